@@ -1,0 +1,46 @@
+# The two commands a newcomer types: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when the lock or the package metadata changes.
+$(STAMP): $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	@echo "== Replaying our sample incidents (retrieval only) =="
+	$(BIN)/sre-agent replay incidents --retrieval-only --json .sre-agent/demo-replay.json
+	@echo
+	@echo "== Asking one question =="
+	$(BIN)/sre-agent ask "why is GetMembership failing for user 123 in prod?" \
+		--logs incidents/membership-dynamodb-throttling/logs.jsonl --service membership --session demo
+
+test: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_query.py
+	$(BIN)/python bench/bench_recall.py
+
+clean:
+	rm -rf $(VENV) .sre-agent

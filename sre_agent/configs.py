@@ -1,0 +1,131 @@
+"""Service knowledge: one JSON file per service under `configs/`, validated by pydantic.
+
+A service config tells sre-agent what a service does (its RPC methods and their common
+errors), which log lines mean trouble (error patterns), what to do about it (debugging
+scenarios), which log fields to keep or drop, which extra secrets to redact, and which words
+users say for the things its logs name (vocabulary, used to expand questions).
+
+`load_service_configs(dir)` loads them all; a bad file raises `ConfigError` naming the file
+and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sre_agent.errors import ConfigError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RpcMethod(_Strict):
+    """One RPC method of the service."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    common_errors: list[str] = Field(default_factory=list)
+
+
+def _check_regex(v: str) -> str:
+    try:
+        re.compile(v)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from exc
+    return v
+
+
+class ErrorPattern(_Strict):
+    """A regex over messages that marks a known kind of trouble."""
+
+    name: str = Field(min_length=1)
+    pattern: str = Field(min_length=1, description="Python regex, matched case-insensitively")
+    meaning: str = ""
+    severity: str = "ERROR"
+
+    _v = field_validator("pattern")(_check_regex)
+
+
+class DebuggingScenario(_Strict):
+    """What an experienced engineer checks when a symptom shows up."""
+
+    name: str = Field(min_length=1)
+    symptoms: list[str] = Field(default_factory=list, description="words or phrases that point here")
+    steps: list[str] = Field(default_factory=list)
+
+
+class LogFields(_Strict):
+    """Which record fields to keep (empty: all) and which to drop, applied by the clean step."""
+
+    keep: list[str] = Field(default_factory=list)
+    drop: list[str] = Field(default_factory=list)
+
+
+class RedactionPattern(_Strict):
+    """An extra secret shape of this service, replaced before anything is stored or embedded."""
+
+    name: str = Field(min_length=1)
+    pattern: str = Field(min_length=1)
+    replacement: str = "[REDACTED]"
+
+    _v = field_validator("pattern")(_check_regex)
+
+
+class ServiceConfig(_Strict):
+    """Everything sre-agent knows about one service."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    environments: list[str] = Field(default_factory=lambda: ["prod", "staging", "dev"])
+    methods: list[RpcMethod] = Field(default_factory=list)
+    error_patterns: list[ErrorPattern] = Field(default_factory=list)
+    debugging_scenarios: list[DebuggingScenario] = Field(default_factory=list)
+    log_fields: LogFields = Field(default_factory=LogFields)
+    redaction_patterns: list[RedactionPattern] = Field(default_factory=list)
+    vocabulary: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="what users say -> the words the logs use, e.g. 'storage node' -> ['datanode']",
+    )
+    max_message_chars: int = Field(default=4000, ge=200, le=100_000)
+
+    def method_names(self) -> list[str]:
+        return [m.name for m in self.methods]
+
+
+def _format_validation_error(path: Path, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{path}: field '{loc}': {first['msg']}{more}"
+
+
+def load_service_config(path: Path) -> ServiceConfig:
+    """Load and validate one config file; raise ConfigError naming the file and the field."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    try:
+        return ServiceConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(path, exc)) from None
+
+
+def load_service_configs(directory: Path) -> dict[str, ServiceConfig]:
+    """Load every `*.json` in `directory`, keyed by service name. A missing folder gives {}."""
+    configs: dict[str, ServiceConfig] = {}
+    if not directory.is_dir():
+        return configs
+    for path in sorted(directory.glob("*.json")):
+        cfg = load_service_config(path)
+        if cfg.name in configs:
+            raise ConfigError(f"{path}: field 'name': service '{cfg.name}' is defined twice")
+        configs[cfg.name] = cfg
+    return configs

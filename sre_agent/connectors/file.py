@@ -1,0 +1,182 @@
+"""The `file` logstore: JSONL files (the incident `logs.jsonl` format) and plain text log files.
+
+It is the embedded default and what replay serves. JSONL lines that cannot be read are
+skipped, counted, and the first few reported as `file:line: reason`. Plain text lines that
+start with a timestamp begin a record; lines that do not (stack frames, "Caused by") are
+joined to the record above so a stack trace stays with its line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sre_agent.connectors.base import FetchResult, record_matches
+from sre_agent.errors import InputError
+from sre_agent.models import LogQuery, LogRecord
+
+MAX_PROBLEMS = 5
+_STANDARD = ("message", "level", "service", "method", "request_id", "user_id", "host", "env")
+# Other spellings of the standard fields that common log shippers use.
+_ALIASES = {
+    "timestamp": ("timestamp", "@timestamp", "time", "ts", "datetime"),
+    "message": ("message", "msg", "log", "text"),
+    "level": ("level", "severity", "lvl", "loglevel", "log_level"),
+    "env": ("env", "environment", "stage"),
+    "request_id": ("request_id", "requestId", "req_id", "trace_id"),
+    "user_id": ("user_id", "userId", "uid", "user"),
+    "host": ("host", "hostname", "pod", "instance"),
+    "method": ("method", "rpc_method", "rpc", "endpoint"),
+    "service": ("service", "service_name", "app"),
+}
+
+_TS_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # 2024-05-01T12:00:00.123Z, 2024-05-01 12:00:00,123 +0000
+    (re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"), "iso"),
+    # Dec 10 06:55:46 (syslog; no year)
+    (re.compile(r"^([A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})"), "syslog"),
+    # 081109 203615 (HDFS)
+    (re.compile(r"^(\d{6} \d{6})"), "yymmdd"),
+]
+_LEVEL_IN_TEXT = re.compile(r"\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC|SEVERE)\b")
+
+
+class FileLogstore:
+    """Serves log records from local files: one path, or a folder of `*.jsonl`/`*.log`/`*.txt`."""
+
+    name = "file"
+
+    def __init__(self, path: Path | str, *, default_year: int | None = None) -> None:
+        self.path = Path(path)
+        self.default_year = default_year or datetime.now(timezone.utc).year
+        if not self.path.exists():
+            raise InputError(f"{self.path}: no such file or folder")
+
+    def files(self) -> list[Path]:
+        if self.path.is_file():
+            return [self.path]
+        found = [p for p in sorted(self.path.rglob("*")) if p.suffix in {".jsonl", ".log", ".txt"}]
+        if not found:
+            raise InputError(f"{self.path}: no .jsonl, .log or .txt files in this folder")
+        return found
+
+    def fetch(self, query: LogQuery) -> FetchResult:
+        """Read every file, keep the records `query` matches, oldest first, at most `query.limit`."""
+        result = FetchResult(source=str(self.path))
+        matched: list[LogRecord] = []
+        for path in self.files():
+            reader = _read_jsonl if path.suffix == ".jsonl" else self._read_text
+            for record in reader(path, result):
+                if record_matches(record, query):
+                    matched.append(record)
+        matched.sort(key=lambda r: r.timestamp)
+        if len(matched) > query.limit:
+            result.truncated = True
+            matched = matched[: query.limit]
+        result.records = matched
+        return result
+
+    def _read_text(self, path: Path, result: FetchResult) -> list[LogRecord]:
+        records: list[LogRecord] = []
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                line = raw.rstrip("\n")
+                if not line.strip():
+                    continue
+                ts, rest = self._parse_text_timestamp(line)
+                if ts is None:
+                    if records:  # a continuation: stack frame, "Caused by", wrapped text
+                        records[-1].message += "\n" + line
+                        continue
+                    ts, rest = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc), line
+                level_match = _LEVEL_IN_TEXT.search(rest[:80])
+                records.append(
+                    LogRecord(
+                        timestamp=ts,
+                        message=rest.strip(),
+                        level=level_match.group(1) if level_match else None,
+                        source=str(path),
+                        line=lineno,
+                    )
+                )
+        return records
+
+    def _parse_text_timestamp(self, line: str) -> tuple[datetime | None, str]:
+        for pattern, kind in _TS_PATTERNS:
+            m = pattern.match(line)
+            if not m:
+                continue
+            text = m.group(1)
+            try:
+                if kind == "iso":
+                    ts = datetime.fromisoformat(text.replace(",", ".").replace("Z", "+00:00"))
+                elif kind == "syslog":
+                    ts = datetime.strptime(f"{self.default_year} {text}", "%Y %b %d %H:%M:%S")
+                else:
+                    ts = datetime.strptime(text, "%y%m%d %H%M%S")
+            except ValueError:
+                continue
+            return ts, line[m.end() :]
+        return None, line
+
+
+def _pick(obj: dict[str, Any], field: str) -> tuple[str | None, Any]:
+    for key in _ALIASES.get(field, (field,)):
+        if key in obj and obj[key] is not None:
+            return key, obj[key]
+    return None, None
+
+
+def _note(result: FetchResult, where: str, reason: str) -> None:
+    result.skipped += 1
+    if len(result.problems) < MAX_PROBLEMS:
+        result.problems.append(f"{where}: {reason}")
+
+
+def parse_jsonl_line(text: str, *, source: str, line: int) -> LogRecord:
+    """Turn one JSONL line into a LogRecord; raise ValueError with the reason when it cannot."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    obj = dict(obj)
+    ts_key, ts = _pick(obj, "timestamp")
+    msg_key, msg = _pick(obj, "message")
+    if ts_key is None:
+        raise ValueError("missing field 'timestamp'")
+    if msg_key is None:
+        raise ValueError("missing field 'message'")
+    fields: dict[str, Any] = {"timestamp": ts, "message": str(msg), "source": source, "line": line}
+    used = {ts_key, msg_key}
+    for name in _STANDARD[1:]:
+        key, value = _pick(obj, name)
+        if key is not None:
+            fields[name] = str(value)
+            used.add(key)
+    fields["fields"] = {k: v for k, v in obj.items() if k not in used}
+    try:
+        return LogRecord.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ValueError(f"field '{first['loc'][0]}': {first['msg']}") from None
+
+
+def _read_jsonl(path: Path, result: FetchResult) -> list[LogRecord]:
+    records: list[LogRecord] = []
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                records.append(parse_jsonl_line(raw, source=str(path), line=lineno))
+            except ValueError as exc:
+                _note(result, where, str(exc))
+    return records

@@ -1,0 +1,22 @@
+"""Exceptions with meaning.
+
+Every error a user can cause (a bad file, a bad flag, an unknown session) is an `InputError`:
+the CLI prints its message on one line and exits 2. Faults of the world outside (a logstore
+that does not answer) are `ConnectorError`s.
+"""
+
+
+class SreAgentError(Exception):
+    """Base class of every error sre-agent raises on purpose."""
+
+
+class InputError(SreAgentError):
+    """Bad input from the user: the message names what is wrong and where (file:line, field, flag)."""
+
+
+class ConfigError(InputError):
+    """A service config or setting is invalid; the message names the file and the field."""
+
+
+class ConnectorError(SreAgentError):
+    """A connector could not fetch logs (unreachable, timed out, refused)."""

@@ -1,0 +1,138 @@
+"""The records that flow through the pipeline, as pydantic models.
+
+`LogQuery` is what a caller asks a logstore for; `LogRecord` is one log line as a connector
+returns it (before cleaning). Times are always timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+#: Levels we normalise to, most severe last.
+LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+
+_LEVEL_ALIASES = {
+    "WARNING": "WARN",
+    "ERR": "ERROR",
+    "CRITICAL": "FATAL",
+    "CRIT": "FATAL",
+    "PANIC": "FATAL",
+    "EMERG": "FATAL",
+    "ALERT": "FATAL",
+    "SEVERE": "ERROR",
+    "NOTICE": "INFO",
+    "INFORMATION": "INFO",
+    "FINE": "DEBUG",
+    "FINER": "TRACE",
+    "FINEST": "TRACE",
+}
+
+
+def normalize_level(level: str | None) -> str | None:
+    """Map the many spellings of a level onto `LEVELS` (unknown spellings pass through upper-cased)."""
+    if level is None:
+        return None
+    up = str(level).strip().upper()
+    if not up:
+        return None
+    return _LEVEL_ALIASES.get(up, up)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Return `value` as an aware UTC datetime (naive times are taken to be UTC)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+class TimeWindow(BaseModel):
+    """A closed time window [start, end] in UTC."""
+
+    start: datetime
+    end: datetime
+
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return as_utc(v)
+
+    def contains(self, t: datetime) -> bool:
+        return self.start <= t <= self.end
+
+
+class LogQuery(BaseModel):
+    """What to fetch from a logstore. Every field but `limit` is optional."""
+
+    service: str | None = None
+    method: str | None = None
+    user_id: str | None = None
+    request_id: str | None = None
+    environment: str | None = None
+    level: str | None = Field(default=None, description="minimum level, e.g. WARN")
+    text: str | None = Field(default=None, description="free text every returned message contains")
+    window: TimeWindow | None = None
+    limit: int = Field(default=5000, ge=1, le=100_000)
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, v: str | None) -> str | None:
+        return normalize_level(v)
+
+
+class LogRecord(BaseModel):
+    """One log line as a connector returns it."""
+
+    timestamp: datetime
+    message: str
+    level: str | None = None
+    service: str | None = None
+    method: str | None = None
+    request_id: str | None = None
+    user_id: str | None = None
+    host: str | None = None
+    env: str | None = None
+    fields: dict[str, Any] = Field(default_factory=dict, description="any other fields of the source")
+    source: str = Field(default="", description="where it came from, e.g. a file path")
+    line: int | None = Field(default=None, description="1-based line in the source file, where known")
+
+    @field_validator("timestamp")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return as_utc(v)
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, v: str | None) -> str | None:
+        return normalize_level(v)
+
+
+class CleanRecord(BaseModel):
+    """One log line after the clean step: redacted, capped, ready to store and embed.
+
+    `id` is a content hash of the cleaned record (everything but `line`), so the same line
+    fetched twice gets the same id and is never embedded twice. `shape` is the message with
+    numbers, hex, ids and IPs masked: lines of one shape share one embedding.
+    """
+
+    id: str
+    timestamp: datetime
+    message: str
+    shape: str
+    level: str | None = None
+    service: str | None = None
+    method: str | None = None
+    request_id: str | None = None
+    user_id: str | None = None
+    host: str | None = None
+    env: str | None = None
+    fields_json: str = "{}"
+    source: str = ""
+    line: int | None = None
+
+    @field_validator("timestamp")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return as_utc(v)

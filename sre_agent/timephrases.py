@@ -1,0 +1,195 @@
+"""Turn the time phrases engineers write ("between 21:00 and midnight", "on aug 24-25",
+"since yesterday", "last 30 min", "around 3pm") into a UTC time window.
+
+`now` is passed in, never read from the clock here: in a replay "now" is the end of the
+incident's window. Times in questions are taken as UTC, like our log timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sre_agent.models import TimeWindow, as_utc
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE = re.compile(
+    rf"\b(?P<mon>{_MONTH_RE})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"(?:\s*(?:-|–|to|and)\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>\d{{4}}))?\b",
+    re.IGNORECASE,
+)
+_DATE_DMY = re.compile(rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH_RE})\b(?:,?\s+(?P<year>\d{{4}}))?",
+                       re.IGNORECASE)
+_ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<d1>\d{2})\b")
+_T = r"(?:midnight|noon|\d{1,2}(?::\d{2})?(?::\d{2})?\s*(?:am|pm)?)"
+_BETWEEN = re.compile(rf"\b(?:between|from)\s+(?P<a>{_T})\s+(?:and|to|until|till|-)\s+(?P<b>{_T})", re.IGNORECASE)
+_DASH_RANGE = re.compile(r"\b(?P<a>\d{1,2}:\d{2})\s*(?:-|–)\s*(?P<b>\d{1,2}:\d{2})\b")
+_BEFORE = re.compile(rf"\b(?:before|until|till|up to)\s+(?P<a>{_T})", re.IGNORECASE)
+_AFTER = re.compile(rf"\b(?:after|since|from)\s+(?P<a>{_T})(?!\s*(?:and|to|-))", re.IGNORECASE)
+_AROUND = re.compile(rf"\b(?:around|about|at|near|~)\s*(?P<a>{_T})", re.IGNORECASE)
+_LAST = re.compile(
+    r"\b(?:last|past|previous)\s+(?P<n>\d+|an?|one|two|three|few)?\s*"
+    r"(?P<unit>s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\b",
+    re.IGNORECASE,
+)
+_SINCE_WORD = re.compile(r"\bsince\b", re.IGNORECASE)
+_PARTS = {
+    "morning": (time(6), time(12)),
+    "afternoon": (time(12), time(18)),
+    "evening": (time(17), None),
+    "night": (time(20), None),
+}
+_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "few": 3}
+
+
+@dataclass
+class ParsedTime:
+    """The window found in a question, and the phrases that produced it (for the answer's notes)."""
+
+    window: TimeWindow | None = None
+    phrases: list[str] = field(default_factory=list)
+
+
+def _parse_clock(text: str) -> time | None:
+    """'21:00' -> 21:00, '3pm' -> 15:00, 'midnight' -> None (meaning end of day), 'noon' -> 12:00."""
+    t = text.strip().lower()
+    if t == "midnight":
+        return None
+    if t == "noon":
+        return time(12)
+    m = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(am|pm)?", t)
+    if not m:
+        raise ValueError(text)
+    hour, minute, second = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+    if m.group(4) == "pm" and hour < 12:
+        hour += 12
+    if m.group(4) == "am" and hour == 12:
+        hour = 0
+    if not m.group(2) and not m.group(4):
+        raise ValueError(text)  # a bare number is not a time of day
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(text)
+    return time(hour, minute, second)
+
+
+def _at(day: date, clock: time | None) -> datetime:
+    if clock is None:  # midnight at the end of `day`
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=timezone.utc)
+    return datetime.combine(day, clock, tzinfo=timezone.utc)
+
+
+def _find_dates(q: str, now: datetime) -> tuple[date | None, date | None, str | None]:
+    """First date (or date range) named in the question, with its year inferred from `now`."""
+    for pattern in (_DATE, _DATE_DMY, _ISO_DATE):
+        m = pattern.search(q)
+        if not m:
+            continue
+        mon_text = m.group("mon").lower().rstrip(".")
+        month = int(mon_text) if mon_text.isdigit() else _MONTHS[mon_text]
+        d1 = int(m.group("d1"))
+        d2 = int(m.group("d2")) if "d2" in m.groupdict() and m.group("d2") else None
+        year = int(m.group("year")) if m.group("year") else now.year
+        try:
+            start = date(year, month, d1)
+            end = date(year, month, d2) if d2 else start
+        except ValueError:
+            continue
+        if not m.group("year") and start > now.date() + timedelta(days=1):
+            start, end = start.replace(year=year - 1), end.replace(year=year - 1)
+        return start, end, m.group(0)
+    return None, None, None
+
+
+def parse_time_window(question: str, now: datetime) -> ParsedTime:
+    """The time window a question asks about, or an empty ParsedTime when it names none."""
+    now = as_utc(now)
+    q = question
+    out = ParsedTime()
+
+    m = _LAST.search(q)
+    if m:
+        n_text = (m.group("n") or "1").lower()
+        n = _WORDS.get(n_text) or int(n_text)
+        unit = m.group("unit").lower()[0]
+        delta = {"s": timedelta(seconds=n), "m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n)}
+        out.window = TimeWindow(start=now - delta[unit], end=now)
+        out.phrases.append(m.group(0).strip())
+        return out
+
+    day_start, day_end, date_text = _find_dates(q, now)
+    lowered = q.lower()
+    if day_start is None:
+        if "yesterday" in lowered:
+            day_start = day_end = now.date() - timedelta(days=1)
+            date_text = "yesterday"
+        elif "today" in lowered or "this morning" in lowered or "tonight" in lowered:
+            day_start = day_end = now.date()
+            date_text = "today"
+    if date_text:
+        out.phrases.append(date_text)
+    # Strip the date so its digits are not read as clock times.
+    rest = q.replace(date_text, " ") if date_text else q
+
+    start: datetime | None = None
+    end: datetime | None = None
+    base = day_start or now.date()
+    try:
+        if m := _BETWEEN.search(rest) or _DASH_RANGE.search(rest):
+            a, b = _parse_clock(m.group("a")), _parse_clock(m.group("b"))
+            start = _at(base, a) if a is not None else _at(base, None) - timedelta(days=1)
+            end = _at(base, b)
+            if end <= start:
+                end += timedelta(days=1)
+            out.phrases.append(m.group(0).strip())
+        elif m := _BEFORE.search(rest):
+            start, end = _at(base, time(0)), _at(base, _parse_clock(m.group("a")))
+            out.phrases.append(m.group(0).strip())
+        elif m := _AFTER.search(rest):
+            start = _at(base, _parse_clock(m.group("a")))
+            end = _at(day_end or base, None) if day_start else max(now, start)
+            out.phrases.append(m.group(0).strip())
+        elif m := _AROUND.search(rest):
+            center = _at(base, _parse_clock(m.group("a")))
+            start, end = center - timedelta(minutes=30), center + timedelta(minutes=30)
+            out.phrases.append(m.group(0).strip())
+    except ValueError:
+        start = end = None
+
+    if start is None and day_start is not None:
+        since = bool(_SINCE_WORD.search(q[: q.lower().find(date_text.lower())]))
+        start = _at(day_start, time(0))
+        end = max(now, _at(day_end or day_start, None)) if since else _at(day_end or day_start, None)
+        for part, (p_start, p_end) in _PARTS.items():
+            if part in lowered and day_end == day_start and not since:
+                start, end = _at(day_start, p_start), _at(day_start, p_end)
+                out.phrases.append(part)
+                break
+
+    if start is not None and end is not None:
+        # A clock time with no date that lies in the future means the same time yesterday.
+        if day_start is None and start > now:
+            start, end = start - timedelta(days=1), end - timedelta(days=1)
+        out.window = TimeWindow(start=start, end=end)
+    return out

@@ -1,0 +1,53 @@
+"""Time phrases in questions become UTC windows, relative to a given 'now'."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from sre_agent.timephrases import parse_time_window
+
+UTC = timezone.utc
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+def _w(q: str, now: datetime = NOW) -> tuple[datetime, datetime] | None:
+    window = parse_time_window(q, now).window
+    return (window.start, window.end) if window else None
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("which problems between 21:00 and midnight on nov 9, 2008?", datetime(2008, 11, 9, 21), datetime(2008, 11, 10)),
+        ("what happened before 07:00 on dec 10?", datetime(2026, 11, 24).replace(month=12, day=10, year=2025),
+         datetime(2025, 12, 10, 7)),
+        ("errors on july 29, 2015", datetime(2015, 7, 29), datetime(2015, 7, 30)),
+        ("stuck on aug 24-25, 2015", datetime(2015, 8, 24), datetime(2015, 8, 26)),
+        ("what went wrong between 14:00 and 14:20?", datetime(2026, 11, 24, 14), datetime(2026, 11, 24, 14, 20)),
+        ("errors between 00:05 and 00:10 on nov 21", datetime(2026, 11, 21, 0, 5), datetime(2026, 11, 21, 0, 10)),
+        ("failures in the last 30 min", datetime(2026, 11, 24, 14, 30), datetime(2026, 11, 24, 15)),
+        ("anything in the past hour", datetime(2026, 11, 24, 14), datetime(2026, 11, 24, 15)),
+        ("errors around 3pm", datetime(2026, 11, 24, 14, 30), datetime(2026, 11, 24, 15, 30)),
+        ("timeouts since yesterday", datetime(2026, 11, 23), datetime(2026, 11, 24, 15)),
+        ("what happened on the evening of nov 9, 2008", datetime(2008, 11, 9, 17), datetime(2008, 11, 10)),
+    ],
+)
+def test_phrases(question: str, start: datetime, end: datetime) -> None:
+    assert _w(question) == (start.replace(tzinfo=UTC), end.replace(tzinfo=UTC))
+
+
+def test_since_a_date_runs_to_now() -> None:
+    now = datetime(2015, 8, 25, 11, 26, tzinfo=UTC)
+    assert _w("since aug 24, 10.10.34.11 keeps failing", now) == (datetime(2015, 8, 24, tzinfo=UTC), now)
+
+
+def test_a_future_clock_time_means_yesterday() -> None:
+    assert _w("what broke at 16:30?") == (datetime(2026, 11, 23, 16, tzinfo=UTC), datetime(2026, 11, 23, 17, tzinfo=UTC))
+
+
+def test_no_time_phrase_no_window() -> None:
+    assert _w("why is GetMembership failing for user 123 in prod?") is None
+    assert _w("what was 52.80.34.196 trying to do?") is None  # an IP is not a time
+    assert _w("sessions ended with 'timeout of 10000ms exceeded'") is None
