@@ -1,0 +1,250 @@
+"""The clean step: turn fetched `LogRecord`s into `CleanRecord`s that are safe to store and embed.
+
+For each record, in input order (no record is ever dropped):
+
+1. Fields: `config.log_fields.keep` (empty: keep all) and `.drop` (wins over keep) pick the extra
+   `fields`. The standard columns (`STANDARD_COLUMNS`) are never removed by `keep`; `drop` may
+   remove them, except `timestamp` and `message` (a config that tries is a `ConfigError`).
+2. Redaction, before anything else looks at the text: the message, every standard string column
+   (a `user_id` may be an e-mail), `source`, and the extra fields (`Redactor.redact_value`).
+3. Capping: a message longer than `config.max_message_chars` (4000 without a config) is cut, see
+   `cap_message`: a stack trace keeps its first line, its `Caused by` lines and its last frames.
+4. `shape` is `message_shape` of the cleaned message; `id` is a content hash of every other
+   field but `line`, so the same line fetched twice gets the same id, and two identical lines of
+   one file share an id while keeping their own `line`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from sre_agent.configs import ServiceConfig
+from sre_agent.errors import ConfigError, InputError
+from sre_agent.models import CleanRecord, LogRecord
+from sre_agent.redact import Redactor
+from sre_agent.shapes import message_shape
+
+#: Columns every record has; `keep` never removes them.
+STANDARD_COLUMNS = (
+    "timestamp",
+    "message",
+    "level",
+    "service",
+    "method",
+    "request_id",
+    "user_id",
+    "host",
+    "env",
+)
+#: Standard string columns that `drop` may remove.
+_DROPPABLE_COLUMNS = ("level", "service", "method", "request_id", "user_id", "host", "env")
+#: Message cap when there is no service config.
+DEFAULT_MAX_MESSAGE_CHARS = 4000
+
+# Lines that start a new exception in a trace: Java's `Caused by:` / `Suppressed:`, Python's
+# chained-exception banners. The last one is usually the root cause.
+_CAUSE_LINE = re.compile(
+    r"^\s*(?:Caused by\b|Suppressed:|The above exception was|During handling of the above exception)"
+)
+
+
+class CleanResult(BaseModel):
+    """The clean records, in input order, and what the clean step did to get them."""
+
+    records: list[CleanRecord] = Field(default_factory=list)
+    seen: int = Field(default=0, description="records read")
+    kept: int = Field(default=0, description="records written (the clean step drops none)")
+    dropped_fields: int = Field(default=0, description="field values removed by log_fields keep/drop")
+    capped: int = Field(default=0, description="messages cut to max_message_chars")
+    redactions: int = Field(default=0, description="secrets replaced by a marker, over all fields")
+
+
+def _cut_marker(chars: int) -> str:
+    return f"… [{chars} chars cut] …"
+
+
+def _cut_line(line: str, max_chars: int) -> str:
+    """`line` cut to at most `max_chars`, the cut part replaced by a marker at the end."""
+    if len(line) <= max_chars:
+        return line
+    room = len(" " + _cut_marker(len(line)))  # the longest the marker can be
+    keep = max(0, max_chars - room)
+    return line[:keep] + " " + _cut_marker(len(line) - keep)
+
+
+def _cap_lines(lines: list[str], total_chars: int, max_chars: int) -> str:
+    """Pick whole lines of a multi-line message to fit `max_chars`; mark each run left out.
+
+    Lines are offered in order of importance: the first line, the last cause line and its top
+    frames, the other cause lines, then the head (two lines) and tail (one line) of the trace in
+    turn. A line is taken only if the result still fits, counting one marker per run of lines
+    left out; head and tail stop at their first line that does not fit, so each stays one
+    unbroken block.
+    """
+    n = len(lines)
+    line_cap = max(60, max_chars // 3)
+    short = [_cut_line(line, line_cap) for line in lines]
+    marker_room = len(_cut_marker(total_chars)) + 1
+    chosen = [False] * n
+    used = 0  # chars of the chosen lines, one newline each
+    gaps = 1  # runs of lines not chosen
+
+    def take(i: int) -> bool:
+        nonlocal used, gaps
+        if chosen[i]:
+            return True
+        left_free = i > 0 and not chosen[i - 1]
+        right_free = i < n - 1 and not chosen[i + 1]
+        new_gaps = gaps + (1 if left_free and right_free else 0) - (0 if left_free or right_free else 1)
+        new_used = used + len(short[i]) + 1
+        if new_used + new_gaps * marker_room > max_chars:
+            return False
+        chosen[i], used, gaps = True, new_used, new_gaps
+        return True
+
+    take(0)
+    causes = [i for i in range(1, n) if _CAUSE_LINE.match(lines[i])]
+    for rank, i in enumerate(reversed(causes)):
+        if take(i):
+            frames = 3 if rank == 0 else 1
+            for j in range(i + 1, min(n, i + 1 + frames)):
+                if not take(j):
+                    break
+    head, tail = 1, n - 1
+    head_open, tail_open = True, True
+    while (head_open or tail_open) and head <= tail:
+        for _ in range(2):
+            if head_open and head <= tail:
+                head_open = take(head)
+                head += 1 if head_open else 0
+        if tail_open and head <= tail:
+            tail_open = take(tail)
+            tail -= 1 if tail_open else 0
+
+    out: list[str] = []
+    i = 0
+    while i < n:
+        if chosen[i]:
+            out.append(short[i])
+            i += 1
+            continue
+        j = i
+        while j < n and not chosen[j]:
+            j += 1
+        out.append(_cut_marker(sum(len(lines[k]) + 1 for k in range(i, j))))
+        i = j
+    return "\n".join(out)
+
+
+def cap_message(message: str, max_chars: int) -> str:
+    """`message` if it fits in `max_chars`, else a shortened copy of at most `max_chars`.
+
+    A single line keeps its start and ends with `… [N chars cut] …`. A multi-line message (a
+    stack trace) keeps its first line, its `Caused by` lines (the last one with its top frames)
+    and as many head and tail lines as fit; each run of lines left out becomes one marker line.
+    Lines longer than a third of the cap are shortened on their own first.
+    """
+    if max_chars < 200:
+        raise InputError(f"max_message_chars must be at least 200 (as in ServiceConfig), got {max_chars}")
+    if len(message) <= max_chars:
+        return message
+    if "\n" not in message:
+        return _cut_line(message, max_chars)
+    return _cap_lines(message.split("\n"), len(message), max_chars)
+
+
+def _check_config(config: ServiceConfig) -> None:
+    for column in ("timestamp", "message"):
+        if column in config.log_fields.drop:
+            raise ConfigError(
+                f"service config '{config.name}': field 'log_fields.drop': '{column}' cannot be dropped "
+                "(every record needs a timestamp and a message)"
+            )
+
+
+def _record_id(payload: dict[str, Any]) -> str:
+    """sha256 (first 32 hex chars) of the canonical JSON of every CleanRecord field but id and line."""
+    as_text = {**payload, "timestamp": payload["timestamp"].isoformat()}
+    canonical = json.dumps(as_text, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+def clean_records(
+    records: Iterable[LogRecord],
+    config: ServiceConfig | None,
+    redactor: Redactor | None = None,
+) -> CleanResult:
+    """Clean `records` (in order) with a service's config; see the module docstring for the steps.
+
+    `redactor` defaults to `Redactor.for_config(config)`; pass one to reuse it across calls.
+    Raises `InputError` naming the position of anything that is not a `LogRecord`, and
+    `ConfigError` if the config drops `timestamp` or `message`.
+    """
+    if config is not None:
+        _check_config(config)
+    redactor = redactor or Redactor.for_config(config)
+    max_chars = config.max_message_chars if config else DEFAULT_MAX_MESSAGE_CHARS
+    keep = set(config.log_fields.keep) if config else set()
+    drop = set(config.log_fields.drop) if config else set()
+
+    out: list[CleanRecord] = []
+    seen = dropped_fields = capped_count = redactions = 0
+    for index, record in enumerate(records):
+        if not isinstance(record, LogRecord):
+            raise InputError(f"record {index}: expected a LogRecord, got {type(record).__name__}")
+        seen += 1
+
+        # 1. which fields stay
+        fields = {k: v for k, v in record.fields.items() if (not keep or k in keep) and k not in drop}
+        dropped_fields += len(record.fields) - len(fields)
+        columns: dict[str, str | None] = {}
+        for column in _DROPPABLE_COLUMNS:
+            value = getattr(record, column)
+            if column in drop and value is not None:
+                dropped_fields += 1
+                value = None
+            columns[column] = value
+
+        # 2. redaction, before anything reads the text
+        message, n = redactor.redact_counted(record.message)
+        redactions += n
+        for column, value in columns.items():
+            if value is not None:
+                columns[column], n = redactor.redact_counted(value)
+                redactions += n
+        source, n = redactor.redact_counted(record.source)
+        redactions += n
+        clean_fields, n = redactor.redact_value_counted(fields)
+        redactions += n
+
+        # 3. capping
+        capped = cap_message(message, max_chars)
+        if capped != message:
+            capped_count += 1
+
+        # 4. shape and id
+        payload: dict[str, Any] = {
+            "timestamp": record.timestamp,
+            "message": capped,
+            "shape": message_shape(capped),
+            **columns,
+            "fields_json": json.dumps(
+                clean_fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+            ),
+            "source": source,
+        }
+        out.append(CleanRecord(id=_record_id(payload), line=record.line, **payload))
+    return CleanResult(
+        records=out,
+        seen=seen,
+        kept=len(out),
+        dropped_fields=dropped_fields,
+        capped=capped_count,
+        redactions=redactions,
+    )

@@ -1,0 +1,74 @@
+"""Message shapes: a log message with its variable parts masked, so lines of one kind match.
+
+`message_shape("Receiving block blk_-160... src: /10.250.19.102:54106 dest: /10.250.19.102:50010")`
+is `"Receiving block <ID> src: /<IP> dest: /<IP>"`, the same for every such line. Lines of one
+shape share one embedding; `shape_hash` gives a short key for a shape.
+
+The masks, tried left to right at each position (first that matches wins):
+
+- redaction markers (`[EMAIL]`) and e-mail addresses stay as they are;
+- UUIDs become `<UUID>`;
+- IPv4 (optionally `::ffff:`-mapped) and IPv6 addresses, each with an optional `:port`, become `<IP>`;
+- `0x`-prefixed hex and runs of 8+ hex characters holding both digits and letters become `<HEX>`;
+- `name_123` / `blk_-123` style ids (letters, `_`, an optionally negative number) become `<ID>`;
+- numbers not glued to a letter before them become `<NUM>`: `10000ms` -> `<NUM>ms`,
+  `/data/3/dfs` -> `/data/<NUM>/dfs`, `2008-11-09` -> `<NUM>-<NUM>-<NUM>`, but `ssh2`
+  and `log4j` stay: digits inside a word are part of the word.
+
+Words are never masked, so `Invalid user webmaster from <IP>` and `Invalid user admin from <IP>`
+are two shapes: a user name is meaningful to someone asking about it, and we cannot tell a name
+from any other word. Quoted values are not masked either: a quoted string is often the very text
+that tells two errors apart. Whitespace runs (newlines included) collapse to one space.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_HEX4 = r"[0-9A-Fa-f]{1,4}"
+_IPV4 = r"(?:::ffff:)?(?:\d{1,3}\.){3}\d{1,3}"
+_IPV6 = (
+    rf"(?:{_HEX4}:){{7}}{_HEX4}"  # full form
+    rf"|(?:{_HEX4}(?::{_HEX4}){{0,6}})?::(?:{_HEX4}(?::{_HEX4}){{0,6}})?(?<!::)"  # with `::`
+    rf"|::{_HEX4}"  # ::1
+)
+_PORT = r"(?::\d{1,5})?"
+
+_MASKS = re.compile(
+    r"(?P<keep>\[[A-Z][A-Z0-9_]{1,30}\]"
+    r"|(?<![\w.%+-])[\w.%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24}(?![\w-]))"
+    r"|(?P<uuid>(?<![\w-])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![\w-]))"
+    rf"|(?P<ip>(?<![\w.]){_IPV4}{_PORT}(?!\w|\.\d)"
+    rf"|(?<![\w:])(?:\[(?:{_IPV6})\]|{_IPV6}){_PORT}(?![\w:]))"
+    r"|(?P<hex>(?<![\w])(?:0[xX][0-9A-Fa-f]+|[0-9A-Fa-f]{8,})(?![\w]))"
+    r"|(?P<id>(?<![\w-])[A-Za-z][A-Za-z0-9]*_-?\d+(?:_-?\d+)*(?![\w]))"
+    r"|(?P<num>(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*)",
+    re.ASCII,
+)
+_SPACES = re.compile(r"\s+")
+
+
+def _mask(m: re.Match[str]) -> str:
+    kind = m.lastgroup
+    text = m.group(0)
+    if kind == "keep":
+        return text
+    if kind == "hex" and not text.lower().startswith("0x"):
+        has_digit = any(c.isdigit() for c in text)
+        has_letter = any(c.isalpha() for c in text)
+        if not has_letter:
+            return "<NUM>"
+        if not has_digit:
+            return text  # a word that happens to use only a-f, e.g. "acceded"
+    return {"uuid": "<UUID>", "ip": "<IP>", "hex": "<HEX>", "id": "<ID>", "num": "<NUM>"}[kind or "num"]
+
+
+def message_shape(message: str) -> str:
+    """`message` with IPs, UUIDs, hex, ids and numbers masked and whitespace collapsed."""
+    return _SPACES.sub(" ", _MASKS.sub(_mask, message)).strip()
+
+
+def shape_hash(shape: str) -> str:
+    """A short stable key for a shape: the first 16 hex characters of its sha1."""
+    return hashlib.sha1(shape.encode("utf-8")).hexdigest()[:16]
