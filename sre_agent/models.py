@@ -6,7 +6,7 @@ returns it (before cleaning). Times are always timezone-aware UTC.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
@@ -44,8 +44,8 @@ def normalize_level(level: str | None) -> str | None:
 def as_utc(value: datetime) -> datetime:
     """Return `value` as an aware UTC datetime (naive times are taken to be UTC)."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 class TimeWindow(BaseModel):

@@ -24,10 +24,15 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(default=Path(".sre-agent"), description="where everything we persist lives")
-    lancedb_uri: str = Field(default="", description="LanceDB folder or s3://bucket/prefix; default <data dir>/lancedb")
+    lancedb_uri: str = Field(
+        default="", description="LanceDB folder or s3://bucket/prefix; default <data dir>/lancedb"
+    )
+    model_cache_dir: Path | None = Field(default=None, description="converted models; default <data dir>/models")
     configs_dir: Path = Field(default=Path("configs"), description="service configs (*.json)")
 
-    embed_backend: EmbedBackend = Field(default="local", description="local ONNX model, openai-compatible, or none")
+    embed_backend: EmbedBackend = Field(
+        default="local", description="local ONNX model, openai-compatible, or none"
+    )
     embed_model: str = Field(default="all-MiniLM-L6-v2", description="model name for the chosen backend")
     embed_base_url: str = Field(default="", description="OpenAI-compatible embeddings endpoint")
     embed_api_key: SecretStr = Field(default=SecretStr(""), description="key for the embeddings endpoint")
@@ -41,6 +46,8 @@ class Settings(BaseSettings):
     def _default_lancedb_uri(self) -> Settings:
         if not self.lancedb_uri:
             self.lancedb_uri = str(self.data_dir / "lancedb")
+        if self.model_cache_dir is None:
+            self.model_cache_dir = self.data_dir / "models"
         return self
 
     def masked(self) -> dict[str, str]:
@@ -50,7 +57,7 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if isinstance(value, SecretStr):
                 secret = value.get_secret_value()
-                out[name] = "" if not secret else f"{secret[:3]}…(set, {len(secret)} chars)"
+                out[name] = "(not set)" if not secret else f"****** (set, {len(secret)} chars)"
             else:
                 out[name] = str(value)
         return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sre_agent.models import TimeWindow, as_utc
 
@@ -40,11 +40,14 @@ _DATE = re.compile(
     rf"(?:\s*(?:-|–|to|and)\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>\d{{4}}))?\b",
     re.IGNORECASE,
 )
-_DATE_DMY = re.compile(rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH_RE})\b(?:,?\s+(?P<year>\d{{4}}))?",
-                       re.IGNORECASE)
+_DATE_DMY = re.compile(
+    rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH_RE})\b(?:,?\s+(?P<year>\d{{4}}))?", re.IGNORECASE
+)
 _ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<d1>\d{2})\b")
 _T = r"(?:midnight|noon|\d{1,2}(?::\d{2})?(?::\d{2})?\s*(?:am|pm)?)"
-_BETWEEN = re.compile(rf"\b(?:between|from)\s+(?P<a>{_T})\s+(?:and|to|until|till|-)\s+(?P<b>{_T})", re.IGNORECASE)
+_BETWEEN = re.compile(
+    rf"\b(?:between|from)\s+(?P<a>{_T})\s+(?:and|to|until|till|-)\s+(?P<b>{_T})", re.IGNORECASE
+)
 _DASH_RANGE = re.compile(r"\b(?P<a>\d{1,2}:\d{2})\s*(?:-|–)\s*(?P<b>\d{1,2}:\d{2})\b")
 _BEFORE = re.compile(rf"\b(?:before|until|till|up to)\s+(?P<a>{_T})", re.IGNORECASE)
 _AFTER = re.compile(rf"\b(?:after|since|from)\s+(?P<a>{_T})(?!\s*(?:and|to|-))", re.IGNORECASE)
@@ -96,8 +99,8 @@ def _parse_clock(text: str) -> time | None:
 
 def _at(day: date, clock: time | None) -> datetime:
     if clock is None:  # midnight at the end of `day`
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=timezone.utc)
-    return datetime.combine(day, clock, tzinfo=timezone.utc)
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+    return datetime.combine(day, clock, tzinfo=UTC)
 
 
 def _find_dates(q: str, now: datetime) -> tuple[date | None, date | None, str | None]:
@@ -133,7 +136,12 @@ def parse_time_window(question: str, now: datetime) -> ParsedTime:
         n_text = (m.group("n") or "1").lower()
         n = _WORDS.get(n_text) or int(n_text)
         unit = m.group("unit").lower()[0]
-        delta = {"s": timedelta(seconds=n), "m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n)}
+        delta = {
+            "s": timedelta(seconds=n),
+            "m": timedelta(minutes=n),
+            "h": timedelta(hours=n),
+            "d": timedelta(days=n),
+        }
         out.window = TimeWindow(start=now - delta[unit], end=now)
         out.phrases.append(m.group(0).strip())
         return out

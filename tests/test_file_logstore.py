@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,9 @@ from sre_agent.models import LogQuery, TimeWindow
 
 
 def _write_jsonl(path: Path, rows: list[object]) -> Path:
-    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -22,16 +24,27 @@ def test_jsonl_fields_aliases_and_extra_fields(tmp_path: Path) -> None:
     path = _write_jsonl(
         tmp_path / "a.jsonl",
         [
-            {"timestamp": "2024-05-01T12:00:00Z", "message": "ok", "level": "info", "method": "GetMembership",
-             "user_id": 123, "latency_ms": 12},
-            {"@timestamp": "2024-05-01T12:00:01+02:00", "msg": "boom", "severity": "warning", "environment": "prod"},
+            {
+                "timestamp": "2024-05-01T12:00:00Z",
+                "message": "ok",
+                "level": "info",
+                "method": "GetMembership",
+                "user_id": 123,
+                "latency_ms": 12,
+            },
+            {
+                "@timestamp": "2024-05-01T12:00:01+02:00",
+                "msg": "boom",
+                "severity": "warning",
+                "environment": "prod",
+            },
         ],
     )
     result = FileLogstore(path).fetch(LogQuery())
     assert [r.message for r in result.records] == ["boom", "ok"]  # oldest first: +02:00 is earlier in UTC
     boom, ok = result.records
     assert boom.level == "WARN" and boom.env == "prod"
-    assert boom.timestamp == datetime(2024, 5, 1, 10, 0, 1, tzinfo=timezone.utc)
+    assert boom.timestamp == datetime(2024, 5, 1, 10, 0, 1, tzinfo=UTC)
     assert ok.user_id == "123" and ok.method == "GetMembership" and ok.fields == {"latency_ms": 12}
     assert ok.line == 1 and boom.line == 2
 
@@ -59,18 +72,28 @@ def test_malformed_lines_are_skipped_counted_and_reported(tmp_path: Path) -> Non
 
 def test_query_filters_window_level_ids_and_limit(tmp_path: Path) -> None:
     rows = [
-        {"timestamp": f"2024-05-01T12:{m:02d}:00Z", "message": f"m{m}", "level": lvl, "user_id": uid,
-         "method": "GetMembership", "env": "prod"}
+        {
+            "timestamp": f"2024-05-01T12:{m:02d}:00Z",
+            "message": f"m{m}",
+            "level": lvl,
+            "user_id": uid,
+            "method": "GetMembership",
+            "env": "prod",
+        }
         for m, lvl, uid in [(0, "INFO", "1"), (5, "ERROR", "123"), (10, "WARN", "123"), (15, "ERROR", "9")]
     ]
     store = FileLogstore(_write_jsonl(tmp_path / "a.jsonl", rows))
-    window = TimeWindow(start=datetime(2024, 5, 1, 12, 4, tzinfo=timezone.utc),
-                        end=datetime(2024, 5, 1, 12, 12, tzinfo=timezone.utc))
+    window = TimeWindow(
+        start=datetime(2024, 5, 1, 12, 4, tzinfo=UTC),
+        end=datetime(2024, 5, 1, 12, 12, tzinfo=UTC),
+    )
     assert [r.message for r in store.fetch(LogQuery(window=window)).records] == ["m5", "m10"]
     assert [r.message for r in store.fetch(LogQuery(level="error")).records] == ["m5", "m15"]
     assert [r.message for r in store.fetch(LogQuery(user_id="123", level="WARN")).records] == ["m5", "m10"]
     assert store.fetch(LogQuery(environment="staging")).records == []
-    assert store.fetch(LogQuery(request_id="r-1")).records == []  # records without a request id never match one
+    assert (
+        store.fetch(LogQuery(request_id="r-1")).records == []
+    )  # records without a request id never match one
     limited = store.fetch(LogQuery(limit=2))
     assert len(limited.records) == 2 and limited.truncated
 
@@ -99,11 +122,14 @@ def test_plain_text_keeps_stack_traces_with_their_line(tmp_path: Path) -> None:
 
 def test_syslog_and_hdfs_timestamps(tmp_path: Path) -> None:
     path = tmp_path / "mixed.log"
-    path.write_text("Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster\n"
-                    "081109 203615 148 INFO dfs.DataNode: PacketResponder 1 terminating\n", encoding="utf-8")
+    path.write_text(
+        "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster\n"
+        "081109 203615 148 INFO dfs.DataNode: PacketResponder 1 terminating\n",
+        encoding="utf-8",
+    )
     records = FileLogstore(path, default_year=2017).fetch(LogQuery()).records
-    assert records[0].timestamp == datetime(2008, 11, 9, 20, 36, 15, tzinfo=timezone.utc)
-    assert records[1].timestamp == datetime(2017, 12, 10, 6, 55, 46, tzinfo=timezone.utc)
+    assert records[0].timestamp == datetime(2008, 11, 9, 20, 36, 15, tzinfo=UTC)
+    assert records[1].timestamp == datetime(2017, 12, 10, 6, 55, 46, tzinfo=UTC)
 
 
 def test_missing_path_is_an_input_error(tmp_path: Path) -> None:

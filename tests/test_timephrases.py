@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from sre_agent.timephrases import parse_time_window
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
 
@@ -20,13 +20,28 @@ def _w(q: str, now: datetime = NOW) -> tuple[datetime, datetime] | None:
 @pytest.mark.parametrize(
     ("question", "start", "end"),
     [
-        ("which problems between 21:00 and midnight on nov 9, 2008?", datetime(2008, 11, 9, 21), datetime(2008, 11, 10)),
-        ("what happened before 07:00 on dec 10?", datetime(2026, 11, 24).replace(month=12, day=10, year=2025),
-         datetime(2025, 12, 10, 7)),
+        (
+            "which problems between 21:00 and midnight on nov 9, 2008?",
+            datetime(2008, 11, 9, 21),
+            datetime(2008, 11, 10),
+        ),
+        (
+            "what happened before 07:00 on dec 10?",
+            datetime(2026, 11, 24).replace(month=12, day=10, year=2025),
+            datetime(2025, 12, 10, 7),
+        ),
         ("errors on july 29, 2015", datetime(2015, 7, 29), datetime(2015, 7, 30)),
         ("stuck on aug 24-25, 2015", datetime(2015, 8, 24), datetime(2015, 8, 26)),
-        ("what went wrong between 14:00 and 14:20?", datetime(2026, 11, 24, 14), datetime(2026, 11, 24, 14, 20)),
-        ("errors between 00:05 and 00:10 on nov 21", datetime(2026, 11, 21, 0, 5), datetime(2026, 11, 21, 0, 10)),
+        (
+            "what went wrong between 14:00 and 14:20?",
+            datetime(2026, 11, 24, 14),
+            datetime(2026, 11, 24, 14, 20),
+        ),
+        (
+            "errors between 00:05 and 00:10 on nov 21",
+            datetime(2026, 11, 21, 0, 5),
+            datetime(2026, 11, 21, 0, 10),
+        ),
         ("failures in the last 30 min", datetime(2026, 11, 24, 14, 30), datetime(2026, 11, 24, 15)),
         ("anything in the past hour", datetime(2026, 11, 24, 14), datetime(2026, 11, 24, 15)),
         ("errors around 3pm", datetime(2026, 11, 24, 14, 30), datetime(2026, 11, 24, 15, 30)),
@@ -44,7 +59,10 @@ def test_since_a_date_runs_to_now() -> None:
 
 
 def test_a_future_clock_time_means_yesterday() -> None:
-    assert _w("what broke at 16:30?") == (datetime(2026, 11, 23, 16, tzinfo=UTC), datetime(2026, 11, 23, 17, tzinfo=UTC))
+    assert _w("what broke at 16:30?") == (
+        datetime(2026, 11, 23, 16, tzinfo=UTC),
+        datetime(2026, 11, 23, 17, tzinfo=UTC),
+    )
 
 
 def test_no_time_phrase_no_window() -> None:

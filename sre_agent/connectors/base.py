@@ -14,7 +14,9 @@ class FetchResult(BaseModel):
 
     records: list[LogRecord] = Field(default_factory=list)
     skipped: int = Field(default=0, description="malformed lines skipped")
-    problems: list[str] = Field(default_factory=list, description="the first few skipped lines as file:line: reason")
+    problems: list[str] = Field(
+        default_factory=list, description="the first few skipped lines as file:line: reason"
+    )
     truncated: bool = Field(default=False, description="more records matched than the query's limit")
     source: str = ""
 
@@ -46,7 +48,11 @@ def record_matches(record: LogRecord, query: LogQuery) -> bool:
     for wanted, have in ((query.service, record.service), (query.environment, record.env)):
         if wanted is not None and have is not None and wanted.lower() != have.lower():
             return False
-    if query.level is not None and record.level is not None and _level_rank(record.level) < _level_rank(query.level):
+    if (
+        query.level is not None
+        and record.level is not None
+        and _level_rank(record.level) < _level_rank(query.level)
+    ):
         return False
     if query.window is not None and not query.window.contains(record.timestamp):
         return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ class FileLogstore:
 
     def __init__(self, path: Path | str, *, default_year: int | None = None) -> None:
         self.path = Path(path)
-        self.default_year = default_year or datetime.now(timezone.utc).year
+        self.default_year = default_year or datetime.now(UTC).year
         if not self.path.exists():
             raise InputError(f"{self.path}: no such file or folder")
 
@@ -93,7 +93,7 @@ class FileLogstore:
                     if records:  # a continuation: stack frame, "Caused by", wrapped text
                         records[-1].message += "\n" + line
                         continue
-                    ts, rest = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc), line
+                    ts, rest = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC), line
                 level_match = _LEVEL_IN_TEXT.search(rest[:80])
                 records.append(
                     LogRecord(

@@ -1,0 +1,91 @@
+"""Render a `SearchResult` as the Markdown answer users read (CLI today, Slack later).
+
+The answer states what was searched (time range, filters, limits), lists the lines that
+matter with their counts and first/last seen times, groups them into patterns, and says
+what was relaxed or not checked. It never invents a line: everything shown was retrieved.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sre_agent.workflows.results import ResultLine, SearchResult
+
+MAX_MESSAGE = 300
+
+
+def _when(line: ResultLine) -> str:
+    first = line.first_seen.strftime("%Y-%m-%d %H:%M:%S")
+    if line.count <= 1 or line.first_seen == line.last_seen:
+        return first
+    return f"{first} → {line.last_seen.strftime('%Y-%m-%d %H:%M:%S')}"
+
+
+def _scope(result: SearchResult) -> list[str]:
+    plan = result.plan
+    out = []
+    if plan.window:
+        out.append(f"time {plan.window.start:%Y-%m-%d %H:%M} → {plan.window.end:%Y-%m-%d %H:%M} UTC")
+    else:
+        out.append("all stored time")
+    if plan.identifiers:
+        out.append("containing " + ", ".join(f"`{i}`" for i in plan.identifiers))
+    for key, value in plan.field_filters.items():
+        out.append(f"{key}=`{value}`")
+    if plan.min_level:
+        out.append(f"level ≥ {plan.min_level}")
+    if plan.environment:
+        out.append(f"env {plan.environment}")
+    if plan.expansions:
+        out.append("also searched for " + ", ".join(f"“{e}”" for e in plan.expansions[:8]))
+    return out
+
+
+def render_answer(result: SearchResult) -> str:
+    """Markdown for humans. Deterministic for the same result."""
+    parts: list[str] = []
+    kind = (
+        "broad question: errors and warnings first, rarest patterns first"
+        if result.plan.broad
+        else "hybrid search"
+    )
+    parts.append(f"**Searched** session `{result.session}` ({kind}): " + "; ".join(_scope(result)) + ".")
+    if result.fetched:
+        parts.append(f"Fetched {result.fetched} log records ({result.new} new to this thread).")
+    if result.relaxed:
+        parts.append("_Nothing matched every filter, so I dropped: " + ", ".join(result.relaxed) + "._")
+    if not result.lines:
+        parts.append(
+            "**No matching log lines.** Nothing in the stored logs matches; widen the time window or "
+            "check the identifiers."
+        )
+    else:
+        parts.append(f"**Top {len(result.lines)} distinct lines** (count = identical lines in the window):")
+        rows = []
+        for i, line in enumerate(result.lines, 1):
+            msg = line.message if len(line.message) <= MAX_MESSAGE else line.message[:MAX_MESSAGE] + "…"
+            msg = msg.replace("\n", " ⏎ ")
+            where = f" host={line.host}" if line.host else ""
+            level = line.level or "-"
+            rows.append(f"{i}. [{level}] ×{line.count} {_when(line)}{where}\n   `{msg}`")
+        parts.append("\n".join(rows))
+        patterns: dict[str, list[ResultLine]] = defaultdict(list)
+        for line in result.lines:
+            patterns[line.shape or line.message].append(line)
+        if len(patterns) < len(result.lines):
+            parts.append("**Patterns** among them:")
+            parts.append(
+                "\n".join(
+                    f"- ×{sum(x.count for x in group)} `{shape[:200]}`"
+                    for shape, group in sorted(patterns.items(), key=lambda kv: -sum(x.count for x in kv[1]))
+                )
+            )
+    for warning in result.warnings:
+        parts.append(f"⚠ {warning}")
+    if result.skipped:
+        parts.append(f"⚠ {result.skipped} malformed log lines were skipped: " + "; ".join(result.problems))
+    parts.append(
+        "_Not checked: code, admin APIs and DynamoDB (not connected yet); answer built from logs only, "
+        "without an LLM._"
+    )
+    return "\n\n".join(parts)

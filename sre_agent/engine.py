@@ -1,0 +1,168 @@
+"""The one API the CLI, replay and (later) the Slack bot call: ask a question in a session.
+
+`Engine` owns the lazily built parts (embedding model, LanceDB store, service configs) so
+that start-up stays fast and a process reuses one model. Nothing here knows about Slack or
+the terminal: progress goes to an optional callback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from workflows.errors import WorkflowTimeoutError
+
+from sre_agent.configs import ServiceConfig, load_service_configs
+from sre_agent.connectors.base import Logstore
+from sre_agent.connectors.file import FileLogstore
+from sre_agent.errors import ConnectorError, InputError
+from sre_agent.indexes import LogStore, table_name
+from sre_agent.models import LogQuery, TimeWindow
+from sre_agent.settings import Settings, get_settings
+from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
+from sre_agent.workflows.log_search import FETCH_ATTEMPTS, LogSearchWorkflow
+from sre_agent.workflows.results import SearchResult
+
+log = logging.getLogger(__name__)
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+class Engine:
+    """Builds the pipeline's parts once and runs log searches with them."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Any = None) -> None:
+        """`embedder` (a LlamaIndex BaseEmbedding) lets several engines share one loaded model;
+        by default the engine builds the one the settings name, on first use."""
+        self.settings = settings or get_settings()
+        self.warnings: list[str] = []
+        self._embedder = embedder
+
+    @cached_property
+    def configs(self) -> dict[str, ServiceConfig]:
+        return load_service_configs(self.settings.configs_dir)
+
+    def config(self, service: str | None) -> ServiceConfig | None:
+        if service is None:
+            return None
+        if service not in self.configs:
+            known = ", ".join(sorted(self.configs)) or "none"
+            raise InputError(
+                f"--service: no config named '{service}' in {self.settings.configs_dir}/ (known: {known})"
+            )
+        return self.configs[service]
+
+    @cached_property
+    def embedder(self) -> Any:
+        """The embedding model (BaseEmbedding), or None for full-text-only search with a warning."""
+        from sre_agent.embeddings import build_embedder, probe_embedder
+
+        embedder, warning = probe_embedder(self._embedder or build_embedder(self.settings))
+        if warning:
+            self.warnings.append(warning)
+            log.warning(warning)
+        return embedder
+
+    @cached_property
+    def store(self) -> LogStore:
+        return LogStore(self.settings.lancedb_uri, self.embedder)
+
+    def _thread_file(self, session: str) -> Path:
+        from sre_agent.indexes import check_session
+
+        return self.settings.data_dir / "threads" / f"{check_session(session)}.json"
+
+    def thread_context(self, session: str) -> dict[str, str]:
+        """The ids (user, request, method) earlier turns of this thread named; {} for a new thread."""
+        path = self._thread_file(session)
+        if not path.is_file():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def _remember(self, session: str, field_filters: dict[str, str]) -> None:
+        if not field_filters:
+            return
+        path = self._thread_file(session)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        merged = {**self.thread_context(session), **field_filters}
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(merged, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+
+    def drop_session(self, session: str) -> None:
+        """Forget a thread: its tables and what it remembered."""
+        self.store.drop_session(session)
+        self._thread_file(session).unlink(missing_ok=True)
+
+    def purge(self) -> int:
+        """Forget every thread (the midnight purge). Returns how many sessions had tables."""
+        dropped = self.store.drop_all()
+        threads = self.settings.data_dir / "threads"
+        if threads.is_dir():
+            for path in threads.glob("*.json"):
+                path.unlink(missing_ok=True)
+        return dropped
+
+    def workflow(self, logstore: Logstore | None, config: ServiceConfig | None) -> LogSearchWorkflow:
+        return LogSearchWorkflow(
+            store=self.store, logstore=logstore, config=config, timeout=self.settings.workflow_timeout
+        )
+
+    async def search(
+        self,
+        question: str,
+        *,
+        session: str,
+        logs: Path | None = None,
+        logstore: Logstore | None = None,
+        service: str | None = None,
+        environment: str | None = None,
+        window: TimeWindow | None = None,
+        now: datetime | None = None,
+        table: str | None = None,
+        k: int | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> SearchResult:
+        """Fetch (when `logs` or `logstore` is given), store, and retrieve for one question."""
+        if not question.strip():
+            raise InputError("QUESTION: empty question")
+        config = self.config(service)
+        if logs is not None:
+            logstore = FileLogstore(logs)
+        query = None
+        if logstore is not None:
+            query = LogQuery(service=service, window=window, limit=self.settings.fetch_limit)
+        job = SearchJob(
+            question=question,
+            session=session,
+            table=table or table_name("logs", "all", environment or "prod"),
+            query=query,
+            now=now,
+            environment=environment,
+            thread=self.thread_context(session),
+            k=k or self.settings.top_k,
+        )
+        handler = self.workflow(logstore, config).run(start_event=SearchStart(job=job))
+        try:
+            async for event in handler.stream_events():
+                if isinstance(event, ProgressEvent) and on_progress is not None:
+                    on_progress(event)
+            result: SearchResult = await handler
+        except ConnectorError as exc:
+            raise ConnectorError(f"fetching logs failed after {FETCH_ATTEMPTS} attempts: {exc}") from None
+        except WorkflowTimeoutError:
+            raise ConnectorError(
+                f"the search was stopped after {self.settings.workflow_timeout:.0f}s "
+                "(SRE_AGENT_WORKFLOW_TIMEOUT); nothing already stored was lost"
+            ) from None
+        result.warnings = self.warnings + result.warnings
+        self._remember(session, result.plan.field_filters)
+        return result

@@ -1,0 +1,57 @@
+"""Reciprocal Rank Fusion: merge ranked lists without comparing their scores.
+
+Each list adds `1 / (k + rank)` (rank 1 = best) to the score of every item in it; items found by
+several lists rise. The hybrid search feeds it the vector list and the full-text list of every
+table it searched, in one go: for one table that is the usual vector+FTS fusion, and across
+tables it is the same as fusing each table's fused list again with RRF. (A line stored in two
+tables, fetched twice under different names, is shown once: see `retrieval.fetch_hits`.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Literal
+
+from sre_agent.indexes.records import Via
+from sre_agent.indexes.retrieval import Candidate
+
+#: The usual RRF constant (Cormack et al. 2009): damps the weight of the very first ranks.
+RRF_K = 60
+
+
+def rrf_scores(ranked_lists: Iterable[Sequence[Hashable]], k: int = RRF_K) -> dict[Hashable, float]:
+    """Fused score of every key appearing in `ranked_lists` (each list best first)."""
+    scores: dict[Hashable, float] = {}
+    for keys in ranked_lists:
+        for rank, key in enumerate(keys, start=1):
+            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+def fuse(
+    lists: Sequence[tuple[Literal["vector", "fts"], Sequence[Candidate]]],
+    mode: Literal["hybrid", "vector", "fts"],
+) -> list[tuple[Candidate, float, Via]]:
+    """Every row (table, row id) of all lists once, best first: (candidate, score, via).
+
+    hybrid scores by RRF; the single modes by the retriever's own score (cosine similarity, BM25).
+    """
+    first: dict[tuple[str, int], Candidate] = {}
+    found_by: dict[tuple[str, int], set[str]] = {}
+    raw: dict[tuple[str, int], float] = {}
+    for via, candidates in lists:
+        for candidate in candidates:
+            key = (candidate.table, candidate.row_id)
+            first.setdefault(key, candidate)
+            found_by.setdefault(key, set()).add(via)
+            raw[key] = max(raw.get(key, float("-inf")), candidate.score)
+    if mode == "hybrid":
+        scores = rrf_scores([(c.table, c.row_id) for c in candidates] for _, candidates in lists)
+    else:
+        scores = raw
+    fused: list[tuple[Candidate, float, Via]] = []
+    for key in sorted(scores, key=lambda key: -scores[key]):
+        vias = found_by[key]
+        via: Via = "both" if len(vias) == 2 else ("vector" if "vector" in vias else "fts")
+        fused.append((first[key], scores[key], via))
+    return fused

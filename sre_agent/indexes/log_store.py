@@ -1,0 +1,555 @@
+"""`LogStore`: cleaned log lines in per-session LanceDB tables, with hybrid search.
+
+Layout: one LanceDB namespace per session (the Slack thread id, stored unchanged), one table
+per fetch inside it (`logs_getuser_prod`, `req_abc123_prod`, …; see `naming.table_name`).
+Namespaces work on the plain connection (`lancedb.connect(folder)`): LanceDB keeps a
+`__manifest` table next to the tables. The same calls take `s3://bucket/prefix` with
+`storage_options`.
+
+Ingest (`ingest`):
+- records whose id the table already holds are skipped before anything is embedded;
+- each distinct shape is embedded once: vectors already stored in the table, or seen earlier by
+  this process, are reused; only unknown shapes go to `embedder.get_text_embedding_batch`;
+- all embedding happens before the first write, so an embedder failure writes nothing;
+- new rows go in with `merge_insert("id")` (insert-if-absent) into a table created empty, `id`
+  declared its primary key: no row is doubled or lost even when two processes race;
+- without an embedder rows get zero vectors, which the vector search leaves out;
+- the first ingest builds LanceDB's native full-text index on `text` (with positions, for
+  phrase queries) and scalar indexes (`id`, `shape_hash`, filter columns). Rows added later are
+  searchable at once (LanceDB also scans rows the index has not seen yet); once more than
+  `OPTIMIZE_AFTER_UNINDEXED` such rows pile up, `optimize()` folds them into the indexes.
+
+Search (`search`), per table, both filtered by the same SQL where-clause before ranking:
+- full-text: a `MatchQuery` of the question plus phrase queries for identifiers (`fts_query`);
+- vector: the table's distinct shapes ranked in memory, then rows of the best shapes, a few per
+  shape (`retrieval`).
+hybrid fuses all lists of all tables with Reciprocal Rank Fusion (`fusion`); "vector" ranks by
+cosine similarity, "fts" by BM25. A store without an embedder searches full-text only (its hits
+say `via="fts"`). Full rows are read only for the final `k` hits.
+An empty query is an `InputError`: use `scan` to list rows without ranking.
+
+Consistency: every call lists the session's tables afresh. Open tables are reused for up to
+`TABLE_HANDLE_SECONDS`, so another process's writes show up within that time; this store's own
+writes show up at once, and a search never sees a table change under it.
+All methods are synchronous and thread-safe; call them from a worker thread in async code.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
+
+import lancedb
+import numpy as np
+from lancedb.index import FTS, Bitmap, BTree
+from lancedb.table import Table
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from sre_agent.errors import ConfigError, InputError
+from sre_agent.indexes.filters import SearchFilters, sql_string
+from sre_agent.indexes.fts_query import TEXT_COLUMN, build_fts_queries
+from sre_agent.indexes.fusion import fuse
+from sre_agent.indexes.naming import check_session, check_table
+from sre_agent.indexes.records import Hit, IngestStats, StoredRecord
+from sre_agent.indexes.retrieval import (
+    Candidate,
+    fetch_hits,
+    fts_candidates,
+    fts_rows,
+    run_query,
+    shape_rows,
+    vector_candidates,
+)
+from sre_agent.indexes.rows import RECORD_COLUMNS, row_schema, short_hash, to_arrow, to_stored
+from sre_agent.indexes.shape_vectors import ShapeVectors, load_shape_vectors
+from sre_agent.models import CleanRecord
+
+SearchMode = Literal["hybrid", "vector", "fts"]
+
+#: Each retriever returns at least this many candidates per table before fusion.
+MIN_CANDIDATES = 50
+#: Largest `k` a search accepts.
+MAX_K = 1000
+#: Ids per `id IN (…)` lookup when checking which records are already stored.
+ID_CHUNK = 2000
+#: Shape vectors kept in memory across tables (LRU), to skip re-embedding known shapes.
+VECTOR_CACHE_SIZE = 20_000
+#: A LogStore reuses an open table this long, then reopens it to see other processes' writes.
+TABLE_HANDLE_SECONDS = 10.0
+#: Worker threads for the full-text queries of one search (LanceDB releases the GIL while it works).
+SEARCH_THREADS = 4
+#: Longest token the full-text index keeps (LanceDB's default, 40, drops sha256 digests: 64 chars).
+MAX_TOKEN_LENGTH = 128
+#: Tries at creating a table (or opening one another writer has just created).
+OPEN_ATTEMPTS = 5
+#: Tries at creating an index or optimizing when another writer's commit conflicts with ours.
+INDEX_ATTEMPTS = 3
+#: Run `optimize()` after an ingest once the full-text index misses more rows than this.
+OPTIMIZE_AFTER_UNINDEXED = 1000
+
+_FTS_INDEX = "text_idx"
+#: Scalar indexes: `id` for the stored-ids check and merge_insert, `shape_hash` for the vector
+#: search's row lookups, the rest for the filters every search applies before ranking.
+_SCALAR_INDEXES = {
+    "id": BTree(),
+    "shape_hash": Bitmap(),
+    "ts": BTree(),
+    "level_rank": Bitmap(),
+    "host": Bitmap(),
+    "service": Bitmap(),
+    "method": Bitmap(),
+    "env": Bitmap(),
+}
+
+_Key = tuple[str, str]
+
+
+class LogStore:
+    """Per-session tables of `CleanRecord`s in LanceDB, searchable by meaning and by words."""
+
+    def __init__(
+        self,
+        uri: str,
+        embedder: BaseEmbedding | None,
+        *,
+        storage_options: dict[str, str] | None = None,
+        vector_dim: int = 384,
+    ) -> None:
+        if not uri or not str(uri).strip():
+            raise ConfigError("LogStore needs a LanceDB uri: a folder or s3://bucket/prefix")
+        if vector_dim < 1:
+            raise ConfigError(f"vector_dim must be positive, got {vector_dim}")
+        self.uri = str(uri)
+        self.embedder = embedder
+        self.vector_dim = vector_dim
+        self._storage_options = dict(storage_options or {})
+        self._db: lancedb.DBConnection | None = None
+        self._lock = threading.Lock()
+        self._tables: dict[_Key, tuple[Table, float]] = {}  # open table, when it was opened
+        self._shapes: dict[_Key, ShapeVectors] = {}
+        self._write_locks: dict[_Key, threading.Lock] = {}
+        self._vector_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._threads: ThreadPoolExecutor | None = None
+
+    # ----------------------------------------------------------------- sessions
+
+    def list_sessions(self) -> list[str]:
+        """Every session id that has stored something, sorted."""
+        names: list[str] = []
+        token: str | None = None
+        while True:
+            page = self._connection().list_namespaces(page_token=token)
+            names += page.namespaces
+            token = page.page_token
+            if not token:
+                return sorted(names)
+
+    def list_tables(self, session: str) -> list[str]:
+        """The tables of a session, sorted; `InputError` if the session is unknown."""
+        check_session(session)
+        names = self._table_names(session)
+        if names is None:
+            raise InputError(f"unknown session {session!r}")
+        return names
+
+    def count(self, session: str, table: str | None = None) -> int:
+        """Rows stored in one table of the session, or in all of them."""
+        names = self._resolve_tables(session, None if table is None else [table])
+        return sum(self._table(session, name).count_rows() for name in names)
+
+    def drop_session(self, session: str) -> None:
+        """Delete a session and everything stored in it; `InputError` if it is unknown."""
+        check_session(session)
+        if session not in self.list_sessions():
+            raise InputError(f"unknown session {session!r}")
+        self._drop(session)
+
+    def drop_all(self) -> int:
+        """Delete every session; returns how many there were."""
+        sessions = self.list_sessions()
+        for session in sessions:
+            self._drop(session)
+        return len(sessions)
+
+    # ----------------------------------------------------------------- ingest
+
+    def ingest(self, session: str, table: str, records: Sequence[CleanRecord]) -> IngestStats:
+        """Store `records` in `session`/`table`, embedding only what is not stored yet."""
+        check_session(session)
+        check_table(table)
+        started = time.perf_counter()
+        by_id: dict[str, CleanRecord] = {}
+        for record in records:
+            by_id.setdefault(record.id, record)
+        key = (session, table)
+        with self._write_lock(key):
+            tbl = None
+            if table in (self._table_names(session) or []):
+                tbl = self._connection().open_table(table, namespace_path=[session])
+            stored = self._stored_ids(tbl, list(by_id)) if tbl is not None else set()
+            new = [r for record_id, r in by_id.items() if record_id not in stored]
+            vectors, embedded, reused = self._vectors_for(key, tbl, new)
+            inserted = self._write(key, tbl, new, vectors) if new else 0
+        return IngestStats(
+            fetched=len(records),
+            new=inserted,
+            already_stored=len(records) - inserted,
+            shapes_embedded=embedded,
+            shapes_reused=reused,
+            seconds=round(time.perf_counter() - started, 4),
+        )
+
+    # ----------------------------------------------------------------- search and scan
+
+    def search(
+        self,
+        session: str,
+        query: str,
+        *,
+        tables: list[str] | None = None,
+        filters: SearchFilters | None = None,
+        k: int = 50,
+        mode: SearchMode = "hybrid",
+    ) -> list[Hit]:
+        """The `k` rows of the session that best answer `query`, best first (see module doc)."""
+        self._check_search(session, query, k, mode)
+        use_vector = mode != "fts" and self.embedder is not None
+        use_fts = mode != "vector"
+        pool = self._pool()
+        # The query is embedded, and the full-text queries run, in worker threads meanwhile.
+        vector_future = pool.submit(self._query_vector, query) if use_vector else None
+        names = self._resolve_tables(session, tables)
+        where = filters.to_sql() if filters is not None else None
+        n = max(k, MIN_CANDIDATES)
+        opened = {name: self._table(session, name) for name in names}
+        fts_futures = {
+            name: [pool.submit(fts_rows, tbl, q, where, n) for q in build_fts_queries(query)]
+            for name, tbl in opened.items()
+            if use_fts
+        }
+        query_vector = vector_future.result() if vector_future is not None else None
+        lists: list[tuple[Literal["vector", "fts"], list[Candidate]]] = []
+        for name, tbl in opened.items():
+            ranked: list[tuple[str, float]] = []
+            rows_by_shape: Mapping[str, Sequence[int]] = {}
+            if query_vector is not None:  # while the full-text queries may still be running
+                shapes = self._shape_vectors((session, name), tbl)
+                ranked = shapes.rank(query_vector)
+                rows_by_shape = shape_rows(tbl, shapes, ranked, where, n)
+            fts = fts_candidates(name, [f.result() for f in fts_futures.get(name, [])], n)
+            if use_fts:
+                lists.append(("fts", fts))
+            if query_vector is not None:
+                lists.append(("vector", vector_candidates(name, ranked, rows_by_shape, fts, n)))
+        fused = fuse(lists, mode)
+        # A line stored in two tables shows up twice in `fused`; read a few spare rows for that.
+        return fetch_hits(opened, fused[: k if len(opened) == 1 else 2 * k], k)
+
+    def scan(
+        self,
+        session: str,
+        *,
+        tables: list[str] | None = None,
+        filters: SearchFilters | None = None,
+        limit: int = 100_000,
+    ) -> list[StoredRecord]:
+        """Rows matching `filters`, oldest first, at most `limit` (no ranking)."""
+        if limit < 1:
+            raise InputError(f"limit must be at least 1, got {limit}")
+        names = self._resolve_tables(session, tables)
+        where = filters.to_sql() if filters is not None else None
+        found: list[tuple[int, str, int]] = []
+        for name in names:
+            query = self._table(session, name).search().select(["ts"]).with_row_id(True).limit(None)
+            if where:
+                query = query.where(where)
+            light = run_query(query, where)
+            found += zip(
+                light["ts"].to_pylist(), [name] * light.num_rows, light["_rowid"].to_pylist(), strict=True
+            )
+        found.sort(key=lambda item: item[0])
+        found = found[:limit]
+        by_table: dict[str, list[int]] = {}
+        for _, name, row_id in found:
+            by_table.setdefault(name, []).append(row_id)
+        records: dict[tuple[str, int], StoredRecord] = {}
+        for name, row_ids in by_table.items():
+            rows = (
+                self._table(session, name)
+                .take_row_ids(row_ids)
+                .select(RECORD_COLUMNS)
+                .with_row_id()
+                .to_arrow()
+            )
+            for row_id, record in zip(rows["_rowid"].to_pylist(), to_stored(rows, name), strict=True):
+                records[(name, row_id)] = record
+        return [records[(name, row_id)] for _, name, row_id in found]
+
+    # ----------------------------------------------------------------- internals: connection and tables
+
+    def _check_search(self, session: str, query: str, k: int, mode: str) -> None:
+        check_session(session)
+        if not isinstance(query, str) or not query.strip():
+            raise InputError("search query is empty: give words to search for, or use scan() to list rows")
+        if mode not in ("hybrid", "vector", "fts"):
+            raise InputError(f"unknown search mode {mode!r}; expected 'hybrid', 'vector' or 'fts'")
+        if not 1 <= k <= MAX_K:
+            raise InputError(f"k must be between 1 and {MAX_K}, got {k}")
+        if mode == "vector" and self.embedder is None:
+            raise InputError(
+                "vector search needs an embedder and this store has none; use mode='fts' or 'hybrid'"
+            )
+
+    def _connection(self) -> lancedb.DBConnection:
+        with self._lock:
+            if self._db is None:
+                self._db = lancedb.connect(self.uri, storage_options=self._storage_options or None)
+            return self._db
+
+    def _table_names(self, session: str) -> list[str] | None:
+        """The session's tables, sorted, or None if there is no such session."""
+        names: list[str] = []
+        token: str | None = None
+        while True:
+            try:
+                page = self._connection().list_tables(namespace_path=[session], page_token=token)
+            except RuntimeError as exc:  # a folder where no session was ever created
+                if "not found" in str(exc).lower():
+                    return None
+                raise
+            names += page.tables
+            token = page.page_token
+            if not token:
+                break
+        if not names and session not in self.list_sessions():
+            return None
+        return sorted(names)
+
+    def _table(self, session: str, table: str) -> Table:
+        """The open table, reopened when older than `TABLE_HANDLE_SECONDS` (to see other writers).
+
+        An open table never moves to a newer version under a running search: ingest writes
+        through a table it opened itself and only then hands it over for searching.
+        """
+        key = (session, table)
+        with self._lock:
+            cached = self._tables.get(key)
+        if cached is not None and time.monotonic() - cached[1] < TABLE_HANDLE_SECONDS:
+            return cached[0]
+        tbl = self._connection().open_table(table, namespace_path=[session])
+        self._hand_over(key, tbl)
+        return tbl
+
+    def _hand_over(self, key: _Key, tbl: Table) -> None:
+        with self._lock:
+            self._tables[key] = (tbl, time.monotonic())
+
+    def _resolve_tables(self, session: str, tables: list[str] | None) -> list[str]:
+        existing = self.list_tables(session)
+        if tables is None:
+            return existing
+        for name in tables:
+            check_table(name)
+            if name not in existing:
+                have = ", ".join(existing) or "no tables"
+                raise InputError(f"unknown table {name!r} in session {session!r} (it has: {have})")
+        return list(dict.fromkeys(tables))
+
+    def _drop(self, session: str) -> None:
+        db = self._connection()
+        db.drop_all_tables(namespace_path=[session])
+        db.drop_namespace([session])
+        with self._lock:
+            for cache in (self._tables, self._shapes):
+                for key in [key for key in cache if key[0] == session]:
+                    del cache[key]
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(max_workers=SEARCH_THREADS, thread_name_prefix="log-store")
+            return self._threads
+
+    def _write_lock(self, key: _Key) -> threading.Lock:
+        with self._lock:
+            return self._write_locks.setdefault(key, threading.Lock())
+
+    # ----------------------------------------------------------------- internals: ingest
+
+    def _stored_ids(self, tbl: Table, ids: list[str]) -> set[str]:
+        """Which of `ids` the table holds: by `id IN (…)` lookups, or, for a batch that is large
+        next to the table, by reading the whole id column (0.5 ms per 1000 rows against ~10 ms
+        per lookup of 1000 ids at 100k rows)."""
+        if len(ids) * 20 >= tbl.count_rows():
+            every_id = tbl.search().select(["id"]).limit(None).to_arrow()["id"].to_pylist()
+            return set(every_id).intersection(ids)
+        stored: set[str] = set()
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            where = "id IN (" + ", ".join(sql_string(i) for i in chunk) + ")"
+            found = tbl.search().where(where).select(["id"]).limit(None).to_arrow()
+            stored.update(found["id"].to_pylist())
+        return stored
+
+    def _vectors_for(
+        self, key: _Key, tbl: Table | None, records: list[CleanRecord]
+    ) -> tuple[np.ndarray, int, int]:
+        """One vector per record (zeros without an embedder), shapes embedded, shapes reused."""
+        vectors = np.zeros((len(records), self.vector_dim), dtype=np.float32)
+        if self.embedder is None or not records:
+            return vectors, 0, 0
+        hashes = [short_hash(r.shape) for r in records]
+        shape_text = dict(zip(hashes, (r.shape for r in records), strict=True))
+        stored = self._shape_vectors(key, tbl) if tbl is not None else None
+        known: dict[str, np.ndarray] = {}
+        for shape_hash in shape_text:
+            vector = stored.get(shape_hash) if stored is not None else None
+            if vector is None:
+                vector = self._cached_vector(shape_hash)
+            if vector is not None:
+                known[shape_hash] = vector
+        unknown = [h for h in shape_text if h not in known]
+        if unknown:
+            embedded = self._embed([shape_text[h] for h in unknown])
+            known.update(zip(unknown, embedded, strict=True))
+        for i, shape_hash in enumerate(hashes):
+            vectors[i] = known[shape_hash]
+        self._remember(known)
+        return vectors, len(unknown), len(shape_text) - len(unknown)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        assert self.embedder is not None
+        vectors = np.asarray(self.embedder.get_text_embedding_batch(texts), dtype=np.float32)
+        return self._checked(vectors, len(texts))
+
+    def _query_vector(self, query: str) -> np.ndarray:
+        assert self.embedder is not None
+        return self._checked(np.asarray(self.embedder.get_query_embedding(query), dtype=np.float32), None)
+
+    def _checked(self, vectors: np.ndarray, count: int | None) -> np.ndarray:
+        expected = (count, self.vector_dim) if count is not None else (self.vector_dim,)
+        if vectors.shape != expected:
+            name = type(self.embedder).__name__
+            raise ConfigError(
+                f"embedder {name} returned vectors of shape {vectors.shape}, the store expects {expected}; "
+                f"set vector_dim to the model's dimension"
+            )
+        if not np.isfinite(vectors).all():
+            raise ConfigError(f"embedder {type(self.embedder).__name__} returned NaN or infinite values")
+        return vectors
+
+    def _cached_vector(self, shape_hash: str) -> np.ndarray | None:
+        with self._lock:
+            vector = self._vector_cache.get(shape_hash)
+            if vector is not None:
+                self._vector_cache.move_to_end(shape_hash)
+            return vector
+
+    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            for shape_hash, vector in vectors.items():
+                self._vector_cache[shape_hash] = vector
+                self._vector_cache.move_to_end(shape_hash)
+            while len(self._vector_cache) > VECTOR_CACHE_SIZE:
+                self._vector_cache.popitem(last=False)
+
+    def _write(self, key: _Key, tbl: Table | None, records: list[CleanRecord], vectors: np.ndarray) -> int:
+        session, table = key
+        data = to_arrow(records, vectors, self.vector_dim)
+        if tbl is None:
+            self._ensure_namespace(session)
+            tbl = self._create_table(key)
+        self._check_vector_dim(tbl, key)
+        inserted = tbl.merge_insert("id").when_not_matched_insert_all().execute(data).num_inserted_rows
+        self._maintain_indexes(tbl)
+        self._hand_over(key, tbl)
+        return inserted
+
+    def _create_table(self, key: _Key) -> Table:
+        """Create the (empty) table, or open it if another writer has just created it.
+
+        Rows always go in through `merge_insert`, never with the create: when two processes
+        create the same table at the same moment, LanceDB 0.40 may keep only one creator's
+        first version, which is harmless when both are empty (measured: rows were lost 1 time
+        in 20 when creating with data).
+        """
+        session, table = key
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                return self._connection().create_table(
+                    table, schema=row_schema(self.vector_dim), namespace_path=[session], exist_ok=True
+                )
+            except (ValueError, RuntimeError):  # the other writer's table is not readable yet
+                if attempt == OPEN_ATTEMPTS:
+                    raise
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
+
+    def _ensure_namespace(self, session: str) -> None:
+        if session in self.list_sessions():
+            return
+        try:
+            self._connection().create_namespace([session])
+        except RuntimeError:
+            if session not in self.list_sessions():
+                raise
+            # another writer created it in the meantime: fine
+
+    def _check_vector_dim(self, tbl: Table, key: _Key) -> None:
+        stored_dim = tbl.schema.field("vector").type.list_size
+        if stored_dim != self.vector_dim:
+            raise ConfigError(
+                f"table {key[1]!r} of session {key[0]!r} holds {stored_dim}-dim vectors, "
+                f"this store writes {self.vector_dim}-dim ones"
+            )
+
+    def _maintain_indexes(self, tbl: Table) -> None:
+        """Create the indexes the table lacks; fold rows the indexes have not seen yet into them."""
+        _create_index(
+            tbl, _FTS_INDEX, TEXT_COLUMN, FTS(with_position=True, max_token_length=MAX_TOKEN_LENGTH)
+        )
+        for column, config in _SCALAR_INDEXES.items():
+            _create_index(tbl, f"{column}_idx", column, config)
+        stats = tbl.index_stats(_FTS_INDEX)
+        if stats is not None and stats.num_unindexed_rows > OPTIMIZE_AFTER_UNINDEXED:
+            _optimize(tbl)
+
+    def _shape_vectors(self, key: _Key, tbl: Table) -> ShapeVectors:
+        with self._lock:
+            cached = self._shapes.get(key)
+        if cached is not None and cached.version == tbl.version:
+            return cached
+        loaded = load_shape_vectors(tbl, self.vector_dim)
+        with self._lock:
+            self._shapes[key] = loaded
+        return loaded
+
+
+def _create_index(tbl: Table, name: str, column: str, config: FTS | BTree | Bitmap) -> None:
+    """Create one index unless the table has it; when another writer's commit wins, look again."""
+    for attempt in range(1, INDEX_ATTEMPTS + 1):
+        if name in {index.name for index in tbl.list_indices()}:
+            return
+        try:
+            tbl.create_index(column, config=config, name=name)
+            return
+        except RuntimeError as exc:
+            if "conflict" not in str(exc).lower() or attempt == INDEX_ATTEMPTS:
+                raise
+            tbl.checkout_latest()
+
+
+def _optimize(tbl: Table) -> None:
+    """Compact the table and update its indexes; when another writer's commit wins, retry."""
+    for attempt in range(1, INDEX_ATTEMPTS + 1):
+        try:
+            tbl.optimize()
+            return
+        except RuntimeError as exc:
+            if "conflict" not in str(exc).lower() or attempt == INDEX_ATTEMPTS:
+                raise
+            tbl.checkout_latest()

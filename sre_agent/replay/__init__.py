@@ -1,0 +1,1 @@
+"""Replay past incidents (../shared/spec/incident-format.md) and score what retrieval found."""

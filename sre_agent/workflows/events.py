@@ -1,0 +1,75 @@
+"""Typed events between the log-search workflow's steps, one small class per hand-off.
+
+Each event carries the `SearchJob` (what was asked) so a step needs nothing but its input.
+`ProgressEvent` is written to the stream for callers (CLI progress, Slack status).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from workflows.events import Event, StartEvent
+
+from sre_agent.models import CleanRecord, LogQuery, LogRecord
+from sre_agent.workflows.plan import RetrievalPlan
+
+
+class SearchJob(BaseModel):
+    """One question against one session: what to fetch (optional) and what to retrieve."""
+
+    question: str
+    session: str
+    table: str = Field(description="the session table fetched logs go into, e.g. logs_getmembership_prod")
+    query: LogQuery | None = Field(default=None, description="what to fetch; None searches stored logs only")
+    search_tables: list[str] | None = Field(
+        default=None, description="tables to search; None: all of the session"
+    )
+    now: datetime | None = Field(
+        default=None, description="'now' for time phrases; replay sets the incident end"
+    )
+    environment: str | None = None
+    thread: dict[str, str] = Field(
+        default_factory=dict, description="ids earlier turns named, for follow-ups"
+    )
+    k: int = Field(default=10, ge=1, le=200)
+
+
+class SearchStart(StartEvent):
+    job: SearchJob
+
+
+class FetchRequested(Event):
+    job: SearchJob
+
+
+class Fetched(Event):
+    job: SearchJob
+    records: list[LogRecord]
+    skipped: int = 0
+    problems: list[str] = Field(default_factory=list)
+    truncated: bool = False
+
+
+class Cleaned(Event):
+    job: SearchJob
+    records: list[CleanRecord]
+    redactions: int = 0
+
+
+class RefineRequested(Event):
+    job: SearchJob
+
+
+class Refined(Event):
+    job: SearchJob
+    plan: RetrievalPlan
+
+
+class ProgressEvent(Event):
+    """A human-readable step of progress, with numbers for machines."""
+
+    stage: str
+    message: str
+    data: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,185 @@
+"""The log-search workflow: fetch → clean → embed → refine → retrieve, one job per step.
+
+Each step takes one typed event and returns the next (see `events.py`); progress goes to
+the event stream so callers can show it live. Fetch is retried on connector faults; the
+whole run has a timeout. A job without a `query` skips fetching and searches what the
+session already stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from workflows import Context, Workflow, step
+from workflows.events import StopEvent
+from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_after_attempt, wait_exponential
+
+from sre_agent.clean import clean_records
+from sre_agent.configs import ServiceConfig
+from sre_agent.connectors.base import Logstore
+from sre_agent.errors import ConnectorError
+from sre_agent.indexes import LogStore
+from sre_agent.redact import Redactor
+from sre_agent.workflows.events import (
+    Cleaned,
+    Fetched,
+    FetchRequested,
+    ProgressEvent,
+    Refined,
+    RefineRequested,
+    SearchStart,
+)
+from sre_agent.workflows.refine import Refiner, RuleRefiner
+from sre_agent.workflows.results import SearchResult
+from sre_agent.workflows.retrieve import Retriever
+
+FETCH_ATTEMPTS = 3
+FETCH_RETRY = retry_policy(
+    retry=retry_if_exception_type((ConnectorError, TimeoutError, ConnectionError)),
+    wait=wait_exponential(multiplier=0.5, exp_base=2, max=5),
+    stop=stop_after_attempt(FETCH_ATTEMPTS),
+)
+
+
+class LogSearchWorkflow(Workflow):
+    """Answers one `SearchJob` with a `SearchResult` (the StopEvent's result)."""
+
+    def __init__(
+        self,
+        *,
+        store: LogStore,
+        logstore: Logstore | None = None,
+        config: ServiceConfig | None = None,
+        refiner: Refiner | None = None,
+        timeout: float = 120.0,
+    ) -> None:
+        super().__init__(timeout=timeout)
+        self.store = store
+        self.logstore = logstore
+        self.config = config
+        self.redactor = Redactor.for_config(config)
+        self.refiner = refiner or RuleRefiner(config)
+        self.retriever = Retriever(store)
+
+    @step
+    async def start(self, ctx: Context, ev: SearchStart) -> FetchRequested | RefineRequested:
+        await ctx.store.set("counts", {"fetched": 0, "new": 0, "skipped": 0, "problems": [], "warnings": []})
+        if ev.job.query is not None:
+            if self.logstore is None:
+                raise ConnectorError("this search asks to fetch logs, but no logstore is configured")
+            return FetchRequested(job=ev.job)
+        ctx.write_event_to_stream(ProgressEvent(stage="fetch", message="searching stored logs only"))
+        return RefineRequested(job=ev.job)
+
+    @step(retry_policy=FETCH_RETRY)
+    async def fetch(self, ctx: Context, ev: FetchRequested) -> Fetched:
+        assert self.logstore is not None and ev.job.query is not None
+        result = await asyncio.to_thread(self.logstore.fetch, ev.job.query)
+        ctx.write_event_to_stream(
+            ProgressEvent(
+                stage="fetch",
+                message=f"fetched {len(result.records)} records from {self.logstore.name}"
+                + (f" ({result.skipped} malformed lines skipped)" if result.skipped else ""),
+                data={
+                    "fetched": len(result.records),
+                    "skipped": result.skipped,
+                    "query": ev.job.query.model_dump(mode="json", exclude_none=True),
+                },
+            )
+        )
+        return Fetched(
+            job=ev.job,
+            records=result.records,
+            skipped=result.skipped,
+            problems=result.problems,
+            truncated=result.truncated,
+        )
+
+    @step
+    async def clean(self, ctx: Context, ev: Fetched) -> Cleaned:
+        counts = await ctx.store.get("counts")
+        counts.update(fetched=len(ev.records), skipped=ev.skipped, problems=ev.problems)
+        if ev.truncated:
+            counts["warnings"].append(
+                f"more logs matched than the fetch limit; only the first {len(ev.records)} kept"
+            )
+        await ctx.store.set("counts", counts)
+        result = clean_records(ev.records, self.config, self.redactor)
+        ctx.write_event_to_stream(
+            ProgressEvent(
+                stage="clean",
+                message=f"cleaned {len(result.records)} records ({result.redactions} redactions)",
+                data={"kept": len(result.records), "redactions": result.redactions},
+            )
+        )
+        return Cleaned(job=ev.job, records=result.records, redactions=result.redactions)
+
+    @step
+    async def embed(self, ctx: Context, ev: Cleaned) -> RefineRequested:
+        stats = await asyncio.to_thread(self.store.ingest, ev.job.session, ev.job.table, ev.records)
+        counts = await ctx.store.get("counts")
+        counts["new"] = stats.new
+        await ctx.store.set("counts", counts)
+        ctx.write_event_to_stream(
+            ProgressEvent(
+                stage="embed",
+                message=f"stored {stats.new} new records in {ev.job.table} "
+                f"({stats.already_stored} already there, {stats.shapes_embedded} shapes embedded)",
+                data=stats.model_dump(mode="json"),
+            )
+        )
+        return RefineRequested(job=ev.job)
+
+    @step
+    async def refine(self, ctx: Context, ev: RefineRequested) -> Refined:
+        now = ev.job.now or datetime.now(UTC)
+        plan = self.refiner.refine(
+            ev.job.question, now=now, environment=ev.job.environment, thread=ev.job.thread
+        )
+        filters = [f"'{i}'" for i in plan.identifiers] + [f"{k}={v}" for k, v in plan.field_filters.items()]
+        ctx.write_event_to_stream(
+            ProgressEvent(
+                stage="refine",
+                message="searching for: "
+                + plan.query_text[:120]
+                + (f"; filters: {', '.join(filters)}" if filters else "")
+                + (f"; level ≥ {plan.min_level}" if plan.min_level else "")
+                + (
+                    f"; window {plan.window.start:%Y-%m-%d %H:%M}..{plan.window.end:%H:%M}"
+                    if plan.window
+                    else ""
+                ),
+                data=plan.model_dump(mode="json"),
+            )
+        )
+        return Refined(job=ev.job, plan=plan)
+
+    @step
+    async def retrieve(self, ctx: Context, ev: Refined) -> StopEvent:
+        lines, relaxed = await asyncio.to_thread(
+            self.retriever.retrieve, ev.job.session, ev.plan, k=ev.job.k, tables=ev.job.search_tables
+        )
+        counts = await ctx.store.get("counts")
+        ctx.write_event_to_stream(
+            ProgressEvent(
+                stage="retrieve",
+                message=f"found {len(lines)} distinct lines"
+                + (f" (relaxed: {', '.join(relaxed)})" if relaxed else ""),
+                data={"lines": len(lines), "relaxed": relaxed},
+            )
+        )
+        return StopEvent(
+            result=SearchResult(
+                question=ev.job.question,
+                session=ev.job.session,
+                plan=ev.plan,
+                lines=lines,
+                fetched=counts["fetched"],
+                new=counts["new"],
+                skipped=counts["skipped"],
+                problems=counts["problems"],
+                warnings=counts["warnings"],
+                relaxed=relaxed,
+            )
+        )

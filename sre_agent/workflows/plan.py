@@ -1,0 +1,27 @@
+"""The retrieval plan: what the refine step makes of a question, and what retrieve executes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from sre_agent.models import TimeWindow
+
+
+class RetrievalPlan(BaseModel):
+    """A question turned into search text and filters. Every field says why it is there in `notes`."""
+
+    question: str
+    query_text: str = Field(description="text for vector and full-text search: the question plus expansions")
+    expansions: list[str] = Field(default_factory=list, description="words the service vocabulary added")
+    identifiers: list[str] = Field(default_factory=list, description="exact strings a matching line contains")
+    field_filters: dict[str, str] = Field(
+        default_factory=dict, description="column -> value, e.g. user_id -> 123"
+    )
+    window: TimeWindow | None = None
+    min_level: str | None = None
+    prefer_level: str | None = Field(
+        default=None, description="rank lines at this level or worse first, without filtering the rest out"
+    )
+    broad: bool = Field(default=False, description="asks what went wrong in a window, not for one message")
+    environment: str | None = None
+    notes: list[str] = Field(default_factory=list)

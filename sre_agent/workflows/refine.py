@@ -1,0 +1,225 @@
+"""The refine step's rules: turn a question into a `RetrievalPlan` without an LLM.
+
+It expands the question with the service config's vocabulary (and method names and error
+patterns), pulls out identifiers (IPs, request and user ids, block ids, hex ids, quoted
+phrases, error codes), time phrases and severity words, and decides whether the question is
+broad ("what went wrong between X and Y?"). The [agent] work plugs an LLM refiner in beside
+this one through the `Refiner` protocol.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Protocol
+
+from sre_agent.configs import ServiceConfig
+from sre_agent.timephrases import parse_time_window
+from sre_agent.workflows.plan import RetrievalPlan
+
+
+class Refiner(Protocol):
+    """Anything that turns a question into a retrieval plan."""
+
+    def refine(
+        self,
+        question: str,
+        *,
+        now: datetime,
+        environment: str | None = None,
+        thread: dict[str, str] | None = None,
+    ) -> RetrievalPlan: ...
+
+
+_STOPWORDS = frozenset(
+    """
+    a about above after again all also am an and any anybody anyone anything are as at be because
+    been before being between both but by can could did do does doing down during each else ever
+    every few for from further get got had has have having he her here hers him his how i if in into
+    is it its just let me more most my no nor not now of off on once only or other our out over own
+    please same she should show so some such tell than that the their them then there these they
+    this those through to too under until up us very was we were what when where which while who
+    whom why will with would you your yours see find look give list kind sort logs log happened
+    happen happening going keeps keep trying actually manage anyone everyone somebody
+    """.split()
+)
+
+# Words any engineer uses, mapped to words logs use. Service configs add their own.
+GENERIC_VOCABULARY: dict[str, list[str]] = {
+    "rate limited": ["throttled", "throttling", "rate exceeded", "429"],
+    "slow": ["timeout", "latency", "deadline exceeded"],
+    "timed out": ["timeout", "deadline exceeded"],
+    "crash": ["panic", "fatal", "exception"],
+    "denied": ["permission denied", "forbidden", "403"],
+    "restarted": ["starting", "started", "shutdown"],
+    "unreachable": ["connection refused", "cannot connect", "cannot open channel"],
+}
+
+_SEVERITY = {
+    "WARN": r"\bwarn(?:ing|ings|s)?\b|\bproblems?\b|\babnormal\b|\bwrong\b|\bissues?\b"
+    r"|\bfail(?:s|ed|ing|ures?)?\b|\bmisbehav",
+    "ERROR": r"\berrors?\b|\bexceptions?\b|\bserious\b|\bcritical\b|\bsevere\b",
+    "FATAL": r"\bfatal\b|\bpanic(?:s|ked)?\b|\bcrash(?:es|ed)?\b",
+}
+_BROAD = re.compile(
+    r"what (?:went|goes|is going|was going) wrong|what happened|what(?:'s| is) (?:going on|happening)"
+    r"|anything (?:abnormal|unusual|odd|wrong|weird|strange|suspicious|interesting)"
+    r"|(?:which|what|any) (?:problems|issues|errors|warnings|anomalies)"
+    r"|what (?:were|are) the (?:\w+ )?(?:errors|problems|issues|warnings)|misbehav|summar|overview",
+    re.IGNORECASE,
+)
+# A severity word filters by level only when the question asks for such lines ("every warning",
+# "any errors"), not when it merely mentions them ("right before the errors started").
+_ASKS_FOR_LEVEL = re.compile(
+    r"\b(?:show|list|which|what|any|every|all|only)\b(?:\s+\w+){0,3}?\s+"
+    r"(?:warnings?|errors?|exceptions?|fatals?|panics?|crash(?:es)?)\b",
+    re.IGNORECASE,
+)
+_ENVIRONMENTS = {"prod": "prod", "production": "prod", "staging": "staging", "stage": "staging", "dev": "dev"}
+
+_QUOTED = re.compile(
+    r"(?<![A-Za-z0-9])'([^']{2,200})'(?![A-Za-z0-9])|\"([^\"]{2,200})\"|`([^`]{2,200})`|“([^”]{2,200})”"
+)
+_IDENTIFIER_PATTERNS = [
+    re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),  # IPv4[:port]
+    re.compile(r"\bblk_-?\d+\b"),  # HDFS block
+    re.compile(r"\b0x[0-9a-fA-F]{4,}\b"),  # hex ids (ZooKeeper sessions, addresses)
+    re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),  # UUID
+    re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"),  # error codes: DEADLINE_EXCEEDED
+    re.compile(
+        r"\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+\b"
+    ),  # req-8f3a
+]
+_REQUEST_ID = re.compile(
+    r"\b(?:request|req|trace)(?:[ _-]?id)?[:= ]+([A-Za-z0-9_.:-]*\d[A-Za-z0-9_.:-]*)", re.IGNORECASE
+)
+_USER_ID = re.compile(
+    r"\b(?:user|user[ _-]?id|uid|account)[:= #]+([A-Za-z0-9_.@-]*\d[A-Za-z0-9_.@-]*)", re.IGNORECASE
+)
+_REFERS_BACK = {
+    "user_id": re.compile(r"\b(?:the|that|this|same)\s+(?:user|person|customer|account)\b", re.IGNORECASE),
+    "request_id": re.compile(r"\b(?:the|that|this|same)\s+(?:request|call|trace)\b", re.IGNORECASE),
+    "method": re.compile(r"\b(?:the|that|this|same)\s+(?:method|rpc|endpoint)\b", re.IGNORECASE),
+}
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
+
+
+def _stem(word: str) -> str:
+    """A crude stemmer, good enough to match "nodes"/"node", "copies"/"copy", "stored"/"store"."""
+    w = word.lower()
+    for suffix in ("ing", "ies", "es", "ed", "s"):
+        if len(w) > len(suffix) + 2 and w.endswith(suffix) and not w.endswith("ss"):
+            w = w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return w[:-1] if len(w) > 3 and w.endswith("e") else w
+
+
+def _stems(text: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(text)]
+
+
+def _contains_phrase(haystack: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return n > 0 and any(haystack[i : i + n] == phrase for i in range(len(haystack) - n + 1))
+
+
+class RuleRefiner:
+    """The deterministic refiner: config vocabulary, identifiers, time phrases and severity words."""
+
+    def __init__(self, config: ServiceConfig | None = None) -> None:
+        self.config = config
+        vocab = dict(GENERIC_VOCABULARY)
+        if config is not None:
+            vocab.update({k.lower(): v for k, v in config.vocabulary.items()})
+        self._vocab = [(_stems(phrase), words, phrase) for phrase, words in vocab.items()]
+        self._methods = config.method_names() if config else []
+
+    def refine(
+        self,
+        question: str,
+        *,
+        now: datetime,
+        environment: str | None = None,
+        thread: dict[str, str] | None = None,
+    ) -> RetrievalPlan:
+        """Plan a search for `question`. `thread` holds the field filters earlier turns of the same
+        thread named (user_id, request_id, method); a follow-up that says "the user" or "that
+        request" without naming one inherits them."""
+        notes: list[str] = []
+        stems = _stems(question)
+
+        expansions: list[str] = []
+        for phrase_stems, words, phrase in self._vocab:
+            if _contains_phrase(stems, phrase_stems):
+                expansions.extend(w for w in words if w not in expansions)
+                notes.append(f"'{phrase}' → {', '.join(words)}")
+
+        identifiers = self._identifiers(question)
+        field_filters: dict[str, str] = {}
+        if m := _USER_ID.search(question):
+            field_filters["user_id"] = m.group(1).rstrip(".,?")
+        if m := _REQUEST_ID.search(question):
+            field_filters["request_id"] = m.group(1).rstrip(".,?")
+        for method in self._methods:
+            if re.search(rf"\b{re.escape(method)}\b", question, re.IGNORECASE):
+                field_filters["method"] = method
+                break
+        for column, value in (thread or {}).items():
+            if column not in field_filters and _REFERS_BACK[column].search(question):
+                field_filters[column] = value
+                notes.append(f"{column}={value} from earlier in this thread")
+        # An id that is already a field filter is not also an identifier.
+        identifiers = [i for i in identifiers if i not in field_filters.values()]
+
+        parsed = parse_time_window(question, now)
+        if parsed.window:
+            notes.append(
+                f"time: {' / '.join(parsed.phrases)} → {parsed.window.start:%Y-%m-%d %H:%M} .. "
+                f"{parsed.window.end:%Y-%m-%d %H:%M} UTC"
+            )
+
+        min_level = None
+        for level in ("FATAL", "ERROR", "WARN"):
+            if re.search(_SEVERITY[level], question, re.IGNORECASE):
+                min_level = level
+                break
+        broad = bool(_BROAD.search(question)) and not identifiers and not field_filters
+        prefer_level = None
+        if broad:
+            min_level = min_level or "WARN"
+        elif not _ASKS_FOR_LEVEL.search(_QUOTED.sub(" ", question)):
+            prefer_level, min_level = min_level, None
+
+        env = environment
+        for word, name in _ENVIRONMENTS.items():
+            if re.search(rf"\b{word}\b", question, re.IGNORECASE):
+                env = name
+                break
+
+        content = [w for w in _WORD.findall(question) if w.lower() not in _STOPWORDS]
+        query_text = " ".join(content + identifiers + expansions)
+        return RetrievalPlan(
+            question=question,
+            query_text=query_text or question,
+            expansions=expansions,
+            identifiers=identifiers,
+            field_filters=field_filters,
+            window=parsed.window,
+            min_level=min_level,
+            prefer_level=prefer_level,
+            broad=broad,
+            environment=env,
+            notes=notes,
+        )
+
+    def _identifiers(self, question: str) -> list[str]:
+        found: list[str] = []
+        for m in _QUOTED.finditer(question):
+            found.append(next(g for g in m.groups() if g))
+        unquoted = _QUOTED.sub(" ", question)
+        for pattern in _IDENTIFIER_PATTERNS:
+            for m in pattern.finditer(unquoted):
+                value = m.group(0)
+                if not any(value in f for f in found):
+                    found.append(value)
+        return found

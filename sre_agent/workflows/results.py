@@ -1,0 +1,47 @@
+"""What a log search returns: the lines that matter, de-duplicated, with counts and times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from sre_agent.workflows.plan import RetrievalPlan
+
+
+class ResultLine(BaseModel):
+    """One distinct message, standing for every identical line in the searched window."""
+
+    message: str
+    level: str | None = None
+    host: str | None = None
+    method: str | None = None
+    request_id: str | None = None
+    user_id: str | None = None
+    table: str = ""
+    count: int = Field(default=1, description="identical lines in the searched window")
+    first_seen: datetime
+    last_seen: datetime
+    lines: list[int] = Field(default_factory=list, description="source line numbers, where known")
+    score: float = 0.0
+    via: str = Field(default="", description="how it was found: vector, fts, both, scan")
+    shape: str = ""
+
+
+class SearchResult(BaseModel):
+    """The outcome of one log-search run, for the CLI, the agent and replay."""
+
+    question: str
+    session: str
+    plan: RetrievalPlan
+    lines: list[ResultLine] = Field(default_factory=list)
+    fetched: int = 0
+    new: int = 0
+    skipped: int = 0
+    problems: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    relaxed: list[str] = Field(
+        default_factory=list, description="filters dropped because nothing matched them"
+    )
+    stats: dict[str, Any] = Field(default_factory=dict)

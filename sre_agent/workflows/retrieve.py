@@ -1,0 +1,278 @@
+"""The retrieve step's logic: run a `RetrievalPlan` against a session's tables.
+
+- Identifiers and field filters (a user id, an IP, a quoted phrase) narrow the candidates
+  first; if nothing matches them all, they are relaxed one by one, and the result says so.
+- Specific questions are ranked by hybrid search (vector + full text, fused with RRF)
+  inside those candidates.
+- Broad questions ("what went wrong between X and Y?") get the error and warning lines of
+  the window, most severe and rarest patterns first, not the lines that resemble the words.
+- Results are de-duplicated by message; each keeps its count of identical lines, first and
+  last seen time, and source line numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sre_agent.indexes import LogStore, SearchFilters
+from sre_agent.models import LEVELS
+from sre_agent.workflows.plan import RetrievalPlan
+from sre_agent.workflows.results import ResultLine
+
+CANDIDATES = 200  # hits pulled from the store before de-duplication
+BROAD_SCAN_LIMIT = 50_000
+_IPV4 = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?::\d+)?$")
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _like(value: str) -> str:
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"lower(text) LIKE {_sql_str('%' + escaped + '%')}"
+
+
+def identifier_clause(identifier: str) -> str:
+    """SQL that matches rows whose text contains `identifier` (an IP also as a-b-c-d, as in DNS names)."""
+    clauses = [_like(identifier)]
+    m = _IPV4.match(identifier)
+    if m:
+        clauses.append(_like("-".join(m.groups())))
+    return "(" + " OR ".join(clauses) + ")"
+
+
+def field_clause(column: str, value: str, *, strict: bool) -> str:
+    """`column = value`; loosely, also any row whose text mentions the value (sources without the field)."""
+    exact = f"{column} = {_sql_str(value)}"
+    return exact if strict else f"({exact} OR {_like(value)})"
+
+
+@dataclass
+class Attempt:
+    """One set of constraints to try, and what was given up to get there."""
+
+    clauses: list[str]
+    level: str | None
+    dropped: list[str]
+
+
+def _attempts(plan: RetrievalPlan) -> list[Attempt]:
+    """Constraint sets from strictest to loosest: field filters on their columns, then on the text;
+    all identifiers, then any of them, then none; each with the level filter, then without."""
+    ids = [(f"'{i}'", identifier_clause(i)) for i in plan.identifiers]
+    strict = ids + [(f"{c}={v}", field_clause(c, v, strict=True)) for c, v in plan.field_filters.items()]
+    loose = ids + [(f"{c}={v}", field_clause(c, v, strict=False)) for c, v in plan.field_filters.items()]
+    names = [n for n, _ in strict]
+    steps: list[tuple[list[str], list[str]]] = []
+    if names:
+        steps.append(([c for _, c in strict], []))
+        if plan.field_filters:
+            steps.append(([c for _, c in loose], [f"exact {', '.join(plan.field_filters)} match"]))
+        if len(names) > 1:
+            steps.append((["(" + " OR ".join(c for _, c in loose) + ")"], ["all of " + ", ".join(names)]))
+    steps.append(([], names))
+    level_drop = [f"level>={plan.min_level}"] if plan.min_level else []
+    out: list[Attempt] = []
+    for clauses, dropped in steps:
+        out.append(Attempt(clauses, plan.min_level, dropped))
+        if plan.min_level:
+            out.append(Attempt(clauses, None, dropped + level_drop))
+    return out
+
+
+def _attr(row: Any, name: str) -> Any:
+    return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+
+
+def _ts(row: Any) -> datetime:
+    value = _attr(row, "timestamp")
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+class Retriever:
+    """Runs plans against a `LogStore`. Stateless apart from the store."""
+
+    def __init__(self, store: LogStore) -> None:
+        self.store = store
+
+    def _filters(self, plan: RetrievalPlan, attempt: Attempt) -> SearchFilters:
+        clauses = list(attempt.clauses)
+        if plan.environment:
+            clauses.append(f"(env IS NULL OR env = {_sql_str(plan.environment)})")
+        return SearchFilters(
+            start=plan.window.start if plan.window else None,
+            end=plan.window.end if plan.window else None,
+            min_level=attempt.level,
+            where=" AND ".join(clauses) or None,
+        )
+
+    def retrieve(
+        self, session: str, plan: RetrievalPlan, *, k: int = 10, tables: Sequence[str] | None = None
+    ) -> tuple[list[ResultLine], list[str]]:
+        """The top `k` distinct messages for `plan`, and the constraints that had to be relaxed."""
+        table_list = list(tables) if tables else None
+        if session not in self.store.list_sessions():
+            return [], []
+        for attempt in _attempts(plan):
+            filters = self._filters(plan, attempt)
+            if not self.store.scan(session, tables=table_list, filters=filters, limit=1):
+                continue
+            if plan.broad and not attempt.clauses:
+                rows = self.store.scan(session, tables=table_list, filters=filters, limit=BROAD_SCAN_LIMIT)
+                baseline: dict[str, int] = defaultdict(int)
+                if plan.window is not None:
+                    everywhere = filters.model_copy(update={"start": None, "end": None})
+                    for row in self.store.scan(
+                        session, tables=table_list, filters=everywhere, limit=BROAD_SCAN_LIMIT
+                    ):
+                        if not plan.window.contains(_ts(row)):
+                            baseline[_attr(row, "shape")] += 1
+                span = self._span(session, table_list)
+                return self._rank_broad(rows, baseline, span, plan, k), attempt.dropped
+            hits = self.store.search(
+                session, plan.query_text, tables=table_list, filters=filters, k=CANDIDATES
+            )
+            if plan.prefer_level:
+                hits = _prefer_level(hits, plan.prefer_level)
+            lines = self._dedupe(hits, k)
+            self._add_counts(session, table_list, plan, attempt, lines)
+            return lines, attempt.dropped
+        return [], ["no stored line matches the time window"] if plan.window else []
+
+    def _span(self, session: str, tables: list[str] | None) -> float:
+        """Seconds between the session's first and last stored line."""
+        rows = self.store.scan(session, tables=tables, filters=None, limit=BROAD_SCAN_LIMIT)
+        times = [_ts(r) for r in rows]
+        return (max(times) - min(times)).total_seconds() if times else 0.0
+
+    def _dedupe(self, hits: Sequence[Any], k: int) -> list[ResultLine]:
+        out: dict[str, ResultLine] = {}
+        for hit in hits:
+            message = _attr(hit, "message")
+            if message in out:
+                continue
+            out[message] = _to_line(
+                hit, via=_attr(hit, "via") or "hybrid", score=float(_attr(hit, "score") or 0.0)
+            )
+            if len(out) == k:
+                break
+        return list(out.values())
+
+    def _add_counts(
+        self,
+        session: str,
+        tables: list[str] | None,
+        plan: RetrievalPlan,
+        attempt: Attempt,
+        lines: list[ResultLine],
+    ) -> None:
+        """Count identical lines of each result inside the searched window (ignoring the id filters)."""
+        if not lines:
+            return
+        in_list = ", ".join(_sql_str(line.message) for line in lines)
+        base = self._filters(plan, Attempt([], attempt.level, []))
+        where = f"message IN ({in_list})" + (f" AND {base.where}" if base.where else "")
+        filters = SearchFilters(start=base.start, end=base.end, min_level=base.min_level, where=where)
+        by_message: dict[str, list[Any]] = defaultdict(list)
+        for row in self.store.scan(session, tables=tables, filters=filters, limit=BROAD_SCAN_LIMIT):
+            by_message[_attr(row, "message")].append(row)
+        for line in lines:
+            _merge_rows(line, by_message.get(line.message, []))
+
+    def _rank_broad(
+        self, rows: Sequence[Any], baseline: dict[str, int], span: float, plan: RetrievalPlan, k: int
+    ) -> list[ResultLine]:
+        """Most severe first; then patterns that rose most above their rate outside the window (new
+        patterns first), rarest first among equals; one message per pattern in turn."""
+        by_message: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            by_message[_attr(row, "message")].append(row)
+        by_shape: dict[str, list[str]] = defaultdict(list)
+        for message, group in by_message.items():
+            by_shape[_attr(group[0], "shape")].append(message)
+
+        def severity(shape: str) -> int:
+            level = _attr(by_message[by_shape[shape][0]][0], "level")
+            return LEVELS.index(level) if level in LEVELS else LEVELS.index("INFO")
+
+        def shape_count(shape: str) -> int:
+            return sum(len(by_message[m]) for m in by_shape[shape])
+
+        times = [_ts(r) for r in rows]
+        inside = (max(times) - min(times)).total_seconds() if times else 0.0
+        if plan.window is not None:
+            inside = (plan.window.end - plan.window.start).total_seconds()
+        outside_rows = sum(baseline.values())
+
+        def rise(shape: str) -> float:
+            """How far the pattern rose above its rate elsewhere: (seen + 1) / (expected + 1)."""
+            if not outside_rows or inside <= 0:
+                return 1.0
+            outside = max(span - inside, inside)
+            expected = baseline.get(shape, 0) * inside / outside
+            return (shape_count(shape) + 1) / (expected + 1)
+
+        order = sorted(by_shape, key=lambda s: (-severity(s), -round(rise(s), 1), shape_count(s)))
+        for shape in order:
+            by_shape[shape].sort(key=lambda m: _ts(by_message[m][0]))
+        picked: list[str] = []
+        depth = 0
+        while len(picked) < k and any(len(by_shape[s]) > depth for s in order):
+            for shape in order:
+                if depth < len(by_shape[shape]) and len(picked) < k:
+                    picked.append(by_shape[shape][depth])
+            depth += 1
+        out = []
+        for message in picked:
+            group = by_message[message]
+            line = _to_line(group[0], via="scan", score=0.0)
+            _merge_rows(line, group)
+            out.append(line)
+        return out
+
+
+def _prefer_level(hits: Sequence[Any], level: str) -> list[Any]:
+    """Hits at `level` or worse first, each group in its original order (a stable partition)."""
+    floor = LEVELS.index(level)
+    worse = [h for h in hits if _attr(h, "level") in LEVELS and LEVELS.index(_attr(h, "level")) >= floor]
+    if not worse:
+        return list(hits)
+    keep = {id(h) for h in worse}
+    return worse + [h for h in hits if id(h) not in keep]
+
+
+def _to_line(row: Any, *, via: str, score: float) -> ResultLine:
+    ts = _ts(row)
+    line_no = _attr(row, "line")
+    return ResultLine(
+        message=_attr(row, "message"),
+        level=_attr(row, "level"),
+        host=_attr(row, "host"),
+        method=_attr(row, "method"),
+        request_id=_attr(row, "request_id"),
+        user_id=_attr(row, "user_id"),
+        table=_attr(row, "table") or "",
+        first_seen=ts,
+        last_seen=ts,
+        lines=[line_no] if line_no is not None else [],
+        score=score,
+        via=via,
+        shape=_attr(row, "shape") or "",
+    )
+
+
+def _merge_rows(line: ResultLine, rows: Sequence[Any]) -> None:
+    if not rows:
+        return
+    times = [_ts(r) for r in rows]
+    line.count = len(rows)
+    line.first_seen, line.last_seen = min(times), max(times)
+    line.lines = sorted({int(n) for r in rows if (n := _attr(r, "line")) is not None})

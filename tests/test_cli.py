@@ -1,0 +1,126 @@
+"""The `sre-agent` command line as a user runs it: exit codes, messages, the replay report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sre_agent.cli import app
+
+from paths import ROOT, SHARED
+
+runner = CliRunner()
+THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling"
+
+
+def _run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_ask_answers_from_a_log_file(cli_env: Path) -> None:
+    result = _run("ask", "why is GetMembership failing for user 123 in prod?", "--logs",
+                  str(THROTTLING / "logs.jsonl"), "--service", "membership", "--session", "s1")
+    assert result.exit_code == 0, result.output
+    assert "DEADLINE_EXCEEDED" in result.stdout
+    assert "user_id=123" in result.stdout  # the answer states the filters it used
+    listed = _run("sessions", "list")
+    assert "s1" in listed.stdout and "logs_all_prod" in listed.stdout
+
+
+def test_ask_json_output(cli_env: Path) -> None:
+    result = _run("ask", "are we being rate limited?", "--logs", str(THROTTLING / "logs.jsonl"), "--json")
+    data = json.loads(result.stdout)
+    assert data["fetched"] == 2482 and data["lines"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "why?", "--logs", "/no/such/file.jsonl"], "/no/such/file.jsonl: no such file"),
+        (["ask", "why?", "--session", "never-seen"], "unknown session 'never-seen'"),
+        (["ask", "why?", "--logs", str(THROTTLING / "logs.jsonl"), "--service", "nope"], "--service: no config"),
+        (["sessions", "drop", "never-seen"], "unknown session 'never-seen'"),
+        (["replay", "/no/such/dir"], "/no/such/dir: no such file or folder"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(cli_env: Path, args: list[str], message: str) -> None:
+    result = _run(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_incident_names_file_and_field(cli_env: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "broken"
+    shutil.copytree(THROTTLING, folder)
+    data = json.loads((folder / "incident.json").read_text())
+    data["turns"][0].pop("ask")
+    (folder / "incident.json").write_text(json.dumps(data))
+    result = _run("replay", str(folder))
+    assert result.exit_code == 2
+    assert f"{folder / 'incident.json'}: field 'turns.0.ask'" in result.output
+
+
+def test_wrong_flag_is_a_usage_error(cli_env: Path) -> None:
+    result = _run("replay", str(THROTTLING), "--no-such-flag")
+    assert result.exit_code == 2
+
+
+def test_config_masks_secrets(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sre_agent.settings import get_settings
+
+    monkeypatch.setenv("SRE_AGENT_EMBED_API_KEY", "sk-supersecretvalue123")
+    get_settings.cache_clear()
+    result = _run("config")
+    assert result.exit_code == 0
+    assert "supersecretvalue" not in result.stdout and "set, 22 chars" in result.stdout
+    assert str(cli_env) in result.stdout  # data dir from the environment
+
+
+def test_replay_report_follows_the_spec_and_matches_the_independent_scorer(cli_env: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = _run("replay", str(THROTTLING), "--retrieval-only", "--json", str(out))
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    turns = report["incidents"][0]["turns"]
+    assert len(turns) == 6
+    for turn in turns:
+        assert {"ask", "retrieved_lines", "recall_at_10", "mrr", "answer", "mentions_hit", "tool_calls",
+                "seconds"} <= set(turn)
+        assert turn["answer"] == ""  # retrieval-only
+    assert {"recall_at_10", "mrr", "mentions_hit", "seconds"} <= set(report["summary"])
+    scorer = SHARED / "spec" / "score_replay.py"
+    if not scorer.is_file():
+        pytest.skip("shared/spec/score_replay.py is not beside this checkout")
+    folder = tmp_path / "incidents"
+    shutil.copytree(THROTTLING, folder / THROTTLING.name)
+    scored = subprocess.run([sys.executable, str(scorer), "--incidents", str(folder), "--report", str(out)],
+                            capture_output=True, text=True, check=False)
+    last = scored.stdout.strip().splitlines()[-1]
+    independent = float(last.split("recall@10=")[1].split()[0])
+    assert abs(independent - report["summary"]["recall_at_10"]) < 0.001, scored.stdout
+
+
+def test_replay_with_answers_scores_mentions(cli_env: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = _run("replay", str(THROTTLING), "--json", str(out))
+    assert result.exit_code == 0, result.output
+    turns = json.loads(out.read_text())["incidents"][0]["turns"]
+    assert all(t["answer"] for t in turns)
+    assert turns[0]["mentions_hit"] == 1.0  # DEADLINE_EXCEEDED and the DynamoDB exception are named
+
+
+def test_sessions_drop_and_purge(cli_env: Path) -> None:
+    for session in ("a", "b"):
+        assert _run("ask", "errors?", "--logs", str(THROTTLING / "logs.jsonl"), "--session", session).exit_code == 0
+    assert _run("sessions", "drop", "a").exit_code == 0
+    listed = _run("sessions", "list").stdout
+    assert " a " not in listed and "b" in listed
+    purged = _run("sessions", "purge")
+    assert "dropped 1 sessions" in purged.stdout

@@ -1,0 +1,69 @@
+"""The rule refiner turns questions into plans: identifiers, filters, severity, vocabulary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sre_agent.configs import RpcMethod, ServiceConfig
+from sre_agent.workflows.refine import RuleRefiner
+
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+CONFIG = ServiceConfig(
+    name="membership",
+    methods=[RpcMethod(name="GetMembership"), RpcMethod(name="AddMember")],
+    vocabulary={
+        "rate limited": ["ProvisionedThroughputExceededException", "throttl"],
+        "storage node": ["datanode"],
+    },
+)
+
+
+def test_seed_question_becomes_filters() -> None:
+    plan = RuleRefiner(CONFIG).refine("why is GetMembership failing for user 123 in prod?", now=NOW)
+    assert plan.field_filters == {"user_id": "123", "method": "GetMembership"}
+    assert plan.environment == "prod"
+    assert plan.min_level is None  # "failing" describes the problem; it does not ask for warnings only
+    assert not plan.broad
+
+
+def test_severity_filters_only_when_the_question_asks_for_such_lines() -> None:
+    refiner = RuleRefiner()
+    assert refiner.refine("show me every warning that involves 10.251.26.8", now=NOW).min_level == "WARN"
+    assert refiner.refine("any errors for req-1234ab?", now=NOW).min_level == "ERROR"
+    assert refiner.refine("did someone deploy right before the errors started?", now=NOW).min_level is None
+
+
+def test_identifiers_quoted_phrases_ips_ids() -> None:
+    plan = RuleRefiner().refine(
+        "since aug 24, 10.10.34.11 keeps logging 'Cannot open channel to'"
+        " for blk_-877560 and 0x14f3fdae8ba0002",
+        now=NOW,
+    )
+    assert plan.identifiers == ["Cannot open channel to", "10.10.34.11", "blk_-877560", "0x14f3fdae8ba0002"]
+    assert plan.window is not None and plan.window.end == NOW
+
+
+def test_request_id_is_a_field_filter_not_an_identifier() -> None:
+    plan = RuleRefiner().refine("trace request req-8f3a2b9c please", now=NOW)
+    assert plan.field_filters == {"request_id": "req-8f3a2b9c"}
+    assert plan.identifiers == []
+
+
+def test_vocabulary_expands_paraphrases_with_stemming() -> None:
+    plan = RuleRefiner(CONFIG).refine("are we being rate limited? which storage nodes?", now=NOW)
+    assert "ProvisionedThroughputExceededException" in plan.expansions and "datanode" in plan.expansions
+    assert "datanode" in plan.query_text
+
+
+def test_broad_questions_get_errors_and_warnings_of_the_window() -> None:
+    plan = RuleRefiner().refine("what went wrong between 14:00 and 14:20?", now=NOW)
+    assert plan.broad and plan.min_level == "WARN" and plan.window is not None
+    serious = RuleRefiner().refine(
+        "the cluster misbehaved on july 29, 2015. what were the most serious errors?", now=NOW
+    )
+    assert serious.broad and serious.min_level == "ERROR"
+
+
+def test_a_question_naming_an_id_is_not_broad() -> None:
+    plan = RuleRefiner().refine("what happened to 52.80.34.196?", now=NOW)
+    assert not plan.broad and plan.identifiers == ["52.80.34.196"]

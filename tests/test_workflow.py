@@ -1,0 +1,156 @@
+"""The log-search workflow end to end: real file logstore, real LanceDB, the real local model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from sre_agent.connectors.base import FetchResult
+from sre_agent.errors import ConnectorError, InputError
+from sre_agent.models import LogQuery, LogRecord
+from sre_agent.workflows.events import ProgressEvent
+
+from paths import ROOT
+
+THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling"
+NOW = datetime(2024, 3, 12, 14, 40, tzinfo=timezone.utc)
+
+
+def _search(engine, question: str, **kwargs):
+    events: list[ProgressEvent] = []
+    result = asyncio.run(engine.search(question, on_progress=events.append, **kwargs))
+    return result, events
+
+
+def test_fetch_clean_embed_refine_retrieve_streams_progress(engine) -> None:
+    result, events = _search(
+        engine, "why is GetMembership failing for user 123 in prod?", session="t1",
+        logs=THROTTLING / "logs.jsonl", service="membership", now=NOW,
+    )
+    stages = [e.stage for e in events]
+    assert stages == ["fetch", "clean", "embed", "refine", "retrieve"]
+    assert events[0].data["fetched"] == 2482
+    assert events[2].data["new"] > 0
+    assert "user_id=123" in events[3].message
+    assert result.lines, "the failing lines of user 123 are found"
+    top = result.lines[0]
+    assert top.user_id == "123" and "DEADLINE_EXCEEDED" in top.message
+    assert top.count >= 1 and top.first_seen <= top.last_seen
+
+
+def test_follow_up_reuses_the_thread_and_embeds_nothing_again(engine) -> None:
+    logs = THROTTLING / "logs.jsonl"
+    first, _ = _search(engine, "are we being rate limited by the database?", session="t2", logs=logs,
+                       service="membership", now=NOW)
+    again, events = _search(engine, "are we being rate limited by the database?", session="t2", logs=logs,
+                            service="membership", now=NOW)
+    assert first.new > 0 and again.new == 0
+    embed = next(e for e in events if e.stage == "embed")
+    assert embed.data["shapes_embedded"] == 0
+    assert [x.message for x in again.lines] == [x.message for x in first.lines]
+    # A follow-up without fetching searches what the thread already stored.
+    stored_only, events = _search(engine, "which table was throttled?", session="t2", service="membership", now=NOW)
+    assert [e.stage for e in events] == ["fetch", "refine", "retrieve"]
+    assert any("ProvisionedThroughputExceededException" in x.message for x in stored_only.lines)
+
+
+def test_follow_up_inherits_the_user_the_thread_named(engine) -> None:
+    logs = ROOT / "incidents" / "membership-stale-cache-permission-denied" / "logs.jsonl"
+    now = datetime(2024, 4, 2, 9, 55, tzinfo=timezone.utc)
+    _search(engine, "user 4821 gets PERMISSION_DENIED on district 77. why?", session="t3", logs=logs,
+            service="membership", now=now)
+    result, _ = _search(engine, "was the user removed and added back at the same moment?", session="t3",
+                        service="membership", now=now)
+    assert result.plan.field_filters.get("user_id") == "4821"
+    assert any(x.message.startswith("RemoveMember: removed user 4821") for x in result.lines)
+
+
+def test_broad_question_gets_new_error_patterns_of_the_window_first(engine) -> None:
+    result, _ = _search(engine, "what went wrong between 14:00 and 14:20?", session="t4",
+                        logs=THROTTLING / "logs.jsonl", service="membership", now=NOW)
+    assert result.plan.broad and result.plan.min_level == "WARN"
+    levels = [x.level for x in result.lines]
+    assert levels == sorted(levels, key=lambda lv: ["WARN", "ERROR", "FATAL"].index(lv), reverse=True)
+    window = result.plan.window
+    assert all(window.start <= x.first_seen <= window.end for x in result.lines)
+    messages = [x.message for x in result.lines]
+    # The throttling that began in the window outranks warnings seen all along (NOT_FOUND rejections).
+    throttled = next(i for i, m in enumerate(messages) if "throttled on table memberships" in m)
+    assert all(i > throttled for i, m in enumerate(messages) if "NOT_FOUND" in m)
+
+
+def test_no_secret_reaches_the_store(engine, tmp_path: Path) -> None:
+    secret_lines = [
+        {"timestamp": "2024-03-12T14:00:00Z", "level": "ERROR", "message": "login failed for jane.doe@example.com "
+         "with Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXZhbHVl"},
+        {"timestamp": "2024-03-12T14:00:01Z", "level": "WARN", "message": "charge declined card=4111 1111 1111 1111",
+         "user_id": "bob@example.org", "aws_key": "AKIAIOSFODNN7EXAMPLE"},
+    ]
+    path = tmp_path / "secrets.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in secret_lines) + "\n", encoding="utf-8")
+    _search(engine, "why did the login fail?", session="t5", logs=path)
+    stored = engine.store.scan("t5")
+    dump = "\n".join(r.model_dump_json() for r in stored)
+    for secret in ("jane.doe@example.com", "eyJhbGciOiJIUzI1NiJ9", "4111 1111 1111 1111", "bob@example.org",
+                   "AKIAIOSFODNN7EXAMPLE"):
+        assert secret not in dump
+    assert len(stored) == 2
+
+
+def test_malformed_lines_are_reported_and_the_rest_is_stored(engine, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"timestamp": "2024-03-12T14:00:00Z", "message": "disk full on db-1", "level": "ERROR"}\n'
+                    "not json at all\n", encoding="utf-8")
+    result, _ = _search(engine, "disk full?", session="t6", logs=path)
+    assert result.skipped == 1 and result.problems == [f"{path}:2: invalid JSON (Expecting value at column 1)"]
+    assert [x.message for x in result.lines] == ["disk full on db-1"]
+
+
+class _FlakyLogstore:
+    """A logstore that fails `fails` times before answering: what a flaky network looks like."""
+
+    name = "flaky"
+
+    def __init__(self, fails: int, sleep: float = 0.0) -> None:
+        self.fails, self.sleep, self.calls = fails, sleep, 0
+
+    def fetch(self, query: LogQuery) -> FetchResult:
+        self.calls += 1
+        time.sleep(self.sleep)
+        if self.calls <= self.fails:
+            raise ConnectorError("logstore answered 503")
+        record = LogRecord(timestamp=datetime(2024, 1, 1, tzinfo=timezone.utc), message="payment timeout", level="ERROR")
+        return FetchResult(records=[record])
+
+
+def test_fetch_is_retried_then_reported_honestly(engine) -> None:
+    flaky = _FlakyLogstore(fails=1)
+    result, _ = _search(engine, "payment timeout?", session="t7", logstore=flaky)
+    assert flaky.calls == 2 and [x.message for x in result.lines] == ["payment timeout"]
+
+    down = _FlakyLogstore(fails=99)
+    with pytest.raises(ConnectorError, match="failed after 3 attempts: logstore answered 503"):
+        _search(engine, "payment timeout?", session="t7", logstore=down)
+    assert down.calls == 3
+    # What the thread already stored is still there.
+    assert [r.message for r in engine.store.scan("t7")] == ["payment timeout"]
+
+
+def test_a_slow_logstore_hits_the_workflow_timeout(settings, embedder) -> None:
+    from sre_agent.engine import Engine
+
+    engine = Engine(settings.model_copy(update={"workflow_timeout": 0.5}), embedder=embedder)
+    with pytest.raises(ConnectorError, match="stopped after"):
+        _search(engine, "anything?", session="t8", logstore=_FlakyLogstore(fails=0, sleep=1.5))
+
+
+def test_unknown_service_and_empty_question_are_input_errors(engine) -> None:
+    with pytest.raises(InputError, match="--service: no config named 'nope'"):
+        _search(engine, "why?", session="t9", logs=THROTTLING / "logs.jsonl", service="nope")
+    with pytest.raises(InputError, match="empty question"):
+        _search(engine, "   ", session="t9")
