@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ bench: install
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_query.py
 	$(BIN)/python bench/bench_recall.py
+
+# Re-pin requirements.txt (with hashes) from requirements.in; needs network access to PyPI.
+lock:
+	$(PYTHON) -m venv /tmp/sre-agent-uv && /tmp/sre-agent-uv/bin/pip install --quiet uv
+	/tmp/sre-agent-uv/bin/uv pip compile requirements.in --generate-hashes --python-version 3.11 -o requirements.txt
 
 clean:
 	rm -rf $(VENV) .sre-agent
