@@ -175,14 +175,29 @@ def _record_id(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
+def raw_record_id(record: LogRecord, key: bytes) -> str:
+    """A keyed content hash of the record as fetched (before cleaning), first 32 hex chars.
+
+    It lets a re-fetch skip cleaning what a session already stored. It is keyed (BLAKE2b's MAC
+    mode), not a plain hash, because the raw record may hold secrets: without the key nobody can
+    confirm a guessed phone or card number against a stored id.
+    """
+    canonical = record.model_dump_json(exclude={"line"})
+    return hashlib.blake2b(canonical.encode("utf-8"), key=key[:64], digest_size=16).hexdigest()
+
+
 def clean_records(
     records: Iterable[LogRecord],
     config: ServiceConfig | None,
     redactor: Redactor | None = None,
+    *,
+    id_key: bytes | None = None,
 ) -> CleanResult:
     """Clean `records` (in order) with a service's config; see the module docstring for the steps.
 
     `redactor` defaults to `Redactor.for_config(config)`; pass one to reuse it across calls.
+    With `id_key`, ids are `raw_record_id(record, id_key)` (so a caller can tell which fetched
+    records are already stored before cleaning them); without, a hash of the cleaned record.
     Raises `InputError` naming the position of anything that is not a `LogRecord`, and
     `ConfigError` if the config drops `timestamp` or `message`.
     """
@@ -239,7 +254,8 @@ def clean_records(
             ),
             "source": source,
         }
-        out.append(CleanRecord(id=_record_id(payload), line=record.line, **payload))
+        record_id = raw_record_id(record, id_key) if id_key is not None else _record_id(payload)
+        out.append(CleanRecord(id=record_id, line=record.line, **payload))
     return CleanResult(
         records=out,
         seen=seen,

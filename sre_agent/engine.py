@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
@@ -111,9 +112,30 @@ class Engine:
                 path.unlink(missing_ok=True)
         return dropped
 
+    @cached_property
+    def id_key(self) -> bytes:
+        """The key of record ids: SRE_AGENT_ID_KEY, else a random key kept in the data dir.
+
+        Deployments that share one LanceDB between processes must set the same SRE_AGENT_ID_KEY."""
+        configured = self.settings.id_key.get_secret_value()
+        if configured:
+            return configured.encode("utf-8")
+        path = self.settings.data_dir / "id.key"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(secrets.token_bytes(32))
+            tmp.chmod(0o600)
+            tmp.replace(path)
+        return path.read_bytes()
+
     def workflow(self, logstore: Logstore | None, config: ServiceConfig | None) -> LogSearchWorkflow:
         return LogSearchWorkflow(
-            store=self.store, logstore=logstore, config=config, timeout=self.settings.workflow_timeout
+            store=self.store,
+            logstore=logstore,
+            config=config,
+            id_key=self.id_key,
+            timeout=self.settings.workflow_timeout,
         )
 
     async def search(

@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     lancedb_uri: str = Field(
         default="", description="LanceDB folder or s3://bucket/prefix; default <data dir>/lancedb"
     )
-    model_cache_dir: Path | None = Field(default=None, description="converted models; default <data dir>/models")
+    model_cache_dir: Path | None = Field(
+        default=None, description="converted models; default <data dir>/models"
+    )
     configs_dir: Path = Field(default=Path("configs"), description="service configs (*.json)")
 
     embed_backend: EmbedBackend = Field(
@@ -37,6 +39,10 @@ class Settings(BaseSettings):
     embed_base_url: str = Field(default="", description="OpenAI-compatible embeddings endpoint")
     embed_api_key: SecretStr = Field(default=SecretStr(""), description="key for the embeddings endpoint")
     embed_batch_size: int = Field(default=64, ge=1, le=2048)
+
+    id_key: SecretStr = Field(
+        default=SecretStr(""), description="key of record ids; default: a random key in <data dir>/id.key"
+    )
 
     workflow_timeout: float = Field(default=120.0, gt=0, description="seconds before a run is stopped")
     fetch_limit: int = Field(default=20_000, ge=1, le=100_000, description="most records one fetch returns")

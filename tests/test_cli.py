@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import ROOT, SHARED
 from typer.testing import CliRunner
 
 from sre_agent.cli import app
-
-from paths import ROOT, SHARED
 
 runner = CliRunner()
 THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling"
@@ -24,8 +23,16 @@ def _run(*args: str):
 
 
 def test_ask_answers_from_a_log_file(cli_env: Path) -> None:
-    result = _run("ask", "why is GetMembership failing for user 123 in prod?", "--logs",
-                  str(THROTTLING / "logs.jsonl"), "--service", "membership", "--session", "s1")
+    result = _run(
+        "ask",
+        "why is GetMembership failing for user 123 in prod?",
+        "--logs",
+        str(THROTTLING / "logs.jsonl"),
+        "--service",
+        "membership",
+        "--session",
+        "s1",
+    )
     assert result.exit_code == 0, result.output
     assert "DEADLINE_EXCEEDED" in result.stdout
     assert "user_id=123" in result.stdout  # the answer states the filters it used
@@ -44,7 +51,10 @@ def test_ask_json_output(cli_env: Path) -> None:
     [
         (["ask", "why?", "--logs", "/no/such/file.jsonl"], "/no/such/file.jsonl: no such file"),
         (["ask", "why?", "--session", "never-seen"], "unknown session 'never-seen'"),
-        (["ask", "why?", "--logs", str(THROTTLING / "logs.jsonl"), "--service", "nope"], "--service: no config"),
+        (
+            ["ask", "why?", "--logs", str(THROTTLING / "logs.jsonl"), "--service", "nope"],
+            "--service: no config",
+        ),
         (["sessions", "drop", "never-seen"], "unknown session 'never-seen'"),
         (["replay", "/no/such/dir"], "/no/such/dir: no such file or folder"),
     ],
@@ -83,7 +93,9 @@ def test_config_masks_secrets(cli_env: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert str(cli_env) in result.stdout  # data dir from the environment
 
 
-def test_replay_report_follows_the_spec_and_matches_the_independent_scorer(cli_env: Path, tmp_path: Path) -> None:
+def test_replay_report_follows_the_spec_and_matches_the_independent_scorer(
+    cli_env: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "report.json"
     result = _run("replay", str(THROTTLING), "--retrieval-only", "--json", str(out))
     assert result.exit_code == 0, result.output
@@ -91,8 +103,16 @@ def test_replay_report_follows_the_spec_and_matches_the_independent_scorer(cli_e
     turns = report["incidents"][0]["turns"]
     assert len(turns) == 6
     for turn in turns:
-        assert {"ask", "retrieved_lines", "recall_at_10", "mrr", "answer", "mentions_hit", "tool_calls",
-                "seconds"} <= set(turn)
+        assert {
+            "ask",
+            "retrieved_lines",
+            "recall_at_10",
+            "mrr",
+            "answer",
+            "mentions_hit",
+            "tool_calls",
+            "seconds",
+        } <= set(turn)
         assert turn["answer"] == ""  # retrieval-only
     assert {"recall_at_10", "mrr", "mentions_hit", "seconds"} <= set(report["summary"])
     scorer = SHARED / "spec" / "score_replay.py"
@@ -100,8 +120,12 @@ def test_replay_report_follows_the_spec_and_matches_the_independent_scorer(cli_e
         pytest.skip("shared/spec/score_replay.py is not beside this checkout")
     folder = tmp_path / "incidents"
     shutil.copytree(THROTTLING, folder / THROTTLING.name)
-    scored = subprocess.run([sys.executable, str(scorer), "--incidents", str(folder), "--report", str(out)],
-                            capture_output=True, text=True, check=False)
+    scored = subprocess.run(
+        [sys.executable, str(scorer), "--incidents", str(folder), "--report", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     last = scored.stdout.strip().splitlines()[-1]
     independent = float(last.split("recall@10=")[1].split()[0])
     assert abs(independent - report["summary"]["recall_at_10"]) < 0.001, scored.stdout
@@ -118,7 +142,10 @@ def test_replay_with_answers_scores_mentions(cli_env: Path, tmp_path: Path) -> N
 
 def test_sessions_drop_and_purge(cli_env: Path) -> None:
     for session in ("a", "b"):
-        assert _run("ask", "errors?", "--logs", str(THROTTLING / "logs.jsonl"), "--session", session).exit_code == 0
+        assert (
+            _run("ask", "errors?", "--logs", str(THROTTLING / "logs.jsonl"), "--session", session).exit_code
+            == 0
+        )
     assert _run("sessions", "drop", "a").exit_code == 0
     listed = _run("sessions", "list").stdout
     assert " a " not in listed and "b" in listed

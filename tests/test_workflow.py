@@ -5,20 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from sre_agent.connectors.base import FetchResult
 from sre_agent.errors import ConnectorError, InputError
 from sre_agent.models import LogQuery, LogRecord
 from sre_agent.workflows.events import ProgressEvent
 
-from paths import ROOT
-
 THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling"
-NOW = datetime(2024, 3, 12, 14, 40, tzinfo=timezone.utc)
+NOW = datetime(2024, 3, 12, 14, 40, tzinfo=UTC)
 
 
 def _search(engine, question: str, **kwargs):
@@ -29,8 +28,12 @@ def _search(engine, question: str, **kwargs):
 
 def test_fetch_clean_embed_refine_retrieve_streams_progress(engine) -> None:
     result, events = _search(
-        engine, "why is GetMembership failing for user 123 in prod?", session="t1",
-        logs=THROTTLING / "logs.jsonl", service="membership", now=NOW,
+        engine,
+        "why is GetMembership failing for user 123 in prod?",
+        session="t1",
+        logs=THROTTLING / "logs.jsonl",
+        service="membership",
+        now=NOW,
     )
     stages = [e.stage for e in events]
     assert stages == ["fetch", "clean", "embed", "refine", "retrieve"]
@@ -45,34 +48,67 @@ def test_fetch_clean_embed_refine_retrieve_streams_progress(engine) -> None:
 
 def test_follow_up_reuses_the_thread_and_embeds_nothing_again(engine) -> None:
     logs = THROTTLING / "logs.jsonl"
-    first, _ = _search(engine, "are we being rate limited by the database?", session="t2", logs=logs,
-                       service="membership", now=NOW)
-    again, events = _search(engine, "are we being rate limited by the database?", session="t2", logs=logs,
-                            service="membership", now=NOW)
+    first, _ = _search(
+        engine,
+        "are we being rate limited by the database?",
+        session="t2",
+        logs=logs,
+        service="membership",
+        now=NOW,
+    )
+    again, events = _search(
+        engine,
+        "are we being rate limited by the database?",
+        session="t2",
+        logs=logs,
+        service="membership",
+        now=NOW,
+    )
     assert first.new > 0 and again.new == 0
+    clean = next(e for e in events if e.stage == "clean")
+    assert clean.data["already_stored"] == 2482 and clean.data["kept"] == 0  # nothing cleaned twice
     embed = next(e for e in events if e.stage == "embed")
     assert embed.data["shapes_embedded"] == 0
     assert [x.message for x in again.lines] == [x.message for x in first.lines]
     # A follow-up without fetching searches what the thread already stored.
-    stored_only, events = _search(engine, "which table was throttled?", session="t2", service="membership", now=NOW)
+    stored_only, events = _search(
+        engine, "which table was throttled?", session="t2", service="membership", now=NOW
+    )
     assert [e.stage for e in events] == ["fetch", "refine", "retrieve"]
     assert any("ProvisionedThroughputExceededException" in x.message for x in stored_only.lines)
 
 
 def test_follow_up_inherits_the_user_the_thread_named(engine) -> None:
     logs = ROOT / "incidents" / "membership-stale-cache-permission-denied" / "logs.jsonl"
-    now = datetime(2024, 4, 2, 9, 55, tzinfo=timezone.utc)
-    _search(engine, "user 4821 gets PERMISSION_DENIED on district 77. why?", session="t3", logs=logs,
-            service="membership", now=now)
-    result, _ = _search(engine, "was the user removed and added back at the same moment?", session="t3",
-                        service="membership", now=now)
+    now = datetime(2024, 4, 2, 9, 55, tzinfo=UTC)
+    _search(
+        engine,
+        "user 4821 gets PERMISSION_DENIED on district 77. why?",
+        session="t3",
+        logs=logs,
+        service="membership",
+        now=now,
+    )
+    result, _ = _search(
+        engine,
+        "was the user removed and added back at the same moment?",
+        session="t3",
+        service="membership",
+        now=now,
+    )
     assert result.plan.field_filters.get("user_id") == "4821"
     assert any(x.message.startswith("RemoveMember: removed user 4821") for x in result.lines)
 
 
 def test_broad_question_gets_new_error_patterns_of_the_window_first(engine) -> None:
-    result, _ = _search(engine, "what went wrong between 14:00 and 14:20?", session="t4",
-                        logs=THROTTLING / "logs.jsonl", service="membership", now=NOW)
+    result, _ = _search(
+        engine,
+        "what went wrong between 14:00 and 14:20?",
+        session="t4",
+        logs=THROTTLING / "logs.jsonl",
+        service="membership",
+        now=NOW,
+    )
     assert result.plan.broad and result.plan.min_level == "WARN"
     levels = [x.level for x in result.lines]
     assert levels == sorted(levels, key=lambda lv: ["WARN", "ERROR", "FATAL"].index(lv), reverse=True)
@@ -86,28 +122,47 @@ def test_broad_question_gets_new_error_patterns_of_the_window_first(engine) -> N
 
 def test_no_secret_reaches_the_store(engine, tmp_path: Path) -> None:
     secret_lines = [
-        {"timestamp": "2024-03-12T14:00:00Z", "level": "ERROR", "message": "login failed for jane.doe@example.com "
-         "with Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXZhbHVl"},
-        {"timestamp": "2024-03-12T14:00:01Z", "level": "WARN", "message": "charge declined card=4111 1111 1111 1111",
-         "user_id": "bob@example.org", "aws_key": "AKIAIOSFODNN7EXAMPLE"},
+        {
+            "timestamp": "2024-03-12T14:00:00Z",
+            "level": "ERROR",
+            "message": "login failed for jane.doe@example.com "
+            "with Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXZhbHVl",
+        },
+        {
+            "timestamp": "2024-03-12T14:00:01Z",
+            "level": "WARN",
+            "message": "charge declined card=4111 1111 1111 1111",
+            "user_id": "bob@example.org",
+            "aws_key": "AKIAIOSFODNN7EXAMPLE",
+        },
     ]
     path = tmp_path / "secrets.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in secret_lines) + "\n", encoding="utf-8")
     _search(engine, "why did the login fail?", session="t5", logs=path)
     stored = engine.store.scan("t5")
     dump = "\n".join(r.model_dump_json() for r in stored)
-    for secret in ("jane.doe@example.com", "eyJhbGciOiJIUzI1NiJ9", "4111 1111 1111 1111", "bob@example.org",
-                   "AKIAIOSFODNN7EXAMPLE"):
+    for secret in (
+        "jane.doe@example.com",
+        "eyJhbGciOiJIUzI1NiJ9",
+        "4111 1111 1111 1111",
+        "bob@example.org",
+        "AKIAIOSFODNN7EXAMPLE",
+    ):
         assert secret not in dump
     assert len(stored) == 2
 
 
 def test_malformed_lines_are_reported_and_the_rest_is_stored(engine, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"timestamp": "2024-03-12T14:00:00Z", "message": "disk full on db-1", "level": "ERROR"}\n'
-                    "not json at all\n", encoding="utf-8")
+    path.write_text(
+        '{"timestamp": "2024-03-12T14:00:00Z", "message": "disk full on db-1", "level": "ERROR"}\n'
+        "not json at all\n",
+        encoding="utf-8",
+    )
     result, _ = _search(engine, "disk full?", session="t6", logs=path)
-    assert result.skipped == 1 and result.problems == [f"{path}:2: invalid JSON (Expecting value at column 1)"]
+    assert result.skipped == 1 and result.problems == [
+        f"{path}:2: invalid JSON (Expecting value at column 1)"
+    ]
     assert [x.message for x in result.lines] == ["disk full on db-1"]
 
 
@@ -124,7 +179,9 @@ class _FlakyLogstore:
         time.sleep(self.sleep)
         if self.calls <= self.fails:
             raise ConnectorError("logstore answered 503")
-        record = LogRecord(timestamp=datetime(2024, 1, 1, tzinfo=timezone.utc), message="payment timeout", level="ERROR")
+        record = LogRecord(
+            timestamp=datetime(2024, 1, 1, tzinfo=UTC), message="payment timeout", level="ERROR"
+        )
         return FetchResult(records=[record])
 
 

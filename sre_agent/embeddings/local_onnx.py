@@ -346,10 +346,9 @@ class LocalOnnxEmbedding(BaseEmbedding):
         self._load()
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """All `texts` in one call, as a (len(texts), 384) float32 array of unit vectors.
+        """All `texts` in one call, as a (len(texts), 384) float32 array of unit vectors, in order.
 
-        Sorting by length happens over the whole list, so this pads less than LlamaIndex's
-        `get_text_embedding_batch`, which sorts within each `embed_batch_size` chunk only.
+        Texts are sorted by length over the whole list and run `embed_batch_size` at a time.
         """
         return self._load().embed(texts, self.embed_batch_size)
 
@@ -368,6 +367,20 @@ class LocalOnnxEmbedding(BaseEmbedding):
         except Exception as exc:  # any failure: the shipped file still works, only slower
             log.warning("using the shipped embedding model as is (int8 conversion failed: %s)", exc)
             return source
+
+    def get_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """Like `embed_texts`, as lists. Replaces LlamaIndex's version, which cuts `texts` into
+        `embed_batch_size` chunks first: sorting by length within one chunk saves nothing, across
+        the whole list it doubles texts/s on log lines (see bench/bench_embed_model.py). LlamaIndex's
+        per-chunk callback events and embeddings cache are not used here."""
+        return self.embed_texts(texts).tolist()
+
+    async def aget_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        return await asyncio.to_thread(self.get_text_embedding_batch, texts)
 
     def _get_query_embedding(self, query: str) -> Embedding:
         return self.embed_texts([query])[0].tolist()

@@ -177,6 +177,15 @@ class LogStore:
 
     # ----------------------------------------------------------------- ingest
 
+    def stored_ids(self, session: str, table: str, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` `session`/`table` already holds (empty when the table does not exist)."""
+        check_session(session)
+        check_table(table)
+        if not ids or table not in (self._table_names(session) or []):
+            return set()
+        tbl = self._connection().open_table(table, namespace_path=[session])
+        return self._stored_ids(tbl, list(dict.fromkeys(ids)))
+
     def ingest(self, session: str, table: str, records: Sequence[CleanRecord]) -> IngestStats:
         """Store `records` in `session`/`table`, embedding only what is not stored yet."""
         check_session(session)

@@ -15,7 +15,7 @@ from workflows import Context, Workflow, step
 from workflows.events import StopEvent
 from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_after_attempt, wait_exponential
 
-from sre_agent.clean import clean_records
+from sre_agent.clean import clean_records, raw_record_id
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.errors import ConnectorError
@@ -52,9 +52,13 @@ class LogSearchWorkflow(Workflow):
         logstore: Logstore | None = None,
         config: ServiceConfig | None = None,
         refiner: Refiner | None = None,
+        id_key: bytes | None = None,
         timeout: float = 120.0,
     ) -> None:
+        """`id_key` keys the record ids (see `clean.raw_record_id`); with it, records the session
+        already stored are recognised before cleaning and skipped."""
         super().__init__(timeout=timeout)
+        self.id_key = id_key
         self.store = store
         self.logstore = logstore
         self.config = config
@@ -105,12 +109,20 @@ class LogSearchWorkflow(Workflow):
                 f"more logs matched than the fetch limit; only the first {len(ev.records)} kept"
             )
         await ctx.store.set("counts", counts)
-        result = clean_records(ev.records, self.config, self.redactor)
+        records = ev.records
+        known = 0
+        if self.id_key is not None:
+            ids = [raw_record_id(r, self.id_key) for r in records]
+            stored = await asyncio.to_thread(self.store.stored_ids, ev.job.session, ev.job.table, ids)
+            records = [r for r, record_id in zip(records, ids, strict=True) if record_id not in stored]
+            known = len(ev.records) - len(records)
+        result = clean_records(records, self.config, self.redactor, id_key=self.id_key)
         ctx.write_event_to_stream(
             ProgressEvent(
                 stage="clean",
-                message=f"cleaned {len(result.records)} records ({result.redactions} redactions)",
-                data={"kept": len(result.records), "redactions": result.redactions},
+                message=f"cleaned {len(result.records)} new records ({result.redactions} redactions)"
+                + (f"; {known} were already stored in this thread" if known else ""),
+                data={"kept": len(result.records), "redactions": result.redactions, "already_stored": known},
             )
         )
         return Cleaned(job=ev.job, records=result.records, redactions=result.redactions)
