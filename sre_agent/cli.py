@@ -48,6 +48,10 @@ def _friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
 def _engine():
     from sre_agent.engine import Engine
 
@@ -141,13 +145,20 @@ def replay(
             report.incidents.append(rep)
     report.summary = summarize(report.incidents)
 
-    table = Table("incident", "turn", "recall@10", "MRR", "mentions", "s", title="replay")
+    table = Table(title="replay")
+    # The figures must always show: the text columns are cut to what the terminal leaves them.
+    room = max(console.width - 52, 30)
+    id_width, ask_width = room * 2 // 5, room - room * 2 // 5
+    table.add_column("incident", no_wrap=True)
+    table.add_column("turn", no_wrap=True)
+    for name in ("recall@10", "MRR", "mentions", "s"):
+        table.add_column(name, justify="right", no_wrap=True)
     fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
     for inc in report.incidents:
         for i, turn in enumerate(inc.turns, 1):
             table.add_row(
-                inc.id,
-                f"{i}. {turn.ask[:60]}",
+                _cut(inc.id, id_width),
+                _cut(f"{i}. {turn.ask}", ask_width),
                 fmt(turn.recall_at_10),
                 fmt(turn.mrr),
                 fmt(turn.mentions_hit),

@@ -184,11 +184,12 @@ class Retriever:
         attempt: Attempt,
         lines: list[ResultLine],
     ) -> None:
-        """Count identical lines of each result inside the searched window (ignoring the id filters)."""
+        """Count the identical lines of each result among the lines the search was allowed to see
+        (same window, level and id filters), with their first and last times and line numbers."""
         if not lines:
             return
         in_list = ", ".join(_sql_str(line.message) for line in lines)
-        base = self._filters(plan, Attempt([], attempt.level, []))
+        base = self._filters(plan, attempt)
         where = f"message IN ({in_list})" + (f" AND {base.where}" if base.where else "")
         filters = SearchFilters(start=base.start, end=base.end, min_level=base.min_level, where=where)
         by_message: dict[str, list[Any]] = defaultdict(list)
