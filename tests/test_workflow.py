@@ -211,3 +211,22 @@ def test_unknown_service_and_empty_question_are_input_errors(engine) -> None:
         _search(engine, "why?", session="t9", logs=THROTTLING / "logs.jsonl", service="nope")
     with pytest.raises(InputError, match="empty question"):
         _search(engine, "   ", session="t9")
+
+
+def test_without_a_working_embedder_search_falls_back_to_full_text_with_a_warning(settings) -> None:
+    from sre_agent.engine import Engine
+
+    dead = settings.model_copy(
+        update={"embed_backend": "openai", "embed_base_url": "http://127.0.0.1:9/v1", "embed_model": "x"}
+    )
+    engine = Engine(dead)
+    result, _ = _search(
+        engine,
+        "are we being rate limited?",
+        session="t10",
+        logs=THROTTLING / "logs.jsonl",
+        service="membership",
+        now=NOW,
+    )
+    assert any("full text only" in w for w in result.warnings)
+    assert any("ProvisionedThroughputExceededException" in x.message for x in result.lines)
