@@ -17,6 +17,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from sre_agent.errors import InputError
 from sre_agent.indexes import LogStore, SearchFilters, table_name
+from sre_agent.indexes.filters import to_micros
 from sre_agent.models import CleanRecord
 
 SESSION = "C123-1700000000.123456"
@@ -320,6 +321,14 @@ def test_scan_lists_matching_rows_oldest_first(filled_store: LogStore) -> None:
     assert {r.table for r in rows} == {TABLE, table_name("panic_logs", "prod")}
     assert len(filled_store.scan(SESSION, limit=4)) == 4
     assert filled_store.count(SESSION) == len(sample_records()) + 3
+
+
+def test_exists_and_time_span_agree_with_scan(filled_store: LogStore) -> None:
+    assert filled_store.exists(SESSION, filters=SearchFilters(min_level="FATAL"))
+    assert not filled_store.exists(SESSION, filters=SearchFilters(host="no-such-host"))
+    rows = filled_store.scan(SESSION)
+    first, last = filled_store.time_span(SESSION)
+    assert (first, last) == (to_micros(rows[0].timestamp), to_micros(rows[-1].timestamp))
 
 
 # ------------------------------------------------------------------ sessions and names

@@ -45,6 +45,7 @@ from typing import Literal
 
 import lancedb
 import numpy as np
+import pyarrow.compute as pc
 from lancedb.index import FTS, Bitmap, BTree
 from lancedb.table import Table
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -297,6 +298,29 @@ class LogStore:
             for row_id, record in zip(rows["_rowid"].to_pylist(), to_stored(rows, name), strict=True):
                 records[(name, row_id)] = record
         return [records[(name, row_id)] for _, name, row_id in found]
+
+    def time_span(self, session: str, *, tables: list[str] | None = None) -> tuple[int, int] | None:
+        """(first, last) timestamp in µs since the epoch of the session's rows; None when empty."""
+        lows, highs = [], []
+        for name in self._resolve_tables(session, tables):
+            ts = self._table(session, name).search().select(["ts"]).limit(None).to_arrow()["ts"]
+            if len(ts):
+                lows.append(pc.min(ts).as_py())
+                highs.append(pc.max(ts).as_py())
+        return (min(lows), max(highs)) if lows else None
+
+    def exists(
+        self, session: str, *, tables: list[str] | None = None, filters: SearchFilters | None = None
+    ) -> bool:
+        """Whether any row matches `filters`: a cheap count, not a read of the rows."""
+        where = filters.to_sql() if filters is not None else None
+        for name in self._resolve_tables(session, tables):
+            try:
+                if self._table(session, name).count_rows(where) > 0:
+                    return True
+            except ValueError as exc:  # DataFusion's error for an invalid where-clause
+                raise InputError(f"bad filter {where!r}: {exc}") from None
+        return False
 
     # ----------------------------------------------------------------- internals: connection and tables
 

@@ -123,7 +123,7 @@ class Retriever:
             return [], []
         for attempt in _attempts(plan):
             filters = self._filters(plan, attempt)
-            if not self.store.scan(session, tables=table_list, filters=filters, limit=1):
+            if not self.store.exists(session, tables=table_list, filters=filters):
                 continue
             if plan.broad and not attempt.clauses:
                 rows = self.store.scan(session, tables=table_list, filters=filters, limit=BROAD_SCAN_LIMIT)
@@ -159,9 +159,8 @@ class Retriever:
 
     def _span(self, session: str, tables: list[str] | None) -> float:
         """Seconds between the session's first and last stored line."""
-        rows = self.store.scan(session, tables=tables, filters=None, limit=BROAD_SCAN_LIMIT)
-        times = [_ts(r) for r in rows]
-        return (max(times) - min(times)).total_seconds() if times else 0.0
+        span = self.store.time_span(session, tables=tables)
+        return (span[1] - span[0]) / 1_000_000 if span else 0.0
 
     def _dedupe(self, hits: Sequence[Any], k: int) -> list[ResultLine]:
         out: dict[str, ResultLine] = {}
