@@ -38,6 +38,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
+	$(BIN)/python bench/bench_embed_model.py
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_query.py
 	$(BIN)/python bench/bench_recall.py

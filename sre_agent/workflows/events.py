@@ -56,6 +56,7 @@ class Cleaned(Event):
     job: SearchJob
     records: list[CleanRecord]
     redactions: int = 0
+    already_stored: int = Field(default=0, description="fetched records the session already held")
 
 
 class RefineRequested(Event):

@@ -19,7 +19,7 @@ from sre_agent.clean import clean_records, raw_record_id
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.errors import ConnectorError
-from sre_agent.indexes import LogStore
+from sre_agent.indexes import IngestStats, LogStore
 from sre_agent.redact import Redactor
 from sre_agent.workflows.events import (
     Cleaned,
@@ -125,11 +125,16 @@ class LogSearchWorkflow(Workflow):
                 data={"kept": len(result.records), "redactions": result.redactions, "already_stored": known},
             )
         )
-        return Cleaned(job=ev.job, records=result.records, redactions=result.redactions)
+        return Cleaned(job=ev.job, records=result.records, redactions=result.redactions, already_stored=known)
 
     @step
     async def embed(self, ctx: Context, ev: Cleaned) -> RefineRequested:
-        stats = await asyncio.to_thread(self.store.ingest, ev.job.session, ev.job.table, ev.records)
+        if ev.records:
+            stats = await asyncio.to_thread(self.store.ingest, ev.job.session, ev.job.table, ev.records)
+        else:  # everything fetched is stored already: nothing to embed or write
+            stats = IngestStats(
+                fetched=0, new=0, already_stored=0, shapes_embedded=0, shapes_reused=0, seconds=0.0
+            )
         counts = await ctx.store.get("counts")
         counts["new"] = stats.new
         await ctx.store.set("counts", counts)
@@ -137,8 +142,12 @@ class LogSearchWorkflow(Workflow):
             ProgressEvent(
                 stage="embed",
                 message=f"stored {stats.new} new records in {ev.job.table} "
-                f"({stats.already_stored} already there, {stats.shapes_embedded} shapes embedded)",
-                data=stats.model_dump(mode="json"),
+                f"({ev.already_stored + stats.already_stored} already there, "
+                f"{stats.shapes_embedded} shapes embedded)",
+                data={
+                    **stats.model_dump(mode="json"),
+                    "already_stored": ev.already_stored + stats.already_stored,
+                },
             )
         )
         return RefineRequested(job=ev.job)
