@@ -6,7 +6,6 @@ A bad incident gives an `InputError` naming the file and the field.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -82,8 +81,3 @@ def find_incidents(path: Path) -> list[Incident]:
     if not folders:
         raise InputError(f"{path}: no incident folders here (each needs an incident.json)")
     return [load_incident(p) for p in folders]
-
-
-def incident_now(incident: Incident, first: datetime, last: datetime) -> datetime:
-    """'now' for the incident's questions: the end of its window (or of its logs)."""
-    return incident.window.end if incident.window else last
