@@ -370,9 +370,10 @@ PATHOLOGICAL_UNITS = [
 @pytest.mark.parametrize("unit", PATHOLOGICAL_UNITS)
 def test_a_one_megabyte_line_does_not_hang(unit: str) -> None:
     # A guard against catastrophic backtracking, not a benchmark: a correct rule set takes well
-    # under a second here; a backtracking one takes minutes.
+    # under a second here; a backtracking one takes minutes. The bound is generous so a busy CI
+    # machine cannot make it flaky.
     line = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
     start = time.perf_counter()
     out = R.redact(line)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 10.0
     assert "bob@example.com" not in out
