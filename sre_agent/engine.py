@@ -70,7 +70,11 @@ class Engine:
 
     @cached_property
     def store(self) -> LogStore:
-        return LogStore(self.settings.lancedb_uri, self.embedder)
+        return LogStore(
+            self.settings.lancedb_uri,
+            self.embedder,
+            storage_options=self.settings.lancedb_storage_options or None,
+        )
 
     def _thread_file(self, session: str) -> Path:
         from sre_agent.indexes import check_session

@@ -6,6 +6,7 @@ directory so that a fresh clone works without any configuration.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+_SECRET_KEY = re.compile(r"secret|key|token|password|session", re.IGNORECASE)
 EmbedBackend = Literal["local", "openai", "none"]
 
 
@@ -26,6 +28,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".sre-agent"), description="where everything we persist lives")
     lancedb_uri: str = Field(
         default="", description="LanceDB folder or s3://bucket/prefix; default <data dir>/lancedb"
+    )
+    lancedb_storage_options: dict[str, str] = Field(
+        default_factory=dict,
+        description='object-store options for s3:// URIs as JSON, e.g. {"aws_endpoint": "http://…"}',
     )
     model_cache_dir: Path | None = Field(
         default=None, description="converted models; default <data dir>/models"
@@ -61,7 +67,9 @@ class Settings(BaseSettings):
         out: dict[str, str] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
-            if isinstance(value, SecretStr):
+            if name == "lancedb_storage_options":
+                out[name] = str({k: ("******" if _SECRET_KEY.search(k) else v) for k, v in value.items()})
+            elif isinstance(value, SecretStr):
                 secret = value.get_secret_value()
                 out[name] = "(not set)" if not secret else f"****** (set, {len(secret)} chars)"
             else:

@@ -184,7 +184,7 @@ class LogStore:
         check_table(table)
         if not ids or table not in (self._table_names(session) or []):
             return set()
-        tbl = self._connection().open_table(table, namespace_path=[session])
+        tbl = self._connection().open_table(table, namespace_path=[session], storage_options=self._options())
         return self._stored_ids(tbl, list(dict.fromkeys(ids)))
 
     def ingest(self, session: str, table: str, records: Sequence[CleanRecord]) -> IngestStats:
@@ -199,7 +199,9 @@ class LogStore:
         with self._write_lock(key):
             tbl = None
             if table in (self._table_names(session) or []):
-                tbl = self._connection().open_table(table, namespace_path=[session])
+                tbl = self._connection().open_table(
+                    table, namespace_path=[session], storage_options=self._options()
+                )
             stored = self._stored_ids(tbl, list(by_id)) if tbl is not None else set()
             new = [r for record_id, r in by_id.items() if record_id not in stored]
             vectors, embedded, reused = self._vectors_for(key, tbl, new)
@@ -324,6 +326,11 @@ class LogStore:
 
     # ----------------------------------------------------------------- internals: connection and tables
 
+    def _options(self) -> dict[str, str] | None:
+        """Storage options again for every open: LanceDB 0.40 does not hand the connection's options
+        to tables opened inside a namespace (S3 then fails with "Failed to resolve region")."""
+        return self._storage_options or None
+
     def _check_search(self, session: str, query: str, k: int, mode: str) -> None:
         check_session(session)
         if not isinstance(query, str) or not query.strip():
@@ -373,7 +380,7 @@ class LogStore:
             cached = self._tables.get(key)
         if cached is not None and time.monotonic() - cached[1] < TABLE_HANDLE_SECONDS:
             return cached[0]
-        tbl = self._connection().open_table(table, namespace_path=[session])
+        tbl = self._connection().open_table(table, namespace_path=[session], storage_options=self._options())
         self._hand_over(key, tbl)
         return tbl
 
@@ -514,7 +521,11 @@ class LogStore:
         for attempt in range(1, OPEN_ATTEMPTS + 1):
             try:
                 return self._connection().create_table(
-                    table, schema=row_schema(self.vector_dim), namespace_path=[session], exist_ok=True
+                    table,
+                    schema=row_schema(self.vector_dim),
+                    namespace_path=[session],
+                    exist_ok=True,
+                    storage_options=self._options(),
                 )
             except (ValueError, RuntimeError):  # the other writer's table is not readable yet
                 if attempt == OPEN_ATTEMPTS:
