@@ -28,11 +28,12 @@ from typing import Any
 import numpy as np
 import onnx
 import onnxruntime as ort
-from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from llama_index.core.base.embeddings.base import Embedding
 from onnx import TensorProto, helper, numpy_helper
 from pydantic import PrivateAttr
 from tokenizers import Tokenizer
 
+from sre_agent.embeddings.threaded import ThreadedEmbedding
 from sre_agent.errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
@@ -292,7 +293,7 @@ def min_cosine(a: MiniLMRunner, b: MiniLMRunner, texts: list[str]) -> float:
     return float((a.embed(texts) * b.embed(texts)).sum(axis=1).min())
 
 
-class LocalOnnxEmbedding(BaseEmbedding):
+class LocalOnnxEmbedding(ThreadedEmbedding):
     """all-MiniLM-L6-v2 on onnxruntime, offline, as a LlamaIndex embedding model.
 
     Constructing it loads nothing; the first embedding loads the model (and, with a `cache_dir`,
@@ -393,12 +394,3 @@ class LocalOnnxEmbedding(BaseEmbedding):
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         return self.embed_texts(texts).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> Embedding:
-        return await asyncio.to_thread(self._get_query_embedding, query)
-
-    async def _aget_text_embedding(self, text: str) -> Embedding:
-        return await asyncio.to_thread(self._get_text_embedding, text)
-
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return await asyncio.to_thread(self._get_text_embeddings, texts)

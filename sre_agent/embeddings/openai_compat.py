@@ -9,16 +9,16 @@ for every later call, so all vectors of a run come from one model. The API key i
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from typing import Any
 
 import httpx
-from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from llama_index.core.base.embeddings.base import Embedding
 from pydantic import Field, PrivateAttr, SecretStr
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from sre_agent.embeddings.threaded import ThreadedEmbedding
 from sre_agent.errors import ConfigError, SreAgentError
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def _says_model_not_found(response: httpx.Response) -> bool:
     return "model" in text and any(phrase in text for phrase in phrases)
 
 
-class OpenAICompatEmbedding(BaseEmbedding):
+class OpenAICompatEmbedding(ThreadedEmbedding):
     """Vectors from `{base_url}/embeddings`, `embed_batch_size` texts per request."""
 
     base_url: str = Field(description="endpoint prefix, e.g. http://host:8000/v1")
@@ -255,12 +255,3 @@ class OpenAICompatEmbedding(BaseEmbedding):
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         return self.embed_texts(texts)
-
-    async def _aget_query_embedding(self, query: str) -> Embedding:
-        return await asyncio.to_thread(self._get_query_embedding, query)
-
-    async def _aget_text_embedding(self, text: str) -> Embedding:
-        return await asyncio.to_thread(self._get_text_embedding, text)
-
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return await asyncio.to_thread(self._get_text_embeddings, texts)

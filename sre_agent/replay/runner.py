@@ -118,8 +118,12 @@ async def replay_incident(
         )
         seconds = time.perf_counter() - started
         retrieved: list[int] = []
+        listed: set[int] = set()
         for line in result.lines:
-            retrieved.extend(n for n in lines_of.get(line.message, line.lines) if n not in retrieved)
+            for n in lines_of.get(line.message, line.lines):
+                if n not in listed:
+                    listed.add(n)
+                    retrieved.append(n)
         tool = "search_logstore" if first else "retrieve_stored_logs"
         args: dict[str, Any] = {"query": result.plan.query_text}
         if first:
