@@ -1,6 +1,6 @@
 """The `sre-agent` command line (typer + rich).
 
-Commands: `ask`, `replay`, `sessions list|drop|purge`, `config`. Bad input exits 2 with one
+Commands: `ask`, `chat`, `tool`, `replay`, `sessions list|drop|purge`, `config`. Bad input exits 2 with one
 line naming what is wrong; heavy modules are imported inside commands so `--help` is instant.
 """
 
@@ -69,6 +69,41 @@ def config() -> None:
         console.print(f"SRE_AGENT_{name.upper()}={value}", highlight=False, soft_wrap=True)
 
 
+class _Live:
+    """Prints an agent turn's events as they come: tool calls and progress on stderr, answer on stdout."""
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.streamed = False
+
+    def __call__(self, event) -> None:
+        if self.quiet:
+            return
+        if event.kind == "tool_started":
+            err.print(f"[cyan]→ {event.message}[/cyan]", highlight=False, soft_wrap=True)
+        elif event.kind == "tool_finished":
+            style = "green" if event.data.get("ok") else "red"
+            secs = event.data.get("seconds", 0)
+            err.print(
+                f"[{style}]← {event.tool}: {event.message}[/{style}] [dim]({secs:.2f}s)[/dim]", soft_wrap=True
+            )
+        elif event.kind == "progress":
+            err.print(f"[dim]  · {event.message}[/dim]", highlight=False, soft_wrap=True)
+        elif event.kind == "notice":
+            err.print(f"[yellow]! {event.message}[/yellow]", highlight=False, soft_wrap=True)
+
+
+def _print_answer(answer) -> None:
+    from rich.markdown import Markdown
+
+    console.print(Markdown(answer.answer))
+    err.print(
+        f"[dim]{answer.backend} · {len(answer.tool_calls)} tool calls · {answer.seconds:.2f}s · "
+        f"session {answer.session}[/dim]",
+        highlight=False,
+    )
+
+
 @app.command()
 @_friendly
 def ask(
@@ -79,32 +114,170 @@ def ask(
     service: Annotated[str | None, typer.Option(help="service config name under configs/")] = None,
     session: Annotated[str, typer.Option(help="conversation id; reuse it for follow-ups")] = "cli",
     env: Annotated[str | None, typer.Option(help="environment, e.g. prod")] = None,
+    retrieve_only: Annotated[
+        bool, typer.Option("--retrieve-only", help="only the log search, no agent (the spine alone)")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
-    """Answer QUESTION from logs: fetch (with --logs), store in the session, retrieve what matters."""
-    from sre_agent.answer import render_answer
-
+    """Answer QUESTION: the agent (LLM, or offline triage without one) runs the log tools and explains."""
     engine = _engine()
     if logs is None and session not in engine.store.list_sessions():
         raise InputError(
             f"--session: unknown session '{session}' and no --logs given; fetch logs with --logs PATH"
         )
+    if retrieve_only:
+        from sre_agent.answer import render_answer
 
-    def show(event) -> None:
-        if not as_json:
-            err.print(f"[dim]· {event.stage}: {event.message}[/dim]", highlight=False)
+        def show(event) -> None:
+            if not as_json:
+                err.print(f"[dim]· {event.stage}: {event.message}[/dim]", highlight=False)
 
-    result = asyncio.run(
-        engine.search(
-            question, session=session, logs=logs, service=service, environment=env, on_progress=show
+        result = asyncio.run(
+            engine.search(
+                question, session=session, logs=logs, service=service, environment=env, on_progress=show
+            )
+        )
+        if as_json:
+            sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+            return
+        from rich.markdown import Markdown
+
+        console.print(Markdown(render_answer(result)))
+        return
+    answer = asyncio.run(
+        engine.ask(
+            question,
+            session=session,
+            logs=logs,
+            service=service,
+            environment=env,
+            on_event=_Live(quiet=as_json),
         )
     )
     if as_json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
-    from rich.markdown import Markdown
+    _print_answer(answer)
 
-    console.print(Markdown(render_answer(result)))
+
+CHAT_HELP = """\
+Type a question and press Enter; follow-ups reuse what this conversation fetched.
+  help      this text
+  session   show the session id and what it stored
+  reset     forget this conversation: its logs and its history
+  exit      leave (also quit, Ctrl-D)"""
+
+
+@app.command()
+@_friendly
+def chat(
+    logs: Annotated[
+        Path | None, typer.Option(help="a log file or folder to fetch from (JSONL or plain text)")
+    ] = None,
+    service: Annotated[str | None, typer.Option(help="service config name under configs/")] = None,
+    session: Annotated[
+        str | None, typer.Option(help="conversation id (default: a new one); reuse one to continue it")
+    ] = None,
+    env: Annotated[str | None, typer.Option(help="environment, e.g. prod")] = None,
+) -> None:
+    """A terminal conversation that behaves like one Slack thread (help, session, reset work too)."""
+    import secrets
+
+    from sre_agent.llm import describe_llm
+
+    engine = _engine()
+    session = session or f"chat-{secrets.token_hex(4)}"
+    err.print(f"sre-agent chat · session {session} · {describe_llm(engine.settings)} · 'help' for help")
+    while True:
+        try:
+            line = console.input("[bold]you>[/bold] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            err.print("")
+            return
+        if not line:
+            continue
+        word = line.lower()
+        if word in ("exit", "quit"):
+            return
+        if word == "help":
+            console.print(CHAT_HELP, highlight=False)
+            continue
+        if word == "session":
+            tables = engine.store.list_tables(session) if session in engine.store.list_sessions() else []
+            count = sum(engine.store.count(session, t) for t in tables)
+            console.print(
+                f"session {session}: {len(tables)} tables ({', '.join(tables) or 'none'}), "
+                f"{count} log records",
+                highlight=False,
+            )
+            continue
+        if word == "reset":
+            asyncio.run(engine.reset(session))
+            console.print(f"session {session} reset: its logs and history are gone", highlight=False)
+            continue
+        try:
+            answer = asyncio.run(
+                engine.ask(
+                    line, session=session, logs=logs, service=service, environment=env, on_event=_Live()
+                )
+            )
+        except (InputError, ConnectorError) as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            continue
+        _print_answer(answer)
+
+
+def _parse_args(pairs: list[str]) -> dict[str, Any]:
+    """`key=value` pairs; a value that reads as JSON (numbers, true, lists) is taken as such."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--arg {pair!r}: expected key=value, e.g. --arg method=GetMembership")
+        try:
+            parsed = json.loads(value)
+            out[key.strip()] = parsed if not isinstance(parsed, dict) else value
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
+
+
+@app.command()
+@_friendly
+def tool(
+    name: Annotated[str, typer.Argument(help="tool name, e.g. search_logstore")],
+    arg: Annotated[list[str] | None, typer.Option("--arg", help="key=value, repeatable")] = None,
+    logs: Annotated[Path | None, typer.Option(help="a log file or folder the tool may fetch from")] = None,
+    service: Annotated[str | None, typer.Option(help="service config name under configs/")] = None,
+    session: Annotated[str, typer.Option(help="conversation id the tool works in")] = "cli",
+    env: Annotated[str, typer.Option(help="default environment")] = "prod",
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON")] = False,
+) -> None:
+    """Run one agent tool by hand and print what the model would see (for debugging tools and prompts)."""
+    from sre_agent.connectors.file import FileLogstore
+    from sre_agent.tools import ToolContext, default_registry
+
+    engine = _engine()
+    registry = default_registry()
+    registry.get(name)  # unknown names fail here, with the list of tools
+    if service is not None:
+        engine.config(service)
+    ctx = ToolContext(engine=engine, session=session, service=service, environment=env)
+    if logs is not None:
+        store = FileLogstore(logs)
+        span = store.span()
+        ctx.logstore = store
+        if span is not None:
+            ctx.now, ctx.default_window = span.end, span
+            hours = (span.end - span.start).total_seconds() / 3600
+            ctx.max_window_hours = max(engine.settings.max_window_hours, hours)
+    result = asyncio.run(registry.call(ctx, name, _parse_args(arg or [])))
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        console.print(result.text, highlight=False, soft_wrap=True, markup=False)
+    if not result.ok:
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -115,8 +288,9 @@ def replay(
         bool, typer.Option("--retrieval-only", help="score retrieval; leave answers empty")
     ] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the report here")] = None,
+    parallel: Annotated[int, typer.Option(min=1, max=16, help="incidents replayed at once")] = 1,
 ) -> None:
-    """Replay past incidents turn by turn and print recall@10, MRR and timings."""
+    """Replay past incidents turn by turn through the agent; print recall@10, MRR, mentions and timings."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from sre_agent.replay.incidents import find_incidents
@@ -135,14 +309,22 @@ def replay(
         transient=True,
     ) as progress:
         task = progress.add_task("replaying", total=total)
-        for incident in incidents:
-            progress.update(task, description=incident.id)
-            rep = asyncio.run(
-                replay_incident(
-                    engine, incident, retrieval_only=retrieval_only, on_turn=lambda _t: progress.advance(task)
-                )
-            )
-            report.incidents.append(rep)
+
+        async def run_all() -> list:
+            gate = asyncio.Semaphore(parallel)
+
+            async def one(incident):
+                async with gate:
+                    return await replay_incident(
+                        engine,
+                        incident,
+                        retrieval_only=retrieval_only,
+                        on_turn=lambda _t: progress.advance(task),
+                    )
+
+            return await asyncio.gather(*(one(i) for i in incidents))
+
+        report.incidents.extend(asyncio.run(run_all()))
     report.summary = summarize(report.incidents)
 
     table = Table(title="replay")
@@ -196,16 +378,19 @@ def sessions_list() -> None:
 @sessions_app.command("drop")
 @_friendly
 def sessions_drop(session: Annotated[str, typer.Argument(help="the session id")]) -> None:
-    """Drop one session's tables."""
-    _engine().drop_session(session)
+    """Forget one session: its tables and its chat history."""
+    engine = _engine()
+    if session not in engine.store.list_sessions():
+        raise InputError(f"SESSION: unknown session '{session}' (see `sre-agent sessions list`)")
+    asyncio.run(engine.reset(session))
     console.print(f"dropped session {session}")
 
 
 @sessions_app.command("purge")
 @_friendly
 def sessions_purge() -> None:
-    """Drop every session's tables (what the midnight purge does)."""
-    n = _engine().purge()
+    """Drop every session's tables and chat histories (what the midnight purge does)."""
+    n = asyncio.run(_engine().purge_all())
     console.print(f"dropped {n} sessions")
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflows.errors import WorkflowTimeoutError
 
@@ -23,11 +23,15 @@ from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.file import FileLogstore
 from sre_agent.errors import ConnectorError, InputError
 from sre_agent.indexes import LogStore, table_name
+from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
 from sre_agent.settings import Settings, get_settings
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
 from sre_agent.workflows.log_search import FETCH_ATTEMPTS, LogSearchWorkflow
 from sre_agent.workflows.results import SearchResult
+
+if TYPE_CHECKING:
+    from sre_agent.workflows.agent import EventCallback, Investigator, TurnAnswer
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -103,18 +107,89 @@ class Engine:
         tmp.replace(path)
 
     def drop_session(self, session: str) -> None:
-        """Forget a thread: its tables and what it remembered."""
+        """Forget a thread's logs: its tables and the ids it remembered (not its chat history)."""
         self.store.drop_session(session)
         self._thread_file(session).unlink(missing_ok=True)
 
+    async def reset(self, session: str) -> None:
+        """Forget a thread entirely: tables, remembered ids and chat history (`reset` in a chat).
+
+        Resetting a thread that stored nothing is not an error."""
+        if session in self.store.list_sessions():
+            self.store.drop_session(session)
+        self._thread_file(session).unlink(missing_ok=True)
+        await self.memories.clear(session)
+
     def purge(self) -> int:
-        """Forget every thread (the midnight purge). Returns how many sessions had tables."""
+        """Forget every thread's logs (the midnight purge). Returns how many sessions had tables."""
         dropped = self.store.drop_all()
         threads = self.settings.data_dir / "threads"
         if threads.is_dir():
             for path in threads.glob("*.json"):
                 path.unlink(missing_ok=True)
         return dropped
+
+    async def purge_all(self) -> int:
+        """`purge`, and every chat history too."""
+        dropped = self.purge()
+        await self.memories.clear_all()
+        return dropped
+
+    @cached_property
+    def memories(self) -> ChatMemories:
+        return ChatMemories(self.settings.data_dir, token_limit=self.settings.memory_tokens)
+
+    @cached_property
+    def llm(self) -> Any:
+        """The configured LLM (LlamaIndex), or None: offline triage."""
+        from sre_agent.llm import build_llm
+
+        return build_llm(self.settings)
+
+    @cached_property
+    def investigator(self) -> Investigator:
+        from sre_agent.workflows.agent import Investigator
+
+        return Investigator(self)
+
+    async def ask(
+        self,
+        question: str,
+        *,
+        session: str,
+        logs: Path | None = None,
+        logstore: Logstore | None = None,
+        service: str | None = None,
+        environment: str | None = None,
+        now: datetime | None = None,
+        window: TimeWindow | None = None,
+        max_window_hours: float | None = None,
+        on_event: EventCallback | None = None,
+    ) -> TurnAnswer:
+        """One turn of a conversation: the agent (LLM or offline triage) with the log tools.
+
+        `logs` is a snapshot file or folder: its last timestamp is taken as "now" and its whole
+        span as the default window (a snapshot is the logstore's whole content)."""
+        if logs is not None:
+            logstore = FileLogstore(logs)
+            if now is None or window is None:
+                span = logstore.span()
+                if span is not None:
+                    window = window or span
+                    now = now or span.end
+                    hours = (span.end - span.start).total_seconds() / 3600
+                    max_window_hours = max(max_window_hours or self.settings.max_window_hours, hours)
+        return await self.investigator.ask(
+            question,
+            session=session,
+            logstore=logstore,
+            service=service,
+            environment=environment,
+            now=now,
+            default_window=window,
+            max_window_hours=max_window_hours,
+            on_event=on_event,
+        )
 
     @cached_property
     def id_key(self) -> bytes:
@@ -176,6 +251,17 @@ class Engine:
             thread=self.thread_context(session),
             k=k or self.settings.top_k,
         )
+        return await self.run_job(job, logstore=logstore, config=config, on_progress=on_progress)
+
+    async def run_job(
+        self,
+        job: SearchJob,
+        *,
+        logstore: Logstore | None = None,
+        config: ServiceConfig | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> SearchResult:
+        """Run one log-search job (what `search` and the agent's tools build) and remember its ids."""
         handler = self.workflow(logstore, config).run(start_event=SearchStart(job=job))
         try:
             async for event in handler.stream_events():
@@ -190,5 +276,5 @@ class Engine:
                 "(SRE_AGENT_WORKFLOW_TIMEOUT); nothing already stored was lost"
             ) from None
         result.warnings = self.warnings + result.warnings
-        self._remember(session, result.plan.field_filters)
+        self._remember(job.session, result.plan.field_filters)
         return result

@@ -14,8 +14,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_SECRET_KEY = re.compile(r"secret|key|token|password|session", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"secret|key|token|password|session|auth", re.IGNORECASE)
 EmbedBackend = Literal["local", "openai", "none"]
+LLMBackend = Literal["auto", "openai", "bedrock", "none"]
 
 
 class Settings(BaseSettings):
@@ -54,6 +55,32 @@ class Settings(BaseSettings):
     fetch_limit: int = Field(default=20_000, ge=1, le=100_000, description="most records one fetch returns")
     top_k: int = Field(default=10, ge=1, le=200)
 
+    llm_backend: LLMBackend = Field(
+        default="auto",
+        description="auto: openai when LLM_BASE_URL is set, bedrock when BEDROCK_MODEL is set, else offline",
+    )
+    llm_base_url: str = Field(default="", description="OpenAI-compatible endpoint, e.g. http://gw/v1")
+    llm_api_key: SecretStr = Field(default=SecretStr(""), description="key for the LLM endpoint")
+    llm_model: str = Field(default="gpt-4o-mini", description="model name the endpoint serves")
+    llm_headers: dict[str, str] = Field(
+        default_factory=dict, description='extra request headers as JSON, e.g. {"x-project": "sre"}'
+    )
+    llm_timeout: float = Field(default=60.0, gt=0, description="seconds for one LLM call")
+    llm_max_retries: int = Field(default=2, ge=0, le=10, description="retries of a failed LLM call")
+    llm_context_window: int = Field(default=32_000, ge=2_000)
+    llm_stream: bool = Field(default=True, description="stream answers token by token")
+    bedrock_model: str = Field(default="", description="Bedrock model id, e.g. anthropic.claude-3-5-sonnet…")
+    bedrock_region: str = Field(default="us-east-1")
+    bedrock_endpoint_url: str = Field(default="", description="Bedrock Runtime endpoint (VPC endpoints)")
+
+    agent_max_steps: int = Field(default=8, ge=1, le=50, description="most LLM calls in one turn")
+    tool_output_tokens: int = Field(
+        default=2_000, ge=100, le=50_000, description="budget of one tool output sent to the LLM"
+    )
+    memory_tokens: int = Field(default=12_000, ge=1_000, description="chat history kept for the LLM")
+    max_window_hours: float = Field(default=24.0, gt=0, description="widest time window a tool may fetch")
+    tool_max_lines: int = Field(default=50, ge=1, le=500, description="most lines one tool returns")
+
     @model_validator(mode="after")
     def _default_lancedb_uri(self) -> Settings:
         if not self.lancedb_uri:
@@ -67,7 +94,7 @@ class Settings(BaseSettings):
         out: dict[str, str] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
-            if name == "lancedb_storage_options":
+            if name in ("lancedb_storage_options", "llm_headers"):
                 out[name] = str({k: ("******" if _SECRET_KEY.search(k) else v) for k, v in value.items()})
             elif isinstance(value, SecretStr):
                 secret = value.get_secret_value()
@@ -75,6 +102,15 @@ class Settings(BaseSettings):
             else:
                 out[name] = str(value)
         return out
+
+    @property
+    def llm_kind(self) -> Literal["openai", "bedrock", "none"]:
+        """The LLM backend in use after resolving `auto`."""
+        if self.llm_backend != "auto":
+            return self.llm_backend
+        if self.llm_base_url:
+            return "openai"
+        return "bedrock" if self.bedrock_model else "none"
 
 
 @lru_cache(maxsize=1)

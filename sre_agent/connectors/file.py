@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from sre_agent.connectors.base import FetchResult, record_matches
 from sre_agent.errors import InputError
-from sre_agent.models import LogQuery, LogRecord
+from sre_agent.models import LogQuery, LogRecord, TimeWindow
 
 MAX_PROBLEMS = 5
 _STANDARD = ("message", "level", "service", "method", "request_id", "user_id", "host", "env")
@@ -80,6 +80,13 @@ class FileLogstore:
             matched = matched[: query.limit]
         result.records = matched
         return result
+
+    def span(self) -> TimeWindow | None:
+        """First to last timestamp of the snapshot; None when it holds no record."""
+        records = self.fetch(LogQuery(limit=100_000)).records
+        if not records:
+            return None
+        return TimeWindow(start=records[0].timestamp, end=records[-1].timestamp)
 
     def _read_text(self, path: Path, result: FetchResult) -> list[LogRecord]:
         records: list[LogRecord] = []

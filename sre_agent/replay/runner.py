@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from sre_agent.answer import render_answer
 from sre_agent.clean import clean_records
 from sre_agent.connectors.file import FileLogstore
 from sre_agent.engine import Engine
@@ -83,10 +82,12 @@ async def replay_incident(
     retrieval_only: bool = True,
     on_turn: Callable[[TurnReport], None] | None = None,
 ) -> IncidentReport:
-    """Replay every turn of `incident` in a fresh session named `replay-<id>`."""
+    """Replay every turn of `incident` in a fresh session named `replay-<id>`.
+
+    `retrieval_only` runs the log-search spine alone (no answers); otherwise each turn goes
+    through the agent (LLM or offline triage) and its answer is scored for mentions."""
     session = f"replay-{incident.id}"
-    if session in engine.store.list_sessions():
-        engine.drop_session(session)
+    await engine.reset(session)
     logstore = FileLogstore(incident.logs_path)
     every = logstore.fetch(LogQuery(limit=100_000))
     messages = [""] * max((r.line or 0 for r in every.records), default=0)
@@ -104,34 +105,53 @@ async def replay_incident(
             lines_of[rec.message].append(rec.line)
 
     report = IncidentReport(id=incident.id, title=incident.title)
+    span_hours = (window.end - window.start).total_seconds() / 3600 if window else None
     for index, turn in enumerate(incident.turns):
         started = time.perf_counter()
-        first = index == 0
-        result = await engine.search(
-            turn.ask,
-            session=session,
-            logstore=logstore if first else None,
-            service=service,
-            environment=incident.environment,
-            window=window,
-            now=now,
-        )
+        if retrieval_only:
+            first = index == 0
+            result = await engine.search(
+                turn.ask,
+                session=session,
+                logstore=logstore if first else None,
+                service=service,
+                environment=incident.environment,
+                window=window,
+                now=now,
+            )
+            found = result.lines
+            tool = "search_logstore" if first else "retrieve_stored_logs"
+            args: dict[str, Any] = {"query": result.plan.query_text}
+            if first:
+                args["environment"] = incident.environment
+            tool_calls = [{"tool": tool, "args": args}]
+            answer, relaxed = "", result.relaxed
+        else:
+            # The agent gets the snapshot as its logstore on every turn and decides what to fetch.
+            turn_answer = await engine.ask(
+                turn.ask,
+                session=session,
+                logstore=logstore,
+                service=service,
+                environment=incident.environment,
+                now=now,
+                window=window,
+                max_window_hours=max(span_hours or 0, engine.settings.max_window_hours),
+            )
+            found = turn_answer.lines
+            tool_calls = [call.record() for call in turn_answer.tool_calls]
+            answer, relaxed = turn_answer.answer, []
         seconds = time.perf_counter() - started
         retrieved: list[int] = []
         listed: set[int] = set()
-        for line in result.lines:
+        for line in found:
             for n in lines_of.get(line.message, line.lines):
                 if n not in listed:
                     listed.add(n)
                     retrieved.append(n)
-        tool = "search_logstore" if first else "retrieve_stored_logs"
-        args: dict[str, Any] = {"query": result.plan.query_text}
-        if first:
-            args["environment"] = incident.environment
         recall, rr = (None, None)
         if turn.expect.relevant_lines:
             recall, rr = recall_and_mrr(retrieved, turn.expect.relevant_lines, messages)
-        answer = "" if retrieval_only else render_answer(result)
         turn_report = TurnReport(
             ask=turn.ask,
             retrieved_lines=retrieved,
@@ -141,9 +161,9 @@ async def replay_incident(
             mentions_hit=mentions_hit(answer, turn.expect.mentions)
             if turn.expect.mentions and answer
             else None,
-            tool_calls=[{"tool": tool, "args": args}],
+            tool_calls=tool_calls,
             seconds=round(seconds, 3),
-            relaxed=result.relaxed,
+            relaxed=relaxed,
         )
         report.turns.append(turn_report)
         if on_turn is not None:

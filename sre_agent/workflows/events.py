@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from workflows.events import Event, StartEvent
 
-from sre_agent.models import CleanRecord, LogQuery, LogRecord
+from sre_agent.models import CleanRecord, LogQuery, LogRecord, TimeWindow
 from sre_agent.workflows.plan import RetrievalPlan
 
 
@@ -34,6 +34,13 @@ class SearchJob(BaseModel):
         default_factory=dict, description="ids earlier turns named, for follow-ups"
     )
     k: int = Field(default=10, ge=1, le=200)
+    # What a caller (a tool call) states outright; it wins over what refine reads from the question.
+    field_filters: dict[str, str] = Field(
+        default_factory=dict, description="column -> value the caller asks for, e.g. user_id -> 123"
+    )
+    window: TimeWindow | None = Field(default=None, description="the time window the caller asks for")
+    min_level: str | None = Field(default=None, description="only lines at this level or worse")
+    broad: bool | None = Field(default=None, description="rank like a broad question (errors, rare first)")
 
 
 class SearchStart(StartEvent):

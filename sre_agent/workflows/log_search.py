@@ -28,8 +28,10 @@ from sre_agent.workflows.events import (
     ProgressEvent,
     Refined,
     RefineRequested,
+    SearchJob,
     SearchStart,
 )
+from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.refine import Refiner, RuleRefiner
 from sre_agent.workflows.results import SearchResult
 from sre_agent.workflows.retrieve import Retriever
@@ -40,6 +42,22 @@ FETCH_RETRY = retry_policy(
     wait=wait_exponential(multiplier=0.5, exp_base=2, max=5),
     stop=stop_after_attempt(FETCH_ATTEMPTS),
 )
+
+
+def apply_overrides(plan: RetrievalPlan, job: SearchJob) -> RetrievalPlan:
+    """What the caller stated outright (a tool call's arguments) wins over what refine read."""
+    update: dict = {}
+    if job.field_filters:
+        update["field_filters"] = {**plan.field_filters, **job.field_filters}
+        stated = set(job.field_filters.values())
+        update["identifiers"] = [i for i in plan.identifiers if i not in stated]
+    if job.window is not None:
+        update["window"] = job.window
+    if job.min_level is not None:
+        update["min_level"] = job.min_level
+    if job.broad is not None:
+        update["broad"] = job.broad
+    return plan.model_copy(update=update) if update else plan
 
 
 class LogSearchWorkflow(Workflow):
@@ -155,9 +173,12 @@ class LogSearchWorkflow(Workflow):
     @step
     async def refine(self, ctx: Context, ev: RefineRequested) -> Refined:
         now = ev.job.now or datetime.now(UTC)
-        plan = self.refiner.refine(
-            ev.job.question, now=now, environment=ev.job.environment, thread=ev.job.thread
+        job = ev.job
+        # In a thread: an LLM refiner waits on the network.
+        plan = await asyncio.to_thread(
+            self.refiner.refine, job.question, now=now, environment=job.environment, thread=job.thread
         )
+        plan = apply_overrides(plan, ev.job)
         filters = [f"'{i}'" for i in plan.identifiers] + [f"{k}={v}" for k, v in plan.field_filters.items()]
         ctx.write_event_to_stream(
             ProgressEvent(

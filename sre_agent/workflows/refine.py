@@ -104,7 +104,7 @@ _REFERS_BACK = {
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """A crude stemmer, good enough to match "nodes"/"node", "copies"/"copy", "stored"/"store"."""
     w = word.lower()
     for suffix in ("ing", "ies", "es", "ed", "s"):
@@ -114,11 +114,11 @@ def _stem(word: str) -> str:
     return w[:-1] if len(w) > 3 and w.endswith("e") else w
 
 
-def _stems(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text)]
+def stems(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(text)]
 
 
-def _contains_phrase(haystack: list[str], phrase: list[str]) -> bool:
+def contains_phrase(haystack: list[str], phrase: list[str]) -> bool:
     n = len(phrase)
     return n > 0 and any(haystack[i : i + n] == phrase for i in range(len(haystack) - n + 1))
 
@@ -131,7 +131,7 @@ class RuleRefiner:
         vocab = dict(GENERIC_VOCABULARY)
         if config is not None:
             vocab.update({k.lower(): v for k, v in config.vocabulary.items()})
-        self._vocab = [(_stems(phrase), words, phrase) for phrase, words in vocab.items()]
+        self._vocab = [(stems(phrase), words, phrase) for phrase, words in vocab.items()]
         self._methods = config.method_names() if config else []
 
     def refine(
@@ -146,11 +146,11 @@ class RuleRefiner:
         thread named (user_id, request_id, method); a follow-up that says "the user" or "that
         request" without naming one inherits them."""
         notes: list[str] = []
-        stems = _stems(question)
+        question_stems = stems(question)
 
         expansions: list[str] = []
         for phrase_stems, words, phrase in self._vocab:
-            if _contains_phrase(stems, phrase_stems):
+            if contains_phrase(question_stems, phrase_stems):
                 expansions.extend(w for w in words if w not in expansions)
                 notes.append(f"'{phrase}' → {', '.join(words)}")
 
@@ -165,7 +165,8 @@ class RuleRefiner:
                 field_filters["method"] = method
                 break
         for column, value in (thread or {}).items():
-            if column not in field_filters and _REFERS_BACK[column].search(question):
+            refers_back = _REFERS_BACK.get(column)
+            if column not in field_filters and refers_back is not None and refers_back.search(question):
                 field_filters[column] = value
                 notes.append(f"{column}={value} from earlier in this thread")
         # An id that is already a field filter is not also an identifier.

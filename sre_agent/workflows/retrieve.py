@@ -152,7 +152,7 @@ class Retriever:
             message = hit.message
             if message in out:
                 continue
-            out[message] = _to_line(hit, via=hit.via, score=hit.score)
+            out[message] = to_result_line(hit, via=hit.via, score=hit.score)
             if len(out) == k:
                 break
         return list(out.values())
@@ -225,7 +225,7 @@ class Retriever:
         out = []
         for message in picked:
             group = by_message[message]
-            line = _to_line(group[0], via="scan", score=0.0)
+            line = to_result_line(group[0], via="scan", score=0.0)
             _merge_rows(line, group)
             out.append(line)
         return out
@@ -254,7 +254,8 @@ def _prefer_level(hits: Sequence[StoredRecord], level: str) -> list[StoredRecord
     return worse + [h for h in hits if id(h) not in keep]
 
 
-def _to_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
+def to_result_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
+    """One stored row as a result line (count 1; callers merge identical rows)."""
     ts = row.timestamp
     line_no = row.line
     return ResultLine(

@@ -1,0 +1,61 @@
+"""Chat history per session, in SQLite in the data dir, through LlamaIndex `Memory`.
+
+Each turn opens its own async engine on `<data dir>/memory.db` and disposes of it afterwards,
+so a history survives restarts of the process (and the CLI's one event loop per command).
+We never rely on a reused agent `Context` to carry memory: with the default serializer it
+silently drops the memory key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+TABLE = "sre_agent_memory"
+
+
+class ChatMemories:
+    """Opens the `Memory` of one session; clears one or all."""
+
+    def __init__(self, data_dir: Path, *, token_limit: int = 12_000) -> None:
+        self.path = data_dir / "memory.db"
+        self.token_limit = token_limit
+
+    @asynccontextmanager
+    async def open(self, session: str) -> AsyncIterator[Any]:
+        """The session's `Memory`, usable inside the `async with` block."""
+        from llama_index.core.memory import Memory
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(f"sqlite+aiosqlite:///{self.path}", connect_args={"timeout": 30})
+        try:
+            yield Memory.from_defaults(
+                session_id=session,
+                token_limit=self.token_limit,
+                table_name=TABLE,
+                async_engine=engine,
+            )
+        finally:
+            await engine.dispose()
+
+    async def history(self, session: str) -> list[Any]:
+        """Every stored message of the session (ChatMessage), oldest first."""
+        async with self.open(session) as memory:
+            return await memory.aget_all()
+
+    async def clear(self, session: str) -> None:
+        async with self.open(session) as memory:
+            await memory.areset()
+
+    async def clear_all(self) -> int:
+        """Forget every session's history; returns how many sessions had one."""
+        if not self.path.is_file():
+            return 0
+        async with self.open("purge") as memory:
+            keys = await memory.sql_store.get_keys()
+            for key in keys:
+                await memory.sql_store.delete_messages(key)
+        return len(keys)

@@ -1,0 +1,72 @@
+"""What every agent tool shares: the context it runs in, what it returns, and its error.
+
+A tool is a thin, read-only wrapper over the spine (or, later, a connector). It validates its
+arguments with a pydantic model, runs, and returns a `ToolResult`: the lines it surfaced (for
+answers and replay scoring) and a bounded, redacted text for the LLM. A `ToolError` is a
+mistake the model can fix (bad argument, window too wide); the registry turns it, and any
+outside fault, into a readable error for the model instead of a crashed turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from sre_agent.models import TimeWindow
+from sre_agent.workflows.events import ProgressEvent
+from sre_agent.workflows.results import ResultLine
+
+if TYPE_CHECKING:
+    from sre_agent.connectors.base import Logstore
+    from sre_agent.engine import Engine
+
+
+class ToolError(Exception):
+    """A tool call the model can correct: the message says what was wrong and how to fix it."""
+
+
+class ToolResult(BaseModel):
+    """The outcome of one tool call."""
+
+    tool: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    ok: bool = True
+    error: str | None = None
+    summary: str = Field(default="", description="one line for progress displays")
+    text: str = Field(default="", description="what the LLM sees: bounded and redacted")
+    lines: list[ResultLine] = Field(default_factory=list, description="lines surfaced, best first")
+    counts: dict[str, int] = Field(default_factory=dict)
+    scope: str = Field(default="", description="table, window and filters searched, for the answer")
+    seconds: float = 0.0
+
+    def record(self) -> dict[str, Any]:
+        """The replay report's entry for this call (spec: tool and arguments, plus what came back)."""
+        out: dict[str, Any] = {"tool": self.tool, "args": self.args, "ok": self.ok, "lines": len(self.lines)}
+        if self.error:
+            out["error"] = self.error
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+
+@dataclass
+class ToolContext:
+    """Where a tool runs: one session of one engine, and the logstore fetches go to.
+
+    `now` anchors time phrases (replay sets the incident's end); `default_window` is used when a
+    call names no window; `max_window_hours` bounds the widest window a call may fetch.
+    """
+
+    engine: Engine
+    session: str
+    logstore: Logstore | None = None
+    service: str | None = None
+    environment: str = "prod"
+    now: datetime | None = None
+    default_window: TimeWindow | None = None
+    max_window_hours: float = 24.0
+    on_progress: Callable[[ProgressEvent], None] | None = None
+    results: list[ToolResult] = field(default_factory=list)

@@ -1,0 +1,424 @@
+"""The seed's four log tools, each a thin wrapper over the log-search spine.
+
+- `search_logstore`: fetch one method's logs into `logs_<method>_<env>`, then retrieve.
+- `get_all_logs_for_request_id`: one request's lines, in time order, from `req_<id>_<env>`.
+- `search_panic_logs`: panics, crashes and fatal errors into `panic_logs_<env>`.
+- `retrieve_stored_logs`: hybrid search over everything the thread stored; never fetches.
+
+Arguments are pydantic models with bounds (window at most `max_window_hours`, limits capped);
+a wrong argument raises `ToolError` with a message the model can act on.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sre_agent.errors import InputError
+from sre_agent.indexes import SearchFilters, table_name
+from sre_agent.models import LogQuery, TimeWindow, normalize_level
+from sre_agent.redact import Redactor
+from sre_agent.timephrases import parse_time_window
+from sre_agent.tools.base import ToolContext, ToolError, ToolResult
+from sre_agent.tools.budget import fit_to_budget
+from sre_agent.workflows.events import SearchJob
+from sre_agent.workflows.results import ResultLine, SearchResult
+from sre_agent.workflows.retrieve import to_result_line
+
+WINDOW_HELP = (
+    "time range as words: 'last 30 minutes', 'since 14:00', 'between 2024-03-12 13:50 and 14:40'"
+    " (UTC); default: the incident window or the last hour"
+)
+PANIC_QUERY = "panic fatal crash segfault out of memory killed exception traceback abort"
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SearchLogstoreArgs(_Args):
+    method: str | None = Field(
+        default=None, max_length=100, description="RPC method or endpoint, e.g. GetMembership; omit for all"
+    )
+    user_id: str | None = Field(default=None, max_length=100, description="only this user's lines")
+    environment: str | None = Field(default=None, max_length=40, description="e.g. prod, staging")
+    window: str | None = Field(default=None, max_length=120, description=WINDOW_HELP)
+    query: str = Field(min_length=1, max_length=500, description="what to look for, in plain words")
+    limit: int = Field(default=10, ge=1, le=50, description="distinct lines to return")
+
+
+class RequestLogsArgs(_Args):
+    request_id: str = Field(min_length=1, max_length=120, description="the request or trace id")
+    environment: str | None = Field(default=None, max_length=40)
+    window: str | None = Field(default=None, max_length=120, description=WINDOW_HELP)
+
+
+class PanicLogsArgs(_Args):
+    environment: str | None = Field(default=None, max_length=40)
+    window: str | None = Field(default=None, max_length=120, description=WINDOW_HELP)
+    limit: int = Field(default=10, ge=1, le=50)
+
+
+class RetrieveStoredArgs(_Args):
+    query: str = Field(min_length=1, max_length=500, description="what to look for, in plain words")
+    method: str | None = Field(default=None, max_length=100)
+    user_id: str | None = Field(default=None, max_length=100)
+    request_id: str | None = Field(default=None, max_length=120)
+    host: str | None = Field(default=None, max_length=200)
+    min_level: str | None = Field(default=None, description="DEBUG, INFO, WARN, ERROR or FATAL")
+    window: str | None = Field(
+        default=None, max_length=120, description=WINDOW_HELP + "; default: all stored"
+    )
+    limit: int = Field(default=10, ge=1, le=50)
+
+
+# ----------------------------------------------------------------------------------------- helpers
+
+
+def _now(ctx: ToolContext) -> datetime:
+    return ctx.now or datetime.now(UTC)
+
+
+def _window(ctx: ToolContext, phrase: str | None) -> TimeWindow | None:
+    """The window `phrase` names, checked against the bound; None when no phrase was given."""
+    if phrase is None or not phrase.strip():
+        return None
+    parsed = parse_time_window(phrase, _now(ctx))
+    if parsed.window is None:
+        raise ToolError(
+            f"window: could not read {phrase!r} as a time range; "
+            "write e.g. 'last 30 minutes' or 'between 2024-03-12 13:50 and 14:40'"
+        )
+    hours = (parsed.window.end - parsed.window.start).total_seconds() / 3600
+    if hours > ctx.max_window_hours:
+        raise ToolError(
+            f"window: {phrase!r} spans {hours:.1f} h; at most {ctx.max_window_hours:g} h may be fetched "
+            "at once (SRE_AGENT_MAX_WINDOW_HOURS): ask for a narrower range"
+        )
+    return parsed.window
+
+
+def _fetch_window(ctx: ToolContext, stated: TimeWindow | None) -> TimeWindow:
+    if stated is not None:
+        return stated
+    if ctx.default_window is not None:
+        return ctx.default_window
+    now = _now(ctx)
+    return TimeWindow(start=now - timedelta(hours=1), end=now)
+
+
+def _environment(ctx: ToolContext, value: str | None) -> str:
+    env = (value or ctx.environment or "prod").strip().lower()
+    config = ctx.engine.config(ctx.service) if ctx.service else None
+    if config is not None and config.environments and env not in [e.lower() for e in config.environments]:
+        raise ToolError(
+            f"environment: {env!r} is not one of {config.name}'s environments "
+            f"({', '.join(config.environments)})"
+        )
+    return env
+
+
+def _method(ctx: ToolContext, value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    config = ctx.engine.config(ctx.service) if ctx.service else None
+    known = config.method_names() if config is not None else []
+    if not known:
+        return value.strip()
+    for name in known:
+        if name.lower() == value.strip().lower():
+            return name
+    raise ToolError(f"method: {value!r} is not a method of {ctx.service} (known: {', '.join(known)})")
+
+
+def _logstore(ctx: ToolContext):
+    if ctx.logstore is None:
+        raise ToolError(
+            "no logstore is connected to this conversation, so nothing can be fetched; "
+            "use retrieve_stored_logs to search what the thread already stored"
+        )
+    return ctx.logstore
+
+
+def _limit(ctx: ToolContext, wanted: int) -> int:
+    return min(wanted, ctx.engine.settings.tool_max_lines)
+
+
+def _render_line(i: int, line: ResultLine) -> str:
+    when = f"{line.first_seen:%Y-%m-%d %H:%M:%S}"
+    if line.count > 1 and line.last_seen != line.first_seen:
+        when += f" → {line.last_seen:%Y-%m-%d %H:%M:%S}"
+    extra = "".join(
+        f" {key}={value}"
+        for key, value in (("host", line.host), ("method", line.method), ("user", line.user_id))
+        if value
+    )
+    message = line.message.replace("\n", " ⏎ ")
+    if len(message) > 400:
+        message = message[:400] + "…"
+    return f"{i}. [{line.level or '-'}] ×{line.count} {when}{extra}: {message}"
+
+
+def _scope(result: SearchResult, table: str | None) -> str:
+    plan = result.plan
+    parts = [f"table {table}" if table else "all tables of this thread"]
+    if plan.window:
+        parts.append(f"window {plan.window.start:%Y-%m-%d %H:%M} → {plan.window.end:%Y-%m-%d %H:%M} UTC")
+    parts += [f"{k}={v}" for k, v in plan.field_filters.items()]
+    if plan.identifiers:
+        parts.append("containing " + ", ".join(repr(i) for i in plan.identifiers))
+    if plan.min_level:
+        parts.append(f"level ≥ {plan.min_level}")
+    if result.relaxed:
+        parts.append("nothing matched every filter, so dropped: " + ", ".join(result.relaxed))
+    return "; ".join(parts)
+
+
+def _finish(
+    ctx: ToolContext,
+    tool: str,
+    args: BaseModel,
+    header: str,
+    lines: list[ResultLine],
+    *,
+    counts: dict[str, int],
+    scope: str,
+    started: float,
+) -> ToolResult:
+    budget = ctx.engine.settings.tool_output_tokens
+    config = ctx.engine.config(ctx.service) if ctx.service else None
+    items = [_render_line(i, line) for i, line in enumerate(lines, 1)]
+    text, left = fit_to_budget(
+        header, items, budget, hint="narrow the query, the window or the filters to see the rest"
+    )
+    # Stored lines were redacted at ingest; this pass also covers arguments echoed in the header.
+    text = Redactor.for_config(config).redact(text)
+    if left:
+        counts = {**counts, "truncated": left}
+    return ToolResult(
+        tool=tool,
+        args=args.model_dump(exclude_none=True),
+        summary=header.splitlines()[0][:200],
+        text=text,
+        lines=lines,
+        counts=counts,
+        scope=scope,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _header(result: SearchResult, scope: str) -> str:
+    head = []
+    if result.fetched or result.new:
+        head.append(f"fetched {result.fetched} records ({result.new} new to this thread)")
+    head.append(f"searched {scope}")
+    head.append(f"{len(result.lines)} distinct lines, best first (×count = identical lines):")
+    text = "; ".join(head)
+    for warning in result.warnings:
+        text += f"\nwarning: {warning}"
+    return text
+
+
+async def _run(ctx: ToolContext, job: SearchJob, *, fetch: bool) -> SearchResult:
+    config = ctx.engine.config(ctx.service) if ctx.service else None
+    try:
+        return await ctx.engine.run_job(
+            job, logstore=_logstore(ctx) if fetch else None, config=config, on_progress=ctx.on_progress
+        )
+    except InputError as exc:
+        raise ToolError(str(exc)) from None
+
+
+def _counts(result: SearchResult) -> dict[str, int]:
+    return {"fetched": result.fetched, "new": result.new, "lines": len(result.lines)}
+
+
+# ------------------------------------------------------------------------------------------- tools
+
+
+async def search_logstore(ctx: ToolContext, args: SearchLogstoreArgs) -> ToolResult:
+    """Fetch logs of one method (or all) for a window into the thread, then retrieve the best lines."""
+    started = time.perf_counter()
+    env = _environment(ctx, args.environment)
+    method = _method(ctx, args.method)
+    stated = _window(ctx, args.window)
+    window = _fetch_window(ctx, stated)
+    table = table_name("logs", method or "all", env)
+    query = LogQuery(
+        service=ctx.service,
+        method=method,
+        user_id=args.user_id,
+        environment=env,
+        window=window,
+        limit=ctx.engine.settings.fetch_limit,
+    )
+    filters = {k: v for k, v in (("method", method), ("user_id", args.user_id)) if v}
+    job = SearchJob(
+        question=args.query,
+        session=ctx.session,
+        table=table,
+        query=query,
+        now=_now(ctx),
+        environment=env,
+        thread=ctx.engine.thread_context(ctx.session),
+        k=_limit(ctx, args.limit),
+        search_tables=[table],
+        field_filters=filters,
+        window=stated,
+    )
+    result = await _run(ctx, job, fetch=True)
+    scope = _scope(result, table)
+    return _finish(
+        ctx,
+        "search_logstore",
+        args,
+        _header(result, scope),
+        result.lines,
+        counts=_counts(result),
+        scope=scope,
+        started=started,
+    )
+
+
+async def get_all_logs_for_request_id(ctx: ToolContext, args: RequestLogsArgs) -> ToolResult:
+    """Every line of one request, in time order."""
+    started = time.perf_counter()
+    env = _environment(ctx, args.environment)
+    stated = _window(ctx, args.window)
+    if stated is None and ctx.default_window is None:
+        now = _now(ctx)
+        stated = TimeWindow(start=now - timedelta(hours=ctx.max_window_hours), end=now)
+    window = _fetch_window(ctx, stated)
+    table = table_name("req", args.request_id, env)
+    query = LogQuery(
+        service=ctx.service,
+        request_id=args.request_id,
+        environment=env,
+        window=window,
+        limit=ctx.engine.settings.fetch_limit,
+    )
+    job = SearchJob(
+        question=f"request {args.request_id}",
+        session=ctx.session,
+        table=table,
+        query=query,
+        now=_now(ctx),
+        environment=env,
+        k=1,
+        search_tables=[table],
+        field_filters={"request_id": args.request_id},
+    )
+    result = await _run(ctx, job, fetch=True)
+    limit = ctx.engine.settings.tool_max_lines * 4
+    rows = ctx.engine.store.scan(
+        ctx.session, tables=[table], filters=SearchFilters(request_id=args.request_id), limit=limit + 1
+    )
+    lines = [to_result_line(row, via="scan", score=0.0) for row in rows[:limit]]
+    scope = f"table {table}; request_id={args.request_id}; in time order"
+    cut = f" (first {limit} only)" if len(rows) > limit else ""
+    header = (
+        f"fetched {result.fetched} records ({result.new} new); "
+        f"{len(lines)} lines of request {args.request_id} in time order{cut}:"
+    )
+    if not lines:
+        header = (
+            f"no line of request {args.request_id} in {env} between "
+            f"{window.start:%Y-%m-%d %H:%M} and {window.end:%Y-%m-%d %H:%M} UTC"
+        )
+    return _finish(
+        ctx,
+        "get_all_logs_for_request_id",
+        args,
+        header,
+        lines,
+        counts={"fetched": result.fetched, "new": result.new, "lines": len(lines)},
+        scope=scope,
+        started=started,
+    )
+
+
+async def search_panic_logs(ctx: ToolContext, args: PanicLogsArgs) -> ToolResult:
+    """Panics, crashes and fatal errors of a window, the rarest and most severe first."""
+    started = time.perf_counter()
+    env = _environment(ctx, args.environment)
+    stated = _window(ctx, args.window)
+    window = _fetch_window(ctx, stated)
+    table = table_name("panic_logs", env)
+    query = LogQuery(
+        service=ctx.service,
+        environment=env,
+        level="ERROR",
+        window=window,
+        limit=ctx.engine.settings.fetch_limit,
+    )
+    job = SearchJob(
+        question=PANIC_QUERY,
+        session=ctx.session,
+        table=table,
+        query=query,
+        now=_now(ctx),
+        environment=env,
+        k=_limit(ctx, args.limit),
+        search_tables=[table],
+        window=stated,
+        min_level="ERROR",
+        broad=True,
+    )
+    result = await _run(ctx, job, fetch=True)
+    scope = _scope(result, table)
+    return _finish(
+        ctx,
+        "search_panic_logs",
+        args,
+        _header(result, scope),
+        result.lines,
+        counts=_counts(result),
+        scope=scope,
+        started=started,
+    )
+
+
+async def retrieve_stored_logs(ctx: ToolContext, args: RetrieveStoredArgs) -> ToolResult:
+    """Hybrid search over every table this thread stored; fetches nothing."""
+    started = time.perf_counter()
+    if ctx.session not in ctx.engine.store.list_sessions():
+        raise ToolError("this thread has stored no logs yet: fetch some with search_logstore first")
+    level = normalize_level(args.min_level) if args.min_level else None
+    if level is not None and level not in ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"):
+        raise ToolError(f"min_level: {args.min_level!r} is not a level (DEBUG, INFO, WARN, ERROR, FATAL)")
+    filters = {
+        k: v
+        for k, v in (
+            ("method", args.method),
+            ("user_id", args.user_id),
+            ("request_id", args.request_id),
+            ("host", args.host),
+        )
+        if v
+    }
+    job = SearchJob(
+        question=args.query,
+        session=ctx.session,
+        table=table_name("logs", "all", ctx.environment or "prod"),
+        now=_now(ctx),
+        environment=None,
+        thread=ctx.engine.thread_context(ctx.session),
+        k=_limit(ctx, args.limit),
+        field_filters=filters,
+        window=_window(ctx, args.window),
+        min_level=level,
+    )
+    result = await _run(ctx, job, fetch=False)
+    scope = _scope(result, None)
+    return _finish(
+        ctx,
+        "retrieve_stored_logs",
+        args,
+        _header(result, scope),
+        result.lines,
+        counts=_counts(result),
+        scope=scope,
+        started=started,
+    )

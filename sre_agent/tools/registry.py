@@ -1,0 +1,145 @@
+"""The tools the agent may call, by name: validation, error handling and LlamaIndex wrapping.
+
+`ToolRegistry.call` is the one way a tool runs (agent, offline triage, `sre-agent tool`): it
+validates the arguments against the tool's pydantic model, runs it, and never raises: a bad
+argument or an outside fault comes back as a `ToolResult` with `ok=False` and a readable
+error, which is what the model sees. Every call is appended to the context's `results`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sre_agent.errors import ConnectorError, InputError
+from sre_agent.tools import log_tools
+from sre_agent.tools.base import ToolContext, ToolError, ToolResult
+
+ToolFn = Callable[[ToolContext, Any], Awaitable[ToolResult]]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One tool: its name and description for the model, its argument model, and what runs it."""
+
+    name: str
+    description: str
+    args_model: type[BaseModel]
+    run: ToolFn
+
+
+def describe_validation(tool: str, exc: ValidationError, model: type[BaseModel]) -> str:
+    """A pydantic error as one line per bad argument, naming the argument and the value given."""
+    known = ", ".join(model.model_fields)
+    problems = []
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]) or "(arguments)"
+        if error["type"] == "extra_forbidden":
+            problems.append(f"argument '{name}' is not a parameter of {tool} (parameters: {known})")
+        elif error["type"] == "missing":
+            problems.append(f"argument '{name}' is required")
+        else:
+            problems.append(f"argument '{name}': {error['msg']} (got {error.get('input')!r})")
+    return f"{tool}: " + "; ".join(problems)
+
+
+class ToolRegistry:
+    """A fixed set of tools. The [connectors] work adds codebase, admin API and DynamoDB tools here."""
+
+    def __init__(self, specs: list[ToolSpec]) -> None:
+        self._specs = {spec.name: spec for spec in specs}
+
+    def names(self) -> list[str]:
+        return list(self._specs)
+
+    def get(self, name: str) -> ToolSpec:
+        if name not in self._specs:
+            raise InputError(f"TOOL: unknown tool '{name}' (known: {', '.join(self._specs)})")
+        return self._specs[name]
+
+    async def call(self, ctx: ToolContext, name: str, raw_args: dict[str, Any]) -> ToolResult:
+        """Validate and run one call; errors come back as a failed `ToolResult`, never as an exception."""
+        started = time.perf_counter()
+        spec = self._specs.get(name)
+        if spec is None:
+            result = _failed(
+                name, raw_args, f"there is no tool named {name!r} (tools: {', '.join(self._specs)})"
+            )
+        else:
+            try:
+                args = spec.args_model.model_validate(raw_args)
+                result = await spec.run(ctx, args)
+            except ValidationError as exc:
+                result = _failed(name, raw_args, describe_validation(name, exc, spec.args_model))
+            except ToolError as exc:
+                result = _failed(name, raw_args, f"{name}: {exc}")
+            except (ConnectorError, InputError, OSError, TimeoutError) as exc:
+                result = _failed(name, raw_args, f"{name} failed: {exc}")
+        result.seconds = time.perf_counter() - started
+        ctx.results.append(result)
+        return result
+
+    def llama_tools(self, ctx: ToolContext) -> list[Any]:
+        """The tools as LlamaIndex `FunctionTool`s bound to `ctx`; the model sees each args schema."""
+        from llama_index.core.tools import FunctionTool
+
+        tools = []
+        for spec in self._specs.values():
+
+            async def run(_name: str = spec.name, **kwargs: Any) -> str:
+                return (await self.call(ctx, _name, kwargs)).text
+
+            tools.append(
+                FunctionTool.from_defaults(
+                    async_fn=run, name=spec.name, description=spec.description, fn_schema=spec.args_model
+                )
+            )
+        return tools
+
+
+def _failed(name: str, args: dict[str, Any], error: str) -> ToolResult:
+    return ToolResult(
+        tool=name, args=dict(args), ok=False, error=error, summary=error[:200], text=f"error: {error}"
+    )
+
+
+LOG_TOOLS = [
+    ToolSpec(
+        "search_logstore",
+        "Fetch one method's logs (or all methods') for a time window from the logstore into this "
+        "thread, then return the most relevant distinct lines with counts and first/last seen. "
+        "Use it first for a new question about a method, user or time range.",
+        log_tools.SearchLogstoreArgs,
+        log_tools.search_logstore,
+    ),
+    ToolSpec(
+        "get_all_logs_for_request_id",
+        "Fetch every log line of one request id, in time order. Use it when the question or an "
+        "earlier result names a request id.",
+        log_tools.RequestLogsArgs,
+        log_tools.get_all_logs_for_request_id,
+    ),
+    ToolSpec(
+        "search_panic_logs",
+        "Fetch panics, crashes, fatal errors and other ERROR lines of a time window; the most severe "
+        "and rarest first. Use it for 'did anything crash?' and when errors have no obvious cause.",
+        log_tools.PanicLogsArgs,
+        log_tools.search_panic_logs,
+    ),
+    ToolSpec(
+        "retrieve_stored_logs",
+        "Search everything this thread already fetched (all its tables) without fetching again; "
+        "optional filters by method, user, request, host, level and window. Use it for follow-ups.",
+        log_tools.RetrieveStoredArgs,
+        log_tools.retrieve_stored_logs,
+    ),
+]
+
+
+def default_registry() -> ToolRegistry:
+    """The tools every deployment has."""
+    return ToolRegistry(list(LOG_TOOLS))

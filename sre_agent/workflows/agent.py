@@ -1,0 +1,273 @@
+"""The agent: one turn of a conversation, answered by an LLM with tools or by offline triage.
+
+`Investigator.ask` is what the CLI, replay and the Slack bot call. With an LLM configured it
+runs a LlamaIndex `FunctionAgent` over the tool registry, with the session's chat history from
+SQLite; if the LLM fails (HTTP error, timeout, too many steps) the turn falls back to offline
+triage and says why. Without an LLM it runs offline triage. Either way the question and every
+tool output are redacted before they could reach a model, and callers get `AgentEvent`s as the
+turn progresses (tool started, tool finished, answer text).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from sre_agent.configs import ServiceConfig
+from sre_agent.connectors.base import Logstore
+from sre_agent.errors import InputError
+from sre_agent.indexes import check_session
+from sre_agent.knowledge import service_for_question, system_prompt
+from sre_agent.models import TimeWindow
+from sre_agent.redact import Redactor
+from sre_agent.tools.base import ToolContext, ToolResult
+from sre_agent.tools.registry import ToolRegistry, default_registry
+from sre_agent.workflows.events import ProgressEvent
+from sre_agent.workflows.results import ResultLine
+from sre_agent.workflows.triage import merged_lines, triage
+
+if TYPE_CHECKING:
+    from sre_agent.engine import Engine
+
+log = logging.getLogger(__name__)
+
+EventKind = Literal["tool_started", "tool_finished", "progress", "answer_delta", "notice"]
+
+
+class AgentEvent(BaseModel):
+    """Something a caller can show while the turn runs."""
+
+    kind: EventKind
+    message: str = ""
+    tool: str | None = None
+    args: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+EventCallback = Callable[[AgentEvent], None]
+
+
+class TurnAnswer(BaseModel):
+    """The outcome of one turn."""
+
+    question: str
+    session: str
+    service: str | None = None
+    mode: Literal["llm", "offline"]
+    backend: str = Field(description="which LLM answered, or 'offline triage'")
+    answer: str = Field(description="Markdown")
+    tool_calls: list[ToolResult] = Field(default_factory=list)
+    lines: list[ResultLine] = Field(default_factory=list, description="lines the tools surfaced, best first")
+    fallback_reason: str | None = Field(default=None, description="why the LLM path was abandoned")
+    seconds: float = 0.0
+    tool_seconds: float = 0.0
+
+
+def describe_llm_error(exc: BaseException) -> str:
+    """A short, honest sentence about an LLM failure (no stack trace, no secrets)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:  # the workflow may wrap the real error
+        seen.add(id(current))
+        name = type(current).__name__
+        status = getattr(current, "status_code", None)
+        if status is not None:
+            return f"the LLM endpoint answered HTTP {status} ({name})"
+        if "Timeout" in name or isinstance(current, TimeoutError):
+            return f"the LLM did not answer in time ({name})"
+        if "Connection" in name:
+            return f"the LLM endpoint could not be reached ({name})"
+        if name == "ClientError" and hasattr(current, "response"):
+            code = current.response.get("Error", {}).get("Code", "error")  # type: ignore[attr-defined]
+            return f"Bedrock refused the call: {code}"
+        current = current.__cause__ or current.__context__
+    text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return f"the agent stopped: {text}"
+
+
+class Investigator:
+    """Answers turns for an `Engine`; holds the tool registry and the chat memories."""
+
+    def __init__(self, engine: Engine, registry: ToolRegistry | None = None) -> None:
+        self.engine = engine
+        self.registry = registry or default_registry()
+
+    async def ask(
+        self,
+        question: str,
+        *,
+        session: str,
+        logstore: Logstore | None = None,
+        service: str | None = None,
+        environment: str | None = None,
+        now: datetime | None = None,
+        default_window: TimeWindow | None = None,
+        max_window_hours: float | None = None,
+        on_event: EventCallback | None = None,
+    ) -> TurnAnswer:
+        """Answer one message of the conversation `session`."""
+        started = time.perf_counter()
+        if not question.strip():
+            raise InputError("QUESTION: empty question")
+        check_session(session)
+        settings = self.engine.settings
+        configs = list(self.engine.configs.values())
+        service = service or service_for_question(configs, question)
+        config = self.engine.config(service)
+        emit = on_event or (lambda _e: None)
+        ctx = ToolContext(
+            engine=self.engine,
+            session=session,
+            logstore=logstore,
+            service=service,
+            environment=environment or "prod",
+            now=now,
+            default_window=default_window,
+            max_window_hours=max_window_hours or settings.max_window_hours,
+            on_progress=lambda ev: emit(_progress(ev)),
+        )
+        redacted = Redactor.for_config(config).redact(question)
+        llm = self.engine.llm
+        mode: Literal["llm", "offline"] = "offline"
+        fallback = None
+        answer = ""
+        if llm is not None:
+            try:
+                answer = await self._ask_llm(ctx, llm, redacted, config, configs, emit)
+                mode = "llm"
+            except Exception as exc:  # any LLM failure falls back to the offline answer
+                fallback = describe_llm_error(exc)
+                log.warning("LLM turn failed, falling back to offline triage: %s", fallback)
+                emit(AgentEvent(kind="notice", message=f"{fallback}; answering with offline triage"))
+        if mode == "offline":
+            answer = await self._triage(ctx, redacted, config, configs, emit)
+            if fallback:
+                answer = f"⚠ **The LLM failed** ({fallback}), so this is the offline triage.\n\n" + answer
+            await self._remember_offline(session, redacted, answer)
+        from sre_agent.llm import describe_llm
+
+        return TurnAnswer(
+            question=question,
+            session=session,
+            service=service,
+            mode=mode,
+            backend=describe_llm(settings) if mode == "llm" else "offline triage",
+            answer=answer,
+            tool_calls=list(ctx.results),
+            lines=merged_lines(ctx.results),
+            fallback_reason=fallback,
+            seconds=time.perf_counter() - started,
+            tool_seconds=sum(r.seconds for r in ctx.results),
+        )
+
+    # ------------------------------------------------------------------------------ the two paths
+
+    async def _triage(
+        self,
+        ctx: ToolContext,
+        question: str,
+        config: ServiceConfig | None,
+        configs: list[ServiceConfig],
+        emit: EventCallback,
+    ) -> str:
+        traced = _Traced(self.registry, emit)
+        answer = await triage(ctx, traced, question, config=config, configs=configs)
+        emit(AgentEvent(kind="answer_delta", message=answer))
+        return answer
+
+    async def _ask_llm(
+        self,
+        ctx: ToolContext,
+        llm: Any,
+        question: str,
+        config: ServiceConfig | None,
+        configs: list[ServiceConfig],
+        emit: EventCallback,
+    ) -> str:
+        from llama_index.core.agent.workflow import AgentStream, FunctionAgent
+
+        settings = self.engine.settings
+        context = f"Conversation (thread) id: {ctx.session}. Default environment: {ctx.environment}."
+        if ctx.now is not None:
+            context += f" Treat {ctx.now:%Y-%m-%d %H:%M:%S} UTC as now."
+        if ctx.default_window is not None:
+            w = ctx.default_window
+            context += f" The logs of interest span {w.start:%Y-%m-%d %H:%M} to {w.end:%Y-%m-%d %H:%M} UTC."
+        services = [config] if config is not None else configs
+        prompt = system_prompt(services, max_window_hours=ctx.max_window_hours, context=context)
+        agent = FunctionAgent(
+            name="sre-agent",
+            description="investigates production problems from logs",
+            tools=_Traced(self.registry, emit).llama_tools(ctx),
+            llm=llm,
+            system_prompt=prompt,
+            streaming=settings.llm_stream,
+            timeout=settings.workflow_timeout,
+        )
+        async with self.engine.memories.open(ctx.session) as memory:
+            handler = agent.run(user_msg=question, memory=memory, max_iterations=settings.agent_max_steps)
+            async for event in handler.stream_events():
+                # Tool starts and ends are reported by the traced registry, with our own counts.
+                if isinstance(event, AgentStream) and event.delta:
+                    emit(AgentEvent(kind="answer_delta", message=event.delta))
+            output = await handler
+        text = str(output.response.content or "").strip()
+        if not text:
+            raise RuntimeError("the LLM returned an empty answer")
+        return text + "\n\n" + _footer(ctx.results, self.engine)
+
+    async def _remember_offline(self, session: str, question: str, answer: str) -> None:
+        """Offline turns join the same history, so an LLM configured later sees the thread."""
+        from llama_index.core.llms import ChatMessage
+
+        async with self.engine.memories.open(session) as memory:
+            await memory.aput_messages(
+                [ChatMessage(role="user", content=question), ChatMessage(role="assistant", content=answer)]
+            )
+
+
+class _Traced(ToolRegistry):
+    """The registry, announcing each call's start and end as `AgentEvent`s."""
+
+    def __init__(self, inner: ToolRegistry, emit: EventCallback) -> None:
+        super().__init__([inner.get(name) for name in inner.names()])
+        self._emit = emit
+
+    async def call(self, ctx: ToolContext, name: str, raw_args: dict[str, Any]) -> ToolResult:
+        shown = ", ".join(f"{k}={v!r}" for k, v in raw_args.items() if k != "query")
+        self._emit(AgentEvent(kind="tool_started", tool=name, args=raw_args, message=f"{name}({shown})"))
+        result = await super().call(ctx, name, raw_args)
+        message = result.summary if result.ok else f"error: {result.error}"
+        self._emit(
+            AgentEvent(
+                kind="tool_finished",
+                tool=name,
+                args=raw_args,
+                message=message,
+                data={"ok": result.ok, **result.counts, "seconds": round(result.seconds, 3)},
+            )
+        )
+        return result
+
+
+def _progress(event: ProgressEvent) -> AgentEvent:
+    return AgentEvent(kind="progress", message=f"{event.stage}: {event.message}", data={"stage": event.stage})
+
+
+def _footer(results: list[ToolResult], engine: Engine) -> str:
+    from sre_agent.llm import describe_llm
+
+    calls = []
+    for result in results:
+        if result.ok:
+            calls.append(f"`{result.tool}` → {result.counts.get('lines', 0)} lines ({result.scope})")
+        else:
+            calls.append(f"`{result.tool}` failed: {result.error}")
+    text = "_Tools run: " + ("; ".join(calls) if calls else "none") + "._"
+    backend = describe_llm(engine.settings)
+    return text + f"\n_Answered by {backend}; log lines were redacted before it saw them._"

@@ -1,0 +1,224 @@
+"""Offline triage: a deterministic, useful answer without any LLM.
+
+It reads the question's entities with the rule refiner (method names from configs, user and
+request ids, environment, time phrases, severity words), runs the tools an engineer would run
+(`search_logstore` for a new question, `get_all_logs_for_request_id` for a named request,
+`search_panic_logs` for crashes, `retrieve_stored_logs` for follow-ups), mines the window's log
+patterns with drain3, and matches the service's debugging scenarios. The answer has the same
+sections as the LLM path: Summary, Evidence, Log patterns, Next steps, Not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, Field
+
+from sre_agent.configs import ServiceConfig
+from sre_agent.indexes import SearchFilters, table_name
+from sre_agent.knowledge import ScenarioMatch, known_patterns, match_scenarios
+from sre_agent.patterns import PatternSummary, mine_patterns, render_patterns
+from sre_agent.tools.base import ToolContext, ToolResult
+from sre_agent.tools.registry import ToolRegistry
+from sre_agent.workflows.plan import RetrievalPlan
+from sre_agent.workflows.refine import RuleRefiner
+from sre_agent.workflows.results import ResultLine
+
+PATTERN_SCAN_LIMIT = 20_000
+MAX_MESSAGE = 300
+
+
+class ToolCallPlan(BaseModel):
+    """One tool call the triage decided to make, and why."""
+
+    tool: str
+    args: dict[str, str | int | None] = Field(default_factory=dict)
+    why: str
+
+
+def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[ToolCallPlan]:
+    """Which tools to run for `question`, from the entities the rule refiner found."""
+    env = plan.environment or ctx.environment or "prod"
+    method = plan.field_filters.get("method")
+    calls: list[ToolCallPlan] = []
+    stored = set(ctx.engine.store.list_tables(ctx.session)) if _has_session(ctx) else set()
+    if ctx.logstore is not None:
+        request_id = plan.field_filters.get("request_id")
+        if request_id and table_name("req", request_id, env) not in stored:
+            calls.append(
+                ToolCallPlan(
+                    tool="get_all_logs_for_request_id",
+                    args={"request_id": request_id, "environment": env},
+                    why=f"the question names request {request_id}",
+                )
+            )
+        fetched_before = any(t.startswith("logs_") and t.endswith(f"_{env}") for t in stored)
+        # A follow-up that names no new method searches what the thread stored; a new method is fetched.
+        if table_name("logs", method or "all", env) not in stored and (method or not fetched_before):
+            calls.append(
+                ToolCallPlan(
+                    tool="search_logstore",
+                    args={"method": method, "environment": env, "query": question},
+                    why=f"first look at {method or 'all'} logs in {env}",
+                )
+            )
+        asks_for_crashes = "FATAL" in (plan.min_level, plan.prefer_level)
+        if asks_for_crashes and table_name("panic_logs", env) not in stored:
+            calls.append(
+                ToolCallPlan(
+                    tool="search_panic_logs",
+                    args={"environment": env},
+                    why="the question asks about crashes, panics or fatal errors",
+                )
+            )
+    if not calls or all(c.tool != "search_logstore" for c in calls):
+        calls.append(
+            ToolCallPlan(
+                tool="retrieve_stored_logs",
+                args={"query": question},
+                why="search what this thread already stored",
+            )
+        )
+    return calls
+
+
+def _has_session(ctx: ToolContext) -> bool:
+    return ctx.session in ctx.engine.store.list_sessions()
+
+
+async def triage(
+    ctx: ToolContext,
+    registry: ToolRegistry,
+    question: str,
+    *,
+    config: ServiceConfig | None,
+    configs: Sequence[ServiceConfig],
+) -> str:
+    """Run the right tools for `question` (results land in `ctx.results`) and return the Markdown answer."""
+    now = ctx.now or datetime.now(UTC)
+    plan = RuleRefiner(config).refine(
+        question, now=now, environment=ctx.environment, thread=ctx.engine.thread_context(ctx.session)
+    )
+    for call in plan_calls(ctx, question, plan):
+        args = {k: v for k, v in call.args.items() if v is not None}
+        await registry.call(ctx, call.tool, args)
+    results = list(ctx.results)
+    lines = merged_lines(results)
+    patterns = _patterns(ctx, plan, results)
+    evidence = [line.message for line in lines] + [p.example for p in patterns.patterns]
+    relevant = [config] if config is not None else list(configs)
+    scenarios = match_scenarios(relevant, question, evidence)
+    known = known_patterns(relevant, evidence)
+    return render_triage(plan, results, lines, patterns, scenarios, known)
+
+
+def merged_lines(results: Sequence[ToolResult]) -> list[ResultLine]:
+    """Every line the tool calls surfaced, best first, one per distinct message."""
+    seen: set[str] = set()
+    out: list[ResultLine] = []
+    for result in results:
+        for line in result.lines:
+            if line.message not in seen:
+                seen.add(line.message)
+                out.append(line)
+    return out
+
+
+def _patterns(ctx: ToolContext, plan: RetrievalPlan, results: Sequence[ToolResult]) -> PatternSummary:
+    """drain3 patterns of the stored lines in the question's window (or all the thread stored)."""
+    if not _has_session(ctx):
+        return PatternSummary()
+    window = plan.window
+    filters = SearchFilters(start=window.start if window else None, end=window.end if window else None)
+    rows = ctx.engine.store.scan(ctx.session, filters=filters, limit=PATTERN_SCAN_LIMIT)
+    return mine_patterns(rows, limit=8)
+
+
+def _when(line: ResultLine) -> str:
+    first = f"{line.first_seen:%Y-%m-%d %H:%M:%S}"
+    if line.count > 1 and line.first_seen != line.last_seen:
+        return f"{first} → {line.last_seen:%Y-%m-%d %H:%M:%S}"
+    return first
+
+
+def _message(line: ResultLine) -> str:
+    msg = line.message if len(line.message) <= MAX_MESSAGE else line.message[:MAX_MESSAGE] + "…"
+    return msg.replace("\n", " ⏎ ").replace("`", "'")
+
+
+def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list) -> str:
+    if not lines:
+        return "No stored log line matches the question; see Not checked for what was searched."
+    order = ["FATAL", "ERROR", "WARN"]
+    worst = sorted(lines, key=lambda x: (order.index(x.level) if x.level in order else len(order), -x.count))[
+        0
+    ]
+    text = (
+        f"{len(lines)} distinct lines match. The most telling: [{worst.level or '-'}] ×{worst.count} "
+        f"`{_message(worst)}` ({_when(worst)}" + (f", host {worst.host}" if worst.host else "") + ")."
+    )
+    if known:
+        text += " Known error patterns seen: " + "; ".join(
+            f"**{p.name}** (×{hits}): {p.meaning}" if p.meaning else f"**{p.name}** (×{hits})"
+            for p, hits in known[:3]
+        )
+    errors = [p for p in patterns.patterns if p.level in ("ERROR", "FATAL")]
+    if errors:
+        text += f" {len(errors)} error pattern{'s' if len(errors) != 1 else ''} in the window."
+    return text
+
+
+def render_triage(
+    plan: RetrievalPlan,
+    results: Sequence[ToolResult],
+    lines: Sequence[ResultLine],
+    patterns: PatternSummary,
+    scenarios: Sequence[ScenarioMatch],
+    known: list,
+) -> str:
+    """The offline answer in the same sections as the LLM path's."""
+    parts = [
+        "_Offline triage: no LLM was used; this answer is built from the logs and the service "
+        "config by rules, and nothing left this machine._",
+        "**Summary**: " + _summary(lines, patterns, known),
+    ]
+    if lines:
+        rows = []
+        for i, line in enumerate(lines[:10], 1):
+            where = f" host={line.host}" if line.host else ""
+            head = f"{i}. [{line.level or '-'}] ×{line.count} {_when(line)}{where}"
+            rows.append(f"{head}\n   `{_message(line)}`")
+        parts.append("**Evidence**: the most relevant lines (×count = identical lines):\n" + "\n".join(rows))
+    if patterns.patterns:
+        parts.append(
+            f"**Log patterns** of the window ({patterns.total_records} lines, drain3; errors first):\n"
+            + render_patterns(patterns)
+        )
+    if scenarios:
+        steps = []
+        for match in scenarios:
+            steps.append(
+                f"*{match.scenario.name}* ({match.service}; matched: {', '.join(match.matched)})\n"
+                + "\n".join(f"{i}. {step}" for i, step in enumerate(match.scenario.steps, 1))
+            )
+        parts.append("**Next steps**:\n" + "\n\n".join(steps))
+    else:
+        parts.append(
+            "**Next steps**: no debugging scenario of the service config matches; start from the "
+            "error patterns above and narrow the window around their first occurrence."
+        )
+    parts.append("**Not checked**:\n" + "\n".join(_not_checked(plan, results)))
+    return "\n\n".join(parts)
+
+
+def _not_checked(plan: RetrievalPlan, results: Sequence[ToolResult]) -> list[str]:
+    out = []
+    for result in results:
+        if result.ok:
+            counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
+            out.append(f"- `{result.tool}` searched {result.scope} ({counts})")
+        else:
+            out.append(f"- `{result.tool}` failed: {result.error}")
+    out.append("- code, admin APIs and DynamoDB: not connected yet")
+    return out
