@@ -19,8 +19,8 @@ $(STAMP): $(BIN)/python requirements.txt pyproject.toml
 install: $(STAMP)
 
 demo: install
-	@echo "== Replaying our sample incidents (retrieval only) =="
-	$(BIN)/sre-agent replay incidents --retrieval-only --json .sre-agent/demo-replay.json
+	@echo "== Replaying our sample incidents through the agent (offline triage unless an LLM is configured) =="
+	$(BIN)/sre-agent replay incidents --parallel 2 --json .sre-agent/demo-replay.json
 	@echo
 	@echo "== Asking one question =="
 	$(BIN)/sre-agent ask "why is GetMembership failing for user 123 in prod?" \
@@ -42,6 +42,8 @@ bench: install
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_query.py
 	$(BIN)/python bench/bench_recall.py
+	$(BIN)/python bench/bench_triage.py
+	$(BIN)/python bench/bench_agent.py
 
 # Re-pin requirements.txt (with hashes) from requirements.in; needs network access to PyPI.
 lock:

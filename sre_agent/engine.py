@@ -209,10 +209,16 @@ class Engine:
         return path.read_bytes()
 
     def workflow(self, logstore: Logstore | None, config: ServiceConfig | None) -> LogSearchWorkflow:
+        refiner = None
+        if self.settings.llm_refine and self.llm is not None:
+            from sre_agent.workflows.llm_refine import LLMRefiner
+
+            refiner = LLMRefiner(self.llm, config)
         return LogSearchWorkflow(
             store=self.store,
             logstore=logstore,
             config=config,
+            refiner=refiner,
             id_key=self.id_key,
             timeout=self.settings.workflow_timeout,
         )

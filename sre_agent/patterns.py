@@ -137,7 +137,7 @@ class _Acc:
 
 
 def _first_line(message: str) -> str:
-    """The first non-blank line of a message (a stack trace counts by its headline)."""
+    """The first line of a message, skipping leading empty lines (a stack trace counts by its headline)."""
     text = message.lstrip("\r\n")
     end = text.find("\n")
     if end >= 0:
@@ -232,7 +232,7 @@ def mine_patterns(
             acc = groups.get(key)
             if acc is None:
                 acc = groups[key] = _Acc(when, seq, text, tokens)
-            else:
+            elif acc.tokens is not None:
                 _widen(acc.tokens, tokens, drain.param_str)
         else:
             cluster, _ = drain.add_log_message(masked)
@@ -245,9 +245,9 @@ def mine_patterns(
     # Templates generalise as lines arrive: read each cluster's final template at the end, and
     # fold together groups that ended with the same one.
     by_template: dict[str, _Acc] = {}
-    for (kind, ident), acc in groups.items():
-        tokens = acc.tokens if kind == "leaf" else drain.id_to_cluster[ident].log_template_tokens
-        template = " ".join(tokens)
+    for (_, ident), acc in groups.items():
+        final = acc.tokens if acc.tokens is not None else drain.id_to_cluster[ident].log_template_tokens
+        template = " ".join(final)
         if template in by_template:
             by_template[template].merge(acc)
         else:
@@ -276,6 +276,8 @@ def _cut(text: str, width: int) -> str:
 
 def _code(text: str) -> str:
     """Markdown inline code that survives backticks in the text."""
+    if not text.strip():
+        return "(empty)"
     if "`" not in text:
         return f"`{text}`"
     return f"`` {text} ``"

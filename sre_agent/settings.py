@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=2, ge=0, le=10, description="retries of a failed LLM call")
     llm_context_window: int = Field(default=32_000, ge=2_000)
     llm_stream: bool = Field(default=True, description="stream answers token by token")
+    llm_refine: bool = Field(default=True, description="let the LLM add search terms in the refine step")
     bedrock_model: str = Field(default="", description="Bedrock model id, e.g. anthropic.claude-3-5-sonnet…")
     bedrock_region: str = Field(default="us-east-1")
     bedrock_endpoint_url: str = Field(default="", description="Bedrock Runtime endpoint (VPC endpoints)")

@@ -53,9 +53,9 @@ def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[Too
                     why=f"the question names request {request_id}",
                 )
             )
-        fetched_before = any(t.startswith("logs_") and t.endswith(f"_{env}") for t in stored)
-        # A follow-up that names no new method searches what the thread stored; a new method is fetched.
-        if table_name("logs", method or "all", env) not in stored and (method or not fetched_before):
+        # A method's logs, or (a question naming none) every method's, once per thread; follow-ups
+        # that need nothing new search what the thread stored.
+        if table_name("logs", method or "all", env) not in stored:
             calls.append(
                 ToolCallPlan(
                     tool="search_logstore",
