@@ -208,9 +208,13 @@ class Engine:
             tmp.replace(path)
         return path.read_bytes()
 
-    def workflow(self, logstore: Logstore | None, config: ServiceConfig | None) -> LogSearchWorkflow:
+    def workflow(
+        self, logstore: Logstore | None, config: ServiceConfig | None, *, use_llm: bool = True
+    ) -> LogSearchWorkflow:
+        """The log-search workflow; its refine step asks the LLM too when one is configured and
+        `use_llm` (offline triage, also as a fallback after an LLM failure, passes False)."""
         refiner = None
-        if self.settings.llm_refine and self.llm is not None:
+        if use_llm and self.settings.llm_refine and self.llm is not None:
             from sre_agent.workflows.llm_refine import LLMRefiner
 
             refiner = LLMRefiner(self.llm, config)
@@ -266,9 +270,10 @@ class Engine:
         logstore: Logstore | None = None,
         config: ServiceConfig | None = None,
         on_progress: ProgressCallback | None = None,
+        use_llm: bool = True,
     ) -> SearchResult:
         """Run one log-search job (what `search` and the agent's tools build) and remember its ids."""
-        handler = self.workflow(logstore, config).run(start_event=SearchStart(job=job))
+        handler = self.workflow(logstore, config, use_llm=use_llm).run(start_event=SearchStart(job=job))
         try:
             async for event in handler.stream_events():
                 if isinstance(event, ProgressEvent) and on_progress is not None:

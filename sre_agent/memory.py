@@ -32,12 +32,11 @@ class ChatMemories:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(f"sqlite+aiosqlite:///{self.path}", connect_args={"timeout": 30})
         try:
-            yield Memory.from_defaults(
-                session_id=session,
-                token_limit=self.token_limit,
-                table_name=TABLE,
-                async_engine=engine,
+            memory = Memory.from_defaults(
+                session_id=session, token_limit=self.token_limit, table_name=TABLE, async_engine=engine
             )
+            await _ensure_table(memory, session)
+            yield memory
         finally:
             await engine.dispose()
 
@@ -59,3 +58,16 @@ class ChatMemories:
             for key in keys:
                 await memory.sql_store.delete_messages(key)
         return len(keys)
+
+
+async def _ensure_table(memory: Any, session: str) -> None:
+    """Create the history table before use. Two sessions opening a new database at once race on
+    LlamaIndex's CREATE TABLE; the loser finds the table there and simply goes on."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        await memory.sql_store.count_messages(session)
+    except OperationalError as exc:
+        if "already exists" not in str(exc):
+            raise
+        await memory.sql_store.count_messages(session)

@@ -125,6 +125,34 @@ def _find_dates(q: str, now: datetime) -> tuple[date | None, date | None, str | 
     return None, None, None
 
 
+_ISO_DT = r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?)"
+_ISO_RANGE = re.compile(
+    rf"\b(?:between|from)\s+{_ISO_DT}\s*(?:and|to|until|till|-|–)\s*(?:(\d{{4}}-\d{{2}}-\d{{2}})[ T])?"
+    r"(\d{1,2}:\d{2}(?::\d{2})?)",
+    re.IGNORECASE,
+)
+_ISO_SINCE = re.compile(rf"\b(?:since|after|from)\s+{_ISO_DT}", re.IGNORECASE)
+
+
+def _iso_window(q: str, now: datetime) -> tuple[TimeWindow, str] | None:
+    """A window written with full dates and times on its start (and maybe its end)."""
+    try:
+        if m := _ISO_RANGE.search(q):
+            start = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}").replace(tzinfo=UTC)
+            end = datetime.fromisoformat(f"{m.group(3) or m.group(1)}T{m.group(4)}").replace(tzinfo=UTC)
+            if end <= start and not m.group(3):
+                end += timedelta(days=1)
+            if end > start:
+                return TimeWindow(start=start, end=end), m.group(0).strip()
+        if m := _ISO_SINCE.search(q):
+            start = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}").replace(tzinfo=UTC)
+            if start < now:
+                return TimeWindow(start=start, end=now), m.group(0).strip()
+    except ValueError:  # 25:00, 2024-02-30: not a time; the other rules may still read the phrase
+        return None
+    return None
+
+
 def parse_time_window(question: str, now: datetime) -> ParsedTime:
     """The time window a question asks about, or an empty ParsedTime when it names none."""
     now = as_utc(now)
@@ -144,6 +172,11 @@ def parse_time_window(question: str, now: datetime) -> ParsedTime:
         }
         out.window = TimeWindow(start=now - delta[unit], end=now)
         out.phrases.append(m.group(0).strip())
+        return out
+
+    if window := _iso_window(q, now):  # "between 2024-03-10 00:00 and 2024-03-12 14:00"
+        out.window, phrase = window
+        out.phrases.append(phrase)
         return out
 
     day_start, day_end, date_text = _find_dates(q, now)

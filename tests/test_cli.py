@@ -22,9 +22,10 @@ def _run(*args: str):
     return runner.invoke(app, list(args))
 
 
-def test_ask_answers_from_a_log_file(cli_env: Path) -> None:
+def test_ask_retrieve_only_answers_from_a_log_file(cli_env: Path) -> None:
     result = _run(
         "ask",
+        "--retrieve-only",
         "why is GetMembership failing for user 123 in prod?",
         "--logs",
         str(THROTTLING / "logs.jsonl"),
@@ -40,8 +41,9 @@ def test_ask_answers_from_a_log_file(cli_env: Path) -> None:
     assert "s1" in listed.stdout and "logs_all_prod" in listed.stdout
 
 
-def test_ask_json_output(cli_env: Path) -> None:
-    result = _run("ask", "are we being rate limited?", "--logs", str(THROTTLING / "logs.jsonl"), "--json")
+def test_ask_retrieve_only_json_output(cli_env: Path) -> None:
+    logs = str(THROTTLING / "logs.jsonl")
+    result = _run("ask", "--retrieve-only", "are we being rate limited?", "--logs", logs, "--json")
     data = json.loads(result.stdout)
     assert data["fetched"] == 2482 and data["lines"]
 

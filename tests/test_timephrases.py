@@ -69,3 +69,16 @@ def test_no_time_phrase_no_window() -> None:
     assert _w("why is GetMembership failing for user 123 in prod?") is None
     assert _w("what was 52.80.34.196 trying to do?") is None  # an IP is not a time
     assert _w("sessions ended with 'timeout of 10000ms exceeded'") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end"),
+    [
+        ("between 2026-11-22 00:00 and 2026-11-24 14:00", datetime(2026, 11, 22), datetime(2026, 11, 24, 14)),
+        ("from 2026-11-23 23:00 to 01:30", datetime(2026, 11, 23, 23), datetime(2026, 11, 24, 1, 30)),
+        ("since 2026-11-22 06:00", datetime(2026, 11, 22, 6), datetime(2026, 11, 24, 15)),
+    ],
+)
+def test_full_dates_on_both_ends_span_days(phrase: str, start: datetime, end: datetime) -> None:
+    """A range written with dates is read as written, not cut to the first day (tools bound its width)."""
+    assert _w(phrase) == (start.replace(tzinfo=UTC), end.replace(tzinfo=UTC))

@@ -58,6 +58,7 @@ class ToolContext:
 
     `now` anchors time phrases (replay sets the incident's end); `default_window` is used when a
     call names no window; `max_window_hours` bounds the widest window a call may fetch.
+    `use_llm` False keeps the tools' refine step on rules (offline triage sends nothing out).
     """
 
     engine: Engine
@@ -69,4 +70,5 @@ class ToolContext:
     default_window: TimeWindow | None = None
     max_window_hours: float = 24.0
     on_progress: Callable[[ProgressEvent], None] | None = None
+    use_llm: bool = True
     results: list[ToolResult] = field(default_factory=list)

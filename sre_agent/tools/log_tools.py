@@ -225,7 +225,11 @@ async def _run(ctx: ToolContext, job: SearchJob, *, fetch: bool) -> SearchResult
     config = ctx.engine.config(ctx.service) if ctx.service else None
     try:
         return await ctx.engine.run_job(
-            job, logstore=_logstore(ctx) if fetch else None, config=config, on_progress=ctx.on_progress
+            job,
+            logstore=_logstore(ctx) if fetch else None,
+            config=config,
+            on_progress=ctx.on_progress,
+            use_llm=ctx.use_llm,
         )
     except InputError as exc:
         raise ToolError(str(exc)) from None
@@ -312,8 +316,14 @@ async def get_all_logs_for_request_id(ctx: ToolContext, args: RequestLogsArgs) -
     )
     result = await _run(ctx, job, fetch=True)
     limit = ctx.engine.settings.tool_max_lines * 4
-    rows = ctx.engine.store.scan(
-        ctx.session, tables=[table], filters=SearchFilters(request_id=args.request_id), limit=limit + 1
+    store = ctx.engine.store
+    stored = ctx.session in store.list_sessions() and table in store.list_tables(ctx.session)
+    rows = (
+        store.scan(
+            ctx.session, tables=[table], filters=SearchFilters(request_id=args.request_id), limit=limit + 1
+        )
+        if stored
+        else []
     )
     lines = [to_result_line(row, via="scan", score=0.0) for row in rows[:limit]]
     scope = f"table {table}; request_id={args.request_id}; in time order"

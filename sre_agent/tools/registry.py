@@ -8,6 +8,7 @@ error, which is what the model sees. Every call is appended to the context's `re
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sre_agent.errors import ConnectorError, InputError
 from sre_agent.tools import log_tools
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 
+log = logging.getLogger(__name__)
 ToolFn = Callable[[ToolContext, Any], Awaitable[ToolResult]]
 
 
@@ -79,6 +81,9 @@ class ToolRegistry:
                 result = _failed(name, raw_args, f"{name}: {exc}")
             except (ConnectorError, InputError, OSError, TimeoutError) as exc:
                 result = _failed(name, raw_args, f"{name} failed: {exc}")
+            except Exception as exc:  # a bug or a library fault: the turn goes on, the log keeps the trace
+                log.exception("tool %s failed", name)
+                result = _failed(name, raw_args, f"{name} failed unexpectedly: {type(exc).__name__}: {exc}")
         result.seconds = time.perf_counter() - started
         ctx.results.append(result)
         return result

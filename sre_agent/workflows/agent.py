@@ -11,6 +11,7 @@ turn progresses (tool started, tool finished, answer text).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -70,6 +71,8 @@ class TurnAnswer(BaseModel):
 
 def describe_llm_error(exc: BaseException) -> str:
     """A short, honest sentence about an LLM failure (no stack trace, no secrets)."""
+    if m := re.search(r"Max iterations of (\d+)", str(exc)):
+        return f"the agent used all its {m.group(1)} steps without a final answer (SRE_AGENT_AGENT_MAX_STEPS)"
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:  # the workflow may wrap the real error
@@ -145,6 +148,7 @@ class Investigator:
                 log.warning("LLM turn failed, falling back to offline triage: %s", fallback)
                 emit(AgentEvent(kind="notice", message=f"{fallback}; answering with offline triage"))
         if mode == "offline":
+            ctx.use_llm = False  # offline means offline: not even the refine step asks the LLM
             answer = await self._triage(ctx, redacted, config, configs, emit)
             if fallback:
                 answer = f"⚠ **The LLM failed** ({fallback}), so this is the offline triage.\n\n" + answer

@@ -105,6 +105,11 @@ class Retriever:
         table_list = list(tables) if tables else None
         if session not in self.store.list_sessions():
             return [], []
+        if table_list is not None:  # a fetch that found nothing creates no table
+            existing = set(self.store.list_tables(session))
+            table_list = [t for t in table_list if t in existing]
+            if not table_list:
+                return [], []
         for attempt in _attempts(plan):
             filters = self._filters(plan, attempt)
             if not self.store.exists(session, tables=table_list, filters=filters):

@@ -1,0 +1,148 @@
+"""The agent from the command line: `ask`, `chat`, `tool`, a full `replay` and `sessions drop`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from paths import ROOT, SHARED
+from typer.testing import CliRunner
+
+from sre_agent.cli import app
+from sre_agent.memory import ChatMemories
+from sre_agent.workflows.agent import TurnAnswer
+
+runner = CliRunner()
+INCIDENTS = ROOT / "incidents"
+LOGS = INCIDENTS / "membership-dynamodb-throttling" / "logs.jsonl"
+QUESTION = "why is GetMembership failing for user 123 in prod?"
+TOOLS = ("search_logstore", "get_all_logs_for_request_id", "search_panic_logs", "retrieve_stored_logs")
+
+
+def _run(*args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def _history(data_dir: Path, session: str) -> list:
+    return asyncio.run(ChatMemories(data_dir).history(session))
+
+
+def test_ask_prints_the_offline_answer_and_tool_progress(cli_env: Path) -> None:
+    result = _run("ask", QUESTION, "--logs", str(LOGS), "--session", "a1")
+    assert result.exit_code == 0, result.output
+    assert "Summary" in result.stdout and "Evidence" in result.stdout and "Next steps" in result.stdout
+    assert "DEADLINE_EXCEEDED" in result.stdout
+    assert "→ search_logstore(" in result.stderr and "method='GetMembership'" in result.stderr
+    assert "← search_logstore:" in result.stderr
+    assert "offline triage" in result.stderr and "session a1" in result.stderr
+
+
+def test_ask_json_is_a_turn_answer(cli_env: Path) -> None:
+    result = _run("ask", QUESTION, "--logs", str(LOGS), "--session", "a2", "--json")
+    assert result.exit_code == 0, result.output
+    answer = TurnAnswer.model_validate_json(result.stdout)  # stdout is the JSON and nothing else
+    assert answer.mode == "offline" and answer.session == "a2" and answer.service == "membership"
+    assert "**Summary**" in answer.answer and "**Evidence**" in answer.answer
+    assert answer.tool_calls[0].tool == "search_logstore" and answer.tool_calls[0].ok
+    assert answer.lines
+
+
+def test_tool_runs_one_tool_by_hand(cli_env: Path) -> None:
+    result = _run(
+        "tool",
+        "search_logstore",
+        "--arg",
+        "method=GetMembership",
+        "--arg",
+        "query=deadline",
+        "--logs",
+        str(LOGS),
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if re.match(r"\d+\. \[", line)]
+    assert lines and all("×" in line for line in lines)
+    assert any("DEADLINE_EXCEEDED" in line for line in lines)
+    assert "logs_getmembership_prod" in result.stdout
+
+
+def test_tool_with_a_bad_argument_exits_2_naming_it(cli_env: Path) -> None:
+    result = _run("tool", "search_logstore", "--arg", "limit=500", "--logs", str(LOGS))
+    assert result.exit_code == 2
+    assert "'limit'" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_tool_exits_2_listing_the_tools(cli_env: Path) -> None:
+    result = _run("tool", "nope")
+    assert result.exit_code == 2
+    assert "nope" in result.output and all(name in result.output for name in TOOLS)
+    assert "Traceback" not in result.output
+
+
+def test_chat_answers_and_obeys_help_session_and_reset(cli_env: Path) -> None:
+    script = "help\nsession\nwhy is GetMembership failing for user 123?\nsession\nreset\nsession\nexit\n"
+    result = _run("chat", "--logs", str(LOGS), "--session", "c1", input=script)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Type a question and press Enter" in out and "leave (also quit" in out  # the help text
+    sessions = re.findall(r"session c1: (\d+) tables \(([^)]*)\), (\d+) log records", out)
+    assert len(sessions) == 3, out
+    before, after_question, after_reset = sessions
+    assert before == ("0", "none", "0")
+    assert int(after_question[0]) >= 1 and "logs_getmembership_prod" in after_question[1]
+    assert int(after_question[2]) > 0
+    assert after_reset == ("0", "none", "0")
+    assert "session c1 reset" in out
+    answered = out.index("Summary")
+    assert out.index("DEADLINE_EXCEEDED") > out.index("session c1: 0 tables")
+    assert out.index("session c1: 0 tables") < answered < out.index(f"session c1: {after_question[0]} tables")
+    assert "→ search_logstore(" in result.stderr
+    assert _history(cli_env, "c1") == []  # reset forgot the conversation too
+
+
+def test_full_replay_writes_a_report_with_answers(cli_env: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    result = _run("replay", str(INCIDENTS), "--json", str(out), "--parallel", "2")
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert [inc["id"] for inc in report["incidents"]] == sorted(
+        p.name for p in INCIDENTS.iterdir() if (p / "incident.json").is_file()
+    )
+    turns = [turn for inc in report["incidents"] for turn in inc["turns"]]
+    assert turns
+    for turn in turns:
+        assert turn["answer"].strip(), turn["ask"]
+        assert isinstance(turn["mentions_hit"], float | int), turn["ask"]
+        assert turn["tool_calls"] and all("tool" in call for call in turn["tool_calls"])
+        assert isinstance(turn["retrieved_lines"], list)
+        assert all(isinstance(n, int) for n in turn["retrieved_lines"])
+    assert any(turn["retrieved_lines"] for turn in turns)
+    summary = report["summary"]
+    assert summary["turns"] == len(turns) and isinstance(summary["mentions_hit"], float)
+    scorer = SHARED / "spec" / "score_replay.py"
+    if not scorer.is_file():
+        pytest.skip("shared/spec/score_replay.py is not beside this checkout")
+    scored = subprocess.run(
+        [sys.executable, str(scorer), "--incidents", str(INCIDENTS), "--report", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert scored.returncode == 0, scored.stdout + scored.stderr
+    assert "recall@10=" in scored.stdout
+
+
+def test_sessions_drop_forgets_tables_and_history(cli_env: Path) -> None:
+    assert _run("ask", QUESTION, "--logs", str(LOGS), "--session", "d1").exit_code == 0
+    assert "d1" in _run("sessions", "list").stdout
+    assert [m.content for m in _history(cli_env, "d1")][0] == QUESTION
+    dropped = _run("sessions", "drop", "d1")
+    assert dropped.exit_code == 0, dropped.output
+    assert "d1" not in _run("sessions", "list").stdout
+    assert _history(cli_env, "d1") == []
+    unknown = _run("sessions", "drop", "unknown")
+    assert unknown.exit_code == 2 and "unknown session 'unknown'" in unknown.output

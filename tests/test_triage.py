@@ -1,0 +1,152 @@
+"""Offline triage (no LLM configured): the tools it picks and the answer an on-call engineer reads."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from paths import ROOT
+
+from sre_agent.replay.incidents import find_incidents
+from sre_agent.replay.runner import replay_incident
+from sre_agent.workflows.agent import AgentEvent, TurnAnswer
+
+THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling"
+LOGS = THROTTLING / "logs.jsonl"
+SECTIONS = ("**Summary**", "**Evidence**", "**Log patterns**", "**Next steps**", "**Not checked**")
+# Measured 0.95 (21 of 22 expected mentions over 11 turns) with the sample incidents; the bar sits below.
+MIN_MENTIONS_HIT = 0.9
+
+
+def _ask(engine, question: str, *, session: str, events: list[AgentEvent] | None = None, **kwargs):
+    sink = events.append if events is not None else None
+    return asyncio.run(engine.ask(question, session=session, on_event=sink, **kwargs))
+
+
+def _section(answer: str, name: str) -> str:
+    """The text of one **Section** of the answer, up to the next one."""
+    start = answer.index(f"**{name}**")
+    rest = answer[start + len(name) + 4 :]
+    following = [rest.index(s) for s in SECTIONS if s in rest]
+    return rest[: min(following)] if following else rest
+
+
+def _tools(answer: TurnAnswer) -> list[str]:
+    return [call.tool for call in answer.tool_calls]
+
+
+def test_offline_answer_explains_the_throttling_incident(engine) -> None:
+    assert engine.llm is None
+    events: list[AgentEvent] = []
+    answer = _ask(
+        engine,
+        "why is GetMembership failing for user 123 in prod?",
+        session="t1",
+        logs=LOGS,
+        service="membership",
+        events=events,
+    )
+    assert answer.mode == "offline" and answer.backend == "offline triage"
+    assert answer.fallback_reason is None
+    text = answer.answer
+    positions = [text.index(s) for s in SECTIONS]
+    assert positions == sorted(positions), "sections come in the documented order"
+    assert "DEADLINE_EXCEEDED" in text
+    assert "ProvisionedThroughputExceededException" in text or "throttl" in text.lower()
+    assert "GetMembership timing out (DEADLINE_EXCEEDED)" in _section(text, "Next steps")
+    patterns = _section(text, "Log patterns")
+    assert re.search(r"^- \*\*(ERROR|WARN)\*\* ×\d+", patterns, re.MULTILINE), patterns
+    assert "DEADLINE_EXCEEDED" in patterns
+    evidence = _section(text, "Evidence")
+    assert re.search(r"^1\. \[(ERROR|WARN)\] ×\d+", evidence, re.MULTILINE), evidence
+    first = answer.tool_calls[0]
+    assert first.tool == "search_logstore" and first.ok
+    assert first.args["method"] == "GetMembership"
+    assert "search_logstore" in _section(text, "Not checked")
+    assert answer.lines and all(line.user_id == "123" for line in answer.lines)
+    kinds = [e.kind for e in events]
+    assert kinds.index("tool_started") < kinds.index("tool_finished") < kinds.index("answer_delta")
+    assert any(e.kind == "progress" for e in events)
+
+
+def _retrieves_only(engine, question: str, session: str) -> TurnAnswer:
+    """Ask a follow-up and check it searched the thread's tables without fetching or storing more."""
+    tables, records = engine.store.list_tables(session), engine.store.count(session)
+    answer = _ask(engine, question, session=session, logs=LOGS)
+    assert _tools(answer) == ["retrieve_stored_logs"], question
+    assert answer.tool_calls[0].ok and answer.tool_calls[0].counts["fetched"] == 0
+    assert engine.store.list_tables(session) == tables and engine.store.count(session) == records
+    assert "**Summary**" in answer.answer and "**Not checked**" in answer.answer
+    return answer
+
+
+def test_follow_ups_that_name_no_new_method_search_what_was_stored(engine) -> None:
+    first = _ask(engine, "why is GetMembership failing for user 123 in prod?", session="t2", logs=LOGS)
+    assert _tools(first) == ["search_logstore"]
+    again = _retrieves_only(engine, "is GetMembership still timing out for user 123?", "t2")
+    assert "DEADLINE_EXCEEDED" in again.answer
+    # A question naming no method fetches every method's logs once; follow-ups then reuse them.
+    _ask(engine, "are we being rate limited by the database?", session="t2", logs=LOGS)
+    later = _retrieves_only(engine, "did someone ship something right before the errors started?", "t2")
+    assert later.lines
+
+
+def test_a_named_request_id_is_traced(engine) -> None:
+    question = "can you trace req-1af8a5e985a2? the caller says it timed out"
+    answer = _ask(engine, question, session="t3", logs=LOGS)
+    assert "get_all_logs_for_request_id" in _tools(answer)
+    call = next(c for c in answer.tool_calls if c.tool == "get_all_logs_for_request_id")
+    assert call.ok and call.args["request_id"] == "req-1af8a5e985a2"
+    assert call.lines and all(line.request_id == "req-1af8a5e985a2" for line in call.lines)
+    assert "req_req_1af8a5e985a2_prod" in engine.store.list_tables("t3")
+    assert "DEADLINE_EXCEEDED" in answer.answer
+
+
+def test_a_question_about_crashes_searches_panic_logs(engine) -> None:
+    answer = _ask(engine, "did anything crash?", session="t4", logs=LOGS)
+    assert "search_panic_logs" in _tools(answer)
+    call = next(c for c in answer.tool_calls if c.tool == "search_panic_logs")
+    assert call.ok and call.lines
+    assert {line.level for line in call.lines} <= {"ERROR", "FATAL"}
+    assert "panic_logs_prod" in engine.store.list_tables("t4")
+
+
+def test_the_service_is_inferred_from_a_method_name(engine) -> None:
+    answer = _ask(engine, "is ListMemberships returning errors?", session="t5", logs=LOGS, service=None)
+    assert answer.service == "membership"
+    first = answer.tool_calls[0]
+    assert first.tool == "search_logstore" and first.args["method"] == "ListMemberships"
+    assert engine.store.list_tables("t5") == ["logs_listmemberships_prod"]
+
+
+def test_replayed_sample_incidents_mention_what_matters(engine) -> None:
+    incidents = find_incidents(ROOT / "incidents")
+    assert len(incidents) >= 2
+    hits: list[float] = []
+    for incident in incidents:
+        report = asyncio.run(replay_incident(engine, incident, retrieval_only=False))
+        assert len(report.turns) == len(incident.turns)
+        for turn in report.turns:
+            assert turn.answer.strip(), turn.ask
+            assert turn.tool_calls and all(call["tool"] and "ok" in call for call in turn.tool_calls)
+            if turn.mentions_hit is not None:
+                hits.append(turn.mentions_hit)
+    assert hits
+    mean = sum(hits) / len(hits)
+    assert mean >= MIN_MENTIONS_HIT, f"mean mentions_hit {mean:.3f} over {len(hits)} turns"
+
+
+def test_offline_turns_are_kept_in_the_chat_history_until_reset(engine) -> None:
+    question = "why is GetMembership failing for user 123 in prod?"
+    answer = _ask(engine, question, session="t6", logs=LOGS)
+    history = asyncio.run(engine.memories.history("t6"))
+    assert [str(m.role.value) for m in history] == ["user", "assistant"]
+    assert history[0].content == question and history[1].content == answer.answer
+    assert "t6" in engine.store.list_sessions()
+    asyncio.run(engine.reset("t6"))
+    assert asyncio.run(engine.memories.history("t6")) == []
+    assert "t6" not in engine.store.list_sessions()
+    assert engine.thread_context("t6") == {}
+    # A fresh start of the same thread fetches again instead of searching forgotten tables.
+    again = _ask(engine, question, session="t6", logs=LOGS)
+    assert _tools(again)[0] == "search_logstore" and again.tool_calls[0].counts["fetched"] > 0
