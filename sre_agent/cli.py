@@ -254,7 +254,6 @@ def tool(
     as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON")] = False,
 ) -> None:
     """Run one agent tool by hand and print what the model would see (for debugging tools and prompts)."""
-    from sre_agent.connectors.file import FileLogstore
     from sre_agent.tools import ToolContext, default_registry
 
     engine = _engine()
@@ -264,13 +263,9 @@ def tool(
         engine.config(service)
     ctx = ToolContext(engine=engine, session=session, service=service, environment=env)
     if logs is not None:
-        store = FileLogstore(logs)
-        span = store.span()
-        ctx.logstore = store
-        if span is not None:
-            ctx.now, ctx.default_window = span.end, span
-            hours = (span.end - span.start).total_seconds() / 3600
-            ctx.max_window_hours = max(engine.settings.max_window_hours, hours)
+        snapshot = engine.snapshot(logs)
+        ctx.logstore, ctx.now, ctx.default_window = snapshot.logstore, snapshot.now, snapshot.window
+        ctx.max_window_hours = snapshot.max_window_hours
     result = asyncio.run(registry.call(ctx, name, _parse_args(arg or [])))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")

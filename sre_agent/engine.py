@@ -11,6 +11,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -35,6 +36,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[ProgressEvent], None]
+
+
+@dataclass
+class Snapshot:
+    """A log snapshot ready to be a conversation's logstore (see `Engine.snapshot`)."""
+
+    logstore: FileLogstore
+    now: datetime | None = None
+    window: TimeWindow | None = None
+    max_window_hours: float = 24.0
 
 
 class Engine:
@@ -146,6 +157,20 @@ class Engine:
 
         return build_llm(self.settings)
 
+    def snapshot(self, logs: Path) -> Snapshot:
+        """A log file or folder as the logstore of a conversation.
+
+        A snapshot is the logstore's whole content: its last timestamp is "now", its span the
+        default window, and tools may fetch all of it even when it spans more than
+        SRE_AGENT_MAX_WINDOW_HOURS."""
+        logstore = FileLogstore(logs)
+        span = logstore.span()
+        limit = self.settings.max_window_hours
+        if span is None:
+            return Snapshot(logstore=logstore, max_window_hours=limit)
+        hours = (span.end - span.start).total_seconds() / 3600
+        return Snapshot(logstore=logstore, now=span.end, window=span, max_window_hours=max(limit, hours))
+
     @cached_property
     def investigator(self) -> Investigator:
         from sre_agent.workflows.agent import Investigator
@@ -171,14 +196,10 @@ class Engine:
         `logs` is a snapshot file or folder: its last timestamp is taken as "now" and its whole
         span as the default window (a snapshot is the logstore's whole content)."""
         if logs is not None:
-            logstore = FileLogstore(logs)
-            if now is None or window is None:
-                span = logstore.span()
-                if span is not None:
-                    window = window or span
-                    now = now or span.end
-                    hours = (span.end - span.start).total_seconds() / 3600
-                    max_window_hours = max(max_window_hours or self.settings.max_window_hours, hours)
+            snapshot = self.snapshot(logs)
+            logstore = snapshot.logstore
+            now, window = now or snapshot.now, window or snapshot.window
+            max_window_hours = max_window_hours or snapshot.max_window_hours
         return await self.investigator.ask(
             question,
             session=session,

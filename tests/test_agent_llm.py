@@ -378,3 +378,24 @@ def test_bedrock_tool_call_and_answer(
     assert results and "DEADLINE_EXCEEDED" in json.dumps(results)
     if stream:
         assert "".join(e.message for e in events if e.kind == "answer_delta") == SUMMARY
+
+
+def test_a_turn_cut_short_leaves_a_history_the_next_turn_can_send(tmp_path: Path, embedder: Any) -> None:
+    """The LLM dies after asking for a tool: the history must not keep a tool call without its result
+    (endpoints reject such a history on every later turn); the next turn works and sends none."""
+    script = Script(ToolCalls([SEARCH]), Error(500, "gateway fell over"), Text(SUMMARY))
+    with serve_chat(responder=script) as chat:
+        engine = make_engine(tmp_path, embedder, chat)
+        first, _ = ask(engine)
+        history = asyncio.run(engine.memories.history("s1"))
+        second, _ = ask(engine, "and now?")
+        last = agent_bodies(chat.chat_requests)[-1]["messages"]
+    assert first.mode == "offline" and "HTTP 500" in (first.fallback_reason or "")
+    assert second.mode == "llm", second.fallback_reason
+    answered = {m.get("tool_call_id") for m in last if m.get("role") == "tool"}
+    asked = {c["id"] for m in last if m.get("role") == "assistant" for c in (m.get("tool_calls") or [])}
+    assert asked <= answered, "every tool call in the history has its result"
+    assert QUESTION in json.dumps(last), "the failed turn's question is still in the thread's history"
+    # The failed turn is in the history once: its question and the offline answer, nothing half-done.
+    assert [m.role.value for m in history] == ["user", "assistant"]
+    assert "Offline triage" in str(history[1].content)

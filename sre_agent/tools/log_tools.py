@@ -235,8 +235,15 @@ async def _run(ctx: ToolContext, job: SearchJob, *, fetch: bool) -> SearchResult
         raise ToolError(str(exc)) from None
 
 
-def _counts(result: SearchResult) -> dict[str, int]:
-    return {"fetched": result.fetched, "new": result.new, "lines": len(result.lines)}
+def _searched(
+    ctx: ToolContext, tool: str, args: BaseModel, result: SearchResult, table: str | None, started: float
+) -> ToolResult:
+    """The `ToolResult` of a tool whose answer is one log search's result."""
+    scope = _scope(result, table)
+    counts = {"fetched": result.fetched, "new": result.new, "lines": len(result.lines)}
+    return _finish(
+        ctx, tool, args, _header(result, scope), result.lines, counts=counts, scope=scope, started=started
+    )
 
 
 # ------------------------------------------------------------------------------------------- tools
@@ -273,17 +280,7 @@ async def search_logstore(ctx: ToolContext, args: SearchLogstoreArgs) -> ToolRes
         window=stated,
     )
     result = await _run(ctx, job, fetch=True)
-    scope = _scope(result, table)
-    return _finish(
-        ctx,
-        "search_logstore",
-        args,
-        _header(result, scope),
-        result.lines,
-        counts=_counts(result),
-        scope=scope,
-        started=started,
-    )
+    return _searched(ctx, "search_logstore", args, result, table, started)
 
 
 async def get_all_logs_for_request_id(ctx: ToolContext, args: RequestLogsArgs) -> ToolResult:
@@ -377,17 +374,7 @@ async def search_panic_logs(ctx: ToolContext, args: PanicLogsArgs) -> ToolResult
         broad=True,
     )
     result = await _run(ctx, job, fetch=True)
-    scope = _scope(result, table)
-    return _finish(
-        ctx,
-        "search_panic_logs",
-        args,
-        _header(result, scope),
-        result.lines,
-        counts=_counts(result),
-        scope=scope,
-        started=started,
-    )
+    return _searched(ctx, "search_panic_logs", args, result, table, started)
 
 
 async def retrieve_stored_logs(ctx: ToolContext, args: RetrieveStoredArgs) -> ToolResult:
@@ -421,14 +408,4 @@ async def retrieve_stored_logs(ctx: ToolContext, args: RetrieveStoredArgs) -> To
         min_level=level,
     )
     result = await _run(ctx, job, fetch=False)
-    scope = _scope(result, None)
-    return _finish(
-        ctx,
-        "retrieve_stored_logs",
-        args,
-        _header(result, scope),
-        result.lines,
-        counts=_counts(result),
-        scope=scope,
-        started=started,
-    )
+    return _searched(ctx, "retrieve_stored_logs", args, result, None, started)

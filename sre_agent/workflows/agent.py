@@ -214,15 +214,22 @@ class Investigator:
             timeout=settings.workflow_timeout,
         )
         async with self.engine.memories.open(ctx.session) as memory:
-            handler = agent.run(user_msg=question, memory=memory, max_iterations=settings.agent_max_steps)
-            async for event in handler.stream_events():
-                # Tool starts and ends are reported by the traced registry, with our own counts.
-                if isinstance(event, AgentStream) and event.delta:
-                    emit(AgentEvent(kind="answer_delta", message=event.delta))
-            output = await handler
-        text = str(output.response.content or "").strip()
-        if not text:
-            raise RuntimeError("the LLM returned an empty answer")
+            before = await memory.aget_all()
+            try:
+                handler = agent.run(user_msg=question, memory=memory, max_iterations=settings.agent_max_steps)
+                async for event in handler.stream_events():
+                    # Tool starts and ends are reported by the traced registry, with our own counts.
+                    if isinstance(event, AgentStream) and event.delta:
+                        emit(AgentEvent(kind="answer_delta", message=event.delta))
+                output = await handler
+                text = str(output.response.content or "").strip()
+                if not text:
+                    raise RuntimeError("the LLM returned an empty answer")
+            except BaseException:
+                # A turn cut short can leave a tool call without its result in the history, which
+                # endpoints reject on every later turn: put the history back as it was.
+                await memory.aset(before)
+                raise
         return text + "\n\n" + _footer(ctx.results, self.engine)
 
     async def _remember_offline(self, session: str, question: str, answer: str) -> None:
