@@ -13,8 +13,15 @@ from sre_agent.workflows.agent import AgentEvent, TurnAnswer
 
 THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling"
 LOGS = THROTTLING / "logs.jsonl"
-SECTIONS = ("**Summary**", "**Evidence**", "**Log patterns**", "**Next steps**", "**Not checked**")
-# Measured 0.95 (21 of 22 expected mentions over 11 turns) with the sample incidents; the bar sits below.
+SECTIONS = (
+    "**Summary**",
+    "**Evidence**",
+    "**Log patterns**",
+    "**Timeline**",
+    "**Next steps**",
+    "**Not checked**",
+)
+# Measured 1.0 (22 of 22 expected mentions over 11 turns) with the sample incidents; the bar sits below.
 MIN_MENTIONS_HIT = 0.9
 
 
@@ -150,3 +157,20 @@ def test_offline_turns_are_kept_in_the_chat_history_until_reset(engine) -> None:
     # A fresh start of the same thread fetches again instead of searching forgotten tables.
     again = _ask(engine, question, session="t6", logs=LOGS)
     assert _tools(again)[0] == "search_logstore" and again.tool_calls[0].counts["fetched"] > 0
+
+
+def test_the_timeline_names_the_changes_around_the_problem(engine) -> None:
+    """'Did someone ship something?': the config deploys before the errors began and when they
+    stopped, and not the config watcher's routine 'unchanged' lines."""
+    first = _ask(engine, "why is GetMembership failing for user 123?", session="t9", logs=LOGS)
+    answer = _ask(
+        engine, "did someone ship something right before the errors started?", session="t9", logs=LOGS
+    )
+    assert "retrieve_stored_logs" in _tools(answer) or "search_logstore" in _tools(answer)
+    timeline = _section(answer.answer, "Timeline")
+    before, _, after = timeline.partition("changes around when it stopped")
+    assert "DEADLINE_EXCEEDED" in before and "×64" in before, "the worst pattern, each line counted once"
+    assert "deploy #5521" in before and "300s to 5s" in before
+    assert "deploy #5524" in after and "5s to 300s" in after
+    assert "unchanged" not in timeline
+    assert first.mode == answer.mode == "offline"

@@ -17,8 +17,10 @@ from pydantic import BaseModel, Field
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.indexes import SearchFilters, table_name
+from sre_agent.indexes.records import StoredRecord
 from sre_agent.knowledge import ScenarioMatch, known_patterns, match_scenarios
 from sre_agent.patterns import PatternSummary, mine_patterns, render_patterns
+from sre_agent.timeline import Timeline, build_timeline, render_timeline
 from sre_agent.tools.base import ToolContext, ToolResult
 from sre_agent.tools.registry import ToolRegistry
 from sre_agent.workflows.plan import RetrievalPlan
@@ -105,12 +107,15 @@ async def triage(
         await registry.call(ctx, call.tool, args)
     results = list(ctx.results)
     lines = merged_lines(results)
-    patterns = _patterns(ctx, plan, results)
+    rows = _window_rows(ctx, plan)
+    patterns = mine_patterns(rows, limit=8)
+    problems = [p for p in patterns.patterns if p.level in ("WARN", "ERROR", "FATAL")]
+    timeline = build_timeline(rows, problems[0] if problems else None)
     evidence = [line.message for line in lines] + [p.example for p in patterns.patterns]
     relevant = [config] if config is not None else list(configs)
     scenarios = match_scenarios(relevant, question, evidence)
     known = known_patterns(relevant, evidence)
-    return render_triage(plan, results, lines, patterns, scenarios, known)
+    return render_triage(plan, results, lines, patterns, scenarios, known, timeline)
 
 
 def merged_lines(results: Sequence[ToolResult]) -> list[ResultLine]:
@@ -125,14 +130,18 @@ def merged_lines(results: Sequence[ToolResult]) -> list[ResultLine]:
     return out
 
 
-def _patterns(ctx: ToolContext, plan: RetrievalPlan, results: Sequence[ToolResult]) -> PatternSummary:
-    """drain3 patterns of the stored lines in the question's window (or all the thread stored)."""
+def _window_rows(ctx: ToolContext, plan: RetrievalPlan) -> list[StoredRecord]:
+    """The stored lines of the question's window (or all the thread stored), oldest first."""
     if not _has_session(ctx):
-        return PatternSummary()
+        return []
     window = plan.window
     filters = SearchFilters(start=window.start if window else None, end=window.end if window else None)
     rows = ctx.engine.store.scan(ctx.session, filters=filters, limit=PATTERN_SCAN_LIMIT)
-    return mine_patterns(rows, limit=8)
+    # A record fetched by two tools (GetMembership's logs, then all logs) is one line, counted once.
+    unique: dict[str, StoredRecord] = {}
+    for row in rows:
+        unique.setdefault(row.id, row)
+    return list(unique.values())
 
 
 def _when(line: ResultLine) -> str:
@@ -163,9 +172,14 @@ def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list)
             f"**{p.name}** (×{hits}): {p.meaning}" if p.meaning else f"**{p.name}** (×{hits})"
             for p, hits in known[:3]
         )
-    errors = [p for p in patterns.patterns if p.level in ("ERROR", "FATAL")]
-    if errors:
-        text += f" {len(errors)} error pattern{'s' if len(errors) != 1 else ''} in the window."
+    problems = [p for p in patterns.patterns if p.level in ("WARN", "ERROR", "FATAL")]
+    if problems:
+        top = problems[0]  # patterns come worst level first, then most frequent
+        text += (
+            f" In the window, {len(problems)} warning or error pattern{'s' if len(problems) != 1 else ''}"
+            f"; the worst: [{top.level}] ×{top.count} `{top.template[:160]}` "
+            f"({top.first_seen:%Y-%m-%d %H:%M:%S} → {top.last_seen:%Y-%m-%d %H:%M:%S})."
+        )
     return text
 
 
@@ -176,6 +190,7 @@ def render_triage(
     patterns: PatternSummary,
     scenarios: Sequence[ScenarioMatch],
     known: list,
+    timeline: Timeline | None = None,
 ) -> str:
     """The offline answer in the same sections as the LLM path's."""
     parts = [
@@ -195,6 +210,8 @@ def render_triage(
             f"**Log patterns** of the window ({patterns.total_records} lines, drain3; errors first):\n"
             + render_patterns(patterns)
         )
+    if timeline is not None:
+        parts.append("**Timeline** of the worst problem pattern:\n" + render_timeline(timeline))
     if scenarios:
         steps = []
         for match in scenarios:
