@@ -18,8 +18,9 @@ SRE_PRACTICE = """\
 How you work:
 - Use the tools to look at real logs before you answer. Start with search_logstore for a new question
   (name the method, user and window when the question gives them), get_all_logs_for_request_id when a
-  request id is known, search_panic_logs for crashes, and retrieve_stored_logs for follow-ups about what
-  this thread already fetched.
+  request id is known, search_panic_logs for crashes, retrieve_stored_logs for follow-ups about what
+  this thread already fetched, and summarize_stored_logs for the patterns of a window and what changed
+  (config, deploys, restarts) when the trouble began and ended.
 - Windows are bounded (at most {max_window:g} h per call) and results are capped; say so when it matters.
 - Never invent a log line, a count, a time or an id. Quote lines exactly as the tools returned them.
 - If a tool returns an error, read it, fix the arguments and try again, or explain what you could not check.

@@ -290,18 +290,21 @@ def _when(value: datetime) -> str:
 def render_patterns(summary: PatternSummary, *, max_template: int = 160) -> str:
     """The summary as a Markdown bullet list, one pattern a line ("" when there were no records).
 
-    Each bullet: level, ×count, first → last seen (UTC), the template and an example, both cut
-    to `max_template` characters with "…".
+    Each bullet: level, ×count, first → last seen (UTC), the template and (when it differs) an
+    example, both cut to `max_template` characters with "…".
     """
     if summary.total_records == 0:
         return ""
     out = []
     for p in summary.patterns:
         level = p.level or "no level"
-        out.append(
+        line = (
             f"- **{level}** ×{p.count}, {_when(p.first_seen)} → {_when(p.last_seen)} UTC: "
-            f"{_code(_cut(p.template, max_template))} e.g. {_code(_cut(p.example, max_template))}"
+            f"{_code(_cut(p.template, max_template))}"
         )
+        if p.example != p.template:  # a template without masks is its own example
+            line += f" e.g. {_code(_cut(p.example, max_template))}"
+        out.append(line)
     hidden = summary.total_patterns - len(summary.patterns)
     if hidden > 0:
         out.append(f"- … {hidden} more pattern{'s' if hidden != 1 else ''} not shown")

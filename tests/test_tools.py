@@ -18,7 +18,13 @@ from sre_agent.tools import ToolContext, ToolResult, default_registry
 
 LOGS = ROOT / "incidents" / "membership-dynamodb-throttling" / "logs.jsonl"
 RECORDS = [json.loads(line) for line in LOGS.read_text(encoding="utf-8").splitlines() if line.strip()]
-TOOLS = ("search_logstore", "get_all_logs_for_request_id", "search_panic_logs", "retrieve_stored_logs")
+TOOLS = (
+    "search_logstore",
+    "get_all_logs_for_request_id",
+    "search_panic_logs",
+    "retrieve_stored_logs",
+    "summarize_stored_logs",
+)
 
 
 def _request_with_most_lines() -> tuple[str, int]:
@@ -256,3 +262,23 @@ def test_tool_text_never_shows_the_planted_emails(tools_engine: Engine) -> None:
         for email in emails:
             assert email not in result.text
             assert all(email not in line.message and email != line.user_id for line in result.lines)
+
+
+def test_summarize_stored_logs_groups_the_window_and_times_the_worst_pattern(
+    tools_engine: Engine, fetched: ToolResult
+) -> None:
+    ctx = _ctx(tools_engine, "fetched")
+    result = _call(ctx, "summarize_stored_logs", {"limit": 4})
+    assert result.ok, result.error
+    assert result.counts["lines"] == 1213 and result.counts["patterns"] > 4  # GetMembership's lines
+    bullets = [line for line in result.text.splitlines() if line.startswith("- **")]
+    assert len(bullets) == 4 and bullets[0].startswith("- **ERROR** ×64")  # errors first, each line once
+    assert "more patterns not shown" in result.text
+    assert "timeline of the worst pattern" in result.text and "14:05:54 first" in result.text
+
+    narrow = _call(ctx, "summarize_stored_logs", {"window": "between 13:50 and 14:00"})
+    assert narrow.ok and narrow.counts["lines"] < result.counts["lines"]
+    assert "DEADLINE_EXCEEDED" not in narrow.text  # the trouble began at 14:05
+
+    empty = _call(_ctx(tools_engine, "nothing-stored"), "summarize_stored_logs", {})
+    assert empty.ok is False and "search_logstore" in empty.error

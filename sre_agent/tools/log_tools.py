@@ -4,6 +4,8 @@
 - `get_all_logs_for_request_id`: one request's lines, in time order, from `req_<id>_<env>`.
 - `search_panic_logs`: panics, crashes and fatal errors into `panic_logs_<env>`.
 - `retrieve_stored_logs`: hybrid search over everything the thread stored; never fetches.
+- `summarize_stored_logs`: the drain3 patterns of a window of what the thread stored, errors
+  first, and the timeline of the worst one (ours: the offline triage's analysis, for the LLM).
 
 Arguments are pydantic models with bounds (window at most `max_window_hours`, limits capped);
 a wrong argument raises `ToolError` with a message the model can act on.
@@ -11,6 +13,7 @@ a wrong argument raises `ToolError` with a message the model can act on.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -18,8 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sre_agent.errors import InputError
 from sre_agent.indexes import SearchFilters, table_name
+from sre_agent.indexes.records import StoredRecord
 from sre_agent.models import LogQuery, TimeWindow, normalize_level
+from sre_agent.patterns import mine_patterns, render_patterns
 from sre_agent.redact import Redactor
+from sre_agent.timeline import build_timeline, render_timeline
 from sre_agent.timephrases import parse_time_window
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 from sre_agent.tools.budget import fit_to_budget
@@ -31,6 +37,7 @@ WINDOW_HELP = (
     "time range as words: 'last 30 minutes', 'since 14:00', 'between 2024-03-12 13:50 and 14:40'"
     " (UTC); default: the incident window or the last hour"
 )
+PATTERN_SCAN_LIMIT = 20_000
 PANIC_QUERY = "panic fatal crash segfault out of memory killed exception traceback abort"
 
 
@@ -74,7 +81,28 @@ class RetrieveStoredArgs(_Args):
     limit: int = Field(default=10, ge=1, le=50)
 
 
+class SummarizeStoredArgs(_Args):
+    window: str | None = Field(
+        default=None, max_length=120, description=WINDOW_HELP.split("; default")[0] + "; default: all stored"
+    )
+    limit: int = Field(default=10, ge=1, le=30, description="patterns to return")
+
+
 # ----------------------------------------------------------------------------------------- helpers
+
+
+def stored_rows(ctx: ToolContext, window: TimeWindow | None) -> list[StoredRecord]:
+    """The thread's stored lines in `window` (all when None), oldest first, each record once."""
+    store = ctx.engine.store
+    if ctx.session not in store.list_sessions():
+        return []
+    filters = SearchFilters(start=window.start if window else None, end=window.end if window else None)
+    rows = store.scan(ctx.session, filters=filters, limit=PATTERN_SCAN_LIMIT)
+    # A record fetched by two tools (GetMembership's logs, then all logs) is one line, counted once.
+    unique: dict[str, StoredRecord] = {}
+    for row in rows:
+        unique.setdefault(row.id, row)
+    return list(unique.values())
 
 
 def _now(ctx: ToolContext) -> datetime:
@@ -409,3 +437,37 @@ async def retrieve_stored_logs(ctx: ToolContext, args: RetrieveStoredArgs) -> To
     )
     result = await _run(ctx, job, fetch=False)
     return _searched(ctx, "retrieve_stored_logs", args, result, None, started)
+
+
+async def summarize_stored_logs(ctx: ToolContext, args: SummarizeStoredArgs) -> ToolResult:
+    """drain3 patterns of a window of the thread's logs (errors first) and the worst one's timeline."""
+    started = time.perf_counter()
+    if ctx.session not in ctx.engine.store.list_sessions():
+        raise ToolError("this thread has stored no logs yet: fetch some with search_logstore first")
+    window = _window(ctx, args.window)
+    rows = await asyncio.to_thread(stored_rows, ctx, window)
+    summary = mine_patterns(rows, limit=args.limit)
+    problems = [p for p in summary.patterns if p.level in ("WARN", "ERROR", "FATAL")]
+    timeline = build_timeline(rows, problems[0] if problems else None)
+    where = (
+        f"window {window.start:%Y-%m-%d %H:%M} → {window.end:%Y-%m-%d %H:%M} UTC" if window else "all stored"
+    )
+    header = f"{summary.total_records} stored lines ({where}) fall into {summary.total_patterns} patterns:"
+    items = render_patterns(summary).splitlines()
+    if timeline is not None:
+        items += ["timeline of the worst pattern:", *render_timeline(timeline).splitlines()]
+    budget = ctx.engine.settings.tool_output_tokens
+    text, left = fit_to_budget(header, items, budget, hint="ask for fewer patterns or a narrower window")
+    config = ctx.engine.config(ctx.service) if ctx.service else None
+    counts = {"lines": summary.total_records, "patterns": summary.total_patterns}
+    if left:
+        counts["truncated"] = left
+    return ToolResult(
+        tool="summarize_stored_logs",
+        args=args.model_dump(exclude_none=True),
+        summary=header[:200],
+        text=Redactor.for_config(config).redact(text),
+        counts=counts,
+        scope=where,
+        seconds=time.perf_counter() - started,
+    )

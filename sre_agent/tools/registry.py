@@ -142,6 +142,15 @@ LOG_TOOLS = [
         log_tools.RetrieveStoredArgs,
         log_tools.retrieve_stored_logs,
     ),
+    ToolSpec(
+        "summarize_stored_logs",
+        "Group what this thread stored (optionally one window) into log patterns with counts and "
+        "first/last seen, warnings and errors first, plus a timeline of the worst pattern with the "
+        "config/deploy/restart lines logged just before it began and around when it stopped. Use it "
+        "for 'what went wrong?', 'did someone ship something?' and 'what fixed it?'.",
+        log_tools.SummarizeStoredArgs,
+        log_tools.summarize_stored_logs,
+    ),
 ]
 
 

@@ -16,18 +16,17 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from sre_agent.configs import ServiceConfig
-from sre_agent.indexes import SearchFilters, table_name
-from sre_agent.indexes.records import StoredRecord
+from sre_agent.indexes import table_name
 from sre_agent.knowledge import ScenarioMatch, known_patterns, match_scenarios
 from sre_agent.patterns import PatternSummary, mine_patterns, render_patterns
 from sre_agent.timeline import Timeline, build_timeline, render_timeline
 from sre_agent.tools.base import ToolContext, ToolResult
+from sre_agent.tools.log_tools import stored_rows
 from sre_agent.tools.registry import ToolRegistry
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import ResultLine
 
-PATTERN_SCAN_LIMIT = 20_000
 MAX_MESSAGE = 300
 
 
@@ -107,7 +106,7 @@ async def triage(
         await registry.call(ctx, call.tool, args)
     results = list(ctx.results)
     lines = merged_lines(results)
-    rows = _window_rows(ctx, plan)
+    rows = stored_rows(ctx, plan.window)
     patterns = mine_patterns(rows, limit=8)
     problems = [p for p in patterns.patterns if p.level in ("WARN", "ERROR", "FATAL")]
     timeline = build_timeline(rows, problems[0] if problems else None)
@@ -128,20 +127,6 @@ def merged_lines(results: Sequence[ToolResult]) -> list[ResultLine]:
                 seen.add(line.message)
                 out.append(line)
     return out
-
-
-def _window_rows(ctx: ToolContext, plan: RetrievalPlan) -> list[StoredRecord]:
-    """The stored lines of the question's window (or all the thread stored), oldest first."""
-    if not _has_session(ctx):
-        return []
-    window = plan.window
-    filters = SearchFilters(start=window.start if window else None, end=window.end if window else None)
-    rows = ctx.engine.store.scan(ctx.session, filters=filters, limit=PATTERN_SCAN_LIMIT)
-    # A record fetched by two tools (GetMembership's logs, then all logs) is one line, counted once.
-    unique: dict[str, StoredRecord] = {}
-    for row in rows:
-        unique.setdefault(row.id, row)
-    return list(unique.values())
 
 
 def _when(line: ResultLine) -> str:
