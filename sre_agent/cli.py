@@ -70,15 +70,22 @@ def config() -> None:
 
 
 class _Live:
-    """Prints an agent turn's events as they come: tool calls and progress on stderr, answer on stdout."""
+    """Shows an agent turn as it happens: tool calls and progress on stderr; the LLM's text on stdout,
+    rendered as Markdown while it streams (rich `Live`)."""
 
     def __init__(self, *, quiet: bool = False) -> None:
         self.quiet = quiet
-        self.streamed = False
+        self.streamed = False  # some of the LLM's text is on screen already
+        self._text = ""
+        self._live: Any = None
 
     def __call__(self, event) -> None:
         if self.quiet:
             return
+        if event.kind == "answer_delta" and not event.data.get("complete"):
+            self._stream(event.message)
+            return
+        self.stop()  # progress lines must not land inside the streaming text
         if event.kind == "tool_started":
             err.print(f"[cyan]→ {event.message}[/cyan]", highlight=False, soft_wrap=True)
         elif event.kind == "tool_finished":
@@ -92,11 +99,36 @@ class _Live:
         elif event.kind == "notice":
             err.print(f"[yellow]! {event.message}[/yellow]", highlight=False, soft_wrap=True)
 
+    def _stream(self, delta: str) -> None:
+        from rich.live import Live
+        from rich.markdown import Markdown
 
-def _print_answer(answer) -> None:
+        if self._live is None:
+            self._text = ""
+            self._live = Live(
+                Markdown(""), console=console, refresh_per_second=8, vertical_overflow="visible"
+            )
+            self._live.start()
+        self._text += delta
+        self._live.update(Markdown(self._text))
+        self.streamed = True
+
+    def stop(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+def _print_answer(answer, live: _Live) -> None:
     from rich.markdown import Markdown
 
-    console.print(Markdown(answer.answer))
+    live.stop()
+    if live.streamed:  # the text is on screen already: add what came after it
+        console.print()
+        console.print(Markdown(answer.footer))
+        live.streamed = False
+    else:
+        console.print(Markdown(answer.answer))
     err.print(
         f"[dim]{answer.backend} · {len(answer.tool_calls)} tool calls · {answer.seconds:.2f}s · "
         f"session {answer.session}[/dim]",
@@ -144,20 +176,14 @@ def ask(
 
         console.print(Markdown(render_answer(result)))
         return
+    live = _Live(quiet=as_json)
     answer = asyncio.run(
-        engine.ask(
-            question,
-            session=session,
-            logs=logs,
-            service=service,
-            environment=env,
-            on_event=_Live(quiet=as_json),
-        )
+        engine.ask(question, session=session, logs=logs, service=service, environment=env, on_event=live)
     )
     if as_json:
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
-    _print_answer(answer)
+    _print_answer(answer, live)
 
 
 CHAT_HELP = """\
@@ -215,16 +241,15 @@ def chat(
             asyncio.run(engine.reset(session))
             console.print(f"session {session} reset: its logs and history are gone", highlight=False)
             continue
+        live = _Live()
         try:
             answer = asyncio.run(
-                engine.ask(
-                    line, session=session, logs=logs, service=service, environment=env, on_event=_Live()
-                )
+                engine.ask(line, session=session, logs=logs, service=service, environment=env, on_event=live)
             )
         except (InputError, ConnectorError) as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
             continue
-        _print_answer(answer)
+        _print_answer(answer, live)
 
 
 def _parse_args(pairs: list[str]) -> dict[str, Any]:

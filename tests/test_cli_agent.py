@@ -146,3 +146,31 @@ def test_sessions_drop_forgets_tables_and_history(cli_env: Path) -> None:
     assert _history(cli_env, "d1") == []
     unknown = _run("sessions", "drop", "unknown")
     assert unknown.exit_code == 2 and "unknown session 'unknown'" in unknown.output
+
+
+def test_ask_with_an_llm_streams_the_text_once_then_the_tools_footer(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fakes.chat_server import Text, ToolCalls, ToolCallSpec, serve_chat
+
+    from sre_agent.settings import get_settings
+
+    text = "**Summary**: reads of table memberships are throttled, so GetMembership times out."
+
+    def llm(body: dict) -> object:
+        if not body.get("tools"):  # the refine step
+            return Text('{"terms": ["ProvisionedThroughputExceededException"]}')
+        if body["messages"][-1]["role"] == "tool":
+            return Text(text)
+        return ToolCalls([ToolCallSpec("search_logstore", {"method": "GetMembership", "query": "errors"})])
+
+    with serve_chat(responder=llm) as chat:
+        monkeypatch.setenv("SRE_AGENT_LLM_BASE_URL", chat.base_url)
+        monkeypatch.setenv("SRE_AGENT_LLM_MAX_RETRIES", "0")
+        get_settings.cache_clear()
+        result = _run("ask", QUESTION, "--logs", str(LOGS), "--session", "llm1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("reads of table memberships are throttled") == 1  # streamed, not repeated
+    assert "Tools run:" in result.stdout and "search_logstore" in result.stdout
+    assert "Offline triage" not in result.stdout
+    assert "→ search_logstore(" in result.stderr and "(OpenAI-compatible)" in result.stderr

@@ -61,7 +61,8 @@ class TurnAnswer(BaseModel):
     service: str | None = None
     mode: Literal["llm", "offline"]
     backend: str = Field(description="which LLM answered, or 'offline triage'")
-    answer: str = Field(description="Markdown")
+    answer: str = Field(description="Markdown: the text, then the footer")
+    footer: str = Field(default="", description="what the LLM path appends to the model's text (tools run)")
     tool_calls: list[ToolResult] = Field(default_factory=list)
     lines: list[ResultLine] = Field(default_factory=list, description="lines the tools surfaced, best first")
     fallback_reason: str | None = Field(default=None, description="why the LLM path was abandoned")
@@ -138,10 +139,12 @@ class Investigator:
         llm = self.engine.llm
         mode: Literal["llm", "offline"] = "offline"
         fallback = None
-        answer = ""
+        answer = footer = ""
         if llm is not None:
             try:
-                answer = await self._ask_llm(ctx, llm, redacted, config, configs, emit)
+                text = await self._ask_llm(ctx, llm, redacted, config, configs, emit)
+                footer = _footer(ctx.results, self.engine)
+                answer = f"{text}\n\n{footer}"
                 mode = "llm"
             except Exception as exc:  # any LLM failure falls back to the offline answer
                 fallback = describe_llm_error(exc)
@@ -162,6 +165,7 @@ class Investigator:
             mode=mode,
             backend=describe_llm(settings) if mode == "llm" else "offline triage",
             answer=answer,
+            footer=footer,
             tool_calls=list(ctx.results),
             lines=merged_lines(ctx.results),
             fallback_reason=fallback,
@@ -181,7 +185,7 @@ class Investigator:
     ) -> str:
         traced = _Traced(self.registry, emit)
         answer = await triage(ctx, traced, question, config=config, configs=configs)
-        emit(AgentEvent(kind="answer_delta", message=answer))
+        emit(AgentEvent(kind="answer_delta", message=answer, data={"complete": True}))
         return answer
 
     async def _ask_llm(
@@ -230,7 +234,7 @@ class Investigator:
                 # endpoints reject on every later turn: put the history back as it was.
                 await memory.aset(before)
                 raise
-        return text + "\n\n" + _footer(ctx.results, self.engine)
+        return text
 
     async def _remember_offline(self, session: str, question: str, answer: str) -> None:
         """Offline turns join the same history, so an LLM configured later sees the thread."""
