@@ -66,10 +66,21 @@ def system_prompt(configs: Sequence[ServiceConfig], *, max_window_hours: float, 
     ]
     if context:
         parts.append(context)
-    if configs:
-        parts.append("# What we know about the services")
-        parts += [_service_section(c) for c in configs]
+    if len(configs) == 1:
+        parts.append("# What we know about the service")
+        parts.append(_service_section(configs[0]))
+    elif configs:  # the question named no service: a catalogue keeps the prompt short
+        parts.append(
+            "# Services we know (the question named none; ask the user if it is unclear which one)\n"
+            + "\n".join(_catalogue_entry(c) for c in configs)
+        )
     return "\n\n".join(parts)
+
+
+def _catalogue_entry(config: ServiceConfig) -> str:
+    first = config.description.split(". ")[0].strip().rstrip(".")
+    methods = f" Methods: {', '.join(config.method_names())}." if config.methods else ""
+    return f"- `{config.name}`: {first}.{methods}"
 
 
 @dataclass(frozen=True)

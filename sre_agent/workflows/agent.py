@@ -24,6 +24,7 @@ from sre_agent.connectors.base import Logstore
 from sre_agent.errors import InputError
 from sre_agent.indexes import check_session
 from sre_agent.knowledge import service_for_question, system_prompt
+from sre_agent.llm import describe_llm
 from sre_agent.models import TimeWindow
 from sre_agent.redact import Redactor
 from sre_agent.tools.base import ToolContext, ToolResult
@@ -156,8 +157,6 @@ class Investigator:
             if fallback:
                 answer = f"⚠ **The LLM failed** ({fallback}), so this is the offline triage.\n\n" + answer
             await self._remember_offline(session, redacted, answer)
-        from sre_agent.llm import describe_llm
-
         return TurnAnswer(
             question=question,
             session=session,
@@ -275,8 +274,6 @@ def _progress(event: ProgressEvent) -> AgentEvent:
 
 
 def _footer(results: list[ToolResult], engine: Engine) -> str:
-    from sre_agent.llm import describe_llm
-
     calls = []
     for result in results:
         if result.ok:
