@@ -174,3 +174,13 @@ def test_the_timeline_names_the_changes_around_the_problem(engine) -> None:
     assert "deploy #5524" in after and "5s to 300s" in after
     assert "unchanged" not in timeline
     assert first.mode == answer.mode == "offline"
+
+
+def test_config_prose_with_angle_brackets_survives_markdown(engine) -> None:
+    """Steps such as 'evict membership:<district>:<user>' must not lose their placeholders as HTML tags."""
+    from markdown_it import MarkdownIt
+
+    logs = ROOT / "incidents" / "membership-stale-cache-permission-denied" / "logs.jsonl"
+    answer = _ask(engine, "user 4821 gets PERMISSION_DENIED on district 77", session="t10", logs=logs)
+    html = MarkdownIt().render(_section(answer.answer, "Next steps"))
+    assert "membership:&lt;district&gt;:&lt;user&gt;" in html  # shown as text, not swallowed as tags

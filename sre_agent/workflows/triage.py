@@ -129,6 +129,11 @@ def merged_lines(results: Sequence[ToolResult]) -> list[ResultLine]:
     return out
 
 
+def _plain(text: str) -> str:
+    """Config prose as Markdown text: `<district>` would otherwise vanish as an HTML tag."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _when(line: ResultLine) -> str:
     first = f"{line.first_seen:%Y-%m-%d %H:%M:%S}"
     if line.count > 1 and line.first_seen != line.last_seen:
@@ -154,7 +159,7 @@ def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list)
     )
     if known:
         text += " Known error patterns seen: " + "; ".join(
-            f"**{p.name}** (×{hits}): {p.meaning}" if p.meaning else f"**{p.name}** (×{hits})"
+            f"**{p.name}** (×{hits}): {_plain(p.meaning)}" if p.meaning else f"**{p.name}** (×{hits})"
             for p, hits in known[:3]
         )
     problems = [p for p in patterns.patterns if p.level in ("WARN", "ERROR", "FATAL")]
@@ -200,9 +205,10 @@ def render_triage(
     if scenarios:
         steps = []
         for match in scenarios:
+            matched = _plain(", ".join(match.matched))
             steps.append(
-                f"*{match.scenario.name}* ({match.service}; matched: {', '.join(match.matched)})\n"
-                + "\n".join(f"{i}. {step}" for i, step in enumerate(match.scenario.steps, 1))
+                f"*{_plain(match.scenario.name)}* ({match.service}; matched: {matched})\n"
+                + "\n".join(f"{i}. {_plain(step)}" for i, step in enumerate(match.scenario.steps, 1))
             )
         parts.append("**Next steps**:\n" + "\n\n".join(steps))
     else:
