@@ -399,3 +399,34 @@ def test_a_turn_cut_short_leaves_a_history_the_next_turn_can_send(tmp_path: Path
     # The failed turn is in the history once: its question and the offline answer, nothing half-done.
     assert [m.role.value for m in history] == ["user", "assistant"]
     assert "Offline triage" in str(history[1].content)
+
+
+def test_replay_through_the_llm_records_its_tool_calls_and_answers(tmp_path: Path, embedder: Any) -> None:
+    """`replay` without --retrieval-only sends every turn through the agent: the report carries the
+    LLM's answers, the tools it chose with their arguments, and the lines those tools surfaced."""
+    from sre_agent.replay.incidents import load_incident
+    from sre_agent.replay.runner import replay_incident
+
+    def llm(body: dict[str, Any]) -> Reply:
+        if not body.get("tools"):
+            return NO_TERMS
+        messages = body["messages"]
+        if messages[-1]["role"] == "tool":
+            return Text(
+                "**Summary**: DEADLINE_EXCEEDED from DynamoDB throttling (ProvisionedThroughputExceeded)."
+            )
+        if any(m["role"] == "tool" for m in messages):  # a follow-up: search what is stored
+            return ToolCalls([ToolCallSpec("retrieve_stored_logs", {"query": str(messages[-1]["content"])})])
+        return ToolCalls([SEARCH])
+
+    incident = load_incident(THROTTLING.parent)
+    with serve_chat(responder=llm) as chat:
+        engine = make_engine(tmp_path, embedder, chat)
+        report = asyncio.run(replay_incident(engine, incident, retrieval_only=False))
+    assert len(report.turns) == len(incident.turns)
+    first, second = report.turns[0], report.turns[1]
+    assert first.tool_calls[0]["tool"] == "search_logstore"
+    assert first.tool_calls[0]["args"]["method"] == "GetMembership" and first.tool_calls[0]["ok"]
+    assert second.tool_calls[0]["tool"] == "retrieve_stored_logs"
+    assert all("**Summary**" in t.answer and "Tools run:" in t.answer for t in report.turns)
+    assert first.retrieved_lines and first.mentions_hit is not None and first.mentions_hit > 0
