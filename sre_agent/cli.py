@@ -348,29 +348,27 @@ def replay(
     report.summary = summarize(report.incidents)
 
     table = Table(title="replay")
-    # The figures must always show: the text columns are cut to what the terminal leaves them.
-    room = max(console.width - 52, 30)
-    id_width, ask_width = room * 2 // 5, room - room * 2 // 5
-    table.add_column("incident", no_wrap=True)
-    table.add_column("turn", no_wrap=True)
+    # The figures must always show: the question column gets what the terminal leaves it, and each
+    # incident's id heads its own rows instead of taking a column.
+    ask_width = max(console.width - 44, 24)
+    table.add_column("incident / turn", no_wrap=True)
     for name in ("recall@10", "MRR", "mentions", "s"):
         table.add_column(name, justify="right", no_wrap=True)
     fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
     for inc in report.incidents:
+        table.add_row(f"[b]{_cut(inc.id, ask_width)}[/b]")
         for i, turn in enumerate(inc.turns, 1):
             table.add_row(
-                _cut(inc.id, id_width),
                 _cut(f"{i}. {turn.ask}", ask_width),
                 fmt(turn.recall_at_10),
                 fmt(turn.mrr),
                 fmt(turn.mentions_hit),
                 f"{turn.seconds:.2f}",
             )
+        table.add_section()
     s = report.summary
-    table.add_section()
     table.add_row(
-        "[b]mean[/b]",
-        f"{s['turns']} turns",
+        f"[b]mean of {s['turns']} turns[/b]",
         fmt(s["recall_at_10"]),
         fmt(s["mrr"]),
         fmt(s["mentions_hit"]),
