@@ -430,3 +430,17 @@ def test_replay_through_the_llm_records_its_tool_calls_and_answers(tmp_path: Pat
     assert second.tool_calls[0]["tool"] == "retrieve_stored_logs"
     assert all("**Summary**" in t.answer and "Tools run:" in t.answer for t in report.turns)
     assert first.retrieved_lines and first.mentions_hit is not None and first.mentions_hit > 0
+
+
+def test_arguments_cannot_switch_which_tool_runs(tmp_path: Path, embedder: Any) -> None:
+    """A model that slips a '_name' (or any unknown key) into its arguments gets an error from the tool
+    it called; no other tool runs."""
+    sneaky = ToolCallSpec("retrieve_stored_logs", {"query": "errors", "_name": "search_panic_logs"})
+    with serve_chat(responder=Script(ToolCalls([SEARCH]), ToolCalls([sneaky]), Text(SUMMARY))) as chat:
+        engine = make_engine(tmp_path, embedder, chat)
+        answer, _ = ask(engine)
+        last = agent_bodies(chat.chat_requests)[-1]
+    assert [c.tool for c in answer.tool_calls] == ["search_logstore", "retrieve_stored_logs"]
+    assert answer.tool_calls[1].ok is False and "'_name' is not a parameter" in answer.tool_calls[1].error
+    assert "panic_logs_prod" not in engine.store.list_tables("s1")
+    assert "'_name' is not a parameter" in tool_messages(last)[-1]

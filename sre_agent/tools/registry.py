@@ -92,18 +92,23 @@ class ToolRegistry:
         """The tools as LlamaIndex `FunctionTool`s bound to `ctx`; the model sees each args schema."""
         from llama_index.core.tools import FunctionTool
 
-        tools = []
-        for spec in self._specs.values():
-
-            async def run(_name: str = spec.name, **kwargs: Any) -> str:
-                return (await self.call(ctx, _name, kwargs)).text
-
-            tools.append(
-                FunctionTool.from_defaults(
-                    async_fn=run, name=spec.name, description=spec.description, fn_schema=spec.args_model
-                )
+        return [
+            FunctionTool.from_defaults(
+                async_fn=self._bound(ctx, spec.name),
+                name=spec.name,
+                description=spec.description,
+                fn_schema=spec.args_model,
             )
-        return tools
+            for spec in self._specs.values()
+        ]
+
+    def _bound(self, ctx: ToolContext, name: str) -> Callable[..., Awaitable[str]]:
+        """A function of the model's arguments only: nothing it sends can change which tool runs."""
+
+        async def run(**kwargs: Any) -> str:
+            return (await self.call(ctx, name, kwargs)).text
+
+        return run
 
 
 def _failed(name: str, args: dict[str, Any], error: str) -> ToolResult:
