@@ -57,6 +57,7 @@ class Engine:
         self.settings = settings or get_settings()
         self.warnings: list[str] = []
         self._embedder = embedder
+        self._spans: dict[tuple, TimeWindow | None] = {}
 
     @cached_property
     def configs(self) -> dict[str, ServiceConfig]:
@@ -164,7 +165,11 @@ class Engine:
         default window, and tools may fetch all of it even when it spans more than
         SRE_AGENT_MAX_WINDOW_HOURS."""
         logstore = FileLogstore(logs)
-        span = logstore.span()
+        # Reading a snapshot for its span costs a full parse: do it again only when a file changed.
+        key = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in logstore.files())
+        if key not in self._spans:
+            self._spans[key] = logstore.span()
+        span = self._spans[key]
         limit = self.settings.max_window_hours
         if span is None:
             return Snapshot(logstore=logstore, max_window_hours=limit)
