@@ -252,6 +252,19 @@ def chat(
         _print_answer(answer, live)
 
 
+def _list_tools(registry) -> None:
+    """Each tool with what the model reads about it and its arguments."""
+    table = Table("tool", "arguments", "what it does", title="agent tools", show_lines=True)
+    for tool_name in registry.names():
+        spec = registry.get(tool_name)
+        args = []
+        for arg, field in spec.args_model.model_fields.items():
+            kind = getattr(field.annotation, "__name__", None) or str(field.annotation).replace(" | None", "")
+            args.append(f"{arg}{'' if field.is_required() else '?'}: {kind}")
+        table.add_row(tool_name, "\n".join(args), spec.description)
+    console.print(table)
+
+
 def _parse_args(pairs: list[str]) -> dict[str, Any]:
     """`key=value` pairs; a value that reads as JSON (numbers, true, lists) is taken as such."""
     out: dict[str, Any] = {}
@@ -270,7 +283,9 @@ def _parse_args(pairs: list[str]) -> dict[str, Any]:
 @app.command()
 @_friendly
 def tool(
-    name: Annotated[str, typer.Argument(help="tool name, e.g. search_logstore")],
+    name: Annotated[
+        str | None, typer.Argument(help="tool name, e.g. search_logstore; omit to list the tools")
+    ] = None,
     arg: Annotated[list[str] | None, typer.Option("--arg", help="key=value, repeatable")] = None,
     logs: Annotated[Path | None, typer.Option(help="a log file or folder the tool may fetch from")] = None,
     service: Annotated[str | None, typer.Option(help="service config name under configs/")] = None,
@@ -281,9 +296,12 @@ def tool(
     """Run one agent tool by hand and print what the model would see (for debugging tools and prompts)."""
     from sre_agent.tools import ToolContext, default_registry
 
-    engine = _engine()
     registry = default_registry()
+    if name is None:
+        _list_tools(registry)
+        return
     registry.get(name)  # unknown names fail here, with the list of tools
+    engine = _engine()
     if service is not None:
         engine.config(service)
     ctx = ToolContext(engine=engine, session=session, service=service, environment=env)

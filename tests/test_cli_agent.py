@@ -174,3 +174,18 @@ def test_ask_with_an_llm_streams_the_text_once_then_the_tools_footer(
     assert "Tools run:" in result.stdout and "search_logstore" in result.stdout
     assert "Offline triage" not in result.stdout
     assert "→ search_logstore(" in result.stderr and "(OpenAI-compatible)" in result.stderr
+
+
+def test_tool_without_a_name_lists_every_tool_with_its_arguments(cli_env: Path) -> None:
+    result = runner.invoke(app, ["tool"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for name in (*TOOLS, "summarize_stored_logs"):
+        assert name in result.stdout
+    assert "request_id: str" in result.stdout and "method?: str" in result.stdout
+
+
+def test_a_question_that_is_a_log_dump_is_refused_before_anything_runs(cli_env: Path) -> None:
+    result = _run("ask", "why? " + "x" * 5000, "--logs", str(LOGS), "--session", "big")
+    assert result.exit_code == 2
+    assert "QUESTION: 5,005 characters; at most 4,000" in result.stderr
+    assert "big" not in _run("sessions", "list").stdout

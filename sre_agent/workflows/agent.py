@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Longest question accepted: a question, not a log dump (those go through a logstore and redaction).
+MAX_QUESTION_CHARS = 4_000
 EventKind = Literal["tool_started", "tool_finished", "progress", "answer_delta", "notice"]
 
 
@@ -119,6 +121,11 @@ class Investigator:
         started = time.perf_counter()
         if not question.strip():
             raise InputError("QUESTION: empty question")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InputError(
+                f"QUESTION: {len(question):,} characters; at most {MAX_QUESTION_CHARS:,} "
+                "(paste log excerpts into a file and pass it with --logs)"
+            )
         check_session(session)
         settings = self.engine.settings
         configs = list(self.engine.configs.values())
