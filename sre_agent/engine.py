@@ -177,6 +177,15 @@ class Engine:
         return Snapshot(logstore=logstore, now=span.end, window=span, max_window_hours=max(limit, hours))
 
     @cached_property
+    def refine_llm(self) -> Any:
+        """The same LLM for the refine step, kept quick: it only adds search terms, so it gets
+        SRE_AGENT_LLM_REFINE_TIMEOUT seconds and no retries before the rules go on alone."""
+        from sre_agent.llm import build_llm
+
+        timeout = min(self.settings.llm_refine_timeout, self.settings.llm_timeout)
+        return build_llm(self.settings, timeout=timeout, retries=0)
+
+    @cached_property
     def investigator(self) -> Investigator:
         from sre_agent.workflows.agent import Investigator
 
@@ -240,10 +249,10 @@ class Engine:
         """The log-search workflow; its refine step asks the LLM too when one is configured and
         `use_llm` (offline triage, also as a fallback after an LLM failure, passes False)."""
         refiner = None
-        if use_llm and self.settings.llm_refine and self.llm is not None:
+        if use_llm and self.settings.llm_refine and self.refine_llm is not None:
             from sre_agent.workflows.llm_refine import LLMRefiner
 
-            refiner = LLMRefiner(self.llm, config)
+            refiner = LLMRefiner(self.refine_llm, config)
         return LogSearchWorkflow(
             store=self.store,
             logstore=logstore,

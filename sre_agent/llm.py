@@ -22,9 +22,13 @@ def describe_llm(settings: Settings) -> str:
     return "offline triage (no LLM configured)"
 
 
-def build_llm(settings: Settings) -> Any:
-    """The LlamaIndex LLM the settings name, or None for offline mode."""
+def build_llm(settings: Settings, *, timeout: float | None = None, retries: int | None = None) -> Any:
+    """The LlamaIndex LLM the settings name, or None for offline mode.
+
+    `timeout` and `retries` override the settings' for helpers that must stay quick (refine)."""
     kind = settings.llm_kind
+    timeout = settings.llm_timeout if timeout is None else timeout
+    retries = settings.llm_max_retries if retries is None else retries
     if kind == "none":
         return None
     if kind == "openai":
@@ -40,8 +44,8 @@ def build_llm(settings: Settings) -> Any:
             # Gateways that authenticate by headers alone still get a (dummy) bearer key.
             api_key=settings.llm_api_key.get_secret_value() or "none",
             default_headers=settings.llm_headers or None,
-            timeout=settings.llm_timeout,
-            max_retries=settings.llm_max_retries,
+            timeout=timeout,
+            max_retries=retries,
             is_chat_model=True,
             is_function_calling_model=True,
             context_window=settings.llm_context_window,
@@ -55,9 +59,9 @@ def build_llm(settings: Settings) -> Any:
     # Credentials come from the usual AWS chain (env, profile, role), never from our settings.
     # botocore does the retries; the integration's own retry wrapper (4-10 s waits) makes one attempt.
     config = Config(
-        retries={"total_max_attempts": settings.llm_max_retries + 1, "mode": "standard"},
-        connect_timeout=settings.llm_timeout,
-        read_timeout=settings.llm_timeout,
+        retries={"total_max_attempts": retries + 1, "mode": "standard"},
+        connect_timeout=timeout,
+        read_timeout=timeout,
     )
     return BedrockConverse(
         model=settings.bedrock_model,

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     llm_context_window: int = Field(default=32_000, ge=2_000)
     llm_stream: bool = Field(default=True, description="stream answers token by token")
     llm_refine: bool = Field(default=True, description="let the LLM add search terms in the refine step")
+    llm_refine_timeout: float = Field(
+        default=10.0, gt=0, description="seconds the refine step waits for the LLM (no retries)"
+    )
     bedrock_model: str = Field(default="", description="Bedrock model id, e.g. anthropic.claude-3-5-sonnet…")
     bedrock_region: str = Field(default="us-east-1")
     bedrock_endpoint_url: str = Field(default="", description="Bedrock Runtime endpoint (VPC endpoints)")

@@ -444,3 +444,17 @@ def test_arguments_cannot_switch_which_tool_runs(tmp_path: Path, embedder: Any) 
     assert answer.tool_calls[1].ok is False and "'_name' is not a parameter" in answer.tool_calls[1].error
     assert "panic_logs_prod" not in engine.store.list_tables("s1")
     assert "'_name' is not a parameter" in tool_messages(last)[-1]
+
+
+def test_a_slow_refine_call_does_not_hold_the_search_up(tmp_path: Path, embedder: Any) -> None:
+    """The refine step only adds search terms: when the LLM is slow it gets one short try, then the
+    rules go on alone and the turn still ends with the LLM's answer."""
+    slow_side = Delay(30, then=NO_TERMS)
+    with serve_chat(responder=Script(ToolCalls([SEARCH]), Text(SUMMARY), side=slow_side)) as chat:
+        engine = make_engine(tmp_path, embedder, chat, llm_refine_timeout=0.5)
+        answer, _ = ask(engine)
+        refine_calls = [r for r in chat.chat_requests if not r.body.get("tools")]
+    assert answer.mode == "llm", answer.fallback_reason
+    assert answer.tool_calls[0].ok and answer.lines
+    assert len(refine_calls) == 1  # no retries of an optional call
+    assert answer.tool_calls[0].seconds < 20  # it did not wait the 30 s the LLM took
