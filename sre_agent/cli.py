@@ -62,11 +62,14 @@ def _engine():
 @_friendly
 def config() -> None:
     """Print the effective settings (secrets masked)."""
+    from sre_agent.llm import describe_llm
     from sre_agent.settings import get_settings
 
+    settings = get_settings()
     # Plain lines, not a table: values such as paths must never be wrapped, and grep should work.
-    for name, value in get_settings().masked().items():
+    for name, value in settings.masked().items():
         console.print(f"SRE_AGENT_{name.upper()}={value}", highlight=False, soft_wrap=True)
+    console.print(f"# answering with: {describe_llm(settings)}", highlight=False, soft_wrap=True)
 
 
 class _Live:

@@ -93,6 +93,21 @@ def test_config_masks_secrets(cli_env: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert result.exit_code == 0
     assert "supersecretvalue" not in result.stdout and "set, 22 chars" in result.stdout
     assert str(cli_env) in result.stdout  # data dir from the environment
+    assert "# answering with: offline triage" in result.stdout
+
+
+def test_config_masks_the_llm_key_and_secret_headers(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sre_agent.settings import get_settings
+
+    monkeypatch.setenv("SRE_AGENT_LLM_BASE_URL", "http://gateway.internal/v1")
+    monkeypatch.setenv("SRE_AGENT_LLM_API_KEY", "sk-llmsecret42")
+    monkeypatch.setenv("SRE_AGENT_LLM_HEADERS", '{"x-api-key": "hdrsecret", "x-project-name": "sre"}')
+    get_settings.cache_clear()
+    result = _run("config")
+    assert result.exit_code == 0, result.output
+    assert "llmsecret" not in result.stdout and "hdrsecret" not in result.stdout
+    assert "'x-project-name': 'sre'" in result.stdout  # a plain header stays readable
+    assert "# answering with: gpt-4o-mini at http://gateway.internal/v1" in result.stdout
 
 
 def test_replay_report_follows_the_spec_and_matches_the_independent_scorer(
