@@ -10,6 +10,7 @@ sections as the LLM path: Summary, Evidence, Log patterns, Next steps, Not check
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -23,6 +24,7 @@ from sre_agent.timeline import Timeline, build_timeline, render_timeline
 from sre_agent.tools.base import ToolContext, ToolResult
 from sre_agent.tools.log_tools import stored_rows
 from sre_agent.tools.registry import ToolRegistry
+from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import ResultLine
@@ -102,12 +104,15 @@ async def triage(
         question, now=now, environment=ctx.environment, thread=ctx.engine.thread_context(ctx.session)
     )
     for call in plan_calls(ctx, question, plan):
+        if ctx.on_progress is not None:
+            ctx.on_progress(ProgressEvent(stage="triage", message=call.why, data={"tool": call.tool}))
         args = {k: v for k, v in call.args.items() if v is not None}
         await registry.call(ctx, call.tool, args)
     results = list(ctx.results)
     lines = merged_lines(results)
-    rows = stored_rows(ctx, plan.window)
-    patterns = mine_patterns(rows, limit=8)
+    # Reading the window and mining it take a while on big windows: off the event loop.
+    rows = await asyncio.to_thread(stored_rows, ctx, plan.window)
+    patterns = await asyncio.to_thread(mine_patterns, rows, limit=8)
     problems = [p for p in patterns.patterns if p.level in ("WARN", "ERROR", "FATAL")]
     timeline = build_timeline(rows, problems[0] if problems else None)
     evidence = [line.message for line in lines] + [p.example for p in patterns.patterns]
