@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SRE_AGENT_CONFIGS_DIR=/app/configs
 
 WORKDIR /app
-COPY requirements.txt pyproject.toml README.md ./
+COPY requirements.txt pyproject.toml README.md LICENSE ./
 RUN pip install -r requirements.txt
 COPY sre_agent ./sre_agent
 COPY configs ./configs
