@@ -92,12 +92,19 @@ class LogPattern(BaseModel):
     )
 
 
+PROBLEM_LEVELS = ("WARN", "ERROR", "FATAL")
+
+
 class PatternSummary(BaseModel):
     """The patterns of a set of records, the most alarming first."""
 
     patterns: list[LogPattern] = Field(default_factory=list)
     total_records: int = 0
     total_patterns: int = Field(default=0, description="number of patterns before the limit")
+
+    def problems(self) -> list[LogPattern]:
+        """The warning, error and fatal patterns, worst and most frequent first."""
+        return [p for p in self.patterns if p.level in PROBLEM_LEVELS]
 
 
 class _Acc:

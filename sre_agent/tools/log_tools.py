@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sre_agent.errors import InputError
 from sre_agent.indexes import SearchFilters, table_name
 from sre_agent.indexes.records import StoredRecord
-from sre_agent.models import LogQuery, TimeWindow, normalize_level
+from sre_agent.models import LEVELS, LogQuery, TimeWindow, normalize_level
 from sre_agent.patterns import mine_patterns, render_patterns
 from sre_agent.redact import Redactor
 from sre_agent.timeline import build_timeline, render_timeline
@@ -168,6 +168,11 @@ def _logstore(ctx: ToolContext):
             "use retrieve_stored_logs to search what the thread already stored"
         )
     return ctx.logstore
+
+
+def _require_stored(ctx: ToolContext) -> None:
+    if ctx.session not in ctx.engine.store.list_sessions():
+        raise ToolError("this thread has stored no logs yet: fetch some with search_logstore first")
 
 
 def _limit(ctx: ToolContext, wanted: int) -> int:
@@ -408,11 +413,10 @@ async def search_panic_logs(ctx: ToolContext, args: PanicLogsArgs) -> ToolResult
 async def retrieve_stored_logs(ctx: ToolContext, args: RetrieveStoredArgs) -> ToolResult:
     """Hybrid search over every table this thread stored; fetches nothing."""
     started = time.perf_counter()
-    if ctx.session not in ctx.engine.store.list_sessions():
-        raise ToolError("this thread has stored no logs yet: fetch some with search_logstore first")
+    _require_stored(ctx)
     level = normalize_level(args.min_level) if args.min_level else None
-    if level is not None and level not in ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"):
-        raise ToolError(f"min_level: {args.min_level!r} is not a level (DEBUG, INFO, WARN, ERROR, FATAL)")
+    if level is not None and level not in LEVELS:
+        raise ToolError(f"min_level: {args.min_level!r} is not a level ({', '.join(LEVELS)})")
     filters = {
         k: v
         for k, v in (
@@ -442,13 +446,11 @@ async def retrieve_stored_logs(ctx: ToolContext, args: RetrieveStoredArgs) -> To
 async def summarize_stored_logs(ctx: ToolContext, args: SummarizeStoredArgs) -> ToolResult:
     """drain3 patterns of a window of the thread's logs (errors first) and the worst one's timeline."""
     started = time.perf_counter()
-    if ctx.session not in ctx.engine.store.list_sessions():
-        raise ToolError("this thread has stored no logs yet: fetch some with search_logstore first")
+    _require_stored(ctx)
     window = _window(ctx, args.window)
     rows = await asyncio.to_thread(stored_rows, ctx, window)
     summary = mine_patterns(rows, limit=args.limit)
-    problems = [p for p in summary.patterns if p.level in ("WARN", "ERROR", "FATAL")]
-    timeline = build_timeline(rows, problems[0] if problems else None)
+    timeline = build_timeline(rows, next(iter(summary.problems()), None))
     where = (
         f"window {window.start:%Y-%m-%d %H:%M} → {window.end:%Y-%m-%d %H:%M} UTC" if window else "all stored"
     )

@@ -113,8 +113,7 @@ async def triage(
     # Reading the window and mining it take a while on big windows: off the event loop.
     rows = await asyncio.to_thread(stored_rows, ctx, plan.window)
     patterns = await asyncio.to_thread(mine_patterns, rows, limit=8)
-    problems = [p for p in patterns.patterns if p.level in ("WARN", "ERROR", "FATAL")]
-    timeline = build_timeline(rows, problems[0] if problems else None)
+    timeline = build_timeline(rows, next(iter(patterns.problems()), None))
     evidence = [line.message for line in lines] + [p.example for p in patterns.patterns]
     relevant = [config] if config is not None else list(configs)
     scenarios = match_scenarios(relevant, question, evidence)
@@ -167,7 +166,7 @@ def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list)
             f"**{p.name}** (×{hits}): {_plain(p.meaning)}" if p.meaning else f"**{p.name}** (×{hits})"
             for p, hits in known[:3]
         )
-    problems = [p for p in patterns.patterns if p.level in ("WARN", "ERROR", "FATAL")]
+    problems = patterns.problems()
     if problems:
         top = problems[0]  # patterns come worst level first, then most frequent
         text += (
