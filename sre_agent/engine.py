@@ -1,8 +1,9 @@
 """The one API the CLI, replay and (later) the Slack bot call: ask a question in a session.
 
-`Engine` owns the lazily built parts (embedding model, LanceDB store, service configs) so
-that start-up stays fast and a process reuses one model. Nothing here knows about Slack or
-the terminal: progress goes to an optional callback.
+`Engine` owns the lazily built parts (embedding model, LanceDB store, service configs, the LLM,
+chat memories) so that start-up stays fast and a process reuses one model. `ask` is one turn of
+the agent; `search` is the log-search workflow alone. Nothing here knows about Slack or the
+terminal: progress goes to an optional callback.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class Snapshot:
 
 
 class Engine:
-    """Builds the pipeline's parts once and runs log searches with them."""
+    """Builds the parts once (model, store, configs, LLM, chat memories) and runs agent turns
+    (`ask`) and bare log searches (`search`) with them."""
 
     def __init__(self, settings: Settings | None = None, *, embedder: Any = None) -> None:
         """`embedder` (a LlamaIndex BaseEmbedding) lets several engines share one loaded model;
