@@ -215,6 +215,10 @@ def chat(
     from sre_agent.llm import describe_llm
 
     engine = _engine()
+    # Bad flags fail now, not at the first question.
+    engine.config(service)
+    if logs is not None:
+        engine.snapshot(logs)
     session = session or f"chat-{secrets.token_hex(4)}"
     err.print(f"sre-agent chat · session {session} · {describe_llm(engine.settings)} · 'help' for help")
     while True:

@@ -69,6 +69,11 @@ class Engine:
         if service is None:
             return None
         if service not in self.configs:
+            if not self.settings.configs_dir.is_dir():
+                raise InputError(
+                    f"--service: the configs folder {self.settings.configs_dir}/ does not exist here; "
+                    "run from the repository or set SRE_AGENT_CONFIGS_DIR"
+                )
             known = ", ".join(sorted(self.configs)) or "none"
             raise InputError(
                 f"--service: no config named '{service}' in {self.settings.configs_dir}/ (known: {known})"

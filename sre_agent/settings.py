@@ -11,8 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from sre_agent.errors import ConfigError
 
 _SECRET_KEY = re.compile(r"secret|key|token|password|session|auth", re.IGNORECASE)
 EmbedBackend = Literal["local", "openai", "none"]
@@ -117,7 +119,28 @@ class Settings(BaseSettings):
         return "bedrock" if self.bedrock_model else "none"
 
 
+def _env_name(field: object) -> str:
+    return f"SRE_AGENT_{str(field).upper()}"
+
+
+def load_settings() -> Settings:
+    """`Settings()` from the environment, with errors that name the variable and what is wrong."""
+    try:
+        return Settings()
+    except SettingsError as exc:  # a value pydantic-settings could not even decode (bad JSON)
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = _env_name(field.group(1)) if field else "a setting"
+        cause = f": {exc.__cause__}" if exc.__cause__ else ""
+        raise ConfigError(f"{name}: could not read the value (JSON expected{cause})") from None
+    except ValidationError as exc:
+        problems = [
+            f"{_env_name(e['loc'][0]) if e['loc'] else 'settings'}: {e['msg']} (got {e.get('input')!r})"
+            for e in exc.errors()
+        ]
+        raise ConfigError("; ".join(problems)) from None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
-    return Settings()
+    return load_settings()

@@ -159,3 +159,27 @@ def test_sessions_drop_and_purge(cli_env: Path) -> None:
     assert " a " not in listed and "b" in listed
     purged = _run("sessions", "purge")
     assert "dropped 1 sessions" in purged.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "SRE_AGENT_LLM_HEADERS",
+            "not json",
+            "SRE_AGENT_LLM_HEADERS: could not read the value (JSON expected",
+        ),
+        ("SRE_AGENT_TOP_K", "0", "SRE_AGENT_TOP_K: Input should be greater than or equal to 1 (got '0')"),
+        ("SRE_AGENT_LLM_BACKEND", "gpt", "SRE_AGENT_LLM_BACKEND: Input should be 'auto', 'openai'"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    from sre_agent.settings import get_settings
+
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    result = _run("config")
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output

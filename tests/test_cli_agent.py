@@ -189,3 +189,11 @@ def test_a_question_that_is_a_log_dump_is_refused_before_anything_runs(cli_env: 
     assert result.exit_code == 2
     assert "QUESTION: 5,005 characters; at most 4,000" in result.stderr
     assert "big" not in _run("sessions", "list").stdout
+
+
+def test_chat_refuses_bad_flags_before_the_first_question(cli_env: Path) -> None:
+    result = _run("chat", "--logs", "/no/such/logs.jsonl", input="why?\nexit\n")
+    assert result.exit_code == 2
+    assert "/no/such/logs.jsonl: no such file" in result.stderr and "you>" not in result.stdout
+    bad_service = _run("chat", "--service", "nope", input="why?\nexit\n")
+    assert bad_service.exit_code == 2 and "--service: no config named 'nope'" in bad_service.stderr
