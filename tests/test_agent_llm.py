@@ -458,3 +458,21 @@ def test_a_slow_refine_call_does_not_hold_the_search_up(tmp_path: Path, embedder
     assert answer.tool_calls[0].ok and answer.lines
     assert len(refine_calls) == 1  # no retries of an optional call
     assert answer.tool_calls[0].seconds < 20  # it did not wait the 30 s the LLM took
+
+
+def test_quotes_the_tools_never_returned_are_flagged(tmp_path: Path, embedder: Any) -> None:
+    """The prompt forbids invented log lines; the footer names any Evidence quote no tool returned."""
+    invented = "DynamoDB table memberships deleted by operator bob"
+    real = "context deadline exceeded (deadline 800ms) while retrying DynamoDB GetItem"
+    text = (
+        f"**Summary**: throttling.\n\n**Evidence**:\n- `{real}` ×64\n- `{invented}`\n\n"
+        "**Next steps**: run `aws dynamodb describe-table --table-name memberships`"
+    )
+    with serve_chat(responder=Script(ToolCalls([SEARCH]), Text(text))) as chat:
+        engine = make_engine(tmp_path, embedder, chat)
+        answer, _ = ask(engine)
+    assert answer.mode == "llm"
+    assert "in no tool output" in answer.footer
+    assert invented in answer.footer
+    assert real not in answer.footer  # a true quote passes
+    assert "describe-table" not in answer.footer  # a suggested command is not a quote of the logs

@@ -151,7 +151,7 @@ class Investigator:
         if llm is not None:
             try:
                 text = await self._ask_llm(ctx, llm, redacted, config, configs, emit)
-                footer = _footer(ctx.results, self.engine)
+                footer = _footer(ctx.results, self.engine, text)
                 answer = f"{text}\n\n{footer}"
                 mode = "llm"
             except Exception as exc:  # any LLM failure falls back to the offline answer
@@ -280,13 +280,41 @@ def _progress(event: ProgressEvent) -> AgentEvent:
     return AgentEvent(kind="progress", message=f"{event.stage}: {event.message}", data={"stage": event.stage})
 
 
-def _footer(results: list[ToolResult], engine: Engine) -> str:
+_QUOTED = re.compile(r"`([^`\n]{24,})`")
+
+
+def unsupported_quotes(text: str, results: list[ToolResult]) -> list[str]:
+    """Log-line-sized quotes in the model's Evidence that no tool output contains (ellipses allowed).
+
+    The prompt forbids inventing log lines; this checks it, so a reader knows which quotes to distrust.
+    """
+    seen = " ".join(" ".join(r.text.split()) for r in results)
+    start = text.find("Evidence")  # commands suggested under Next steps are not quotes of logs
+    evidence = text[start:] if start >= 0 else text
+    for heading in ("Next steps", "Not checked"):
+        end = evidence.find(heading)
+        if end > 0:
+            evidence = evidence[:end]
+    out = []
+    for quote in _QUOTED.findall(evidence):
+        pieces = [" ".join(p.split()) for p in re.split(r"…|\.\.\.", quote)]
+        if not all(piece in seen for piece in pieces if piece):
+            out.append(quote)
+    return out
+
+
+def _footer(results: list[ToolResult], engine: Engine, text: str = "") -> str:
     calls = []
     for result in results:
         if result.ok:
             calls.append(f"`{result.tool}` → {result.counts.get('lines', 0)} lines ({result.scope})")
         else:
             calls.append(f"`{result.tool}` failed: {result.error}")
-    text = "_Tools run: " + ("; ".join(calls) if calls else "none") + "._"
+    calls_text = "_Tools run: " + ("; ".join(calls) if calls else "none") + "._"
     backend = describe_llm(engine.settings)
-    return text + f"\n_Answered by {backend}; log lines were redacted before it saw them._"
+    footer = calls_text + f"\n_Answered by {backend}; log lines were redacted before it saw them._"
+    invented = unsupported_quotes(text, results)
+    if invented:
+        shown = "; ".join(f"`{q[:120]}`" for q in invented[:5])
+        footer += f"\n⚠ _Quoted by the model but in no tool output (paraphrased or invented): {shown}_"
+    return footer
