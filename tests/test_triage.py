@@ -184,3 +184,14 @@ def test_config_prose_with_angle_brackets_survives_markdown(engine) -> None:
     answer = _ask(engine, "user 4821 gets PERMISSION_DENIED on district 77", session="t10", logs=logs)
     html = MarkdownIt().render(_section(answer.answer, "Next steps"))
     assert "membership:&lt;district&gt;:&lt;user&gt;" in html  # shown as text, not swallowed as tags
+
+
+def test_asking_for_errors_where_there_are_none_says_so(engine) -> None:
+    """'Were there ListMemberships errors?' in the throttling incident: there were none, and the
+    summary must say that rather than present an INFO line as the answer."""
+    _ask(engine, "why is GetMembership failing for user 123?", session="t11", logs=LOGS)
+    answer = _ask(engine, "were there ListMemberships errors?", session="t11", logs=LOGS)
+    summary = _section(answer.answer, "Summary")
+    assert "No matching line is at level ERROR or worse" in summary
+    failing = _ask(engine, "were there GetMembership errors?", session="t11", logs=LOGS)
+    assert "No matching line is at level" not in _section(failing.answer, "Summary")

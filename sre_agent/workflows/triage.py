@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.indexes import table_name
+from sre_agent.indexes.filters import level_rank
 from sre_agent.knowledge import ScenarioMatch, known_patterns, match_scenarios
 from sre_agent.patterns import PatternSummary, mine_patterns, render_patterns
 from sre_agent.timeline import Timeline, build_timeline, render_timeline
@@ -150,14 +151,15 @@ def _message(line: ResultLine) -> str:
     return msg.replace("\n", " ⏎ ").replace("`", "'")
 
 
-def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list) -> str:
+def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list, plan: RetrievalPlan) -> str:
     if not lines:
         return "No stored log line matches the question; see Not checked for what was searched."
-    order = ["FATAL", "ERROR", "WARN"]
-    worst = sorted(lines, key=lambda x: (order.index(x.level) if x.level in order else len(order), -x.count))[
-        0
-    ]
-    text = (
+    worst = max(lines, key=lambda x: (level_rank(x.level), x.count))
+    text = ""
+    asked = plan.min_level or plan.prefer_level  # "were there any errors?"
+    if asked and level_rank(worst.level) < level_rank(asked):
+        text = f"No matching line is at level {asked} or worse: the closest lines are below. "
+    text += (
         f"{len(lines)} distinct lines match. The most telling: [{worst.level or '-'}] ×{worst.count} "
         f"`{_message(worst)}` ({_when(worst)}" + (f", host {worst.host}" if worst.host else "") + ")."
     )
@@ -190,7 +192,7 @@ def render_triage(
     parts = [
         "_Offline triage: no LLM was used; this answer is built from the logs and the service "
         "config by rules, and nothing left this machine._",
-        "**Summary**: " + _summary(lines, patterns, known),
+        "**Summary**: " + _summary(lines, patterns, known, plan),
     ]
     if lines:
         rows = []
