@@ -14,11 +14,29 @@ from sre_agent.workflows.results import ResultLine, SearchResult
 MAX_MESSAGE = 300
 
 
-def _when(line: ResultLine) -> str:
+def line_when(line: ResultLine) -> str:
+    """First seen, and last seen when identical lines span a while."""
     first = line.first_seen.strftime("%Y-%m-%d %H:%M:%S")
     if line.count <= 1 or line.first_seen == line.last_seen:
         return first
     return f"{first} → {line.last_seen.strftime('%Y-%m-%d %H:%M:%S')}"
+
+
+def line_message(line: ResultLine) -> str:
+    """The message for a Markdown code span: capped, on one line, without backticks that would end it."""
+    msg = line.message if len(line.message) <= MAX_MESSAGE else line.message[:MAX_MESSAGE] + "…"
+    return msg.replace("\n", " ⏎ ").replace("`", "'")
+
+
+def render_lines(lines: list[ResultLine]) -> str:
+    """A numbered Markdown list: level, ×count, when, host, then the message as code."""
+    rows = []
+    for i, line in enumerate(lines, 1):
+        where = f" host={line.host}" if line.host else ""
+        rows.append(
+            f"{i}. [{line.level or '-'}] ×{line.count} {line_when(line)}{where}\n   `{line_message(line)}`"
+        )
+    return "\n".join(rows)
 
 
 def _scope(result: SearchResult) -> list[str]:
@@ -61,14 +79,7 @@ def render_answer(result: SearchResult) -> str:
         )
     else:
         parts.append(f"**Top {len(result.lines)} distinct lines** (count = identical lines in the window):")
-        rows = []
-        for i, line in enumerate(result.lines, 1):
-            msg = line.message if len(line.message) <= MAX_MESSAGE else line.message[:MAX_MESSAGE] + "…"
-            msg = msg.replace("\n", " ⏎ ")
-            where = f" host={line.host}" if line.host else ""
-            level = line.level or "-"
-            rows.append(f"{i}. [{level}] ×{line.count} {_when(line)}{where}\n   `{msg}`")
-        parts.append("\n".join(rows))
+        parts.append(render_lines(result.lines))
         patterns: dict[str, list[ResultLine]] = defaultdict(list)
         for line in result.lines:
             patterns[line.shape or line.message].append(line)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
+from sre_agent.answer import line_message, line_when, render_lines
 from sre_agent.configs import ServiceConfig
 from sre_agent.indexes import table_name
 from sre_agent.indexes.filters import level_rank
@@ -29,8 +30,6 @@ from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import ResultLine
-
-MAX_MESSAGE = 300
 
 
 class ToolCallPlan(BaseModel):
@@ -139,18 +138,6 @@ def _plain(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _when(line: ResultLine) -> str:
-    first = f"{line.first_seen:%Y-%m-%d %H:%M:%S}"
-    if line.count > 1 and line.first_seen != line.last_seen:
-        return f"{first} → {line.last_seen:%Y-%m-%d %H:%M:%S}"
-    return first
-
-
-def _message(line: ResultLine) -> str:
-    msg = line.message if len(line.message) <= MAX_MESSAGE else line.message[:MAX_MESSAGE] + "…"
-    return msg.replace("\n", " ⏎ ").replace("`", "'")
-
-
 def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list, plan: RetrievalPlan) -> str:
     if not lines:
         return "No stored log line matches the question; see Not checked for what was searched."
@@ -161,7 +148,7 @@ def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list,
         text = f"No matching line is at level {asked} or worse: the closest lines are below. "
     text += (
         f"{len(lines)} distinct lines match. The most telling: [{worst.level or '-'}] ×{worst.count} "
-        f"`{_message(worst)}` ({_when(worst)}" + (f", host {worst.host}" if worst.host else "") + ")."
+        f"`{line_message(worst)}` ({line_when(worst)}" + (f", host {worst.host}" if worst.host else "") + ")."
     )
     if known:
         text += " Known error patterns seen: " + "; ".join(
@@ -195,12 +182,10 @@ def render_triage(
         "**Summary**: " + _summary(lines, patterns, known, plan),
     ]
     if lines:
-        rows = []
-        for i, line in enumerate(lines[:10], 1):
-            where = f" host={line.host}" if line.host else ""
-            head = f"{i}. [{line.level or '-'}] ×{line.count} {_when(line)}{where}"
-            rows.append(f"{head}\n   `{_message(line)}`")
-        parts.append("**Evidence**: the most relevant lines (×count = identical lines):\n" + "\n".join(rows))
+        parts.append(
+            "**Evidence**: the most relevant lines (×count = identical lines):\n"
+            + render_lines(list(lines[:10]))
+        )
     if patterns.patterns:
         parts.append(
             f"**Log patterns** of the window ({patterns.total_records} lines, drain3; errors first):\n"
