@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,6 +61,7 @@ class Engine:
         self.warnings: list[str] = []
         self._embedder = embedder
         self._spans: dict[tuple, TimeWindow | None] = {}
+        self._local = threading.local()
 
     @cached_property
     def configs(self) -> dict[str, ServiceConfig]:
@@ -158,12 +160,19 @@ class Engine:
     def memories(self) -> ChatMemories:
         return ChatMemories(self.settings.data_dir, token_limit=self.settings.memory_tokens)
 
-    @cached_property
+    def _per_thread(self, name: str, build: Callable[[], Any]) -> Any:
+        """One `build()` per thread: an LLM's async HTTP client belongs to the event loop that first
+        used it, and the Slack bot answers in several threads at once, each with its own loop."""
+        if not hasattr(self._local, name):
+            setattr(self._local, name, build())
+        return getattr(self._local, name)
+
+    @property
     def llm(self) -> Any:
         """The configured LLM (LlamaIndex), or None: offline triage."""
         from sre_agent.llm import build_llm
 
-        return build_llm(self.settings)
+        return self._per_thread("llm", lambda: build_llm(self.settings))
 
     def snapshot(self, logs: Path) -> Snapshot:
         """A log file or folder as the logstore of a conversation.
@@ -183,14 +192,14 @@ class Engine:
         hours = (span.end - span.start).total_seconds() / 3600
         return Snapshot(logstore=logstore, now=span.end, window=span, max_window_hours=max(limit, hours))
 
-    @cached_property
+    @property
     def refine_llm(self) -> Any:
         """The same LLM for the refine step, kept quick: it only adds search terms, so it gets
         SRE_AGENT_LLM_REFINE_TIMEOUT seconds and no retries before the rules go on alone."""
         from sre_agent.llm import build_llm
 
         timeout = min(self.settings.llm_refine_timeout, self.settings.llm_timeout)
-        return build_llm(self.settings, timeout=timeout, retries=0)
+        return self._per_thread("refine_llm", lambda: build_llm(self.settings, timeout=timeout, retries=0))
 
     @cached_property
     def investigator(self) -> Investigator:
@@ -211,6 +220,7 @@ class Engine:
         window: TimeWindow | None = None,
         max_window_hours: float | None = None,
         on_event: EventCallback | None = None,
+        run_id: str | None = None,
     ) -> TurnAnswer:
         """One turn of a conversation: the agent (LLM or offline triage) with the log tools.
 
@@ -231,6 +241,7 @@ class Engine:
             default_window=window,
             max_window_hours=max_window_hours,
             on_event=on_event,
+            run_id=run_id,
         )
 
     @cached_property

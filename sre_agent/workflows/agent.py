@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -28,6 +29,7 @@ from sre_agent.llm import describe_llm
 from sre_agent.models import TimeWindow
 from sre_agent.redact import Redactor
 from sre_agent.tools.base import ToolContext, ToolResult
+from sre_agent.tools.phrases import doing
 from sre_agent.tools.registry import ToolRegistry, default_registry
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.results import ResultLine
@@ -56,9 +58,15 @@ class AgentEvent(BaseModel):
 EventCallback = Callable[[AgentEvent], None]
 
 
+def new_run_id() -> str:
+    """A run id people can read out and sort: UTC time of the start, then random hex."""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
 class TurnAnswer(BaseModel):
     """The outcome of one turn."""
 
+    run_id: str = Field(description="names this turn in logs, Slack messages and (later) traces")
     question: str
     session: str
     service: str | None = None
@@ -116,9 +124,11 @@ class Investigator:
         default_window: TimeWindow | None = None,
         max_window_hours: float | None = None,
         on_event: EventCallback | None = None,
+        run_id: str | None = None,
     ) -> TurnAnswer:
-        """Answer one message of the conversation `session`."""
+        """Answer one message of the conversation `session`; `run_id` names the turn (default: new)."""
         started = time.perf_counter()
+        run_id = run_id or new_run_id()
         if not question.strip():
             raise InputError("QUESTION: empty question")
         if len(question) > MAX_QUESTION_CHARS:
@@ -165,6 +175,7 @@ class Investigator:
                 answer = f"⚠ **The LLM failed** ({fallback}), so this is the offline triage.\n\n" + answer
             await self._remember_offline(session, redacted, answer)
         return TurnAnswer(
+            run_id=run_id,
             question=question,
             session=session,
             service=service,
@@ -261,7 +272,15 @@ class _Traced(ToolRegistry):
 
     async def call(self, ctx: ToolContext, name: str, raw_args: dict[str, Any]) -> ToolResult:
         shown = ", ".join(f"{k}={v!r}" for k, v in raw_args.items() if k != "query")
-        self._emit(AgentEvent(kind="tool_started", tool=name, args=raw_args, message=f"{name}({shown})"))
+        self._emit(
+            AgentEvent(
+                kind="tool_started",
+                tool=name,
+                args=raw_args,
+                message=f"{name}({shown})",
+                data={"doing": doing(name, raw_args)},
+            )
+        )
         result = await super().call(ctx, name, raw_args)
         message = result.summary if result.ok else f"error: {result.error}"
         self._emit(
