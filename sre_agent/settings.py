@@ -9,23 +9,30 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from sre_agent.errors import ConfigError
 
 _SECRET_KEY = re.compile(r"secret|key|token|password|session|auth", re.IGNORECASE)
 EmbedBackend = Literal["local", "openai", "none"]
 LLMBackend = Literal["auto", "openai", "bedrock", "none"]
+SlackStream = Literal["auto", "on", "off"]
+CommaList = Annotated[list[str], NoDecode]
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
 class Settings(BaseSettings):
     """Every knob of sre-agent. Secrets are `SecretStr` so they never print by accident."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SRE_AGENT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="SRE_AGENT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,  # Settings(slack_bot_token=…) as well as SLACK_BOT_TOKEN
     )
 
     data_dir: Path = Field(default=Path(".sre-agent"), description="where everything we persist lives")
@@ -87,6 +94,86 @@ class Settings(BaseSettings):
     max_window_hours: float = Field(default=24.0, gt=0, description="widest time window a tool may fetch")
     tool_max_lines: int = Field(default=50, ge=1, le=500, description="most lines one tool returns")
 
+    # The Slack bot. Slack's own variable names, as in Slack's samples (SRE_AGENT_-prefixed work too).
+    slack_bot_token: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias=AliasChoices("SLACK_BOT_TOKEN", "SRE_AGENT_SLACK_BOT_TOKEN"),
+        description="xoxb-… bot token",
+    )
+    slack_app_token: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias=AliasChoices("SLACK_APP_TOKEN", "SRE_AGENT_SLACK_APP_TOKEN"),
+        description="xapp-… app-level token (Socket Mode)",
+    )
+    slack_signing_secret: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "SRE_AGENT_SLACK_SIGNING_SECRET"),
+        description="signs Slack's HTTP requests (--http)",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias=AliasChoices("SLACK_API_URL", "SRE_AGENT_SLACK_API_URL"),
+        description="Slack Web API base URL (tests point it at a local server)",
+    )
+    slack_allowed_channels: CommaList = Field(
+        default_factory=list, description="channel ids the bot answers in, comma-separated; empty: all"
+    )
+    slack_allowed_users: CommaList = Field(
+        default_factory=list, description="user ids the bot answers, comma-separated; empty: all"
+    )
+    slack_max_sessions: int = Field(
+        default=100, ge=1, description="live threads kept; the least recently used is dropped beyond"
+    )
+    slack_workers: int = Field(default=4, ge=1, le=64, description="questions answered at once")
+    slack_queue: int = Field(default=50, ge=1, description="questions waiting for a worker before refusing")
+    slack_stream: SlackStream = Field(
+        default="auto", description="stream answers with chat.startStream: auto (fall back when refused)"
+    )
+    bot_logs: Path | None = Field(
+        default=None, description="log file or folder the bot fetches from (until the [connectors])"
+    )
+    bot_service: str | None = Field(
+        default=None, description="service config the bot assumes when a question names none"
+    )
+    purge_enabled: bool = Field(default=True, description="drop every session's logs once a day")
+    purge_at: str = Field(default="00:00", description="when the daily purge runs, HH:MM")
+    purge_timezone: str = Field(default="UTC", description="time zone of PURGE_AT, e.g. Europe/Berlin")
+    purge_wait: float = Field(
+        default=300.0, ge=0, description="seconds the purge waits for running questions to finish"
+    )
+
+    @field_validator("slack_allowed_channels", "slack_allowed_users", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("purge_at")
+    @classmethod
+    def _purge_at(cls, value: str) -> str:
+        if not _HHMM.fullmatch(value):
+            raise ValueError("must be HH:MM on a 24-hour clock, e.g. 00:00")
+        return value
+
+    @field_validator("purge_timezone")
+    @classmethod
+    def _purge_timezone(cls, value: str) -> str:
+        import pytz
+
+        try:
+            pytz.timezone(value)
+        except pytz.UnknownTimeZoneError:
+            raise ValueError("unknown time zone; use an IANA name such as UTC or Europe/Berlin") from None
+        return value
+
     @model_validator(mode="after")
     def _default_lancedb_uri(self) -> Settings:
         if not self.lancedb_uri:
@@ -120,7 +207,8 @@ class Settings(BaseSettings):
 
 
 def _env_name(field: object) -> str:
-    return f"SRE_AGENT_{str(field).upper()}"
+    name = str(field)
+    return name if name.isupper() else f"SRE_AGENT_{name.upper()}"  # upper case: an alias (SLACK_…)
 
 
 def load_settings() -> Settings:
