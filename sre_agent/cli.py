@@ -1,7 +1,7 @@
 """The `sre-agent` command line (typer + rich).
 
-Commands: `ask`, `chat`, `tool`, `replay`, `sessions list|drop|purge`, `config`. Bad input exits 2 with one
-line naming what is wrong; heavy modules are imported inside commands so `--help` is instant.
+Commands: `ask`, `chat`, `tool`, `replay`, `bot`, `sessions list|drop|purge`, `config`. Bad input exits 2
+with one line naming what is wrong; heavy modules are imported inside commands so `--help` is instant.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def _print_answer(answer, live: _Live) -> None:
         console.print(Markdown(answer.answer))
     err.print(
         f"[dim]{answer.backend} · {len(answer.tool_calls)} tool calls · {answer.seconds:.2f}s · "
-        f"session {answer.session}[/dim]",
+        f"session {answer.session} · run {answer.run_id}[/dim]",
         highlight=False,
     )
 
@@ -221,6 +221,12 @@ def chat(
         engine.snapshot(logs)
     session = session or f"chat-{secrets.token_hex(4)}"
     err.print(f"sre-agent chat · session {session} · {describe_llm(engine.settings)} · 'help' for help")
+    # One event loop for the whole conversation: the LLM's HTTP client belongs to the loop it first used.
+    with asyncio.Runner() as runner:
+        _chat_loop(engine, runner, logs=logs, service=service, session=session, env=env)
+
+
+def _chat_loop(engine, runner: asyncio.Runner, *, logs, service, session: str, env) -> None:
     while True:
         try:
             line = console.input("[bold]you>[/bold] ").strip()
@@ -245,12 +251,12 @@ def chat(
             )
             continue
         if word == "reset":
-            asyncio.run(engine.reset(session))
+            runner.run(engine.reset(session))
             console.print(f"session {session} reset: its logs and history are gone", highlight=False)
             continue
         live = _Live()
         try:
-            answer = asyncio.run(
+            answer = runner.run(
                 engine.ask(line, session=session, logs=logs, service=service, environment=env, on_event=live)
             )
         except (InputError, ConnectorError) as exc:
@@ -432,9 +438,50 @@ def sessions_drop(session: Annotated[str, typer.Argument(help="the session id")]
 @sessions_app.command("purge")
 @_friendly
 def sessions_purge() -> None:
-    """Drop every session's tables and chat histories (what the midnight purge does)."""
-    n = asyncio.run(_engine().purge_all())
-    console.print(f"dropped {n} sessions")
+    """Drop every session's tables and chat histories and forget the bot's threads (what the nightly
+    purge does)."""
+    from sre_agent.bot.purge import purge_everything
+
+    report = purge_everything(_engine())
+    console.print(f"dropped {report.sessions} sessions; forgot {report.threads} Slack threads")
+
+
+@app.command()
+@_friendly
+def bot(
+    http: Annotated[
+        bool, typer.Option("--http", help="serve the Events API over HTTP instead of Socket Mode")
+    ] = False,
+    port: Annotated[int, typer.Option(help="HTTP port (--http)", min=0, max=65535)] = 3000,
+    host: Annotated[str, typer.Option(help="HTTP address to listen on (--http)")] = "0.0.0.0",
+) -> None:
+    """Run the Slack bot: Socket Mode (SLACK_BOT_TOKEN, SLACK_APP_TOKEN) or --http (SLACK_SIGNING_SECRET)."""
+    import logging
+    import signal
+
+    from sre_agent.bot.app import banner, create, http_server, socket_mode_handler
+    from sre_agent.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # SIGTERM (docker stop, systemd, Kubernetes) stops the bot the way Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    runtime = create(get_settings(), http=http)
+    mode = f"HTTP on {host}:{port} (POST /slack/events, GET /healthz)" if http else "Socket Mode"
+    for line in banner(runtime, mode=mode):
+        err.print(line, highlight=False, soft_wrap=True)
+    if runtime.scheduler is not None:
+        runtime.scheduler.start()
+    try:
+        if http:
+            http_server(runtime, host=host, port=port).run()
+        else:
+            socket_mode_handler(runtime).start()
+    except KeyboardInterrupt:
+        err.print("stopping: finishing the questions already running…")
+    finally:
+        if runtime.scheduler is not None:
+            runtime.scheduler.stop()
+        runtime.bot.close()
 
 
 if __name__ == "__main__":
