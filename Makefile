@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/bench_recall.py
 	$(BIN)/python bench/bench_triage.py
 	$(BIN)/python bench/bench_agent.py
+	$(BIN)/python bench/bench_bot.py
 
 # Re-pin requirements.txt (with hashes) from requirements.in; needs network access to PyPI.
 lock:
