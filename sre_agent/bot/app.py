@@ -154,7 +154,7 @@ def banner(runtime: Runtime, *, mode: str) -> list[str]:
     return lines
 
 
-def http_server(runtime: Runtime, *, host: str, port: int, threads: int = 8) -> Any:
+def http_server(runtime: Runtime, *, host: str, port: int, threads: int = 16) -> Any:
     """A waitress server for bolt's WSGI adapter: POST /slack/events (events and /sre), GET /healthz.
     `.run()` serves until `.close()`; `.effective_port` is the port when `port` was 0."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
