@@ -83,12 +83,16 @@ def create(settings: Settings, *, http: bool, engine: Engine | None = None, purg
     """The bot, ready to serve. Loads the engine's parts now, so the first question is not slow."""
     check_tokens(settings, http=http)
     client = build_client(settings)
+    sdk_log = logging.getLogger("slack_sdk.web.base_client")
+    sdk_log.disabled = True  # it logs each failed attempt; our one line below says it all
     try:
         identity = client.auth_test().data
     except SlackApiError as exc:
         raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {exc.response.get('error')}") from None
     except (SlackClientError, OSError) as exc:  # OSError: urllib's URLError after the retries
         raise ConfigError(f"Slack could not be reached at {settings.slack_api_url}: {exc}") from None
+    finally:
+        sdk_log.disabled = False
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),

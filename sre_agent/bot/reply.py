@@ -89,6 +89,7 @@ class ThreadReply:
         self._ops: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._started = time.monotonic()
         self._stream: Any = None  # slack_sdk ChatStream
+        self._stream_broken = False  # a stream failed half-way: post the whole answer as messages
         self._status_ts: str | None = None
         self._status_sent = 0.0
         self._status_dirty = False
@@ -139,6 +140,11 @@ class ThreadReply:
             except SlackClientError as exc:  # Slack said no (after the client's own retries)
                 self.failed = _describe(exc)
                 log.warning("Slack call failed in %s (%s): %s", self.where.channel, op, self.failed)
+                if self._stream is not None:  # a broken stream: the answer goes out as messages
+                    self._stream = None
+                    self._stream_broken = True
+                    if op in ("finish", "fail"):
+                        self._retry_as_messages(op, value)
             if self._ops.empty():
                 self._flush_status()
 
@@ -194,6 +200,14 @@ class ThreadReply:
     def _on_delta(self, text: str) -> None:
         if self._stream is not None:  # only a stream shows the answer while it is written
             self._place(self._chunker.add(text))
+
+    def _retry_as_messages(self, op: str, value: str) -> None:
+        try:
+            getattr(self, f"_on_{op}")(value)
+            self.failed = None
+        except SlackClientError as exc:
+            self.failed = _describe(exc)
+            log.error("could not post in %s after a broken stream: %s", self.where.channel, self.failed)
 
     def _on_finish(self, answer: str) -> None:
         if self._stream is None:
