@@ -45,6 +45,26 @@ def bot_settings(data_dir: Path, slack: FakeSlack, **overrides: Any) -> Settings
     return Settings(**options)
 
 
+def message_event(
+    slack: FakeSlack, kind: str, channel: str, user: str, text: str, ts: str, thread_ts: str | None = None
+) -> dict[str, Any]:
+    """An `app_mention` (the text gets the bot's mention) or a DM `message` event as Slack sends it."""
+    event: dict[str, Any] = {
+        "type": kind,
+        "user": user,
+        "text": f"<@{slack.bot_user_id}> {text}" if kind == "app_mention" else text,
+        "ts": ts,
+        "channel": channel,
+        "team": slack.team_id,
+        "event_ts": ts,
+    }
+    if kind == "message":
+        event["channel_type"] = "im"
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
 @dataclass
 class Bot:
     runtime: Runtime
@@ -97,17 +117,7 @@ class Bot:
             channel, f"<@{self.slack.bot_user_id}> {text}", user, thread_ts
         )
         self.threads[ts] = thread_ts or ts
-        event = {
-            "type": "app_mention",
-            "user": user,
-            "text": f"<@{self.slack.bot_user_id}> {text}",
-            "ts": ts,
-            "channel": channel,
-            "team": self.slack.team_id,
-            "event_ts": ts,
-        }
-        if thread_ts:
-            event["thread_ts"] = thread_ts
+        event = message_event(self.slack, "app_mention", channel, user, text, ts, thread_ts)
         return ts, self.event(event, retry=retry)
 
     def dm(
@@ -115,18 +125,7 @@ class Bot:
     ) -> tuple[str, httpx.Response]:
         ts = self.slack.add_user_message(channel, text, user, thread_ts)
         self.threads[ts] = thread_ts or ts
-        event = {
-            "type": "message",
-            "channel_type": "im",
-            "user": user,
-            "text": text,
-            "ts": ts,
-            "channel": channel,
-            "team": self.slack.team_id,
-            "event_ts": ts,
-        }
-        if thread_ts:
-            event["thread_ts"] = thread_ts
+        event = message_event(self.slack, "message", channel, user, text, ts, thread_ts)
         return ts, self.event(event)
 
     def command(self, text: str, *, channel: str = "C0OPS", user: str = "U0ALICE") -> httpx.Response:

@@ -12,13 +12,24 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytz
-from fakes.chat_server import Delay, Text, ToolCalls, ToolCallSpec, serve_chat
+from fakes.chat_server import Delay, FakeChat, Text, ToolCalls, ToolCallSpec, serve_chat
 from fakes.slack_server import serve_slack
-from slack_harness import bot_settings, running_bot
+from slack_harness import bot_settings, message_event, running_bot
 
 CHANNEL = "C0OPS"
 QUESTION = "why is GetMembership failing for user 123 in prod?"
 RUN_ID = re.compile(r"_run `(\d{8}-\d{6}-[0-9a-f]{6})`_")
+
+
+def llm_options(chat: FakeChat) -> dict[str, object]:
+    """Settings for a bot answering with the scripted OpenAI-compatible server."""
+    return {
+        "llm_backend": "openai",
+        "llm_base_url": chat.base_url,
+        "llm_api_key": "sk-test",
+        "llm_refine": False,
+        "llm_max_retries": 0,
+    }
 
 
 def test_mention_is_answered_in_its_thread_with_status_and_run_id(tmp_path: Path, embedder) -> None:
@@ -172,16 +183,7 @@ def test_long_llm_answer_is_split_without_breaking_code_fences(tmp_path: Path, e
         with (
             serve_chat(Text(long_answer)) as chat,
             serve_slack(streaming=streaming) as slack,
-            running_bot(
-                tmp_path / str(streaming),
-                slack,
-                embedder,
-                llm_backend="openai",
-                llm_base_url=chat.base_url,
-                llm_api_key="sk-test",
-                llm_refine=False,
-                llm_max_retries=0,
-            ) as bot,
+            running_bot(tmp_path / str(streaming), slack, embedder, **llm_options(chat)) as bot,
         ):
             ts, _ = bot.mention(QUESTION)
             bot.wait_answer(CHANNEL, ts)
@@ -299,16 +301,7 @@ def test_purge_waits_for_a_running_question_which_finishes_cleanly(tmp_path: Pat
     with (
         serve_chat(Delay(2.0, Text("It is DynamoDB throttling."))) as chat,
         serve_slack(streaming=False) as slack,
-        running_bot(
-            tmp_path,
-            slack,
-            embedder,
-            llm_backend="openai",
-            llm_base_url=chat.base_url,
-            llm_api_key="sk-test",
-            llm_refine=False,
-            llm_max_retries=0,
-        ) as bot,
+        running_bot(tmp_path, slack, embedder, **llm_options(chat)) as bot,
     ):
         ts, _ = bot.mention(QUESTION)
         service = bot.runtime.bot
@@ -326,9 +319,7 @@ def test_purge_waits_for_a_running_question_which_finishes_cleanly(tmp_path: Pat
 def test_restart_keeps_a_threads_session_tables_and_history(tmp_path: Path, embedder) -> None:
     search = ToolCalls([ToolCallSpec("search_logstore", {"method": "GetMembership", "query": "failures"})])
     with serve_chat(search, Text("First: throttling on memberships."), Text("Second answer.")) as chat:
-        options = dict(
-            llm_backend="openai", llm_base_url=chat.base_url, llm_api_key="sk-test", llm_refine=False
-        )
+        options = llm_options(chat)
         with serve_slack(streaming=False) as slack:
             with running_bot(tmp_path, slack, embedder, **options) as bot:
                 ts, _ = bot.mention(QUESTION)
@@ -380,15 +371,7 @@ def test_socket_mode_answers_a_mention(tmp_path: Path, embedder) -> None:
         try:
             slack.wait_connected()
             ts = slack.add_user_message(CHANNEL, f"<@{slack.bot_user_id}> {QUESTION}", "U0ALICE")
-            event = {
-                "type": "app_mention",
-                "user": "U0ALICE",
-                "text": f"<@{slack.bot_user_id}> {QUESTION}",
-                "ts": ts,
-                "channel": CHANNEL,
-                "team": slack.team_id,
-                "event_ts": ts,
-            }
+            event = message_event(slack, "app_mention", CHANNEL, "U0ALICE", QUESTION, ts)
             ack = slack.send_event(event)
             assert ack["envelope_id"]
             slack.wait_for(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sre_agent.bot.threads import Opened, ThreadSessions, threads_path
@@ -158,11 +159,7 @@ def test_many_workers_opening_threads_at_once(tmp_path: Path) -> None:
         except BaseException as exc:  # reported below, in the test's thread
             errors.append(exc)
 
-    workers = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join(timeout=30)
+    _run_workers(worker, 8)
     assert errors == []
     assert len(results) == 160
     opened_ids = [o.session for o in results]
@@ -200,9 +197,14 @@ def test_open_never_evicts_the_session_it_returns(tmp_path: Path) -> None:
             if opened.session in opened.evicted:
                 self_evicted.append(opened)
 
-    workers = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join(timeout=30)
+    _run_workers(worker, 8)
     assert self_evicted == []
+
+
+def _run_workers(worker: Callable[[int], None], count: int) -> None:
+    """`worker(0)` … `worker(count - 1)` in threads at once; returns when all are done."""
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)

@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltRequest
 
-from sre_agent.bot.service import Incoming, SlackBot, clean_text
+from sre_agent.bot.service import Incoming, SlackBot, Source, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -25,25 +25,30 @@ def _retry_num(request: BoltRequest) -> int:
         return 0
 
 
+def _from_event(
+    source: Source, event: dict[str, Any], context: BoltContext, request: BoltRequest
+) -> Incoming:
+    """A mention or a DM as an `Incoming`: answered in the message's thread (or a new one under it)."""
+    ts = event["ts"]
+    return Incoming(
+        source=source,
+        channel=event["channel"],
+        user=event.get("user") or "unknown",
+        team=event.get("team") or context.team_id,
+        text=clean_text(event.get("text", ""), context.bot_user_id),
+        ts=ts,
+        thread_ts=event.get("thread_ts") or ts,
+        retry=_retry_num(request),
+    )
+
+
 def register(app: App, bot: SlackBot) -> None:
     """Attach the bot's listeners to a bolt app."""
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], context: BoltContext, request: BoltRequest) -> None:
         """@sre-agent in a channel: answer in the message's thread."""
-        ts = event["ts"]
-        bot.receive(
-            Incoming(
-                source="mention",
-                channel=event["channel"],
-                user=event.get("user") or "unknown",
-                team=event.get("team") or context.team_id,
-                text=clean_text(event.get("text", ""), context.bot_user_id),
-                ts=ts,
-                thread_ts=event.get("thread_ts") or ts,
-                retry=_retry_num(request),
-            )
-        )
+        bot.receive(_from_event("mention", event, context, request))
 
     @app.event("message")
     def on_message(event: dict[str, Any], context: BoltContext, request: BoltRequest) -> None:
@@ -52,19 +57,7 @@ def register(app: App, bot: SlackBot) -> None:
             return
         if event.get("user") in (None, context.bot_user_id):
             return
-        ts = event["ts"]
-        bot.receive(
-            Incoming(
-                source="dm",
-                channel=event["channel"],
-                user=event["user"],
-                team=event.get("team") or context.team_id,
-                text=clean_text(event.get("text", ""), context.bot_user_id),
-                ts=ts,
-                thread_ts=event.get("thread_ts") or ts,
-                retry=_retry_num(request),
-            )
-        )
+        bot.receive(_from_event("dm", event, context, request))
 
     @app.command("/sre")
     def on_sre(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
