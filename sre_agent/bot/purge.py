@@ -19,6 +19,7 @@ from datetime import datetime
 
 import schedule
 
+from sre_agent.bot.threads import ThreadSessions, threads_path
 from sre_agent.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,6 @@ class PurgeReport:
 
 def purge_everything(engine: Engine) -> PurgeReport:
     """Drop every session's tables and chat history, and forget the Slack threads. Idempotent."""
-    from sre_agent.bot.threads import ThreadSessions, threads_path
-
     started = time.perf_counter()
     dropped = asyncio.run(engine.purge_all())
     path = threads_path(engine.settings)

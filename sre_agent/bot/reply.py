@@ -137,7 +137,7 @@ class ThreadReply:
                 return
             try:
                 getattr(self, f"_on_{op}")(value)
-            except SlackClientError as exc:  # Slack said no (after the client's own retries)
+            except (SlackClientError, OSError) as exc:  # Slack said no, or is unreachable, after retries
                 self.failed = _describe(exc)
                 log.warning("Slack call failed in %s (%s): %s", self.where.channel, op, self.failed)
                 if self._stream is not None:  # a broken stream: the answer goes out as messages
@@ -205,7 +205,7 @@ class ThreadReply:
         try:
             getattr(self, f"_on_{op}")(value)
             self.failed = None
-        except SlackClientError as exc:
+        except (SlackClientError, OSError) as exc:
             self.failed = _describe(exc)
             log.error("could not post in %s after a broken stream: %s", self.where.channel, self.failed)
 
@@ -280,7 +280,7 @@ class ThreadReply:
         return "\n".join([head, *lines[-12:]])
 
 
-def _describe(exc: SlackClientError) -> str:
+def _describe(exc: Exception) -> str:
     if isinstance(exc, SlackApiError):
         error = exc.response.get("error") if exc.response is not None else None
         return f"Slack answered {error or exc.response.status_code}"

@@ -188,6 +188,7 @@ class SlackBot:
             )
         except (InputError, ConnectorError) as exc:
             reply.fail(f":warning: {exc}{run_footer(run_id)}")
+            self._react(msg, "warning")
             return Outcome("failed", run_id, opened.session)
         except Exception:
             log.exception("run %s failed", run_id)
@@ -195,6 +196,7 @@ class SlackBot:
                 ":warning: Sorry, something went wrong while I investigated; the maintainers can look "
                 f"it up by its run id.{run_footer(run_id)}"
             )
+            self._react(msg, "warning")
             return Outcome("failed", run_id, opened.session)
         reply.finish(answer.answer + run_footer(run_id))
         if reply.failed:
@@ -286,7 +288,7 @@ class SlackBot:
                 self.client.chat_postEphemeral(channel=msg.channel, user=msg.user, text=text)
             else:
                 self.client.chat_postMessage(channel=msg.channel, thread_ts=msg.thread_ts, markdown_text=text)
-        except SlackClientError as exc:
+        except (SlackClientError, OSError) as exc:  # OSError: Slack unreachable after the retries
             log.warning("could not reply in %s: %s", msg.key, exc)
 
     def _react(self, msg: Incoming, name: str) -> None:
@@ -294,7 +296,7 @@ class SlackBot:
             return
         try:
             self.client.reactions_add(channel=msg.channel, timestamp=msg.ts, name=name)
-        except SlackClientError as exc:  # a missing reaction is not worth failing over
+        except (SlackClientError, OSError) as exc:  # a missing reaction is not worth failing over
             log.debug("reaction %s on %s failed: %s", name, msg.key, exc)
 
     def close(self) -> None:
@@ -308,7 +310,7 @@ def help_text(settings: Settings) -> str:
         else "Fetched logs are kept until someone says `reset`."
     )
     return (
-        "*sre-agent* answers on-call questions from logs, in a thread.\n"
+        "**sre-agent** answers on-call questions from logs, in a thread.\n"
         "- Ask in plain words: `why is GetMembership failing for user 123 in prod?`\n"
         "- Follow-ups in the same thread reuse the logs it fetched.\n"
         "- `help`: this message\n"
