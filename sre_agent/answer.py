@@ -29,14 +29,14 @@ def line_message(line: ResultLine) -> str:
 
 
 def render_lines(lines: list[ResultLine]) -> str:
-    """A numbered Markdown list: level, ×count, when, host, then the message as code."""
+    """A log excerpt as one code block: per line its number, level, ×count, when and host, then the
+    message indented below (a code block reads as logs in a terminal and in Slack alike)."""
     rows = []
     for i, line in enumerate(lines, 1):
-        where = f" host={line.host}" if line.host else ""
-        rows.append(
-            f"{i}. [{line.level or '-'}] ×{line.count} {line_when(line)}{where}\n   `{line_message(line)}`"
-        )
-    return "\n".join(rows)
+        where = f"  host={line.host}" if line.host else ""
+        rows.append(f"{i:>2}. [{line.level or '-'}] ×{line.count}  {line_when(line)}{where}")
+        rows.append(f"    {line_message(line)}")
+    return "```text\n" + "\n".join(rows) + "\n```" if rows else ""
 
 
 def _scope(result: SearchResult) -> list[str]:

@@ -65,7 +65,9 @@ def test_offline_answer_explains_the_throttling_incident(engine) -> None:
     assert re.search(r"^- \*\*(ERROR|WARN)\*\* ×\d+", patterns, re.MULTILINE), patterns
     assert "DEADLINE_EXCEEDED" in patterns
     evidence = _section(text, "Evidence")
-    assert re.search(r"^1\. \[(ERROR|WARN)\] ×\d+", evidence, re.MULTILINE), evidence
+    # A log excerpt as a code block: numbered entries, the message indented under each.
+    assert evidence.count("```") == 2 and "```text\n" in evidence, evidence
+    assert re.search(r"^ 1\. \[(ERROR|WARN)\] ×\d+", evidence, re.MULTILINE), evidence
     first = answer.tool_calls[0]
     assert first.tool == "search_logstore" and first.ok
     assert first.args["method"] == "GetMembership"
