@@ -198,6 +198,13 @@ def test_long_llm_answer_is_split_without_breaking_code_fences(tmp_path: Path, e
             for i in (0, 59, 119):
                 assert f"DEADLINE_EXCEEDED #{i}\n" in joined + "\n"
             assert RUN_ID.search(answer[-1])
+            if streaming:  # the first message grew while the LLM wrote it, not all at the end
+                growing = [
+                    c
+                    for c in slack.calls_to("chat.appendStream")
+                    if any(ch.get("type") == "markdown_text" for ch in c.args.get("chunks", []))
+                ]
+                assert len(growing) >= 2, len(growing)
 
 
 def test_bad_signature_is_refused_and_nothing_is_fetched(tmp_path: Path, embedder) -> None:
