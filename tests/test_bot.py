@@ -429,3 +429,11 @@ def test_a_stream_that_breaks_half_way_still_delivers_the_whole_answer(tmp_path:
         bot.wait_answer(CHANNEL, ts)
         posted = [m.text for m in slack.messages(CHANNEL, ts) if not m.streamed]
         assert "**Summary**" in "\n".join(posted) and RUN_ID.search(posted[-1])  # the whole answer
+
+
+def test_a_status_message_slack_will_not_update_does_not_cost_the_answer(tmp_path: Path, embedder) -> None:
+    with serve_slack(streaming=False) as slack, running_bot(tmp_path, slack, embedder) as bot:
+        slack.fail_next("chat.update", times=20, error="cant_update_message")
+        ts, _ = bot.mention(QUESTION)
+        replies = bot.wait_answer(CHANNEL, ts, timeout=30)
+        assert "**Summary**" in "\n".join(replies) and RUN_ID.search(replies[-1])

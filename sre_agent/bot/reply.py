@@ -41,6 +41,7 @@ class Step:
     """A tool call as the thread shows it."""
 
     id: str
+    tool: str
     doing: str
     done: bool = False
     ok: bool = True
@@ -89,7 +90,6 @@ class ThreadReply:
         self._ops: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._started = time.monotonic()
         self._stream: Any = None  # slack_sdk ChatStream
-        self._stream_broken = False  # a stream failed half-way: post the whole answer as messages
         self._status_ts: str | None = None
         self._status_sent = 0.0
         self._status_dirty = False
@@ -131,22 +131,28 @@ class ThreadReply:
             try:
                 op, value = self._ops.get(timeout=STATUS_INTERVAL)
             except queue.Empty:
-                self._flush_status()
+                self._do("status", None)
                 continue
             if op == "stop":
                 return
-            try:
-                getattr(self, f"_on_{op}")(value)
-            except (SlackClientError, OSError) as exc:  # Slack said no, or is unreachable, after retries
-                self.failed = _describe(exc)
-                log.warning("Slack call failed in %s (%s): %s", self.where.channel, op, self.failed)
-                if self._stream is not None:  # a broken stream: the answer goes out as messages
-                    self._stream = None
-                    self._stream_broken = True
-                    if op in ("finish", "fail"):
-                        self._retry_as_messages(op, value)
+            self._do(op, value)
             if self._ops.empty():
-                self._flush_status()
+                self._do("status", None)
+
+    def _do(self, op: str, value: Any) -> None:
+        """One step of the reply; a Slack failure is noted and logged, never the end of the reply."""
+        try:
+            getattr(self, f"_on_{op}")(value)
+        except (SlackClientError, OSError) as exc:  # Slack said no, or is unreachable, after retries
+            self.failed = _describe(exc)
+            log.warning("Slack call failed in %s (%s): %s", self.where.channel, op, self.failed)
+            if self._stream is not None:  # a broken stream: the answer goes out as messages
+                self._stream = None
+                if op in ("finish", "fail"):
+                    self._retry_as_messages(op, value)
+
+    def _on_status(self, _: None) -> None:
+        self._flush_status()
 
     def _on_start(self, _: None) -> None:
         if self.streams.wanted():
@@ -172,14 +178,15 @@ class ThreadReply:
         self.posted.append(str(response["ts"]))
 
     def _on_tool_started(self, event: AgentEvent) -> None:
-        step = Step(id=f"step-{len(self.steps) + 1}", doing=event.data.get("doing") or event.message)
+        doing = event.data.get("doing") or event.message
+        step = Step(id=f"step-{len(self.steps) + 1}", tool=str(event.tool), doing=doing)
         self.steps.append(step)
         if self._stream is not None:
             self._stream.append(chunks=[TaskUpdateChunk(id=step.id, title=step.doing, status="in_progress")])
         self._status_dirty = True
 
     def _on_tool_finished(self, event: AgentEvent) -> None:
-        step = next((s for s in reversed(self.steps) if not s.done), None)
+        step = next((s for s in self.steps if not s.done and s.tool == event.tool), None)
         if step is None:
             return
         step.done, step.ok = True, bool(event.data.get("ok"))
