@@ -270,9 +270,13 @@ class ThreadReply:
             return
         if not final and time.monotonic() - self._status_sent < STATUS_INTERVAL:
             return
-        self.client.chat_update(channel=self.where.channel, ts=self._status_ts, text=self._status_text(final))
         self._status_sent = time.monotonic()
         self._status_dirty = False
+        try:
+            text = self._status_text(final)
+            self.client.chat_update(channel=self.where.channel, ts=self._status_ts, text=text)
+        except (SlackClientError, OSError) as exc:  # a stale status is no reason to lose the answer
+            log.warning("status update in %s failed: %s", self.where.channel, _describe(exc))
 
     def _status_text(self, final: bool) -> str:
         lines = []
