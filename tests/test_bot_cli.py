@@ -138,6 +138,14 @@ def test_bot_over_http_prints_its_banner_answers_slack_and_stops_on_sigterm(
             "SLACK_BOT_TOKEN should start with xoxb-",
         ),
         (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SRE_AGENT_BOT_SERVICE": "nope"},
+            "SRE_AGENT_BOT_SERVICE: no config named 'nope'",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SRE_AGENT_BOT_LOGS": "nowhere.jsonl"},
+            "SRE_AGENT_BOT_LOGS: nowhere.jsonl: no such file",
+        ),
+        (
             {
                 "SLACK_BOT_TOKEN": "xoxb-1",
                 "SLACK_API_URL": "http://127.0.0.1:9/api/",
@@ -150,14 +158,11 @@ def test_bot_over_http_prints_its_banner_answers_slack_and_stops_on_sigterm(
 def test_bot_start_problems_are_one_line(
     tmp_path: Path, model_cache: Path, extra: dict, expected: str
 ) -> None:
-    result = subprocess.run(
-        [SRE_AGENT, "bot"],
-        env=_env(tmp_path, model_cache, **extra),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    with serve_slack() as slack:  # where the token is checked, unless the case names another URL
+        env = _env(tmp_path, model_cache, **{"SLACK_API_URL": slack.base_url, **extra})
+        result = subprocess.run(
+            [SRE_AGENT, "bot"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr

@@ -8,6 +8,8 @@ its listeners, the `SlackBot`, the nightly purge; and serves it over Socket Mode
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,7 @@ from sre_agent.bot.listeners import register
 from sre_agent.bot.purge import PurgeScheduler
 from sre_agent.bot.service import SlackBot
 from sre_agent.engine import Engine
-from sre_agent.errors import ConfigError
+from sre_agent.errors import ConfigError, InputError
 from sre_agent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -83,23 +85,24 @@ def create(settings: Settings, *, http: bool, engine: Engine | None = None, purg
     """The bot, ready to serve. Loads the engine's parts now, so the first question is not slow."""
     check_tokens(settings, http=http)
     client = build_client(settings)
-    sdk_log = logging.getLogger("slack_sdk.web.base_client")
-    sdk_log.disabled = True  # it logs each failed attempt; our one line below says it all
-    try:
-        identity = client.auth_test().data
-    except SlackApiError as exc:
-        raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {exc.response.get('error')}") from None
-    except (SlackClientError, OSError) as exc:  # OSError: urllib's URLError after the retries
-        raise ConfigError(f"Slack could not be reached at {settings.slack_api_url}: {exc}") from None
-    finally:
-        sdk_log.disabled = False
-    app = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret.get_secret_value(),
-        token_verification_enabled=False,  # done above, with a clear message
-        process_before_response=False,
-        raise_error_for_unhandled_request=False,
-    )
+    # slack_sdk logs each failed attempt: the one line below says it all.
+    with _quiet("slack_sdk.web.base_client"):
+        try:
+            identity = client.auth_test().data
+        except SlackApiError as exc:
+            raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {exc.response.get('error')}") from None
+        except (SlackClientError, OSError) as exc:  # OSError: urllib's URLError after the retries
+            raise ConfigError(f"Slack could not be reached at {settings.slack_api_url}: {exc}") from None
+    # bolt warns that SLACK_BOT_TOKEN in the environment is unused when given a client: it is ours.
+    with _quiet("sre_agent.bot.bolt"):
+        app = App(
+            logger=logging.getLogger("sre_agent.bot.bolt"),
+            client=client,
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            token_verification_enabled=False,  # done above, with a clear message
+            process_before_response=False,
+            raise_error_for_unhandled_request=False,
+        )
     engine = engine or Engine(settings)
     _warm(engine)
     bot = SlackBot(engine, client, settings)
@@ -110,11 +113,31 @@ def create(settings: Settings, *, http: bool, engine: Engine | None = None, purg
     return Runtime(settings, client, app, bot, scheduler, dict(identity))
 
 
+@contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """Silence one library logger for a moment (where we say the same thing better)."""
+    log_ = logging.getLogger(logger)
+    was, log_.disabled = log_.disabled, True
+    try:
+        yield
+    finally:
+        log_.disabled = was
+
+
 def _warm(engine: Engine) -> None:
-    """Build the shared parts once, in this thread, before worker threads race to build them."""
+    """Build the shared parts once, in this thread, before worker threads race to build them; a
+    wrong SRE_AGENT_BOT_LOGS or SRE_AGENT_BOT_SERVICE stops the start with one line."""
     _ = engine.configs, engine.store, engine.investigator, engine.memories
-    if engine.settings.bot_logs is not None:
-        engine.snapshot(engine.settings.bot_logs)
+    settings = engine.settings
+    try:
+        engine.config(settings.bot_service)
+    except InputError as exc:
+        raise ConfigError(f"SRE_AGENT_BOT_SERVICE: {str(exc).removeprefix('--service: ')}") from None
+    if settings.bot_logs is not None:
+        try:
+            engine.snapshot(settings.bot_logs)
+        except InputError as exc:
+            raise ConfigError(f"SRE_AGENT_BOT_LOGS: {exc}") from None
 
 
 def _mask(secret: str) -> str:
