@@ -170,13 +170,23 @@ def running_bot(data_dir: Path, slack: FakeSlack, embedder: Any, **overrides: An
     settings = bot_settings(data_dir, slack, **overrides)
     runtime = create(settings, http=True, engine=Engine(settings, embedder=embedder))
     server = http_server(runtime, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:  # closing the socket under waitress's select() at the end: expected
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}/slack/events"
     try:
         with httpx.Client(timeout=10) as client:
             yield Bot(runtime, url, slack, client)
     finally:
+        stopping.set()
         server.close()
         runtime.bot.close()
         thread.join(timeout=5)
