@@ -242,8 +242,8 @@ def _chat_loop(engine, runner: asyncio.Runner, *, logs, service, session: str, e
             console.print(CHAT_HELP, highlight=False)
             continue
         if word == "session":
-            tables = engine.store.list_tables(session) if session in engine.store.list_sessions() else []
-            count = sum(engine.store.count(session, t) for t in tables)
+            stored = engine.stored(session)
+            tables, count = list(stored), sum(stored.values())
             console.print(
                 f"session {session}: {len(tables)} tables ({', '.join(tables) or 'none'}), "
                 f"{count} log records",
@@ -416,11 +416,11 @@ def replay(
 @_friendly
 def sessions_list() -> None:
     """List sessions with their tables and row counts."""
-    store = _engine().store
+    engine = _engine()
     table = Table("session", "tables", "records", title="sessions")
-    for name in store.list_sessions():
-        tables = store.list_tables(name)
-        table.add_row(name, ", ".join(tables), str(sum(store.count(name, t) for t in tables)))
+    for name in engine.store.list_sessions():
+        stored = engine.stored(name)
+        table.add_row(name, ", ".join(stored), str(sum(stored.values())))
     console.print(table)
 
 

@@ -127,6 +127,13 @@ class Engine:
         tmp.write_text(json.dumps(merged, sort_keys=True), encoding="utf-8")
         tmp.replace(path)
 
+    def stored(self, session: str) -> dict[str, int]:
+        """What a session holds: its tables and their row counts ({} for a session that stored nothing)."""
+        store = self.store
+        if session not in store.list_sessions():
+            return {}
+        return {table: store.count(session, table) for table in store.list_tables(session)}
+
     def drop_session(self, session: str) -> None:
         """Forget a thread's logs: its tables and the ids it remembered (not its chat history)."""
         self.store.drop_session(session)

@@ -238,11 +238,9 @@ class SlackBot:
         session = self.sessions.get(channel, thread_ts)
         if session is None:
             return "This thread has no session yet: ask a question to start one."
-        store = self.engine.store
-        tables = store.list_tables(session) if session in store.list_sessions() else []
-        rows = sum(store.count(session, t) for t in tables)
-        listed = ", ".join(f"`{t}`" for t in tables) or "none"
-        return f"Session `{session}`: {len(tables)} tables ({listed}), {rows:,} log records."
+        stored = self.engine.stored(session)
+        listed = ", ".join(f"`{t}`" for t in stored) or "none"
+        return f"Session `{session}`: {len(stored)} tables ({listed}), {sum(stored.values()):,} log records."
 
     # ------------------------------------------------------------------ purge
 
