@@ -412,6 +412,31 @@ def replay(
         console.print(f"report written to {json_out}")
 
 
+@app.command("index-code")
+@_friendly
+def index_code(
+    path: Annotated[Path, typer.Argument(help="a git checkout; its `git ls-files` are indexed")],
+    name: Annotated[str | None, typer.Option(help="repository name (default: the folder's name)")] = None,
+    include: Annotated[
+        list[str] | None, typer.Option(help="only files matching this glob, e.g. 'src/*' (repeatable)")
+    ] = None,
+) -> None:
+    """Index a repository's code for `search_codebase` (incremental: unchanged files are skipped)."""
+    engine = _engine()
+    stats = engine.code_index.index(path.resolve(), name or path.resolve().name, include=include)
+    table = Table("repo", "files", "indexed", "unchanged", "removed", "chunks", "seconds", title="code index")
+    table.add_row(
+        stats.repo,
+        str(stats.files),
+        str(stats.indexed),
+        str(stats.unchanged),
+        str(stats.removed),
+        str(stats.chunks),
+        f"{stats.seconds:.1f}",
+    )
+    console.print(table)
+
+
 @sessions_app.command("list")
 @_friendly
 def sessions_list() -> None:

@@ -34,6 +34,7 @@ from sre_agent.workflows.log_search import FETCH_ATTEMPTS, LogSearchWorkflow
 from sre_agent.workflows.results import SearchResult
 
 if TYPE_CHECKING:
+    from sre_agent.indexes.code_index import CodeIndex
     from sre_agent.workflows.agent import EventCallback, Investigator, TurnAnswer
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,13 @@ class Engine:
             self.embedder,
             storage_options=self.settings.lancedb_storage_options or None,
         )
+
+    @cached_property
+    def code_index(self) -> CodeIndex:
+        """The indexed repositories (`sre-agent index-code`), apart from sessions and never purged."""
+        from sre_agent.indexes.code_index import CodeIndex
+
+        return CodeIndex(self.settings.code_index_uri, self.embedder)
 
     def _thread_file(self, session: str) -> Path:
         from sre_agent.indexes import check_session

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         default=None, description="converted models; default <data dir>/models"
     )
     configs_dir: Path = Field(default=Path("configs"), description="service configs (*.json)")
+    code_index_uri: str = Field(
+        default="", description="LanceDB folder of the code index (never purged); default <data dir>/code"
+    )
 
     embed_backend: EmbedBackend = Field(
         default="local", description="local ONNX model, openai-compatible, or none"
@@ -178,6 +181,8 @@ class Settings(BaseSettings):
     def _default_lancedb_uri(self) -> Settings:
         if not self.lancedb_uri:
             self.lancedb_uri = str(self.data_dir / "lancedb")
+        if not self.code_index_uri:
+            self.code_index_uri = str(self.data_dir / "code")
         if self.model_cache_dir is None:
             self.model_cache_dir = self.data_dir / "models"
         return self

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sre_agent.errors import ConnectorError, InputError
-from sre_agent.tools import log_tools
+from sre_agent.tools import code_tools, log_tools
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,18 @@ LOG_TOOLS = [
 ]
 
 
+CODE_TOOLS = [
+    ToolSpec(
+        "search_codebase",
+        "Search the indexed source code (repositories an operator indexed with `sre-agent index-code`) "
+        "by meaning and by words; returns snippets with repo/path:line. Use it to find where an error "
+        "message, a method or a config key lives in the code, optionally within one repo or path glob.",
+        code_tools.SearchCodebaseArgs,
+        code_tools.search_codebase,
+    ),
+]
+
+
 def default_registry() -> ToolRegistry:
     """The tools every deployment has."""
-    return ToolRegistry(list(LOG_TOOLS))
+    return ToolRegistry(list(LOG_TOOLS) + list(CODE_TOOLS))

@@ -11,6 +11,7 @@ sections as the LLM path: Summary, Evidence, Log patterns, Next steps, Not check
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -38,6 +39,18 @@ class ToolCallPlan(BaseModel):
     tool: str
     args: dict[str, str | int | None] = Field(default_factory=dict)
     why: str
+
+
+#: Words of a question about the code rather than (only) the logs.
+_CODE_WORDS = re.compile(
+    r"\b(code|codebase|source|function|method in|class|implemented|implementation|which file|"
+    r"where is .* (defined|handled|thrown|raised|logged))\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_about_code(question: str) -> bool:
+    return bool(_CODE_WORDS.search(question))
 
 
 def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[ToolCallPlan]:
@@ -75,6 +88,14 @@ def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[Too
                     why="the question asks about crashes, panics or fatal errors",
                 )
             )
+    if _asks_about_code(question) and ctx.engine.code_index.repos():
+        calls.append(
+            ToolCallPlan(
+                tool="search_codebase",
+                args={"query": question},
+                why="the question asks about the code, and code is indexed",
+            )
+        )
     if not calls or all(c.tool != "search_logstore" for c in calls):
         calls.append(
             ToolCallPlan(
@@ -193,6 +214,9 @@ def render_triage(
         )
     if timeline is not None:
         parts.append("**Timeline** of the worst problem pattern:\n" + render_timeline(timeline))
+    code = [r for r in results if r.tool == "search_codebase" and r.ok]
+    if code:
+        parts.append("**Code**: where the indexed repositories touch this (path:lines):\n\n" + code[0].text)
     if scenarios:
         steps = []
         for match in scenarios:
@@ -219,5 +243,7 @@ def _not_checked(plan: RetrievalPlan, results: Sequence[ToolResult]) -> list[str
             out.append(f"- `{result.tool}` searched {result.scope} ({counts})")
         else:
             out.append(f"- `{result.tool}` failed: {result.error}")
-    out.append("- code, admin APIs and DynamoDB: not connected yet")
+    if not any(r.tool == "search_codebase" for r in results):
+        out.append("- code: not searched (ask about the code, once `sre-agent index-code` has indexed it)")
+    out.append("- admin APIs and DynamoDB: not connected yet")
     return out
