@@ -147,3 +147,16 @@ def test_offline_triage_searches_the_code_when_the_question_asks_about_it(repo_e
     )
     assert "search_codebase" not in [call.tool for call in logs_only.tool_calls]
     assert "code: not searched" in logs_only.answer
+
+
+def test_lock_files_and_generated_files_are_not_indexed(tmp_path: Path, embedder) -> None:
+    repo = _git_repo(
+        tmp_path / "svc",
+        {
+            "app.py": "def main():\n    return 0\n",
+            "requirements.txt": "httpx==0.28.1 --hash=sha256:" + "a" * 64 + "\n",
+            "vocab.json": '{"tokens": "' + "x" * 5000 + '"}\n',
+        },
+    )
+    stats = CodeIndex(str(tmp_path / "code"), embedder).index(repo, "svc")
+    assert stats.files == 1 and stats.indexed == 1

@@ -23,6 +23,13 @@ CODE_SUFFIXES = frozenset(
     ".md .rst .txt .yaml .yml .toml .ini .cfg .json .xml .gradle".split()
 )
 CODE_NAMES = frozenset("Dockerfile Makefile Jenkinsfile Procfile .gitignore .dockerignore".split())
+#: Lock files: hashes and versions, nothing to find by meaning (and costly to embed).
+LOCK_NAMES = frozenset(
+    "requirements.txt package-lock.json yarn.lock pnpm-lock.yaml poetry.lock Pipfile.lock uv.lock "
+    "go.sum Cargo.lock composer.lock Gemfile.lock".split()
+)
+#: A file with a longer line is generated or minified (a tokenizer vocabulary, a bundle): skipped.
+MAX_LINE_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,14 @@ class Chunk:
 def wanted(path: str) -> bool:
     """Whether a repository file is code, config or docs worth indexing (by its name)."""
     name = PurePosixPath(path).name
+    if name in LOCK_NAMES or ".min." in name:
+        return False
     return name in CODE_NAMES or PurePosixPath(path).suffix.lower() in CODE_SUFFIXES
+
+
+def generated(text: str) -> bool:
+    """Whether a file reads as generated or minified (a line longer than MAX_LINE_CHARS)."""
+    return any(len(line) > MAX_LINE_CHARS for line in text.splitlines())
 
 
 def chunk_file(path: str, text: str) -> list[Chunk]:

@@ -24,7 +24,7 @@ import pyarrow as pa
 from lancedb.index import FTS
 
 from sre_agent.errors import InputError
-from sre_agent.indexes.code_chunks import Chunk, chunk_file, wanted
+from sre_agent.indexes.code_chunks import Chunk, chunk_file, generated, wanted
 from sre_agent.indexes.fusion import rrf_scores
 from sre_agent.indexes.naming import table_name
 
@@ -139,7 +139,10 @@ class CodeIndex:
                 continue
             if b"\0" in data[:8192] or not data.strip():
                 continue  # binary, or empty (nothing to find, and no chunk to remember its hash by)
-            contents[rel] = (hashlib.sha256(data).hexdigest(), data.decode("utf-8", "replace"))
+            text = data.decode("utf-8", "replace")
+            if generated(text):
+                continue
+            contents[rel] = (hashlib.sha256(data).hexdigest(), text)
         tbl = self._table(table)
         stored = self._stored_hashes(tbl)
         changed = [rel for rel, (digest, _) in contents.items() if stored.get(rel) != digest]

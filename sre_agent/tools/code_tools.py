@@ -15,6 +15,7 @@ from sre_agent.tools.budget import fit_to_budget
 
 #: Lines of one snippet shown to the model (the chunk can be longer; the path:line says where).
 SNIPPET_LINES = 30
+SNIPPET_LINE_CHARS = 200
 
 
 class SearchCodebaseArgs(BaseModel):
@@ -40,7 +41,7 @@ async def search_codebase(ctx: ToolContext, args: SearchCodebaseArgs) -> ToolRes
     header = f"{len(hits)} code snippets for {args.query!r}" + (f" in {args.repo}" if args.repo else "")
     items = []
     for hit in hits:
-        shown = hit.text.splitlines()[:SNIPPET_LINES]
+        shown = [line[:SNIPPET_LINE_CHARS] for line in hit.text.splitlines()[:SNIPPET_LINES]]
         more = hit.end - hit.start + 1 - len(shown)
         what = f" ({hit.kind} {hit.symbol})" if hit.symbol else ""
         tail = f"\n  … {more} more lines" if more > 0 else ""
