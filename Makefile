@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/bench_triage.py
 	$(BIN)/python bench/bench_agent.py
 	$(BIN)/python bench/bench_bot.py
+	$(BIN)/python bench/bench_code_index.py
 
 # Re-pin requirements.txt (with hashes) from requirements.in; needs network access to PyPI.
 lock:
