@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sre_agent.errors import ConfigError
 
@@ -76,6 +77,56 @@ class RedactionPattern(_Strict):
     _v = field_validator("pattern")(_check_regex)
 
 
+class AdminParam(_Strict):
+    """A typed parameter of an admin endpoint: checked before any request is made."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    type: Literal["string", "integer", "boolean"] = "string"
+    pattern: str | None = Field(default=None, description="regex a string value must match in full")
+    description: str = ""
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        return _check_regex(value) if value is not None else None
+
+
+class AdminEndpoint(_Strict):
+    """One read-only endpoint: GET `path` (a template such as /users/{user_id}) of the admin API."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    path: str = Field(min_length=1, pattern=r"^/")
+    params: list[AdminParam] = Field(default_factory=list, description="path and query parameters")
+    keep: list[str] = Field(default_factory=list, description="response fields to keep (dotted); empty: all")
+
+    def path_params(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.path)
+
+    @model_validator(mode="after")
+    def _path_params_declared(self) -> AdminEndpoint:
+        missing = set(self.path_params()) - {p.name for p in self.params}
+        if missing:
+            raise ValueError(f"path {self.path!r} uses {sorted(missing)} not declared in params")
+        return self
+
+
+class AdminApi(_Strict):
+    """The service's admin API: where it is (from the environment), how to authenticate, what may be
+    called. Only the declared endpoints, only GET."""
+
+    base_url_env: str = Field(min_length=1, description="env var with the base URL, e.g. ADMIN_URL")
+    auth_header: str = "Authorization"
+    auth_env: str | None = Field(default=None, description="env var with the header's value (a token)")
+    auth_prefix: str = "Bearer "
+    timeout: float = Field(default=5.0, gt=0, le=60)
+    max_bytes: int = Field(default=65_536, ge=1_024, le=5_000_000)
+    endpoints: list[AdminEndpoint] = Field(min_length=1)
+
+    def endpoint(self, name: str) -> AdminEndpoint | None:
+        return next((e for e in self.endpoints if e.name == name), None)
+
+
 class ServiceConfig(_Strict):
     """Everything sre-agent knows about one service."""
 
@@ -92,6 +143,7 @@ class ServiceConfig(_Strict):
         description="what users say -> the words the logs use, e.g. 'storage node' -> ['datanode']",
     )
     max_message_chars: int = Field(default=4000, ge=200, le=100_000)
+    admin_api: AdminApi | None = None
 
     def method_names(self) -> list[str]:
         return [m.name for m in self.methods]

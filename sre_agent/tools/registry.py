@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sre_agent.errors import ConnectorError, InputError
-from sre_agent.tools import code_tools, log_tools
+from sre_agent.tools import admin_tools, code_tools, log_tools
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,18 @@ CODE_TOOLS = [
 ]
 
 
+ADMIN_TOOLS = [
+    ToolSpec(
+        "search_admin_apis",
+        "Call one read-only endpoint of the service's admin API, as the service config declares it "
+        "(name, parameters and their types are in the config): e.g. look up a user's memberships or a "
+        "cache entry. Only declared endpoints; parameters are checked before the request.",
+        admin_tools.SearchAdminApisArgs,
+        admin_tools.search_admin_apis,
+    ),
+]
+
+
 def default_registry() -> ToolRegistry:
     """The tools every deployment has."""
-    return ToolRegistry(list(LOG_TOOLS) + list(CODE_TOOLS))
+    return ToolRegistry(list(LOG_TOOLS) + list(CODE_TOOLS) + list(ADMIN_TOOLS))

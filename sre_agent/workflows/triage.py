@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from sre_agent.answer import line_message, line_when, render_lines
 from sre_agent.configs import ServiceConfig
+from sre_agent.connectors.admin_api import AdminApiClient
 from sre_agent.indexes import table_name
 from sre_agent.indexes.filters import level_rank
 from sre_agent.knowledge import ScenarioMatch, known_patterns, match_scenarios
@@ -37,7 +38,7 @@ class ToolCallPlan(BaseModel):
     """One tool call the triage decided to make, and why."""
 
     tool: str
-    args: dict[str, str | int | None] = Field(default_factory=dict)
+    args: dict[str, str | int | dict[str, str] | None] = Field(default_factory=dict)
     why: str
 
 
@@ -51,6 +52,25 @@ _CODE_WORDS = re.compile(
 
 def _asks_about_code(question: str) -> bool:
     return bool(_CODE_WORDS.search(question))
+
+
+def _admin_lookup(ctx: ToolContext, plan: RetrievalPlan) -> ToolCallPlan | None:
+    """The service's admin API endpoint that takes just a user id, when the question names a user
+    and the API is configured (its base URL is in the environment)."""
+    user = plan.field_filters.get("user_id")
+    config = ctx.engine.config(ctx.service) if ctx.service else None
+    if not user or config is None or config.admin_api is None:
+        return None
+    if not AdminApiClient(config.name, config.admin_api).configured():
+        return None
+    for endpoint in config.admin_api.endpoints:
+        if [p.name for p in endpoint.params] == ["user_id"]:
+            return ToolCallPlan(
+                tool="search_admin_apis",
+                args={"endpoint": endpoint.name, "params": {"user_id": user}},
+                why=f"the question names user {user}: {endpoint.name} from the admin API",
+            )
+    return None
 
 
 def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[ToolCallPlan]:
@@ -88,6 +108,9 @@ def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[Too
                     why="the question asks about crashes, panics or fatal errors",
                 )
             )
+    lookup = _admin_lookup(ctx, plan)
+    if lookup is not None:
+        calls.append(lookup)
     if _asks_about_code(question) and ctx.engine.code_index.repos():
         calls.append(
             ToolCallPlan(
@@ -214,6 +237,9 @@ def render_triage(
         )
     if timeline is not None:
         parts.append("**Timeline** of the worst problem pattern:\n" + render_timeline(timeline))
+    admin = [r for r in results if r.tool == "search_admin_apis" and r.ok]
+    if admin:
+        parts.append("**Admin API**:\n```text\n" + admin[0].text + "\n```")
     code = [r for r in results if r.tool == "search_codebase" and r.ok]
     if code:
         parts.append("**Code**: where the indexed repositories touch this (path:lines):\n\n" + code[0].text)
@@ -245,5 +271,9 @@ def _not_checked(plan: RetrievalPlan, results: Sequence[ToolResult]) -> list[str
             out.append(f"- `{result.tool}` failed: {result.error}")
     if not any(r.tool == "search_codebase" for r in results):
         out.append("- code: not searched (ask about the code, once `sre-agent index-code` has indexed it)")
-    out.append("- admin APIs and DynamoDB: not connected yet")
+    if not any(r.tool == "search_admin_apis" for r in results):
+        out.append(
+            "- admin API: not called (a question naming a user id calls it where the config declares one)"
+        )
+    out.append("- DynamoDB: not connected yet")
     return out
