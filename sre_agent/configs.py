@@ -127,6 +127,41 @@ class AdminApi(_Strict):
         return next((e for e in self.endpoints if e.name == name), None)
 
 
+class KeyAttribute(_Strict):
+    """A key attribute of a DynamoDB table or index: its name and type (S string, N number)."""
+
+    name: str = Field(min_length=1, max_length=255)
+    type: Literal["S", "N"] = "S"
+
+
+class DynamoIndex(_Strict):
+    name: str = Field(min_length=1, max_length=255)
+    partition_key: KeyAttribute
+    sort_key: KeyAttribute | None = None
+
+
+class DynamoTable(_Strict):
+    """A table the agent may read, with its key schema (so keys are typed before any request)."""
+
+    name: str = Field(min_length=1, max_length=255)
+    description: str = ""
+    partition_key: KeyAttribute
+    sort_key: KeyAttribute | None = None
+    indexes: list[DynamoIndex] = Field(default_factory=list)
+    max_items: int = Field(default=25, ge=1, le=100, description="most items one Query or Scan returns")
+
+
+class DynamoConfig(_Strict):
+    """The service's DynamoDB tables the agent may read (GetItem, Query, a small Scan; no writes)."""
+
+    region: str | None = Field(default=None, description="default: AWS_REGION / the AWS config")
+    endpoint_url_env: str | None = Field(default=None, description="env var with an endpoint (VPC, local)")
+    tables: list[DynamoTable] = Field(min_length=1)
+
+    def table(self, name: str) -> DynamoTable | None:
+        return next((t for t in self.tables if t.name == name), None)
+
+
 class ServiceConfig(_Strict):
     """Everything sre-agent knows about one service."""
 
@@ -144,6 +179,7 @@ class ServiceConfig(_Strict):
     )
     max_message_chars: int = Field(default=4000, ge=200, le=100_000)
     admin_api: AdminApi | None = None
+    dynamodb: DynamoConfig | None = None
 
     def method_names(self) -> list[str]:
         return [m.name for m in self.methods]

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sre_agent.errors import ConnectorError, InputError
-from sre_agent.tools import admin_tools, code_tools, log_tools
+from sre_agent.tools import admin_tools, aws_tools, code_tools, log_tools
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 
 log = logging.getLogger(__name__)
@@ -179,6 +179,14 @@ ADMIN_TOOLS = [
         "cache entry. Only declared endpoints; parameters are checked before the request.",
         admin_tools.SearchAdminApisArgs,
         admin_tools.search_admin_apis,
+    ),
+    ToolSpec(
+        "search_aws_cli",
+        "Read DynamoDB, read-only (not a shell): GetItem by key, Query by partition key with an optional "
+        "sort-key condition or on a declared index, or a small Scan, on tables the service config "
+        "allow-lists (their key schemas are in the config). Use it to see what the table really holds.",
+        aws_tools.SearchAwsCliArgs,
+        aws_tools.search_aws_cli,
     ),
 ]
 

@@ -54,6 +54,34 @@ def _asks_about_code(question: str) -> bool:
     return bool(_CODE_WORDS.search(question))
 
 
+_TABLE_WORDS = re.compile(r"\b(dynamo(db)?|table|item|stored|what does the db hold)\b", re.IGNORECASE)
+
+
+def _table_lookup(ctx: ToolContext, question: str, plan: RetrievalPlan) -> ToolCallPlan | None:
+    """A Query of the allow-listed table (or its index) keyed by the user the question names, when
+    the question asks what the table holds."""
+    user = plan.field_filters.get("user_id")
+    config = ctx.engine.config(ctx.service) if ctx.service else None
+    if not user or config is None or config.dynamodb is None or not _TABLE_WORDS.search(question):
+        return None
+    for table in config.dynamodb.tables:
+        keyed = [(None, table.partition_key.name)] + [(i.name, i.partition_key.name) for i in table.indexes]
+        for index, key in keyed:
+            if key == "user_id":
+                args: dict[str, str | int | dict[str, str] | None] = {
+                    "operation": "Query",
+                    "table": table.name,
+                    "partition_value": user,
+                    "index": index,
+                }
+                return ToolCallPlan(
+                    tool="search_aws_cli",
+                    args=args,
+                    why=f"the question asks what {table.name} holds for user {user}",
+                )
+    return None
+
+
 def _admin_lookup(ctx: ToolContext, plan: RetrievalPlan) -> ToolCallPlan | None:
     """The service's admin API endpoint that takes just a user id, when the question names a user
     and the API is configured (its base URL is in the environment)."""
@@ -108,9 +136,9 @@ def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[Too
                     why="the question asks about crashes, panics or fatal errors",
                 )
             )
-    lookup = _admin_lookup(ctx, plan)
-    if lookup is not None:
-        calls.append(lookup)
+    for lookup in (_admin_lookup(ctx, plan), _table_lookup(ctx, question, plan)):
+        if lookup is not None:
+            calls.append(lookup)
     if _asks_about_code(question) and ctx.engine.code_index.repos():
         calls.append(
             ToolCallPlan(
@@ -240,6 +268,9 @@ def render_triage(
     admin = [r for r in results if r.tool == "search_admin_apis" and r.ok]
     if admin:
         parts.append("**Admin API**:\n```text\n" + admin[0].text + "\n```")
+    table = [r for r in results if r.tool == "search_aws_cli" and r.ok]
+    if table:
+        parts.append("**DynamoDB**:\n```text\n" + table[0].text + "\n```")
     code = [r for r in results if r.tool == "search_codebase" and r.ok]
     if code:
         parts.append("**Code**: where the indexed repositories touch this (path:lines):\n\n" + code[0].text)
@@ -275,5 +306,8 @@ def _not_checked(plan: RetrievalPlan, results: Sequence[ToolResult]) -> list[str
         out.append(
             "- admin API: not called (a question naming a user id calls it where the config declares one)"
         )
-    out.append("- DynamoDB: not connected yet")
+    if not any(r.tool == "search_aws_cli" for r in results):
+        out.append(
+            "- DynamoDB: not read (ask what the table holds for a user, where the config allow-lists it)"
+        )
     return out
