@@ -156,9 +156,13 @@ def ask(
 ) -> None:
     """Answer QUESTION: the agent (LLM, or offline triage without one) runs the log tools and explains."""
     engine = _engine()
-    if logs is None and session not in engine.store.list_sessions():
+    own_logstore = (
+        service is not None and engine.config(service) is not None and engine.config(service).logstore
+    )
+    if logs is None and not own_logstore and session not in engine.store.list_sessions():
         raise InputError(
-            f"--session: unknown session '{session}' and no --logs given; fetch logs with --logs PATH"
+            f"--session: unknown session '{session}' and no --logs given; fetch logs with --logs PATH "
+            "(or name a --service whose config has a logstore)"
         )
     if retrieve_only:
         from sre_agent.answer import render_answer

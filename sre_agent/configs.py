@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -162,6 +162,67 @@ class DynamoConfig(_Strict):
         return next((t for t in self.tables if t.name == name), None)
 
 
+class HttpLogstoreConfig(_Strict):
+    """A logstore API like the seed's: GET `path` with the query as parameters, records at a JSON path."""
+
+    kind: Literal["http"]
+    base_url_env: str = Field(min_length=1, description="env var with the base URL")
+    path: str = Field(default="/logs", pattern=r"^/")
+    auth_header: str = "Authorization"
+    auth_env: str | None = None
+    auth_prefix: str = "Bearer "
+    params: dict[str, str] = Field(
+        default_factory=lambda: {
+            "method": "method",
+            "user_id": "user_id",
+            "request_id": "request_id",
+            "environment": "env",
+            "start": "start",
+            "end": "end",
+            "limit": "limit",
+        },
+        description="our query field -> the API's parameter (method, user_id, request_id, environment, "
+        "level, text, start, end, limit); start/end are sent as ISO-8601",
+    )
+    records_path: str = Field(default="records", description="dotted path to the list of records")
+    pagination: Literal["none", "cursor", "page"] = "none"
+    cursor_field: str = Field(default="next_cursor", description="dotted path to the next cursor")
+    cursor_param: str = "cursor"
+    page_param: str = "page"
+    max_pages: int = Field(default=20, ge=1, le=1000)
+    timeout: float = Field(default=10.0, gt=0, le=120)
+
+
+class LokiLogstoreConfig(_Strict):
+    """Grafana Loki: `query_range` with LogQL built from the query (stream labels from here)."""
+
+    kind: Literal["loki"]
+    base_url_env: str = Field(min_length=1)
+    labels: dict[str, str] = Field(
+        min_length=1, description='stream selector, e.g. {"app": "membership", "env": "{environment}"}'
+    )
+    auth_header: str = "Authorization"
+    auth_env: str | None = None
+    auth_prefix: str = "Bearer "
+    tenant_env: str | None = Field(default=None, description="env var with X-Scope-OrgID")
+    timeout: float = Field(default=10.0, gt=0, le=120)
+
+
+class CloudWatchLogstoreConfig(_Strict):
+    """AWS CloudWatch Logs: FilterLogEvents over the log groups named here."""
+
+    kind: Literal["cloudwatch"]
+    log_groups: list[str] = Field(min_length=1, description="may contain {environment}")
+    region: str | None = None
+    endpoint_url_env: str | None = None
+    max_pages: int = Field(default=10, ge=1, le=100)
+
+
+LogstoreConfig = Annotated[
+    HttpLogstoreConfig | LokiLogstoreConfig | CloudWatchLogstoreConfig, Field(discriminator="kind")
+]
+
+
 class ServiceConfig(_Strict):
     """Everything sre-agent knows about one service."""
 
@@ -179,6 +240,7 @@ class ServiceConfig(_Strict):
     )
     max_message_chars: int = Field(default=4000, ge=200, le=100_000)
     admin_api: AdminApi | None = None
+    logstore: LogstoreConfig | None = None
     dynamodb: DynamoConfig | None = None
 
     def method_names(self) -> list[str]:

@@ -153,6 +153,12 @@ def parse_jsonl_line(text: str, *, source: str, line: int) -> LogRecord:
         raise ValueError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
+    return record_from_object(obj, source=source, line=line)
+
+
+def record_from_object(obj: dict[str, Any], *, source: str, line: int | None = None) -> LogRecord:
+    """A JSON object (a JSONL line, an API's record) as a LogRecord, its fields found by their
+    usual names (ts/time/@timestamp, msg/message, …); ValueError with the reason when it cannot."""
     obj = dict(obj)
     ts_key, ts = _pick(obj, "timestamp")
     msg_key, msg = _pick(obj, "message")

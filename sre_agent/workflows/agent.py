@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
+from sre_agent.connectors.factory import logstore_for
 from sre_agent.errors import InputError
 from sre_agent.indexes import check_session
 from sre_agent.knowledge import service_for_question, system_prompt
@@ -141,6 +142,8 @@ class Investigator:
         configs = list(self.engine.configs.values())
         service = service or service_for_question(configs, question)
         config = self.engine.config(service)
+        if logstore is None and config is not None:
+            logstore = logstore_for(config)  # the service's own logstore (http, Loki, CloudWatch)
         emit = on_event or (lambda _e: None)
         ctx = ToolContext(
             engine=self.engine,

@@ -1,0 +1,112 @@
+"""A logstore API over HTTP (like the seed's): GET with the query mapped to parameters, records at
+a JSON path, cursor or page pagination up to `max_pages`; timeouts, bounded retries, auth from env."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from sre_agent.configs import HttpLogstoreConfig
+from sre_agent.connectors.base import FetchResult
+from sre_agent.connectors.remote import (
+    Retryable,
+    dig,
+    env_value,
+    keep_matching,
+    retrying,
+    to_record,
+    window_of,
+)
+from sre_agent.errors import ConnectorError
+from sre_agent.models import LogQuery, LogRecord
+
+
+class HttpLogstore:
+    def __init__(self, service: str, config: HttpLogstoreConfig) -> None:
+        self.service = service
+        self.config = config
+        self.name = f"http logstore of {service}"
+
+    def _params(self, query: LogQuery) -> dict[str, str]:
+        window = window_of(query)
+        ours: dict[str, Any] = {
+            "method": query.method,
+            "user_id": query.user_id,
+            "request_id": query.request_id,
+            "environment": query.environment,
+            "level": query.level,
+            "text": query.text,
+            "start": window.start.isoformat(),
+            "end": window.end.isoformat(),
+            "limit": query.limit,
+        }
+        return {
+            theirs: str(ours[field])
+            for field, theirs in self.config.params.items()
+            if ours.get(field) is not None
+        }
+
+    def fetch(self, query: LogQuery) -> FetchResult:
+        cfg = self.config
+        base = env_value(cfg.base_url_env, self.name) or ""
+        headers = {"Accept": "application/json"}
+        token = env_value(cfg.auth_env, self.name)
+        if token is not None:
+            headers[cfg.auth_header] = f"{cfg.auth_prefix}{token}"
+        params = self._params(query)
+        result = FetchResult(source=f"{self.name} ({cfg.path})")
+        records: list[LogRecord] = []
+        cursor: str | None = None
+        with httpx.Client(base_url=base.rstrip("/"), timeout=cfg.timeout, headers=headers) as client:
+            for page in range(1, cfg.max_pages + 1):
+                page_params = dict(params)
+                if cfg.pagination == "cursor" and cursor:
+                    page_params[cfg.cursor_param] = cursor
+                elif cfg.pagination == "page":
+                    page_params[cfg.page_param] = str(page)
+                data = self._get(client, page_params)
+                items = dig(data, cfg.records_path)
+                if not isinstance(items, list):
+                    raise ConnectorError(f"{self.name}: no list at {cfg.records_path!r} in the answer")
+                for n, item in enumerate(items):
+                    try:
+                        records.append(to_record(item, source=f"{cfg.path} page {page}"))
+                    except ValueError as exc:
+                        result.skipped += 1
+                        if len(result.problems) < 5:
+                            result.problems.append(f"page {page} record {n + 1}: {exc}")
+                if len(records) >= query.limit or not items or cfg.pagination == "none":
+                    break
+                if cfg.pagination == "cursor":
+                    cursor = dig(data, cfg.cursor_field)
+                    if not cursor:
+                        break
+            else:
+                result.truncated = True  # stopped at max_pages
+        return keep_matching(result, records, query)
+
+    def _get(self, client: httpx.Client, params: dict[str, str]) -> Any:
+        try:
+            for attempt in retrying():
+                with attempt:
+                    try:
+                        response = client.get(self.config.path, params=params)
+                    except httpx.TimeoutException:
+                        raise Retryable(f"no answer within {self.config.timeout:g}s") from None
+                    except httpx.TransportError as exc:
+                        raise Retryable(f"could not connect ({type(exc).__name__})") from None
+                    if response.status_code >= 500 or response.status_code == 429:
+                        raise Retryable(f"HTTP {response.status_code}")
+        except Retryable as exc:
+            raise ConnectorError(f"{self.name}: {exc}, after 3 attempts") from None
+        if response.status_code in (401, 403):
+            raise ConnectorError(
+                f"{self.name}: HTTP {response.status_code}: not authorised (check {self.config.auth_env})"
+            )
+        if response.status_code >= 400:
+            raise ConnectorError(f"{self.name}: HTTP {response.status_code}")
+        try:
+            return response.json()
+        except ValueError:
+            raise ConnectorError(f"{self.name}: the answer is not JSON") from None

@@ -1,0 +1,103 @@
+"""Grafana Loki: `GET /loki/api/v1/query_range` with LogQL built from the query: the stream
+selector from the config's labels, line filters for method / user / request / text; newest first
+up to the limit. Lines that are JSON give their fields; others are messages with Loki's timestamp."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from sre_agent.configs import LokiLogstoreConfig
+from sre_agent.connectors.base import FetchResult
+from sre_agent.connectors.remote import Retryable, env_value, keep_matching, retrying, to_record, window_of
+from sre_agent.errors import ConnectorError
+from sre_agent.models import LogQuery, LogRecord
+
+#: Most lines one query_range returns (Loki's own default cap is 5000).
+MAX_LINES = 5000
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def logql(config: LokiLogstoreConfig, query: LogQuery) -> str:
+    """The LogQL for `query`: `{app="x", env="prod"} |= "GetMembership" |= "123"`."""
+    env = query.environment or "prod"
+    selector = ", ".join(
+        f"{k}={_quote(v.replace('{environment}', env))}" for k, v in sorted(config.labels.items())
+    )
+    filters = [v for v in (query.method, query.user_id, query.request_id, query.text) if v]
+    return "{" + selector + "}" + "".join(f" |= {_quote(f)}" for f in filters)
+
+
+class LokiLogstore:
+    def __init__(self, service: str, config: LokiLogstoreConfig) -> None:
+        self.service = service
+        self.config = config
+        self.name = f"Loki logstore of {service}"
+
+    def fetch(self, query: LogQuery) -> FetchResult:
+        cfg = self.config
+        base = (env_value(cfg.base_url_env, self.name) or "").rstrip("/")
+        headers: dict[str, str] = {}
+        token = env_value(cfg.auth_env, self.name)
+        if token is not None:
+            headers[cfg.auth_header] = f"{cfg.auth_prefix}{token}"
+        tenant = env_value(cfg.tenant_env, self.name)
+        if tenant is not None:
+            headers["X-Scope-OrgID"] = tenant
+        window = window_of(query)
+        params = {
+            "query": logql(cfg, query),
+            "start": str(int(window.start.timestamp() * 1e9)),
+            "end": str(int(window.end.timestamp() * 1e9)),
+            "limit": str(min(query.limit, MAX_LINES)),
+            "direction": "backward",
+        }
+        data = self._get(base, params, headers)
+        result = FetchResult(source=f"{self.name} ({params['query']})")
+        records: list[LogRecord] = []
+        for stream in data.get("data", {}).get("result", []):
+            labels = stream.get("stream", {})
+            for ts_ns, line in stream.get("values", []):
+                ts = datetime.fromtimestamp(int(ts_ns) / 1e9, tz=UTC)
+                try:
+                    records.append(to_record(line, source="loki", ts=ts, extra=_label_fields(labels)))
+                except ValueError as exc:
+                    result.skipped += 1
+                    if len(result.problems) < 5:
+                        result.problems.append(f"loki line at {ts.isoformat()}: {exc}")
+        records.sort(key=lambda r: r.timestamp)
+        result.truncated = len(records) >= min(query.limit, MAX_LINES)
+        return keep_matching(result, records, query)
+
+    def _get(self, base: str, params: dict[str, str], headers: dict[str, str]) -> dict[str, Any]:
+        url = f"{base}/loki/api/v1/query_range"
+        try:
+            for attempt in retrying():
+                with attempt:
+                    try:
+                        response = httpx.get(url, params=params, headers=headers, timeout=self.config.timeout)
+                    except httpx.TimeoutException:
+                        raise Retryable(f"no answer within {self.config.timeout:g}s") from None
+                    except httpx.TransportError as exc:
+                        raise Retryable(f"could not connect ({type(exc).__name__})") from None
+                    if response.status_code >= 500 or response.status_code == 429:
+                        raise Retryable(f"HTTP {response.status_code}")
+        except Retryable as exc:
+            raise ConnectorError(f"{self.name}: {exc}, after 3 attempts") from None
+        if response.status_code >= 400:
+            raise ConnectorError(f"{self.name}: HTTP {response.status_code}: {response.text[:200]}")
+        data = response.json()
+        if data.get("status") != "success":
+            raise ConnectorError(f"{self.name}: Loki answered status {data.get('status')!r}")
+        return data
+
+
+def _label_fields(labels: dict[str, str]) -> dict[str, Any]:
+    """Stream labels that name our fields (env, level, host…) become the record's, others extra fields."""
+    renamed = {"environment": "env", "pod": "host", "instance": "host"}
+    return {renamed.get(k, k): v for k, v in labels.items()}

@@ -1,0 +1,89 @@
+"""What the remote logstores share: the time window a query fetches, records from API objects or
+text lines, a bounded-retry policy for idempotent reads, and secrets from the environment."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from sre_agent.connectors.base import FetchResult, record_matches
+from sre_agent.connectors.file import record_from_object
+from sre_agent.errors import ConnectorError
+from sre_agent.models import LogQuery, LogRecord, TimeWindow
+
+#: Attempts of one idempotent read: the first and two retries, 0.2 s, 0.4 s… apart.
+ATTEMPTS = 3
+#: The window of a query that names none.
+DEFAULT_WINDOW = timedelta(hours=1)
+
+
+class Retryable(Exception):
+    """A 5xx, a 429, a timeout or a connection problem: worth another attempt."""
+
+
+def retrying() -> Retrying:
+    return Retrying(
+        stop=stop_after_attempt(ATTEMPTS),
+        wait=wait_exponential(multiplier=0.2, max=2.0),
+        retry=retry_if_exception(lambda e: isinstance(e, Retryable)),
+        reraise=True,
+    )
+
+
+def window_of(query: LogQuery) -> TimeWindow:
+    if query.window is not None:
+        return query.window
+    now = datetime.now(UTC)
+    return TimeWindow(start=now - DEFAULT_WINDOW, end=now)
+
+
+def env_value(name: str | None, what: str) -> str | None:
+    """The value of env var `name` (None when no name); ConnectorError naming it when unset."""
+    if name is None:
+        return None
+    value = os.environ.get(name, "")
+    if not value:
+        raise ConnectorError(f"{what}: {name} is not set")
+    return value
+
+
+def dig(data: Any, path: str) -> Any:
+    """`data["a"]["b"]` for path "a.b"; None where a step is missing."""
+    for part in path.split(".") if path else []:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def to_record(
+    raw: Any, *, source: str, ts: datetime | None = None, extra: dict[str, Any] | None = None
+) -> LogRecord:
+    """A record from an API object, or from a log line (JSON or text) with the timestamp the store gave."""
+    if isinstance(raw, str):
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, dict):
+            raw = parsed
+        else:
+            if ts is None:
+                raise ValueError("a text line without a timestamp")
+            return LogRecord(timestamp=ts, message=raw, source=source, fields=dict(extra or {}))
+    if not isinstance(raw, dict):
+        raise ValueError("not a JSON object")
+    obj = {**(extra or {}), **raw}
+    if ts is not None and not any(k in obj for k in ("timestamp", "ts", "time", "@timestamp")):
+        obj["timestamp"] = ts.isoformat()
+    return record_from_object(obj, source=source)
+
+
+def keep_matching(result: FetchResult, records: list[LogRecord], query: LogQuery) -> FetchResult:
+    """What the store returned, filtered by the query's own matching (stores filter loosely), capped."""
+    matching = [r for r in records if record_matches(r, query)]
+    result.records = matching[: query.limit]
+    result.truncated = result.truncated or len(matching) > query.limit
+    return result

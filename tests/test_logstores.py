@@ -1,0 +1,318 @@
+"""The remote logstores over their real protocols: an HTTP logstore API (local server: pagination,
+auth, retries, timeout), Loki's query_range (local server answering Loki's documented JSON), and
+CloudWatch Logs (moto's server, real boto3); and a service whose config names one, end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from paths import ROOT
+
+from sre_agent.configs import CloudWatchLogstoreConfig, HttpLogstoreConfig, LokiLogstoreConfig
+from sre_agent.connectors.cloudwatch import CloudWatchLogstore
+from sre_agent.connectors.http_logstore import HttpLogstore
+from sre_agent.connectors.loki import LokiLogstore, logql
+from sre_agent.engine import Engine
+from sre_agent.errors import ConnectorError
+from sre_agent.models import LogQuery, TimeWindow
+from sre_agent.settings import Settings
+
+THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling" / "logs.jsonl"
+LINES = [json.loads(line) for line in THROTTLING.read_text(encoding="utf-8").splitlines() if line.strip()]
+WINDOW = TimeWindow(
+    start=datetime(2024, 3, 12, 13, 0, tzinfo=UTC), end=datetime(2024, 3, 12, 15, 0, tzinfo=UTC)
+)
+SHIFT = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1) - WINDOW.end
+RECENT = TimeWindow(start=WINDOW.start + SHIFT, end=WINDOW.end + SHIFT)
+
+
+class Server:
+    """A local HTTP server whose GET handler is a function of (path, query, headers)."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict[str, list[str]], dict[str, str]]] = []
+        self.handler = lambda path, query, headers: (404, {})
+        self.url = ""
+
+
+@contextmanager
+def serve(monkeypatch: pytest.MonkeyPatch, env: str) -> Iterator[Server]:
+    state = Server()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            parsed = urlparse(self.path)
+            query = parse_qs(parsed.query)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            state.requests.append((parsed.path, query, headers))
+            status, body = state.handler(parsed.path, query, headers)
+            payload = json.dumps(body).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv(env, state.url)
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ---------------------------------------------------------------------------- HTTP logstore
+
+
+def _http_config(**extra: object) -> HttpLogstoreConfig:
+    return HttpLogstoreConfig.model_validate(
+        {
+            "kind": "http",
+            "base_url_env": "LOGS_URL",
+            "auth_env": "LOGS_TOKEN",
+            "records_path": "data.records",
+            "pagination": "cursor",
+            "cursor_field": "data.next",
+            **extra,
+        }
+    )
+
+
+def _paged(per_page: int):
+    def handler(path: str, query: dict, headers: dict) -> tuple[int, dict]:
+        if headers.get("authorization") != "Bearer tok":
+            return 401, {"error": "who are you"}
+        start = int(query.get("cursor", ["0"])[0])
+        chosen = [r for r in LINES if r.get("method") == query.get("method", [None])[0]]
+        page = chosen[start : start + per_page]
+        nxt = str(start + per_page) if start + per_page < len(chosen) else None
+        return 200, {"data": {"records": page, "next": nxt}}
+
+    return handler
+
+
+def test_http_logstore_follows_cursors_sends_the_token_and_filters(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGS_TOKEN", "tok")
+    with serve(monkeypatch, "LOGS_URL") as server:
+        server.handler = _paged(per_page=100)
+        store = HttpLogstore("membership", _http_config())
+        result = store.fetch(LogQuery(method="ListMemberships", window=WINDOW, limit=20_000))
+        expected = [r for r in LINES if r.get("method") == "ListMemberships"]
+        assert len(result.records) == len(expected) > 100  # several pages
+        assert len(server.requests) == -(-len(expected) // 100)
+        first = server.requests[0][1]
+        assert first["method"] == ["ListMemberships"] and first["start"][0].startswith("2024-03-12T13:00")
+        assert all(r.method == "ListMemberships" for r in result.records)
+
+
+def test_http_logstore_caps_pages_and_reports_faults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGS_TOKEN", "tok")
+    with serve(monkeypatch, "LOGS_URL") as server:
+        server.handler = _paged(per_page=10)
+        capped = HttpLogstore("membership", _http_config(max_pages=3)).fetch(
+            LogQuery(method="GetMembership", window=WINDOW, limit=20_000)
+        )
+        assert len(server.requests) == 3 and len(capped.records) == 30 and capped.truncated
+
+        server.requests.clear()
+        server.handler = lambda path, query, headers: (500, {"error": "down"})
+        with pytest.raises(ConnectorError, match="HTTP 500, after 3 attempts"):
+            HttpLogstore("membership", _http_config()).fetch(LogQuery(window=WINDOW))
+        assert len(server.requests) == 3
+
+        monkeypatch.setenv("LOGS_TOKEN", "wrong")
+        server.handler = _paged(per_page=10)
+        with pytest.raises(ConnectorError, match="401: not authorised"):
+            HttpLogstore("membership", _http_config()).fetch(LogQuery(window=WINDOW))
+
+        def slow(path: str, query: dict, headers: dict) -> tuple[int, dict]:
+            time.sleep(1.0)
+            return 200, {"data": {"records": []}}
+
+        server.handler = slow
+        started = time.monotonic()
+        with pytest.raises(ConnectorError, match="no answer within 0.2s"):
+            HttpLogstore("membership", _http_config(timeout=0.2)).fetch(LogQuery(window=WINDOW))
+        assert time.monotonic() - started < 5
+
+
+# ---------------------------------------------------------------------------- Loki
+
+
+def _loki_config() -> LokiLogstoreConfig:
+    return LokiLogstoreConfig.model_validate(
+        {"kind": "loki", "base_url_env": "LOKI_URL", "labels": {"app": "membership", "env": "{environment}"}}
+    )
+
+
+def test_loki_gets_logql_and_reads_streams(monkeypatch: pytest.MonkeyPatch) -> None:
+    chosen = [r for r in LINES if r.get("method") == "GetMembership"][:50]
+
+    def handler(path: str, query: dict, headers: dict) -> tuple[int, dict]:
+        assert path == "/loki/api/v1/query_range"
+        values = [
+            [
+                str(int(datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00")).timestamp() * 1e9)),
+                json.dumps(r),
+            ]
+            for r in chosen
+        ]
+        stream = {
+            "stream": {"app": "membership", "env": "prod", "pod": "membership-7d9f-x"},
+            "values": values,
+        }
+        return 200, {"status": "success", "data": {"resultType": "streams", "result": [stream]}}
+
+    with serve(monkeypatch, "LOKI_URL") as server:
+        server.handler = handler
+        query = LogQuery(method="GetMembership", environment="prod", window=WINDOW)
+        result = LokiLogstore("membership", _loki_config()).fetch(query)
+        sent = server.requests[0][1]
+        assert sent["query"] == ['{app="membership", env="prod"} |= "GetMembership"']
+        assert sent["direction"] == ["backward"] and int(sent["start"][0]) == int(
+            WINDOW.start.timestamp() * 1e9
+        )
+        prod = [r for r in chosen if r.get("env") == "prod"]  # the query's own filter applies too
+        assert (
+            len(result.records) == len(prod) and result.records[0].timestamp <= result.records[-1].timestamp
+        )
+        assert all(r.method == "GetMembership" for r in result.records)
+    assert logql(_loki_config(), LogQuery(user_id='12"3', environment="staging")) == (
+        '{app="membership", env="staging"} |= "12\\"3"'
+    )
+
+
+def test_loki_errors_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    with serve(monkeypatch, "LOKI_URL") as server:
+        server.handler = lambda path, query, headers: (400, {"message": "parse error at line 1"})
+        with pytest.raises(ConnectorError, match="HTTP 400"):
+            LokiLogstore("membership", _loki_config()).fetch(LogQuery(window=WINDOW))
+    monkeypatch.delenv("LOKI_URL")
+    with pytest.raises(ConnectorError, match="LOKI_URL is not set"):
+        LokiLogstore("membership", _loki_config()).fetch(LogQuery(window=WINDOW))
+
+
+# ---------------------------------------------------------------------------- CloudWatch
+
+
+@pytest.fixture(scope="module")
+def cloudwatch_endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    logs = boto3.client(
+        "logs",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="t",
+        aws_secret_access_key="t",
+    )
+    logs.create_log_group(logGroupName="/svc/membership/prod")
+    logs.create_log_stream(logGroupName="/svc/membership/prod", logStreamName="pod-1")
+    # CloudWatch refuses events older than 14 days: the incident is moved to end a minute ago.
+    events = []
+    for r in LINES[:400]:
+        ts = datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00")) + SHIFT
+        message = json.dumps({**r, "timestamp": ts.isoformat()})
+        events.append({"timestamp": int(ts.timestamp() * 1000), "message": message})
+    events.sort(key=lambda e: e["timestamp"])
+    logs.put_log_events(logGroupName="/svc/membership/prod", logStreamName="pod-1", logEvents=events)
+    yield endpoint
+    server.stop()
+
+
+def _cw_config(**extra: object) -> CloudWatchLogstoreConfig:
+    return CloudWatchLogstoreConfig.model_validate(
+        {
+            "kind": "cloudwatch",
+            "log_groups": ["/svc/membership/{environment}"],
+            "endpoint_url_env": "CW_URL",
+            **extra,
+        }
+    )
+
+
+def test_cloudwatch_filters_the_log_group_of_the_environment(
+    cloudwatch_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CW_URL", cloudwatch_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "t")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "t")
+    result = CloudWatchLogstore("membership", _cw_config()).fetch(
+        LogQuery(method="GetMembership", environment="prod", window=RECENT)
+    )
+    expected = [r for r in LINES[:400] if r.get("method") == "GetMembership" and r.get("env") == "prod"]
+    assert len(result.records) == len(expected) > 0
+    assert all(r.method == "GetMembership" for r in result.records)
+
+    missing = CloudWatchLogstore("membership", _cw_config()).fetch
+    with pytest.raises(
+        ConnectorError, match="CloudWatch: ResourceNotFoundException on log group /svc/membership/dev"
+    ):
+        missing(LogQuery(environment="dev", window=RECENT))
+
+
+def test_cloudwatch_pagination_is_capped(cloudwatch_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CW_URL", cloudwatch_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "t")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "t")
+    store = CloudWatchLogstore("membership", _cw_config(max_pages=2))
+    result = store.fetch(LogQuery(environment="prod", window=RECENT, limit=50))
+    assert len(result.records) == 50  # the query's limit, from at most two pages
+
+
+# ---------------------------------------------------------------------------- end to end
+
+
+def test_a_service_with_an_http_logstore_is_answered_without_logs_given(
+    tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = json.loads((ROOT / "configs" / "membership.json").read_text(encoding="utf-8"))
+    config["logstore"] = {
+        "kind": "http",
+        "base_url_env": "LOGS_URL",
+        "auth_env": "LOGS_TOKEN",
+        "records_path": "data.records",
+        "pagination": "cursor",
+        "cursor_field": "data.next",
+    }
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "membership.json").write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.setenv("LOGS_TOKEN", "tok")
+    with serve(monkeypatch, "LOGS_URL") as server:
+        server.handler = _paged(per_page=500)
+        engine = Engine(Settings(data_dir=tmp_path / "data", configs_dir=configs), embedder=embedder)
+        end = datetime(2024, 3, 12, 14, 40, tzinfo=UTC)
+        answer = asyncio.run(
+            engine.ask(
+                "why is GetMembership failing for user 123 in prod?",
+                session="remote",
+                service="membership",
+                now=end,
+                window=TimeWindow(start=end - timedelta(hours=1), end=end),
+            )
+        )
+    assert server.requests and "DEADLINE_EXCEEDED" in answer.answer
