@@ -291,7 +291,7 @@ def _parse_args(pairs: list[str]) -> dict[str, Any]:
             raise InputError(f"--arg {pair!r}: expected key=value, e.g. --arg method=GetMembership")
         try:
             parsed = json.loads(value)
-            out[key.strip()] = parsed if not isinstance(parsed, dict) else value
+            out[key.strip()] = parsed  # a JSON object too: search_admin_apis takes params={...}
         except json.JSONDecodeError:
             out[key.strip()] = value
     return out
@@ -326,6 +326,10 @@ def tool(
         snapshot = engine.snapshot(logs)
         ctx.logstore, ctx.now, ctx.default_window = snapshot.logstore, snapshot.now, snapshot.window
         ctx.max_window_hours = snapshot.max_window_hours
+    elif service is not None:
+        from sre_agent.connectors.factory import logstore_for
+
+        ctx.logstore = logstore_for(engine.config(service))  # the service's own, if its config names one
     result = asyncio.run(registry.call(ctx, name, _parse_args(arg or [])))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -414,6 +418,23 @@ def replay(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(report.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8")
         console.print(f"report written to {json_out}")
+
+
+@app.command()
+@_friendly
+def doctor() -> None:
+    """Check every configured connector (logstore, admin API, DynamoDB), the code index and the LLM."""
+    from sre_agent.doctor import check_all
+
+    checks = check_all(_engine())
+    colour = {"ok": "green", "warn": "yellow", "fail": "red", "off": "dim"}
+    table = Table("service", "connector", "status", "detail", title="sre-agent doctor")
+    for check in checks:
+        style = colour[check.status]
+        table.add_row(check.service, check.connector, f"[{style}]{check.status}[/{style}]", check.detail)
+    console.print(table)
+    if any(check.status == "fail" for check in checks):
+        raise typer.Exit(1)
 
 
 @app.command("index-code")

@@ -183,3 +183,15 @@ def test_without_the_admin_url_set_the_triage_does_not_call_it(tmp_path: Path, e
     )
     assert "search_admin_apis" not in [c.tool for c in answer.tool_calls]
     assert "admin API: not called" in answer.answer
+
+
+def test_the_tool_command_calls_it_with_json_params(admin: FakeAdmin, cli_env: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sre_agent.cli import app
+
+    admin.answer(body={"user_id": 5, "memberships": [{"district": 3, "role": "viewer"}]})
+    args = ["tool", "search_admin_apis", "--service", "membership", "--arg", "endpoint=user_memberships"]
+    result = CliRunner().invoke(app, [*args, "--arg", 'params={"user_id": 5}'])
+    assert result.exit_code == 0, result.output
+    assert '"role": "viewer"' in result.output and admin.requests[0][0] == "/v1/users/5/memberships"

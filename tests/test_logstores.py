@@ -316,3 +316,53 @@ def test_a_service_with_an_http_logstore_is_answered_without_logs_given(
             )
         )
     assert server.requests and "DEADLINE_EXCEEDED" in answer.answer
+
+
+def test_doctor_reports_each_connector_in_one_line(
+    tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from sre_agent.cli import app
+    from sre_agent.settings import get_settings
+
+    config = json.loads((ROOT / "configs" / "membership.json").read_text(encoding="utf-8"))
+    config["logstore"] = {
+        "kind": "http",
+        "base_url_env": "LOGS_URL",
+        "auth_env": "LOGS_TOKEN",
+        "records_path": "data.records",
+    }
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "membership.json").write_text(json.dumps(config), encoding="utf-8")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "MEMBERSHIP_ADMIN_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("SRE_AGENT_CONFIGS_DIR", str(configs))
+    monkeypatch.setenv("SRE_AGENT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("LOGS_TOKEN", "tok")
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    try:
+        with serve(monkeypatch, "LOGS_URL") as server:
+            server.handler = lambda path, query, headers: (200, {"data": {"records": []}})
+            ok = CliRunner().invoke(app, ["doctor"])
+            assert ok.exit_code == 0, ok.output
+            rows = {
+                line.split("│")[2].strip(): line for line in ok.output.splitlines() if line.count("│") >= 4
+            }
+            assert "ok" in rows["logstore (http)"] and "reachable, authorised" in rows["logstore (http)"]
+            assert "warn" in rows["admin API"] and "MEMBERSHIP_ADMIN_URL is not set" in rows["admin API"]
+            assert (
+                "warn" in rows["DynamoDB memberships"]
+                and "NoCredentialsError" in rows["DynamoDB memberships"]
+            )
+            monkeypatch.setenv("LOGS_TOKEN", "wrong")
+            server.handler = lambda path, query, headers: (401, {"error": "no"})
+            bad = CliRunner().invoke(app, ["doctor"])
+            assert bad.exit_code == 1 and "not authorised" in bad.output and "Traceback" not in bad.output
+    finally:
+        get_settings.cache_clear()
