@@ -191,6 +191,7 @@ class HttpLogstoreConfig(_Strict):
     page_param: str = "page"
     max_pages: int = Field(default=20, ge=1, le=1000)
     timeout: float = Field(default=10.0, gt=0, le=120)
+    max_bytes: int = Field(default=20_000_000, ge=10_000, description="largest page read")
 
 
 class LokiLogstoreConfig(_Strict):
@@ -206,6 +207,7 @@ class LokiLogstoreConfig(_Strict):
     auth_prefix: str = "Bearer "
     tenant_env: str | None = Field(default=None, description="env var with X-Scope-OrgID")
     timeout: float = Field(default=10.0, gt=0, le=120)
+    max_bytes: int = Field(default=20_000_000, ge=10_000, description="largest answer read")
 
 
 class CloudWatchLogstoreConfig(_Strict):

@@ -366,3 +366,12 @@ def test_doctor_reports_each_connector_in_one_line(
             assert bad.exit_code == 1 and "not authorised" in bad.output and "Traceback" not in bad.output
     finally:
         get_settings.cache_clear()
+
+
+def test_an_oversize_answer_is_refused_not_downloaded_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGS_TOKEN", "tok")
+    with serve(monkeypatch, "LOGS_URL") as server:
+        server.handler = lambda path, query, headers: (200, {"data": {"records": LINES[:300]}})
+        with pytest.raises(ConnectorError, match="over 10,000 bytes"):
+            HttpLogstore("membership", _http_config(max_bytes=10_000)).fetch(LogQuery(window=WINDOW))
+        assert len(server.requests) == 1  # not retried: a bigger answer would not get smaller

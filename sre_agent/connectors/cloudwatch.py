@@ -35,7 +35,8 @@ class CloudWatchLogstore:
             from botocore.config import Config
 
             endpoint = os.environ.get(self.config.endpoint_url_env) if self.config.endpoint_url_env else None
-            self._client = boto3.client(
+            # A session of its own: credentials are looked up now, not taken from a process-wide cache.
+            self._client = boto3.session.Session().client(
                 "logs",
                 region_name=self.config.region or os.environ.get("AWS_REGION") or "us-east-1",
                 endpoint_url=endpoint or None,

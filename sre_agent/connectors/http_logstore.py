@@ -9,15 +9,7 @@ import httpx
 
 from sre_agent.configs import HttpLogstoreConfig
 from sre_agent.connectors.base import FetchResult
-from sre_agent.connectors.remote import (
-    Retryable,
-    dig,
-    env_value,
-    keep_matching,
-    retrying,
-    to_record,
-    window_of,
-)
+from sre_agent.connectors.remote import dig, env_value, get_json, keep_matching, to_record, window_of
 from sre_agent.errors import ConnectorError
 from sre_agent.models import LogQuery, LogRecord
 
@@ -65,7 +57,14 @@ class HttpLogstore:
                     page_params[cfg.cursor_param] = cursor
                 elif cfg.pagination == "page":
                     page_params[cfg.page_param] = str(page)
-                data = self._get(client, page_params)
+                data = get_json(
+                    client,
+                    cfg.path,
+                    params=page_params,
+                    name=self.name,
+                    timeout=cfg.timeout,
+                    max_bytes=cfg.max_bytes,
+                )
                 items = dig(data, cfg.records_path)
                 if not isinstance(items, list):
                     raise ConnectorError(f"{self.name}: no list at {cfg.records_path!r} in the answer")
@@ -85,28 +84,3 @@ class HttpLogstore:
             else:
                 result.truncated = True  # stopped at max_pages
         return keep_matching(result, records, query)
-
-    def _get(self, client: httpx.Client, params: dict[str, str]) -> Any:
-        try:
-            for attempt in retrying():
-                with attempt:
-                    try:
-                        response = client.get(self.config.path, params=params)
-                    except httpx.TimeoutException:
-                        raise Retryable(f"no answer within {self.config.timeout:g}s") from None
-                    except httpx.TransportError as exc:
-                        raise Retryable(f"could not connect ({type(exc).__name__})") from None
-                    if response.status_code >= 500 or response.status_code == 429:
-                        raise Retryable(f"HTTP {response.status_code}")
-        except Retryable as exc:
-            raise ConnectorError(f"{self.name}: {exc}, after 3 attempts") from None
-        if response.status_code in (401, 403):
-            raise ConnectorError(
-                f"{self.name}: HTTP {response.status_code}: not authorised (check {self.config.auth_env})"
-            )
-        if response.status_code >= 400:
-            raise ConnectorError(f"{self.name}: HTTP {response.status_code}")
-        try:
-            return response.json()
-        except ValueError:
-            raise ConnectorError(f"{self.name}: the answer is not JSON") from None

@@ -11,7 +11,7 @@ import httpx
 
 from sre_agent.configs import LokiLogstoreConfig
 from sre_agent.connectors.base import FetchResult
-from sre_agent.connectors.remote import Retryable, env_value, keep_matching, retrying, to_record, window_of
+from sre_agent.connectors.remote import env_value, get_json, keep_matching, to_record, window_of
 from sre_agent.errors import ConnectorError
 from sre_agent.models import LogQuery, LogRecord
 
@@ -57,7 +57,18 @@ class LokiLogstore:
             "limit": str(min(query.limit, MAX_LINES)),
             "direction": "backward",
         }
-        data = self._get(base, params, headers)
+        with httpx.Client() as client:
+            data = get_json(
+                client,
+                f"{base}/loki/api/v1/query_range",
+                params=params,
+                headers=headers,
+                name=self.name,
+                timeout=cfg.timeout,
+                max_bytes=cfg.max_bytes,
+            )
+        if data.get("status") != "success":
+            raise ConnectorError(f"{self.name}: Loki answered status {data.get('status')!r}")
         result = FetchResult(source=f"{self.name} ({params['query']})")
         records: list[LogRecord] = []
         for stream in data.get("data", {}).get("result", []):
@@ -73,28 +84,6 @@ class LokiLogstore:
         records.sort(key=lambda r: r.timestamp)
         result.truncated = len(records) >= min(query.limit, MAX_LINES)
         return keep_matching(result, records, query)
-
-    def _get(self, base: str, params: dict[str, str], headers: dict[str, str]) -> dict[str, Any]:
-        url = f"{base}/loki/api/v1/query_range"
-        try:
-            for attempt in retrying():
-                with attempt:
-                    try:
-                        response = httpx.get(url, params=params, headers=headers, timeout=self.config.timeout)
-                    except httpx.TimeoutException:
-                        raise Retryable(f"no answer within {self.config.timeout:g}s") from None
-                    except httpx.TransportError as exc:
-                        raise Retryable(f"could not connect ({type(exc).__name__})") from None
-                    if response.status_code >= 500 or response.status_code == 429:
-                        raise Retryable(f"HTTP {response.status_code}")
-        except Retryable as exc:
-            raise ConnectorError(f"{self.name}: {exc}, after 3 attempts") from None
-        if response.status_code >= 400:
-            raise ConnectorError(f"{self.name}: HTTP {response.status_code}: {response.text[:200]}")
-        data = response.json()
-        if data.get("status") != "success":
-            raise ConnectorError(f"{self.name}: Loki answered status {data.get('status')!r}")
-        return data
 
 
 def _label_fields(labels: dict[str, str]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from sre_agent.connectors.base import FetchResult, record_matches
@@ -87,3 +88,58 @@ def keep_matching(result: FetchResult, records: list[LogRecord], query: LogQuery
     result.records = matching[: query.limit]
     result.truncated = result.truncated or len(matching) > query.limit
     return result
+
+
+def get_json(
+    client: httpx.Client,
+    url: str,
+    *,
+    params: dict[str, str],
+    headers: dict[str, str] | None = None,
+    name: str,
+    timeout: float,
+    max_bytes: int,
+) -> Any:
+    """GET `url` and parse its JSON: retried on 5xx, 429, timeouts and connection errors (it is a
+    read), the body read up to `max_bytes` (beyond: a ConnectorError, not a bigger download)."""
+    try:
+        for attempt in retrying():
+            with attempt:
+                status, body = _get_capped(client, url, params, headers or {}, timeout, max_bytes, name)
+    except Retryable as exc:
+        raise ConnectorError(f"{name}: {exc}, after {ATTEMPTS} attempts") from None
+    if status in (401, 403):
+        raise ConnectorError(f"{name}: HTTP {status}: not authorised")
+    if status >= 400:
+        raise ConnectorError(f"{name}: HTTP {status}: {body[:200].decode('utf-8', 'replace')}")
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise ConnectorError(f"{name}: the answer is not JSON") from None
+
+
+def _get_capped(
+    client: httpx.Client,
+    url: str,
+    params: dict[str, str],
+    headers: dict[str, str],
+    timeout: float,
+    max_bytes: int,
+    name: str,
+) -> tuple[int, bytes]:
+    try:
+        with client.stream("GET", url, params=params, headers=headers, timeout=timeout) as response:
+            if response.status_code >= 500 or response.status_code == 429:
+                raise Retryable(f"HTTP {response.status_code}")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise ConnectorError(
+                        f"{name}: the answer is over {max_bytes:,} bytes; ask for a narrower window"
+                    )
+            return response.status_code, bytes(body)
+    except httpx.TimeoutException:
+        raise Retryable(f"no answer within {timeout:g}s") from None
+    except httpx.TransportError as exc:
+        raise Retryable(f"could not connect ({type(exc).__name__})") from None
