@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+from fakes.aws import client, moto_endpoint
 from paths import ROOT
 
 from sre_agent.engine import Engine
@@ -22,18 +22,13 @@ THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling" / "logs.jsonl
 
 @pytest.fixture(scope="module")
 def dynamo_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="t",
-        aws_secret_access_key="t",
-    )
-    client.create_table(
+    with moto_endpoint() as endpoint:
+        _fill(client("dynamodb", endpoint))
+        yield endpoint
+
+
+def _fill(ddb: Any) -> None:
+    ddb.create_table(
         TableName="memberships",
         KeySchema=[
             {"AttributeName": "district_id", "KeyType": "HASH"},
@@ -56,7 +51,7 @@ def dynamo_endpoint() -> Iterator[str]:
         BillingMode="PAY_PER_REQUEST",
     )
     for district in range(1, 41):
-        client.put_item(
+        ddb.put_item(
             TableName="memberships",
             Item={
                 "district_id": {"N": str(district)},
@@ -65,8 +60,6 @@ def dynamo_endpoint() -> Iterator[str]:
                 "contact": {"S": "ann@example.com"},
             },
         )
-    yield endpoint
-    server.stop()
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+from fakes.aws import client, moto_endpoint
 from paths import ROOT
 
 from sre_agent.configs import CloudWatchLogstoreConfig, HttpLogstoreConfig, LokiLogstoreConfig
@@ -218,17 +218,12 @@ def test_loki_errors_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def cloudwatch_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    logs = boto3.client(
-        "logs",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="t",
-        aws_secret_access_key="t",
-    )
+    with moto_endpoint() as endpoint:
+        _fill_logs(client("logs", endpoint))
+        yield endpoint
+
+
+def _fill_logs(logs: Any) -> None:
     logs.create_log_group(logGroupName="/svc/membership/prod")
     logs.create_log_stream(logGroupName="/svc/membership/prod", logStreamName="pod-1")
     # CloudWatch refuses events older than 14 days: the incident is moved to end a minute ago.
@@ -239,8 +234,6 @@ def cloudwatch_endpoint() -> Iterator[str]:
         events.append({"timestamp": int(ts.timestamp() * 1000), "message": message})
     events.sort(key=lambda e: e["timestamp"])
     logs.put_log_events(logGroupName="/svc/membership/prod", logStreamName="pod-1", logEvents=events)
-    yield endpoint
-    server.stop()
 
 
 def _cw_config(**extra: object) -> CloudWatchLogstoreConfig:
@@ -286,21 +279,20 @@ def test_cloudwatch_pagination_is_capped(cloudwatch_endpoint: str, monkeypatch: 
 # ---------------------------------------------------------------------------- end to end
 
 
-def test_a_service_with_an_http_logstore_is_answered_without_logs_given(
-    tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _membership_with_logstore(tmp_path: Path, logstore: dict) -> Path:
+    """A configs folder whose membership config names `logstore`."""
     config = json.loads((ROOT / "configs" / "membership.json").read_text(encoding="utf-8"))
-    config["logstore"] = {
-        "kind": "http",
-        "base_url_env": "LOGS_URL",
-        "auth_env": "LOGS_TOKEN",
-        "records_path": "data.records",
-        "pagination": "cursor",
-        "cursor_field": "data.next",
-    }
+    config["logstore"] = logstore
     configs = tmp_path / "configs"
     configs.mkdir()
     (configs / "membership.json").write_text(json.dumps(config), encoding="utf-8")
+    return configs
+
+
+def test_a_service_with_an_http_logstore_is_answered_without_logs_given(
+    tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configs = _membership_with_logstore(tmp_path, _http_config().model_dump())
     monkeypatch.setenv("LOGS_TOKEN", "tok")
     with serve(monkeypatch, "LOGS_URL") as server:
         server.handler = _paged(per_page=500)
@@ -326,16 +318,7 @@ def test_doctor_reports_each_connector_in_one_line(
     from sre_agent.cli import app
     from sre_agent.settings import get_settings
 
-    config = json.loads((ROOT / "configs" / "membership.json").read_text(encoding="utf-8"))
-    config["logstore"] = {
-        "kind": "http",
-        "base_url_env": "LOGS_URL",
-        "auth_env": "LOGS_TOKEN",
-        "records_path": "data.records",
-    }
-    configs = tmp_path / "configs"
-    configs.mkdir()
-    (configs / "membership.json").write_text(json.dumps(config), encoding="utf-8")
+    configs = _membership_with_logstore(tmp_path, _http_config(pagination="none").model_dump())
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "MEMBERSHIP_ADMIN_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))

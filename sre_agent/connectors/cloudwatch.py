@@ -5,11 +5,11 @@ log group /aws/x")."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from typing import Any
 
 from sre_agent.configs import CloudWatchLogstoreConfig
+from sre_agent.connectors.aws import aws_client
 from sre_agent.connectors.base import FetchResult, record_matches
 from sre_agent.connectors.remote import keep_matching, to_record, window_of
 from sre_agent.errors import ConnectorError
@@ -31,18 +31,9 @@ class CloudWatchLogstore:
 
     def client(self) -> Any:
         if self._client is None:
-            import boto3
-            from botocore.config import Config
-
-            endpoint = os.environ.get(self.config.endpoint_url_env) if self.config.endpoint_url_env else None
-            # A session of its own: credentials are looked up now, not taken from a process-wide cache.
-            self._client = boto3.session.Session().client(
-                "logs",
-                region_name=self.config.region or os.environ.get("AWS_REGION") or "us-east-1",
-                endpoint_url=endpoint or None,
-                config=Config(
-                    connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"}
-                ),
+            cfg = self.config
+            self._client = aws_client(
+                "logs", region=cfg.region, endpoint_url_env=cfg.endpoint_url_env, read_timeout=10
             )
         return self._client
 

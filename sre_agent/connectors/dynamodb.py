@@ -8,12 +8,12 @@ credentials come from the usual AWS chain (environment, profile, role), never fr
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
 from sre_agent.configs import DynamoConfig, DynamoTable, KeyAttribute
+from sre_agent.connectors.aws import aws_client
 from sre_agent.errors import ConnectorError, InputError
 
 Operation = Literal["GetItem", "Query", "Scan"]
@@ -70,18 +70,9 @@ class DynamoReader:
 
     def client(self) -> Any:
         if self._client is None:
-            import boto3
-            from botocore.config import Config
-
-            endpoint = os.environ.get(self.config.endpoint_url_env) if self.config.endpoint_url_env else None
-            # A session of its own: credentials are looked up now, not taken from a process-wide cache.
-            self._client = boto3.session.Session().client(
-                "dynamodb",
-                region_name=self.config.region or os.environ.get("AWS_REGION") or "us-east-1",
-                endpoint_url=endpoint or None,
-                config=Config(
-                    connect_timeout=3, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
-                ),
+            cfg = self.config
+            self._client = aws_client(
+                "dynamodb", region=cfg.region, endpoint_url_env=cfg.endpoint_url_env, read_timeout=5
             )
         return self._client
 
