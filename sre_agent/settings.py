@@ -133,7 +133,7 @@ class Settings(BaseSettings):
         default="auto", description="stream answers with chat.startStream: auto (fall back when refused)"
     )
     bot_logs: Path | None = Field(
-        default=None, description="log file or folder the bot fetches from (until the [connectors])"
+        default=None, description="log file or folder the bot reads; unset: each service's own logstore"
     )
     bot_service: str | None = Field(
         default=None, description="service config the bot assumes when a question names none"
