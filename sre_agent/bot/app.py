@@ -162,7 +162,7 @@ def banner(runtime: Runtime, *, mode: str) -> list[str]:
         f"  signing secret {_mask(s.slack_signing_secret.get_secret_value())}",
         f"  Slack API     {s.slack_api_url}",
         f"  answering     {describe_llm(s)}",
-        f"  logs          {s.bot_logs or '(none: set SRE_AGENT_BOT_LOGS; only logs already stored)'}",
+        f"  logs          {s.bot_logs or '(the logstore of each service config; see sre-agent doctor)'}",
         f"  service       {s.bot_service or '(from each question: a config named in it, else none)'}",
         f"  sessions      at most {s.slack_max_sessions} live threads · {s.slack_workers} questions at once",
     ]
