@@ -304,7 +304,8 @@ def _not_checked(plan: RetrievalPlan, results: Sequence[ToolResult]) -> list[str
         out.append("- code: not searched (ask about the code, once `sre-agent index-code` has indexed it)")
     if not any(r.tool == "search_admin_apis" for r in results):
         out.append(
-            "- admin API: not called (a question naming a user id calls it where the config declares one)"
+            "- admin API: not called (it is, for a question naming a user id, when the service config "
+            "declares one and its URL variable is set)"
         )
     if not any(r.tool == "search_aws_cli" for r in results):
         out.append(
