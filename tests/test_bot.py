@@ -437,3 +437,12 @@ def test_a_status_message_slack_will_not_update_does_not_cost_the_answer(tmp_pat
         ts, _ = bot.mention(QUESTION)
         replies = bot.wait_answer(CHANNEL, ts, timeout=30)
         assert "**Summary**" in "\n".join(replies) and RUN_ID.search(replies[-1])
+
+
+def test_every_slash_command_is_answered_even_many_in_a_row(tmp_path: Path, embedder) -> None:
+    # Slash commands are never re-sent by Slack, so none may be taken for a repeat (an id-based key
+    # once was, when Python reused the id of a freed message object).
+    with serve_slack(streaming=False) as slack, running_bot(tmp_path, slack, embedder) as bot:
+        for _ in range(30):
+            assert bot.command("help").status_code == 200
+        slack.wait_for(lambda s: len(s.calls_to("response_url")) == 30, timeout=20)

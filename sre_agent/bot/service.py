@@ -54,7 +54,8 @@ class Incoming(BaseModel):
 
     @property
     def key(self) -> str:
-        return f"{self.channel}:{self.ts}" if self.ts else f"{self.channel}:command:{id(self)}"
+        """channel:ts of the message; a /sre command has no message yet (and Slack never re-sends one)."""
+        return f"{self.channel}:{self.ts}" if self.ts else f"{self.channel}:/sre"
 
 
 def clean_text(text: str, bot_user_id: str | None) -> str:
@@ -99,7 +100,7 @@ class SlackBot:
 
     def receive(self, msg: Incoming) -> Outcome:
         """Take a message: words and refusals are answered now, questions go to the pool."""
-        if not self._first_time(msg.key):
+        if msg.ts and not self._first_time(msg.key):  # commands are never re-sent: no key to check
             log.info("ignoring a repeat of %s (Slack retry %s)", msg.key, msg.retry)
             return Outcome("duplicate")
         if refusal := self._refusal(msg):
