@@ -15,6 +15,7 @@ import hashlib
 import subprocess
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +157,7 @@ class CodeIndex:
             if rel in stored:
                 tbl.delete(f"path = '{_sql(rel)}'")
         if rows:
-            tbl.add(pa.Table.from_pylist(rows, schema=_schema(self._dim())))
+            tbl.add(pa.Table.from_pylist(rows, schema=_schema(self._dim)))
         if rows or removed:
             tbl.create_index("search_text", config=FTS(with_position=False), replace=True)
         return IndexStats(
@@ -169,7 +170,9 @@ class CodeIndex:
             seconds=time.perf_counter() - started,
         )
 
+    @cached_property
     def _dim(self) -> int:
+        """The embedding size, probed once (an embedding per call was spent on it before)."""
         if self.embedder is None:
             return 1
         return len(self.embedder.get_text_embedding("dimension probe"))
@@ -178,7 +181,7 @@ class CodeIndex:
         db = self._connection()
         if table in self._table_names():
             return db.open_table(table)
-        return db.create_table(table, schema=_schema(self._dim()), exist_ok=True)
+        return db.create_table(table, schema=_schema(self._dim), exist_ok=True)
 
     @staticmethod
     def _stored_hashes(tbl: Any) -> dict[str, str]:
