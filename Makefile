@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench lock clean
+.PHONY: install chromium demo test lint format bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,23 @@ demo: install
 	$(BIN)/sre-agent ask "why is GetMembership failing for user 123 in prod?" \
 		--logs incidents/membership-dynamodb-throttling/logs.jsonl --service membership --session demo
 
-test: install
+# The browser tests open our HTML pages in headless Chromium (tests/browser.py): Debian's package,
+# installed here when missing, or whatever SRE_AGENT_CHROMIUM names.
+chromium:
+	@if [ -n "$$SRE_AGENT_CHROMIUM" ]; then \
+		command -v "$$SRE_AGENT_CHROMIUM" >/dev/null || echo "SRE_AGENT_CHROMIUM=$$SRE_AGENT_CHROMIUM is not an executable: the browser tests will fail."; \
+	elif ! command -v chromium >/dev/null; then \
+		if command -v apt-get >/dev/null; then \
+			SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+			echo "== Installing Debian's chromium for the browser tests =="; \
+			$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "The browser tests need Chromium: install it and set SRE_AGENT_CHROMIUM to its path."; \
+		fi; \
+	fi
+
+test: install chromium
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 lint: install
