@@ -1,7 +1,8 @@
 """The `sre-agent` command line (typer + rich).
 
-Commands: `ask`, `chat`, `tool`, `replay`, `bot`, `sessions list|drop|purge`, `config`. Bad input exits 2
-with one line naming what is wrong; heavy modules are imported inside commands so `--help` is instant.
+Commands: `ask`, `chat`, `tool`, `replay`, `replay-diff`, `bot`, `sessions list|drop|purge`, `config`.
+Bad input exits 2 with one line naming what is wrong; heavy modules are imported inside commands so
+`--help` is instant.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ app = typer.Typer(
 )
 sessions_app = typer.Typer(help="List and drop the per-thread log tables.", no_args_is_help=True)
 app.add_typer(sessions_app, name="sessions")
+runs_app = typer.Typer(
+    help="Run traces: list them, show one (as an HTML picture too), prune.", no_args_is_help=True
+)
+app.add_typer(runs_app, name="runs")
 
 console = Console()
 err = Console(stderr=True)
@@ -173,7 +178,13 @@ def ask(
 
         result = asyncio.run(
             engine.search(
-                question, session=session, logs=logs, service=service, environment=env, on_progress=show
+                question,
+                session=session,
+                logs=logs,
+                service=service,
+                environment=env,
+                on_progress=show,
+                kind="ask",
             )
         )
         if as_json:
@@ -261,7 +272,15 @@ def _chat_loop(engine, runner: asyncio.Runner, *, logs, service, session: str, e
         live = _Live()
         try:
             answer = runner.run(
-                engine.ask(line, session=session, logs=logs, service=service, environment=env, on_event=live)
+                engine.ask(
+                    line,
+                    session=session,
+                    logs=logs,
+                    service=service,
+                    environment=env,
+                    on_event=live,
+                    kind="chat",
+                )
             )
         except (InputError, ConnectorError) as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
@@ -347,6 +366,10 @@ def replay(
         bool, typer.Option("--retrieval-only", help="score retrieval; leave answers empty")
     ] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the report here")] = None,
+    html_out: Annotated[
+        Path | None,
+        typer.Option("--html", help="write an HTML report here (run pictures go in <name>_runs/ beside it)"),
+    ] = None,
     parallel: Annotated[int, typer.Option(min=1, max=16, help="incidents replayed at once")] = 1,
 ) -> None:
     """Replay past incidents turn by turn through the agent; print recall@10, MRR, mentions and timings."""
@@ -418,6 +441,203 @@ def replay(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(report.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8")
         console.print(f"report written to {json_out}")
+    if html_out is not None:
+        pictures = _write_replay_html(report, html_out, engine)
+        console.print(f"HTML report written to {html_out} ({pictures} run pictures)")
+
+
+def _write_replay_html(report, path: Path, engine) -> int:
+    """Write the HTML report to `path` and each turn's run picture to `<stem>_runs/`; returns how many.
+
+    A run whose trace cannot be loaded (expired, cleared) shows its id without a link."""
+    import re
+    from urllib.parse import quote
+
+    from sre_agent.replay.report_html import render_report
+    from sre_agent.trace.html import render_run
+
+    runs_dir = path.parent / f"{path.stem}_runs"
+    links: dict[str, str] = {}
+    for turn in (t for inc in report.incidents for t in inc.turns):
+        if not turn.run_id or turn.run_id in links:
+            continue
+        try:
+            trace = engine.traces.get(turn.run_id)
+        except InputError:
+            continue
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", turn.run_id) + ".html"
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        (runs_dir / name).write_text(render_run(trace), encoding="utf-8")
+        links[turn.run_id] = f"{quote(runs_dir.name)}/{quote(name)}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_report(report, run_links=links), encoding="utf-8")
+    return len(links)
+
+
+@app.command("replay-diff")
+@_friendly
+def replay_diff(
+    a: Annotated[Path, typer.Argument(help="the earlier report (replay --json)")],
+    b: Annotated[Path, typer.Argument(help="the later report")],
+    html_out: Annotated[Path | None, typer.Option("--html", help="write the comparison as HTML here")] = None,
+) -> None:
+    """Compare two replay reports: which turns got better or worse, and how the means moved (B - A)."""
+    from rich.markup import escape
+
+    from sre_agent.replay.diff import METRICS, diff_files
+
+    diff = diff_files(a, b)
+    tones = {
+        "better": "green",
+        "worse": "red",
+        "mixed": "yellow",
+        "same": "dim",
+        "added": "cyan",
+        "removed": "magenta",
+    }
+
+    def delta(change) -> str:
+        if change is None or change.delta is None:
+            return "-"
+        text = f"{change.delta:+.2f}"
+        colour = {True: "green", False: "red"}.get(change.better)
+        return f"[{colour}]{text}[/{colour}]" if colour else text
+
+    table = Table(title=escape(f"replay diff: {a.name} → {b.name}"))
+    # As in `replay`: the figures always show; the question gets what the terminal leaves.
+    ask_width = max(console.width - 54, 16)
+    table.add_column("incident / turn", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    for name in ("Δrecall", "ΔMRR", "Δmentions", "Δs"):
+        table.add_column(name, justify="right", no_wrap=True)
+    incident = None
+    for t in diff.turns:
+        if t.incident != incident:
+            if incident is not None:
+                table.add_section()
+            incident = t.incident
+            table.add_row(f"[b]{escape(_cut(t.incident, ask_width))}[/b]")
+        tone = tones[t.verdict]
+        table.add_row(
+            escape(_cut(f"{t.turn}. {t.ask}", ask_width)),
+            f"[{tone}]{t.verdict}[/{tone}]",
+            *(delta(t.changes.get(m)) for m in METRICS),
+        )
+    if diff.turns:
+        table.add_section()
+    s = diff.summary
+    table.add_row(
+        f"[b]means ({s.turns_a} → {s.turns_b} turns)[/b]", "", *(delta(s.changes.get(m)) for m in METRICS)
+    )
+    console.print(table)
+    fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+    for m, label in zip(METRICS, ("recall@10", "MRR", "mentions", "seconds"), strict=True):
+        c = s.changes[m]
+        console.print(f"{label}: {fmt(c.a)} → {fmt(c.b)} ({delta(c)})", highlight=False)
+    console.print(
+        " · ".join(f"[{tones[v]}]{v}[/{tones[v]}] {n}" for v, n in s.counts.items())
+        + f" · tool calls changed {s.tools_changed}",
+        highlight=False,
+    )
+    for t in diff.turns:
+        if t.tools_changed:
+            before, after = ", ".join(t.tools_a) or "none", ", ".join(t.tools_b) or "none"
+            line = f"  {t.incident} #{t.turn} tools: {before} → {after}"
+        elif t.note:
+            line = f"  {t.incident} #{t.turn} {t.verdict}: {t.note}"
+        else:
+            continue
+        console.print(escape(line), highlight=False, soft_wrap=True)
+    if html_out is not None:
+        from sre_agent.replay.report_html import render_diff
+
+        html_out.parent.mkdir(parents=True, exist_ok=True)
+        html_out.write_text(render_diff(diff, str(a), str(b)), encoding="utf-8")
+        console.print(f"HTML comparison written to {html_out}")
+
+
+@app.command()
+@_friendly
+def draw(
+    workflow: Annotated[
+        str | None, typer.Argument(help="log-search or agent; default: every workflow")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="the HTML file to write")] = Path("workflows.html"),
+    mermaid: Annotated[bool, typer.Option("--mermaid", help="print Mermaid source instead of HTML")] = False,
+) -> None:
+    """Draw the workflows' steps and events as one self-contained HTML page (or Mermaid source)."""
+    from sre_agent.trace.graph import WORKFLOWS, workflow_class
+    from sre_agent.trace.graph import mermaid as to_mermaid
+    from sre_agent.trace.html import render_workflows
+
+    names = [workflow] if workflow else list(WORKFLOWS)
+    for name in names:
+        workflow_class(name)  # an unknown name is one line, before anything is written
+    if mermaid:
+        for name in names:
+            console.print(f"%% {name}\n{to_mermaid(name)}", highlight=False, markup=False, end="")
+        return
+    _write_page(out, render_workflows(names))
+    console.print(f"{', '.join(names)} drawn in {out}", highlight=False)
+
+
+def _write_page(path: Path, html: str) -> None:
+    if path.is_dir():
+        raise InputError(f"--out/--html: {path} is a folder; give a file name such as {path / 'run.html'}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out/--html: cannot write {path}: {exc.strerror or exc}") from None
+
+
+@runs_app.command("list")
+@_friendly
+def runs_list(
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="how many runs, newest first")] = 20,
+    session: Annotated[str | None, typer.Option(help="only this session's runs")] = None,
+) -> None:
+    """The recorded runs, newest first: id, when, kind, status, duration, question."""
+    from sre_agent.trace.text import runs_table
+
+    engine = _engine()
+    runs = engine.traces.list(limit=limit, session=session)
+    if not runs:
+        console.print(
+            f"no runs recorded in {engine.traces.folder}/" + (f" for session {session}" if session else "")
+        )
+        return
+    console.print(runs_table(runs))
+
+
+@runs_app.command("show")
+@_friendly
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="a run id (or a unique start of one, or 'last')")],
+    html: Annotated[Path | None, typer.Option("--html", help="also write the run's picture here")] = None,
+) -> None:
+    """One run: its steps, tool calls with arguments and results, LLM calls, retrieved lines."""
+    from sre_agent.trace.html import render_run
+    from sre_agent.trace.text import print_run
+
+    trace = _engine().traces.get(run_id)
+    print_run(console, trace)
+    if html is not None:
+        _write_page(html, render_run(trace))
+        console.print(f"picture written to {html}", highlight=False)
+
+
+@runs_app.command("prune")
+@_friendly
+def runs_prune(
+    all_runs: Annotated[
+        bool, typer.Option("--all", help="remove every trace, not only expired ones")
+    ] = False,
+) -> None:
+    """Remove traces older than SRE_AGENT_TRACE_KEEP_DAYS (or all of them)."""
+    engine = _engine()
+    removed = engine.traces.clear() if all_runs else engine.traces.prune()
+    console.print(f"removed {removed} run traces from {engine.traces.folder}/")
 
 
 @app.command()
@@ -492,8 +712,15 @@ def sessions_purge() -> None:
     purge does)."""
     from sre_agent.bot.purge import purge_everything
 
-    report = purge_everything(_engine())
-    console.print(f"dropped {report.sessions} sessions; forgot {report.threads} Slack threads")
+    engine = _engine()
+    report = purge_everything(engine)
+    kept = (
+        "every trace" if engine.settings.trace_purge else "expired ones; SRE_AGENT_TRACE_PURGE=true takes all"
+    )
+    console.print(
+        f"dropped {report.sessions} sessions; forgot {report.threads} Slack threads; "
+        f"removed {report.traces} run traces ({kept})"
+    )
 
 
 @app.command()

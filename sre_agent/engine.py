@@ -29,6 +29,8 @@ from sre_agent.indexes import LogStore, table_name
 from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
 from sre_agent.settings import Settings, get_settings
+from sre_agent.trace.recorder import recording
+from sre_agent.trace.store import TraceStore
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
 from sre_agent.workflows.log_search import FETCH_ATTEMPTS, LogSearchWorkflow
 from sre_agent.workflows.results import SearchResult
@@ -100,6 +102,24 @@ class Engine:
             self.settings.lancedb_uri,
             self.embedder,
             storage_options=self.settings.lancedb_storage_options or None,
+        )
+
+    @cached_property
+    def traces(self) -> TraceStore:
+        """Run traces (`sre-agent runs`), under <data dir>/runs, kept SRE_AGENT_TRACE_KEEP_DAYS."""
+        return TraceStore(self.settings.data_dir / "runs", keep_days=self.settings.trace_keep_days)
+
+    def _recording(self, run_id: str, kind: str, question: str, session: str, service: str | None) -> Any:
+        """The trace recorder for one run; it writes nowhere when SRE_AGENT_TRACES is off."""
+        from sre_agent.redact import Redactor
+
+        return recording(
+            self.traces if self.settings.traces else None,
+            run_id=run_id,
+            kind=kind,
+            question=Redactor.for_config(None).redact(question),
+            session=session,
+            service=service,
         )
 
     @cached_property
@@ -236,28 +256,37 @@ class Engine:
         max_window_hours: float | None = None,
         on_event: EventCallback | None = None,
         run_id: str | None = None,
+        kind: str = "ask",
     ) -> TurnAnswer:
         """One turn of a conversation: the agent (LLM or offline triage) with the log tools.
 
         `logs` is a snapshot file or folder: its last timestamp is taken as "now" and its whole
-        span as the default window (a snapshot is the logstore's whole content)."""
-        if logs is not None:
-            snapshot = self.snapshot(logs)
-            logstore = snapshot.logstore
-            now, window = now or snapshot.now, window or snapshot.window
-            max_window_hours = max_window_hours or snapshot.max_window_hours
-        return await self.investigator.ask(
-            question,
-            session=session,
-            logstore=logstore,
-            service=service,
-            environment=environment,
-            now=now,
-            default_window=window,
-            max_window_hours=max_window_hours,
-            on_event=on_event,
-            run_id=run_id,
-        )
+        span as the default window (a snapshot is the logstore's whole content). The turn is
+        recorded as run `run_id` (default: a new id) of `kind` (ask, chat, bot, replay), failed
+        or not; `sre-agent runs show` reads it back."""
+        from sre_agent.workflows.agent import new_run_id
+
+        run_id = run_id or new_run_id()
+        with self._recording(run_id, kind, question, session, service) as run:
+            if logs is not None:
+                snapshot = self.snapshot(logs)
+                logstore = snapshot.logstore
+                now, window = now or snapshot.now, window or snapshot.window
+                max_window_hours = max_window_hours or snapshot.max_window_hours
+            answer = await self.investigator.ask(
+                question,
+                session=session,
+                logstore=logstore,
+                service=service,
+                environment=environment,
+                now=now,
+                default_window=window,
+                max_window_hours=max_window_hours,
+                on_event=on_event,
+                run_id=run_id,
+            )
+            run.finish_turn(answer)
+        return answer
 
     @cached_property
     def id_key(self) -> bytes:
@@ -309,8 +338,45 @@ class Engine:
         table: str | None = None,
         k: int | None = None,
         on_progress: ProgressCallback | None = None,
+        run_id: str | None = None,
+        kind: str = "search",
     ) -> SearchResult:
-        """Fetch (when `logs` or `logstore` is given), store, and retrieve for one question."""
+        """Fetch (when `logs` or `logstore` is given), store, and retrieve for one question,
+        recorded as run `run_id` (default: a new id) of `kind`."""
+        from sre_agent.workflows.agent import new_run_id
+
+        with self._recording(run_id or new_run_id(), kind, question, session, service) as run:
+            result = await self._search(
+                question,
+                session=session,
+                logs=logs,
+                logstore=logstore,
+                service=service,
+                environment=environment,
+                window=window,
+                now=now,
+                table=table,
+                k=k,
+                on_progress=on_progress,
+            )
+            run.finish_search(result)
+        return result
+
+    async def _search(
+        self,
+        question: str,
+        *,
+        session: str,
+        logs: Path | None,
+        logstore: Logstore | None,
+        service: str | None,
+        environment: str | None,
+        window: TimeWindow | None,
+        now: datetime | None,
+        table: str | None,
+        k: int | None,
+        on_progress: ProgressCallback | None,
+    ) -> SearchResult:
         if not question.strip():
             raise InputError("QUESTION: empty question")
         config = self.config(service)

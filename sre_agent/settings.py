@@ -144,6 +144,11 @@ class Settings(BaseSettings):
     purge_wait: float = Field(
         default=300.0, ge=0, description="seconds the purge waits for running questions to finish"
     )
+    traces: bool = Field(default=True, description="write a trace of every run to <data dir>/runs")
+    trace_keep_days: float = Field(default=7.0, gt=0, description="days a run trace is kept")
+    trace_purge: bool = Field(
+        default=False, description="the midnight purge (and `sessions purge`) also removes every run trace"
+    )
 
     @field_validator("slack_allowed_channels", "slack_allowed_users", mode="before")
     @classmethod

@@ -76,6 +76,7 @@ class PurgeReport:
     threads: int  # live threads forgotten
     still_running: int  # questions that had not finished when the purge went ahead
     seconds: float
+    traces: int = 0  # run traces removed: expired ones, or all with SRE_AGENT_TRACE_PURGE
 
 
 def purge_everything(engine: Engine) -> PurgeReport:
@@ -84,8 +85,10 @@ def purge_everything(engine: Engine) -> PurgeReport:
     dropped = asyncio.run(engine.purge_all())
     path = threads_path(engine.settings)
     threads = ThreadSessions(path).clear() if path.is_file() else 0
+    # Traces are kept SRE_AGENT_TRACE_KEEP_DAYS unless the deployment asks the purge to take them too.
+    traces = engine.traces.clear() if engine.settings.trace_purge else engine.traces.prune()
     seconds = time.perf_counter() - started
-    return PurgeReport(sessions=dropped, threads=threads, still_running=0, seconds=seconds)
+    return PurgeReport(sessions=dropped, threads=threads, still_running=0, seconds=seconds, traces=traces)
 
 
 class PurgeScheduler:

@@ -21,10 +21,12 @@ from sre_agent.engine import Engine
 from sre_agent.models import LogQuery
 from sre_agent.replay.incidents import Incident
 from sre_agent.replay.scoring import mentions_hit, recall_and_mrr
+from sre_agent.workflows.agent import new_run_id
 
 
 class TurnReport(BaseModel):
     ask: str
+    run_id: str | None = Field(default=None, description="the turn's run trace (`sre-agent runs show`)")
     retrieved_lines: list[int] = Field(default_factory=list)
     recall_at_10: float | None = None
     mrr: float | None = None
@@ -108,6 +110,7 @@ async def replay_incident(
     span_hours = (window.end - window.start).total_seconds() / 3600 if window else None
     for index, turn in enumerate(incident.turns):
         started = time.perf_counter()
+        run_id = new_run_id()
         if retrieval_only:
             first = index == 0
             result = await engine.search(
@@ -118,6 +121,8 @@ async def replay_incident(
                 environment=incident.environment,
                 window=window,
                 now=now,
+                run_id=run_id,
+                kind="replay",
             )
             found = result.lines
             tool = "search_logstore" if first else "retrieve_stored_logs"
@@ -137,6 +142,8 @@ async def replay_incident(
                 now=now,
                 window=window,
                 max_window_hours=max(span_hours or 0, engine.settings.max_window_hours),
+                run_id=run_id,
+                kind="replay",
             )
             found = turn_answer.lines
             tool_calls = [call.record() for call in turn_answer.tool_calls]
@@ -154,6 +161,7 @@ async def replay_incident(
             recall, rr = recall_and_mrr(retrieved, turn.expect.relevant_lines, messages)
         turn_report = TurnReport(
             ask=turn.ask,
+            run_id=run_id,
             retrieved_lines=retrieved,
             recall_at_10=recall,
             mrr=rr,

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, ValidationError
 
 from sre_agent.errors import ConnectorError, InputError
@@ -21,6 +22,7 @@ from sre_agent.tools import admin_tools, aws_tools, code_tools, log_tools
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 
 log = logging.getLogger(__name__)
+dispatcher = get_dispatcher(__name__)
 ToolFn = Callable[[ToolContext, Any], Awaitable[ToolResult]]
 
 
@@ -63,6 +65,7 @@ class ToolRegistry:
             raise InputError(f"TOOL: unknown tool '{name}' (known: {', '.join(self._specs)})")
         return self._specs[name]
 
+    @dispatcher.span
     async def call(self, ctx: ToolContext, name: str, raw_args: dict[str, Any]) -> ToolResult:
         """Validate and run one call; errors come back as a failed `ToolResult`, never as an exception."""
         started = time.perf_counter()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from llama_index_instrumentation import get_dispatcher
 from workflows import Context, Workflow, step
 from workflows.events import StopEvent
 from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_after_attempt, wait_exponential
@@ -21,6 +22,7 @@ from sre_agent.connectors.base import Logstore
 from sre_agent.errors import ConnectorError
 from sre_agent.indexes import IngestStats, LogStore
 from sre_agent.redact import Redactor
+from sre_agent.trace.recorder import StepNote
 from sre_agent.workflows.events import (
     Cleaned,
     Fetched,
@@ -36,6 +38,7 @@ from sre_agent.workflows.refine import Refiner, RuleRefiner
 from sre_agent.workflows.results import SearchResult
 from sre_agent.workflows.retrieve import Retriever
 
+_dispatcher = get_dispatcher(__name__)
 FETCH_ATTEMPTS = 3
 FETCH_RETRY = retry_policy(
     retry=retry_if_exception_type((ConnectorError, TimeoutError, ConnectionError)),
@@ -58,6 +61,12 @@ def apply_overrides(plan: RetrievalPlan, job: SearchJob) -> RetrievalPlan:
     if job.broad is not None:
         update["broad"] = job.broad
     return plan.model_copy(update=update) if update else plan
+
+
+def _report(ctx: Context, event: ProgressEvent) -> None:
+    """Progress for the caller's stream, and as a note on this step's span for the run trace."""
+    ctx.write_event_to_stream(event)
+    _dispatcher.event(StepNote(message=event.message))
 
 
 class LogSearchWorkflow(Workflow):
@@ -91,14 +100,15 @@ class LogSearchWorkflow(Workflow):
             if self.logstore is None:
                 raise ConnectorError("this search asks to fetch logs, but no logstore is configured")
             return FetchRequested(job=ev.job)
-        ctx.write_event_to_stream(ProgressEvent(stage="fetch", message="searching stored logs only"))
+        _report(ctx, ProgressEvent(stage="fetch", message="searching stored logs only"))
         return RefineRequested(job=ev.job)
 
     @step(retry_policy=FETCH_RETRY)
     async def fetch(self, ctx: Context, ev: FetchRequested) -> Fetched:
         assert self.logstore is not None and ev.job.query is not None
         result = await asyncio.to_thread(self.logstore.fetch, ev.job.query)
-        ctx.write_event_to_stream(
+        _report(
+            ctx,
             ProgressEvent(
                 stage="fetch",
                 message=f"fetched {len(result.records)} records from {self.logstore.name}"
@@ -108,7 +118,7 @@ class LogSearchWorkflow(Workflow):
                     "skipped": result.skipped,
                     "query": ev.job.query.model_dump(mode="json", exclude_none=True),
                 },
-            )
+            ),
         )
         return Fetched(
             job=ev.job,
@@ -135,13 +145,14 @@ class LogSearchWorkflow(Workflow):
             records = [r for r, record_id in zip(records, ids, strict=True) if record_id not in stored]
             known = len(ev.records) - len(records)
         result = clean_records(records, self.config, self.redactor, id_key=self.id_key)
-        ctx.write_event_to_stream(
+        _report(
+            ctx,
             ProgressEvent(
                 stage="clean",
                 message=f"cleaned {len(result.records)} new records ({result.redactions} redactions)"
                 + (f"; {known} were already stored in this thread" if known else ""),
                 data={"kept": len(result.records), "redactions": result.redactions, "already_stored": known},
-            )
+            ),
         )
         return Cleaned(job=ev.job, records=result.records, redactions=result.redactions, already_stored=known)
 
@@ -156,7 +167,8 @@ class LogSearchWorkflow(Workflow):
         counts = await ctx.store.get("counts")
         counts["new"] = stats.new
         await ctx.store.set("counts", counts)
-        ctx.write_event_to_stream(
+        _report(
+            ctx,
             ProgressEvent(
                 stage="embed",
                 message=f"stored {stats.new} new records in {ev.job.table} "
@@ -166,7 +178,7 @@ class LogSearchWorkflow(Workflow):
                     **stats.model_dump(mode="json"),
                     "already_stored": ev.already_stored + stats.already_stored,
                 },
-            )
+            ),
         )
         return RefineRequested(job=ev.job)
 
@@ -180,7 +192,8 @@ class LogSearchWorkflow(Workflow):
         )
         plan = apply_overrides(plan, ev.job)
         filters = [f"'{i}'" for i in plan.identifiers] + [f"{k}={v}" for k, v in plan.field_filters.items()]
-        ctx.write_event_to_stream(
+        _report(
+            ctx,
             ProgressEvent(
                 stage="refine",
                 message="searching for: "
@@ -193,7 +206,7 @@ class LogSearchWorkflow(Workflow):
                     else ""
                 ),
                 data=plan.model_dump(mode="json"),
-            )
+            ),
         )
         return Refined(job=ev.job, plan=plan)
 
@@ -203,13 +216,14 @@ class LogSearchWorkflow(Workflow):
             self.retriever.retrieve, ev.job.session, ev.plan, k=ev.job.k, tables=ev.job.search_tables
         )
         counts = await ctx.store.get("counts")
-        ctx.write_event_to_stream(
+        _report(
+            ctx,
             ProgressEvent(
                 stage="retrieve",
                 message=f"found {len(lines)} distinct lines"
                 + (f" (relaxed: {', '.join(relaxed)})" if relaxed else ""),
                 data={"lines": len(lines), "relaxed": relaxed},
-            )
+            ),
         )
         return StopEvent(
             result=SearchResult(
