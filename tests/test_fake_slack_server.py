@@ -271,3 +271,48 @@ def test_a_bolt_app_over_socket_mode_answers_a_mention_in_its_thread(slack: Fake
     assert [m.text for m in slack.messages("C1", thread_ts=ts)] == ["on it"]
     methods = [c.method for c in slack.calls]
     assert methods == ["auth.test", "apps.connections.open", "reactions.add", "chat.postMessage"]
+
+
+def test_files_upload_v2_puts_the_bytes_in_the_thread(slack: FakeSlack) -> None:
+    client = bot(slack)
+    root = slack.add_user_message("C1", "<@U0BOT> trace", "U1")
+    page = "<!doctype html><p>run é</p>" + "x" * 50_000
+
+    response = client.files_upload_v2(
+        channel="C1", thread_ts=root, content=page, filename="run-1.html", title="Run 1"
+    )
+
+    assert response["file"]["id"] == "F0FILE0001" and response["file"]["title"] == "Run 1"
+    assert [c.method for c in slack.calls] == [
+        "files.getUploadURLExternal",
+        "upload_url",
+        "files.completeUploadExternal",
+    ]
+    announce, posted, complete = slack.calls
+    assert announce.args["filename"] == "run-1.html"
+    assert int(announce.args["length"]) == len(page.encode()) == posted.args["length"]
+    assert complete.args["files"] == [{"id": "F0FILE0001", "title": "Run 1"}]
+    assert (complete.args["channel_id"], complete.args["thread_ts"]) == ("C1", root)
+    [upload] = slack.uploads("C1", thread_ts=root)
+    assert (upload.filename, upload.title, upload.text) == ("run-1.html", "Run 1", page)
+    # The file shows in the thread, as a bot message carrying it.
+    [shared] = slack.messages("C1", thread_ts=root)
+    assert shared.files[0]["name"] == "run-1.html" and shared.ts == upload.message_ts
+    replies = client.conversations_replies(channel="C1", ts=root)["messages"]
+    assert replies[-1]["files"][0]["id"] == "F0FILE0001"
+
+
+def test_files_upload_v2_failures(slack: FakeSlack) -> None:
+    client = bot(slack)
+    slack.fail_next("files.getUploadURLExternal", error="missing_scope", needed="files:write")
+    with pytest.raises(SlackApiError) as info:
+        client.files_upload_v2(channel="C1", content="hi", filename="a.txt")
+    body = info.value.response.data
+    assert (body["error"], body["needed"]) == ("missing_scope", "files:write")
+    assert "chat:write" in body["provided"] and "files:write" not in body["provided"]
+
+    slack.fail_next("upload_url", status=500)
+    with pytest.raises(OSError, match="500"):  # slack_sdk lets urllib's HTTPError through
+        client.files_upload_v2(channel="C1", content="hi", filename="a.txt")
+    assert error_of(client.files_completeUploadExternal, files=[{"id": "F0NOPE"}]) == "file_not_found"
+    assert slack.uploads() == [] and len(slack.uploads(completed=False)) == 1

@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from sre_agent.bot.formatting import run_footer
@@ -29,12 +29,15 @@ from sre_agent.bot.threads import ThreadSessions, threads_path
 from sre_agent.engine import Engine
 from sre_agent.errors import ConnectorError, InputError
 from sre_agent.settings import Settings
+from sre_agent.trace.html import render_run
+from sre_agent.trace.model import RunTrace
+from sre_agent.trace.text import summary_markdown
 from sre_agent.workflows.agent import new_run_id
 
 log = logging.getLogger(__name__)
 
 Source = Literal["dm", "mention", "command"]
-WORDS = ("help", "reset", "session")
+WORDS = ("help", "reset", "session", "trace")
 #: Message keys remembered to answer each message once (Slack re-sends events it thinks were lost).
 SEEN_KEYS = 10_000
 
@@ -66,7 +69,7 @@ def clean_text(text: str, bot_user_id: str | None) -> str:
 
 
 def word_of(text: str) -> str | None:
-    """`help`, `reset` or `session` when the message is just that word (any case, punctuation)."""
+    """`help`, `reset`, `session` or `trace` when the message is just that word (any case, punctuation)."""
     word = re.sub(r"[^a-z]", "", text.lower())
     return word if word in WORDS and len(text) <= 20 else None
 
@@ -185,6 +188,7 @@ class SlackBot:
                     service=self.settings.bot_service,
                     on_event=reply.on_event,
                     run_id=run_id,
+                    kind="bot",
                 )
             )
         except (InputError, ConnectorError) as exc:
@@ -226,6 +230,8 @@ class SlackBot:
             thread_ts = msg.thread_ts
         if word == "session":
             self._say(msg, self._describe_session(msg.channel, thread_ts))
+        elif word == "trace":
+            self._trace(msg, thread_ts)
         else:
             session = self.sessions.forget(msg.channel, thread_ts)
             if session is None:
@@ -243,6 +249,58 @@ class SlackBot:
         listed = ", ".join(f"`{t}`" for t in stored) or "none"
         return f"Session `{session}`: {len(stored)} tables ({listed}), {sum(stored.values()):,} log records."
 
+    def _trace(self, msg: Incoming, thread_ts: str) -> None:
+        """`trace`: the thread's last run in words (where the word came), and its picture as an HTML
+        file in the thread; a file Slack refuses costs one honest line, never the summary."""
+        session = self.sessions.get(msg.channel, thread_ts)
+        try:
+            trace = self.engine.traces.latest(session) if session else None
+        except InputError as exc:  # its trace file is gone or unreadable
+            self._say(msg, f"I could not read this thread's last run: {exc}")
+            return
+        if trace is None:
+            off = "" if self.settings.traces else " (Run traces are off here: SRE_AGENT_TRACES=false.)"
+            self._say(msg, "No run in this thread yet — ask a question first." + off)
+            return
+        self._say(msg, summary_markdown(trace))
+        problem = self._upload_picture(msg.channel, thread_ts, trace)
+        if problem is not None:
+            self._say(
+                msg,
+                f"_I could not upload the picture ({problem}). Run `sre-agent runs show {trace.id} "
+                "--html run.html` where the bot runs._",
+            )
+        elif msg.source == "command":
+            self._say(msg, f"_The picture of run `{trace.id}` is in your thread._")
+
+    def _upload_picture(self, channel: str, thread_ts: str, trace: RunTrace) -> str | None:
+        """Upload `run-<id>.html` to the thread (files upload v2): None when it went, else why not."""
+        try:
+            page = render_run(trace)
+        except Exception:  # a picture is not worth a crash; the log keeps the details
+            log.exception("drawing run %s failed", trace.id)
+            return "drawing it failed; the bot's log says why"
+        try:
+            self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                content=page,
+                filename=f"run-{trace.id}.html",
+                title=f"Run {trace.id}",
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "error")
+            log.warning("uploading the picture of run %s failed: %s", trace.id, error)
+            if error == "missing_scope":
+                return f"missing_scope: the app needs the {exc.response.get('needed') or 'files:write'} scope"
+            if error == "not_allowed_token_type":
+                return "not_allowed_token_type: uploads need the bot token with the files:write scope"
+            return error
+        except (SlackClientError, OSError) as exc:  # the upload URL refused the bytes, or no Slack
+            log.warning("uploading the picture of run %s failed: %s", trace.id, exc)
+            return "Slack did not take the file"
+        return None
+
     # ------------------------------------------------------------------ purge
 
     def purge(self) -> PurgeReport:
@@ -252,12 +310,13 @@ class SlackBot:
                 log.warning("purging while %d questions still run", still_running)
             report = purge_everything(self.engine)
         log.info(
-            "purge: dropped %d sessions' tables, forgot %d threads, in %.2fs",
+            "purge: dropped %d sessions' tables, forgot %d threads, removed %d run traces, in %.2fs",
             report.sessions,
             report.threads,
+            report.traces,
             report.seconds,
         )
-        return PurgeReport(report.sessions, report.threads, still_running, report.seconds)
+        return PurgeReport(report.sessions, report.threads, still_running, report.seconds, report.traces)
 
     # ------------------------------------------------------------------ helpers
 
@@ -315,5 +374,6 @@ def help_text(settings: Settings) -> str:
         "- `help`: this message\n"
         "- `session`: this thread's session and what it stored\n"
         "- `reset`: forget this thread's logs and history\n"
+        "- `trace`: what this thread's last run did (steps, tool calls) and its picture as an HTML file\n"
         "Mention me in a channel, DM me, or use `/sre <question>`. " + purge
     )

@@ -15,14 +15,15 @@ from sre_agent.trace.pages import format_seconds
 
 
 def summary_markdown(trace: RunTrace, *, max_tools: int = 8) -> str:
-    """What the last run did, short enough for one Slack message."""
+    """What the last run did, short enough for one Slack message (standard Markdown: paragraphs
+    and a list, as Slack's `markdown_text` renders them)."""
     head = (
-        f"*Run `{trace.id}`* · {trace.status} · {format_seconds(trace.seconds)} · "
+        f"**Run `{trace.id}`** · {trace.status} · {format_seconds(trace.seconds)} · "
         f"{trace.mode or trace.kind}" + (f" ({trace.backend})" if trace.backend else "")
     )
-    lines = [head, f"> {trace.question[:300]}"]
+    parts = [head, f"> {trace.question[:300]}"]
     if trace.error:
-        lines.append(f":warning: {trace.error}")
+        parts.append(f"⚠ {trace.error}")
     steps: dict[str, list[float]] = {}
     failed = []
     for span in trace.spans:
@@ -31,30 +32,30 @@ def summary_markdown(trace: RunTrace, *, max_tools: int = 8) -> str:
             if span.status == "failed":
                 failed.append(f"{span.name}: {span.error}")
     if steps:
-        lines.append(
+        parts.append(
             "Steps: "
             + " → ".join(
                 f"{name}" + (f" ×{len(t)}" if len(t) > 1 else "") + f" ({format_seconds(sum(t))})"
                 for name, t in steps.items()
             )
         )
-    for problem in failed[:3]:
-        lines.append(f"Failed step {problem}")
+    parts += [f"Failed step {problem}" for problem in failed[:3]]
     if trace.tool_calls:
-        lines.append(f"Tool calls ({len(trace.tool_calls)}):")
+        calls = [f"Tool calls ({len(trace.tool_calls)}):", ""]
         for call in trace.tool_calls[:max_tools]:
             args = ", ".join(f"{k}={v!r}" for k, v in call.args.items() if k != "query")
             outcome = f"{call.counts.get('lines', 0)} lines" if call.ok else f"failed: {call.error}"
-            lines.append(f"• `{call.tool}({args[:160]})` → {outcome} in {format_seconds(call.seconds)}")
+            calls.append(f"- `{call.tool}({args[:160]})` → {outcome} in {format_seconds(call.seconds)}")
         if len(trace.tool_calls) > max_tools:
-            lines.append(f"• … and {len(trace.tool_calls) - max_tools} more")
+            calls.append(f"- … and {len(trace.tool_calls) - max_tools} more")
+        parts.append("\n".join(calls))
     if trace.llm_calls:
         prompt = sum(c.prompt_tokens or 0 for c in trace.llm_calls)
         completion = sum(c.completion_tokens or 0 for c in trace.llm_calls)
         tokens = f", {prompt} in / {completion} out tokens" if prompt or completion else ""
-        lines.append(f"LLM calls: {len(trace.llm_calls)}{tokens}")
-    lines.append(f"Retrieved lines: {len(trace.lines)}")
-    return "\n".join(lines)
+        parts.append(f"LLM calls: {len(trace.llm_calls)}{tokens}")
+    parts.append(f"Retrieved lines: {len(trace.lines)}")
+    return "\n\n".join(parts)
 
 
 def runs_table(runs: list[RunSummary]) -> Table:
@@ -79,7 +80,7 @@ def runs_table(runs: list[RunSummary]) -> Table:
 
 def print_run(console: Console, trace: RunTrace) -> None:
     """`sre-agent runs show`: the header, the timeline as a table, tool calls and the top lines."""
-    console.print(summary_markdown(trace).splitlines()[0].replace("*", ""), highlight=False)
+    console.print(summary_markdown(trace).splitlines()[0].replace("**", "").replace("`", ""), highlight=False)
     console.print(f"question: {trace.question}", highlight=False, soft_wrap=True)
     console.print(
         f"kind {trace.kind} · session {trace.session} · service {trace.service or '-'} · "

@@ -17,8 +17,15 @@ Every API call is recorded (`calls`, `calls_to`). The fake keeps the messages th
 (`messages`, with the final text after `chat.update` and stream appends) and the ones a test put in
 with `add_user_message`, so `conversations.replies` shows a thread. `fail_next` makes the next calls
 of a method fail (rate limits, HTTP errors, Slack errors); `serve_slack(streaming=False)` answers the
-`chat.*Stream` methods with `not_allowed`. Socket Mode: `send_envelope` sends an envelope to the
+`chat.*Stream` methods with `not_allowed`; `fail_next(..., error="missing_scope", needed="files:write")`
+adds Slack's `needed` and `provided` fields. Socket Mode: `send_envelope` sends an envelope to the
 connected client and waits for its ack.
+
+Files upload v2 (what `WebClient.files_upload_v2` does): `files.getUploadURLExternal` hands out a
+file id and an upload URL on this server, the client POSTs the bytes there (recorded as a call of
+method "upload_url", which `fail_next("upload_url", status=...)` can fail), and
+`files.completeUploadExternal` shares the files in a channel or thread (a bot message carrying
+`files` appears there). `uploads()` gives the shared files with their bytes.
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ APP_ID = "A0APP"
 STREAM_METHODS = ("chat.startStream", "chat.appendStream", "chat.stopStream")
 BOT_TOKEN_PREFIXES = ("xoxb-", "xoxp-")
 PING_INTERVAL = 0.2  # seconds between the server's WebSocket pings
+#: The bot scopes of manifest.json: what a `missing_scope` error says the token has (`provided`).
+BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "reactions:write", "files:write")
 
 
 @dataclass
@@ -72,6 +81,27 @@ class FakeMessage:
     user: str = ""  # the bot's user id for the bot's messages
     reactions: list[str] = field(default_factory=list)  # emoji names the bot added
     deleted: bool = False  # chat.delete hit it (then it is left out of `messages` and replies)
+    files: list[dict] = field(default_factory=list)  # files shared with it (files.completeUploadExternal)
+
+
+@dataclass
+class FakeUpload:
+    """A file uploaded the v2 way: announced, its bytes POSTed, then shared (or not yet)."""
+
+    file_id: str
+    filename: str
+    length: int  # as announced to files.getUploadURLExternal
+    data: bytes | None = None  # what was POSTed to the upload URL
+    title: str | None = None
+    channel: str | None = None  # where files.completeUploadExternal shared it
+    thread_ts: str | None = None
+    initial_comment: str | None = None
+    completed: bool = False
+    message_ts: str | None = None  # the bot message that carries it in the channel
+
+    @property
+    def text(self) -> str:
+        return (self.data or b"").decode("utf-8", errors="replace")
 
 
 @dataclass
@@ -79,6 +109,7 @@ class _Failure:
     status: int
     error: str
     retry_after: int
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class _SlackError(Exception):
@@ -192,6 +223,8 @@ class FakeSlack:
         self._messages: dict[str, FakeMessage] = {}  # by ts, in posting order
         self._failures: dict[str, list[_Failure]] = {}
         self._ts_counter = 100
+        self._uploads: dict[str, FakeUpload] = {}  # by file id, in announcing order
+        self.upload_url = ""  # http://127.0.0.1:PORT/upload/v1/ -- where upload URLs point
         self._socket: web.WebSocketResponse | None = None  # the newest connection
         self._open_sockets: set[web.WebSocketResponse] = set()
         self._connections = 0
@@ -211,6 +244,8 @@ class FakeSlack:
             "apps.connections.open": self._connections_open,
             "users.info": self._users_info,
             "chat.postEphemeral": self._post_ephemeral,
+            "files.getUploadURLExternal": self._get_upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }
 
     # ----- what tests read and arrange -----
@@ -255,6 +290,21 @@ class FakeSlack:
             ]
             return copy.deepcopy(found)
 
+    def uploads(
+        self, channel: str | None = None, thread_ts: str | None = None, *, completed: bool = True
+    ) -> list[FakeUpload]:
+        """Copies of the uploads shared (`completed=False`: all announced ones), in a channel or one
+        thread of it if given, oldest first."""
+        with self._lock:
+            found = [
+                u
+                for u in self._uploads.values()
+                if (u.completed or not completed)
+                and (channel is None or u.channel == channel)
+                and (thread_ts is None or u.thread_ts == thread_ts)
+            ]
+            return copy.deepcopy(found)
+
     def add_user_message(
         self, channel: str, text: str, user: str = "U0USER", thread_ts: str | None = None
     ) -> str:
@@ -274,16 +324,23 @@ class FakeSlack:
         status: int = 200,
         error: str | None = None,
         retry_after: int | None = None,
+        needed: str | None = None,
     ) -> None:
         """Make the next `times` calls of `method` fail (they are still recorded).
 
         status 429: HTTP 429, `Retry-After: retry_after` (1 if None), {"ok": false, "error": "ratelimited"}.
         Other statuses: that HTTP status with {"ok": false, "error": error or "internal_error"}.
+        `needed` (with error="missing_scope"): Slack's `needed` scope and the `provided` ones (the
+        manifest's, without it) are added to the body.
         """
+        extra: dict[str, Any] = {}
+        if needed is not None:
+            extra = {"needed": needed, "provided": ",".join(s for s in BOT_SCOPES if s != needed)}
         failure = _Failure(
             status=status,
             error="ratelimited" if status == 429 else (error or "internal_error"),
             retry_after=1 if retry_after is None else retry_after,
+            extra=extra,
         )
         with self._lock:
             self._failures.setdefault(method, []).extend([failure] * times)
@@ -386,7 +443,7 @@ class FakeSlack:
             pending = self._failures.get(method)
             if pending:
                 failure = pending.pop(0)
-                body = {"ok": False, "error": failure.error}
+                body = {"ok": False, "error": failure.error, **failure.extra}
                 if failure.status == 429:
                     return 429, body, {"Retry-After": str(failure.retry_after)}
                 return failure.status, body, {}
@@ -408,6 +465,8 @@ class FakeSlack:
             out["thread_ts"] = thread_ts
         if m.blocks is not None:
             out["blocks"] = m.blocks
+        if m.files:
+            out["files"] = m.files
         if m.reactions:
             out["reactions"] = [{"name": n, "users": [self.bot_user_id], "count": 1} for n in m.reactions]
         return out
@@ -577,6 +636,78 @@ class FakeSlack:
         info = {"id": user, "name": name, "real_name": name, "tz": "UTC", "tz_offset": 0}
         return {"user": {**info, "is_bot": user == self.bot_user_id, "profile": profile}}
 
+    def _get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Step 1 of an upload: a file id and where to POST its bytes."""
+        filename = _required(args, "filename", "invalid_arguments")
+        try:
+            length = int(args.get("length") or 0)
+        except (TypeError, ValueError):
+            raise _SlackError("invalid_arguments") from None
+        if length <= 0:
+            raise _SlackError("invalid_arguments")
+        file_id = f"F0FILE{len(self._uploads) + 1:04d}"
+        self._uploads[file_id] = FakeUpload(file_id=file_id, filename=filename, length=length)
+        return {"upload_url": f"{self.upload_url}{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Step 3: share the uploaded files (in a thread with thread_ts), one bot message carrying them."""
+        files = args.get("files")
+        if not isinstance(files, list) or not files or not all(isinstance(f, dict) for f in files):
+            raise _SlackError("invalid_arguments")
+        found = [self._uploads.get(str(f.get("id") or "")) for f in files]
+        uploads = [u for u in found if u is not None and u.data is not None and not u.completed]
+        if len(uploads) != len(files):
+            raise _SlackError("file_not_found")
+        channel = str(args.get("channel_id") or args.get("channels") or "") or None
+        if channel is not None and "," in channel:  # the fake shares in one channel only
+            raise _SlackError("invalid_arguments")
+        thread_ts = str(args["thread_ts"]) if args.get("thread_ts") else None
+        if thread_ts and channel is None:
+            raise _SlackError("invalid_arguments")
+        comment = str(args["initial_comment"]) if args.get("initial_comment") else None
+        ts = self._new_ts() if channel is not None else None
+        for upload, asked in zip(uploads, files, strict=True):
+            upload.title = str(asked.get("title") or upload.filename)
+            upload.channel, upload.thread_ts, upload.initial_comment = channel, thread_ts, comment
+            upload.completed, upload.message_ts = True, ts
+        infos = [self._file_json(u) for u in uploads]
+        if channel is not None and ts is not None:
+            message = FakeMessage(channel, ts, thread_ts, comment or "", user=self.bot_user_id, files=infos)
+            self._messages[ts] = message
+        return {"files": infos}
+
+    def _file_json(self, upload: FakeUpload) -> dict[str, Any]:
+        ext = upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else "text"
+        return {
+            "id": upload.file_id,
+            "name": upload.filename,
+            "title": upload.title,
+            "filetype": ext,
+            "mimetype": {"html": "text/html", "txt": "text/plain"}.get(ext, "application/octet-stream"),
+            "size": len(upload.data or b""),
+            "user": self.bot_user_id,
+        }
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """Step 2: the file's bytes, POSTed raw as slack_sdk does; answers "OK - <length>"."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        with self._lock:
+            call = SlackCall(
+                "upload_url", {"file_id": file_id, "length": len(data)}, None, headers, time.monotonic()
+            )
+            self._calls.append(call)
+            pending = self._failures.get("upload_url")
+            if pending:
+                failure = pending.pop(0)
+                return web.Response(status=failure.status, text=failure.error)
+            upload = self._uploads.get(file_id)
+            if upload is None or upload.completed:
+                return web.Response(status=404, text="file not found")
+            upload.data = data
+        return web.Response(text=f"OK - {len(data)}")
+
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _read_args(request)
@@ -643,6 +774,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_post("/response/{name}", self._handle_response_url)
+        app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         app.on_shutdown.append(self._close_sockets)
         return app
 
@@ -660,6 +792,7 @@ class FakeSlack:
             port = runner.addresses[0][1]
             self.base_url = f"http://127.0.0.1:{port}/api/"
             self.socket_url = f"ws://127.0.0.1:{port}/socket"
+            self.upload_url = f"http://127.0.0.1:{port}/upload/v1/"
         except BaseException as e:
             errors.append(e)
             await runner.cleanup()
