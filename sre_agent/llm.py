@@ -50,6 +50,10 @@ def build_llm(settings: Settings, *, timeout: float | None = None, retries: int 
             is_function_calling_model=True,
             context_window=settings.llm_context_window,
             temperature=0.0,
+            # Streamed answers report their token usage only when asked (run traces count tokens).
+            additional_kwargs={"stream_options": {"include_usage": True}}
+            if settings.llm_stream_usage
+            else {},
         )
     if not settings.bedrock_model:
         raise ConfigError("SRE_AGENT_LLM_BACKEND=bedrock needs SRE_AGENT_BEDROCK_MODEL (a Bedrock model id)")

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=2, ge=0, le=10, description="retries of a failed LLM call")
     llm_context_window: int = Field(default=32_000, ge=2_000)
     llm_stream: bool = Field(default=True, description="stream answers token by token")
+    llm_stream_usage: bool = Field(
+        default=True,
+        description="ask an OpenAI-compatible endpoint for token usage on streamed answers "
+        "(stream_options.include_usage); off for an endpoint that rejects it",
+    )
     llm_refine: bool = Field(default=True, description="let the LLM add search terms in the refine step")
     llm_refine_timeout: float = Field(
         default=10.0, gt=0, description="seconds the refine step waits for the LLM (no retries)"
