@@ -20,11 +20,14 @@ install: $(STAMP)
 
 demo: install
 	@echo "== Replaying our sample incidents through the agent (offline triage unless an LLM is configured) =="
-	$(BIN)/sre-agent replay incidents --parallel 2 --json .sre-agent/demo-replay.json
+	$(BIN)/sre-agent replay incidents --parallel 2 --json .sre-agent/demo-replay.json --html .sre-agent/demo-replay.html
 	@echo
 	@echo "== Asking one question =="
 	$(BIN)/sre-agent ask "why is GetMembership failing for user 123 in prod?" \
 		--logs incidents/membership-dynamodb-throttling/logs.jsonl --service membership --session demo
+	@echo
+	@echo "== Its run, step by step (the picture: .sre-agent/demo-run.html; all runs: sre-agent runs list) =="
+	$(BIN)/sre-agent runs show last --html .sre-agent/demo-run.html
 
 # The browser tests open our HTML pages in headless Chromium (tests/browser.py): Debian's package,
 # installed here when missing, or whatever SRE_AGENT_CHROMIUM names.
