@@ -65,6 +65,7 @@ bench: install
 	$(BIN)/python bench/bench_agent.py
 	$(BIN)/python bench/bench_bot.py
 	$(BIN)/python bench/bench_code_index.py
+	$(BIN)/python bench/bench_traces.py
 
 # Re-pin requirements.txt (with hashes) from requirements.in; needs network access to PyPI.
 lock:
