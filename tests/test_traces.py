@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from browser import open_page
-from fakes.chat_server import Text, ToolCalls, serve_chat
+from fakes.chat_server import Error, Text, ToolCalls, serve_chat
 from paths import ROOT
 from test_agent_llm import SEARCH, SUMMARY, Script, make_engine
 from typer.testing import CliRunner
@@ -111,6 +111,11 @@ def test_an_offline_turn_records_its_steps_in_order_with_events_and_tool_argumen
     assert workflow.parent_id == call.span_id
     assert all(s.workflow_span == workflow.id for s in steps)
 
+    # the embed step's call of the model is its child, with how many texts it embedded
+    embedding = next(s for s in trace.spans if s.kind == "embedding" and s.name.endswith("_batch"))
+    assert embedding.parent_id == steps[3].id
+    assert embedding.notes and embedding.notes[0].endswith("texts")
+
     assert trace.lines and any("DEADLINE_EXCEEDED" in line.message for line in trace.lines)
     assert "DEADLINE_EXCEEDED" in trace.answer
     assert [r.id for r in engine.traces.list()] == [trace.id]
@@ -164,6 +169,25 @@ def test_an_llm_turn_records_the_agent_workflow_its_tool_calls_and_llm_calls(
     # streamed or not, every call carries the usage the endpoint reported
     assert all(c.prompt_tokens and c.completion_tokens for c in trace.llm_calls), trace.llm_calls
     assert SUMMARY in trace.answer
+
+
+def test_an_llm_that_fails_leaves_a_fallback_run_with_the_reason(tmp_path: Path, embedder: Any) -> None:
+    with serve_chat(responder=Script(then=Error(500, "upstream exploded"))) as chat:
+        engine = make_engine(tmp_path, embedder, chat)
+        answer = asyncio.run(
+            engine.ask(QUESTION, session="llm-2", logs=THROTTLING / "logs.jsonl", service="membership")
+        )
+    trace = engine.traces.get(answer.run_id)
+    assert trace.status == "fallback" and trace.mode == "offline"
+    assert "LLM abandoned" in (trace.error or "") and "HTTP 500" in (trace.error or "")
+    assert trace.llm_calls and all("InternalServerError" in (c.error or "") for c in trace.llm_calls)
+    assert [s.name for s in trace.steps("LogSearchWorkflow")][:2] == ["start", "fetch"], "triage still ran"
+    page = tmp_path / "fallback.html"
+    page.write_text(render_run(trace), encoding="utf-8")
+    with open_page(page) as check:
+        assert check.page.locator("#run-status").get_attribute("data-status") == "fallback"
+        assert "HTTP 500" in check.page.locator("#run-error").inner_text()
+        check.assert_clean()
 
 
 def test_runs_at_the_same_time_keep_their_own_traces(tmp_path: Path, embedder: Any) -> None:

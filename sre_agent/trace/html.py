@@ -20,7 +20,7 @@ from sre_agent.trace.pages import render_page
 class TimelineRow:
     """One bar of the timeline."""
 
-    kind: str  # run | workflow | step | tool | llm
+    kind: str  # run | workflow | step | tool | embedding | llm
     name: str
     depth: int
     left: float  # percent of the run
@@ -57,7 +57,7 @@ def timeline(trace: RunTrace) -> list[TimelineRow]:
             started=-1.0,  # first, whatever else starts at 0
             seconds=trace.seconds,
             status="failed" if trace.status == "failed" else "ok",
-            detail="the whole run (gaps: reading configs, loading the model, planning)",
+            detail="the whole run (gaps: reading configs and snapshots, planning)",
         )
     ]
     for span in trace.spans:
@@ -67,7 +67,7 @@ def timeline(trace: RunTrace) -> list[TimelineRow]:
         elif span.kind == "workflow":
             detail = "workflow run"
         else:
-            detail = ""
+            detail = "; ".join(span.notes)
         rows.append(
             TimelineRow(
                 kind=span.kind,

@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-SpanKind = Literal["workflow", "step", "tool", "llm"]
+SpanKind = Literal["workflow", "step", "tool", "embedding"]
 RunStatus = Literal["running", "ok", "fallback", "failed"]
 
 
 class SpanRecord(BaseModel):
-    """One span of the instrumentation: a workflow run, one of its steps, a tool call or an LLM call."""
+    """One span of the instrumentation: a workflow run, one of its steps, a tool call, or a call of
+    the embedding model (the first one in a process includes loading the model)."""
 
     id: str
     parent_id: str | None = None

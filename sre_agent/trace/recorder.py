@@ -120,6 +120,16 @@ class ActiveRun:
                     span_id=id_, tool=tool, args=dict(raw) if isinstance(raw, dict) else {}, started=started
                 )
                 self.trace.tool_calls.append(self._tools[id_])
+            elif _is_embedding(instance) and method.startswith(("get_", "aget_")):
+                texts = arguments.get("texts")
+                span = SpanRecord(
+                    id=id_,
+                    parent_id=parent_id,
+                    kind="embedding",
+                    name=f"{type(instance).__name__}.{method}",
+                    started=started,
+                    notes=[f"{len(texts)} texts"] if isinstance(texts, list) else [],
+                )
             else:
                 self._skipped[id_] = parent_id
                 return
@@ -130,11 +140,21 @@ class ActiveRun:
         with self._lock:
             span = self._spans.get(id_)
             if span is None:
+                if err is not None:  # an LLM method's span failing: its call never got an answer
+                    for call in self.trace.llm_calls:
+                        if call.span_id == id_ and call.seconds is None:
+                            call.seconds = round(self._now() - call.started, 4)
+                            call.error = _error_text(err)
                 return
             span.seconds = round(self._now() - span.started, 4)
             span.status = "failed" if err is not None else "ok"
             if err is not None:
                 span.error = _error_text(err)
+                # A streamed LLM call fails while the step reads it, after its own span has ended.
+                for call in self.trace.llm_calls:
+                    if call.seconds is None and call.started >= span.started:
+                        call.seconds = round(self._now() - call.started, 4)
+                        call.error = span.error
             elif span.kind == "step" and result is not None:
                 span.output_event = type(result).__name__
             tool = self._tools.get(id_)
@@ -210,7 +230,15 @@ class ActiveRun:
                 self.trace.status = "failed"
                 self.trace.error = self.trace.error or "the run stopped before it finished"
             self.trace.spans.sort(key=lambda s: s.started)
+            for call in self.trace.llm_calls:
+                if call.seconds is None:
+                    call.error = call.error or "no answer was recorded for this call"
             return self.trace.model_copy(deep=True)
+
+
+def _is_embedding(instance: Any) -> bool:
+    """A LlamaIndex embedding model (by class name: importing llama_index.core here would slow start-up)."""
+    return instance is not None and any(c.__name__ == "BaseEmbedding" for c in type(instance).__mro__)
 
 
 def _lines(lines: list[ResultLine]) -> list[LineRecord]:
