@@ -193,6 +193,7 @@ def ask(
         from rich.markdown import Markdown
 
         console.print(Markdown(render_answer(result)))
+        err.print(f"[dim]run {result.run_id} (sre-agent runs show {result.run_id})[/dim]", highlight=False)
         return
     live = _Live(quiet=as_json)
     answer = asyncio.run(

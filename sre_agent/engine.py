@@ -345,7 +345,8 @@ class Engine:
         recorded as run `run_id` (default: a new id) of `kind`."""
         from sre_agent.workflows.agent import new_run_id
 
-        with self._recording(run_id or new_run_id(), kind, question, session, service) as run:
+        run_id = run_id or new_run_id()
+        with self._recording(run_id, kind, question, session, service) as run:
             result = await self._search(
                 question,
                 session=session,
@@ -360,6 +361,7 @@ class Engine:
                 on_progress=on_progress,
             )
             run.finish_search(result)
+        result.run_id = run_id
         return result
 
     async def _search(

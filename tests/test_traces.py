@@ -370,10 +370,26 @@ def test_runs_list_and_show_from_the_command_line(tmp_path: Path, cli_env: Path)
     assert '"method": "GetMembership"' in shown.stdout
     assert run_id.group(0) in picture.read_text(encoding="utf-8")
 
+    spine = runner.invoke(app, ["ask", "--retrieve-only", "what was throttled?", "--session", "cli-1"])
+    assert spine.exit_code == 0, spine.output
+    spine_id = re.search(r"run (\d{8}-\d{6}-[0-9a-f]{6})", spine.output)
+    assert spine_id, spine.output
+    assert [s.name for s in _cli_engine().traces.get(spine_id.group(1)).steps("LogSearchWorkflow")] == [
+        "start",
+        "refine",
+        "retrieve",
+    ], "a follow-up on stored logs skips fetch, clean and embed"
+
     missing = runner.invoke(app, ["runs", "show", "20990101-000000-000000"])
     assert missing.exit_code == 2 and "no run '20990101-000000-000000'" in missing.output
     folder = runner.invoke(app, ["runs", "show", run_id.group(0), "--html", str(tmp_path)])
     assert folder.exit_code == 2 and "is a folder" in folder.output
+
+
+def _cli_engine() -> Engine:
+    from sre_agent.settings import get_settings
+
+    return Engine(get_settings())
 
 
 def test_replay_html_report_links_every_turn_to_its_run_picture(tmp_path: Path, cli_env: Path) -> None:

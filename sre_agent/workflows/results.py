@@ -34,6 +34,7 @@ class SearchResult(BaseModel):
 
     question: str
     session: str
+    run_id: str | None = Field(default=None, description="the run trace of a search the engine ran")
     plan: RetrievalPlan
     lines: list[ResultLine] = Field(default_factory=list)
     fetched: int = 0
