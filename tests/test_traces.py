@@ -249,6 +249,31 @@ def test_traces_are_kept_seven_days_and_the_purge_takes_them_only_when_asked(
     assert silent.traces.list() == []
 
 
+def test_a_trace_that_cannot_be_written_never_costs_the_answer(tmp_path: Path, embedder: Any, caplog) -> None:
+    engine = _engine(tmp_path, embedder)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "runs").write_text("not a folder", encoding="utf-8")
+    result = asyncio.run(
+        engine.search("disk full?", session="w-1", logstore=_SlowLogstore("disk full on db-1"))
+    )
+    assert [line.message for line in result.lines] == ["disk full on db-1"]
+    assert any("could not write the trace" in r.getMessage() for r in caplog.records)
+    assert engine.traces.list() == []
+
+
+def test_a_damaged_trace_file_is_named_not_a_stack_trace(tmp_path: Path, cli_env: Path, offline_run) -> None:
+    _, template = offline_run
+    engine = _cli_engine()
+    engine.traces.write(template.model_copy(update={"id": "20260101-000000-aaaaaa"}))
+    engine.traces.path("20260101-000000-aaaaaa").write_text(
+        '{"id": "20260101-000000-aaaaaa", "kind"', "utf-8"
+    )
+    shown = runner.invoke(app, ["runs", "show", "20260101-000000-aaaaaa"])
+    assert shown.exit_code == 2
+    assert "20260101-000000-aaaaaa.json: not a readable trace" in shown.output
+    assert "Traceback" not in shown.output
+
+
 def test_a_run_id_is_found_by_prefix_or_last_and_a_bad_one_is_named(offline_run) -> None:
     engine, trace = offline_run
     assert engine.traces.get(trace.id[:17]).id == trace.id

@@ -63,7 +63,8 @@ def timeline(trace: RunTrace) -> list[TimelineRow]:
     for span in trace.spans:
         left, width = bar(span.started, span.seconds)
         if span.kind == "step":
-            detail = f"{span.input_event or '?'} → {span.output_event or ('failed' if span.error else '?')}"
+            returned = span.output_event or ("failed" if span.error else "(events sent, none returned)")
+            detail = f"{span.input_event or '?'} → {returned}"
         elif span.kind == "workflow":
             detail = "workflow run"
         else:
