@@ -561,7 +561,7 @@ def replay_diff(
 @_friendly
 def draw(
     workflow: Annotated[
-        str | None, typer.Argument(help="log-search or agent; default: every workflow")
+        str | None, typer.Argument(help="agent, triage or log-search; default: every workflow")
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="the HTML file to write")] = Path("workflows.html"),
     mermaid: Annotated[bool, typer.Option("--mermaid", help="print Mermaid source instead of HTML")] = False,

@@ -107,7 +107,16 @@ def test_an_offline_turn_records_its_steps_in_order_with_events_and_tool_argumen
     assert call.tool == "search_logstore" and call.ok
     assert call.args["method"] == "GetMembership" and call.args["environment"] == "prod"
     assert call.result_chars > 0 and "DEADLINE_EXCEEDED" in call.result
-    workflow = next(s for s in trace.spans if s.kind == "workflow")
+    assert trace.workflows() == ["TriageWorkflow", "LogSearchWorkflow"]
+    assert [s.name for s in trace.steps("TriageWorkflow")] == [
+        "plan",
+        "run_tools",
+        "mine_window",
+        "write_answer",
+    ]
+    run_tools = trace.steps("TriageWorkflow")[1]
+    assert next(s for s in trace.spans if s.id == call.span_id).parent_id == run_tools.id
+    workflow = next(s for s in trace.spans if s.kind == "workflow" and s.name == "LogSearchWorkflow")
     assert workflow.parent_id == call.span_id
     assert all(s.workflow_span == workflow.id for s in steps)
 
@@ -291,6 +300,9 @@ def test_the_run_picture_marks_the_path_and_shows_the_timeline_offline(tmp_path:
     page_file.write_text(render_run(trace), encoding="utf-8")
     with open_page(page_file, screenshot=tmp_path / "run.png") as check:
         page = check.page
+        triage = page.locator('svg.workflow[data-workflow="triage"]')
+        for step in ("plan", "run_tools", "mine_window", "write_answer"):
+            assert triage.locator(f'g.node.on-path[data-node="{step}"]').count() == 1
         graph = page.locator('svg.workflow[data-workflow="log-search"]')
         assert graph.count() == 1
         for step in STEPS:
@@ -300,7 +312,7 @@ def test_the_run_picture_marks_the_path_and_shows_the_timeline_offline(tmp_path:
         assert graph.locator("path.edge.on-path").count() == 12  # 6 steps, each an edge in and out
         skipped = graph.locator('path.edge[data-source="start"][data-target="RefineRequested"]')
         assert "on-path" not in (skipped.get_attribute("class") or ""), "the branch not taken stays plain"
-        assert page.locator(".tl-row[data-kind=step]").count() == 6
+        assert page.locator(".tl-row[data-kind=step]").count() == 6 + 4  # log search + triage
         assert page.locator(".tl-row[data-kind=tool][data-name=search_logstore]").count() == 1
         assert "GetMembership" in page.locator("#tool-calls pre.args").first.inner_text()
         assert page.locator("#lines tr.line").count() == len(trace.lines)
@@ -329,13 +341,13 @@ def test_a_failed_run_picture_marks_the_failed_step(tmp_path: Path, embedder: An
 def test_draw_writes_every_workflow_as_one_offline_page(tmp_path: Path, cli_env: Path) -> None:
     from workflows.representation import get_workflow_representation
 
-    from sre_agent.trace.graph import workflow_class
+    from sre_agent.trace.graph import WORKFLOWS, workflow_class
 
     out = tmp_path / "pictures" / "workflows.html"
     result = runner.invoke(app, ["draw", "--out", str(out)])
     assert result.exit_code == 0, result.output
     with open_page(out) as check:
-        for name in ("log-search", "agent"):
+        for name in WORKFLOWS:
             graph = get_workflow_representation(workflow_class(name))
             steps = {n.id for n in graph.nodes if n.node_type == "step"}
             svg = check.page.locator(f'svg.workflow[data-workflow="{name}"]')
@@ -354,7 +366,7 @@ def test_draw_writes_every_workflow_as_one_offline_page(tmp_path: Path, cli_env:
     mermaid = runner.invoke(app, ["draw", "log-search", "--mermaid"])
     assert mermaid.exit_code == 0 and "fetch --> Fetched" in mermaid.stdout
     bad = runner.invoke(app, ["draw", "nope"])
-    assert bad.exit_code == 2 and "no workflow named 'nope' (known: log-search, agent)" in bad.output
+    assert bad.exit_code == 2 and "no workflow named 'nope' (known: agent, triage, log-search)" in bad.output
 
 
 def test_the_workflow_page_needs_no_network(tmp_path: Path) -> None:

@@ -6,6 +6,10 @@ request ids, environment, time phrases, severity words), runs the tools an engin
 `search_panic_logs` for crashes, `retrieve_stored_logs` for follow-ups), mines the window's log
 patterns with drain3, and matches the service's debugging scenarios. The answer has the same
 sections as the LLM path: Summary, Evidence, Log patterns, Next steps, Not checked.
+
+`TriageWorkflow` runs it as steps, like the log-search workflow (and so a run picture shows
+where an offline turn spent its time): plan the calls → run them → mine the window → write the
+answer.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
+from workflows import Workflow, step
+from workflows.events import Event, StartEvent, StopEvent
 
 from sre_agent.answer import line_message, line_when, render_lines
 from sre_agent.configs import ServiceConfig
@@ -162,6 +168,86 @@ def _has_session(ctx: ToolContext) -> bool:
     return ctx.session in ctx.engine.store.list_sessions()
 
 
+class TriageStart(StartEvent):
+    question: str
+
+
+class ToolsPlanned(Event):
+    question: str
+    plan: RetrievalPlan
+    calls: list[ToolCallPlan]
+
+
+class ToolsRan(Event):
+    question: str
+    plan: RetrievalPlan
+
+
+class WindowMined(Event):
+    question: str
+    plan: RetrievalPlan
+    patterns: PatternSummary
+    timeline: Timeline | None = None
+
+
+class TriageWorkflow(Workflow):
+    """Offline triage of one question: plan the tool calls, run them, mine the window, answer."""
+
+    def __init__(
+        self,
+        ctx: ToolContext,
+        registry: ToolRegistry,
+        *,
+        config: ServiceConfig | None,
+        configs: Sequence[ServiceConfig],
+    ) -> None:
+        # No timeout of its own: every tool call is bounded (its search by SRE_AGENT_WORKFLOW_TIMEOUT).
+        super().__init__(timeout=None)
+        self.tools, self.registry, self.config, self.configs = ctx, registry, config, list(configs)
+
+    @step
+    async def plan(self, ev: TriageStart) -> ToolsPlanned:
+        ctx = self.tools
+        now = ctx.now or datetime.now(UTC)
+        plan = RuleRefiner(self.config).refine(
+            ev.question, now=now, environment=ctx.environment, thread=ctx.engine.thread_context(ctx.session)
+        )
+        return ToolsPlanned(question=ev.question, plan=plan, calls=plan_calls(ctx, ev.question, plan))
+
+    @step
+    async def run_tools(self, ev: ToolsPlanned) -> ToolsRan:
+        """One call after the other, in the planned order (results land in the context's `results`)."""
+        for call in ev.calls:
+            if self.tools.on_progress is not None:
+                self.tools.on_progress(
+                    ProgressEvent(stage="triage", message=call.why, data={"tool": call.tool})
+                )
+            args = {k: v for k, v in call.args.items() if v is not None}
+            await self.registry.call(self.tools, call.tool, args)
+        return ToolsRan(question=ev.question, plan=ev.plan)
+
+    @step
+    async def mine_window(self, ev: ToolsRan) -> WindowMined:
+        """drain3 templates of the window and the problem's timeline: off the event loop, as reading
+        and mining a big window take a while."""
+        rows = await asyncio.to_thread(stored_rows, self.tools, ev.plan.window)
+        patterns = await asyncio.to_thread(mine_patterns, rows, limit=8)
+        timeline = build_timeline(rows, next(iter(patterns.problems()), None))
+        return WindowMined(question=ev.question, plan=ev.plan, patterns=patterns, timeline=timeline)
+
+    @step
+    async def write_answer(self, ev: WindowMined) -> StopEvent:
+        results = list(self.tools.results)
+        lines = merged_lines(results)
+        evidence = [line.message for line in lines] + [p.example for p in ev.patterns.patterns]
+        relevant = [self.config] if self.config is not None else self.configs
+        scenarios = match_scenarios(relevant, ev.question, evidence)
+        known = known_patterns(relevant, evidence)
+        return StopEvent(
+            result=render_triage(ev.plan, results, lines, ev.patterns, scenarios, known, ev.timeline)
+        )
+
+
 async def triage(
     ctx: ToolContext,
     registry: ToolRegistry,
@@ -171,26 +257,9 @@ async def triage(
     configs: Sequence[ServiceConfig],
 ) -> str:
     """Run the right tools for `question` (results land in `ctx.results`) and return the Markdown answer."""
-    now = ctx.now or datetime.now(UTC)
-    plan = RuleRefiner(config).refine(
-        question, now=now, environment=ctx.environment, thread=ctx.engine.thread_context(ctx.session)
-    )
-    for call in plan_calls(ctx, question, plan):
-        if ctx.on_progress is not None:
-            ctx.on_progress(ProgressEvent(stage="triage", message=call.why, data={"tool": call.tool}))
-        args = {k: v for k, v in call.args.items() if v is not None}
-        await registry.call(ctx, call.tool, args)
-    results = list(ctx.results)
-    lines = merged_lines(results)
-    # Reading the window and mining it take a while on big windows: off the event loop.
-    rows = await asyncio.to_thread(stored_rows, ctx, plan.window)
-    patterns = await asyncio.to_thread(mine_patterns, rows, limit=8)
-    timeline = build_timeline(rows, next(iter(patterns.problems()), None))
-    evidence = [line.message for line in lines] + [p.example for p in patterns.patterns]
-    relevant = [config] if config is not None else list(configs)
-    scenarios = match_scenarios(relevant, question, evidence)
-    known = known_patterns(relevant, evidence)
-    return render_triage(plan, results, lines, patterns, scenarios, known, timeline)
+    workflow = TriageWorkflow(ctx, registry, config=config, configs=configs)
+    answer: str = await workflow.run(start_event=TriageStart(question=question))
+    return answer
 
 
 def merged_lines(results: Sequence[ToolResult]) -> list[ResultLine]:
