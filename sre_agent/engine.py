@@ -347,57 +347,28 @@ class Engine:
 
         run_id = run_id or new_run_id()
         with self._recording(run_id, kind, question, session, service) as run:
-            result = await self._search(
-                question,
+            if not question.strip():
+                raise InputError("QUESTION: empty question")
+            config = self.config(service)
+            if logs is not None:
+                logstore = FileLogstore(logs)
+            query = None
+            if logstore is not None:
+                query = LogQuery(service=service, window=window, limit=self.settings.fetch_limit)
+            job = SearchJob(
+                question=question,
                 session=session,
-                logs=logs,
-                logstore=logstore,
-                service=service,
-                environment=environment,
-                window=window,
+                table=table or table_name("logs", "all", environment or "prod"),
+                query=query,
                 now=now,
-                table=table,
-                k=k,
-                on_progress=on_progress,
+                environment=environment,
+                thread=self.thread_context(session),
+                k=k or self.settings.top_k,
             )
+            result = await self.run_job(job, logstore=logstore, config=config, on_progress=on_progress)
             run.finish_search(result)
         result.run_id = run_id
         return result
-
-    async def _search(
-        self,
-        question: str,
-        *,
-        session: str,
-        logs: Path | None,
-        logstore: Logstore | None,
-        service: str | None,
-        environment: str | None,
-        window: TimeWindow | None,
-        now: datetime | None,
-        table: str | None,
-        k: int | None,
-        on_progress: ProgressCallback | None,
-    ) -> SearchResult:
-        if not question.strip():
-            raise InputError("QUESTION: empty question")
-        config = self.config(service)
-        if logs is not None:
-            logstore = FileLogstore(logs)
-        query = None
-        if logstore is not None:
-            query = LogQuery(service=service, window=window, limit=self.settings.fetch_limit)
-        job = SearchJob(
-            question=question,
-            session=session,
-            table=table or table_name("logs", "all", environment or "prod"),
-            query=query,
-            now=now,
-            environment=environment,
-            thread=self.thread_context(session),
-            k=k or self.settings.top_k,
-        )
-        return await self.run_job(job, logstore=logstore, config=config, on_progress=on_progress)
 
     async def run_job(
         self,

@@ -21,7 +21,6 @@ from sre_agent.engine import Engine
 from sre_agent.models import LogQuery
 from sre_agent.replay.incidents import Incident
 from sre_agent.replay.scoring import mentions_hit, recall_and_mrr
-from sre_agent.workflows.agent import new_run_id
 
 
 class TurnReport(BaseModel):
@@ -110,7 +109,6 @@ async def replay_incident(
     span_hours = (window.end - window.start).total_seconds() / 3600 if window else None
     for index, turn in enumerate(incident.turns):
         started = time.perf_counter()
-        run_id = new_run_id()
         if retrieval_only:
             first = index == 0
             result = await engine.search(
@@ -121,9 +119,9 @@ async def replay_incident(
                 environment=incident.environment,
                 window=window,
                 now=now,
-                run_id=run_id,
                 kind="replay",
             )
+            run_id = result.run_id
             found = result.lines
             tool = "search_logstore" if first else "retrieve_stored_logs"
             args: dict[str, Any] = {"query": result.plan.query_text}
@@ -142,9 +140,9 @@ async def replay_incident(
                 now=now,
                 window=window,
                 max_window_hours=max(span_hours or 0, engine.settings.max_window_hours),
-                run_id=run_id,
                 kind="replay",
             )
+            run_id = turn_answer.run_id
             found = turn_answer.lines
             tool_calls = [call.record() for call in turn_answer.tool_calls]
             answer, relaxed = turn_answer.answer, []

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from sre_agent.trace.graph import Drawing, describe, layout, mermaid, run_drawings
-from sre_agent.trace.model import RunTrace, SpanRecord
+from sre_agent.trace.model import RunTrace
 from sre_agent.trace.pages import render_page
 
 
@@ -34,13 +34,7 @@ class TimelineRow:
 def timeline(trace: RunTrace) -> list[TimelineRow]:
     """Spans and LLM calls in start order, indented under the span that started them."""
     total = max(trace.seconds or 0.0, 1e-6)
-    by_id = {span.id: span for span in trace.spans}
-
-    def depth(span: SpanRecord) -> int:
-        level, parent = 1, by_id.get(span.parent_id or "")
-        while parent is not None and level < 20:
-            level, parent = level + 1, by_id.get(parent.parent_id or "")
-        return level
+    depths = trace.depths()  # rows sit one level below the whole-run row
 
     def bar(started: float, seconds: float | None) -> tuple[float, float]:
         left = min(started / total * 100, 100.0)
@@ -73,7 +67,7 @@ def timeline(trace: RunTrace) -> list[TimelineRow]:
             TimelineRow(
                 kind=span.kind,
                 name=span.name,
-                depth=depth(span),
+                depth=depths[span.id] + 1,
                 left=left,
                 width=width,
                 started=span.started,
@@ -84,7 +78,6 @@ def timeline(trace: RunTrace) -> list[TimelineRow]:
         )
     for call in trace.llm_calls:
         left, width = bar(call.started, call.seconds)
-        parent = by_id.get(call.span_id or "")
         tokens = (
             f"{call.prompt_tokens} in / {call.completion_tokens} out tokens"
             if call.prompt_tokens is not None
@@ -94,7 +87,7 @@ def timeline(trace: RunTrace) -> list[TimelineRow]:
             TimelineRow(
                 kind="llm",
                 name=call.model or "LLM",
-                depth=depth(parent) + 1 if parent is not None else 1,
+                depth=depths[call.span_id] + 2 if call.span_id in depths else 1,
                 left=left,
                 width=width,
                 started=call.started,

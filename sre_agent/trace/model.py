@@ -115,5 +115,16 @@ class RunTrace(RunSummary):
                 seen.append(span.workflow)
         return seen
 
+    def depths(self) -> dict[str, int]:
+        """How deep each span sits under the spans that started it (0 for a top-level span)."""
+        by_id = {span.id: span for span in self.spans}
+        out: dict[str, int] = {}
+        for span in self.spans:
+            level, parent = 0, by_id.get(span.parent_id or "")
+            while parent is not None and level < 50:
+                level, parent = level + 1, by_id.get(parent.parent_id or "")
+            out[span.id] = level
+        return out
+
     def steps(self, workflow: str) -> list[SpanRecord]:
         return [s for s in self.spans if s.kind == "step" and s.workflow == workflow]

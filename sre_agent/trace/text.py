@@ -95,10 +95,8 @@ def print_run(console: Console, trace: RunTrace) -> None:
     timeline.add_column("what")
     timeline.add_column("status", no_wrap=True)
     timeline.add_column("detail", overflow="fold")
-    depth = {s.id: 0 for s in trace.spans}
+    depth = trace.depths()
     for span in trace.spans:
-        if span.parent_id in depth:
-            depth[span.id] = depth[span.parent_id] + 1
         detail = span.error or (
             f"{span.input_event} → {span.output_event}" if span.kind == "step" else "; ".join(span.notes)
         )
