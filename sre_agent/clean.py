@@ -182,7 +182,7 @@ def raw_record_id(record: LogRecord, key: bytes) -> str:
     mode), not a plain hash, because the raw record may hold secrets: without the key nobody can
     confirm a guessed phone or card number against a stored id.
     """
-    canonical = record.model_dump_json(exclude={"line"})
+    canonical = record.model_dump_json(exclude={"line", "utc_offset"})
     return hashlib.blake2b(canonical.encode("utf-8"), key=key[:64], digest_size=16).hexdigest()
 
 

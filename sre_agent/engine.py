@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from sre_agent.workflows.agent import EventCallback, Investigator, TurnAnswer
 
 log = logging.getLogger(__name__)
+_CLOCK_KEY = "_utc_offset"  # in a thread's memory file: the clock its logs were written in
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
@@ -134,8 +135,7 @@ class Engine:
 
         return self.settings.data_dir / "threads" / f"{check_session(session)}.json"
 
-    def thread_context(self, session: str) -> dict[str, str]:
-        """The ids (user, request, method) earlier turns of this thread named; {} for a new thread."""
+    def _thread_memory(self, session: str) -> dict[str, str]:
         path = self._thread_file(session)
         if not path.is_file():
             return {}
@@ -145,12 +145,23 @@ class Engine:
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
-    def _remember(self, session: str, field_filters: dict[str, str]) -> None:
+    def thread_context(self, session: str) -> dict[str, str]:
+        """The ids (user, request, method) earlier turns of this thread named; {} for a new thread."""
+        return {k: v for k, v in self._thread_memory(session).items() if not k.startswith("_")}
+
+    def log_clock(self, session: str) -> int | None:
+        """The UTC offset (minutes) this thread's fetched logs were written in; None if unknown."""
+        value = self._thread_memory(session).get(_CLOCK_KEY)
+        return int(value) if value is not None and value.lstrip("-").isdigit() else None
+
+    def _remember(self, session: str, field_filters: dict[str, str], utc_offset: int | None = None) -> None:
+        if utc_offset is not None and utc_offset != self.log_clock(session):
+            field_filters = {**field_filters, _CLOCK_KEY: str(utc_offset)}
         if not field_filters:
             return
         path = self._thread_file(session)
         path.parent.mkdir(parents=True, exist_ok=True)
-        merged = {**self.thread_context(session), **field_filters}
+        merged = {**self._thread_memory(session), **field_filters}
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(merged, sort_keys=True), encoding="utf-8")
         tmp.replace(path)
@@ -380,6 +391,8 @@ class Engine:
         use_llm: bool = True,
     ) -> SearchResult:
         """Run one log-search job (what `search` and the agent's tools build) and remember its ids."""
+        if job.utc_offset is None:
+            job = job.model_copy(update={"utc_offset": self.log_clock(job.session)})
         handler = self.workflow(logstore, config, use_llm=use_llm).run(start_event=SearchStart(job=job))
         try:
             async for event in handler.stream_events():
@@ -394,5 +407,5 @@ class Engine:
                 "(SRE_AGENT_WORKFLOW_TIMEOUT); nothing already stored was lost"
             ) from None
         result.warnings = self.warnings + result.warnings
-        self._remember(job.session, result.plan.field_filters)
+        self._remember(job.session, result.plan.field_filters, result.utc_offset)
         return result

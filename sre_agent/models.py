@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 #: Levels we normalise to, most severe last.
 LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
@@ -28,6 +28,21 @@ _LEVEL_ALIASES = {
     "FINE": "DEBUG",
     "FINER": "TRACE",
     "FINEST": "TRACE",
+    "INFORMATIONAL": "INFO",
+    "EMERGENCY": "FATAL",
+    "DBG": "DEBUG",
+    "TRC": "TRACE",
+    "WRN": "WARN",
+    "INF": "INFO",
+    "FTL": "FATAL",
+    # One-letter priorities: Android logcat (V D I W E F A), klog/glog (I W E F).
+    "V": "TRACE",
+    "D": "DEBUG",
+    "I": "INFO",
+    "W": "WARN",
+    "E": "ERROR",
+    "F": "FATAL",
+    "A": "FATAL",
 }
 
 
@@ -82,6 +97,19 @@ class LogQuery(BaseModel):
         return normalize_level(v)
 
 
+def utc_offset_minutes(value: object) -> int | None:
+    """The UTC offset, in minutes, a timestamp was written with (None when it names none)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(",", "."))
+        except ValueError:
+            return None
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        offset = value.utcoffset()
+        return int(offset.total_seconds() // 60) if offset is not None else None
+    return None
+
+
 class LogRecord(BaseModel):
     """One log line as a connector returns it."""
 
@@ -97,6 +125,19 @@ class LogRecord(BaseModel):
     fields: dict[str, Any] = Field(default_factory=dict, description="any other fields of the source")
     source: str = Field(default="", description="where it came from, e.g. a file path")
     line: int | None = Field(default=None, description="1-based line in the source file, where known")
+    utc_offset: int | None = Field(
+        default=None, description="minutes east of UTC the source wrote its timestamp in (its own clock)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _offset(cls, data: Any) -> Any:
+        """Remember the clock the timestamp was written in before it is turned into UTC."""
+        if isinstance(data, dict) and data.get("utc_offset") is None and "timestamp" in data:
+            offset = utc_offset_minutes(data["timestamp"])
+            if offset is not None:
+                data = {**data, "utc_offset": offset}
+        return data
 
     @field_validator("timestamp")
     @classmethod

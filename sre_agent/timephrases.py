@@ -2,14 +2,18 @@
 "since yesterday", "last 30 min", "around 3pm") into a UTC time window.
 
 `now` is passed in, never read from the clock here: in a replay "now" is the end of the
-incident's window. Times in questions are taken as UTC, like our log timestamps.
+incident's window. Clock times in questions are read in `tz` (default UTC): callers pass the
+offset the logs were written in, so "between 22:00 and 23:00" means what the log lines show.
+A range that crosses midnight with a named date ("between 23:59 and 00:01" on dec 24) can mean
+two nights; the other reading is kept in `ParsedTime.alternatives` for a caller that finds no
+line in the first.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sre_agent.models import TimeWindow, as_utc
 
@@ -48,7 +52,10 @@ _T = r"(?:midnight|noon|\d{1,2}(?::\d{2})?(?::\d{2})?\s*(?:am|pm)?)"
 _BETWEEN = re.compile(
     rf"\b(?:between|from)\s+(?P<a>{_T})\s+(?:and|to|until|till|-)\s+(?P<b>{_T})", re.IGNORECASE
 )
-_DASH_RANGE = re.compile(r"\b(?P<a>\d{1,2}:\d{2})\s*(?:-|–)\s*(?P<b>\d{1,2}:\d{2})\b")
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
+_DASH_RANGE = re.compile(
+    rf"\b(?P<a>{_CLOCK})\s*(?:-|–|\bto\b|\buntil\b|\btill\b)\s*(?P<b>{_CLOCK})(?![\d:])", re.IGNORECASE
+)
 _BEFORE = re.compile(rf"\b(?:before|until|till|up to)\s+(?P<a>{_T})", re.IGNORECASE)
 _AFTER = re.compile(rf"\b(?:after|since|from)\s+(?P<a>{_T})(?!\s*(?:and|to|-))", re.IGNORECASE)
 _AROUND = re.compile(rf"\b(?:around|about|at|near|~)\s*(?P<a>{_T})", re.IGNORECASE)
@@ -73,6 +80,7 @@ class ParsedTime:
 
     window: TimeWindow | None = None
     phrases: list[str] = field(default_factory=list)
+    alternatives: list[TimeWindow] = field(default_factory=list)
 
 
 def _parse_clock(text: str) -> time | None:
@@ -97,10 +105,10 @@ def _parse_clock(text: str) -> time | None:
     return time(hour, minute, second)
 
 
-def _at(day: date, clock: time | None) -> datetime:
+def _at(day: date, clock: time | None, tz: tzinfo = UTC) -> datetime:
     if clock is None:  # midnight at the end of `day`
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
-    return datetime.combine(day, clock, tzinfo=UTC)
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    return datetime.combine(day, clock, tzinfo=tz)
 
 
 def _find_dates(q: str, now: datetime) -> tuple[date | None, date | None, str | None]:
@@ -134,18 +142,18 @@ _ISO_RANGE = re.compile(
 _ISO_SINCE = re.compile(rf"\b(?:since|after|from)\s+{_ISO_DT}", re.IGNORECASE)
 
 
-def _iso_window(q: str, now: datetime) -> tuple[TimeWindow, str] | None:
+def _iso_window(q: str, now: datetime, tz: tzinfo = UTC) -> tuple[TimeWindow, str] | None:
     """A window written with full dates and times on its start (and maybe its end)."""
     try:
         if m := _ISO_RANGE.search(q):
-            start = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}").replace(tzinfo=UTC)
-            end = datetime.fromisoformat(f"{m.group(3) or m.group(1)}T{m.group(4)}").replace(tzinfo=UTC)
+            start = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}").replace(tzinfo=tz)
+            end = datetime.fromisoformat(f"{m.group(3) or m.group(1)}T{m.group(4)}").replace(tzinfo=tz)
             if end <= start and not m.group(3):
                 end += timedelta(days=1)
             if end > start:
                 return TimeWindow(start=start, end=end), m.group(0).strip()
         if m := _ISO_SINCE.search(q):
-            start = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}").replace(tzinfo=UTC)
+            start = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}").replace(tzinfo=tz)
             if start < now:
                 return TimeWindow(start=start, end=now), m.group(0).strip()
     except ValueError:  # 25:00, 2024-02-30: not a time; the other rules may still read the phrase
@@ -153,9 +161,12 @@ def _iso_window(q: str, now: datetime) -> tuple[TimeWindow, str] | None:
     return None
 
 
-def parse_time_window(question: str, now: datetime) -> ParsedTime:
-    """The time window a question asks about, or an empty ParsedTime when it names none."""
-    now = as_utc(now)
+def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) -> ParsedTime:
+    """The time window a question asks about, or an empty ParsedTime when it names none.
+
+    Clock times and dates are read in `tz` (UTC when None); the window comes back in UTC."""
+    tz = tz or UTC
+    now = as_utc(now).astimezone(tz)
     q = question
     out = ParsedTime()
 
@@ -174,7 +185,7 @@ def parse_time_window(question: str, now: datetime) -> ParsedTime:
         out.phrases.append(m.group(0).strip())
         return out
 
-    if window := _iso_window(q, now):  # "between 2024-03-10 00:00 and 2024-03-12 14:00"
+    if window := _iso_window(q, now, tz):  # "between 2024-03-10 00:00 and 2024-03-12 14:00"
         out.window, phrase = window
         out.phrases.append(phrase)
         return out
@@ -195,24 +206,27 @@ def parse_time_window(question: str, now: datetime) -> ParsedTime:
 
     start: datetime | None = None
     end: datetime | None = None
+    crossing: tuple[datetime, datetime] | None = None
     base = day_start or now.date()
     try:
         if m := _BETWEEN.search(rest) or _DASH_RANGE.search(rest):
             a, b = _parse_clock(m.group("a")), _parse_clock(m.group("b"))
-            start = _at(base, a) if a is not None else _at(base, None) - timedelta(days=1)
-            end = _at(base, b)
+            start = _at(base, a, tz) if a is not None else _at(base, None, tz) - timedelta(days=1)
+            end = _at(base, b, tz)
             if end <= start:
                 end += timedelta(days=1)
+                if day_start is not None:  # "23:59 to 00:01" on a named day: maybe the night before
+                    crossing = (start - timedelta(days=1), end - timedelta(days=1))
             out.phrases.append(m.group(0).strip())
         elif m := _BEFORE.search(rest):
-            start, end = _at(base, time(0)), _at(base, _parse_clock(m.group("a")))
+            start, end = _at(base, time(0), tz), _at(base, _parse_clock(m.group("a")), tz)
             out.phrases.append(m.group(0).strip())
         elif m := _AFTER.search(rest):
-            start = _at(base, _parse_clock(m.group("a")))
-            end = _at(day_end or base, None) if day_start else max(now, start)
+            start = _at(base, _parse_clock(m.group("a")), tz)
+            end = _at(day_end or base, None, tz) if day_start else max(now, start)
             out.phrases.append(m.group(0).strip())
         elif m := _AROUND.search(rest):
-            center = _at(base, _parse_clock(m.group("a")))
+            center = _at(base, _parse_clock(m.group("a")), tz)
             start, end = center - timedelta(minutes=30), center + timedelta(minutes=30)
             out.phrases.append(m.group(0).strip())
     except ValueError:
@@ -220,11 +234,11 @@ def parse_time_window(question: str, now: datetime) -> ParsedTime:
 
     if start is None and day_start is not None:
         since = bool(_SINCE_WORD.search(q[: q.lower().find(date_text.lower())]))
-        start = _at(day_start, time(0))
-        end = max(now, _at(day_end or day_start, None)) if since else _at(day_end or day_start, None)
+        start = _at(day_start, time(0), tz)
+        end = max(now, _at(day_end or day_start, None, tz)) if since else _at(day_end or day_start, None, tz)
         for part, (p_start, p_end) in _PARTS.items():
             if part in lowered and day_end == day_start and not since:
-                start, end = _at(day_start, p_start), _at(day_start, p_end)
+                start, end = _at(day_start, p_start, tz), _at(day_start, p_end, tz)
                 out.phrases.append(part)
                 break
 
@@ -233,4 +247,6 @@ def parse_time_window(question: str, now: datetime) -> ParsedTime:
         if day_start is None and start > now:
             start, end = start - timedelta(days=1), end - timedelta(days=1)
         out.window = TimeWindow(start=start, end=end)
+        if crossing is not None:
+            out.alternatives.append(TimeWindow(start=crossing[0], end=crossing[1]))
     return out

@@ -18,6 +18,7 @@ So we never hand the raw question to a query parser. We build query objects:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from lancedb.query import FullTextQuery, MatchQuery, PhraseQuery
 
@@ -44,8 +45,9 @@ def is_identifier(word: str) -> bool:
     return any(c.isdigit() for c in word) or any(c in _JOINERS for c in word.strip(".:"))
 
 
-def phrases(query: str) -> list[str]:
-    """The identifier-like words and quoted phrases of `query`, de-duplicated, at most `MAX_PHRASES`."""
+def phrases(query: str, extra: Sequence[str] = ()) -> list[str]:
+    """The identifier-like words and quoted phrases of `query`, then `extra`, de-duplicated, at most
+    `MAX_PHRASES`."""
     found: list[str] = []
     for word in query.split():
         word = word.strip(_EDGE_PUNCT).rstrip(".:")
@@ -55,12 +57,16 @@ def phrases(query: str) -> list[str]:
         text = (match.group(1) or match.group(2)).strip()
         if len(text.split()) > 1:
             found.append(text)
+    found += [p.strip() for p in extra if _ALNUM_RE.search(p)]
     unique = list(dict.fromkeys(found))
     return unique[:MAX_PHRASES]
 
 
-def build_fts_queries(query: str, column: str = TEXT_COLUMN) -> list[FullTextQuery]:
-    """The full-text queries for `query`: the match query first, then one phrase query per phrase."""
+def build_fts_queries(
+    query: str, column: str = TEXT_COLUMN, extra: Sequence[str] = ()
+) -> list[FullTextQuery]:
+    """The full-text queries for `query`: the match query first, then one phrase query per phrase
+    (those of `query`, then `extra`)."""
     queries: list[FullTextQuery] = [MatchQuery(query, column)]
-    queries += [PhraseQuery(p, column) for p in phrases(query)]
+    queries += [PhraseQuery(p, column) for p in phrases(query, extra)]
     return queries

@@ -226,8 +226,12 @@ class LogStore:
         filters: SearchFilters | None = None,
         k: int = 50,
         mode: SearchMode = "hybrid",
+        phrases: Sequence[str] = (),
     ) -> list[Hit]:
-        """The `k` rows of the session that best answer `query`, best first (see module doc)."""
+        """The `k` rows of the session that best answer `query`, best first (see module doc).
+
+        `phrases` are more exact phrases for the full-text side ("port 5433"), besides the ones
+        `fts_query` finds in `query` itself."""
         self._check_search(session, query, k, mode)
         use_vector = mode != "fts" and self.embedder is not None
         use_fts = mode != "vector"
@@ -239,7 +243,7 @@ class LogStore:
         n = max(k, MIN_CANDIDATES)
         opened = {name: self._table(session, name) for name in names}
         fts_futures = {
-            name: [pool.submit(fts_rows, tbl, q, where, n) for q in build_fts_queries(query)]
+            name: [pool.submit(fts_rows, tbl, q, where, n) for q in build_fts_queries(query, extra=phrases)]
             for name, tbl in opened.items()
             if use_fts
         }

@@ -33,6 +33,9 @@ class SearchJob(BaseModel):
     thread: dict[str, str] = Field(
         default_factory=dict, description="ids earlier turns named, for follow-ups"
     )
+    utc_offset: int | None = Field(
+        default=None, description="the clock (minutes east of UTC) this thread's logs were written in"
+    )
     k: int = Field(default=10, ge=1, le=200)
     # What a caller (a tool call) states outright; it wins over what refine reads from the question.
     field_filters: dict[str, str] = Field(

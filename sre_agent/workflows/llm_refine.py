@@ -70,8 +70,11 @@ class LLMRefiner:
         now: datetime,
         environment: str | None = None,
         thread: dict[str, str] | None = None,
+        utc_offset: int | None = None,
     ) -> RetrievalPlan:
-        plan = self.rules.refine(question, now=now, environment=environment, thread=thread)
+        plan = self.rules.refine(
+            question, now=now, environment=environment, thread=thread, utc_offset=utc_offset
+        )
         from llama_index.core.llms import ChatMessage
 
         messages = [

@@ -9,6 +9,8 @@ session already stored.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from llama_index_instrumentation import get_dispatcher
@@ -21,6 +23,7 @@ from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.errors import ConnectorError
 from sre_agent.indexes import IngestStats, LogStore
+from sre_agent.models import LogRecord
 from sre_agent.redact import Redactor
 from sre_agent.trace.recorder import StepNote
 from sre_agent.workflows.events import (
@@ -63,6 +66,12 @@ def apply_overrides(plan: RetrievalPlan, job: SearchJob) -> RetrievalPlan:
     return plan.model_copy(update=update) if update else plan
 
 
+def log_clock(records: Sequence[LogRecord]) -> int | None:
+    """The UTC offset (minutes) most of `records` were written with; None when they name none."""
+    offsets = Counter(r.utc_offset for r in records if r.utc_offset is not None)
+    return offsets.most_common(1)[0][0] if offsets else None
+
+
 def _report(ctx: Context, event: ProgressEvent) -> None:
     """Progress for the caller's stream, and as a note on this step's span for the run trace."""
     ctx.write_event_to_stream(event)
@@ -95,7 +104,17 @@ class LogSearchWorkflow(Workflow):
 
     @step
     async def start(self, ctx: Context, ev: SearchStart) -> FetchRequested | RefineRequested:
-        await ctx.store.set("counts", {"fetched": 0, "new": 0, "skipped": 0, "problems": [], "warnings": []})
+        await ctx.store.set(
+            "counts",
+            {
+                "fetched": 0,
+                "new": 0,
+                "skipped": 0,
+                "problems": [],
+                "warnings": [],
+                "utc_offset": ev.job.utc_offset,
+            },
+        )
         if ev.job.query is not None:
             if self.logstore is None:
                 raise ConnectorError("this search asks to fetch logs, but no logstore is configured")
@@ -132,6 +151,9 @@ class LogSearchWorkflow(Workflow):
     async def clean(self, ctx: Context, ev: Fetched) -> Cleaned:
         counts = await ctx.store.get("counts")
         counts.update(fetched=len(ev.records), skipped=ev.skipped, problems=ev.problems)
+        clock = log_clock(ev.records)
+        if clock is not None:
+            counts["utc_offset"] = clock
         if ev.truncated:
             counts["warnings"].append(
                 f"more logs matched than the fetch limit; only the first {len(ev.records)} kept"
@@ -186,9 +208,15 @@ class LogSearchWorkflow(Workflow):
     async def refine(self, ctx: Context, ev: RefineRequested) -> Refined:
         now = ev.job.now or datetime.now(UTC)
         job = ev.job
+        counts = await ctx.store.get("counts")
         # In a thread: an LLM refiner waits on the network.
         plan = await asyncio.to_thread(
-            self.refiner.refine, job.question, now=now, environment=job.environment, thread=job.thread
+            self.refiner.refine,
+            job.question,
+            now=now,
+            environment=job.environment,
+            thread=job.thread,
+            utc_offset=counts["utc_offset"],
         )
         plan = apply_overrides(plan, ev.job)
         filters = [f"'{i}'" for i in plan.identifiers] + [f"{k}={v}" for k, v in plan.field_filters.items()]
@@ -237,5 +265,6 @@ class LogSearchWorkflow(Workflow):
                 problems=counts["problems"],
                 warnings=counts["warnings"],
                 relaxed=relaxed,
+                utc_offset=counts["utc_offset"],
             )
         )

@@ -13,11 +13,24 @@ class RetrievalPlan(BaseModel):
     question: str
     query_text: str = Field(description="text for vector and full-text search: the question plus expansions")
     expansions: list[str] = Field(default_factory=list, description="words the service vocabulary added")
-    identifiers: list[str] = Field(default_factory=list, description="exact strings a matching line contains")
+    identifiers: list[str] = Field(
+        default_factory=list, description="exact strings (ids, quoted phrases): lines holding them rank first"
+    )
+    terms: list[str] = Field(
+        default_factory=list,
+        description="numbers and short ids of the question ('5433', 'port 5433'): lexical signals that "
+        "rank a line above others of its shape",
+    )
     field_filters: dict[str, str] = Field(
         default_factory=dict, description="column -> value, e.g. user_id -> 123"
     )
     window: TimeWindow | None = None
+    window_alternatives: list[TimeWindow] = Field(
+        default_factory=list, description="other readings of the time phrase, tried when the window is empty"
+    )
+    utc_offset: int | None = Field(
+        default=None, description="minutes east of UTC the question's clock times were read in (the logs')"
+    )
     min_level: str | None = None
     prefer_level: str | None = Field(
         default=None, description="rank lines at this level or worse first, without filtering the rest out"

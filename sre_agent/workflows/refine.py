@@ -2,15 +2,17 @@
 
 It expands the question with the service config's vocabulary (and method names and error
 patterns), pulls out identifiers (IPs, request and user ids, block ids, hex ids, quoted
-phrases, error codes), time phrases and severity words, and decides whether the question is
-broad ("what went wrong between X and Y?"). The [agent] work plugs an LLM refiner in beside
-this one through the `Refiner` protocol.
+phrases, error codes), numbers and short ids ("port 5433", "job 8": `terms`), time phrases
+(read in the logs' own clock when they were written with a UTC offset) and severity words,
+and decides whether the question is broad ("what went wrong between X and Y?"). Numbers are
+never dropped from the search text. The [agent] work plugs an LLM refiner in beside this one
+through the `Refiner` protocol.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 from sre_agent.configs import ServiceConfig
@@ -28,6 +30,7 @@ class Refiner(Protocol):
         now: datetime,
         environment: str | None = None,
         thread: dict[str, str] | None = None,
+        utc_offset: int | None = None,
     ) -> RetrievalPlan: ...
 
 
@@ -102,6 +105,11 @@ _REFERS_BACK = {
     "method": re.compile(r"\b(?:the|that|this|same)\s+(?:method|rpc|endpoint)\b", re.IGNORECASE),
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
+# A token of the question that holds a digit: a number, a short id, a version ("17.0", "8812", "502").
+_NUMBER = re.compile(r"(?<![\w.:/-])(\d+(?:[.,]\d+)*)(?![\w:/-]|\.\w)")
+_CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
+# The word right before a number names what it counts ("port 5433", "job 8", "HTTP 502").
+_WORD_NUMBER = re.compile(r"\b([A-Za-z][A-Za-z_-]{1,30})[\s#:=]+(\d+(?:\.\d+)?)(?![\w.:/-]|\.\w)")
 
 
 def stem(word: str) -> str:
@@ -141,10 +149,12 @@ class RuleRefiner:
         now: datetime,
         environment: str | None = None,
         thread: dict[str, str] | None = None,
+        utc_offset: int | None = None,
     ) -> RetrievalPlan:
         """Plan a search for `question`. `thread` holds the field filters earlier turns of the same
         thread named (user_id, request_id, method); a follow-up that says "the user" or "that
-        request" without naming one inherits them."""
+        request" without naming one inherits them. `utc_offset` (minutes east of UTC) is the clock
+        the logs were written in: clock times in the question are read in it."""
         notes: list[str] = []
         question_stems = stems(question)
 
@@ -172,10 +182,12 @@ class RuleRefiner:
         # An id that is already a field filter is not also an identifier.
         identifiers = [i for i in identifiers if i not in field_filters.values()]
 
-        parsed = parse_time_window(question, now)
+        tz = timezone(timedelta(minutes=utc_offset)) if utc_offset else None
+        parsed = parse_time_window(question, now, tz)
         if parsed.window:
+            clock = f" (read in the logs' clock, UTC{_offset_text(utc_offset)})" if tz else ""
             notes.append(
-                f"time: {' / '.join(parsed.phrases)} → {parsed.window.start:%Y-%m-%d %H:%M} .. "
+                f"time: {' / '.join(parsed.phrases)}{clock} → {parsed.window.start:%Y-%m-%d %H:%M} .. "
                 f"{parsed.window.end:%Y-%m-%d %H:%M} UTC"
             )
 
@@ -197,15 +209,24 @@ class RuleRefiner:
                 env = name
                 break
 
-        content = [w for w in _WORD.findall(question) if w.lower() not in _STOPWORDS]
-        query_text = " ".join(content + identifiers + expansions)
+        # Time phrases and quoted phrases are not words to search for; numbers are.
+        rest = _QUOTED.sub(" ", question)
+        for phrase in parsed.phrases:
+            rest = rest.replace(phrase, " ")
+        content = [w for w in _WORD.findall(rest) if w.lower() not in _STOPWORDS]
+        terms = _terms(rest, identifiers, field_filters)
+        numbers = [t for t in terms if " " not in t and t not in content]
+        query_text = " ".join(dict.fromkeys(content + numbers + identifiers + expansions))
         return RetrievalPlan(
             question=question,
             query_text=query_text or question,
             expansions=expansions,
             identifiers=identifiers,
+            terms=terms,
             field_filters=field_filters,
             window=parsed.window,
+            window_alternatives=parsed.alternatives,
+            utc_offset=utc_offset,
             min_level=min_level,
             prefer_level=prefer_level,
             broad=broad,
@@ -214,6 +235,7 @@ class RuleRefiner:
         )
 
     def _identifiers(self, question: str) -> list[str]:
+        """Quoted phrases, then IPs, block ids, hex ids, UUIDs, error codes and dashed ids."""
         found: list[str] = []
         for m in _QUOTED.finditer(question):
             found.append(next(g for g in m.groups() if g))
@@ -224,3 +246,27 @@ class RuleRefiner:
                 if not any(value in f for f in found):
                     found.append(value)
         return found
+
+
+def _offset_text(minutes: int | None) -> str:
+    """+08:00 for 480; -05:30 for -330."""
+    minutes = minutes or 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _terms(text: str, identifiers: list[str], field_filters: dict[str, str]) -> list[str]:
+    """The numbers of `text` (not clock times, not inside an identifier or a filter value), each
+    with the word before it when there is one: ["port 5433", "5433"]."""
+    taken = " ".join(identifiers + list(field_filters.values()))
+    out: list[str] = []
+    for m in _WORD_NUMBER.finditer(text):
+        word, number = m.group(1), m.group(2)
+        if word.lower() not in _STOPWORDS and number not in taken:
+            out.append(f"{word} {number}")
+    for m in _NUMBER.finditer(text):
+        number = m.group(1)
+        if _CLOCK_TIME.match(number) or number in taken:
+            continue
+        out.append(number)
+    return list(dict.fromkeys(out))

@@ -45,4 +45,7 @@ class SearchResult(BaseModel):
     relaxed: list[str] = Field(
         default_factory=list, description="filters dropped because nothing matched them"
     )
+    utc_offset: int | None = Field(
+        default=None, description="the clock the searched logs were written in (minutes east of UTC)"
+    )
     stats: dict[str, Any] = Field(default_factory=dict)

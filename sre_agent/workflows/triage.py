@@ -205,14 +205,20 @@ class TriageWorkflow(Workflow):
         super().__init__(timeout=None)
         self.tools, self.registry, self.config, self.configs = ctx, registry, config, list(configs)
 
+    def _refine(self, question: str) -> RetrievalPlan:
+        ctx = self.tools
+        return RuleRefiner(self.config).refine(
+            question,
+            now=ctx.now or datetime.now(UTC),
+            environment=ctx.environment,
+            thread=ctx.engine.thread_context(ctx.session),
+            utc_offset=ctx.engine.log_clock(ctx.session),
+        )
+
     @step
     async def plan(self, ev: TriageStart) -> ToolsPlanned:
-        ctx = self.tools
-        now = ctx.now or datetime.now(UTC)
-        plan = RuleRefiner(self.config).refine(
-            ev.question, now=now, environment=ctx.environment, thread=ctx.engine.thread_context(ctx.session)
-        )
-        return ToolsPlanned(question=ev.question, plan=plan, calls=plan_calls(ctx, ev.question, plan))
+        plan = self._refine(ev.question)
+        return ToolsPlanned(question=ev.question, plan=plan, calls=plan_calls(self.tools, ev.question, plan))
 
     @step
     async def run_tools(self, ev: ToolsPlanned) -> ToolsRan:
@@ -224,7 +230,10 @@ class TriageWorkflow(Workflow):
                 )
             args = {k: v for k, v in call.args.items() if v is not None}
             await self.registry.call(self.tools, call.tool, args)
-        return ToolsRan(question=ev.question, plan=ev.plan)
+        plan = ev.plan
+        if self.tools.engine.log_clock(self.tools.session) != plan.utc_offset:
+            plan = self._refine(ev.question)  # the first fetch told us the logs' own clock
+        return ToolsRan(question=ev.question, plan=plan)
 
     @step
     async def mine_window(self, ev: ToolsRan) -> WindowMined:

@@ -1,0 +1,100 @@
+"""Ordering helpers of the retrieve step: SQL LIKE clauses, level preference, lexical signals, and
+turning stored rows into result lines.
+
+`signals_first`: a number of the question ("port 5433", "job 8") is a lexical signal. The shape
+embedding masks numbers, so lines of one shape tie on meaning; within a shape, the lines whose
+message or fields hold one of the question's numbers (as a whole token) take the places of that
+shape's lines first. Lines of other shapes keep their places.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TypeVar
+
+from sre_agent.indexes import Hit, StoredRecord
+from sre_agent.indexes.filters import sql_string
+from sre_agent.models import LEVELS
+from sre_agent.workflows.results import ResultLine
+
+T = TypeVar("T")
+
+
+def like(column: str, value: str) -> str:
+    """SQL: `column` contains `value`, case-insensitively (LIKE wildcards in `value` escaped)."""
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"lower({column}) LIKE {sql_string('%' + escaped + '%')}"
+
+
+def prefer_level(hits: Sequence[Hit], level: str) -> list[Hit]:
+    """Hits at `level` or worse first, each group in its original order (a stable partition)."""
+    floor = LEVELS.index(level)
+    worse = [h for h in hits if h.level in LEVELS and LEVELS.index(h.level) >= floor]
+    if not worse:
+        return list(hits)
+    keep = {id(h) for h in worse}
+    return worse + [h for h in hits if id(h) not in keep]
+
+
+def signal_patterns(terms: Sequence[str]) -> list[re.Pattern[str]]:
+    """One whole-token pattern per number of `terms` ("port 5433" and "5433" both give 5433)."""
+    numbers = dict.fromkeys(t.split()[-1] for t in terms if t.strip())
+    return [re.compile(rf"(?<![\w.]){re.escape(n)}(?![\w]|\.\d)") for n in numbers]
+
+
+def holds_signal(hit: StoredRecord, patterns: Sequence[re.Pattern[str]]) -> bool:
+    """Whether the line's message or its fields hold one of the numbers."""
+    return any(p.search(hit.message) or p.search(hit.fields_json) for p in patterns)
+
+
+def signals_first(ranked: Sequence[tuple[Hit, T]], terms: Sequence[str]) -> list[tuple[Hit, T]]:
+    """`ranked` with, inside each shape, the lines holding a number of `terms` moved to the front
+    of that shape's places (stable otherwise)."""
+    patterns = signal_patterns(terms)
+    if not patterns:
+        return list(ranked)
+    slots: dict[str, list[int]] = {}
+    for i, (hit, _) in enumerate(ranked):
+        slots.setdefault(hit.shape_hash, []).append(i)
+    out = list(ranked)
+    for positions in slots.values():
+        items = [ranked[i] for i in positions]
+        with_signal = [item for item in items if holds_signal(item[0], patterns)]
+        if not with_signal or len(with_signal) == len(items):
+            continue
+        without = [item for item in items if not holds_signal(item[0], patterns)]
+        for i, item in zip(positions, with_signal + without, strict=True):
+            out[i] = item
+    return out
+
+
+def to_result_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
+    """One stored row as a result line (count 1; callers merge identical rows)."""
+    ts = row.timestamp
+    line_no = row.line
+    return ResultLine(
+        message=row.message,
+        level=row.level,
+        host=row.host,
+        method=row.method,
+        request_id=row.request_id,
+        user_id=row.user_id,
+        table=row.table or "",
+        first_seen=ts,
+        last_seen=ts,
+        lines=[line_no] if line_no is not None else [],
+        score=score,
+        via=via,
+        shape=row.shape or "",
+    )
+
+
+def merge_rows(line: ResultLine, rows: Sequence[StoredRecord]) -> None:
+    """Give `line` the count, first/last seen and line numbers of its identical `rows`."""
+    if not rows:
+        return
+    times = [r.timestamp for r in rows]
+    line.count = len(rows)
+    line.first_seen, line.last_seen = min(times), max(times)
+    line.lines = sorted({int(n) for r in rows if (n := r.line) is not None})
