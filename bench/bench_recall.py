@@ -1,12 +1,14 @@
 """Retrieval quality: recall@10 and MRR per question style, for vector only, full text only,
 hybrid (RRF) and the whole retrieve step (refine rules + filters + hybrid + de-duplication).
 
-Usage: python bench/bench_recall.py [--incidents DIR ...] [--questions bench/questions.json] [--out DIR]
+Usage: python bench/bench_recall.py [--incidents DIR ...] [--questions FILE ...] [--out DIR] [--cold]
 
 Each incident is replayed once through the real pipeline (session `replay-<id>`); the three
 baselines then search the same stored session with the bare question. Reports for every mode
 are written as replay JSON (the spec's format) under --out, so `shared/spec/score_replay.py`
-can check the figures independently.
+can check the figures independently. `--cold` runs with no service config at all (an empty
+configs folder), as logs nobody wrote a config for arrive. One table per incident folder, and
+one over the incident sets (everything but bench/factual).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -37,20 +41,33 @@ MODES = ("vector", "fts", "hybrid")
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument(
-        "--incidents", nargs="+", default=[str(ROOT / "bench/incidents"), str(ROOT / "incidents")]
+        "--incidents",
+        nargs="+",
+        default=[str(ROOT / "bench/incidents"), str(ROOT / "incidents"), str(ROOT / "bench/factual")],
     )
-    ap.add_argument("--questions", default=str(ROOT / "bench/questions.json"))
+    ap.add_argument(
+        "--questions",
+        nargs="+",
+        default=[str(ROOT / "bench/questions.json"), str(ROOT / "bench/factual/questions.json")],
+    )
     ap.add_argument("--out", default=str(ROOT / "bench/out"))
+    ap.add_argument("--cold", action="store_true", help="no service config at all (an empty configs folder)")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     styles = {
         (inc["id"], turn["ask"]): turn.get("style", "?")
-        for inc in json.loads(Path(args.questions).read_text())["incidents"]
+        for path in args.questions
+        for inc in json.loads(Path(path).read_text())["incidents"]
         for turn in inc["turns"]
     }
-    engine = Engine(Settings(data_dir=out / "data"))
-    rows: dict[str, list[tuple[str, float, float]]] = defaultdict(list)  # mode -> (style, recall, mrr)
+    settings = Settings(data_dir=out / "data")
+    if args.cold:
+        settings = Settings(data_dir=out / "data", configs_dir=Path(tempfile.mkdtemp(prefix="no-configs-")))
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    engine = Engine(settings)
+    # (folder, mode) -> [(style, recall, mrr)]
+    rows: dict[tuple[str, str], list[tuple[str, float, float]]] = defaultdict(list)
     for folder in args.incidents:
         reports = {mode: ReplayReport() for mode in (*MODES, "retrieve step")}
         for incident in find_incidents(Path(folder)):
@@ -83,7 +100,9 @@ def main() -> int:
                 for turn_report, turn in zip(report.incidents[-1].turns, incident.turns, strict=True):
                     if turn.expect.relevant_lines:
                         style = styles.get((incident.id, turn.ask), "?")
-                        rows[mode].append((style, turn_report.recall_at_10 or 0.0, turn_report.mrr or 0.0))
+                        rows[(folder, mode)].append(
+                            (style, turn_report.recall_at_10 or 0.0, turn_report.mrr or 0.0)
+                        )
             print(f"{incident.id}: {time.perf_counter() - started:.1f}s", file=sys.stderr)
         for mode, report in reports.items():
             report.summary = summarize(report.incidents)
@@ -91,15 +110,33 @@ def main() -> int:
             name = f"{label}-{mode.replace(' ', '-')}.json"
             (out / name).write_text(json.dumps(report.model_dump(mode="json"), indent=1), encoding="utf-8")
 
-    table = Table(title="recall@10 / MRR by question style (all incidents)")
+    console = Console()
+    mode_names = (*MODES, "retrieve step")
+    incident_sets = [f for f in args.incidents if Path(f).name != "factual"]
+    groups = [(Path(f).name, [f]) for f in args.incidents]
+    if len(incident_sets) > 1:
+        groups.append(("incident sets together", incident_sets))
+    for label, folders in groups:
+        sub_rows = {mode: [r for f in folders for r in rows[(f, mode)]] for mode in mode_names}
+        console.print(_table(f"{label} ({'cold' if args.cold else 'with configs'})", sub_rows))
+    print(
+        f"reports in {out}/ — check with: python3 ../shared/spec/score_replay.py --incidents bench/incidents "
+        f"--report {out}/bench-incidents-retrieve-step.json --questions bench/questions.json"
+    )
+    return 0
+
+
+def _table(title: str, rows: dict[str, list[tuple[str, float, float]]]) -> Table:
+    """recall@10 / MRR per question style (and overall) for every mode."""
+    table = Table(title=f"recall@10 / MRR by question style: {title}")
     table.add_column("mode")
-    all_styles = sorted({s for r in rows.values() for s, _, _ in r})
-    for style in [*all_styles, "overall"]:
+    styles = sorted({s for r in rows.values() for s, _, _ in r})
+    for style in [*styles, "overall"]:
         table.add_column(style)
-    for mode in (*MODES, "retrieve step"):
+    for mode, mode_rows in rows.items():
         cells = []
-        for style in [*all_styles, "overall"]:
-            sub = [r for r in rows[mode] if style in ("overall", r[0])]
+        for style in [*styles, "overall"]:
+            sub = [r for r in mode_rows if style in ("overall", r[0])]
             if sub:
                 recall = sum(r[1] for r in sub) / len(sub)
                 mrr = sum(r[2] for r in sub) / len(sub)
@@ -107,12 +144,7 @@ def main() -> int:
             else:
                 cells.append("-")
         table.add_row(mode, *cells)
-    Console().print(table)
-    print(
-        f"reports in {out}/ — check with: python3 ../shared/spec/score_replay.py --incidents bench/incidents "
-        f"--report {out}/bench-incidents-retrieve-step.json --questions bench/questions.json"
-    )
-    return 0
+    return table
 
 
 if __name__ == "__main__":

@@ -69,6 +69,45 @@ def message_shape(message: str) -> str:
     return _SPACES.sub(" ", _MASKS.sub(_mask, message)).strip()
 
 
+# A hump inside a word: getAllCellInfo, HTTPServer, sendSyncFailedBroadcast.
+_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_CAMEL_WORD = re.compile(r"\b[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b|\b[A-Z]{2,}[a-z][A-Za-z0-9]*\b")
+
+
+def camel_words(text: str) -> list[str]:
+    """The words inside camelCase identifiers of `text`: "getAllCellInfo failed" -> ["get All Cell Info"].
+
+    Code names glue words together; people search with the words apart ("cell info")."""
+    out = []
+    for m in _CAMEL_WORD.finditer(text):
+        split = _HUMP.sub(" ", m.group(0))
+        if split != m.group(0):
+            out.append(split)
+    return out
+
+
+def readable(text: str) -> str:
+    """`text` with camelCase identifiers split into words, for a model that reads words."""
+    return _CAMEL_WORD.sub(lambda m: _HUMP.sub(" ", m.group(0)), text)
+
+
 def shape_hash(shape: str) -> str:
     """A short stable key for a shape: the first 16 hex characters of its sha1."""
     return hashlib.sha1(shape.encode("utf-8")).hexdigest()[:16]
+
+
+# Words that mean trouble in any system's logs, for sources that write no level (or call
+# everything "Info"): a broad question ranks such lines before the rest of their level.
+_TROUBLE = re.compile(
+    r"\b(?:fail(?:s|ed|ure|ures|ing)?|errors?|err|exceptions?|fatal|panic(?:ked)?|crash(?:ed|es)?"
+    r"|abort(?:ed|ing)?|refused|denied|forbidden|unauthori[sz]ed|timed out|time ?outs?|unreachable"
+    r"|unavailable|cannot|can't|could not|couldn't|unable|invalid|corrupt(?:ed|ion)?|lost|broken"
+    r"|reject(?:ed)?|killed|died|dead|not found|exceeded|overflow|unexpected(?:ly)?|illegal|mismatch"
+    r"|missing|violation|warn(?:ing)?s?|bad|blocked|expired?|disconnect(?:ed)?|reset)\b",
+    re.IGNORECASE,
+)
+
+
+def sounds_like_trouble(message: str) -> bool:
+    """Whether the words of `message` (camelCase and snake_case names split) say something failed."""
+    return bool(_TROUBLE.search(readable(message).replace("_", " ")))

@@ -55,6 +55,10 @@ def _incident_dirs(root: Path) -> list[Path]:
 
 
 ALL_INCIDENTS = _incident_dirs(OUR_INCIDENTS) + _incident_dirs(BENCH_INCIDENTS)
+#: The incidents a shipped config describes (the other LogHub systems have none: they run cold).
+CONFIGURED_INCIDENTS = _incident_dirs(OUR_INCIDENTS) + [
+    p for p in _incident_dirs(BENCH_INCIDENTS) if p.name in BENCH_SERVICE
+]
 
 
 def _load(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -120,7 +124,7 @@ def test_membership_config_redacts_its_session_cookie_and_drops_noise_fields() -
     assert {"trace_flags", "k8s_pod_uid"} <= set(cfg.log_fields.drop)
 
 
-@pytest.mark.parametrize("folder", ALL_INCIDENTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("folder", CONFIGURED_INCIDENTS, ids=lambda p: p.name)
 def test_error_patterns_recognise_the_trouble_in_each_incident(folder: Path) -> None:
     incident, records = _load(folder)
     service = incident.get("service") or BENCH_SERVICE[incident["id"]]
@@ -231,7 +235,12 @@ def test_incident_folder_follows_the_spec(folder: Path) -> None:
                 fields = [f"{records[n - 1].get('host')} {records[n - 1]['timestamp']}" for n in lines]
                 assert any(mention in f for f in fields), f"turn {number}: {mention!r} in no relevant record"
                 continue
-            assert any(mention.lower() in m for m in messages), (
+            if any(mention.lower() in m for m in messages):
+                continue
+            # The shared LogHub copies (not ours to edit) have a few mentions in another field of a
+            # relevant record: a time in its timestamp, a program in its component.
+            whole = [json.dumps(records[n - 1], ensure_ascii=False).lower() for n in lines]
+            assert folder.parent == BENCH_INCIDENTS and any(mention.lower() in w for w in whole), (
                 f"turn {number}: {mention!r} in no relevant message"
             )
 

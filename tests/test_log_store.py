@@ -19,6 +19,7 @@ from sre_agent.errors import InputError
 from sre_agent.indexes import LogStore, SearchFilters, table_name
 from sre_agent.indexes.filters import to_micros
 from sre_agent.models import CleanRecord
+from sre_agent.shapes import readable
 
 SESSION = "C123-1700000000.123456"
 TABLE = table_name("logs", "GetUser", "prod")
@@ -159,7 +160,9 @@ def test_each_shape_is_embedded_once_even_by_a_new_process(tmp_path: Path, embed
     stats = store.ingest(SESSION, TABLE, sample_records())
     distinct_shapes = {r.shape for r in sample_records()}
     assert stats.shapes_embedded == len(distinct_shapes) == 7
-    assert sorted(recording.texts) == sorted(distinct_shapes)
+    # Each shape once, its camelCase names split into words as the model reads them.
+    assert sorted(recording.texts) == sorted(readable(shape) for shape in distinct_shapes)
+    assert "OOM Killed: container app exceeded memory limit of <NUM>Mi" in recording.texts
 
     # A fresh store (a new process: empty caches) reuses the vectors stored with the rows.
     fresh = RecordingEmbedding(inner=embedder)

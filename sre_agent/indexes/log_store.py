@@ -8,8 +8,9 @@ Namespaces work on the plain connection (`lancedb.connect(folder)`): LanceDB kee
 
 Ingest (`ingest`):
 - records whose id the table already holds are skipped before anything is embedded;
-- each distinct shape is embedded once: vectors already stored in the table, or seen earlier by
-  this process, are reused; only unknown shapes go to `embedder.get_text_embedding_batch`;
+- each distinct shape is embedded once (its camelCase names split into words, as the question
+  is): vectors already stored in the table, or seen earlier by this process, are reused; only
+  unknown shapes go to `embedder.get_text_embedding_batch`;
 - all embedding happens before the first write, so an embedder failure writes nothing;
 - new rows go in with `merge_insert("id")` (insert-if-absent) into a table created empty, `id`
   declared its primary key: no row is doubled or lost even when two processes race;
@@ -47,6 +48,7 @@ import lancedb
 import numpy as np
 import pyarrow.compute as pc
 from lancedb.index import FTS, Bitmap, BTree
+from lancedb.query import PhraseQuery
 from lancedb.table import Table
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
@@ -55,7 +57,7 @@ from sre_agent.indexes.filters import SearchFilters, sql_string
 from sre_agent.indexes.fts_query import TEXT_COLUMN, build_fts_queries
 from sre_agent.indexes.fusion import fuse
 from sre_agent.indexes.naming import check_session, check_table
-from sre_agent.indexes.records import Hit, IngestStats, StoredRecord
+from sre_agent.indexes.records import Hit, IngestStats, StoredRecord, Via
 from sre_agent.indexes.retrieval import (
     Candidate,
     fetch_hits,
@@ -68,6 +70,7 @@ from sre_agent.indexes.retrieval import (
 from sre_agent.indexes.rows import RECORD_COLUMNS, row_schema, short_hash, to_arrow, to_stored
 from sre_agent.indexes.shape_vectors import ShapeVectors, load_shape_vectors
 from sre_agent.models import CleanRecord
+from sre_agent.shapes import readable
 
 SearchMode = Literal["hybrid", "vector", "fts"]
 
@@ -265,6 +268,32 @@ class LogStore:
         # A line stored in two tables shows up twice in `fused`; read a few spare rows for that.
         return fetch_hits(opened, fused[: k if len(opened) == 1 else 2 * k], k)
 
+    def phrase_hits(
+        self,
+        session: str,
+        phrase: str,
+        *,
+        tables: list[str] | None = None,
+        filters: SearchFilters | None = None,
+        limit: int = 200,
+    ) -> list[Hit]:
+        """Rows whose full text holds `phrase` (its tokens in a row, as the index splits them: "port
+        5433" finds "port=5433" too), best BM25 first, at most `limit`."""
+        check_session(session)
+        if not phrase.strip():
+            return []
+        names = self._resolve_tables(session, tables)
+        where = filters.to_sql() if filters is not None else None
+        opened = {name: self._table(session, name) for name in names}
+        found: list[tuple[Candidate, float, Via]] = []
+        for name, tbl in opened.items():
+            for row in fts_rows(tbl, PhraseQuery(phrase, TEXT_COLUMN), where, limit):
+                found.append(
+                    (Candidate(name, row["_rowid"], row["shape_hash"], row["_score"]), row["_score"], "fts")
+                )
+        found.sort(key=lambda item: -item[1])
+        return fetch_hits(opened, found[:limit], limit)
+
     def scan(
         self,
         session: str,
@@ -458,7 +487,7 @@ class LogStore:
                 known[shape_hash] = vector
         unknown = [h for h in shape_text if h not in known]
         if unknown:
-            embedded = self._embed([shape_text[h] for h in unknown])
+            embedded = self._embed([readable(shape_text[h]) for h in unknown])
             known.update(zip(unknown, embedded, strict=True))
         for i, shape_hash in enumerate(hashes):
             vectors[i] = known[shape_hash]
@@ -472,7 +501,8 @@ class LogStore:
 
     def _query_vector(self, query: str) -> np.ndarray:
         assert self.embedder is not None
-        return self._checked(np.asarray(self.embedder.get_query_embedding(query), dtype=np.float32), None)
+        vector = self.embedder.get_query_embedding(readable(query))
+        return self._checked(np.asarray(vector, dtype=np.float32), None)
 
     def _checked(self, vectors: np.ndarray, count: int | None) -> np.ndarray:
         expected = (count, self.vector_dim) if count is not None else (self.vector_dim,)

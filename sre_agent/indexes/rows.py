@@ -4,15 +4,19 @@ Besides the record's own fields a row holds:
 - `ts`: int64 microseconds since the epoch (UTC), for time-window filters;
 - `level_rank`: TRACE 0 … FATAL 5 (unknown 2), for "this level or worse" filters;
 - `msg_hash` / `shape_hash`: short hashes of the message and of its shape, for grouping;
-- `text`: what the full-text index reads: the message plus the record's non-empty standard
-  fields (service, method, request id, user id, host, env), so a search for a request id finds
-  the lines tagged with it even when the message does not repeat it;
+- `text`: what the full-text index reads: the message, the words inside its camelCase names
+  (`getAllCellInfo` also as `get All Cell Info`, so "cell info" finds it), plus the record's
+  non-empty standard fields (service, method, request id, user id, host, env), so a search for
+  a request id finds the lines tagged with it even when the message does not repeat it, and the
+  record's other short fields as `name value` (a question about "pid 7111" finds the lines of
+  that pid);
 - `vector`: the embedding of the shape (all zeros when the store has no embedder).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,7 +25,10 @@ import pyarrow as pa
 from sre_agent.indexes.filters import level_rank, to_micros
 from sre_agent.indexes.records import StoredRecord
 from sre_agent.models import CleanRecord, normalize_level
+from sre_agent.shapes import camel_words
 
+#: Longest extra field value that goes into the full-text `text` column.
+MAX_FIELD_CHARS = 200
 #: Standard fields appended to the message in the full-text `text` column.
 TEXT_FIELDS = ("service", "method", "request_id", "user_id", "host", "env")
 
@@ -66,9 +73,28 @@ def row_schema(vector_dim: int) -> pa.Schema:
 
 
 def fts_text(record: CleanRecord) -> str:
-    """The message followed by the record's non-empty standard fields."""
+    """The message, the words of its camelCase names, the record's non-empty standard fields, then
+    its other short fields as `name value` ("pid 7111", "component chrome.exe")."""
     extras = [str(v) for v in (getattr(record, name) for name in TEXT_FIELDS) if v]
-    return " ".join([record.message, *extras])
+    return " ".join(
+        [record.message, *camel_words(record.message), *extras, *_field_words(record.fields_json)]
+    )
+
+
+def _field_words(fields_json: str) -> list[str]:
+    try:
+        fields = json.loads(fields_json)
+    except json.JSONDecodeError:
+        return []
+    if not isinstance(fields, dict):
+        return []
+    return [
+        f"{key} {value}"
+        for key, value in fields.items()
+        if isinstance(value, str | int | float)
+        and not isinstance(value, bool)
+        and len(str(value)) <= MAX_FIELD_CHARS
+    ]
 
 
 def to_arrow(records: Sequence[CleanRecord], vectors: np.ndarray, vector_dim: int) -> pa.Table:

@@ -39,6 +39,7 @@ class TurnReport(BaseModel):
 class IncidentReport(BaseModel):
     id: str
     title: str
+    notes: list[str] = Field(default_factory=list, description="what the replay could not apply, in words")
     turns: list[TurnReport] = Field(default_factory=list)
 
 
@@ -67,10 +68,11 @@ def summarize(incidents: list[IncidentReport]) -> dict[str, Any]:
 def infer_service(incident: Incident, known: list[str]) -> str | None:
     """The incident's `service`, or else the one known config whose name is a word of its id or title.
 
-    The shared LogHub incidents name no service; their ids ("hdfs-block-serve-failures") do.
+    The shared LogHub incidents name no service; their ids ("hdfs-block-serve-failures") do. A
+    service with no config among `known` is not used (the replay runs without one: cold).
     """
     if incident.service:
-        return incident.service
+        return incident.service if incident.service in known else None
     words = set(re.findall(r"[a-z0-9]+", f"{incident.id} {incident.title}".lower()))
     named = [name for name in known if name.lower() in words]
     return named[0] if len(named) == 1 else None
@@ -106,6 +108,10 @@ async def replay_incident(
             lines_of[rec.message].append(rec.line)
 
     report = IncidentReport(id=incident.id, title=incident.title)
+    if incident.service and service is None:
+        report.notes.append(
+            f"the incident names service '{incident.service}', which has no config here: replayed without one"
+        )
     span_hours = (window.end - window.start).total_seconds() / 3600 if window else None
     for index, turn in enumerate(incident.turns):
         started = time.perf_counter()

@@ -1,9 +1,10 @@
 """Ranking for broad questions ("what went wrong between X and Y?"): not the lines that resemble
 the words, but the window's worst and most unusual patterns.
 
-Most severe first; then the patterns that rose most above their rate outside the window (new
-patterns first), rarest first among equals; one message per pattern in turn, so ten places hold
-ten different things before any pattern gets a second one.
+Most severe first; then, within a level, the patterns whose words say something failed (for
+sources that write no level, or call everything "Info"); then the patterns that rose most above
+their rate outside the window (new patterns first), rarest first among equals; one message per
+pattern in turn, so ten places hold ten different things before any pattern gets a second one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 
 from sre_agent.indexes import StoredRecord
 from sre_agent.models import LEVELS, TimeWindow
+from sre_agent.shapes import sounds_like_trouble
 from sre_agent.workflows.order import merge_rows, to_result_line
 from sre_agent.workflows.results import ResultLine
 
@@ -39,6 +41,9 @@ def rank_broad(
         level = by_message[by_shape[shape][0]][0].level
         return LEVELS.index(level) if level in LEVELS else LEVELS.index("INFO")
 
+    def trouble(shape: str) -> bool:
+        return sounds_like_trouble(by_shape[shape][0])
+
     def shape_count(shape: str) -> int:
         return sum(len(by_message[m]) for m in by_shape[shape])
 
@@ -56,7 +61,7 @@ def rank_broad(
         expected = baseline.get(shape, 0) * inside / outside
         return (shape_count(shape) + 1) / (expected + 1)
 
-    order = sorted(by_shape, key=lambda s: (-severity(s), -round(rise(s), 1), shape_count(s)))
+    order = sorted(by_shape, key=lambda s: (-severity(s), -trouble(s), -round(rise(s), 1), shape_count(s)))
     for shape in order:
         by_shape[shape].sort(key=lambda m: by_message[m][0].timestamp)
     picked: list[str] = []

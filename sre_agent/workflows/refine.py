@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 from sre_agent.configs import ServiceConfig
+from sre_agent.indexes.fts_query import is_identifier
 from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.plan import RetrievalPlan
 
@@ -68,7 +69,14 @@ _BROAD = re.compile(
     r"what (?:went|goes|is going|was going) wrong|what happened|what(?:'s| is) (?:going on|happening)"
     r"|anything (?:abnormal|unusual|odd|wrong|weird|strange|suspicious|interesting)"
     r"|(?:which|what|any) (?:problems|issues|errors|warnings|anomalies)"
-    r"|what (?:were|are) the (?:\w+ )?(?:errors|problems|issues|warnings)|misbehav|summar|overview",
+    r"|what (?:were|are) the (?:\w+ )?(?:errors|problems|issues|warnings)|misbehav|summar|overview"
+    r"|complain|what (?:failed|broke|crashed|went down)",
+    re.IGNORECASE,
+)
+# With a time window, "what did X do / log / report between A and B?" asks for the window's story.
+_WINDOW_BROAD = re.compile(
+    r"\bwhat (?:did|was|were|is|are)\b.{0,60}?"
+    r"\b(?:do|doing|log|logging|logged|report|reporting|say|saying)\b",
     re.IGNORECASE,
 )
 # A severity word filters by level only when the question asks for such lines ("every warning",
@@ -107,9 +115,12 @@ _REFERS_BACK = {
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 # A token of the question that holds a digit: a number, a short id, a version ("17.0", "8812", "502").
 _NUMBER = re.compile(r"(?<![\w.:/-])(\d+(?:[.,]\d+)*)(?![\w:/-]|\.\w)")
+_EDGE = "\"'`()[]{}<>,;!?"
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
 # The word right before a number names what it counts ("port 5433", "job 8", "HTTP 502").
-_WORD_NUMBER = re.compile(r"\b([A-Za-z][A-Za-z_-]{1,30})[\s#:=]+(\d+(?:\.\d+)?)(?![\w.:/-]|\.\w)")
+_WORD_NUMBER = re.compile(
+    r"\b([A-Za-z][A-Za-z_-]{1,30})[\s#:=]+(\d+(?:\.\d+|(?::\d{2}){1,2})?)(?![\w.:/-]|\.\w)"
+)
 
 
 def stem(word: str) -> str:
@@ -184,6 +195,10 @@ class RuleRefiner:
 
         tz = timezone(timedelta(minutes=utc_offset)) if utc_offset else None
         parsed = parse_time_window(question, now, tz)
+        # Time phrases and quoted phrases are not words to search for; numbers are.
+        rest_for_terms = _QUOTED.sub(" ", question)
+        for phrase in parsed.phrases:
+            rest_for_terms = rest_for_terms.replace(phrase, " ")
         if parsed.window:
             clock = f" (read in the logs' clock, UTC{_offset_text(utc_offset)})" if tz else ""
             notes.append(
@@ -196,7 +211,11 @@ class RuleRefiner:
             if re.search(_SEVERITY[level], question, re.IGNORECASE):
                 min_level = level
                 break
-        broad = bool(_BROAD.search(question)) and not identifiers and not field_filters
+        asks_for_story = bool(_BROAD.search(question)) or (
+            parsed.window is not None and bool(_WINDOW_BROAD.search(question))
+        )
+        terms = _terms(rest_for_terms, identifiers, field_filters)
+        broad = asks_for_story and not identifiers and not field_filters and not terms
         prefer_level = None
         if broad:
             min_level = min_level or "WARN"
@@ -209,12 +228,7 @@ class RuleRefiner:
                 env = name
                 break
 
-        # Time phrases and quoted phrases are not words to search for; numbers are.
-        rest = _QUOTED.sub(" ", question)
-        for phrase in parsed.phrases:
-            rest = rest.replace(phrase, " ")
-        content = [w for w in _WORD.findall(rest) if w.lower() not in _STOPWORDS]
-        terms = _terms(rest, identifiers, field_filters)
+        content = [w for w in _WORD.findall(rest_for_terms) if w.lower() not in _STOPWORDS]
         numbers = [t for t in terms if " " not in t and t not in content]
         query_text = " ".join(dict.fromkeys(content + numbers + identifiers + expansions))
         return RetrievalPlan(
@@ -269,4 +283,8 @@ def _terms(text: str, identifiers: list[str], field_filters: dict[str, str]) -> 
         if _CLOCK_TIME.match(number) or number in taken:
             continue
         out.append(number)
+    for word in text.split():  # short ids: qa.sockets.example.com, 11152_142416105, Step_HGNH
+        word = word.strip(_EDGE).rstrip(".:")
+        if is_identifier(word) and not _CLOCK_TIME.match(word) and word not in taken and word not in out:
+            out.append(word)
     return list(dict.fromkeys(out))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from sre_agent.indexes import Hit, LogStore, SearchFilters, StoredRecord
 from sre_agent.indexes.filters import combine, sql_string
+from sre_agent.indexes.fts_query import phrases
 from sre_agent.models import TimeWindow
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, rank_broad
@@ -34,6 +35,7 @@ from sre_agent.workflows.results import ResultLine
 
 CANDIDATES = 200  # hits pulled from the store before de-duplication
 EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
+ANCHOR_LIMIT = 100  # an anchor held by this many lines or more is not selective: not an anchor
 
 __all__ = ["Retriever", "expansion_query", "field_clause", "identifier_clause", "to_result_line"]
 
@@ -174,8 +176,9 @@ class Retriever:
                 mode="fts",
             )
             hits = _merge(lexical, hits)
-        if plan.prefer_level:
-            hits = prefer_level(hits, plan.prefer_level)
+        if plan.prefer_level:  # "were there errors?": the lines at that level first, then the rest
+            worse = filters.model_copy(update={"min_level": plan.prefer_level})
+            hits = prefer_level(_merge(self._ranked(session, tables, plan, worse), hits), plan.prefer_level)
         ranked: list[tuple[Hit, str]] = []
         seen: set[str] = set()
         for tier in [*tiers, hits]:
@@ -190,42 +193,72 @@ class Retriever:
     def _exact_tiers(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
     ) -> tuple[list[list[Hit]], list[str]]:
-        """Lines holding every identifier; then any of them; then lines of a quoted phrase's shape
-        (other numbers). Each tier ranked by the question's hybrid search. Also the identifiers
-        no line holds, as notes."""
-        if not plan.identifiers:
-            return [], []
-        clauses = {i: identifier_clause(i) for i in plan.identifiers}
-        present = [
-            i
-            for i, clause in clauses.items()
-            if self.store.exists(session, tables=tables, filters=_with(filters, clause))
-        ]
-        missing = [f"'{i}' (no stored line holds it)" for i in plan.identifiers if i not in present]
-        wheres: list[str] = []
-        if present:
-            wheres.append(" AND ".join(clauses[i] for i in present))
-        if len(present) > 1:
-            wheres.append("(" + " OR ".join(clauses[i] for i in present) + ")")
-        for identifier in plan.identifiers:
-            shape = message_shape(identifier)
-            if " " in identifier and shape != identifier:  # "used 50/50" → lines saying "used 49/50" too
-                wheres.append(like("shape", shape))
-        tiers = []
-        for where in wheres:
-            tier_filters = _with(filters, where)
-            if self.store.exists(session, tables=tables, filters=tier_filters):
+        """The lines to rank first, tier by tier: lines holding every identifier; lines holding the
+        question's anchors (numbers, short ids), most anchors first; lines holding any identifier;
+        lines of a quoted phrase's shape (other numbers). Identifier tiers are ranked by the
+        question's hybrid search. Also the identifiers no line holds, as notes."""
+        tiers: list[list[Hit]] = []
+        missing: list[str] = []
+        if plan.identifiers:
+            clauses = {i: identifier_clause(i) for i in plan.identifiers}
+            present = [
+                i
+                for i, clause in clauses.items()
+                if self.store.exists(session, tables=tables, filters=_with(filters, clause))
+            ]
+            missing = [f"'{i}' (no stored line holds it)" for i in plan.identifiers if i not in present]
+            if present:
                 tiers.append(
-                    self.store.search(
-                        session,
-                        plan.query_text,
-                        tables=tables,
-                        filters=tier_filters,
-                        k=EXACT_CANDIDATES,
-                        phrases=plan.terms,
+                    self._ranked(
+                        session, tables, plan, _with(filters, " AND ".join(clauses[i] for i in present))
                     )
                 )
-        return tiers, missing
+        tiers.append(self._anchored(session, tables, plan, filters))
+        if plan.identifiers:
+            present_clauses = [clauses[i] for i in present]
+            if len(present_clauses) > 1:
+                tiers.append(
+                    self._ranked(
+                        session, tables, plan, _with(filters, "(" + " OR ".join(present_clauses) + ")")
+                    )
+                )
+            for identifier in plan.identifiers:
+                shape = message_shape(identifier)
+                if " " in identifier and shape != identifier:  # "used 50/50" → lines saying "used 49/50" too
+                    tiers.append(self._ranked(session, tables, plan, _with(filters, like("shape", shape))))
+        return [t for t in tiers if t], missing
+
+    def _ranked(
+        self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
+    ) -> list[Hit]:
+        """The lines passing `filters`, ranked by the question's hybrid search ([] when none pass)."""
+        if not self.store.exists(session, tables=tables, filters=filters):
+            return []
+        return self.store.search(
+            session, plan.query_text, tables=tables, filters=filters, k=EXACT_CANDIDATES, phrases=plan.terms
+        )
+
+    def _anchored(
+        self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
+    ) -> list[Hit]:
+        """Lines holding the question's anchors: its numbers and short ids as phrases of the full
+        text ("pid 7111", "5433", "msfeedssync.exe"). An anchor that many lines hold says nothing
+        about which line is meant and is left out. Most anchors first, then best BM25."""
+        taken = {*plan.identifiers, *plan.expansions}
+        anchors = [a for a in dict.fromkeys([*plan.terms, *phrases(plan.query_text)]) if a not in taken]
+        matched: dict[str, tuple[Hit, int, float]] = {}
+        for anchor in anchors:
+            hits = self.store.phrase_hits(session, anchor, tables=tables, filters=filters, limit=ANCHOR_LIMIT)
+            if not hits or len(hits) >= ANCHOR_LIMIT:
+                continue
+            for hit in hits:
+                best = matched.get(hit.id)
+                if best is None:
+                    matched[hit.id] = (hit, 1, hit.score)
+                else:
+                    matched[hit.id] = (best[0], best[1] + 1, best[2] + hit.score)
+        ordered = sorted(matched.values(), key=lambda item: (-item[1], -item[2]))
+        return [hit for hit, _, _ in ordered]
 
     def _span(self, session: str, tables: list[str] | None) -> float:
         """Seconds between the session's first and last stored line."""
