@@ -1,0 +1,291 @@
+"""The retrieve step's rules, exactly, on a small real LanceDB (a handful of rows) with the real model.
+
+Each test builds the rows it needs through the clean step (so ids, shapes and redaction are the
+real ones), asks through the rule refiner and the retriever, and asserts what an engineer would
+see: which lines come first, which are left out, and what the result says it relaxed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from sre_agent.clean import clean_records
+from sre_agent.indexes import LogStore, table_name
+from sre_agent.models import LogRecord, normalize_level
+from sre_agent.shapes import camel_words, sounds_like_trouble
+from sre_agent.workflows.log_search import log_clock
+from sre_agent.workflows.refine import RuleRefiner
+from sre_agent.workflows.retrieve import Retriever
+
+SESSION = "rules"
+TABLE = table_name("logs", "all", "prod")
+BASE = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+NOW = BASE + timedelta(hours=3)
+
+
+def _rows(*lines: tuple[int, str] | tuple[int, str, dict]) -> list[LogRecord]:
+    """(minute, message[, fields]) → records at BASE + minute, line numbers in order."""
+    out = []
+    for n, item in enumerate(lines, 1):
+        minute, message = item[0], item[1]
+        extra = dict(item[2]) if len(item) > 2 else {}  # type: ignore[misc]
+        level = extra.pop("level", "INFO")
+        env = extra.pop("env", None)
+        out.append(
+            LogRecord(
+                timestamp=BASE + timedelta(minutes=minute),
+                message=message,
+                level=level,
+                env=env,
+                fields=extra,
+                source="t.jsonl",
+                line=n,
+            )
+        )
+    return out
+
+
+def _store(tmp_path: Path, embedder: BaseEmbedding, records: list[LogRecord]) -> LogStore:
+    store = LogStore(str(tmp_path / "lance"), embedder)
+    store.ingest(SESSION, TABLE, clean_records(records, None).records)
+    return store
+
+
+def _ask(store: LogStore, question: str, k: int = 10, **refine) -> tuple[list[str], list[str]]:
+    plan = RuleRefiner().refine(question, now=NOW, **refine)
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=k)
+    return [line.message for line in lines], relaxed
+
+
+FILLER = [(m, f"GET /v1/items/{m} 200 in {m + 3}ms") for m in range(40, 60)]
+
+
+def test_a_quoted_phrase_ranks_first_and_the_rest_of_k_is_filled(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "payments-7: disk usage at 91% on /data"),
+            (2, "payments-7: disk usage at 97% on /data"),
+            (3, "payments-7: write failed: disk quota exceeded", {"level": "ERROR"}),
+            (4, "payments-7: compaction wrote 12 GB to /data"),
+            *FILLER,
+        ),
+    )
+    found, relaxed = _ask(
+        store, "payments-7 logged 'disk quota exceeded': was anything filling up before that?"
+    )
+    assert found[0] == "payments-7: write failed: disk quota exceeded"
+    assert len(found) == 10  # the phrase did not truncate the answer to its one line
+    assert {"payments-7: disk usage at 91% on /data", "payments-7: disk usage at 97% on /data"} <= set(
+        found[:5]
+    )
+    assert relaxed == []
+
+
+def test_a_quoted_phrase_with_numbers_also_finds_its_shape_after_its_exact_lines(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "connection pool exhausted (used 48/50)"),
+            (2, "connection pool exhausted (used 49/50)"),
+            (3, "connection pool exhausted (used 50/50)"),
+            (4, "pool size set to 50"),
+            *FILLER,
+        ),
+    )
+    found, _ = _ask(store, "why did we see 'connection pool exhausted (used 50/50)'?")
+    assert found[0] == "connection pool exhausted (used 50/50)"
+    assert set(found[1:3]) == {
+        "connection pool exhausted (used 48/50)",
+        "connection pool exhausted (used 49/50)",
+    }
+
+
+def test_an_identifier_no_line_holds_is_named(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, _rows((1, "GetUser failed for 10.0.0.7"), *FILLER))
+    found, relaxed = _ask(store, "what did 10.9.9.9 do?")
+    assert found  # still an answer from the question's words
+    assert relaxed == ["'10.9.9.9' (no stored line holds it)"]
+
+
+def test_an_ip_is_also_found_written_with_dashes(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows((1, "resolved ip-10-0-0-7.ec2.internal"), (2, "resolved ip-10-0-0-8.ec2.internal"), *FILLER),
+    )
+    found, _ = _ask(store, "what about 10.0.0.7?")
+    assert found[0] == "resolved ip-10-0-0-7.ec2.internal"
+
+
+def test_a_number_in_the_question_puts_its_lines_first(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "connect to db.internal:5432 failed: connection refused", {"level": "ERROR"}),
+            (2, "connect to db.internal:5433 failed: connection refused", {"level": "ERROR"}),
+            (3, "connect to db.internal:5434 failed: connection refused", {"level": "ERROR"}),
+            *FILLER,
+        ),
+    )
+    found, _ = _ask(store, "what failed on port 5433?")
+    assert found[0] == "connect to db.internal:5433 failed: connection refused"
+
+
+def test_a_number_held_in_a_field_counts_too(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "acquire wakelock lock=1", {"pid": 7111}),
+            (2, "acquire wakelock lock=2", {"pid": 2626}),
+            (3, "release wakelock lock=1", {"pid": 7111}),
+            (4, "release wakelock lock=2", {"pid": 2626}),
+            *FILLER,
+        ),
+    )
+    found, _ = _ask(store, "what did pid 7111 log?", k=4)
+    assert set(found[:2]) == {"acquire wakelock lock=1", "release wakelock lock=1"}
+
+
+def test_a_lone_common_number_is_not_an_anchor(tmp_path, embedder) -> None:
+    """'port 22' is on every line: it says nothing about which line is meant."""
+    rows = [(m, f"session {m} opened on port 22") for m in range(120)]
+    store = _store(
+        tmp_path, embedder, _rows(*rows, (130, "Did not receive identification string from 5.188.10.180"))
+    )
+    plan = RuleRefiner().refine("who connected to port 22 and sent no identification?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=3)
+    assert lines[0].message == "Did not receive identification string from 5.188.10.180"
+
+
+def test_an_environment_nobody_logged_is_relaxed_and_said(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path, embedder, _rows((1, "GetUser failed: timeout", {"env": "production", "level": "ERROR"}))
+    )
+    found, relaxed = _ask(store, "why is GetUser failing in prod?")
+    assert found == ["GetUser failed: timeout"]
+    assert relaxed == ["env=prod"]
+
+
+def test_a_level_the_question_asks_for_is_relaxed_when_no_line_has_it(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, _rows((1, "cache warmed"), (2, "cache evicted 40 keys")))
+    found, relaxed = _ask(store, "show me every warning about the cache")
+    assert set(found) == {"cache warmed", "cache evicted 40 keys"}
+    assert relaxed == ["level>=WARN"]
+
+
+def test_a_range_across_midnight_reads_the_other_night_when_the_first_is_empty(tmp_path, embedder) -> None:
+    night = datetime(2026, 2, 28, 23, 59, 30, tzinfo=UTC)
+    records = [
+        LogRecord(timestamp=night, message="day changed, counter reset", line=1),
+        LogRecord(timestamp=night + timedelta(hours=2), message="sync ok", line=2),
+    ]
+    store = LogStore(str(tmp_path / "lance"), embedder)
+    store.ingest(SESSION, TABLE, clean_records(records, None).records)
+    plan = RuleRefiner().refine("what happened on mar 1 between 23:59 and 00:01?", now=NOW)
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=5)
+    assert [line.message for line in lines] == ["day changed, counter reset"]
+    assert relaxed == [
+        "no stored line in 2026-03-01 23:59..2026-03-02 00:01 UTC, so I read the time as "
+        "2026-02-28 23:59..2026-03-01 00:01 UTC",
+        "level>=WARN",  # "what happened" asks for trouble first; none of these lines is a warning
+    ]
+
+
+def test_clock_times_are_read_in_the_logs_own_offset() -> None:
+    plan = RuleRefiner().refine("what went wrong between 22:00 and 23:00?", now=NOW, utc_offset=480)
+    assert plan.window is not None
+    assert (plan.window.start, plan.window.end) == (
+        datetime(2026, 3, 1, 14, 0, tzinfo=UTC),
+        datetime(2026, 3, 1, 15, 0, tzinfo=UTC),
+    )
+    assert "read in the logs' clock, UTC+08:00" in plan.notes[0]
+
+
+def test_the_logs_clock_is_the_offset_most_lines_were_written_in() -> None:
+    records = [
+        LogRecord.model_validate({"timestamp": "2017-12-23T22:00:00+08:00", "message": "a"}),
+        LogRecord.model_validate({"timestamp": "2017-12-23T22:00:01+08:00", "message": "b"}),
+        LogRecord.model_validate({"timestamp": "2017-12-23T14:00:02Z", "message": "c"}),
+        LogRecord.model_validate({"timestamp": "2017-12-23T14:00:03", "message": "d"}),
+    ]
+    assert [r.utc_offset for r in records] == [480, 480, 0, None]
+    assert records[0].timestamp == datetime(2017, 12, 23, 14, 0, tzinfo=UTC)
+    assert log_clock(records) == 480
+    assert log_clock(records[2:]) == 0
+    assert log_clock(records[3:]) is None
+
+
+def test_numbers_are_never_dropped_from_the_search() -> None:
+    plan = RuleRefiner().refine("is customer 8812 affected since 14:05 on mar 1?", now=NOW)
+    assert "8812" in plan.query_text.split() and "14:05" not in plan.query_text
+    assert plan.terms == ["customer 8812", "8812"]
+    assert RuleRefiner().refine("what failed on port 5433?", now=NOW).terms == ["port 5433", "5433"]
+    assert RuleRefiner().refine("what happened in session 11152_142416105?", now=NOW).terms == [
+        "11152_142416105"
+    ]
+    only_id = RuleRefiner().refine("0x14f05578bf60002", now=NOW)
+    assert only_id.identifiers == ["0x14f05578bf60002"] and "0x14f05578bf60002" in only_id.query_text
+
+
+def test_a_question_with_an_anchor_is_not_broad() -> None:
+    assert RuleRefiner().refine("what went wrong between 14:00 and 14:20?", now=NOW).broad
+    assert not RuleRefiner().refine("what happened with qa.sockets.example.com?", now=NOW).broad
+    assert RuleRefiner().refine("what was android complaining about between 16:15 and 16:16?", now=NOW).broad
+    assert RuleRefiner().refine("what did the step service do between 23:59 and 00:01?", now=NOW).broad
+
+
+@pytest.mark.parametrize(
+    ("written", "level"),
+    [
+        ("W", "WARN"),
+        ("E", "ERROR"),
+        ("D", "DEBUG"),
+        ("V", "TRACE"),
+        ("F", "FATAL"),
+        ("Info", "INFO"),
+        ("wrn", "WARN"),
+    ],
+)
+def test_one_letter_and_short_levels_are_normalised(written: str, level: str) -> None:
+    assert normalize_level(written) == level
+
+
+def test_camel_case_names_read_as_words() -> None:
+    assert camel_words("getAllCellInfo is blocked; HTTPServer up") == ["get All Cell Info", "HTTP Server"]
+    assert camel_words("ERR_DATA_INSERT at step 4") == []
+
+
+@pytest.mark.parametrize(
+    ("message", "trouble"),
+    [
+        ("sendSyncFailedBroadcast", True),
+        ("insertHiHealthData() fail errorCode = 4,errorMessage = ERR_DATA_INSERT", True),
+        ("Could not resolve proxy.example.com: error 11001", True),
+        ("onStandStepChanged 3579", False),
+        ("Verification succeeded for blk_1", False),
+    ],
+)
+def test_trouble_words(message: str, trouble: bool) -> None:
+    assert sounds_like_trouble(message) is trouble
+
+
+def test_broad_questions_put_trouble_words_first_in_a_source_without_levels(tmp_path, embedder) -> None:
+    records = [
+        LogRecord(timestamp=BASE + timedelta(minutes=m), message=f"onStandStepChanged {3000 + m}", line=m + 1)
+        for m in range(30)
+    ] + [LogRecord(timestamp=BASE + timedelta(minutes=31), message="sendSyncFailedBroadcast", line=40)]
+    store = LogStore(str(tmp_path / "lance"), embedder)
+    store.ingest(SESSION, TABLE, clean_records(records, None).records)
+    plan = RuleRefiner().refine("what went wrong between 12:00 and 13:00 on mar 1?", now=NOW)
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=3)
+    assert lines[0].message == "sendSyncFailedBroadcast"
+    assert relaxed == ["level>=WARN"]
