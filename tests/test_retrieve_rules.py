@@ -236,11 +236,29 @@ def test_numbers_are_never_dropped_from_the_search() -> None:
     assert only_id.identifiers == ["0x14f05578bf60002"] and "0x14f05578bf60002" in only_id.query_text
 
 
-def test_a_question_with_an_anchor_is_not_broad() -> None:
+def test_broad_words_with_an_id_the_logs_hold_ask_about_that_id(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "qa.sockets.example.com:443 close, 0 bytes sent"),
+            (2, "disk almost full", {"level": "WARN"}),
+            *FILLER,
+        ),
+    )
+    about_id, _ = _ask(store, "what happened with qa.sockets.example.com?", k=3)
+    assert about_id[0] == "qa.sockets.example.com:443 close, 0 bytes sent"
+    # An id-like word no stored line holds ("win7") leaves the question broad: trouble first.
+    broad, _ = _ask(store, "the win7 box misbehaved. what went wrong?", k=3)
+    assert broad[0] == "disk almost full"
+
+
+def test_which_questions_are_broad() -> None:
     assert RuleRefiner().refine("what went wrong between 14:00 and 14:20?", now=NOW).broad
-    assert not RuleRefiner().refine("what happened with qa.sockets.example.com?", now=NOW).broad
     assert RuleRefiner().refine("what was android complaining about between 16:15 and 16:16?", now=NOW).broad
     assert RuleRefiner().refine("what did the step service do between 23:59 and 00:01?", now=NOW).broad
+    assert not RuleRefiner().refine("what did the step service do?", now=NOW).broad
+    assert not RuleRefiner().refine("what happened to 10.0.0.7?", now=NOW).broad
 
 
 @pytest.mark.parametrize(

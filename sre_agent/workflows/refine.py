@@ -115,6 +115,7 @@ _REFERS_BACK = {
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 # A token of the question that holds a digit: a number, a short id, a version ("17.0", "8812", "502").
 _NUMBER = re.compile(r"(?<![\w.:/-])(\d+(?:[.,]\d+)*)(?![\w:/-]|\.\w)")
+_TIME_WORDS = frozenset("around at about near by before after since until till from to between".split())
 _EDGE = "\"'`()[]{}<>,;!?"
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
 # The word right before a number names what it counts ("port 5433", "job 8", "HTTP 502").
@@ -215,7 +216,9 @@ class RuleRefiner:
             parsed.window is not None and bool(_WINDOW_BROAD.search(question))
         )
         terms = _terms(rest_for_terms, identifiers, field_filters)
-        broad = asks_for_story and not identifiers and not field_filters and not terms
+        # A broad question that also names a number or a short id is about that id when the logs
+        # hold it: the retrieve step decides, from what is stored (`plan.terms`).
+        broad = asks_for_story and not identifiers and not field_filters
         prefer_level = None
         if broad:
             min_level = min_level or "WARN"
@@ -276,8 +279,9 @@ def _terms(text: str, identifiers: list[str], field_filters: dict[str, str]) -> 
     out: list[str] = []
     for m in _WORD_NUMBER.finditer(text):
         word, number = m.group(1), m.group(2)
-        if word.lower() not in _STOPWORDS and number not in taken:
-            out.append(f"{word} {number}")
+        if word.lower() in _STOPWORDS or word.lower() in _TIME_WORDS or number in taken:
+            continue
+        out.append(f"{word} {number}")
     for m in _NUMBER.finditer(text):
         number = m.group(1)
         if _CLOCK_TIME.match(number) or number in taken:

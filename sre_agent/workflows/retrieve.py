@@ -104,7 +104,8 @@ class Retriever:
     ) -> tuple[list[ResultLine], list[str]]:
         """The top `k` distinct messages for `plan`, and what had to be relaxed (or was not found).
 
-        When the window had to be read another way, `plan.window` is updated in place to it."""
+        When the window had to be read another way, `plan.window` is updated in place to it; a broad
+        question naming an id the logs hold becomes a question about that id (`plan.broad`)."""
         table_list = list(tables) if tables else None
         if session not in self.store.list_sessions():
             return [], []
@@ -120,11 +121,22 @@ class Retriever:
         if plan.window is not None and window is not None and window != plan.window:
             notes.append(f"no stored line in {_span(plan.window)}, so I read the time as {_span(window)}")
             plan.window = window
+        if plan.broad and plan.terms:
+            scope = SearchFilters(start=window.start if window else None, end=window.end if window else None)
+            if self._anchored(
+                session, table_list, plan, scope
+            ):  # "what happened with <an id the logs hold>?"
+                plan.broad, plan.prefer_level, plan.min_level = False, plan.min_level, None
         for attempt in _attempts(plan):
             filters = _filters(plan, attempt)
             if not self.store.exists(session, tables=table_list, filters=filters):
                 continue
-            if plan.broad and not plan.identifiers and not plan.field_filters:
+            if (
+                plan.broad
+                and not plan.identifiers
+                and not plan.field_filters
+                and not self._anchored(session, table_list, plan, filters)
+            ):
                 baseline = self._baseline(session, table_list, plan, attempt)
                 rows = self.store.scan(session, tables=table_list, filters=filters, limit=BROAD_SCAN_LIMIT)
                 span = self._span(session, table_list)
