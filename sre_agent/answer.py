@@ -1,42 +1,14 @@
 """Render a `SearchResult` as the Markdown answer users read (CLI today, Slack later).
 
 The answer states what was searched (time range, filters, limits), lists the lines that
-matter with their counts and first/last seen times, groups them into patterns, and says
+matter as patterns with their counts, first/last seen times and sources (`evidence`), and says
 what was relaxed or not checked. It never invents a line: everything shown was retrieved.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from sre_agent.workflows.results import ResultLine, SearchResult
-
-MAX_MESSAGE = 300
-
-
-def line_when(line: ResultLine) -> str:
-    """First seen, and last seen when identical lines span a while."""
-    first = line.first_seen.strftime("%Y-%m-%d %H:%M:%S")
-    if line.count <= 1 or line.first_seen == line.last_seen:
-        return first
-    return f"{first} → {line.last_seen.strftime('%Y-%m-%d %H:%M:%S')}"
-
-
-def line_message(line: ResultLine) -> str:
-    """The message for a Markdown code span: capped, on one line, without backticks that would end it."""
-    msg = line.message if len(line.message) <= MAX_MESSAGE else line.message[:MAX_MESSAGE] + "…"
-    return msg.replace("\n", " ⏎ ").replace("`", "'")
-
-
-def render_lines(lines: list[ResultLine]) -> str:
-    """A log excerpt as one code block: per line its number, level, ×count, when and host, then the
-    message indented below (a code block reads as logs in a terminal and in Slack alike)."""
-    rows = []
-    for i, line in enumerate(lines, 1):
-        where = f"  host={line.host}" if line.host else ""
-        rows.append(f"{i:>2}. [{line.level or '-'}] ×{line.count}  {line_when(line)}{where}")
-        rows.append(f"    {line_message(line)}")
-    return "```text\n" + "\n".join(rows) + "\n```" if rows else ""
+from sre_agent.evidence import render_evidence
+from sre_agent.workflows.results import SearchResult
 
 
 def _scope(result: SearchResult) -> list[str]:
@@ -78,19 +50,11 @@ def render_answer(result: SearchResult) -> str:
             "check the identifiers."
         )
     else:
-        parts.append(f"**Top {len(result.lines)} distinct lines** (count = identical lines in the window):")
-        parts.append(render_lines(result.lines))
-        patterns: dict[str, list[ResultLine]] = defaultdict(list)
-        for line in result.lines:
-            patterns[line.shape or line.message].append(line)
-        if len(patterns) < len(result.lines):
-            parts.append("**Patterns** among them:")
-            parts.append(
-                "\n".join(
-                    f"- ×{sum(x.count for x in group)} `{shape[:200]}`"
-                    for shape, group in sorted(patterns.items(), key=lambda kv: -sum(x.count for x in kv[1]))
-                )
-            )
+        parts.append(
+            f"**Top {len(result.lines)} distinct lines** as patterns (lines alike but for ids and numbers; "
+            "×count = its lines in the window):"
+        )
+        parts.append(render_evidence(result.lines))
     for warning in result.warnings:
         parts.append(f"⚠ {warning}")
     if result.skipped:

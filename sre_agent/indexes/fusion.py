@@ -19,22 +19,28 @@ from sre_agent.indexes.retrieval import Candidate
 RRF_K = 60
 
 
-def rrf_scores(ranked_lists: Iterable[Sequence[Hashable]], k: int = RRF_K) -> dict[Hashable, float]:
-    """Fused score of every key appearing in `ranked_lists` (each list best first)."""
+def rrf_scores(
+    ranked_lists: Iterable[Sequence[Hashable]], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> dict[Hashable, float]:
+    """Fused score of every key appearing in `ranked_lists` (each list best first), each list's
+    contribution multiplied by its weight (1 when `weights` is None)."""
     scores: dict[Hashable, float] = {}
-    for keys in ranked_lists:
+    for i, keys in enumerate(ranked_lists):
+        weight = 1.0 if weights is None else weights[i]
         for rank, key in enumerate(keys, start=1):
-            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
+            scores[key] = scores.get(key, 0.0) + weight / (k + rank)
     return scores
 
 
 def fuse(
     lists: Sequence[tuple[Literal["vector", "fts"], Sequence[Candidate]]],
     mode: Literal["hybrid", "vector", "fts"],
+    vector_weight: float = 1.0,
 ) -> list[tuple[Candidate, float, Via]]:
     """Every row (table, row id) of all lists once, best first: (candidate, score, via).
 
-    hybrid scores by RRF; the single modes by the retriever's own score (cosine similarity, BM25).
+    hybrid scores by RRF (the vector lists weighted by `vector_weight`, the full-text ones by 1);
+    the single modes by the retriever's own score (cosine similarity, BM25).
     """
     first: dict[tuple[str, int], Candidate] = {}
     found_by: dict[tuple[str, int], set[str]] = {}
@@ -46,7 +52,10 @@ def fuse(
             found_by.setdefault(key, set()).add(via)
             raw[key] = max(raw.get(key, float("-inf")), candidate.score)
     if mode == "hybrid":
-        scores = rrf_scores([(c.table, c.row_id) for c in candidates] for _, candidates in lists)
+        weights = [vector_weight if via == "vector" else 1.0 for via, _ in lists]
+        scores = rrf_scores(
+            ([(c.table, c.row_id) for c in candidates] for _, candidates in lists), weights=weights
+        )
     else:
         scores = raw
     fused: list[tuple[Candidate, float, Via]] = []

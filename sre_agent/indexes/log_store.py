@@ -230,11 +230,13 @@ class LogStore:
         k: int = 50,
         mode: SearchMode = "hybrid",
         phrases: Sequence[str] = (),
+        vector_weight: float = 1.0,
     ) -> list[Hit]:
         """The `k` rows of the session that best answer `query`, best first (see module doc).
 
         `phrases` are more exact phrases for the full-text side ("port 5433"), besides the ones
-        `fts_query` finds in `query` itself."""
+        `fts_query` finds in `query` itself. `vector_weight` weighs the vector lists against the
+        full-text ones in the hybrid fusion (1: equal)."""
         self._check_search(session, query, k, mode)
         use_vector = mode != "fts" and self.embedder is not None
         use_fts = mode != "vector"
@@ -264,7 +266,7 @@ class LogStore:
                 lists.append(("fts", fts))
             if query_vector is not None:
                 lists.append(("vector", vector_candidates(name, ranked, rows_by_shape, fts, n)))
-        fused = fuse(lists, mode)
+        fused = fuse(lists, mode, vector_weight)
         # A line stored in two tables shows up twice in `fused`; read a few spare rows for that.
         return fetch_hits(opened, fused[: k if len(opened) == 1 else 2 * k], k)
 
@@ -333,6 +335,25 @@ class LogStore:
             for row_id, record in zip(rows["_rowid"].to_pylist(), to_stored(rows, name), strict=True):
                 records[(name, row_id)] = record
         return [records[(name, row_id)] for _, name, row_id in found]
+
+    def timestamps(
+        self,
+        session: str,
+        *,
+        tables: list[str] | None = None,
+        filters: SearchFilters | None = None,
+        limit: int = 100_000,
+    ) -> list[int]:
+        """The timestamps (µs since the epoch) of the rows matching `filters`, unordered, at most
+        `limit` per table: reads one column, not the rows."""
+        where = filters.to_sql() if filters is not None else None
+        out: list[int] = []
+        for name in self._resolve_tables(session, tables):
+            query = self._table(session, name).search().select(["ts"]).limit(limit)
+            if where:
+                query = query.where(where)
+            out += run_query(query, where)["ts"].to_pylist()
+        return out
 
     def time_span(self, session: str, *, tables: list[str] | None = None) -> tuple[int, int] | None:
         """(first, last) timestamp in µs since the epoch of the session's rows; None when empty."""

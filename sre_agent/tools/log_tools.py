@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from sre_agent.errors import InputError
+from sre_agent.evidence import rhythm
 from sre_agent.indexes import SearchFilters, table_name
 from sre_agent.indexes.records import StoredRecord
 from sre_agent.models import LEVELS, LogQuery, TimeWindow, normalize_level
@@ -185,9 +186,19 @@ def _render_line(i: int, line: ResultLine) -> str:
         when += f" → {line.last_seen:%Y-%m-%d %H:%M:%S}"
     extra = "".join(
         f" {key}={value}"
-        for key, value in (("host", line.host), ("method", line.method), ("user", line.user_id))
+        for key, value in (
+            ("service", line.service),
+            ("from", line.origin),
+            ("host", line.host),
+            ("env", line.env),
+            ("method", line.method),
+            ("user", line.user_id),
+        )
         if value
     )
+    if line.pattern is not None and line.pattern.count > line.count:
+        extra += f" (its pattern: ×{line.pattern.count}"
+        extra += f", {said})" if (said := rhythm(line.pattern)) else ")"
     message = line.message.replace("\n", " ⏎ ")
     if len(message) > 400:
         message = message[:400] + "…"

@@ -9,14 +9,17 @@ shape's lines first. Lines of other shapes keep their places.
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from sre_agent.indexes import Hit, StoredRecord
 from sre_agent.indexes.filters import sql_string
 from sre_agent.models import LEVELS
-from sre_agent.workflows.results import ResultLine
+from sre_agent.workflows.results import PatternStats, ResultLine
 
 T = TypeVar("T")
 
@@ -69,11 +72,33 @@ def signals_first(ranked: Sequence[tuple[Hit, T]], terms: Sequence[str]) -> list
     return out
 
 
+#: Record fields that name what wrote a line, in the order they are looked for.
+ORIGIN_FIELDS = ("component", "program", "logger", "process", "app", "container", "source_name", "tag")
+
+
+def origin(fields_json: str) -> str | None:
+    """The component, program or logger a record names in its fields, if any."""
+    try:
+        fields = json.loads(fields_json)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(fields, dict):
+        return None
+    for key in ORIGIN_FIELDS:
+        value = fields.get(key)
+        if isinstance(value, str | int) and str(value).strip():
+            return str(value).strip()[:80]
+    return None
+
+
 def to_result_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
     """One stored row as a result line (count 1; callers merge identical rows)."""
     ts = row.timestamp
     line_no = row.line
     return ResultLine(
+        service=row.service,
+        env=row.env,
+        origin=origin(row.fields_json),
         message=row.message,
         level=row.level,
         host=row.host,
@@ -98,3 +123,20 @@ def merge_rows(line: ResultLine, rows: Sequence[StoredRecord]) -> None:
     line.count = len(rows)
     line.first_seen, line.last_seen = min(times), max(times)
     line.lines = sorted({int(n) for r in rows if (n := r.line) is not None})
+
+
+def pattern_stats(stamps: Sequence[int]) -> PatternStats | None:
+    """Count, first/last seen, distinct days and busiest hours (UTC) of a pattern's timestamps (µs)."""
+    if not stamps:
+        return None
+    times = sorted(datetime.fromtimestamp(t / 1_000_000, tz=UTC) for t in stamps)
+    hours = Counter(t.hour for t in times)
+    busiest = [h for h, _ in sorted(hours.items(), key=lambda item: (-item[1], item[0]))[:3]]
+    return PatternStats(
+        count=len(times),
+        first_seen=times[0],
+        last_seen=times[-1],
+        days=len({t.date() for t in times}),
+        span_days=(times[-1].date() - times[0].date()).days + 1,
+        busiest_hours=busiest,
+    )

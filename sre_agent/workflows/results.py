@@ -10,6 +10,20 @@ from pydantic import BaseModel, Field
 from sre_agent.workflows.plan import RetrievalPlan
 
 
+class PatternStats(BaseModel):
+    """How one pattern (the lines of one shape: alike but for ids and numbers) behaved in the
+    searched scope: how often, since when, and its rhythm."""
+
+    count: int = Field(description="lines of this pattern in the searched window and filters")
+    first_seen: datetime
+    last_seen: datetime
+    days: int = Field(default=1, description="distinct days (UTC) it occurred on")
+    span_days: int = Field(default=1, description="days from its first to its last line, both counted")
+    busiest_hours: list[int] = Field(
+        default_factory=list, description="hours of the day (UTC) with most of its lines, most first"
+    )
+
+
 class ResultLine(BaseModel):
     """One distinct message, standing for every identical line in the searched window."""
 
@@ -25,8 +39,14 @@ class ResultLine(BaseModel):
     last_seen: datetime
     lines: list[int] = Field(default_factory=list, description="source line numbers, where known")
     score: float = 0.0
-    via: str = Field(default="", description="how it was found: vector, fts, both, scan")
+    via: str = Field(default="", description="how it was found: exact, vector, fts, both, scan")
     shape: str = ""
+    service: str | None = None
+    env: str | None = None
+    origin: str | None = Field(
+        default=None, description="the component, program or logger that wrote it, where the record says"
+    )
+    pattern: PatternStats | None = Field(default=None, description="its pattern in the searched scope")
 
 
 class SearchResult(BaseModel):

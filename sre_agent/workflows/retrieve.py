@@ -26,15 +26,24 @@ from dataclasses import dataclass
 from sre_agent.indexes import Hit, LogStore, SearchFilters, StoredRecord
 from sre_agent.indexes.filters import combine, sql_string
 from sre_agent.indexes.fts_query import phrases
+from sre_agent.indexes.rows import short_hash
 from sre_agent.models import TimeWindow
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, rank_broad
-from sre_agent.workflows.order import like, merge_rows, prefer_level, signals_first, to_result_line
+from sre_agent.workflows.order import (
+    like,
+    merge_rows,
+    pattern_stats,
+    prefer_level,
+    signals_first,
+    to_result_line,
+)
 from sre_agent.workflows.plan import RetrievalPlan
-from sre_agent.workflows.results import ResultLine
+from sre_agent.workflows.results import PatternStats, ResultLine
 
 CANDIDATES = 200  # hits pulled from the store before de-duplication
 EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
+PATTERN_SCAN_LIMIT = 50_000  # timestamps read per pattern for its stats
 ANCHOR_LIMIT = 100  # an anchor held by this many lines or more is not selective: not an anchor
 
 __all__ = ["Retriever", "expansion_query", "field_clause", "identifier_clause", "to_result_line"]
@@ -140,9 +149,12 @@ class Retriever:
                 baseline = self._baseline(session, table_list, plan, attempt)
                 rows = self.store.scan(session, tables=table_list, filters=filters, limit=BROAD_SCAN_LIMIT)
                 span = self._span(session, table_list)
-                return rank_broad(rows, baseline, span, plan.window, k), notes + attempt.dropped
+                lines = rank_broad(rows, baseline, span, plan.window, k)
+                self._add_patterns(session, table_list, filters, lines)
+                return lines, notes + attempt.dropped
             lines, missing = self._specific(session, table_list, plan, filters, k)
             self._add_counts(session, table_list, filters, lines)
+            self._add_patterns(session, table_list, filters, lines)
             return lines, notes + attempt.dropped + missing
         return [], notes
 
@@ -291,6 +303,20 @@ class Retriever:
             by_message[row.message].append(row)
         for line in lines:
             merge_rows(line, by_message.get(line.message, []))
+
+    def _add_patterns(
+        self, session: str, tables: list[str] | None, filters: SearchFilters, lines: list[ResultLine]
+    ) -> None:
+        """Give each line its pattern's stats: all lines of its shape the search was allowed to see."""
+        stats: dict[str, PatternStats | None] = {}
+        for line in lines:
+            if line.shape not in stats:
+                where = _with(filters, f"shape_hash = {sql_string(short_hash(line.shape))}")
+                stamps = self.store.timestamps(
+                    session, tables=tables, filters=where, limit=PATTERN_SCAN_LIMIT
+                )
+                stats[line.shape] = pattern_stats(stamps)
+            line.pattern = stats[line.shape]
 
 
 def _filters(plan: RetrievalPlan, attempt: Attempt) -> SearchFilters:

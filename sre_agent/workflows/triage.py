@@ -23,9 +23,9 @@ from pydantic import BaseModel, Field
 from workflows import Workflow, step
 from workflows.events import Event, StartEvent, StopEvent
 
-from sre_agent.answer import line_message, line_when, render_lines
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.admin_api import AdminApiClient
+from sre_agent.evidence import line_message, line_when, render_evidence
 from sre_agent.indexes import table_name
 from sre_agent.indexes.filters import level_rank
 from sre_agent.knowledge import ScenarioMatch, known_patterns, match_scenarios
@@ -333,8 +333,8 @@ def render_triage(
     ]
     if lines:
         parts.append(
-            "**Evidence**: the most relevant lines (×count = identical lines):\n"
-            + render_lines(list(lines[:10]))
+            "**Evidence**: the most relevant lines, as patterns (lines alike but for ids and numbers; "
+            "×count = its lines in the searched window):\n" + render_evidence(list(lines))
         )
     if patterns.patterns:
         parts.append(
