@@ -196,3 +196,40 @@ def test_a_config_with_a_malformed_glob_exits_2_in_one_line(
     assert result.output.strip().splitlines() == [
         f"error: {bad}: field 'log_names.0': 'membership-[api': not a valid glob: unbalanced or empty '[' ']'"
     ]
+
+
+# ------------------------------------------------------------ a method name does not pull a config in
+
+
+def test_a_method_of_a_config_does_not_apply_it_to_logs_of_another_service(setup) -> None:
+    engine, folder = setup
+    logs = _write(folder, "orders.jsonl", _lines("orders-api"))
+    answer = asyncio.run(engine.ask("why is GetMembership failing?", session="orders", logs=logs))
+    assert answer.service is None
+    note = (
+        "The question names GetMembership, a method of `membership`, but these logs name other services "
+        "(orders-api ×6), none of them membership's (membership), so I did not apply the membership config "
+        "(its service filter, methods, vocabulary and scenarios). "
+        "Ask with --service membership to apply it anyway."
+    )
+    assert answer.service_note == note
+    assert answer.answer.startswith(f"_{note}_\n\n_Offline triage")
+    fetch = answer.tool_calls[0]
+    assert fetch.tool == "search_logstore" and fetch.counts["fetched"] == 6
+    assert fetch.fetch_report is not None and fetch.fetch_report.relaxed == []
+    assert "GetMembership failed: DEADLINE_EXCEEDED after 800ms (attempt 1)" in answer.answer
+
+
+def test_a_method_of_a_config_applies_it_to_logs_that_carry_its_names(setup) -> None:
+    engine, folder = setup
+    api = _write(folder, "api.jsonl", _lines("membership-api"))
+    answer = asyncio.run(engine.ask("why is GetMembership failing?", session="mine", logs=api))
+    assert answer.service == "membership" and answer.service_note is None
+    assert answer.tool_calls[0].args["method"] == "GetMembership"
+    # Logs that name no service at all: nothing says they are another's, so the config applies.
+    bare = _write(folder, "bare.jsonl", [{k: v for k, v in r.items() if k != "service"} for r in _lines("x")])
+    answer = asyncio.run(engine.ask("is ListMemberships failing?", session="bare", logs=bare))
+    assert answer.service == "membership" and answer.service_note is None
+    # A follow-up without logs decides by what the thread stored.
+    follow = asyncio.run(engine.ask("and GetMembership?", session="mine"))
+    assert follow.service == "membership" and follow.service_note is None

@@ -76,3 +76,4 @@ class ToolContext:
     on_progress: Callable[[ProgressEvent], None] | None = None
     use_llm: bool = True
     results: list[ToolResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said in the answer, e.g. a config not applied
