@@ -2,8 +2,9 @@
 
 `fetch_relaxed` fetches `query`; when nothing matches but the source holds records in the window,
 it drops the service, then the environment, then the method filter, one at a time (each drop
-kept), until something matches; then it puts back each earlier filter that was not to blame, and
-reports which it dropped and what the records said instead.
+kept), until something matches. Only filters no record of the window satisfies on its own are
+dropped (all three when only their combination fails), and an earlier drop that turns out not to
+be needed is put back; the report says which were dropped and what the records said instead.
 When even that finds nothing, the report carries the facets of what the source held (services,
 environments, hosts, levels, methods, time span) so the engineer can re-ask.
 
