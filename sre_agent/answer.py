@@ -7,8 +7,26 @@ what was relaxed or not checked. It never invents a line: everything shown was r
 
 from __future__ import annotations
 
+from sre_agent.connectors.report import FetchReport
 from sre_agent.evidence import render_evidence
 from sre_agent.workflows.results import SearchResult
+
+
+def render_fetch_report(report: FetchReport | None, heading: str = "**What the fetch found**") -> str:
+    """What the fetch matched, dropped or found the source held, as Markdown (empty: nothing to say).
+
+    Sentences come first, as a list; the facets of a source where nothing matched follow as
+    sub-items, so the engineer can re-ask with a name the logs really use."""
+    if report is None:
+        return ""
+    matched = report.matched_sentence()
+    items = [f"- {matched}"] if matched else []
+    items += [f"- {r.sentence()}" for r in report.relaxed]
+    if report.facets is not None:
+        head, *facets = report.facets.lines()
+        items.append(f"- {head}")
+        items += [f"  - {line}" for line in facets]
+    return f"{heading}:\n" + "\n".join(items) if items else ""
 
 
 def _scope(result: SearchResult) -> list[str]:
@@ -42,12 +60,19 @@ def render_answer(result: SearchResult) -> str:
     parts.append(f"**Searched** session `{result.session}` ({kind}): " + "; ".join(_scope(result)) + ".")
     if result.fetched:
         parts.append(f"Fetched {result.fetched} log records ({result.new} new to this thread).")
+    if fetch := render_fetch_report(result.fetch_report):
+        parts.append(fetch)
     if result.relaxed:
         parts.append("_Nothing matched every filter, so I dropped: " + ", ".join(result.relaxed) + "._")
     if not result.lines:
+        facets = result.fetch_report is not None and result.fetch_report.facets is not None
         parts.append(
-            "**No matching log lines.** Nothing in the stored logs matches; widen the time window or "
-            "check the identifiers."
+            "**No matching log lines.** "
+            + (
+                "The fetch found nothing matching; the source's own names are listed above, re-ask with one."
+                if facets
+                else "Nothing in the stored logs matches; widen the time window or check the identifiers."
+            )
         )
     else:
         parts.append(

@@ -11,12 +11,21 @@ and the field.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sre_agent.errors import ConfigError
 
@@ -220,6 +229,57 @@ class CloudWatchLogstoreConfig(_Strict):
     max_pages: int = Field(default=10, ge=1, le=100)
 
 
+#: Our record fields a config's `fields` may give the source's own names for.
+OUR_FIELDS = ("level", "service", "method", "request_id", "user_id", "host", "env", "message", "timestamp")
+_GLOB_CHARS = re.compile(r"^[A-Za-z0-9_.:/@*?\[\]!-]+$")
+
+
+def check_log_name(value: str) -> str:
+    """A service name as logs carry it: an exact name or a shell-style glob (`membership-*`)."""
+    if not value or value != value.strip():
+        raise ValueError(f"{value!r}: empty, or with spaces around it")
+    if not _GLOB_CHARS.match(value):
+        raise ValueError(f"{value!r}: only letters, digits, _ . : / @ - and the glob characters * ? [ ] !")
+    if value.strip("*?") == "":
+        raise ValueError(f"{value!r}: a glob of only wildcards would match every service")
+    depth = 0
+    for ch in value:
+        depth += ch == "["
+        depth -= ch == "]"
+        if depth not in (0, 1):
+            raise ValueError(f"{value!r}: not a valid glob: unbalanced '[' ']'")
+    if depth or "[]" in value or "[!]" in value:
+        raise ValueError(f"{value!r}: not a valid glob: unbalanced or empty '[' ']'")
+    re.compile(fnmatch.translate(value))
+    return value
+
+
+class FieldAliases(_Strict):
+    """The source's own names for our record fields, tried before the usual spellings."""
+
+    level: list[str] = Field(default_factory=list)
+    service: list[str] = Field(default_factory=list)
+    method: list[str] = Field(default_factory=list)
+    request_id: list[str] = Field(default_factory=list)
+    user_id: list[str] = Field(default_factory=list)
+    host: list[str] = Field(default_factory=list)
+    env: list[str] = Field(default_factory=list)
+    message: list[str] = Field(default_factory=list)
+    timestamp: list[str] = Field(default_factory=list)
+
+    @field_validator("*")
+    @classmethod
+    def _names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not name.strip():
+                raise ValueError("an empty field name")
+        return names
+
+    def mapping(self) -> dict[str, list[str]]:
+        """Our field -> the source's names for it, only the fields given."""
+        return {k: v for k, v in self.model_dump().items() if v}
+
+
 LogstoreConfig = Annotated[
     HttpLogstoreConfig | LokiLogstoreConfig | CloudWatchLogstoreConfig, Field(discriminator="kind")
 ]
@@ -240,6 +300,14 @@ class ServiceConfig(_Strict):
         default_factory=dict,
         description="what users say -> the words the logs use, e.g. 'storage node' -> ['datanode']",
     )
+    log_names: list[Annotated[str, AfterValidator(check_log_name)]] = Field(
+        default_factory=list,
+        description="names the service carries in logs besides its own: exact or globs, e.g. membership-*",
+    )
+    fields: FieldAliases = Field(
+        default_factory=FieldAliases,
+        description="our field -> the log's own field names, e.g. user_id -> [customer, member_id]",
+    )
     max_message_chars: int = Field(default=4000, ge=200, le=100_000)
     admin_api: AdminApi | None = None
     logstore: LogstoreConfig | None = None
@@ -248,12 +316,19 @@ class ServiceConfig(_Strict):
     def method_names(self) -> list[str]:
         return [m.name for m in self.methods]
 
+    def service_names(self) -> list[str]:
+        """Every name (and glob) records of this service may carry in their service field."""
+        return [self.name, *(n for n in self.log_names if n != self.name)]
+
 
 def _format_validation_error(path: Path, exc: ValidationError) -> str:
     first = exc.errors()[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
     more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{path}: field '{loc}': {first['msg']}{more}"
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden" and first["loc"][:1] == ("fields",):
+        msg = f"not a field we know (ours: {', '.join(OUR_FIELDS)})"
+    return f"{path}: field '{loc}': {msg}{more}"
 
 
 def load_service_config(path: Path) -> ServiceConfig:

@@ -129,12 +129,19 @@ def known_patterns(configs: Sequence[ServiceConfig], lines: Sequence[str]) -> li
     return out
 
 
+def config_named_in(configs: Sequence[ServiceConfig], question: str) -> tuple[ServiceConfig, str] | None:
+    """The one config whose service name or one of whose methods the question names, and the word
+    it used; None when none or several are named."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z0-9_.-]+", question)}
+    named = []
+    for config in configs:
+        said = [n for n in (config.name, *config.method_names()) if n.lower() in words]
+        if said:
+            named.append((config, said[0]))
+    return named[0] if len(named) == 1 else None
+
+
 def service_for_question(configs: Sequence[ServiceConfig], question: str) -> str | None:
     """The one service whose name or one of whose methods the question names; None when unclear."""
-    words = {w.lower() for w in re.findall(r"[A-Za-z0-9_.-]+", question)}
-    named = [
-        c.name
-        for c in configs
-        if c.name.lower() in words or any(m.lower() in words for m in c.method_names())
-    ]
-    return named[0] if len(named) == 1 else None
+    found = config_named_in(configs, question)
+    return found[0].name if found else None

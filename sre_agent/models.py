@@ -90,6 +90,15 @@ class LogQuery(BaseModel):
     text: str | None = Field(default=None, description="free text every returned message contains")
     window: TimeWindow | None = None
     limit: int = Field(default=5000, ge=1, le=100_000)
+    service_names: list[str] = Field(
+        default_factory=list,
+        description="other names and globs `service` carries in logs (its config's log_names); "
+        "matched with `connectors.names.service_matches`",
+    )
+    field_aliases: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="our field -> the source's own names for it (the config's `fields`), tried first",
+    )
 
     @field_validator("level")
     @classmethod

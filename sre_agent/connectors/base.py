@@ -6,6 +6,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from sre_agent.connectors.names import method_matches, service_matches
+from sre_agent.connectors.report import FetchReport
 from sre_agent.models import LEVELS, LogQuery, LogRecord
 
 
@@ -19,6 +21,10 @@ class FetchResult(BaseModel):
     )
     truncated: bool = Field(default=False, description="more records matched than the query's limit")
     source: str = ""
+    report: FetchReport = Field(
+        default_factory=FetchReport,
+        description="names the service filter matched, filters dropped to find anything, what the source had",
+    )
 
 
 class Logstore(Protocol):
@@ -34,20 +40,31 @@ def _level_rank(level: str | None) -> int:
 
 
 def record_matches(record: LogRecord, query: LogQuery) -> bool:
-    """True when `record` satisfies every filter `query` sets (exact ids, min level, window, text)."""
-    exact = (
-        (query.method, record.method),
-        (query.user_id, record.user_id),
-        (query.request_id, record.request_id),
-    )
+    """True when `record` satisfies every filter `query` sets: user and request ids exactly (case
+    aside), the method also fully qualified, the service by `names.service_matches` (suffixes, pod
+    names, the config's log names), env case-insensitively, min level, window, text."""
+    exact = ((query.user_id, record.user_id), (query.request_id, record.request_id))
     for wanted, have in exact:
-        # A record that does not name its method/user/request cannot match a query for one.
+        # A record that does not name its user/request cannot match a query for one.
         if wanted is not None and (have is None or wanted.lower() != have.lower()):
             return False
+    if query.method is not None and (
+        record.method is None or not method_matches(record.method, query.method)
+    ):
+        return False
     # A record without a service or env is kept: single-service sources often omit them.
-    for wanted, have in ((query.service, record.service), (query.environment, record.env)):
-        if wanted is not None and have is not None and wanted.lower() != have.lower():
-            return False
+    if (
+        query.service is not None
+        and record.service is not None
+        and not service_matches(record.service, query.service, query.service_names)
+    ):
+        return False
+    if (
+        query.environment is not None
+        and record.env is not None
+        and query.environment.lower() != record.env.lower()
+    ):
+        return False
     if (
         query.level is not None
         and record.level is not None

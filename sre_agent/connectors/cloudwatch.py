@@ -62,7 +62,10 @@ class CloudWatchLogstore:
                         ts = datetime.fromtimestamp(event["timestamp"] / 1000, tz=UTC)
                         extra = {"log_stream": event.get("logStreamName")}
                         try:
-                            record = to_record(event.get("message", ""), source=group, ts=ts, extra=extra)
+                            message = event.get("message", "")
+                            record = to_record(
+                                message, source=group, ts=ts, extra=extra, aliases=query.field_aliases
+                            )
                             records.append(record)
                             matched += record_matches(record, query)
                         except ValueError as exc:

@@ -21,6 +21,8 @@ from sre_agent.errors import InputError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow
 
 MAX_PROBLEMS = 5
+#: Our field -> a source's own names for it (a service config's `fields`), tried before `_ALIASES`.
+Aliases = dict[str, list[str]] | None
 _STANDARD = ("message", "level", "service", "method", "request_id", "user_id", "host", "env")
 # Other spellings of the standard fields that common log shippers use.
 _ALIASES = {
@@ -70,8 +72,11 @@ class FileLogstore:
         result = FetchResult(source=str(self.path))
         matched: list[LogRecord] = []
         for path in self.files():
-            reader = _read_jsonl if path.suffix == ".jsonl" else self._read_text
-            for record in reader(path, result):
+            if path.suffix == ".jsonl":
+                records = _read_jsonl(path, result, aliases=query.field_aliases)
+            else:
+                records = self._read_text(path, result)
+            for record in records:
                 if record_matches(record, query):
                     matched.append(record)
         matched.sort(key=lambda r: r.timestamp)
@@ -132,8 +137,9 @@ class FileLogstore:
         return None, line
 
 
-def _pick(obj: dict[str, Any], field: str) -> tuple[str | None, Any]:
-    for key in _ALIASES.get(field, (field,)):
+def _pick(obj: dict[str, Any], field: str, aliases: Aliases = None) -> tuple[str | None, Any]:
+    """The key and value of our `field` in `obj`: the config's names for it first, then the usual."""
+    for key in (*(aliases or {}).get(field, ()), *_ALIASES.get(field, (field,))):
         if key in obj and obj[key] is not None:
             return key, obj[key]
     return None, None
@@ -145,7 +151,7 @@ def _note(result: FetchResult, where: str, reason: str) -> None:
         result.problems.append(f"{where}: {reason}")
 
 
-def parse_jsonl_line(text: str, *, source: str, line: int) -> LogRecord:
+def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = None) -> LogRecord:
     """Turn one JSONL line into a LogRecord; raise ValueError with the reason when it cannot."""
     try:
         obj = json.loads(text)
@@ -153,15 +159,18 @@ def parse_jsonl_line(text: str, *, source: str, line: int) -> LogRecord:
         raise ValueError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
-    return record_from_object(obj, source=source, line=line)
+    return record_from_object(obj, source=source, line=line, aliases=aliases)
 
 
-def record_from_object(obj: dict[str, Any], *, source: str, line: int | None = None) -> LogRecord:
-    """A JSON object (a JSONL line, an API's record) as a LogRecord, its fields found by their
-    usual names (ts/time/@timestamp, msg/message, …); ValueError with the reason when it cannot."""
+def record_from_object(
+    obj: dict[str, Any], *, source: str, line: int | None = None, aliases: Aliases = None
+) -> LogRecord:
+    """A JSON object (a JSONL line, an API's record) as a LogRecord, its fields found by the names
+    `aliases` gives (a config's `fields`), then by their usual names (ts/time/@timestamp,
+    msg/message, …); ValueError with the reason when it cannot."""
     obj = dict(obj)
-    ts_key, ts = _pick(obj, "timestamp")
-    msg_key, msg = _pick(obj, "message")
+    ts_key, ts = _pick(obj, "timestamp", aliases)
+    msg_key, msg = _pick(obj, "message", aliases)
     if ts_key is None:
         raise ValueError("missing field 'timestamp'")
     if msg_key is None:
@@ -169,7 +178,7 @@ def record_from_object(obj: dict[str, Any], *, source: str, line: int | None = N
     fields: dict[str, Any] = {"timestamp": ts, "message": str(msg), "source": source, "line": line}
     used = {ts_key, msg_key}
     for name in _STANDARD[1:]:
-        key, value = _pick(obj, name)
+        key, value = _pick(obj, name, aliases)
         if key is not None:
             fields[name] = str(value)
             used.add(key)
@@ -181,7 +190,7 @@ def record_from_object(obj: dict[str, Any], *, source: str, line: int | None = N
         raise ValueError(f"field '{first['loc'][0]}': {first['msg']}") from None
 
 
-def _read_jsonl(path: Path, result: FetchResult) -> list[LogRecord]:
+def _read_jsonl(path: Path, result: FetchResult, *, aliases: Aliases = None) -> list[LogRecord]:
     records: list[LogRecord] = []
     with path.open(encoding="utf-8", errors="replace") as fh:
         for lineno, raw in enumerate(fh, start=1):
@@ -189,7 +198,7 @@ def _read_jsonl(path: Path, result: FetchResult) -> list[LogRecord]:
                 continue
             where = f"{path}:{lineno}"
             try:
-                records.append(parse_jsonl_line(raw, source=str(path), line=lineno))
+                records.append(parse_jsonl_line(raw, source=str(path), line=lineno, aliases=aliases))
             except ValueError as exc:
                 _note(result, where, str(exc))
     return records

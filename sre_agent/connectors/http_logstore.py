@@ -70,7 +70,9 @@ class HttpLogstore:
                     raise ConnectorError(f"{self.name}: no list at {cfg.records_path!r} in the answer")
                 for n, item in enumerate(items):
                     try:
-                        records.append(to_record(item, source=f"{cfg.path} page {page}"))
+                        records.append(
+                            to_record(item, source=f"{cfg.path} page {page}", aliases=query.field_aliases)
+                        )
                     except ValueError as exc:
                         result.skipped += 1
                         if len(result.problems) < 5:

@@ -76,7 +76,10 @@ class LokiLogstore:
             for ts_ns, line in stream.get("values", []):
                 ts = datetime.fromtimestamp(int(ts_ns) / 1e9, tz=UTC)
                 try:
-                    records.append(to_record(line, source="loki", ts=ts, extra=_label_fields(labels)))
+                    extra = _label_fields(labels)
+                    records.append(
+                        to_record(line, source="loki", ts=ts, extra=extra, aliases=query.field_aliases)
+                    )
                 except ValueError as exc:
                     result.skipped += 1
                     if len(result.problems) < 5:

@@ -60,9 +60,15 @@ def dig(data: Any, path: str) -> Any:
 
 
 def to_record(
-    raw: Any, *, source: str, ts: datetime | None = None, extra: dict[str, Any] | None = None
+    raw: Any,
+    *,
+    source: str,
+    ts: datetime | None = None,
+    extra: dict[str, Any] | None = None,
+    aliases: dict[str, list[str]] | None = None,
 ) -> LogRecord:
-    """A record from an API object, or from a log line (JSON or text) with the timestamp the store gave."""
+    """A record from an API object, or from a log line (JSON or text) with the timestamp the store
+    gave; `aliases` are the config's names for our fields (see `file.record_from_object`)."""
     if isinstance(raw, str):
         try:
             parsed = json.loads(raw)
@@ -77,9 +83,10 @@ def to_record(
     if not isinstance(raw, dict):
         raise ValueError("not a JSON object")
     obj = {**(extra or {}), **raw}
-    if ts is not None and not any(k in obj for k in ("timestamp", "ts", "time", "@timestamp")):
+    own = (aliases or {}).get("timestamp", [])
+    if ts is not None and not any(k in obj for k in ("timestamp", "ts", "time", "@timestamp", *own)):
         obj["timestamp"] = ts.isoformat()
-    return record_from_object(obj, source=source)
+    return record_from_object(obj, source=source, aliases=aliases)
 
 
 def keep_matching(result: FetchResult, records: list[LogRecord], query: LogQuery) -> FetchResult:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from sre_agent.connectors.report import FetchReport
 from sre_agent.models import TimeWindow
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.results import ResultLine
@@ -41,6 +42,9 @@ class ToolResult(BaseModel):
     lines: list[ResultLine] = Field(default_factory=list, description="lines surfaced, best first")
     counts: dict[str, int] = Field(default_factory=dict)
     scope: str = Field(default="", description="table, window and filters searched, for the answer")
+    fetch_report: FetchReport | None = Field(
+        default=None, description="what the tool's fetch matched, dropped, or found the source held"
+    )
     seconds: float = 0.0
 
     def record(self) -> dict[str, Any]:
@@ -72,3 +76,4 @@ class ToolContext:
     on_progress: Callable[[ProgressEvent], None] | None = None
     use_llm: bool = True
     results: list[ToolResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said in the answer, e.g. a config not applied

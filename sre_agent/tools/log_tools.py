@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sre_agent.connectors.report import FetchReport
 from sre_agent.errors import InputError
 from sre_agent.evidence import rhythm
 from sre_agent.indexes import SearchFilters, table_name
@@ -230,6 +231,7 @@ def _finish(
     counts: dict[str, int],
     scope: str,
     started: float,
+    report: FetchReport | None = None,
 ) -> ToolResult:
     budget = ctx.engine.settings.tool_output_tokens
     config = ctx.engine.config(ctx.service) if ctx.service else None
@@ -249,8 +251,16 @@ def _finish(
         lines=lines,
         counts=counts,
         scope=scope,
+        fetch_report=report,
         seconds=time.perf_counter() - started,
     )
+
+
+def fetch_notes(report: FetchReport | None) -> str:
+    """The fetch's report as lines of the tool text ('fetch: no record said service=…')."""
+    if report is None:
+        return ""
+    return "".join(f"\nfetch: {sentence}" for sentence in report.sentences())
 
 
 def _header(result: SearchResult, scope: str) -> str:
@@ -259,7 +269,7 @@ def _header(result: SearchResult, scope: str) -> str:
         head.append(f"fetched {result.fetched} records ({result.new} new to this thread)")
     head.append(f"searched {scope}")
     head.append(f"{len(result.lines)} distinct lines, best first (×count = identical lines):")
-    text = "; ".join(head)
+    text = "; ".join(head) + fetch_notes(result.fetch_report)
     for warning in result.warnings:
         text += f"\nwarning: {warning}"
     return text
@@ -285,8 +295,17 @@ def _searched(
     """The `ToolResult` of a tool whose answer is one log search's result."""
     scope = _scope(result, table)
     counts = {"fetched": result.fetched, "new": result.new, "lines": len(result.lines)}
+    header = _header(result, scope)
     return _finish(
-        ctx, tool, args, _header(result, scope), result.lines, counts=counts, scope=scope, started=started
+        ctx,
+        tool,
+        args,
+        header,
+        result.lines,
+        counts=counts,
+        scope=scope,
+        started=started,
+        report=result.fetch_report,
     )
 
 
@@ -378,6 +397,7 @@ async def get_all_logs_for_request_id(ctx: ToolContext, args: RequestLogsArgs) -
             f"no line of request {args.request_id} in {env} between "
             f"{window.start:%Y-%m-%d %H:%M} and {window.end:%Y-%m-%d %H:%M} UTC"
         )
+    header += fetch_notes(result.fetch_report)
     return _finish(
         ctx,
         "get_all_logs_for_request_id",
@@ -387,6 +407,7 @@ async def get_all_logs_for_request_id(ctx: ToolContext, args: RequestLogsArgs) -
         counts={"fetched": result.fetched, "new": result.new, "lines": len(lines)},
         scope=scope,
         started=started,
+        report=result.fetch_report,
     )
 
 

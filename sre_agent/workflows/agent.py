@@ -23,12 +23,14 @@ from pydantic import BaseModel, Field
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.factory import logstore_for
-from sre_agent.errors import InputError
+from sre_agent.errors import InputError, SreAgentError
 from sre_agent.indexes import check_session
-from sre_agent.knowledge import service_for_question, system_prompt
+from sre_agent.indexes.records import StoredRecord
+from sre_agent.knowledge import system_prompt
 from sre_agent.llm import describe_llm
-from sre_agent.models import TimeWindow
+from sre_agent.models import LogQuery, LogRecord, TimeWindow
 from sre_agent.redact import Redactor
+from sre_agent.service_choice import choose_service
 from sre_agent.tools.base import ToolContext, ToolResult
 from sre_agent.tools.phrases import doing
 from sre_agent.tools.registry import ToolRegistry, default_registry
@@ -43,6 +45,8 @@ log = logging.getLogger(__name__)
 
 #: Longest question accepted: a question, not a log dump (those go through a logstore and redaction).
 MAX_QUESTION_CHARS = 4_000
+#: Records looked at to decide whether a config the question points at describes the logs.
+SAMPLE = 2_000
 EventKind = Literal["tool_started", "tool_finished", "progress", "answer_delta", "notice"]
 
 
@@ -71,6 +75,9 @@ class TurnAnswer(BaseModel):
     question: str
     session: str
     service: str | None = None
+    service_note: str | None = Field(
+        default=None, description="why the config the question pointed at was not applied"
+    )
     mode: Literal["llm", "offline"]
     backend: str = Field(description="which LLM answered, or 'offline triage'")
     answer: str = Field(description="Markdown: the text, then the footer")
@@ -140,7 +147,15 @@ class Investigator:
         check_session(session)
         settings = self.engine.settings
         configs = list(self.engine.configs.values())
-        service = service or service_for_question(configs, question)
+        note = None
+        if service is None:
+            choice = choose_service(
+                configs,
+                question,
+                given=(lambda: _sample(logstore, default_window)) if logstore is not None else None,
+                stored=lambda: self._stored_sample(session),
+            )
+            service, note = choice.service, choice.note
         config = self.engine.config(service)
         if logstore is None and config is not None:
             logstore = logstore_for(config)  # the service's own logstore (http, Loki, CloudWatch)
@@ -156,6 +171,9 @@ class Investigator:
             max_window_hours=max_window_hours or settings.max_window_hours,
             on_progress=lambda ev: emit(_progress(ev)),
         )
+        if note:
+            ctx.notes.append(note)
+            emit(AgentEvent(kind="notice", message=note))
         redacted = Redactor.for_config(config).redact(question)
         llm = self.engine.llm
         mode: Literal["llm", "offline"] = "offline"
@@ -176,12 +194,16 @@ class Investigator:
             answer = await self._triage(ctx, redacted, config, configs, emit)
             if fallback:
                 answer = f"⚠ **The LLM failed** ({fallback}), so this is the offline triage.\n\n" + answer
+        if note:
+            answer = f"_{note}_\n\n{answer}"
+        if mode == "offline":
             await self._remember_offline(session, redacted, answer)
         return TurnAnswer(
             run_id=run_id,
             question=question,
             session=session,
             service=service,
+            service_note=note,
             mode=mode,
             backend=describe_llm(settings) if mode == "llm" else "offline triage",
             answer=answer,
@@ -192,6 +214,13 @@ class Investigator:
             seconds=time.perf_counter() - started,
             tool_seconds=sum(r.seconds for r in ctx.results),
         )
+
+    def _stored_sample(self, session: str) -> list[StoredRecord]:
+        """Up to `SAMPLE` of what the thread stored (nothing for a new thread)."""
+        store = self.engine.store
+        if session not in store.list_sessions():
+            return []
+        return store.scan(session, limit=SAMPLE)
 
     # ------------------------------------------------------------------------------ the two paths
 
@@ -226,6 +255,8 @@ class Investigator:
         if ctx.default_window is not None:
             w = ctx.default_window
             context += f" The logs of interest span {w.start:%Y-%m-%d %H:%M} to {w.end:%Y-%m-%d %H:%M} UTC."
+        for note in ctx.notes:
+            context += f" {note} Tell the user this."
         services = [config] if config is not None else configs
         prompt = system_prompt(services, max_window_hours=ctx.max_window_hours, context=context)
         agent = FunctionAgent(
@@ -296,6 +327,16 @@ class _Traced(ToolRegistry):
             )
         )
         return result
+
+
+def _sample(logstore: Logstore, window: TimeWindow | None) -> list[LogRecord]:
+    """Up to `SAMPLE` records of the logstore's window: what the turn will read, to choose a config by.
+    A logstore that cannot be read yields none (the tools will say why when they fetch)."""
+    try:
+        return logstore.fetch(LogQuery(window=window, limit=SAMPLE)).records
+    except SreAgentError as exc:
+        log.warning("could not sample %s to choose a service config: %s", logstore.name, exc)
+        return []
 
 
 def _progress(event: ProgressEvent) -> AgentEvent:

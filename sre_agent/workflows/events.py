@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from workflows.events import Event, StartEvent
 
+from sre_agent.connectors.report import FetchReport
 from sre_agent.models import CleanRecord, LogQuery, LogRecord, TimeWindow
 from sre_agent.workflows.plan import RetrievalPlan
 
@@ -60,6 +61,9 @@ class Fetched(Event):
     skipped: int = 0
     problems: list[str] = Field(default_factory=list)
     truncated: bool = False
+    report: FetchReport = Field(
+        default_factory=FetchReport, description="names matched, filters dropped, what the source held"
+    )
 
 
 class Cleaned(Event):

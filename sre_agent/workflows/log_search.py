@@ -21,9 +21,11 @@ from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_a
 from sre_agent.clean import clean_records, raw_record_id
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
+from sre_agent.connectors.relax import fetch_relaxed
+from sre_agent.connectors.report import FetchReport
 from sre_agent.errors import ConnectorError
 from sre_agent.indexes import IngestStats, LogStore
-from sre_agent.models import LogRecord
+from sre_agent.models import LogQuery, LogRecord
 from sre_agent.redact import Redactor
 from sre_agent.trace.recorder import StepNote
 from sre_agent.workflows.events import (
@@ -48,6 +50,28 @@ FETCH_RETRY = retry_policy(
     wait=wait_exponential(multiplier=0.5, exp_base=2, max=5),
     stop=stop_after_attempt(FETCH_ATTEMPTS),
 )
+
+
+def with_config(query: LogQuery, config: ServiceConfig | None) -> LogQuery:
+    """`query` with what `config` says about its logs: the names its service carries in them (when
+    the query is for that service) and the logs' own names for our fields."""
+    if config is None:
+        return query
+    update: dict = {}
+    if query.service is not None and query.service == config.name and not query.service_names:
+        update["service_names"] = config.service_names()[1:]
+    if not query.field_aliases and config.fields.mapping():
+        update["field_aliases"] = config.fields.mapping()
+    return query.model_copy(update=update) if update else query
+
+
+def after_fetch(plan: RetrievalPlan, report: FetchReport | None) -> RetrievalPlan:
+    """A plan that does not filter again on the environment the fetch had to drop: what it fetched
+    instead is what there is to search."""
+    if report is None or "environment" not in report.dropped() or plan.environment is None:
+        return plan
+    note = f"env={plan.environment} dropped: no fetched record said it"
+    return plan.model_copy(update={"environment": None, "notes": [*plan.notes, note]})
 
 
 def apply_overrides(plan: RetrievalPlan, job: SearchJob) -> RetrievalPlan:
@@ -113,6 +137,7 @@ class LogSearchWorkflow(Workflow):
                 "problems": [],
                 "warnings": [],
                 "utc_offset": ev.job.utc_offset,
+                "report": None,
             },
         )
         if ev.job.query is not None:
@@ -125,17 +150,21 @@ class LogSearchWorkflow(Workflow):
     @step(retry_policy=FETCH_RETRY)
     async def fetch(self, ctx: Context, ev: FetchRequested) -> Fetched:
         assert self.logstore is not None and ev.job.query is not None
-        result = await asyncio.to_thread(self.logstore.fetch, ev.job.query)
+        query = with_config(ev.job.query, self.config)
+        result = await asyncio.to_thread(fetch_relaxed, self.logstore, query)
+        said = result.report.sentences()
         _report(
             ctx,
             ProgressEvent(
                 stage="fetch",
                 message=f"fetched {len(result.records)} records from {self.logstore.name}"
-                + (f" ({result.skipped} malformed lines skipped)" if result.skipped else ""),
+                + (f" ({result.skipped} malformed lines skipped)" if result.skipped else "")
+                + (f"; {said[0]}" if said else ""),
                 data={
                     "fetched": len(result.records),
                     "skipped": result.skipped,
-                    "query": ev.job.query.model_dump(mode="json", exclude_none=True),
+                    "query": query.model_dump(mode="json", exclude_none=True),
+                    "report": result.report.model_dump(mode="json", exclude_defaults=True),
                 },
             ),
         )
@@ -145,12 +174,18 @@ class LogSearchWorkflow(Workflow):
             skipped=result.skipped,
             problems=result.problems,
             truncated=result.truncated,
+            report=result.report,
         )
 
     @step
     async def clean(self, ctx: Context, ev: Fetched) -> Cleaned:
         counts = await ctx.store.get("counts")
-        counts.update(fetched=len(ev.records), skipped=ev.skipped, problems=ev.problems)
+        counts.update(
+            fetched=len(ev.records),
+            skipped=ev.skipped,
+            problems=ev.problems,
+            report=ev.report.model_dump(mode="json"),
+        )
         clock = log_clock(ev.records)
         if clock is not None:
             counts["utc_offset"] = clock
@@ -219,6 +254,8 @@ class LogSearchWorkflow(Workflow):
             utc_offset=counts["utc_offset"],
         )
         plan = apply_overrides(plan, ev.job)
+        report = (await ctx.store.get("counts")).get("report")
+        plan = after_fetch(plan, FetchReport.model_validate(report) if report else None)
         filters = [f"'{i}'" for i in plan.identifiers] + [f"{k}={v}" for k, v in plan.field_filters.items()]
         _report(
             ctx,
@@ -266,5 +303,6 @@ class LogSearchWorkflow(Workflow):
                 warnings=counts["warnings"],
                 relaxed=relaxed,
                 utc_offset=counts["utc_offset"],
+                fetch_report=FetchReport.model_validate(counts["report"]) if counts.get("report") else None,
             )
         )

@@ -101,12 +101,24 @@ _IDENTIFIER_PATTERNS = [
         r"\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+\b"
     ),  # req-8f3a
 ]
-_REQUEST_ID = re.compile(
-    r"\b(?:request|req|trace)(?:[ _-]?id)?[:= ]+([A-Za-z0-9_.:-]*\d[A-Za-z0-9_.:-]*)", re.IGNORECASE
-)
-_USER_ID = re.compile(
-    r"\b(?:user|user[ _-]?id|uid|account)[:= #]+([A-Za-z0-9_.@-]*\d[A-Za-z0-9_.@-]*)", re.IGNORECASE
-)
+_REQUEST_ID_WORDS = r"(?:request|req|trace)(?:[ _-]?id)?"
+_REQUEST_ID_VALUE = r"[:= ]+([A-Za-z0-9_.:-]*\d[A-Za-z0-9_.:-]*)"
+_USER_ID_WORDS = r"(?:user|user[ _-]?id|uid|account)"
+_USER_ID_VALUE = r"[:= #]+([A-Za-z0-9_.@-]*\d[A-Za-z0-9_.@-]*)"
+_REQUEST_ID = re.compile(rf"\b{_REQUEST_ID_WORDS}{_REQUEST_ID_VALUE}", re.IGNORECASE)
+_USER_ID = re.compile(rf"\b{_USER_ID_WORDS}{_USER_ID_VALUE}", re.IGNORECASE)
+
+
+def _id_regex(aliases: list[str], words: str, value: str) -> re.Pattern[str]:
+    """An id pattern that also reads the config's own field names for it ("customer 8812",
+    "member id 8812" for `"user_id": ["customer", "member_id"]`) before the usual words."""
+    spelled = ["[ _-]?".join(re.escape(p) for p in re.split(r"[ _.-]+", a) if p) for a in aliases]
+    spelled = [s for s in spelled if s]
+    if not spelled:
+        return re.compile(rf"\b{words}{value}", re.IGNORECASE)
+    return re.compile(rf"\b(?:{'|'.join(spelled)}|{words}){value}", re.IGNORECASE)
+
+
 _REFERS_BACK = {
     "user_id": re.compile(r"\b(?:the|that|this|same)\s+(?:user|person|customer|account)\b", re.IGNORECASE),
     "request_id": re.compile(r"\b(?:the|that|this|same)\s+(?:request|call|trace)\b", re.IGNORECASE),
@@ -153,6 +165,9 @@ class RuleRefiner:
             vocab.update({k.lower(): v for k, v in config.vocabulary.items()})
         self._vocab = [(stems(phrase), words, phrase) for phrase, words in vocab.items()]
         self._methods = config.method_names() if config else []
+        aliases = config.fields.mapping() if config else {}
+        self._user_id = _id_regex(aliases.get("user_id", []), _USER_ID_WORDS, _USER_ID_VALUE)
+        self._request_id = _id_regex(aliases.get("request_id", []), _REQUEST_ID_WORDS, _REQUEST_ID_VALUE)
 
     def refine(
         self,
@@ -178,9 +193,9 @@ class RuleRefiner:
 
         identifiers = self._identifiers(question)
         field_filters: dict[str, str] = {}
-        if m := _USER_ID.search(question):
+        if m := self._user_id.search(question):
             field_filters["user_id"] = m.group(1).rstrip(".,?")
-        if m := _REQUEST_ID.search(question):
+        if m := self._request_id.search(question):
             field_filters["request_id"] = m.group(1).rstrip(".,?")
         for method in self._methods:
             if re.search(rf"\b{re.escape(method)}\b", question, re.IGNORECASE):

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from sre_agent.connectors.report import FetchReport
 from sre_agent.workflows.plan import RetrievalPlan
 
 
@@ -67,5 +68,10 @@ class SearchResult(BaseModel):
     )
     utc_offset: int | None = Field(
         default=None, description="the clock the searched logs were written in (minutes east of UTC)"
+    )
+    fetch_report: FetchReport | None = Field(
+        default=None,
+        description="what the fetch says besides its records: service names matched, filters it "
+        "dropped to find anything, what the source held when nothing matched (None: no fetch)",
     )
     stats: dict[str, Any] = Field(default_factory=dict)

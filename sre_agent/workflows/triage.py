@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from workflows import Workflow, step
 from workflows.events import Event, StartEvent, StopEvent
 
+from sre_agent.answer import render_fetch_report
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.admin_api import AdminApiClient
 from sre_agent.evidence import line_message, line_when, render_evidence
@@ -288,6 +289,16 @@ def _plain(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _fetch_notes(results: Sequence[ToolResult]) -> list[str]:
+    """Each fetch's report (names matched, filters dropped, what the source held), per tool."""
+    out = []
+    for result in results:
+        text = render_fetch_report(result.fetch_report, f"**What the fetch found** (`{result.tool}`)")
+        if text:
+            out.append(text)
+    return out
+
+
 def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list, plan: RetrievalPlan) -> str:
     if not lines:
         return "No stored log line matches the question; see Not checked for what was searched."
@@ -330,6 +341,7 @@ def render_triage(
         "_Offline triage: no LLM was used; this answer is built from the logs and the service "
         "config by rules, and nothing left this machine._",
         "**Summary**: " + _summary(lines, patterns, known, plan),
+        *_fetch_notes(results),
     ]
     if lines:
         parts.append(

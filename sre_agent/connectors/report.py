@@ -1,0 +1,169 @@
+"""What a fetch has to tell besides its records, as data: which names the service filter matched,
+which filters it dropped to find anything, and, when it still found nothing, what the source did
+hold (facets with counts). Every surface (the tool text the LLM reads, the offline triage answer,
+`ask --retrieve-only`) renders these fields with the sentences defined here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from sre_agent.models import LogRecord, TimeWindow
+
+#: Values shown per facet before "and N more".
+FACET_TOP = 8
+#: The record attribute and the word used in sentences, per filter that may be relaxed.
+RELAXABLE: dict[str, str] = {"service": "service", "environment": "env", "method": "method"}
+NOT_SET = "(not set)"
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def count_values(records: Iterable[LogRecord], attribute: str) -> dict[str, int]:
+    """How many records carry each value of `attribute` (None counted as `NOT_SET`), most first."""
+    counts = Counter(getattr(r, attribute) or NOT_SET for r in records)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _listing(counts: dict[str, int], top: int = FACET_TOP) -> str:
+    shown = [f"{value} ×{count:,}" for value, count in list(counts.items())[:top]]
+    rest = len(counts) - top
+    return ", ".join(shown) + (f" and {rest} more" if rest > 0 else "")
+
+
+class Relaxation(BaseModel):
+    """A filter the fetch dropped because no record in the window satisfied it."""
+
+    filter: Literal["service", "environment", "method"]
+    wanted: str = Field(description="the value asked for, e.g. membership")
+    seen: dict[str, int] = Field(
+        default_factory=dict, description="what the records found without it say in that field, most first"
+    )
+    found: int = Field(default=0, description="records found once it was dropped")
+
+    def sentence(self) -> str:
+        """'no record said service=membership; 1,213 records said membership-api, so I dropped the
+        service filter'."""
+        field = RELAXABLE[self.filter]
+        named = {v: c for v, c in self.seen.items() if v != NOT_SET}
+        head = f"no record said {field}={self.wanted}"
+        if not named:
+            said = f"the {_n(self.found, 'record')} found without it name no {field}"
+        else:
+            values = list(named.items())
+            said = f"{_n(values[0][1], 'record')} said {values[0][0]}"
+            said += "".join(f", {c:,} said {v}" for v, c in values[1:3])
+            if len(values) > 3:
+                said += f" (and {len(values) - 3} more {field} values)"
+        return f"{head}; {said}, so I dropped the {self.filter} filter"
+
+
+class SourceFacets(BaseModel):
+    """What the source held when nothing matched: counts per value, so the engineer can re-ask."""
+
+    records: int = Field(description="records the facets were counted over")
+    asked: list[str] = Field(default_factory=list, description="the filters nothing matched, e.g. env=prod")
+    window: TimeWindow | None = Field(default=None, description="the window that was asked for")
+    in_window: bool = Field(default=True, description="False: the window held nothing, these span the source")
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    capped: bool = Field(default=False, description="counted over the first records only (the fetch limit)")
+    services: dict[str, int] = Field(default_factory=dict)
+    environments: dict[str, int] = Field(default_factory=dict)
+    hosts: dict[str, int] = Field(default_factory=dict)
+    levels: dict[str, int] = Field(default_factory=dict)
+    methods: dict[str, int] = Field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        records: list[LogRecord],
+        *,
+        asked: list[str] | None = None,
+        window: TimeWindow | None,
+        in_window: bool = True,
+        capped: bool = False,
+    ) -> SourceFacets:
+        times = [r.timestamp for r in records]
+        return cls(
+            records=len(records),
+            asked=list(asked or []),
+            window=window,
+            in_window=in_window,
+            first_seen=min(times) if times else None,
+            last_seen=max(times) if times else None,
+            capped=capped,
+            services=count_values(records, "service"),
+            environments=count_values(records, "env"),
+            hosts=count_values(records, "host"),
+            levels=count_values(records, "level"),
+            methods=count_values(records, "method"),
+        )
+
+    def lines(self) -> list[str]:
+        """The facets in words: a heading sentence, then one line per facet that has values."""
+        where = (
+            f" between {self.window.start:%Y-%m-%d %H:%M} and {self.window.end:%Y-%m-%d %H:%M} UTC"
+            if self.window is not None
+            else ""
+        )
+        if self.records == 0:
+            return [f"the source holds no record at all{where}"]
+        span = f"{self.first_seen:%Y-%m-%d %H:%M:%S} → {self.last_seen:%Y-%m-%d %H:%M:%S} UTC"
+        more = "+" if self.capped else ""
+        if self.in_window:
+            filters = ", ".join(self.asked)
+            head = f"no record matched {filters}" if filters else "no record matched"
+            head += f", but the source holds {self.records:,}{more} records{where} ({span})"
+        else:
+            head = f"the source holds no record{where}; its {self.records:,}{more} records span {span}"
+        out = [head + "; re-ask with one of these:"]
+        for label, counts in (
+            ("services", self.services),
+            ("environments", self.environments),
+            ("hosts", self.hosts),
+            ("levels", self.levels),
+            ("methods", self.methods),
+        ):
+            if counts and set(counts) != {NOT_SET}:
+                out.append(f"{label}: {_listing(counts)}")
+        return out
+
+
+class FetchReport(BaseModel):
+    """Everything a fetch says besides its records (empty when there is nothing to say)."""
+
+    service: str | None = Field(default=None, description="the service the fetch asked for")
+    matched_names: dict[str, int] = Field(
+        default_factory=dict,
+        description="service names in the records that the service filter accepted though they differ "
+        "from the service's own name (membership-api for membership), with counts",
+    )
+    relaxed: list[Relaxation] = Field(default_factory=list)
+    facets: SourceFacets | None = None
+
+    def matched_sentence(self) -> str | None:
+        """'service=membership matched the names these logs use: membership-api ×1,213'."""
+        if not (self.matched_names and self.service):
+            return None
+        return f"service={self.service} matched the names these logs use: {_listing(self.matched_names, 5)}"
+
+    def sentences(self) -> list[str]:
+        """The report in words, one sentence per fact (facets as their own lines)."""
+        matched = self.matched_sentence()
+        out = [matched] if matched else []
+        out += [r.sentence() for r in self.relaxed]
+        if self.facets is not None:
+            out += self.facets.lines()
+        return out
+
+    def dropped(self) -> list[str]:
+        """The filters dropped, e.g. ['service', 'environment']."""
+        return [r.filter for r in self.relaxed]
