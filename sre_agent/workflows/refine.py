@@ -127,6 +127,8 @@ _REFERS_BACK = {
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 # A token of the question that holds a digit: a number, a short id, a version ("17.0", "8812", "502").
 _NUMBER = re.compile(r"(?<![\w.:/-])(\d+(?:[.,]\d+)*)(?![\w:/-]|\.\w)")
+# A name from code or a log rather than a word of English: DataBlockScanner, getTasks, CBS, SQM.
+_CODE_NAME = re.compile(r"[A-Za-z]+[a-z][A-Z][A-Za-z]*|[A-Z]{3,}")
 _TIME_WORDS = frozenset("around at about near by before after since until till from to between".split())
 _EDGE = "\"'`()[]{}<>,;!?"
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
@@ -302,8 +304,9 @@ def _terms(text: str, identifiers: list[str], field_filters: dict[str, str]) -> 
         if _CLOCK_TIME.match(number) or number in taken:
             continue
         out.append(number)
-    for word in text.split():  # short ids: qa.sockets.example.com, 11152_142416105, Step_HGNH
+    for word in text.split():  # short ids (qa.sockets.example.com, 11152_142416105) and code names
         word = word.strip(_EDGE).rstrip(".:")
-        if is_identifier(word) and not _CLOCK_TIME.match(word) and word not in taken and word not in out:
+        looks_like_a_name = is_identifier(word) or bool(_CODE_NAME.fullmatch(word))
+        if looks_like_a_name and not _CLOCK_TIME.match(word) and word not in taken and word not in out:
             out.append(word)
     return list(dict.fromkeys(out))
