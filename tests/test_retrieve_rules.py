@@ -251,6 +251,11 @@ def test_broad_words_with_an_id_the_logs_hold_ask_about_that_id(tmp_path, embedd
     # An id-like word no stored line holds ("win7") leaves the question broad: trouble first.
     broad, _ = _ask(store, "the win7 box misbehaved. what went wrong?", k=3)
     assert broad[0] == "disk almost full"
+    # With a time window named, the question is about the window, whatever ids it mentions.
+    window, _ = _ask(
+        store, "qa.sockets.example.com was slow. what went wrong between 12:00 and 12:05 on mar 1?", k=3
+    )
+    assert window[0] == "disk almost full"
 
 
 def test_which_questions_are_broad() -> None:

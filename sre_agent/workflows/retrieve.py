@@ -136,12 +136,11 @@ class Retriever:
         if plan.window is not None and window is not None and window != plan.window:
             notes.append(f"no stored line in {_span(plan.window)}, so I read the time as {_span(window)}")
             plan.window = window
-        if plan.broad and plan.terms:
-            scope = SearchFilters(start=window.start if window else None, end=window.end if window else None)
-            if self._anchored(
-                session, table_list, plan, scope
-            ):  # "what happened with <an id the logs hold>?"
-                plan.broad, plan.prefer_level, plan.min_level = False, plan.min_level, None
+        # "What happened with <an id the logs hold>?" asks about that id; with a time window named
+        # ("the win7 box misbehaved: what went wrong between 04:30 and 04:45?") it asks about the window.
+        asks_about_an_id = plan.broad and plan.terms and plan.window is None
+        if asks_about_an_id and self._anchored(session, table_list, plan, SearchFilters()):
+            plan.broad, plan.prefer_level, plan.min_level = False, plan.min_level, None
         for attempt in _attempts(plan):
             filters = _filters(plan, attempt)
             if not self.store.exists(session, tables=table_list, filters=filters):
