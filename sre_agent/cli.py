@@ -438,6 +438,9 @@ def replay(
         fmt(s["seconds"]),
     )
     console.print(table)
+    for inc in report.incidents:
+        for note in inc.notes:
+            console.print(f"{inc.id}: {note}", highlight=False)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(report.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8")
