@@ -228,6 +228,8 @@ def test_numbers_are_never_dropped_from_the_search() -> None:
     plan = RuleRefiner().refine("is customer 8812 affected since 14:05 on mar 1?", now=NOW)
     assert "8812" in plan.query_text.split() and "14:05" not in plan.query_text
     assert plan.terms == ["customer 8812", "8812"]
+    as_filter = RuleRefiner().refine("why is GetMembership failing for user 123 in prod?", now=NOW)
+    assert as_filter.field_filters == {"user_id": "123"} and "123" in as_filter.query_text.split()
     assert RuleRefiner().refine("what failed on port 5433?", now=NOW).terms == ["port 5433", "5433"]
     assert RuleRefiner().refine("what happened in session 11152_142416105?", now=NOW).terms == [
         "11152_142416105"

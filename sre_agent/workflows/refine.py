@@ -249,7 +249,10 @@ class RuleRefiner:
                 break
 
         content = [w for w in _WORD.findall(rest_for_terms) if w.lower() not in _STOPWORDS]
-        numbers = [t for t in terms if " " not in t and t not in content]
+        # Every number stays in the search text, a filter's value too ("customer 8812").
+        numbers = [n for n in _NUMBER.findall(rest_for_terms) if not _CLOCK_TIME.match(n)]
+        numbers += [t for t in terms if " " not in t and t not in numbers]
+        numbers = [n for n in numbers if n not in content]
         query_text = " ".join(dict.fromkeys(content + numbers + identifiers + expansions))
         return RetrievalPlan(
             question=question,
