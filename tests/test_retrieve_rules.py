@@ -314,3 +314,30 @@ def test_broad_questions_put_trouble_words_first_in_a_source_without_levels(tmp_
     lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=3)
     assert lines[0].message == "sendSyncFailedBroadcast"
     assert relaxed == ["level>=WARN"]
+
+
+def test_the_lines_right_around_a_quoted_phrase_come_next(tmp_path, embedder) -> None:
+    """ "'has died': did it come back?" is answered by the lines next to the death, not by lines
+    that share the question's words."""
+    records = [
+        LogRecord(timestamp=BASE, message="Process com.example.app:web (pid 12236) has died", line=1),
+        LogRecord(
+            timestamp=BASE + timedelta(seconds=1), message="Scheduling restart of crashed service", line=2
+        ),
+        LogRecord(
+            timestamp=BASE + timedelta(seconds=1.5), message="Start proc 13003:com.example.app:web", line=3
+        ),
+    ] + [
+        LogRecord(
+            timestamp=BASE + timedelta(minutes=m), message=f"app brought back to front, task {m}", line=3 + m
+        )
+        for m in range(1, 30)
+    ]
+    store = LogStore(str(tmp_path / "lance"), embedder)
+    store.ingest(SESSION, TABLE, clean_records(records, None).records)
+    found, _ = _ask(store, "one of them says 'has died'. did the system bring it back?", k=4)
+    assert found[0] == "Process com.example.app:web (pid 12236) has died"
+    assert set(found[1:3]) == {
+        "Scheduling restart of crashed service",
+        "Start proc 13003:com.example.app:web",
+    }

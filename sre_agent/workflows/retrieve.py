@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sre_agent.indexes import Hit, LogStore, SearchFilters, StoredRecord
-from sre_agent.indexes.filters import combine, sql_string
+from sre_agent.indexes.filters import combine, sql_string, to_micros
 from sre_agent.indexes.fts_query import phrases
 from sre_agent.indexes.rows import short_hash
 from sre_agent.models import TimeWindow
@@ -50,7 +51,11 @@ PATTERN_SCAN_LIMIT = 50_000  # timestamps read per pattern for its stats
 #: bench_recall.py): paraphrase recall@10 0.325 at 1, 0.397 at 4, 0.430 at 8 and 100; lexical
 #: 0.854 → 0.861, broad and the factual set unchanged.
 VECTOR_WEIGHT = 8.0
-ANCHOR_LIMIT = 100  # an anchor held by this many lines or more is not selective: not an anchor
+ANCHOR_LIMIT = 100
+#: Lines near the identifiers' lines: within this many seconds of the first few of them, at most this many.
+AROUND_SECONDS = 2
+AROUND_MOMENTS = 3
+AROUND_LINES = 5  # an anchor held by this many lines or more is not selective: not an anchor
 
 __all__ = ["Retriever", "expansion_query", "field_clause", "identifier_clause", "to_result_line"]
 
@@ -229,7 +234,8 @@ class Retriever:
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
     ) -> tuple[list[list[Hit]], list[str]]:
         """The lines to rank first, tier by tier: lines holding every identifier; lines holding the
-        question's anchors (numbers, short ids), most anchors first; lines holding any identifier;
+        question's anchors (numbers, short ids), most anchors first; a few lines right around the
+        identifiers' lines; lines holding any identifier;
         lines of a quoted phrase's shape (other numbers). Identifier tiers are ranked by the
         question's hybrid search. Also the identifiers no line holds, as notes."""
         tiers: list[list[Hit]] = []
@@ -249,6 +255,8 @@ class Retriever:
                     )
                 )
         tiers.append(self._anchored(session, tables, plan, filters))
+        if tiers and tiers[0] and plan.identifiers:
+            tiers.append(self._around(session, tables, plan, filters, tiers[0]))
         if plan.identifiers:
             present_clauses = [clauses[i] for i in present]
             if len(present_clauses) > 1:
@@ -262,6 +270,27 @@ class Retriever:
                 if " " in identifier and shape != identifier:  # "used 50/50" → lines saying "used 49/50" too
                     tiers.append(self._ranked(session, tables, plan, _with(filters, like("shape", shape))))
         return [t for t in tiers if t], missing
+
+    def _around(
+        self,
+        session: str,
+        tables: list[str] | None,
+        plan: RetrievalPlan,
+        filters: SearchFilters,
+        exact: Sequence[Hit],
+    ) -> list[Hit]:
+        """What else happened right around the lines holding the identifiers (within
+        `AROUND_SECONDS` of the first few of them), best first for the question, at most
+        `AROUND_LINES`: "'has died': did it come back?" is answered by the lines next to it."""
+        moments = sorted({hit.timestamp for hit in exact})[:AROUND_MOMENTS]
+        spans = [
+            f"(ts >= {to_micros(t - timedelta(seconds=AROUND_SECONDS))} AND "
+            f"ts <= {to_micros(t + timedelta(seconds=AROUND_SECONDS))})"
+            for t in moments
+        ]
+        near = self._ranked(session, tables, plan, _with(filters, "(" + " OR ".join(spans) + ")"))
+        held = {hit.id for hit in exact}
+        return [hit for hit in near if hit.id not in held][:AROUND_LINES]
 
     def _ranked(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
