@@ -231,18 +231,20 @@ class LogStore:
         mode: SearchMode = "hybrid",
         phrases: Sequence[str] = (),
         vector_weight: float = 1.0,
+        vector_query: str | None = None,
     ) -> list[Hit]:
         """The `k` rows of the session that best answer `query`, best first (see module doc).
 
         `phrases` are more exact phrases for the full-text side ("port 5433"), besides the ones
         `fts_query` finds in `query` itself. `vector_weight` weighs the vector lists against the
-        full-text ones in the hybrid fusion (1: equal)."""
+        full-text ones in the hybrid fusion (1: equal); `vector_query` is the text embedded for the
+        vector side when it differs from `query` (the question without the vocabulary's words)."""
         self._check_search(session, query, k, mode)
         use_vector = mode != "fts" and self.embedder is not None
         use_fts = mode != "vector"
         pool = self._pool()
         # The query is embedded, and the full-text queries run, in worker threads meanwhile.
-        vector_future = pool.submit(self._query_vector, query) if use_vector else None
+        vector_future = pool.submit(self._query_vector, vector_query or query) if use_vector else None
         names = self._resolve_tables(session, tables)
         where = filters.to_sql() if filters is not None else None
         n = max(k, MIN_CANDIDATES)

@@ -11,7 +11,12 @@ class RetrievalPlan(BaseModel):
     """A question turned into search text and filters. Every field says why it is there in `notes`."""
 
     question: str
-    query_text: str = Field(description="text for vector and full-text search: the question plus expansions")
+    query_text: str = Field(description="text for the full-text search: the question plus expansions")
+    meaning_text: str | None = Field(
+        default=None,
+        description="text for the vector search: the question's own words, without the vocabulary's "
+        "(those are the logs' words, for the full-text search); None: query_text",
+    )
     expansions: list[str] = Field(default_factory=list, description="words the service vocabulary added")
     identifiers: list[str] = Field(
         default_factory=list, description="exact strings (ids, quoted phrases): lines holding them rank first"

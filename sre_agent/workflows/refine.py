@@ -253,10 +253,12 @@ class RuleRefiner:
         numbers = [n for n in _NUMBER.findall(rest_for_terms) if not _CLOCK_TIME.match(n)]
         numbers += [t for t in terms if " " not in t and t not in numbers]
         numbers = [n for n in numbers if n not in content]
+        own_words = " ".join(dict.fromkeys(content + numbers + identifiers))
         query_text = " ".join(dict.fromkeys(content + numbers + identifiers + expansions))
         return RetrievalPlan(
             question=question,
             query_text=query_text or question,
+            meaning_text=own_words or question,
             expansions=expansions,
             identifiers=identifiers,
             terms=terms,
