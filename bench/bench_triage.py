@@ -1,11 +1,12 @@
 """Offline triage (no LLM): mention hit rate of the answers and turn times, per incident.
 
-Usage: python bench/bench_triage.py [--incidents DIR ...] [--out DIR] [--parallel N]
+Usage: python bench/bench_triage.py [--incidents DIR ...] [--out DIR] [--cold]
 
 Each incident is replayed through the agent in offline mode, one session per incident, exactly
 as `sre-agent replay DIR` does. "after first ingest" are the turns after each incident's first
 (which fetches, cleans and embeds the snapshot). The replay reports are written under --out in
-the spec's format, so `shared/spec/score_replay.py` can re-score them.
+the spec's format, so `shared/spec/score_replay.py` can re-score them. `--cold`: no service config
+at all (an empty configs folder).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,11 +45,16 @@ def main() -> int:
         "--incidents", nargs="+", default=[str(ROOT / "bench/incidents"), str(ROOT / "incidents")]
     )
     ap.add_argument("--out", default=str(ROOT / "bench/out"))
+    ap.add_argument("--cold", action="store_true", help="no service config at all (an empty configs folder)")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    engine = Engine(Settings(data_dir=out / "data-triage", llm_backend="none"))
-    table = Table(title="offline triage (no LLM)")
+    settings = Settings(data_dir=out / "data-triage", llm_backend="none")
+    if args.cold:
+        empty = Path(tempfile.mkdtemp(prefix="no-configs-"))
+        settings = Settings(data_dir=out / "data-triage", llm_backend="none", configs_dir=empty)
+    engine = Engine(settings)
+    table = Table(title=f"offline triage (no LLM, {'cold' if args.cold else 'with configs'})")
     for name in (
         "incidents",
         "turns",

@@ -21,6 +21,7 @@ The script asserts that each rule selects between 1 and MAX_LINES lines, that ea
 string occurs in the message of at least one relevant line, and that no question repeats one of
 the shared incidents' questions.
 """
+
 import hashlib
 import json
 import re
@@ -54,8 +55,12 @@ STYLES = ("id", "number", "phrase")
 
 def q(style, ask, mentions, msg=None, field=None, since=None, until=None):
     assert style in STYLES, style
-    return {"style": style, "ask": ask, "mentions": mentions,
-            "rule": {"msg": msg, "field": field or {}, "since": since, "until": until}}
+    return {
+        "style": style,
+        "ask": ask,
+        "mentions": mentions,
+        "rule": {"msg": msg, "field": field or {}, "since": since, "until": until},
+    }
 
 
 SYSTEMS = [
@@ -64,40 +69,65 @@ SYSTEMS = [
         "source": "hdfs-block-serve-failures",
         "title": "Short factual questions over LogHub HDFS_2k (datanodes and namenode, 2008-11-09..11)",
         "questions": [
-            q("id", "what happened to blk_-7029628814943626474?",
-              ["10.250.7.230", "exception while serving"],
-              msg=r"blk_-7029628814943626474\b"),
-            q("id", "anything logged about blk_707166530951154301?",
-              ["10.251.126.22"],
-              msg=r"blk_707166530951154301\b"),
-            q("id", "what do the logs say about datanode 10.250.18.114?",
-              ["blk_-5140072410813878235"],
-              msg=r"(?<![\d.])10\.250\.18\.114(?!\d)"),
-            q("id", "which blocks did job 200811101024_0011 allocate?",
-              ["rand5"],
-              msg=r"_task_200811101024_0011_"),
-            q("number", "what came in from source port 54308?",
-              ["blk_148513789886825227", "blk_-8123824094195108685"],
-              msg=r":54308\b"),
-            q("number", "what did pid 4136 log?",
-              ["blk_-8562334328670278932"],
-              field={"pid": "4136"}),
-            q("number", "which blocks were deleted out of subdir37?",
-              ["blk_-3636681193077858741"],
-              msg=r"/subdir37/"),
-            q("number", "which blocks did reduce task 318 allocate?",
-              ["sortrand"],
-              msg=r"_r_000318_"),
-            q("phrase", "which blocks logged 'Received block ... src: ... dest: ... of size'?",
-              ["blk_1473949624670719319"],
-              msg=r"^Received block \S+ src: .* of size \d+"),
-            q("phrase", "what got written under /user/root/sortrand2?",
-              ["200811101024_0003"],
-              msg=r"/user/root/sortrand2/"),
-            q("phrase", "on nov 11 before 05:00, which blocks were deleted from data/current/ itself rather than a subdir?",
-              ["blk_-8167717961644709843"],
-              msg=r"file /mnt/hadoop/dfs/data/current/blk_",
-              since="2008-11-11T00:00:00Z", until="2008-11-11T05:00:00Z"),
+            q(
+                "id",
+                "what happened to blk_-7029628814943626474?",
+                ["10.250.7.230", "exception while serving"],
+                msg=r"blk_-7029628814943626474\b",
+            ),
+            q(
+                "id",
+                "anything logged about blk_707166530951154301?",
+                ["10.251.126.22"],
+                msg=r"blk_707166530951154301\b",
+            ),
+            q(
+                "id",
+                "what do the logs say about datanode 10.250.18.114?",
+                ["blk_-5140072410813878235"],
+                msg=r"(?<![\d.])10\.250\.18\.114(?!\d)",
+            ),
+            q(
+                "id",
+                "which blocks did job 200811101024_0011 allocate?",
+                ["rand5"],
+                msg=r"_task_200811101024_0011_",
+            ),
+            q(
+                "number",
+                "what came in from source port 54308?",
+                ["blk_148513789886825227", "blk_-8123824094195108685"],
+                msg=r":54308\b",
+            ),
+            q("number", "what did pid 4136 log?", ["blk_-8562334328670278932"], field={"pid": "4136"}),
+            q(
+                "number",
+                "which blocks were deleted out of subdir37?",
+                ["blk_-3636681193077858741"],
+                msg=r"/subdir37/",
+            ),
+            q("number", "which blocks did reduce task 318 allocate?", ["sortrand"], msg=r"_r_000318_"),
+            q(
+                "phrase",
+                "which blocks logged 'Received block ... src: ... dest: ... of size'?",
+                ["blk_1473949624670719319"],
+                msg=r"^Received block \S+ src: .* of size \d+",
+            ),
+            q(
+                "phrase",
+                "what got written under /user/root/sortrand2?",
+                ["200811101024_0003"],
+                msg=r"/user/root/sortrand2/",
+            ),
+            q(
+                "phrase",
+                "on nov 11 before 05:00, which blocks were deleted from data/current/ itself "
+                "rather than a subdir?",
+                ["blk_-8167717961644709843"],
+                msg=r"file /mnt/hadoop/dfs/data/current/blk_",
+                since="2008-11-11T00:00:00Z",
+                until="2008-11-11T05:00:00Z",
+            ),
         ],
     },
     {
@@ -105,79 +135,121 @@ SYSTEMS = [
         "source": "openssh-brute-force-labsz",
         "title": "Short factual questions over LogHub OpenSSH_2k (sshd on LabSZ, Dec 10)",
         "questions": [
-            q("id", "what was 88.147.143.242 up to?",
-              ["sandeep"],
-              msg=r"(?<![\d.])88\.147\.143\.242(?!\d)"),
-            q("id", "what did sshd pid 24806 log?",
-              ["181.214.87.4"],
-              field={"pid": "24806"}),
-            q("id", "who tried to log in as mysql?",
-              ["187.141.143.180"],
-              msg=r"\bmysql\b"),
-            q("number", "what came in from port 2191?",
-              ["119.4.203.64", "admin"],
-              msg=r"port 2191\b"),
-            q("number", "when did PAM ignore max retries with 6 > 3?",
-              ["ignoring max retries"],
-              msg=r"6 > 3\b"),
-            q("number", "which hosts had exactly 1 more PAM authentication failure?",
-              ["5.188.10.180", "185.190.58.151"],
-              msg=r"PAM 1 more authentication failure\b"),
-            q("phrase", "where does 'Connection reset by peer' show up?",
-              ["Write failed"],
-              msg=r"Connection reset by peer"),
-            q("phrase", "which logins were 'Failed none for invalid user'?",
-              ["5.188.10.180", "181.214.87.4"],
-              msg=r"Failed none for invalid user"),
-            q("phrase", "which addresses disconnected with 'Closed due to user request'?",
-              ["103.207.39.212"],
-              msg=r"Closed due to user request"),
-            q("phrase", "which hosts logged 'authentication failure ... user=uucp'?",
-              ["195.154.37.122"],
-              msg=r"authentication failure;.*\buser=uucp\b"),
+            q("id", "what was 88.147.143.242 up to?", ["sandeep"], msg=r"(?<![\d.])88\.147\.143\.242(?!\d)"),
+            q("id", "what did sshd pid 24806 log?", ["181.214.87.4"], field={"pid": "24806"}),
+            q("id", "who tried to log in as mysql?", ["187.141.143.180"], msg=r"\bmysql\b"),
+            q("number", "what came in from port 2191?", ["119.4.203.64", "admin"], msg=r"port 2191\b"),
+            q(
+                "number",
+                "when did PAM ignore max retries with 6 > 3?",
+                ["ignoring max retries"],
+                msg=r"6 > 3\b",
+            ),
+            q(
+                "number",
+                "which hosts had exactly 1 more PAM authentication failure?",
+                ["5.188.10.180", "185.190.58.151"],
+                msg=r"PAM 1 more authentication failure\b",
+            ),
+            q(
+                "phrase",
+                "where does 'Connection reset by peer' show up?",
+                ["Write failed"],
+                msg=r"Connection reset by peer",
+            ),
+            q(
+                "phrase",
+                "which logins were 'Failed none for invalid user'?",
+                ["5.188.10.180", "181.214.87.4"],
+                msg=r"Failed none for invalid user",
+            ),
+            q(
+                "phrase",
+                "which addresses disconnected with 'Closed due to user request'?",
+                ["103.207.39.212"],
+                msg=r"Closed due to user request",
+            ),
+            q(
+                "phrase",
+                "which hosts logged 'authentication failure ... user=uucp'?",
+                ["195.154.37.122"],
+                msg=r"authentication failure;.*\buser=uucp\b",
+            ),
         ],
     },
     {
         "id": "factual-zookeeper",
         "source": "zookeeper-election-port-failures",
-        "title": "Short factual questions over LogHub Zookeeper_2k (ensemble 10.10.34.11-13, 2015-07-29..08-25)",
+        "title": "Short factual questions over LogHub Zookeeper_2k "
+        "(ensemble 10.10.34.11-13, 2015-07-29..08-25)",
         "questions": [
-            q("id", "what happened to session 0x24ede63a01b003b?",
-              ["10000ms"],
-              msg=r"0x24ede63a01b003b\b"),
-            q("id", "what happened to session 0x14ed93111f20005?",
-              ["10.10.34.18"],
-              msg=r"0x14ed93111f20005\b"),
-            q("id", "what did client 10.10.34.40 do on the ensemble?",
-              ["0x24f4a631df90016"],
-              msg=r"(?<![\d.])10\.10\.34\.40(?!\d)"),
-            q("id", "which servers saw zxid 0x700000197 in election notifications?",
-              ["LEADING"],
-              msg=r"0x700000197 \(n\.zxid\)"),
-            q("number", "which sessions were negotiated with a 20000 timeout?",
-              ["0x14ed93111f20079"],
-              msg=r"negotiated timeout 20000\b"),
-            q("number", "which leader election took 238?",
-              ["FOLLOWING"],
-              msg=r"LEADER ELECTION TOOK - 238\b"),
-            q("number", "when did the connection to peer id 3 break?",
-              ["my id = 1"],
-              msg=r"Connection broken for id 3,"),
-            q("number", "which session timeouts are set to -1?",
-              ["minSessionTimeout"],
-              msg=r"SessionTimeout set to -1\b"),
-            q("phrase", "where does 'Have smaller server identifier' show up?",
-              ["(2, 1)"],
-              msg=r"Have smaller server identifier"),
-            q("phrase", "what triggered 'NodeExists for /home'?",
-              ["/home/curi/.zookeeper"],
-              msg=r"NodeExists for /home"),
-            q("phrase", "which sessions logged 'Client attempting to renew session'?",
-              ["0x24ed93119420016"],
-              msg=r"Client attempting to renew session"),
-            q("phrase", "when did zookeeper write snapshots ('Snapshotting: ... to /var/lib/zookeeper')?",
-              ["snapshot.300000dcd"],
-              msg=r"^Snapshotting: \S+ to /var/lib/zookeeper/"),
+            q("id", "what happened to session 0x24ede63a01b003b?", ["10000ms"], msg=r"0x24ede63a01b003b\b"),
+            q(
+                "id",
+                "what happened to session 0x14ed93111f20005?",
+                ["10.10.34.18"],
+                msg=r"0x14ed93111f20005\b",
+            ),
+            q(
+                "id",
+                "what did client 10.10.34.40 do on the ensemble?",
+                ["0x24f4a631df90016"],
+                msg=r"(?<![\d.])10\.10\.34\.40(?!\d)",
+            ),
+            q(
+                "id",
+                "which servers saw zxid 0x700000197 in election notifications?",
+                ["LEADING"],
+                msg=r"0x700000197 \(n\.zxid\)",
+            ),
+            q(
+                "number",
+                "which sessions were negotiated with a 20000 timeout?",
+                ["0x14ed93111f20079"],
+                msg=r"negotiated timeout 20000\b",
+            ),
+            q(
+                "number",
+                "which leader election took 238?",
+                ["FOLLOWING"],
+                msg=r"LEADER ELECTION TOOK - 238\b",
+            ),
+            q(
+                "number",
+                "when did the connection to peer id 3 break?",
+                ["my id = 1"],
+                msg=r"Connection broken for id 3,",
+            ),
+            q(
+                "number",
+                "which session timeouts are set to -1?",
+                ["minSessionTimeout"],
+                msg=r"SessionTimeout set to -1\b",
+            ),
+            q(
+                "phrase",
+                "where does 'Have smaller server identifier' show up?",
+                ["(2, 1)"],
+                msg=r"Have smaller server identifier",
+            ),
+            q(
+                "phrase",
+                "what triggered 'NodeExists for /home'?",
+                ["/home/curi/.zookeeper"],
+                msg=r"NodeExists for /home",
+            ),
+            q(
+                "phrase",
+                "which sessions logged 'Client attempting to renew session'?",
+                ["0x24ed93119420016"],
+                msg=r"Client attempting to renew session",
+            ),
+            q(
+                "phrase",
+                "when did zookeeper write snapshots ('Snapshotting: ... to /var/lib/zookeeper')?",
+                ["snapshot.300000dcd"],
+                msg=r"^Snapshotting: \S+ to /var/lib/zookeeper/",
+            ),
         ],
     },
     {
@@ -185,39 +257,42 @@ SYSTEMS = [
         "source": "android-qq-qzone-crash",
         "title": "Short factual questions over LogHub Android_2k (test phone, 2017-03-17 16:13-16:16)",
         "questions": [
-            q("id", "what happened to pid 23484?",
-              ["com.android.calendar"],
-              msg=r"\b23484\b"),
-            q("id", "what was wakelock 120758482 used for?",
-              ["RILJ_ACK_WL"],
-              msg=r"lock=120758482\b"),
-            q("id", "what did pid 7111 log?",
-              ["setDataSource"],
-              field={"pid": "7111"}),
-            q("number", "which records mention caller 10020?",
-              ["getTasks"],
-              msg=r"caller 10020\b"),
-            q("number", "what was caller 10112 refused?",
-              ["getRunningAppProcesses"],
-              msg=r"caller 10112\b"),
-            q("number", "when was keycode 4 pressed?",
-              ["interceptKeyTq"],
-              msg=r"keycode=4\b|key 4 ,"),
-            q("number", "what froze the screen for +1s0ms?",
-              ["NewsDetailXmlActivity"],
-              msg=r"Screen frozen for \+1s0ms"),
-            q("phrase", "where does 'Unable to start service' show up?",
-              ["XGPushService"],
-              msg=r"Unable to start service"),
-            q("phrase", "which app hit 'startActivity called from non-Activity context'?",
-              ["com.tencent.mm"],
-              msg=r"startActivity called from non-Activity context"),
-            q("phrase", "which app shows up in 'getNeighboringCellInfo calling app is'?",
-              ["com.amap.android.ams"],
-              msg=r"getNeighboringCellInfo calling app is"),
-            q("phrase", "what's the 'Sending non-protected broadcast' about?",
-              ["statusbar.visible.change"],
-              msg=r"Sending non-protected broadcast"),
+            q("id", "what happened to pid 23484?", ["com.android.calendar"], msg=r"\b23484\b"),
+            q("id", "what was wakelock 120758482 used for?", ["RILJ_ACK_WL"], msg=r"lock=120758482\b"),
+            q("id", "what did pid 7111 log?", ["setDataSource"], field={"pid": "7111"}),
+            q("number", "which records mention caller 10020?", ["getTasks"], msg=r"caller 10020\b"),
+            q("number", "what was caller 10112 refused?", ["getRunningAppProcesses"], msg=r"caller 10112\b"),
+            q("number", "when was keycode 4 pressed?", ["interceptKeyTq"], msg=r"keycode=4\b|key 4 ,"),
+            q(
+                "number",
+                "what froze the screen for +1s0ms?",
+                ["NewsDetailXmlActivity"],
+                msg=r"Screen frozen for \+1s0ms",
+            ),
+            q(
+                "phrase",
+                "where does 'Unable to start service' show up?",
+                ["XGPushService"],
+                msg=r"Unable to start service",
+            ),
+            q(
+                "phrase",
+                "which app hit 'startActivity called from non-Activity context'?",
+                ["com.tencent.mm"],
+                msg=r"startActivity called from non-Activity context",
+            ),
+            q(
+                "phrase",
+                "which app shows up in 'getNeighboringCellInfo calling app is'?",
+                ["com.amap.android.ams"],
+                msg=r"getNeighboringCellInfo calling app is",
+            ),
+            q(
+                "phrase",
+                "what's the 'Sending non-protected broadcast' about?",
+                ["statusbar.visible.change"],
+                msg=r"Sending non-protected broadcast",
+            ),
         ],
     },
     {
@@ -225,42 +300,48 @@ SYSTEMS = [
         "source": "healthapp-step-sync-failures",
         "title": "Short factual questions over LogHub HealthApp_2k (step counter and sync, 2017-12-23/24)",
         "questions": [
-            q("id", "what happened to data minute 25233979?",
-              ["setWriteDBLastDataMinute"],
-              msg=r"\b25233979\b"),
-            q("id", "what is com.huawei.health.g.c@8a2a501 doing?",
-              ["getTodaySportData"],
-              msg=r"com\.huawei\.health\.g\.c@8a2a501\b"),
-            q("id", "what did Step_HGNH log?",
-              ["mLastReport7214"],
-              field={"component": "Step_HGNH"}),
-            q("number", "what changed for stat type 40011?",
-              ["6314"],
-              msg=r"type=40011\b"),
-            q("number", "what was saved for data type 40002?",
-              ["7163"],
-              msg=r"\b40002\b"),
-            q("number", "where does the number 5112 come from?",
-              ["Distance:5112"],
-              msg=r"\b5112\b"),
-            q("number", "what took totalTime = 94?",
-              ["insertHiHealthData"],
-              msg=r"totalTime = 94\b"),
-            q("number", "what's the 500 steps sync about?",
-              ["do all sync"],
-              msg=r"\b500 steps\b"),
-            q("phrase", "where does 'checkFirstSyncByType no such data in db' show up?",
-              ["type is 1"],
-              msg=r"checkFirstSyncByType no such data in db"),
-            q("phrase", "when did 'Alarm uploadStaticsToDB' fire, and with what totals?",
-              ["7163"],
-              msg=r"Alarm uploadStaticsToDB"),
-            q("phrase", "what did 'new date =20171223, type=40005' report?",
-              ["330"],
-              msg=r"new date =20171223, type=40005,"),
-            q("phrase", "what sizes did 'bulkSaveDetailHiHealthData() size' report?",
-              ["size = 20"],
-              msg=r"^bulkSaveDetailHiHealthData\(\) size"),
+            q(
+                "id",
+                "what happened to data minute 25233979?",
+                ["setWriteDBLastDataMinute"],
+                msg=r"\b25233979\b",
+            ),
+            q(
+                "id",
+                "what is com.huawei.health.g.c@8a2a501 doing?",
+                ["getTodaySportData"],
+                msg=r"com\.huawei\.health\.g\.c@8a2a501\b",
+            ),
+            q("id", "what did Step_HGNH log?", ["mLastReport7214"], field={"component": "Step_HGNH"}),
+            q("number", "what changed for stat type 40011?", ["6314"], msg=r"type=40011\b"),
+            q("number", "what was saved for data type 40002?", ["7163"], msg=r"\b40002\b"),
+            q("number", "where does the number 5112 come from?", ["Distance:5112"], msg=r"\b5112\b"),
+            q("number", "what took totalTime = 94?", ["insertHiHealthData"], msg=r"totalTime = 94\b"),
+            q("number", "what's the 500 steps sync about?", ["do all sync"], msg=r"\b500 steps\b"),
+            q(
+                "phrase",
+                "where does 'checkFirstSyncByType no such data in db' show up?",
+                ["type is 1"],
+                msg=r"checkFirstSyncByType no such data in db",
+            ),
+            q(
+                "phrase",
+                "when did 'Alarm uploadStaticsToDB' fire, and with what totals?",
+                ["7163"],
+                msg=r"Alarm uploadStaticsToDB",
+            ),
+            q(
+                "phrase",
+                "what did 'new date =20171223, type=40005' report?",
+                ["330"],
+                msg=r"new date =20171223, type=40005,",
+            ),
+            q(
+                "phrase",
+                "what sizes did 'bulkSaveDetailHiHealthData() size' report?",
+                ["size = 20"],
+                msg=r"^bulkSaveDetailHiHealthData\(\) size",
+            ),
         ],
     },
     {
@@ -268,37 +349,53 @@ SYSTEMS = [
         "source": "proxifier-cuhk-proxy-outage",
         "title": "Short factual questions over LogHub Proxifier_2k (lab desktop via proxy.cse.cuhk.edu.hk)",
         "questions": [
-            q("id", "what happened with qa.sockets.stackexchange.com?",
-              ["02:02:11"],
-              msg=r"^qa\.sockets\.stackexchange\.com:"),
-            q("id", "what did msfeedssync.exe connect to?",
-              ["go.microsoft.com"],
-              field={"component": r"msfeedssync\.exe.*"}),
-            q("id", "what happened to tcpconn6.tencent.com?",
-              ["canceled"],
-              msg=r"^tcpconn6\.tencent\.com:"),
-            q("number", "what's going wrong on port 8080?",
-              ["qd-update.qq.com"],
-              msg=r"^\S+:8080 "),
-            q("number", "anything on port 843?",
-              ["formi.baidu.com"],
-              msg=r"^\S+:843 "),
-            q("number", "which connections closed with lifetime 01:05?",
-              ["pixel.facebook.com"],
-              msg=r"lifetime 01:05$"),
-            q("phrase", "where does 'Proxy closed the connection unexpectedly' show up?",
-              ["tcpconn4.tencent.com", "config.pinyin.sogou.com"],
-              msg=r"Proxy closed the connection unexpectedly"),
-            q("phrase", "what went 'through proxy socks.cse.cuhk.edu.hk'?",
-              ["183.62.156.108:22"],
-              msg=r"through proxy socks\.cse\.cuhk\.edu\.hk"),
-            q("phrase", "in july 2017, which hosts hit 'A connection request was canceled before the completion'?",
-              ["hm.baidu.com"],
-              msg=r"A connection request was canceled before the completion",
-              since="2017-07-01T00:00:00Z", until="2017-08-01T00:00:00Z"),
-            q("phrase", "which connections logged 'MB) received' when they closed?",
-              ["googlevideo.com"],
-              msg=r"MB\) received"),
+            q(
+                "id",
+                "what happened with qa.sockets.stackexchange.com?",
+                ["02:02:11"],
+                msg=r"^qa\.sockets\.stackexchange\.com:",
+            ),
+            q(
+                "id",
+                "what did msfeedssync.exe connect to?",
+                ["go.microsoft.com"],
+                field={"component": r"msfeedssync\.exe.*"},
+            ),
+            q("id", "what happened to tcpconn6.tencent.com?", ["canceled"], msg=r"^tcpconn6\.tencent\.com:"),
+            q("number", "what's going wrong on port 8080?", ["qd-update.qq.com"], msg=r"^\S+:8080 "),
+            q("number", "anything on port 843?", ["formi.baidu.com"], msg=r"^\S+:843 "),
+            q(
+                "number",
+                "which connections closed with lifetime 01:05?",
+                ["pixel.facebook.com"],
+                msg=r"lifetime 01:05$",
+            ),
+            q(
+                "phrase",
+                "where does 'Proxy closed the connection unexpectedly' show up?",
+                ["tcpconn4.tencent.com", "config.pinyin.sogou.com"],
+                msg=r"Proxy closed the connection unexpectedly",
+            ),
+            q(
+                "phrase",
+                "what went 'through proxy socks.cse.cuhk.edu.hk'?",
+                ["183.62.156.108:22"],
+                msg=r"through proxy socks\.cse\.cuhk\.edu\.hk",
+            ),
+            q(
+                "phrase",
+                "in july 2017, which hosts hit 'A connection request was canceled before the completion'?",
+                ["hm.baidu.com"],
+                msg=r"A connection request was canceled before the completion",
+                since="2017-07-01T00:00:00Z",
+                until="2017-08-01T00:00:00Z",
+            ),
+            q(
+                "phrase",
+                "which connections logged 'MB) received' when they closed?",
+                ["googlevideo.com"],
+                msg=r"MB\) received",
+            ),
         ],
     },
     {
@@ -306,42 +403,48 @@ SYSTEMS = [
         "source": "windows-cbs-servicing-errors",
         "title": "Short factual questions over LogHub Windows_2k (CBS servicing on a Win7 PC, 2016-09-28/29)",
         "questions": [
-            q("id", "what does cbs say about KB3004375?",
-              ["ApplicableState: 112"],
-              msg=r"KB3004375\b"),
-            q("id", "what happened in session 11152_142416105?",
-              ["SPP"],
-              msg=r"\b11152_142416105\b"),
-            q("id", "what happened to CSI Transaction @0x47e9e0?",
-              ["destroyed"],
-              msg=r"CSI Transaction @0x47e9e0\b"),
-            q("id", "is Hyper-V integration services 6.3.9600.17681 installed?",
-              ["CurrentState:0"],
-              msg=r"Hyper-V-Integration-Services-Package~\S+~6\.3\.9600\.17681\b"),
-            q("number", "which package has ApplicableState 64?",
-              ["KB3020393"],
-              msg=r"ApplicableState: 64\b"),
-            q("number", "what failed with 0x80070001?",
-              ["backup log cab"],
-              msg=r"0x80070001\b"),
-            q("number", "what finished with disposition 0X1?",
-              ["Scavenge"],
-              msg=r"disposition: 0X1\b"),
-            q("number", "what ran with applyflags=7?",
-              ["coldpatching=FALSE"],
-              msg=r"applyflags=7\b"),
-            q("phrase", "where does 'Offline image is: read-only' show up?",
-              ["manifest caching"],
-              msg=r"Offline image is: read-only|image is not writeable"),
-            q("phrase", "when did cbs log 'skipping scavenge'?",
-              ["coherency cookie"],
-              msg=r"skipping scavenge"),
-            q("phrase", "when was 'WcpInitialize (wcp.dll version 0.0.0.6) called' logged?",
-              ["2016/9/28"],
-              msg=r"WcpInitialize \(wcp\.dll version 0\.0\.0\.6\) called"),
-            q("phrase", "what's the state of the 'EmbeddedLockdown-Package-TopLevel' package?",
-              ["CurrentState:0"],
-              msg=r"EmbeddedLockdown-Package-TopLevel"),
+            q("id", "what does cbs say about KB3004375?", ["ApplicableState: 112"], msg=r"KB3004375\b"),
+            q("id", "what happened in session 11152_142416105?", ["SPP"], msg=r"\b11152_142416105\b"),
+            q(
+                "id",
+                "what happened to CSI Transaction @0x47e9e0?",
+                ["destroyed"],
+                msg=r"CSI Transaction @0x47e9e0\b",
+            ),
+            q(
+                "id",
+                "is Hyper-V integration services 6.3.9600.17681 installed?",
+                ["CurrentState:0"],
+                msg=r"Hyper-V-Integration-Services-Package~\S+~6\.3\.9600\.17681\b",
+            ),
+            q("number", "which package has ApplicableState 64?", ["KB3020393"], msg=r"ApplicableState: 64\b"),
+            q("number", "what failed with 0x80070001?", ["backup log cab"], msg=r"0x80070001\b"),
+            q("number", "what finished with disposition 0X1?", ["Scavenge"], msg=r"disposition: 0X1\b"),
+            q("number", "what ran with applyflags=7?", ["coldpatching=FALSE"], msg=r"applyflags=7\b"),
+            q(
+                "phrase",
+                "where does 'Offline image is: read-only' show up?",
+                ["manifest caching"],
+                msg=r"Offline image is: read-only|image is not writeable",
+            ),
+            q(
+                "phrase",
+                "when did cbs log 'skipping scavenge'?",
+                ["coherency cookie"],
+                msg=r"skipping scavenge",
+            ),
+            q(
+                "phrase",
+                "when was 'WcpInitialize (wcp.dll version 0.0.0.6) called' logged?",
+                ["2016/9/28"],
+                msg=r"WcpInitialize \(wcp\.dll version 0\.0\.0\.6\) called",
+            ),
+            q(
+                "phrase",
+                "what's the state of the 'EmbeddedLockdown-Package-TopLevel' package?",
+                ["CurrentState:0"],
+                msg=r"EmbeddedLockdown-Package-TopLevel",
+            ),
         ],
     },
 ]
@@ -394,7 +497,9 @@ def copy_exact(src, dst):
 
 def main():
     lic = SRC / "LICENSE-LOGHUB"
-    assert sha256(lic) == LICENSE_SHA256, "LICENSE-LOGHUB differs from the one these questions were written with"
+    assert sha256(lic) == LICENSE_SHA256, (
+        "LICENSE-LOGHUB differs from the one these questions were written with"
+    )
     copy_exact(lic, OUT / "LICENSE-LOGHUB")
     old = existing_asks()
     seen_asks, seen_ids = set(), set()
@@ -404,11 +509,15 @@ def main():
         assert re.fullmatch(r"[a-z0-9-]+", iid) and iid not in seen_ids, iid
         seen_ids.add(iid)
         src = SRC / sysdef["source"] / "logs.jsonl"
-        assert sha256(src) == SOURCES[sysdef["source"]], f"{src} differs from the file these questions were written against"
+        assert sha256(src) == SOURCES[sysdef["source"]], (
+            f"{src} differs from the file these questions were written against"
+        )
         records = [json.loads(x) for x in src.read_text(encoding="utf-8").splitlines()]
         times = [when(r["timestamp"]) for r in records]
-        window = {"start": records[times.index(min(times))]["timestamp"],
-                  "end": records[times.index(max(times))]["timestamp"]}
+        window = {
+            "start": records[times.index(min(times))]["timestamp"],
+            "end": records[times.index(max(times))]["timestamp"],
+        }
         turns = []
         for qd in sysdef["questions"]:
             ask = qd["ask"]
@@ -420,18 +529,30 @@ def main():
             assert 1 <= len(lines) <= MAX_LINES, f"{iid}: {ask!r} selects {len(lines)} lines"
             assert 1 <= len(qd["mentions"]) <= 2, ask
             for m in qd["mentions"]:
-                assert any(m.lower() in records[n - 1]["message"].lower() for n in lines), \
+                assert any(m.lower() in records[n - 1]["message"].lower() for n in lines), (
                     f"{iid}: mention {m!r} is not in the relevant lines of {ask!r}"
+                )
             distinct = len({records[n - 1]["message"] for n in lines})
-            assert distinct <= TOP_K, f"{iid}: {ask!r} needs {distinct} distinct messages, more than top {TOP_K}"
-            turns.append({"ask": ask, "style": qd["style"],
-                          "expect": {"relevant_lines": lines, "mentions": qd["mentions"]}})
+            assert distinct <= TOP_K, (
+                f"{iid}: {ask!r} needs {distinct} distinct messages, more than top {TOP_K}"
+            )
+            turns.append(
+                {
+                    "ask": ask,
+                    "style": qd["style"],
+                    "expect": {"relevant_lines": lines, "mentions": qd["mentions"]},
+                }
+            )
             table.append((iid, qd["style"], len(lines), distinct, ask))
         d = OUT / iid
         d.mkdir(exist_ok=True)
-        write_json(d / "incident.json", {"id": iid, "title": sysdef["title"], "window": window, "turns": turns})
+        write_json(
+            d / "incident.json", {"id": iid, "title": sysdef["title"], "window": window, "turns": turns}
+        )
         copy_exact(src, d / "logs.jsonl")
-        qfile["incidents"].append({"id": iid, "turns": [{"ask": t["ask"], "style": t["style"]} for t in turns]})
+        qfile["incidents"].append(
+            {"id": iid, "turns": [{"ask": t["ask"], "style": t["style"]} for t in turns]}
+        )
     write_json(OUT / "questions.json", qfile)
 
     print(f"{'incident':18s} {'style':7s} {'lines':>5s} {'msgs':>4s}  question")
