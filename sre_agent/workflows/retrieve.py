@@ -151,12 +151,7 @@ class Retriever:
             filters = _filters(plan, attempt)
             if not self.store.exists(session, tables=table_list, filters=filters):
                 continue
-            if (
-                plan.broad
-                and not plan.identifiers
-                and not plan.field_filters
-                and not self._anchored(session, table_list, plan, filters)
-            ):
+            if plan.broad and not plan.identifiers and not plan.field_filters:
                 baseline = self._baseline(session, table_list, plan, attempt)
                 rows = self.store.scan(session, tables=table_list, filters=filters, limit=BROAD_SCAN_LIMIT)
                 span = self._span(session, table_list)
