@@ -79,7 +79,7 @@ def render_answer(result: SearchResult) -> str:
             f"**Top {len(result.lines)} distinct lines** as patterns (lines alike but for ids and numbers; "
             "×count = its lines in the window):"
         )
-        parts.append(render_evidence(result.lines))
+        parts.append(render_evidence(result.lines, utc_offset=result.utc_offset))
     for warning in result.warnings:
         parts.append(f"⚠ {warning}")
     if result.skipped:

@@ -4,13 +4,16 @@ Lines that differ only by an id, a thread or a number share a shape; they are sh
 pattern: its level, how many lines it has in the searched scope, first and last seen, who wrote
 it (service, component or program, host, environment), two or three of its variants, and, when
 it spans more than a day, its rhythm ("on 12 of 14 days, mostly 02:00–03:00 UTC"), which is what
-"every night? since when? how often?" asks.
+"every night? since when? how often?" asks. The pattern's other variants among the retrieved
+lines are listed by what differs in them (the ids and numbers), so none is hidden. Times are shown
+in the clock the logs were written in when that is known (`utc_offset`), as the engineer reads
+them on the lines themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sre_agent.workflows.results import PatternStats, ResultLine
 
@@ -24,16 +27,38 @@ def line_message(line: ResultLine) -> str:
     return msg.replace("\n", " ⏎ ").replace("`", "'")
 
 
-def _when(first: datetime, last: datetime, count: int) -> str:
-    text = first.strftime("%Y-%m-%d %H:%M:%S")
+MAX_DIFFERENCES = 12
+
+
+def clock(utc_offset: int | None) -> timezone | None:
+    """The fixed-offset zone of the logs' own clock; None for UTC or unknown."""
+    return timezone(timedelta(minutes=utc_offset)) if utc_offset else None
+
+
+def _stamp(value: datetime, tz: timezone | None) -> str:
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if tz else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _when(first: datetime, last: datetime, count: int, tz: timezone | None = None) -> str:
+    text = _stamp(first, tz)
     if count > 1 and last != first:
-        text += f" → {last.strftime('%Y-%m-%d %H:%M:%S')}"
+        text += f" → {_stamp(last, tz)}"
+    if tz is not None:
+        text += f" ({first.astimezone(tz).strftime('%z')[:3]}:{first.astimezone(tz).strftime('%z')[3:]})"
     return text
 
 
-def line_when(line: ResultLine) -> str:
-    """First seen, and last seen when identical lines span a while."""
-    return _when(line.first_seen, line.last_seen, line.count)
+def line_when(line: ResultLine, utc_offset: int | None = None) -> str:
+    """First seen, and last seen when identical lines span a while (in the logs' clock when known)."""
+    return _when(line.first_seen, line.last_seen, line.count, clock(utc_offset))
+
+
+def differences(base: str, other: str) -> str:
+    """What `other` says where `base` says something else (same words otherwise), e.g. an id."""
+    a, b = base.split(), other.split()
+    if len(a) != len(b):
+        return other if len(other) <= 80 else other[:80] + "…"
+    return " ".join(y.strip(",;.()[]{}'\"") for x, y in zip(a, b, strict=True) if x != y) or other
 
 
 def source_of(line: ResultLine) -> str:
@@ -70,9 +95,13 @@ def group_patterns(lines: Sequence[ResultLine]) -> list[list[ResultLine]]:
     return list(groups.values())
 
 
-def render_evidence(lines: Sequence[ResultLine], *, max_patterns: int = 10) -> str:
+def render_evidence(
+    lines: Sequence[ResultLine], *, max_patterns: int = 10, utc_offset: int | None = None
+) -> str:
     """The lines as a code block of patterns: one numbered entry per pattern with its count, times
-    and source, its variants below (at most three), then its rhythm when it spans days."""
+    (in the logs' clock when `utc_offset` is known) and source, its variants below (three in full,
+    the rest by what differs in them), then its rhythm when it spans days."""
+    tz = clock(utc_offset)
     rows: list[str] = []
     for i, group in enumerate(group_patterns(lines)[:max_patterns], 1):
         best = group[0]
@@ -83,10 +112,13 @@ def render_evidence(lines: Sequence[ResultLine], *, max_patterns: int = 10) -> s
         level = max((line.level or "-" for line in group), key=_severity)
         kinds = f" in {len(group)} variants" if len(group) > 1 else ""
         source = f"  {source_of(best)}" if source_of(best) else ""
-        rows.append(f"{i:>2}. [{level}] ×{count}{kinds}  {_when(first, last, count)}{source}")
+        rows.append(f"{i:>2}. [{level}] ×{count}{kinds}  {_when(first, last, count, tz)}{source}")
         rows += [f"    {line_message(line)}" for line in group[:VARIANTS]]
-        if len(group) > VARIANTS:
-            rows.append(f"    … and {len(group) - VARIANTS} more variants")
+        rest = [differences(best.message, line.message).replace("\n", " ") for line in group[VARIANTS:]]
+        if rest:
+            shown = ", ".join(rest[:MAX_DIFFERENCES]).replace("`", "'")
+            more = f" and {len(rest) - MAX_DIFFERENCES} more" if len(rest) > MAX_DIFFERENCES else ""
+            rows.append(f"    … also with: {shown}{more}")
         if said := rhythm(stats):
             rows.append(f"    ({said})")
     return "```text\n" + "\n".join(rows) + "\n```" if rows else ""

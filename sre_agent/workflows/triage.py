@@ -309,7 +309,9 @@ def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list,
         text = f"No matching line is at level {asked} or worse: the closest lines are below. "
     text += (
         f"{len(lines)} distinct lines match. The most telling: [{worst.level or '-'}] ×{worst.count} "
-        f"`{line_message(worst)}` ({line_when(worst)}" + (f", host {worst.host}" if worst.host else "") + ")."
+        f"`{line_message(worst)}` ({line_when(worst, plan.utc_offset)}"
+        + (f", host {worst.host}" if worst.host else "")
+        + ")."
     )
     if known:
         text += " Known error patterns seen: " + "; ".join(
@@ -346,7 +348,8 @@ def render_triage(
     if lines:
         parts.append(
             "**Evidence**: the most relevant lines, as patterns (lines alike but for ids and numbers; "
-            "×count = its lines in the searched window):\n" + render_evidence(list(lines))
+            "×count = its lines in the searched window):\n"
+            + render_evidence(list(lines), utc_offset=plan.utc_offset)
         )
     if patterns.patterns:
         parts.append(

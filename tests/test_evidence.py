@@ -1,0 +1,77 @@
+"""Evidence as patterns: what an engineer reads in the answer, exactly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sre_agent.evidence import differences, render_evidence, rhythm
+from sre_agent.workflows.order import pattern_stats
+from sre_agent.workflows.results import ResultLine
+
+T0 = datetime(2026, 3, 1, 2, 10, tzinfo=UTC)
+
+
+def _line(message: str, shape: str, minute: int = 0, **fields) -> ResultLine:
+    at = T0 + timedelta(minutes=minute)
+    return ResultLine(message=message, shape=shape, first_seen=at, last_seen=at, **fields)
+
+
+TIMEOUT = "Expiring session <HEX>, timeout of <NUM>ms exceeded"
+
+
+def test_lines_alike_but_for_an_id_are_one_pattern_with_every_variant_named() -> None:
+    sessions = ["0x14f05578bf60001", "0x14f05578bf60002", "0x24f3fdaf738000a", "0x24f3fdaf738000b", "0x3"]
+    lines = [
+        _line(f"Expiring session {s}, timeout of 10000ms exceeded", TIMEOUT, i, level="INFO", host="zk-2")
+        for i, s in enumerate(sessions)
+    ] + [_line("Connection broken for id 3", "Connection broken for id <NUM>", 9, level="WARN")]
+    text = render_evidence(lines)
+    assert text.splitlines() == [
+        "```text",
+        " 1. [INFO] ×5 in 5 variants  2026-03-01 02:10:00 → 2026-03-01 02:14:00  host=zk-2",
+        "    Expiring session 0x14f05578bf60001, timeout of 10000ms exceeded",
+        "    Expiring session 0x14f05578bf60002, timeout of 10000ms exceeded",
+        "    Expiring session 0x24f3fdaf738000a, timeout of 10000ms exceeded",
+        "    … also with: 0x24f3fdaf738000b, 0x3",
+        " 2. [WARN] ×1  2026-03-01 02:19:00",
+        "    Connection broken for id 3",
+        "```",
+    ]
+
+
+def test_the_source_fields_and_the_logs_clock_are_shown() -> None:
+    line = _line(
+        "Connection reset by peer",
+        "Connection reset by peer",
+        service="checkout",
+        origin="envoy",
+        host="pod-7",
+        env="prod",
+        level="WARN",
+    )
+    text = render_evidence([line], utc_offset=480)
+    assert text.splitlines()[1] == (
+        " 1. [WARN] ×1  2026-03-01 10:10:00 (+08:00)  service=checkout from=envoy host=pod-7 env=prod"
+    )
+
+
+def test_a_pattern_over_several_days_says_its_rhythm() -> None:
+    nights = [T0 + timedelta(days=d, minutes=d) for d in (0, 1, 2, 4)]
+    stats = pattern_stats([int(t.timestamp() * 1_000_000) for t in nights])
+    assert stats is not None
+    assert (stats.count, stats.days, stats.span_days, stats.busiest_hours) == (4, 4, 5, [2])
+    assert rhythm(stats) == "on 4 of 5 days, mostly 02:00–03:00 UTC"
+    line = _line("backup job failed: disk full", "backup job failed: disk full", level="ERROR")
+    line.pattern = stats
+    assert render_evidence([line]).splitlines()[1:4] == [
+        " 1. [ERROR] ×4  2026-03-01 02:10:00 → 2026-03-05 02:14:00",
+        "    backup job failed: disk full",
+        "    (on 4 of 5 days, mostly 02:00–03:00 UTC)",
+    ]
+    one_day = pattern_stats([int(T0.timestamp() * 1_000_000)])
+    assert rhythm(one_day) is None
+
+
+def test_differences_name_what_changed() -> None:
+    assert differences("user 1 failed on port 22", "user 7 failed on port 2222") == "7 2222"
+    assert differences("a b", "a b c") == "a b c"
