@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sre_agent.connectors.report import FetchReport
 from sre_agent.errors import InputError
-from sre_agent.evidence import rhythm
+from sre_agent.evidence import rhythm, source_of
 from sre_agent.indexes import SearchFilters, table_name
 from sre_agent.indexes.records import StoredRecord
 from sre_agent.models import LEVELS, LogQuery, TimeWindow, normalize_level
@@ -186,16 +186,13 @@ def _render_line(i: int, line: ResultLine) -> str:
     if line.count > 1 and line.last_seen != line.first_seen:
         when += f" → {line.last_seen:%Y-%m-%d %H:%M:%S}"
     extra = "".join(
-        f" {key}={value}"
-        for key, value in (
-            ("service", line.service),
-            ("from", line.origin),
-            ("host", line.host),
-            ("env", line.env),
-            ("method", line.method),
-            ("user", line.user_id),
+        f" {part}"
+        for part in (
+            source_of(line),
+            f"method={line.method}" if line.method else "",
+            f"user={line.user_id}" if line.user_id else "",
         )
-        if value
+        if part
     )
     if line.pattern is not None and line.pattern.count > line.count:
         extra += f" (its pattern: ×{line.pattern.count}"

@@ -194,16 +194,7 @@ class Retriever:
     ) -> tuple[list[ResultLine], list[str]]:
         """Exact tiers first (identifiers, phrase shapes), then the question's hybrid hits."""
         tiers, missing = self._exact_tiers(session, tables, plan, filters)
-        hits = self.store.search(
-            session,
-            plan.query_text,
-            tables=tables,
-            filters=filters,
-            k=CANDIDATES,
-            phrases=plan.terms,
-            vector_weight=VECTOR_WEIGHT,
-            vector_query=plan.meaning_text,
-        )
+        hits = self._search(session, tables, plan, filters, CANDIDATES)
         if plan.prefer_level:  # "were there errors?": the lines at that level first, then the rest
             worse = filters.model_copy(update={"min_level": plan.prefer_level})
             hits = prefer_level(_merge(self._ranked(session, tables, plan, worse), hits), plan.prefer_level)
@@ -292,12 +283,19 @@ class Retriever:
         """The lines passing `filters`, ranked by the question's hybrid search ([] when none pass)."""
         if not self.store.exists(session, tables=tables, filters=filters):
             return []
+        return self._search(session, tables, plan, filters, EXACT_CANDIDATES)
+
+    def _search(
+        self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters, k: int
+    ) -> list[Hit]:
+        """The question's hybrid search: its words (with the vocabulary's and its numbers as
+        phrases) for the full text, its own words for the meaning, meaning weighed over words."""
         return self.store.search(
             session,
             plan.query_text,
             tables=tables,
             filters=filters,
-            k=EXACT_CANDIDATES,
+            k=k,
             phrases=plan.terms,
             vector_weight=VECTOR_WEIGHT,
             vector_query=plan.meaning_text,
