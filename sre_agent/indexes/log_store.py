@@ -29,9 +29,9 @@ cosine similarity, "fts" by BM25. A store without an embedder searches full-text
 say `via="fts"`). Full rows are read only for the final `k` hits.
 An empty query is an `InputError`: use `scan` to list rows without ranking.
 
-Consistency: every call lists the session's tables afresh. Open tables are reused for up to
-`TABLE_HANDLE_SECONDS`, so another process's writes show up within that time; this store's own
-writes show up at once, and a search never sees a table change under it.
+Consistency: a session's table listing is reused for up to `TABLE_LIST_SECONDS` and open tables
+for up to `TABLE_HANDLE_SECONDS`, so another process's new tables and writes show up within that
+time; this store's own writes show up at once, and a search never sees a table change under it.
 All methods are synchronous and thread-safe; call them from a worker thread in async code.
 """
 
@@ -84,6 +84,8 @@ ID_CHUNK = 2000
 VECTOR_CACHE_SIZE = 20_000
 #: A LogStore reuses an open table this long, then reopens it to see other processes' writes.
 TABLE_HANDLE_SECONDS = 10.0
+#: A LogStore reuses a session's table listing this long (another process's new table shows up after it).
+TABLE_LIST_SECONDS = 1.0
 #: Worker threads for the full-text queries of one search (LanceDB releases the GIL while it works).
 SEARCH_THREADS = 4
 #: Longest token the full-text index keeps (LanceDB's default, 40, drops sha256 digests: 64 chars).
@@ -134,6 +136,7 @@ class LogStore:
         self._db: lancedb.DBConnection | None = None
         self._lock = threading.Lock()
         self._tables: dict[_Key, tuple[Table, float]] = {}  # open table, when it was opened
+        self._listings: dict[str, tuple[list[str], float]] = {}  # session's tables, when listed
         self._shapes: dict[_Key, ShapeVectors] = {}
         self._write_locks: dict[_Key, threading.Lock] = {}
         self._vector_cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -153,11 +156,20 @@ class LogStore:
                 return sorted(names)
 
     def list_tables(self, session: str) -> list[str]:
-        """The tables of a session, sorted; `InputError` if the session is unknown."""
+        """The tables of a session, sorted; `InputError` if the session is unknown.
+
+        The listing is reused for `TABLE_LIST_SECONDS` (one question makes many calls); this
+        store's own creates and drops refresh it at once."""
         check_session(session)
+        with self._lock:
+            cached = self._listings.get(session)
+        if cached is not None and time.monotonic() - cached[1] < TABLE_LIST_SECONDS:
+            return list(cached[0])
         names = self._table_names(session)
         if names is None:
             raise InputError(f"unknown session {session!r}")
+        with self._lock:
+            self._listings[session] = (names, time.monotonic())
         return names
 
     def count(self, session: str, table: str | None = None) -> int:
@@ -345,16 +357,20 @@ class LogStore:
         tables: list[str] | None = None,
         filters: SearchFilters | None = None,
         limit: int = 100_000,
-    ) -> list[int]:
-        """The timestamps (µs since the epoch) of the rows matching `filters`, unordered, at most
-        `limit` per table: reads one column, not the rows."""
+    ) -> dict[str, list[int]]:
+        """The timestamps (µs since the epoch) of the rows matching `filters`, per shape hash,
+        unordered, at most `limit` rows per table: reads two light columns, not the rows."""
         where = filters.to_sql() if filters is not None else None
-        out: list[int] = []
+        out: dict[str, list[int]] = {}
         for name in self._resolve_tables(session, tables):
-            query = self._table(session, name).search().select(["ts"]).limit(limit)
+            query = self._table(session, name).search().select(["shape_hash", "ts"]).limit(limit)
             if where:
                 query = query.where(where)
-            out += run_query(query, where)["ts"].to_pylist()
+            found = run_query(query, where)
+            shapes = found["shape_hash"].to_numpy(zero_copy_only=False)
+            stamps = found["ts"].to_numpy()
+            for shape in np.unique(shapes):
+                out.setdefault(str(shape), []).extend(stamps[shapes == shape].tolist())
         return out
 
     def time_span(self, session: str, *, tables: list[str] | None = None) -> tuple[int, int] | None:
@@ -460,6 +476,7 @@ class LogStore:
         db.drop_all_tables(namespace_path=[session])
         db.drop_namespace([session])
         with self._lock:
+            self._listings.pop(session, None)
             for cache in (self._tables, self._shapes):
                 for key in [key for key in cache if key[0] == session]:
                     del cache[key]
@@ -560,6 +577,8 @@ class LogStore:
         if tbl is None:
             self._ensure_namespace(session)
             tbl = self._create_table(key)
+            with self._lock:
+                self._listings.pop(session, None)
         self._check_vector_dim(tbl, key)
         inserted = tbl.merge_insert("id").when_not_matched_insert_all().execute(data).num_inserted_rows
         self._maintain_indexes(tbl)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
+
+import numpy as np
 
 from sre_agent.indexes import Hit, StoredRecord
 from sre_agent.indexes.filters import sql_string
@@ -22,6 +23,8 @@ from sre_agent.models import LEVELS
 from sre_agent.workflows.results import PatternStats, ResultLine
 
 T = TypeVar("T")
+_HOUR = 3_600_000_000  # µs
+_DAY = 24 * _HOUR
 
 
 def like(column: str, value: str) -> str:
@@ -127,16 +130,18 @@ def merge_rows(line: ResultLine, rows: Sequence[StoredRecord]) -> None:
 
 def pattern_stats(stamps: Sequence[int]) -> PatternStats | None:
     """Count, first/last seen, distinct days and busiest hours (UTC) of a pattern's timestamps (µs)."""
-    if not stamps:
+    if len(stamps) == 0:
         return None
-    times = sorted(datetime.fromtimestamp(t / 1_000_000, tz=UTC) for t in stamps)
-    hours = Counter(t.hour for t in times)
-    busiest = [h for h, _ in sorted(hours.items(), key=lambda item: (-item[1], item[0]))[:3]]
+    micros = np.asarray(stamps, dtype=np.int64)
+    days = micros // _DAY
+    hours = np.bincount((micros // _HOUR) % 24, minlength=24)
+    busiest = [int(h) for h in np.argsort(-hours, kind="stable")[:3] if hours[h] > 0]
+    first, last = int(micros.min()), int(micros.max())
     return PatternStats(
-        count=len(times),
-        first_seen=times[0],
-        last_seen=times[-1],
-        days=len({t.date() for t in times}),
-        span_days=(times[-1].date() - times[0].date()).days + 1,
+        count=len(micros),
+        first_seen=datetime.fromtimestamp(first / 1_000_000, tz=UTC),
+        last_seen=datetime.fromtimestamp(last / 1_000_000, tz=UTC),
+        days=len(np.unique(days)),
+        span_days=int(last // _DAY - first // _DAY) + 1,
         busiest_hours=busiest,
     )

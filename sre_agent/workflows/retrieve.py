@@ -40,11 +40,11 @@ from sre_agent.workflows.order import (
     to_result_line,
 )
 from sre_agent.workflows.plan import RetrievalPlan
-from sre_agent.workflows.results import PatternStats, ResultLine
+from sre_agent.workflows.results import ResultLine
 
 CANDIDATES = 200  # hits pulled from the store before de-duplication
 EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
-PATTERN_SCAN_LIMIT = 50_000  # timestamps read per pattern for its stats
+PATTERN_SCAN_LIMIT = 100_000  # timestamps read for the result's pattern stats
 #: How much more the meaning (vector) list counts than the words (full-text) list in the question's
 #: hybrid search. The question's exact words already rank first through the tiers (identifiers,
 #: anchors); what is left to rank is by meaning. Measured cold over the incident sets (bench/
@@ -58,6 +58,7 @@ ANCHOR_LIMIT = 100  # an anchor held by this many lines or more is not selective
 AROUND_SECONDS = 2
 AROUND_MOMENTS = 3
 AROUND_LINES = 5
+AROUND_SCAN = 2_000  # rows read around them at most
 
 __all__ = ["Retriever", "field_clause", "identifier_clause", "to_result_line"]
 
@@ -227,7 +228,11 @@ class Retriever:
                 if self.store.exists(session, tables=tables, filters=_with(filters, clause))
             ]
             missing = [f"'{i}' (no stored line holds it)" for i in plan.identifiers if i not in present]
-            if present:
+            if len(present) == 1:  # known to hold lines: no need to count them again
+                tiers.append(
+                    self._search(session, tables, plan, _with(filters, clauses[present[0]]), EXACT_CANDIDATES)
+                )
+            elif present:
                 tiers.append(
                     self._ranked(
                         session, tables, plan, _with(filters, " AND ".join(clauses[i] for i in present))
@@ -259,23 +264,26 @@ class Retriever:
         exact: Sequence[Hit],
     ) -> list[Hit]:
         """What else happened right beside the lines holding the identifiers: the `AROUND_LINES`
-        lines closest in time to the first few of them (within `AROUND_SECONDS`), best first for
-        the question: "'has died': did it come back?" is answered by the lines next to it."""
+        lines closest in time to the first few of them (within `AROUND_SECONDS`), closest first:
+        "'has died': did it come back?" is answered by the lines next to it."""
         moments = sorted({hit.timestamp for hit in exact})[:AROUND_MOMENTS]
         spans = [
             f"(ts >= {to_micros(t - timedelta(seconds=AROUND_SECONDS))} AND "
             f"ts <= {to_micros(t + timedelta(seconds=AROUND_SECONDS))})"
             for t in moments
         ]
-        near = self._ranked(session, tables, plan, _with(filters, "(" + " OR ".join(spans) + ")"))
+        where = _with(filters, "(" + " OR ".join(spans) + ")")
         held = {hit.id for hit in exact}
-        near = [hit for hit in near if hit.id not in held]
+        near = [
+            row
+            for row in self.store.scan(session, tables=tables, filters=where, limit=AROUND_SCAN)
+            if row.id not in held
+        ]
 
-        def gap(hit: Hit) -> float:
-            return min(abs((hit.timestamp - t).total_seconds()) for t in moments)
+        def gap(row: StoredRecord) -> float:
+            return min(abs((row.timestamp - t).total_seconds()) for t in moments)
 
-        closest = {hit.id for hit in sorted(near, key=gap)[:AROUND_LINES]}  # the lines right beside them
-        return [hit for hit in near if hit.id in closest]
+        return [_as_hit(row) for row in sorted(near, key=gap)[:AROUND_LINES]]  # the lines right beside them
 
     def _ranked(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
@@ -347,15 +355,23 @@ class Retriever:
         self, session: str, tables: list[str] | None, filters: SearchFilters, lines: list[ResultLine]
     ) -> None:
         """Give each line its pattern's stats: all lines of its shape the search was allowed to see."""
-        stats: dict[str, PatternStats | None] = {}
+        if not lines:
+            return
+        hashes = {line.shape: short_hash(line.shape) for line in lines}
+        in_list = ", ".join(sql_string(h) for h in dict.fromkeys(hashes.values()))
+        stamps = self.store.timestamps(
+            session,
+            tables=tables,
+            filters=_with(filters, f"shape_hash IN ({in_list})"),
+            limit=PATTERN_SCAN_LIMIT,
+        )
         for line in lines:
-            if line.shape not in stats:
-                where = _with(filters, f"shape_hash = {sql_string(short_hash(line.shape))}")
-                stamps = self.store.timestamps(
-                    session, tables=tables, filters=where, limit=PATTERN_SCAN_LIMIT
-                )
-                stats[line.shape] = pattern_stats(stamps)
-            line.pattern = stats[line.shape]
+            line.pattern = pattern_stats(stamps.get(hashes[line.shape], []))
+
+
+def _as_hit(row: StoredRecord) -> Hit:
+    """A scanned row as a hit of the exact tiers (no score: its place is its rank)."""
+    return Hit.model_validate({**row.model_dump(), "score": 0.0, "via": "fts"})
 
 
 def _filters(plan: RetrievalPlan, attempt: Attempt) -> SearchFilters:
