@@ -60,8 +60,10 @@ bench: install
 	$(BIN)/python bench/bench_embed_model.py
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_query.py
-	$(BIN)/python bench/bench_recall.py
-	$(BIN)/python bench/bench_triage.py
+	$(BIN)/python bench/bench_recall.py --out bench/out/configs
+	$(BIN)/python bench/bench_recall.py --cold --out bench/out/cold
+	$(BIN)/python bench/bench_triage.py --out bench/out/triage-configs
+	$(BIN)/python bench/bench_triage.py --cold --out bench/out/triage-cold
 	$(BIN)/python bench/bench_agent.py
 	$(BIN)/python bench/bench_bot.py
 	$(BIN)/python bench/bench_code_index.py
