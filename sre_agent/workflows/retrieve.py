@@ -167,8 +167,8 @@ class Retriever:
         return [], notes
 
     def _window(self, session: str, tables: list[str] | None, plan: RetrievalPlan) -> TimeWindow | None:
-        """The first reading of the question's time that holds a stored line (the plan's own when
-        it names none); None when no reading does."""
+        """The first reading of the question's time that holds a stored line; None when no reading
+        does, or when the question names no time."""
         if plan.window is None:
             return None
         for window in [plan.window, *plan.window_alternatives]:
