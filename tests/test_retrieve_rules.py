@@ -341,3 +341,16 @@ def test_the_lines_right_around_a_quoted_phrase_come_next(tmp_path, embedder) ->
         "Scheduling restart of crashed service",
         "Start proc 13003:com.example.app:web",
     }
+
+
+def test_a_name_most_searched_lines_hold_is_not_an_anchor(tmp_path, embedder) -> None:
+    """'GetMembership' is on every line of these logs: the failing line, not the shortest line that
+    names it, answers "why is GetMembership failing?"."""
+    rows = [(m, f"GetMembership OK user {100 + m}") for m in range(30)]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(*rows, (40, "GetMembership failed: DEADLINE_EXCEEDED while retrying", {"level": "ERROR"})),
+    )
+    found, _ = _ask(store, "why is GetMembership failing?", k=3)
+    assert found[0] == "GetMembership failed: DEADLINE_EXCEEDED while retrying"

@@ -383,6 +383,19 @@ class LogStore:
                 highs.append(pc.max(ts).as_py())
         return (min(lows), max(highs)) if lows else None
 
+    def count_matching(
+        self, session: str, *, tables: list[str] | None = None, filters: SearchFilters | None = None
+    ) -> int:
+        """How many rows match `filters`: a count, not a read of the rows."""
+        where = filters.to_sql() if filters is not None else None
+        total = 0
+        for name in self._resolve_tables(session, tables):
+            try:
+                total += self._table(session, name).count_rows(where)
+            except ValueError as exc:  # DataFusion's error for an invalid where-clause
+                raise InputError(f"bad filter {where!r}: {exc}") from None
+        return total
+
     def exists(
         self, session: str, *, tables: list[str] | None = None, filters: SearchFilters | None = None
     ) -> bool:

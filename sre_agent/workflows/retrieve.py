@@ -52,6 +52,7 @@ PATTERN_SCAN_LIMIT = 100_000  # timestamps read for the result's pattern stats
 #: 0.854 → 0.861, broad and the factual set unchanged.
 VECTOR_WEIGHT = 8.0
 ANCHOR_LIMIT = 100  # an anchor held by this many lines or more is not selective: not an anchor
+ANCHOR_SHARE = 0.5  # nor is one held by more than this share of the lines searched
 #: Lines beside the identifiers' lines: the AROUND_LINES closest in time to the first AROUND_MOMENTS
 #: of them, within AROUND_SECONDS (measured cold, lexical recall@10: 0.861 with none; 5 lines: 0.874
 #: when the best for the question among all within 2 s, 0.895 when the 5 closest in time).
@@ -313,14 +314,18 @@ class Retriever:
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
     ) -> list[Hit]:
         """Lines holding the question's anchors: its numbers and short ids as phrases of the full
-        text ("pid 7111", "5433", "msfeedssync.exe"). An anchor that many lines hold says nothing
-        about which line is meant and is left out. Most anchors first, then best BM25."""
+        text ("pid 7111", "5433", "msfeedssync.exe"). An anchor that many lines hold, or most of
+        the lines searched, says nothing about which line is meant and is left out. Most anchors
+        first, then best BM25."""
         taken = {*plan.identifiers, *plan.expansions}
         anchors = [a for a in dict.fromkeys([*plan.terms, *phrases(plan.query_text)]) if a not in taken]
+        if not anchors:
+            return []
+        in_scope = self.store.count_matching(session, tables=tables, filters=filters)
         matched: dict[str, tuple[Hit, int, float]] = {}
         for anchor in anchors:
             hits = self.store.phrase_hits(session, anchor, tables=tables, filters=filters, limit=ANCHOR_LIMIT)
-            if not hits or len(hits) >= ANCHOR_LIMIT:
+            if not hits or len(hits) >= ANCHOR_LIMIT or len(hits) > in_scope * ANCHOR_SHARE:
                 continue
             for hit in hits:
                 best = matched.get(hit.id)
