@@ -388,26 +388,20 @@ class LogStore:
     ) -> int:
         """How many rows match `filters`: a count, not a read of the rows."""
         where = filters.to_sql() if filters is not None else None
-        total = 0
-        for name in self._resolve_tables(session, tables):
-            try:
-                total += self._table(session, name).count_rows(where)
-            except ValueError as exc:  # DataFusion's error for an invalid where-clause
-                raise InputError(f"bad filter {where!r}: {exc}") from None
-        return total
+        return sum(self._count(session, name, where) for name in self._resolve_tables(session, tables))
 
     def exists(
         self, session: str, *, tables: list[str] | None = None, filters: SearchFilters | None = None
     ) -> bool:
         """Whether any row matches `filters`: a cheap count, not a read of the rows."""
         where = filters.to_sql() if filters is not None else None
-        for name in self._resolve_tables(session, tables):
-            try:
-                if self._table(session, name).count_rows(where) > 0:
-                    return True
-            except ValueError as exc:  # DataFusion's error for an invalid where-clause
-                raise InputError(f"bad filter {where!r}: {exc}") from None
-        return False
+        return any(self._count(session, name, where) > 0 for name in self._resolve_tables(session, tables))
+
+    def _count(self, session: str, table: str, where: str | None) -> int:
+        try:
+            return self._table(session, table).count_rows(where)
+        except ValueError as exc:  # DataFusion's error for an invalid where-clause
+            raise InputError(f"bad filter {where!r}: {exc}") from None
 
     # ----------------------------------------------------------------- internals: connection and tables
 

@@ -216,44 +216,37 @@ class Retriever:
     ) -> tuple[list[list[Hit]], list[str]]:
         """The lines to rank first, tier by tier: lines holding every identifier; lines holding the
         question's anchors (numbers, short ids), most anchors first; a few lines right around the
-        identifiers' lines; lines holding any identifier;
-        lines of a quoted phrase's shape (other numbers). Identifier tiers are ranked by the
+        identifiers' lines; lines holding any identifier; lines of a quoted phrase's shape (other
+        numbers). Identifier tiers are ranked by the
         question's hybrid search. Also the identifiers no line holds, as notes."""
-        tiers: list[list[Hit]] = []
-        missing: list[str] = []
-        if plan.identifiers:
-            clauses = {i: identifier_clause(i) for i in plan.identifiers}
-            present = [
-                i
-                for i, clause in clauses.items()
-                if self.store.exists(session, tables=tables, filters=_with(filters, clause))
-            ]
-            missing = [f"'{i}' (no stored line holds it)" for i in plan.identifiers if i not in present]
-            if len(present) == 1:  # known to hold lines: no need to count them again
-                tiers.append(
-                    self._search(session, tables, plan, _with(filters, clauses[present[0]]), EXACT_CANDIDATES)
-                )
-            elif present:
-                tiers.append(
-                    self._ranked(
-                        session, tables, plan, _with(filters, " AND ".join(clauses[i] for i in present))
-                    )
-                )
-        tiers.append(self._anchored(session, tables, plan, filters))
-        if tiers and tiers[0] and plan.identifiers:
-            tiers.append(self._around(session, tables, plan, filters, tiers[0]))
-        if plan.identifiers:
-            present_clauses = [clauses[i] for i in present]
-            if len(present_clauses) > 1:
-                tiers.append(
-                    self._ranked(
-                        session, tables, plan, _with(filters, "(" + " OR ".join(present_clauses) + ")")
-                    )
-                )
-            for identifier in plan.identifiers:
-                shape = message_shape(identifier)
-                if " " in identifier and shape != identifier:  # "used 50/50" → lines saying "used 49/50" too
-                    tiers.append(self._ranked(session, tables, plan, _with(filters, like("shape", shape))))
+        if not plan.identifiers:
+            return [t for t in [self._anchored(session, tables, plan, filters)] if t], []
+        clauses = {i: identifier_clause(i) for i in plan.identifiers}
+        present = [
+            i
+            for i, clause in clauses.items()
+            if self.store.exists(session, tables=tables, filters=_with(filters, clause))
+        ]
+        missing = [f"'{i}' (no stored line holds it)" for i in plan.identifiers if i not in present]
+        exact: list[Hit] = []
+        if present:
+            every = _with(filters, " AND ".join(clauses[i] for i in present))
+            # One identifier is known to hold lines: no need to count them again.
+            exact = (
+                self._search(session, tables, plan, every, EXACT_CANDIDATES)
+                if len(present) == 1
+                else self._ranked(session, tables, plan, every)
+            )
+        tiers = [exact, self._anchored(session, tables, plan, filters)]
+        if exact:
+            tiers.append(self._around(session, tables, plan, filters, exact))
+        if len(present) > 1:
+            any_of = "(" + " OR ".join(clauses[i] for i in present) + ")"
+            tiers.append(self._ranked(session, tables, plan, _with(filters, any_of)))
+        for identifier in plan.identifiers:
+            shape = message_shape(identifier)
+            if " " in identifier and shape != identifier:  # "used 50/50" → lines saying "used 49/50" too
+                tiers.append(self._ranked(session, tables, plan, _with(filters, like("shape", shape))))
         return [t for t in tiers if t], missing
 
     def _around(
