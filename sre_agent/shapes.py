@@ -10,7 +10,11 @@ The masks, tried left to right at each position (first that matches wins):
 - UUIDs become `<UUID>`;
 - IPv4 (optionally `::ffff:`-mapped) and IPv6 addresses, each with an optional `:port`, become `<IP>`;
 - `0x`-prefixed hex and runs of 8+ hex characters holding both digits and letters become `<HEX>`;
-- `name_123` / `blk_-123` style ids (letters, `_`, an optionally negative number) become `<ID>`;
+- `name_123` / `blk_-123` style ids (letters, `_`, an optionally negative number) and numbers
+  joined by underscores (`30546354_25138444`) become `<ID>`;
+- inside a path of two or more segments, a segment mixing letters and digits becomes `<ID>`:
+  `/dfs/data/current/subdir37/blk_1` and `/dfs/data/current/subdir5/blk_2` are one shape, as are
+  `_task_200811092030_0002_r_000318_0/part-00318` and its siblings;
 - numbers not glued to a letter before them become `<NUM>`: `10000ms` -> `<NUM>ms`,
   `/data/3/dfs` -> `/data/<NUM>/dfs`, `2008-11-09` -> `<NUM>-<NUM>-<NUM>`, but `ssh2`
   and `log4j` stay: digits inside a word are part of the word.
@@ -42,11 +46,17 @@ _MASKS = re.compile(
     rf"|(?P<ip>(?<![\w.]){_IPV4}{_PORT}(?!\w|\.\d)"
     rf"|(?<![\w:])(?:\[(?:{_IPV6})\]|{_IPV6}){_PORT}(?![\w:]))"
     r"|(?P<hex>(?<![\w])(?:0[xX][0-9A-Fa-f]+|[0-9A-Fa-f]{8,})(?![\w]))"
-    r"|(?P<id>(?<![\w-])[A-Za-z][A-Za-z0-9]*_-?\d+(?:_-?\d+)*(?![\w]))"
+    r"|(?P<id>(?<![\w-])(?:[A-Za-z][A-Za-z0-9]*|\d+)_-?\d+(?:_-?\d+)*(?![\w]))"
     r"|(?P<num>(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*)",
     re.ASCII,
 )
 _SPACES = re.compile(r"\s+")
+_SEGMENT = r"[^\s\\/,;'\"()\[\]{}<>]"
+#: A path of two or more segments (`/a/b`, `C:\\a\\b`), and a segment of it mixing letters and digits.
+_PATH = re.compile(rf"(?:[A-Za-z]:)?(?:[\\/]{_SEGMENT}+){{2,}}[\\/]?")
+_MIXED_SEGMENT = re.compile(
+    rf"(?<=[\\/]){_SEGMENT}*(?:[A-Za-z]{_SEGMENT}*\d|\d{_SEGMENT}*[A-Za-z]){_SEGMENT}*"
+)
 
 
 def _mask(m: re.Match[str]) -> str:
@@ -66,6 +76,7 @@ def _mask(m: re.Match[str]) -> str:
 
 def message_shape(message: str) -> str:
     """`message` with IPs, UUIDs, hex, ids and numbers masked and whitespace collapsed."""
+    message = _PATH.sub(lambda m: _MIXED_SEGMENT.sub("<ID>", m.group(0)), message)
     return _SPACES.sub(" ", _MASKS.sub(_mask, message)).strip()
 
 
@@ -89,6 +100,19 @@ def camel_words(text: str) -> list[str]:
 def readable(text: str) -> str:
     """`text` with camelCase identifiers split into words, for a model that reads words."""
     return _CAMEL_WORD.sub(lambda m: _HUMP.sub(" ", m.group(0)), text)
+
+
+# Digits glued to letters: `KB3185319`, `subdir37`, `ShadowCopy2`, `ssh2`.
+_DIGITS_IN_WORD = re.compile(r"(?<=[A-Za-z_])\d+|\d+(?=[A-Za-z_])")
+
+
+def embedding_text(shape: str) -> str:
+    """What the model reads for a shape: camelCase names split into words and the digits glued to
+    letters dropped, so shapes that differ only by such a number (`Package_for_KB3185319` and
+    `Package_for_KB2966583`) share one embedding. On the Windows CBS sample this takes the texts
+    to embed from 951 to 74 (recall unchanged: bench/bench_recall.py); the words still tell the
+    shapes apart in the full-text index."""
+    return _SPACES.sub(" ", readable(_DIGITS_IN_WORD.sub("", shape))).strip()
 
 
 def shape_hash(shape: str) -> str:

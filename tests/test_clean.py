@@ -12,7 +12,7 @@ from sre_agent.configs import LogFields, RedactionPattern, ServiceConfig
 from sre_agent.errors import ConfigError, InputError
 from sre_agent.models import LogRecord
 from sre_agent.redact import Redactor
-from sre_agent.shapes import message_shape, shape_hash
+from sre_agent.shapes import embedding_text, message_shape, shape_hash
 
 T0 = datetime(2008, 11, 9, 20, 35, 18, tzinfo=UTC)
 
@@ -249,7 +249,23 @@ def test_user_names_are_words_so_they_keep_shapes_apart() -> None:
         ("login [EMAIL] via ssh2 and log4j", "login [EMAIL] via ssh2 and log4j"),
         ("  two\n\tlines   here ", "two lines here"),
         ("commit 3f786850e387550fdab836ed7e6dc881de23001b", "commit <HEX>"),
+        ("Session: 30546354_25138444 initialized", "Session: <ID> initialized"),
+        (
+            "Deleting block blk_-35 file /mnt/hadoop/dfs/data/current/subdir37/blk_-35",
+            "Deleting block <ID> file /mnt/hadoop/dfs/data/current/<ID>/<ID>",
+        ),
+        (r"loading C:\Windows\System32\config\SAM", r"loading C:\Windows\<ID>\config\SAM"),
+        (
+            "one segment /ssh2 stays, as does v2 outside a path",
+            "one segment /ssh2 stays, as does v2 outside a path",
+        ),
     ],
 )
 def test_message_shape_masks_variable_parts(message: str, shape: str) -> None:
     assert message_shape(message) == shape
+
+
+def test_the_model_reads_a_shape_with_camel_case_split_and_digits_glued_to_words_dropped() -> None:
+    assert embedding_text("getAllCellInfo blocked for Package_for_KB3185319 via ssh2 port <NUM>") == (
+        "get All Cell Info blocked for Package_for_KB via ssh port <NUM>"
+    )

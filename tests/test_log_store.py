@@ -19,7 +19,7 @@ from sre_agent.errors import InputError
 from sre_agent.indexes import LogStore, SearchFilters, table_name
 from sre_agent.indexes.filters import to_micros
 from sre_agent.models import CleanRecord
-from sre_agent.shapes import readable
+from sre_agent.shapes import embedding_text
 
 SESSION = "C123-1700000000.123456"
 TABLE = table_name("logs", "GetUser", "prod")
@@ -160,8 +160,8 @@ def test_each_shape_is_embedded_once_even_by_a_new_process(tmp_path: Path, embed
     stats = store.ingest(SESSION, TABLE, sample_records())
     distinct_shapes = {r.shape for r in sample_records()}
     assert stats.shapes_embedded == len(distinct_shapes) == 7
-    # Each shape once, its camelCase names split into words as the model reads them.
-    assert sorted(recording.texts) == sorted(readable(shape) for shape in distinct_shapes)
+    # Each shape once, as the model reads it: camelCase names split, digits glued to letters dropped.
+    assert sorted(recording.texts) == sorted(embedding_text(shape) for shape in distinct_shapes)
     assert "OOM Killed: container app exceeded memory limit of <NUM>Mi" in recording.texts
 
     # A fresh store (a new process: empty caches) reuses the vectors stored with the rows.
@@ -173,6 +173,25 @@ def test_each_shape_is_embedded_once_even_by_a_new_process(tmp_path: Path, embed
     stats = LogStore(str(tmp_path), fresh).ingest(SESSION, TABLE, later)
     assert (stats.new, stats.shapes_embedded, stats.shapes_reused) == (2, 1, 1)
     assert fresh.texts == ["a shape never seen before"]
+
+
+def test_shapes_that_differ_only_by_a_number_glued_to_a_word_are_embedded_once(
+    tmp_path: Path, embedder: BaseEmbedding
+) -> None:
+    recording = RecordingEmbedding(inner=embedder)
+    store = LogStore(str(tmp_path), recording)
+    lines = [
+        "Read out cached package applicability for package: Package_for_KB3185319",
+        "Read out cached package applicability for package: Package_for_KB2966583",
+        "Read out cached package applicability for package: Package_for_KB3019978",
+    ]
+    records = [record(80 + i, line, line) for i, line in enumerate(lines)]
+    stats = store.ingest(SESSION, TABLE, records)
+    assert (stats.new, stats.shapes_embedded) == (3, 3)
+    assert recording.texts == ["Read out cached package applicability for package: Package_for_KB"]
+    # The words still tell them apart: the package asked about comes first.
+    hits = store.search(SESSION, "KB3019978", k=3)
+    assert hits[0].message == lines[2]
 
 
 def test_two_writers_racing_on_one_new_table_store_every_row_once(tmp_path: Path) -> None:

@@ -8,9 +8,10 @@ Namespaces work on the plain connection (`lancedb.connect(folder)`): LanceDB kee
 
 Ingest (`ingest`):
 - records whose id the table already holds are skipped before anything is embedded;
-- each distinct shape is embedded once (its camelCase names split into words, as the question
-  is): vectors already stored in the table, or seen earlier by this process, are reused; only
-  unknown shapes go to `embedder.get_text_embedding_batch`;
+- each distinct shape is embedded once, as `shapes.embedding_text` reads it (camelCase names split
+  into words, as the question is; digits glued to letters dropped, so shapes differing only there
+  share one embedding): vectors already stored in the table, or seen earlier by this process, are
+  reused; only unknown shapes go to `embedder.get_text_embedding_batch`;
 - all embedding happens before the first write, so an embedder failure writes nothing;
 - new rows go in with `merge_insert("id")` (insert-if-absent) into a table created empty, `id`
   declared its primary key: no row is doubled or lost even when two processes race;
@@ -70,7 +71,7 @@ from sre_agent.indexes.retrieval import (
 from sre_agent.indexes.rows import RECORD_COLUMNS, row_schema, short_hash, to_arrow, to_stored
 from sre_agent.indexes.shape_vectors import ShapeVectors, load_shape_vectors
 from sre_agent.models import CleanRecord
-from sre_agent.shapes import readable
+from sre_agent.shapes import embedding_text, readable
 
 SearchMode = Literal["hybrid", "vector", "fts"]
 
@@ -534,8 +535,10 @@ class LogStore:
                 known[shape_hash] = vector
         unknown = [h for h in shape_text if h not in known]
         if unknown:
-            embedded = self._embed([readable(shape_text[h]) for h in unknown])
-            known.update(zip(unknown, embedded, strict=True))
+            texts = {h: embedding_text(shape_text[h]) for h in unknown}
+            distinct = list(dict.fromkeys(texts.values()))  # shapes that read the same: embedded once
+            by_text = dict(zip(distinct, self._embed(distinct), strict=True))
+            known.update((h, by_text[texts[h]]) for h in unknown)
         for i, shape_hash in enumerate(hashes):
             vectors[i] = known[shape_hash]
         self._remember(known)
