@@ -65,7 +65,10 @@ def test_malformed_lines_are_skipped_counted_and_reported(tmp_path: Path) -> Non
     assert [r.message for r in result.records] == ["good", "also good"]
     assert result.skipped == 4
     assert result.problems[0].startswith(f"{path}:2: invalid JSON")
-    assert result.problems[1] == f"{path}:3: missing field 'timestamp'"
+    assert (
+        result.problems[1]
+        == f"{path}:3: missing field 'timestamp' (nor time, ts, @timestamp or another usual name for it)"
+    )
     assert result.problems[2] == f"{path}:4: not a JSON object"
     assert result.problems[3].startswith(f"{path}:5: field 'timestamp'")
 

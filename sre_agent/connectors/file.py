@@ -12,31 +12,13 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
 
 from sre_agent.connectors.base import FetchResult, record_matches
+from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
 from sre_agent.errors import InputError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow
 
 MAX_PROBLEMS = 5
-#: Our field -> a source's own names for it (a service config's `fields`), tried before `_ALIASES`.
-Aliases = dict[str, list[str]] | None
-_STANDARD = ("message", "level", "service", "method", "request_id", "user_id", "host", "env")
-# Other spellings of the standard fields that common log shippers use.
-_ALIASES = {
-    "timestamp": ("timestamp", "@timestamp", "time", "ts", "datetime"),
-    "message": ("message", "msg", "log", "text"),
-    "level": ("level", "severity", "lvl", "loglevel", "log_level"),
-    "env": ("env", "environment", "stage"),
-    "request_id": ("request_id", "requestId", "req_id", "trace_id"),
-    "user_id": ("user_id", "userId", "uid", "user"),
-    "host": ("host", "hostname", "pod", "instance"),
-    "method": ("method", "rpc_method", "rpc", "endpoint"),
-    "service": ("service", "service_name", "app"),
-}
-
 _TS_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 2024-05-01T12:00:00.123Z, 2024-05-01 12:00:00,123 +0000
     (re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"), "iso"),
@@ -45,7 +27,6 @@ _TS_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 081109 203615 (HDFS)
     (re.compile(r"^(\d{6} \d{6})"), "yymmdd"),
 ]
-_LEVEL_IN_TEXT = re.compile(r"\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC|SEVERE)\b")
 
 
 class FileLogstore:
@@ -106,7 +87,7 @@ class FileLogstore:
                         records[-1].message += "\n" + line
                         continue
                     ts, rest = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC), line
-                level_match = _LEVEL_IN_TEXT.search(rest[:80])
+                level_match = LEVEL_IN_TEXT.search(rest[:80])
                 records.append(
                     LogRecord(
                         timestamp=ts,
@@ -137,14 +118,6 @@ class FileLogstore:
         return None, line
 
 
-def _pick(obj: dict[str, Any], field: str, aliases: Aliases = None) -> tuple[str | None, Any]:
-    """The key and value of our `field` in `obj`: the config's names for it first, then the usual."""
-    for key in (*(aliases or {}).get(field, ()), *_ALIASES.get(field, (field,))):
-        if key in obj and obj[key] is not None:
-            return key, obj[key]
-    return None, None
-
-
 def _note(result: FetchResult, where: str, reason: str) -> None:
     result.skipped += 1
     if len(result.problems) < MAX_PROBLEMS:
@@ -160,34 +133,6 @@ def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = No
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     return record_from_object(obj, source=source, line=line, aliases=aliases)
-
-
-def record_from_object(
-    obj: dict[str, Any], *, source: str, line: int | None = None, aliases: Aliases = None
-) -> LogRecord:
-    """A JSON object (a JSONL line, an API's record) as a LogRecord, its fields found by the names
-    `aliases` gives (a config's `fields`), then by their usual names (ts/time/@timestamp,
-    msg/message, …); ValueError with the reason when it cannot."""
-    obj = dict(obj)
-    ts_key, ts = _pick(obj, "timestamp", aliases)
-    msg_key, msg = _pick(obj, "message", aliases)
-    if ts_key is None:
-        raise ValueError("missing field 'timestamp'")
-    if msg_key is None:
-        raise ValueError("missing field 'message'")
-    fields: dict[str, Any] = {"timestamp": ts, "message": str(msg), "source": source, "line": line}
-    used = {ts_key, msg_key}
-    for name in _STANDARD[1:]:
-        key, value = _pick(obj, name, aliases)
-        if key is not None:
-            fields[name] = str(value)
-            used.add(key)
-    fields["fields"] = {k: v for k, v in obj.items() if k not in used}
-    try:
-        return LogRecord.model_validate(fields)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ValueError(f"field '{first['loc'][0]}': {first['msg']}") from None
 
 
 def _read_jsonl(path: Path, result: FetchResult, *, aliases: Aliases = None) -> list[LogRecord]:

@@ -12,7 +12,7 @@ import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from sre_agent.connectors.base import FetchResult, record_matches
-from sre_agent.connectors.file import record_from_object
+from sre_agent.connectors.json_record import record_from_object
 from sre_agent.errors import ConnectorError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow
 
@@ -68,7 +68,7 @@ def to_record(
     aliases: dict[str, list[str]] | None = None,
 ) -> LogRecord:
     """A record from an API object, or from a log line (JSON or text) with the timestamp the store
-    gave; `aliases` are the config's names for our fields (see `file.record_from_object`)."""
+    gave; `aliases` are the config's names for our fields (see `json_record.record_from_object`)."""
     if isinstance(raw, str):
         try:
             parsed = json.loads(raw)

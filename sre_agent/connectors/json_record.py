@@ -1,0 +1,263 @@
+"""One JSON log object as a `LogRecord`, whatever its shipper called the fields.
+
+Real logs arrive from zap, pino, logrus, Serilog, Elastic's ECS, OpenTelemetry, Google Cloud
+Logging, Docker's json-file driver or someone's own RPC logger, each with its own names: `msg`,
+`@m`, `body`, `textPayload`; `ts`, `@t`, `timeUnixNano`; `severity`, `log.level`, a pino number.
+We find our fields in this order:
+
+1. the names a service config gives (`fields`), exactly as written;
+2. the usual names below, compared without case and punctuation (`@timestamp`, `Timestamp` and
+   `time_stamp` are one name) and with nested objects read as dotted names (`{"log": {"level":
+   "error"}}` is `log.level`, `{"service": {"name": "x"}}` is `service.name`);
+3. for the level only: a level word at the start of the message (Docker's `log` lines).
+
+Numbers are understood too: epoch seconds, milliseconds, microseconds or nanoseconds for the time
+(told apart by their size), pino/bunyan levels (10 … 60), syslog severities (0 … 7) and
+OpenTelemetry's `severityNumber` (1 … 24). A record without a message field gets one made of its
+other fields (`event=rpc failed status=UNAVAILABLE`), so it stays searchable instead of being
+dropped; a record without a time is still an error (ValueError), as nothing can place it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from sre_agent.models import LogRecord
+
+#: Our field -> a source's own names for it (a service config's `fields`), tried first.
+Aliases = dict[str, list[str]] | None
+
+#: Our fields, and the names shippers give them, best first (compared by `_norm`).
+_NAMES: dict[str, tuple[str, ...]] = {
+    "timestamp": (
+        "timestamp",
+        "time",
+        "ts",
+        "datetime",
+        "date",
+        "@t",
+        "eventTime",
+        "timeUnixNano",
+        "observedTimeUnixNano",
+        "__REALTIME_TIMESTAMP",
+        "logtime",
+        "logged_at",
+        "created_at",
+        "asctime",
+        "when",
+        "t",
+    ),
+    "message": (
+        "message",
+        "msg",
+        "log",
+        "text",
+        "body",
+        "body.stringValue",
+        "textPayload",
+        "jsonPayload.message",
+        "@m",
+        "@mt",
+        "short_message",
+        "full_message",
+        "event",
+        "log_message",
+        "description",
+        "summary",
+        "content",
+    ),
+    "level": (
+        "level",
+        "severity",
+        "lvl",
+        "log.level",
+        "loglevel",
+        "severityText",
+        "@l",
+        "levelname",
+        "sev",
+        "level_name",
+        "priority",
+        "severityNumber",
+    ),
+    "service": (
+        "service",
+        "service.name",
+        "service_name",
+        "resource.service.name",
+        "app",
+        "application",
+        "app_name",
+        "svc",
+    ),
+    "method": ("method", "rpc_method", "rpc.method", "rpc", "grpc.method", "endpoint", "operation"),
+    "request_id": (
+        "request_id",
+        "req_id",
+        "trace_id",
+        "trace.id",
+        "traceId",
+        "correlation_id",
+        "x_request_id",
+    ),
+    "user_id": ("user_id", "uid", "user", "user.id", "usr.id", "enduser.id"),
+    "host": ("host", "hostname", "host.name", "pod", "pod_name", "kubernetes.pod.name", "instance"),
+    "env": ("env", "environment", "stage", "deployment.environment", "resource.deployment.environment"),
+}
+_STANDARD = tuple(name for name in _NAMES if name not in ("timestamp", "message"))
+_FLATTEN_DEPTH = 4
+LEVEL_IN_TEXT = re.compile(r"\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC|SEVERE)\b")
+_PINO = ((10, "TRACE"), (20, "DEBUG"), (30, "INFO"), (40, "WARN"), (50, "ERROR"))
+_SYSLOG = ("FATAL", "FATAL", "FATAL", "ERROR", "WARN", "INFO", "INFO", "DEBUG")  # 0 emerg … 7 debug
+_OTEL = ((4, "TRACE"), (8, "DEBUG"), (12, "INFO"), (16, "WARN"), (20, "ERROR"))
+
+
+def _norm(name: str) -> str:
+    """`@timestamp`, `Time_Stamp`, `timeStamp` → `timestamp`: names without case and punctuation."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _flatten(obj: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """Nested objects as dotted keys (`{"log": {"level": "x"}}` → `log.level`), a few levels deep."""
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value and depth < _FLATTEN_DEPTH:
+            out.update(_flatten(value, f"{name}.", depth + 1))
+        else:
+            out[name] = value
+    return out
+
+
+def _usable(value: Any) -> bool:
+    return value is not None and value != "" and not isinstance(value, dict | list)
+
+
+class _Keys:
+    """One object's keys, looked up exactly (a config's names) or loosely (the usual names)."""
+
+    def __init__(self, obj: dict[str, Any]) -> None:
+        self.obj = obj
+        self.flat = _flatten(obj)
+        self.by_norm: dict[str, str] = {}
+        for key in self.flat:
+            self.by_norm.setdefault(_norm(key), key)
+
+    def pick(self, field: str, aliases: Aliases) -> tuple[str | None, Any]:
+        """The key and value of our `field`: the config's names exactly, then the usual names loosely."""
+        for key in (aliases or {}).get(field, ()):
+            for source in (self.obj, self.flat):
+                if key in source and _usable(source[key]):
+                    return key, source[key]
+        for name in _NAMES[field]:
+            key = self.by_norm.get(_norm(name))
+            if key is not None and _usable(self.flat[key]):
+                return key, self.flat[key]
+        return None, None
+
+
+def epoch_time(value: Any) -> datetime | None:
+    """An epoch number (or string of digits) as UTC, its unit told by its size; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{9,19}(?:\.\d+)?", value.strip()):
+            return None
+        value = float(value)
+    if not isinstance(value, int | float):
+        return None
+    number = float(value)
+    for limit, scale in ((1e17, 1e9), (1e14, 1e6), (1e11, 1e3)):
+        if number >= limit:
+            number /= scale
+            break
+    return datetime.fromtimestamp(number, tz=UTC)
+
+
+def numeric_level(value: Any, key: str) -> str | None:
+    """A level given as a number: OpenTelemetry's severityNumber, syslog's 0-7, pino's 10-60."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            return None
+        value = int(value.strip())
+    if not isinstance(value, int | float):
+        return None
+    number = int(value)
+    table = _OTEL if _norm(key).endswith("severitynumber") else None
+    if table is None and 0 <= number <= 7:
+        return _SYSLOG[number]
+    for limit, name in table or _PINO:
+        if number <= limit:
+            return name
+    return "FATAL"
+
+
+def _message_from_fields(flat: dict[str, Any], skip: set[str]) -> str:
+    """`name=value …` of a record's fields, for a record that has no message field."""
+    return " ".join(f"{k}={v}" for k, v in flat.items() if k not in skip and _usable(v))
+
+
+def _rendered(template: str, flat: dict[str, Any]) -> str:
+    """A message template (Serilog's `@mt`) with its `{Name}` holes filled from the record."""
+
+    def fill(m: re.Match[str]) -> str:
+        value = flat.get(m.group(1))
+        return m.group(0) if value is None else str(value)
+
+    return re.sub(r"\{@?(\w+)(?::[^}]*)?\}", fill, template)
+
+
+def record_from_object(
+    obj: dict[str, Any], *, source: str, line: int | None = None, aliases: Aliases = None
+) -> LogRecord:
+    """A JSON object (a JSONL line, an API's record) as a LogRecord; ValueError with the reason
+    when it has no time we can read."""
+    keys = _Keys(obj)
+    ts_key, ts = keys.pick("timestamp", aliases)
+    if ts_key is None:
+        raise ValueError("missing field 'timestamp' (nor time, ts, @timestamp or another usual name for it)")
+    used = {ts_key}
+    timestamp = epoch_time(ts) or ts
+    msg_key, msg = keys.pick("message", aliases)
+    fields: dict[str, Any] = {"timestamp": timestamp, "source": source, "line": line}
+    if msg_key is not None:
+        used.add(msg_key)
+    level_key: str | None = None
+    for name in _STANDARD:
+        key, value = keys.pick(name, aliases)
+        if key is None:
+            continue
+        used.add(key)
+        if name == "level":
+            level_key = key
+            fields[name] = numeric_level(value, key) or str(value)
+        else:
+            fields[name] = str(value)
+    if msg_key is None:  # every field but the time and level: `rpc=GetMembership status=UNAVAILABLE`
+        message = _message_from_fields(keys.flat, {ts_key, level_key or ts_key})
+    elif _norm(msg_key) == "mt":
+        message = _rendered(str(msg), keys.flat)
+    else:
+        message = str(msg).rstrip("\n")
+    fields["message"] = message
+    if "level" not in fields and (found := LEVEL_IN_TEXT.search(message[:80])):
+        fields["level"] = found.group(1)
+    fields["fields"] = {k: v for k, v in obj.items() if not _all_taken(k, v, used)}
+    try:
+        return LogRecord.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ValueError(f"field '{first['loc'][0]}': {first['msg']}") from None
+
+
+def _all_taken(key: str, value: Any, used: set[str]) -> bool:
+    """Whether a top-level field was read whole into ours (a nested object: every value in it)."""
+    if not isinstance(value, dict) or not value:
+        return key in used
+    return all(name in used for name in _flatten(value, f"{key}."))

@@ -1,0 +1,156 @@
+"""JSON log records from the common shippers: our fields found whatever they are called."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sre_agent.connectors import FileLogstore
+from sre_agent.connectors.json_record import epoch_time, numeric_level, record_from_object
+from sre_agent.models import LogQuery
+
+T = datetime(2024, 3, 12, 14, 5, 16, 564000, tzinfo=UTC)
+ISO = "2024-03-12T14:05:16.564Z"
+
+
+@pytest.mark.parametrize(
+    "shipper, obj, expected",
+    [
+        (
+            "zap",
+            {"level": "error", "ts": T.timestamp(), "caller": "h.go:42", "msg": "GetMembership failed"},
+            ("ERROR", None, None, "GetMembership failed", {"caller": "h.go:42"}),
+        ),
+        (
+            "pino",
+            {"level": 50, "time": int(T.timestamp() * 1000), "hostname": "pod-1", "msg": "boom", "pid": 7},
+            ("ERROR", None, "pod-1", "boom", {"pid": 7}),
+        ),
+        (
+            "ECS, dotted",
+            {"@timestamp": ISO, "log.level": "warn", "message": "slow", "service.name": "membership-api"},
+            ("WARN", "membership-api", None, "slow", {}),
+        ),
+        (
+            "ECS, nested",
+            {
+                "@timestamp": ISO,
+                "log": {"level": "error", "logger": "db"},
+                "message": "x",
+                "service": {"name": "m"},
+            },
+            ("ERROR", "m", None, "x", {"log": {"level": "error", "logger": "db"}}),
+        ),
+        (
+            "OpenTelemetry",
+            {
+                "timeUnixNano": str(int(T.timestamp() * 1e9)),
+                "severityNumber": 17,
+                "body": {"stringValue": "boom"},
+            },
+            ("ERROR", None, None, "boom", {}),
+        ),
+        (
+            "Google Cloud",
+            {"severity": "WARNING", "timestamp": ISO, "jsonPayload": {"message": "slow", "latency": 3}},
+            ("WARN", None, None, "slow", {"jsonPayload": {"message": "slow", "latency": 3}}),
+        ),
+        (
+            "Docker json-file",
+            {"log": "ERROR upstream reset\n", "stream": "stderr", "time": ISO},
+            ("ERROR", None, None, "ERROR upstream reset", {"stream": "stderr"}),
+        ),
+        (
+            "Serilog",
+            {"@t": ISO, "@l": "Error", "@mt": "GetMembership failed for {UserId}", "UserId": 123},
+            ("ERROR", None, None, "GetMembership failed for 123", {}),
+        ),
+        (
+            "journald",
+            {"__REALTIME_TIMESTAMP": str(int(T.timestamp() * 1e6)), "PRIORITY": "3", "MESSAGE": "oops"},
+            ("ERROR", None, None, "oops", {}),
+        ),
+        (
+            "capitalised names",
+            {"Timestamp": ISO, "Level": "Warning", "Message": "disk 91% full"},
+            ("WARN", None, None, "disk 91% full", {}),
+        ),
+        (
+            "an RPC logger without a message field",
+            {"ts": ISO, "sev": "E", "svc": "membership", "rpc": "GetMembership", "status": "UNAVAILABLE"},
+            (
+                "ERROR",
+                "membership",
+                None,
+                "svc=membership rpc=GetMembership status=UNAVAILABLE",
+                {"status": "UNAVAILABLE"},
+            ),
+        ),
+    ],
+)
+def test_the_fields_of_common_shippers_are_found(shipper: str, obj: dict[str, Any], expected: tuple) -> None:
+    record = record_from_object(obj, source="f.jsonl", line=1)
+    level, service, host, message, rest = expected
+    assert record.timestamp == T, shipper
+    assert (record.level, record.service, record.host, record.message) == (level, service, host, message)
+    assert record.fields == rest
+
+
+def test_a_configs_own_names_come_before_the_usual_ones() -> None:
+    obj = {"time": ISO, "msg": "m", "user": "bob", "customer": "8812"}
+    record = record_from_object(obj, source="f", aliases={"user_id": ["customer"]})
+    assert record.user_id == "8812"
+    assert record.fields == {"user": "bob"}
+
+
+def test_a_record_without_a_time_is_an_error_that_names_what_was_looked_for() -> None:
+    with pytest.raises(ValueError, match="missing field 'timestamp'"):
+        record_from_object({"msg": "no time here"}, source="f")
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (1710252316, datetime(2024, 3, 12, 14, 5, 16, tzinfo=UTC)),
+        ("1710252316564", datetime(2024, 3, 12, 14, 5, 16, 564000, tzinfo=UTC)),
+        (1710252316564000, datetime(2024, 3, 12, 14, 5, 16, 564000, tzinfo=UTC)),
+        ("1710252316564000000", datetime(2024, 3, 12, 14, 5, 16, 564000, tzinfo=UTC)),
+        ("2024-03-12", None),
+        (True, None),
+    ],
+)
+def test_epoch_times_are_read_in_the_unit_their_size_tells(value: object, expected: datetime | None) -> None:
+    assert epoch_time(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, key, expected",
+    [
+        (30, "level", "INFO"),
+        (40, "level", "WARN"),
+        (60, "level", "FATAL"),
+        ("4", "PRIORITY", "WARN"),
+        (0, "severity", "FATAL"),
+        (9, "severityNumber", "INFO"),
+        (21, "severityNumber", "FATAL"),
+        ("error", "level", None),
+    ],
+)
+def test_numeric_levels(value: object, key: str, expected: str | None) -> None:
+    assert numeric_level(value, key) == expected
+
+
+def test_a_file_of_pino_lines_is_read_and_filtered_by_level(tmp_path: Path) -> None:
+    rows = [
+        {"level": 30, "time": 1710252316000 + i, "msg": f"GET /v1/users/{i} 200", "hostname": "api-1"}
+        for i in range(3)
+    ] + [{"level": 50, "time": 1710252317000, "msg": "upstream reset", "hostname": "api-2"}]
+    path = tmp_path / "pino.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = FileLogstore(path).fetch(LogQuery(level="WARN"))
+    assert result.skipped == 0
+    assert [(r.message, r.host, r.level) for r in result.records] == [("upstream reset", "api-2", "ERROR")]
