@@ -26,6 +26,7 @@ from drain3.template_miner_config import TemplateMinerConfig
 from pydantic import BaseModel, Field
 
 from sre_agent.models import LEVELS, as_utc, normalize_level
+from sre_agent.shapes import sounds_like_trouble
 
 # drain3 logs "Starting Drain3 template miner" at INFO on every TemplateMiner(); we build one per
 # call, so keep its loggers quiet unless the application has chosen a level for them itself.
@@ -162,9 +163,17 @@ def _level_rank(level: str | None) -> int:
         return -1
 
 
-def _order_key(pattern: LogPattern) -> tuple[int, int, datetime, str]:
+def _order_key(pattern: LogPattern) -> tuple[int, bool, int, datetime, str]:
+    """Worst level first; within a level (or in logs that write none), patterns whose words say
+    something failed before the rest; then the most frequent."""
     tier = _ALARM_LEVELS.index(pattern.level) if pattern.level in _ALARM_LEVELS else len(_ALARM_LEVELS)
-    return (tier, -pattern.count, pattern.first_seen, pattern.template)
+    return (
+        tier,
+        not sounds_like_trouble(pattern.template),
+        -pattern.count,
+        pattern.first_seen,
+        pattern.template,
+    )
 
 
 def _miner(extra_masks: list[tuple[str, str]] | None) -> TemplateMiner:

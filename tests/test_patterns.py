@@ -68,6 +68,17 @@ def test_an_error_pattern_comes_before_a_much_more_frequent_info_pattern():
     assert summary.patterns[0].template == "Disk failure on volume <NUM>"
 
 
+def test_in_logs_without_levels_a_pattern_that_says_it_failed_comes_before_louder_routine_ones():
+    records = [rec(f"onStandStepChanged {i}", i, level=None) for i in range(40)]
+    records += [rec(f"REPORT : {i} 5002 240", i, level=None) for i in range(20)]
+    records += [rec("uploadStaticsToDB failed message=true", 3, level=None)]
+    summary = mine_patterns(records, limit=2)
+    assert [(p.template, p.count) for p in summary.patterns] == [
+        ("uploadStaticsToDB failed message=true", 1),
+        ("onStandStepChanged <NUM>", 40),
+    ]
+
+
 def test_a_pattern_takes_the_worst_level_of_its_lines():
     records = [rec(f"Connection to 10.0.0.{i}:5432 lost", i) for i in range(5)]
     records.append(rec("Connection to 10.0.0.9:5432 lost", 9, level="warning"))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime
 
 from paths import ROOT
 
 from sre_agent.replay.incidents import find_incidents
 from sre_agent.replay.runner import replay_incident
 from sre_agent.workflows.agent import AgentEvent, TurnAnswer
+from sre_agent.workflows.results import ResultLine
+from sre_agent.workflows.triage import most_telling
 
 THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling"
 LOGS = THROTTLING / "logs.jsonl"
@@ -197,3 +200,24 @@ def test_asking_for_errors_where_there_are_none_says_so(engine) -> None:
     assert "No matching line is at level ERROR or worse" in summary
     failing = _ask(engine, "were there GetMembership errors?", session="t11", logs=LOGS)
     assert "No matching line is at level" not in _section(failing.answer, "Summary")
+
+
+def _line(message: str, level: str | None, count: int = 1) -> ResultLine:
+    t = datetime(2017, 12, 23, 22, 19, 58, tzinfo=UTC)
+    return ResultLine(message=message, level=level, count=count, first_seen=t, last_seen=t)
+
+
+def test_the_most_telling_line_is_the_worst_then_one_that_says_it_failed_not_the_loudest() -> None:
+    no_levels = [
+        _line("REPORT : 7007 5002 150089 240", None, 116),
+        _line("saveHealthDetailData() saveOneDetailData fail type = 40003", None, 2),
+        _line("onReceive action: android.intent.action.SCREEN_ON", None, 13),
+        _line("uploadStaticsToDB failed message=true", None, 1),
+    ]
+    assert most_telling(no_levels).message.startswith("saveHealthDetailData")
+    same_level = [
+        _line("cache stats: hit_ratio=0.97", "INFO", 50),
+        _line("loaded config revision 1893", "INFO", 4),
+    ]
+    assert most_telling(same_level).message == "cache stats: hit_ratio=0.97"  # the most relevant: first
+    assert most_telling([*no_levels, _line("GetItem throttled", "WARN", 3)]).message == "GetItem throttled"

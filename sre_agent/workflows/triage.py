@@ -31,6 +31,7 @@ from sre_agent.indexes import table_name
 from sre_agent.indexes.filters import level_rank
 from sre_agent.knowledge import ScenarioMatch, known_patterns, match_scenarios
 from sre_agent.patterns import PatternSummary, mine_patterns, render_patterns
+from sre_agent.shapes import sounds_like_trouble
 from sre_agent.timeline import Timeline, build_timeline, render_timeline
 from sre_agent.tools.base import ToolContext, ToolResult
 from sre_agent.tools.log_tools import stored_rows
@@ -299,10 +300,19 @@ def _fetch_notes(results: Sequence[ToolResult]) -> list[str]:
     return out
 
 
+def most_telling(lines: Sequence[ResultLine]) -> ResultLine:
+    """The line the summary names: the most severe; among equally severe lines (or logs that write
+    no level), one whose words say something failed; then the most relevant (the first). Not the
+    most frequent: the loudest line of a level is usually routine ("SCREEN_ON" ×13)."""
+    return max(
+        enumerate(lines), key=lambda il: (level_rank(il[1].level), sounds_like_trouble(il[1].message), -il[0])
+    )[1]
+
+
 def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list, plan: RetrievalPlan) -> str:
     if not lines:
         return "No stored log line matches the question; see Not checked for what was searched."
-    worst = max(lines, key=lambda x: (level_rank(x.level), x.count))
+    worst = most_telling(lines)
     text = ""
     asked = plan.min_level or plan.prefer_level  # "were there any errors?"
     if asked and level_rank(worst.level) < level_rank(asked):
