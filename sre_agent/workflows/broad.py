@@ -21,6 +21,26 @@ from sre_agent.workflows.results import ResultLine
 BROAD_SCAN_LIMIT = 50_000
 
 
+def window_seconds(rows: Sequence[StoredRecord], window: TimeWindow | None) -> float:
+    """How long the searched window lasts: the question's window, else from its first to last row."""
+    if window is not None:
+        return (window.end - window.start).total_seconds()
+    times = [r.timestamp for r in rows]
+    return (max(times) - min(times)).total_seconds() if times else 0.0
+
+
+def rise(seen: int, seen_outside: int, inside: float, span: float, outside_rows: int) -> float:
+    """How far a pattern rose above its rate outside the window: (seen + 1) / (expected + 1), where
+    `expected` is its `seen_outside` lines scaled to the window's length (`inside` seconds, out of
+    the `span` seconds the session covers). 1.0 when nothing lies outside the window to compare with
+    (`outside_rows`, every pattern's lines outside it) or the window has no length."""
+    if not outside_rows or inside <= 0:
+        return 1.0
+    outside = max(span - inside, inside)
+    expected = seen_outside * inside / outside
+    return (seen + 1) / (expected + 1)
+
+
 def rank_broad(
     rows: Sequence[StoredRecord],
     baseline: dict[str, int],
@@ -47,30 +67,21 @@ def rank_broad(
     def shape_count(shape: str) -> int:
         return sum(len(by_message[m]) for m in by_shape[shape])
 
-    times = [r.timestamp for r in rows]
-    inside = (max(times) - min(times)).total_seconds() if times else 0.0
-    if window is not None:
-        inside = (window.end - window.start).total_seconds()
+    inside = window_seconds(rows, window)
     outside_rows = sum(baseline.values())
 
-    def rise(shape: str) -> float:
-        """How far the pattern rose above its rate elsewhere: (seen + 1) / (expected + 1)."""
-        if not outside_rows or inside <= 0:
-            return 1.0
-        outside = max(span - inside, inside)
-        expected = baseline.get(shape, 0) * inside / outside
-        return (shape_count(shape) + 1) / (expected + 1)
+    def rise_of(shape: str) -> float:
+        return rise(shape_count(shape), baseline.get(shape, 0), inside, span, outside_rows)
 
-    order = sorted(by_shape, key=lambda s: (-severity(s), -trouble(s), -round(rise(s), 1), shape_count(s)))
+    order = sorted(by_shape, key=lambda s: (-severity(s), -trouble(s), -round(rise_of(s), 1), shape_count(s)))
     for shape in order:
         by_shape[shape].sort(key=lambda m: by_message[m][0].timestamp)
-    picked: list[str] = []
-    depth = 0
-    while len(picked) < k and any(len(by_shape[s]) > depth for s in order):
-        for shape in order:
-            if depth < len(by_shape[shape]) and len(picked) < k:
-                picked.append(by_shape[shape][depth])
-        depth += 1
+    # One message per pattern in turn: every pattern's first, then every pattern's second, …
+    deepest = max((len(messages) for messages in by_shape.values()), default=0)
+    turns = [
+        by_shape[shape][depth] for depth in range(deepest) for shape in order if depth < len(by_shape[shape])
+    ]
+    picked = turns[:k]
     out = []
     for message in picked:
         group = by_message[message]

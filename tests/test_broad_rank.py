@@ -1,0 +1,141 @@
+"""How broad questions rank a window's lines ("what went wrong between X and Y?"): exact orders
+on a handful of rows, no store needed (`workflows/broad.py`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sre_agent.indexes import StoredRecord
+from sre_agent.models import TimeWindow
+from sre_agent.shapes import message_shape
+from sre_agent.workflows.broad import rank_broad, rise, window_seconds
+
+T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+DAY = 86_400.0
+WINDOW = TimeWindow(start=T0, end=T0 + timedelta(minutes=10))
+
+
+def row(message: str, level: str | None = "INFO", minute: float = 0, line: int | None = None) -> StoredRecord:
+    shape = message_shape(message)
+    return StoredRecord(
+        id=f"{message}-{minute}",
+        timestamp=T0 + timedelta(minutes=minute),
+        message=message,
+        shape=shape,
+        level=level,
+        line=line,
+        table="logs_all_prod",
+        level_rank=2,
+        msg_hash=message,
+        shape_hash=shape,
+    )
+
+
+def messages(rows: list[StoredRecord], baseline: dict[str, int] | None = None, k: int = 10) -> list[str]:
+    return [line.message for line in rank_broad(rows, baseline or {}, DAY, WINDOW, k)]
+
+
+def test_the_worse_level_comes_first_even_when_the_milder_line_says_it_failed() -> None:
+    rows = [row("upload failed for batch 7", "WARN"), row("job state changed to 3", "ERROR")]
+    assert messages(rows) == ["job state changed to 3", "upload failed for batch 7"]
+
+
+def test_a_line_without_a_level_ranks_as_info() -> None:
+    rows = [
+        row("cache warmed in 3 ms", "DEBUG"),
+        row("checkpoint written 5", None),
+        row("slow disk 9", "WARN"),
+    ]
+    assert messages(rows) == ["slow disk 9", "checkpoint written 5", "cache warmed in 3 ms"]
+
+
+def test_within_a_level_a_line_whose_words_say_it_failed_comes_first() -> None:
+    rows = [
+        row("REPORT : 7007 5002", None, minute=1),
+        row("uploadStaticsToDB failed message=true", None, minute=2),
+    ]
+    assert messages(rows) == ["uploadStaticsToDB failed message=true", "REPORT : 7007 5002"]
+
+
+def test_a_pattern_new_in_the_window_comes_before_a_louder_usual_one() -> None:
+    usual = [row(f"heartbeat from node {i}", minute=i / 10) for i in range(20)]
+    new = [row(f"leader changed to {i}", minute=i) for i in range(5)]
+    baseline = {message_shape("heartbeat from node 1"): 1000}
+    ranked = messages(usual + new, baseline, k=2)
+    assert ranked == ["leader changed to 0", "heartbeat from node 0"]
+
+
+def test_without_anything_outside_the_window_the_rarest_pattern_comes_first() -> None:
+    rows = [row(f"heartbeat from node {i}", minute=i / 10) for i in range(20)]
+    rows += [row(f"leader changed to {i}", minute=i) for i in range(5)]
+    assert messages(rows, {}, k=2) == ["leader changed to 0", "heartbeat from node 0"]
+    # The same when a pattern lies outside but the louder one rose just as much.
+    assert messages(rows, {message_shape("heartbeat from node 1"): 0}, k=2)[0] == "leader changed to 0"
+
+
+@pytest.mark.parametrize(
+    "seen, seen_outside, inside, span, outside_rows, expected",
+    [
+        (5, 0, 600.0, DAY, 10, 6.0),  # new in the window: (5 + 1) / (0 + 1)
+        (20, 1000, 600.0, DAY, 1000, 21 / (1000 * 600 / (DAY - 600) + 1)),
+        (
+            9,
+            30,
+            600.0,
+            900.0,
+            30,
+            10 / (30 * 600 / 600 + 1),
+        ),  # the outside is never taken shorter than the window
+        (5, 4, 600.0, DAY, 0, 1.0),  # nothing outside at all: no rise
+        (5, 4, 0.0, DAY, 10, 1.0),  # a window without length: no rise
+    ],
+)
+def test_rise_compares_the_window_with_the_rate_outside_it(
+    seen: int, seen_outside: int, inside: float, span: float, outside_rows: int, expected: float
+) -> None:
+    assert rise(seen, seen_outside, inside, span, outside_rows) == pytest.approx(expected)
+
+
+def test_the_pattern_that_rose_most_above_its_usual_rate_comes_first() -> None:
+    a = [row(f"retrying call {i}", "WARN", minute=i / 10) for i in range(30)]  # 31 / (3 + 1) = 7.75
+    b = [row(f"queue depth {i} high", "WARN", minute=i / 10) for i in range(10)]  # 11 / (0 + 1) = 11
+    c = [row(f"pool resized to {i}", "WARN", minute=i / 10) for i in range(6)]  # 7 / (0 + 1) = 7
+    outside = {message_shape("retrying call 1"): int(3 * (DAY - 600) / 600), message_shape("x 1"): 1}
+    assert messages(a + b + c, outside, k=3) == ["queue depth 0 high", "retrying call 0", "pool resized to 0"]
+
+
+def test_one_message_per_pattern_in_turn_each_patterns_lines_oldest_first() -> None:
+    rows = [
+        row("disk full on /dev/sdb 3", "ERROR", minute=5),
+        row("disk full on /dev/sdb 1", "ERROR", minute=1),
+        row("disk full on /dev/sdb 2", "ERROR", minute=3),
+        row("zookeeper session expired 7", "ERROR", minute=2),
+    ]
+    assert messages(rows) == [
+        "zookeeper session expired 7",  # rarer of two equal rises
+        "disk full on /dev/sdb 1",
+        "disk full on /dev/sdb 2",
+        "disk full on /dev/sdb 3",
+    ]
+    assert messages(rows, k=3) == [
+        "zookeeper session expired 7",
+        "disk full on /dev/sdb 1",
+        "disk full on /dev/sdb 2",
+    ]
+    assert messages([], k=3) == []
+
+
+def test_each_line_counts_its_identical_lines_and_says_it_came_from_the_scan() -> None:
+    rows = [row("GC pause 1200 ms", "WARN", minute=m, line=n) for n, m in ((4, 1), (9, 7), (2, 0))]
+    [line] = rank_broad(rows, {}, DAY, WINDOW, 10)
+    assert (line.count, line.lines, line.via, line.score) == (3, [2, 4, 9], "scan", 0.0)
+    assert (line.first_seen, line.last_seen) == (T0, T0 + timedelta(minutes=7))
+
+
+def test_the_window_lasts_the_questions_window_else_its_rows_span() -> None:
+    rows = [row("a 1", minute=2), row("a 2", minute=5)]
+    assert window_seconds(rows, WINDOW) == 600.0
+    assert window_seconds(rows, None) == 180.0
+    assert window_seconds([], None) == 0.0
