@@ -4,13 +4,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from test_retrieve_rules import BASE, FILLER, NOW, SESSION, TABLE, _store
 
+from sre_agent.indexes import Hit
 from sre_agent.models import LogRecord
+from sre_agent.workflows.order import like
 from sre_agent.workflows.refine import RuleRefiner
-from sre_agent.workflows.retrieve import Retriever
+from sre_agent.workflows.retrieve import Retriever, _merge, env_clause, field_clause, identifier_clause
 
 
 def _record(minute: int, message: str, line: int, **extra) -> LogRecord:
@@ -58,3 +61,57 @@ def test_a_single_line_keeps_its_own_line_number_and_count_one(tmp_path, embedde
     line = next(x for x in lines if x.message == "cache evicted 40 keys")
     assert (line.count, line.lines, line.level) == (1, [12], "WARN")
     assert line.first_seen == line.last_seen == BASE + timedelta(minutes=1)
+
+
+# --- the SQL the tiers filter with: exact strings (LanceDB reads them as they are) ----------------
+
+
+def test_like_lowers_the_value_and_escapes_the_wildcards_it_holds() -> None:
+    assert like("text", "A_b%c\\d") == "lower(text) LIKE '%a\\_b\\%c\\\\d%'"
+
+
+def test_an_ipv4_identifier_also_matches_its_dashed_form_as_dns_names_write_it() -> None:
+    assert identifier_clause("10.251.26.8:50010") == (
+        "(lower(text) LIKE '%10.251.26.8:50010%' OR lower(text) LIKE '%10-251-26-8%')"
+    )
+    assert identifier_clause("10.251.26.8") == (
+        "(lower(text) LIKE '%10.251.26.8%' OR lower(text) LIKE '%10-251-26-8%')"
+    )
+
+
+@pytest.mark.parametrize("identifier", ["1.2.3.4567", "1.2.3", "1.2.3.4.5", "a.b.c.d", "v1.2.3.4", "blk_-42"])
+def test_what_is_not_an_ipv4_address_matches_only_as_written(identifier: str) -> None:
+    assert (
+        identifier_clause(identifier)
+        == f"(lower(text) LIKE '%{identifier.lower().replace('_', chr(92) + '_')}%')"
+    )
+
+
+def test_a_field_filter_is_exact_on_its_column_or_loose_on_the_text() -> None:
+    assert field_clause("user_id", "o'k", strict=True) == "user_id = 'o''k'"
+    assert field_clause("user_id", "O'k", strict=False) == "(user_id = 'O''k' OR lower(text) LIKE '%o''k%')"
+
+
+def test_the_environment_matches_without_case_and_keeps_rows_that_name_none() -> None:
+    assert env_clause("Prod") == "(env IS NULL OR lower(env) = 'prod')"
+
+
+def test_merging_tiers_keeps_the_first_tiers_order_and_adds_only_new_hits() -> None:
+    a, b, c = (_hit(n) for n in "abc")
+    assert [h.id for h in _merge([a, b], [b, c, a])] == ["a", "b", "c"]
+    assert _merge([], []) == []
+
+
+def _hit(name: str) -> Hit:
+    return Hit(
+        id=name,
+        timestamp=datetime(2024, 5, 1, tzinfo=UTC),
+        message=name,
+        shape=name,
+        table="t",
+        level_rank=2,
+        msg_hash=name,
+        shape_hash=name,
+        score=0.0,
+        via="fts",
+    )

@@ -1,5 +1,5 @@
-"""Ordering helpers of the retrieve step: SQL LIKE clauses, level preference, lexical signals, and
-turning stored rows into result lines.
+"""Ordering helpers of the retrieve step: SQL LIKE clauses, lexical signals, and turning stored
+rows into result lines.
 
 `signals_first`: a number of the question ("port 5433", "job 8") is a lexical signal. The shape
 embedding masks numbers, so lines of one shape tie on meaning; within a shape, the lines whose
@@ -19,7 +19,6 @@ import numpy as np
 
 from sre_agent.indexes import Hit, StoredRecord
 from sre_agent.indexes.filters import sql_string
-from sre_agent.models import LEVELS
 from sre_agent.workflows.results import PatternStats, ResultLine
 
 T = TypeVar("T")
@@ -31,16 +30,6 @@ def like(column: str, value: str) -> str:
     """SQL: `column` contains `value`, case-insensitively (LIKE wildcards in `value` escaped)."""
     escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"lower({column}) LIKE {sql_string('%' + escaped + '%')}"
-
-
-def prefer_level(hits: Sequence[Hit], level: str) -> list[Hit]:
-    """Hits at `level` or worse first, each group in its original order (a stable partition)."""
-    floor = LEVELS.index(level)
-    worse = [h for h in hits if h.level in LEVELS and LEVELS.index(h.level) >= floor]
-    if not worse:
-        return list(hits)
-    keep = {id(h) for h in worse}
-    return worse + [h for h in hits if id(h) not in keep]
 
 
 def signal_patterns(terms: Sequence[str]) -> list[re.Pattern[str]]:

@@ -35,7 +35,6 @@ from sre_agent.workflows.order import (
     like,
     merge_rows,
     pattern_stats,
-    prefer_level,
     signals_first,
     to_result_line,
 )
@@ -199,7 +198,7 @@ class Retriever:
         hits = self._search(session, tables, plan, filters, CANDIDATES)
         if plan.prefer_level:  # "were there errors?": the lines at that level first, then the rest
             worse = filters.model_copy(update={"min_level": plan.prefer_level})
-            hits = prefer_level(_merge(self._ranked(session, tables, plan, worse), hits), plan.prefer_level)
+            hits = _merge(self._ranked(session, tables, plan, worse), hits)
         ranked: list[tuple[Hit, str]] = []
         seen: set[str] = set()
         for tier in [*tiers, hits]:
