@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from test_retrieve_rules import BASE, FILLER, NOW, SESSION, TABLE, _store
 
+from sre_agent.clean import clean_records
 from sre_agent.indexes import Hit
 from sre_agent.models import LogRecord
 from sre_agent.workflows.order import like
@@ -115,3 +116,37 @@ def _hit(name: str) -> Hit:
         score=0.0,
         via="fts",
     )
+
+
+# --- a thread's other tables stay out of a question scoped to one -------------------------------
+
+OTHER = "logs_billing_prod"
+
+
+def test_a_question_scoped_to_one_table_sees_no_line_of_the_threads_other_tables(tmp_path, embedder) -> None:
+    ours = [
+        _record(5, "job 4242 failed: disk quota exceeded", 1, level="ERROR"),
+        _record(5, "scheduler picked job 4243", 2),
+        _record(6, "disk usage at 97% on /data", 3, level="WARN"),
+        *(_record(m, f"GET /v1/items/{m} 200 in {m + 3}ms", 10 + m) for m in range(40, 52)),
+    ]
+    theirs = [
+        _record(5, "job 4242 failed: billing export refused", 1, level="ERROR"),
+        _record(5, "job 4242 retry scheduled on billing", 2, level="WARN"),
+        *(_record(5, f"billing ledger line {i} written", 3 + i) for i in range(8)),
+        *(_record(m, f"billing queue error {m}", 20 + m, level="ERROR") for m in range(1, 30)),
+    ]
+    store = _store(tmp_path, embedder, ours)
+    store.ingest(SESSION, OTHER, clean_records(theirs, None).records)
+    retriever = Retriever(store)
+    for question in (
+        "what happened to job 4242?",
+        "job 4242 'failed': any errors around it?",
+        "were there any errors about job 4242 or 'disk quota'?",
+        "what went wrong between 12:00 and 12:30?",
+    ):
+        plan = RuleRefiner().refine(question, now=NOW)
+        lines, _ = retriever.retrieve(SESSION, plan, k=10, tables=[TABLE])
+        assert lines, question
+        assert {line.table for line in lines} == {TABLE}, question
+        assert not any("billing" in line.message for line in lines), question
