@@ -150,3 +150,52 @@ def test_a_question_scoped_to_one_table_sees_no_line_of_the_threads_other_tables
         assert lines, question
         assert {line.table for line in lines} == {TABLE}, question
         assert not any("billing" in line.message for line in lines), question
+
+
+def _found(store, question: str, k: int = 10) -> list[tuple[str, str]]:
+    plan = RuleRefiner().refine(question, now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=k)
+    return [(line.message, line.via) for line in lines]
+
+
+def test_lines_of_a_quoted_phrases_shape_come_through_the_exact_tiers_and_the_rest_from_the_search(
+    tmp_path, embedder
+) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            _record(1, "queue backlog at 88% of capacity", 1, level="WARN"),
+            _record(2, "queue backlog at 91% of capacity", 2, level="WARN"),
+            _record(3, "queue backlog at 97% of capacity", 3, level="WARN"),
+            _record(4, "consumer lag grew to 120 s", 4, level="WARN"),
+            *(_record(m, f"GET /v1/items/{m} 200 in {m + 3}ms", m) for m in range(40, 52)),
+        ],
+    )
+    found = _found(store, "what caused 'queue backlog at 97% of capacity'?")
+    assert found[0] == ("queue backlog at 97% of capacity", "exact")
+    assert set(found[1:3]) == {
+        ("queue backlog at 88% of capacity", "exact"),
+        ("queue backlog at 91% of capacity", "exact"),
+    }
+    assert len(found) == 10 and all(via != "exact" for _, via in found[3:])
+
+
+def test_with_two_identifiers_lines_holding_both_come_first_then_lines_holding_either(
+    tmp_path, embedder
+) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            _record(1, "worker-3 started job-17", 1),
+            _record(9, "worker-3 heartbeat ok", 2),
+            _record(20, "job-17 queued by cron", 3),
+            _record(30, "disk usage at 40%", 4),
+            *(_record(m, f"GET /v1/items/{m} 200 in {m + 3}ms", m) for m in range(40, 52)),
+        ],
+    )
+    found = _found(store, "did 'worker-3' ever pick up 'job-17'?")
+    assert found[0] == ("worker-3 started job-17", "exact")
+    assert set(found[1:3]) == {("worker-3 heartbeat ok", "exact"), ("job-17 queued by cron", "exact")}
+    assert all(via != "exact" for _, via in found[3:])
