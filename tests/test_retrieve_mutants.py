@@ -199,3 +199,54 @@ def test_with_two_identifiers_lines_holding_both_come_first_then_lines_holding_e
     assert found[0] == ("worker-3 started job-17", "exact")
     assert set(found[1:3]) == {("worker-3 heartbeat ok", "exact"), ("job-17 queued by cron", "exact")}
     assert all(via != "exact" for _, via in found[3:])
+
+
+# --- field filters: exact on the column, then any mention in the text, then dropped, and said -------
+
+
+def _user_rows() -> list[LogRecord]:
+    return [
+        _record(1, "GetMembership denied: not a member", 1, level="WARN", user_id="8812"),
+        _record(2, "GetMembership OK", 2, user_id="8812"),
+        _record(3, "GetMembership denied: not a member", 3, level="WARN", user_id="9001"),
+        _record(4, "cache evicted key membership:77:8812", 4),
+        _record(5, "GetMembership OK", 5, user_id="4821"),
+    ]
+
+
+def test_a_user_filter_keeps_only_that_users_lines_when_the_column_holds_them(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, _user_rows())
+    plan = RuleRefiner().refine("is user 8812 affected?", now=NOW)
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=10)
+    assert {(line.message, line.user_id) for line in lines} == {
+        ("GetMembership denied: not a member", "8812"),
+        ("GetMembership OK", "8812"),
+    }
+    assert relaxed == []
+
+
+def test_a_user_no_column_holds_is_found_in_the_text_and_the_loosening_is_said(tmp_path, embedder) -> None:
+    rows = [r for r in _user_rows() if r.user_id != "8812"]
+    store = _store(tmp_path, embedder, rows)
+    plan = RuleRefiner().refine("is user 8812 affected?", now=NOW)
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=10)
+    assert [line.message for line in lines] == ["cache evicted key membership:77:8812"]
+    assert relaxed == ["exact user_id match"]
+
+
+def test_a_user_nobody_mentions_is_dropped_from_the_filters_and_said(tmp_path, embedder) -> None:
+    rows = [r for r in _user_rows() if "8812" not in (r.user_id or "") + r.message]
+    store = _store(tmp_path, embedder, rows)
+    plan = RuleRefiner().refine("is user 8812 affected?", now=NOW)
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=10)
+    assert len(lines) == 2  # the question's words still search what is there
+    assert relaxed == ["user_id=8812"]
+
+
+def test_two_field_filters_relax_to_either_before_none(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, _user_rows())
+    plan = RuleRefiner().refine("why is GetUser failing for user 8812?", now=NOW)
+    plan.field_filters["method"] = "GetUser"  # as a config naming GetUser would have it
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=10)
+    assert {line.user_id for line in lines} == {"8812", None}  # the user's lines and the one naming them
+    assert relaxed == ["all of user_id=8812, method=GetUser"]
