@@ -250,3 +250,107 @@ def test_two_field_filters_relax_to_either_before_none(tmp_path, embedder) -> No
     lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=10)
     assert {line.user_id for line in lines} == {"8812", None}  # the user's lines and the one naming them
     assert relaxed == ["all of user_id=8812, method=GetUser"]
+
+
+# --- anchors: the question's numbers, most held first; a number most lines hold is no anchor --------
+
+
+def test_lines_holding_more_of_the_questions_numbers_come_first(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            _record(1, "listener bound to port 5433", 1),
+            _record(2, "pid 7111 listening on port 5433", 2),
+            _record(3, "pid 7111 exited with status 1", 3),
+            *(_record(m, f"GET /v1/items/{m} 200 in {m + 3}ms", m) for m in range(40, 52)),
+        ],
+    )
+    found = _found(store, "what did pid 7111 do on port 5433?")
+    assert found[0] == ("pid 7111 listening on port 5433", "exact")
+    assert {m for m, _ in found[1:3]} == {"listener bound to port 5433", "pid 7111 exited with status 1"}
+    assert all(via == "exact" for _, via in found[:3]) and all(via != "exact" for _, via in found[3:])
+
+
+@pytest.mark.parametrize("holding, anchor", [(6, True), (7, False)])
+def test_a_number_more_than_half_the_searched_lines_hold_is_no_anchor(
+    tmp_path, embedder, holding: int, anchor: bool
+) -> None:
+    rows = [_record(m, f"shard 12 replica {m} in sync", m) for m in range(holding)]
+    rows += [_record(20 + m, f"compaction of table t{m} finished", 20 + m) for m in range(12 - holding)]
+    store = _store(tmp_path, embedder, rows)
+    found = _found(store, "is shard 12 healthy?", k=12)
+    assert (found[0][1] == "exact") is anchor
+    assert len(found) == 12
+
+
+def test_a_number_a_hundred_lines_hold_is_no_anchor(tmp_path, embedder) -> None:
+    rows = [_record(m % 60, f"GET /v1/items/{m} 200 from pool 9", m) for m in range(99)]
+    rows += [_record(30, f"pool {n} drained", 200 + n) for n in range(10, 130)]
+    store = _store(tmp_path, embedder, rows)
+    assert _found(store, "is pool 9 draining?", k=3)[0][1] == "exact"  # 99 lines: still an anchor
+    store.ingest(
+        SESSION, TABLE, clean_records([_record(59, "GET /v1/items/999 200 from pool 9", 999)], None).records
+    )
+    assert all(via != "exact" for _, via in _found(store, "is pool 9 draining?", k=3))
+
+
+# --- counts: identical lines among those the search could see, and k distinct messages ------------
+
+
+def test_a_lines_count_is_of_identical_lines_inside_the_window_and_table_only(tmp_path, embedder) -> None:
+    timeout = "upstream timeout calling ledger"
+    ours = [_record(m, timeout, m, level="ERROR") for m in (10, 12, 14)] + [
+        _record(m, timeout, m, level="ERROR") for m in (70, 80)
+    ]
+    store = _store(tmp_path, embedder, ours)
+    store.ingest(SESSION, OTHER, clean_records([_record(11, timeout, 1, level="ERROR")], None).records)
+    plan = RuleRefiner().refine("why the 'upstream timeout' errors between 12:05 and 12:30?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=10, tables=[TABLE])
+    [line] = [line for line in lines if line.message == timeout]
+    assert (line.count, line.lines) == (3, [10, 12, 14])
+
+
+def test_identical_lines_take_one_place_and_k_places_are_still_filled(tmp_path, embedder) -> None:
+    rows = [_record(m, "GetMembership failed: DEADLINE_EXCEEDED", m, level="ERROR") for m in range(5)]
+    rows += [
+        _record(10 + m, f"GetMembership failed: user {m} unknown", 10 + m, level="ERROR") for m in range(12)
+    ]
+    store = _store(tmp_path, embedder, rows)
+    found = _found(store, "why is GetMembership failing?", k=10)
+    assert len(found) == 10 and len({m for m, _ in found}) == 10
+
+
+# --- broad: a pattern's rise is measured against the whole span the thread's logs cover ---------------
+
+
+def _rise_store(tmp_path, embedder, usual_outside: int, new_inside: int):
+    """`usual`: 10 lines in the window 12:00-12:10 and `usual_outside` over the 10 days before;
+    `fresh`: `new_inside` lines in the window and none before."""
+    rows = [_record(m, f"retrying upload of part {m}", m, level="WARN") for m in range(10)]
+    rows += [
+        _record(m, f"consumer rebalanced generation {m}", 20 + m, level="WARN") for m in range(new_inside)
+    ]
+    step = 10 * 24 * 60 // usual_outside
+    rows += [
+        _record(-(1 + i) * step, f"retrying upload of part {900 + i}", 100 + i, level="WARN")
+        for i in range(usual_outside)
+    ]
+    return _store(tmp_path, embedder, rows)
+
+
+@pytest.mark.parametrize(
+    "usual_outside, new_inside, first",
+    [
+        # 10 seen where 100 over 10 days make 0.07 expected: rose 10.3x; the new one 6x.
+        (100, 5, "retrying upload of part 0"),
+        # 10 seen where 1000 make 0.69 expected: rose 6.5x; the new one 7x.
+        (1000, 6, "consumer rebalanced generation 0"),
+    ],
+)
+def test_the_pattern_that_rose_most_over_the_threads_whole_span_comes_first(
+    tmp_path, embedder, usual_outside: int, new_inside: int, first: str
+) -> None:
+    store = _rise_store(tmp_path, embedder, usual_outside, new_inside)
+    found = _found(store, "what went wrong between 12:00 and 12:10?", k=2)
+    assert found[0][0] == first
