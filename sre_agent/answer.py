@@ -44,8 +44,9 @@ def _scope(result: SearchResult) -> list[str]:
         out.append(f"level ≥ {plan.min_level}")
     if plan.environment:
         out.append(f"env {plan.environment}")
-    if plan.expansions:
-        out.append("also searched for " + ", ".join(f"“{e}”" for e in plan.expansions[:8]))
+    also = [*plan.expansions, *plan.suggested]
+    if also:
+        out.append("also searched for " + ", ".join(f"“{e}”" for e in also[:8]))
     return out
 
 

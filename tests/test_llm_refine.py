@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fakes.chat_server import Error, Text, serve_chat
 from paths import ROOT
 
+from sre_agent.clean import clean_records
 from sre_agent.configs import load_service_configs
+from sre_agent.indexes import LogStore, table_name
 from sre_agent.llm import build_llm
+from sre_agent.models import LogRecord
 from sre_agent.settings import Settings
 from sre_agent.workflows.llm_refine import LLMRefiner, parse_terms
+from sre_agent.workflows.retrieve import Retriever
 
 NOW = datetime(2024, 3, 12, 14, 40, tzinfo=UTC)
 CONFIG = load_service_configs(ROOT / "configs")["membership"]
@@ -27,7 +31,7 @@ def test_terms_from_the_llm_join_the_search_and_the_rules_still_read_ids(tmp_pat
     with serve_chat(reply) as chat:
         plan = _refiner(chat.base_url, tmp_path).refine("user 4821 is locked out of district 77", now=NOW)
         system = chat.last_messages[0]["content"]
-    assert "PERMISSION_DENIED" in plan.expansions and "source=cache" in plan.expansions
+    assert plan.suggested == ["PERMISSION_DENIED", "source=cache"]
     assert "source=cache" in plan.query_text
     assert plan.field_filters["user_id"] == "4821"  # from the rules
     assert any("LLM added" in note for note in plan.notes)
@@ -56,3 +60,21 @@ def test_unreadable_replies_add_nothing() -> None:
     assert parse_terms("I think you should look for errors") == []
     assert parse_terms('{"terms": "not a list"}') == []
     assert parse_terms('{"terms": ["a", " ", "b"]}') == ["a", "b"]
+
+
+def test_a_term_the_llm_suggests_ranks_its_few_lines_first(tmp_path, embedder) -> None:
+    """ "Accepted password" as a mere search word loses to the many "Failed password" lines, which
+    mean nearly the same to the model; as a suggested phrase held by one line, that line leads."""
+    t0 = datetime(2017, 12, 10, 9, 0, tzinfo=UTC)
+    messages = [f"Failed password for root from 5.36.59.{n} port {40000 + n} ssh2" for n in range(30)]
+    messages += [f"Received disconnect from 112.95.230.{n}: 11: Bye Bye [preauth]" for n in range(10)]
+    messages += ["Accepted password for fztu from 119.137.62.142 port 49116 ssh2"]
+    records = [LogRecord(timestamp=t0 + timedelta(seconds=i), message=m) for i, m in enumerate(messages)]
+    store = LogStore(str(tmp_path / "lance"), embedder)
+    store.ingest("s", table_name("logs", "all", "prod"), clean_records(records, None).records)
+    question = "did anybody actually manage to get in, or was every attempt turned away?"
+    with serve_chat(Text('{"terms": ["Accepted password"]}')) as chat:
+        plan = _refiner(chat.base_url, tmp_path).refine(question, now=NOW)
+    lines, _ = Retriever(store).retrieve("s", plan, k=10)
+    assert lines[0].message == "Accepted password for fztu from 119.137.62.142 port 49116 ssh2"
+    assert lines[0].via == "exact"

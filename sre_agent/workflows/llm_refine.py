@@ -2,9 +2,14 @@
 
 The rules (`RuleRefiner`) still read ids, windows and levels: they are exact and cheap. The
 LLM, given the same service knowledge as the agent, adds search terms a question does not
-contain ("locked out" → "PERMISSION_DENIED", "source=cache"). The question is redacted before
-it is sent. Any failure (HTTP error, timeout, unreadable reply) leaves the rule plan as it is,
-with a note saying so.
+contain ("locked out" → "PERMISSION_DENIED", "source=cache"; "did anybody get in?" → "Accepted
+password"). They join the full-text search and, like the question's own numbers, rank first as
+exact phrases when few lines hold them (`plan.suggested`): on the OpenSSH sample, "Accepted
+password" as a search word alone left the one such line out of the top 10 (meaning outweighs
+words in the fusion, and "Failed password" lines mean nearly the same to the model); as a phrase
+it comes first. (Having the model imagine whole log lines for the meaning search, HyDE, did not
+lift it either on that probe, so it is not done.) The question is redacted before it is sent.
+Any failure (HTTP error, timeout, unreadable reply) leaves the rule plan as it is, with a note.
 """
 
 from __future__ import annotations
@@ -86,12 +91,16 @@ class LLMRefiner:
         except Exception as exc:  # the rule plan is a complete answer on its own
             log.warning("LLM refine failed, using the rules alone: %s", type(exc).__name__)
             return plan.model_copy(update={"notes": [*plan.notes, "LLM refine failed; rules only"]})
-        terms = [t for t in parse_terms(str(reply.message.content or "")) if t not in plan.expansions]
+        terms = [
+            t
+            for t in parse_terms(str(reply.message.content or ""))
+            if t not in {*plan.expansions, *plan.terms}
+        ]
         if not terms:
             return plan
         return plan.model_copy(
             update={
-                "expansions": [*plan.expansions, *terms],
+                "suggested": terms,
                 "query_text": f"{plan.query_text} {' '.join(terms)}",
                 "notes": [*plan.notes, "LLM added: " + ", ".join(terms)],
             }

@@ -18,6 +18,11 @@ class RetrievalPlan(BaseModel):
         "(those are the logs' words, for the full-text search); None: query_text",
     )
     expansions: list[str] = Field(default_factory=list, description="words the service vocabulary added")
+    suggested: list[str] = Field(
+        default_factory=list,
+        description="words an LLM expects the matching lines to hold ('Accepted password'): exact phrases "
+        "that rank first, like the question's own numbers, when few lines hold them",
+    )
     identifiers: list[str] = Field(
         default_factory=list, description="exact strings (ids, quoted phrases): lines holding them rank first"
     )

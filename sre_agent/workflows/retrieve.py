@@ -297,7 +297,7 @@ class Retriever:
             tables=tables,
             filters=filters,
             k=k,
-            phrases=plan.terms,
+            phrases=[*plan.terms, *plan.suggested],
             vector_weight=VECTOR_WEIGHT,
             vector_query=plan.meaning_text,
         )
@@ -310,7 +310,8 @@ class Retriever:
         the lines searched, says nothing about which line is meant and is left out. Most anchors
         first, then best BM25."""
         taken = {*plan.identifiers, *plan.expansions}
-        anchors = [a for a in dict.fromkeys([*plan.terms, *phrases(plan.query_text)]) if a not in taken]
+        own = [*plan.terms, *phrases(plan.query_text)]
+        anchors = [a for a in dict.fromkeys([*own, *plan.suggested]) if a not in taken]
         if not anchors:
             return []
         in_scope = self.store.count_matching(session, tables=tables, filters=filters)
