@@ -90,6 +90,7 @@ def test_without_anything_outside_the_window_the_rarest_pattern_comes_first() ->
         ),  # the outside is never taken shorter than the window
         (5, 4, 600.0, DAY, 0, 1.0),  # nothing outside at all: no rise
         (5, 4, 0.0, DAY, 10, 1.0),  # a window without length: no rise
+        (5, 0, 0.5, DAY, 10, 6.0),  # half a second is a window too
     ],
 )
 def test_rise_compares_the_window_with_the_rate_outside_it(
@@ -108,20 +109,20 @@ def test_the_pattern_that_rose_most_above_its_usual_rate_comes_first() -> None:
 
 def test_one_message_per_pattern_in_turn_each_patterns_lines_oldest_first() -> None:
     rows = [
-        row("disk full on /dev/sdb 3", "ERROR", minute=5),
-        row("disk full on /dev/sdb 1", "ERROR", minute=1),
+        row("disk full on /dev/sdb 1", "ERROR", minute=5),
+        row("disk full on /dev/sdb 3", "ERROR", minute=1),
         row("disk full on /dev/sdb 2", "ERROR", minute=3),
         row("zookeeper session expired 7", "ERROR", minute=2),
     ]
     assert messages(rows) == [
         "zookeeper session expired 7",  # rarer of two equal rises
-        "disk full on /dev/sdb 1",
-        "disk full on /dev/sdb 2",
         "disk full on /dev/sdb 3",
+        "disk full on /dev/sdb 2",
+        "disk full on /dev/sdb 1",
     ]
     assert messages(rows, k=3) == [
         "zookeeper session expired 7",
-        "disk full on /dev/sdb 1",
+        "disk full on /dev/sdb 3",
         "disk full on /dev/sdb 2",
     ]
     assert messages([], k=3) == []
@@ -139,3 +140,27 @@ def test_the_window_lasts_the_questions_window_else_its_rows_span() -> None:
     assert window_seconds(rows, WINDOW) == 600.0
     assert window_seconds(rows, None) == 180.0
     assert window_seconds([], None) == 0.0
+
+
+def _rose(new_lines: int, usual_lines: int, usual_outside: int) -> list[str]:
+    """A pattern new in the window and a usual one with `usual_outside` lines over the day before."""
+    rows = [row(f"consumer rebalanced generation {i}", "WARN", minute=i / 10) for i in range(new_lines)]
+    rows += [row(f"retrying upload of part {i}", "WARN", minute=i / 10) for i in range(usual_lines)]
+    baseline = {message_shape("retrying upload of part 1"): usual_outside}
+    return messages(rows, baseline, k=2)
+
+
+def test_rises_are_compared_to_one_decimal_then_the_rarer_pattern_first() -> None:
+    # new: 6 lines, rose 7.0x; usual: 14 lines where 147 over the day make 1.03 expected: 7.40x.
+    assert _rose(6, 14, 147) == ["retrying upload of part 0", "consumer rebalanced generation 0"]
+    # usual: 162 outside make 1.13 expected: 7.03x, the same as 7.0x to one decimal: the rarer first.
+    assert _rose(6, 14, 162) == ["consumer rebalanced generation 0", "retrying upload of part 0"]
+
+
+def test_a_pattern_absent_outside_the_window_counts_none_there() -> None:
+    # span = 2 windows: new (6 lines) rose 7x; usual (9 lines, 1 outside: 1 expected) rose 5x.
+    rows = [row(f"consumer rebalanced generation {i}", "WARN", minute=i / 10) for i in range(6)]
+    rows += [row(f"retrying upload of part {i}", "WARN", minute=i / 10) for i in range(9)]
+    baseline = {message_shape("retrying upload of part 1"): 1}
+    ranked = [line.message for line in rank_broad(rows, baseline, 1200.0, WINDOW, 2)]
+    assert ranked == ["consumer rebalanced generation 0", "retrying upload of part 0"]

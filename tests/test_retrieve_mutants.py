@@ -346,6 +346,8 @@ def _rise_store(tmp_path, embedder, usual_outside: int, new_inside: int):
         (100, 5, "retrying upload of part 0"),
         # 10 seen where 1000 make 0.69 expected: rose 6.5x; the new one 7x.
         (1000, 6, "consumer rebalanced generation 0"),
+        # ... and the new one with 5 lines, 6x: the usual one leads (each line outside counts once).
+        (1000, 5, "retrying upload of part 0"),
     ],
 )
 def test_the_pattern_that_rose_most_over_the_threads_whole_span_comes_first(
@@ -354,3 +356,126 @@ def test_the_pattern_that_rose_most_over_the_threads_whole_span_comes_first(
     store = _rise_store(tmp_path, embedder, usual_outside, new_inside)
     found = _found(store, "what went wrong between 12:00 and 12:10?", k=2)
     assert found[0][0] == first
+
+
+def test_a_patterns_usual_rate_counts_its_lines_before_and_after_the_window_in_this_table_at_the_level_asked(
+    tmp_path, embedder
+) -> None:
+    """10 `retrying` lines in 12:00-12:10 against 100 over the 10 days around it (0.07 expected):
+    rose 10.3x, ahead of a new pattern's 6x. Lines of the same shape below the level asked, or in
+    another table, are not its usual rate; lines after the window are."""
+    rows = [_record(m, f"retrying upload of part {m}", m, level="WARN") for m in range(10)]
+    rows += [_record(m, f"consumer rebalanced generation {m}", 20 + m, level="WARN") for m in range(5)]
+    rows += [
+        _record(-(1 + i) * 72, f"retrying upload of part {900 + i}", 100 + i, level="WARN") for i in range(50)
+    ]
+    rows += [
+        _record(20 + (1 + i) * 72, f"retrying upload of part {950 + i}", 200 + i, level="WARN")
+        for i in range(50)
+    ]
+    rows += [
+        _record(-(1 + i), f"retrying upload of part {5000 + i}", 300 + i, level="INFO") for i in range(900)
+    ]
+    store = _store(tmp_path, embedder, rows)
+    noise = [_record(-(1 + i), f"retrying upload of part {7000 + i}", i, level="WARN") for i in range(900)]
+    noise.append(_record(-60 * 24 * 30, "billing started", 999))  # a month before: another table's span
+    store.ingest(SESSION, OTHER, clean_records(noise, None).records)
+    plan = RuleRefiner().refine("what went wrong between 12:00 and 12:10?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=2, tables=[TABLE])
+    assert [line.message for line in lines] == [
+        "retrying upload of part 0",
+        "consumer rebalanced generation 0",
+    ]
+
+
+def test_an_anchor_outside_the_questions_window_is_not_shown(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            _record(5, "pid 7111 started by supervisor", 1),
+            _record(50, "pid 7111 exited with status 137", 2, level="ERROR"),
+            *(_record(m, f"GET /v1/items/{m} 200 in {m + 3}ms", m) for m in range(1, 9)),
+        ],
+    )
+    plan = RuleRefiner().refine("did pid 7111 exit between 12:00 and 12:10?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=10)
+    assert lines[0].message == "pid 7111 started by supervisor"
+    assert all(line.first_seen < BASE + timedelta(minutes=10) for line in lines)
+
+
+def test_an_identifier_only_another_table_holds_is_named_as_missing(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            _record(1, "GetUser failed for 10.0.0.7", 1),
+            *(_record(m, f"GET /v1/items/{m} 200", m) for m in range(2, 9)),
+        ],
+    )
+    store.ingest(SESSION, OTHER, clean_records([_record(1, "billing refused 10.9.9.9", 1)], None).records)
+    plan = RuleRefiner().refine("what did 10.9.9.9 do?", now=NOW)
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=10, tables=[TABLE])
+    assert lines and relaxed == ["'10.9.9.9' (no stored line holds it)"]
+
+
+def test_when_the_question_says_something_failed_the_lines_at_that_level_come_first(
+    tmp_path, embedder
+) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            _record(1, "payment service failover drill: payment service failing over to replica 2", 1),
+            _record(2, "payment service failing health probe during the drill", 2),
+            _record(3, "card charge declined for order 77", 3, level="WARN"),
+            *(_record(m, f"GET /v1/items/{m} 200 in {m + 3}ms", m) for m in range(40, 46)),
+        ],
+    )
+    plan = RuleRefiner().refine("why is the payment service failing?", now=NOW)
+    assert plan.prefer_level == "WARN" and plan.min_level is None
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=10)
+    assert lines[0].message == "card charge declined for order 77"
+    assert len(lines) == 9  # the level orders, it does not filter
+
+
+def test_the_lines_beside_an_identifier_carry_no_search_score(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            LogRecord(timestamp=BASE, message="worker 9 'has died'", source="t", line=1),
+            LogRecord(
+                timestamp=BASE + timedelta(seconds=1), message="respawning worker 10", source="t", line=2
+            ),
+            *(_record(m, f"GET /v1/items/{m} 200 in {m + 3}ms", m) for m in range(40, 46)),
+        ],
+    )
+    plan = RuleRefiner().refine("a worker 'has died': did it come back?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=10)
+    beside = [line for line in lines if line.message == "respawning worker 10"]
+    assert [(line.via, line.score) for line in beside] == [("exact", 0.0)]
+
+
+def test_a_usual_pattern_that_rose_less_than_a_new_one_comes_after_it(tmp_path, embedder) -> None:
+    """10 `retrying` lines in the window against 1,300 over the 10 days around it (600 before, 700
+    after: 0.90 expected) rose 5.8x, behind a new pattern's 6x. Counting only the lines before the
+    window, or measuring the span over the thread's other tables too, would put it first."""
+    rows = [_record(m, f"retrying upload of part {m}", m, level="WARN") for m in range(10)]
+    rows += [_record(m, f"consumer rebalanced generation {m}", 20 + m, level="WARN") for m in range(5)]
+    rows += [
+        _record(-(1 + i) * 12, f"retrying upload of part {900 + i}", 100 + i, level="WARN")
+        for i in range(600)
+    ]
+    rows += [
+        _record(10 + (1 + i) * 10, f"retrying upload of part {2000 + i}", 800 + i, level="WARN")
+        for i in range(700)
+    ]
+    store = _store(tmp_path, embedder, rows)
+    store.ingest(SESSION, OTHER, clean_records([_record(-60 * 24 * 30, "billing started", 1)], None).records)
+    plan = RuleRefiner().refine("what went wrong between 12:00 and 12:10?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=2, tables=[TABLE])
+    assert [line.message for line in lines] == [
+        "consumer rebalanced generation 0",
+        "retrying upload of part 0",
+    ]
