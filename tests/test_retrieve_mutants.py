@@ -12,7 +12,7 @@ from test_retrieve_rules import BASE, FILLER, NOW, SESSION, TABLE, _store
 from sre_agent.clean import clean_records
 from sre_agent.indexes import Hit
 from sre_agent.models import LogRecord
-from sre_agent.workflows.order import like
+from sre_agent.workflows.order import like, signals_first
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.retrieve import Retriever, _merge, env_clause, field_clause, identifier_clause
 
@@ -479,3 +479,42 @@ def test_a_usual_pattern_that_rose_less_than_a_new_one_comes_after_it(tmp_path, 
         "consumer rebalanced generation 0",
         "retrying upload of part 0",
     ]
+
+
+# --- within a shape, the lines holding the question's numbers take its first places ----------------
+
+
+def _shaped(message: str, shape: str, fields: str = "{}") -> tuple[Hit, str]:
+    hit = _hit(message).model_copy(update={"shape_hash": shape, "fields_json": fields})
+    return hit, "both"
+
+
+def test_within_each_shape_the_lines_holding_a_number_of_the_question_come_first() -> None:
+    ranked = [
+        _shaped("worker 3 idle", "idle"),  # a shape where no line holds it keeps its order
+        _shaped("job 3 finished in 20 s", "job"),
+        _shaped("disk 1.7 full", "disk"),  # 1.7 is not 7
+        _shaped("disk 7.5 full", "disk"),  # nor is 7.5
+        _shaped("job 17 finished in 2 s", "job"),  # nor is 17
+        _shaped("job 7 finished in 30 s", "job"),
+        _shaped("disk 4 full", "disk"),
+        _shaped("disk 9 full", "disk", '{"volume": "7"}'),  # a field holding it counts
+    ]
+    out = [hit.message for hit, _ in signals_first(ranked, ["job 7"])]
+    assert out == [
+        "worker 3 idle",
+        "job 7 finished in 30 s",
+        "disk 9 full",
+        "disk 1.7 full",
+        "job 3 finished in 20 s",
+        "job 17 finished in 2 s",
+        "disk 7.5 full",
+        "disk 4 full",
+    ]
+
+
+def test_a_shape_whose_lines_all_hold_the_number_keeps_its_order_and_no_numbers_change_nothing() -> None:
+    ranked = [_shaped("job 7 started", "a"), _shaped("job 7 done", "a"), _shaped("x 1", "b")]
+    assert signals_first(ranked, ["7"]) == ranked
+    assert signals_first(ranked, []) == ranked
+    assert signals_first(ranked, [" "]) == ranked
