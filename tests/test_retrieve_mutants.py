@@ -135,6 +135,8 @@ def test_a_question_scoped_to_one_table_sees_no_line_of_the_threads_other_tables
         _record(5, "job 4242 retry scheduled on billing", 2, level="WARN"),
         *(_record(5, f"billing ledger line {i} written", 3 + i) for i in range(8)),
         *(_record(m, f"billing queue error {m}", 20 + m, level="ERROR") for m in range(1, 30)),
+        _record(6, "billing: disk usage at 97% and job 4242 failed", 60, level="WARN"),
+        _record(7, "disk usage at 98% on billing", 61, level="WARN"),
     ]
     store = _store(tmp_path, embedder, ours)
     store.ingest(SESSION, OTHER, clean_records(theirs, None).records)
@@ -143,6 +145,7 @@ def test_a_question_scoped_to_one_table_sees_no_line_of_the_threads_other_tables
         "what happened to job 4242?",
         "job 4242 'failed': any errors around it?",
         "were there any errors about job 4242 or 'disk quota'?",
+        "'disk usage at 97%' and 'job 4242 failed': related?",  # both, either, and the phrase's shape
         "what went wrong between 12:00 and 12:30?",
     ):
         plan = RuleRefiner().refine(question, now=NOW)
@@ -518,3 +521,69 @@ def test_a_shape_whose_lines_all_hold_the_number_keeps_its_order_and_no_numbers_
     assert signals_first(ranked, ["7"]) == ranked
     assert signals_first(ranked, []) == ranked
     assert signals_first(ranked, [" "]) == ranked
+
+
+def test_an_anchor_outside_the_window_is_not_shown_next_to_a_quoted_phrase_either(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            _record(5, "pid 7111 started by supervisor", 1),
+            _record(6, "pid 7112 started by supervisor", 2),
+            _record(50, "pid 7111 exited with status 137", 3, level="ERROR"),
+            *(_record(m, f"GET /v1/items/{m} 200 in {m + 3}ms", m) for m in range(1, 9)),
+        ],
+    )
+    plan = RuleRefiner().refine("was pid 7111 'started by supervisor' between 12:00 and 12:10?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=10)
+    assert lines[0].message == "pid 7111 started by supervisor"
+    assert all(line.first_seen < BASE + timedelta(minutes=10) for line in lines)
+
+
+def test_a_single_id_does_not_pull_every_line_of_its_kind_ahead_of_the_search(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            _record(1, "GetUser failed for 10.0.0.7", 1, level="ERROR"),
+            *(_record(1 + m, f"health probe from 10.0.1.{m} ok", 1 + m) for m in range(1, 9)),
+            *(_record(20 + m, f"GET /v1/items/{m} 200 in {m + 3}ms", 20 + m) for m in range(1, 4)),
+        ],
+    )
+    found = _found(store, "what did 10.0.0.7 do?")
+    assert found[0] == ("GetUser failed for 10.0.0.7", "exact")
+    assert [via for _, via in found].count("exact") == 1  # other addresses come from the search, if at all
+
+
+@pytest.mark.parametrize("scope", ["table", "window"])
+def test_whether_a_number_is_an_anchor_is_judged_within_the_questions_scope(
+    tmp_path, embedder, scope: str
+) -> None:
+    """7 of the 12 lines in scope hold 'shard 12': not an anchor, though it is 7 of 32 in the thread."""
+    rows = [_record(m, f"shard 12 replica {m} in sync", m) for m in range(7)]
+    rows += [_record(20 + m, f"compaction of table t{m} finished", 20 + m) for m in range(5)]
+    outside = [_record(200 + m, f"cache warmed in {m} ms", 100 + m) for m in range(20)]
+    store = _store(tmp_path, embedder, rows + (outside if scope == "window" else []))
+    if scope == "table":
+        store.ingest(SESSION, OTHER, clean_records(outside, None).records)
+    question = "is shard 12 healthy?" + (" between 12:00 and 12:30" if scope == "window" else "")
+    plan = RuleRefiner().refine(question, now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=12, tables=[TABLE])
+    assert lines and all(line.via != "exact" for line in lines)
+
+
+def test_more_anchors_beat_a_better_score_and_among_equals_the_better_score_leads(tmp_path, embedder) -> None:
+    filler = " ".join(f"step{i} ok" for i in range(30))
+    both = f"pid 7111 {filler} then bound port 5433"
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            _record(1, both, 1),
+            _record(2, "port 5433 open", 2),
+            _record(3, f"port 5433 probe {filler}", 3),
+            *(_record(m, f"GET /v1/items/{m} 200 in {m + 3}ms", m) for m in range(40, 46)),
+        ],
+    )
+    found = _found(store, "what did pid 7111 do on port 5433?", k=3)
+    assert [m for m, _ in found] == [both, "port 5433 open", f"port 5433 probe {filler}"]

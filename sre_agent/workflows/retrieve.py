@@ -238,7 +238,7 @@ class Retriever:
             )
         tiers = [exact, self._anchored(session, tables, plan, filters)]
         if exact:
-            tiers.append(self._around(session, tables, plan, filters, exact))
+            tiers.append(self._around(session, tables, filters, exact))
         if len(present) > 1:
             any_of = "(" + " OR ".join(clauses[i] for i in present) + ")"
             tiers.append(self._ranked(session, tables, plan, _with(filters, any_of)))
@@ -249,12 +249,7 @@ class Retriever:
         return [t for t in tiers if t], missing
 
     def _around(
-        self,
-        session: str,
-        tables: list[str] | None,
-        plan: RetrievalPlan,
-        filters: SearchFilters,
-        exact: Sequence[Hit],
+        self, session: str, tables: list[str] | None, filters: SearchFilters, exact: Sequence[Hit]
     ) -> list[Hit]:
         """What else happened right beside the lines holding the identifiers: the `AROUND_LINES`
         lines closest in time to the first few of them (within `AROUND_SECONDS`), closest first:
