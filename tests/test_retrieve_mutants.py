@@ -12,7 +12,7 @@ from test_retrieve_rules import BASE, FILLER, NOW, SESSION, TABLE, _store
 from sre_agent.clean import clean_records
 from sre_agent.indexes import Hit
 from sre_agent.models import LogRecord
-from sre_agent.workflows.order import like, signals_first
+from sre_agent.workflows.order import like, origin, pattern_stats, signals_first, to_result_line
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.retrieve import Retriever, _merge, env_clause, field_clause, identifier_clause
 
@@ -211,7 +211,7 @@ def _user_rows() -> list[LogRecord]:
     return [
         _record(1, "GetMembership denied: not a member", 1, level="WARN", user_id="8812"),
         _record(2, "GetMembership OK", 2, user_id="8812"),
-        _record(3, "GetMembership denied: not a member", 3, level="WARN", user_id="9001"),
+        _record(3, "GetMembership denied: not a member of district 9", 3, level="WARN", user_id="9001"),
         _record(4, "cache evicted key membership:77:8812", 4),
         _record(5, "GetMembership OK", 5, user_id="4821"),
     ]
@@ -587,3 +587,124 @@ def test_more_anchors_beat_a_better_score_and_among_equals_the_better_score_lead
     )
     found = _found(store, "what did pid 7111 do on port 5433?", k=3)
     assert [m for m, _ in found] == [both, "port 5433 open", f"port 5433 probe {filler}"]
+
+
+# --- a result line carries what the row says, and a pattern's stats are exact -------------------------
+
+
+def test_origin_is_the_first_field_naming_what_wrote_the_line() -> None:
+    assert origin('{"pid": 7, "component": "ActivityManager", "program": "sshd"}') == "ActivityManager"
+    assert origin('{"program": "  sshd  "}') == "sshd"
+    assert origin('{"logger": 42}') == "42"
+    assert origin('{"component": "' + "x" * 100 + '"}') == "x" * 80
+    assert origin('{"component": " ", "tag": "kernel"}') == "kernel"
+    assert origin('{"component": null, "app": ["a"]}') is None
+    assert origin('["component"]') is None
+    assert origin("not json") is None
+
+
+def test_a_result_line_takes_every_field_of_its_row() -> None:
+    row = _hit("GET /x failed").model_copy(
+        update={
+            "service": "api",
+            "env": "prod",
+            "fields_json": '{"component": "router"}',
+            "level": "ERROR",
+            "host": "h1",
+            "line": 12,
+            "table": "logs_api_prod",
+            "shape": "GET /x failed",
+        }
+    )
+    line = to_result_line(row, via="fts", score=2.5)
+    assert (line.service, line.env, line.origin, line.level, line.host) == (
+        "api",
+        "prod",
+        "router",
+        "ERROR",
+        "h1",
+    )
+    assert (line.lines, line.table, line.shape, line.via, line.score, line.count) == (
+        [12],
+        "logs_api_prod",
+        "GET /x failed",
+        "fts",
+        2.5,
+        1,
+    )
+    bare = to_result_line(
+        _hit("x").model_copy(update={"table": "", "shape": "", "line": None}), via="v", score=0
+    )
+    assert (bare.lines, bare.table, bare.shape, bare.origin) == ([], "", "", None)
+
+
+def test_pattern_stats_count_days_span_and_the_busiest_hours_in_utc() -> None:
+    def micros(*stamps: str) -> list[int]:
+        return [int(datetime.fromisoformat(s).timestamp() * 1_000_000) for s in stamps]
+
+    stats = pattern_stats(
+        micros(
+            "2024-05-01T02:10:00+00:00",
+            "2024-05-01T02:50:00+00:00",
+            "2024-05-03T02:05:00+00:00",
+            "2024-05-03T23:59:59+00:00",
+            "2024-05-04T05:00:00+00:00",
+            "2024-05-04T05:30:00+00:00",
+            "2024-05-04T09:00:00+00:00",
+        )
+    )
+    assert stats is not None
+    assert (stats.count, stats.days, stats.span_days) == (7, 3, 4)
+    assert stats.first_seen == datetime(2024, 5, 1, 2, 10, tzinfo=UTC)
+    assert stats.last_seen == datetime(2024, 5, 4, 9, 0, tzinfo=UTC)
+    assert stats.busiest_hours == [2, 5, 9]  # most lines first, ties by the hour; at most three
+    one = pattern_stats(micros("2024-05-01T23:00:00+00:00"))
+    assert one is not None and (one.count, one.days, one.span_days, one.busiest_hours) == (1, 1, 1, [23])
+    assert pattern_stats([]) is None
+
+
+def test_each_result_carries_its_patterns_count_in_the_searched_scope(tmp_path, embedder) -> None:
+    rows = [
+        _record(m, f"upstream timeout calling ledger after {m}00 ms", m, level="ERROR") for m in range(1, 6)
+    ]
+    rows += [
+        _record(40 + m, f"upstream timeout calling ledger after {m}00 ms", 40 + m, level="ERROR")
+        for m in range(3)
+    ]
+    store = _store(tmp_path, embedder, rows)
+    store.ingest(SESSION, OTHER, clean_records(rows[:2], None).records)
+    for question, count in (
+        ("why the 'upstream timeout' errors between 12:00 and 12:30?", 5),
+        ("why 'upstream timeout'?", 8),
+    ):
+        plan = RuleRefiner().refine(question, now=NOW)
+        lines, _ = Retriever(store).retrieve(SESSION, plan, k=10, tables=[TABLE])
+        assert lines and {line.pattern.count for line in lines if line.pattern} == {count}, question
+        assert all(line.pattern is not None for line in lines)
+
+
+def test_a_window_with_no_stored_line_says_so_and_returns_nothing(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, [_record(m, f"GET /v1/items/{m} 200", m) for m in range(30, 40)])
+    plan = RuleRefiner().refine("what went wrong between 12:00 and 12:10?", now=NOW)
+    assert Retriever(store).retrieve(SESSION, plan, k=10) == ([], ["no stored line matches the time window"])
+
+
+def test_a_quoted_phrase_keeps_the_users_filter(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, _user_rows())
+    plan = RuleRefiner().refine("why is user 8812 'denied: not a member'?", now=NOW)
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=10)
+    assert [(line.message, line.user_id, line.via) for line in lines if line.via == "exact"] == [
+        ("GetMembership denied: not a member", "8812", "exact")
+    ]
+    assert relaxed == []
+
+
+def test_the_environment_is_relaxed_when_the_questions_table_has_none_of_it(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path, embedder, [_record(1, "GetUser failed: timeout", 1, level="ERROR", env="staging")]
+    )
+    store.ingest(SESSION, OTHER, clean_records([_record(1, "billing ok", 1, env="prod")], None).records)
+    plan = RuleRefiner().refine("why is GetUser failing in prod?", now=NOW)
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=10, tables=[TABLE])
+    assert [line.message for line in lines] == ["GetUser failed: timeout"]
+    assert relaxed == ["env=prod"]
