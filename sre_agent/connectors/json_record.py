@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -108,21 +109,29 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "host": ("host", "hostname", "host.name", "pod", "pod_name", "kubernetes.pod.name", "instance"),
     "env": ("env", "environment", "stage", "deployment.environment", "resource.deployment.environment"),
 }
+_NORMED: dict[str, tuple[str, ...]] = {}  # the same names as `_norm` compares them, filled below
 _STANDARD = tuple(name for name in _NAMES if name not in ("timestamp", "message"))
 _FLATTEN_DEPTH = 4
 LEVEL_IN_TEXT = re.compile(r"\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC|SEVERE)\b")
+_EPOCH_DIGITS = re.compile(r"\d{9,19}(?:\.\d+)?")
 _PINO = ((10, "TRACE"), (20, "DEBUG"), (30, "INFO"), (40, "WARN"), (50, "ERROR"))
 _SYSLOG = ("FATAL", "FATAL", "FATAL", "ERROR", "WARN", "INFO", "INFO", "DEBUG")  # 0 emerg … 7 debug
 _OTEL = ((4, "TRACE"), (8, "DEBUG"), (12, "INFO"), (16, "WARN"), (20, "ERROR"))
 
 
+@lru_cache(maxsize=4096)  # a source repeats its few key names on every line
 def _norm(name: str) -> str:
     """`@timestamp`, `Time_Stamp`, `timeStamp` → `timestamp`: names without case and punctuation."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+_NORMED.update({field: tuple(_norm(name) for name in names) for field, names in _NAMES.items()})
+
+
 def _flatten(obj: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
     """Nested objects as dotted keys (`{"log": {"level": "x"}}` → `log.level`), a few levels deep."""
+    if not prefix and not any(isinstance(value, dict) for value in obj.values()):
+        return obj  # the usual flat line: nothing to do
     out: dict[str, Any] = {}
     for key, value in obj.items():
         name = f"{prefix}{key}"
@@ -137,15 +146,24 @@ def _usable(value: Any) -> bool:
     return value is not None and value != "" and not isinstance(value, dict | list)
 
 
+@lru_cache(maxsize=1024)  # lines of one source share their key names: work them out once
+def _candidates(keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """For each of our fields, the keys among `keys` that may hold it, best name first."""
+    by_norm: dict[str, str] = {}
+    for key in keys:
+        by_norm.setdefault(_norm(key), key)
+    return {
+        field: tuple(by_norm[name] for name in names if name in by_norm) for field, names in _NORMED.items()
+    }
+
+
 class _Keys:
     """One object's keys, looked up exactly (a config's names) or loosely (the usual names)."""
 
     def __init__(self, obj: dict[str, Any]) -> None:
         self.obj = obj
         self.flat = _flatten(obj)
-        self.by_norm: dict[str, str] = {}
-        for key in self.flat:
-            self.by_norm.setdefault(_norm(key), key)
+        self.candidates = _candidates(tuple(self.flat))
 
     def pick(self, field: str, aliases: Aliases) -> tuple[str | None, Any]:
         """The key and value of our `field`: the config's names exactly, then the usual names loosely."""
@@ -153,9 +171,8 @@ class _Keys:
             for source in (self.obj, self.flat):
                 if key in source and _usable(source[key]):
                     return key, source[key]
-        for name in _NAMES[field]:
-            key = self.by_norm.get(_norm(name))
-            if key is not None and _usable(self.flat[key]):
+        for key in self.candidates[field]:
+            if _usable(self.flat[key]):
                 return key, self.flat[key]
         return None, None
 
@@ -165,7 +182,7 @@ def epoch_time(value: Any) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
-        if not re.fullmatch(r"\d{9,19}(?:\.\d+)?", value.strip()):
+        if not _EPOCH_DIGITS.fullmatch(value.strip()):
             return None
         value = float(value)
     if not isinstance(value, int | float):
