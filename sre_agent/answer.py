@@ -7,6 +7,7 @@ what was relaxed or not checked. It never invents a line: everything shown was r
 
 from __future__ import annotations
 
+from sre_agent.clocks import MINUTES, span
 from sre_agent.connectors.report import FetchReport
 from sre_agent.evidence import render_evidence
 from sre_agent.workflows.results import SearchResult
@@ -33,7 +34,7 @@ def _scope(result: SearchResult) -> list[str]:
     plan = result.plan
     out = []
     if plan.window:
-        out.append(f"time {plan.window.start:%Y-%m-%d %H:%M} → {plan.window.end:%Y-%m-%d %H:%M} UTC")
+        out.append("time " + span(plan.window.start, plan.window.end, result.utc_offset, MINUTES))
     else:
         out.append("all stored time")
     if plan.identifiers:

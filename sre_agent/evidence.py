@@ -13,8 +13,9 @@ them on the lines themselves.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
+from sre_agent.clocks import label, stamp
 from sre_agent.workflows.results import PatternStats, ResultLine
 
 MAX_MESSAGE = 300
@@ -30,27 +31,18 @@ def line_message(line: ResultLine) -> str:
 MAX_DIFFERENCES = 12
 
 
-def clock(utc_offset: int | None) -> timezone | None:
-    """The fixed-offset zone of the logs' own clock; None for UTC or unknown."""
-    return timezone(timedelta(minutes=utc_offset)) if utc_offset else None
-
-
-def _stamp(value: datetime, tz: timezone | None) -> str:
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if tz else value.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _when(first: datetime, last: datetime, count: int, tz: timezone | None = None) -> str:
-    text = _stamp(first, tz)
+def _when(first: datetime, last: datetime, count: int, utc_offset: int | None = None) -> str:
+    """First seen (→ last seen when identical lines span a while), with the clock's offset when it
+    is not UTC (evidence shows UTC unlabelled, as the lines' own stamps were)."""
+    text = stamp(first, utc_offset)
     if count > 1 and last != first:
-        text += f" → {_stamp(last, tz)}"
-    if tz is not None:
-        text += f" ({first.astimezone(tz).strftime('%z')[:3]}:{first.astimezone(tz).strftime('%z')[3:]})"
-    return text
+        text += f" → {stamp(last, utc_offset)}"
+    return f"{text} {label(utc_offset)}" if utc_offset else text
 
 
 def line_when(line: ResultLine, utc_offset: int | None = None) -> str:
     """First seen, and last seen when identical lines span a while (in the logs' clock when known)."""
-    return _when(line.first_seen, line.last_seen, line.count, clock(utc_offset))
+    return _when(line.first_seen, line.last_seen, line.count, utc_offset)
 
 
 def differences(base: str, other: str) -> str:
@@ -76,15 +68,23 @@ def source_of(line: ResultLine) -> str:
     return " ".join(parts)
 
 
-def rhythm(stats: PatternStats | None) -> str | None:
-    """'on 3 of 14 days, mostly 02:00–03:00 UTC' for a pattern that spans more than a day."""
+def rhythm(stats: PatternStats | None, utc_offset: int | None = None) -> str | None:
+    """'on 3 of 14 days, mostly 02:00–03:00 UTC' for a pattern that spans more than a day; the
+    hours in the logs' clock when `utc_offset` is known ('mostly 10:00–11:00 (+08:00)')."""
     if stats is None or stats.span_days < 2:
         return None
     text = f"on {stats.days} of {stats.span_days} days"
     if stats.busiest_hours:
-        hours = ", ".join(f"{h:02d}:00–{(h + 1) % 24:02d}:00" for h in stats.busiest_hours[:2])
-        text += f", mostly {hours} UTC"
+        hours = ", ".join(_hour_span(h, utc_offset) for h in stats.busiest_hours[:2])
+        text += f", mostly {hours} {label(utc_offset)}"
     return text
+
+
+def _hour_span(utc_hour: int, utc_offset: int | None) -> str:
+    """The UTC hour `utc_hour` as "HH:MM–HH:MM" in the logs' clock."""
+    start = (utc_hour * 60 + (utc_offset or 0)) % (24 * 60)
+    end = (start + 60) % (24 * 60)
+    return f"{start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}"
 
 
 def group_patterns(lines: Sequence[ResultLine]) -> list[list[ResultLine]]:
@@ -101,7 +101,6 @@ def render_evidence(
     """The lines as a code block of patterns: one numbered entry per pattern with its count, times
     (in the logs' clock when `utc_offset` is known) and source, its variants below (three in full,
     the rest by what differs in them), then its rhythm when it spans days."""
-    tz = clock(utc_offset)
     rows: list[str] = []
     for i, group in enumerate(group_patterns(lines)[:max_patterns], 1):
         best = group[0]
@@ -112,14 +111,14 @@ def render_evidence(
         level = max((line.level or "-" for line in group), key=_severity)
         kinds = f" in {len(group)} variants" if len(group) > 1 else ""
         source = f"  {source_of(best)}" if source_of(best) else ""
-        rows.append(f"{i:>2}. [{level}] ×{count}{kinds}  {_when(first, last, count, tz)}{source}")
+        rows.append(f"{i:>2}. [{level}] ×{count}{kinds}  {_when(first, last, count, utc_offset)}{source}")
         rows += [f"    {line_message(line)}" for line in group[:VARIANTS]]
         rest = [differences(best.message, line.message).replace("\n", " ") for line in group[VARIANTS:]]
         if rest:
             shown = ", ".join(rest[:MAX_DIFFERENCES]).replace("`", "'")
             more = f" and {len(rest) - MAX_DIFFERENCES} more" if len(rest) > MAX_DIFFERENCES else ""
             rows.append(f"    … also with: {shown}{more}")
-        if said := rhythm(stats):
+        if said := rhythm(stats, utc_offset):
             rows.append(f"    ({said})")
     return "```text\n" + "\n".join(rows) + "\n```" if rows else ""
 

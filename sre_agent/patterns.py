@@ -25,6 +25,7 @@ from drain3.masking import MaskingInstruction
 from drain3.template_miner_config import TemplateMinerConfig
 from pydantic import BaseModel, Field
 
+from sre_agent.clocks import span
 from sre_agent.models import LEVELS, as_utc, normalize_level
 from sre_agent.shapes import sounds_like_trouble
 
@@ -299,15 +300,14 @@ def _code(text: str) -> str:
     return f"`` {text} ``"
 
 
-def _when(value: datetime) -> str:
-    return as_utc(value).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def render_patterns(summary: PatternSummary, *, max_template: int = 160) -> str:
+def render_patterns(
+    summary: PatternSummary, *, max_template: int = 160, utc_offset: int | None = None
+) -> str:
     """The summary as a Markdown bullet list, one pattern a line ("" when there were no records).
 
-    Each bullet: level, ×count, first → last seen (UTC), the template and (when it differs) an
-    example, both cut to `max_template` characters with "…".
+    Each bullet: level, ×count, first → last seen (in the logs' clock when `utc_offset` is known,
+    else UTC, labelled), the template and (when it differs) an example, both cut to `max_template`
+    characters with "…".
     """
     if summary.total_records == 0:
         return ""
@@ -315,7 +315,7 @@ def render_patterns(summary: PatternSummary, *, max_template: int = 160) -> str:
     for p in summary.patterns:
         level = p.level or "no level"
         line = (
-            f"- **{level}** ×{p.count}, {_when(p.first_seen)} → {_when(p.last_seen)} UTC: "
+            f"- **{level}** ×{p.count}, {span(p.first_seen, p.last_seen, utc_offset)}: "
             f"{_code(_cut(p.template, max_template))}"
         )
         if p.example != p.template:  # a template without masks is its own example

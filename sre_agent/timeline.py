@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
+from sre_agent.clocks import label, stamp
 from sre_agent.indexes.records import StoredRecord
 from sre_agent.patterns import LogPattern
 
@@ -86,11 +87,12 @@ def build_timeline(
     )
 
 
-def render_timeline(timeline: Timeline) -> str:
-    """Markdown: the span of the problem, then the changes before it started and around its end."""
+def render_timeline(timeline: Timeline, *, utc_offset: int | None = None) -> str:
+    """Markdown: the span of the problem, then the changes before it started and around its end;
+    times in the logs' clock when `utc_offset` is known, else UTC (labelled either way)."""
     parts = [
-        f"- {timeline.started:%Y-%m-%d %H:%M:%S} first and {timeline.stopped:%Y-%m-%d %H:%M:%S} last "
-        f"[{timeline.level or '-'}] ×{timeline.count} `{timeline.problem[:160]}`"
+        f"- {stamp(timeline.started, utc_offset)} first and {stamp(timeline.stopped, utc_offset)} last "
+        f"{label(utc_offset)} [{timeline.level or '-'}] ×{timeline.count} `{timeline.problem[:160]}`"
     ]
     for title, changes in (
         ("changes in the 15 min before it started", timeline.before_start),
@@ -99,7 +101,8 @@ def render_timeline(timeline: Timeline) -> str:
         if changes:
             parts.append(f"- {title}:")
             parts += [
-                f"  - {c.timestamp:%H:%M:%S}{' ' + c.host if c.host else ''}: `{c.message[:200]}`"
+                f"  - {stamp(c.timestamp, utc_offset, '%H:%M:%S')}{' ' + c.host if c.host else ''}: "
+                f"`{c.message[:200]}`"
                 for c in changes
             ]
         else:

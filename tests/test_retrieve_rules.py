@@ -194,10 +194,25 @@ def test_a_range_across_midnight_reads_the_other_night_when_the_first_is_empty(t
     lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=5)
     assert [line.message for line in lines] == ["day changed, counter reset"]
     assert relaxed == [
-        "no stored line in 2026-03-01 23:59..2026-03-02 00:01 UTC, so I read the time as "
-        "2026-02-28 23:59..2026-03-01 00:01 UTC",
+        "no stored line in 2026-03-01 23:59 → 2026-03-02 00:01 UTC, so I read the time as "
+        "2026-02-28 23:59 → 2026-03-01 00:01 UTC",
         "level>=WARN",  # "what happened" asks for trouble first; none of these lines is a warning
     ]
+
+
+def test_the_other_night_is_said_in_the_clock_the_logs_were_written_in(tmp_path, embedder) -> None:
+    # Written at 23:59:30+08:00 (15:59:30 UTC): the engineer reads and asks in that clock.
+    night = datetime.fromisoformat("2026-03-01T23:59:30+08:00")
+    records = [LogRecord(timestamp=night, message="day changed, counter reset", line=1)]
+    store = LogStore(str(tmp_path / "lance"), embedder)
+    store.ingest(SESSION, TABLE, clean_records(records, None).records)
+    plan = RuleRefiner().refine("what happened on mar 2 between 23:59 and 00:01?", now=NOW, utc_offset=480)
+    lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=5)
+    assert [line.message for line in lines] == ["day changed, counter reset"]
+    assert relaxed[0] == (
+        "no stored line in 2026-03-02 23:59 → 2026-03-03 00:01 (+08:00), so I read the time as "
+        "2026-03-01 23:59 → 2026-03-02 00:01 (+08:00)"
+    )
 
 
 def test_clock_times_are_read_in_the_logs_own_offset() -> None:

@@ -221,3 +221,31 @@ def test_the_most_telling_line_is_the_worst_then_one_that_says_it_failed_not_the
     ]
     assert most_telling(same_level).message == "cache stats: hit_ratio=0.97"  # the most relevant: first
     assert most_telling([*no_levels, _line("GetItem throttled", "WARN", 3)]).message == "GetItem throttled"
+
+
+def test_one_answer_shows_every_time_in_the_clock_the_logs_were_written_in(engine, tmp_path) -> None:
+    """Logs written at +08:00, a question in that clock: the summary, evidence, patterns and
+    timeline all say 23:59-00:01 (+08:00), none of them 15:59-16:01 UTC."""
+    import json
+
+    lines = [
+        ("2017-12-23T23:40:00+08:00", "INFO", "sync scheduled"),
+        ("2017-12-23T23:59:10+08:00", "INFO", "config revision 7 loaded"),
+        ("2017-12-24T00:00:02+08:00", "ERROR", "upload failed: status 503"),
+        ("2017-12-24T00:00:40+08:00", "ERROR", "upload failed: status 504"),
+        ("2017-12-24T00:30:00+08:00", "INFO", "sync scheduled"),
+    ]
+    logs = tmp_path / "phone.jsonl"
+    logs.write_text(
+        "".join(json.dumps({"timestamp": t, "level": lv, "message": m}) + "\n" for t, lv, m in lines)
+    )
+    answer = _ask(engine, "what went wrong between 23:59 and 00:01 on dec 23?", session="t12", logs=logs)
+    text = answer.answer
+    for name in ("Summary", "Evidence", "Log patterns", "Timeline"):
+        section = _section(text, name)
+        assert "(+08:00)" in section, name
+        assert "UTC" not in section and "16:00" not in section, name
+    assert "2017-12-24 00:00:02 → 2017-12-24 00:00:40 (+08:00)" in _section(text, "Log patterns")
+    assert "23:59:10" in _section(text, "Timeline") and "config revision 7 loaded" in _section(
+        text, "Timeline"
+    )

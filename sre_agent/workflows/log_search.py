@@ -19,6 +19,7 @@ from workflows.events import StopEvent
 from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_after_attempt, wait_exponential
 
 from sre_agent.clean import clean_records, raw_record_id
+from sre_agent.clocks import MINUTES, span
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.relax import fetch_relaxed
@@ -266,7 +267,7 @@ class LogSearchWorkflow(Workflow):
                 + (f"; filters: {', '.join(filters)}" if filters else "")
                 + (f"; level ≥ {plan.min_level}" if plan.min_level else "")
                 + (
-                    f"; window {plan.window.start:%Y-%m-%d %H:%M}..{plan.window.end:%H:%M}"
+                    "; window " + span(plan.window.start, plan.window.end, plan.utc_offset, MINUTES)
                     if plan.window
                     else ""
                 ),

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sre_agent.clocks import MINUTES, span
 from sre_agent.indexes import Hit, LogStore, SearchFilters, StoredRecord
 from sre_agent.indexes.filters import combine, sql_string, to_micros
 from sre_agent.indexes.fts_query import phrases
@@ -142,7 +143,10 @@ class Retriever:
         if plan.window is not None and window is None:
             return [], ["no stored line matches the time window"]
         if plan.window is not None and window is not None and window != plan.window:
-            notes.append(f"no stored line in {_span(plan.window)}, so I read the time as {_span(window)}")
+            notes.append(
+                f"no stored line in {_span(plan.window, plan.utc_offset)}, "
+                f"so I read the time as {_span(window, plan.utc_offset)}"
+            )
             plan.window = window
         # "What happened with <an id the logs hold>?" asks about that id; with a time window named
         # ("the win7 box misbehaved: what went wrong between 04:30 and 04:45?") it asks about the window.
@@ -381,8 +385,8 @@ def _with(filters: SearchFilters, clause: str) -> SearchFilters:
     return filters.model_copy(update={"where": combine(filters.where, clause)})
 
 
-def _span(window: TimeWindow) -> str:
-    return f"{window.start:%Y-%m-%d %H:%M}..{window.end:%Y-%m-%d %H:%M} UTC"
+def _span(window: TimeWindow, utc_offset: int | None) -> str:
+    return span(window.start, window.end, utc_offset, MINUTES)
 
 
 def _dedupe(ranked: Sequence[tuple[Hit, str]], k: int) -> list[ResultLine]:

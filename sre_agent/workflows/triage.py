@@ -24,6 +24,7 @@ from workflows import Workflow, step
 from workflows.events import Event, StartEvent, StopEvent
 
 from sre_agent.answer import render_fetch_report
+from sre_agent.clocks import span
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.admin_api import AdminApiClient
 from sre_agent.evidence import line_message, line_when, render_evidence
@@ -334,7 +335,7 @@ def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list,
         text += (
             f" In the window, {len(problems)} warning or error pattern{'s' if len(problems) != 1 else ''}"
             f"; the worst: [{top.level}] ×{top.count} `{top.template[:160]}` "
-            f"({top.first_seen:%Y-%m-%d %H:%M:%S} → {top.last_seen:%Y-%m-%d %H:%M:%S})."
+            f"({span(top.first_seen, top.last_seen, plan.utc_offset)})."
         )
     return text
 
@@ -364,10 +365,13 @@ def render_triage(
     if patterns.patterns:
         parts.append(
             f"**Log patterns** of the window ({patterns.total_records} lines, drain3; errors first):\n"
-            + render_patterns(patterns)
+            + render_patterns(patterns, utc_offset=plan.utc_offset)
         )
     if timeline is not None:
-        parts.append("**Timeline** of the worst problem pattern:\n" + render_timeline(timeline))
+        parts.append(
+            "**Timeline** of the worst problem pattern:\n"
+            + render_timeline(timeline, utc_offset=plan.utc_offset)
+        )
     admin = [r for r in results if r.tool == "search_admin_apis" and r.ok]
     if admin:
         parts.append("**Admin API**:\n```text\n" + admin[0].text + "\n```")

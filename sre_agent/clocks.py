@@ -1,0 +1,41 @@
+"""Times as the engineer reads them: in the clock the logs were written in, labelled.
+
+Records are stored in UTC, but a log written at `23:59+08:00` is read by its engineer as 23:59,
+and the question "what went wrong between 23:59 and 00:01?" is read in that clock too
+(`timephrases`). So every time an answer shows — evidence, log patterns, the timeline, the
+searched window — is shown in the logs' own clock when it is known (`utc_offset`, minutes east of
+UTC, as the fetch found it), with the offset beside it ("(+08:00)"), or in UTC, said so. One answer
+then never mixes 16:00 UTC in one section with 00:00 in the next.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+SECONDS = "%Y-%m-%d %H:%M:%S"
+MINUTES = "%Y-%m-%d %H:%M"
+
+
+def zone(utc_offset: int | None) -> timezone:
+    """The fixed-offset zone of the logs' clock; UTC when the offset is unknown or zero."""
+    return timezone(timedelta(minutes=utc_offset)) if utc_offset else UTC
+
+
+def label(utc_offset: int | None) -> str:
+    """How the clock is named after a time: "UTC", or the offset in brackets ("(+08:00)", "(-05:30)")."""
+    if not utc_offset:
+        return "UTC"
+    sign = "+" if utc_offset > 0 else "-"
+    hours, minutes = divmod(abs(utc_offset), 60)
+    return f"({sign}{hours:02d}:{minutes:02d})"
+
+
+def stamp(value: datetime, utc_offset: int | None = None, fmt: str = SECONDS) -> str:
+    """`value` in the logs' clock (naive values are taken as UTC), without the label."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(zone(utc_offset)).strftime(fmt)
+
+
+def span(start: datetime, end: datetime, utc_offset: int | None = None, fmt: str = SECONDS) -> str:
+    """ "start → end LABEL"; the end's date is kept, so a span across midnight reads right."""
+    return f"{stamp(start, utc_offset, fmt)} → {stamp(end, utc_offset, fmt)} {label(utc_offset)}"
