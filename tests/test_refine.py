@@ -49,6 +49,13 @@ def test_request_id_is_a_field_filter_not_an_identifier() -> None:
     assert plan.identifiers == []
 
 
+def test_an_id_ends_before_the_punctuation_that_follows_it() -> None:
+    for question in ("can you trace req-1af8a5e985a2: it timed out", "trace req-1af8a5e985a2; user u-77!"):
+        plan = RuleRefiner().refine(question, now=NOW)
+        assert plan.field_filters["request_id"] == "req-1af8a5e985a2", question
+    assert RuleRefiner().refine("is user 8812: locked out?", now=NOW).field_filters == {"user_id": "8812"}
+
+
 def test_vocabulary_expands_paraphrases_with_stemming() -> None:
     plan = RuleRefiner(CONFIG).refine("are we being rate limited? which storage nodes?", now=NOW)
     assert "ProvisionedThroughputExceededException" in plan.expansions and "datanode" in plan.expansions

@@ -105,6 +105,8 @@ _REQUEST_ID_WORDS = r"(?:request|req|trace)(?:[ _-]?id)?"
 _REQUEST_ID_VALUE = r"[:= ]+([A-Za-z0-9_.:-]*\d[A-Za-z0-9_.:-]*)"
 _USER_ID_WORDS = r"(?:user|user[ _-]?id|uid|account)"
 _USER_ID_VALUE = r"[:= #]+([A-Za-z0-9_.@-]*\d[A-Za-z0-9_.@-]*)"
+#: Punctuation that ends a sentence or a clause, not an id: "trace req-1af8: the caller says ...".
+_ID_END = ".,?:;!"
 _REQUEST_ID = re.compile(rf"\b{_REQUEST_ID_WORDS}{_REQUEST_ID_VALUE}", re.IGNORECASE)
 _USER_ID = re.compile(rf"\b{_USER_ID_WORDS}{_USER_ID_VALUE}", re.IGNORECASE)
 
@@ -196,9 +198,9 @@ class RuleRefiner:
         identifiers = self._identifiers(question)
         field_filters: dict[str, str] = {}
         if m := self._user_id.search(question):
-            field_filters["user_id"] = m.group(1).rstrip(".,?")
+            field_filters["user_id"] = m.group(1).rstrip(_ID_END)
         if m := self._request_id.search(question):
-            field_filters["request_id"] = m.group(1).rstrip(".,?")
+            field_filters["request_id"] = m.group(1).rstrip(_ID_END)
         for method in self._methods:
             if re.search(rf"\b{re.escape(method)}\b", question, re.IGNORECASE):
                 field_filters["method"] = method
