@@ -8,7 +8,7 @@ baselines then search the same stored session with the bare question. Reports fo
 are written as replay JSON (the spec's format) under --out, so `shared/spec/score_replay.py`
 can check the figures independently. `--cold` runs with no service config at all (an empty
 configs folder), as logs nobody wrote a config for arrive. One table per incident folder, and
-one over the incident sets (everything but bench/factual).
+one over the incident sets (everything but the factual sets, bench/factual and bench/factual-b).
 """
 
 from __future__ import annotations
@@ -43,12 +43,21 @@ def main() -> int:
     ap.add_argument(
         "--incidents",
         nargs="+",
-        default=[str(ROOT / "bench/incidents"), str(ROOT / "incidents"), str(ROOT / "bench/factual")],
+        default=[
+            str(ROOT / "bench/incidents"),
+            str(ROOT / "incidents"),
+            str(ROOT / "bench/factual"),
+            str(ROOT / "bench/factual-b"),
+        ],
     )
     ap.add_argument(
         "--questions",
         nargs="+",
-        default=[str(ROOT / "bench/questions.json"), str(ROOT / "bench/factual/questions.json")],
+        default=[
+            str(ROOT / "bench/questions.json"),
+            str(ROOT / "bench/factual/questions.json"),
+            str(ROOT / "bench/factual-b/questions.json"),
+        ],
     )
     ap.add_argument("--out", default=str(ROOT / "bench/out"))
     ap.add_argument("--cold", action="store_true", help="no service config at all (an empty configs folder)")
@@ -112,7 +121,7 @@ def main() -> int:
 
     console = Console()
     mode_names = (*MODES, "retrieve step")
-    incident_sets = [f for f in args.incidents if Path(f).name != "factual"]
+    incident_sets = [f for f in args.incidents if not Path(f).name.startswith("factual")]
     groups = [(Path(f).name, [f]) for f in args.incidents]
     if len(incident_sets) > 1:
         groups.append(("incident sets together", incident_sets))

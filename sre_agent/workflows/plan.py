@@ -46,5 +46,10 @@ class RetrievalPlan(BaseModel):
         default=None, description="rank lines at this level or worse first, without filtering the rest out"
     )
     broad: bool = Field(default=False, description="asks what went wrong in a window, not for one message")
+    tells_a_story: bool = Field(
+        default=False,
+        description="asks what something did in a window ('what did pid 13 log on nov 11?'), not what went "
+        "wrong: the lines of the numbers and ids it names come first",
+    )
     environment: str | None = None
     notes: list[str] = Field(default_factory=list)

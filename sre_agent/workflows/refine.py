@@ -133,8 +133,8 @@ _NUMBER = re.compile(r"(?<![\w.:/-])(\d+(?:[.,]\d+)*)(?![\w:/-]|\.\w)")
 _CODE_NAME = re.compile(r"[A-Za-z]+[a-z][A-Z][A-Za-z]*|[A-Z]{3,}")
 _TIME_WORDS = frozenset("around at about near by before after since until till from to between".split())
 _EDGE = "\"'`()[]{}<>,;!?"
-_CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
 # The word right before a number names what it counts ("port 5433", "job 8", "HTTP 502").
+_CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
 _WORD_NUMBER = re.compile(
     r"\b([A-Za-z][A-Za-z_-]{1,30})[\s#:=]+(\d+(?:\.\d+|(?::\d{2}){1,2})?)(?![\w.:/-]|\.\w)"
 )
@@ -231,9 +231,9 @@ class RuleRefiner:
             if re.search(_SEVERITY[level], question, re.IGNORECASE):
                 min_level = level
                 break
-        asks_for_story = bool(_BROAD.search(question)) or (
-            parsed.window is not None and bool(_WINDOW_BROAD.search(question))
-        )
+        asks_what_went_wrong = bool(_BROAD.search(question))
+        tells_a_story = parsed.window is not None and bool(_WINDOW_BROAD.search(question))
+        asks_for_story = asks_what_went_wrong or tells_a_story
         terms = _terms(rest_for_terms, identifiers, field_filters)
         # A broad question that also names a number or a short id is about that id when the logs
         # hold it: the retrieve step decides, from what is stored (`plan.terms`).
@@ -252,8 +252,11 @@ class RuleRefiner:
 
         content = [w for w in _WORD.findall(rest_for_terms) if w.lower() not in _STOPWORDS]
         # Every number stays in the search text, a filter's value too ("customer 8812").
-        numbers = [n for n in _NUMBER.findall(rest_for_terms) if not _CLOCK_TIME.match(n)]
-        numbers += [t for t in terms if " " not in t and t not in numbers]
+        # A clock time still here was not read as a time ("which connections lasted 14:59?"): it is
+        # a term (an exact phrase to find), but not a word of the search text, where it reads as a
+        # time of day to the model ("the 00:32 sync ...": measured, one incident turn lost a line).
+        numbers = list(_NUMBER.findall(rest_for_terms))
+        numbers += [t for t in terms if " " not in t and t not in numbers and not _CLOCK_TIME.match(t)]
         numbers = [n for n in numbers if n not in content]
         own_words = " ".join(dict.fromkeys(content + numbers + identifiers))
         query_text = " ".join(dict.fromkeys(content + numbers + identifiers + expansions))
@@ -271,6 +274,7 @@ class RuleRefiner:
             min_level=min_level,
             prefer_level=prefer_level,
             broad=broad,
+            tells_a_story=broad and tells_a_story and not asks_what_went_wrong,
             environment=env,
             notes=notes,
         )
@@ -297,8 +301,9 @@ def _offset_text(minutes: int | None) -> str:
 
 
 def _terms(text: str, identifiers: list[str], field_filters: dict[str, str]) -> list[str]:
-    """The numbers of `text` (not clock times, not inside an identifier or a filter value), each
-    with the word before it when there is one: ["port 5433", "5433"]."""
+    """The numbers of `text` (not inside an identifier or a filter value), each with the word before
+    it when there is one: ["port 5433", "5433"]. `text` has lost the time phrases read as a window,
+    so a clock time left in it is a value ("lifetime 14:59"), as any number."""
     taken = " ".join(identifiers + list(field_filters.values()))
     out: list[str] = []
     for m in _WORD_NUMBER.finditer(text):
@@ -308,12 +313,11 @@ def _terms(text: str, identifiers: list[str], field_filters: dict[str, str]) -> 
         out.append(f"{word} {number}")
     for m in _NUMBER.finditer(text):
         number = m.group(1)
-        if _CLOCK_TIME.match(number) or number in taken:
-            continue
-        out.append(number)
+        if number not in taken:
+            out.append(number)
     for word in text.split():  # short ids (qa.sockets.example.com, 11152_142416105) and code names
         word = word.strip(_EDGE).rstrip(".:")
         looks_like_a_name = is_identifier(word) or bool(_CODE_NAME.fullmatch(word))
-        if looks_like_a_name and not _CLOCK_TIME.match(word) and word not in taken and word not in out:
+        if looks_like_a_name and word not in taken and word not in out:
             out.append(word)
     return list(dict.fromkeys(out))

@@ -1,0 +1,112 @@
+"""The question's anchors: exact words that pick out a few stored lines, so those lines rank first.
+
+An anchor is a phrase of the full text that few lines hold:
+- the question's numbers and short ids with the word before them ("pid 7111", "5433", "job 8"),
+  its identifier-like words ("msfeedssync.exe") and the terms an LLM suggested;
+- a plain word of the question that the stored lines hardly use: "what did acrobat connect to?"
+  (two of 2,000 Proxifier lines say `acrobat.exe`), "when did the component store get initialized?"
+  (`CSI Store … initialized`). Full text alone finds these by their rarity; in the hybrid search
+  the meaning of the question outweighs one rare word, so they need the anchor tier. A word is
+  rare when at most `RARE_LINES` lines, or `RARE_SHARE` of the lines searched, hold it (and no
+  more than `RARE_CAP` of them). In a long question one rare word is a small part of what is
+  asked and often names another line, so a line found by rare words alone must hold one per
+  `WORDS_PER_RARE` words of the question. Measured cold (bench/bench_recall.py, stored sessions):
+  factual-b 0.800 → 0.849 (plain 0.747 → 0.897), the incident sets and factual unchanged; without
+  `WORDS_PER_RARE` the incident sets lost 0.02 MRR and a windows turn a line.
+
+An anchor many lines hold (`ANCHOR_LIMIT`, or more than `ANCHOR_SHARE` of the lines searched) says
+nothing about which line is meant and is left out. `anchor_matches` finds the lines; the retrieve
+step ranks them by how many anchors they hold, then by the question (`rank_matches`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sre_agent.indexes import Hit, LogStore, SearchFilters
+from sre_agent.indexes.fts_query import phrases
+from sre_agent.workflows.plan import RetrievalPlan
+
+ANCHOR_LIMIT = 100  # an anchor held by this many lines or more is not selective: not an anchor
+ANCHOR_SHARE = 0.5  # nor is one held by more than this share of the lines searched
+RARE_LINES = 5  # a plain word held by at most this many lines is rare ...
+RARE_SHARE = 0.0025  # ... or by at most this share of the lines searched (5 of 2,000; 250 of 100k),
+RARE_CAP = 0.05  # and never by more than this share (in a store of 60 lines, a word of 3 is not rare)
+MAX_WORDS = 8  # plain words of one question looked up
+#: A line found by rare plain words alone must hold one of them per this many plain words of the
+#: question: one for "what did acrobat connect to?", two for a long plain-words question, where one
+#: rare word ("older" in "... load registry files from an older snapshot of the disk?") is a small
+#: part of what is asked and often names another line.
+WORDS_PER_RARE = 4
+_WORD = re.compile(r"[A-Za-z][A-Za-z_.-]{3,}")
+
+
+@dataclass
+class Match:
+    """A line holding anchors: how many (numbers and ids, then rare words), and their summed BM25."""
+
+    hit: Hit
+    anchors: int
+    score: float
+    words: int = 0
+
+
+def anchor_phrases(plan: RetrievalPlan) -> list[str]:
+    """The question's numbers, short ids, identifier-like words and suggested terms, in order."""
+    taken = {*plan.identifiers, *plan.expansions}
+    own = [*plan.terms, *phrases(plan.query_text)]
+    return [a for a in dict.fromkeys([*own, *plan.suggested]) if a not in taken]
+
+
+def plain_words(plan: RetrievalPlan, anchors: list[str]) -> list[str]:
+    """The question's other words of four letters or more (the search text has no stopwords)."""
+    taken = {w.lower() for w in [*plan.identifiers, *plan.expansions, *anchors]}
+    words = [w.strip(".-_") for w in _WORD.findall(plan.query_text)]
+    return [w for w in dict.fromkeys(words) if len(w) >= 4 and w.lower() not in taken][:MAX_WORDS]
+
+
+def anchor_matches(
+    store: LogStore,
+    session: str,
+    tables: list[str] | None,
+    plan: RetrievalPlan,
+    filters: SearchFilters,
+    *,
+    rare_words: bool = True,
+) -> dict[str, Match]:
+    """The lines holding the question's anchors (by row id), with rare plain words as anchors too
+    unless `rare_words` is False."""
+    anchors = anchor_phrases(plan)
+    words = plain_words(plan, anchors) if rare_words else []
+    if not anchors and not words:
+        return {}
+    in_scope = store.count_matching(session, tables=tables, filters=filters)
+    rare = min(max(RARE_LINES, int(in_scope * RARE_SHARE)), int(in_scope * RARE_CAP))
+    matched: dict[str, Match] = {}
+    for phrase in [*anchors, *words]:
+        hits = store.phrase_hits(session, phrase, tables=tables, filters=filters, limit=ANCHOR_LIMIT)
+        if not hits or len(hits) >= ANCHOR_LIMIT or len(hits) > in_scope * ANCHOR_SHARE:
+            continue
+        is_word = phrase not in anchors
+        if is_word and len(hits) > rare:
+            continue
+        for hit in hits:
+            seen = matched.setdefault(hit.id, Match(hit, 0, 0.0))
+            seen.score += hit.score
+            if is_word:
+                seen.words += 1
+            else:
+                seen.anchors += 1
+    needed = -(-len(words) // WORDS_PER_RARE) if WORDS_PER_RARE else 1
+    return {i: m for i, m in matched.items() if m.anchors or m.words >= needed}
+
+
+def rank_matches(matched: dict[str, Match], by_question: list[Hit]) -> list[Hit]:
+    """Most anchors first; among lines holding as many, the question's ranking of them
+    (`by_question`: its search among these lines), then best BM25."""
+    place = {hit.id: rank for rank, hit in enumerate(by_question)}
+    ordered = sorted(
+        matched.values(), key=lambda m: (-(m.anchors + m.words), place.get(m.hit.id, len(place)), -m.score)
+    )
+    return [m.hit for m in ordered]

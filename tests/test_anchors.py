@@ -1,0 +1,182 @@
+"""The anchor tier: exact words of the question that few lines hold rank those lines first, and
+among the lines of an entity the question's own words choose the aspect it asks about.
+
+The failure classes came from bench/factual-b (written from the logs by someone who had not read
+the retrieval code); the data here is our own. Small real LanceDB, the real model.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from test_retrieve_mutants import _hit
+from test_retrieve_rules import BASE, NOW, SESSION, _ask, _store
+
+from sre_agent.models import LogRecord
+from sre_agent.workflows import anchors
+from sre_agent.workflows.anchors import Match, plain_words, rank_matches
+from sre_agent.workflows.refine import RuleRefiner
+from sre_agent.workflows.retrieve import Retriever
+
+
+def _at(second: int, message: str, **extra) -> LogRecord:
+    return LogRecord(timestamp=BASE + timedelta(seconds=second), message=message, line=second + 1, **extra)
+
+
+def _connections(n: int) -> list[LogRecord]:
+    """Routine proxy lines, each its own shape (host names are not masked): clients connecting to
+    many hosts, the meaning of "connect" everywhere."""
+    return [
+        _at(i, f"client connected to upstream {_name(i)}.example.com:443, connection kept alive")
+        for i in range(n)
+    ]
+
+
+def _name(i: int) -> str:
+    return "".join(chr(97 + (i // 26**p) % 26) for p in range(3))
+
+
+def test_a_rare_plain_word_of_the_question_ranks_its_few_lines_first(tmp_path, embedder) -> None:
+    """'qxtool' is in 2 of 122 lines: plain full text finds them by rarity; the meaning of
+    "connect" must not bury them under 120 lines about connections."""
+    records = [
+        *_connections(120),
+        _at(200, "static.fooserv.net:443 close, 356 bytes sent", fields={"program": "qxtool.exe"}),
+        _at(201, "ocsp.barcert.org:80 close, 942 bytes sent", fields={"program": "qxtool.exe"}),
+    ]
+    store = _store(tmp_path, embedder, records)
+    found, _ = _ask(store, "what did qxtool connect to?")
+    assert set(found[:2]) == {
+        "static.fooserv.net:443 close, 356 bytes sent",
+        "ocsp.barcert.org:80 close, 942 bytes sent",
+    }
+    # A word that many lines hold is no anchor: the question about connections is not reordered by it.
+    matched = anchors.anchor_matches(
+        store,
+        SESSION,
+        None,
+        RuleRefiner().refine("which upstream connections were kept alive?", now=NOW),
+        _no(),
+    )
+    assert matched == {}
+
+
+def _no():
+    from sre_agent.indexes import SearchFilters
+
+    return SearchFilters()
+
+
+def test_a_long_question_needs_more_than_one_rare_word_to_name_a_line(tmp_path, embedder) -> None:
+    """One rare word of a long plain-words question ('older') often names another line."""
+    records = [
+        *_connections(120),
+        *[_at(400 + i, f"loaded {i} files from the package cache") for i in range(20)],
+        _at(300, "cleaning up report files older than 10 days"),
+    ]
+    store = _store(tmp_path, embedder, records)
+    long = RuleRefiner().refine(
+        "in that same run did it load registry files from an older snapshot of the disk?", now=NOW
+    )
+    short = RuleRefiner().refine("which files were older?", now=NOW)
+    assert len(plain_words(long, [])) > anchors.WORDS_PER_RARE
+    assert anchors.anchor_matches(store, SESSION, None, long, _no()) == {}
+    assert [m.hit.message for m in anchors.anchor_matches(store, SESSION, None, short, _no()).values()] == [
+        "cleaning up report files older than 10 days"
+    ]
+
+
+def test_a_store_of_a_few_lines_has_no_rare_words(tmp_path, embedder) -> None:
+    records = [_at(1, "payment service failing over"), _at(2, "card declined"), *_connections(10)]
+    store = _store(tmp_path, embedder, records)
+    plan = RuleRefiner().refine("why is payment failing?", now=NOW)
+    assert anchors.anchor_matches(store, SESSION, None, plan, _no()) == {}  # 1 of 12 lines is not rare
+
+
+def test_among_the_lines_of_one_entity_the_question_chooses_the_aspect(tmp_path, embedder) -> None:
+    """'which blocks did 10.9.8.7 serve?': the node is on 14 lines; the two it served come first,
+    not its receive or store lines, which the model finds as close to 'blocks'."""
+    node = "10.9.8.7"
+    records = [
+        *[_at(i, f"Receiving block blk_{900 + i} src: /{node}:4{i}01 dest: /{node}:50010") for i in range(6)],
+        *[
+            _at(10 + i, f"addStoredBlock: blockMap updated: {node}:50010 is added to blk_{800 + i}")
+            for i in range(6)
+        ],
+        _at(30, f"{node}:50010 Served block blk_701 to /10.1.1.1"),
+        _at(31, f"{node}:50010 Served block blk_702 to /10.1.1.2"),
+        *_connections(40),
+    ]
+    store = _store(tmp_path, embedder, records)
+    found, _ = _ask(store, f"which blocks did {node} serve to readers?")
+    assert set(found[:2]) == {
+        f"{node}:50010 Served block blk_701 to /10.1.1.1",
+        f"{node}:50010 Served block blk_702 to /10.1.1.2",
+    }
+
+
+def test_among_lines_holding_a_number_the_question_chooses_which(tmp_path, embedder) -> None:
+    """'which invoice reports showed a total of 4410?': 4410 is on 10 lines; the REPORT ones."""
+    records = [
+        *[_at(i, f"setInvoiceTotalDetail={i}##4410##{70 + i}") for i in range(8)],
+        _at(20, "REPORT : 4410 12 88"),
+        _at(21, "REPORT : 4410 13 91"),
+        *_connections(40),
+    ]
+    store = _store(tmp_path, embedder, records)
+    found, _ = _ask(store, "which invoice reports showed a total of 4410?")
+    assert set(found[:2]) == {"REPORT : 4410 12 88", "REPORT : 4410 13 91"}
+
+
+def test_more_anchors_first_then_the_questions_order_then_bm25() -> None:
+    hit = _hit
+    matched = {
+        "a": Match(hit("a"), 1, 9.0),
+        "b": Match(hit("b"), 2, 1.0),
+        "c": Match(hit("c"), 1, 5.0, words=1),
+        "d": Match(hit("d"), 1, 2.0),
+        "e": Match(hit("e"), 1, 3.0),
+    }
+    by_question = [hit("d"), hit("a"), hit("c")]
+    # b and c hold two anchors each (c: a number and a rare word), c ranks higher for the question;
+    # d and a as the question ranks them; e, which the question's search did not return, last.
+    assert [h.id for h in rank_matches(matched, by_question)] == ["c", "b", "d", "a", "e"]
+
+
+def test_a_clock_time_not_read_as_a_time_is_a_value_to_find(tmp_path, embedder) -> None:
+    """'lasted 14:59' is a lifetime, not a time of day: its lines come first."""
+    records = [
+        *[
+            _at(i, f"mtalk.example.com:443 close, {900 + i} bytes sent, lifetime 00:0{i % 10}")
+            for i in range(30)
+        ],
+        _at(40, "mtalk.example.com:443 close, 985 bytes sent, lifetime 14:59"),
+    ]
+    store = _store(tmp_path, embedder, records)
+    plan = RuleRefiner().refine("which connections lasted 14:59?", now=NOW)
+    assert plan.window is None and "14:59" in plan.terms
+    assert "14:59" not in plan.meaning_text  # to the model it reads as a time of day
+    found, _ = _ask(store, "which connections lasted 14:59?")
+    assert found[0] == "mtalk.example.com:443 close, 985 bytes sent, lifetime 14:59"
+
+
+def test_a_broad_question_naming_a_number_shows_its_lines_of_the_window_first(tmp_path, embedder) -> None:
+    """'what did pid 13 log between 12:00 and 12:10?': its INFO lines, then the window's warnings."""
+    records = [
+        _at(10, "Verification succeeded for blk_1", fields={"pid": "13"}),
+        _at(20, "Verification succeeded for blk_2", fields={"pid": "13"}),
+        _at(30, "disk slow on /data/3", level="WARN", fields={"pid": "7"}),
+        _at(40, "replica lost for blk_9", level="ERROR", fields={"pid": "7"}),
+        *[_at(50 + i, f"heartbeat from node {i}", fields={"pid": "7"}) for i in range(20)],
+        _at(3600, "Verification succeeded for blk_3", fields={"pid": "13"}),  # outside the window
+    ]
+    store = _store(tmp_path, embedder, records)
+    plan = RuleRefiner().refine("what did pid 13 log between 12:00 and 12:10?", now=NOW)
+    assert plan.broad and plan.tells_a_story and plan.window is not None
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=4)
+    assert [line.message for line in lines] == [
+        "Verification succeeded for blk_1",
+        "Verification succeeded for blk_2",
+        "replica lost for blk_9",
+        "disk slow on /data/3",
+    ]
