@@ -69,6 +69,7 @@ LICENSE_SHA256 = "9ffa6ae259833cdc6e7ed8a0219fec72ef6455fb457b3c44096cb1ac1f0696
 
 STYLES = ("scoped", "count", "plain")
 
+
 # an IPv4 address as a whole token (not a prefix/suffix of a longer dotted number)
 def ip(a):
     return r"(?<![\d.])" + re.escape(a) + r"(?![\d])"
@@ -95,7 +96,9 @@ SYSTEMS = [
     {
         "id": "factualb-hdfs",
         "source": "hdfs-block-serve-failures",
-        "title": "Scoped, count and plain questions over LogHub HDFS_2k (datanodes and namenode, 2008-11-09..11)",
+        "title": (
+            "Scoped, count and plain questions over LogHub HDFS_2k (datanodes and namenode, 2008-11-09..11)"
+        ),
         "questions": [
             q(
                 "scoped",
@@ -306,7 +309,9 @@ SYSTEMS = [
     {
         "id": "factualb-android",
         "source": "android-qq-qzone-crash",
-        "title": "Scoped, count and plain questions over LogHub Android_2k (test phone, 2017-03-17 16:13-16:16)",
+        "title": (
+            "Scoped, count and plain questions over LogHub Android_2k (test phone, 2017-03-17 16:13-16:16)"
+        ),
         "questions": [
             q(
                 "scoped",
@@ -380,7 +385,10 @@ SYSTEMS = [
     {
         "id": "factualb-healthapp",
         "source": "healthapp-step-sync-failures",
-        "title": "Scoped, count and plain questions over LogHub HealthApp_2k (step counter and sync, 2017-12-23/24)",
+        "title": (
+            "Scoped, count and plain questions over LogHub HealthApp_2k"
+            " (step counter and sync, 2017-12-23/24)"
+        ),
         "questions": [
             q(
                 "scoped",
@@ -458,7 +466,10 @@ SYSTEMS = [
     {
         "id": "factualb-proxifier",
         "source": "proxifier-cuhk-proxy-outage",
-        "title": "Scoped, count and plain questions over LogHub Proxifier_2k (lab desktop via proxy.cse.cuhk.edu.hk)",
+        "title": (
+            "Scoped, count and plain questions over LogHub Proxifier_2k"
+            " (lab desktop via proxy.cse.cuhk.edu.hk)"
+        ),
         "questions": [
             q(
                 "scoped",
@@ -529,7 +540,10 @@ SYSTEMS = [
     {
         "id": "factualb-windows",
         "source": "windows-cbs-servicing-errors",
-        "title": "Scoped, count and plain questions over LogHub Windows_2k (CBS servicing on a Win7 PC, 2016-09-28/29)",
+        "title": (
+            "Scoped, count and plain questions over LogHub Windows_2k"
+            " (CBS servicing on a Win7 PC, 2016-09-28/29)"
+        ),
         "questions": [
             q(
                 "scoped",
@@ -733,9 +747,7 @@ def main():
                 al = anchor_lines(records, qd["anchor"])
                 n_anchor = len(al)
                 need = MIN_ANCHOR_LINES if qd["style"] == "scoped" else MIN_COUNT_ANCHOR_LINES
-                assert n_anchor >= need, (
-                    f"{iid}: anchor of {ask!r} is on {n_anchor} lines, fewer than {need}"
-                )
+                assert n_anchor >= need, f"{iid}: anchor of {ask!r} is on {n_anchor} lines, fewer than {need}"
                 assert set(lines) <= set(al), f"{iid}: a relevant line of {ask!r} lacks its anchor"
                 assert n_anchor >= 2 * len(lines), (
                     f"{iid}: anchor of {ask!r} is on {n_anchor} lines, not at least twice the "
