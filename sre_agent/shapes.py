@@ -85,18 +85,6 @@ _HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _CAMEL_WORD = re.compile(r"\b[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b|\b[A-Z]{2,}[a-z][A-Za-z0-9]*\b")
 
 
-def camel_words(text: str) -> list[str]:
-    """The words inside camelCase identifiers of `text`: "getAllCellInfo failed" -> ["get All Cell Info"].
-
-    Code names glue words together; people search with the words apart ("cell info")."""
-    out = []
-    for m in _CAMEL_WORD.finditer(text):
-        split = _HUMP.sub(" ", m.group(0))
-        if split != m.group(0):
-            out.append(split)
-    return out
-
-
 def readable(text: str) -> str:
     """`text` with camelCase identifiers split into words, for a model that reads words."""
     return _CAMEL_WORD.sub(lambda m: _HUMP.sub(" ", m.group(0)), text)

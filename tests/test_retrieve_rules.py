@@ -15,8 +15,9 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from sre_agent.clean import clean_records
 from sre_agent.indexes import LogStore, table_name
+from sre_agent.indexes.rows import fts_text
 from sre_agent.models import LogRecord, normalize_level
-from sre_agent.shapes import camel_words, sounds_like_trouble
+from sre_agent.shapes import sounds_like_trouble
 from sre_agent.workflows.log_search import log_clock
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.retrieve import Retriever
@@ -299,9 +300,33 @@ def test_one_letter_and_short_levels_are_normalised(written: str, level: str) ->
     assert normalize_level(written) == level
 
 
-def test_camel_case_names_read_as_words() -> None:
-    assert camel_words("getAllCellInfo is blocked; HTTPServer up") == ["get All Cell Info", "HTTP Server"]
-    assert camel_words("ERR_DATA_INSERT at step 4") == []
+def test_camel_case_names_read_as_words_in_the_full_text() -> None:
+    """The message, then again with its camelCase names split in place (a phrase of the split words
+    with the value after them matches: "stream type 3"), then the record's fields."""
+    record = clean_records(
+        [LogRecord(timestamp=BASE, message="getDevicesForStream streamType: 3", fields={"pid": 1702})], None
+    ).records[0]
+    assert (
+        fts_text(record) == "getDevicesForStream streamType: 3 get Devices For Stream stream Type: 3 pid 1702"
+    )
+    plain = clean_records([LogRecord(timestamp=BASE, message="ERR_DATA_INSERT at step 4")], None).records[0]
+    assert fts_text(plain) == "ERR_DATA_INSERT at step 4"
+
+
+def test_a_phrase_of_split_words_and_a_value_finds_the_camel_case_line(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "getDevicesForStream streamType: 3"),
+            (2, "getDevicesForStream streamType: 7"),
+            *[(3 + i, f"alarm type 3 fired for job {i}") for i in range(3)],
+            *FILLER,
+        ),
+    )
+    # "type 3" is a phrase of the split line as of the alarm lines: the question's words choose.
+    found, _ = _ask(store, "which stream type 3 lookups ran?", k=3)
+    assert "getDevicesForStream streamType: 3" in found
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ import pyarrow as pa
 from sre_agent.indexes.filters import level_rank, to_micros
 from sre_agent.indexes.records import StoredRecord
 from sre_agent.models import CleanRecord, normalize_level
-from sre_agent.shapes import camel_words
+from sre_agent.shapes import readable
 
 #: Longest extra field value that goes into the full-text `text` column.
 MAX_FIELD_CHARS = 200
@@ -73,12 +73,13 @@ def row_schema(vector_dim: int) -> pa.Schema:
 
 
 def fts_text(record: CleanRecord) -> str:
-    """The message, the words of its camelCase names, the record's non-empty standard fields, then
-    its other short fields as `name value` ("pid 7111", "component chrome.exe")."""
+    """The message; again with its camelCase names split in place when it has any (so "stream type
+    3" finds `streamType: 3` as a phrase, and "cell info" finds `getAllCellInfo`); the record's
+    non-empty standard fields; then its other short fields as `name value` ("pid 7111")."""
     extras = [str(v) for v in (getattr(record, name) for name in TEXT_FIELDS) if v]
-    return " ".join(
-        [record.message, *camel_words(record.message), *extras, *_field_words(record.fields_json)]
-    )
+    split = readable(record.message)
+    words = [split] if split != record.message else []
+    return " ".join([record.message, *words, *extras, *_field_words(record.fields_json)])
 
 
 def _field_words(fields_json: str) -> list[str]:
