@@ -65,6 +65,16 @@ def test_vocabulary_expands_paraphrases_with_stemming() -> None:
 def test_broad_questions_get_errors_and_warnings_of_the_window() -> None:
     plan = RuleRefiner().refine("what went wrong between 14:00 and 14:20?", now=NOW)
     assert plan.broad and plan.min_level == "WARN" and plan.window is not None
+    assert not plan.tells_a_story  # what went wrong, not what something did
+
+
+def test_what_something_did_in_a_window_tells_its_story() -> None:
+    story = RuleRefiner().refine("what did pid 13 log between 14:00 and 14:20?", now=NOW)
+    assert story.broad and story.tells_a_story and story.terms == ["pid 13", "13"]
+    wrong = RuleRefiner().refine("pid 13 was slow. what went wrong between 14:00 and 14:20?", now=NOW)
+    assert wrong.broad and not wrong.tells_a_story
+    no_window = RuleRefiner().refine("what did pid 13 log?", now=NOW)
+    assert not no_window.broad and not no_window.tells_a_story
     serious = RuleRefiner().refine(
         "the cluster misbehaved on july 29, 2015. what were the most serious errors?", now=NOW
     )
