@@ -70,8 +70,8 @@ bench: install
 	$(BIN)/python bench/bench_traces.py
 
 # Mutation testing of the retrieval modules against their fast tests (mutmut, [tool.mutmut] in
-# pyproject.toml; results cached in mutants/). Not part of `make test`: an estimated 60-80 min on 2 cores for all
-# ~880 mutants. One module: make mutation MUTANTS='sre_agent.workflows.order*'. Survivors: docs/mutation.md.
+# pyproject.toml; results cached in mutants/). Not part of `make test`: ~25-40 min on 2 idle cores for all
+# ~1,280 mutants. One module: make mutation MUTANTS='sre_agent.workflows.order*'. Survivors: docs/mutation.md.
 MUTANTS ?=
 mutation: install
 	HF_HUB_OFFLINE=1 $(BIN)/mutmut run $(MUTANTS)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from test_retrieve_mutants import _hit
-from test_retrieve_rules import BASE, NOW, SESSION, _ask, _store
+from test_retrieve_rules import BASE, NOW, SESSION, TABLE, _ask, _store
 
 from sre_agent.models import LogRecord
 from sre_agent.workflows import anchors
@@ -136,11 +137,13 @@ def test_more_anchors_first_then_the_questions_order_then_bm25() -> None:
         "c": Match(hit("c"), 1, 5.0, words=1),
         "d": Match(hit("d"), 1, 2.0),
         "e": Match(hit("e"), 1, 3.0),
+        "f": Match(hit("f"), 1, 4.0),
     }
     by_question = [hit("d"), hit("a"), hit("c")]
     # b and c hold two anchors each (c: a number and a rare word), c ranks higher for the question;
-    # d and a as the question ranks them; e, which the question's search did not return, last.
-    assert [h.id for h in rank_matches(matched, by_question)] == ["c", "b", "d", "a", "e"]
+    # d and a as the question ranks them; f and e, which the question's search did not return,
+    # last, best BM25 first.
+    assert [h.id for h in rank_matches(matched, by_question)] == ["c", "b", "d", "a", "f", "e"]
 
 
 def test_a_clock_time_not_read_as_a_time_is_a_value_to_find(tmp_path, embedder) -> None:
@@ -180,3 +183,94 @@ def test_a_broad_question_naming_a_number_shows_its_lines_of_the_window_first(tm
         "replica lost for blk_9",
         "disk slow on /data/3",
     ]
+
+
+# --- exact behaviour of the anchor lookups (tests that kill mutants, docs/mutation.md) -----------
+
+
+def test_plain_words_are_the_questions_other_words_of_four_letters_or_more() -> None:
+    from sre_agent.workflows.plan import RetrievalPlan
+
+    plan = RetrievalPlan(
+        question="?",
+        query_text="Acrobat qxtool connect retry.. ab.. node- GetUser kb cacheX",
+        identifiers=["ACROBAT"],
+        expansions=["Connect"],
+    )
+    # Case does not make a word new; trailing dots and dashes are not part of it; short ones drop.
+    assert plain_words(plan, ["GETUSER"]) == ["qxtool", "retry", "node", "cacheX"]
+
+
+def test_anchor_counts_scores_and_rare_words_exactly(tmp_path, embedder) -> None:
+    records = [
+        *_connections(122),
+        _at(300, "quota exceeded on volume vol-7 by job 8812", fields={"program": "qxtool"}),
+        _at(301, "job 8812 queued"),
+    ]
+    store = _store(tmp_path, embedder, records)
+    plan = RuleRefiner().refine("why did qxtool job 8812 hit the quota?", now=NOW)
+    assert plan.terms == ["job 8812", "8812"]
+    matched = anchors.anchor_matches(store, SESSION, None, plan, _no())
+    by_message = {m.hit.message: m for m in matched.values()}
+    quota = by_message["quota exceeded on volume vol-7 by job 8812"]
+    assert (quota.anchors, by_message["job 8812 queued"].anchors) == (2, 2)
+    assert quota.words == 2  # "qxtool" and "quota": each on one line of 124
+    phrase_scores = [
+        h.score
+        for p in ("job 8812", "8812", "qxtool", "quota")
+        for h in store.phrase_hits(SESSION, p)
+        if h.message == quota.hit.message
+    ]
+    assert quota.score == pytest.approx(sum(phrase_scores))
+    without = anchors.anchor_matches(store, SESSION, None, plan, _no(), rare_words=False)
+    assert {m.hit.message: m.words for m in without.values()} == {
+        "quota exceeded on volume vol-7 by job 8812": 0,
+        "job 8812 queued": 0,
+    }
+
+
+def test_a_word_on_six_of_130_lines_is_not_rare_on_five_it_is(tmp_path, embedder) -> None:
+    def store_with(n: int):
+        records = [*_connections(130 - n), *[_at(500 + i, f"qxtool sync pass {i}") for i in range(n)]]
+        return _store(tmp_path / str(n), embedder, records)
+
+    plan = RuleRefiner().refine("what did qxtool do?", now=NOW)
+    assert len(anchors.anchor_matches(store_with(5), SESSION, None, plan, _no())) == 5
+    assert anchors.anchor_matches(store_with(6), SESSION, None, plan, _no()) == {}
+
+
+def test_a_long_question_keeps_a_line_holding_two_of_its_rare_words(tmp_path, embedder) -> None:
+    records = [*_connections(120), _at(300, "qxtool cleaned snapshot files older than 10 days")]
+    store = _store(tmp_path, embedder, records)
+    plan = RuleRefiner().refine("in that run did qxtool load registry hives from an older snapshot?", now=NOW)
+    assert len(plain_words(plan, [])) > anchors.WORDS_PER_RARE  # two rare words needed
+    (match,) = anchors.anchor_matches(store, SESSION, None, plan, _no()).values()
+    assert match.words == 3  # qxtool, older, snapshot
+
+
+def test_a_story_question_names_only_its_tables_lines_and_not_by_rare_words(tmp_path, embedder) -> None:
+    from test_retrieve_mutants import OTHER
+
+    from sre_agent.clean import clean_records
+
+    records = [
+        _at(10, "Verification succeeded for blk_1", fields={"pid": "13"}),
+        _at(12, "Verification succeeded for blk_1", fields={"pid": "13"}),
+        _at(30, "disk slow on /data/3", level="WARN", fields={"pid": "7"}),
+        _at(40, "qxtool sweep started", fields={"pid": "7"}),
+        *[_at(50 + i, f"heartbeat from node {i + 20}", fields={"pid": "7"}) for i in range(120)],
+    ]
+    store = _store(tmp_path, embedder, records)
+    other = [_at(20, "Verification succeeded for blk_1", fields={"pid": "13"})]
+    store.ingest(SESSION, OTHER, clean_records(other, None).records)
+    plan = RuleRefiner().refine("what did pid 13 and qxtool log between 12:00 and 12:10?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=3, tables=[TABLE])
+    # The pid's lines of this table, counted in this table; then the window's worst.
+    assert [(line.message, line.via, line.count) for line in lines[:2]] == [
+        ("Verification succeeded for blk_1", "exact", 2),
+        ("disk slow on /data/3", "scan", 1),
+    ]
+    # A rare word names no line first: only numbers and short ids do.
+    plan = RuleRefiner().refine("what did pid 999 and qxtool log between 12:00 and 12:10?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=3, tables=[TABLE])
+    assert lines[0].message == "disk slow on /data/3"
