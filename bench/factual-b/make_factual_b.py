@@ -6,8 +6,8 @@ Usage: python3 bench/factual-b/make_factual_b.py
 Reads bench/incidents/<system>/logs.jsonl (unchanged LogHub 2k samples) and writes, for each system,
 bench/factual-b/factualb-<name>/incident.json plus a byte-for-byte copy of its logs.jsonl, a copy of
 LICENSE-LOGHUB in bench/factual-b/, and bench/factual-b/questions.json (the style of every turn, for
-shared/spec/score_replay.py --questions). Standard library only; the output depends only on the
-input files, so a second run changes nothing.
+shared/spec/score_replay.py --questions). Standard library only, with bench/factual/make_factual.py's
+rule and file helpers; the output depends only on the input files, so a second run changes nothing.
 
 Unlike bench/factual/, where a question's relevant lines are (almost) every line holding the
 identifier it names, here the identifier or number a question names also sits on many lines that
@@ -35,18 +35,21 @@ MIN_COUNT_ANCHOR_LINES (count) lines, and on at least twice as many lines as the
 i.e. that naming it is not enough to find the answer.
 """
 
-import hashlib
 import json
 import re
-import shutil
 import sys
-from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SRC = ROOT / "bench" / "incidents"
 OLD_SET = ROOT / "bench" / "factual"
+
+# A rule means the same in both sets: bench/factual's generator holds how a rule selects lines, and
+# how files are checked and written.
+sys.path.insert(0, str(OLD_SET))
+from make_factual import copy_exact, relevant, sha256, when, write_json  # noqa: E402
+
 OUT = HERE
 MIN_LINES, MAX_LINES = 1, 12  # a short question has a short answer
 TOP_K = 10  # score_replay.py ranks the first 10 distinct message texts
@@ -619,32 +622,6 @@ SYSTEMS = [
 ]
 
 
-def sha256(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def when(ts):
-    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
-
-
-def relevant(records, rule):
-    msg = re.compile(rule["msg"]) if rule["msg"] else None
-    fields = {k: re.compile(v) for k, v in rule["field"].items()}
-    since = when(rule["since"]) if rule["since"] else None
-    until = when(rule["until"]) if rule["until"] else None
-    lines = []
-    for n, rec in enumerate(records, 1):
-        if msg and not msg.search(rec["message"]):
-            continue
-        if any(not (isinstance(rec.get(k), str) and rx.fullmatch(rec[k])) for k, rx in fields.items()):
-            continue
-        t = when(rec["timestamp"]) if since or until else None
-        if since and t < since or until and t >= until:
-            continue
-        lines.append(n)
-    return lines
-
-
 def anchor_lines(records, anchor):
     rx = re.compile(anchor)
     out = []
@@ -684,17 +661,6 @@ def check_wording(iid, ask, records, lines):
     for n in lines:
         m = records[n - 1]["message"].strip().lower()
         assert not (len(m.split()) >= 2 and m in low), f"{iid}: {ask!r} contains log line {n} verbatim"
-
-
-def write_json(path, obj):
-    text = json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-
-
-def copy_exact(src, dst):
-    if not dst.exists() or dst.read_bytes() != src.read_bytes():
-        shutil.copyfile(src, dst)
 
 
 def main():
