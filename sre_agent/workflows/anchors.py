@@ -21,6 +21,7 @@ step ranks them by how many anchors they hold, then by the question (`rank_match
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -98,7 +99,7 @@ def anchor_matches(
                 seen.words += 1
             else:
                 seen.anchors += 1
-    needed = -(-len(words) // WORDS_PER_RARE) if WORDS_PER_RARE else 1
+    needed = math.ceil(len(words) / WORDS_PER_RARE)
     return {i: m for i, m in matched.items() if m.anchors or m.words >= needed}
 
 

@@ -133,8 +133,8 @@ _NUMBER = re.compile(r"(?<![\w.:/-])(\d+(?:[.,]\d+)*)(?![\w:/-]|\.\w)")
 _CODE_NAME = re.compile(r"[A-Za-z]+[a-z][A-Z][A-Za-z]*|[A-Z]{3,}")
 _TIME_WORDS = frozenset("around at about near by before after since until till from to between".split())
 _EDGE = "\"'`()[]{}<>,;!?"
-# The word right before a number names what it counts ("port 5433", "job 8", "HTTP 502").
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
+# The word right before a number names what it counts ("port 5433", "job 8", "HTTP 502").
 _WORD_NUMBER = re.compile(
     r"\b([A-Za-z][A-Za-z_-]{1,30})[\s#:=]+(\d+(?:\.\d+|(?::\d{2}){1,2})?)(?![\w.:/-]|\.\w)"
 )
