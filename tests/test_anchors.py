@@ -10,12 +10,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_retrieve_mutants import _hit
+from test_retrieve_mutants import OTHER, _hit
 from test_retrieve_rules import BASE, NOW, SESSION, TABLE, _ask, _store
 
+from sre_agent.clean import clean_records
+from sre_agent.indexes import SearchFilters
 from sre_agent.models import LogRecord
 from sre_agent.workflows import anchors
 from sre_agent.workflows.anchors import Match, plain_words, rank_matches
+from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.retrieve import Retriever
 
@@ -57,15 +60,9 @@ def test_a_rare_plain_word_of_the_question_ranks_its_few_lines_first(tmp_path, e
         SESSION,
         None,
         RuleRefiner().refine("which upstream connections were kept alive?", now=NOW),
-        _no(),
+        SearchFilters(),
     )
     assert matched == {}
-
-
-def _no():
-    from sre_agent.indexes import SearchFilters
-
-    return SearchFilters()
 
 
 def test_a_long_question_needs_more_than_one_rare_word_to_name_a_line(tmp_path, embedder) -> None:
@@ -81,17 +78,19 @@ def test_a_long_question_needs_more_than_one_rare_word_to_name_a_line(tmp_path, 
     )
     short = RuleRefiner().refine("which files were older?", now=NOW)
     assert len(plain_words(long, [])) > anchors.WORDS_PER_RARE
-    assert anchors.anchor_matches(store, SESSION, None, long, _no()) == {}
-    assert [m.hit.message for m in anchors.anchor_matches(store, SESSION, None, short, _no()).values()] == [
-        "cleaning up report files older than 10 days"
-    ]
+    assert anchors.anchor_matches(store, SESSION, None, long, SearchFilters()) == {}
+    assert [
+        m.hit.message for m in anchors.anchor_matches(store, SESSION, None, short, SearchFilters()).values()
+    ] == ["cleaning up report files older than 10 days"]
 
 
 def test_a_store_of_a_few_lines_has_no_rare_words(tmp_path, embedder) -> None:
     records = [_at(1, "payment service failing over"), _at(2, "card declined"), *_connections(10)]
     store = _store(tmp_path, embedder, records)
     plan = RuleRefiner().refine("why is payment failing?", now=NOW)
-    assert anchors.anchor_matches(store, SESSION, None, plan, _no()) == {}  # 1 of 12 lines is not rare
+    assert (
+        anchors.anchor_matches(store, SESSION, None, plan, SearchFilters()) == {}
+    )  # 1 of 12 lines is not rare
 
 
 def test_among_the_lines_of_one_entity_the_question_chooses_the_aspect(tmp_path, embedder) -> None:
@@ -189,8 +188,6 @@ def test_a_broad_question_naming_a_number_shows_its_lines_of_the_window_first(tm
 
 
 def test_plain_words_are_the_questions_other_words_of_four_letters_or_more() -> None:
-    from sre_agent.workflows.plan import RetrievalPlan
-
     plan = RetrievalPlan(
         question="?",
         query_text="Acrobat qxtool connect retry.. ab.. node- GetUser kb cacheX",
@@ -210,7 +207,7 @@ def test_anchor_counts_scores_and_rare_words_exactly(tmp_path, embedder) -> None
     store = _store(tmp_path, embedder, records)
     plan = RuleRefiner().refine("why did qxtool job 8812 hit the quota?", now=NOW)
     assert plan.terms == ["job 8812", "8812"]
-    matched = anchors.anchor_matches(store, SESSION, None, plan, _no())
+    matched = anchors.anchor_matches(store, SESSION, None, plan, SearchFilters())
     by_message = {m.hit.message: m for m in matched.values()}
     quota = by_message["quota exceeded on volume vol-7 by job 8812"]
     assert (quota.anchors, by_message["job 8812 queued"].anchors) == (2, 2)
@@ -222,7 +219,7 @@ def test_anchor_counts_scores_and_rare_words_exactly(tmp_path, embedder) -> None
         if h.message == quota.hit.message
     ]
     assert quota.score == pytest.approx(sum(phrase_scores))
-    without = anchors.anchor_matches(store, SESSION, None, plan, _no(), rare_words=False)
+    without = anchors.anchor_matches(store, SESSION, None, plan, SearchFilters(), rare_words=False)
     assert {m.hit.message: m.words for m in without.values()} == {
         "quota exceeded on volume vol-7 by job 8812": 0,
         "job 8812 queued": 0,
@@ -235,8 +232,8 @@ def test_a_word_on_six_of_130_lines_is_not_rare_on_five_it_is(tmp_path, embedder
         return _store(tmp_path / str(n), embedder, records)
 
     plan = RuleRefiner().refine("what did qxtool do?", now=NOW)
-    assert len(anchors.anchor_matches(store_with(5), SESSION, None, plan, _no())) == 5
-    assert anchors.anchor_matches(store_with(6), SESSION, None, plan, _no()) == {}
+    assert len(anchors.anchor_matches(store_with(5), SESSION, None, plan, SearchFilters())) == 5
+    assert anchors.anchor_matches(store_with(6), SESSION, None, plan, SearchFilters()) == {}
 
 
 def test_a_long_question_keeps_a_line_holding_two_of_its_rare_words(tmp_path, embedder) -> None:
@@ -244,15 +241,11 @@ def test_a_long_question_keeps_a_line_holding_two_of_its_rare_words(tmp_path, em
     store = _store(tmp_path, embedder, records)
     plan = RuleRefiner().refine("in that run did qxtool load registry hives from an older snapshot?", now=NOW)
     assert len(plain_words(plan, [])) > anchors.WORDS_PER_RARE  # two rare words needed
-    (match,) = anchors.anchor_matches(store, SESSION, None, plan, _no()).values()
+    (match,) = anchors.anchor_matches(store, SESSION, None, plan, SearchFilters()).values()
     assert match.words == 3  # qxtool, older, snapshot
 
 
 def test_a_story_question_names_only_its_tables_lines_and_not_by_rare_words(tmp_path, embedder) -> None:
-    from test_retrieve_mutants import OTHER
-
-    from sre_agent.clean import clean_records
-
     records = [
         _at(10, "Verification succeeded for blk_1", fields={"pid": "13"}),
         _at(12, "Verification succeeded for blk_1", fields={"pid": "13"}),
