@@ -109,7 +109,6 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "host": ("host", "hostname", "host.name", "pod", "pod_name", "kubernetes.pod.name", "instance"),
     "env": ("env", "environment", "stage", "deployment.environment", "resource.deployment.environment"),
 }
-_NORMED: dict[str, tuple[str, ...]] = {}  # the same names as `_norm` compares them, filled below
 _STANDARD = tuple(name for name in _NAMES if name not in ("timestamp", "message"))
 _FLATTEN_DEPTH = 4
 LEVEL_IN_TEXT = re.compile(r"\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC|SEVERE)\b")
@@ -125,7 +124,8 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-_NORMED.update({field: tuple(_norm(name) for name in names) for field, names in _NAMES.items()})
+#: The usual names as `_norm` compares them.
+_NORMED = {field: tuple(_norm(name) for name in names) for field, names in _NAMES.items()}
 
 
 def _flatten(obj: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
