@@ -7,7 +7,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from sre_agent.connectors.names import method_matches, service_matches
-from sre_agent.connectors.report import FetchReport
+from sre_agent.connectors.report import FetchCut, FetchReport
 from sre_agent.models import LEVELS, LogQuery, LogRecord
 
 
@@ -20,6 +20,9 @@ class FetchResult(BaseModel):
         default_factory=list, description="the first few skipped lines as file:line: reason"
     )
     truncated: bool = Field(default=False, description="more records matched than the query's limit")
+    cut: FetchCut | None = Field(
+        default=None, description="what the limit left out (the newest records are kept), when it cut"
+    )
     source: str = ""
     report: FetchReport = Field(
         default_factory=FetchReport,

@@ -73,15 +73,17 @@ class CloudWatchLogstore:
                             if len(result.problems) < 5:
                                 result.problems.append(f"{group}: {exc}")
                     token = response.get("nextToken")
-                    if not token or matched >= query.limit:
+                    if not token:
+                        break
+                    if matched >= query.limit or page == self.config.max_pages - 1:
+                        result.truncated = True  # the group holds more than was read
                         break
                     request["nextToken"] = token
-                    if page == self.config.max_pages - 1:
-                        result.truncated = True
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code", "error")
                 raise ConnectorError(f"CloudWatch: {code} on log group {group}") from None
             except BotoCoreError as exc:
                 raise ConnectorError(f"CloudWatch: {type(exc).__name__} on log group {group}") from None
         records.sort(key=lambda r: r.timestamp)
-        return keep_matching(result, records, query)
+        # FilterLogEvents serves a window oldest first: a cut read is its oldest part.
+        return keep_matching(result, records, query, newest_first=False)

@@ -77,7 +77,10 @@ class HttpLogstore:
                         result.skipped += 1
                         if len(result.problems) < 5:
                             result.problems.append(f"page {page} record {n + 1}: {exc}")
-                if len(records) >= query.limit or not items or cfg.pagination == "none":
+                if len(records) >= query.limit:
+                    result.truncated = True  # as many as asked for: the store may hold more
+                    break
+                if not items or cfg.pagination == "none":
                     break
                 if cfg.pagination == "cursor":
                     cursor = dig(data, cfg.cursor_field)

@@ -88,7 +88,7 @@ def fetch_relaxed(logstore: Logstore, query: LogQuery) -> FetchResult:
     result = logstore.fetch(query)
     if result.records:
         result.report = FetchReport(
-            service=query.service, matched_names=_other_names(result.records, query.service)
+            service=query.service, matched_names=_other_names(result.records, query.service), cut=result.cut
         )
         return result
     report = FetchReport(service=query.service)
@@ -116,6 +116,7 @@ def fetch_relaxed(logstore: Logstore, query: LogQuery) -> FetchResult:
                     )
                     for n, v in dropped
                 ]
+                report.cut = attempt.cut
                 attempt.report = report
                 return attempt
     report.facets = _facets(logstore, query, probe)

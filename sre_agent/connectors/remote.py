@@ -13,6 +13,8 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from sre_agent.connectors.base import FetchResult, record_matches
 from sre_agent.connectors.json_record import record_from_object
+from sre_agent.connectors.newest import keep_newest
+from sre_agent.connectors.report import FetchCut
 from sre_agent.errors import ConnectorError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow
 
@@ -89,11 +91,27 @@ def to_record(
     return record_from_object(obj, source=source, aliases=aliases)
 
 
-def keep_matching(result: FetchResult, records: list[LogRecord], query: LogQuery) -> FetchResult:
-    """What the store returned, filtered by the query's own matching (stores filter loosely), capped."""
+def keep_matching(
+    result: FetchResult, records: list[LogRecord], query: LogQuery, *, newest_first: bool = True
+) -> FetchResult:
+    """What the store returned, filtered by the query's own matching (stores filter loosely), capped
+    to the newest `query.limit`. `result.truncated` set beforehand means the store had more than it
+    served (a page cap, its own limit): the cut then says so without a total; `newest_first=False`
+    for a store that serves the oldest records first."""
     matching = [r for r in records if record_matches(r, query)]
-    result.records = matching[: query.limit]
-    result.truncated = result.truncated or len(matching) > query.limit
+    kept, cut = keep_newest(matching, query.limit, complete=not result.truncated)
+    if cut is None and result.truncated:
+        cut = FetchCut(
+            limit=query.limit,
+            read=len(kept),
+            first=kept[0].timestamp if kept else None,
+            last=kept[-1].timestamp if kept else None,
+        )
+    if cut is not None:
+        cut.newest_first = newest_first
+    result.records = kept
+    result.cut = cut
+    result.truncated = cut is not None
     return result
 
 

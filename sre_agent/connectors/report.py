@@ -137,6 +137,43 @@ class SourceFacets(BaseModel):
         return out
 
 
+class FetchCut(BaseModel):
+    """A fetch the record limit cut: what matched, what was read, and the span the read covers.
+
+    Logstores read the newest records first (the incident is almost always recent), so what is
+    left out is the oldest part of what matched."""
+
+    limit: int = Field(description="the fetch limit that cut the read")
+    read: int = Field(description="records kept")
+    matched: int | None = Field(
+        default=None, description="records that matched in all; None when the store does not say"
+    )
+    first: datetime | None = Field(default=None, description="oldest record read")
+    last: datetime | None = Field(default=None, description="newest record read")
+    matched_first: datetime | None = Field(default=None, description="oldest record that matched")
+    newest_first: bool = Field(default=True, description="False: the store served the oldest records")
+
+    def sentence(self) -> str:
+        """'the fetch limit cut this read: 558,211 records matched, only the newest 20,000 were read
+        (2025-03-12 09:00 → 2025-03-18 15:00 UTC); the older ones were not: …'."""
+        which = "newest" if self.newest_first else "oldest"
+        matched = (
+            f"{self.matched:,} records matched" if self.matched is not None else "more records matched"
+        )
+        head = f"the fetch limit ({self.limit:,}) cut this read: {matched}, only the {which} {self.read:,} were read"
+        if self.first is not None and self.last is not None:
+            head += f" ({self.first:%Y-%m-%d %H:%M} → {self.last:%Y-%m-%d %H:%M} UTC)"
+        left = "older" if self.newest_first else "newer"
+        if self.newest_first and self.matched_first is not None and self.first is not None:
+            left += f" ones from {self.matched_first:%Y-%m-%d %H:%M} UTC on"
+        else:
+            left += " ones"
+        return (
+            f"{head}; {left} were not read: ask about a narrower time window, "
+            "or raise the limit (--limit, SRE_AGENT_FETCH_LIMIT)"
+        )
+
+
 class FetchReport(BaseModel):
     """Everything a fetch says besides its records (empty when there is nothing to say)."""
 
@@ -148,6 +185,7 @@ class FetchReport(BaseModel):
     )
     relaxed: list[Relaxation] = Field(default_factory=list)
     facets: SourceFacets | None = None
+    cut: FetchCut | None = Field(default=None, description="set when the fetch limit cut the read")
 
     def matched_sentence(self) -> str | None:
         """'service=membership matched the names these logs use: membership-api ×1,213'."""
@@ -158,7 +196,8 @@ class FetchReport(BaseModel):
     def sentences(self) -> list[str]:
         """The report in words, one sentence per fact (facets as their own lines)."""
         matched = self.matched_sentence()
-        out = [matched] if matched else []
+        out = [self.cut.sentence()] if self.cut is not None else []
+        out += [matched] if matched else []
         out += [r.sentence() for r in self.relaxed]
         if self.facets is not None:
             out += self.facets.lines()

@@ -1,0 +1,70 @@
+"""Which records a fetch keeps when more match than its limit: the newest.
+
+An incident is almost always recent, so a fetch cut by its record limit keeps the newest records
+that matched, and says so (`report.FetchCut`): how many matched, how many were read, the span the
+read covers and where the matches began. `NewestKept` does this while records stream past, in
+memory bounded by the limit (a heap of at most `limit` records), so a 1M-line file costs no more
+memory than its newest `limit` records; `keep_newest` does it for a list a remote store returned.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from datetime import datetime
+
+from sre_agent.connectors.report import FetchCut
+from sre_agent.models import LogRecord
+
+
+class NewestKept:
+    """Offered records, of which the newest `limit` are kept; every offer is counted."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.matched = 0
+        self.oldest: datetime | None = None
+        self._heap: list[tuple[datetime, int, LogRecord]] = []
+
+    def offer(self, record: LogRecord) -> None:
+        """Count `record`; keep it if it is among the newest `limit` so far (later lines win ties)."""
+        self.matched += 1
+        ts = record.timestamp
+        if self.oldest is None or ts < self.oldest:
+            self.oldest = ts
+        item = (ts, self.matched, record)
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, item)
+        elif item[:2] > self._heap[0][:2]:
+            heapq.heapreplace(self._heap, item)
+
+    def records(self) -> list[LogRecord]:
+        """What was kept, oldest first (file order among equal timestamps)."""
+        return [record for _, _, record in sorted(self._heap, key=lambda item: item[:2])]
+
+    def cut(self) -> FetchCut | None:
+        """What the limit left out; None when everything that matched was kept."""
+        if self.matched <= self.limit:
+            return None
+        first = min(self._heap, key=lambda item: item[:2])[0] if self._heap else None
+        last = max(self._heap, key=lambda item: item[:2])[0] if self._heap else None
+        return FetchCut(
+            limit=self.limit,
+            read=len(self._heap),
+            matched=self.matched,
+            first=first,
+            last=last,
+            matched_first=self.oldest,
+        )
+
+
+def keep_newest(records: Sequence[LogRecord], limit: int, *, complete: bool = True) -> tuple[list[LogRecord], FetchCut | None]:
+    """The newest `limit` of `records`, oldest first, and the cut when some were left out.
+    `complete=False`: the store stopped serving before it ran out, so the matches are at least these."""
+    kept = NewestKept(limit)
+    for record in records:
+        kept.offer(record)
+    cut = kept.cut()
+    if cut is not None and not complete:
+        cut.matched = None
+    return kept.records(), cut
