@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -44,6 +44,8 @@ STANDARD_COLUMNS = (
 )
 #: Standard string columns that `drop` may remove.
 _DROPPABLE_COLUMNS = ("level", "service", "method", "request_id", "user_id", "host", "env")
+#: Distinct column values (services, hosts, sources…) whose redaction one call remembers.
+_MEMO_LIMIT = 10_000
 #: Message cap when there is no service config.
 DEFAULT_MAX_MESSAGE_CHARS = 4000
 
@@ -192,12 +194,14 @@ def clean_records(
     redactor: Redactor | None = None,
     *,
     id_key: bytes | None = None,
+    ids: Sequence[str] | None = None,
 ) -> CleanResult:
     """Clean `records` (in order) with a service's config; see the module docstring for the steps.
 
     `redactor` defaults to `Redactor.for_config(config)`; pass one to reuse it across calls.
     With `id_key`, ids are `raw_record_id(record, id_key)` (so a caller can tell which fetched
     records are already stored before cleaning them); without, a hash of the cleaned record.
+    `ids`, when the caller computed those already, are used instead (one per record, in order).
     Raises `InputError` naming the position of anything that is not a `LogRecord`, and
     `ConfigError` if the config drops `timestamp` or `message`.
     """
@@ -207,6 +211,18 @@ def clean_records(
     max_chars = config.max_message_chars if config else DEFAULT_MAX_MESSAGE_CHARS
     keep = set(config.log_fields.keep) if config else set()
     drop = set(config.log_fields.drop) if config else set()
+
+    # Columns and sources repeat (a few services, levels, hosts, one file): each distinct value
+    # is redacted once. The same text always redacts the same way, so this changes no output.
+    redacted: dict[str, tuple[str, int]] = {}
+
+    def redact_short(value: str) -> tuple[str, int]:
+        done = redacted.get(value)
+        if done is None:
+            done = redactor.redact_counted(value)
+            if len(redacted) < _MEMO_LIMIT:
+                redacted[value] = done
+        return done
 
     out: list[CleanRecord] = []
     seen = dropped_fields = capped_count = redactions = 0
@@ -231,11 +247,11 @@ def clean_records(
         redactions += n
         for column, value in columns.items():
             if value is not None:
-                columns[column], n = redactor.redact_counted(value)
+                columns[column], n = redact_short(value)
                 redactions += n
-        source, n = redactor.redact_counted(record.source)
+        source, n = redact_short(record.source)
         redactions += n
-        clean_fields, n = redactor.redact_value_counted(fields)
+        clean_fields, n = redactor.redact_value_counted(fields) if fields else ({}, 0)
         redactions += n
 
         # 3. capping
@@ -251,10 +267,17 @@ def clean_records(
             **columns,
             "fields_json": json.dumps(
                 clean_fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-            ),
+            )
+            if clean_fields
+            else "{}",
             "source": source,
         }
-        record_id = raw_record_id(record, id_key) if id_key is not None else _record_id(payload)
+        if ids is not None:
+            record_id = ids[index]
+        elif id_key is not None:
+            record_id = raw_record_id(record, id_key)
+        else:
+            record_id = _record_id(payload)
         out.append(CleanRecord(id=record_id, line=record.line, **payload))
     return CleanResult(
         records=out,

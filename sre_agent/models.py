@@ -60,6 +60,8 @@ def as_utc(value: datetime) -> datetime:
     """Return `value` as an aware UTC datetime (naive times are taken to be UTC)."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
+    if value.tzinfo is UTC:
+        return value
     return value.astimezone(UTC)
 
 
@@ -138,20 +140,15 @@ class LogRecord(BaseModel):
         default=None, description="minutes east of UTC the source wrote its timestamp in (its own clock)"
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _offset(cls, data: Any) -> Any:
-        """Remember the clock the timestamp was written in before it is turned into UTC."""
-        if isinstance(data, dict) and data.get("utc_offset") is None and "timestamp" in data:
-            offset = utc_offset_minutes(data["timestamp"])
-            if offset is not None:
-                data = {**data, "utc_offset": offset}
-        return data
-
-    @field_validator("timestamp")
-    @classmethod
-    def _utc(cls, v: datetime) -> datetime:
-        return as_utc(v)
+    @model_validator(mode="after")
+    def _clock(self) -> LogRecord:
+        """Remember the clock the timestamp was written in, then hold the timestamp in UTC."""
+        ts = self.timestamp
+        if self.utc_offset is None and (offset := ts.utcoffset()) is not None:
+            self.utc_offset = int(offset.total_seconds() // 60)
+        if ts.tzinfo is not UTC:
+            self.timestamp = as_utc(ts)
+        return self
 
     @field_validator("level")
     @classmethod

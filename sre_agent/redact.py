@@ -348,7 +348,10 @@ def _phone(m: re.Match[str]) -> str | None:
     return PHONE if 10 <= digits <= 15 else None
 
 
-_FOUR_DIGITS = re.compile(r"\d{4}")
+# What every card / phone shape holds somewhere (a hint must never be stricter than its rule):
+# 13 digits in a row or two groups of four; a `+` and a digit, or a digit, a separator, 4 digits.
+_CARD_HINT = re.compile(r"\d{13}|\d{4}[ -]\d{4}")
+_PHONE_HINT = re.compile(r"\+[1-9]|\d[ .-]\d{4}")
 _KEY_HINT = re.compile(r"pass|pwd|secret|key|credential|token|authoriz|cookie|card|ssn|phone|email")
 
 _BUILTIN_RULES: tuple[_Rule, ...] = (
@@ -367,8 +370,8 @@ _BUILTIN_RULES: tuple[_Rule, ...] = (
     _Rule("url_password", _sub(_URL_PASSWORD, _url_password), re.compile("://")),
     _Rule("key_value", _redact_key_values, _KEY_HINT),
     _Rule("email", _sub(_EMAIL_RE, _const(EMAIL)), re.compile("@|%40")),
-    _Rule("card", _sub(_CARD_RE, _card), _FOUR_DIGITS),
-    _Rule("phone", _sub(_PHONE_RE, _phone), _FOUR_DIGITS),
+    _Rule("card", _sub(_CARD_RE, _card), _CARD_HINT),
+    _Rule("phone", _sub(_PHONE_RE, _phone), _PHONE_HINT),
 )
 
 

@@ -95,6 +95,8 @@ MAX_TOKEN_LENGTH = 128
 OPEN_ATTEMPTS = 5
 #: Tries at creating an index or optimizing when another writer's commit conflicts with ours.
 INDEX_ATTEMPTS = 3
+#: Rows written per `merge_insert` of one ingest: bounds the memory a big fetch needs to store.
+WRITE_BATCH = 10_000
 #: Run `optimize()` after an ingest once the full-text index misses more rows than this.
 OPTIMIZE_AFTER_UNINDEXED = 1000
 
@@ -220,8 +222,19 @@ class LogStore:
                 )
             stored = self._stored_ids(tbl, list(by_id)) if tbl is not None else set()
             new = [r for record_id, r in by_id.items() if record_id not in stored]
-            vectors, embedded, reused = self._vectors_for(key, tbl, new)
-            inserted = self._write(key, tbl, new, vectors) if new else 0
+            inserted = embedded = reused = 0
+            # In batches, so that memory holds one batch's vectors and Arrow rows, not the fetch's;
+            # the indexes are brought up to date once, after the last batch.
+            for start in range(0, len(new), WRITE_BATCH):
+                batch = new[start : start + WRITE_BATCH]
+                vectors, batch_embedded, batch_reused = self._vectors_for(key, tbl, batch)
+                tbl, written = self._write(key, tbl, batch, vectors)
+                inserted += written
+                embedded += batch_embedded
+                reused += batch_reused
+            if tbl is not None and new:
+                self._maintain_indexes(tbl)
+                self._hand_over(key, tbl)
         return IngestStats(
             fetched=len(records),
             new=inserted,
@@ -581,7 +594,11 @@ class LogStore:
             while len(self._vector_cache) > VECTOR_CACHE_SIZE:
                 self._vector_cache.popitem(last=False)
 
-    def _write(self, key: _Key, tbl: Table | None, records: list[CleanRecord], vectors: np.ndarray) -> int:
+    def _write(
+        self, key: _Key, tbl: Table | None, records: list[CleanRecord], vectors: np.ndarray
+    ) -> tuple[Table, int]:
+        """Insert the `records` whose ids the table lacks (creating it first if need be): the table
+        and how many were inserted."""
         session, table = key
         data = to_arrow(records, vectors, self.vector_dim)
         if tbl is None:
@@ -591,9 +608,7 @@ class LogStore:
                 self._listings.pop(session, None)
         self._check_vector_dim(tbl, key)
         inserted = tbl.merge_insert("id").when_not_matched_insert_all().execute(data).num_inserted_rows
-        self._maintain_indexes(tbl)
-        self._hand_over(key, tbl)
-        return inserted
+        return tbl, inserted
 
     def _create_table(self, key: _Key) -> Table:
         """Create the (empty) table, or open it if another writer has just created it.

@@ -83,6 +83,8 @@ def fts_text(record: CleanRecord) -> str:
 
 
 def _field_words(fields_json: str) -> list[str]:
+    if fields_json == "{}":
+        return []
     try:
         fields = json.loads(fields_json)
     except json.JSONDecodeError:

@@ -197,12 +197,16 @@ class LogSearchWorkflow(Workflow):
         await ctx.store.set("counts", counts)
         records = ev.records
         known = 0
+        ids: list[str] | None = None
         if self.id_key is not None:
-            ids = [raw_record_id(r, self.id_key) for r in records]
-            stored = await asyncio.to_thread(self.store.stored_ids, ev.job.session, ev.job.table, ids)
-            records = [r for r, record_id in zip(records, ids, strict=True) if record_id not in stored]
+            every = [raw_record_id(r, self.id_key) for r in records]
+            stored = await asyncio.to_thread(self.store.stored_ids, ev.job.session, ev.job.table, every)
+            fresh = [(r, i) for r, i in zip(records, every, strict=True) if i not in stored]
+            records, ids = [r for r, _ in fresh], [i for _, i in fresh]
             known = len(ev.records) - len(records)
-        result = clean_records(records, self.config, self.redactor, id_key=self.id_key)
+        result = await asyncio.to_thread(
+            clean_records, records, self.config, self.redactor, id_key=self.id_key, ids=ids
+        )
         _report(
             ctx,
             ProgressEvent(
