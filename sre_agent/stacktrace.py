@@ -13,9 +13,9 @@ the same way, with `fold`:
   root cause first and its innermost frame last), the first frames that are not library code.
   No config says which packages are ours, so library code is what this module names: the JDK
   and its runtimes (`java.`, `javax.`, `jakarta.`, `jdk.`, `sun.`, `com.sun.`, `kotlin.`,
-  `scala.`), Spring (`org.springframework.`), and Python files under `site-packages`,
-  `dist-packages` or the standard library. When no frame is ours, the innermost frames of the
-  deepest cause are kept instead;
+  `scala.`), Spring (`org.springframework.`), .NET's `System.` and `Microsoft.`, Python files
+  under `site-packages`, `dist-packages` or the standard library, and Node's `node_modules` and
+  `node:` internals. When no frame is ours, the innermost frames of the deepest cause are kept;
 - folded: every other run of frames, into one line `… N frames folded` (Java's own `... 30 more`
   counts as its 30 frames);
 - left out: blank lines, and Python's `^^^^` pointers (the indenting here would misplace them).
@@ -36,6 +36,8 @@ LINE_CHARS = 240
 
 _JAVA_FRAME = re.compile(r"^\s*at\s+(?P<where>[^\s(]*\.[^\s(]+)\s?\(")  # "at a.B.c(B.java:9)", a dot needed
 _PY_FRAME = re.compile(r'^\s*File "(?P<where>[^"]+)", line \d+')
+# Node: "    at handler (/app/src/x.js:10:5)", "    at /app/src/x.js:10:5", "    at node:internal/…:1:2"
+_NODE_FRAME = re.compile(r"^\s+at\s+(?:async\s+)?(?:.+?\s\()?(?P<where>[^\s()]+):\d+:\d+\)?\s*$")
 _MORE = re.compile(r"^\s*\.\.\.\s*(?P<n>\d+)\s+(?:more|common frames omitted)\s*$")
 _CAUSE = re.compile(
     r"^\s*(?:Caused by\b|Suppressed:|The above exception was|During handling of the above exception)"
@@ -52,8 +54,11 @@ _JAVA_LIBRARY = (
     "kotlin.",
     "scala.",
     "org.springframework.",
+    "System.",
+    "Microsoft.",
 )
 _PY_LIBRARY = ("site-packages", "dist-packages", "/lib/python", "<frozen")
+_NODE_LIBRARY = ("node_modules", "node:", "internal/")
 
 
 @dataclass
@@ -66,7 +71,8 @@ class _Item:
     where: str = ""
     weight: int = 1  # frames it stands for
     suppressed: bool = False
-    python: bool = False  # a Python `File "…", line N` frame (else Java-like `at …(…)`)
+    python: bool = False  # a Python `File "…", line N` frame
+    node: bool = False  # a Node `at fn (path:line:col)` frame (neither: a Java or .NET `at a.B.c(…)`)
     extra: list[str] = field(default_factory=list)
 
 
@@ -76,14 +82,20 @@ def _items(lines: list[str]) -> list[_Item]:
     for index, line in enumerate(lines):
         if not line.strip() or _CARETS.match(line):
             continue  # blank lines and carets (whose alignment the indenting below would break)
-        frame, more = _JAVA_FRAME.match(line) or _PY_FRAME.match(line), _MORE.match(line)
+        frame = _NODE_FRAME.match(line) or _JAVA_FRAME.match(line) or _PY_FRAME.match(line)
+        more = _MORE.match(line)
         if index == 0:
             items.append(_Item("text", line, section))
         elif frame:
-            python = frame.re is _PY_FRAME
             items.append(
                 _Item(
-                    "frame", line, section, where=frame.group("where"), suppressed=suppressed, python=python
+                    "frame",
+                    line,
+                    section,
+                    where=frame.group("where"),
+                    suppressed=suppressed,
+                    python=frame.re is _PY_FRAME,
+                    node=frame.re is _NODE_FRAME,
                 )
             )
         elif more:
@@ -99,8 +111,8 @@ def _items(lines: list[str]) -> list[_Item]:
 
 
 def _ours(item: _Item) -> bool:
-    if item.python:
-        return not any(part in item.where for part in _PY_LIBRARY)
+    if item.python or item.node:
+        return not any(part in item.where for part in (_PY_LIBRARY if item.python else _NODE_LIBRARY))
     name = item.where.rsplit("/", 1)[-1]  # "java.base/java.net.Socket.read" → "java.net.Socket.read"
     return not name.startswith(_JAVA_LIBRARY)
 

@@ -163,6 +163,28 @@ def test_when_no_frame_is_ours_the_deepest_cause_keeps_its_innermost_frames() ->
     ]
 
 
+def test_a_node_trace_folds_the_dependencies_and_keeps_our_frames() -> None:
+    trace = "\n".join(
+        [
+            "checkout failed",
+            "Error: payment declined for order 42",
+            "    at Object.charge (/app/node_modules/stripe/lib/charge.js:40:11)",
+            "    at processTicksAndRejections (node:internal/process/task_queues:95:5)",
+            "    at async chargeCard (/app/src/payments.js:31:7)",
+            "    at async /app/src/routes/checkout.js:12:3",
+            "    at async Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)",
+        ]
+    )
+    assert fold(trace) == [
+        "checkout failed",
+        "Error: payment declined for order 42",
+        "  … 2 frames folded",
+        "  at async chargeCard (/app/src/payments.js:31:7)",
+        "  at async /app/src/routes/checkout.js:12:3",
+        "  … 1 frame folded",
+    ]
+
+
 def test_a_message_without_frames_is_cut_as_before() -> None:
     message = "deploy finished\nat noon (UTC) the config was reloaded " + "x" * 300
     assert not is_trace(message)
