@@ -7,7 +7,8 @@ it spans more than a day, its rhythm ("on 12 of 14 days, mostly 02:00–03:00 UT
 "every night? since when? how often?" asks. The pattern's other variants among the retrieved
 lines are listed by what differs in them (the ids and numbers), so none is hidden. Times are shown
 in the clock the logs were written in when that is known (`utc_offset`), as the engineer reads
-them on the lines themselves.
+them on the lines themselves. A stack trace is folded (`stacktrace`): its first line, every
+`Caused by:` and the innermost frames of our code stay, one line each, under the pattern.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sre_agent.clocks import label, stamp
+from sre_agent.stacktrace import display_lines, one_line
 from sre_agent.workflows.results import PatternStats, ResultLine
 
 MAX_MESSAGE = 300
@@ -23,9 +25,16 @@ VARIANTS = 3
 
 
 def line_message(line: ResultLine) -> str:
-    """The message for a Markdown code span: capped, on one line, without backticks that would end it."""
-    msg = line.message if len(line.message) <= MAX_MESSAGE else line.message[:MAX_MESSAGE] + "…"
-    return msg.replace("\n", " ⏎ ").replace("`", "'")
+    """The message for a Markdown code span: on one line, without backticks that would end it;
+    capped, or for a stack trace its first line and causes with the frames folded."""
+    return one_line(line.message, MAX_MESSAGE, frames=0).replace("`", "'")
+
+
+def message_rows(line: ResultLine, indent: str) -> list[str]:
+    """The message as rows of a code block: capped on one row, or a folded stack trace with the
+    rows after the first indented two more spaces; backticks that could end the block become '."""
+    first, *rest = [row.replace("`", "'") for row in display_lines(line.message, MAX_MESSAGE)]
+    return [indent + first, *(indent + "  " + row for row in rest)]
 
 
 MAX_DIFFERENCES = 12
@@ -112,7 +121,8 @@ def render_evidence(
         kinds = f" in {len(group)} variants" if len(group) > 1 else ""
         source = f"  {source_of(best)}" if source_of(best) else ""
         rows.append(f"{i:>2}. [{level}] ×{count}{kinds}  {_when(first, last, count, utc_offset)}{source}")
-        rows += [f"    {line_message(line)}" for line in group[:VARIANTS]]
+        for line in group[:VARIANTS]:
+            rows += message_rows(line, "    ")
         rest = [differences(best.message, line.message).replace("\n", " ") for line in group[VARIANTS:]]
         if rest:
             shown = ", ".join(rest[:MAX_DIFFERENCES]).replace("`", "'")

@@ -27,6 +27,7 @@ from sre_agent.indexes.records import StoredRecord
 from sre_agent.models import LEVELS, LogQuery, TimeWindow, normalize_level
 from sre_agent.patterns import mine_patterns, render_patterns
 from sre_agent.redact import Redactor
+from sre_agent.stacktrace import one_line
 from sre_agent.timeline import build_timeline, render_timeline
 from sre_agent.timephrases import parse_time_window
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
@@ -197,9 +198,7 @@ def _render_line(i: int, line: ResultLine) -> str:
     if line.pattern is not None and line.pattern.count > line.count:
         extra += f" (its pattern: ×{line.pattern.count}"
         extra += f", {said})" if (said := rhythm(line.pattern)) else ")"
-    message = line.message.replace("\n", " ⏎ ")
-    if len(message) > 400:
-        message = message[:400] + "…"
+    message = one_line(line.message, 400)  # a stack trace keeps its causes and our innermost frames
     return f"{i}. [{line.level or '-'}] ×{line.count} {when}{extra}: {message}"
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from sre_agent.stacktrace import fold
+
 
 @cache
 def _environment() -> Environment:
@@ -22,6 +24,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["seconds"] = format_seconds
+    env.filters["folded"] = folded
     return env
 
 
@@ -30,6 +33,11 @@ def format_seconds(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def folded(message: str) -> str:
+    """A log message as the page shows it: a stack trace folded (`stacktrace.fold`), one line each."""
+    return "\n".join(fold(message))
 
 
 def render_page(template: str, **context: Any) -> str:

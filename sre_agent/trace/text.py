@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from sre_agent.stacktrace import one_line
 from sre_agent.trace.model import RunSummary, RunTrace
 from sre_agent.trace.pages import format_seconds
 
@@ -130,5 +131,7 @@ def print_run(console: Console, trace: RunTrace) -> None:
         console.print(f"[b]retrieved lines[/b] ({len(trace.lines)}, best first):")
         for line in trace.lines[:10]:
             console.print(
-                f"  {line.level or '':5} ×{line.count:<4} {line.message[:200]}", highlight=False, markup=False
+                f"  {line.level or '':5} ×{line.count:<4} {one_line(line.message, 200)}",
+                highlight=False,
+                markup=False,
             )

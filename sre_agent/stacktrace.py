@@ -1,0 +1,180 @@
+"""Stack traces as an engineer reads them: the first line, every cause, the innermost frames of our code.
+
+A log record's message may hold a whole stack trace (a plain-text log joins the lines after a
+timestamped line into its record). Every surface that shows a message (the evidence of CLI and
+Slack answers, the text the LLM's tools return, `runs show` and the run picture) folds a trace
+the same way, with `fold`:
+
+- kept: the first line (the log message) and every line that is not a frame: the exception's
+  own line, each `Caused by:` / `Suppressed:` line, Python's "The above exception was the direct
+  cause…" banners and its `SomeError: …` lines, and markers the clean step left;
+- kept: the innermost `FRAMES` frames of our code. Walking the trace from the deepest cause
+  outwards (Java prints the root cause last and its innermost frame first; Python prints the
+  root cause first and its innermost frame last), the first frames that are not library code.
+  No config says which packages are ours, so library code is what this module names: the JDK
+  and its runtimes (`java.`, `javax.`, `jakarta.`, `jdk.`, `sun.`, `com.sun.`, `kotlin.`,
+  `scala.`), Spring (`org.springframework.`), .NET's `System.` and `Microsoft.`, Python files
+  under `site-packages`, `dist-packages` or the standard library, and Node's `node_modules` and
+  `node:` internals. When no frame is ours, the innermost frames of the deepest cause are kept;
+- folded: every other run of frames, into one line `… N frames folded` (Java's own `... 30 more`
+  counts as its 30 frames);
+- left out: blank lines, and Python's `^^^^` pointers (the indenting here would misplace them).
+
+A message without a frame is not a trace: `fold` returns its lines unchanged, and `one_line` /
+`display_lines` cut it at the caller's length as before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: Frames of our code kept by default.
+FRAMES = 3
+#: A kept line of a trace longer than this is cut (the whole message is capped at store time).
+LINE_CHARS = 240
+
+_JAVA_FRAME = re.compile(r"^\s*at\s+(?P<where>[^\s(]*\.[^\s(]+)\s?\(")  # "at a.B.c(B.java:9)", a dot needed
+_PY_FRAME = re.compile(r'^\s*File "(?P<where>[^"]+)", line \d+')
+# Node: "    at handler (/app/src/x.js:10:5)", "    at /app/src/x.js:10:5", "    at node:internal/…:1:2"
+_NODE_FRAME = re.compile(r"^\s+at\s+(?:async\s+)?(?:.+?\s\()?(?P<where>[^\s()]+):\d+:\d+\)?\s*$")
+_MORE = re.compile(r"^\s*\.\.\.\s*(?P<n>\d+)\s+(?:more|common frames omitted)\s*$")
+_CAUSE = re.compile(
+    r"^\s*(?:Caused by\b|Suppressed:|The above exception was|During handling of the above exception)"
+)
+_PY_START = "Traceback (most recent call last)"
+_CARETS = re.compile(r"^\s*[~^]+\s*$")  # Python 3.11's pointers under a frame's source line
+_JAVA_LIBRARY = (
+    "java.",
+    "javax.",
+    "jakarta.",
+    "jdk.",
+    "sun.",
+    "com.sun.",
+    "kotlin.",
+    "scala.",
+    "org.springframework.",
+    "System.",
+    "Microsoft.",
+)
+_PY_LIBRARY = ("site-packages", "dist-packages", "/lib/python", "<frozen")
+_NODE_LIBRARY = ("node_modules", "node:", "internal/")
+
+
+@dataclass
+class _Item:
+    """One line of the message: text, a frame (with a Python frame's source line) or `... N more`."""
+
+    kind: str  # text | frame | more
+    line: str
+    section: int
+    where: str = ""
+    weight: int = 1  # frames it stands for
+    suppressed: bool = False
+    python: bool = False  # a Python `File "…", line N` frame
+    node: bool = False  # a Node `at fn (path:line:col)` frame (neither: a Java or .NET `at a.B.c(…)`)
+    extra: list[str] = field(default_factory=list)
+
+
+def _items(lines: list[str]) -> list[_Item]:
+    items: list[_Item] = []
+    section, suppressed = 0, False
+    for index, line in enumerate(lines):
+        if not line.strip() or _CARETS.match(line):
+            continue  # blank lines and carets (whose alignment the indenting below would break)
+        frame = _NODE_FRAME.match(line) or _JAVA_FRAME.match(line) or _PY_FRAME.match(line)
+        more = _MORE.match(line)
+        if index == 0:
+            items.append(_Item("text", line, section))
+        elif frame:
+            items.append(
+                _Item(
+                    "frame",
+                    line,
+                    section,
+                    where=frame.group("where"),
+                    suppressed=suppressed,
+                    python=frame.re is _PY_FRAME,
+                    node=frame.re is _NODE_FRAME,
+                )
+            )
+        elif more:
+            items.append(_Item("more", line, section, weight=int(more.group("n")), suppressed=suppressed))
+        elif line[:1].isspace() and items and items[-1].python:
+            items[-1].extra.append(line)  # the source line under a Python frame
+        else:
+            if _CAUSE.match(line):
+                section += 1
+                suppressed = line.strip().startswith("Suppressed:")
+            items.append(_Item("text", line, section, suppressed=suppressed))
+    return items
+
+
+def _ours(item: _Item) -> bool:
+    if item.python or item.node:
+        return not any(part in item.where for part in (_PY_LIBRARY if item.python else _NODE_LIBRARY))
+    name = item.where.rsplit("/", 1)[-1]  # "java.base/java.net.Socket.read" → "java.net.Socket.read"
+    return not name.startswith(_JAVA_LIBRARY)
+
+
+def _innermost_first(items: list[_Item], python: bool) -> list[int]:
+    """Positions of the frames in `items`, innermost of the deepest cause first, then outwards
+    (see the module docstring); frames of `Suppressed:` exceptions last, as they are no cause."""
+    sections = sorted({item.section for item in items})
+    if not python:
+        sections.reverse()
+    out: list[int] = []
+    for section in sections:
+        frames = [n for n, item in enumerate(items) if item.section == section and item.kind == "frame"]
+        out += reversed(frames) if python else frames
+    return [n for n in out if not items[n].suppressed] + [n for n in out if items[n].suppressed]
+
+
+def is_trace(message: str) -> bool:
+    """Whether the message holds at least one stack frame after its first line."""
+    return any(item.kind != "text" for item in _items(message.split("\n")))
+
+
+def fold(message: str, frames: int = FRAMES) -> list[str]:
+    """The lines of `message` to show: a trace folded as the module docstring says (frames
+    indented two spaces, a Python frame's source four), any other message's lines unchanged."""
+    lines = message.split("\n")
+    items = _items(lines)
+    if all(item.kind == "text" for item in items):
+        return lines
+    walk = _innermost_first(items, any(_PY_START in line for line in lines))
+    keep = set([n for n in walk if _ours(items[n])][:frames] or walk[:frames])
+    out: list[str] = []
+    folded = 0
+    for n, item in enumerate(items):
+        if item.kind != "text" and n not in keep:
+            folded += item.weight
+            continue
+        if folded:
+            out.append(f"  … {folded} frame{'s' if folded != 1 else ''} folded")
+            folded = 0
+        if item.kind == "text":
+            out.append(item.line.strip())
+        else:
+            out.append("  " + item.line.strip())
+            out += ["    " + extra.strip() for extra in item.extra]
+    if folded:
+        out.append(f"  … {folded} frame{'s' if folded != 1 else ''} folded")
+    return out
+
+
+def _cut(text: str, max_chars: int) -> str:
+    return text if len(text) <= max_chars else text[:max_chars] + "…"
+
+
+def display_lines(message: str, max_chars: int, *, frames: int = FRAMES) -> list[str]:
+    """`message` as lines to show: a trace folded, each kept line cut at `LINE_CHARS`; any other
+    message on one line (its line breaks shown as ` ⏎ `) cut at `max_chars`."""
+    if is_trace(message):
+        return [_cut(line, LINE_CHARS) for line in fold(message, frames)]
+    return [_cut(message, max_chars).replace("\n", " ⏎ ")]
+
+
+def one_line(message: str, max_chars: int, *, frames: int = FRAMES) -> str:
+    """`display_lines` joined with ` ⏎ `, for places that show one line per message."""
+    return " ⏎ ".join(line.strip() for line in display_lines(message, max_chars, frames=frames))
