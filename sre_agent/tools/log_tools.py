@@ -31,6 +31,7 @@ from sre_agent.timeline import build_timeline, render_timeline
 from sre_agent.timephrases import parse_time_window
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 from sre_agent.tools.budget import fit_to_budget
+from sre_agent.tools.lookback import read_lookback
 from sre_agent.workflows.events import SearchJob
 from sre_agent.workflows.results import ResultLine, SearchResult
 from sre_agent.workflows.retrieve import to_result_line
@@ -479,7 +480,9 @@ async def summarize_stored_logs(ctx: ToolContext, args: SummarizeStoredArgs) -> 
     window = _window(ctx, args.window)
     rows = await asyncio.to_thread(stored_rows, ctx, window)
     summary = mine_patterns(rows, limit=args.limit)
-    timeline = build_timeline(rows, next(iter(summary.problems()), None))
+    problem = next(iter(summary.problems()), None)
+    lookback = await read_lookback(ctx, problem.first_seen, environment=ctx.environment) if problem else None
+    timeline = build_timeline(rows, problem, lookback=lookback)
     where = (
         f"window {window.start:%Y-%m-%d %H:%M} → {window.end:%Y-%m-%d %H:%M} UTC" if window else "all stored"
     )
