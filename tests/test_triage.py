@@ -75,11 +75,13 @@ def test_offline_answer_explains_the_throttling_incident(engine) -> None:
     assert first.tool == "search_logstore" and first.ok
     assert first.args["method"] == "GetMembership"
     assert "search_logstore" in _section(text, "Not checked")
-    # The config deploy names no method, so GetMembership's fetch did not hold it: the look-back read it.
-    before = _section(text, "Timeline").partition("changes around when it stopped")[0]
+    # The config deploys name no method, so GetMembership's fetch did not hold them: the edges read them.
+    before, _, after = _section(text, "Timeline").partition("changes around when it stopped")
     assert "- changes in the 15 min before it started (since 13:50:54 UTC):" in before
     assert "  - 14:03:03 membership-7d9f-abc12: `loaded config revision 1893" in before, before
     assert "300s to 5s" in before and "unchanged" not in before
+    assert after.startswith(" (14:16:43 → 14:31:43 UTC):\n  - 14:22:10 membership-7d9f-q9wzt: `loaded config")
+    assert "5s to 300s" in after and "unchanged" not in after
     assert answer.lines and all(line.user_id == "123" for line in answer.lines)
     kinds = [e.kind for e in events]
     assert kinds.index("tool_started") < kinds.index("tool_finished") < kinds.index("answer_delta")
@@ -211,10 +213,12 @@ def test_the_timeline_finds_a_deploy_two_minutes_before_a_window_the_question_fi
     _checkout_logs(logs, "13:40")
     answer = _ask(engine, question, session="t13", logs=logs)
     assert "window 2025-03-18 14:05" in _section(answer.answer, "Not checked")  # the question's window
-    before = _section(answer.answer, "Timeline").partition("changes around when it stopped")[0]
-    assert before.splitlines()[2:4] == [
+    timeline = _section(answer.answer, "Timeline").splitlines()
+    assert timeline[2:5] == [
         "- changes in the 15 min before it started (since 13:50:07 UTC):",
         "  - 14:03:12: `deployed checkout-api version 2.4.1 (rollout #88)`",
+        "- changes around when it stopped (14:14:07 → 14:19:07 UTC; the logs read end there, "
+        "not 10 min after it): none logged",
     ]
     _checkout_logs(logs, "13:58")  # the logs begin 7 minutes before the first error
     short = _ask(engine, question, session="t14", logs=logs)

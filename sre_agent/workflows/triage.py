@@ -35,8 +35,8 @@ from sre_agent.patterns import PatternSummary, mine_patterns, render_patterns
 from sre_agent.shapes import sounds_like_trouble
 from sre_agent.timeline import Timeline, build_timeline, render_timeline
 from sre_agent.tools.base import ToolContext, ToolResult
+from sre_agent.tools.edge_lines import read_edges
 from sre_agent.tools.log_tools import stored_rows
-from sre_agent.tools.lookback import read_lookback
 from sre_agent.tools.registry import ToolRegistry
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.plan import RetrievalPlan
@@ -247,8 +247,8 @@ class TriageWorkflow(Workflow):
         patterns = await asyncio.to_thread(mine_patterns, rows, limit=8)
         problem = next(iter(patterns.problems()), None)
         env = ev.plan.environment or self.tools.environment
-        lookback = await read_lookback(self.tools, problem.first_seen, environment=env) if problem else None
-        timeline = build_timeline(rows, problem, lookback=lookback)
+        edges = await read_edges(self.tools, problem, environment=env) if problem else None
+        timeline = build_timeline(rows, problem, edges=edges)
         return WindowMined(question=ev.question, plan=ev.plan, patterns=patterns, timeline=timeline)
 
     @step
