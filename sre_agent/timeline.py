@@ -98,9 +98,10 @@ def before_span(started: datetime) -> tuple[datetime, datetime]:
     return started - BEFORE_START, started
 
 
-def around_span(stopped: datetime) -> tuple[datetime, datetime]:
-    """Where the changes around the problem's last line are looked for."""
-    return stopped - AROUND_END[0], stopped + AROUND_END[1]
+def around_span(started: datetime, stopped: datetime) -> tuple[datetime, datetime]:
+    """Where the changes around the problem's last line are looked for: not before its first line,
+    so a short problem's cause is not shown again as what ended it."""
+    return max(stopped - AROUND_END[0], started), stopped + AROUND_END[1]
 
 
 def _changes(
@@ -162,7 +163,7 @@ def build_timeline(
     if problem is None:
         return None
     started, stopped = problem.first_seen, problem.last_seen
-    before, around = before_span(started), around_span(stopped)
+    before, around = before_span(started), around_span(started, stopped)
     before_rows, before_reach = _edge(rows, before, edges.before if edges else None)
     around_rows, around_reach = _edge(rows, around, edges.around if edges else None)
     return Timeline(
@@ -223,7 +224,7 @@ def _around_title(timeline: Timeline, utc_offset: int | None) -> str:
         return title
     title += f" ({stamp(reach.start, utc_offset, '%H:%M:%S')} → {stamp(reach.end, utc_offset, '%H:%M:%S')}"
     title += f" {label(utc_offset)}"
-    if reach.end < around_span(timeline.stopped)[1]:
+    if reach.end < timeline.stopped + AROUND_END[1]:
         title += f"; the logs read end there, not {_minutes(AROUND_END[1])} after it"
     return title + ")" + _limits(reach, utc_offset)
 

@@ -54,14 +54,17 @@ def test_the_edges_find_changes_outside_the_window_and_leave_checks_out() -> Non
     problem = mine_patterns(window).problems()[0]
     edges = Edges(
         before=EdgeLines(rows=before, earliest=T - timedelta(minutes=16), latest=T + timedelta(hours=1)),
-        around=EdgeLines(rows=after, earliest=T - timedelta(minutes=16), latest=T + timedelta(minutes=3)),
+        around=EdgeLines(
+            rows=before + after, earliest=T - timedelta(minutes=16), latest=T + timedelta(minutes=3)
+        ),
     )
     timeline = build_timeline(window, problem, edges=edges)
     assert timeline is not None
+    # The problem lasted 2 s: the change before it is its cause, not shown again as what ended it.
     assert render_timeline(timeline).splitlines()[1:] == [
         "- changes in the 15 min before it started (since 15:45:05 UTC):",
         "  - 15:58:05: `config revision 7 loaded`",
-        "- changes around when it stopped (15:55:07 → 16:03:05 UTC; the logs read end there, not 10 min "
+        "- changes around when it stopped (16:00:05 → 16:03:05 UTC; the logs read end there, not 10 min "
         "after it):",
         "  - 16:03:05: `rolled back to revision 6`",
     ]

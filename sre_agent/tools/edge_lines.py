@@ -103,8 +103,10 @@ async def read_span(ctx: ToolContext, span: TimeWindow, *, environment: str | No
 
 async def read_edges(ctx: ToolContext, problem: LogPattern, *, environment: str | None) -> Edges:
     """The lines before `problem`'s first line and around its last one."""
-    before = TimeWindow(start=before_span(problem.first_seen)[0], end=before_span(problem.first_seen)[1])
-    around = TimeWindow(start=around_span(problem.last_seen)[0], end=around_span(problem.last_seen)[1])
+    start, end = before_span(problem.first_seen)
+    before = TimeWindow(start=start, end=end)
+    start, end = around_span(problem.first_seen, problem.last_seen)
+    around = TimeWindow(start=start, end=end)
     return Edges(
         before=await read_span(ctx, before, environment=environment, what="of the 15 min before it started"),
         around=await read_span(ctx, around, environment=environment, what="around when it stopped"),
