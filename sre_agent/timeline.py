@@ -4,6 +4,11 @@ The first question of every incident review: "did someone ship something right b
 "what fixed it?". Given the window's stored lines and its worst problem pattern (from
 `patterns.py`), this finds the rare lines that speak of a change (config, deploy, rollout,
 restart, scaling, …) shortly before the problem's first line and around its last one.
+
+The spans at the edges are not bounded by the question's window: a deploy two minutes before a
+window that begins at the first error is the answer, not noise. Their lines come as `Edges` (read
+by `tools/edge_lines.py`: the stored rows of each span and, with a logstore, the span fetched
+without the method filter), which also say how far the logs read reach, and the timeline says so.
 """
 
 from __future__ import annotations
@@ -16,13 +21,20 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 
 from sre_agent.clocks import label, stamp
-from sre_agent.indexes.records import StoredRecord
+from sre_agent.models import CleanRecord
 from sre_agent.patterns import LogPattern
 
 CHANGE_WORDS = re.compile(
     r"\b(?:config(?:uration)?|deploy\w*|rollout|rolled back|rollback|revision|release[ds]?|version"
     r"|upgrad\w*|downgrad\w*|restart\w*|reload\w*|scal(?:ed|ing) (?:up|down|to)|migrat\w*|feature flag"
     r"|failover|promoted|leader)\b",
+    re.IGNORECASE,
+)
+#: A line that says nothing changed ("configmap unchanged", "already up to date") is a check, not a
+#: change; over a short look-back a watcher's check is not yet frequent enough to count as routine.
+NO_CHANGE_WORDS = re.compile(
+    r"\b(?:unchanged|no changes?|not changed|nothing (?:to|changed)|up[ -]to[ -]date"
+    r"|already (?:at|on|running))\b",
     re.IGNORECASE,
 )
 #: A change is rare: a line whose shape repeats more than this many times per host in the window is
@@ -39,6 +51,34 @@ class Change(BaseModel):
     line: int | None = None
 
 
+class EdgeLines(BaseModel):
+    """The lines of the span at one edge of the problem, read past the question's window."""
+
+    rows: list[CleanRecord] = Field(default_factory=list, description="oldest first")
+    earliest: datetime | None = Field(default=None, description="the earliest line read at all, if any")
+    latest: datetime | None = Field(default=None, description="the latest line read at all, if any")
+    cut_at: datetime | None = Field(
+        default=None, description="more lines fell in the span than one fetch returns: read up to here"
+    )
+    unread: str | None = Field(default=None, description="why the logstore could not be read, if it failed")
+
+
+class Edges(BaseModel):
+    """The lines before the problem's first line and around its last one (`tools/edge_lines.py`)."""
+
+    before: EdgeLines
+    around: EdgeLines
+
+
+class Reach(BaseModel):
+    """The part of an edge's span the logs read covered, and what kept it from more."""
+
+    start: datetime
+    end: datetime
+    cut_at: datetime | None = None
+    unread: str | None = None
+
+
 class Timeline(BaseModel):
     """The worst problem's span and the changes near its edges."""
 
@@ -48,43 +88,145 @@ class Timeline(BaseModel):
     started: datetime
     stopped: datetime
     before_start: list[Change] = Field(default_factory=list)
+    before_reach: Reach | None = Field(default=None, description="None: the window's rows only")
     around_stop: list[Change] = Field(default_factory=list)
+    around_reach: Reach | None = Field(default=None, description="None: the window's rows only")
 
 
-def _changes(rows: Sequence[StoredRecord], start: datetime, end: datetime, limit: int) -> list[Change]:
+def before_span(started: datetime) -> tuple[datetime, datetime]:
+    """Where the changes before the problem's first line are looked for."""
+    return started - BEFORE_START, started
+
+
+def around_span(started: datetime, stopped: datetime) -> tuple[datetime, datetime]:
+    """Where the changes around the problem's last line are looked for: not before its first line,
+    so a short problem's cause is not shown again as what ended it."""
+    return max(stopped - AROUND_END[0], started), stopped + AROUND_END[1]
+
+
+def _changes(
+    rows: Sequence[CleanRecord], span: tuple[datetime, datetime], limit: int, *, last: bool = False
+) -> list[Change]:
+    """The rare change lines of `rows` in `span`, each message once: the first `limit`, or with
+    `last` the `limit` nearest to its end (still oldest first)."""
     repeats = Counter(row.shape for row in rows)
     hosts = len({row.host for row in rows}) or 1
     seen: set[str] = set()
     out: list[Change] = []
     for row in rows:
-        if not (start <= row.timestamp <= end) or row.message in seen:
+        if not (span[0] <= row.timestamp <= span[1]) or row.message in seen:
             continue
         routine = repeats[row.shape] > MAX_REPEATS_PER_HOST * hosts
-        if routine or not CHANGE_WORDS.search(row.message.split("\n", 1)[0]):
+        head = row.message.split("\n", 1)[0]
+        if routine or not CHANGE_WORDS.search(head) or NO_CHANGE_WORDS.search(head):
             continue
         seen.add(row.message)
         out.append(Change(timestamp=row.timestamp, message=row.message, host=row.host, line=row.line))
-        if len(out) == limit:
+        if len(out) == limit and not last:
             break
-    return out
+    return out[-limit:]
+
+
+def _edge(
+    rows: Sequence[CleanRecord], span: tuple[datetime, datetime], edge: EdgeLines | None
+) -> tuple[list[CleanRecord], Reach | None]:
+    """`rows` with the edge's lines (each record once, by id, oldest first), and how much of
+    `span` the lines read covered: from the earliest line read to the latest, within the span."""
+    if edge is None:
+        return list(rows), None
+    unique: dict[str, CleanRecord] = {row.id: row for row in edge.rows}
+    for row in rows:
+        unique.setdefault(row.id, row)
+    merged = sorted(unique.values(), key=lambda row: row.timestamp)
+    start, end = span
+    earliest, latest = edge.earliest or end, edge.latest or start
+    reach = Reach(
+        start=min(max(start, earliest), end),
+        end=max(min(end, latest), start),
+        cut_at=edge.cut_at,
+        unread=edge.unread,
+    )
+    return merged, reach
 
 
 def build_timeline(
-    rows: Sequence[StoredRecord], problem: LogPattern | None, *, limit: int = 6
+    rows: Sequence[CleanRecord],
+    problem: LogPattern | None,
+    *,
+    limit: int = 6,
+    edges: Edges | None = None,
 ) -> Timeline | None:
-    """The timeline of `problem` over `rows` (oldest first); None without a problem pattern."""
+    """The timeline of `problem` over `rows` (oldest first); None without a problem pattern.
+
+    With `edges`, the changes are looked for in their lines too (those outside the window, and
+    those a method's fetch left out), and the timeline says how far the logs read reached."""
     if problem is None:
         return None
     started, stopped = problem.first_seen, problem.last_seen
+    before, around = before_span(started), around_span(started, stopped)
+    before_rows, before_reach = _edge(rows, before, edges.before if edges else None)
+    around_rows, around_reach = _edge(rows, around, edges.around if edges else None)
     return Timeline(
         problem=problem.template,
         level=problem.level,
         count=problem.count,
         started=started,
         stopped=stopped,
-        before_start=_changes(rows, started - BEFORE_START, started, limit),
-        around_stop=_changes(rows, stopped - AROUND_END[0], stopped + AROUND_END[1], limit),
+        before_start=_changes(before_rows, before, limit, last=True),
+        before_reach=before_reach,
+        around_stop=_changes(around_rows, around, limit),
+        around_reach=around_reach,
     )
+
+
+def _minutes(span: timedelta) -> str:
+    """'5 min', or '40 s' under a minute."""
+    seconds = int(span.total_seconds())
+    return f"{seconds // 60} min" if seconds >= 60 else f"{seconds} s"
+
+
+def _limits(reach: Reach, utc_offset: int | None) -> str:
+    """What kept an edge's read short: a fetch limit, a logstore that failed."""
+    out = ""
+    if reach.cut_at is not None:
+        out += (
+            "; more lines fell in it than one fetch returns, so it read only those up to "
+            f"{stamp(reach.cut_at, utc_offset, '%H:%M:%S')} {label(utc_offset)}"
+        )
+    if reach.unread is not None:
+        out += f"; the logstore could not be read ({reach.unread}), only what this thread stored"
+    return out
+
+
+def _before_title(timeline: Timeline, utc_offset: int | None) -> str:
+    """How far the look-back reached, in words: the full 15 min, or where the logs read begin."""
+    reach = timeline.before_reach
+    title = f"changes in the {_minutes(BEFORE_START)} before it started"
+    if reach is None:
+        return title
+    begin, clock = stamp(reach.start, utc_offset, "%H:%M:%S"), label(utc_offset)
+    if reach.start > before_span(timeline.started)[0]:
+        title = (
+            f"changes in the {_minutes(timeline.started - reach.start)} before it started (the earliest "
+            f"line read is at {begin} {clock}, so the look-back covered only that, not "
+            f"{_minutes(BEFORE_START)})"
+        )
+    else:
+        title += f" (since {begin} {clock})"
+    return title + _limits(reach, utc_offset)
+
+
+def _around_title(timeline: Timeline, utc_offset: int | None) -> str:
+    """The span looked at around the last line, and where the logs read end when that is sooner."""
+    reach = timeline.around_reach
+    title = "changes around when it stopped"
+    if reach is None:
+        return title
+    title += f" ({stamp(reach.start, utc_offset, '%H:%M:%S')} → {stamp(reach.end, utc_offset, '%H:%M:%S')}"
+    title += f" {label(utc_offset)}"
+    if reach.end < timeline.stopped + AROUND_END[1]:
+        title += f"; the logs read end there, not {_minutes(AROUND_END[1])} after it"
+    return title + ")" + _limits(reach, utc_offset)
 
 
 def render_timeline(timeline: Timeline, *, utc_offset: int | None = None) -> str:
@@ -95,8 +237,8 @@ def render_timeline(timeline: Timeline, *, utc_offset: int | None = None) -> str
         f"{label(utc_offset)} [{timeline.level or '-'}] ×{timeline.count} `{timeline.problem[:160]}`"
     ]
     for title, changes in (
-        ("changes in the 15 min before it started", timeline.before_start),
-        ("changes around when it stopped", timeline.around_stop),
+        (_before_title(timeline, utc_offset), timeline.before_start),
+        (_around_title(timeline, utc_offset), timeline.around_stop),
     ):
         if changes:
             parts.append(f"- {title}:")

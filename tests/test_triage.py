@@ -75,6 +75,13 @@ def test_offline_answer_explains_the_throttling_incident(engine) -> None:
     assert first.tool == "search_logstore" and first.ok
     assert first.args["method"] == "GetMembership"
     assert "search_logstore" in _section(text, "Not checked")
+    # The config deploys name no method, so GetMembership's fetch did not hold them: the edges read them.
+    before, _, after = _section(text, "Timeline").partition("changes around when it stopped")
+    assert "- changes in the 15 min before it started (since 13:50:54 UTC):" in before
+    assert "  - 14:03:03 membership-7d9f-abc12: `loaded config revision 1893" in before, before
+    assert "300s to 5s" in before and "unchanged" not in before
+    assert after.startswith(" (14:16:43 → 14:31:43 UTC):\n  - 14:22:10 membership-7d9f-q9wzt: `loaded config")
+    assert "5s to 300s" in after and "unchanged" not in after
     assert answer.lines and all(line.user_id == "123" for line in answer.lines)
     kinds = [e.kind for e in events]
     assert kinds.index("tool_started") < kinds.index("tool_finished") < kinds.index("answer_delta")
@@ -179,6 +186,48 @@ def test_the_timeline_names_the_changes_around_the_problem(engine) -> None:
     assert "deploy #5524" in after and "5s to 300s" in after
     assert "unchanged" not in timeline
     assert first.mode == answer.mode == "offline"
+
+
+def _checkout_logs(path, first: str) -> None:
+    """Checkout logs from `first` (HH:MM) on 2025-03-18: a deploy at 14:03, errors from 14:05."""
+    import json
+
+    lines = [(f"{first}:00", "INFO", "checkout ok: order 9001 paid")]
+    lines += [(f"14:0{m}:30", "INFO", f"checkout ok: order 91{m}0 paid") for m in range(4)]
+    lines.append(("14:03:12", "INFO", "deployed checkout-api version 2.4.1 (rollout #88)"))
+    lines += [(f"14:{m:02d}:07", "ERROR", "checkout failed: payment gateway timeout") for m in range(5, 20)]
+    path.write_text(
+        "".join(
+            json.dumps({"timestamp": f"2025-03-18T{t}Z", "level": lv, "message": m, "service": "checkout"})
+            + "\n"
+            for t, lv, m in lines
+        )
+    )
+
+
+def test_the_timeline_finds_a_deploy_two_minutes_before_a_window_the_question_fixed(engine, tmp_path) -> None:
+    """'after 14:05': the window begins at the first error, and the deploy at 14:03 lies before it;
+    the look-back reaches past the window and says how far the logs let it."""
+    question = "why were checkouts failing after 14:05 on 2025-03-18?"
+    logs = tmp_path / "checkout.jsonl"
+    _checkout_logs(logs, "13:40")
+    answer = _ask(engine, question, session="t13", logs=logs)
+    assert "window 2025-03-18 14:05" in _section(answer.answer, "Not checked")  # the question's window
+    timeline = _section(answer.answer, "Timeline").splitlines()
+    assert timeline[2:5] == [
+        "- changes in the 15 min before it started (since 13:50:07 UTC):",
+        "  - 14:03:12: `deployed checkout-api version 2.4.1 (rollout #88)`",
+        "- changes around when it stopped (14:14:07 → 14:19:07 UTC; the logs read end there, "
+        "not 10 min after it): none logged",
+    ]
+    _checkout_logs(logs, "13:58")  # the logs begin 7 minutes before the first error
+    short = _ask(engine, question, session="t14", logs=logs)
+    before = _section(short.answer, "Timeline").partition("changes around when it stopped")[0]
+    assert before.splitlines()[2:4] == [
+        "- changes in the 7 min before it started (the earliest line read is at 13:58:00 UTC, "
+        "so the look-back covered only that, not 15 min):",
+        "  - 14:03:12: `deployed checkout-api version 2.4.1 (rollout #88)`",
+    ]
 
 
 def test_config_prose_with_angle_brackets_survives_markdown(engine) -> None:

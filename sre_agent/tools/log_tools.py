@@ -5,7 +5,8 @@
 - `search_panic_logs`: panics, crashes and fatal errors into `panic_logs_<env>`.
 - `retrieve_stored_logs`: hybrid search over everything the thread stored; never fetches.
 - `summarize_stored_logs`: the drain3 patterns of a window of what the thread stored, errors
-  first, and the timeline of the worst one (ours: the offline triage's analysis, for the LLM).
+  first, and the timeline of the worst one, its edges read past the window (`edge_lines.py`)
+  (ours: the offline triage's analysis, for the LLM).
 
 Arguments are pydantic models with bounds (window at most `max_window_hours`, limits capped);
 a wrong argument raises `ToolError` with a message the model can act on.
@@ -32,6 +33,7 @@ from sre_agent.timeline import build_timeline, render_timeline
 from sre_agent.timephrases import parse_time_window
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 from sre_agent.tools.budget import fit_to_budget
+from sre_agent.tools.edge_lines import read_edges
 from sre_agent.workflows.events import SearchJob
 from sre_agent.workflows.results import ResultLine, SearchResult
 from sre_agent.workflows.retrieve import to_result_line
@@ -478,7 +480,9 @@ async def summarize_stored_logs(ctx: ToolContext, args: SummarizeStoredArgs) -> 
     window = _window(ctx, args.window)
     rows = await asyncio.to_thread(stored_rows, ctx, window)
     summary = mine_patterns(rows, limit=args.limit)
-    timeline = build_timeline(rows, next(iter(summary.problems()), None))
+    problem = next(iter(summary.problems()), None)
+    edges = await read_edges(ctx, problem, environment=ctx.environment) if problem else None
+    timeline = build_timeline(rows, problem, edges=edges)
     where = (
         f"window {window.start:%Y-%m-%d %H:%M} → {window.end:%Y-%m-%d %H:%M} UTC" if window else "all stored"
     )

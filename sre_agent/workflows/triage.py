@@ -35,6 +35,7 @@ from sre_agent.patterns import PatternSummary, mine_patterns, render_patterns
 from sre_agent.shapes import sounds_like_trouble
 from sre_agent.timeline import Timeline, build_timeline, render_timeline
 from sre_agent.tools.base import ToolContext, ToolResult
+from sre_agent.tools.edge_lines import read_edges
 from sre_agent.tools.log_tools import stored_rows
 from sre_agent.tools.registry import ToolRegistry
 from sre_agent.workflows.events import ProgressEvent
@@ -240,11 +241,14 @@ class TriageWorkflow(Workflow):
 
     @step
     async def mine_window(self, ev: ToolsRan) -> WindowMined:
-        """drain3 templates of the window and the problem's timeline: off the event loop, as reading
-        and mining a big window take a while."""
+        """drain3 templates of the window and the problem's timeline (its look-back reaching before
+        the window): off the event loop, as reading and mining a big window take a while."""
         rows = await asyncio.to_thread(stored_rows, self.tools, ev.plan.window)
         patterns = await asyncio.to_thread(mine_patterns, rows, limit=8)
-        timeline = build_timeline(rows, next(iter(patterns.problems()), None))
+        problem = next(iter(patterns.problems()), None)
+        env = ev.plan.environment or self.tools.environment
+        edges = await read_edges(self.tools, problem, environment=env) if problem else None
+        timeline = build_timeline(rows, problem, edges=edges)
         return WindowMined(question=ev.question, plan=ev.plan, patterns=patterns, timeline=timeline)
 
     @step
