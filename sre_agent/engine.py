@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from workflows.errors import WorkflowTimeoutError
 
-from sre_agent.configs import ServiceConfig, load_service_configs
+from sre_agent.config_folder import ConfigFolder, load_config_folder
+from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.file import FileLogstore
-from sre_agent.errors import ConnectorError, InputError
+from sre_agent.errors import ConfigError, ConnectorError, InputError
 from sre_agent.indexes import LogStore, table_name
 from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
@@ -68,13 +69,26 @@ class Engine:
         self._local = threading.local()
 
     @cached_property
+    def config_folder(self) -> ConfigFolder:
+        """The service configs, and the files skipped as invalid (each one a warning of every search)."""
+        folder = load_config_folder(self.settings.configs_dir)
+        for skipped in folder.skipped:
+            self.warnings.append(skipped.warning())
+        return folder
+
+    @property
     def configs(self) -> dict[str, ServiceConfig]:
-        return load_service_configs(self.settings.configs_dir)
+        return self.config_folder.configs
 
     def config(self, service: str | None) -> ServiceConfig | None:
+        """The config of `service` (None: none); an unknown service, or one whose file was skipped
+        as invalid, is an error naming the file and the field."""
         if service is None:
             return None
         if service not in self.configs:
+            skipped = self.config_folder.skipped_for(service)
+            if skipped is not None:
+                raise ConfigError(f"--service: the config of '{service}' is invalid: {skipped.problem}")
             if not self.settings.configs_dir.is_dir():
                 raise InputError(
                     f"--service: the configs folder {self.settings.configs_dir}/ does not exist here; "
