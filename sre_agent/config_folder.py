@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from sre_agent.configs import ServiceConfig, load_service_config
-from sre_agent.errors import ConfigError
+from sre_agent.errors import ConfigError, InputError
 
 
 class SkippedConfig(BaseModel):
@@ -36,14 +36,33 @@ class SkippedConfig(BaseModel):
 
 
 class ConfigFolder(BaseModel):
-    """The loaded configs by service name, and the files skipped."""
+    """The loaded configs of `directory` by service name, and the files skipped."""
 
+    directory: Path
     configs: dict[str, ServiceConfig] = Field(default_factory=dict)
     skipped: list[SkippedConfig] = Field(default_factory=list)
 
     def skipped_for(self, service: str) -> SkippedConfig | None:
         """The skipped file that would have configured `service`, if one did."""
         return next((s for s in self.skipped if s.service == service), None)
+
+    def config(self, service: str | None) -> ServiceConfig | None:
+        """The config of `service` (None: none). An unknown service, or one whose file was skipped
+        as invalid, is an error (exit 2) naming the folder, or the file and the field."""
+        if service is None:
+            return None
+        if service in self.configs:
+            return self.configs[service]
+        skipped = self.skipped_for(service)
+        if skipped is not None:
+            raise ConfigError(f"--service: the config of '{service}' is invalid: {skipped.problem}")
+        if not self.directory.is_dir():
+            raise InputError(
+                f"--service: the configs folder {self.directory}/ does not exist here; "
+                "run from the repository or set SRE_AGENT_CONFIGS_DIR"
+            )
+        known = ", ".join(sorted(self.configs)) or "none"
+        raise InputError(f"--service: no config named '{service}' in {self.directory}/ (known: {known})")
 
 
 def _name_in(path: Path) -> str:
@@ -59,7 +78,7 @@ def _name_in(path: Path) -> str:
 def load_config_folder(directory: Path) -> ConfigFolder:
     """Every `*.json` of `directory` that validates; the others skipped with their problem. A
     missing folder gives an empty `ConfigFolder`."""
-    folder = ConfigFolder()
+    folder = ConfigFolder(directory=directory)
     if not directory.is_dir():
         return folder
     first_file: dict[str, Path] = {}

@@ -25,7 +25,7 @@ from sre_agent.config_folder import ConfigFolder, load_config_folder
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.file import FileLogstore
-from sre_agent.errors import ConfigError, ConnectorError, InputError
+from sre_agent.errors import ConnectorError, InputError
 from sre_agent.indexes import LogStore, table_name
 from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
@@ -81,24 +81,8 @@ class Engine:
         return self.config_folder.configs
 
     def config(self, service: str | None) -> ServiceConfig | None:
-        """The config of `service` (None: none); an unknown service, or one whose file was skipped
-        as invalid, is an error naming the file and the field."""
-        if service is None:
-            return None
-        if service not in self.configs:
-            skipped = self.config_folder.skipped_for(service)
-            if skipped is not None:
-                raise ConfigError(f"--service: the config of '{service}' is invalid: {skipped.problem}")
-            if not self.settings.configs_dir.is_dir():
-                raise InputError(
-                    f"--service: the configs folder {self.settings.configs_dir}/ does not exist here; "
-                    "run from the repository or set SRE_AGENT_CONFIGS_DIR"
-                )
-            known = ", ".join(sorted(self.configs)) or "none"
-            raise InputError(
-                f"--service: no config named '{service}' in {self.settings.configs_dir}/ (known: {known})"
-            )
-        return self.configs[service]
+        """The config of `service` (None: none); see `ConfigFolder.config` for the errors."""
+        return self.config_folder.config(service)
 
     @cached_property
     def embedder(self) -> Any:
