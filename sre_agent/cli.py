@@ -647,7 +647,8 @@ def runs_prune(
 @app.command()
 @_friendly
 def doctor() -> None:
-    """Check every configured connector (logstore, admin API, DynamoDB), the code index and the LLM."""
+    """Check the config files, every configured connector (logstore, admin API, DynamoDB), the code
+    index and the LLM. Exit 2 when a config is invalid, 1 when a connector fails."""
     from sre_agent.doctor import check_all
 
     checks = check_all(_engine())
@@ -657,8 +658,11 @@ def doctor() -> None:
         style = colour[check.status]
         table.add_row(check.service, check.connector, f"[{style}]{check.status}[/{style}]", check.detail)
     console.print(table)
-    if any(check.status == "fail" for check in checks):
-        raise typer.Exit(1)
+    failed = [check for check in checks if check.status == "fail"]
+    if any(check.connector == "config" for check in failed):
+        raise typer.Exit(2)  # bad input: a config file to fix
+    if failed:
+        raise typer.Exit(1)  # a fault outside: a connector
 
 
 @app.command("index-code")

@@ -5,8 +5,9 @@ errors), which log lines mean trouble (error patterns), what to do about it (deb
 scenarios), which log fields to keep or drop, which extra secrets to redact, and which words
 users say for the things its logs name (vocabulary, used to expand questions).
 
-`load_service_configs(dir)` loads them all; a bad file raises `ConfigError` naming the file
-and the field.
+`load_service_config(path)` loads one; a bad file raises `ConfigError` naming the file and the
+field. The engine reads the folder with `config_folder.load_config_folder`, which skips a bad file
+(with that line) instead of failing; `load_service_configs(dir)` is the strict whole-folder load.
 """
 
 from __future__ import annotations
@@ -337,6 +338,8 @@ def load_service_config(path: Path) -> ServiceConfig:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
     try:

@@ -1,6 +1,7 @@
-"""`sre-agent doctor`: one row per configured connector of every service (logstore, admin API,
-DynamoDB tables) plus the code index and the LLM: reachable? authorised? Each check makes the
-smallest read the connector allows and reports what went wrong in one line, never a trace.
+"""`sre-agent doctor`: one row per config file skipped as invalid (fail, naming file and field),
+one row per configured connector of every service (logstore, admin API, DynamoDB tables) plus the
+code index and the LLM: reachable? authorised? Each check makes the smallest read the connector
+allows and reports what went wrong in one line, never a trace.
 
 What it cannot prove is that a credential is read-only (only a write attempt would); it says so.
 """
@@ -32,8 +33,12 @@ class Check:
 
 
 def check_all(engine: Engine) -> list[Check]:
-    """Every check, services in name order, then the code index and the LLM."""
-    out: list[Check] = []
+    """Every check: config files skipped as invalid (fail), services in name order, then the code
+    index and the LLM."""
+    out: list[Check] = [
+        Check(skipped.service, "config", "fail", f"skipped: {skipped.problem}")
+        for skipped in engine.config_folder.skipped
+    ]
     for name in sorted(engine.configs):
         config = engine.configs[name]
         out += [_logstore(config), _admin_api(config), *_dynamodb(config)]

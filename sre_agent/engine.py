@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from workflows.errors import WorkflowTimeoutError
 
-from sre_agent.configs import ServiceConfig, load_service_configs
+from sre_agent.config_folder import ConfigFolder, load_config_folder
+from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.file import FileLogstore
 from sre_agent.errors import ConnectorError, InputError
@@ -68,23 +69,20 @@ class Engine:
         self._local = threading.local()
 
     @cached_property
+    def config_folder(self) -> ConfigFolder:
+        """The service configs, and the files skipped as invalid (each one a warning of every search)."""
+        folder = load_config_folder(self.settings.configs_dir)
+        for skipped in folder.skipped:
+            self.warnings.append(skipped.warning())
+        return folder
+
+    @property
     def configs(self) -> dict[str, ServiceConfig]:
-        return load_service_configs(self.settings.configs_dir)
+        return self.config_folder.configs
 
     def config(self, service: str | None) -> ServiceConfig | None:
-        if service is None:
-            return None
-        if service not in self.configs:
-            if not self.settings.configs_dir.is_dir():
-                raise InputError(
-                    f"--service: the configs folder {self.settings.configs_dir}/ does not exist here; "
-                    "run from the repository or set SRE_AGENT_CONFIGS_DIR"
-                )
-            known = ", ".join(sorted(self.configs)) or "none"
-            raise InputError(
-                f"--service: no config named '{service}' in {self.settings.configs_dir}/ (known: {known})"
-            )
-        return self.configs[service]
+        """The config of `service` (None: none); see `ConfigFolder.config` for the errors."""
+        return self.config_folder.config(service)
 
     @cached_property
     def embedder(self) -> Any:

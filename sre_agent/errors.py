@@ -1,8 +1,8 @@
 """Exceptions with meaning.
 
 Every error a user can cause (a bad file, a bad flag, an unknown session) is an `InputError`:
-the CLI prints its message on one line and exits 2. Faults of the world outside (a logstore
-that does not answer) are `ConnectorError`s.
+the CLI prints its message on one line and exits 2. Faults of the world outside (a logstore or
+Slack that does not answer) are `ConnectorError`s: one line, exit 1.
 """
 
 
@@ -19,4 +19,5 @@ class ConfigError(InputError):
 
 
 class ConnectorError(SreAgentError):
-    """A connector could not fetch logs (unreachable, timed out, refused)."""
+    """Something outside could not be reached or did not answer: a logstore (unreachable, timed
+    out, refused), Slack."""

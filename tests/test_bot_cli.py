@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -39,8 +40,8 @@ def _env(tmp_path: Path, model_cache: Path, **extra: str) -> dict[str, str]:
         SRE_AGENT_MODEL_CACHE_DIR=str(model_cache),
         SRE_AGENT_CONFIGS_DIR=str(ROOT / "configs"),
         SRE_AGENT_LLM_BACKEND="none",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -128,22 +129,96 @@ def test_bot_over_http_prints_its_banner_answers_slack_and_stops_on_sigterm(
     assert "offline triage" in text.lower() and "next purge" in text and "Traceback" not in text
 
 
+def test_the_bot_starts_beside_a_broken_config_and_says_which_it_skipped(
+    tmp_path: Path, model_cache: Path
+) -> None:
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    shutil.copy(ROOT / "configs" / "membership.json", configs)
+    broken = configs / "billing.json"
+    broken.write_text(json.dumps({"name": "billing", "error_patterns": [{"name": "x", "pattern": "(a"}]}))
+    port = _free_port()
+    with serve_slack(streaming=False) as slack:
+        env = _env(
+            tmp_path,
+            model_cache,
+            SLACK_BOT_TOKEN="xoxb-1111-2222-abcdefsecret",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.base_url,
+            SRE_AGENT_CONFIGS_DIR=str(configs),
+        )
+        proc = subprocess.Popen(
+            [SRE_AGENT, "bot", "--http", "--port", str(port), "--host", "127.0.0.1"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        output: list[str] = []
+        reader = threading.Thread(target=lambda: output.extend(proc.stdout), daemon=True)  # type: ignore[arg-type]
+        reader.start()
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).text.strip() == "ok":
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.poll() is None, "".join(output)
+                assert time.monotonic() < deadline, "".join(output)
+                time.sleep(0.3)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=30)
+            reader.join(timeout=5)
+        # Its own service's config broken: the start stops with one line naming file and field.
+        env["SRE_AGENT_BOT_SERVICE"] = "billing"
+        refused = subprocess.run(
+            [SRE_AGENT, "bot", "--http", "--port", "0"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    text = "".join(output)
+    assert code == 0, text
+    assert f"  configs       membership from {configs}" in text
+    skipped = [line for line in text.splitlines() if "billing" in line]
+    assert skipped == [
+        f"  ⚠ skipped the config {broken}: field 'error_patterns.0.pattern': not a valid regular "
+        "expression: missing ), unterminated subpattern at position 0; questions about billing get none "
+        "of its knowledge until it is fixed (`sre-agent doctor` lists it)"
+    ]
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        f"error: SRE_AGENT_BOT_SERVICE: the config of 'billing' is invalid: {broken}: field "
+        "'error_patterns.0.pattern': not a valid regular expression: missing ), unterminated subpattern "
+        "at position 0"
+    ]
+
+
 @pytest.mark.parametrize(
-    ("extra", "expected"),
+    ("extra", "expected", "code"),
     [
-        ({}, "SLACK_BOT_TOKEN is not set"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN is not set"),
+        ({}, "SLACK_BOT_TOKEN is not set", 2),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN is not set", 2),
         (
             {"SLACK_BOT_TOKEN": "xoxp-1", "SLACK_APP_TOKEN": "xapp-1"},
             "SLACK_BOT_TOKEN should start with xoxb-",
+            2,
         ),
         (
             {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SRE_AGENT_BOT_SERVICE": "nope"},
             "SRE_AGENT_BOT_SERVICE: no config named 'nope'",
+            2,
         ),
         (
             {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SRE_AGENT_BOT_LOGS": "nowhere.jsonl"},
             "SRE_AGENT_BOT_LOGS: nowhere.jsonl: no such file",
+            2,
         ),
         (
             {
@@ -152,18 +227,19 @@ def test_bot_over_http_prints_its_banner_answers_slack_and_stops_on_sigterm(
                 "SLACK_APP_TOKEN": "xapp-1",
             },
             "Slack could not be reached at http://127.0.0.1:9/api/",
+            1,  # a fault outside, not bad input
         ),
     ],
 )
 def test_bot_start_problems_are_one_line(
-    tmp_path: Path, model_cache: Path, extra: dict, expected: str
+    tmp_path: Path, model_cache: Path, extra: dict, expected: str, code: int
 ) -> None:
     with serve_slack() as slack:  # where the token is checked, unless the case names another URL
         env = _env(tmp_path, model_cache, **{"SLACK_API_URL": slack.base_url, **extra})
         result = subprocess.run(
             [SRE_AGENT, "bot"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
         )
-    assert result.returncode == 2
+    assert result.returncode == code
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr
 

@@ -183,3 +183,77 @@ def test_a_bad_setting_is_one_line_naming_the_variable(
     result = _run("config")
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- one bad config is one warning
+
+BROKEN_FIELD = "field 'error_patterns.0.pattern': not a valid regular expression"
+
+
+@pytest.fixture
+def broken_beside_good(cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A configs folder holding the shipped membership config and a broken `billing.json`."""
+    from sre_agent.settings import get_settings
+
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    shutil.copy(ROOT / "configs" / "membership.json", folder)
+    broken = folder / "billing.json"
+    broken.write_text(json.dumps({"name": "billing", "error_patterns": [{"name": "x", "pattern": "(a"}]}))
+    monkeypatch.setenv("SRE_AGENT_CONFIGS_DIR", str(folder))
+    get_settings.cache_clear()
+    return broken
+
+
+def test_a_broken_config_is_one_warning_and_questions_about_others_work(broken_beside_good: Path) -> None:
+    logs = str(THROTTLING / "logs.jsonl")
+    question = "why is GetMembership failing for user 123?"
+    result = _run("ask", question, "--logs", logs, "--json")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["service"] == "membership"
+    assert "DEADLINE_EXCEEDED" in answer["answer"] and "Check DynamoDB throttling" in answer["answer"]
+    warned = [line for line in answer["answer"].splitlines() if "billing" in line]
+    assert warned == [
+        f"⚠ skipped the config {broken_beside_good}: {BROKEN_FIELD}: missing ), unterminated subpattern "
+        "at position 0; questions about billing get none of its knowledge until it is fixed "
+        "(`sre-agent doctor` lists it)"
+    ]
+    searched = _run(
+        "ask",
+        "--retrieve-only",
+        question,
+        "--logs",
+        logs,
+        "--service",
+        "membership",
+        "--session",
+        "r",
+        "--json",
+    )
+    assert searched.exit_code == 0, searched.output
+    assert [w for w in json.loads(searched.stdout)["warnings"] if "billing" in w] == [warned[0][2:]]
+
+
+def test_asking_about_the_broken_configs_own_service_is_exit_2_naming_file_and_field(
+    broken_beside_good: Path,
+) -> None:
+    result = _run("ask", "why?", "--logs", str(THROTTLING / "logs.jsonl"), "--service", "billing")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: --service: the config of 'billing' is invalid: {broken_beside_good}: {BROKEN_FIELD}: "
+        "missing ), unterminated subpattern at position 0"
+    ]
+
+
+def test_doctor_shows_the_broken_config_as_fail_and_exits_2(
+    broken_beside_good: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # one table row per check, not wrapped
+    result = _run("doctor")
+    assert result.exit_code == 2, result.output
+    row = next(line for line in result.stdout.splitlines() if "billing" in line)
+    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    assert cells[:3] == ["billing", "config", "fail"]
+    assert cells[3].startswith(f"skipped: {broken_beside_good}: {BROKEN_FIELD}")
+    assert "membership │ logstore" in result.stdout  # the good config is checked as usual

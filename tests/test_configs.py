@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from sre_agent.config_folder import load_config_folder
 from sre_agent.configs import load_service_config, load_service_configs
 from sre_agent.errors import ConfigError
 from sre_agent.redact import Redactor
@@ -200,6 +202,33 @@ def test_invalid_json_config_names_file_and_line(tmp_path: Path) -> None:
 def test_the_valid_base_config_of_the_error_cases_loads(tmp_path: Path) -> None:
     _write_config(tmp_path, json.dumps(_valid_config()))
     assert list(load_service_configs(tmp_path)) == ["payments"]
+
+
+def test_the_engine_skips_a_broken_config_and_keeps_the_others(tmp_path: Path) -> None:
+    """What the engine loads: the good files; each bad one skipped with its file and field."""
+    shutil.copy(CONFIGS / "membership.json", tmp_path / "a-membership.json")
+    shutil.copy(CONFIGS / "membership.json", tmp_path / "b-membership.json")  # the name taken twice
+    bad = _valid_config()
+    bad["error_patterns"][0]["severty"] = "WARN"
+    _write_config(tmp_path, json.dumps(bad))
+    (tmp_path / "garbled.json").write_text('{"name": "x",', encoding="utf-8")
+    folder = load_config_folder(tmp_path)
+    assert list(folder.configs) == ["membership"]
+    assert [(s.path.name, s.service) for s in folder.skipped] == [
+        ("b-membership.json", "membership"),
+        ("broken.json", "payments"),
+        ("garbled.json", "garbled"),
+    ]
+    assert folder.skipped[0].problem == (
+        f"{tmp_path / 'b-membership.json'}: field 'name': service 'membership' is defined twice "
+        f"(first in {tmp_path / 'a-membership.json'}, which is used)"
+    )
+    assert folder.skipped[1].problem.startswith(
+        f"{tmp_path / 'broken.json'}: field 'error_patterns.0.severty'"
+    )
+    assert folder.skipped[2].problem.startswith(f"{tmp_path / 'garbled.json'}:1: invalid JSON")
+    assert folder.skipped_for("payments") is folder.skipped[1]
+    assert folder.skipped_for("zookeeper") is None
 
 
 # ---------------------------------------------------------------- incident folders follow the spec

@@ -23,7 +23,7 @@ from sre_agent.bot.listeners import register
 from sre_agent.bot.purge import PurgeScheduler
 from sre_agent.bot.service import SlackBot
 from sre_agent.engine import Engine
-from sre_agent.errors import ConfigError, InputError
+from sre_agent.errors import ConfigError, ConnectorError, InputError
 from sre_agent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def create(settings: Settings, *, http: bool, engine: Engine | None = None, purg
         except SlackApiError as exc:
             raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {exc.response.get('error')}") from None
         except (SlackClientError, OSError) as exc:  # OSError: urllib's URLError after the retries
-            raise ConfigError(f"Slack could not be reached at {settings.slack_api_url}: {exc}") from None
+            raise ConnectorError(f"Slack could not be reached at {settings.slack_api_url}: {exc}") from None
     # bolt warns that SLACK_BOT_TOKEN in the environment is unused when given a client: it is ours.
     with _quiet("sre_agent.bot.bolt"):
         app = App(
@@ -164,6 +164,8 @@ def banner(runtime: Runtime, *, mode: str) -> list[str]:
         f"  answering     {describe_llm(s)}",
         f"  logs          {s.bot_logs or '(the logstore of each service config; see sre-agent doctor)'}",
         f"  service       {s.bot_service or '(from each question: a config named in it, else none)'}",
+        f"  configs       {', '.join(sorted(runtime.bot.engine.configs)) or '(none)'} from {s.configs_dir}",
+        *(f"  ⚠ {skipped.warning()}" for skipped in runtime.bot.engine.config_folder.skipped),
         f"  sessions      at most {s.slack_max_sessions} live threads · {s.slack_workers} questions at once",
     ]
     allowed = []

@@ -109,9 +109,9 @@ async def replay_incident(
 
     report = IncidentReport(id=incident.id, title=incident.title)
     if incident.service and service is None:
-        report.notes.append(
-            f"the incident names service '{incident.service}', which has no config here: replayed without one"
-        )
+        skipped = engine.config_folder.skipped_for(incident.service)
+        why = f"whose config was skipped ({skipped.problem})" if skipped else "which has no config here"
+        report.notes.append(f"the incident names service '{incident.service}', {why}: replayed without one")
     span_hours = (window.end - window.start).total_seconds() / 3600 if window else None
     for index, turn in enumerate(incident.turns):
         started = time.perf_counter()

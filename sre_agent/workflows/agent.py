@@ -191,7 +191,7 @@ class Investigator:
                 emit(AgentEvent(kind="notice", message=f"{fallback}; answering with offline triage"))
         if mode == "offline":
             ctx.use_llm = False  # offline means offline: not even the refine step asks the LLM
-            answer = await self._triage(ctx, redacted, config, configs, emit)
+            answer = await self._triage(ctx, redacted, config, configs, emit) + skipped_configs(self.engine)
             if fallback:
                 answer = f"⚠ **The LLM failed** ({fallback}), so this is the offline triage.\n\n" + answer
         if note:
@@ -380,4 +380,9 @@ def _footer(results: list[ToolResult], engine: Engine, text: str = "") -> str:
     if invented:
         shown = "; ".join(f"`{q[:120]}`" for q in invented[:5])
         footer += f"\n⚠ _Quoted by the model but in no tool output (paraphrased or invented): {shown}_"
-    return footer
+    return footer + skipped_configs(engine)
+
+
+def skipped_configs(engine: Engine) -> str:
+    """One warning line per config file skipped as invalid ("" for none), to end an answer with."""
+    return "".join(f"\n\n⚠ {skipped.warning()}" for skipped in engine.config_folder.skipped)

@@ -30,7 +30,7 @@ from sre_agent.connectors.admin_api import AdminApiClient
 from sre_agent.evidence import line_message, line_when, render_evidence
 from sre_agent.indexes import table_name
 from sre_agent.indexes.filters import level_rank
-from sre_agent.knowledge import ScenarioMatch, known_patterns, match_scenarios
+from sre_agent.knowledge import known_patterns, match_scenarios
 from sre_agent.patterns import PatternSummary, mine_patterns, render_patterns
 from sre_agent.shapes import sounds_like_trouble
 from sre_agent.timeline import Timeline, build_timeline, render_timeline
@@ -38,6 +38,7 @@ from sre_agent.tools.base import ToolContext, ToolResult
 from sre_agent.tools.edge_lines import read_edges
 from sre_agent.tools.log_tools import stored_rows
 from sre_agent.tools.registry import ToolRegistry
+from sre_agent.workflows.advice import advising_configs, plain, record_marks, render_next_steps
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.refine import RuleRefiner
@@ -192,6 +193,7 @@ class WindowMined(Event):
     plan: RetrievalPlan
     patterns: PatternSummary
     timeline: Timeline | None = None
+    advising: list[str] = Field(default_factory=list, description="configs whose advice applies")
 
 
 class TriageWorkflow(Workflow):
@@ -249,18 +251,32 @@ class TriageWorkflow(Workflow):
         env = ev.plan.environment or self.tools.environment
         edges = await read_edges(self.tools, problem, environment=env) if problem else None
         timeline = build_timeline(rows, problem, edges=edges)
-        return WindowMined(question=ev.question, plan=ev.plan, patterns=patterns, timeline=timeline)
+        marks = await asyncio.to_thread(record_marks, rows, merged_lines(self.tools.results))
+        advising = [c.name for c in advising_configs(self.config, self.configs, marks)]
+        return WindowMined(
+            question=ev.question, plan=ev.plan, patterns=patterns, timeline=timeline, advising=advising
+        )
 
     @step
     async def write_answer(self, ev: WindowMined) -> StopEvent:
         results = list(self.tools.results)
         lines = merged_lines(results)
         evidence = [line.message for line in lines] + [p.example for p in ev.patterns.patterns]
-        relevant = [self.config] if self.config is not None else self.configs
-        scenarios = match_scenarios(relevant, ev.question, evidence)
-        known = known_patterns(relevant, evidence)
+        pool = {c.name: c for c in self.configs} | ({self.config.name: self.config} if self.config else {})
+        advising = [pool[name] for name in ev.advising]
+        scenarios = match_scenarios(advising, ev.question, evidence)
+        known = known_patterns(advising, evidence)
+        next_steps = render_next_steps(
+            scenarios,
+            advising,
+            [c.name for c in self.configs],
+            lines=lines,
+            patterns=ev.patterns,
+            timeline=ev.timeline,
+            utc_offset=ev.plan.utc_offset,
+        )
         return StopEvent(
-            result=render_triage(ev.plan, results, lines, ev.patterns, scenarios, known, ev.timeline)
+            result=render_triage(ev.plan, results, lines, ev.patterns, known, next_steps, ev.timeline)
         )
 
 
@@ -288,11 +304,6 @@ def merged_lines(results: Sequence[ToolResult]) -> list[ResultLine]:
                 seen.add(line.message)
                 out.append(line)
     return out
-
-
-def _plain(text: str) -> str:
-    """Config prose as Markdown text: `<district>` would otherwise vanish as an HTML tag."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _fetch_notes(results: Sequence[ToolResult]) -> list[str]:
@@ -330,7 +341,7 @@ def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list,
     )
     if known:
         text += " Known error patterns seen: " + "; ".join(
-            f"**{p.name}** (×{hits}): {_plain(p.meaning)}" if p.meaning else f"**{p.name}** (×{hits})"
+            f"**{p.name}** (×{hits}): {plain(p.meaning)}" if p.meaning else f"**{p.name}** (×{hits})"
             for p, hits in known[:3]
         )
     problems = patterns.problems()
@@ -349,8 +360,8 @@ def render_triage(
     results: Sequence[ToolResult],
     lines: Sequence[ResultLine],
     patterns: PatternSummary,
-    scenarios: Sequence[ScenarioMatch],
     known: list,
+    next_steps: str,
     timeline: Timeline | None = None,
 ) -> str:
     """The offline answer in the same sections as the LLM path's."""
@@ -385,20 +396,7 @@ def render_triage(
     code = [r for r in results if r.tool == "search_codebase" and r.ok]
     if code:
         parts.append("**Code**: where the indexed repositories touch this (path:lines):\n\n" + code[0].text)
-    if scenarios:
-        steps = []
-        for match in scenarios:
-            matched = _plain(", ".join(match.matched))
-            steps.append(
-                f"*{_plain(match.scenario.name)}* ({match.service}; matched: {matched})\n"
-                + "\n".join(f"{i}. {_plain(step)}" for i, step in enumerate(match.scenario.steps, 1))
-            )
-        parts.append("**Next steps**:\n" + "\n\n".join(steps))
-    else:
-        parts.append(
-            "**Next steps**: no debugging scenario of the service config matches; start from the "
-            "error patterns above and narrow the window around their first occurrence."
-        )
+    parts.append(next_steps)
     parts.append("**Not checked**:\n" + "\n".join(_not_checked(plan, results)))
     return "\n\n".join(parts)
 
