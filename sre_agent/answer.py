@@ -61,7 +61,9 @@ def render_answer(result: SearchResult) -> str:
     )
     parts.append(f"**Searched** session `{result.session}` ({kind}): " + "; ".join(_scope(result)) + ".")
     if result.fetched:
-        parts.append(f"Fetched {result.fetched} log records ({result.new} new to this thread).")
+        parts.append(
+            f"Fetched {result.fetched} log records from {result.source} ({result.new} new to this thread)."
+        )
     if fetch := render_fetch_report(result.fetch_report):
         parts.append(fetch)
     if result.relaxed:

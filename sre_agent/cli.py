@@ -152,7 +152,7 @@ def ask(
         Path | None, typer.Option(help="a log file or folder to fetch from (JSONL or plain text)")
     ] = None,
     service: Annotated[str | None, typer.Option(help="service config name under configs/")] = None,
-    session: Annotated[str, typer.Option(help="conversation id; reuse it for follow-ups")] = "cli",
+    session: Annotated[str | None, typer.Option(help="conversation id (default: one per --logs)")] = None,
     env: Annotated[str | None, typer.Option(help="environment, e.g. prod")] = None,
     retrieve_only: Annotated[
         bool, typer.Option("--retrieve-only", help="only the log search, no agent (the spine alone)")
@@ -160,15 +160,10 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Answer QUESTION: the agent (LLM, or offline triage without one) runs the log tools and explains."""
+    from sre_agent.sources import ask_session
+
     engine = _engine()
-    own_logstore = (
-        service is not None and engine.config(service) is not None and engine.config(service).logstore
-    )
-    if logs is None and not own_logstore and session not in engine.store.list_sessions():
-        raise InputError(
-            f"--session: unknown session '{session}' and no --logs given; fetch logs with --logs PATH "
-            "(or name a --service whose config has a logstore)"
-        )
+    session = ask_session(engine, session, logs, service)  # one per --logs: files never mix by accident
     if retrieve_only:
         from sre_agent.answer import render_answer
 
@@ -193,7 +188,7 @@ def ask(
         from rich.markdown import Markdown
 
         console.print(Markdown(render_answer(result)))
-        err.print(f"[dim]run {result.run_id} (sre-agent runs show {result.run_id})[/dim]", highlight=False)
+        err.print(f"[dim]session {session} · run {result.run_id}[/dim]", highlight=False)
         return
     live = _Live(quiet=as_json)
     answer = asyncio.run(

@@ -30,11 +30,13 @@ from sre_agent.indexes import LogStore, table_name
 from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
 from sre_agent.settings import Settings, get_settings
+from sre_agent.sources import SOURCES_KEY, fetched_tables, logs_sources, source_id, with_fetch
 from sre_agent.trace.recorder import recording
 from sre_agent.trace.store import TraceStore
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
 from sre_agent.workflows.log_search import FETCH_ATTEMPTS, LogSearchWorkflow
-from sre_agent.workflows.results import SearchResult
+from sre_agent.workflows.results import ResultLine, SearchResult
+from sre_agent.workflows.source_names import name_files
 
 if TYPE_CHECKING:
     from sre_agent.indexes.code_index import CodeIndex
@@ -151,6 +153,20 @@ class Engine:
         """The UTC offset (minutes) this thread's fetched logs were written in; None if unknown."""
         value = self._thread_memory(session).get(_CLOCK_KEY)
         return int(value) if value is not None and value.lstrip("-").isdigit() else None
+
+    def fetched_from(self, session: str, logstore: Logstore) -> set[str]:
+        """The tables of this thread that `logstore` (as it is now) filled; a new source filled none."""
+        if session not in self.store.list_sessions():
+            return set()
+        recorded = fetched_tables(self._thread_memory(session).get(SOURCES_KEY), source_id(logstore))
+        return recorded & set(self.store.list_tables(session))
+
+    def name_files(self, session: str, lines: list[ResultLine]) -> list[ResultLine]:
+        """`lines`, each naming its file when this thread fetched from more than one logs source."""
+        many = len(logs_sources(self._thread_memory(session).get(SOURCES_KEY))) > 1
+        held = many and session in self.store.list_sessions()
+        name_files(lines, self.store.sources(session) if held else ())
+        return lines
 
     def _remember(self, session: str, field_filters: dict[str, str], utc_offset: int | None = None) -> None:
         if utc_offset is not None and utc_offset != self.log_clock(session):
@@ -405,5 +421,11 @@ class Engine:
                 "(SRE_AGENT_WORKFLOW_TIMEOUT); nothing already stored was lost"
             ) from None
         result.warnings = self.warnings + result.warnings
-        self._remember(job.session, result.plan.field_filters, result.utc_offset)
+        remembered = dict(result.plan.field_filters)
+        if job.query is not None and logstore is not None:  # this source has filled this table
+            memory = self._thread_memory(job.session).get(SOURCES_KEY)
+            remembered[SOURCES_KEY] = with_fetch(memory, source_id(logstore), job.table)
+            result.source = logstore.name
+        self._remember(job.session, remembered, result.utc_offset)
+        self.name_files(job.session, result.lines)
         return result

@@ -63,10 +63,12 @@ def differences(base: str, other: str) -> str:
 
 
 def source_of(line: ResultLine) -> str:
-    """Who wrote the line, as far as the record says: service, component/program, host, env."""
+    """Who wrote the line, as far as the record says: service, component/program, host, env; and
+    its file when the thread fetched from more than one logs source."""
     parts = [
         f"{name}={value}"
         for name, value in (
+            ("file", line.file),
             ("service", line.service),
             ("from", line.origin),
             ("host", line.host),

@@ -211,6 +211,28 @@ def test_sessions_do_not_share_memory(tmp_path: Path, embedder: Any) -> None:
     assert "INC-4242" not in all_text(other)
 
 
+def test_a_new_logs_file_in_a_thread_is_named_to_the_model_and_fetched(tmp_path: Path, embedder: Any) -> None:
+    other = tmp_path / "indexer.log"
+    other.write_text(
+        "".join(
+            f"2024-06-02T08:00:{i:02d}Z ERROR shard rebalance failed on node search-{i}\n" for i in range(20)
+        )
+    )
+    fetch_it = ToolCallSpec("search_logstore", {"query": "shard rebalance failed"})
+    script = Script(ToolCalls([SEARCH]), Text(SUMMARY), ToolCalls([fetch_it]), Text("the indexer"))
+    with serve_chat(responder=script) as chat:
+        engine = make_engine(tmp_path, embedder, chat)
+        ask(engine)
+        answer, _ = ask(engine, "and the indexer?", logs=other, service=None)
+        requests = agent_bodies(chat.chat_requests)
+    told = "is new to it and not stored yet: fetch from it (search_logstore)"
+    assert told not in requests[0]["messages"][0]["content"]
+    assert f"file {other} {told}" in requests[2]["messages"][0]["content"]
+    fetched = tool_messages(requests[3])[-1]
+    assert f"fetched 20 records from file {other}" in fetched and "file=indexer.log" in fetched
+    assert answer.tool_calls[0].counts["fetched"] == 20
+
+
 # --- failures fall back to offline triage --------------------------------------------------------
 
 

@@ -40,10 +40,9 @@ _TS_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 class FileLogstore:
     """Serves log records from local files: one path, or a folder of `*.jsonl`/`*.log`/`*.txt`."""
 
-    name = "file"
-
     def __init__(self, path: Path | str, *, default_year: int | None = None) -> None:
         self.path = Path(path)
+        self.name = f"file {self.path}"
         self.default_year = default_year or datetime.now(UTC).year
         if not self.path.exists():
             raise InputError(f"{self.path}: no such file or folder")

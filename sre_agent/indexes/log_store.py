@@ -397,6 +397,14 @@ class LogStore:
                 highs.append(pc.max(ts).as_py())
         return (min(lows), max(highs)) if lows else None
 
+    def sources(self, session: str) -> set[str]:
+        """Where the session's rows were read from (the `source` column: file paths), none empty."""
+        found: set[str] = set()
+        for name in self._resolve_tables(session, None):
+            column = self._table(session, name).search().select(["source"]).limit(None).to_arrow()["source"]
+            found.update(str(s) for s in pc.unique(column).to_pylist() if s)
+        return found
+
     def count_matching(
         self, session: str, *, tables: list[str] | None = None, filters: SearchFilters | None = None
     ) -> int:

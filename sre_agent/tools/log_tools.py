@@ -264,7 +264,7 @@ def fetch_notes(report: FetchReport | None) -> str:
 def _header(result: SearchResult, scope: str) -> str:
     head = []
     if result.fetched or result.new:
-        head.append(f"fetched {result.fetched} records ({result.new} new to this thread)")
+        head.append(f"fetched {result.fetched} records from {result.source} ({result.new} new to the thread)")
     head.append(f"searched {scope}")
     head.append(f"{len(result.lines)} distinct lines, best first (×count = identical lines):")
     text = "; ".join(head) + fetch_notes(result.fetch_report)
@@ -387,7 +387,7 @@ async def get_all_logs_for_request_id(ctx: ToolContext, args: RequestLogsArgs) -
     scope = f"table {table}; request_id={args.request_id}; in time order"
     cut = f" (first {limit} only)" if len(rows) > limit else ""
     header = (
-        f"fetched {result.fetched} records ({result.new} new); "
+        f"fetched {result.fetched} records from {result.source} ({result.new} new); "
         f"{len(lines)} lines of request {args.request_id} in time order{cut}:"
     )
     if not lines:
@@ -401,7 +401,7 @@ async def get_all_logs_for_request_id(ctx: ToolContext, args: RequestLogsArgs) -
         "get_all_logs_for_request_id",
         args,
         header,
-        lines,
+        ctx.engine.name_files(ctx.session, lines),
         counts={"fetched": result.fetched, "new": result.new, "lines": len(lines)},
         scope=scope,
         started=started,

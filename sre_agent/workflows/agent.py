@@ -255,6 +255,12 @@ class Investigator:
         if ctx.default_window is not None:
             w = ctx.default_window
             context += f" The logs of interest span {w.start:%Y-%m-%d %H:%M} to {w.end:%Y-%m-%d %H:%M} UTC."
+        held = ctx.session in self.engine.store.list_sessions()
+        if ctx.logstore is not None and held and not self.engine.fetched_from(ctx.session, ctx.logstore):
+            context += (
+                f" This thread holds logs of other sources; {ctx.logstore.name} is new to it and not "
+                "stored yet: fetch from it (search_logstore) before answering from what is stored."
+            )
         for note in ctx.notes:
             context += f" {note} Tell the user this."
         services = [config] if config is not None else configs

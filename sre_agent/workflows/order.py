@@ -104,6 +104,7 @@ def to_result_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
         score=score,
         via=via,
         shape=row.shape or "",
+        source=row.source,
     )
 
 

@@ -48,6 +48,10 @@ class ResultLine(BaseModel):
         default=None, description="the component, program or logger that wrote it, where the record says"
     )
     pattern: PatternStats | None = Field(default=None, description="its pattern in the searched scope")
+    source: str = Field(default="", description="where it was read from, as stored (e.g. a file path)")
+    file: str | None = Field(
+        default=None, description="its file, named when the thread fetched from more than one logs source"
+    )
 
 
 class SearchResult(BaseModel):
@@ -74,4 +78,5 @@ class SearchResult(BaseModel):
         description="what the fetch says besides its records: service names matched, filters it "
         "dropped to find anything, what the source held when nothing matched (None: no fetch)",
     )
+    source: str | None = Field(default=None, description="the logs source fetched from (None: no fetch)")
     stats: dict[str, Any] = Field(default_factory=dict)

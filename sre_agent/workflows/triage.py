@@ -117,8 +117,9 @@ def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[Too
     env = plan.environment or ctx.environment or "prod"
     method = plan.field_filters.get("method")
     calls: list[ToolCallPlan] = []
-    stored = set(ctx.engine.store.list_tables(ctx.session)) if _has_session(ctx) else set()
     if ctx.logstore is not None:
+        # What this logstore filled: tables another source (an earlier --logs file) filled do not count.
+        stored = ctx.engine.fetched_from(ctx.session, ctx.logstore)
         request_id = plan.field_filters.get("request_id")
         if request_id and table_name("req", request_id, env) not in stored:
             calls.append(
@@ -167,10 +168,6 @@ def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[Too
             )
         )
     return calls
-
-
-def _has_session(ctx: ToolContext) -> bool:
-    return ctx.session in ctx.engine.store.list_sessions()
 
 
 class TriageStart(StartEvent):

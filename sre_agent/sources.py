@@ -1,0 +1,103 @@
+"""Logs sources and sessions: which source a session fetched into which table, and the CLI's
+session per `--logs` source.
+
+A session remembers, per logs source, the tables it fetched from it (in the thread's memory file,
+under `SOURCES_KEY`). A table the session holds counts as fetched *from this source* only when this
+source filled it: asking with a new `--logs` file in a session that already holds another file's
+logs fetches the new file too, instead of searching only what the other file left.
+
+A file source is known by its resolved path and its files' sizes and modification times, so a file
+that changed since it was fetched (logs appended) is fetched again; a remote logstore by its name.
+
+`sre-agent ask --logs PATH` without `--session` works in `logs-<name>-<hash>`: the file or folder
+name and the first 10 hex digits of the SHA-256 of its resolved path. The same path asked again
+reuses the session (and what it fetched); two different paths never share one by accident.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sre_agent.connectors.base import Logstore
+from sre_agent.connectors.file import FileLogstore
+from sre_agent.errors import InputError
+
+if TYPE_CHECKING:
+    from sre_agent.engine import Engine
+
+#: The key of the thread memory that holds {source: [tables]} as JSON.
+SOURCES_KEY = "_sources"
+#: The session `ask` uses without --logs and without --session (a service's own logstore).
+DEFAULT_SESSION = "cli"
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_.\-]+")
+_VERSION = re.compile(r" \(version [0-9a-f]{12}\)$")
+
+
+def source_id(logstore: Logstore) -> str:
+    """What a logstore is known by in a session's memory: a file source by its resolved path and
+    its files' sizes and modification times (a changed file is a new source), others by name."""
+    if not isinstance(logstore, FileLogstore):
+        return logstore.name
+    stamps = [(f.stat().st_size, f.stat().st_mtime_ns) for f in logstore.files()]
+    version = hashlib.sha256(json.dumps(stamps).encode("utf-8")).hexdigest()[:12]
+    return f"{logstore.path.resolve()} (version {version})"
+
+
+def fetched_tables(memory: str | None, source: str) -> set[str]:
+    """The tables `memory` (the value under SOURCES_KEY) says were fetched from `source`."""
+    return set(_load(memory).get(source, []))
+
+
+def with_fetch(memory: str | None, source: str, table: str) -> str:
+    """`memory` (the value under SOURCES_KEY) with `table` fetched from `source`."""
+    sources = _load(memory)
+    sources[source] = sorted({*sources.get(source, []), table})
+    return json.dumps(sources, sort_keys=True)
+
+
+def logs_sources(memory: str | None) -> set[str]:
+    """The distinct logs sources `memory` (the value under SOURCES_KEY) names, whatever their version."""
+    return {_VERSION.sub("", source) for source in _load(memory)}
+
+
+def _load(memory: str | None) -> dict[str, list[str]]:
+    try:
+        data = json.loads(memory) if memory else {}
+    except json.JSONDecodeError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): [str(t) for t in v] for k, v in data.items() if isinstance(v, list)}
+
+
+def cli_session(logs: Path | None) -> str:
+    """The session of `ask --logs PATH` without --session: `logs-<name>-<10 hex of the path's hash>`
+    (DEFAULT_SESSION without --logs)."""
+    if logs is None:
+        return DEFAULT_SESSION
+    resolved = logs.resolve()
+    digest = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:10]
+    name = _NOT_NAME.sub("-", resolved.name).strip("-.")[:40] or "root"
+    return f"logs-{name}-{digest}"
+
+
+def ask_session(engine: Engine, session: str | None, logs: Path | None, service: str | None) -> str:
+    """The session `ask` works in: `session` when named, else `cli_session(logs)`. `InputError` when
+    it would have nothing to search: no --logs, no logstore of the service's, and nothing stored."""
+    chosen = session or cli_session(logs)
+    config = engine.config(service)
+    if logs is not None or (config is not None and config.logstore) or chosen in engine.store.list_sessions():
+        return chosen
+    if session is None:
+        raise InputError(
+            "--logs: no logs given; name a log file or folder with --logs PATH (the same PATH again "
+            "reuses its session), a --session to follow up in, or a --service whose config has a logstore"
+        )
+    raise InputError(
+        f"--session: unknown session '{session}' and no --logs given; fetch logs with --logs PATH "
+        "or name a --service whose config has a logstore"
+    )
