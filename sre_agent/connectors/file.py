@@ -3,7 +3,8 @@
 It is the embedded default and what replay serves. JSONL lines that cannot be read are
 skipped, counted, and the first few reported as `file:line: reason`. Plain text lines that
 start with a timestamp begin a record; lines that do not (stack frames, "Caused by") are
-joined to the record above so a stack trace stays with its line.
+joined to the record above so a stack trace stays with its line. Which files are read, and
+how (gzip, rotated names, binary refused, JSONL or text), is `inputs`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sre_agent.connectors.base import FetchResult, record_matches
+from sre_agent.connectors.inputs import check_text, log_files, open_text
 from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
 from sre_agent.errors import InputError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow
@@ -30,7 +32,7 @@ _TS_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 
 
 class FileLogstore:
-    """Serves log records from local files: one path, or a folder of `*.jsonl`/`*.log`/`*.txt`."""
+    """Serves log records from local files: one path, or a folder of logs (see `inputs.log_files`)."""
 
     name = "file"
 
@@ -41,19 +43,15 @@ class FileLogstore:
             raise InputError(f"{self.path}: no such file or folder")
 
     def files(self) -> list[Path]:
-        if self.path.is_file():
-            return [self.path]
-        found = [p for p in sorted(self.path.rglob("*")) if p.suffix in {".jsonl", ".log", ".txt"}]
-        if not found:
-            raise InputError(f"{self.path}: no .jsonl, .log or .txt files in this folder")
-        return found
+        return log_files(self.path)[0]
 
     def fetch(self, query: LogQuery) -> FetchResult:
         """Read every file, keep the records `query` matches, oldest first, at most `query.limit`."""
         result = FetchResult(source=str(self.path))
         matched: list[LogRecord] = []
-        for path in self.files():
-            if path.suffix == ".jsonl":
+        paths, result.report.skipped_files = log_files(self.path)
+        for path in paths:
+            if check_text(path) == "jsonl":
                 records = _read_jsonl(path, result, aliases=query.field_aliases)
             else:
                 records = self._read_text(path, result)
@@ -76,7 +74,7 @@ class FileLogstore:
 
     def _read_text(self, path: Path, result: FetchResult) -> list[LogRecord]:
         records: list[LogRecord] = []
-        with path.open(encoding="utf-8", errors="replace") as fh:
+        with open_text(path) as fh:
             for lineno, raw in enumerate(fh, start=1):
                 line = raw.rstrip("\n")
                 if not line.strip():
@@ -137,7 +135,7 @@ def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = No
 
 def _read_jsonl(path: Path, result: FetchResult, *, aliases: Aliases = None) -> list[LogRecord]:
     records: list[LogRecord] = []
-    with path.open(encoding="utf-8", errors="replace") as fh:
+    with open_text(path) as fh:
         for lineno, raw in enumerate(fh, start=1):
             if not raw.strip():
                 continue
