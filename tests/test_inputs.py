@@ -125,6 +125,18 @@ def test_a_file_named_gz_that_is_not_gzip_is_refused(tmp_path: Path) -> None:
         FileLogstore(path).fetch(LogQuery())
 
 
+def test_a_gzip_file_cut_short_is_one_line_naming_it_not_an_abort(tmp_path: Path) -> None:
+    path = tmp_path / "app.log.2.gz"
+    whole = gzip.compress("".join(_text(i % 60, f"line {i}") + "\n" for i in range(5000)).encode())
+    path.write_bytes(whole[: len(whole) // 2])  # the first 8 KB are fine: it fails while reading
+    with pytest.raises(InputError) as caught:
+        FileLogstore(path).fetch(LogQuery())
+    assert str(caught.value) == (
+        f"{path}: a gzip file cut short (Compressed file ended before the end-of-stream marker was "
+        f"reached); give what it holds: gzip -dc {path} > {tmp_path / 'app.log.2'}"
+    )
+
+
 @pytest.mark.skipif(importlib.util.find_spec("zstandard") is not None, reason="zstandard is installed")
 def test_zstd_without_its_library_is_one_line_saying_so(tmp_path: Path) -> None:
     path = tmp_path / "app.log.zst"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import importlib.util
+import io
 import re
 from pathlib import Path
 from typing import Literal, TextIO
@@ -60,13 +61,35 @@ def _zstd_missing(path: Path) -> NotALog:
     )
 
 
+def _cut_short(path: Path, exc: EOFError) -> NotALog:
+    whole = path.with_suffix("")
+    return NotALog(path, "a gzip file cut short", str(exc), f"give what it holds: gzip -dc {path} > {whole}")
+
+
+class _GzipFile(gzip.GzipFile):
+    """A gzip file whose cut-short end is a `NotALog` naming it, not an EOFError (which the CLI
+    would take for Ctrl-D and print only "Aborted.")."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return super().read(size)
+        except EOFError as exc:
+            raise _cut_short(Path(self.name), exc) from None
+
+    def read1(self, size: int = -1) -> bytes:
+        try:
+            return super().read1(size)
+        except EOFError as exc:
+            raise _cut_short(Path(self.name), exc) from None
+
+
 def open_text(path: Path) -> TextIO:
     """`path` opened for reading lines as UTF-8 text, decompressed when it ends in .gz (or .zst).
 
     Bytes that are not UTF-8 read as U+FFFD; call `check_text` first to refuse binary files."""
     suffix = path.suffix.lower()
     if suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
+        return io.TextIOWrapper(_GzipFile(path, "rb"), encoding="utf-8", errors="replace")
     if suffix == ".zst":
         if importlib.util.find_spec("zstandard") is None:
             raise _zstd_missing(path)
