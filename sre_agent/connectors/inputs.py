@@ -5,9 +5,12 @@ A log file is text: `.jsonl`, `.log` or `.txt`, a rotated copy of one (`app.log.
 with the standard library). zstd (`.zst`) is read only when the `zstandard` package is installed;
 otherwise such a file is refused (a single file) or skipped with that reason (in a folder).
 
-Anything else is refused in one line naming the file: a core dump, a PNG, a tarball. Binary is
-judged on the first 8 KB (decompressed): a NUL byte, or mostly bytes that are not UTF-8 text (a
-log in Latin-1 with a few accented letters is still text; those letters read as U+FFFD).
+A file given alone is read whatever its name, if it is text; a binary one (a core dump, a PNG)
+is refused in one line naming it. In a folder, only log names are read, and the files skipped
+(other names, binary, .zst without its library) are listed with why. Binary is judged on the
+first 8 KB (decompressed): a NUL byte, or mostly bytes that are not UTF-8 text (a log in Latin-1
+with a few accented letters is still text; those letters read as U+FFFD). A gzip file cut short
+is found only while reading it, and is refused then, in one line naming it.
 
 JSONL or plain text: a file whose name (once compression and rotation suffixes are removed) ends
 in `.jsonl` is JSONL; any other is JSONL when its first non-empty line starts with `{`, so the
@@ -22,7 +25,7 @@ import importlib.util
 import io
 import re
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import IO, Literal, TextIO
 
 from sre_agent.connectors.report import files_sentence
 from sre_agent.errors import InputError
@@ -83,40 +86,33 @@ class _GzipFile(gzip.GzipFile):
             raise _cut_short(Path(self.name), exc) from None
 
 
-def open_text(path: Path) -> TextIO:
-    """`path` opened for reading lines as UTF-8 text, decompressed when it ends in .gz (or .zst).
-
-    Bytes that are not UTF-8 read as U+FFFD; call `check_text` first to refuse binary files."""
+def _open_bytes(path: Path) -> IO[bytes]:
     suffix = path.suffix.lower()
     if suffix == ".gz":
-        return io.TextIOWrapper(_GzipFile(path, "rb"), encoding="utf-8", errors="replace")
+        return _GzipFile(path, "rb")
     if suffix == ".zst":
         if importlib.util.find_spec("zstandard") is None:
             raise _zstd_missing(path)
         import zstandard
 
-        return zstandard.open(path, "rt", encoding="utf-8", errors="replace")
-    return path.open(encoding="utf-8", errors="replace")
+        return zstandard.open(path, "rb")
+    return path.open("rb")
+
+
+def open_text(path: Path) -> TextIO:
+    """`path` opened for reading lines as UTF-8 text, decompressed when it ends in .gz (or .zst).
+
+    Bytes that are not UTF-8 read as U+FFFD; call `check_text` first to refuse binary files."""
+    return io.TextIOWrapper(_open_bytes(path), encoding="utf-8", errors="replace")
 
 
 def _sniff(path: Path) -> bytes:
-    suffix = path.suffix.lower()
     try:
-        if suffix == ".gz":
-            with gzip.open(path, "rb") as fh:
-                return fh.read(SNIFF_BYTES)
-        if suffix == ".zst":
-            if importlib.util.find_spec("zstandard") is None:
-                raise _zstd_missing(path)
-            import zstandard
-
-            with zstandard.open(path, "rb") as fh:
-                return fh.read(SNIFF_BYTES)
-        with path.open("rb") as fh:
+        with _open_bytes(path) as fh:
             return fh.read(SNIFF_BYTES)
     except NotALog:
         raise
-    except (gzip.BadGzipFile, EOFError) as exc:
+    except gzip.BadGzipFile as exc:
         raise NotALog(path, "not a readable gzip file", str(exc)) from None
     except OSError as exc:
         raise NotALog(path, "cannot be read", exc.strerror or str(exc)) from None
