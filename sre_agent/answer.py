@@ -7,6 +7,8 @@ what was relaxed or not checked. It never invents a line: everything shown was r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sre_agent.clocks import MINUTES, span
 from sre_agent.connectors.report import FetchReport
 from sre_agent.evidence import render_evidence
@@ -28,6 +30,17 @@ def render_fetch_report(report: FetchReport | None, heading: str = "**What the f
         items.append(f"- {head}")
         items += [f"  - {line}" for line in facets]
     return f"{heading}:\n" + "\n".join(items) if items else ""
+
+
+def unread_notes(reports: Iterable[FetchReport | None]) -> list[str]:
+    """What the fetches did not read (files a folder skipped, malformed lines located as
+    `file:line: reason`) as Markdown sentences, each once: two tools fetching one source say it once."""
+    out: list[str] = []
+    for report in reports:
+        for sentence in report.input_sentences(markdown=True) if report is not None else []:
+            if sentence not in out:
+                out.append(sentence)
+    return out
 
 
 def _scope(result: SearchResult) -> list[str]:
@@ -86,8 +99,7 @@ def render_answer(result: SearchResult) -> str:
         parts.append(render_evidence(result.lines, utc_offset=result.utc_offset))
     for warning in result.warnings:
         parts.append(f"⚠ {warning}")
-    if result.skipped:
-        parts.append(f"⚠ {result.skipped} malformed log lines were skipped: " + "; ".join(result.problems))
+    parts += [f"⚠ {note}" for note in unread_notes([result.fetch_report])]
     parts.append(
         "_Not checked: code, admin APIs and DynamoDB (not connected yet); answer built from logs only, "
         "without an LLM._"

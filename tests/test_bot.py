@@ -4,6 +4,7 @@ server), and a fake Slack Web API on 127.0.0.1 that records what the bot sent.""
 
 from __future__ import annotations
 
+import gzip
 import re
 import shutil
 import threading
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytz
 from fakes.chat_server import Delay, FakeChat, Text, ToolCalls, ToolCallSpec, serve_chat
 from fakes.slack_server import serve_slack
-from slack_harness import bot_settings, message_event, running_bot
+from slack_harness import THROTTLING, bot_settings, message_event, running_bot
 
 CHANNEL = "C0OPS"
 QUESTION = "why is GetMembership failing for user 123 in prod?"
@@ -446,3 +447,39 @@ def test_every_slash_command_is_answered_even_many_in_a_row(tmp_path: Path, embe
         for _ in range(30):
             assert bot.command("help").status_code == 200
         slack.wait_for(lambda s: len(s.calls_to("response_url")) == 30, timeout=20)
+
+
+def test_malformed_lines_and_skipped_files_are_located_at_the_end_of_the_answer(
+    tmp_path: Path, embedder
+) -> None:
+    """Offline, in the answer's last section (Not checked); with an LLM, in the footer after the
+    tools run, whatever the model wrote."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    rows = THROTTLING.read_text(encoding="utf-8").splitlines()
+    (logs / "app.jsonl").write_text("\n".join(rows[:1200] + ["{oops", "[1]"]) + "\n", encoding="utf-8")
+    (logs / "app.jsonl.1.gz").write_bytes(gzip.compress(("\n".join(rows[1200:]) + "\n").encode()))
+    (logs / "core").write_bytes(b"\x7fELF" + bytes(64))
+    said = (
+        "⚠ skipped in the folder 1 file: `core` (not named .jsonl, .log or .txt)\n"
+        f"⚠ 2 malformed lines skipped: `{logs}/app.jsonl:1201: invalid JSON (Expecting property name "
+        f"enclosed in double quotes at column 2)`; `{logs}/app.jsonl:1202: not a JSON object`\n"
+    )
+    search = ToolCalls([ToolCallSpec("search_logstore", {"method": "GetMembership", "query": "errors"})])
+    for mode, section in (("offline", "**Not checked**:\n- "), ("llm", " (OpenAI-compatible); log lines")):
+        with (
+            serve_chat(search, Text("**Summary**: throttled.")) as chat,
+            serve_slack(streaming=False) as slack,
+            running_bot(
+                tmp_path / mode,
+                slack,
+                embedder,
+                bot_logs=logs,
+                **(llm_options(chat) if mode == "llm" else {}),
+            ) as bot,
+        ):
+            ts, _ = bot.mention(QUESTION)
+            answer = "\n".join(bot.wait_answer(CHANNEL, ts)[1:])
+        last = answer[answer.index(section) :]
+        expected = said.replace("\n", "\n- ") if mode == "offline" else said
+        assert expected in last, (mode, last)

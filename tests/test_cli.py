@@ -257,3 +257,24 @@ def test_doctor_shows_the_broken_config_as_fail_and_exits_2(
     assert cells[:3] == ["billing", "config", "fail"]
     assert cells[3].startswith(f"skipped: {broken_beside_good}: {BROKEN_FIELD}")
     assert "membership │ logstore" in result.stdout  # the good config is checked as usual
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "why"),
+    [
+        ("screenshot.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "a NUL byte at offset 8"),
+        ("core.log", b"2024-05-01 12:00:00 ok\n\x00\x00\x00", "a NUL byte at offset 23"),
+    ],
+    ids=["png", "nul-bytes"],
+)
+@pytest.mark.parametrize("mode", [[], ["--retrieve-only"]], ids=["agent", "retrieve-only"])
+def test_a_binary_log_exits_2_with_one_line_naming_it(
+    cli_env: Path, name: str, content: bytes, why: str, mode: list[str]
+) -> None:
+    Path(name).write_bytes(content)  # cli_env runs in a temp folder
+    result = _run("ask", "why?", "--logs", name, *mode)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {name}: binary, not a log ({why}); give a JSONL or plain text log (.gz is read too)"
+    ]
+    assert result.stdout == ""

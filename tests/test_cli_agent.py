@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import re
 import subprocess
@@ -197,3 +198,65 @@ def test_chat_refuses_bad_flags_before_the_first_question(cli_env: Path) -> None
     assert "/no/such/logs.jsonl: no such file" in result.stderr and "you>" not in result.stdout
     bad_service = _run("chat", "--service", "nope", input="why?\nexit\n")
     assert bad_service.exit_code == 2 and "--service: no config named 'nope'" in bad_service.stderr
+
+
+def _logs_with_bad_lines(folder: Path) -> list[str]:
+    """A folder as an engineer might pass it: the incident's logs with seven malformed lines, a
+    rotated gzip of more, and a screenshot. Returns what the answer must say, in order."""
+    folder.mkdir()
+    rows = LOGS.read_text(encoding="utf-8").splitlines()
+    bad = [f"oops {i}" for i in range(7)]
+    (folder / "app.jsonl").write_text("\n".join(rows[:1200] + bad) + "\n", encoding="utf-8")
+    (folder / "app.jsonl.1.gz").write_bytes(gzip.compress(("\n".join(rows[1200:]) + "\n").encode()))
+    (folder / "screenshot.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    located = "; ".join(
+        f"logs/app.jsonl:{1201 + i}: invalid JSON (Expecting value at column 1)" for i in range(5)
+    )
+    return [
+        "skipped in the folder 1 file: screenshot.png (not named .jsonl, .log or .txt)",
+        f"7 malformed lines skipped, the first 5: {located}",
+    ]
+
+
+def _flat(text: str) -> str:
+    """Terminal text as one line: rich wraps the Markdown at the console's width."""
+    return " ".join(text.split())
+
+
+def test_ask_locates_malformed_lines_and_skipped_files_in_the_answer(cli_env: Path) -> None:
+    said = _logs_with_bad_lines(Path("logs"))  # cli_env runs in a temp folder
+    result = _run("ask", QUESTION, "--logs", "logs", "--session", "bad1")
+    assert result.exit_code == 0, result.output
+    assert "DEADLINE_EXCEEDED" in result.stdout
+    assert f"Not checked: • ⚠ {said[0]} • ⚠ {said[1]} •" in _flat(result.stdout)
+    progress = rf"· fetch: fetched \d+ records from file; {re.escape(said[0])}; {re.escape(said[1])}\n"
+    assert re.search(progress, result.stderr), result.stderr
+
+
+def test_ask_with_an_llm_puts_the_malformed_lines_in_the_footer(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fakes.chat_server import Text, ToolCalls, ToolCallSpec, serve_chat
+
+    from sre_agent.settings import get_settings
+
+    said = _logs_with_bad_lines(Path("logs"))
+    tool_texts: list[str] = []
+
+    def llm(body: dict) -> object:
+        if not body.get("tools"):  # the refine step
+            return Text('{"terms": []}')
+        if body["messages"][-1]["role"] == "tool":
+            tool_texts.append(body["messages"][-1]["content"])
+            return Text("**Summary**: throttled.")
+        return ToolCalls([ToolCallSpec("search_logstore", {"method": "GetMembership", "query": "errors"})])
+
+    with serve_chat(responder=llm) as chat:
+        monkeypatch.setenv("SRE_AGENT_LLM_BASE_URL", chat.base_url)
+        monkeypatch.setenv("SRE_AGENT_LLM_MAX_RETRIES", "0")
+        get_settings.cache_clear()
+        result = _run("ask", QUESTION, "--logs", "logs", "--session", "bad2")
+    assert result.exit_code == 0, result.output
+    footer = _flat(result.stdout.split("Tools run:")[1])
+    assert f"⚠ {said[0]} ⚠ {said[1]}" in footer
+    assert f"\nfetch: {said[0]}\nfetch: {said[1]}\n" in tool_texts[0]  # the model was told too

@@ -3,7 +3,8 @@
 It is the embedded default and what replay serves. JSONL lines that cannot be read are
 skipped, counted, and the first few reported as `file:line: reason`. Plain text lines that
 start with a timestamp begin a record; lines that do not (stack frames, "Caused by") are
-joined to the record above so a stack trace stays with its line.
+joined to the record above so a stack trace stays with its line. Which files are read, and
+how (gzip, rotated names, binary refused, JSONL or text), is `inputs`.
 
 Files are streamed, never read whole: each record is matched as it is read, and of those that
 match, the newest `limit` are kept (`newest.NewestKept`), so memory is bounded by the limit, not
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sre_agent.connectors.base import FetchResult, record_matches
+from sre_agent.connectors.inputs import check_text, log_files, open_text
 from sre_agent.connectors.newest import NewestKept
 from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
 from sre_agent.errors import InputError
@@ -38,7 +40,7 @@ _TS_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 
 
 class FileLogstore:
-    """Serves log records from local files: one path, or a folder of `*.jsonl`/`*.log`/`*.txt`."""
+    """Serves log records from local files: one path, or a folder of logs (see `inputs.log_files`)."""
 
     def __init__(self, path: Path | str, *, default_year: int | None = None) -> None:
         self.path = Path(path)
@@ -48,19 +50,15 @@ class FileLogstore:
             raise InputError(f"{self.path}: no such file or folder")
 
     def files(self) -> list[Path]:
-        if self.path.is_file():
-            return [self.path]
-        found = [p for p in sorted(self.path.rglob("*")) if p.suffix in {".jsonl", ".log", ".txt"}]
-        if not found:
-            raise InputError(f"{self.path}: no .jsonl, .log or .txt files in this folder")
-        return found
+        return log_files(self.path)[0]
 
     def fetch(self, query: LogQuery) -> FetchResult:
         """Stream every file, keep the newest `query.limit` records `query` matches (oldest first in
         the result); when the limit cut, `result.cut` says what matched and what was read."""
         result = FetchResult(source=str(self.path))
         kept = NewestKept(query.limit)
-        for path in self.files():
+        paths, result.report.skipped_files = log_files(self.path)
+        for path in paths:
             for record in self.records(path, result, aliases=query.field_aliases):
                 if record_matches(record, query):
                     kept.offer(record)
@@ -71,7 +69,7 @@ class FileLogstore:
 
     def records(self, path: Path, result: FetchResult, *, aliases: Aliases = None) -> Iterator[LogRecord]:
         """The records of one file as they are read (lines that cannot be read are noted in `result`)."""
-        if path.suffix == ".jsonl":
+        if check_text(path) == "jsonl":
             return _read_jsonl(path, result, aliases=aliases)
         return self._read_text(path, result)
 
@@ -94,7 +92,8 @@ class FileLogstore:
     def _span_records(self, path: Path) -> Iterator[LogRecord]:
         ignored = FetchResult()
         size = path.stat().st_size
-        if size <= SPAN_SCAN_BYTES:
+        jsonl = check_text(path) == "jsonl"
+        if size <= SPAN_SCAN_BYTES or path.suffix.lower() in {".gz", ".zst"}:
             yield from self.records(path, ignored)
             return
         half = SPAN_SCAN_BYTES // 2
@@ -105,7 +104,7 @@ class FileLogstore:
         # Whole lines only: the head's last line and the tail's first may be cut.
         for chunk in (head.rsplit(b"\n", 1)[0], tail.split(b"\n", 1)[-1]):
             lines = chunk.decode("utf-8", errors="replace").splitlines()
-            if path.suffix == ".jsonl":
+            if jsonl:
                 for n, text in enumerate(lines, 1):
                     try:
                         yield parse_jsonl_line(text, source=str(path), line=n)
@@ -115,7 +114,7 @@ class FileLogstore:
                 yield from self._text_records(lines, path, ignored)
 
     def _read_text(self, path: Path, result: FetchResult) -> Iterator[LogRecord]:
-        with path.open(encoding="utf-8", errors="replace") as fh:
+        with open_text(path) as fh:
             yield from self._text_records(fh, path, result)
 
     def _text_records(self, lines: Iterable[str], path: Path, result: FetchResult) -> Iterator[LogRecord]:
@@ -182,7 +181,7 @@ def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = No
 
 
 def _read_jsonl(path: Path, result: FetchResult, *, aliases: Aliases = None) -> Iterator[LogRecord]:
-    with path.open(encoding="utf-8", errors="replace") as fh:
+    with open_text(path) as fh:
         for lineno, raw in enumerate(fh, start=1):
             if not raw.strip():
                 continue

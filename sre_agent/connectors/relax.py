@@ -86,12 +86,21 @@ def fetch_relaxed(logstore: Logstore, query: LogQuery) -> FetchResult:
     """`logstore.fetch(query)`, relaxed as the module docstring says when it finds nothing; the
     result's `report` says what was matched, dropped, or (still nothing) what the source held."""
     result = logstore.fetch(query)
+    # What the source could not read (files skipped, malformed lines) holds whatever the filters.
+    unread = {
+        "skipped_files": result.report.skipped_files,
+        "malformed": result.skipped,
+        "malformed_at": result.problems,
+    }
     if result.records:
         result.report = FetchReport(
-            service=query.service, matched_names=_other_names(result.records, query.service), cut=result.cut
+            service=query.service,
+            matched_names=_other_names(result.records, query.service),
+            cut=result.cut,
+            **unread,
         )
         return result
-    report = FetchReport(service=query.service)
+    report = FetchReport(service=query.service, **unread)
     # Does the source hold anything in the window at all? Only then is a filter to blame.
     probe = logstore.fetch(
         LogQuery(window=query.window, limit=query.limit, field_aliases=query.field_aliases)

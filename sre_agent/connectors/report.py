@@ -32,6 +32,23 @@ def count_values(records: Iterable[LogRecord], attribute: str) -> dict[str, int]
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def _code(text: str, markdown: bool) -> str:
+    return f"`{text}`" if markdown else text
+
+
+def files_sentence(skipped: dict[str, str], *, shown: int = 5, markdown: bool = False) -> str:
+    """ "3 files: a.png, b.csv (not named .jsonl, .log or .txt); core (binary, not a log)": grouped by
+    reason, at most `shown` names per reason."""
+    by_reason: dict[str, list[str]] = {}
+    for name, reason in skipped.items():
+        by_reason.setdefault(reason, []).append(_code(name, markdown))
+    groups = []
+    for reason, names in by_reason.items():
+        more = f" and {len(names) - shown} more" if len(names) > shown else ""
+        groups.append(f"{', '.join(names[:shown])}{more} ({reason})")
+    return f"{_n(len(skipped), 'file')}: " + "; ".join(groups)
+
+
 def _listing(counts: dict[str, int], top: int = FACET_TOP) -> str:
     shown = [f"{value} ×{count:,}" for value, count in list(counts.items())[:top]]
     rest = len(counts) - top
@@ -186,6 +203,27 @@ class FetchReport(BaseModel):
     relaxed: list[Relaxation] = Field(default_factory=list)
     facets: SourceFacets | None = None
     cut: FetchCut | None = Field(default=None, description="set when the fetch limit cut the read")
+    skipped_files: dict[str, str] = Field(
+        default_factory=dict, description="files of a folder not read (name in the folder → why)"
+    )
+    malformed: int = Field(default=0, description="lines that could not be read, skipped")
+    malformed_at: list[str] = Field(
+        default_factory=list, description="the first few of them as file:line: reason"
+    )
+
+    def input_sentences(self, *, markdown: bool = False) -> list[str]:
+        """What of the input was not read: files a folder skipped, malformed lines (the first few
+        located as `file:line: reason`). `markdown` quotes names and locations as code."""
+        out = []
+        if self.skipped_files:
+            out.append("skipped in the folder " + files_sentence(self.skipped_files, markdown=markdown))
+        if self.malformed:
+            shown = self.malformed_at
+            where = "; ".join(_code(p, markdown) for p in shown)
+            first = f", the first {len(shown)}" if len(shown) < self.malformed else ""
+            located = f"{first}: {where}" if shown else ""
+            out.append(f"{_n(self.malformed, 'malformed line')} skipped{located}")
+        return out
 
     def matched_sentence(self) -> str | None:
         """'service=membership matched the names these logs use: membership-api ×1,213'."""
@@ -194,9 +232,12 @@ class FetchReport(BaseModel):
         return f"service={self.service} matched the names these logs use: {_listing(self.matched_names, 5)}"
 
     def sentences(self) -> list[str]:
-        """The report in words, one sentence per fact (facets as their own lines)."""
+        """The report in words, one sentence per fact (facets as their own lines); what of the
+        input was not read first."""
+        out = self.input_sentences()
         matched = self.matched_sentence()
-        out = [self.cut.sentence()] if self.cut is not None else []
+        if self.cut is not None:
+            out.insert(0, self.cut.sentence())
         out += [matched] if matched else []
         out += [r.sentence() for r in self.relaxed]
         if self.facets is not None:

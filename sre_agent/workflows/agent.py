@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from sre_agent.answer import unread_notes
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.factory import logstore_for
@@ -386,6 +387,7 @@ def _footer(results: list[ToolResult], engine: Engine, text: str = "") -> str:
     if invented:
         shown = "; ".join(f"`{q[:120]}`" for q in invented[:5])
         footer += f"\n⚠ _Quoted by the model but in no tool output (paraphrased or invented): {shown}_"
+    footer += "".join(f"\n⚠ {note}" for note in unread_notes(r.fetch_report for r in results))
     return footer + skipped_configs(engine)
 
 

@@ -153,14 +153,14 @@ class LogSearchWorkflow(Workflow):
         assert self.logstore is not None and ev.job.query is not None
         query = with_config(ev.job.query, self.config)
         result = await asyncio.to_thread(fetch_relaxed, self.logstore, query)
-        said = result.report.sentences()
+        # What was not read (files skipped, malformed lines located), then the first other fact.
+        said = result.report.sentences()[: len(result.report.input_sentences()) + 1]
         _report(
             ctx,
             ProgressEvent(
                 stage="fetch",
                 message=f"fetched {len(result.records)} records from {self.logstore.name}"
-                + (f" ({result.skipped} malformed lines skipped)" if result.skipped else "")
-                + (f"; {said[0]}" if said else ""),
+                + "".join(f"; {sentence}" for sentence in said),
                 data={
                     "fetched": len(result.records),
                     "skipped": result.skipped,

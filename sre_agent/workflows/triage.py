@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from workflows import Workflow, step
 from workflows.events import Event, StartEvent, StopEvent
 
-from sre_agent.answer import render_fetch_report
+from sre_agent.answer import render_fetch_report, unread_notes
 from sre_agent.clocks import span
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.admin_api import AdminApiClient
@@ -399,7 +399,7 @@ def render_triage(
 
 
 def _not_checked(plan: RetrievalPlan, results: Sequence[ToolResult]) -> list[str]:
-    out = []
+    out = [f"- ⚠ {note}" for note in unread_notes(r.fetch_report for r in results)]
     for result in results:
         if result.ok:
             counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
