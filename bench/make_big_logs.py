@@ -48,7 +48,13 @@ def lines(n: int, days: float, rng: random.Random, text: bool):
         ts = start + step * i
         if ts >= fault_from - timedelta(minutes=2) and not deploy_done:
             deploy_done = True
-            yield _line(ts, "INFO", "payments", "deploy payments v2.14.0 rolled out (config: gateway_timeout_ms 30000)", text)
+            yield _line(
+                ts,
+                "INFO",
+                "payments",
+                "deploy payments v2.14.0 rolled out (config: gateway_timeout_ms 30000)",
+                text,
+            )
             continue
         if ts >= fault_from and rng.random() < 0.3:
             level, tpl = rng.choice(FAULT)
@@ -73,7 +79,9 @@ def _line(ts: datetime, level: str, svc: str, msg: str, text: bool) -> str:
     stamp = ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
     if text:
         return f"{stamp} {level} {svc} {msg}"
-    return json.dumps({"@timestamp": stamp, "log.level": level, "service.name": svc, "message": msg, "env": "prod"})
+    return json.dumps(
+        {"@timestamp": stamp, "log.level": level, "service.name": svc, "message": msg, "env": "prod"}
+    )
 
 
 def main() -> int:

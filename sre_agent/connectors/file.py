@@ -21,8 +21,8 @@ from pathlib import Path
 
 from sre_agent.connectors.base import FetchResult, record_matches
 from sre_agent.connectors.inputs import check_text, log_files, open_text
-from sre_agent.connectors.newest import NewestKept
 from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
+from sre_agent.connectors.newest import NewestKept
 from sre_agent.errors import InputError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow
 

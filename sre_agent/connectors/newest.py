@@ -58,7 +58,9 @@ class NewestKept:
         )
 
 
-def keep_newest(records: Sequence[LogRecord], limit: int, *, complete: bool = True) -> tuple[list[LogRecord], FetchCut | None]:
+def keep_newest(
+    records: Sequence[LogRecord], limit: int, *, complete: bool = True
+) -> tuple[list[LogRecord], FetchCut | None]:
     """The newest `limit` of `records`, oldest first, and the cut when some were left out.
     `complete=False`: the store stopped serving before it ran out, so the matches are at least these."""
     kept = NewestKept(limit)

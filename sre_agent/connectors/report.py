@@ -174,10 +174,9 @@ class FetchCut(BaseModel):
         """'the fetch limit cut this read: 558,211 records matched, only the newest 20,000 were read
         (2025-03-12 09:00 → 2025-03-18 15:00 UTC); the older ones were not: …'."""
         which = "newest" if self.newest_first else "oldest"
-        matched = (
-            f"{self.matched:,} records matched" if self.matched is not None else "more records matched"
-        )
-        head = f"the fetch limit ({self.limit:,}) cut this read: {matched}, only the {which} {self.read:,} were read"
+        matched = f"{self.matched:,} records matched" if self.matched is not None else "more records matched"
+        head = f"the fetch limit ({self.limit:,}) cut this read: {matched}"
+        head += f", only the {which} {self.read:,} were read"
         if self.first is not None and self.last is not None:
             head += f" ({self.first:%Y-%m-%d %H:%M} → {self.last:%Y-%m-%d %H:%M} UTC)"
         left = "older" if self.newest_first else "newer"
