@@ -23,13 +23,25 @@ def render_fetch_report(report: FetchReport | None, heading: str = "**What the f
     if report is None:
         return ""
     matched = report.matched_sentence()
-    items = [f"- {matched}"] if matched else []
+    items = [f"- ⚠ **Partial read**: {report.cut.sentence()}"] if report.cut is not None else []
+    items += [f"- {matched}"] if matched else []
     items += [f"- {r.sentence()}" for r in report.relaxed]
     if report.facets is not None:
         head, *facets = report.facets.lines()
         items.append(f"- {head}")
         items += [f"  - {line}" for line in facets]
     return f"{heading}:\n" + "\n".join(items) if items else ""
+
+
+def cut_notes(reports: Iterable[FetchReport | None]) -> list[str]:
+    """Each fetch the record limit cut, as a Markdown warning to open an answer with (each once)."""
+    out: list[str] = []
+    for report in reports:
+        if report is not None and report.cut is not None:
+            note = f"⚠ **Partial read**: {report.cut.sentence()}."
+            if note not in out:
+                out.append(note)
+    return out
 
 
 def unread_notes(reports: Iterable[FetchReport | None]) -> list[str]:

@@ -57,10 +57,26 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
 
 
-def _engine():
+def _engine(fetch_limit: int | None = None):
     from sre_agent.engine import Engine
 
-    return Engine()
+    if fetch_limit is None:
+        return Engine()
+    from sre_agent.settings import get_settings
+
+    return Engine(get_settings().model_copy(update={"fetch_limit": fetch_limit}))
+
+
+#: `--limit`, the same on every command that fetches.
+FetchLimit = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        min=1,
+        max=1_000_000,
+        help="most records one fetch reads, the newest first (default: SRE_AGENT_FETCH_LIMIT)",
+    ),
+]
 
 
 @app.command()
@@ -158,11 +174,12 @@ def ask(
         bool, typer.Option("--retrieve-only", help="only the log search, no agent (the spine alone)")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    limit: FetchLimit = None,
 ) -> None:
     """Answer QUESTION: the agent (LLM, or offline triage without one) runs the log tools and explains."""
     from sre_agent.sources import ask_session
 
-    engine = _engine()
+    engine = _engine(limit)
     session = ask_session(engine, session, logs, service)  # one per --logs: files never mix by accident
     if retrieve_only:
         from sre_agent.answer import render_answer
@@ -219,13 +236,14 @@ def chat(
         str | None, typer.Option(help="conversation id (default: a new one); reuse one to continue it")
     ] = None,
     env: Annotated[str | None, typer.Option(help="environment, e.g. prod")] = None,
+    limit: FetchLimit = None,
 ) -> None:
     """A terminal conversation that behaves like one Slack thread (help, session, reset work too)."""
     import secrets
 
     from sre_agent.llm import describe_llm
 
-    engine = _engine()
+    engine = _engine(limit)
     # Bad flags fail now, not at the first question.
     engine.config(service)
     if logs is not None:

@@ -64,7 +64,9 @@ class Settings(BaseSettings):
     )
 
     workflow_timeout: float = Field(default=120.0, gt=0, description="seconds before a run is stopped")
-    fetch_limit: int = Field(default=20_000, ge=1, le=100_000, description="most records one fetch returns")
+    fetch_limit: int = Field(
+        default=20_000, ge=1, le=1_000_000, description="most records one fetch reads (the newest first)"
+    )
     top_k: int = Field(default=10, ge=1, le=200)
 
     llm_backend: LLMBackend = Field(

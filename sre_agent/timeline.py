@@ -58,8 +58,11 @@ class EdgeLines(BaseModel):
     earliest: datetime | None = Field(default=None, description="the earliest line read at all, if any")
     latest: datetime | None = Field(default=None, description="the latest line read at all, if any")
     cut_at: datetime | None = Field(
-        default=None, description="more lines fell in the span than one fetch returns: read up to here"
+        default=None,
+        description="more lines fell in the span than one fetch returns: read from here on (the newest), "
+        "or up to here when the logstore serves the oldest first",
     )
+    cut_newest: bool = Field(default=True, description="a cut read kept the newest lines")
     unread: str | None = Field(default=None, description="why the logstore could not be read, if it failed")
 
 
@@ -76,6 +79,7 @@ class Reach(BaseModel):
     start: datetime
     end: datetime
     cut_at: datetime | None = None
+    cut_newest: bool = True
     unread: str | None = None
 
 
@@ -144,6 +148,7 @@ def _edge(
         start=min(max(start, earliest), end),
         end=max(min(end, latest), start),
         cut_at=edge.cut_at,
+        cut_newest=edge.cut_newest,
         unread=edge.unread,
     )
     return merged, reach
@@ -189,10 +194,9 @@ def _limits(reach: Reach, utc_offset: int | None) -> str:
     """What kept an edge's read short: a fetch limit, a logstore that failed."""
     out = ""
     if reach.cut_at is not None:
-        out += (
-            "; more lines fell in it than one fetch returns, so it read only those up to "
-            f"{stamp(reach.cut_at, utc_offset, '%H:%M:%S')} {label(utc_offset)}"
-        )
+        at = f"{stamp(reach.cut_at, utc_offset, '%H:%M:%S')} {label(utc_offset)}"
+        which = f"from {at} on" if reach.cut_newest else f"up to {at}"
+        out += f"; more lines fell in it than one fetch returns, so it read only those {which}"
     if reach.unread is not None:
         out += f"; the logstore could not be read ({reach.unread}), only what this thread stored"
     return out

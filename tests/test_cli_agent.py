@@ -229,7 +229,7 @@ def test_ask_locates_malformed_lines_and_skipped_files_in_the_answer(cli_env: Pa
     assert result.exit_code == 0, result.output
     assert "DEADLINE_EXCEEDED" in result.stdout
     assert f"Not checked: • ⚠ {said[0]} • ⚠ {said[1]} •" in _flat(result.stdout)
-    progress = rf"· fetch: fetched \d+ records from file; {re.escape(said[0])}; {re.escape(said[1])}\n"
+    progress = rf"· fetch: fetched \d+ records from file logs; {re.escape(said[0])}; {re.escape(said[1])}\n"
     assert re.search(progress, result.stderr), result.stderr
 
 

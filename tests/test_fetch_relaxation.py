@@ -208,7 +208,8 @@ def test_a_bad_config_exits_2_in_one_line_naming_file_and_field(
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 2
-    assert " ".join(result.output.split()) == " ".join(f"error: {bad}: {message}".split())
+    said = f"error: --service: the config of 'membership' is invalid: {bad}: {message}"
+    assert " ".join(result.output.split()) == " ".join(said.split())
     assert "Traceback" not in result.output
 
 

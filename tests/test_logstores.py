@@ -276,6 +276,26 @@ def test_cloudwatch_pagination_is_capped(cloudwatch_endpoint: str, monkeypatch: 
     assert len(result.records) == 50  # the query's limit, from at most two pages
 
 
+def test_cloudwatch_reads_the_newest_part_of_the_window_first(
+    cloudwatch_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FilterLogEvents serves the oldest first: a cut read must still be the newest events."""
+    monkeypatch.setenv("CW_URL", cloudwatch_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "t")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "t")
+    result = CloudWatchLogstore("membership", _cw_config()).fetch(
+        LogQuery(environment="prod", window=RECENT, limit=50)
+    )
+    newest = sorted(
+        datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00")) + SHIFT
+        for r in LINES[:400]
+        if r.get("env", "prod") == "prod"
+    )[-50:]
+    assert [r.timestamp for r in result.records] == newest
+    assert result.cut is not None and result.cut.newest_first and result.cut.read == 50
+    assert "more records matched, only the newest 50 were read" in result.cut.sentence()
+
+
 # ---------------------------------------------------------------------------- end to end
 
 

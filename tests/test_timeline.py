@@ -37,8 +37,16 @@ def test_a_short_look_back_a_fetch_limit_and_a_failed_logstore_are_said() -> Non
         "look-back covered only that, not 15 min); the logstore could not be read (connection refused), "
         "only what this thread stored: none logged",
         "- changes around when it stopped (23:56:05 → 00:11:05 (+08:00)); more lines fell in it than one "
-        "fetch returns, so it read only those up to 00:09:05 (+08:00): none logged",
+        "fetch returns, so it read only those from 00:09:05 (+08:00) on: none logged",
     ]
+    oldest_first = timeline.model_copy(
+        update={"around_reach": timeline.around_reach.model_copy(update={"cut_newest": False})}
+    )
+    assert (
+        render_timeline(oldest_first, utc_offset=480)
+        .splitlines()[-1]
+        .endswith("so it read only those up to 00:09:05 (+08:00): none logged")
+    )
 
 
 def test_the_edges_find_changes_outside_the_window_and_leave_checks_out() -> None:

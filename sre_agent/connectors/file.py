@@ -19,7 +19,9 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sre_agent.connectors import file_index
 from sre_agent.connectors.base import FetchResult, record_matches
+from sre_agent.connectors.file_index import file_key
 from sre_agent.connectors.inputs import check_text, log_files, open_text
 from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
 from sre_agent.connectors.newest import NewestKept
@@ -28,7 +30,11 @@ from sre_agent.models import LogQuery, LogRecord, TimeWindow
 
 MAX_PROBLEMS = 5
 #: Files up to this size are read whole for their span; of bigger ones, the head and the tail.
-SPAN_SCAN_BYTES = 4 << 20
+SPAN_SCAN_BYTES = 1 << 20
+#: Suffixes of files read through a decompressor (never seeked).
+COMPRESSED = {".gz", ".zst"}
+#: One line of a file: byte offset (-1 when compressed), 1-based line number, text.
+Line = tuple[int, int, str]
 _TS_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 2024-05-01T12:00:00.123Z, 2024-05-01 12:00:00,123 +0000
     (re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"), "iso"),
@@ -59,9 +65,24 @@ class FileLogstore:
         kept = NewestKept(query.limit)
         paths, result.report.skipped_files = log_files(self.path)
         for path in paths:
-            for record in self.records(path, result, aliases=query.field_aliases):
+            index = file_index.lookup(path) if query.window is not None else None
+            if index is not None and query.window is not None:  # only the window's part of the file
+                start, line = index.seek(query.window.start)
+                stop = query.window.end + file_index.SLACK
+                for _, record in self._records(path, result, query.field_aliases, start, line):
+                    if record.timestamp > stop:
+                        break
+                    if record_matches(record, query):
+                        kept.offer(record)
+                continue
+            building = None if path.suffix.lower() in COMPRESSED else file_index.TimeIndex(file_key(path))
+            for offset, record in self._records(path, result, query.field_aliases):
+                if building is not None:
+                    building.note(record.timestamp, offset, record.line or 0)
                 if record_matches(record, query):
                     kept.offer(record)
+            if building is not None:
+                file_index.keep(building)
         result.records = kept.records()
         result.cut = kept.cut()
         result.truncated = result.cut is not None
@@ -69,9 +90,16 @@ class FileLogstore:
 
     def records(self, path: Path, result: FetchResult, *, aliases: Aliases = None) -> Iterator[LogRecord]:
         """The records of one file as they are read (lines that cannot be read are noted in `result`)."""
+        return (record for _, record in self._records(path, result, aliases))
+
+    def _records(
+        self, path: Path, result: FetchResult, aliases: Aliases, start: int = 0, line: int = 1
+    ) -> Iterator[tuple[int, LogRecord]]:
+        """(byte offset, record) of one file from byte `start` (line `line`); -1 when compressed."""
+        lines = _lines(path, start, line)
         if check_text(path) == "jsonl":
-            return _read_jsonl(path, result, aliases=aliases)
-        return self._read_text(path, result)
+            return _jsonl_records(lines, path, result, aliases)
+        return self._text_records(lines, path, result)
 
     def span(self) -> TimeWindow | None:
         """First to last timestamp of the snapshot; None when it holds no record.
@@ -93,7 +121,7 @@ class FileLogstore:
         ignored = FetchResult()
         size = path.stat().st_size
         jsonl = check_text(path) == "jsonl"
-        if size <= SPAN_SCAN_BYTES or path.suffix.lower() in {".gz", ".zst"}:
+        if size <= SPAN_SCAN_BYTES or path.suffix.lower() in COMPRESSED:
             yield from self.records(path, ignored)
             return
         half = SPAN_SCAN_BYTES // 2
@@ -104,25 +132,21 @@ class FileLogstore:
         # Whole lines only: the head's last line and the tail's first may be cut.
         for chunk in (head.rsplit(b"\n", 1)[0], tail.split(b"\n", 1)[-1]):
             lines = chunk.decode("utf-8", errors="replace").splitlines()
+            numbered = ((-1, n, text) for n, text in enumerate(lines, 1))
             if jsonl:
-                for n, text in enumerate(lines, 1):
-                    try:
-                        yield parse_jsonl_line(text, source=str(path), line=n)
-                    except ValueError:
-                        continue
+                yield from (record for _, record in _jsonl_records(numbered, path, ignored, None))
             else:
-                yield from self._text_records(lines, path, ignored)
+                yield from (record for _, record in self._text_records(numbered, path, ignored))
 
-    def _read_text(self, path: Path, result: FetchResult) -> Iterator[LogRecord]:
-        with open_text(path) as fh:
-            yield from self._text_records(fh, path, result)
-
-    def _text_records(self, lines: Iterable[str], path: Path, result: FetchResult) -> Iterator[LogRecord]:
+    def _text_records(
+        self, lines: Iterable[Line], path: Path, result: FetchResult
+    ) -> Iterator[tuple[int, LogRecord]]:
         """Records of text lines: a line with a timestamp starts one, the lines after it that have
         none (stack frames, "Caused by", wrapped text) are joined to it."""
         pending: LogRecord | None = None
-        for lineno, raw in enumerate(lines, start=1):
-            line = raw.rstrip("\n")
+        pending_at = -1
+        for offset, lineno, raw in lines:
+            line = raw.rstrip("\r\n")
             if not line.strip():
                 continue
             ts, rest = self._parse_text_timestamp(line)
@@ -132,8 +156,9 @@ class FileLogstore:
                     continue
                 ts, rest = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC), line
             if pending is not None:
-                yield pending
+                yield pending_at, pending
             level_match = LEVEL_IN_TEXT.search(rest[:80])
+            pending_at = offset
             pending = LogRecord(
                 timestamp=ts,
                 message=rest.strip(),
@@ -142,7 +167,7 @@ class FileLogstore:
                 line=lineno,
             )
         if pending is not None:
-            yield pending
+            yield pending_at, pending
 
     def _parse_text_timestamp(self, line: str) -> tuple[datetime | None, str]:
         for pattern, kind in _TS_PATTERNS:
@@ -180,12 +205,29 @@ def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = No
     return record_from_object(obj, source=source, line=line, aliases=aliases)
 
 
-def _read_jsonl(path: Path, result: FetchResult, *, aliases: Aliases = None) -> Iterator[LogRecord]:
-    with open_text(path) as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield parse_jsonl_line(raw, source=str(path), line=lineno, aliases=aliases)
-            except ValueError as exc:
-                _note(result, f"{path}:{lineno}", str(exc))
+def _lines(path: Path, start: int = 0, line: int = 1) -> Iterator[Line]:
+    """(byte offset, line number, text) of each line of `path` from byte `start`, which is line
+    `line`; a compressed file is read from its start, with offset -1 (it cannot be seeked cheaply)."""
+    if path.suffix.lower() in COMPRESSED:
+        with open_text(path) as fh:
+            for n, text in enumerate(fh, 1):
+                yield -1, n, text
+        return
+    with path.open("rb") as fh:
+        fh.seek(start)
+        offset = start
+        for n, raw in enumerate(fh, line):
+            yield offset, n, raw.decode("utf-8", errors="replace")
+            offset += len(raw)
+
+
+def _jsonl_records(
+    lines: Iterable[Line], path: Path, result: FetchResult, aliases: Aliases
+) -> Iterator[tuple[int, LogRecord]]:
+    for offset, lineno, raw in lines:
+        if not raw.strip():
+            continue
+        try:
+            yield offset, parse_jsonl_line(raw, source=str(path), line=lineno, aliases=aliases)
+        except ValueError as exc:
+            _note(result, f"{path}:{lineno}", str(exc))

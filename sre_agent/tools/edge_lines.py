@@ -87,8 +87,9 @@ async def read_span(ctx: ToolContext, span: TimeWindow, *, environment: str | No
     if stamps:
         edge.earliest = min(stamps) if edge.earliest is None else min(edge.earliest, *stamps)
         edge.latest = max(stamps) if edge.latest is None else max(edge.latest, *stamps)
-        if result.truncated:
-            edge.cut_at = max(stamps)
+        if result.cut is not None:  # logstores keep the newest lines of a cut read (CloudWatch the oldest)
+            edge.cut_newest = result.cut.newest_first
+            edge.cut_at = min(stamps) if edge.cut_newest else max(stamps)
     edge.rows = sorted([*edge.rows, *fetched], key=lambda row: row.timestamp)
     if ctx.on_progress is not None:
         ctx.on_progress(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from sre_agent.answer import unread_notes
+from sre_agent.answer import cut_notes, unread_notes
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.factory import logstore_for
@@ -195,6 +195,8 @@ class Investigator:
             answer = await self._triage(ctx, redacted, config, configs, emit) + skipped_configs(self.engine)
             if fallback:
                 answer = f"⚠ **The LLM failed** ({fallback}), so this is the offline triage.\n\n" + answer
+        if mode == "llm" and (cuts := cut_notes(r.fetch_report for r in ctx.results)):
+            answer = "\n".join(cuts) + f"\n\n{answer}"  # a partial read is said first, not after
         if note:
             answer = f"_{note}_\n\n{answer}"
         if mode == "offline":

@@ -60,7 +60,6 @@ class Fetched(Event):
     records: list[LogRecord]
     skipped: int = 0
     problems: list[str] = Field(default_factory=list)
-    truncated: bool = False
     report: FetchReport = Field(
         default_factory=FetchReport, description="names matched, filters dropped, what the source held"
     )

@@ -174,7 +174,6 @@ class LogSearchWorkflow(Workflow):
             records=result.records,
             skipped=result.skipped,
             problems=result.problems,
-            truncated=result.truncated,
             report=result.report,
         )
 
@@ -190,10 +189,6 @@ class LogSearchWorkflow(Workflow):
         clock = log_clock(ev.records)
         if clock is not None:
             counts["utc_offset"] = clock
-        if ev.truncated:
-            counts["warnings"].append(
-                f"more logs matched than the fetch limit; only the first {len(ev.records)} kept"
-            )
         await ctx.store.set("counts", counts)
         records = ev.records
         known = 0
