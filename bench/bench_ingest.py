@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shutil
 import sys
 import tempfile
 import time
@@ -82,8 +84,13 @@ def main() -> int:
         table.add_column(col, justify="left" if col == "logs" else "right")
     for i, path in enumerate(paths):
         n = len(FileLogstore(path).fetch(LogQuery(limit=100_000)).records)
-        first = timed_run(engine, f"bench-{i}", path)
-        again = timed_run(engine, f"bench-{i}", path)
+        copy = Path(tempfile.mkdtemp(prefix="sre-bench-logs-")) / path.name
+        shutil.copy(path, copy)
+        first = timed_run(engine, f"bench-{i}", copy)
+        # Touched, as a log being written is: read again, every record found already stored. (An
+        # unchanged file is not read again at all: bench_big_ingest.py's "again" column.)
+        os.utime(copy, ns=(copy.stat().st_atime_ns, copy.stat().st_mtime_ns + 1_000_000_000))
+        again = timed_run(engine, f"bench-{i}", copy)
         messages = [r.message for r in FileLogstore(path).fetch(LogQuery(limit=100_000)).records]
         t0 = time.perf_counter()
         embedder.get_text_embedding_batch(messages)

@@ -30,7 +30,7 @@ from sre_agent.indexes import LogStore, table_name
 from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
 from sre_agent.settings import Settings, get_settings
-from sre_agent.sources import SOURCES_KEY, fetched_tables, logs_sources, source_id, with_fetch
+from sre_agent.sources import SOURCES_KEY, fetched_tables, logs_sources, read_window, source_id, with_fetch
 from sre_agent.trace.recorder import recording
 from sre_agent.trace.store import TraceStore
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
@@ -154,11 +154,13 @@ class Engine:
         value = self._thread_memory(session).get(_CLOCK_KEY)
         return int(value) if value is not None and value.lstrip("-").isdigit() else None
 
-    def fetched_from(self, session: str, logstore: Logstore) -> set[str]:
-        """The tables of this thread that `logstore` (as it is now) filled; a new source filled none."""
+    def fetched_from(self, session: str, logstore: Logstore, window: TimeWindow | None = None) -> set[str]:
+        """The tables of this thread that `logstore` (as it is now) filled; a new source filled none.
+        With `window`, only those whose fetches read all of it."""
         if session not in self.store.list_sessions():
             return set()
-        recorded = fetched_tables(self._thread_memory(session).get(SOURCES_KEY), source_id(logstore))
+        memory = self._thread_memory(session).get(SOURCES_KEY)
+        recorded = fetched_tables(memory, source_id(logstore), window)
         return recorded & set(self.store.list_tables(session))
 
     def name_files(self, session: str, lines: list[ResultLine]) -> list[ResultLine]:
@@ -378,12 +380,21 @@ class Engine:
             if logs is not None:
                 logstore = FileLogstore(logs)
             query = None
-            if logstore is not None:
+            table = table or table_name("logs", "all", environment or "prod")
+            if logstore is not None and table in self.fetched_from(session, logstore, window):
+                if on_progress is not None:  # nothing changed since this thread read it: no re-read
+                    on_progress(
+                        ProgressEvent(
+                            stage="fetch",
+                            message=f"{logstore.name}: unchanged since this thread read it into {table}",
+                        )
+                    )
+            elif logstore is not None:
                 query = LogQuery(service=service, window=window, limit=self.settings.fetch_limit)
             job = SearchJob(
                 question=question,
                 session=session,
-                table=table or table_name("logs", "all", environment or "prod"),
+                table=table,
                 query=query,
                 now=now,
                 environment=environment,
@@ -424,7 +435,9 @@ class Engine:
         remembered = dict(result.plan.field_filters)
         if job.query is not None and logstore is not None:  # this source has filled this table
             memory = self._thread_memory(job.session).get(SOURCES_KEY)
-            remembered[SOURCES_KEY] = with_fetch(memory, source_id(logstore), job.table)
+            cut = result.fetch_report.cut if result.fetch_report is not None else None
+            read = read_window(job.query.window, cut)
+            remembered[SOURCES_KEY] = with_fetch(memory, source_id(logstore), job.table, read)
             result.source = logstore.name
         self._remember(job.session, remembered, result.utc_offset)
         self.name_files(job.session, result.lines)

@@ -6,6 +6,10 @@ under `SOURCES_KEY`). A table the session holds counts as fetched *from this sou
 source filled it: asking with a new `--logs` file in a session that already holds another file's
 logs fetches the new file too, instead of searching only what the other file left.
 
+Each table also keeps the spans its fetches read whole: a fetch the record limit cut read only the
+newest part of its window, so a follow-up about an older time fetches again instead of searching
+a table that cannot hold it.
+
 A file source is known by its resolved path and its files' sizes and modification times, so a file
 that changed since it was fetched (logs appended) is fetched again; a remote logstore by its name.
 
@@ -24,7 +28,9 @@ from typing import TYPE_CHECKING
 
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.file import FileLogstore
+from sre_agent.connectors.report import FetchCut
 from sre_agent.errors import InputError
+from sre_agent.models import TimeWindow
 
 if TYPE_CHECKING:
     from sre_agent.engine import Engine
@@ -47,16 +53,34 @@ def source_id(logstore: Logstore) -> str:
     return f"{logstore.path.resolve()} (version {version})"
 
 
-def fetched_tables(memory: str | None, source: str) -> set[str]:
-    """The tables `memory` (the value under SOURCES_KEY) says were fetched from `source`."""
-    return set(_load(memory).get(source, []))
+def fetched_tables(memory: str | None, source: str, window: TimeWindow | None = None) -> set[str]:
+    """The tables `memory` (the value under SOURCES_KEY) says were fetched from `source`; with
+    `window`, only those whose fetches read all of it (a fetch the limit cut read only its newest
+    part: an older window is not in the table, and must be fetched)."""
+    tables = _load(memory).get(source, {})
+    return {table for table, spans in tables.items() if window is None or _covers(spans, window)}
 
 
-def with_fetch(memory: str | None, source: str, table: str) -> str:
-    """`memory` (the value under SOURCES_KEY) with `table` fetched from `source`."""
+def with_fetch(memory: str | None, source: str, table: str, read: TimeWindow | None = None) -> str:
+    """`memory` (the value under SOURCES_KEY) with `table` fetched from `source`, the fetch having
+    read all of `read` (None: all the source holds)."""
     sources = _load(memory)
-    sources[source] = sorted({*sources.get(source, []), table})
+    spans = sources.setdefault(source, {}).get(table, [])
+    if spans is not None:
+        spans = None if read is None else _merged([*spans, [read.start.isoformat(), read.end.isoformat()]])
+    sources[source][table] = spans
     return json.dumps(sources, sort_keys=True)
+
+
+def read_window(window: TimeWindow | None, cut: FetchCut | None) -> TimeWindow | None:
+    """What a fetch of `window` read all of: the window, less what the limit `cut` left out."""
+    if cut is None or cut.first is None or cut.last is None:
+        return window
+    start = window.start if window is not None else cut.first
+    end = window.end if window is not None else cut.last
+    if cut.newest_first:
+        return TimeWindow(start=cut.first, end=end)
+    return TimeWindow(start=start, end=cut.last)
 
 
 def logs_sources(memory: str | None) -> set[str]:
@@ -64,14 +88,42 @@ def logs_sources(memory: str | None) -> set[str]:
     return {_VERSION.sub("", source) for source in _load(memory)}
 
 
-def _load(memory: str | None) -> dict[str, list[str]]:
+#: Per source, per table: the spans its fetches read whole ([start, end] ISO times), None for all.
+_Sources = dict[str, dict[str, list[list[str]] | None]]
+
+
+def _load(memory: str | None) -> _Sources:
     try:
         data = json.loads(memory) if memory else {}
     except json.JSONDecodeError:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(k): [str(t) for t in v] for k, v in data.items() if isinstance(v, list)}
+    out: _Sources = {}
+    for source, tables in data.items():
+        if isinstance(tables, list):  # written before spans were kept: what was read is not known
+            out[str(source)] = {str(t): None for t in tables}
+        elif isinstance(tables, dict):
+            out[str(source)] = {str(t): v if isinstance(v, list) else None for t, v in tables.items()}
+    return out
+
+
+def _merged(spans: list[list[str]]) -> list[list[str]]:
+    """Spans joined where they overlap or touch, oldest first."""
+    out: list[list[str]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return out
+
+
+def _covers(spans: list[list[str]] | None, window: TimeWindow) -> bool:
+    if spans is None:
+        return True
+    start, end = window.start.isoformat(), window.end.isoformat()
+    return any(a <= start and end <= b for a, b in spans)
 
 
 def cli_session(logs: Path | None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from sre_agent.models import TimeWindow, as_utc
 
@@ -250,3 +250,18 @@ def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) ->
         if crossing is not None:
             out.alternatives.append(TimeWindow(start=crossing[0], end=crossing[1]))
     return out
+
+
+#: Farthest a UTC offset reaches: a clock time read while the logs' clock is unknown may be off by this.
+ANY_CLOCK = timedelta(hours=14)
+
+
+def named_window(text: str, now: datetime, utc_offset: int | None) -> TimeWindow | None:
+    """The window `text` names, read in the logs' clock (`utc_offset` minutes east of UTC); while
+    that clock is not known, widened by `ANY_CLOCK` on each side, as "at 14:05" may be local time.
+    None when `text` names no time."""
+    tz = timezone(timedelta(minutes=utc_offset)) if utc_offset else None
+    window = parse_time_window(text, now, tz).window
+    if window is None or utc_offset is not None:
+        return window
+    return TimeWindow(start=window.start - ANY_CLOCK, end=window.end + ANY_CLOCK)

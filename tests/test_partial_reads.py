@@ -29,16 +29,21 @@ END = datetime(2025, 3, 18, 15, 0, tzinfo=UTC)
 FAULT = "payment gateway timed out after 30000 ms for order ord-{n}"
 
 
-def _write_log(path: Path, lines: int, *, days: float, fault_minutes: int = 40) -> None:
+def _write_log(
+    path: Path, lines: int, *, days: float, fault_minutes: int = 40, extra: dict[int, str] | None = None
+) -> None:
     """`lines` JSONL records spread evenly over `days` ending at END; only the last
-    `fault_minutes` hold payment timeouts (every third line there)."""
+    `fault_minutes` hold payment timeouts (every third line there); `extra` replaces line i's
+    message by its own (an ERROR)."""
     step = timedelta(days=days) / lines
     start = END - timedelta(days=days)
     fault_from = END - timedelta(minutes=fault_minutes)
     with path.open("w", encoding="utf-8") as fh:
         for i in range(lines):
             ts = start + step * (i + 1)
-            if ts > fault_from and i % 3 == 0:
+            if extra and i in extra:
+                level, service, message = "ERROR", "storage", extra[i]
+            elif ts > fault_from and i % 3 == 0:
                 level, service, message = "ERROR", "payments", FAULT.format(n=i)
             else:
                 level, service, message = (
@@ -186,3 +191,49 @@ def test_the_slack_answer_opens_its_fetch_notes_with_the_cut(tmp_path: Path, emb
     assert found is not None, answer[:2000]
     assert (found["limit"], found["matched"], found["read"]) == ("300", "900", "300")
     assert answer.index("Partial read") < answer.index("Evidence")
+
+
+OLD_EVENT = "disk quota exceeded on volume vol-7 (used 100%)"
+
+
+def test_an_older_window_is_fetched_when_the_first_read_was_cut(cli_env: Path, tmp_path: Path) -> None:
+    """A question naming a time the newest records do not reach reads that window; so does a
+    follow-up in a thread whose first fetch the limit cut (the table cannot hold that time)."""
+    path = tmp_path / "ten-days.jsonl"
+    _write_log(path, 3000, days=10, extra={600: OLD_EVENT})  # line 600: 2025-03-10 15:00 UTC
+    first = runner.invoke(
+        app, ["ask", "why are payments failing?", "--logs", str(path), "--session", "t1", "--limit", "500"]
+    )
+    assert first.exit_code == 0, first.output
+    assert "Partial read" in first.stdout and OLD_EVENT not in _flat(first.stdout)
+    follow_up = runner.invoke(
+        app,
+        [
+            "ask",
+            "what failed on 2025-03-10 at 15:00?",
+            "--logs",
+            str(path),
+            "--session",
+            "t1",
+            "--limit",
+            "500",
+        ],
+    )
+    assert follow_up.exit_code == 0, follow_up.output
+    assert OLD_EVENT in _flat(follow_up.stdout)
+    assert "search_logstore" in follow_up.stderr  # fetched again, not only searched what was stored
+    fresh = runner.invoke(
+        app,
+        [
+            "ask",
+            "what failed on 2025-03-10 at 15:00?",
+            "--logs",
+            str(path),
+            "--session",
+            "t2",
+            "--limit",
+            "500",
+        ],
+    )
+    assert fresh.exit_code == 0, fresh.output
+    assert OLD_EVENT in _flat(fresh.stdout)

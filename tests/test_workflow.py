@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,8 +48,9 @@ def test_fetch_clean_embed_refine_retrieve_streams_progress(engine) -> None:
     assert top.count >= 1 and top.first_seen <= top.last_seen
 
 
-def test_follow_up_reuses_the_thread_and_embeds_nothing_again(engine) -> None:
-    logs = THROTTLING / "logs.jsonl"
+def test_follow_up_reuses_the_thread_and_embeds_nothing_again(engine, tmp_path: Path) -> None:
+    logs = tmp_path / "logs.jsonl"
+    shutil.copy(THROTTLING / "logs.jsonl", logs)
     first, _ = _search(
         engine,
         "are we being rate limited by the database?",
@@ -56,6 +59,20 @@ def test_follow_up_reuses_the_thread_and_embeds_nothing_again(engine) -> None:
         service="membership",
         now=NOW,
     )
+    # The same file, unchanged: not read again at all.
+    unchanged, events = _search(
+        engine,
+        "are we being rate limited by the database?",
+        session="t2",
+        logs=logs,
+        service="membership",
+        now=NOW,
+    )
+    assert [e.stage for e in events] == ["fetch", "fetch", "refine", "retrieve"]
+    assert events[0].message == f"file {logs}: unchanged since this thread read it into logs_all_prod"
+    assert unchanged.fetched == 0 and [x.message for x in unchanged.lines] == [x.message for x in first.lines]
+    # Touched since (as a log being written is): read again, but nothing is cleaned or embedded twice.
+    os.utime(logs, ns=(logs.stat().st_atime_ns, logs.stat().st_mtime_ns + 1_000_000_000))
     again, events = _search(
         engine,
         "are we being rate limited by the database?",

@@ -30,7 +30,7 @@ from sre_agent.patterns import mine_patterns, render_patterns
 from sre_agent.redact import Redactor
 from sre_agent.stacktrace import one_line
 from sre_agent.timeline import build_timeline, render_timeline
-from sre_agent.timephrases import parse_time_window
+from sre_agent.timephrases import named_window, parse_time_window
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 from sre_agent.tools.budget import fit_to_budget
 from sre_agent.tools.edge_lines import read_edges
@@ -133,9 +133,14 @@ def _window(ctx: ToolContext, phrase: str | None) -> TimeWindow | None:
     return parsed.window
 
 
-def _fetch_window(ctx: ToolContext, stated: TimeWindow | None) -> TimeWindow:
+def _fetch_window(ctx: ToolContext, stated: TimeWindow | None, query: str | None = None) -> TimeWindow:
+    """What to fetch: the stated window; else the one `query`'s words name (widened by a day while
+    the logs' clock is not known yet, as "14:05" may be local time); else the default window."""
     if stated is not None:
         return stated
+    named = named_window(query or "", _now(ctx), ctx.engine.log_clock(ctx.session))
+    if named is not None and (named.end - named.start).total_seconds() / 3600 <= ctx.max_window_hours:
+        return named
     if ctx.default_window is not None:
         return ctx.default_window
     now = _now(ctx)
@@ -316,7 +321,7 @@ async def search_logstore(ctx: ToolContext, args: SearchLogstoreArgs) -> ToolRes
     env = _environment(ctx, args.environment)
     method = _method(ctx, args.method)
     stated = _window(ctx, args.window)
-    window = _fetch_window(ctx, stated)
+    window = _fetch_window(ctx, stated, args.query)
     table = table_name("logs", method or "all", env)
     query = LogQuery(
         service=ctx.service,
