@@ -381,7 +381,8 @@ class Engine:
                 logstore = FileLogstore(logs)
             query = None
             table = table or table_name("logs", "all", environment or "prod")
-            if logstore is not None and table in self.fetched_from(session, logstore, window):
+            unchanged = isinstance(logstore, FileLogstore)  # a file's version is known; a live store's not
+            if unchanged and table in self.fetched_from(session, logstore, window):
                 if on_progress is not None:  # nothing changed since this thread read it: no re-read
                     on_progress(
                         ProgressEvent(
