@@ -381,8 +381,8 @@ class Engine:
                 logstore = FileLogstore(logs)
             query = None
             table = table or table_name("logs", "all", environment or "prod")
-            unchanged = isinstance(logstore, FileLogstore)  # a file's version is known; a live store's not
-            if unchanged and table in self.fetched_from(session, logstore, window):
+            versioned = isinstance(logstore, FileLogstore)  # a file's version is known; a live store's not
+            if versioned and table in self.fetched_from(session, logstore, window):
                 if on_progress is not None:  # nothing changed since this thread read it: no re-read
                     on_progress(
                         ProgressEvent(
