@@ -7,12 +7,14 @@ read, which span that covers and how to widen. Real files, a real LanceDB and th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fakes.chat_server import Text, ToolCalls, ToolCallSpec, serve_chat
 from fakes.slack_server import serve_slack
 from slack_harness import running_bot
 from typer.testing import CliRunner
@@ -22,7 +24,10 @@ from sre_agent.connectors import FileLogstore
 from sre_agent.connectors.base import FetchResult
 from sre_agent.connectors.newest import NewestKept, keep_newest
 from sre_agent.connectors.remote import keep_matching
+from sre_agent.engine import Engine
 from sre_agent.models import LogQuery, LogRecord
+from sre_agent.settings import Settings
+from sre_agent.workflows.agent import AgentEvent
 
 runner = CliRunner()
 END = datetime(2025, 3, 18, 15, 0, tzinfo=UTC)
@@ -237,3 +242,31 @@ def test_an_older_window_is_fetched_when_the_first_read_was_cut(cli_env: Path, t
     )
     assert fresh.exit_code == 0, fresh.output
     assert OLD_EVENT in _flat(fresh.stdout)
+
+
+def test_with_an_llm_the_cut_is_streamed_before_the_models_own_words(tmp_path: Path, embedder) -> None:
+    path = tmp_path / "small.jsonl"
+    _write_log(path, 900, days=1)
+    search = ToolCalls([ToolCallSpec("search_logstore", {"query": "payment errors"})])
+    with serve_chat(search, Text("**Summary**: the payment gateway times out.")) as chat:
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            llm_base_url=chat.base_url,
+            llm_api_key="sk-test",
+            llm_max_retries=0,
+            llm_refine=False,
+            fetch_limit=300,
+        )
+        events: list[AgentEvent] = []
+        answer = asyncio.run(
+            Engine(settings, embedder=embedder).ask(
+                "why are payments failing?", session="llm", logs=path, on_event=events.append
+            )
+        )
+    assert answer.mode == "llm", answer.fallback_reason
+    found = PARTIAL.search(_flat(answer.answer))
+    assert found is not None and (found["matched"], found["read"]) == ("900", "300")
+    assert answer.answer.startswith("⚠ **Partial read**: the fetch limit (300) cut this read")
+    streamed = "".join(e.message for e in events if e.kind == "answer_delta")
+    assert streamed.startswith("⚠ **Partial read**") and answer.answer.startswith(streamed)
+    assert streamed.endswith("**Summary**: the payment gateway times out.")

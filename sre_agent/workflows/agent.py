@@ -181,10 +181,11 @@ class Investigator:
         fallback = None
         answer = footer = ""
         if llm is not None:
+            said: list[str] = []  # partial reads, streamed before the model's text as they happen
             try:
-                text = await self._ask_llm(ctx, llm, redacted, config, configs, emit)
+                text = await self._ask_llm(ctx, llm, redacted, config, configs, emit, said)
                 footer = _footer(ctx.results, self.engine, text)
-                answer = f"{text}\n\n{footer}"
+                answer = "".join(f"{note}\n\n" for note in said) + f"{text}\n\n{footer}"
                 mode = "llm"
             except Exception as exc:  # any LLM failure falls back to the offline answer
                 fallback = describe_llm_error(exc)
@@ -195,8 +196,6 @@ class Investigator:
             answer = await self._triage(ctx, redacted, config, configs, emit) + skipped_configs(self.engine)
             if fallback:
                 answer = f"⚠ **The LLM failed** ({fallback}), so this is the offline triage.\n\n" + answer
-        if mode == "llm" and (cuts := cut_notes(r.fetch_report for r in ctx.results)):
-            answer = "\n".join(cuts) + f"\n\n{answer}"  # a partial read is said first, not after
         if note:
             answer = f"_{note}_\n\n{answer}"
         if mode == "offline":
@@ -248,7 +247,9 @@ class Investigator:
         config: ServiceConfig | None,
         configs: list[ServiceConfig],
         emit: EventCallback,
+        said: list[str],
     ) -> str:
+        """The model's answer; each partial read a tool met is streamed first and added to `said`."""
         from llama_index.core.agent.workflow import AgentStream, FunctionAgent
 
         settings = self.engine.settings
@@ -271,7 +272,7 @@ class Investigator:
         agent = FunctionAgent(
             name="sre-agent",
             description="investigates production problems from logs",
-            tools=_Traced(self.registry, emit).llama_tools(ctx),
+            tools=_Traced(self.registry, emit, said).llama_tools(ctx),
             llm=llm,
             system_prompt=prompt,
             streaming=settings.llm_stream,
@@ -307,11 +308,14 @@ class Investigator:
 
 
 class _Traced(ToolRegistry):
-    """The registry, announcing each call's start and end as `AgentEvent`s."""
+    """The registry, announcing each call's start and end as `AgentEvent`s; with `said`, also each
+    partial read (a fetch the limit cut) as the answer's first words, before the model's own (the
+    offline answer says them in its fetch notes instead)."""
 
-    def __init__(self, inner: ToolRegistry, emit: EventCallback) -> None:
+    def __init__(self, inner: ToolRegistry, emit: EventCallback, said: list[str] | None = None) -> None:
         super().__init__([inner.get(name) for name in inner.names()])
         self._emit = emit
+        self._said = said
 
     async def call(self, ctx: ToolContext, name: str, raw_args: dict[str, Any]) -> ToolResult:
         shown = ", ".join(f"{k}={v!r}" for k, v in raw_args.items() if k != "query")
@@ -335,6 +339,10 @@ class _Traced(ToolRegistry):
                 data={"ok": result.ok, **result.counts, "seconds": round(result.seconds, 3)},
             )
         )
+        for note in cut_notes([result.fetch_report]) if self._said is not None else []:
+            if note not in self._said:
+                self._said.append(note)
+                self._emit(AgentEvent(kind="answer_delta", message=f"{note}\n\n"))
         return result
 
 
