@@ -46,7 +46,7 @@ def one(path: Path, limit: int) -> dict:
     engine = Engine(settings, embedder=embedder)
     engine.store.list_sessions()
     model_mb = _peak_mb()
-    question = "why did checkout fail in the last hour?"
+    question = "why are payments failing?"
     runs = []
     for _ in range(2):
         started = time.perf_counter()

@@ -22,7 +22,7 @@ from pathlib import Path
 from sre_agent.connectors import file_index
 from sre_agent.connectors.base import FetchResult, record_matches
 from sre_agent.connectors.file_index import file_key
-from sre_agent.connectors.inputs import check_text, log_files, open_text
+from sre_agent.connectors.inputs import CUT_SHORT, NotALog, check_text, log_files, open_text
 from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
 from sre_agent.connectors.newest import NewestKept
 from sre_agent.errors import InputError
@@ -96,7 +96,7 @@ class FileLogstore:
         self, path: Path, result: FetchResult, aliases: Aliases, start: int = 0, line: int = 1
     ) -> Iterator[tuple[int, LogRecord]]:
         """(byte offset, record) of one file from byte `start` (line `line`); -1 when compressed."""
-        lines = _lines(path, start, line)
+        lines = _lines(path, start, line, result)
         if check_text(path) == "jsonl":
             return _jsonl_records(lines, path, result, aliases)
         return self._text_records(lines, path, result)
@@ -205,13 +205,21 @@ def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = No
     return record_from_object(obj, source=source, line=line, aliases=aliases)
 
 
-def _lines(path: Path, start: int = 0, line: int = 1) -> Iterator[Line]:
+def _lines(path: Path, start: int = 0, line: int = 1, result: FetchResult | None = None) -> Iterator[Line]:
     """(byte offset, line number, text) of each line of `path` from byte `start`, which is line
-    `line`; a compressed file is read from its start, with offset -1 (it cannot be seeked cheaply)."""
+    `line`; a compressed file is read from its start, with offset -1 (it cannot be seeked cheaply).
+    A gzip file cut short (still being written, copied half) gives the lines before the cut, and the
+    cut is noted in `result` as `file:line: reason`."""
     if path.suffix.lower() in COMPRESSED:
-        with open_text(path) as fh:
-            for n, text in enumerate(fh, 1):
-                yield -1, n, text
+        n = 0
+        try:
+            with open_text(path) as fh:
+                for n, text in enumerate(fh, 1):
+                    yield -1, n, text
+        except NotALog as exc:
+            if result is None or exc.reason != CUT_SHORT:
+                raise
+            _note(result, f"{path}:{n + 1}", f"{exc}; the {n:,} lines before it were read")
         return
     with path.open("rb") as fh:
         fh.seek(start)

@@ -64,9 +64,13 @@ def _zstd_missing(path: Path) -> NotALog:
     )
 
 
+#: The reason of a gzip file that ends before its end-of-stream marker.
+CUT_SHORT = "a gzip file cut short"
+
+
 def _cut_short(path: Path, exc: EOFError) -> NotALog:
     whole = path.with_suffix("")
-    return NotALog(path, "a gzip file cut short", str(exc), f"give what it holds: gzip -dc {path} > {whole}")
+    return NotALog(path, CUT_SHORT, str(exc), f"give what it holds: gzip -dc {path} > {whole}")
 
 
 class _GzipFile(gzip.GzipFile):
