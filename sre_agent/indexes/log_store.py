@@ -546,22 +546,29 @@ class LogStore:
             return vectors, 0, 0
         hashes = [short_hash(r.shape) for r in records]
         shape_text = dict(zip(hashes, (r.shape for r in records), strict=True))
-        stored = self._shape_vectors(key, tbl) if tbl is not None else None
         known: dict[str, np.ndarray] = {}
         for shape_hash in shape_text:
-            vector = stored.get(shape_hash) if stored is not None else None
-            if vector is None:
-                vector = self._cached_vector(shape_hash)
+            vector = self._cached_vector(shape_hash)
             if vector is not None:
                 known[shape_hash] = vector
+        # The table's own vectors are read only for shapes this process has not embedded lately
+        # (reading them for every batch of a big ingest cost more than the embedding).
+        if tbl is not None and any(h not in known for h in shape_text):
+            stored = self._shape_vectors(key, tbl)
+            for shape_hash in shape_text:
+                vector = stored.get(shape_hash) if shape_hash not in known else None
+                if vector is not None:
+                    known[shape_hash] = vector
         unknown = [h for h in shape_text if h not in known]
         if unknown:
             texts = {h: embedding_text(shape_text[h]) for h in unknown}
             distinct = list(dict.fromkeys(texts.values()))  # shapes that read the same: embedded once
             by_text = dict(zip(distinct, self._embed(distinct), strict=True))
             known.update((h, by_text[texts[h]]) for h in unknown)
-        for i, shape_hash in enumerate(hashes):
-            vectors[i] = known[shape_hash]
+        # One row per distinct shape, then each record's row by index (not 100k row copies in Python).
+        slot = {shape_hash: i for i, shape_hash in enumerate(shape_text)}
+        rows = np.stack([known[shape_hash] for shape_hash in shape_text]).astype(np.float32, copy=False)
+        vectors = rows[np.fromiter((slot[h] for h in hashes), dtype=np.intp, count=len(hashes))]
         self._remember(known)
         return vectors, len(unknown), len(shape_text) - len(unknown)
 
