@@ -161,7 +161,10 @@ def test_a_300k_line_log_is_answered_from_its_newest_hour_and_the_cut_is_said_fi
     assert found is not None, answer[:2000]
     assert (found["limit"], found["matched"], found["read"]) == ("20,000", "300,000", "20,000")
     assert found["span"].endswith("→ 2025-03-18 15:00 UTC")
-    # Said right after the summary, before the evidence, and the fault itself is found.
+    # The summary says it is from a partial read, the notes right after it say how, before the
+    # evidence; and the fault itself is found.
+    summary = answer[answer.index("Summary:") : answer.index("What the fetch found")]
+    assert "This is from a partial read: the fetch limit left older records out (see below)." in summary
     assert answer.index("Partial read") < answer.index("Evidence")
     assert "payment gateway timed out after 30000 ms for order ord-" in answer
 

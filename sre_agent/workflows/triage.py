@@ -313,6 +313,13 @@ def merged_lines(results: Sequence[ToolResult]) -> list[ResultLine]:
     return out
 
 
+def _partly(results: Sequence[ToolResult]) -> str:
+    """A word in the summary when a fetch read only part of what matched (the notes below say how)."""
+    if not any(r.fetch_report is not None and r.fetch_report.cut is not None for r in results):
+        return ""
+    return " _This is from a partial read: the fetch limit left older records out (see below)._"
+
+
 def _fetch_notes(results: Sequence[ToolResult]) -> list[str]:
     """Each fetch's report (names matched, filters dropped, what the source held), per tool."""
     out = []
@@ -375,7 +382,7 @@ def render_triage(
     parts = [
         "_Offline triage: no LLM was used; this answer is built from the logs and the service "
         "config by rules, and nothing left this machine._",
-        "**Summary**: " + _summary(lines, patterns, known, plan),
+        "**Summary**: " + _summary(lines, patterns, known, plan) + _partly(results),
         *_fetch_notes(results),
     ]
     if lines:
