@@ -29,6 +29,7 @@ from sre_agent.errors import ConfigError, InputError
 from sre_agent.models import CleanRecord, LogRecord
 from sre_agent.redact import Redactor
 from sre_agent.shapes import message_shape
+from sre_agent.stacktrace import our_frames
 
 #: Columns every record has; `keep` never removes them.
 STANDARD_COLUMNS = (
@@ -83,7 +84,8 @@ def _cut_line(line: str, max_chars: int) -> str:
 def _cap_lines(lines: list[str], total_chars: int, max_chars: int) -> str:
     """Pick whole lines of a multi-line message to fit `max_chars`; mark each run left out.
 
-    Lines are offered in order of importance: the first line, the last cause line and its top
+    Lines are offered in order of importance: the first line, the innermost frames of our code
+    (`stacktrace.our_frames`, what every surface shows of a trace), the last cause line and its top
     frames, the other cause lines, then the head (two lines) and tail (one line) of the trace in
     turn. A line is taken only if the result still fits, counting one marker per run of lines
     left out; head and tail stop at their first line that does not fit, so each stays one
@@ -111,6 +113,8 @@ def _cap_lines(lines: list[str], total_chars: int, max_chars: int) -> str:
         return True
 
     take(0)
+    for i in our_frames(lines):  # the frames every surface shows: our innermost code
+        take(i)
     causes = [i for i in range(1, n) if _CAUSE_LINE.match(lines[i])]
     for rank, i in enumerate(reversed(causes)):
         if take(i):

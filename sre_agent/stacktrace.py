@@ -74,6 +74,7 @@ class _Item:
     python: bool = False  # a Python `File "…", line N` frame
     node: bool = False  # a Node `at fn (path:line:col)` frame (neither: a Java or .NET `at a.B.c(…)`)
     extra: list[str] = field(default_factory=list)
+    index: int = 0  # its line's position in the message
 
 
 def _items(lines: list[str]) -> list[_Item]:
@@ -96,6 +97,7 @@ def _items(lines: list[str]) -> list[_Item]:
                     suppressed=suppressed,
                     python=frame.re is _PY_FRAME,
                     node=frame.re is _NODE_FRAME,
+                    index=index,
                 )
             )
         elif more:
@@ -130,6 +132,19 @@ def _innermost_first(items: list[_Item], python: bool) -> list[int]:
     return [n for n in out if not items[n].suppressed] + [n for n in out if items[n].suppressed]
 
 
+def _kept(items: list[_Item], lines: list[str], frames: int) -> list[int]:
+    """Positions in `items` of the frames a fold keeps: our innermost, else the innermost."""
+    walk = _innermost_first(items, any(_PY_START in line for line in lines))
+    return [n for n in walk if _ours(items[n])][:frames] or walk[:frames]
+
+
+def our_frames(lines: list[str], frames: int = FRAMES) -> list[int]:
+    """Which of a trace's `lines` (by position) are the frames `fold` keeps, innermost first; the
+    clean step keeps them too when it has to shorten a long trace."""
+    items = _items(lines)
+    return [items[n].index for n in _kept(items, lines, frames)]
+
+
 def is_trace(message: str) -> bool:
     """Whether the message holds at least one stack frame after its first line."""
     return any(item.kind != "text" for item in _items(message.split("\n")))
@@ -142,8 +157,7 @@ def fold(message: str, frames: int = FRAMES) -> list[str]:
     items = _items(lines)
     if all(item.kind == "text" for item in items):
         return lines
-    walk = _innermost_first(items, any(_PY_START in line for line in lines))
-    keep = set([n for n in walk if _ours(items[n])][:frames] or walk[:frames])
+    keep = set(_kept(items, lines, frames))
     out: list[str] = []
     folded = 0
     for n, item in enumerate(items):

@@ -269,3 +269,26 @@ def test_the_model_reads_a_shape_with_camel_case_split_and_digits_glued_to_words
     assert embedding_text("getAllCellInfo blocked for Package_for_KB3185319 via ssh2 port <NUM>") == (
         "get All Cell Info blocked for Package_for_KB via ssh port <NUM>"
     )
+
+
+def test_a_long_trace_keeps_our_innermost_frame_even_below_library_frames() -> None:
+    """The frame every surface shows (our code's, `stacktrace.fold`) survives the cap at store
+    time, though the root cause's top frames are the JDK's."""
+    library = [f"\tat java.net.SocketInputStream.read{i}(SocketInputStream.java:{i})" for i in range(12)]
+    lines = [
+        "ERROR payment failed",
+        "org.acme.PaymentException: charge failed",
+        *[f"\tat org.springframework.web.Dispatcher.call{i}(Dispatcher.java:{i})" for i in range(120)],
+        "Caused by: java.net.SocketTimeoutException: Read timed out",
+        *library,
+        "\tat com.acme.pay.Gateway.charge(Gateway.java:88)",
+        *[f"\tat org.springframework.web.Filter.run{i}(Filter.java:{i})" for i in range(60)],
+    ]
+    message = "\n".join(lines)
+    assert len(message) > 4000
+    capped = cap_message(message, 4000)
+    assert len(capped) <= 4000
+    kept = capped.split("\n")
+    assert kept[0] == "ERROR payment failed"
+    assert "Caused by: java.net.SocketTimeoutException: Read timed out" in kept
+    assert "\tat com.acme.pay.Gateway.charge(Gateway.java:88)" in kept
