@@ -30,7 +30,7 @@ from sre_agent.indexes import LogStore, table_name
 from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
 from sre_agent.settings import Settings, get_settings
-from sre_agent.sources import SOURCES_KEY, fetched_tables, logs_sources, read_window, source_id, with_fetch
+from sre_agent.sources import SOURCES_KEY, fetched_tables, logs_sources, read_spans, source_id, with_fetch
 from sre_agent.trace.recorder import recording
 from sre_agent.trace.store import TraceStore
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
@@ -437,8 +437,15 @@ class Engine:
         if job.query is not None and logstore is not None:  # this source has filled this table
             memory = self._thread_memory(job.session).get(SOURCES_KEY)
             cut = result.fetch_report.cut if result.fetch_report is not None else None
-            read = read_window(job.query.window, cut)
-            remembered[SOURCES_KEY] = with_fetch(memory, source_id(logstore), job.table, read)
+            # A file reads the whole window (the question's part first); a remote store only that part.
+            asked = (
+                job.query.window
+                if isinstance(logstore, FileLogstore)
+                else job.query.focus or job.query.window
+            )
+            remembered[SOURCES_KEY] = with_fetch(
+                memory, source_id(logstore), job.table, read_spans(asked, cut)
+            )
             result.source = logstore.name
         self._remember(job.session, remembered, result.utc_offset)
         self.name_files(job.session, result.lines)

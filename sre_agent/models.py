@@ -91,6 +91,11 @@ class LogQuery(BaseModel):
     level: str | None = Field(default=None, description="minimum level, e.g. WARN")
     text: str | None = Field(default=None, description="free text every returned message contains")
     window: TimeWindow | None = None
+    focus: TimeWindow | None = Field(
+        default=None,
+        description="the part of the window the question is about: read first (a store that can "
+        "keeps all of it before the newest of the rest; a store that cannot fetches only it)",
+    )
     limit: int = Field(default=5000, ge=1, le=1_000_000)
     service_names: list[str] = Field(
         default_factory=list,

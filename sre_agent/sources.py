@@ -61,26 +61,34 @@ def fetched_tables(memory: str | None, source: str, window: TimeWindow | None = 
     return {table for table, spans in tables.items() if window is None or _covers(spans, window)}
 
 
-def with_fetch(memory: str | None, source: str, table: str, read: TimeWindow | None = None) -> str:
+def with_fetch(memory: str | None, source: str, table: str, read: list[TimeWindow] | None = None) -> str:
     """`memory` (the value under SOURCES_KEY) with `table` fetched from `source`, the fetch having
-    read all of `read` (None: all the source holds)."""
+    read all of each span of `read` (None: all the source holds)."""
     sources = _load(memory)
     spans = sources.setdefault(source, {}).get(table, [])
     if spans is not None:
-        spans = None if read is None else _merged([*spans, [read.start.isoformat(), read.end.isoformat()]])
+        new = [[w.start.isoformat(), w.end.isoformat()] for w in read] if read is not None else None
+        spans = None if new is None else _merged([*spans, *new])
     sources[source][table] = spans
     return json.dumps(sources, sort_keys=True)
 
 
-def read_window(window: TimeWindow | None, cut: FetchCut | None) -> TimeWindow | None:
-    """What a fetch of `window` read all of: the window, less what the limit `cut` left out."""
+def read_spans(window: TimeWindow | None, cut: FetchCut | None) -> list[TimeWindow] | None:
+    """The spans a fetch of `window` read all of (None: all the source holds): the window, less
+    what the limit `cut` left out — the question's own window when all of it was read, and from the
+    oldest other record read to the end (or, for a store serving the oldest first, the start to
+    the newest record read)."""
     if cut is None or cut.first is None or cut.last is None:
-        return window
+        return None if window is None else [window]
     start = window.start if window is not None else cut.first
     end = window.end if window is not None else cut.last
-    if cut.newest_first:
-        return TimeWindow(start=cut.first, end=end)
-    return TimeWindow(start=start, end=cut.last)
+    if not cut.newest_first:
+        return [TimeWindow(start=start, end=cut.last)]
+    spans = [cut.focus] if cut.focus is not None and cut.focus_whole else []
+    others = cut.others_first if cut.focus is not None else cut.first
+    if others is not None:
+        spans.append(TimeWindow(start=others, end=end))
+    return spans
 
 
 def logs_sources(memory: str | None) -> set[str]:

@@ -25,8 +25,9 @@ from sre_agent.connectors.base import FetchResult
 from sre_agent.connectors.newest import NewestKept, keep_newest
 from sre_agent.connectors.remote import keep_matching
 from sre_agent.engine import Engine
-from sre_agent.models import LogQuery, LogRecord
+from sre_agent.models import LogQuery, LogRecord, TimeWindow
 from sre_agent.settings import Settings
+from sre_agent.sources import read_spans
 from sre_agent.workflows.agent import AgentEvent
 
 runner = CliRunner()
@@ -95,6 +96,34 @@ def test_nothing_is_cut_at_the_limit_and_later_lines_win_a_tie() -> None:
     kept.offer(_record(0, "third"))  # same second: the later line is the newer one
     assert [r.message for r in kept.records()] == ["second", "third"]
     assert kept.cut() is not None and kept.cut().matched == 3
+
+
+def test_the_questions_window_is_kept_whole_before_the_newest_of_the_rest() -> None:
+    focus = TimeWindow(start=END + timedelta(minutes=2), end=END + timedelta(minutes=3))
+    kept = NewestKept(4, focus)
+    for minute in range(10):
+        kept.offer(_record(minute, f"m{minute}"))
+    assert [r.message for r in kept.records()] == ["m2", "m3", "m8", "m9"]
+    cut = kept.cut()
+    assert cut is not None and (cut.focus_read, cut.focus_whole, cut.matched) == (2, True, 10)
+    assert cut.sentence() == (
+        "the fetch limit (4) cut this read: 10 records matched, 4 were read: all 2 of the 2 records of the "
+        "question's window "
+        "(2025-03-18 15:02 → 2025-03-18 15:03 UTC) and the newest 2 others (2025-03-18 15:08 → "
+        "2025-03-18 15:09 UTC); older ones from 2025-03-18 15:00 UTC on were not read: ask about a narrower "
+        "time window, or raise the limit (--limit, SRE_AGENT_FETCH_LIMIT)"
+    )
+    # What the session then knows it holds whole: the question's window, and the newest part.
+    assert read_spans(TimeWindow(start=END, end=END + timedelta(minutes=9)), cut) == [
+        focus,
+        TimeWindow(start=END + timedelta(minutes=8), end=END + timedelta(minutes=9)),
+    ]
+    crowded = NewestKept(1, focus)
+    for minute in range(10):
+        crowded.offer(_record(minute, f"m{minute}"))
+    assert [r.message for r in crowded.records()] == ["m3"]
+    assert ": the newest 1 of the 2 records of the question's window (" in crowded.cut().sentence()
+    assert crowded.cut().focus_whole is False
 
 
 def test_a_store_that_stopped_serving_says_more_matched_without_a_count() -> None:

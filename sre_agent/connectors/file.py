@@ -62,7 +62,7 @@ class FileLogstore:
         """Stream every file, keep the newest `query.limit` records `query` matches (oldest first in
         the result); when the limit cut, `result.cut` says what matched and what was read."""
         result = FetchResult(source=str(self.path))
-        kept = NewestKept(query.limit)
+        kept = NewestKept(query.limit, query.focus)
         paths, result.report.skipped_files = log_files(self.path)
         for path in paths:
             index = file_index.lookup(path) if query.window is not None else None

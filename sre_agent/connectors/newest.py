@@ -14,47 +14,60 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sre_agent.connectors.report import FetchCut
-from sre_agent.models import LogRecord
+from sre_agent.models import LogRecord, TimeWindow
 
 
 class NewestKept:
-    """Offered records, of which the newest `limit` are kept; every offer is counted."""
+    """Offered records, of which the newest `limit` are kept; every offer is counted. With a
+    `focus` window, its records come first: all of them are kept (the newest, if even they are
+    more than the limit) before the newest of the rest."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, focus: TimeWindow | None = None) -> None:
         self.limit = limit
+        self.focus = focus
         self.matched = 0
+        self.in_focus = 0
         self.oldest: datetime | None = None
-        self._heap: list[tuple[datetime, int, LogRecord]] = []
+        self._heap: list[tuple[bool, datetime, int, LogRecord]] = []
 
     def offer(self, record: LogRecord) -> None:
-        """Count `record`; keep it if it is among the newest `limit` so far (later lines win ties)."""
+        """Count `record`; keep it if it is among the `limit` first so far (in the focus, then
+        newest; later lines win ties)."""
         self.matched += 1
         ts = record.timestamp
         if self.oldest is None or ts < self.oldest:
             self.oldest = ts
-        item = (ts, self.matched, record)
+        focused = self.focus is not None and self.focus.contains(ts)
+        self.in_focus += focused
+        item = (focused, ts, self.matched, record)
         if len(self._heap) < self.limit:
             heapq.heappush(self._heap, item)
-        elif item[:2] > self._heap[0][:2]:
+        elif item[:3] > self._heap[0][:3]:
             heapq.heapreplace(self._heap, item)
 
     def records(self) -> list[LogRecord]:
         """What was kept, oldest first (file order among equal timestamps)."""
-        return [record for _, _, record in sorted(self._heap, key=lambda item: item[:2])]
+        return [item[3] for item in sorted(self._heap, key=lambda item: item[1:3])]
 
     def cut(self) -> FetchCut | None:
         """What the limit left out; None when everything that matched was kept."""
         if self.matched <= self.limit:
             return None
-        first = min(self._heap, key=lambda item: item[:2])[0] if self._heap else None
-        last = max(self._heap, key=lambda item: item[:2])[0] if self._heap else None
+        times = sorted(item[1] for item in self._heap)
+        others = [item[1] for item in self._heap if not item[0]]
+        kept_focus = len(self._heap) - len(others)
         return FetchCut(
             limit=self.limit,
             read=len(self._heap),
             matched=self.matched,
-            first=first,
-            last=last,
+            first=times[0] if times else None,
+            last=times[-1] if times else None,
             matched_first=self.oldest,
+            focus=self.focus,
+            focus_read=kept_focus if self.focus is not None else None,
+            focus_whole=kept_focus == self.in_focus,
+            focus_matched=self.in_focus if self.focus is not None else None,
+            others_first=min(others) if others else None,
         )
 
 

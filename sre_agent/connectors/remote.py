@@ -38,6 +38,10 @@ def retrying() -> Retrying:
 
 
 def window_of(query: LogQuery) -> TimeWindow:
+    """What a remote store is asked for: the question's own window first (`focus`: a remote store
+    cannot rank it above the rest), else the query's window, else the last `DEFAULT_WINDOW`."""
+    if query.focus is not None:
+        return query.focus
     if query.window is not None:
         return query.window
     now = datetime.now(UTC)

@@ -169,18 +169,41 @@ class FetchCut(BaseModel):
     last: datetime | None = Field(default=None, description="newest record read")
     matched_first: datetime | None = Field(default=None, description="oldest record that matched")
     newest_first: bool = Field(default=True, description="False: the store served the oldest records")
+    focus: TimeWindow | None = Field(default=None, description="the question's window, read first")
+    focus_read: int | None = Field(
+        default=None, description="records of the question's window read (all it holds, up to the limit)"
+    )
+    focus_whole: bool = Field(default=True, description="every record of the question's window was read")
+    focus_matched: int | None = Field(
+        default=None, description="records of the question's window that matched"
+    )
+    others_first: datetime | None = Field(
+        default=None, description="oldest record read outside the question's window"
+    )
 
     def sentence(self) -> str:
         """'the fetch limit cut this read: 558,211 records matched, only the newest 20,000 were read
-        (2025-03-12 09:00 → 2025-03-18 15:00 UTC); the older ones were not: …'."""
+        (2025-03-12 09:00 → 2025-03-18 15:00 UTC); older ones …' — with the question's window read
+        first: '…, 20,000 were read: all 1,204 of the question's window (…) and the newest 18,796
+        others (…); older ones …'."""
         which = "newest" if self.newest_first else "oldest"
         matched = f"{self.matched:,} records matched" if self.matched is not None else "more records matched"
         head = f"the fetch limit ({self.limit:,}) cut this read: {matched}"
-        head += f", only the {which} {self.read:,} were read"
-        if self.first is not None and self.last is not None:
-            head += f" ({self.first:%Y-%m-%d %H:%M} → {self.last:%Y-%m-%d %H:%M} UTC)"
+        first, last = self.first, self.last
+        if self.focus is not None and self.focus_read is not None:
+            whole = f"all {self.focus_read:,}" if self.focus_whole else f"the newest {self.focus_read:,}"
+            of_window = f"of the {self.focus_matched or 0:,} records of the question's window"
+            head += f", {self.read:,} were read: {whole} {of_window}"
+            head += f" ({_span(self.focus.start, self.focus.end)})"
+            rest = self.read - self.focus_read
+            head += f" and the {which} {rest:,} others" if rest else ", none outside it"
+            first = self.others_first if rest else None
+        else:
+            head += f", only the {which} {self.read:,} were read"
+        if first is not None and last is not None:
+            head += f" ({_span(first, last)})"
         left = "older" if self.newest_first else "newer"
-        if self.newest_first and self.matched_first is not None and self.first is not None:
+        if self.newest_first and self.matched_first is not None and first is not None:
             left += f" ones from {self.matched_first:%Y-%m-%d %H:%M} UTC on"
         else:
             left += " ones"
@@ -188,6 +211,10 @@ class FetchCut(BaseModel):
             f"{head}; {left} were not read: ask about a narrower time window, "
             "or raise the limit (--limit, SRE_AGENT_FETCH_LIMIT)"
         )
+
+
+def _span(start: datetime, end: datetime) -> str:
+    return f"{start:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC"
 
 
 class FetchReport(BaseModel):

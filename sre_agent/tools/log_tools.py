@@ -133,14 +133,27 @@ def _window(ctx: ToolContext, phrase: str | None) -> TimeWindow | None:
     return parsed.window
 
 
-def _fetch_window(ctx: ToolContext, stated: TimeWindow | None, query: str | None = None) -> TimeWindow:
-    """What to fetch: the stated window; else the one `query`'s words name (widened by a day while
-    the logs' clock is not known yet, as "14:05" may be local time); else the default window."""
+def _focus(ctx: ToolContext, stated: TimeWindow | None, query: str) -> TimeWindow | None:
+    """The window `query`'s words name, to be read first (none when a window was stated): in the
+    logs' clock, widened by 14 h while that clock is not known yet, as "14:05" may be local time."""
+    if stated is not None:
+        return None
+    named = named_window(query, _now(ctx), ctx.engine.log_clock(ctx.session))
+    if named is None or (named.end - named.start).total_seconds() / 3600 > ctx.max_window_hours:
+        return None
+    return named
+
+
+def _covering(window: TimeWindow, focus: TimeWindow | None) -> TimeWindow:
+    """`window`, stretched to hold `focus` too (a question about a time outside the default)."""
+    if focus is None or (window.start <= focus.start and focus.end <= window.end):
+        return window
+    return TimeWindow(start=min(window.start, focus.start), end=max(window.end, focus.end))
+
+
+def _fetch_window(ctx: ToolContext, stated: TimeWindow | None) -> TimeWindow:
     if stated is not None:
         return stated
-    named = named_window(query or "", _now(ctx), ctx.engine.log_clock(ctx.session))
-    if named is not None and (named.end - named.start).total_seconds() / 3600 <= ctx.max_window_hours:
-        return named
     if ctx.default_window is not None:
         return ctx.default_window
     now = _now(ctx)
@@ -321,7 +334,8 @@ async def search_logstore(ctx: ToolContext, args: SearchLogstoreArgs) -> ToolRes
     env = _environment(ctx, args.environment)
     method = _method(ctx, args.method)
     stated = _window(ctx, args.window)
-    window = _fetch_window(ctx, stated, args.query)
+    focus = _focus(ctx, stated, args.query)  # read first: all of it before the newest of the rest
+    window = _covering(_fetch_window(ctx, stated), focus)
     table = table_name("logs", method or "all", env)
     query = LogQuery(
         service=ctx.service,
@@ -329,6 +343,7 @@ async def search_logstore(ctx: ToolContext, args: SearchLogstoreArgs) -> ToolRes
         user_id=args.user_id,
         environment=env,
         window=window,
+        focus=focus,
         limit=ctx.engine.settings.fetch_limit,
     )
     filters = {k: v for k, v in (("method", method), ("user_id", args.user_id)) if v}
