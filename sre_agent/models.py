@@ -79,6 +79,14 @@ class TimeWindow(BaseModel):
     def contains(self, t: datetime) -> bool:
         return self.start <= t <= self.end
 
+    def within(self, bounds: TimeWindow | None) -> TimeWindow:
+        """This window clipped to `bounds` (a snapshot's span: nothing is before or after it);
+        itself when there are no bounds or it lies wholly outside them."""
+        if bounds is None:
+            return self
+        start, end = max(self.start, bounds.start), min(self.end, bounds.end)
+        return TimeWindow(start=start, end=end) if start <= end else self
+
 
 class LogQuery(BaseModel):
     """What to fetch from a logstore. Every field but `limit` is optional."""

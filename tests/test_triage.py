@@ -230,6 +230,19 @@ def test_the_timeline_finds_a_deploy_two_minutes_before_a_window_the_question_fi
     ]
 
 
+def test_a_look_back_the_thread_stored_whole_is_not_fetched_again(engine, tmp_path) -> None:
+    """The whole snapshot was just fetched, every line of it, into the thread: the look-back reads
+    it from the store (the same deploy line found) and does not fetch the file again."""
+    logs = tmp_path / "checkout.jsonl"
+    _checkout_logs(logs, "13:40")
+    events: list[AgentEvent] = []
+    answer = _ask(engine, "why were checkouts failing?", session="t15", logs=logs, events=events)
+    assert "  - 14:03:12: `deployed checkout-api version 2.4.1 (rollout #88)`" in _section(
+        answer.answer, "Timeline"
+    )
+    assert not [e for e in events if e.kind == "progress" and e.message.startswith("timeline: read")]
+
+
 def test_config_prose_with_angle_brackets_survives_markdown(engine) -> None:
     """Steps such as 'evict membership:<district>:<user>' must not lose their placeholders as HTML tags."""
     from markdown_it import MarkdownIt

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from sre_agent.clean import clean_records
 from sre_agent.connectors.base import FetchResult
 from sre_agent.errors import ConnectorError
-from sre_agent.indexes import SearchFilters
+from sre_agent.indexes import SearchFilters, table_name
 from sre_agent.models import CleanRecord, LogQuery, TimeWindow
 from sre_agent.patterns import LogPattern
 from sre_agent.timeline import EdgeLines, Edges, around_span, before_span
@@ -69,6 +69,9 @@ async def read_span(ctx: ToolContext, span: TimeWindow, *, environment: str | No
     edge = await asyncio.to_thread(_stored, ctx, span)
     if ctx.logstore is None:
         return edge
+    every_line = table_name("logs", "all", environment or "prod")
+    if every_line in ctx.engine.fetched_from(ctx.session, ctx.logstore, span.within(ctx.default_window)):
+        return edge  # this source's every line of the span is stored already: nothing to fetch
     dropped = _dropped(ctx)
     query = LogQuery(
         service=None if "service" in dropped else ctx.service,
@@ -90,7 +93,8 @@ async def read_span(ctx: ToolContext, span: TimeWindow, *, environment: str | No
         if result.cut is not None:  # logstores keep the newest lines of a cut read (CloudWatch the oldest)
             edge.cut_newest = result.cut.newest_first
             edge.cut_at = min(stamps) if edge.cut_newest else max(stamps)
-    edge.rows = sorted([*edge.rows, *fetched], key=lambda row: row.timestamp)
+    unique = {row.id: row for row in [*edge.rows, *fetched]}  # stored and fetched: each line once
+    edge.rows = sorted(unique.values(), key=lambda row: row.timestamp)
     if ctx.on_progress is not None:
         ctx.on_progress(
             ProgressEvent(

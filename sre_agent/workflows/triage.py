@@ -31,7 +31,6 @@ from sre_agent.evidence import line_message, line_when, render_evidence
 from sre_agent.indexes import table_name
 from sre_agent.indexes.filters import level_rank
 from sre_agent.knowledge import known_patterns, match_scenarios
-from sre_agent.models import TimeWindow
 from sre_agent.patterns import PatternSummary, mine_patterns, render_patterns
 from sre_agent.shapes import sounds_like_trouble
 from sre_agent.timeline import Timeline, build_timeline, render_timeline
@@ -113,14 +112,6 @@ def _admin_lookup(ctx: ToolContext, plan: RetrievalPlan) -> ToolCallPlan | None:
     return None
 
 
-def _within(window: TimeWindow | None, bounds: TimeWindow | None) -> TimeWindow | None:
-    """`window` clipped to `bounds` (a snapshot's span: nothing is before or after it)."""
-    if window is None or bounds is None:
-        return window
-    start, end = max(window.start, bounds.start), min(window.end, bounds.end)
-    return TimeWindow(start=start, end=end) if start <= end else window
-
-
 def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[ToolCallPlan]:
     """Which tools to run for `question`, from the entities the rule refiner found."""
     env = plan.environment or ctx.environment or "prod"
@@ -129,7 +120,8 @@ def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[Too
     if ctx.logstore is not None:
         # What this logstore filled: tables another source (an earlier --logs file) filled do not count.
         # … and only if it read the question's whole window: a cut fetch read only its newest part.
-        stored = ctx.engine.fetched_from(ctx.session, ctx.logstore, _within(plan.window, ctx.default_window))
+        needed = plan.window.within(ctx.default_window) if plan.window is not None else None
+        stored = ctx.engine.fetched_from(ctx.session, ctx.logstore, needed)
         request_id = plan.field_filters.get("request_id")
         if request_id and table_name("req", request_id, env) not in stored:
             calls.append(
