@@ -302,3 +302,28 @@ def test_with_an_llm_the_cut_is_streamed_before_the_models_own_words(tmp_path: P
     streamed = "".join(e.message for e in events if e.kind == "answer_delta")
     assert streamed.startswith("⚠ **Partial read**") and answer.answer.startswith(streamed)
     assert streamed.endswith("**Summary**: the payment gateway times out.")
+
+
+def test_a_long_read_says_how_far_it_is_while_it_reads(
+    tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big file takes a while to read: the progress says so as it goes, not only at the end."""
+    from sre_agent.connectors import file as file_logstore
+
+    monkeypatch.setattr(file_logstore, "PROGRESS_EVERY", 100)  # as every 100,000 on a big file
+    path = tmp_path / "steady.jsonl"
+    _write_log(path, 450, days=1)
+    engine = Engine(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    said: list[str] = []
+    asyncio.run(
+        engine.search(
+            "why are payments failing?", session="p", logs=path, on_progress=lambda e: said.append(e.message)
+        )
+    )
+    reading = [m for m in said if m.startswith("read ")]
+    assert [re.sub(r" \(\d+%\)$", "", m) for m in reading] == [
+        f"read {n} records of steady.jsonl" for n in (100, 200, 300, 400)
+    ]
+    shares = [int(re.search(r"\((\d+)%\)$", m).group(1)) for m in reading]
+    assert shares == sorted(shares) and 15 <= shares[0] <= 25 and 80 <= shares[-1] <= 90
+    assert said.index(reading[-1]) < next(i for i, m in enumerate(said) if m.startswith("fetched "))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Protocol
 
 from pydantic import BaseModel, Field
@@ -28,6 +30,11 @@ class FetchResult(BaseModel):
         default_factory=FetchReport,
         description="names the service filter matched, filters dropped to find anything, what the source had",
     )
+
+
+#: Where a long fetch says how far it has read ("read 400,000 lines of big.jsonl (40%)"), set by
+#: the caller for the fetch's thread; None: nobody is listening.
+FETCH_PROGRESS: ContextVar[Callable[[str], None] | None] = ContextVar("fetch_progress", default=None)
 
 
 class Logstore(Protocol):

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sre_agent.connectors import file_index
-from sre_agent.connectors.base import FetchResult, record_matches
+from sre_agent.connectors.base import FETCH_PROGRESS, FetchResult, record_matches
 from sre_agent.connectors.file_index import file_key
 from sre_agent.connectors.inputs import CUT_SHORT, NotALog, check_text, log_files, open_text
 from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
@@ -31,6 +31,8 @@ from sre_agent.models import LogQuery, LogRecord, TimeWindow
 MAX_PROBLEMS = 5
 #: Files up to this size are read whole for their span; of bigger ones, the head and the tail.
 SPAN_SCAN_BYTES = 1 << 20
+#: A long read says how far it is every this many records (see `base.FETCH_PROGRESS`).
+PROGRESS_EVERY = 100_000
 #: Suffixes of files read through a decompressor (never seeked).
 COMPRESSED = {".gz", ".zst"}
 #: One line of a file: byte offset (-1 when compressed), 1-based line number, text.
@@ -64,7 +66,9 @@ class FileLogstore:
         result = FetchResult(source=str(self.path))
         kept = NewestKept(query.limit, query.focus)
         paths, result.report.skipped_files = log_files(self.path)
+        say = FETCH_PROGRESS.get()
         for path in paths:
+            counted = _every(say, path) if say is not None else None
             index = file_index.lookup(path) if query.window is not None else None
             if index is not None and query.window is not None:  # only the window's part of the file
                 start, line = index.seek(query.window.start)
@@ -77,6 +81,8 @@ class FileLogstore:
                 continue
             building = None if path.suffix.lower() in COMPRESSED else file_index.TimeIndex(file_key(path))
             for offset, record in self._records(path, result, query.field_aliases):
+                if counted is not None:
+                    counted(offset)
                 if building is not None:
                     building.note(record.timestamp, offset, record.line or 0)
                 if record_matches(record, query):
@@ -203,6 +209,21 @@ def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = No
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     return record_from_object(obj, source=source, line=line, aliases=aliases)
+
+
+def _every(say: Callable[[str], None], path: Path) -> Callable[[int], None]:
+    """A counter of the records read from `path` that says how far it is every `PROGRESS_EVERY`."""
+    size = path.stat().st_size
+    read = 0
+
+    def count(offset: int) -> None:
+        nonlocal read
+        read += 1
+        if read % PROGRESS_EVERY == 0:
+            share = f" ({offset * 100 // size}%)" if offset >= 0 and size else ""
+            say(f"read {read:,} records of {path.name}{share}")
+
+    return count
 
 
 def _lines(path: Path, start: int = 0, line: int = 1, result: FetchResult | None = None) -> Iterator[Line]:

@@ -21,7 +21,7 @@ from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_a
 from sre_agent.clean import clean_records, raw_record_id
 from sre_agent.clocks import MINUTES, span
 from sre_agent.configs import ServiceConfig
-from sre_agent.connectors.base import Logstore
+from sre_agent.connectors.base import FETCH_PROGRESS, Logstore
 from sre_agent.connectors.relax import fetch_relaxed
 from sre_agent.connectors.report import FetchReport
 from sre_agent.errors import ConnectorError
@@ -152,7 +152,16 @@ class LogSearchWorkflow(Workflow):
     async def fetch(self, ctx: Context, ev: FetchRequested) -> Fetched:
         assert self.logstore is not None and ev.job.query is not None
         query = with_config(ev.job.query, self.config)
-        result = await asyncio.to_thread(fetch_relaxed, self.logstore, query)
+        loop = asyncio.get_running_loop()
+
+        def reading(message: str) -> None:  # from the fetch's thread: handed to this loop
+            loop.call_soon_threadsafe(_report, ctx, ProgressEvent(stage="fetch", message=message))
+
+        token = FETCH_PROGRESS.set(reading)  # to_thread runs the fetch in a copy of this context
+        try:
+            result = await asyncio.to_thread(fetch_relaxed, self.logstore, query)
+        finally:
+            FETCH_PROGRESS.reset(token)
         # What was not read (files skipped, malformed lines located), then the first other fact.
         said = result.report.sentences()[: len(result.report.input_sentences()) + 1]
         _report(
