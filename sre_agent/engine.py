@@ -210,6 +210,8 @@ class Engine:
         if threads.is_dir():
             for path in threads.glob("*.json"):
                 path.unlink(missing_ok=True)
+        for path in self.file_indexes.glob("*.json"):  # where in which file each time is: a cache
+            path.unlink(missing_ok=True)
         return dropped
 
     async def purge_all(self) -> int:
@@ -236,13 +238,18 @@ class Engine:
 
         return self._per_thread("llm", lambda: build_llm(self.settings))
 
+    @property
+    def file_indexes(self) -> Path:
+        """Where the time indexes of log files read whole are kept (`connectors/file_index.py`)."""
+        return self.settings.data_dir / "file-index"
+
     def snapshot(self, logs: Path) -> Snapshot:
         """A log file or folder as the logstore of a conversation.
 
         A snapshot is the logstore's whole content: its last timestamp is "now", its span the
         default window, and tools may fetch all of it even when it spans more than
         SRE_AGENT_MAX_WINDOW_HOURS."""
-        logstore = FileLogstore(logs)
+        logstore = FileLogstore(logs, index_dir=self.file_indexes)
         # Reading a snapshot for its span costs a full parse: do it again only when a file changed.
         key = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in logstore.files())
         if key not in self._spans:
@@ -378,7 +385,7 @@ class Engine:
                 raise InputError("QUESTION: empty question")
             config = self.config(service)
             if logs is not None:
-                logstore = FileLogstore(logs)
+                logstore = FileLogstore(logs, index_dir=self.file_indexes)
             query = None
             table = table or table_name("logs", "all", environment or "prod")
             versioned = isinstance(logstore, FileLogstore)  # a file's version is known; a live store's not

@@ -4,6 +4,7 @@ stack traces. Real files on disk."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -104,3 +105,32 @@ def test_plain_text_with_stack_traces_keeps_each_trace_with_its_line(tmp_path: P
         "ERROR worker 3003 failed\njava.lang.IllegalStateException: boom\n"
         "\tat com.acme.Worker.run(Worker.java:42)"
     )
+
+
+def test_the_index_is_kept_in_a_folder_for_the_next_command(tmp_path: Path) -> None:
+    """A new process (the next `sre-agent ask`) about the same unchanged file seeks too."""
+    path = tmp_path / "app.jsonl"
+    _jsonl(path, [i * 0.5 for i in range(12_000)])
+    folder = tmp_path / "file-index"
+    FileLogstore(path, index_dir=folder).fetch(LogQuery(limit=10))
+    assert len(list(folder.glob("*.json"))) == 1
+    file_index._indexes.clear()  # as in a new process
+    again = FileLogstore(path, index_dir=folder).fetch(LogQuery(window=WINDOW, limit=100_000))
+    assert again.skipped == 0 and [r.message for r in again.records] == _whole(path, WINDOW)
+    # Written to since: the kept index is of another version, and the file is read whole.
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(
+            json.dumps({"timestamp": (START + timedelta(minutes=3001)).isoformat(), "message": "new"}) + "\n"
+        )
+    file_index._indexes.clear()
+    later = FileLogstore(path, index_dir=folder).fetch(LogQuery(window=WINDOW, limit=100_000))
+    assert later.skipped == 1 and "new" in [r.message for r in later.records]
+
+
+def test_a_search_keeps_the_index_in_the_data_dir_and_purge_forgets_it(engine, tmp_path: Path) -> None:
+    path = tmp_path / "app.jsonl"
+    _jsonl(path, [i * 0.5 for i in range(3_000)], bad_first_line=False)
+    asyncio.run(engine.search("what happened?", session="idx", logs=path))
+    assert len(list(engine.file_indexes.glob("*.json"))) == 1
+    engine.purge()
+    assert list(engine.file_indexes.glob("*.json")) == []

@@ -50,8 +50,13 @@ _TS_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 class FileLogstore:
     """Serves log records from local files: one path, or a folder of logs (see `inputs.log_files`)."""
 
-    def __init__(self, path: Path | str, *, default_year: int | None = None) -> None:
+    def __init__(
+        self, path: Path | str, *, default_year: int | None = None, index_dir: Path | None = None
+    ) -> None:
+        """`index_dir`: where the time indexes of files read whole are kept between commands
+        (`file_index`); None keeps them in this process only."""
         self.path = Path(path)
+        self.index_dir = index_dir
         self.name = f"file {self.path}"
         self.default_year = default_year or datetime.now(UTC).year
         if not self.path.exists():
@@ -69,7 +74,7 @@ class FileLogstore:
         say = FETCH_PROGRESS.get()
         for path in paths:
             counted = _every(say, path) if say is not None else None
-            index = file_index.lookup(path) if query.window is not None else None
+            index = file_index.lookup(path, self.index_dir) if query.window is not None else None
             if index is not None and query.window is not None:  # only the window's part of the file
                 start, line = index.seek(query.window.start)
                 stop = query.window.end + file_index.SLACK
@@ -88,7 +93,7 @@ class FileLogstore:
                 if record_matches(record, query):
                     kept.offer(record)
             if building is not None:
-                file_index.keep(building)
+                file_index.keep(building, self.index_dir)
         result.records = kept.records()
         result.cut = kept.cut()
         result.truncated = result.cut is not None

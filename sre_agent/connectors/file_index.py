@@ -8,17 +8,24 @@ before it by more than `SLACK` (lines of several threads or hosts interleave a l
 in order, the records before a mark whose time is earlier than `start - SLACK` are all before
 `start`, and once a record is later than `end + SLACK` every record after it is after `end`: a
 window's records are exactly those between the two. A file out of order, compressed or changed
-since (size or modification time) is read whole, as before. Indexes live in this process only,
-for the last `KEEP_FILES` files read.
+since (size or modification time) is read whole, as before. Indexes are kept in the process for
+the last `KEEP_FILES` files read and, given a folder (the engine's data dir), written there as
+small JSON files, so the next command about the same unchanged file seeks too. An index that
+cannot be written costs only speed: a warning is logged.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from threading import Lock
+
+log = logging.getLogger(__name__)
 
 #: A mark every this many records.
 MARK_EVERY = 1000
@@ -67,20 +74,62 @@ _indexes: OrderedDict[tuple[str, int, int], TimeIndex] = OrderedDict()
 _lock = Lock()
 
 
-def lookup(path: Path) -> TimeIndex | None:
-    """The index of `path` as it is now, if it was read whole before and is in time order."""
+def lookup(path: Path, folder: Path | None = None) -> TimeIndex | None:
+    """The index of `path` as it is now, if it was read whole before and is in time order (in this
+    process, or written to `folder` by an earlier one)."""
     key = file_key(path)
     with _lock:
         index = _indexes.get(key)
         if index is not None:
             _indexes.move_to_end(key)
+    if index is None and folder is not None:
+        index = _load(_file_of(folder, key), key)
+        if index is not None:
+            keep(index)
     return index if index is not None and index.ordered else None
 
 
-def keep(index: TimeIndex) -> None:
-    """Remember `index` (the oldest of more than `KEEP_FILES` is forgotten)."""
+def keep(index: TimeIndex, folder: Path | None = None) -> None:
+    """Remember `index` (the oldest of more than `KEEP_FILES` is forgotten); with `folder`, write it
+    there too."""
     with _lock:
         _indexes[index.key] = index
         _indexes.move_to_end(index.key)
         while len(_indexes) > KEEP_FILES:
             _indexes.popitem(last=False)
+    if folder is None:
+        return
+    data = {
+        "key": list(index.key),
+        "ordered": index.ordered,
+        "marks": [[ts.isoformat(), offset, line] for ts, offset, line in index.marks],
+    }
+    target = _file_of(folder, index.key)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        log.warning(
+            "could not keep the time index of %s in %s (%s): the next read of it is whole",
+            index.key[0],
+            folder,
+            exc,
+        )
+
+
+def _file_of(folder: Path, key: tuple[str, int, int]) -> Path:
+    return folder / (hashlib.sha256(key[0].encode("utf-8")).hexdigest()[:24] + ".json")
+
+
+def _load(file: Path, key: tuple[str, int, int]) -> TimeIndex | None:
+    """The index written in `file`, if it is of `key` (the file as it is now) and readable."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        if tuple(data["key"]) != key:
+            return None  # written for another version of the file
+        marks = [(datetime.fromisoformat(ts), int(offset), int(line)) for ts, offset, line in data["marks"]]
+        return TimeIndex(key=key, marks=marks, ordered=bool(data["ordered"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
