@@ -66,26 +66,28 @@ class FileLogstore:
         return log_files(self.path)[0]
 
     def fetch(self, query: LogQuery) -> FetchResult:
-        """Stream every file, keep the newest `query.limit` records `query` matches (oldest first in
-        the result); when the limit cut, `result.cut` says what matched and what was read."""
+        """Stream every file, keep `query.limit` of the records `query` matches: all of `query.focus`
+        first, then the newest (oldest first in the result); when the limit cut, `result.cut` says
+        what matched and what was read."""
         result = FetchResult(source=str(self.path))
         kept = NewestKept(query.limit, query.focus)
         paths, result.report.skipped_files = log_files(self.path)
         say = FETCH_PROGRESS.get()
+        window = query.window
         for path in paths:
-            counted = _every(say, path) if say is not None else None
-            index = file_index.lookup(path, self.index_dir) if query.window is not None else None
-            if index is not None and query.window is not None:  # only the window's part of the file
-                start, line = index.seek(query.window.start)
-                stop = query.window.end + file_index.SLACK
-                for _, record in self._records(path, result, query.field_aliases, start, line):
-                    if record.timestamp > stop:
-                        break
-                    if record_matches(record, query):
-                        kept.offer(record)
-                continue
-            building = None if path.suffix.lower() in COMPRESSED else file_index.TimeIndex(file_key(path))
-            for offset, record in self._records(path, result, query.field_aliases):
+            index = file_index.lookup(path, self.index_dir) if window is not None else None
+            # Indexed: only the window's part of the file (a short read, said nothing of). Else the
+            # whole file, counted aloud, leaving an index behind unless it is compressed.
+            start, line, stop = 0, 1, None
+            if index is not None and window is not None:
+                start, line = index.seek(window.start)
+                stop = window.end + file_index.SLACK
+            counted = _every(say, path) if say is not None and index is None else None
+            whole = index is None and path.suffix.lower() not in COMPRESSED
+            building = file_index.TimeIndex(file_key(path)) if whole else None
+            for offset, record in self._records(path, result, query.field_aliases, start, line):
+                if stop is not None and record.timestamp > stop:
+                    break
                 if counted is not None:
                     counted(offset)
                 if building is not None:
@@ -98,10 +100,6 @@ class FileLogstore:
         result.cut = kept.cut()
         result.truncated = result.cut is not None
         return result
-
-    def records(self, path: Path, result: FetchResult, *, aliases: Aliases = None) -> Iterator[LogRecord]:
-        """The records of one file as they are read (lines that cannot be read are noted in `result`)."""
-        return (record for _, record in self._records(path, result, aliases))
 
     def _records(
         self, path: Path, result: FetchResult, aliases: Aliases, start: int = 0, line: int = 1
@@ -133,7 +131,7 @@ class FileLogstore:
         size = path.stat().st_size
         jsonl = check_text(path) == "jsonl"
         if size <= SPAN_SCAN_BYTES or path.suffix.lower() in COMPRESSED:
-            yield from self.records(path, ignored)
+            yield from (record for _, record in self._records(path, ignored, None))
             return
         half = SPAN_SCAN_BYTES // 2
         with path.open("rb") as fh:
