@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sre_agent.clocks import MINUTES, span
-from sre_agent.connectors.report import FetchReport
+from sre_agent.connectors.report import FetchCut, FetchReport
 from sre_agent.evidence import render_evidence
 from sre_agent.workflows.results import SearchResult
 
@@ -23,7 +23,7 @@ def render_fetch_report(report: FetchReport | None, heading: str = "**What the f
     if report is None:
         return ""
     matched = report.matched_sentence()
-    items = [f"- ⚠ **Partial read**: {report.cut.sentence()}"] if report.cut is not None else []
+    items = [f"- {partial_read(report.cut)}"] if report.cut is not None else []
     items += [f"- {matched}"] if matched else []
     items += [f"- {r.sentence()}" for r in report.relaxed]
     if report.facets is not None:
@@ -33,12 +33,17 @@ def render_fetch_report(report: FetchReport | None, heading: str = "**What the f
     return f"{heading}:\n" + "\n".join(items) if items else ""
 
 
+def partial_read(cut: FetchCut) -> str:
+    """A fetch the record limit cut, as the Markdown warning every answer gives it."""
+    return f"⚠ **Partial read**: {cut.sentence()}"
+
+
 def cut_notes(reports: Iterable[FetchReport | None]) -> list[str]:
     """Each fetch the record limit cut, as a Markdown warning to open an answer with (each once)."""
     out: list[str] = []
     for report in reports:
         if report is not None and report.cut is not None:
-            note = f"⚠ **Partial read**: {report.cut.sentence()}."
+            note = f"{partial_read(report.cut)}."
             if note not in out:
                 out.append(note)
     return out
