@@ -121,19 +121,6 @@ class LogQuery(BaseModel):
         return normalize_level(v)
 
 
-def utc_offset_minutes(value: object) -> int | None:
-    """The UTC offset, in minutes, a timestamp was written with (None when it names none)."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(",", "."))
-        except ValueError:
-            return None
-    if isinstance(value, datetime) and value.utcoffset() is not None:
-        offset = value.utcoffset()
-        return int(offset.total_seconds() // 60) if offset is not None else None
-    return None
-
-
 class LogRecord(BaseModel):
     """One log line as a connector returns it."""
 
