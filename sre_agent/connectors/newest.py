@@ -53,15 +53,15 @@ class NewestKept:
         """What the limit left out; None when everything that matched was kept."""
         if self.matched <= self.limit:
             return None
-        times = sorted(item[1] for item in self._heap)
+        times = [item[1] for item in self._heap]
         others = [item[1] for item in self._heap if not item[0]]
         kept_focus = len(self._heap) - len(others)
         return FetchCut(
             limit=self.limit,
             read=len(self._heap),
             matched=self.matched,
-            first=times[0] if times else None,
-            last=times[-1] if times else None,
+            first=min(times) if times else None,
+            last=max(times) if times else None,
             matched_first=self.oldest,
             focus=self.focus,
             focus_read=kept_focus if self.focus is not None else None,
