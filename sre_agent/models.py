@@ -79,6 +79,12 @@ class TimeWindow(BaseModel):
     def contains(self, t: datetime) -> bool:
         return self.start <= t <= self.end
 
+    def holding(self, other: TimeWindow | None) -> TimeWindow:
+        """This window, stretched to hold `other` too (itself when it does, or there is none)."""
+        if other is None or (self.start <= other.start and other.end <= self.end):
+            return self
+        return TimeWindow(start=min(self.start, other.start), end=max(self.end, other.end))
+
     def within(self, bounds: TimeWindow | None) -> TimeWindow:
         """This window clipped to `bounds` (a snapshot's span: nothing is before or after it);
         itself when there are no bounds or it lies wholly outside them."""

@@ -144,13 +144,6 @@ def _focus(ctx: ToolContext, stated: TimeWindow | None, query: str) -> TimeWindo
     return named
 
 
-def _covering(window: TimeWindow, focus: TimeWindow | None) -> TimeWindow:
-    """`window`, stretched to hold `focus` too (a question about a time outside the default)."""
-    if focus is None or (window.start <= focus.start and focus.end <= window.end):
-        return window
-    return TimeWindow(start=min(window.start, focus.start), end=max(window.end, focus.end))
-
-
 def _fetch_window(ctx: ToolContext, stated: TimeWindow | None) -> TimeWindow:
     if stated is not None:
         return stated
@@ -335,7 +328,7 @@ async def search_logstore(ctx: ToolContext, args: SearchLogstoreArgs) -> ToolRes
     method = _method(ctx, args.method)
     stated = _window(ctx, args.window)
     focus = _focus(ctx, stated, args.query)  # read first: all of it before the newest of the rest
-    window = _covering(_fetch_window(ctx, stated), focus)
+    window = _fetch_window(ctx, stated).holding(focus)  # a question about a time outside the default
     table = table_name("logs", method or "all", env)
     query = LogQuery(
         service=ctx.service,
