@@ -48,7 +48,7 @@ OLD_SET = ROOT / "bench" / "factual"
 # A rule means the same in both sets: bench/factual's generator holds how a rule selects lines, and
 # how files are checked and written.
 sys.path.insert(0, str(OLD_SET))
-from make_factual import copy_exact, relevant, sha256, when, write_json  # noqa: E402
+from make_factual import copy_exact, relevant, sha256, source_records, write_json  # noqa: E402
 
 OUT = HERE
 MIN_LINES, MAX_LINES = 1, 12  # a short question has a short answer
@@ -676,16 +676,7 @@ def main():
         iid = sysdef["id"]
         assert re.fullmatch(r"[a-z0-9-]+", iid) and iid not in seen_ids, iid
         seen_ids.add(iid)
-        src = SRC / sysdef["source"] / "logs.jsonl"
-        assert sha256(src) == SOURCES[sysdef["source"]], (
-            f"{src} differs from the file these questions were written against"
-        )
-        records = [json.loads(x) for x in src.read_text(encoding="utf-8").splitlines()]
-        times = [when(r["timestamp"]) for r in records]
-        window = {
-            "start": records[times.index(min(times))]["timestamp"],
-            "end": records[times.index(max(times))]["timestamp"],
-        }
+        src, records, window = source_records(sysdef["source"], SOURCES[sysdef["source"]])
         assert len(sysdef["questions"]) >= 6, f"{iid}: fewer than 6 questions"
         turns = []
         for qd in sysdef["questions"]:

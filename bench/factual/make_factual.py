@@ -458,6 +458,20 @@ def when(ts):
     return datetime.fromisoformat(ts.replace("Z", "+00:00"))
 
 
+def source_records(source, digest):
+    """A system's logs.jsonl, checked against the hash its questions were written against: its
+    path, its records and their time window."""
+    src = SRC / source / "logs.jsonl"
+    assert sha256(src) == digest, f"{src} differs from the file these questions were written against"
+    records = [json.loads(x) for x in src.read_text(encoding="utf-8").splitlines()]
+    times = [when(r["timestamp"]) for r in records]
+    window = {
+        "start": records[times.index(min(times))]["timestamp"],
+        "end": records[times.index(max(times))]["timestamp"],
+    }
+    return src, records, window
+
+
 def relevant(records, rule):
     msg = re.compile(rule["msg"]) if rule["msg"] else None
     fields = {k: re.compile(v) for k, v in rule["field"].items()}
@@ -508,16 +522,7 @@ def main():
         iid = sysdef["id"]
         assert re.fullmatch(r"[a-z0-9-]+", iid) and iid not in seen_ids, iid
         seen_ids.add(iid)
-        src = SRC / sysdef["source"] / "logs.jsonl"
-        assert sha256(src) == SOURCES[sysdef["source"]], (
-            f"{src} differs from the file these questions were written against"
-        )
-        records = [json.loads(x) for x in src.read_text(encoding="utf-8").splitlines()]
-        times = [when(r["timestamp"]) for r in records]
-        window = {
-            "start": records[times.index(min(times))]["timestamp"],
-            "end": records[times.index(max(times))]["timestamp"],
-        }
+        src, records, window = source_records(sysdef["source"], SOURCES[sysdef["source"]])
         turns = []
         for qd in sysdef["questions"]:
             ask = qd["ask"]
