@@ -238,41 +238,20 @@ def test_an_older_window_is_fetched_when_the_first_read_was_cut(cli_env: Path, t
     follow-up in a thread whose first fetch the limit cut (the table cannot hold that time)."""
     path = tmp_path / "ten-days.jsonl"
     _write_log(path, 3000, days=10, extra={600: OLD_EVENT})  # line 600: 2025-03-10 15:00 UTC
-    first = runner.invoke(
-        app, ["ask", "why are payments failing?", "--logs", str(path), "--session", "t1", "--limit", "500"]
-    )
-    assert first.exit_code == 0, first.output
+
+    def ask(question: str, session: str):
+        asked = runner.invoke(
+            app, ["ask", question, "--logs", str(path), "--session", session, "--limit", "500"]
+        )
+        assert asked.exit_code == 0, asked.output
+        return asked
+
+    first = ask("why are payments failing?", "t1")
     assert "Partial read" in first.stdout and OLD_EVENT not in _flat(first.stdout)
-    follow_up = runner.invoke(
-        app,
-        [
-            "ask",
-            "what failed on 2025-03-10 at 15:00?",
-            "--logs",
-            str(path),
-            "--session",
-            "t1",
-            "--limit",
-            "500",
-        ],
-    )
-    assert follow_up.exit_code == 0, follow_up.output
+    follow_up = ask("what failed on 2025-03-10 at 15:00?", "t1")
     assert OLD_EVENT in _flat(follow_up.stdout)
     assert "search_logstore" in follow_up.stderr  # fetched again, not only searched what was stored
-    fresh = runner.invoke(
-        app,
-        [
-            "ask",
-            "what failed on 2025-03-10 at 15:00?",
-            "--logs",
-            str(path),
-            "--session",
-            "t2",
-            "--limit",
-            "500",
-        ],
-    )
-    assert fresh.exit_code == 0, fresh.output
+    fresh = ask("what failed on 2025-03-10 at 15:00?", "t2")
     assert OLD_EVENT in _flat(fresh.stdout)
 
 
