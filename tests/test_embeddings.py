@@ -23,7 +23,7 @@ from sre_agent.embeddings import (
     build_embedder,
     probe_embedder,
 )
-from sre_agent.embeddings.local_onnx import shipped_model_path
+from sre_agent.embeddings.local_onnx import ATTENTION_CELLS, shipped_model_path
 from sre_agent.errors import ConfigError, InputError
 from sre_agent.settings import Settings
 
@@ -87,6 +87,30 @@ def test_batch_equals_one_by_one_and_keeps_order(embedder: LocalOnnxEmbedding) -
     lines = log_lines(30, seed=1) + ["ok", "x " * 400]  # short, long and truncated texts mixed
     random.Random(2).shuffle(lines)
     batched = np.array(embedder.get_text_embedding_batch(lines))
+    single = np.array([embedder.get_text_embedding(line) for line in lines])
+    assert cosines(batched, single).min() > 0.999
+
+
+def test_long_texts_run_in_small_batches_so_memory_stays_bounded(embedder: LocalOnnxEmbedding) -> None:
+    # 64 texts of 256 tokens in one batch held ~1 GB more at once; a batch of 256-token texts
+    # is now one text, of 128-token texts four, while short log lines still share batches of 64
+    lines = log_lines(100, seed=4) + ["word " * 300] * 3 + ["word " * 120] * 9
+    runner = embedder._load()
+    shapes: list[tuple[int, int]] = []
+    run_batch = runner._embed_batch
+
+    def recorded(token_ids: list[list[int]]) -> np.ndarray:
+        shapes.append((len(token_ids), max(len(ids) for ids in token_ids)))
+        return run_batch(token_ids)
+
+    runner._embed_batch = recorded  # type: ignore[method-assign]
+    try:
+        batched = embedder.embed_texts(lines)
+    finally:
+        del runner._embed_batch
+    assert all(rows * longest**2 <= ATTENTION_CELLS for rows, longest in shapes), shapes
+    assert (1, 256) in shapes and max(rows for rows, _ in shapes) == 64
+    assert sum(rows for rows, _ in shapes) == len(lines)
     single = np.array([embedder.get_text_embedding(line) for line in lines])
     assert cosines(batched, single).min() > 0.999
 
