@@ -259,6 +259,14 @@ def test_user_names_are_words_so_they_keep_shapes_apart() -> None:
             "one segment /ssh2 stays, as does v2 outside a path",
             "one segment /ssh2 stays, as does v2 outside a path",
         ),
+        # masks a line can only match when it holds their characters: each on its own, and the
+        # ones that need no digit at all (a UUID or an IPv6 address of letters alone)
+        ("from fe80:0:0:0:abc:ff:1:2 and ::ffff:10.0.0.7:443", "from <IP> and <IP>"),
+        ("no digits: fe::ab, abcdefab-abcd-abcd-abcd-abcdefabcdef", "no digits: <IP>, <UUID>"),
+        ("only letters deadbeefcafe and a@b.co stay", "only letters deadbeefcafe and a@b.co stay"),
+        ("port checkout:4515 is not an address", "port checkout:<NUM> is not an address"),
+        ("job_77 a-b-c-d 1.2.3", "<ID> a-b-c-d <NUM>"),
+        ("nbsp\u00a0and\x1cseparators 5", "nbsp and separators <NUM>"),
     ],
 )
 def test_message_shape_masks_variable_parts(message: str, shape: str) -> None:
