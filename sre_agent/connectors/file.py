@@ -154,6 +154,7 @@ class FileLogstore:
         none (stack frames, "Caused by", wrapped text) are joined to it."""
         pending: LogRecord | None = None
         pending_at = -1
+        source = str(path)  # one string shared by every record of the file
         for offset, lineno, raw in lines:
             line = raw.rstrip("\r\n")
             if not line.strip():
@@ -172,7 +173,7 @@ class FileLogstore:
                 timestamp=ts,
                 message=rest.strip(),
                 level=level_match.group(1) if level_match else None,
-                source=str(path),
+                source=source,
                 line=lineno,
             )
         if pending is not None:
@@ -256,10 +257,11 @@ def _lines(path: Path, start: int = 0, line: int = 1, result: FetchResult | None
 def _jsonl_records(
     lines: Iterable[Line], path: Path, result: FetchResult, aliases: Aliases
 ) -> Iterator[tuple[int, LogRecord]]:
+    source = str(path)  # one string shared by every record of the file
     for offset, lineno, raw in lines:
         if not raw.strip():
             continue
         try:
-            yield offset, parse_jsonl_line(raw, source=str(path), line=lineno, aliases=aliases)
+            yield offset, parse_jsonl_line(raw, source=source, line=lineno, aliases=aliases)
         except ValueError as exc:
             _note(result, f"{path}:{lineno}", str(exc))

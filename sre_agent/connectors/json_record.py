@@ -21,6 +21,7 @@ dropped; a record without a time is still an error (ValueError), as nothing can 
 from __future__ import annotations
 
 import re
+import sys
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -111,6 +112,9 @@ _NAMES: dict[str, tuple[str, ...]] = {
 }
 _STANDARD = tuple(name for name in _NAMES if name not in ("timestamp", "message"))
 _FLATTEN_DEPTH = 4
+#: Fields that take a few values over a whole log: each value is kept once in memory, not once per
+#: record (a 100k-record fetch held ~20 MB of copies of "checkout" and "prod").
+_FEW_VALUES = frozenset({"service", "method", "host", "env"})
 LEVEL_IN_TEXT = re.compile(r"\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC|SEVERE)\b")
 _EPOCH_DIGITS = re.compile(r"\d{9,19}(?:\.\d+)?")
 _PINO = ((10, "TRACE"), (20, "DEBUG"), (30, "INFO"), (40, "WARN"), (50, "ERROR"))
@@ -254,6 +258,8 @@ def record_from_object(
         if name == "level":
             level_key = key
             fields[name] = numeric_level(value, key) or str(value)
+        elif name in _FEW_VALUES:
+            fields[name] = sys.intern(str(value))
         else:
             fields[name] = str(value)
     if msg_key is None:  # every field but the time and level: `rpc=GetMembership status=UNAVAILABLE`
