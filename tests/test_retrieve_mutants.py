@@ -76,20 +76,33 @@ def test_like_lowers_the_value_and_escapes_the_wildcards_it_holds() -> None:
     assert like("text", "A_b%c\\d") == "lower(text) LIKE '%a\\_b\\%c\\\\d%'"
 
 
+def _token(value: str) -> str:
+    """What `identifier_clause` asks of a one-word identifier made of letters, digits, `_.:-`."""
+    escaped = value.replace("_", chr(92) + "_")
+    pattern = value.replace(".", "[.]")
+    return (
+        f"(lower(text) LIKE '%{escaped}%' AND regexp_like(lower(text), "
+        f"'(?:^|[^a-z0-9_]){pattern}(?:[^a-z0-9_]|$)'))"
+    )
+
+
 def test_an_ipv4_identifier_also_matches_its_dashed_form_as_dns_names_write_it() -> None:
     assert identifier_clause("10.251.26.8:50010") == (
-        "(lower(text) LIKE '%10.251.26.8:50010%' OR lower(text) LIKE '%10-251-26-8%')"
+        f"({_token('10.251.26.8:50010')} OR {_token('10-251-26-8')})"
     )
-    assert identifier_clause("10.251.26.8") == (
-        "(lower(text) LIKE '%10.251.26.8%' OR lower(text) LIKE '%10-251-26-8%')"
-    )
+    assert identifier_clause("10.251.26.8") == f"({_token('10.251.26.8')} OR {_token('10-251-26-8')})"
 
 
 @pytest.mark.parametrize("identifier", ["1.2.3.4567", "1.2.3", "1.2.3.4.5", "a.b.c.d", "v1.2.3.4", "blk_-42"])
 def test_what_is_not_an_ipv4_address_matches_only_as_written(identifier: str) -> None:
-    assert (
-        identifier_clause(identifier)
-        == f"(lower(text) LIKE '%{identifier.lower().replace('_', chr(92) + '_')}%')"
+    assert identifier_clause(identifier) == f"({_token(identifier.lower())})"
+
+
+def test_a_phrase_matches_anywhere_and_odd_characters_fall_back_to_like() -> None:
+    assert identifier_clause("Connection Reset by") == "(lower(text) LIKE '%connection reset by%')"
+    assert identifier_clause("GetMembership()") == "(lower(text) LIKE '%getmembership()%')"
+    assert identifier_clause("/v1/items+") == (
+        "((lower(text) LIKE '%/v1/items+%' AND regexp_like(lower(text), '/v1/items[+]')))"
     )
 
 

@@ -125,6 +125,28 @@ def test_an_ip_is_also_found_written_with_dashes(tmp_path, embedder) -> None:
     assert found[0] == "resolved ip-10-0-0-7.ec2.internal"
 
 
+def test_an_identifier_is_a_whole_token_not_the_start_of_a_longer_one(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "Receiving block blk_-1237 src: /10.0.0.10:5001"),
+            (2, "Deleting block blk_-123."),
+            (3, "PacketResponder for block blk_-12 terminating"),
+            (4, "Served block blk_-123 to /10.0.0.1:5001"),
+            (5, "Receiving block blk_-9123 src: /110.0.0.1:5001"),
+            *FILLER,
+        ),
+    )
+    found, relaxed = _ask(store, "what happened to blk_-123?", k=3)
+    assert sorted(found[:2]) == ["Deleting block blk_-123.", "Served block blk_-123 to /10.0.0.1:5001"]
+    assert relaxed == []
+    found, _ = _ask(store, "who talked to 10.0.0.1?", k=1)
+    assert found == ["Served block blk_-123 to /10.0.0.1:5001"]
+    found, relaxed = _ask(store, "what about blk_-1?")
+    assert relaxed == ["'blk_-1' (no stored line holds it)"]
+
+
 def test_a_number_in_the_question_puts_its_lines_first(tmp_path, embedder) -> None:
     store = _store(
         tmp_path,

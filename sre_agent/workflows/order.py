@@ -32,6 +32,29 @@ def like(column: str, value: str) -> str:
     return f"lower({column}) LIKE {sql_string('%' + escaped + '%')}"
 
 
+#: Characters an identifier may hold for `whole_token` to bound it: a regex of them needs no
+#: backslash (the SQL layer reads backslashes in string literals itself), `.` and `+` go in brackets.
+_PLAIN = re.compile(r"[a-z0-9_.:/@=+, -]+")
+_WORD = re.compile(r"[a-z0-9_]")
+
+
+def whole_token(column: str, value: str) -> str:
+    """SQL: `column` holds `value` as a whole token, case-insensitively: `blk_-123` is not found in
+    `blk_-1237`, nor `10.0.0.1` in `10.0.0.10` or `110.0.0.1`, but `blk_-123.` and `10.0.0.1:80`
+    hold theirs. A value starting or ending in a non-word character is bounded there by itself.
+    Values with other characters (brackets, quotes, backslashes) fall back to `like`."""
+    text = value.lower()
+    if not text or not _PLAIN.fullmatch(text):
+        return like(column, value)
+    pattern = text.replace(".", "[.]").replace("+", "[+]")
+    if _WORD.match(text[0]):
+        pattern = "(?:^|[^a-z0-9_])" + pattern
+    if _WORD.match(text[-1]):
+        pattern += "(?:[^a-z0-9_]|$)"
+    # the LIKE lets the engine drop most rows before the regex reads them
+    return f"({like(column, value)} AND regexp_like(lower({column}), {sql_string(pattern)}))"
+
+
 def signal_patterns(terms: Sequence[str]) -> list[re.Pattern[str]]:
     """One whole-token pattern per number of `terms` ("port 5433" and "5433" both give 5433)."""
     numbers = dict.fromkeys(t.split()[-1] for t in terms if t.strip())

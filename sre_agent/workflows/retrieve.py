@@ -38,6 +38,7 @@ from sre_agent.workflows.order import (
     pattern_stats,
     signals_first,
     to_result_line,
+    whole_token,
 )
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.results import ResultLine
@@ -70,11 +71,13 @@ __all__ = ["Retriever", "field_clause", "identifier_clause", "to_result_line"]
 
 
 def identifier_clause(identifier: str) -> str:
-    """SQL that matches rows whose text contains `identifier` (an IP also as a-b-c-d, as in DNS names)."""
-    clauses = [like("text", identifier)]
+    """SQL that matches rows whose text holds `identifier`: a one-word identifier as a whole token
+    (`blk_-123` is not `blk_-1237`), a phrase anywhere; an IP also as a-b-c-d, as in DNS names."""
+    bounded = " " not in identifier.strip()
+    clauses = [whole_token("text", identifier) if bounded else like("text", identifier)]
     parts = identifier.split(":")[0].split(".")
     if len(parts) == 4 and all(p.isdigit() and len(p) <= 3 for p in parts):
-        clauses.append(like("text", "-".join(parts)))
+        clauses.append(whole_token("text", "-".join(parts)))
     return "(" + " OR ".join(clauses) + ")"
 
 
