@@ -129,13 +129,20 @@ def known_patterns(configs: Sequence[ServiceConfig], lines: Sequence[str]) -> li
     return out
 
 
+# A method named like an ordinary word ("password", "none", "publickey") does not point at its
+# service: "why do password resets fail?" is not a question about sshd. A name with a hump, a
+# digit or punctuation (GetMembership, readBlock, keyboard-interactive) does.
+_ORDINARY_WORD = re.compile(r"[A-Za-z][a-z]*")
+
+
 def config_named_in(configs: Sequence[ServiceConfig], question: str) -> tuple[ServiceConfig, str] | None:
     """The one config whose service name or one of whose methods the question names, and the word
-    it used; None when none or several are named."""
+    it used; None when none or several are named. Methods named like ordinary words do not count."""
     words = {w.lower() for w in re.findall(r"[A-Za-z0-9_.-]+", question)}
     named = []
     for config in configs:
-        said = [n for n in (config.name, *config.method_names()) if n.lower() in words]
+        methods = [m for m in config.method_names() if not _ORDINARY_WORD.fullmatch(m)]
+        said = [n for n in (config.name, *methods) if n.lower() in words]
         if said:
             named.append((config, said[0]))
     return named[0] if len(named) == 1 else None

@@ -32,6 +32,15 @@ def test_the_service_is_found_by_a_method_or_its_name_and_only_when_clear() -> N
     assert service_for_question(configs, "why is GetMembership failing?") == "membership"
     assert service_for_question(configs, "is zookeeper healthy?") == "zookeeper"
     assert service_for_question(configs, "what went wrong at 14:00?") is None
+    assert service_for_question(configs, "why did readBlock fail?") == "hdfs"
+    assert service_for_question(configs, "many keyboard-interactive failures?") == "openssh"
+
+
+def test_a_method_named_like_an_ordinary_word_does_not_name_its_service() -> None:
+    # openssh's methods include "password" and "none": questions about other logs say those too
+    configs = list(CONFIGS.values())
+    assert service_for_question(configs, "why do password resets fail for none of the users?") is None
+    assert service_for_question(configs, "why does publickey auth fail in openssh?") == "openssh"
 
 
 def test_scenarios_rank_what_the_question_says_over_what_the_lines_show() -> None:
