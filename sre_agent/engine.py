@@ -25,6 +25,7 @@ from sre_agent.config_folder import ConfigFolder, load_config_folder
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.file import FileLogstore
+from sre_agent.connectors.remote import window_of
 from sre_agent.errors import ConnectorError, InputError
 from sre_agent.indexes import LogStore, table_name
 from sre_agent.memory import ChatMemories
@@ -444,12 +445,9 @@ class Engine:
         if job.query is not None and logstore is not None:  # this source has filled this table
             memory = self._thread_memory(job.session).get(SOURCES_KEY)
             cut = result.fetch_report.cut if result.fetch_report is not None else None
-            # A file reads the whole window (the question's part first); a remote store only that part.
-            asked = (
-                job.query.window
-                if isinstance(logstore, FileLogstore)
-                else job.query.focus or job.query.window
-            )
+            # A file reads the whole window (the question's part first); a remote store only the
+            # question's part, or without any window the last hour (`window_of`), never "all".
+            asked = job.query.window if isinstance(logstore, FileLogstore) else window_of(job.query)
             remembered[SOURCES_KEY] = with_fetch(
                 memory, source_id(logstore), job.table, read_spans(asked, cut)
             )

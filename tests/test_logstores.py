@@ -330,6 +330,32 @@ def test_a_service_with_an_http_logstore_is_answered_without_logs_given(
     assert server.requests and "DEADLINE_EXCEEDED" in answer.answer
 
 
+def test_a_remote_fetch_without_a_window_remembers_the_hour_it_read_not_everything(
+    tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A live store is asked for the last hour when the question names no time: a later question
+    # about yesterday must not take the thread's table as holding all of it.
+    monkeypatch.setenv("LOGS_TOKEN", "tok")
+    shifted = [
+        {**r, "timestamp": (_ts(r) + SHIFT).isoformat()} for r in LINES if r.get("method") == "GetMembership"
+    ]
+    store = HttpLogstore("membership", _http_config())
+    with serve(monkeypatch, "LOGS_URL") as server:
+        server.handler = lambda path, query, headers: (200, {"data": {"records": shifted}})
+        engine = Engine(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+        result = asyncio.run(engine.search("why is GetMembership failing?", session="live", logstore=store))
+    assert result.new > 0
+    now = datetime.now(UTC)
+    half_hour = TimeWindow(start=now - timedelta(minutes=40), end=now - timedelta(minutes=10))
+    yesterday = TimeWindow(start=now - timedelta(days=1, hours=1), end=now - timedelta(days=1))
+    assert engine.fetched_from("live", store, half_hour) == engine.fetched_from("live", store) != set()
+    assert engine.fetched_from("live", store, yesterday) == set()
+
+
+def _ts(record: dict) -> datetime:
+    return datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00"))
+
+
 def test_doctor_reports_each_connector_in_one_line(
     tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
