@@ -18,7 +18,7 @@ from workflows import Context, Workflow, step
 from workflows.events import StopEvent
 from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_after_attempt, wait_exponential
 
-from sre_agent.clean import clean_records, raw_record_id
+from sre_agent.clean import clean_records
 from sre_agent.clocks import MINUTES, span
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import FETCH_PROGRESS, Logstore
@@ -27,6 +27,7 @@ from sre_agent.connectors.report import FetchReport
 from sre_agent.errors import ConnectorError
 from sre_agent.indexes import IngestStats, LogStore
 from sre_agent.models import LogQuery, LogRecord
+from sre_agent.record_ids import key_mark, record_ids
 from sre_agent.redact import Redactor
 from sre_agent.trace.recorder import StepNote
 from sre_agent.workflows.events import (
@@ -116,8 +117,9 @@ class LogSearchWorkflow(Workflow):
         id_key: bytes | None = None,
         timeout: float = 120.0,
     ) -> None:
-        """`id_key` keys the record ids (see `clean.raw_record_id`); with it, records the session
-        already stored are recognised before cleaning and skipped."""
+        """`id_key` keys the record ids (see `record_ids`); with it, records the session already
+        stored are recognised before cleaning and skipped, and a session this workflow creates
+        keeps the key's `key_mark`."""
         super().__init__(timeout=timeout)
         self.id_key = id_key
         self.store = store
@@ -203,7 +205,7 @@ class LogSearchWorkflow(Workflow):
         known = 0
         ids: list[str] | None = None
         if self.id_key is not None:
-            every = [raw_record_id(r, self.id_key) for r in records]
+            every = record_ids(records, self.id_key)
             stored = await asyncio.to_thread(self.store.stored_ids, ev.job.session, ev.job.table, every)
             fresh = [(r, i) for r, i in zip(records, every, strict=True) if i not in stored]
             records, ids = [r for r, _ in fresh], [i for _, i in fresh]
@@ -225,7 +227,10 @@ class LogSearchWorkflow(Workflow):
     @step
     async def embed(self, ctx: Context, ev: Cleaned) -> RefineRequested:
         if ev.records:
-            stats = await asyncio.to_thread(self.store.ingest, ev.job.session, ev.job.table, ev.records)
+            mark = key_mark(self.id_key) if self.id_key is not None else None
+            stats = await asyncio.to_thread(
+                self.store.ingest, ev.job.session, ev.job.table, ev.records, id_mark=mark
+            )
         else:  # everything fetched is stored already: nothing to embed or write
             stats = IngestStats(
                 fetched=0, new=0, already_stored=0, shapes_embedded=0, shapes_reused=0, seconds=0.0
