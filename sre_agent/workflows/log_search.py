@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from llama_index_instrumentation import get_dispatcher
 from workflows import Context, Workflow, step
@@ -47,6 +47,8 @@ from sre_agent.workflows.retrieve import Retriever
 
 _dispatcher = get_dispatcher(__name__)
 FETCH_ATTEMPTS = 3
+#: A window reaching more than this past every stored line is said to be wider than the logs.
+WIDE = timedelta(days=1)
 FETCH_RETRY = retry_policy(
     retry=retry_if_exception_type((ConnectorError, TimeoutError, ConnectionError)),
     wait=wait_exponential(multiplier=0.5, exp_base=2, max=5),
@@ -295,12 +297,16 @@ class LogSearchWorkflow(Workflow):
             self.retriever.retrieve, ev.job.session, ev.plan, k=ev.job.k, tables=ev.job.search_tables
         )
         counts = await ctx.store.get("counts")
+        wide = await asyncio.to_thread(wider_than_stored, self.store, ev.job, ev.plan)
+        if wide is not None:
+            counts["warnings"].append(wide)
         _report(
             ctx,
             ProgressEvent(
                 stage="retrieve",
                 message=f"found {len(lines)} distinct lines"
-                + (f" (relaxed: {', '.join(relaxed)})" if relaxed else ""),
+                + (f" (relaxed: {', '.join(relaxed)})" if relaxed else "")
+                + (f"; {wide}" if wide else ""),
                 data={"lines": len(lines), "relaxed": relaxed},
             ),
         )
@@ -320,3 +326,24 @@ class LogSearchWorkflow(Workflow):
                 fetch_report=FetchReport.model_validate(counts["report"]) if counts.get("report") else None,
             )
         )
+
+
+def wider_than_stored(store: LogStore, job: SearchJob, plan: RetrievalPlan) -> str | None:
+    """When the plan's window holds every line the searched tables store and reaches over a day
+    past them ("1970-01-01 to 2100-01-01"), a sentence saying so; else None."""
+    window = plan.window
+    if window is None or window.end - window.start <= WIDE or job.session not in store.list_sessions():
+        return None
+    stored = store.time_span(job.session, tables=job.search_tables)
+    if stored is None:
+        return None
+    first, last = (datetime.fromtimestamp(us / 1_000_000, UTC) for us in stored)
+    if (
+        not (window.start <= first and last <= window.end)
+        or max(first - window.start, window.end - last) <= WIDE
+    ):
+        return None
+    return (
+        f"the window {span(window.start, window.end, plan.utc_offset, MINUTES)} is wider than the logs "
+        f"this thread holds ({span(first, last, plan.utc_offset)}): it holds all of them"
+    )
