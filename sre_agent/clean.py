@@ -9,9 +9,9 @@ For each record, in input order (no record is ever dropped):
    (a `user_id` may be an e-mail), `source`, and the extra fields (`Redactor.redact_value`).
 3. Capping: a message longer than `config.max_message_chars` (4000 without a config) is cut, see
    `cap_message`: a stack trace keeps its first line, its `Caused by` lines and its last frames.
-4. `shape` is `message_shape` of the cleaned message; `id` is a content hash of every other
-   field but `line`, so the same line fetched twice gets the same id, and two identical lines of
-   one file share an id while keeping their own `line`.
+4. `shape` is `message_shape` of the cleaned message; `id` is, with an id key, the keyed hash of
+   what the fetched line says (`record_ids`: not where it was read, identical lines of one fetch
+   told apart by their occurrence), else a hash of every other cleaned field but `line`.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from sre_agent.configs import ServiceConfig
 from sre_agent.errors import ConfigError, InputError
 from sre_agent.models import CleanRecord, LogRecord
+from sre_agent.record_ids import RecordIds
 from sre_agent.redact import Redactor
 from sre_agent.shapes import message_shape
 from sre_agent.stacktrace import our_frames
@@ -181,17 +182,6 @@ def _record_id(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
-def raw_record_id(record: LogRecord, key: bytes) -> str:
-    """A keyed content hash of the record as fetched (before cleaning), first 32 hex chars.
-
-    It lets a re-fetch skip cleaning what a session already stored. It is keyed (BLAKE2b's MAC
-    mode), not a plain hash, because the raw record may hold secrets: without the key nobody can
-    confirm a guessed phone or card number against a stored id.
-    """
-    canonical = record.model_dump_json(exclude={"line", "utc_offset"})
-    return hashlib.blake2b(canonical.encode("utf-8"), key=key[:64], digest_size=16).hexdigest()
-
-
 def clean_records(
     records: Iterable[LogRecord],
     config: ServiceConfig | None,
@@ -203,8 +193,9 @@ def clean_records(
     """Clean `records` (in order) with a service's config; see the module docstring for the steps.
 
     `redactor` defaults to `Redactor.for_config(config)`; pass one to reuse it across calls.
-    With `id_key`, ids are `raw_record_id(record, id_key)` (so a caller can tell which fetched
-    records are already stored before cleaning them); without, a hash of the cleaned record.
+    With `id_key`, ids are `record_ids.RecordIds` of the records as fetched, by content (so a
+    caller can tell which fetched records are already stored before cleaning them); without, a
+    hash of the cleaned record.
     `ids`, when the caller computed those already, are used instead (one per record, in order).
     Raises `InputError` naming the position of anything that is not a `LogRecord`, and
     `ConfigError` if the config drops `timestamp` or `message`.
@@ -228,6 +219,7 @@ def clean_records(
                 redacted[value] = done
         return done
 
+    content_ids = RecordIds(id_key) if id_key is not None and ids is None else None
     out: list[CleanRecord] = []
     seen = dropped_fields = capped_count = redactions = 0
     for index, record in enumerate(records):
@@ -278,8 +270,8 @@ def clean_records(
         }
         if ids is not None:
             record_id = ids[index]
-        elif id_key is not None:
-            record_id = raw_record_id(record, id_key)
+        elif content_ids is not None:
+            record_id = content_ids(record)
         else:
             record_id = _record_id(payload)
         out.append(CleanRecord(id=record_id, line=record.line, **payload))

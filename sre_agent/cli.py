@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sre_agent.errors import ConnectorError, InputError
+from sre_agent.errors import ConnectorError, InputError, echo
 
 app = typer.Typer(
     help="sre-agent: answers on-call questions from logs.", no_args_is_help=True, add_completion=False
@@ -321,7 +321,7 @@ def _parse_args(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--arg {pair!r}: expected key=value, e.g. --arg method=GetMembership")
+            raise InputError(f"--arg {echo(pair)}: expected key=value, e.g. --arg method=GetMembership")
         try:
             parsed = json.loads(value)
             out[key.strip()] = parsed  # a JSON object too: search_admin_apis takes params={...}

@@ -30,8 +30,17 @@ from sre_agent.errors import ConnectorError, InputError
 from sre_agent.indexes import LogStore, table_name
 from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
+from sre_agent.record_ids import key_mark
 from sre_agent.settings import Settings, get_settings
-from sre_agent.sources import SOURCES_KEY, fetched_tables, logs_sources, read_spans, source_id, with_fetch
+from sre_agent.sources import (
+    SOURCES_KEY,
+    fetched_tables,
+    logs_sources,
+    read_spans,
+    rekeyed,
+    source_id,
+    with_fetch,
+)
 from sre_agent.trace.recorder import recording
 from sre_agent.trace.store import TraceStore
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
@@ -182,6 +191,11 @@ class Engine:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(merged, sort_keys=True), encoding="utf-8")
         tmp.replace(path)
+
+    def _forget(self, session: str, key: str) -> None:
+        memory = self._thread_memory(session)
+        if memory.pop(key, None) is not None:
+            self._thread_file(session).write_text(json.dumps(memory, sort_keys=True), encoding="utf-8")
 
     def stored(self, session: str) -> dict[str, int]:
         """What a session holds: its tables and their row counts ({} for a session that stored nothing)."""
@@ -427,6 +441,11 @@ class Engine:
         """Run one log-search job (what `search` and the agent's tools build) and remember its ids."""
         if job.utc_offset is None:
             job = job.model_copy(update={"utc_offset": self.log_clock(job.session)})
+        dropped = rekeyed(self.store, job.session, key_mark(self.id_key)) if job.query is not None else None
+        if dropped is not None:  # its tables are gone: no source filled any of them now
+            self._forget(job.session, SOURCES_KEY)
+            if on_progress is not None:
+                on_progress(ProgressEvent(stage="fetch", message=f"warning: {dropped}"))
         handler = self.workflow(logstore, config, use_llm=use_llm).run(start_event=SearchStart(job=job))
         try:
             async for event in handler.stream_events():
@@ -440,7 +459,7 @@ class Engine:
                 f"the search was stopped after {self.settings.workflow_timeout:.0f}s "
                 "(SRE_AGENT_WORKFLOW_TIMEOUT); nothing already stored was lost"
             ) from None
-        result.warnings = self.warnings + result.warnings
+        result.warnings = self.warnings + ([dropped] if dropped else []) + result.warnings
         remembered = dict(result.plan.field_filters)
         if job.query is not None and logstore is not None:  # this source has filled this table
             memory = self._thread_memory(job.session).get(SOURCES_KEY)

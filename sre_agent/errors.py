@@ -1,4 +1,4 @@
-"""Exceptions with meaning.
+"""Exceptions with meaning, and `echo`, how an error message quotes a value the user gave.
 
 Every error a user can cause (a bad file, a bad flag, an unknown session) is an `InputError`:
 the CLI prints its message on one line and exits 2. Faults of the world outside (a logstore or
@@ -21,3 +21,17 @@ class ConfigError(InputError):
 class ConnectorError(SreAgentError):
     """Something outside could not be reached or did not answer: a logstore (unreachable, timed
     out, refused), Slack."""
+
+
+#: Longest part of a value an error message quotes; the rest is cut and its length said instead.
+ECHO_CHARS = 200
+
+
+def echo(value: object) -> str:
+    """`value` quoted (its repr) for an error message, cut to `ECHO_CHARS` characters: a 10 kB query
+    is echoed as its first 200 characters and how long it was, not whole."""
+    text = repr(value)
+    if len(text) <= ECHO_CHARS:
+        return text
+    size = len(value) if isinstance(value, str) else len(text)
+    return f"{text[:ECHO_CHARS]}… ({size:,} characters)"

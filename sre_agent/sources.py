@@ -31,9 +31,11 @@ from sre_agent.connectors.file import FileLogstore
 from sre_agent.connectors.report import FetchCut
 from sre_agent.errors import InputError
 from sre_agent.models import TimeWindow
+from sre_agent.record_ids import ID_SCHEME
 
 if TYPE_CHECKING:
     from sre_agent.engine import Engine
+    from sre_agent.indexes import LogStore
 
 #: The key of the thread memory that holds {source: [tables]} as JSON.
 SOURCES_KEY = "_sources"
@@ -89,6 +91,29 @@ def read_spans(window: TimeWindow | None, cut: FetchCut | None) -> list[TimeWind
     if others is not None:
         spans.append(TimeWindow(start=others, end=end))
     return spans
+
+
+def rekeyed(store: LogStore, session: str, mark: str) -> str | None:
+    """Before a fetch into `session`: when its lines were stored under ids another key (or an older
+    id scheme) made, which this fetch's ids would never match, drop them and say so in one line;
+    None when the session is new or its ids are this key's (`mark`, see `record_ids.key_mark`)."""
+    if session not in store.list_sessions():
+        return None
+    held = store.id_mark(session)
+    if held == mark:
+        return None
+    lines = store.count(session)
+    store.drop_session(session)
+    why = (
+        "another record-id key (the data dir's id.key was lost or SRE_AGENT_ID_KEY changed)"
+        if held is not None and held.startswith(f"{ID_SCHEME}:")
+        else "an older version's record ids"
+    )
+    return (
+        f"session '{session}' held {lines} lines stored under {why}; to not store them twice they "
+        "were dropped, and this fetch stores and embeds its lines again (other logs sources of the "
+        "session are read again when asked)"
+    )
 
 
 def logs_sources(memory: str | None) -> set[str]:

@@ -6,7 +6,8 @@ incident's window. Clock times in questions are read in `tz` (default UTC): call
 offset the logs were written in, so "between 22:00 and 23:00" means what the log lines show.
 A range that crosses midnight with a named date ("between 23:59 and 00:01" on dec 24) can mean
 two nights; the other reading is kept in `ParsedTime.alternatives` for a caller that finds no
-line in the first.
+line in the first. A window reaching outside the years 1900 to 2199 ("last 9999999999 hours")
+is an `InputError` naming the phrase.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
+from sre_agent.errors import InputError, echo
 from sre_agent.models import TimeWindow, as_utc
 
 _MONTHS = {
@@ -72,6 +74,10 @@ _PARTS = {
     "night": (time(20), None),
 }
 _WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "few": 3}
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+#: The earliest and latest a window may reach: no log line is from outside them (an `InputError`).
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -140,6 +146,11 @@ _ISO_RANGE = re.compile(
     re.IGNORECASE,
 )
 _ISO_SINCE = re.compile(rf"\b(?:since|after|from)\s+{_ISO_DT}", re.IGNORECASE)
+_ISO_DAYS = re.compile(
+    r"\b(\d{4}-\d{2}-\d{2})\s*(?:-|–|\bto\b|\band\b|\buntil\b|\btill\b|\bthrough\b)\s*"
+    r"(\d{4}-\d{2}-\d{2})\b(?![ T]\d{1,2}:)",
+    re.IGNORECASE,
+)
 
 
 def _iso_window(q: str, now: datetime, tz: tzinfo = UTC) -> tuple[TimeWindow, str] | None:
@@ -161,6 +172,21 @@ def _iso_window(q: str, now: datetime, tz: tzinfo = UTC) -> tuple[TimeWindow, st
     return None
 
 
+def _iso_days(q: str, tz: tzinfo = UTC) -> tuple[TimeWindow, str] | None:
+    """A range of whole days written as dates: "2024-03-10 to 2024-03-12" is all of both days and
+    those between (not the first day only)."""
+    m = _ISO_DAYS.search(q)
+    if m is None:
+        return None
+    try:
+        first, last = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
+    except ValueError:  # 2024-02-30: not a date
+        return None
+    if last < first:
+        return None
+    return TimeWindow(start=_at(first, time(0), tz), end=_at(last, None, tz)), m.group(0).strip()
+
+
 def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) -> ParsedTime:
     """The time window a question asks about, or an empty ParsedTime when it names none.
 
@@ -173,22 +199,19 @@ def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) ->
     m = _LAST.search(q)
     if m:
         n_text = (m.group("n") or "1").lower()
-        n = _WORDS.get(n_text) or int(n_text)
-        unit = m.group("unit").lower()[0]
-        delta = {
-            "s": timedelta(seconds=n),
-            "m": timedelta(minutes=n),
-            "h": timedelta(hours=n),
-            "d": timedelta(days=n),
-        }
-        out.window = TimeWindow(start=now - delta[unit], end=now)
+        seconds = _UNIT_SECONDS[m.group("unit").lower()[0]]
+        # Counted in whole seconds first: "last 9999999999 hours" is out of range, not an overflow.
+        n = _WORDS.get(n_text) or (int(n_text) if len(n_text) <= 15 else None)
+        if n is None or n * seconds > (now - EARLIEST).total_seconds():
+            raise _out_of_range(m.group(0))
+        out.window = TimeWindow(start=now - timedelta(seconds=n * seconds), end=now)
         out.phrases.append(m.group(0).strip())
         return out
 
-    if window := _iso_window(q, now, tz):  # "between 2024-03-10 00:00 and 2024-03-12 14:00"
+    if window := _iso_window(q, now, tz) or _iso_days(q, tz):  # "between 2024-03-10 00:00 and 14:00"
         out.window, phrase = window
         out.phrases.append(phrase)
-        return out
+        return _in_range(out)
 
     day_start, day_end, date_text = _find_dates(q, now)
     lowered = q.lower()
@@ -249,7 +272,22 @@ def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) ->
         out.window = TimeWindow(start=start, end=end)
         if crossing is not None:
             out.alternatives.append(TimeWindow(start=crossing[0], end=crossing[1]))
-    return out
+    return _in_range(out)
+
+
+def _in_range(parsed: ParsedTime) -> ParsedTime:
+    """`parsed`, or `InputError` when its window reaches outside `EARLIEST` … `LATEST`."""
+    window = parsed.window
+    if window is not None and (window.start < EARLIEST or window.end > LATEST):
+        raise _out_of_range(" ".join(parsed.phrases))
+    return parsed
+
+
+def _out_of_range(phrase: str) -> InputError:
+    return InputError(
+        f"window: {echo(phrase.strip())} reaches outside {EARLIEST.year} to {LATEST.year - 1}, the years "
+        "a log line can be from; name a window inside them, e.g. 'last 30 days' or '2024-03-10 to 2024-03-12'"
+    )
 
 
 #: Farthest a UTC offset reaches: a clock time read while the logs' clock is unknown may be off by this.

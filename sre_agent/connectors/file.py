@@ -23,12 +23,14 @@ from sre_agent.connectors import file_index
 from sre_agent.connectors.base import FETCH_PROGRESS, FetchResult, record_matches
 from sre_agent.connectors.file_index import file_key
 from sre_agent.connectors.inputs import CUT_SHORT, NotALog, check_text, log_files, open_text
-from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
+from sre_agent.connectors.json_record import LEVEL_IN_TEXT, MAX_DEPTH, Aliases, record_from_object
 from sre_agent.connectors.newest import NewestKept
 from sre_agent.errors import InputError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow
 
 MAX_PROBLEMS = 5
+#: Longest line read (characters, 1 MiB); a longer one is skipped and located like a malformed one.
+MAX_LINE_CHARS = 1 << 20
 #: Files up to this size are read whole for their span; of bigger ones, the head and the tail.
 SPAN_SCAN_BYTES = 1 << 20
 #: A long read says how far it is every this many records (see `base.FETCH_PROGRESS`).
@@ -159,6 +161,9 @@ class FileLogstore:
             line = raw.rstrip("\r\n")
             if not line.strip():
                 continue
+            if len(line) > MAX_LINE_CHARS:
+                _note(result, f"{path}:{lineno}", _too_long(line))
+                continue
             ts, rest = self._parse_text_timestamp(line)
             if ts is None:
                 if pending is not None:  # a continuation: stack frame, "Caused by", wrapped text
@@ -204,12 +209,18 @@ def _note(result: FetchResult, where: str, reason: str) -> None:
         result.problems.append(f"{where}: {reason}")
 
 
+def _too_long(line: str) -> str:
+    return f"line of {len(line):,} characters, longer than the {MAX_LINE_CHARS:,} (1 MiB) a line may have"
+
+
 def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = None) -> LogRecord:
     """Turn one JSONL line into a LogRecord; raise ValueError with the reason when it cannot."""
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:  # nested deeper than Python's parser goes (~1000 levels)
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels of objects and lists") from None
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     return record_from_object(obj, source=source, line=line, aliases=aliases)
@@ -260,6 +271,9 @@ def _jsonl_records(
     source = str(path)  # one string shared by every record of the file
     for offset, lineno, raw in lines:
         if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE_CHARS and len(raw.rstrip("\r\n")) > MAX_LINE_CHARS:
+            _note(result, f"{path}:{lineno}", _too_long(raw.rstrip("\r\n")))
             continue
         try:
             yield offset, parse_jsonl_line(raw, source=source, line=lineno, aliases=aliases)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -115,6 +116,9 @@ _FLATTEN_DEPTH = 4
 #: Fields that take a few values over a whole log: each value is kept once in memory, not once per
 #: record (a 100k-record fetch held ~20 MB of copies of "checkout" and "prod").
 _FEW_VALUES = frozenset({"service", "method", "host", "env"})
+#: Deepest nesting of objects and lists a record may have (real logs use under 10); a deeper one
+#: is refused as malformed (ValueError) instead of failing the whole fetch where it is stored.
+MAX_DEPTH = 64
 LEVEL_IN_TEXT = re.compile(r"\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC|SEVERE)\b")
 _EPOCH_DIGITS = re.compile(r"\d{9,19}(?:\.\d+)?")
 _PINO = ((10, "TRACE"), (20, "DEBUG"), (30, "INFO"), (40, "WARN"), (50, "ERROR"))
@@ -238,7 +242,9 @@ def record_from_object(
     obj: dict[str, Any], *, source: str, line: int | None = None, aliases: Aliases = None
 ) -> LogRecord:
     """A JSON object (a JSONL line, an API's record) as a LogRecord; ValueError with the reason
-    when it has no time we can read."""
+    when it has no time we can read, or is nested deeper than `MAX_DEPTH`."""
+    if _too_deep(obj.values(), MAX_DEPTH - 1):
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels of objects and lists")
     keys = _Keys(obj)
     ts_key, ts = keys.pick("timestamp", aliases)
     if ts_key is None:
@@ -277,6 +283,17 @@ def record_from_object(
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ValueError(f"field '{first['loc'][0]}': {first['msg']}") from None
+
+
+def _too_deep(values: Iterable[Any], room: int) -> bool:
+    """Whether any of `values` nests objects or lists more than `room` levels deep."""
+    for value in values:
+        if isinstance(value, dict):
+            if room == 0 or _too_deep(value.values(), room - 1):
+                return True
+        elif isinstance(value, list) and (room == 0 or _too_deep(value, room - 1)):
+            return True
+    return False
 
 
 def _all_taken(key: str, value: Any, used: set[str]) -> bool:

@@ -100,6 +100,9 @@ WRITE_BATCH = 10_000
 #: Run `optimize()` after an ingest once the full-text index misses more rows than this.
 OPTIMIZE_AFTER_UNINDEXED = 1000
 
+#: The session (namespace) property holding what made its record ids (`ingest`'s `id_mark`).
+ID_MARK = "id_mark"
+
 _FTS_INDEX = "text_idx"
 #: Scalar indexes: `id` for the stored-ids check and merge_insert, `shape_hash` for the vector
 #: search's row lookups, the rest for the filters every search applies before ranking.
@@ -194,6 +197,12 @@ class LogStore:
             self._drop(session)
         return len(sessions)
 
+    def id_mark(self, session: str) -> str | None:
+        """The `id_mark` the session was created with (None: none given, or an older version)."""
+        check_session(session)
+        properties = self._connection().describe_namespace([session]).properties or {}
+        return properties.get(ID_MARK)
+
     # ----------------------------------------------------------------- ingest
 
     def stored_ids(self, session: str, table: str, ids: Sequence[str]) -> set[str]:
@@ -205,8 +214,11 @@ class LogStore:
         tbl = self._connection().open_table(table, namespace_path=[session], storage_options=self._options())
         return self._stored_ids(tbl, list(dict.fromkeys(ids)))
 
-    def ingest(self, session: str, table: str, records: Sequence[CleanRecord]) -> IngestStats:
-        """Store `records` in `session`/`table`, embedding only what is not stored yet."""
+    def ingest(
+        self, session: str, table: str, records: Sequence[CleanRecord], *, id_mark: str | None = None
+    ) -> IngestStats:
+        """Store `records` in `session`/`table`, embedding only what is not stored yet. A session this
+        creates keeps `id_mark` (what made the record ids, see `id_mark`)."""
         check_session(session)
         check_table(table)
         started = time.perf_counter()
@@ -228,7 +240,7 @@ class LogStore:
             for start in range(0, len(new), WRITE_BATCH):
                 batch = new[start : start + WRITE_BATCH]
                 vectors, batch_embedded, batch_reused = self._vectors_for(key, tbl, batch)
-                tbl, written = self._write(key, tbl, batch, vectors)
+                tbl, written = self._write(key, tbl, batch, vectors, id_mark)
                 inserted += written
                 embedded += batch_embedded
                 reused += batch_reused
@@ -610,14 +622,19 @@ class LogStore:
                 self._vector_cache.popitem(last=False)
 
     def _write(
-        self, key: _Key, tbl: Table | None, records: list[CleanRecord], vectors: np.ndarray
+        self,
+        key: _Key,
+        tbl: Table | None,
+        records: list[CleanRecord],
+        vectors: np.ndarray,
+        id_mark: str | None,
     ) -> tuple[Table, int]:
         """Insert the `records` whose ids the table lacks (creating it first if need be): the table
         and how many were inserted."""
         session, table = key
         data = to_arrow(records, vectors, self.vector_dim)
         if tbl is None:
-            self._ensure_namespace(session)
+            self._ensure_namespace(session, id_mark)
             tbl = self._create_table(key)
             with self._lock:
                 self._listings.pop(session, None)
@@ -649,11 +666,12 @@ class LogStore:
                 time.sleep(0.05 * attempt)
         raise AssertionError("unreachable")
 
-    def _ensure_namespace(self, session: str) -> None:
+    def _ensure_namespace(self, session: str, id_mark: str | None) -> None:
         if session in self.list_sessions():
             return
+        properties = {ID_MARK: id_mark} if id_mark is not None else None
         try:
-            self._connection().create_namespace([session])
+            self._connection().create_namespace([session], properties=properties)
         except RuntimeError:
             if session not in self.list_sessions():
                 raise

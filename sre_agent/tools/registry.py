@@ -17,7 +17,7 @@ from typing import Any
 from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, ValidationError
 
-from sre_agent.errors import ConnectorError, InputError
+from sre_agent.errors import ConnectorError, InputError, echo
 from sre_agent.tools import admin_tools, aws_tools, code_tools, log_tools
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 
@@ -47,7 +47,7 @@ def describe_validation(tool: str, exc: ValidationError, model: type[BaseModel])
         elif error["type"] == "missing":
             problems.append(f"argument '{name}' is required")
         else:
-            problems.append(f"argument '{name}': {error['msg']} (got {error.get('input')!r})")
+            problems.append(f"argument '{name}': {error['msg']} (got {echo(error.get('input'))})")
     return f"{tool}: " + "; ".join(problems)
 
 
@@ -62,7 +62,7 @@ class ToolRegistry:
 
     def get(self, name: str) -> ToolSpec:
         if name not in self._specs:
-            raise InputError(f"TOOL: unknown tool '{name}' (known: {', '.join(self._specs)})")
+            raise InputError(f"TOOL: unknown tool {echo(name)} (known: {', '.join(self._specs)})")
         return self._specs[name]
 
     @dispatcher.span
@@ -72,7 +72,7 @@ class ToolRegistry:
         spec = self._specs.get(name)
         if spec is None:
             result = _failed(
-                name, raw_args, f"there is no tool named {name!r} (tools: {', '.join(self._specs)})"
+                name, raw_args, f"there is no tool named {echo(name)} (tools: {', '.join(self._specs)})"
             )
         else:
             try:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from llama_index_instrumentation import get_dispatcher
 from workflows import Context, Workflow, step
 from workflows.events import StopEvent
 from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_after_attempt, wait_exponential
 
-from sre_agent.clean import clean_records, raw_record_id
+from sre_agent.clean import clean_records
 from sre_agent.clocks import MINUTES, span
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import FETCH_PROGRESS, Logstore
@@ -27,6 +27,7 @@ from sre_agent.connectors.report import FetchReport
 from sre_agent.errors import ConnectorError
 from sre_agent.indexes import IngestStats, LogStore
 from sre_agent.models import LogQuery, LogRecord
+from sre_agent.record_ids import key_mark, record_ids
 from sre_agent.redact import Redactor
 from sre_agent.trace.recorder import StepNote
 from sre_agent.workflows.events import (
@@ -46,6 +47,8 @@ from sre_agent.workflows.retrieve import Retriever
 
 _dispatcher = get_dispatcher(__name__)
 FETCH_ATTEMPTS = 3
+#: A window reaching more than this past every stored line is said to be wider than the logs.
+WIDE = timedelta(days=1)
 FETCH_RETRY = retry_policy(
     retry=retry_if_exception_type((ConnectorError, TimeoutError, ConnectionError)),
     wait=wait_exponential(multiplier=0.5, exp_base=2, max=5),
@@ -116,8 +119,9 @@ class LogSearchWorkflow(Workflow):
         id_key: bytes | None = None,
         timeout: float = 120.0,
     ) -> None:
-        """`id_key` keys the record ids (see `clean.raw_record_id`); with it, records the session
-        already stored are recognised before cleaning and skipped."""
+        """`id_key` keys the record ids (see `record_ids`); with it, records the session already
+        stored are recognised before cleaning and skipped, and a session this workflow creates
+        keeps the key's `key_mark`."""
         super().__init__(timeout=timeout)
         self.id_key = id_key
         self.store = store
@@ -203,7 +207,7 @@ class LogSearchWorkflow(Workflow):
         known = 0
         ids: list[str] | None = None
         if self.id_key is not None:
-            every = [raw_record_id(r, self.id_key) for r in records]
+            every = record_ids(records, self.id_key)
             stored = await asyncio.to_thread(self.store.stored_ids, ev.job.session, ev.job.table, every)
             fresh = [(r, i) for r, i in zip(records, every, strict=True) if i not in stored]
             records, ids = [r for r, _ in fresh], [i for _, i in fresh]
@@ -225,7 +229,10 @@ class LogSearchWorkflow(Workflow):
     @step
     async def embed(self, ctx: Context, ev: Cleaned) -> RefineRequested:
         if ev.records:
-            stats = await asyncio.to_thread(self.store.ingest, ev.job.session, ev.job.table, ev.records)
+            mark = key_mark(self.id_key) if self.id_key is not None else None
+            stats = await asyncio.to_thread(
+                self.store.ingest, ev.job.session, ev.job.table, ev.records, id_mark=mark
+            )
         else:  # everything fetched is stored already: nothing to embed or write
             stats = IngestStats(
                 fetched=0, new=0, already_stored=0, shapes_embedded=0, shapes_reused=0, seconds=0.0
@@ -290,12 +297,16 @@ class LogSearchWorkflow(Workflow):
             self.retriever.retrieve, ev.job.session, ev.plan, k=ev.job.k, tables=ev.job.search_tables
         )
         counts = await ctx.store.get("counts")
+        wide = await asyncio.to_thread(wider_than_stored, self.store, ev.job, ev.plan)
+        if wide is not None:
+            counts["warnings"].append(wide)
         _report(
             ctx,
             ProgressEvent(
                 stage="retrieve",
                 message=f"found {len(lines)} distinct lines"
-                + (f" (relaxed: {', '.join(relaxed)})" if relaxed else ""),
+                + (f" (relaxed: {', '.join(relaxed)})" if relaxed else "")
+                + (f"; {wide}" if wide else ""),
                 data={"lines": len(lines), "relaxed": relaxed},
             ),
         )
@@ -315,3 +326,24 @@ class LogSearchWorkflow(Workflow):
                 fetch_report=FetchReport.model_validate(counts["report"]) if counts.get("report") else None,
             )
         )
+
+
+def wider_than_stored(store: LogStore, job: SearchJob, plan: RetrievalPlan) -> str | None:
+    """When the plan's window holds every line the searched tables store and reaches over a day
+    past them ("1970-01-01 to 2100-01-01"), a sentence saying so; else None."""
+    window = plan.window
+    if window is None or window.end - window.start <= WIDE or job.session not in store.list_sessions():
+        return None
+    stored = store.time_span(job.session, tables=job.search_tables)
+    if stored is None:
+        return None
+    first, last = (datetime.fromtimestamp(us / 1_000_000, UTC) for us in stored)
+    if (
+        not (window.start <= first and last <= window.end)
+        or max(first - window.start, window.end - last) <= WIDE
+    ):
+        return None
+    return (
+        f"the window {span(window.start, window.end, plan.utc_offset, MINUTES)} is wider than the logs "
+        f"this thread holds ({span(first, last, plan.utc_offset)}): it holds all of them"
+    )
