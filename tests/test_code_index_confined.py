@@ -104,3 +104,21 @@ def test_a_repository_without_symlinks_out_says_nothing_about_them(tmp_path: Pat
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
     stats = CodeIndex(str(tmp_path / "code"), embedder).index(root, "plain")
     assert stats.outside == () and stats.files == 1
+
+
+def test_an_index_made_before_redaction_is_redone_once(repo: Path, tmp_path: Path, embedder) -> None:
+    uri = tmp_path / "code"
+    index = CodeIndex(str(uri), embedder)
+    index.index(repo, "svc")
+    # What an older version stored: the file's bare hash, and its text in clear.
+    table = lancedb.connect(str(uri)).open_table("code_svc")
+    for row in table.search().select(["path", "file_hash"]).limit(None).to_list():
+        table.update(where=f"path = '{row['path']}'", values={"file_hash": row["file_hash"].split(":", 1)[1]})
+    table.update(where="path = 'pkg/settings.py'", values={"text": SETTINGS, "search_text": SETTINGS})
+    assert PASSWORD in stored_text(uri)
+
+    again = index.index(repo, "svc")
+    assert (again.indexed, again.unchanged) == (2, 0)
+    assert PASSWORD not in stored_text(uri) and AWS_SECRET not in stored_text(uri)
+    third = index.index(repo, "svc")
+    assert (third.indexed, third.unchanged) == (0, 2)  # once
