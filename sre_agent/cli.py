@@ -688,6 +688,8 @@ def index_code(
     ] = None,
 ) -> None:
     """Index a repository's code for `search_codebase` (incremental: unchanged files are skipped)."""
+    from sre_agent.indexes.code_index import outside_sentence
+
     engine = _engine()
     stats = engine.code_index.index(path.resolve(), name or path.resolve().name, include=include)
     table = Table("repo", "files", "indexed", "unchanged", "removed", "chunks", "seconds", title="code index")
@@ -701,6 +703,8 @@ def index_code(
         f"{stats.seconds:.1f}",
     )
     console.print(table)
+    if stats.outside:
+        console.print(outside_sentence(stats.outside), highlight=False, markup=False)
 
 
 @sessions_app.command("list")

@@ -3,7 +3,8 @@
 Each turn opens its own async engine on `<data dir>/memory.db` and disposes of it afterwards,
 so a history survives restarts of the process (and the CLI's one event loop per command).
 We never rely on a reused agent `Context` to carry memory: with the default serializer it
-silently drops the memory key.
+silently drops the memory key. Every message is redacted before it is written
+(`memory_store.RedactingChatStore`), with the service's redactor when the caller gives one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sre_agent.redact import Redactor
 
 TABLE = "sre_agent_memory"
 
@@ -24,17 +28,19 @@ class ChatMemories:
         self.token_limit = token_limit
 
     @asynccontextmanager
-    async def open(self, session: str) -> AsyncIterator[Any]:
-        """The session's `Memory`, usable inside the `async with` block."""
+    async def open(self, session: str, redactor: Redactor | None = None) -> AsyncIterator[Any]:
+        """The session's `Memory`, usable inside the `async with` block; what it writes is redacted
+        with `redactor` (default: the built-in rules)."""
         from llama_index.core.memory import Memory
         from sqlalchemy.ext.asyncio import create_async_engine
+
+        from sre_agent.memory_store import RedactingChatStore
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(f"sqlite+aiosqlite:///{self.path}", connect_args={"timeout": 30})
         try:
-            memory = Memory.from_defaults(
-                session_id=session, token_limit=self.token_limit, table_name=TABLE, async_engine=engine
-            )
+            store = RedactingChatStore(TABLE, async_engine=engine, redactor=redactor)
+            memory = Memory.from_defaults(session_id=session, token_limit=self.token_limit, chat_store=store)
             await _ensure_table(memory, session)
             yield memory
         finally:

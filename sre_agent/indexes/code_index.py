@@ -5,6 +5,11 @@ It lives in its own LanceDB folder (`SRE_AGENT_CODE_INDEX_URI`, default `<data d
 from the session tables, so neither `reset` nor the nightly purge touches it. Re-indexing is
 incremental: a file whose content hash is unchanged is skipped; a changed file's chunks are
 replaced; a file gone from `git ls-files` loses its chunks.
+
+It stays inside the repository and stores no secret in clear: a file is read only when its real
+path (symlinks resolved) is inside the repository's own, so a tracked symlink to `/etc/passwd`
+or to a file elsewhere is skipped and counted (`IndexStats.outside`, said by `index-code`); and
+every chunk is redacted (built-in rules) before it is stored or embedded.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from sre_agent.errors import InputError
 from sre_agent.indexes.code_chunks import Chunk, chunk_file, generated, wanted
 from sre_agent.indexes.fusion import rrf_scores
 from sre_agent.indexes.naming import table_name
+from sre_agent.redact import Redactor
 
 #: Files larger than this are not code worth reading (generated, vendored, data).
 MAX_FILE_BYTES = 512 * 1024
@@ -35,6 +41,9 @@ MAX_FILE_BYTES = 512 * 1024
 #: docstring) carry its meaning; full text is searched by BM25. 500 keeps indexing 2x faster than 1,200.
 EMBED_CHARS = 500
 EMBED_BATCH = 64
+#: Part of every stored file hash: changing how chunks are made (v2: redacted) re-indexes every
+#: file once, so an index written before holds no chunk made the old way.
+CHUNKS_VERSION = "v2"
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class IndexStats:
     removed: int
     chunks: int  # chunks written
     seconds: float
+    outside: tuple[str, ...] = ()  # tracked paths whose real path is outside the repository: not read
 
 
 @dataclass(frozen=True)
@@ -91,12 +101,52 @@ def git_files(root: Path) -> list[str]:
     return [p for p in out.decode("utf-8", "replace").split("\0") if p]
 
 
+def _read_files(root: Path, files: list[str]) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """The text of each file worth indexing, by relative path, with its hash; and the paths not
+    read because their real path (symlinks resolved) is outside `root` (a resolved path)."""
+    contents: dict[str, tuple[str, str]] = {}
+    outside: list[str] = []
+    for rel in files:
+        try:
+            real = (root / rel).resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            continue
+        if not real.is_relative_to(root):
+            outside.append(rel)
+            continue
+        try:
+            if not real.is_file() or real.stat().st_size > MAX_FILE_BYTES:
+                continue
+            data = real.read_bytes()
+        except OSError:
+            continue
+        if b"\0" in data[:8192] or not data.strip():
+            continue  # binary, or empty (nothing to find, and no chunk to remember its hash by)
+        text = data.decode("utf-8", "replace")
+        if generated(text):
+            continue
+        contents[rel] = (f"{CHUNKS_VERSION}:{hashlib.sha256(data).hexdigest()}", text)
+    return contents, outside
+
+
+def outside_sentence(outside: tuple[str, ...] | list[str], shown: int = 5) -> str:
+    """What `index-code` says about the files it did not read because they lead out of the repository."""
+    n = len(outside)
+    names = ", ".join(outside[:shown]) + (f" and {n - shown} more" if n > shown else "")
+    files = "1 file was" if n == 1 else f"{n} files were"
+    return (
+        f"{files} not read because {'it is a symlink' if n == 1 else 'they are symlinks'} "
+        f"whose real path is outside the repository: {names}"
+    )
+
+
 class CodeIndex:
     """Index and search repositories (see the module docstring)."""
 
-    def __init__(self, uri: str, embedder: Any) -> None:
+    def __init__(self, uri: str, embedder: Any, redactor: Redactor | None = None) -> None:
         self.uri = uri
         self.embedder = embedder
+        self.redactor = redactor or Redactor.for_config(None)
         self._db: Any = None
 
     def _connection(self) -> Any:
@@ -129,21 +179,7 @@ class CodeIndex:
         files = [p for p in git_files(root) if wanted(p)]
         if include:
             files = [p for p in files if any(fnmatch.fnmatch(p, glob) for glob in include)]
-        contents: dict[str, tuple[str, str]] = {}
-        for rel in files:
-            path = root / rel
-            try:
-                if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if b"\0" in data[:8192] or not data.strip():
-                continue  # binary, or empty (nothing to find, and no chunk to remember its hash by)
-            text = data.decode("utf-8", "replace")
-            if generated(text):
-                continue
-            contents[rel] = (hashlib.sha256(data).hexdigest(), text)
+        contents, outside = _read_files(root.resolve(), files)
         tbl = self._table(table)
         stored = self._stored_hashes(tbl)
         changed = [rel for rel, (digest, _) in contents.items() if stored.get(rel) != digest]
@@ -151,7 +187,9 @@ class CodeIndex:
         rows = []
         for rel in changed:
             digest, text = contents[rel]
-            rows.extend(self._rows(repo, rel, digest, chunk_file(rel, text)))
+            # The whole file is redacted before it is cut, so a secret is never split between chunks.
+            # Line numbers stay exact unless a multi-line secret (a PEM key) became one marker line.
+            rows.extend(self._rows(repo, rel, digest, chunk_file(rel, self.redactor.redact(text))))
         self._embed(rows)
         for rel in changed + removed:
             if rel in stored:
@@ -168,6 +206,7 @@ class CodeIndex:
             removed=len(removed),
             chunks=len(rows),
             seconds=time.perf_counter() - started,
+            outside=tuple(outside),
         )
 
     @cached_property

@@ -37,7 +37,9 @@ async def search_admin_apis(ctx: ToolContext, args: SearchAdminApisArgs) -> Tool
         response = await asyncio.to_thread(client.call, args.endpoint, dict(args.params))
     except (InputError, ConnectorError) as exc:
         raise ToolError(str(exc)) from None
-    body: Any = response.data
+    # The body redacted as a structure (a secret-named field loses its whole value); the registry
+    # redacts the text again, like every tool's.
+    body: Any = Redactor.for_config(config).redact_value(response.data)
     text_body = body if isinstance(body, str) else json.dumps(body, indent=1, sort_keys=True, default=str)
     note = " (the answer was longer than the size cap: cut)" if response.truncated else ""
     header = f"{config.name} admin API {args.endpoint}: HTTP {response.status}{note}"
@@ -49,7 +51,7 @@ async def search_admin_apis(ctx: ToolContext, args: SearchAdminApisArgs) -> Tool
         tool="search_admin_apis",
         args=args.model_dump(),
         summary=header[:200],
-        text=Redactor.for_config(config).redact(text),
+        text=text,
         counts=counts,
         scope=f"{config.name} admin API {args.endpoint}",
         seconds=time.perf_counter() - started,

@@ -57,7 +57,10 @@ async def search_aws_cli(ctx: ToolContext, args: SearchAwsCliArgs) -> ToolResult
         raise ToolError(str(exc)) from None
     more = " (more items exist: the limit was reached)" if result.more else ""
     header = f"DynamoDB {args.operation} on {args.table}: {len(result.items)} items{more}"
-    items = [json.dumps(item, sort_keys=True, default=str) for item in result.items]
+    # Each item redacted as a structure (a secret-named attribute loses its whole value); the
+    # registry redacts the text again, like every tool's.
+    redactor = Redactor.for_config(config)
+    items = [json.dumps(redactor.redact_value(item), sort_keys=True, default=str) for item in result.items]
     text, left = fit_to_budget(header, items, ctx.engine.settings.tool_output_tokens)
     counts = {"items": len(result.items), "scanned": result.scanned}
     if left:
@@ -66,7 +69,7 @@ async def search_aws_cli(ctx: ToolContext, args: SearchAwsCliArgs) -> ToolResult
         tool="search_aws_cli",
         args=args.model_dump(exclude_none=True),
         summary=header[:200],
-        text=Redactor.for_config(config).redact(text),
+        text=text,
         counts=counts,
         scope=f"DynamoDB table {args.table}",
         seconds=time.perf_counter() - started,

@@ -9,7 +9,6 @@ import time
 from pydantic import BaseModel, ConfigDict, Field
 
 from sre_agent.errors import InputError
-from sre_agent.redact import Redactor
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 from sre_agent.tools.budget import fit_to_budget
 
@@ -51,7 +50,6 @@ async def search_codebase(ctx: ToolContext, args: SearchCodebaseArgs) -> ToolRes
     text, left = fit_to_budget(
         header, items, ctx.engine.settings.tool_output_tokens, hint="ask for fewer snippets"
     )
-    config = ctx.engine.config(ctx.service) if ctx.service else None
     counts = {"snippets": len(hits)}
     if left:
         counts["truncated"] = left
@@ -59,7 +57,7 @@ async def search_codebase(ctx: ToolContext, args: SearchCodebaseArgs) -> ToolRes
         tool="search_codebase",
         args=args.model_dump(exclude_none=True),
         summary=header[:200],
-        text=Redactor.for_config(config).redact(text),
+        text=text,  # chunks were redacted when indexed; the registry redacts the result again
         counts=counts,
         scope=args.repo or "all indexed repositories",
         seconds=time.perf_counter() - started,

@@ -3,7 +3,9 @@
 `ToolRegistry.call` is the one way a tool runs (agent, offline triage, `sre-agent tool`): it
 validates the arguments against the tool's pydantic model, runs it, and never raises: a bad
 argument or an outside fault comes back as a `ToolResult` with `ok=False` and a readable
-error, which is what the model sees. Every call is appended to the context's `results`.
+error, which is what the model sees. Every result, failed or not, is redacted with the
+service's redactor (`tools/redaction.py`) before it is returned, appended to the context's
+`results`, recorded in the run trace or sent to a model: no tool can skip redaction.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from sre_agent.errors import ConnectorError, InputError, echo
 from sre_agent.tools import admin_tools, aws_tools, code_tools, log_tools
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
+from sre_agent.tools.redaction import redact_result, redactor_for
 
 log = logging.getLogger(__name__)
 dispatcher = get_dispatcher(__name__)
@@ -67,7 +70,8 @@ class ToolRegistry:
 
     @dispatcher.span
     async def call(self, ctx: ToolContext, name: str, raw_args: dict[str, Any]) -> ToolResult:
-        """Validate and run one call; errors come back as a failed `ToolResult`, never as an exception."""
+        """Validate and run one call; errors come back as a failed `ToolResult`, never as an exception.
+        What comes back is redacted, whatever the tool did."""
         started = time.perf_counter()
         spec = self._specs.get(name)
         if spec is None:
@@ -87,6 +91,7 @@ class ToolRegistry:
             except Exception as exc:  # a bug or a library fault: the turn goes on, the log keeps the trace
                 log.exception("tool %s failed", name)
                 result = _failed(name, raw_args, f"{name} failed unexpectedly: {type(exc).__name__}: {exc}")
+        result = redact_result(result, redactor_for(ctx))
         result.seconds = time.perf_counter() - started
         ctx.results.append(result)
         return result

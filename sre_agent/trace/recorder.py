@@ -6,6 +6,11 @@ dispatcher; LLM calls dispatch start/end events with the response (token usage w
 endpoint reports it). One span handler and one event handler on the root dispatcher turn these
 into a `RunTrace` for the run that is active in the current context (`recording`), so
 concurrent runs (the bot's workers, a parallel replay) never mix.
+
+A trace is written to disk, so it holds only redacted text: a tool call's result is the
+`ToolResult` the registry returns (redacted with the service's rules), its arguments are
+redacted as they are recorded, and `close` passes every free-text field (question, answer,
+errors, notes, tool calls, lines) through the redactor once more (`trace/redaction.py`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from llama_index_instrumentation.event_handlers.base import BaseEventHandler
 from llama_index_instrumentation.span.simple import SimpleSpan
 from llama_index_instrumentation.span_handlers.base import BaseSpanHandler
 
+from sre_agent.redact import Redactor
 from sre_agent.trace.model import LineRecord, LLMCallRecord, RunTrace, SpanRecord, ToolCallRecord
+from sre_agent.trace.redaction import redact_trace
 
 if TYPE_CHECKING:
     from sre_agent.trace.store import TraceStore
@@ -39,6 +46,8 @@ RESULT_CHARS = 6_000
 #: Retrieved lines kept in a trace, best first.
 MAX_LINES = 100
 _STEP_TAG = "llamaindex.step.input_event"
+#: Cleans what a trace holds in words (the built-in rules: a trace may span services).
+_REDACTOR = Redactor.for_config(None)
 
 
 class StepNote(BaseEvent):
@@ -116,9 +125,8 @@ class ActiveRun:
                 tool = str(arguments["name"])
                 span = SpanRecord(id=id_, parent_id=parent_id, kind="tool", name=tool, started=started)
                 raw = arguments.get("raw_args") or {}
-                self._tools[id_] = ToolCallRecord(
-                    span_id=id_, tool=tool, args=dict(raw) if isinstance(raw, dict) else {}, started=started
-                )
+                args = _REDACTOR.redact_value(dict(raw)) if isinstance(raw, dict) else {}
+                self._tools[id_] = ToolCallRecord(span_id=id_, tool=tool, args=args, started=started)
                 self.trace.tool_calls.append(self._tools[id_])
             elif _is_embedding(instance) and method.startswith(("get_", "aget_")):
                 texts = arguments.get("texts")
@@ -233,7 +241,7 @@ class ActiveRun:
             for call in self.trace.llm_calls:
                 if call.seconds is None:
                     call.error = call.error or "no answer was recorded for this call"
-            return self.trace.model_copy(deep=True)
+            return redact_trace(self.trace.model_copy(deep=True), _REDACTOR)
 
 
 def _is_embedding(instance: Any) -> bool:

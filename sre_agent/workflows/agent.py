@@ -199,7 +199,7 @@ class Investigator:
         if note:
             answer = f"_{note}_\n\n{answer}"
         if mode == "offline":
-            await self._remember_offline(session, redacted, answer)
+            await self._remember_offline(session, redacted, answer, Redactor.for_config(config))
         return TurnAnswer(
             run_id=run_id,
             question=question,
@@ -278,7 +278,7 @@ class Investigator:
             streaming=settings.llm_stream,
             timeout=settings.workflow_timeout,
         )
-        async with self.engine.memories.open(ctx.session) as memory:
+        async with self.engine.memories.open(ctx.session, Redactor.for_config(config)) as memory:
             before = await memory.aget_all()
             try:
                 handler = agent.run(user_msg=question, memory=memory, max_iterations=settings.agent_max_steps)
@@ -297,11 +297,11 @@ class Investigator:
                 raise
         return text
 
-    async def _remember_offline(self, session: str, question: str, answer: str) -> None:
+    async def _remember_offline(self, session: str, question: str, answer: str, redactor: Redactor) -> None:
         """Offline turns join the same history, so an LLM configured later sees the thread."""
         from llama_index.core.llms import ChatMessage
 
-        async with self.engine.memories.open(session) as memory:
+        async with self.engine.memories.open(session, redactor) as memory:
             await memory.aput_messages(
                 [ChatMessage(role="user", content=question), ChatMessage(role="assistant", content=answer)]
             )
