@@ -53,7 +53,9 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--logs", type=Path, help="JSONL of ordinary traffic (bench/make_big_logs.py) to time")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--show", type=int, default=0, help="print up to N leaked / falsely redacted lines per kind")
+    ap.add_argument(
+        "--show", type=int, default=0, help="print up to N leaked / falsely redacted lines per kind"
+    )
     args = ap.parse_args()
     rows = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
     redactor = Redactor.for_config(None)

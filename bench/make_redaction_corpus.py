@@ -14,6 +14,7 @@ command lines, XML. The token shapes follow public secret-scanning rule sets (gi
 rules). The same seed always writes the same file.
 """
 
+# ruff: noqa: E501  (templates are whole log lines: easier to read unwrapped)
 from __future__ import annotations
 
 import argparse
@@ -56,7 +57,9 @@ class Gen:
         return f"2025-03-{self.n(1, 28):02d}T{self.n(0, 23):02d}:{self.n(0, 59):02d}:{self.n(0, 59):02d}.{self.n(0, 999):03d}Z"
 
     def svc(self) -> str:
-        return self.pick(["checkout", "billing", "auth", "gateway", "deployer", "notifier", "ci-runner", "search"])
+        return self.pick(
+            ["checkout", "billing", "auth", "gateway", "deployer", "notifier", "ci-runner", "search"]
+        )
 
     def req(self) -> str:
         return self.s(HEX, 16)
@@ -90,7 +93,10 @@ def vendor_makers(g: Gen) -> list[tuple[str, Callable[[], str]]]:
         ("telegram_bot", lambda: g.digits(10) + ":AA" + g.s(URLSAFE, 33)),
         ("mailgun", lambda: "key-" + g.s(HEX, 32)),
         ("atlassian", lambda: "ATATT3xFfGF0" + g.s(URLSAFE, 170) + "=" + g.s(HEX.upper(), 8)),
-        ("grafana", lambda: g.pick(["glsa_" + g.s(ALNUM, 32) + "_" + g.s(HEX, 8), "glc_" + g.s(ALNUM + "+/", 60)])),
+        (
+            "grafana",
+            lambda: g.pick(["glsa_" + g.s(ALNUM, 32) + "_" + g.s(HEX, 8), "glc_" + g.s(ALNUM + "+/", 60)]),
+        ),
         ("linear", lambda: "lin_api_" + g.s(ALNUM, 40)),
         ("newrelic", lambda: "NRAK-" + g.s(string.ascii_uppercase + string.digits, 27)),
         ("postman", lambda: "PMAK-" + g.s(HEX, 24) + "-" + g.s(HEX, 34)),
@@ -111,7 +117,10 @@ def vendor_makers(g: Gen) -> list[tuple[str, Callable[[], str]]]:
         ("terraform", lambda: g.s(ALNUM, 14) + ".atlasv1." + g.s(URLSAFE, 67)),
         ("facebook", lambda: "EAA" + g.pick(["CEdEose0cBA", "B"]) + g.s(ALNUM, 120)),
         ("azure_ad_secret", lambda: g.s(ALNUM, 3) + g.s(string.digits, 1) + "Q~" + g.s(ALNUM + "_~.-", 34)),
-        ("discord_bot", lambda: g.pick("MN") + g.s(ALNUM, 23) + "." + g.s(URLSAFE, 6) + "." + g.s(URLSAFE, 27)),
+        (
+            "discord_bot",
+            lambda: g.pick("MN") + g.s(ALNUM, 23) + "." + g.s(URLSAFE, 6) + "." + g.s(URLSAFE, 27),
+        ),
         ("onepassword", lambda: "ops_eyJ" + g.s(ALNUM, 260)),
         ("mapbox_secret", lambda: "sk.eyJ1Ijoi" + g.s(ALNUM, 30) + "." + g.s(URLSAFE, 22)),
         ("anthropic", lambda: "sk-ant-api03-" + g.s(URLSAFE, 93) + "AA"),
@@ -124,7 +133,9 @@ def vendor_makers(g: Gen) -> list[tuple[str, Callable[[], str]]]:
 def vendor_items(g: Gen) -> list[Item]:
     shapes = [
         lambda t, v: f"{g.ts()} INFO {g.svc()} authenticated upstream with {t}",
-        lambda t, v: json.dumps({"ts": g.ts(), "level": "error", "msg": f"request rejected, credential {t} revoked"}),
+        lambda t, v: json.dumps(
+            {"ts": g.ts(), "level": "error", "msg": f"request rejected, credential {t} revoked"}
+        ),
         lambda t, v: f'level=warn svc={g.svc()} msg="retrying with key {t}" attempt={g.n(1, 5)}',
         lambda t, v: f"WARN config loaded: {{provider: {v}, value: {t}}}",
         lambda t, v: f"DEBUG exec: curl -s https://api.example.net/v2/ping?k={t}",
@@ -141,7 +152,9 @@ def vendor_items(g: Gen) -> list[Item]:
     for _ in range(6):
         path = f"{g.digits(18)}/{g.s(URLSAFE, 68)}"
         url = f"https://{g.pick(['discord.com', 'discordapp.com'])}/api/webhooks/{path}"
-        items.append((f"notifier posting alert to {url} failed: 429", "vendor_token", "discord_webhook", tail(path)))
+        items.append(
+            (f"notifier posting alert to {url} failed: 429", "vendor_token", "discord_webhook", tail(path))
+        )
     for _ in range(4):
         path = f"{g.s(HEX, 8)}-{g.s(HEX, 4)}@{g.s(HEX, 8)}/IncomingWebhook/{g.s(HEX, 32)}/{g.s(HEX, 8)}"
         line = f'{{"msg": "teams hook https://contoso.webhook.office.com/webhookb2/{path} returned 400"}}'
@@ -168,7 +181,7 @@ def cli_items(g: Gen) -> list[Item]:
         elif choice == 2:
             line, sec = f"+ curl -sf -u {u}:{p} https://nexus.internal/repository/raw/", p
         elif choice == 3:
-            line, sec = f"cmd=\"psql --host=pg --username={u} --password {p}\" exit=1", p
+            line, sec = f'cmd="psql --host=pg --username={u} --password {p}" exit=1', p
         elif choice == 4:
             line, sec = f"docker login -u {u} -p {p} registry.example.com", p
         elif choice == 5:
@@ -186,7 +199,10 @@ def cli_items(g: Gen) -> list[Item]:
         elif choice == 11:
             line, sec = f"[ci] mysql -u{u} -p'{p}' -e 'select 1'", p
         elif choice == 12:
-            line, sec = f"invoking az login --service-principal -u {g.s(HEX, 8)} --password {p} --tenant t1", p
+            line, sec = (
+                f"invoking az login --service-principal -u {g.s(HEX, 8)} --password {p} --tenant t1",
+                p,
+            )
         elif choice == 13:
             line, sec = f"ps: /usr/bin/redis-cli -h cache -a {p} ping", p
         else:
@@ -270,7 +286,12 @@ def phone_items(g: Gen) -> list[Item]:
         d = [f"{g.n(0, 99):02d}" for _ in range(4)]
         lead = g.pick(["01", "02", "04", "06", "07", "09"])
         return g.pick(
-            [" ".join([lead, *d]), ".".join([lead, *d]), "+33 " + lead[1] + " " + " ".join(d), "0033 " + lead[1] + " " + " ".join(d)]
+            [
+                " ".join([lead, *d]),
+                ".".join([lead, *d]),
+                "+33 " + lead[1] + " " + " ".join(d),
+                "0033 " + lead[1] + " " + " ".join(d),
+            ]
         )
 
     def au() -> str:
@@ -287,20 +308,33 @@ def phone_items(g: Gen) -> list[Item]:
         return f"{g.n(2, 9)}{g.n(0, 8)}{g.n(0, 9)}{g.n(2, 9)}{g.s(string.digits, 6)}"
 
     def us() -> str:
-        return g.pick([f"({g.n(201, 989)}) {g.n(200, 999)}-{g.s(string.digits, 4)}", f"+1 {g.n(201, 989)} {g.n(200, 999)} {g.s(string.digits, 4)}", f"{g.n(201, 989)} {g.n(200, 999)} {g.s(string.digits, 4)}"])
+        return g.pick(
+            [
+                f"({g.n(201, 989)}) {g.n(200, 999)}-{g.s(string.digits, 4)}",
+                f"+1 {g.n(201, 989)} {g.n(200, 999)} {g.s(string.digits, 4)}",
+                f"{g.n(201, 989)} {g.n(200, 999)} {g.s(string.digits, 4)}",
+            ]
+        )
 
     shapes = [
         lambda p: f"SMS sent to {p} (template otp_login)",
         lambda p: json.dumps({"msg": "callback requested", "contact": p, "lang": "en"}),
         lambda p: f"customer {g.user()} updated phone number to {p}",
-        lambda p: f"level=info msg=\"twilio call queued\" to=\"{p}\" sid_len=34",
+        lambda p: f'level=info msg="twilio call queued" to="{p}" sid_len=34',
         lambda p: f"Rückruf an {p} fehlgeschlagen",
         lambda p: f"appel vers {p} terminé après 31 s",
         lambda p: f"WARN delivery failed for mobile {p}: carrier rejected",
         lambda p: f"<Contact><Name>X</Name><Tel>{p}</Tel></Contact>",
     ]
     items: list[Item] = []
-    for fmt, make, count in (("uk", uk, 16), ("de", de, 16), ("fr", fr, 14), ("au", au, 12), ("us", us, 8), ("us_bare", us_bare, 10)):
+    for fmt, make, count in (
+        ("uk", uk, 16),
+        ("de", de, 16),
+        ("fr", fr, 14),
+        ("au", au, 12),
+        ("us", us, 8),
+        ("us_bare", us_bare, 10),
+    ):
         for _ in range(count):
             p = make()
             shape = g.pick(shapes[:4] + shapes[6:]) if fmt == "us_bare" else g.pick(shapes)
@@ -308,7 +342,20 @@ def phone_items(g: Gen) -> list[Item]:
     return items
 
 
-IBAN_LENGTHS = {"DE": 22, "GB": 22, "FR": 27, "ES": 24, "IT": 27, "NL": 18, "BE": 16, "CH": 21, "AT": 20, "PL": 28, "IE": 22, "SE": 24}
+IBAN_LENGTHS = {
+    "DE": 22,
+    "GB": 22,
+    "FR": 27,
+    "ES": 24,
+    "IT": 27,
+    "NL": 18,
+    "BE": 16,
+    "CH": 21,
+    "AT": 20,
+    "PL": 28,
+    "IE": 22,
+    "SE": 24,
+}
 
 
 def make_iban(g: Gen, country: str) -> str:
@@ -316,7 +363,9 @@ def make_iban(g: Gen, country: str) -> str:
     if country in ("GB", "NL", "IE"):
         bban = g.s(string.ascii_uppercase, 4) + g.s(string.digits, n - 4)
     elif country in ("FR", "IT"):
-        bban = g.s(string.digits, n - 3) + g.s(string.ascii_uppercase + string.digits, 1) + g.s(string.digits, 2)
+        bban = (
+            g.s(string.digits, n - 3) + g.s(string.ascii_uppercase + string.digits, 1) + g.s(string.digits, 2)
+        )
     else:
         bban = g.s(string.digits, n)
     numeric = "".join(str(int(c, 36)) for c in bban + country + "00")
@@ -335,7 +384,7 @@ def iban_items(g: Gen) -> list[Item]:
         elif shape == 1:
             line = json.dumps({"event": "sepa_mandate", "debtor_account": shown, "amount": g.n(1, 999)})
         elif shape == 2:
-            line = f"level=error msg=\"transfer failed\" dest={shown} reason=AC04"
+            line = f'level=error msg="transfer failed" dest={shown} reason=AC04'
         else:
             line = f"Überweisung auf {shown} abgelehnt"
         items.append((line, "iban", iban[:2].lower(), [shown, shown[-8:]]))
@@ -343,8 +392,26 @@ def iban_items(g: Gen) -> list[Item]:
 
 
 def email_items(g: Gen) -> list[Item]:
-    locals_ = ["josé.garcía", "zoë", "müller", "δοκιμή", "用户", "o'brien", "first.last+tag", "x_y-z", "ünïcødé"]
-    domains = ["bücher.de", "例え.jp", "xn--bcher-kva.example", "mañana.es", "пример.рф", "example.co.uk", "sub.mail.example.com"]
+    locals_ = [
+        "josé.garcía",
+        "zoë",
+        "müller",
+        "δοκιμή",
+        "用户",
+        "o'brien",
+        "first.last+tag",
+        "x_y-z",
+        "ünïcødé",
+    ]
+    domains = [
+        "bücher.de",
+        "例え.jp",
+        "xn--bcher-kva.example",
+        "mañana.es",
+        "пример.рф",
+        "example.co.uk",
+        "sub.mail.example.com",
+    ]
     items: list[Item] = []
     for _ in range(40):
         kind = g.n(0, 3)
@@ -363,7 +430,7 @@ def email_items(g: Gen) -> list[Item]:
             ascii_only = g.r.random() < 0.3
             line = json.dumps({"msg": f"bounce from <{addr}>: mailbox full"}, ensure_ascii=ascii_only)
         elif shape == 2:
-            line = f"level=info msg=\"invite accepted\" who={addr}"
+            line = f'level=info msg="invite accepted" who={addr}'
         else:
             line = f"From: Team <{addr}>"
         secrets = [addr]
@@ -410,10 +477,17 @@ def card_items(g: Gen) -> list[Item]:
         elif shape == 1:
             line = json.dumps({"msg": "tokenize", "pan": shown, "exp": f"{g.n(1, 12):02d}/{g.n(26, 31)}"})
         elif shape == 2:
-            line = f"level=warn msg=\"3ds failed\" card_number_raw=\"{shown}\""
+            line = f'level=warn msg="3ds failed" card_number_raw="{shown}"'
         else:
             line = f"payment: customer entered {shown} twice"
-        items.append((line, "card", f"{brand[0]}_{brand[1]}_{['dots', 'spaces', 'dashes', 'plain'][style]}", [shown, shown[-8:]]))
+        items.append(
+            (
+                line,
+                "card",
+                f"{brand[0]}_{brand[1]}_{['dots', 'spaces', 'dashes', 'plain'][style]}",
+                [shown, shown[-8:]],
+            )
+        )
     return items
 
 
@@ -494,7 +568,10 @@ def name_value_items(g: Gen) -> list[Item]:
         k = g.s(URLSAFE, 32)
         choice = g.n(0, 9)
         if choice == 0:
-            line, sec = f"<soap:Body><Login><username>{g.user()}</username><password>{p}</password></Login></soap:Body>", p
+            line, sec = (
+                f"<soap:Body><Login><username>{g.user()}</username><password>{p}</password></Login></soap:Body>",
+                p,
+            )
         elif choice == 1:
             line, sec = json.dumps({"name": "password", "value": p}), p
         elif choice == 2:
@@ -506,11 +583,19 @@ def name_value_items(g: Gen) -> list[Item]:
         elif choice == 5:
             line, sec = f"auth attempt user={g.user()} pass={p} result=denied", p
         elif choice == 6:
-            line, sec = f"<property name=\"db.password\" value=\"{p}\"/>", p
+            line, sec = f'<property name="db.password" value="{p}"/>', p
         elif choice == 7:
-            line, sec = json.dumps({"params": [{"name": "client_secret", "value": k}, {"name": "grant_type", "value": "x"}]}), k
+            line, sec = (
+                json.dumps(
+                    {"params": [{"name": "client_secret", "value": k}, {"name": "grant_type", "value": "x"}]}
+                ),
+                k,
+            )
         elif choice == 8:
-            line, sec = f"<Credentials><AccessKey>AKIA{g.s(string.ascii_uppercase, 16)}</AccessKey><SecretKey>{k}</SecretKey></Credentials>", k
+            line, sec = (
+                f"<Credentials><AccessKey>AKIA{g.s(string.ascii_uppercase, 16)}</AccessKey><SecretKey>{k}</SecretKey></Credentials>",
+                k,
+            )
         else:
             line, sec = f"{{'name': 'Authorization', 'value': 'Token {k}'}}", k
         items.append((line, "name_value", f"nv_{choice}", [sec]))
@@ -533,7 +618,7 @@ def basic_items(g: Gen) -> list[Item]:
         elif choice == 3:
             line = f'proxy header "Proxy-Authorization: Basic {cred}" dropped'
         else:
-            line = f"docker config: {{\"auth\":\"{cred}\",\"email\":\"\"}}"
+            line = f'docker config: {{"auth":"{cred}","email":""}}'
         items.append((line, "base64_credential", f"b64_{choice}", [cred]))
     return items
 
@@ -641,7 +726,11 @@ def classic_items(g: Gen) -> list[Item]:
         p = pw(g)
         choice = g.n(0, 4)
         if choice == 0:
-            line, sec, fmt = f"connect postgres://{g.user()}:{p}@db.internal:5432/app failed", p, "url_password"
+            line, sec, fmt = (
+                f"connect postgres://{g.user()}:{p}@db.internal:5432/app failed",
+                p,
+                "url_password",
+            )
         elif choice == 1:
             t = "eyJhbGciOiJIUzI1NiJ9." + g.s(URLSAFE, 40) + "." + g.s(URLSAFE, 43)
             line, sec, fmt = f"Authorization: Bearer {t}", t, "jwt"
@@ -670,35 +759,136 @@ def benign_items(g: Gen) -> list[Item]:
         ("git_sha", lambda: f"deploying commit {g.s(HEX, 40)} (short {g.s(HEX, 7)}) to prod"),
         ("sha256", lambda: f"image sha256:{g.s(HEX, 64)} pulled, {g.n(10, 900)} MB"),
         ("md5", lambda: f'etag="{g.s(HEX, 32)}" size={g.n(100, 10**9)}'),
-        ("version", lambda: f"upgraded from v{g.n(1, 9)}.{g.n(0, 30)}.{g.n(0, 99)} to {g.n(1, 9)}.{g.n(0, 30)}.{g.n(0, 99)}-rc.{g.n(1, 9)}+build.{g.n(1000, 9999)}"),
-        ("kafka_offset", lambda: f"committed offset {luhn_offset()} for partition {g.n(0, 63)} of topic orders"),
-        ("kafka_offset", lambda: f"level=info msg=\"fetch\" topic=events partition={g.n(0, 63)} offset={luhn_offset()} lag={g.n(0, 9999)}"),
-        ("kafka_offset", lambda: json.dumps({"topic": "payments", "partition": g.n(0, 31), "offset": int(luhn_offset())})),
-        ("duration", lambda: f"GC pause {g.n(1, 999)}.{g.n(0, 999)}ms, heap {g.n(100, 4000)}M->{g.n(100, 4000)}M ({g.n(1000, 9000)}M)"),
+        (
+            "version",
+            lambda: (
+                f"upgraded from v{g.n(1, 9)}.{g.n(0, 30)}.{g.n(0, 99)} to {g.n(1, 9)}.{g.n(0, 30)}.{g.n(0, 99)}-rc.{g.n(1, 9)}+build.{g.n(1000, 9999)}"
+            ),
+        ),
+        (
+            "kafka_offset",
+            lambda: f"committed offset {luhn_offset()} for partition {g.n(0, 63)} of topic orders",
+        ),
+        (
+            "kafka_offset",
+            lambda: (
+                f'level=info msg="fetch" topic=events partition={g.n(0, 63)} offset={luhn_offset()} lag={g.n(0, 9999)}'
+            ),
+        ),
+        (
+            "kafka_offset",
+            lambda: json.dumps({"topic": "payments", "partition": g.n(0, 31), "offset": int(luhn_offset())}),
+        ),
+        (
+            "duration",
+            lambda: (
+                f"GC pause {g.n(1, 999)}.{g.n(0, 999)}ms, heap {g.n(100, 4000)}M->{g.n(100, 4000)}M ({g.n(1000, 9000)}M)"
+            ),
+        ),
         ("port", lambda: f"listening on 0.0.0.0:{g.n(1024, 65535)} and [::]:{g.n(1024, 65535)}"),
-        ("hdfs_block", lambda: f"Receiving block blk_{g.pick(['', '-'])}{g.digits(19)} src: /10.251.{g.n(0, 255)}.{g.n(0, 255)}:{g.n(30000, 60000)}"),
-        ("pod", lambda: f"pod checkout-{g.s(HEX, 10)}-{g.s('bcdfghjklmnpqrstvwxz2456789', 5)} OOMKilled (exit 137)"),
-        ("timestamp", lambda: f"ts={g.n(1_600_000_000, 1_800_000_000)} ts_ms={g.n(1_600_000_000_000, 1_800_000_000_000)} ts_ns={g.n(1_600_000_000, 1_800_000_000)}{g.s(string.digits, 9)}"),
-        ("timestamp", lambda: f"{g.ts()} {g.pick(['2025-03-18 12:00:01,123', '18/Mar/2025:12:00:01 +0000', 'Mar 18 12:00:01'])} cron run"),
-        ("bytes", lambda: f"sent {g.n(10**9, 9 * 10**12)} bytes received {g.n(10**9, 9 * 10**12)} bytes total size is {g.n(10**6, 10**10)}"),
+        (
+            "hdfs_block",
+            lambda: (
+                f"Receiving block blk_{g.pick(['', '-'])}{g.digits(19)} src: /10.251.{g.n(0, 255)}.{g.n(0, 255)}:{g.n(30000, 60000)}"
+            ),
+        ),
+        (
+            "pod",
+            lambda: (
+                f"pod checkout-{g.s(HEX, 10)}-{g.s('bcdfghjklmnpqrstvwxz2456789', 5)} OOMKilled (exit 137)"
+            ),
+        ),
+        (
+            "timestamp",
+            lambda: (
+                f"ts={g.n(1_600_000_000, 1_800_000_000)} ts_ms={g.n(1_600_000_000_000, 1_800_000_000_000)} ts_ns={g.n(1_600_000_000, 1_800_000_000)}{g.s(string.digits, 9)}"
+            ),
+        ),
+        (
+            "timestamp",
+            lambda: (
+                f"{g.ts()} {g.pick(['2025-03-18 12:00:01,123', '18/Mar/2025:12:00:01 +0000', 'Mar 18 12:00:01'])} cron run"
+            ),
+        ),
+        (
+            "bytes",
+            lambda: (
+                f"sent {g.n(10**9, 9 * 10**12)} bytes received {g.n(10**9, 9 * 10**12)} bytes total size is {g.n(10**6, 10**10)}"
+            ),
+        ),
         ("trace", lambda: f"trace_id={g.s(HEX, 32)} span_id={g.s(HEX, 16)} parent={g.digits(19)}"),
-        ("ip", lambda: f"connection from 10.{g.n(0, 255)}.{g.n(0, 255)}.{g.n(0, 255)}:{g.n(1024, 65535)} to 2001:db8::{g.s(HEX, 4)} closed"),
-        ("account", lambda: f"assumed role arn:aws:iam::{g.digits(12)}:role/deployer in account {g.digits(12)}"),
+        (
+            "ip",
+            lambda: (
+                f"connection from 10.{g.n(0, 255)}.{g.n(0, 255)}.{g.n(0, 255)}:{g.n(1024, 65535)} to 2001:db8::{g.s(HEX, 4)} closed"
+            ),
+        ),
+        (
+            "account",
+            lambda: f"assumed role arn:aws:iam::{g.digits(12)}:role/deployer in account {g.digits(12)}",
+        ),
         ("zk_session", lambda: f"Expiring session 0x{g.s(HEX, 15)}, timeout of {g.n(1, 30)}000ms exceeded"),
         ("container", lambda: f"container {g.s(HEX, 64)} exited with code {g.n(0, 255)}"),
-        ("http", lambda: f"GET /api/v1/users/{g.n(1, 10**6)}/orders?page={g.n(1, 50)}&limit=50&sort=created_at 200 {g.n(1, 999)}ms"),
-        ("status_code", lambda: f"upstream returned code={g.pick([200, 404, 500, 503])} status_code: {g.pick([200, 502])} error code: {g.pick(['ECONNRESET', 'ETIMEDOUT', 'E11000'])}"),
-        ("words", lambda: g.pick(["Failed password for invalid user admin from 10.1.2.3 port 22 ssh2", "password reset requested, email sent", "token expired, refreshing", "auth: ok", "signature verified for webhook", "pass 3 of 5 complete", "confirm=true dry_run=false", "secret rotation scheduled", "api key rotation complete for tenant acme", "session token refreshed after 3600 s", "signature: invalid", "Authorization: failed for user bob", "authentication succeeded via sso"])),
+        (
+            "http",
+            lambda: (
+                f"GET /api/v1/users/{g.n(1, 10**6)}/orders?page={g.n(1, 50)}&limit=50&sort=created_at 200 {g.n(1, 999)}ms"
+            ),
+        ),
+        (
+            "status_code",
+            lambda: (
+                f"upstream returned code={g.pick([200, 404, 500, 503])} status_code: {g.pick([200, 502])} error code: {g.pick(['ECONNRESET', 'ETIMEDOUT', 'E11000'])}"
+            ),
+        ),
+        (
+            "words",
+            lambda: g.pick(
+                [
+                    "Failed password for invalid user admin from 10.1.2.3 port 22 ssh2",
+                    "password reset requested, email sent",
+                    "token expired, refreshing",
+                    "auth: ok",
+                    "signature verified for webhook",
+                    "pass 3 of 5 complete",
+                    "confirm=true dry_run=false",
+                    "secret rotation scheduled",
+                    "api key rotation complete for tenant acme",
+                    "session token refreshed after 3600 s",
+                    "signature: invalid",
+                    "Authorization: failed for user bob",
+                    "authentication succeeded via sso",
+                ]
+            ),
+        ),
         ("lsn", lambda: f"replication lsn 0/{g.s(HEX.upper(), 8)} lag {g.n(0, 10**7)} bytes"),
         ("mac", lambda: f"link up on eth0 ({':'.join(g.s(HEX, 2) for _ in range(6))})"),
-        ("date", lambda: f"report for {g.n(2020, 2025)}-{g.n(1, 12):02d}-{g.n(1, 28):02d} .. {g.n(2020, 2025)}-{g.n(1, 12):02d}-{g.n(1, 28):02d} rows={g.n(1, 10**7)}"),
-        ("numbers", lambda: f"processed {g.n(10**9, 10**10)} events in {g.n(1000, 99999)} ms ({g.n(10, 9999)}.{g.n(0, 99)} ev/s) errors 0 {g.n(1000, 9999)}"),
+        (
+            "date",
+            lambda: (
+                f"report for {g.n(2020, 2025)}-{g.n(1, 12):02d}-{g.n(1, 28):02d} .. {g.n(2020, 2025)}-{g.n(1, 12):02d}-{g.n(1, 28):02d} rows={g.n(1, 10**7)}"
+            ),
+        ),
+        (
+            "numbers",
+            lambda: (
+                f"processed {g.n(10**9, 10**10)} events in {g.n(1000, 99999)} ms ({g.n(10, 9999)}.{g.n(0, 99)} ev/s) errors 0 {g.n(1000, 9999)}"
+            ),
+        ),
         ("java", lambda: f"java.lang.Object@{g.s(HEX, 8)} at com.example.Foo.bar(Foo.java:{g.n(1, 999)})"),
-        ("cache_key", lambda: f"cache miss key=user:{g.n(1, 10**6)} sort_key={g.s(HEX, 8)} partition_key=orders#{g.n(1, 999)}"),
+        (
+            "cache_key",
+            lambda: (
+                f"cache miss key=user:{g.n(1, 10**6)} sort_key={g.s(HEX, 8)} partition_key=orders#{g.n(1, 999)}"
+            ),
+        ),
         ("order_id", lambda: f"order ORD-{g.n(2020, 2025)}-{g.digits(8)} created, invoice INV{g.digits(10)}"),
         ("snowflake", lambda: f"message id {g.digits(18)} in channel {g.digits(18)} deleted"),
         ("decimal_trace", lambda: f"dd.trace_id={g.digits(19)} dd.span_id={g.digits(19)}"),
-        ("semver_range", lambda: f"resolved lodash@{g.n(1, 4)}.{g.n(0, 17)}.{g.n(0, 21)} (requested ^{g.n(1, 4)}.0.0)"),
+        (
+            "semver_range",
+            lambda: f"resolved lodash@{g.n(1, 4)}.{g.n(0, 17)}.{g.n(0, 21)} (requested ^{g.n(1, 4)}.0.0)",
+        ),
         ("k8s", lambda: f"resourceVersion={g.n(10**6, 10**9)} generation={g.n(1, 99)} uid={uuid()}"),
     ]
     items: list[Item] = []
@@ -732,7 +922,9 @@ def build(seed: int) -> list[dict]:
         benign_items,
     ):
         items += part(g)
-    return [{"line": line, "kind": kind, "format": fmt, "secrets": secrets} for line, kind, fmt, secrets in items]
+    return [
+        {"line": line, "kind": kind, "format": fmt, "secrets": secrets} for line, kind, fmt, secrets in items
+    ]
 
 
 def main() -> int:

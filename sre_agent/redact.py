@@ -28,24 +28,35 @@ may use group references such as `\\1`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.errors import ConfigError
-
-EMAIL = "[EMAIL]"
-PHONE = "[PHONE]"
-CARD = "[CARD]"
-JWT = "[JWT]"
-AWS_KEY = "[AWS_KEY]"
-TOKEN = "[TOKEN]"
-PASSWORD = "[PASSWORD]"
-SECRET = "[SECRET]"
-PRIVATE_KEY = "[PRIVATE_KEY]"
-SSN = "[SSN]"
+from sre_agent.redact_pii import PII_RULES
+from sre_agent.redact_rules import (
+    AWS_KEY,
+    CARD,
+    DIGIT_RUN,
+    EMAIL,
+    EXTRA_KEY_SUFFIXES,
+    JWT,
+    LONG_RUN,
+    PASSWORD,
+    PHONE,
+    PRIVATE_KEY,
+    SECRET,
+    SSN,
+    TOKEN,
+    VENDOR_TOKENS,
+    WEAK_LAST_WORDS,
+    Rule,
+    const,
+    last_word,
+    sub,
+    sub_in_runs,
+    token_start,
+)
 
 #: A marker (ours, or a config replacement in the same style): never redacted again.
 _MARKER = re.compile(r"\[[A-Z][A-Z0-9_]{1,30}\]")
@@ -78,6 +89,7 @@ _KEY_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("phonenumber", PHONE),
     ("email", EMAIL),
     ("emailaddress", EMAIL),
+    *EXTRA_KEY_SUFFIXES,
 )
 # Session keys are secrets in structured fields (a web session id is a credential), but not in
 # free text, where `sessionid: 0x14f05578bf80005` is a ZooKeeper session people search for.
@@ -102,38 +114,23 @@ def marker_for_key(key: str, *, structured: bool = True) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _weak_marker(key: str) -> str | None:
+    """The marker for a weak secret name (`pass`, `SMTP_PASS`, `auth`, `sig`), else None."""
+    return WEAK_LAST_WORDS.get(last_word(key))
+
+
+def _key_marker(key: str, value: str) -> str | None:
+    """The marker for `value` after `key` in text: a strong name always, a weak one unless the
+    value is a plain word (`auth: ok`, `confirm=true`)."""
+    marker = marker_for_key(key, structured=False)
+    if marker is not None:
+        return marker
+    marker = _weak_marker(key)
+    return marker if marker is not None and not _is_plain_word(value) else None
+
+
 # --- helpers used by rules ---------------------------------------------------------------------
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-# (prefixes, allowed lengths) of the card brands we recognise. Requiring a brand keeps 13-19
-# digit ids that happen to pass Luhn (epoch micros, decimal trace ids) out.
-_CARD_BRANDS: tuple[tuple[tuple[str, ...], tuple[int, ...]], ...] = (
-    (("4",), (13, 16, 19)),  # Visa
-    (("51", "52", "53", "54", "55"), (16,)),  # Mastercard
-    (tuple(str(p) for p in range(2221, 2721)), (16,)),  # Mastercard 2-series
-    (("34", "37"), (15,)),  # American Express
-    (("6011", "65", "644", "645", "646", "647", "648", "649"), (16, 17, 18, 19)),  # Discover
-    (("35",), (16, 17, 18, 19)),  # JCB
-    (("36", "38", "39", "300", "301", "302", "303", "304", "305"), (14, 15, 16)),  # Diners
-    (("62",), (16, 17, 18, 19)),  # UnionPay
-)
-
-
-def _is_card_number(digits: str) -> bool:
-    for prefixes, lengths in _CARD_BRANDS:
-        if len(digits) in lengths and digits.startswith(prefixes):
-            return _luhn_ok(digits)
-    return False
-
-
 def _looks_opaque(word: str) -> bool:
     """True for a credential-like string, False for an English word such as 'authentication'."""
     if len(word) < 8:
@@ -144,102 +141,88 @@ def _looks_opaque(word: str) -> bool:
     return any(c.isupper() for c in rest) and any(c.islower() for c in rest)
 
 
+def _is_plain_word(value: str) -> bool:
+    """'expired', 'Missing': prose after `token:`, not a token (tokens are never plain words)."""
+    return re.fullmatch(r"[A-Za-z][a-z]{0,19}", value) is not None
+
+
 # --- the rules -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Rule:
-    """One redaction: `apply(text)` gives the new text and how many replacements it made.
-
-    `hint`, when set, is a cheap regex searched in the lower-cased original text first: if it
-    finds nothing the rule cannot match and is skipped. It only saves time (most log lines hold
-    no secret at all); it never changes what is redacted.
-    """
-
-    name: str
-    apply: Callable[[str], tuple[str, int]]
-    hint: re.Pattern[str] | None = None
-
-
-def _sub(
-    pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str | None]
-) -> Callable[[str], tuple[str, int]]:
-    """A rule body: each match of `pattern` becomes `replace(match)` (None: leave it as it is)."""
-
-    def apply(text: str) -> tuple[str, int]:
-        count = 0
-
-        def substitute(m: re.Match[str]) -> str:
-            nonlocal count
-            new = replace(m)
-            if new is None or new == m.group(0):
-                return m.group(0)
-            count += 1
-            return new
-
-        return pattern.sub(substitute, text), count
-
-    return apply
-
-
-def _const(marker: str) -> Callable[[re.Match[str]], str | None]:
-    return lambda m: marker
-
-
-def _token_start(excluded: str) -> str:
-    """A lookbehind: a match starts a token. The character before it is not in `excluded` (nor a
-    backslash), or it ends a URL escape (`%20AKIA...`) or a JSON escape (`\\nAKIA...`)."""
-    return rf"(?:(?<![\\%{excluded}])|(?<=%[0-9A-Fa-f]{{2}})|(?<=\\[nrt]))"
-
-
 _PEM = re.compile(
     r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----"
     r"(?:[A-Za-z0-9+/=\s\\:,.]|-(?!----))*"  # body: base64, newlines (real or `\n`), headers
     r"(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----)?"
 )
 
-_JWT = re.compile(_token_start("A-Za-z0-9_-") + r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+_JWT = re.compile(token_start("A-Za-z0-9_-") + r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 
-_AWS_KEY_ID = re.compile(_token_start("A-Za-z0-9") + r"(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+_AWS_KEY_ID = re.compile(token_start("A-Za-z0-9") + r"(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+# The 40-character secret key right after its key id (`AKIA...,wJalr...`, `AKIA...:wJalr...`).
+_AWS_SECRET_AFTER_ID = re.compile(r"(?<=\[AWS_KEY\])([\s,:/|;=\"']{1,3})[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 
 _VENDOR_TOKEN = re.compile(
-    _token_start("A-Za-z0-9_-") + r"(?:"
-    r"gh[pousr]_[A-Za-z0-9]{30,255}"  # GitHub
-    r"|github_pat_[A-Za-z0-9_]{22,255}"
-    r"|xox[abposr]-[A-Za-z0-9-]{10,255}"  # Slack
-    r"|xapp-[A-Za-z0-9-]{10,255}"
-    r"|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,255}"  # Stripe
-    r"|whsec_[A-Za-z0-9]{20,255}"
-    r"|sk-(?=[A-Za-z0-9_-]{0,255}[0-9])[A-Za-z0-9_-]{20,255}"  # OpenAI / Anthropic style
-    r"|AIza[0-9A-Za-z_-]{35}"  # Google API key
-    r")(?![A-Za-z0-9_-])"
+    token_start("A-Za-z0-9_-") + "(?:" + "|".join(rx for _, rx in VENDOR_TOKENS) + ")(?![A-Za-z0-9_-])"
 )
 
 _SLACK_WEBHOOK = re.compile(r"hooks\.slack\.com/services/[A-Za-z0-9/_-]+")
+# Discord and Teams webhook URLs: the host stays, the path (the secret) goes.
+_WEBHOOK_PATH = re.compile(
+    r"(discord(?:app)?\.com/api/webhooks/)\d+/[A-Za-z0-9_-]+|(\.webhook\.office\.com/webhookb2/)[^\s\"'<>\\]+"
+)
 
 # `Authorization: Bearer abc`, `"authorization": "Basic dXNlcjpwYXNz"`: after a scheme the value is
 # always secret; without one a plain word is prose ("Authorization: failed").
 _AUTH_HEADER = re.compile(
-    r"(?i)" + _token_start("a-z") + r"((?:proxy-)?authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?)"
+    r"(?i)" + token_start("a-z") + r"((?:proxy-)?authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?)"
     r"((?:bearer|basic|digest|negotiate|token|apikey)[ \t]+)?+"  # `?+`: never re-read the scheme as value
     r"(?!\[[A-Z])([^\s\"',;]+)"
 )
 
 # A free-standing `Bearer <token>`: only if the token does not look like an English word.
-_BEARER = re.compile(r"(?i)" + _token_start("a-z") + r"(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{8,}=*)")
+_BEARER = re.compile(r"(?i)" + token_start("a-z") + r"(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{8,}=*)")
 
 # `Cookie: a=1; b=2` (a header: `name=value` pairs up to the end of the line).
 _COOKIE_HEADER = re.compile(
-    r"(?im)" + _token_start("a-z-") + r"((?:set-)?cookie:[ \t]*+)([^\s\"'=;\[]{1,64}=[^\r\n]*)"
+    r"(?im)" + token_start("a-z-") + r"((?:set-)?cookie:[ \t]*+)([^\s\"'=;\[]{1,64}=[^\r\n]*)"
 )
 
 # `scheme://user:pass@host`: keep the user, redact the password.
 _URL_PASSWORD = re.compile(r"(?<=://)([^\s:/@?#\"'<>]*):([^\s/@?#\"'<>]+)@")
 
+# Command lines. `curl -u user:pw` keeps the user; `--password X`, `--api-token=X`,
+# `-Dspring.datasource.password=X`: a flag that names a secret loses its value; `mysql -pX`,
+# `sshpass -p X`, `docker login -p X`, `redis-cli -a X`: the short password flags of those tools.
+_ARG = r"('[^'\r\n]*'|\"[^\"\r\n]*\"|[^\s'\"-][^\s'\"]*)"
+# (Each starts with its literal `-`, which `re` finds fast, then looks behind it.)
+_CLI_USER = re.compile(r"(-(?<![\w-]-)(?:u|U|-user|-proxy-user)(?:[ \t]+|=)['\"]?[^\s:'\"]*:)([^\s'\"]+)")
+_CLI_FLAG = re.compile(r"(-(?<![\w-]-)-?[A-Za-z][\w.-]{0,60}+)([ \t]+|=)" + _ARG)
+_SHORT_PASSWORD_FLAG = re.compile(r"-(?<![\w-]-)([pa])([ \t]+|)" + _ARG)
+
+# `name="password"\r\n\r\nhunter2` (a multipart form field, newlines real or escaped).
+_MULTIPART = re.compile(
+    r"(name=(\\?\")([^\"\\\r\n]{1,64})\2(?:;[^\r\n\\]{0,200})?(?:\\r|\r)?(?:\\n|\n)(?:\\r|\r)?(?:\\n|\n))"
+    r"([^\r\n\\]{1,1024})"
+)
+# `{"name": "password", "value": "x"}` (HAR headers, form params), `<add key="ApiKey" value="x"/>`,
+# `name="db.password" value="x"`: the name says what the value is.
+_NAME_VALUE = re.compile(
+    r"(?i)(\b(?:name|key)\\?[\"']?[ \t]*[:=][ \t]*(\\?[\"']|)(?P<key>[^\s\"'\\,]{1,64})\2"
+    r"[ \t]*,?(?:[ \t]*(?:\\n|\r?\n))?[ \t]*\\?[\"']?value\\?[\"']?[ \t]*[:=][ \t]*)"
+    r"(?:(?P<vq>\\?[\"'])(?P<qval>[^\"'\\\r\n]{0,1024})(?P=vq)|(?P<bval>[^\s\"',;}>]+))"
+)
+# `<password>x</password>`, `<ns:SecretKey>x</ns:SecretKey>`.
+_XML_ELEMENT = re.compile(
+    r"(<((?:[A-Za-z_][\w.-]{0,30}:)?(?P<key>[A-Za-z_][\w.-]{0,62}))(?:[ \t][^<>\r\n]{0,200})?>)"
+    r"(?P<val>[^<>\r\n]{1,1024})(?=</(?P=key)>|</[\w.-]{1,31}:(?P=key)>)"
+)
+# Digest auth: the `response` is a hash of the password.
+_DIGEST_RESPONSE = re.compile(r"(?i)(\bresponse=\\?\")[0-9a-f]{32,128}(?=\\?\")")
+
 # `key=value`, `key: value`, `"key": "value"`, `key='value'`, `\"key\": \"value\"` (JSON inside
-# a JSON string). `_KEY_SEP` finds a key and its separator; only if `marker_for_key(key,
-# structured=False)` names a secret is `_VALUE` read after it, so the value of an ordinary key
+# a JSON string), `user[password]=x`, `--password=x`. `_KEY_SEP` finds a key and its separator;
+# only if the key names a secret is `_VALUE` read after it, so the value of an ordinary key
 # (`"msg": "... password=x ..."`) is still searched for secrets.
 _KEY_SEP = re.compile(
-    _token_start("A-Za-z0-9_.\\-/") + r"(?P<key>[A-Za-z][A-Za-z0-9_.\-]{0,62}+)"
+    token_start("A-Za-z0-9_.\\/") + r"(?P<key>[A-Za-z_][A-Za-z0-9_.\-]{0,62}+)(?:\]|%5[Dd])?"
     r"(?P<kq>\\?[\"']|)(?P<sep>[ \t]{0,3}(?:=>|[:=])[ \t]{0,3})"
     r"(?!(?i:bearer|basic|digest|negotiate)[ \t])"
 )
@@ -249,37 +232,11 @@ _VALUE = re.compile(
     r"|(?P<sq>')(?P<sval>[^'\r\n]*)"  # 'value'
     r"|(?![\[=])(?P<bare>[^\s\"'\\&;,)\]}>]+)"  # value
 )
-
-_EMAIL_RE = re.compile(
-    # the local part may hold `%` itself, so no `%20` case here (it would only add work)
-    r"(?:(?<![\\\w.%+-])|(?<=\\[nrt]))[\w.%+-]{1,64}(?:@|%40)"
-    r"(?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24}(?![A-Za-z0-9-])"
+# Prose: `the api key is X`, `generated secret X`, `New password: X`, `one-time password is 1234`.
+_FREE_TEXT_SECRET = re.compile(
+    r"(?i)(?<![\w-])(api[ _-]?key|app[ _-]?key|secret|token|password|passwd|passphrase|passcode|otp|pin)"
+    r"((?:[ \t]+(?:is|was|of|to))?[ \t]*[:=]?[ \t]+)([A-Za-z0-9+/=_.~!@#$%^&*-]{4,200})"
 )
-
-# 13-19 digits, contiguous or in groups of 4 (Amex 4-6-5); `_is_card_number` decides.
-_CARD_RE = re.compile(
-    _token_start(r"\w-")
-    + r"(?<!\d[.,])(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{4,5})"
-    r"(?![\w-]|[.,]\d)",
-    re.ASCII,
-)
-
-_PHONE_RE = re.compile(
-    _token_start(r"\w+.-") + r"(?:"
-    # international: +14155552671, +44 20 7946 0958, +1 (415) 555-2671
-    r"\+[1-9]\d{9,14}"
-    r"|\+[1-9]\d{0,2}(?:[ .-]\(?\d{1,5}\)?){1,6}"
-    # North American: (415) 555-2671, 415-555-2671, 415.555.2671, 1-415-555-2671
-    r"|(?:1[ .-])?\([2-9]\d{2}\)[ ]?[2-9]\d{2}[ .-]\d{4}"
-    r"|(?:1([.-]))?[2-9]\d{2}([.-])[2-9]\d{2}\2\d{4}"
-    r")(?![\w-]|\.\d)",
-    re.ASCII,
-)
-
-
-def _is_plain_word(value: str) -> bool:
-    """'expired', 'Missing': prose after `token:`, not a token (tokens are never plain words)."""
-    return re.fullmatch(r"[A-Za-z][a-z]{0,19}", value) is not None
 
 
 def _auth_header(m: re.Match[str]) -> str | None:
@@ -295,15 +252,62 @@ def _bearer(m: re.Match[str]) -> str | None:
     return f"{m.group(1)}{m.group(2)}{TOKEN}"
 
 
-def _cookie(m: re.Match[str]) -> str:
-    return f"{m.group(1)}{TOKEN}"
+def _cli_flag(m: re.Match[str]) -> str | None:
+    flag, value = m.group(1).lstrip("-"), m.group(3).strip("'\"")
+    marker = _key_marker(flag, value) if value and not _MARKER.fullmatch(value) else None
+    if marker is None:
+        return None
+    quote = m.group(3)[0] if m.group(3)[0] in "'\"" else ""
+    return f"{m.group(1)}{m.group(2)}{quote}{marker}{quote}"
 
 
-def _url_password(m: re.Match[str]) -> str:
-    return f"{m.group(1)}:{PASSWORD}@"
+def _short_password_flag(m: re.Match[str]) -> str | None:
+    line = m.string.lower()
+    flag, spaced = m.group(1), bool(m.group(2))
+    if flag == "p":
+        tool = ("sshpass", " login ") if spaced else ("mysql", "mariadb")
+    else:
+        tool = ("redis-cli",) if spaced else ()
+    if not any(t in line for t in tool) or _MARKER.fullmatch(m.group(3)):
+        return None
+    quote = m.group(3)[0] if m.group(3)[0] in "'\"" else ""
+    return f"-{flag}{m.group(2)}{quote}{PASSWORD}{quote}"
 
 
-def _secret_value(marker: str, value_match: re.Match[str]) -> str | None:
+def _multipart(m: re.Match[str]) -> str | None:
+    marker = _key_marker(m.group(3), m.group(4))
+    return m.group(1) + marker if marker else None
+
+
+def _name_value(m: re.Match[str]) -> str | None:
+    value = m.group("qval") if m.group("vq") is not None else m.group("bval")
+    marker = _key_marker(m.group("key"), value) if value and not _MARKER.fullmatch(value) else None
+    if marker is None:
+        return None
+    quote = m.group("vq") or ""
+    return f"{m.group(1)}{quote}{marker}{quote}"
+
+
+def _xml_element(m: re.Match[str]) -> str | None:
+    value = m.group("val")
+    marker = _key_marker(m.group("key"), value) if not _MARKER.fullmatch(value) else None
+    return m.group(1) + marker if marker else None
+
+
+def _free_text_secret(m: re.Match[str]) -> str | None:
+    keyword, value = m.group(1).lower(), m.group(3).rstrip(".,;:!")
+    has_digit = any(c.isdigit() for c in value)
+    if keyword.startswith(("pass", "otp", "pin")):
+        secret = has_digit or (len(value) >= 8 and _looks_opaque(value))
+    else:  # a key or token: long, with letters and digits
+        secret = len(value) >= 16 and has_digit and any(c.isalpha() for c in value)
+    if not secret:
+        return None
+    marker = PASSWORD if keyword.startswith(("pass", "otp", "pin")) else SECRET
+    return f"{m.group(1)}{m.group(2)}{marker}{m.group(3)[len(value) :]}"
+
+
+def _secret_value(marker: str, weak: bool, value_match: re.Match[str]) -> str | None:
     """The replacement for a value after a secret key (opening quote kept), or None to keep it."""
     for quote_group, value_group in (("eq", "esc"), ("dq", "dval"), ("sq", "sval"), (None, "bare")):
         value = value_match.group(value_group)
@@ -311,10 +315,25 @@ def _secret_value(marker: str, value_match: re.Match[str]) -> str | None:
             continue
         if not value or _MARKER.fullmatch(value):
             return None
-        if marker == TOKEN and _is_plain_word(value):
+        if (marker == TOKEN or weak) and _is_plain_word(value):
             return None  # "token: expired" is prose; a password may be any word, so it has no such rule
         return (value_match.group(quote_group) if quote_group else "") + marker
     return None
+
+
+def _text_key_marker(text: str, m: re.Match[str]) -> tuple[str | None, bool]:
+    """(marker, weak) for the key `m` found: a strong name, a weak one, or an OAuth `?code=`."""
+    key = m.group("key")
+    marker = marker_for_key(key, structured=False)
+    if marker is not None:
+        return marker, False
+    marker = _weak_marker(key)
+    if marker is None and key.lower() == "code" and m.start() > 0 and text[m.start() - 1] in "?&#":
+        value = _VALUE.match(text, m.end())
+        bare = value.group("bare") if value else None
+        if bare and len(bare) >= 10 and any(c.isdigit() for c in bare) and any(c.isalpha() for c in bare):
+            return TOKEN, True  # an OAuth authorization code in a callback URL
+    return marker, True
 
 
 def _redact_key_values(text: str) -> tuple[str, int]:
@@ -325,11 +344,13 @@ def _redact_key_values(text: str) -> tuple[str, int]:
     for m in _KEY_SEP.finditer(text):
         if m.start() < done:
             continue  # a key inside a value we have just replaced
-        marker = marker_for_key(m.group("key"), structured=False)
+        if m.start() > 0 and _MARKER.fullmatch(text, m.start() - 1, m.end("key") + 1):
+            continue  # `[PHONE]: carrier`: a marker, not `user[phone]=`
+        marker, weak = _text_key_marker(text, m)
         if marker is None:
             continue
         value = _VALUE.match(text, m.end())
-        new = _secret_value(marker, value) if value else None
+        new = _secret_value(marker, weak, value) if value else None
         if value is None or new is None:
             continue
         parts += [text[done : m.end()], new]
@@ -338,50 +359,93 @@ def _redact_key_values(text: str) -> tuple[str, int]:
     return "".join(parts) + text[done:], count
 
 
-def _card(m: re.Match[str]) -> str | None:
-    digits = re.sub(r"[ -]", "", m.group(0))
-    return CARD if _is_card_number(digits) else None
+_KEY_WORDS = (
+    "pass",
+    "pw",
+    "secret",
+    "key",
+    "cred",
+    "token",
+    "auth",
+    "cookie",
+    "card",
+    "ssn",
+    "phone",
+    "email",
+)
+_KEY_HINT = (*_KEY_WORDS, "sig", "code", "confirm")
+# Stricter hints, searched only when one of a rule's words is there: a secret word at the end
+# of a key then a separator (what `_KEY_SEP` needs), a flag holding a secret word, a keyword
+# then a blank.
+_KEY_BEFORE_SEP = re.compile(
+    "(?:" + "|".join(_KEY_HINT) + r")[a-z0-9_.\-]{0,62}(?:\]|%5d)?\\?[\"']?[ \t]{0,3}(?:=>|[:=])"
+)
+_FLAG_HINT = re.compile(r"-[a-z0-9_.-]{0,60}(?:" + "|".join(_KEY_HINT) + ")")
+_FREE_TEXT_WORDS = ("key", "secret", "token", "pass", "otp", "pin")
+_FREE_TEXT_HINT = re.compile(r"(?:key|secret|token|pass\w*|otp|pin)[ \t:=]")
 
-
-def _phone(m: re.Match[str]) -> str | None:
-    digits = sum(c.isdigit() for c in m.group(0))
-    return PHONE if 10 <= digits <= 15 else None
-
-
-# What every card / phone shape holds somewhere (a hint must never be stricter than its rule):
-# 13 digits in a row or two groups of four; a `+` and a digit, or a digit, a separator, 4 digits.
-_CARD_HINT = re.compile(r"\d{13}|\d{4}[ -]\d{4}")
-_PHONE_HINT = re.compile(r"\+[1-9]|\d[ .-]\d{4}")
-_KEY_HINT = re.compile(r"pass|pwd|secret|key|credential|token|authoriz|cookie|card|ssn|phone|email")
-
-_BUILTIN_RULES: tuple[_Rule, ...] = (
-    _Rule("private_key", _sub(_PEM, _const(PRIVATE_KEY)), re.compile("private key")),
-    _Rule("jwt", _sub(_JWT, _const(JWT)), re.compile("eyj")),
-    _Rule("aws_key_id", _sub(_AWS_KEY_ID, _const(AWS_KEY)), re.compile("akia|asia")),
-    _Rule(
-        "vendor_token",
-        _sub(_VENDOR_TOKEN, _const(TOKEN)),
-        re.compile(r"gh[pousr]_|github_pat_|xox|xapp-|_live_|_test_|whsec_|sk-|aiza"),
+_BUILTIN_RULES: tuple[Rule, ...] = (
+    Rule("private_key", sub(_PEM, const(PRIVATE_KEY)), words=("private key",)),
+    Rule("jwt", sub_in_runs(_JWT, const(JWT)), re.compile("eyj"), needs="run"),
+    Rule("aws_key_id", sub_in_runs(_AWS_KEY_ID, const(AWS_KEY)), re.compile("akia|asia"), needs="run"),
+    Rule(
+        "aws_secret_key",
+        sub(_AWS_SECRET_AFTER_ID, lambda m: m.group(1) + SECRET),
+        re.compile("akia|asia"),
+        needs="run",
     ),
-    _Rule("slack_webhook", _sub(_SLACK_WEBHOOK, _const(TOKEN)), re.compile("hooks.slack.com")),
-    _Rule("auth_header", _sub(_AUTH_HEADER, _auth_header), re.compile("authorization")),
-    _Rule("bearer", _sub(_BEARER, _bearer), re.compile("bearer|basic")),
-    _Rule("cookie_header", _sub(_COOKIE_HEADER, _cookie), re.compile("cookie:")),
-    _Rule("url_password", _sub(_URL_PASSWORD, _url_password), re.compile("://")),
-    _Rule("key_value", _redact_key_values, _KEY_HINT),
-    _Rule("email", _sub(_EMAIL_RE, _const(EMAIL)), re.compile("@|%40")),
-    _Rule("card", _sub(_CARD_RE, _card), _CARD_HINT),
-    _Rule("phone", _sub(_PHONE_RE, _phone), _PHONE_HINT),
+    Rule("vendor_token", sub_in_runs(_VENDOR_TOKEN, const(TOKEN)), needs="run"),
+    Rule("slack_webhook", sub(_SLACK_WEBHOOK, const(TOKEN)), re.compile("hooks.slack.com"), needs="run"),
+    Rule(
+        "webhook_url",
+        sub(_WEBHOOK_PATH, lambda m: (m.group(1) or m.group(2)) + TOKEN),
+        re.compile("webhook"),
+        needs="run",
+    ),
+    Rule("auth_header", sub(_AUTH_HEADER, _auth_header), words=("authorization",)),
+    Rule("bearer", sub(_BEARER, _bearer), words=("bearer", "basic")),
+    Rule("cookie_header", sub(_COOKIE_HEADER, lambda m: m.group(1) + TOKEN), words=("cookie:",)),
+    Rule("url_password", sub(_URL_PASSWORD, lambda m: f"{m.group(1)}:{PASSWORD}@"), words=("://",)),
+    Rule("cli_user", sub(_CLI_USER, lambda m: m.group(1) + PASSWORD), words=("-u",)),
+    Rule("cli_flag", sub(_CLI_FLAG, _cli_flag), _FLAG_HINT, words=(*_KEY_WORDS, "sig")),
+    Rule(
+        "short_password_flag",
+        sub(_SHORT_PASSWORD_FLAG, _short_password_flag),
+        words=("mysql", "mariadb", "sshpass", "login", "redis-cli"),
+    ),
+    Rule("multipart", sub(_MULTIPART, _multipart), words=("name=",)),
+    Rule("name_value", sub(_NAME_VALUE, _name_value), words=("value",)),
+    Rule("xml_element", sub(_XML_ELEMENT, _xml_element), words=("</",)),
+    Rule("digest_response", sub(_DIGEST_RESPONSE, lambda m: m.group(1) + TOKEN), words=("response=",)),
+    Rule("key_value", _redact_key_values, _KEY_BEFORE_SEP, words=_KEY_HINT),
+    Rule(
+        "free_text_secret", sub(_FREE_TEXT_SECRET, _free_text_secret), _FREE_TEXT_HINT, words=_FREE_TEXT_WORDS
+    ),
+    *PII_RULES,
 )
 
 
 class Redactor:
     """Replaces secrets and personal data with markers. Build one with `Redactor.for_config`."""
 
-    def __init__(self, extra_rules: list[_Rule] | None = None) -> None:
-        self._rules: tuple[_Rule, ...] = _BUILTIN_RULES + tuple(extra_rules or ())
-        # One search that finds no hint at all skips every hinted rule (most log lines hold no secret).
-        self._any_hint = re.compile("|".join(f"(?:{r.hint.pattern})" for r in self._rules if r.hint))
+    def __init__(self, extra_rules: list[Rule] | None = None) -> None:
+        self._rules: tuple[Rule, ...] = _BUILTIN_RULES + tuple(extra_rules or ())
+        # Consecutive rules with the same precondition form a segment, skipped whole when the
+        # precondition fails (most log lines hold no secret at all). Config patterns always run.
+        # A rule's words become one string (`in` is fastest) or one alternation.
+        self._segments: list[tuple[str, list[tuple[Rule, str | re.Pattern[str] | None]]]] = []
+        for rule in self._rules:
+            needs = "always" if not (rule.hint or rule.words or rule.needs) else rule.needs
+            if not self._segments or self._segments[-1][0] != needs:
+                self._segments.append((needs, []))
+            check: str | re.Pattern[str] | None = rule.hint
+            if rule.words and not rule.hint:
+                alternation = re.compile("|".join(map(re.escape, rule.words)))
+                check = rule.words[0] if len(rule.words) == 1 else alternation
+            self._segments[-1][1].append((rule, check))
+        # One search for the words any hinted rule without another precondition asks for.
+        gate_words = sorted({w for r in self._rules if not r.needs for w in r.words})
+        self._any_hint = re.compile("|".join(map(re.escape, gate_words)))
 
     @classmethod
     def for_config(cls, config: ServiceConfig | None) -> Redactor:
@@ -392,7 +456,7 @@ class Redactor:
         """
         if config is None:
             return cls()
-        extra: list[_Rule] = []
+        extra: list[Rule] = []
         for i, p in enumerate(config.redaction_patterns):
             pattern = re.compile(p.pattern)
             try:
@@ -403,19 +467,31 @@ class Redactor:
                     f"({p.name}): {exc}"
                 ) from None
             replacement = p.replacement
-            extra.append(_Rule(f"config:{p.name}", _sub(pattern, lambda m, r=replacement: m.expand(r))))
+            extra.append(Rule(f"config:{p.name}", sub(pattern, lambda m, r=replacement: m.expand(r))))
         return cls(extra)
 
     def redact_counted(self, text: str) -> tuple[str, int]:
         """`text` with secrets replaced, and the number of replacements made."""
         total = 0
         lowered = text.lower()
-        no_hint_at_all = self._any_hint.search(lowered) is None
-        for rule in self._rules:
-            if rule.hint is not None and (no_hint_at_all or rule.hint.search(lowered) is None):
+        ready: dict[str, bool] = {"always": True}
+        for needs, rules in self._segments:
+            if needs not in ready:
+                if needs == "run":
+                    ready[needs] = LONG_RUN.search(text) is not None
+                elif needs == "digits":
+                    ready[needs] = DIGIT_RUN.search(text) is not None
+                else:
+                    ready[needs] = self._any_hint.search(lowered) is not None
+            if not ready[needs]:
                 continue
-            text, n = rule.apply(text)
-            total += n
+            for rule, check in rules:
+                if check is not None and (
+                    check not in lowered if isinstance(check, str) else check.search(lowered) is None
+                ):
+                    continue
+                text, n = rule.apply(text)
+                total += n
         return text, total
 
     def redact(self, text: str) -> str:

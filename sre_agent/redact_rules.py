@@ -1,0 +1,294 @@
+"""What redaction rules are made of: the markers, the `Rule` type, vendor token shapes,
+secret-naming field names, IBAN and card checks, and the check that keeps counters and ids
+(Kafka offsets, byte counts, span ids) from being taken for a card or a phone.
+
+`redact.py` (secrets) and `redact_pii.py` (personal data) build their rules from these pieces;
+`redact.py` runs them. Token shapes follow public secret-scanning rule sets (gitleaks' default
+rules): a fixed prefix and a length, so a match is a token and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+EMAIL = "[EMAIL]"
+PHONE = "[PHONE]"
+CARD = "[CARD]"
+JWT = "[JWT]"
+AWS_KEY = "[AWS_KEY]"
+TOKEN = "[TOKEN]"
+PASSWORD = "[PASSWORD]"
+SECRET = "[SECRET]"
+PRIVATE_KEY = "[PRIVATE_KEY]"
+SSN = "[SSN]"
+IBAN = "[IBAN]"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One redaction: `apply(text)` gives the new text and how many replacements it made.
+
+    `hint`, when set, is a cheap regex searched in the lower-cased original text first: if it
+    finds nothing the rule cannot match and is skipped. It only saves time (most log lines hold
+    no secret at all); it never changes what is redacted.
+    """
+
+    name: str
+    apply: Callable[[str], tuple[str, int]]
+    hint: re.Pattern[str] | None = None
+    #: Lower-case strings one of which the lower-cased text must hold (`in` is the fastest
+    #: search there is): the hint of a rule with no `needs`.
+    words: tuple[str, ...] = ()
+    #: "run": the rule only matches inside a `LONG_RUN` (tokens, keys: 15 or more token
+    #: characters); "digits": only where `DIGIT_RUN` finds ten digits close together (cards,
+    #: phones, IBANs, SSNs). Like the hint, a precondition that only saves time.
+    needs: str = ""
+
+
+#: 15 or more characters a token is made of: every vendor token, JWT and key id is one.
+LONG_RUN = re.compile(r"[A-Za-z0-9_.~+/=:%-]{15,}")
+#: Ten characters of digits and separators, from a digit to a digit: every card, phone, IBAN and
+#: SSN holds such a stretch.
+DIGIT_RUN = re.compile(r"\d[\d .()/-]{8,}\d")
+
+
+def sub(
+    pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str | None]
+) -> Callable[[str], tuple[str, int]]:
+    """A rule body: each match of `pattern` becomes `replace(match)` (None: leave it as it is)."""
+
+    def apply(text: str) -> tuple[str, int]:
+        count = 0
+
+        def substitute(m: re.Match[str]) -> str:
+            nonlocal count
+            new = replace(m)
+            if new is None or new == m.group(0):
+                return m.group(0)
+            count += 1
+            return new
+
+        return pattern.sub(substitute, text), count
+
+    return apply
+
+
+def sub_in_runs(
+    pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str | None]
+) -> Callable[[str], tuple[str, int]]:
+    """Like `sub`, but `pattern` is only searched inside each `LONG_RUN` of the text (a long
+    alternation of token shapes costs per character searched; most of a log line is words)."""
+
+    def apply(text: str) -> tuple[str, int]:
+        parts: list[str] = []
+        done = count = 0
+        for run in LONG_RUN.finditer(text):
+            for m in pattern.finditer(text, run.start(), run.end()):
+                new = replace(m)
+                if new is None or new == m.group(0):
+                    continue
+                parts += [text[done : m.start()], new]
+                done = m.end()
+                count += 1
+        return ("".join(parts) + text[done:], count) if count else (text, 0)
+
+    return apply
+
+
+def const(marker: str) -> Callable[[re.Match[str]], str | None]:
+    return lambda m: marker
+
+
+def token_start(excluded: str) -> str:
+    """A lookbehind: a match starts a token. The character before it is not in `excluded` (nor a
+    backslash), or it ends a URL escape (`%20AKIA...`) or a JSON escape (`\\nAKIA...`)."""
+    return rf"(?:(?<![\\%{excluded}])|(?<=%[0-9A-Fa-f]{{2}})|(?<=\\[nrt]))"
+
+
+# --- vendor tokens with a fixed prefix ----------------------------------------------------------
+#: (name, regex) of tokens whose shape alone says what they are. Each is matched at the start of
+#: a token and must end where the token ends, and is only searched inside a `LONG_RUN`, so none
+#: may hold a character outside it (a blank, a comma).
+VENDOR_TOKENS: tuple[tuple[str, str], ...] = (
+    ("github", r"gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255}"),
+    ("slack", r"xox[abposer]-[A-Za-z0-9-]{10,255}|xapp-[A-Za-z0-9-]{10,255}"),
+    ("stripe", r"(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,255}|whsec_[A-Za-z0-9]{20,255}"),
+    ("openai_anthropic", r"sk-(?=[A-Za-z0-9_-]{0,255}[0-9])[A-Za-z0-9_-]{20,255}"),
+    ("google_api_key", r"AIza[0-9A-Za-z_-]{35}"),
+    ("google_oauth", r"ya29\.[0-9A-Za-z_-]{20,2048}|GOCSPX-[A-Za-z0-9_-]{24,40}"),
+    ("gitlab", r"gl(?:pat|ptt|dt|rt|cbt|oas|imt|ft|agent|soat)-[A-Za-z0-9_-]{20,64}"),
+    ("npm", r"npm_[A-Za-z0-9]{36}"),
+    ("pypi", r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+    ("sendgrid", r"SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}"),
+    ("twilio", r"(?:SK|AC)[0-9a-fA-F]{32}"),
+    ("huggingface", r"hf_[A-Za-z0-9]{30,40}|api_org_[A-Za-z0-9]{30,40}"),
+    ("digitalocean", r"do[opr]_v1_[a-f0-9]{64}"),
+    ("shopify", r"shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}"),
+    ("vault", r"hv[sb]\.[A-Za-z0-9_-]{24,200}"),
+    ("telegram_bot", r"\d{8,10}:AA[A-Za-z0-9_-]{33}"),
+    ("mailgun", r"key-[0-9a-f]{32}"),
+    ("atlassian", r"ATATT3[A-Za-z0-9_=-]{150,300}"),
+    ("grafana", r"glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,2}"),
+    ("linear", r"lin_(?:api|oauth)_[A-Za-z0-9]{40}"),
+    ("newrelic", r"NR(?:AK|II|JS)-[A-Za-z0-9]{19,40}"),
+    ("postman", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}"),
+    ("doppler", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}"),
+    ("databricks", r"dapi[a-f0-9]{32}(?:-\d)?"),
+    ("pulumi", r"pul-[a-f0-9]{40}"),
+    ("planetscale", r"pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,64}"),
+    ("rubygems", r"rubygems_[a-f0-9]{48}"),
+    ("square", r"sq0(?:atp|csp)-[A-Za-z0-9_-]{22,43}|EAAA[A-Za-z0-9_-]{60}"),
+    ("age", r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"),
+    ("alibaba", r"LTAI[A-Za-z0-9]{20}"),
+    ("figma", r"fig[dhu]_[A-Za-z0-9_-]{40}"),
+    ("flyio", r"fo1_[A-Za-z0-9_-]{43}"),
+    ("replicate", r"r8_[A-Za-z0-9]{37}"),
+    ("groq", r"gsk_[A-Za-z0-9]{52}"),
+    ("perplexity", r"pplx-[A-Za-z0-9]{48}"),
+    ("sentry", r"sntry[su]_[A-Za-z0-9+/=_-]{60,300}"),
+    ("terraform", r"[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}"),
+    ("facebook", r"EAA[A-Za-z0-9]{90,400}"),
+    ("azure_ad_secret", r"[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}"),
+    ("discord_bot", r"[MN][A-Za-z0-9]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}"),
+    ("onepassword", r"ops_eyJ[A-Za-z0-9+/=_-]{250,}"),
+    ("mapbox", r"sk\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}"),
+    ("heroku", r"HRKU-[A-Za-z0-9_-]{30,80}"),
+    ("notion", r"ntn_[A-Za-z0-9]{40,50}"),
+    ("typeform", r"tfp_[A-Za-z0-9_.=-]{59}"),
+    ("dropbox", r"sl\.[A-Za-z0-9_-]{130,160}"),
+    ("dynatrace", r"dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}"),
+    ("easypost", r"EZ[AT]K[A-Za-z0-9]{54}"),
+    ("prefect", r"pnu_[A-Za-z0-9]{36}"),
+    ("readme", r"rdme_[a-z0-9]{70}"),
+    ("clojars", r"CLOJARS_[a-z0-9]{60}"),
+    ("shippo", r"shippo_(?:live|test)_[a-f0-9]{40}"),
+    ("duffel", r"duffel_(?:test|live)_[A-Za-z0-9_=-]{43}"),
+    ("infracost", r"ico-[A-Za-z0-9]{32}"),
+    ("scalingo", r"tk-us-[A-Za-z0-9_-]{48}"),
+    ("frameio", r"fio-u-[A-Za-z0-9_=-]{64}"),
+    ("xai", r"xai-[A-Za-z0-9]{80}"),
+)
+
+# --- field names ---------------------------------------------------------------------------------
+#: Normalised key endings that name a secret beyond the common ones in `redact.py`.
+EXTRA_KEY_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("secretkeybase", SECRET),
+    ("masterkey", SECRET),
+    ("signingkey", SECRET),
+    ("encryptionkey", SECRET),
+    ("accountkey", SECRET),
+    ("sharedaccesskey", SECRET),
+    ("storagekey", SECRET),
+    ("appkey", SECRET),
+    ("applicationkey", SECRET),
+    ("authkey", SECRET),
+    ("subscriptionkey", SECRET),
+    ("functionskey", SECRET),
+    ("clientkey", SECRET),
+    ("sendgridkey", SECRET),
+    ("signature", TOKEN),
+    ("passwordconfirmation", PASSWORD),
+    ("authtoken", TOKEN),
+)
+
+#: A key whose *last word* is one of these names a secret (`SMTP_PASS`, `old_pass`, `x-auth`,
+#: `sig`), but the word inside another (`bypass`, `oauth_provider`, `signal`) does not. These
+#: are weak names: a plain word after them is prose (`auth: ok`, `confirm=true`), and in a
+#: structured value only a string is replaced, never a nested object.
+WEAK_LAST_WORDS: dict[str, str] = {
+    "pass": PASSWORD,
+    "pw": PASSWORD,
+    "confirm": PASSWORD,
+    "auth": TOKEN,
+    "sig": TOKEN,
+}
+
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def last_word(key: str) -> str:
+    """`SMTP_PASS` → 'pass', `xAuth` → 'auth', `user[password]` → 'password'."""
+    words = [w for w in _WORD_SPLIT.split(key) if w]
+    return words[-1].lower() if words else ""
+
+
+# --- checks for numbers that look like a card or a phone ----------------------------------------
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+# (prefixes, allowed lengths) of the card brands we recognise. Requiring a brand keeps 13-19
+# digit ids that happen to pass Luhn (epoch micros, decimal trace ids) out.
+_CARD_BRANDS: tuple[tuple[tuple[str, ...], tuple[int, ...]], ...] = (
+    (("4",), (13, 16, 19)),  # Visa
+    (("51", "52", "53", "54", "55"), (16,)),  # Mastercard
+    (tuple(str(p) for p in range(2221, 2721)), (16,)),  # Mastercard 2-series
+    (("34", "37"), (15,)),  # American Express
+    (("6011", "65", "644", "645", "646", "647", "648", "649"), (16, 17, 18, 19)),  # Discover
+    (("35",), (16, 17, 18, 19)),  # JCB
+    (("36", "38", "39", "300", "301", "302", "303", "304", "305"), (14, 15, 16)),  # Diners
+    (("62",), (16, 17, 18, 19)),  # UnionPay
+)
+
+
+def is_card_number(digits: str) -> bool:
+    for prefixes, lengths in _CARD_BRANDS:
+        if len(digits) in lengths and digits.startswith(prefixes):
+            return luhn_ok(digits)
+    return False
+
+
+#: A number right after one of these keys is a counter or an id, never a card or a phone.
+_COUNTER_BEFORE = re.compile(
+    r"(?i:(?:\b|_)(?:offsets?|ids?|seq|sequence|lsn|pos|position|ts|timestamp|epoch|nanos|micros|millis"
+    r"|count|size|bytes|lag|index|partition|generation|version|resourceversion))"
+    r"[\"']?[ \t]{0,2}[:=]?[ \t]{0,2}[\"']?$"
+    r"|[a-z]Id[\"']?[ \t]{0,2}[:=]?[ \t]{0,2}[\"']?$"  # spanId=, messageId:
+)
+#: ...or right before one of these units.
+_UNIT_AFTER = re.compile(
+    r"[ \t]?(?:bytes|b|kb|mb|gb|ms|us|µs|ns|s|sec|records|rows|events|msgs|messages|items|ops)\b",
+    re.IGNORECASE,
+)
+
+
+def is_counter(text: str, start: int, end: int) -> bool:
+    """True when the number at `text[start:end]` is a counter or an id by its key or its unit."""
+    return bool(_COUNTER_BEFORE.search(text, max(0, start - 24), start) or _UNIT_AFTER.match(text, end))
+
+
+# --- IBAN ----------------------------------------------------------------------------------------
+#: Length of a country's IBAN (ISO 13616 registry).
+IBAN_LENGTHS: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
+    "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29,
+    "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28,
+    "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20,
+    "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
+    "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29,
+    "RO": 24, "RS": 22, "SA": 24, "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28,
+    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+
+def is_iban(text: str) -> bool:
+    """True for an IBAN (spaces allowed) of its country's length whose check digits are right."""
+    iban = text.replace(" ", "")
+    if IBAN_LENGTHS.get(iban[:2]) != len(iban):
+        return False
+    rearranged = iban[4:] + iban[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+def is_ssn(text: str) -> bool:
+    """A US SSN `AAA-GG-SSSS` as issued: no area 000, 666 or 9xx, no group 00, no serial 0000."""
+    area, group, serial = text.split("-")
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
