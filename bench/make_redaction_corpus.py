@@ -890,6 +890,25 @@ def benign_items(g: Gen) -> list[Item]:
             lambda: f"resolved lodash@{g.n(1, 4)}.{g.n(0, 17)}.{g.n(0, 21)} (requested ^{g.n(1, 4)}.0.0)",
         ),
         ("k8s", lambda: f"resourceVersion={g.n(10**6, 10**9)} generation={g.n(1, 99)} uid={uuid()}"),
+        # dates a national phone number could be taken for (LogHub ZooKeeper: "built on 06/10/2013 17:26 GMT")
+        (
+            "date_slash",
+            lambda: (
+                f"zookeeper.version=3.4.{g.n(1, 9)}, built on {g.n(1, 12):02d}/{g.n(1, 28):02d}/20{g.n(10, 25)} {g.n(0, 23):02d}:{g.n(0, 59):02d} GMT"
+            ),
+        ),
+        (
+            "date_dots",
+            lambda: (
+                f"Sicherung vom {g.n(1, 28):02d}.{g.n(1, 12):02d}.20{g.n(10, 25)} {g.n(0, 23):02d}:{g.n(0, 59):02d}:{g.n(0, 59):02d} abgeschlossen"
+            ),
+        ),
+        (
+            "date_dash",
+            lambda: (
+                f"backup {g.n(1, 28):02d}-{g.n(1, 12):02d}-20{g.n(10, 25)} {g.n(0, 23):02d}:{g.n(0, 59):02d} done, {g.n(1, 999)} files"
+            ),
+        ),
     ]
     items: list[Item] = []
     for i in range(460):

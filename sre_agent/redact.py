@@ -28,123 +28,41 @@ may use group references such as `\\1`.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.errors import ConfigError
-from sre_agent.redact_pii import PII_RULES
+from sre_agent.redact_fields import FIELD_RULES, FREE_TEXT_RULE
+from sre_agent.redact_keys import (
+    KEY_HINT,
+    MARKER,
+    is_opaque,
+    is_plain_word,
+    key_marker,
+    looks_opaque,
+    marker_for_key,
+    may_name_secret,
+)
+from sre_agent.redact_pii import PII_RULES, is_phone_under
 from sre_agent.redact_rules import (
     AWS_KEY,
-    CARD,
-    DIGIT_RUN,
-    EMAIL,
-    EXTRA_KEY_SUFFIXES,
     JWT,
     LONG_RUN,
     PASSWORD,
     PHONE,
     PRIVATE_KEY,
     SECRET,
-    SSN,
     TOKEN,
     VENDOR_TOKENS,
-    WEAK_LAST_WORDS,
     Rule,
     const,
-    last_word,
+    has_digit_run,
     sub,
     sub_in_runs,
     token_start,
 )
 
-#: A marker (ours, or a config replacement in the same style): never redacted again.
-_MARKER = re.compile(r"\[[A-Z][A-Z0-9_]{1,30}\]")
-
-# --- which keys name a secret ------------------------------------------------------------------
-# A key names a secret when, lower-cased with everything but letters and digits removed, it
-# ends with one of these. Ending (not containing) keeps `max_tokens`, `token_count`,
-# `password_min_length`, `tokenizer` and `secretary` ordinary, while `db_password`,
-# `X-Api-Key`, `aws_secret_access_key` and `refreshToken` are secrets.
-_KEY_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("privatekey", PRIVATE_KEY),
-    ("password", PASSWORD),
-    ("passwd", PASSWORD),
-    ("passphrase", PASSWORD),
-    ("pwd", PASSWORD),
-    ("secret", SECRET),
-    ("secretkey", SECRET),
-    ("accesskey", SECRET),
-    ("apikey", SECRET),
-    ("credential", SECRET),
-    ("credentials", SECRET),
-    ("token", TOKEN),
-    ("authorization", TOKEN),
-    ("cookie", TOKEN),
-    ("cookies", TOKEN),
-    ("creditcard", CARD),
-    ("cardnumber", CARD),
-    ("ssn", SSN),
-    ("phone", PHONE),
-    ("phonenumber", PHONE),
-    ("email", EMAIL),
-    ("emailaddress", EMAIL),
-    *EXTRA_KEY_SUFFIXES,
-)
-# Session keys are secrets in structured fields (a web session id is a credential), but not in
-# free text, where `sessionid: 0x14f05578bf80005` is a ZooKeeper session people search for.
-_SESSION_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("session", TOKEN),
-    ("sessionid", TOKEN),
-    ("sessionkey", TOKEN),
-)
-
-
-@lru_cache(maxsize=4096)
-def marker_for_key(key: str, *, structured: bool = True) -> str | None:
-    """The marker for the value of `key` if the key names a secret, else None.
-
-    `structured=False` is the stricter reading used for `key=value` pairs in free text.
-    """
-    norm = re.sub(r"[^a-z0-9]", "", key.lower())
-    suffixes = _KEY_SUFFIXES + _SESSION_SUFFIXES if structured else _KEY_SUFFIXES
-    for suffix, marker in suffixes:
-        if norm.endswith(suffix):
-            return marker
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _weak_marker(key: str) -> str | None:
-    """The marker for a weak secret name (`pass`, `SMTP_PASS`, `auth`, `sig`), else None."""
-    return WEAK_LAST_WORDS.get(last_word(key))
-
-
-def _key_marker(key: str, value: str) -> str | None:
-    """The marker for `value` after `key` in text: a strong name always, a weak one unless the
-    value is a plain word (`auth: ok`, `confirm=true`)."""
-    marker = marker_for_key(key, structured=False)
-    if marker is not None:
-        return marker
-    marker = _weak_marker(key)
-    return marker if marker is not None and not _is_plain_word(value) else None
-
-
-# --- helpers used by rules ---------------------------------------------------------------------
-def _looks_opaque(word: str) -> bool:
-    """True for a credential-like string, False for an English word such as 'authentication'."""
-    if len(word) < 8:
-        return False
-    if len(word) >= 24 or any(not c.isalpha() for c in word):
-        return True
-    rest = word[1:]
-    return any(c.isupper() for c in rest) and any(c.islower() for c in rest)
-
-
-def _is_plain_word(value: str) -> bool:
-    """'expired', 'Missing': prose after `token:`, not a token (tokens are never plain words)."""
-    return re.fullmatch(r"[A-Za-z][a-z]{0,19}", value) is not None
-
+__all__ = ["Redactor", "marker_for_key"]
 
 # --- the rules -------------------------------------------------------------------------------
 _PEM = re.compile(
@@ -188,35 +106,6 @@ _COOKIE_HEADER = re.compile(
 # `scheme://user:pass@host`: keep the user, redact the password.
 _URL_PASSWORD = re.compile(r"(?<=://)([^\s:/@?#\"'<>]*):([^\s/@?#\"'<>]+)@")
 
-# Command lines. `curl -u user:pw` keeps the user; `--password X`, `--api-token=X`,
-# `-Dspring.datasource.password=X`: a flag that names a secret loses its value; `mysql -pX`,
-# `sshpass -p X`, `docker login -p X`, `redis-cli -a X`: the short password flags of those tools.
-_ARG = r"('[^'\r\n]*'|\"[^\"\r\n]*\"|[^\s'\"-][^\s'\"]*)"
-# (Each starts with its literal `-`, which `re` finds fast, then looks behind it.)
-_CLI_USER = re.compile(r"(-(?<![\w-]-)(?:u|U|-user|-proxy-user)(?:[ \t]+|=)['\"]?[^\s:'\"]*:)([^\s'\"]+)")
-_CLI_FLAG = re.compile(r"(-(?<![\w-]-)-?[A-Za-z][\w.-]{0,60}+)([ \t]+|=)" + _ARG)
-_SHORT_PASSWORD_FLAG = re.compile(r"-(?<![\w-]-)([pa])([ \t]+|)" + _ARG)
-
-# `name="password"\r\n\r\nhunter2` (a multipart form field, newlines real or escaped).
-_MULTIPART = re.compile(
-    r"(name=(\\?\")([^\"\\\r\n]{1,64})\2(?:;[^\r\n\\]{0,200})?(?:\\r|\r)?(?:\\n|\n)(?:\\r|\r)?(?:\\n|\n))"
-    r"([^\r\n\\]{1,1024})"
-)
-# `{"name": "password", "value": "x"}` (HAR headers, form params), `<add key="ApiKey" value="x"/>`,
-# `name="db.password" value="x"`: the name says what the value is.
-_NAME_VALUE = re.compile(
-    r"(?i)(\b(?:name|key)\\?[\"']?[ \t]*[:=][ \t]*(\\?[\"']|)(?P<key>[^\s\"'\\,]{1,64})\2"
-    r"[ \t]*,?(?:[ \t]*(?:\\n|\r?\n))?[ \t]*\\?[\"']?value\\?[\"']?[ \t]*[:=][ \t]*)"
-    r"(?:(?P<vq>\\?[\"'])(?P<qval>[^\"'\\\r\n]{0,1024})(?P=vq)|(?P<bval>[^\s\"',;}>]+))"
-)
-# `<password>x</password>`, `<ns:SecretKey>x</ns:SecretKey>`.
-_XML_ELEMENT = re.compile(
-    r"(<((?:[A-Za-z_][\w.-]{0,30}:)?(?P<key>[A-Za-z_][\w.-]{0,62}))(?:[ \t][^<>\r\n]{0,200})?>)"
-    r"(?P<val>[^<>\r\n]{1,1024})(?=</(?P=key)>|</[\w.-]{1,31}:(?P=key)>)"
-)
-# Digest auth: the `response` is a hash of the password.
-_DIGEST_RESPONSE = re.compile(r"(?i)(\bresponse=\\?\")[0-9a-f]{32,128}(?=\\?\")")
-
 # `key=value`, `key: value`, `"key": "value"`, `key='value'`, `\"key\": \"value\"` (JSON inside
 # a JSON string), `user[password]=x`, `--password=x`. `_KEY_SEP` finds a key and its separator;
 # only if the key names a secret is `_VALUE` read after it, so the value of an ordinary key
@@ -232,108 +121,59 @@ _VALUE = re.compile(
     r"|(?P<sq>')(?P<sval>[^'\r\n]*)"  # 'value'
     r"|(?![\[=])(?P<bare>[^\s\"'\\&;,)\]}>]+)"  # value
 )
-# Prose: `the api key is X`, `generated secret X`, `New password: X`, `one-time password is 1234`.
-_FREE_TEXT_SECRET = re.compile(
-    r"(?i)(?<![\w-])(api[ _-]?key|app[ _-]?key|secret|token|password|passwd|passphrase|passcode|otp|pin)"
-    r"((?:[ \t]+(?:is|was|of|to))?[ \t]*[:=]?[ \t]+)([A-Za-z0-9+/=_.~!@#$%^&*-]{4,200})"
-)
+
+
+# An environment variable's unquoted value (`NAME=value` in an env dump): everything to a blank.
+_ENV_VALUE = re.compile(r"(?P<bare>[^\s\"'\\]+)")
 
 
 def _auth_header(m: re.Match[str]) -> str | None:
     scheme, value = m.group(2), m.group(3)
-    if not scheme and _is_plain_word(value):
+    if not scheme and is_plain_word(value):
         return None  # "Authorization: failed for user bob"
+    if scheme and scheme.lower().startswith("digest"):
+        return None  # `username="bob"` is no secret; `digest_response` takes the `response`
     return f"{m.group(1)}{scheme or ''}{TOKEN}"
 
 
 def _bearer(m: re.Match[str]) -> str | None:
-    if not _looks_opaque(m.group(3)):
+    if not looks_opaque(m.group(3)):
         return None
     return f"{m.group(1)}{m.group(2)}{TOKEN}"
 
 
-def _cli_flag(m: re.Match[str]) -> str | None:
-    flag, value = m.group(1).lstrip("-"), m.group(3).strip("'\"")
-    marker = _key_marker(flag, value) if value and not _MARKER.fullmatch(value) else None
-    if marker is None:
-        return None
-    quote = m.group(3)[0] if m.group(3)[0] in "'\"" else ""
-    return f"{m.group(1)}{m.group(2)}{quote}{marker}{quote}"
-
-
-def _short_password_flag(m: re.Match[str]) -> str | None:
-    line = m.string.lower()
-    flag, spaced = m.group(1), bool(m.group(2))
-    if flag == "p":
-        tool = ("sshpass", " login ") if spaced else ("mysql", "mariadb")
-    else:
-        tool = ("redis-cli",) if spaced else ()
-    if not any(t in line for t in tool) or _MARKER.fullmatch(m.group(3)):
-        return None
-    quote = m.group(3)[0] if m.group(3)[0] in "'\"" else ""
-    return f"-{flag}{m.group(2)}{quote}{PASSWORD}{quote}"
-
-
-def _multipart(m: re.Match[str]) -> str | None:
-    marker = _key_marker(m.group(3), m.group(4))
-    return m.group(1) + marker if marker else None
-
-
-def _name_value(m: re.Match[str]) -> str | None:
-    value = m.group("qval") if m.group("vq") is not None else m.group("bval")
-    marker = _key_marker(m.group("key"), value) if value and not _MARKER.fullmatch(value) else None
-    if marker is None:
-        return None
-    quote = m.group("vq") or ""
-    return f"{m.group(1)}{quote}{marker}{quote}"
-
-
-def _xml_element(m: re.Match[str]) -> str | None:
-    value = m.group("val")
-    marker = _key_marker(m.group("key"), value) if not _MARKER.fullmatch(value) else None
-    return m.group(1) + marker if marker else None
-
-
-def _free_text_secret(m: re.Match[str]) -> str | None:
-    keyword, value = m.group(1).lower(), m.group(3).rstrip(".,;:!")
-    has_digit = any(c.isdigit() for c in value)
-    if keyword.startswith(("pass", "otp", "pin")):
-        secret = has_digit or (len(value) >= 8 and _looks_opaque(value))
-    else:  # a key or token: long, with letters and digits
-        secret = len(value) >= 16 and has_digit and any(c.isalpha() for c in value)
-    if not secret:
-        return None
-    marker = PASSWORD if keyword.startswith(("pass", "otp", "pin")) else SECRET
-    return f"{m.group(1)}{m.group(2)}{marker}{m.group(3)[len(value) :]}"
-
-
 def _secret_value(marker: str, weak: bool, value_match: re.Match[str]) -> str | None:
     """The replacement for a value after a secret key (opening quote kept), or None to keep it."""
+    groups = value_match.groupdict()
     for quote_group, value_group in (("eq", "esc"), ("dq", "dval"), ("sq", "sval"), (None, "bare")):
-        value = value_match.group(value_group)
+        value = groups.get(value_group)
         if value is None:
             continue
-        if not value or _MARKER.fullmatch(value):
+        if not value or MARKER.fullmatch(value):
             return None
-        if (marker == TOKEN or weak) and _is_plain_word(value):
+        if (marker == TOKEN or weak) and is_plain_word(value):
             return None  # "token: expired" is prose; a password may be any word, so it has no such rule
         return (value_match.group(quote_group) if quote_group else "") + marker
     return None
 
 
 def _text_key_marker(text: str, m: re.Match[str]) -> tuple[str | None, bool]:
-    """(marker, weak) for the key `m` found: a strong name, a weak one, or an OAuth `?code=`."""
+    """(marker, weak) for the key `m` found: see `key_marker`; and `?code=` in a URL names an
+    OAuth authorization code when its value is opaque."""
     key = m.group("key")
     marker = marker_for_key(key, structured=False)
     if marker is not None:
         return marker, False
-    marker = _weak_marker(key)
-    if marker is None and key.lower() == "code" and m.start() > 0 and text[m.start() - 1] in "?&#":
-        value = _VALUE.match(text, m.end())
-        bare = value.group("bare") if value else None
-        if bare and len(bare) >= 10 and any(c.isdigit() for c in bare) and any(c.isalpha() for c in bare):
-            return TOKEN, True  # an OAuth authorization code in a callback URL
-    return marker, True
+    is_code = key.lower() == "code" and m.start() > 0 and text[m.start() - 1] in "?&#"
+    if not (is_code or may_name_secret(key)):
+        return None, True
+    value = _VALUE.match(text, m.end())
+    text_value = value and (value.group("bare") or value.group("dval") or value.group("sval") or "")
+    if not text_value:
+        return None, True
+    if is_code:
+        return (TOKEN if is_opaque(text_value) else None), True
+    return key_marker(key, text_value), True
 
 
 def _redact_key_values(text: str) -> tuple[str, int]:
@@ -344,12 +184,14 @@ def _redact_key_values(text: str) -> tuple[str, int]:
     for m in _KEY_SEP.finditer(text):
         if m.start() < done:
             continue  # a key inside a value we have just replaced
-        if m.start() > 0 and _MARKER.fullmatch(text, m.start() - 1, m.end("key") + 1):
+        if m.start() > 0 and MARKER.fullmatch(text, m.start() - 1, m.end("key") + 1):
             continue  # `[PHONE]: carrier`: a marker, not `user[phone]=`
         marker, weak = _text_key_marker(text, m)
         if marker is None:
             continue
         value = _VALUE.match(text, m.end())
+        if m.group("sep") == "=" and m.group("key").isupper() and text[m.end() : m.end() + 1] not in "\"'":
+            value = _ENV_VALUE.match(text, m.end())  # `DJANGO_SECRET_KEY==x)y(`: an env value runs to a blank
         new = _secret_value(marker, weak, value) if value else None
         if value is None or new is None:
             continue
@@ -359,30 +201,12 @@ def _redact_key_values(text: str) -> tuple[str, int]:
     return "".join(parts) + text[done:], count
 
 
-_KEY_WORDS = (
-    "pass",
-    "pw",
-    "secret",
-    "key",
-    "cred",
-    "token",
-    "auth",
-    "cookie",
-    "card",
-    "ssn",
-    "phone",
-    "email",
-)
-_KEY_HINT = (*_KEY_WORDS, "sig", "code", "confirm")
 # Stricter hints, searched only when one of a rule's words is there: a secret word at the end
 # of a key then a separator (what `_KEY_SEP` needs), a flag holding a secret word, a keyword
 # then a blank.
 _KEY_BEFORE_SEP = re.compile(
-    "(?:" + "|".join(_KEY_HINT) + r")[a-z0-9_.\-]{0,62}(?:\]|%5d)?\\?[\"']?[ \t]{0,3}(?:=>|[:=])"
+    "(?:" + "|".join(KEY_HINT) + r")[a-z0-9_.\-]{0,62}(?:\]|%5d)?\\?[\"']?[ \t]{0,3}(?:=>|[:=])"
 )
-_FLAG_HINT = re.compile(r"-[a-z0-9_.-]{0,60}(?:" + "|".join(_KEY_HINT) + ")")
-_FREE_TEXT_WORDS = ("key", "secret", "token", "pass", "otp", "pin")
-_FREE_TEXT_HINT = re.compile(r"(?:key|secret|token|pass\w*|otp|pin)[ \t:=]")
 
 _BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("private_key", sub(_PEM, const(PRIVATE_KEY)), words=("private key",)),
@@ -406,23 +230,21 @@ _BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("bearer", sub(_BEARER, _bearer), words=("bearer", "basic")),
     Rule("cookie_header", sub(_COOKIE_HEADER, lambda m: m.group(1) + TOKEN), words=("cookie:",)),
     Rule("url_password", sub(_URL_PASSWORD, lambda m: f"{m.group(1)}:{PASSWORD}@"), words=("://",)),
-    Rule("cli_user", sub(_CLI_USER, lambda m: m.group(1) + PASSWORD), words=("-u",)),
-    Rule("cli_flag", sub(_CLI_FLAG, _cli_flag), _FLAG_HINT, words=(*_KEY_WORDS, "sig")),
-    Rule(
-        "short_password_flag",
-        sub(_SHORT_PASSWORD_FLAG, _short_password_flag),
-        words=("mysql", "mariadb", "sshpass", "login", "redis-cli"),
-    ),
-    Rule("multipart", sub(_MULTIPART, _multipart), words=("name=",)),
-    Rule("name_value", sub(_NAME_VALUE, _name_value), words=("value",)),
-    Rule("xml_element", sub(_XML_ELEMENT, _xml_element), words=("</",)),
-    Rule("digest_response", sub(_DIGEST_RESPONSE, lambda m: m.group(1) + TOKEN), words=("response=",)),
-    Rule("key_value", _redact_key_values, _KEY_BEFORE_SEP, words=_KEY_HINT),
-    Rule(
-        "free_text_secret", sub(_FREE_TEXT_SECRET, _free_text_secret), _FREE_TEXT_HINT, words=_FREE_TEXT_WORDS
-    ),
+    *FIELD_RULES,
+    Rule("key_value", _redact_key_values, _KEY_BEFORE_SEP, words=KEY_HINT),
+    FREE_TEXT_RULE,
     *PII_RULES,
 )
+
+
+def _named_value_marker(obj: dict[Any, Any]) -> str | None:
+    """`{"name": "X-Api-Key", "value": "..."}` (HAR headers, form params): the marker for the
+    value, which the name says is a secret; else None."""
+    name = obj.get("name", obj.get("key"))
+    value = obj.get("value")
+    if not isinstance(name, str) or not isinstance(value, str):
+        return None
+    return key_marker(name, value)
 
 
 class Redactor:
@@ -480,7 +302,7 @@ class Redactor:
                 if needs == "run":
                     ready[needs] = LONG_RUN.search(text) is not None
                 elif needs == "digits":
-                    ready[needs] = DIGIT_RUN.search(text) is not None
+                    ready[needs] = has_digit_run(text)
                 else:
                     ready[needs] = self._any_hint.search(lowered) is not None
             if not ready[needs]:
@@ -510,9 +332,18 @@ class Redactor:
         if isinstance(obj, dict):
             out: dict[str, Any] = {}
             total = 0
+            named = _named_value_marker(obj)
             for key, value in obj.items():
                 new_key, n_key = self.redact_counted(str(key))
                 marker = marker_for_key(str(key))
+                if marker is None and isinstance(value, (str, int)) and not isinstance(value, bool):
+                    # a weak name (`"auth": "dXNl..."`), the value of `{"name": "password", "value": ...}`,
+                    # a bare number under `contact` or `mobile`
+                    text = str(value)
+                    if is_phone_under(str(key), text):
+                        marker = PHONE
+                    elif isinstance(value, str) and not MARKER.fullmatch(value):
+                        marker = named if key == "value" else key_marker(str(key), value)
                 if marker is not None and value not in (None, "") and not isinstance(value, bool):
                     new_value, n_value = (value, 0) if value == marker else (marker, 1)
                 else:

@@ -7,7 +7,7 @@ unit (`bytes`, `ms`) is never a card or a phone, whatever its digits.
 
 Phones: international (`+44 (0)20 7946 0958`, `0049 89 1234567`), North American punctuation
 (`(415) 555-2671`, `415.555.2671`), national trunk formats (`020 7946 0958`, `030/1234567`,
-`06.12.34.56.78`, `(02) 9876 5432`: a leading 0, separators, 10 to 12 digits), and a bare
+`06.12.34.56.78`, `(02) 9876 5432`: a leading 0, 10 to 12 digits, in groups no date has), and a bare
 `4155552671` only after a word that says phone (`phone`, `SMS`, `call`, `mobile`, `tel`...).
 """
 
@@ -23,7 +23,6 @@ from sre_agent.redact_rules import (
     PHONE,
     SSN,
     Rule,
-    const,
     is_card_number,
     is_counter,
     is_iban,
@@ -63,8 +62,9 @@ _PHONE_RE = re.compile(
     r"|(?:1([.-]))?[2-9]\d{2}([.-])[2-9]\d{2}\2\d{4}"
     # national trunk formats: (02) 9876 5432, (089) 1234-5678, 020 7946 0958, 01 23 45 67 89
     r"|\(0\d{1,4}\)[ ]?\d{2,4}(?:[ -]?\d{2,4}){1,2}"
-    r"|0[1-9]\d{0,3}(?:[ /.-]\d{2,8}){1,4}"
-    r")(?![\w-]|[./]\d)",
+    r"|0[1-9]\d{0,3}(?:[/-]\d{5,8}|(?: \d{2,8}){1,4})"  # 030/1234567, 0151-12345678, 020 7946 0958
+    r"|0[1-9](?:\.\d{2}){4}"  # 06.12.34.56.78
+    r")(?![\w-]|[./:]\d)",
     re.ASCII,
 )
 
@@ -80,6 +80,48 @@ _IBAN_RE = re.compile(
 )
 
 _SSN_RE = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])", re.ASCII)
+
+
+_PHONE_CONTEXT_KEY = re.compile(
+    r"(?i)(?:phone|mobile|cell|tel|sms|fax|contact|msisdn|whatsapp|callback)(?:_?(?:number|no|nr))?"
+)
+_BARE_PHONE = re.compile(r"(?:\+?1[ .-]?)?[2-9]\d{2}[ .-]?[2-9]\d{2}[ .-]?\d{4}", re.ASCII)
+
+
+def is_phone_under(key: str, value: str) -> bool:
+    """`{"contact": "4155552671"}`: a bare number is a phone when its field's name says phone
+    (the structured twin of the `phone_in_context` rule)."""
+    words = key.replace("-", "_").split("_")
+    return bool(_PHONE_CONTEXT_KEY.fullmatch(words[-1]) and _BARE_PHONE.fullmatch(value.strip()))
+
+
+_AT = re.compile("@|%40")
+# What may end right before an `@`, read backwards: a quoted local part, or local-part characters
+# and `\uXXXX` escapes. It bounds where an address can start.
+_LOCAL_BACKWARDS = re.compile(r"\"\\?[^\"\\\r\n]{1,64}\"\\?|(?:[0-9a-fA-F]{4}u\\|[\w.%+'-]){1,64}")
+
+
+def _redact_emails(text: str) -> tuple[str, int]:
+    """`_EMAIL_RE` tried only where an address around an `@` can start (found by reading the text
+    before the `@` backwards), not at every word: `{"@timestamp": ...}` costs almost nothing."""
+    parts: list[str] = []
+    done = count = 0
+    for at in _AT.finditer(text):
+        a = at.start()
+        if a <= done:
+            continue  # inside an address already replaced, or nothing before the `@`
+        local = _LOCAL_BACKWARDS.match(text[max(done, a - 70) : a][::-1])
+        if local is None:
+            continue
+        end = min(len(text), at.end() + 270)
+        for start in range(a - local.end(), a):
+            m = _EMAIL_RE.match(text, start, end)
+            if m:
+                parts += [text[done:start], EMAIL]
+                done = m.end()
+                count += 1
+                break
+    return ("".join(parts) + text[done:], count) if count else (text, 0)
 
 
 def _card(m: re.Match[str]) -> str | None:
@@ -130,7 +172,7 @@ _PHONE_CONTEXT_HINT = re.compile(
 )
 
 PII_RULES: tuple[Rule, ...] = (
-    Rule("email", sub(_EMAIL_RE, const(EMAIL)), words=("@", "%40")),
+    Rule("email", _redact_emails, words=("@", "%40")),
     Rule("iban", sub(_IBAN_RE, _iban), re.compile(r"[a-z]{2}\d{2}"), needs="digits"),
     Rule("card", sub(_CARD_RE, _card), _CARD_HINT, needs="digits"),
     Rule("ssn", sub(_SSN_RE, _ssn), re.compile(r"\d{3}-\d{2}-\d{4}"), needs="digits"),

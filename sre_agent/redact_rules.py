@@ -49,9 +49,14 @@ class Rule:
 
 #: 15 or more characters a token is made of: every vendor token, JWT and key id is one.
 LONG_RUN = re.compile(r"[A-Za-z0-9_.~+/=:%-]{15,}")
-#: Ten characters of digits and separators, from a digit to a digit: every card, phone, IBAN and
-#: SSN holds such a stretch.
-DIGIT_RUN = re.compile(r"\d[\d .()/-]{8,}\d")
+#: Ten characters of digits and separators, from a digit to a digit, that are not an ISO date
+#: (`2025-03-18`, `2025-03-18 12`:00): every card, phone, IBAN and SSN holds such a stretch.
+_DIGIT_RUN = re.compile(r"\d[\d .()/-]{8,}\d")
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d(?: \d\d)?")
+
+
+def has_digit_run(text: str) -> bool:
+    return any(not _ISO_DATE.fullmatch(m.group()) for m in _DIGIT_RUN.finditer(text))
 
 
 def sub(
@@ -171,48 +176,6 @@ VENDOR_TOKENS: tuple[tuple[str, str], ...] = (
     ("xai", r"xai-[A-Za-z0-9]{80}"),
 )
 
-# --- field names ---------------------------------------------------------------------------------
-#: Normalised key endings that name a secret beyond the common ones in `redact.py`.
-EXTRA_KEY_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("secretkeybase", SECRET),
-    ("masterkey", SECRET),
-    ("signingkey", SECRET),
-    ("encryptionkey", SECRET),
-    ("accountkey", SECRET),
-    ("sharedaccesskey", SECRET),
-    ("storagekey", SECRET),
-    ("appkey", SECRET),
-    ("applicationkey", SECRET),
-    ("authkey", SECRET),
-    ("subscriptionkey", SECRET),
-    ("functionskey", SECRET),
-    ("clientkey", SECRET),
-    ("sendgridkey", SECRET),
-    ("signature", TOKEN),
-    ("passwordconfirmation", PASSWORD),
-    ("authtoken", TOKEN),
-)
-
-#: A key whose *last word* is one of these names a secret (`SMTP_PASS`, `old_pass`, `x-auth`,
-#: `sig`), but the word inside another (`bypass`, `oauth_provider`, `signal`) does not. These
-#: are weak names: a plain word after them is prose (`auth: ok`, `confirm=true`), and in a
-#: structured value only a string is replaced, never a nested object.
-WEAK_LAST_WORDS: dict[str, str] = {
-    "pass": PASSWORD,
-    "pw": PASSWORD,
-    "confirm": PASSWORD,
-    "auth": TOKEN,
-    "sig": TOKEN,
-}
-
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
-
-
-def last_word(key: str) -> str:
-    """`SMTP_PASS` → 'pass', `xAuth` → 'auth', `user[password]` → 'password'."""
-    words = [w for w in _WORD_SPLIT.split(key) if w]
-    return words[-1].lower() if words else ""
-
 
 # --- checks for numbers that look like a card or a phone ----------------------------------------
 def luhn_ok(digits: str) -> bool:
@@ -249,7 +212,7 @@ def is_card_number(digits: str) -> bool:
 #: A number right after one of these keys is a counter or an id, never a card or a phone.
 _COUNTER_BEFORE = re.compile(
     r"(?i:(?:\b|_)(?:offsets?|ids?|seq|sequence|lsn|pos|position|ts|timestamp|epoch|nanos|micros|millis"
-    r"|count|size|bytes|lag|index|partition|generation|version|resourceversion))"
+    r"|count|size|bytes|lag|index|partition|generation|version|resourceversion|parent|trace|span))"
     r"[\"']?[ \t]{0,2}[:=]?[ \t]{0,2}[\"']?$"
     r"|[a-z]Id[\"']?[ \t]{0,2}[:=]?[ \t]{0,2}[\"']?$"  # spanId=, messageId:
 )

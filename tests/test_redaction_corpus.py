@@ -64,3 +64,27 @@ def test_every_redacted_corpus_line_is_stable() -> None:
     for row in ROWS:
         once = R.redact(row["line"])
         assert R.redact(once) == once, row["line"]
+
+
+def test_json_lines_redacted_as_structured_values_leak_no_more() -> None:
+    # The clean step redacts a JSON record's fields with `redact_value` (a secret-naming key loses
+    # its whole value, `{"name": "password", "value": ...}` its value), not its text: the same
+    # target holds there.
+    leaks: dict[str, list[str]] = defaultdict(list)
+    planted = [r for r in ROWS if r["secrets"] and r["line"].startswith("{") and _is_json(r["line"])]
+    assert len(planted) >= 100
+    for row in planted:
+        value = R.redact_value(json.loads(row["line"]))
+        outs = [json.dumps(value), json.dumps(value, ensure_ascii=False)]
+        left = [s for s in row["secrets"] if any(s in out for out in outs)]
+        if left:
+            leaks[row["kind"]].append(f"[{row['format']}] {left[0]!r} survived in {outs[0][:160]!r}")
+    leaked = sum(len(v) for v in leaks.values())
+    assert leaked <= 0.01 * len(planted), f"{leaked} of {len(planted)} leaked:\n{_report(leaks)}"
+
+
+def _is_json(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
