@@ -5,21 +5,34 @@ own `redaction_patterns` (applied last, in the order the config lists them). `re
 cleans one string; `redact_value(obj)` cleans a nested JSON value, replacing the whole value of
 any dict key that names a secret (`password`, `api_key`, `email`, ...).
 
+The rules live in four small modules: token shapes and headers here; field names that mean a
+secret in `redact_keys.py`; command lines, forms, name/value pairs, XML and prose in
+`redact_fields.py`; e-mails, cards, phones, IBANs and SSNs in `redact_pii.py`; the pieces they
+share (markers, `Rule`, vendor token shapes, card/IBAN checks) in `redact_rules.py`. How well
+they hold is measured on an adversarial corpus: `bench/bench_redaction.py`.
+
 Principles:
 - Each rule is one regex plus what to put instead. Rules run in a fixed order; specific shapes
-  (PEM blocks, JWTs, cloud keys, URL passwords) run before the generic `key=value` rule and the
-  PII rules (email, card, phone).
+  (PEM blocks, JWTs, cloud keys, vendor tokens, URL passwords, command-line flags, name/value
+  pairs) run before the generic `key=value` rule and the PII rules (email, IBAN, card, phone).
 - No rule can backtrack catastrophically: every repeated part is either bounded, anchored by a
   lookbehind to the start of a token, or a character class that cannot overlap what follows it.
   A 1 MB line is redacted in a fraction of a second.
+- Cheap preconditions skip what cannot match: words a rule needs (`in` the lower-cased line),
+  a run of 15 token characters for token shapes, ten digits close together for cards and phones.
+  Most log lines pay for three searches and nothing else.
 - Redacting twice gives the same text as redacting once: no rule matches a marker.
-- Ordinary log content stays: IPs, ports, timestamps, ZooKeeper session ids (`0x14f3...`), HDFS
-  block ids (`blk_-877...`), sizes and pids never look like a phone or a card. A card number is
-  only redacted if it has a real card prefix and length and passes the Luhn check; a phone
-  number needs a `+` or North-American punctuation (`(415) 555-2671`, `415-555-2671`).
+- Ordinary log content stays: IPs, ports, timestamps and dates, ZooKeeper session ids
+  (`0x14f3...`), HDFS block ids (`blk_-877...`), sizes and pids never look like a phone or a
+  card. A card number needs a real card prefix and length and the Luhn check, and a number right
+  after a counter's key (`offset=`, `span_id=`) or before a unit (`bytes`) is never one. A phone
+  needs a `+`, `00`, North-American punctuation, a national trunk format (`020 7946 0958`), or a
+  word that says phone before it (`SMS to 4155552671`).
 - A word is not a secret: "Failed password for invalid user admin" stays as it is. Only a value
-  that follows a secret-naming key and `=` or `:` is replaced (`password=hunter2`,
-  `"token": "..."`), and after a token-like key a plain word is prose (`token: expired`).
+  that follows a secret-naming key and `=` or `:` (`password=hunter2`, `"token": "..."`), a
+  flag (`--password X`), a name (`<password>x</password>`) or a keyword in prose with an opaque
+  value (`the api key is 9f8e...`) is replaced, and after a token-like key a plain word is prose
+  (`token: expired`).
 
 Config patterns are compiled as written (add `(?i)` for case-insensitive); their `replacement`
 may use group references such as `\\1`.
@@ -123,6 +136,8 @@ _VALUE = re.compile(
 )
 
 
+# An unquoted phone number after a phone key, blanks and brackets included.
+_PHONE_VALUE = re.compile(r"(?P<bare>\+?\(?\d[\d ().-]{4,24}\d)")
 # An environment variable's unquoted value (`NAME=value` in an env dump): everything to a blank.
 _ENV_VALUE = re.compile(r"(?P<bare>[^\s\"'\\]+)")
 
@@ -190,7 +205,9 @@ def _redact_key_values(text: str) -> tuple[str, int]:
         if marker is None:
             continue
         value = _VALUE.match(text, m.end())
-        if m.group("sep") == "=" and m.group("key").isupper() and text[m.end() : m.end() + 1] not in "\"'":
+        if marker == PHONE and value and value.group("bare"):
+            value = _PHONE_VALUE.match(text, m.end()) or value  # `phone=(020) 7946 0958`: all of it
+        elif m.group("sep") == "=" and m.group("key").isupper() and text[m.end() : m.end() + 1] not in "\"'":
             value = _ENV_VALUE.match(text, m.end())  # `DJANGO_SECRET_KEY==x)y(`: an env value runs to a blank
         new = _secret_value(marker, weak, value) if value else None
         if value is None or new is None:

@@ -132,8 +132,8 @@ VENDOR_TOKENS: tuple[tuple[str, str], ...] = (
     ("digitalocean", r"do[opr]_v1_[a-f0-9]{64}"),
     ("shopify", r"shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}"),
     ("vault", r"hv[sb]\.[A-Za-z0-9_-]{24,200}"),
-    ("telegram_bot", r"\d{8,10}:AA[A-Za-z0-9_-]{33}"),
-    ("mailgun", r"key-[0-9a-f]{32}"),
+    ("telegram_bot", r"(?:bot)?\d{8,10}:AA[A-Za-z0-9_-]{33}"),  # `/bot<token>/sendMessage` in API URLs
+    ("mailgun", r"key-[0-9a-z]{32}"),
     ("atlassian", r"ATATT3[A-Za-z0-9_=-]{150,300}"),
     ("grafana", r"glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,2}"),
     ("linear", r"lin_(?:api|oauth)_[A-Za-z0-9]{40}"),
