@@ -108,8 +108,8 @@ def _redact_emails(text: str) -> tuple[str, int]:
     done = count = 0
     for at in _AT.finditer(text):
         a = at.start()
-        if a <= done:
-            continue  # inside an address already replaced, or nothing before the `@`
+        if a <= done or not (text[a - 1].isalnum() or text[a - 1] in "\"._%+'-"):
+            continue  # inside an address already replaced, or no local part can end here
         local = _LOCAL_BACKWARDS.match(text[max(done, a - 70) : a][::-1])
         if local is None:
             continue

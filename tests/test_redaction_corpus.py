@@ -10,10 +10,13 @@ lines are changed. On failure the message lists, per kind, what leaked or change
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 
+import pytest
+from paths import ROOT
+
 from sre_agent.redact import Redactor
-from tests.paths import ROOT
 
 CORPUS = ROOT / "tests" / "data" / "redaction_corpus.jsonl"
 ROWS = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -88,3 +91,27 @@ def _is_json(line: str) -> bool:
         return isinstance(json.loads(line), dict)
     except ValueError:
         return False
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "@",
+        "a.b@",
+        '"a"@',
+        "?code=a1",
+        "01.",
+        "(0",
+        "--password ",
+        "<password>",
+        'name="x" value=',
+        "1Q~",
+        "0 12 ",
+    ],
+)
+def test_a_one_megabyte_line_of_the_newer_shapes_does_not_hang(unit: str) -> None:
+    # As test_redact's guard: a backtracking rule would take minutes, a correct one well under 10 s.
+    line = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+    start = time.perf_counter()
+    R.redact(line)
+    assert time.perf_counter() - start < 10.0
