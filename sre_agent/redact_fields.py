@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from sre_agent.redact_keys import KEY_HINT, KEY_WORDS, MARKER, key_marker, looks_opaque
+from sre_agent.redact_keys import KEY_HINT, MARKER, key_marker, looks_opaque
 from sre_agent.redact_rules import PASSWORD, SECRET, TOKEN, Rule, sub
 
 # Command lines. `curl -u user:pw` keeps the user; `--password X`, `--api-token=X`,
@@ -112,7 +112,7 @@ _FREE_TEXT_HINT = re.compile(r"(?:key|secret|token|pass\w*|otp|pin)[ \t:=]")
 
 FIELD_RULES: tuple[Rule, ...] = (
     Rule("cli_user", sub(_CLI_USER, lambda m: m.group(1) + PASSWORD), words=("-u",)),
-    Rule("cli_flag", sub(_CLI_FLAG, _cli_flag), _FLAG_HINT, words=(*KEY_WORDS, "sig")),
+    Rule("cli_flag", sub(_CLI_FLAG, _cli_flag), _FLAG_HINT, words=KEY_HINT),
     Rule(
         "short_password_flag",
         sub(_SHORT_PASSWORD_FLAG, _short_password_flag),

@@ -1,8 +1,8 @@
-"""What redaction rules are made of: the markers, the `Rule` type, vendor token shapes,
-secret-naming field names, IBAN and card checks, and the check that keeps counters and ids
-(Kafka offsets, byte counts, span ids) from being taken for a card or a phone.
+"""What redaction rules are made of: the markers, the `Rule` type and its preconditions, vendor
+token shapes, IBAN, SSN and card checks, and the check that keeps counters and ids (Kafka
+offsets, byte counts, span ids) from being taken for a card or a phone.
 
-`redact.py` (secrets) and `redact_pii.py` (personal data) build their rules from these pieces;
+`redact.py`, `redact_fields.py` and `redact_pii.py` build their rules from these pieces;
 `redact.py` runs them. Token shapes follow public secret-scanning rule sets (gitleaks' default
 rules): a fixed prefix and a length, so a match is a token and nothing else.
 """
@@ -30,32 +30,36 @@ IBAN = "[IBAN]"
 class Rule:
     """One redaction: `apply(text)` gives the new text and how many replacements it made.
 
-    `hint`, when set, is a cheap regex searched in the lower-cased original text first: if it
-    finds nothing the rule cannot match and is skipped. It only saves time (most log lines hold
-    no secret at all); it never changes what is redacted.
+    The rest are preconditions, searched before `apply` on the lower-cased original text; each
+    only saves time (most log lines hold no secret at all) and never changes what is redacted,
+    so none may be stricter than the rule itself:
+    - `words`: strings one of which the text must hold. `Redactor` joins the words of all rules
+      without `needs` into one search that skips them all on most lines, then checks a rule's
+      own words with `in` (the fastest search there is).
+    - `hint`: a regex the text must match, instead of the rule's own words when it is stricter
+      than they are (`password` followed by `=` or `:`, not just `password`).
+    - `needs`: "run", the rule matches only inside a `LONG_RUN` (token shapes); "digits", only
+      where `has_digit_run` (cards, phones, IBANs, SSNs).
+    A rule with none of them (a config pattern) always runs.
     """
 
     name: str
     apply: Callable[[str], tuple[str, int]]
     hint: re.Pattern[str] | None = None
-    #: Lower-case strings one of which the lower-cased text must hold (`in` is the fastest
-    #: search there is): the hint of a rule with no `needs`.
     words: tuple[str, ...] = ()
-    #: "run": the rule only matches inside a `LONG_RUN` (tokens, keys: 15 or more token
-    #: characters); "digits": only where `DIGIT_RUN` finds ten digits close together (cards,
-    #: phones, IBANs, SSNs). Like the hint, a precondition that only saves time.
     needs: str = ""
 
 
 #: 15 or more characters a token is made of: every vendor token, JWT and key id is one.
 LONG_RUN = re.compile(r"[A-Za-z0-9_.~+/=:%-]{15,}")
-#: Ten characters of digits and separators, from a digit to a digit, that are not an ISO date
-#: (`2025-03-18`, `2025-03-18 12`:00): every card, phone, IBAN and SSN holds such a stretch.
+#: Ten characters of digits and separators, from a digit to a digit: every card, phone, IBAN and
+#: SSN holds such a stretch. Most ISO dates do too (`2025-03-18`), so those do not count.
 _DIGIT_RUN = re.compile(r"\d[\d .()/-]{8,}\d")
 _ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d(?: \d\d)?")
 
 
 def has_digit_run(text: str) -> bool:
+    """True if `text` holds a `_DIGIT_RUN` other than an ISO date."""
     return any(not _ISO_DATE.fullmatch(m.group()) for m in _DIGIT_RUN.finditer(text))
 
 
