@@ -55,6 +55,7 @@ from sre_agent.redact_keys import (
     looks_opaque,
     marker_for_key,
     may_name_secret,
+    weak_value_is_secret,
 )
 from sre_agent.redact_pii import PII_RULES, is_phone_under
 from sre_agent.redact_rules import (
@@ -125,7 +126,7 @@ _URL_PASSWORD = re.compile(r"(?<=://)([^\s:/@?#\"'<>]*):([^\s/@?#\"'<>]+)@")
 # (`"msg": "... password=x ..."`) is still searched for secrets.
 _KEY_SEP = re.compile(
     token_start("A-Za-z0-9_.\\/") + r"(?P<key>[A-Za-z_][A-Za-z0-9_.\-]{0,62}+)(?:\]|%5[Dd])?"
-    r"(?P<kq>\\?[\"']|)(?P<sep>[ \t]{0,3}(?:=>|[:=])[ \t]{0,3})"
+    r"(?P<kq>\\?[\"']|)\]?(?P<sep>[ \t]{0,3}(?:=>|[:=])[ \t]{0,3})"
     r"(?!(?i:bearer|basic|digest|negotiate)[ \t])"
 )
 _VALUE = re.compile(
@@ -166,8 +167,10 @@ def _secret_value(marker: str, weak: bool, value_match: re.Match[str]) -> str | 
             continue
         if not value or MARKER.fullmatch(value):
             return None
-        if (marker == TOKEN or weak) and is_plain_word(value):
+        if marker == TOKEN and is_plain_word(value):
             return None  # "token: expired" is prose; a password may be any word, so it has no such rule
+        if weak and not weak_value_is_secret(marker, value):
+            return None  # `auth=oauth2`, `confirm=true`
         return (value_match.group(quote_group) if quote_group else "") + marker
     return None
 
@@ -199,8 +202,13 @@ def _redact_key_values(text: str) -> tuple[str, int]:
     for m in _KEY_SEP.finditer(text):
         if m.start() < done:
             continue  # a key inside a value we have just replaced
-        if m.start() > 0 and MARKER.fullmatch(text, m.start() - 1, m.end("key") + 1):
-            continue  # `[PHONE]: carrier`: a marker, not `user[phone]=`
+        start = m.start()
+        if (
+            start > 0
+            and MARKER.fullmatch(text, start - 1, m.end("key") + 1)
+            and not text[start - 2 : start - 1].isalnum()
+        ):
+            continue  # `[PHONE]: carrier`: a marker, not `user[phone]=` or `env[SECRET_KEY_BASE]=`
         marker, weak = _text_key_marker(text, m)
         if marker is None:
             continue

@@ -19,8 +19,10 @@ from sre_agent.redact_rules import PASSWORD, SECRET, TOKEN, Rule, sub
 # `sshpass -p X`, `docker login -p X`, `redis-cli -a X`: the short password flags of those tools.
 _ARG = r"('[^'\r\n]*'|\"[^\"\r\n]*\"|[^\s'\"-][^\s'\"]*)"
 # (Each starts with its literal `-`, which `re` finds fast, then looks behind it.)
-_CLI_USER = re.compile(r"(-(?<![\w-]-)(?:u|U|-user|-proxy-user)(?:[ \t]+|=)['\"]?[^\s:'\"]*:)([^\s'\"]+)")
-_CLI_FLAG = re.compile(r"(-(?<![\w-]-)-?[A-Za-z][\w.-]{0,60}+)([ \t]+|=)" + _ARG)
+# Between a flag and its value: blanks, `=`, or `', '` in an argv list (`['curl', '-u', 'a:b']`).
+_SEP = r"([ \t]+|=|['\"],[ \t]*['\"])"
+_CLI_USER = re.compile(r"(-(?<![\w-]-)(?:u|U|-user|-proxy-user)" + _SEP + r"['\"]?[^\s:'\"]*:)([^\s'\"]+)")
+_CLI_FLAG = re.compile(r"(-(?<![\w-]-)-?[A-Za-z][\w.-]{0,60}+)" + _SEP + _ARG)
 _SHORT_PASSWORD_FLAG = re.compile(r"-(?<![\w-]-)([pa])([ \t]+|)" + _ARG)
 
 # `name="password"\r\n\r\nhunter2` (a multipart form field, newlines real or escaped).

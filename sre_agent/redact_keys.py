@@ -4,7 +4,8 @@ A strong name (`password`, `db_password`, `X-Api-Key`, `aws_secret_access_key`) 
 of `_KEY_SUFFIXES` once lower-cased and stripped to letters and digits: its value is always
 replaced, in text and in structured values. A weak name (`pass`, `SMTP_PASS`, `auth`, `sig`,
 `confirm`) has one of `WEAK_LAST_WORDS` as its last word: its value is replaced unless it is a
-plain word (`auth: ok`, `confirm=true`), and in structured values only a string is replaced.
+plain word (`confirm=true`), or for `auth` and `sig` unless it looks generated (`auth=oauth2`
+stays), and in structured values only a string is replaced.
 """
 
 from __future__ import annotations
@@ -127,8 +128,14 @@ def key_marker(key: str, value: str) -> str | None:
         return marker
     marker = weak_marker(key)
     if marker is not None:
-        return None if is_plain_word(value) else marker
+        return marker if weak_value_is_secret(marker, value) else None
     return SECRET if key.endswith("_KEY") and key.isupper() and is_opaque(value) else None
+
+
+def weak_value_is_secret(marker: str, value: str) -> bool:
+    """After a weak name: a password may be any non-word (`pass=hunter2`), but a token or a
+    signature looks generated (`auth: dXNlcjpwYXNz`, not `auth=oauth2`)."""
+    return looks_opaque(value) if marker == TOKEN else not is_plain_word(value)
 
 
 def may_name_secret(key: str) -> bool:

@@ -3,7 +3,8 @@
 Each is a shape plus a check, so ordinary numbers stay: a card needs a brand prefix, its length
 and the Luhn check; an IBAN its country's length and its check digits; an SSN an issued area and
 group. A number right after a counter's key (`offset=`, `span_id=`, `message id`) or before a
-unit (`bytes`, `ms`) is never a card or a phone, whatever its digits.
+unit (`bytes`, `ms`) is never a card or a phone, whatever its digits, unless it is written the way
+people write cards and phones (`4111-1111-...`, `(555) 867-5309`).
 
 Phones: international (`+44 (0)20 7946 0958`, `0049 89 1234567`), North American punctuation
 (`(415) 555-2671`, `415.555.2671`), national trunk formats (`020 7946 0958`, `030/1234567`,
@@ -126,7 +127,7 @@ def _redact_emails(text: str) -> tuple[str, int]:
 
 def _card(m: re.Match[str]) -> str | None:
     digits = re.sub(r"[ .-]", "", m.group(0))
-    if not is_card_number(digits) or is_counter(m.string, m.start(), m.end()):
+    if not is_card_number(digits) or (digits == m.group(0) and is_counter(m.string, m.start(), m.end())):
         return None
     return CARD
 
@@ -135,7 +136,8 @@ def _phone(m: re.Match[str]) -> str | None:
     text = m.group(0)
     digits = sum(c.isdigit() for c in text)
     national = text.startswith(("0", "(0")) and not text.startswith("00")
-    if not (10 <= digits <= (12 if national else 15)) or is_counter(m.string, m.start(), m.end()):
+    bare = text.replace(" ", "").isdigit()  # a counter is a bare number; `(555) 867-5309` is not
+    if not (10 <= digits <= (12 if national else 15)) or (bare and is_counter(m.string, m.start(), m.end())):
         return None
     return PHONE
 

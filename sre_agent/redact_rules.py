@@ -216,7 +216,8 @@ def is_card_number(digits: str) -> bool:
 #: A number right after one of these keys is a counter or an id, never a card or a phone.
 _COUNTER_BEFORE = re.compile(
     r"(?i:(?:\b|_)(?:offsets?|ids?|seq|sequence|lsn|pos|position|ts|timestamp|epoch|nanos|micros|millis"
-    r"|count|size|bytes|lag|index|partition|generation|version|resourceversion|parent|trace|span))"
+    r"|count|size|bytes|lag|index|partition|generation|version|resourceversion|parent|trace|span"
+    r"|ns|us|ms|secs?|seconds|elapsed|duration|latency))"
     r"[\"']?[ \t]{0,2}[:=]?[ \t]{0,2}[\"']?$"
     r"|[a-z]Id[\"']?[ \t]{0,2}[:=]?[ \t]{0,2}[\"']?$"  # spanId=, messageId:
 )
