@@ -291,7 +291,9 @@ class Redactor:
                 check = rule.words[0] if len(rule.words) == 1 else alternation
             self._segments[-1][1].append((rule, check))
         # One search for the words any hinted rule without another precondition asks for.
-        gate_words = sorted({w for r in self._rules if not r.needs for w in r.words})
+        words = {w for r in self._rules if not r.needs for w in r.words}
+        # a word holding another is found whenever it is (`authorization`, `auth`): drop it
+        gate_words = sorted(w for w in words if not any(o != w and o in w for o in words))
         self._any_hint = re.compile("|".join(map(re.escape, gate_words)))
 
     @classmethod

@@ -1,7 +1,8 @@
 """Redaction rules for secrets named by a field, a flag or a word around them, in any syntax:
-command lines (`--password X`, `mysql -pX`, `curl -u user:pw`), multipart form fields, name/value
-pairs (HAR headers, `<add key="ApiKey" value="..."/>`), XML elements (`<password>x</password>`),
-Digest auth responses, and prose (`the api key is X`).
+command lines (`--password X`, `mysql -pX`, `curl -u user:pw`, `htpasswd -b f user pw`), multipart
+form fields, name/value pairs (HAR headers, `<add key="ApiKey" value="..."/>`), XML elements
+(`<password>x</password>`, `<entry key="db.password">x</entry>`), SQL (`IDENTIFIED BY 'pw'`),
+SMTP `AUTH PLAIN`, Digest auth responses, and prose (`the api key is X`).
 
 Which names mean a secret is `redact_keys.py`'s business. `redact.py` runs `FIELD_RULES` after
 the token shapes and before its generic `key=value` rule, and `FREE_TEXT_RULE` after it.
@@ -41,6 +42,18 @@ _NAME_VALUE = re.compile(
 _XML_ELEMENT = re.compile(
     r"(<((?:[A-Za-z_][\w.-]{0,30}:)?(?P<key>[A-Za-z_][\w.-]{0,62}))(?:[ \t][^<>\r\n]{0,200})?>)"
     r"(?P<val>[^<>\r\n]{1,1024})(?=</(?P=key)>|</[\w.-]{1,31}:(?P=key)>)"
+)
+# `<entry key="db.password">x</entry>` (Java properties XML), `<param name="apiToken">x</param>`.
+_XML_NAMED_ELEMENT = re.compile(
+    r"(<(?P<tag>[A-Za-z_][\w.:-]{0,62})[ \t][^<>\r\n]{0,200}?\b(?:key|name)="
+    r"[\"'](?P<key>[^\"'<>\r\n]{1,64})[\"'][^<>\r\n]{0,200}>)(?P<val>[^<>\r\n]{1,1024})(?=</(?P=tag)>)"
+)
+# SQL: `CREATE USER x IDENTIFIED BY 'pw'`, `ALTER ROLE x WITH PASSWORD 'pw'`.
+_SQL_PASSWORD = re.compile(r"(?i)(\b(?:identified[ \t]+by|password)[ \t]+)('[^'\r\n]*'|\"[^\"\r\n]*\")")
+# Positional passwords of tools that take them so: `htpasswd -b FILE USER PW`, SMTP `AUTH PLAIN b64`.
+_POSITIONAL_PASSWORD = re.compile(
+    r"(\bhtpasswd[ \t]+-[A-Za-z]*b[A-Za-z]*[ \t]+\S+[ \t]+\S+[ \t]+)(\S+)"
+    r"|(?i:(\bAUTH[ \t]+(?:PLAIN|LOGIN|XOAUTH2)[ \t]+))([A-Za-z0-9+/]{8,}={0,2})"
 )
 # Digest auth: the `response` is a hash of the password.
 _DIGEST_RESPONSE = re.compile(r"(?i)(\bresponse=\\?\")[0-9a-f]{32,128}(?=\\?\")")
@@ -94,6 +107,21 @@ def _xml_element(m: re.Match[str]) -> str | None:
     return m.group(1) + marker if marker else None
 
 
+def _quoted(marker: str, quoted: str) -> str:
+    """`'hunter2'` → `'[PASSWORD]'`: the marker inside the value's own quotes."""
+    return quoted[0] + marker + quoted[-1]
+
+
+def _sql_password(m: re.Match[str]) -> str | None:
+    return None if MARKER.fullmatch(m.group(2)[1:-1]) else m.group(1) + _quoted(PASSWORD, m.group(2))
+
+
+def _positional_password(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        return m.group(1) + PASSWORD
+    return m.group(3) + TOKEN
+
+
 def _free_text_secret(m: re.Match[str]) -> str | None:
     keyword, value = m.group(1).lower(), m.group(3).rstrip(".,;:!")
     has_digit = any(c.isdigit() for c in value)
@@ -123,6 +151,19 @@ FIELD_RULES: tuple[Rule, ...] = (
     Rule("multipart", sub(_MULTIPART, _multipart), words=("name=",)),
     Rule("name_value", sub(_NAME_VALUE, _name_value), words=("value",)),
     Rule("xml_element", sub(_XML_ELEMENT, _xml_element), words=("</",)),
+    Rule("xml_named_element", sub(_XML_NAMED_ELEMENT, _xml_element), words=("</",)),
+    Rule(
+        "sql_password",
+        sub(_SQL_PASSWORD, _sql_password),
+        re.compile(r"identified|password[ \t]+[\"']"),
+        words=("identified", "password"),
+    ),
+    Rule(
+        "positional_password",
+        sub(_POSITIONAL_PASSWORD, _positional_password),
+        re.compile(r"htpasswd|auth[ \t]+(?:plain|login|xoauth2)"),
+        words=("htpasswd", "auth"),
+    ),
     Rule("digest_response", sub(_DIGEST_RESPONSE, lambda m: m.group(1) + TOKEN), words=("response=",)),
 )
 

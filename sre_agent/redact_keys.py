@@ -99,12 +99,18 @@ _SESSION_SUFFIXES: tuple[tuple[str, str], ...] = (
 )
 
 
+# The shell's working directories (`PWD=/home/bob` in sudo and env logs), not passwords.
+_SHELL_DIRECTORIES = frozenset({"PWD", "OLDPWD"})
+
+
 @lru_cache(maxsize=4096)
 def marker_for_key(key: str, *, structured: bool = True) -> str | None:
     """The marker for the value of `key` if the key names a secret, else None.
 
     `structured=False` is the stricter reading used for `key=value` pairs in free text.
     """
+    if key in _SHELL_DIRECTORIES:
+        return None
     norm = re.sub(r"[^a-z0-9]", "", key.lower())
     suffixes = _KEY_SUFFIXES + _SESSION_SUFFIXES if structured else _KEY_SUFFIXES
     for suffix, marker in suffixes:

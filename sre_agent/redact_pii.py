@@ -9,7 +9,7 @@ people write cards and phones (`4111-1111-...`, `(555) 867-5309`).
 Phones: international (`+44 (0)20 7946 0958`, `0049 89 1234567`), North American punctuation
 (`(415) 555-2671`, `415.555.2671`), national trunk formats (`020 7946 0958`, `030/1234567`,
 `06.12.34.56.78`, `(02) 9876 5432`: a leading 0, 10 to 12 digits, in groups no date has), and a bare
-`4155552671` only after a word that says phone (`phone`, `SMS`, `call`, `mobile`, `tel`...).
+`4155552671` or `447911123456` only after a word that says phone (`phone`, `SMS`, `call`, `tel`...).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ _PHONE_RE = re.compile(
 _PHONE_CONTEXT_RE = re.compile(
     r"(?i)\b(?:phone|mobile|cell|tel|sms|fax|call\w{0,4}|text(?:ed)?|whatsapp|contact|dial\w{0,3}|rückruf"
     r"|anruf|appel|telefon|tél)\b[^\d\r\n]{0,30}?"
-    r"(?<![\w.+-])((?:\+?1[ .-]?)?[2-9]\d{2}[ .-]?[2-9]\d{2}[ .-]?\d{4})(?![\w-]|\.\d)"
+    r"(?<![\w.+-])((?:\+?1[ .-]?)?[2-9]\d{2}[ .-]?[2-9]\d{2}[ .-]?\d{4}|\+?[1-9]\d{9,14})(?![\w-]|\.\d)"
 )
 
 _IBAN_RE = re.compile(

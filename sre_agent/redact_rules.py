@@ -53,14 +53,20 @@ class Rule:
 #: 15 or more characters a token is made of: every vendor token, JWT and key id is one.
 LONG_RUN = re.compile(r"[A-Za-z0-9_.~+/=:%-]{15,}")
 #: Ten characters of digits and separators, from a digit to a digit: every card, phone, IBAN and
-#: SSN holds such a stretch. Most ISO dates do too (`2025-03-18`), so those do not count.
+#: SSN holds such a stretch. ISO dates (`2025-03-18`) and IPv4 addresses have them too, so those
+#: do not count.
 _DIGIT_RUN = re.compile(r"\d[\d .()/-]{8,}\d")
-_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d(?: \d\d)?")
+_NOT_A_NUMBER = re.compile(r"\d{4}-\d\d-\d\d(?: \d\d)?|\d{1,3}(?:\.\d{1,3}){3}")
 
 
 def has_digit_run(text: str) -> bool:
-    """True if `text` holds a `_DIGIT_RUN` other than an ISO date."""
-    return any(not _ISO_DATE.fullmatch(m.group()) for m in _DIGIT_RUN.finditer(text))
+    """True if `text` holds a `_DIGIT_RUN` other than an ISO date or an IPv4 address."""
+    m = _DIGIT_RUN.search(text)
+    while m is not None:
+        if not _NOT_A_NUMBER.fullmatch(m.group()):
+            return True
+        m = _DIGIT_RUN.search(text, m.end())
+    return False
 
 
 def sub(
