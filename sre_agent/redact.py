@@ -95,7 +95,7 @@ _VENDOR_TOKEN = re.compile(
     token_start("A-Za-z0-9_-") + "(?:" + "|".join(rx for _, rx in VENDOR_TOKENS) + ")(?![A-Za-z0-9_-])"
 )
 
-_SLACK_WEBHOOK = re.compile(r"hooks\.slack\.com/services/[A-Za-z0-9/_-]+")
+_SLACK_WEBHOOK = re.compile(r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+")
 # Discord and Teams webhook URLs: the host stays, the path (the secret) goes.
 _WEBHOOK_PATH = re.compile(
     r"(discord(?:app)?\.com/api/webhooks/)\d+/[A-Za-z0-9_-]+|(\.webhook\.office\.com/webhookb2/)[^\s\"'<>\\]+"

@@ -24,7 +24,14 @@ _ARG = r"('[^'\r\n]*'|\"[^\"\r\n]*\"|[^\s'\"-][^\s'\"]*)"
 _SEP = r"([ \t]+|=|['\"],[ \t]*['\"])"
 _CLI_USER = re.compile(r"(-(?<![\w-]-)(?:u|U|-user|-proxy-user)" + _SEP + r"['\"]?[^\s:'\"]*:)([^\s'\"]+)")
 _CLI_FLAG = re.compile(r"(-(?<![\w-]-)-?[A-Za-z][\w.-]{0,60}+)" + _SEP + _ARG)
-_SHORT_PASSWORD_FLAG = re.compile(r"-(?<![\w-]-)([pa])([ \t]+|)" + _ARG)
+_SHORT_PASSWORD_FLAG = re.compile(r"-(?<![\w-]-)([paP])([ \t]+|)" + _ARG)
+# Which tools take a password after which short flag: (flag, value glued to it?) -> tool names.
+_SHORT_FLAG_TOOLS: dict[tuple[str, bool], tuple[str, ...]] = {
+    ("p", True): ("mysql", "mariadb", "7z", "rar"),  # mysql -pX, 7z a -pX
+    ("p", False): ("sshpass", " login "),  # sshpass -p X, docker login -p X
+    ("a", False): ("redis-cli",),  # redis-cli -a X
+    ("P", False): ("zip ",),  # zip -P X
+}
 
 # `name="password"\r\n\r\nhunter2` (a multipart form field, newlines real or escaped).
 _MULTIPART = re.compile(
@@ -47,6 +54,11 @@ _XML_ELEMENT = re.compile(
 _XML_NAMED_ELEMENT = re.compile(
     r"(<(?P<tag>[A-Za-z_][\w.:-]{0,62})[ \t][^<>\r\n]{0,200}?\b(?:key|name)="
     r"[\"'](?P<key>[^\"'<>\r\n]{1,64})[\"'][^<>\r\n]{0,200}>)(?P<val>[^<>\r\n]{1,1024})(?=</(?P=tag)>)"
+)
+# A call whose first argument names the second: `define('DB_PASSWORD', 'x')`, `putenv("TOKEN", "x")`.
+_CALL_PAIR = re.compile(
+    r"(\w\([ \t]*(['\"])(?P<key>[A-Za-z_][\w.-]{0,62})\2[ \t]*,[ \t]*)"
+    r"(?P<vq>['\"])(?P<val>[^'\"\r\n]{1,512})(?P=vq)"
 )
 # SQL: `CREATE USER x IDENTIFIED BY 'pw'`, `ALTER ROLE x WITH PASSWORD 'pw'`.
 _SQL_PASSWORD = re.compile(r"(?i)(\b(?:identified[ \t]+by|password)[ \t]+)('[^'\r\n]*'|\"[^\"\r\n]*\")")
@@ -77,11 +89,8 @@ def _cli_flag(m: re.Match[str]) -> str | None:
 def _short_password_flag(m: re.Match[str]) -> str | None:
     line = m.string.lower()
     flag, spaced = m.group(1), bool(m.group(2))
-    if flag == "p":
-        tool = ("sshpass", " login ") if spaced else ("mysql", "mariadb")
-    else:
-        tool = ("redis-cli",) if spaced else ()
-    if not any(t in line for t in tool) or MARKER.fullmatch(m.group(3)):
+    tools = _SHORT_FLAG_TOOLS.get((flag, not spaced), ())
+    if not any(t in line for t in tools) or MARKER.fullmatch(m.group(3)):
         return None
     quote = m.group(3)[0] if m.group(3)[0] in "'\"" else ""
     return f"-{flag}{m.group(2)}{quote}{PASSWORD}{quote}"
@@ -116,6 +125,12 @@ def _sql_password(m: re.Match[str]) -> str | None:
     return None if MARKER.fullmatch(m.group(2)[1:-1]) else m.group(1) + _quoted(PASSWORD, m.group(2))
 
 
+def _call_pair(m: re.Match[str]) -> str | None:
+    value = m.group("val")
+    marker = key_marker(m.group("key"), value) if not MARKER.fullmatch(value) else None
+    return f"{m.group(1)}{m.group('vq')}{marker}{m.group('vq')}" if marker else None
+
+
 def _positional_password(m: re.Match[str]) -> str:
     if m.group(1) is not None:
         return m.group(1) + PASSWORD
@@ -135,6 +150,7 @@ def _free_text_secret(m: re.Match[str]) -> str | None:
     return f"{m.group(1)}{m.group(2)}{marker}{m.group(3)[len(value) :]}"
 
 
+_CALL_PAIR_HINT = re.compile(r"\([ \t]*['\"][a-z0-9_.-]{0,62}(?:" + "|".join(KEY_HINT) + ")")
 _FLAG_HINT = re.compile(r"-[a-z0-9_.-]{0,60}(?:" + "|".join(KEY_HINT) + ")")
 _FREE_TEXT_WORDS = ("key", "secret", "token", "pass", "otp", "pin")
 _FREE_TEXT_HINT = re.compile(r"(?:key|secret|token|pass\w*|otp|pin)[ \t:=]")
@@ -146,12 +162,13 @@ FIELD_RULES: tuple[Rule, ...] = (
     Rule(
         "short_password_flag",
         sub(_SHORT_PASSWORD_FLAG, _short_password_flag),
-        words=("mysql", "mariadb", "sshpass", "login", "redis-cli"),
+        words=("mysql", "mariadb", "7z", "rar", "sshpass", "login", "redis-cli", "zip "),
     ),
     Rule("multipart", sub(_MULTIPART, _multipart), words=("name=",)),
     Rule("name_value", sub(_NAME_VALUE, _name_value), words=("value",)),
     Rule("xml_element", sub(_XML_ELEMENT, _xml_element), words=("</",)),
     Rule("xml_named_element", sub(_XML_NAMED_ELEMENT, _xml_element), words=("</",)),
+    Rule("call_pair", sub(_CALL_PAIR, _call_pair), _CALL_PAIR_HINT, words=KEY_HINT),
     Rule(
         "sql_password",
         sub(_SQL_PASSWORD, _sql_password),

@@ -34,6 +34,8 @@ EXTRA_KEY_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("signature", TOKEN),
     ("passwordconfirmation", PASSWORD),
     ("authtoken", TOKEN),
+    ("privatekeyid", SECRET),  # a GCP service account key's id
+    ("samlresponse", TOKEN),  # a signed SAML assertion: a bearer credential holding PII
 )
 
 #: A key whose *last word* is one of these names a secret (`SMTP_PASS`, `old_pass`, `x-auth`,
@@ -188,4 +190,4 @@ KEY_WORDS = (
     "phone",
     "email",
 )
-KEY_HINT = (*KEY_WORDS, "sig", "code", "confirm")
+KEY_HINT = (*KEY_WORDS, "sig", "code", "confirm", "saml")

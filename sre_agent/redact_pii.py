@@ -57,7 +57,7 @@ _PHONE_RE = re.compile(
     # international: +14155552671, +44 20 7946 0958, +1 (415) 555-2671, +44 (0)20 7946 0958
     r"\+[1-9]\d{9,14}"
     r"|\+[1-9]\d{0,2}(?:[ .-]?\(0\)[ ]?\d{1,5})?(?:[ ./-]\(?\d{1,8}\)?){1,6}"
-    r"|00[1-9]\d{0,2}(?:[ .-]\d{1,8}){2,6}"  # 0049 89 1234567
+    r"|00[1-9]\d{0,2}(?:[ .-]?\(0\)[ ]?\d{1,5}(?:[ .-]\d{1,8}){1,5}|(?:[ .-]\d{1,8}){2,6})"  # 0049 89 1234567
     # North American: (415) 555-2671, 415-555-2671, 415.555.2671, 1-415-555-2671
     r"|(?:1[ .-])?\([2-9]\d{2}\)[ ]?[2-9]\d{2}[ .-]\d{4}"
     r"|(?:1([.-]))?[2-9]\d{2}([.-])[2-9]\d{2}\2\d{4}"
@@ -77,7 +77,7 @@ _PHONE_CONTEXT_RE = re.compile(
 )
 
 _IBAN_RE = re.compile(
-    r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])"
+    r"(?i)(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])"
 )
 
 _SSN_RE = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])", re.ASCII)
@@ -151,7 +151,7 @@ def _phone_in_context(m: re.Match[str]) -> str | None:
 def _iban(m: re.Match[str]) -> str | None:
     """The IBAN at the start of the match; the match may run on into a following word ("EUR")."""
     text = m.group(0)
-    length = IBAN_LENGTHS.get(text[:2], 0)
+    length = IBAN_LENGTHS.get(text[:2].upper(), 0)
     seen = 0
     for i, ch in enumerate(text):
         seen += ch != " "

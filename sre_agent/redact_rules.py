@@ -255,7 +255,7 @@ IBAN_LENGTHS: dict[str, int] = {
 
 def is_iban(text: str) -> bool:
     """True for an IBAN (spaces allowed) of its country's length whose check digits are right."""
-    iban = text.replace(" ", "")
+    iban = text.replace(" ", "").upper()
     if IBAN_LENGTHS.get(iban[:2]) != len(iban):
         return False
     rearranged = iban[4:] + iban[:4]
