@@ -127,6 +127,16 @@ def vendor_makers(g: Gen) -> list[tuple[str, Callable[[], str]]]:
         ("github", lambda: g.pick(["ghp_", "gho_", "ghs_"]) + g.s(ALNUM, 36)),
         ("slack", lambda: "xoxb-" + g.digits(11) + "-" + g.digits(13) + "-" + g.s(ALNUM, 24)),
         ("stripe", lambda: g.pick(["sk_live_", "rk_live_"]) + g.s(ALNUM, 24)),
+        ("grafana_api_key", lambda: "eyJrIjoi" + g.s(ALNUM, 80)),
+        ("openshift", lambda: "sha256~" + g.s(URLSAFE, 43)),
+        ("artifactory", lambda: "AKCp" + g.s(ALNUM, 69)),
+        ("cloudflare_origin_ca", lambda: "v1.0-" + g.s(HEX, 24) + "-" + g.s(HEX, 146)),
+        ("airtable", lambda: "pat" + g.s(ALNUM, 14) + "." + g.s(HEX, 64)),
+        ("aws_bedrock", lambda: "ABSK" + g.s(ALNUM + "+/", 132)),
+        ("mailchimp", lambda: g.s(HEX, 32) + "-us" + str(g.n(1, 21))),
+        ("sendinblue", lambda: "xkeysib-" + g.s(HEX, 64) + "-" + g.s(ALNUM, 16)),
+        ("sourcegraph", lambda: "sgp_" + g.s(HEX, 16) + "_" + g.s(HEX, 40)),
+        ("octopus_deploy", lambda: "API-" + g.s(string.ascii_uppercase + string.digits, 26)),
     ]
 
 

@@ -133,7 +133,10 @@ VENDOR_TOKENS: tuple[tuple[str, str], ...] = (
     ("openai_anthropic", r"sk-(?=[A-Za-z0-9_-]{0,255}[0-9])[A-Za-z0-9_-]{20,255}"),
     ("google_api_key", r"AIza[0-9A-Za-z_-]{35}"),
     ("google_oauth", r"ya29\.[0-9A-Za-z_-]{20,2048}|GOCSPX-[A-Za-z0-9_-]{24,40}"),
-    ("gitlab", r"gl(?:pat|ptt|dt|rt|cbt|oas|imt|ft|agent|soat)-[A-Za-z0-9_-]{20,64}"),
+    (
+        "gitlab",
+        r"gl(?:pat|ptt|dt|rt|cbt|oas|imt|ft|ffct|agent|soat)-[A-Za-z0-9_.-]{20,300}|GR1348941[\w-]{20}",
+    ),
     ("npm", r"npm_[A-Za-z0-9]{36}"),
     ("pypi", r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
     ("sendgrid", r"SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}"),
@@ -184,6 +187,25 @@ VENDOR_TOKENS: tuple[tuple[str, str], ...] = (
     ("scalingo", r"tk-us-[A-Za-z0-9_-]{48}"),
     ("frameio", r"fio-u-[A-Za-z0-9_=-]{64}"),
     ("xai", r"xai-[A-Za-z0-9]{80}"),
+    ("grafana_api_key", r"eyJrIjoi[A-Za-z0-9]{70,400}={0,3}"),
+    ("openshift", r"sha256~[\w-]{43}"),
+    ("artifactory", r"AKCp[A-Za-z0-9]{69}|cmVmd[A-Za-z0-9]{59}"),
+    ("cloudflare_origin_ca", r"v1\.0-[a-f0-9]{24}-[a-f0-9]{146}"),
+    ("adobe", r"p8e-[A-Za-z0-9]{32}"),
+    ("airtable", r"pat[A-Za-z0-9]{14}\.[a-f0-9]{64}"),
+    (
+        "onepassword_secret_key",
+        r"A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}",
+    ),
+    ("aws_bedrock", r"ABSK[A-Za-z0-9+/]{109,269}={0,2}"),
+    ("flutterwave", r"FLW(?:SECK|PUBK)(?:_TEST)?-[A-Za-z0-9]{12,32}(?:-X)?"),
+    ("harness", r"(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}"),
+    ("mailchimp", r"[a-f0-9]{32}-us\d{1,2}"),
+    ("sendinblue", r"xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}"),
+    ("settlemint", r"sm_[aps]at_[A-Za-z0-9]{16}"),
+    ("sourcegraph", r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}"),
+    ("maxmind", r"[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk"),
+    ("octopus_deploy", r"API-[A-Z0-9]{26}"),
 )
 
 
