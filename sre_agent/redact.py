@@ -392,7 +392,10 @@ class Redactor:
         """A copy of a nested JSON-like value with secrets replaced.
 
         Strings are redacted; the whole value of a dict key that names a secret (see
-        `marker_for_key`) becomes that key's marker, unless it is None, "" or a bool. Integers
+        `marker_for_key`) becomes that key's marker, unless it is None, "" or a bool. So does a
+        string under a weak name that looks like a secret (`"auth": "dXNl..."`, `"SMTP_PASS"`,
+        `"STRIPE_KEY"`, see `key_marker`), the `value` of `{"name": "X-Api-Key", "value": ...}`
+        (HAR headers, form params), and a bare phone number under `contact` or `mobile`. Integers
         stay integers unless they are a phone or card number. Tuples and sets become lists; other
         objects become their redacted `str()`, so the result is always JSON-serialisable.
         """
