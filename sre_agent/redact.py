@@ -5,21 +5,34 @@ own `redaction_patterns` (applied last, in the order the config lists them). `re
 cleans one string; `redact_value(obj)` cleans a nested JSON value, replacing the whole value of
 any dict key that names a secret (`password`, `api_key`, `email`, ...).
 
+The rules live in four small modules: token shapes and headers here; field names that mean a
+secret in `redact_keys.py`; command lines, forms, name/value pairs, XML and prose in
+`redact_fields.py`; e-mails, cards, phones, IBANs and SSNs in `redact_pii.py`; the pieces they
+share (markers, `Rule`, vendor token shapes, card/IBAN checks) in `redact_rules.py`. How well
+they hold is measured on an adversarial corpus: `bench/bench_redaction.py`.
+
 Principles:
 - Each rule is one regex plus what to put instead. Rules run in a fixed order; specific shapes
-  (PEM blocks, JWTs, cloud keys, URL passwords) run before the generic `key=value` rule and the
-  PII rules (email, card, phone).
+  (PEM blocks, JWTs, cloud keys, vendor tokens, URL passwords, command-line flags, name/value
+  pairs) run before the generic `key=value` rule and the PII rules (email, IBAN, card, phone).
 - No rule can backtrack catastrophically: every repeated part is either bounded, anchored by a
   lookbehind to the start of a token, or a character class that cannot overlap what follows it.
   A 1 MB line is redacted in a fraction of a second.
+- Cheap preconditions skip what cannot match: words a rule needs (`in` the lower-cased line),
+  a run of 15 token characters for token shapes, ten digits close together for cards and phones.
+  Most log lines pay for three searches and nothing else.
 - Redacting twice gives the same text as redacting once: no rule matches a marker.
-- Ordinary log content stays: IPs, ports, timestamps, ZooKeeper session ids (`0x14f3...`), HDFS
-  block ids (`blk_-877...`), sizes and pids never look like a phone or a card. A card number is
-  only redacted if it has a real card prefix and length and passes the Luhn check; a phone
-  number needs a `+` or North-American punctuation (`(415) 555-2671`, `415-555-2671`).
+- Ordinary log content stays: IPs, ports, timestamps and dates, ZooKeeper session ids
+  (`0x14f3...`), HDFS block ids (`blk_-877...`), sizes and pids never look like a phone or a
+  card. A card number needs a real card prefix and length and the Luhn check, and a number right
+  after a counter's key (`offset=`, `span_id=`) or before a unit (`bytes`) is never one. A phone
+  needs a `+`, `00`, North-American punctuation, a national trunk format (`020 7946 0958`), or a
+  word that says phone before it (`SMS to 4155552671`).
 - A word is not a secret: "Failed password for invalid user admin" stays as it is. Only a value
-  that follows a secret-naming key and `=` or `:` is replaced (`password=hunter2`,
-  `"token": "..."`), and after a token-like key a plain word is prose (`token: expired`).
+  that follows a secret-naming key and `=` or `:` (`password=hunter2`, `"token": "..."`), a
+  flag (`--password X`), a name (`<password>x</password>`) or a keyword in prose with an opaque
+  value (`the api key is 9f8e...`) is replaced, and after a token-like key a plain word is prose
+  (`token: expired`).
 
 Config patterns are compiled as written (add `(?i)` for case-insensitive); their `replacement`
 may use group references such as `\\1`.
@@ -28,219 +41,92 @@ may use group references such as `\\1`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.errors import ConfigError
-
-EMAIL = "[EMAIL]"
-PHONE = "[PHONE]"
-CARD = "[CARD]"
-JWT = "[JWT]"
-AWS_KEY = "[AWS_KEY]"
-TOKEN = "[TOKEN]"
-PASSWORD = "[PASSWORD]"
-SECRET = "[SECRET]"
-PRIVATE_KEY = "[PRIVATE_KEY]"
-SSN = "[SSN]"
-
-#: A marker (ours, or a config replacement in the same style): never redacted again.
-_MARKER = re.compile(r"\[[A-Z][A-Z0-9_]{1,30}\]")
-
-# --- which keys name a secret ------------------------------------------------------------------
-# A key names a secret when, lower-cased with everything but letters and digits removed, it
-# ends with one of these. Ending (not containing) keeps `max_tokens`, `token_count`,
-# `password_min_length`, `tokenizer` and `secretary` ordinary, while `db_password`,
-# `X-Api-Key`, `aws_secret_access_key` and `refreshToken` are secrets.
-_KEY_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("privatekey", PRIVATE_KEY),
-    ("password", PASSWORD),
-    ("passwd", PASSWORD),
-    ("passphrase", PASSWORD),
-    ("pwd", PASSWORD),
-    ("secret", SECRET),
-    ("secretkey", SECRET),
-    ("accesskey", SECRET),
-    ("apikey", SECRET),
-    ("credential", SECRET),
-    ("credentials", SECRET),
-    ("token", TOKEN),
-    ("authorization", TOKEN),
-    ("cookie", TOKEN),
-    ("cookies", TOKEN),
-    ("creditcard", CARD),
-    ("cardnumber", CARD),
-    ("ssn", SSN),
-    ("phone", PHONE),
-    ("phonenumber", PHONE),
-    ("email", EMAIL),
-    ("emailaddress", EMAIL),
+from sre_agent.redact_fields import FIELD_RULES, FREE_TEXT_RULE
+from sre_agent.redact_keys import (
+    KEY_HINT,
+    MARKER,
+    is_opaque,
+    is_plain_word,
+    key_marker,
+    looks_opaque,
+    marker_for_key,
+    may_name_secret,
+    weak_value_is_secret,
 )
-# Session keys are secrets in structured fields (a web session id is a credential), but not in
-# free text, where `sessionid: 0x14f05578bf80005` is a ZooKeeper session people search for.
-_SESSION_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("session", TOKEN),
-    ("sessionid", TOKEN),
-    ("sessionkey", TOKEN),
+from sre_agent.redact_pii import PII_RULES, is_phone_under
+from sre_agent.redact_rules import (
+    AWS_KEY,
+    JWT,
+    LONG_RUN,
+    PASSWORD,
+    PHONE,
+    PRIVATE_KEY,
+    SECRET,
+    TOKEN,
+    VENDOR_TOKENS,
+    Rule,
+    const,
+    has_digit_run,
+    sub,
+    sub_in_runs,
+    token_start,
 )
 
-
-@lru_cache(maxsize=4096)
-def marker_for_key(key: str, *, structured: bool = True) -> str | None:
-    """The marker for the value of `key` if the key names a secret, else None.
-
-    `structured=False` is the stricter reading used for `key=value` pairs in free text.
-    """
-    norm = re.sub(r"[^a-z0-9]", "", key.lower())
-    suffixes = _KEY_SUFFIXES + _SESSION_SUFFIXES if structured else _KEY_SUFFIXES
-    for suffix, marker in suffixes:
-        if norm.endswith(suffix):
-            return marker
-    return None
-
-
-# --- helpers used by rules ---------------------------------------------------------------------
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-# (prefixes, allowed lengths) of the card brands we recognise. Requiring a brand keeps 13-19
-# digit ids that happen to pass Luhn (epoch micros, decimal trace ids) out.
-_CARD_BRANDS: tuple[tuple[tuple[str, ...], tuple[int, ...]], ...] = (
-    (("4",), (13, 16, 19)),  # Visa
-    (("51", "52", "53", "54", "55"), (16,)),  # Mastercard
-    (tuple(str(p) for p in range(2221, 2721)), (16,)),  # Mastercard 2-series
-    (("34", "37"), (15,)),  # American Express
-    (("6011", "65", "644", "645", "646", "647", "648", "649"), (16, 17, 18, 19)),  # Discover
-    (("35",), (16, 17, 18, 19)),  # JCB
-    (("36", "38", "39", "300", "301", "302", "303", "304", "305"), (14, 15, 16)),  # Diners
-    (("62",), (16, 17, 18, 19)),  # UnionPay
-)
-
-
-def _is_card_number(digits: str) -> bool:
-    for prefixes, lengths in _CARD_BRANDS:
-        if len(digits) in lengths and digits.startswith(prefixes):
-            return _luhn_ok(digits)
-    return False
-
-
-def _looks_opaque(word: str) -> bool:
-    """True for a credential-like string, False for an English word such as 'authentication'."""
-    if len(word) < 8:
-        return False
-    if len(word) >= 24 or any(not c.isalpha() for c in word):
-        return True
-    rest = word[1:]
-    return any(c.isupper() for c in rest) and any(c.islower() for c in rest)
-
+__all__ = ["Redactor", "marker_for_key"]
 
 # --- the rules -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Rule:
-    """One redaction: `apply(text)` gives the new text and how many replacements it made.
-
-    `hint`, when set, is a cheap regex searched in the lower-cased original text first: if it
-    finds nothing the rule cannot match and is skipped. It only saves time (most log lines hold
-    no secret at all); it never changes what is redacted.
-    """
-
-    name: str
-    apply: Callable[[str], tuple[str, int]]
-    hint: re.Pattern[str] | None = None
-
-
-def _sub(
-    pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str | None]
-) -> Callable[[str], tuple[str, int]]:
-    """A rule body: each match of `pattern` becomes `replace(match)` (None: leave it as it is)."""
-
-    def apply(text: str) -> tuple[str, int]:
-        count = 0
-
-        def substitute(m: re.Match[str]) -> str:
-            nonlocal count
-            new = replace(m)
-            if new is None or new == m.group(0):
-                return m.group(0)
-            count += 1
-            return new
-
-        return pattern.sub(substitute, text), count
-
-    return apply
-
-
-def _const(marker: str) -> Callable[[re.Match[str]], str | None]:
-    return lambda m: marker
-
-
-def _token_start(excluded: str) -> str:
-    """A lookbehind: a match starts a token. The character before it is not in `excluded` (nor a
-    backslash), or it ends a URL escape (`%20AKIA...`) or a JSON escape (`\\nAKIA...`)."""
-    return rf"(?:(?<![\\%{excluded}])|(?<=%[0-9A-Fa-f]{{2}})|(?<=\\[nrt]))"
-
-
 _PEM = re.compile(
     r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----"
     r"(?:[A-Za-z0-9+/=\s\\:,.]|-(?!----))*"  # body: base64, newlines (real or `\n`), headers
     r"(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----)?"
 )
 
-_JWT = re.compile(_token_start("A-Za-z0-9_-") + r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+_JWT = re.compile(token_start("A-Za-z0-9_-") + r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 
-_AWS_KEY_ID = re.compile(_token_start("A-Za-z0-9") + r"(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+_AWS_KEY_ID = re.compile(token_start("A-Za-z0-9") + r"(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+# The 40-character secret key right after its key id (`AKIA...,wJalr...`, `AKIA...:wJalr...`).
+_AWS_SECRET_AFTER_ID = re.compile(r"(?<=\[AWS_KEY\])([\s,:/|;=\"']{1,3})[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 
 _VENDOR_TOKEN = re.compile(
-    _token_start("A-Za-z0-9_-") + r"(?:"
-    r"gh[pousr]_[A-Za-z0-9]{30,255}"  # GitHub
-    r"|github_pat_[A-Za-z0-9_]{22,255}"
-    r"|xox[abposr]-[A-Za-z0-9-]{10,255}"  # Slack
-    r"|xapp-[A-Za-z0-9-]{10,255}"
-    r"|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,255}"  # Stripe
-    r"|whsec_[A-Za-z0-9]{20,255}"
-    r"|sk-(?=[A-Za-z0-9_-]{0,255}[0-9])[A-Za-z0-9_-]{20,255}"  # OpenAI / Anthropic style
-    r"|AIza[0-9A-Za-z_-]{35}"  # Google API key
-    r")(?![A-Za-z0-9_-])"
+    token_start("A-Za-z0-9_-") + "(?:" + "|".join(rx for _, rx in VENDOR_TOKENS) + ")(?![A-Za-z0-9_-])"
 )
 
-_SLACK_WEBHOOK = re.compile(r"hooks\.slack\.com/services/[A-Za-z0-9/_-]+")
+_SLACK_WEBHOOK = re.compile(r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+")
+# Discord and Teams webhook URLs: the host stays, the path (the secret) goes.
+_WEBHOOK_PATH = re.compile(
+    r"(discord(?:app)?\.com/api/webhooks/)\d+/[A-Za-z0-9_-]+|(\.webhook\.office\.com/webhookb2/)[^\s\"'<>\\]+"
+)
 
 # `Authorization: Bearer abc`, `"authorization": "Basic dXNlcjpwYXNz"`: after a scheme the value is
 # always secret; without one a plain word is prose ("Authorization: failed").
 _AUTH_HEADER = re.compile(
-    r"(?i)" + _token_start("a-z") + r"((?:proxy-)?authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?)"
+    r"(?i)" + token_start("a-z") + r"((?:proxy-)?authorization[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?)"
     r"((?:bearer|basic|digest|negotiate|token|apikey)[ \t]+)?+"  # `?+`: never re-read the scheme as value
     r"(?!\[[A-Z])([^\s\"',;]+)"
 )
 
 # A free-standing `Bearer <token>`: only if the token does not look like an English word.
-_BEARER = re.compile(r"(?i)" + _token_start("a-z") + r"(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{8,}=*)")
+_BEARER = re.compile(r"(?i)" + token_start("a-z") + r"(bearer|basic)([ \t]+)([A-Za-z0-9._~+/-]{8,}=*)")
 
 # `Cookie: a=1; b=2` (a header: `name=value` pairs up to the end of the line).
 _COOKIE_HEADER = re.compile(
-    r"(?im)" + _token_start("a-z-") + r"((?:set-)?cookie:[ \t]*+)([^\s\"'=;\[]{1,64}=[^\r\n]*)"
+    r"(?im)" + token_start("a-z-") + r"((?:set-)?cookie:[ \t]*+)([^\s\"'=;\[]{1,64}=[^\r\n]*)"
 )
 
 # `scheme://user:pass@host`: keep the user, redact the password.
 _URL_PASSWORD = re.compile(r"(?<=://)([^\s:/@?#\"'<>]*):([^\s/@?#\"'<>]+)@")
 
 # `key=value`, `key: value`, `"key": "value"`, `key='value'`, `\"key\": \"value\"` (JSON inside
-# a JSON string). `_KEY_SEP` finds a key and its separator; only if `marker_for_key(key,
-# structured=False)` names a secret is `_VALUE` read after it, so the value of an ordinary key
+# a JSON string), `user[password]=x`, `--password=x`. `_KEY_SEP` finds a key and its separator;
+# only if the key names a secret is `_VALUE` read after it, so the value of an ordinary key
 # (`"msg": "... password=x ..."`) is still searched for secrets.
 _KEY_SEP = re.compile(
-    _token_start("A-Za-z0-9_.\\-/") + r"(?P<key>[A-Za-z][A-Za-z0-9_.\-]{0,62}+)"
-    r"(?P<kq>\\?[\"']|)(?P<sep>[ \t]{0,3}(?:=>|[:=])[ \t]{0,3})"
+    token_start("A-Za-z0-9_.\\/") + r"(?P<key>[A-Za-z_][A-Za-z0-9_.\-]{0,62}+)(?:\]|%5[Dd])?"
+    r"(?P<kq>\\?[\"']|)\]?(?P<sep>[ \t]{0,3}(?:=>|[:=])[ \t]{0,3})"
     r"(?!(?i:bearer|basic|digest|negotiate)[ \t])"
 )
 _VALUE = re.compile(
@@ -250,71 +136,62 @@ _VALUE = re.compile(
     r"|(?![\[=])(?P<bare>[^\s\"'\\&;,)\]}>]+)"  # value
 )
 
-_EMAIL_RE = re.compile(
-    # the local part may hold `%` itself, so no `%20` case here (it would only add work)
-    r"(?:(?<![\\\w.%+-])|(?<=\\[nrt]))[\w.%+-]{1,64}(?:@|%40)"
-    r"(?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24}(?![A-Za-z0-9-])"
-)
 
-# 13-19 digits, contiguous or in groups of 4 (Amex 4-6-5); `_is_card_number` decides.
-_CARD_RE = re.compile(
-    _token_start(r"\w-")
-    + r"(?<!\d[.,])(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{4}([ -])\d{6}\2\d{4,5})"
-    r"(?![\w-]|[.,]\d)",
-    re.ASCII,
-)
-
-_PHONE_RE = re.compile(
-    _token_start(r"\w+.-") + r"(?:"
-    # international: +14155552671, +44 20 7946 0958, +1 (415) 555-2671
-    r"\+[1-9]\d{9,14}"
-    r"|\+[1-9]\d{0,2}(?:[ .-]\(?\d{1,5}\)?){1,6}"
-    # North American: (415) 555-2671, 415-555-2671, 415.555.2671, 1-415-555-2671
-    r"|(?:1[ .-])?\([2-9]\d{2}\)[ ]?[2-9]\d{2}[ .-]\d{4}"
-    r"|(?:1([.-]))?[2-9]\d{2}([.-])[2-9]\d{2}\2\d{4}"
-    r")(?![\w-]|\.\d)",
-    re.ASCII,
-)
-
-
-def _is_plain_word(value: str) -> bool:
-    """'expired', 'Missing': prose after `token:`, not a token (tokens are never plain words)."""
-    return re.fullmatch(r"[A-Za-z][a-z]{0,19}", value) is not None
+# An unquoted phone number after a phone key, blanks and brackets included.
+_PHONE_VALUE = re.compile(r"(?P<bare>\+?\(?\d[\d ().-]{4,24}\d)")
+# An environment variable's unquoted value (`NAME=value` in an env dump): everything to a blank.
+_ENV_VALUE = re.compile(r"(?P<bare>[^\s\"'\\]+)")
 
 
 def _auth_header(m: re.Match[str]) -> str | None:
     scheme, value = m.group(2), m.group(3)
-    if not scheme and _is_plain_word(value):
+    if not scheme and is_plain_word(value):
         return None  # "Authorization: failed for user bob"
+    if scheme and scheme.lower().startswith("digest"):
+        return None  # `username="bob"` is no secret; `digest_response` takes the `response`
     return f"{m.group(1)}{scheme or ''}{TOKEN}"
 
 
 def _bearer(m: re.Match[str]) -> str | None:
-    if not _looks_opaque(m.group(3)):
+    if not looks_opaque(m.group(3)):
         return None
     return f"{m.group(1)}{m.group(2)}{TOKEN}"
 
 
-def _cookie(m: re.Match[str]) -> str:
-    return f"{m.group(1)}{TOKEN}"
-
-
-def _url_password(m: re.Match[str]) -> str:
-    return f"{m.group(1)}:{PASSWORD}@"
-
-
-def _secret_value(marker: str, value_match: re.Match[str]) -> str | None:
+def _secret_value(marker: str, weak: bool, value_match: re.Match[str]) -> str | None:
     """The replacement for a value after a secret key (opening quote kept), or None to keep it."""
+    groups = value_match.groupdict()
     for quote_group, value_group in (("eq", "esc"), ("dq", "dval"), ("sq", "sval"), (None, "bare")):
-        value = value_match.group(value_group)
+        value = groups.get(value_group)
         if value is None:
             continue
-        if not value or _MARKER.fullmatch(value):
+        if not value or MARKER.fullmatch(value):
             return None
-        if marker == TOKEN and _is_plain_word(value):
+        if marker == TOKEN and is_plain_word(value):
             return None  # "token: expired" is prose; a password may be any word, so it has no such rule
+        if weak and not weak_value_is_secret(marker, value):
+            return None  # `auth=oauth2`, `confirm=true`
         return (value_match.group(quote_group) if quote_group else "") + marker
     return None
+
+
+def _text_key_marker(text: str, m: re.Match[str]) -> tuple[str | None, bool]:
+    """(marker, weak) for the key `m` found: see `key_marker`; and `?code=` in a URL names an
+    OAuth authorization code when its value is opaque."""
+    key = m.group("key")
+    marker = marker_for_key(key, structured=False)
+    if marker is not None:
+        return marker, False
+    is_code = key.lower() == "code" and m.start() > 0 and text[m.start() - 1] in "?&#"
+    if not (is_code or may_name_secret(key)):
+        return None, True
+    value = _VALUE.match(text, m.end())
+    text_value = value and (value.group("bare") or value.group("dval") or value.group("sval") or "")
+    if not text_value:
+        return None, True
+    if is_code:
+        return (TOKEN if is_opaque(text_value) else None), True
+    return key_marker(key, text_value), True
 
 
 def _redact_key_values(text: str) -> tuple[str, int]:
@@ -325,11 +202,22 @@ def _redact_key_values(text: str) -> tuple[str, int]:
     for m in _KEY_SEP.finditer(text):
         if m.start() < done:
             continue  # a key inside a value we have just replaced
-        marker = marker_for_key(m.group("key"), structured=False)
+        start = m.start()
+        if (
+            start > 0
+            and MARKER.fullmatch(text, start - 1, m.end("key") + 1)
+            and not text[start - 2 : start - 1].isalnum()
+        ):
+            continue  # `[PHONE]: carrier`: a marker, not `user[phone]=` or `env[SECRET_KEY_BASE]=`
+        marker, weak = _text_key_marker(text, m)
         if marker is None:
             continue
         value = _VALUE.match(text, m.end())
-        new = _secret_value(marker, value) if value else None
+        if marker == PHONE and value and value.group("bare"):
+            value = _PHONE_VALUE.match(text, m.end()) or value  # `phone=(020) 7946 0958`: all of it
+        elif m.group("sep") == "=" and m.group("key").isupper() and text[m.end() : m.end() + 1] not in "\"'":
+            value = _ENV_VALUE.match(text, m.end())  # `DJANGO_SECRET_KEY==x)y(`: an env value runs to a blank
+        new = _secret_value(marker, weak, value) if value else None
         if value is None or new is None:
             continue
         parts += [text[done : m.end()], new]
@@ -338,50 +226,75 @@ def _redact_key_values(text: str) -> tuple[str, int]:
     return "".join(parts) + text[done:], count
 
 
-def _card(m: re.Match[str]) -> str | None:
-    digits = re.sub(r"[ -]", "", m.group(0))
-    return CARD if _is_card_number(digits) else None
-
-
-def _phone(m: re.Match[str]) -> str | None:
-    digits = sum(c.isdigit() for c in m.group(0))
-    return PHONE if 10 <= digits <= 15 else None
-
-
-# What every card / phone shape holds somewhere (a hint must never be stricter than its rule):
-# 13 digits in a row or two groups of four; a `+` and a digit, or a digit, a separator, 4 digits.
-_CARD_HINT = re.compile(r"\d{13}|\d{4}[ -]\d{4}")
-_PHONE_HINT = re.compile(r"\+[1-9]|\d[ .-]\d{4}")
-_KEY_HINT = re.compile(r"pass|pwd|secret|key|credential|token|authoriz|cookie|card|ssn|phone|email")
-
-_BUILTIN_RULES: tuple[_Rule, ...] = (
-    _Rule("private_key", _sub(_PEM, _const(PRIVATE_KEY)), re.compile("private key")),
-    _Rule("jwt", _sub(_JWT, _const(JWT)), re.compile("eyj")),
-    _Rule("aws_key_id", _sub(_AWS_KEY_ID, _const(AWS_KEY)), re.compile("akia|asia")),
-    _Rule(
-        "vendor_token",
-        _sub(_VENDOR_TOKEN, _const(TOKEN)),
-        re.compile(r"gh[pousr]_|github_pat_|xox|xapp-|_live_|_test_|whsec_|sk-|aiza"),
-    ),
-    _Rule("slack_webhook", _sub(_SLACK_WEBHOOK, _const(TOKEN)), re.compile("hooks.slack.com")),
-    _Rule("auth_header", _sub(_AUTH_HEADER, _auth_header), re.compile("authorization")),
-    _Rule("bearer", _sub(_BEARER, _bearer), re.compile("bearer|basic")),
-    _Rule("cookie_header", _sub(_COOKIE_HEADER, _cookie), re.compile("cookie:")),
-    _Rule("url_password", _sub(_URL_PASSWORD, _url_password), re.compile("://")),
-    _Rule("key_value", _redact_key_values, _KEY_HINT),
-    _Rule("email", _sub(_EMAIL_RE, _const(EMAIL)), re.compile("@|%40")),
-    _Rule("card", _sub(_CARD_RE, _card), _CARD_HINT),
-    _Rule("phone", _sub(_PHONE_RE, _phone), _PHONE_HINT),
+# Stricter hints, searched only when one of a rule's words is there: a secret word at the end
+# of a key then a separator (what `_KEY_SEP` needs), a flag holding a secret word, a keyword
+# then a blank.
+_KEY_BEFORE_SEP = re.compile(
+    "(?:" + "|".join(KEY_HINT) + r")[a-z0-9_.\-]{0,62}(?:\]|%5d)?\\?[\"']?[ \t]{0,3}(?:=>|[:=])"
 )
+
+_BUILTIN_RULES: tuple[Rule, ...] = (
+    Rule("private_key", sub(_PEM, const(PRIVATE_KEY)), words=("private key",)),
+    Rule("jwt", sub_in_runs(_JWT, const(JWT)), re.compile("eyj"), needs="run"),
+    Rule("aws_key_id", sub_in_runs(_AWS_KEY_ID, const(AWS_KEY)), re.compile("akia|asia"), needs="run"),
+    Rule(
+        "aws_secret_key",
+        sub(_AWS_SECRET_AFTER_ID, lambda m: m.group(1) + SECRET),
+        re.compile("akia|asia"),
+        needs="run",
+    ),
+    Rule("vendor_token", sub_in_runs(_VENDOR_TOKEN, const(TOKEN)), needs="run"),
+    Rule("slack_webhook", sub(_SLACK_WEBHOOK, const(TOKEN)), re.compile("hooks.slack.com"), needs="run"),
+    Rule(
+        "webhook_url",
+        sub(_WEBHOOK_PATH, lambda m: (m.group(1) or m.group(2)) + TOKEN),
+        re.compile("webhook"),
+        needs="run",
+    ),
+    Rule("auth_header", sub(_AUTH_HEADER, _auth_header), words=("authorization",)),
+    Rule("bearer", sub(_BEARER, _bearer), words=("bearer", "basic")),
+    Rule("cookie_header", sub(_COOKIE_HEADER, lambda m: m.group(1) + TOKEN), words=("cookie:",)),
+    Rule("url_password", sub(_URL_PASSWORD, lambda m: f"{m.group(1)}:{PASSWORD}@"), words=("://",)),
+    *FIELD_RULES,
+    Rule("key_value", _redact_key_values, _KEY_BEFORE_SEP, words=KEY_HINT),
+    FREE_TEXT_RULE,
+    *PII_RULES,
+)
+
+
+def _named_value_marker(obj: dict[Any, Any]) -> str | None:
+    """`{"name": "X-Api-Key", "value": "..."}` (HAR headers, form params): the marker for the
+    value, which the name says is a secret; else None."""
+    name = obj.get("name", obj.get("key"))
+    value = obj.get("value")
+    if not isinstance(name, str) or not isinstance(value, str):
+        return None
+    return key_marker(name, value)
 
 
 class Redactor:
     """Replaces secrets and personal data with markers. Build one with `Redactor.for_config`."""
 
-    def __init__(self, extra_rules: list[_Rule] | None = None) -> None:
-        self._rules: tuple[_Rule, ...] = _BUILTIN_RULES + tuple(extra_rules or ())
-        # One search that finds no hint at all skips every hinted rule (most log lines hold no secret).
-        self._any_hint = re.compile("|".join(f"(?:{r.hint.pattern})" for r in self._rules if r.hint))
+    def __init__(self, extra_rules: list[Rule] | None = None) -> None:
+        self._rules: tuple[Rule, ...] = _BUILTIN_RULES + tuple(extra_rules or ())
+        # Consecutive rules with the same precondition form a segment, skipped whole when the
+        # precondition fails (most log lines hold no secret at all). Config patterns always run.
+        # A rule's words become one string (`in` is fastest) or one alternation.
+        self._segments: list[tuple[str, list[tuple[Rule, str | re.Pattern[str] | None]]]] = []
+        for rule in self._rules:
+            needs = "always" if not (rule.hint or rule.words or rule.needs) else rule.needs
+            if not self._segments or self._segments[-1][0] != needs:
+                self._segments.append((needs, []))
+            check: str | re.Pattern[str] | None = rule.hint
+            if rule.words and not rule.hint:
+                alternation = re.compile("|".join(map(re.escape, rule.words)))
+                check = rule.words[0] if len(rule.words) == 1 else alternation
+            self._segments[-1][1].append((rule, check))
+        # One search for the words any hinted rule without another precondition asks for.
+        words = {w for r in self._rules if not r.needs for w in r.words}
+        # a word holding another is found whenever it is (`authorization`, `auth`): drop it
+        gate_words = sorted(w for w in words if not any(o != w and o in w for o in words))
+        self._any_hint = re.compile("|".join(map(re.escape, gate_words)))
 
     @classmethod
     def for_config(cls, config: ServiceConfig | None) -> Redactor:
@@ -392,7 +305,7 @@ class Redactor:
         """
         if config is None:
             return cls()
-        extra: list[_Rule] = []
+        extra: list[Rule] = []
         for i, p in enumerate(config.redaction_patterns):
             pattern = re.compile(p.pattern)
             try:
@@ -403,19 +316,31 @@ class Redactor:
                     f"({p.name}): {exc}"
                 ) from None
             replacement = p.replacement
-            extra.append(_Rule(f"config:{p.name}", _sub(pattern, lambda m, r=replacement: m.expand(r))))
+            extra.append(Rule(f"config:{p.name}", sub(pattern, lambda m, r=replacement: m.expand(r))))
         return cls(extra)
 
     def redact_counted(self, text: str) -> tuple[str, int]:
         """`text` with secrets replaced, and the number of replacements made."""
         total = 0
         lowered = text.lower()
-        no_hint_at_all = self._any_hint.search(lowered) is None
-        for rule in self._rules:
-            if rule.hint is not None and (no_hint_at_all or rule.hint.search(lowered) is None):
+        ready: dict[str, bool] = {"always": True}
+        for needs, rules in self._segments:
+            if needs not in ready:
+                if needs == "run":
+                    ready[needs] = LONG_RUN.search(text) is not None
+                elif needs == "digits":
+                    ready[needs] = has_digit_run(text)
+                else:
+                    ready[needs] = self._any_hint.search(lowered) is not None
+            if not ready[needs]:
                 continue
-            text, n = rule.apply(text)
-            total += n
+            for rule, check in rules:
+                if check is not None and (
+                    check not in lowered if isinstance(check, str) else check.search(lowered) is None
+                ):
+                    continue
+                text, n = rule.apply(text)
+                total += n
         return text, total
 
     def redact(self, text: str) -> str:
@@ -434,9 +359,18 @@ class Redactor:
         if isinstance(obj, dict):
             out: dict[str, Any] = {}
             total = 0
+            named = _named_value_marker(obj)
             for key, value in obj.items():
                 new_key, n_key = self.redact_counted(str(key))
                 marker = marker_for_key(str(key))
+                if marker is None and isinstance(value, (str, int)) and not isinstance(value, bool):
+                    # a weak name (`"auth": "dXNl..."`), the value of `{"name": "password", "value": ...}`,
+                    # a bare number under `contact` or `mobile`
+                    text = str(value)
+                    if is_phone_under(str(key), text):
+                        marker = PHONE
+                    elif isinstance(value, str) and not MARKER.fullmatch(value):
+                        marker = named if key == "value" else key_marker(str(key), value)
                 if marker is not None and value not in (None, "") and not isinstance(value, bool):
                     new_value, n_value = (value, 0) if value == marker else (marker, 1)
                 else:
@@ -458,7 +392,10 @@ class Redactor:
         """A copy of a nested JSON-like value with secrets replaced.
 
         Strings are redacted; the whole value of a dict key that names a secret (see
-        `marker_for_key`) becomes that key's marker, unless it is None, "" or a bool. Integers
+        `marker_for_key`) becomes that key's marker, unless it is None, "" or a bool. So does a
+        string under a weak name that looks like a secret (`"auth": "dXNl..."`, `"SMTP_PASS"`,
+        `"STRIPE_KEY"`, see `key_marker`), the `value` of `{"name": "X-Api-Key", "value": ...}`
+        (HAR headers, form params), and a bare phone number under `contact` or `mobile`. Integers
         stay integers unless they are a phone or card number. Tuples and sets become lists; other
         objects become their redacted `str()`, so the result is always JSON-serialisable.
         """
