@@ -17,7 +17,7 @@ from typing import Any
 from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, ValidationError
 
-from sre_agent.errors import ConnectorError, InputError
+from sre_agent.errors import ConnectorError, InputError, StorageError
 from sre_agent.tools import admin_tools, aws_tools, code_tools, log_tools
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 
@@ -80,6 +80,8 @@ class ToolRegistry:
                 result = await spec.run(ctx, args)
             except ValidationError as exc:
                 result = _failed(name, raw_args, describe_validation(name, exc, spec.args_model))
+            except StorageError:  # the data dir failed: no answer can be trusted, the turn stops
+                raise
             except ToolError as exc:
                 result = _failed(name, raw_args, f"{name}: {exc}")
             except (ConnectorError, InputError, OSError, TimeoutError) as exc:
