@@ -103,7 +103,9 @@ def _corrupt_manifests(data: Path) -> None:
     [(_truncate_data_file, True), (_delete_table_folder, False), (_corrupt_manifests, True)],
     ids=["truncated-data-file", "deleted-table-folder", "corrupt-manifest"],
 )
-def test_a_damaged_table_is_one_line_then_quarantined_and_fetched_anew(data: Path, fault, moved: bool) -> None:
+def test_a_damaged_table_is_one_line_then_quarantined_and_fetched_anew(
+    data: Path, fault, moved: bool
+) -> None:
     before = _counts(data)
     fault(data)
     failed = _ask()

@@ -468,17 +468,14 @@ class LogStore:
         damaged = []
         if session is not None:
             try:
-                names = self._table_names(session) or []
-                damaged = set_aside_unreadable(
-                    self._connection(),
-                    self._root,
-                    self._quarantine,
-                    session,
-                    names,
-                    lambda name: self._table(session, name),
-                )
+                db, names, options = self._connection(), self._table_names(session) or [], self._options()
+
+                def reopen(name: str) -> Table:  # not a cached handle: see the table as it is now
+                    return db.open_table(name, namespace_path=[session], storage_options=options)
+
+                damaged = set_aside_unreadable(db, self._root, self._quarantine, session, names, reopen)
             except Exception as probe_exc:  # the report must not fail: say what first went wrong
-                log.warning("could not check the tables of session %s: %s", session, probe_exc)
+                log.info("could not check the tables of session %s: %s", session, probe_exc)
         self._forget_handles()  # of the tables just set aside too
         return fault_message(session, self.uri, exc, damaged)
 

@@ -22,6 +22,7 @@ import fcntl
 import logging
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ COMMIT_ATTEMPTS = 10
 CATALOG = "__manifest"
 #: Rows per batch when a table is read through (to check it) or copied (to rebuild the catalog).
 READ_BATCH = 10_000
+#: Wait before reading a table a second time, before it is called damaged.
+SECOND_LOOK_SECONDS = 0.5
 #: A table's folder: LanceDB names it `<8 hex>_<session>$<table>`.
 _FOLDER = re.compile(r"[0-9a-f]{8}_(?P<session>[A-Za-z0-9_.\-]+)\$(?P<table>[a-z0-9_]+)")
 #: What LanceDB raises; which of them are storage faults `is_storage_fault` decides.
@@ -146,19 +149,29 @@ def set_aside_unreadable(
     and drop them from the catalog (so the next fetch creates them afresh)."""
     damaged: list[Damaged] = []
     for name in tables:
-        try:
-            read_through(open_table(name))
+        problem = _unreadable(open_table, name)
+        if problem is not None:  # a table another writer is creating becomes readable in a moment
+            time.sleep(SECOND_LOOK_SECONDS)
+            problem = _unreadable(open_table, name)
+        if problem is None:
             continue
-        except LANCE_ERRORS as exc:
-            if not is_storage_fault(exc):
-                raise
-            problem = describe(exc)
         folder = table_folder(root, session, name) if root is not None else None
         moved = quarantine(folder, quarantine_dir, f"{session}-{name}") if folder is not None else None
         if root is not None:
             _forget(db, session, name)
         damaged.append(Damaged(name, problem, moved))
     return damaged
+
+
+def _unreadable(open_table: Callable[[str], Table], name: str) -> str | None:
+    """What went wrong reading a table, or None when it read through."""
+    try:
+        read_through(open_table(name))
+    except LANCE_ERRORS as exc:
+        if not is_storage_fault(exc):
+            raise
+        return describe(exc)
+    return None
 
 
 def fault_message(session: str | None, uri: str, exc: BaseException, damaged: list[Damaged]) -> StorageError:
@@ -183,10 +196,8 @@ def fault_message(session: str | None, uri: str, exc: BaseException, damaged: li
         return StorageError(
             f"{where}: other processes kept writing to the same table ({describe(exc)}); try again"
         )
-    return StorageError(
-        f"{where}: the log store at {uri} failed ({describe(exc)}); check its disk (free space, "
-        "permissions) and try again"
-    )
+    failed = f"the log store at {uri} failed ({describe(exc)}); check its disk (free space, permissions)"
+    return StorageError(f"{where}: {failed} and try again" if session else f"{failed} and try again")
 
 
 def table_folder(root: Path, session: str, table: str) -> Path | None:
@@ -235,8 +246,7 @@ def catalog_problem(db: lancedb.DBConnection, root: Path) -> str | None:
     if not (root / CATALOG).exists():
         return "was missing" if table_folders(root) else None
     try:
-        for session in db.list_namespaces().namespaces:
-            db.list_tables(namespace_path=[session])
+        db.list_namespaces()
     except LANCE_ERRORS as exc:
         if not is_storage_fault(exc):
             raise
