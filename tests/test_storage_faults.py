@@ -216,3 +216,32 @@ def test_four_processes_ingesting_overlapping_files_into_one_session_all_succeed
     expected = LogStore(str(alone / "lancedb"), None).count("s")
     assert expected > 1800
     assert LogStore(str(racing / "lancedb"), None).count("s") == expected
+
+
+def test_in_slack_a_damaged_table_is_a_short_message_with_the_run_id_and_the_next_question_answers(
+    tmp_path: Path, embedder
+) -> None:
+    from fakes.slack_server import serve_slack
+    from slack_harness import running_bot
+
+    channel = "C0OPS"
+    with serve_slack(streaming=False) as slack, running_bot(tmp_path, slack, embedder) as bot:
+        ts, _ = bot.mention(QUESTION)
+        bot.wait_answer(channel, ts)
+        session = bot.runtime.bot.sessions.get(channel, ts)
+        data = Path(bot.runtime.settings.lancedb_uri).parent
+        biggest = max((_table_folder(data, session) / "data").glob("*.lance"), key=lambda p: p.stat().st_size)
+        biggest.write_bytes(biggest.read_bytes()[:1000])
+
+        bot.mention(QUESTION, thread_ts=ts)
+        slack.wait_for(lambda s: sum("_run `" in t for t in bot.replies(channel, ts)) >= 2, timeout=60)
+        said, footer = bot.replies(channel, ts)[-1].split("\n\n")
+        assert said.startswith(f":warning: session {session!r}: table logs_")
+        assert "could not be read (" in said
+        assert _moved_to(said).parent == data / "quarantine"
+        assert said.endswith("ask again and its logs are fetched anew")
+        assert re.fullmatch(r"_run `\d{8}-\d{6}-[0-9a-f]{6}`_", footer)
+
+        bot.mention(QUESTION, thread_ts=ts)
+        replies = bot.wait_answer(channel, ts, count=2)
+        assert "DEADLINE_EXCEEDED" in "\n".join(replies[-3:])
