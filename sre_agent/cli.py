@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sre_agent.errors import ConnectorError, InputError, StorageError
+from sre_agent.storage import describe
 
 app = typer.Typer(
     help="sre-agent: answers on-call questions from logs.", no_args_is_help=True, add_completion=False
@@ -49,6 +50,9 @@ def _friendly(func: F) -> F:
             raise typer.Exit(2) from None
         except (ConnectorError, StorageError) as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except OSError as exc:  # the disk under a file we keep: full, read-only, gone
+            err.print(f"[red]error:[/red] {describe(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

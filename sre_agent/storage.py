@@ -32,7 +32,8 @@ _NOISE = (
 def describe(exc: BaseException) -> str:
     """A library's error as one short line: its own words, without source locations or SQL."""
     if isinstance(exc, OSError) and exc.strerror:  # "File exists: /x", not "[Errno 17] File exists: '/x'"
-        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+        files = " -> ".join(str(name) for name in (exc.filename, exc.filename2) if name is not None)
+        return f"{exc.strerror}: {files}" if files else exc.strerror
     text = str(exc) or type(exc).__name__
     for noise in _NOISE:
         text = noise.sub("", text)

@@ -185,6 +185,14 @@ def test_a_data_dir_that_takes_no_writes_is_one_line_at_start(tmp_path: Path, ar
     )
 
 
+def test_a_file_the_engine_keeps_that_cannot_be_written_is_one_line_naming_it(data: Path) -> None:
+    (data / "id.key").unlink()
+    (data / "id.key").mkdir()  # a folder where the key of the record ids goes
+    failed = runner.invoke(app, ["ask", "--retrieve-only", QUESTION, "--logs", str(LOGS), "--session", "c"])
+    assert failed.exit_code == 1
+    assert _error_line(failed) == f"error: Is a directory: {data / 'id.tmp'} -> {data / 'id.key'}"
+
+
 def test_four_processes_ingesting_overlapping_files_into_one_session_all_succeed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: Path
 ) -> None:

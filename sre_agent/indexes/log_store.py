@@ -67,11 +67,13 @@ from sre_agent.indexes.naming import check_session, check_table
 from sre_agent.indexes.records import Hit, IngestStats, StoredRecord, Via
 from sre_agent.indexes.repair import (
     committed,
+    create_index,
     fault_message,
     guarded,
     is_storage_fault,
     local_root,
     open_healed,
+    optimize,
     set_aside_unreadable,
 )
 from sre_agent.indexes.retrieval import (
@@ -734,14 +736,12 @@ class LogStore:
 
     def _maintain_indexes(self, tbl: Table) -> None:
         """Create the indexes the table lacks; fold rows the indexes have not seen yet into them."""
-        _create_index(
-            tbl, _FTS_INDEX, TEXT_COLUMN, FTS(with_position=True, max_token_length=MAX_TOKEN_LENGTH)
-        )
+        create_index(tbl, _FTS_INDEX, TEXT_COLUMN, FTS(with_position=True, max_token_length=MAX_TOKEN_LENGTH))
         for column, config in _SCALAR_INDEXES.items():
-            _create_index(tbl, f"{column}_idx", column, config)
+            create_index(tbl, f"{column}_idx", column, config)
         stats = tbl.index_stats(_FTS_INDEX)
         if stats is not None and stats.num_unindexed_rows > OPTIMIZE_AFTER_UNINDEXED:
-            _optimize(tbl)
+            optimize(tbl)
 
     def _shape_vectors(self, key: _Key, tbl: Table) -> ShapeVectors:
         with self._lock:
@@ -752,18 +752,3 @@ class LogStore:
         with self._lock:
             self._shapes[key] = loaded
         return loaded
-
-
-def _create_index(tbl: Table, name: str, column: str, config: FTS | BTree | Bitmap) -> None:
-    """Create one index unless the table has it; when another writer's commit wins, look again."""
-
-    def create() -> None:
-        if name not in {index.name for index in tbl.list_indices()}:
-            tbl.create_index(column, config=config, name=name)
-
-    committed(tbl, create)
-
-
-def _optimize(tbl: Table) -> None:
-    """Compact the table and update its indexes; when another writer's commit wins, retry."""
-    committed(tbl, tbl.optimize)

@@ -95,6 +95,21 @@ def committed(tbl: Table | None, write: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+def create_index(tbl: Table, name: str, column: str, config: Any) -> None:
+    """Create one index unless the table has it; when another writer's commit wins, look again."""
+
+    def create() -> None:
+        if name not in {index.name for index in tbl.list_indices()}:
+            tbl.create_index(column, config=config, name=name)
+
+    committed(tbl, create)
+
+
+def optimize(tbl: Table) -> None:
+    """Compact the table and update its indexes; when another writer's commit wins, retry."""
+    committed(tbl, tbl.optimize)
+
+
 def guarded(method: F) -> F:
     """A `LogStore` method whose LanceDB faults become one `StorageError` (see `LogStore._fault`).
     The method's first argument, if any, is the session it works on."""
