@@ -124,6 +124,14 @@ def test_a_damaged_table_is_one_line_then_quarantined_and_fetched_anew(
     assert _counts(data) == before  # a rebuilt as it was; b never touched
 
 
+@pytest.mark.parametrize("fault", [_delete_table_folder, _corrupt_manifests], ids=["deleted", "corrupt"])
+def test_a_session_with_a_damaged_table_can_still_be_dropped(data: Path, fault) -> None:
+    fault(data)
+    dropped = runner.invoke(app, ["sessions", "drop", "a"])
+    assert dropped.exit_code == 0, dropped.output
+    assert list(_counts(data)) == ["b"]
+
+
 def test_a_damaged_chat_memory_is_one_line_then_moved_aside_and_started_afresh(data: Path) -> None:
     garbage = os.urandom(4096)
     (data / "memory.db").write_bytes(garbage)

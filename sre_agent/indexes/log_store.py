@@ -66,9 +66,11 @@ from sre_agent.indexes.fusion import fuse
 from sre_agent.indexes.naming import check_session, check_table
 from sre_agent.indexes.records import Hit, IngestStats, StoredRecord, Via
 from sre_agent.indexes.repair import (
+    LANCE_ERRORS,
     committed,
     create_index,
     fault_message,
+    forget_table,
     guarded,
     is_storage_fault,
     local_root,
@@ -568,7 +570,13 @@ class LogStore:
 
     def _drop(self, session: str) -> None:
         db = self._connection()
-        db.drop_all_tables(namespace_path=[session])
+        try:
+            db.drop_all_tables(namespace_path=[session])
+        except LANCE_ERRORS as exc:  # a table folder is gone or damaged: drop the tables one by one
+            if not is_storage_fault(exc):
+                raise
+            for name in self._table_names(session) or []:
+                forget_table(db, session, name)
         db.drop_namespace([session])
         with self._lock:
             self._listings.pop(session, None)

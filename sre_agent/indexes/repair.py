@@ -173,7 +173,7 @@ def set_aside_unreadable(
         folder = table_folder(root, session, name) if root is not None else None
         moved = quarantine(folder, quarantine_dir, f"{session}-{name}") if folder is not None else None
         if root is not None:
-            _forget(db, session, name)
+            forget_table(db, session, name)
         damaged.append(Damaged(name, problem, moved))
     return damaged
 
@@ -223,7 +223,7 @@ def table_folder(root: Path, session: str, table: str) -> Path | None:
     return None
 
 
-def _forget(db: lancedb.DBConnection, session: str, table: str) -> None:
+def forget_table(db: lancedb.DBConnection, session: str, table: str) -> None:
     """Drop a table whose folder is gone or set aside: LanceDB removes it from the catalog, then
     complains that there is no folder to delete."""
     try:
@@ -315,7 +315,7 @@ def rebuild_catalog(
         except LANCE_ERRORS as exc:
             if not is_storage_fault(exc):
                 raise
-            _forget(db, folder.session, folder.table)
+            forget_table(db, folder.session, folder.table)
             moved = quarantine(folder.path, quarantine_dir, f"{folder.session}-{folder.table}")
             damaged.append(Damaged(f"{folder.session}/{folder.table}", describe(exc), moved))
             continue
