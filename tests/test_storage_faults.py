@@ -9,6 +9,7 @@ model), breaks it the way a disk or a person would, and runs the CLI on it.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import re
 import shutil
@@ -261,3 +262,48 @@ def test_in_slack_a_damaged_table_is_a_short_message_with_the_run_id_and_the_nex
         bot.mention(QUESTION, thread_ts=ts)
         replies = bot.wait_answer(channel, ts, count=2)
         assert "DEADLINE_EXCEEDED" in "\n".join(replies[-3:])
+
+
+def _ingest_in_a_process(uri: str, start: multiprocessing.synchronize.Barrier, sets, done) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sre_agent.models import CleanRecord
+
+    at = datetime(2024, 3, 12, tzinfo=UTC)
+    records = [
+        CleanRecord(
+            id=f"{tag}-{i}",
+            timestamp=at + timedelta(seconds=i),
+            message=f"request {i} of {tag} failed",
+            shape=f"request <n> of {tag} failed",
+            level="ERROR",
+            service="membership",
+            source=f"{tag}.jsonl",
+        )
+        for tag, count in sets
+        for i in range(count)
+    ]
+    store = LogStore(uri, None)
+    start.wait()  # all four write at the same moment
+    try:
+        done.put(store.ingest("s", "t", records).new)
+    except Exception as exc:  # the parent reports it
+        done.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_four_writers_racing_on_one_table_store_each_record_once(tmp_path: Path) -> None:
+    """The same records from several processes at once: enough rows that indexes are built and
+    compacted while the others merge (which made LanceDB store some records twice)."""
+    uri = str(tmp_path / "lancedb")
+    plans = [[("a", 2000)], [("a", 2000)], [("b", 1500), ("a", 500)], [("c", 1500)]]
+    context = multiprocessing.get_context("spawn")
+    start, done = context.Barrier(len(plans)), context.Queue()
+    workers = [context.Process(target=_ingest_in_a_process, args=(uri, start, p, done)) for p in plans]
+    for worker in workers:
+        worker.start()
+    results = [done.get(timeout=300) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    assert all(isinstance(r, int) for r in results), results
+    assert sum(results) == 2000 + 1500 + 1500  # every record inserted by exactly one writer
+    assert LogStore(uri, None).count("s") == 2000 + 1500 + 1500

@@ -14,7 +14,9 @@ Ingest (`ingest`):
   reused; only unknown shapes go to `embedder.get_text_embedding_batch`;
 - all embedding happens before the first write, so an embedder failure writes nothing;
 - new rows go in with `merge_insert("id")` (insert-if-absent) into a table created empty, `id`
-  declared its primary key: no row is doubled or lost even when two processes race;
+  declared its primary key; processes writing one table of a local store take turns (a file
+  lock, `repair.writers_lock`): racing, LanceDB 0.40 doubled rows when a merge met another
+  writer's index or compaction commit;
 - without an embedder rows get zero vectors, which the vector search leaves out;
 - the first ingest builds LanceDB's native full-text index on `text` (with positions, for
   phrase queries) and scalar indexes (`id`, `shape_hash`, filter columns). Rows added later are
@@ -77,6 +79,7 @@ from sre_agent.indexes.repair import (
     open_healed,
     optimize,
     set_aside_unreadable,
+    writers_lock,
 )
 from sre_agent.indexes.retrieval import (
     Candidate,
@@ -244,7 +247,7 @@ class LogStore:
         for record in records:
             by_id.setdefault(record.id, record)
         key = (session, table)
-        with self._write_lock(key):
+        with self._write_lock(key), writers_lock(self._root, session, table):
             tbl = None
             if table in (self._table_names(session) or []):
                 tbl = self._connection().open_table(

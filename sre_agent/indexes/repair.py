@@ -9,8 +9,9 @@
   session's table) is checked when the store first connects: when it is missing, or cannot be
   read (it is then moved into the quarantine too), it is rebuilt from the table folders
   themselves (`<8 hex>_<session>$<table>`): each one is copied into a table the new catalog knows.
-- A write that loses a commit race against another process (LanceDB's "commit conflict") is
-  retried with jittered, growing waits, a bounded number of times (`committed`).
+- Processes writing one table of a local store take turns (`writers_lock`); a write that still
+  loses a commit race (an object store, index creation) is retried with jittered, growing
+  waits, a bounded number of times (`committed`).
 
 Moving folders works on a local data dir only; in an object store (`s3://…`) a damaged table is
 reported, not moved.
@@ -19,12 +20,13 @@ reported, not moved.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -49,6 +51,8 @@ COMMIT_ATTEMPTS = 10
 CATALOG = "__manifest"
 #: Rows per batch when a table is read through (to check it) or copied (to rebuild the catalog).
 READ_BATCH = 10_000
+#: Lock files shared by the tables of a local store (one writing process per table at a time).
+WRITER_LOCKS = 64
 #: Wait before reading a table a second time, before it is called damaged.
 SECOND_LOOK_SECONDS = 0.5
 #: A table's folder: LanceDB names it `<8 hex>_<session>$<table>`.
@@ -337,10 +341,32 @@ def _adopt(db: lancedb.DBConnection, folder: Folder, build_indexes: Callable[[Ta
         build_indexes(new)
 
 
+def _repair_lock(root: Path) -> AbstractContextManager[None]:
+    """One repairing process at a time."""
+    return _file_lock(_locks_dir(root) / "repair.lock")
+
+
+def writers_lock(root: Path | None, session: str, table: str) -> AbstractContextManager[None]:
+    """One writing process at a time per table of a local store (nothing for an object store).
+
+    Without it, four processes ingesting the same records into one table stored some of them twice
+    (LanceDB 0.40: a `merge_insert` whose commit met another writer's index or compaction commit
+    skipped the key check). Tables share `WRITER_LOCKS` lock files by hash, so the files stay few."""
+    if root is None:
+        return nullcontext()
+    bucket = int(hashlib.sha256(f"{session}${table}".encode()).hexdigest(), 16) % WRITER_LOCKS
+    return _file_lock(_locks_dir(root) / f"writers-{bucket}.lock")
+
+
+def _locks_dir(root: Path) -> Path:
+    """Lock files live beside the store's folder (`<data dir>/lancedb.locks`), not inside it."""
+    folder = root.with_name(root.name + ".locks")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @contextmanager
-def _repair_lock(root: Path) -> Iterator[None]:
-    """One repairing process at a time (a lock file beside the store's folder)."""
-    path = root.with_name(root.name + ".repair-lock")
+def _file_lock(path: Path) -> Iterator[None]:
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
