@@ -336,7 +336,11 @@ def _adopt(db: lancedb.DBConnection, folder: Folder, build_indexes: Callable[[Ta
     new = db.create_table(folder.table, schema=old.schema, namespace_path=[folder.session], exist_ok=True)
     names = old.schema.names
     for batch in old.search().select(names).limit(None).to_batches(READ_BATCH):
-        new.add(pa.Table.from_batches([batch.select(names)]))
+        rows = pa.Table.from_batches([batch.select(names)])
+        if "id" in names:  # two folders of one table (an old create race): each row once
+            new.merge_insert("id").when_not_matched_insert_all().execute(rows)
+        else:
+            new.add(rows)
     if new.count_rows():
         build_indexes(new)
 
