@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sre_agent.errors import ConnectorError, InputError, echo
+from sre_agent.errors import ConnectorError, InputError, StorageError, echo
+from sre_agent.storage import describe
 
 app = typer.Typer(
     help="sre-agent: answers on-call questions from logs.", no_args_is_help=True, add_completion=False
@@ -37,7 +38,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _friendly(func: F) -> F:
-    """Turn our own errors into one line on stderr and an exit code (2: bad input, 1: a fault outside)."""
+    """Turn our own errors into one line on stderr and an exit code (2: bad input, 1: a fault outside
+    or of the data dir's storage)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -46,8 +48,11 @@ def _friendly(func: F) -> F:
         except InputError as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
-        except ConnectorError as exc:
+        except (ConnectorError, StorageError) as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except OSError as exc:  # the disk under a file we keep: full, read-only, gone
+            err.print(f"[red]error:[/red] {describe(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -58,13 +63,16 @@ def _cut(text: str, width: int) -> str:
 
 
 def _engine(fetch_limit: int | None = None):
+    """The engine of a command; a data dir it cannot write to stops the command here, in one line."""
     from sre_agent.engine import Engine
+    from sre_agent.settings import get_settings
+    from sre_agent.storage import check_writable
 
+    settings = get_settings()
+    check_writable(settings.data_dir)
     if fetch_limit is None:
         return Engine()
-    from sre_agent.settings import get_settings
-
-    return Engine(get_settings().model_copy(update={"fetch_limit": fetch_limit}))
+    return Engine(settings.model_copy(update={"fetch_limit": fetch_limit}))
 
 
 #: `--limit`, the same on every command that fetches.
@@ -296,7 +304,7 @@ def _chat_loop(engine, runner: asyncio.Runner, *, logs, service, session: str, e
                     kind="chat",
                 )
             )
-        except (InputError, ConnectorError) as exc:
+        except (InputError, ConnectorError, StorageError) as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
             continue
         _print_answer(answer, live)

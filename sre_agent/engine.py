@@ -113,6 +113,7 @@ class Engine:
             self.settings.lancedb_uri,
             self.embedder,
             storage_options=self.settings.lancedb_storage_options or None,
+            quarantine_dir=self.settings.data_dir / "quarantine",
         )
 
     @cached_property

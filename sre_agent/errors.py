@@ -2,7 +2,9 @@
 
 Every error a user can cause (a bad file, a bad flag, an unknown session) is an `InputError`:
 the CLI prints its message on one line and exits 2. Faults of the world outside (a logstore or
-Slack that does not answer) are `ConnectorError`s: one line, exit 1.
+Slack that does not answer) are `ConnectorError`s: one line, exit 1. Faults of our own storage
+(a damaged table or chat memory, a data dir that refuses writes) are `StorageError`s: one line naming
+the session or file and what to do, exit 1.
 """
 
 
@@ -35,3 +37,9 @@ def echo(value: object) -> str:
         return text
     size = len(value) if isinstance(value, str) else len(text)
     return f"{text[:ECHO_CHARS]}… ({size:,} characters)"
+
+
+class StorageError(SreAgentError):
+    """The data dir failed us: a LanceDB table or the chat memory could not be read (it was moved
+    aside into `<data dir>/quarantine`, and the message says where), or the disk refused a write.
+    The message names the session or file and what to do."""

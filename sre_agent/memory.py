@@ -5,6 +5,10 @@ so a history survives restarts of the process (and the CLI's one event loop per 
 We never rely on a reused agent `Context` to carry memory: with the default serializer it
 silently drops the memory key. Every message is redacted before it is written
 (`memory_store.RedactingChatStore`), with the service's redactor when the caller gives one.
+
+A `memory.db` SQLite cannot read (garbage, a truncated file) is moved into the quarantine folder and
+the turn fails with one `StorageError` line saying where it went; the next turn starts a new one.
+Other SQLite or disk faults (locked, unwritable) are one line too, and move nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sre_agent.redact import Redactor
 
+from sre_agent.errors import StorageError
+from sre_agent.storage import describe, quarantine
+
 TABLE = "sre_agent_memory"
+#: SQLite's words for a file it cannot read as a database: such a file is moved aside.
+_DAMAGED = ("not a database", "malformed", "file is encrypted", "disk image")
 
 
 class ChatMemories:
@@ -25,6 +34,7 @@ class ChatMemories:
 
     def __init__(self, data_dir: Path, *, token_limit: int = 12_000) -> None:
         self.path = data_dir / "memory.db"
+        self.quarantine_dir = data_dir / "quarantine"
         self.token_limit = token_limit
 
     @asynccontextmanager
@@ -32,19 +42,45 @@ class ChatMemories:
         """The session's `Memory`, usable inside the `async with` block; what it writes is redacted
         with `redactor` (default: the built-in rules)."""
         from llama_index.core.memory import Memory
+        from sqlalchemy.exc import SQLAlchemyError
         from sqlalchemy.ext.asyncio import create_async_engine
 
         from sre_agent.memory_store import RedactingChatStore
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._fault(session, exc) from exc
         engine = create_async_engine(f"sqlite+aiosqlite:///{self.path}", connect_args={"timeout": 30})
         try:
-            store = RedactingChatStore(TABLE, async_engine=engine, redactor=redactor)
-            memory = Memory.from_defaults(session_id=session, token_limit=self.token_limit, chat_store=store)
-            await _ensure_table(memory, session)
-            yield memory
+            try:
+                store = RedactingChatStore(TABLE, async_engine=engine, redactor=redactor)
+                memory = Memory.from_defaults(
+                    session_id=session, token_limit=self.token_limit, chat_store=store
+                )
+                await _ensure_table(memory, session)
+            except (SQLAlchemyError, OSError) as exc:
+                raise self._fault(session, exc) from exc
+            try:
+                yield memory
+            except SQLAlchemyError as exc:  # only the database's own errors: the body's others pass
+                raise self._fault(session, exc) from exc
         finally:
             await engine.dispose()
+
+    def _fault(self, session: str, exc: Exception) -> StorageError:
+        """One line for a chat-memory fault; a file SQLite cannot read is moved aside first."""
+        problem = describe(exc)
+        if any(word in problem.lower() for word in _DAMAGED) and self.path.is_file():
+            moved = quarantine(self.path, self.quarantine_dir, "memory.db")
+            return StorageError(
+                f"chat memory {self.path} is damaged ({problem}); moved it to {moved}, where the earlier "
+                f"history of every thread stays; ask again and session {session!r} starts a new history"
+            )
+        return StorageError(
+            f"chat memory {self.path} (session {session!r}) failed: {problem}; check the data dir's "
+            "disk (free space, permissions) and try again"
+        )
 
     async def history(self, session: str) -> list[Any]:
         """Every stored message of the session (ChatMessage), oldest first."""

@@ -356,14 +356,16 @@ def test_failures_are_a_short_message_with_the_run_id_never_a_trace(tmp_path: Pa
         ts, _ = bot.mention(QUESTION)
         text = last_reply(ts)
         assert "missing.jsonl: no such file" in text and RUN_ID.search(text)
-        # A fault inside (the LanceDB folder is gone, a file sits in its place): an apology.
+        # A fault of the data dir (the LanceDB folder is gone, a file sits in its place): one line
+        # naming it and what to do.
         settings.bot_logs = good_logs
         lancedb = Path(settings.lancedb_uri)
         shutil.rmtree(lancedb, ignore_errors=True)
         lancedb.write_text("not a folder")
         ts, _ = bot.mention(QUESTION)
         text = last_reply(ts)
-        assert text.startswith(":warning: Sorry, something went wrong") and RUN_ID.search(text)
+        assert text.startswith(f":warning: the log store at {lancedb} failed (") and RUN_ID.search(text)
+        assert "check its disk (free space, permissions) and try again\n\n_run `" in text
         assert "Traceback" not in text and "Errno" not in text and len(text) < 600
 
 

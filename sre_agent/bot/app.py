@@ -25,6 +25,7 @@ from sre_agent.bot.service import SlackBot
 from sre_agent.engine import Engine
 from sre_agent.errors import ConfigError, ConnectorError, InputError
 from sre_agent.settings import Settings
+from sre_agent.storage import check_writable
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,9 @@ def _quiet(logger: str) -> Iterator[None]:
 def _warm(engine: Engine) -> None:
     """Build the shared parts once, in this thread, before worker threads race to build them; a
     wrong SRE_AGENT_BOT_LOGS or SRE_AGENT_BOT_SERVICE stops the start with one line."""
-    _ = engine.configs, engine.store, engine.investigator, engine.memories
     settings = engine.settings
+    check_writable(settings.data_dir)
+    _ = engine.configs, engine.store, engine.investigator, engine.memories
     try:
         engine.config(settings.bot_service)
     except InputError as exc:

@@ -27,7 +27,7 @@ from sre_agent.bot.purge import PurgeReport, RunGate, purge_everything
 from sre_agent.bot.reply import StreamSupport, ThreadReply, Where
 from sre_agent.bot.threads import ThreadSessions, threads_path
 from sre_agent.engine import Engine
-from sre_agent.errors import ConnectorError, InputError
+from sre_agent.errors import ConnectorError, InputError, StorageError
 from sre_agent.settings import Settings
 from sre_agent.trace.html import render_run
 from sre_agent.trace.model import RunTrace
@@ -191,7 +191,7 @@ class SlackBot:
                     kind="bot",
                 )
             )
-        except (InputError, ConnectorError) as exc:
+        except (InputError, ConnectorError, StorageError) as exc:
             reply.fail(f":warning: {exc}{run_footer(run_id)}")
             self._react(msg, "warning")
             return Outcome("failed", run_id, opened.session)

@@ -14,7 +14,9 @@ Ingest (`ingest`):
   reused; only unknown shapes go to `embedder.get_text_embedding_batch`;
 - all embedding happens before the first write, so an embedder failure writes nothing;
 - new rows go in with `merge_insert("id")` (insert-if-absent) into a table created empty, `id`
-  declared its primary key: no row is doubled or lost even when two processes race;
+  declared its primary key; processes writing one table of a local store take turns (a file
+  lock, `repair.writers_lock`): racing, LanceDB 0.40 doubled rows when a merge met another
+  writer's index or compaction commit;
 - without an embedder rows get zero vectors, which the vector search leaves out;
 - the first ingest builds LanceDB's native full-text index on `text` (with positions, for
   phrase queries) and scalar indexes (`id`, `shape_hash`, filter columns). Rows added later are
@@ -34,15 +36,21 @@ Consistency: a session's table listing is reused for up to `TABLE_LIST_SECONDS` 
 for up to `TABLE_HANDLE_SECONDS`, so another process's new tables and writes show up within that
 time; this store's own writes show up at once, and a search never sees a table change under it.
 All methods are synchronous and thread-safe; call them from a worker thread in async code.
+
+Faults: what LanceDB or the disk raises becomes one `StorageError` naming the session; tables that
+cannot be read are moved into the quarantine folder, a lost catalog is rebuilt on connecting, and
+commit conflicts between writers are retried (`repair`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Literal
 
 import lancedb
@@ -53,12 +61,26 @@ from lancedb.query import PhraseQuery
 from lancedb.table import Table
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from sre_agent.errors import ConfigError, InputError
+from sre_agent.errors import ConfigError, InputError, StorageError
 from sre_agent.indexes.filters import SearchFilters, sql_string
 from sre_agent.indexes.fts_query import TEXT_COLUMN, build_fts_queries
 from sre_agent.indexes.fusion import fuse
 from sre_agent.indexes.naming import check_session, check_table
 from sre_agent.indexes.records import Hit, IngestStats, StoredRecord, Via
+from sre_agent.indexes.repair import (
+    LANCE_ERRORS,
+    committed,
+    create_index,
+    fault_message,
+    forget_table,
+    guarded,
+    is_storage_fault,
+    local_root,
+    open_healed,
+    optimize,
+    set_aside_unreadable,
+    writers_lock,
+)
 from sre_agent.indexes.retrieval import (
     Candidate,
     fetch_hits,
@@ -73,6 +95,7 @@ from sre_agent.indexes.shape_vectors import ShapeVectors, load_shape_vectors
 from sre_agent.models import CleanRecord
 from sre_agent.shapes import embedding_text, readable
 
+log = logging.getLogger(__name__)
 SearchMode = Literal["hybrid", "vector", "fts"]
 
 #: Each retriever returns at least this many candidates per table before fusion.
@@ -93,8 +116,6 @@ SEARCH_THREADS = 4
 MAX_TOKEN_LENGTH = 128
 #: Tries at creating a table (or opening one another writer has just created).
 OPEN_ATTEMPTS = 5
-#: Tries at creating an index or optimizing when another writer's commit conflicts with ours.
-INDEX_ATTEMPTS = 3
 #: Rows written per `merge_insert` of one ingest: bounds the memory a big fetch needs to store.
 WRITE_BATCH = 10_000
 #: Run `optimize()` after an ingest once the full-text index misses more rows than this.
@@ -130,7 +151,10 @@ class LogStore:
         *,
         storage_options: dict[str, str] | None = None,
         vector_dim: int = 384,
+        quarantine_dir: Path | None = None,
     ) -> None:
+        """`quarantine_dir` receives the tables that cannot be read (default: `quarantine` beside
+        the store's folder)."""
         if not uri or not str(uri).strip():
             raise ConfigError("LogStore needs a LanceDB uri: a folder or s3://bucket/prefix")
         if vector_dim < 1:
@@ -139,6 +163,8 @@ class LogStore:
         self.embedder = embedder
         self.vector_dim = vector_dim
         self._storage_options = dict(storage_options or {})
+        self._root = local_root(self.uri)
+        self._quarantine = quarantine_dir or (self._root or Path(".")).parent / "quarantine"
         self._db: lancedb.DBConnection | None = None
         self._lock = threading.Lock()
         self._tables: dict[_Key, tuple[Table, float]] = {}  # open table, when it was opened
@@ -150,6 +176,7 @@ class LogStore:
 
     # ----------------------------------------------------------------- sessions
 
+    @guarded
     def list_sessions(self) -> list[str]:
         """Every session id that has stored something, sorted."""
         names: list[str] = []
@@ -161,6 +188,7 @@ class LogStore:
             if not token:
                 return sorted(names)
 
+    @guarded
     def list_tables(self, session: str) -> list[str]:
         """The tables of a session, sorted; `InputError` if the session is unknown.
 
@@ -178,11 +206,13 @@ class LogStore:
             self._listings[session] = (names, time.monotonic())
         return names
 
+    @guarded
     def count(self, session: str, table: str | None = None) -> int:
         """Rows stored in one table of the session, or in all of them."""
         names = self._resolve_tables(session, None if table is None else [table])
         return sum(self._table(session, name).count_rows() for name in names)
 
+    @guarded
     def drop_session(self, session: str) -> None:
         """Delete a session and everything stored in it; `InputError` if it is unknown."""
         check_session(session)
@@ -190,6 +220,7 @@ class LogStore:
             raise InputError(f"unknown session {session!r}")
         self._drop(session)
 
+    @guarded
     def drop_all(self) -> int:
         """Delete every session; returns how many there were."""
         sessions = self.list_sessions()
@@ -205,6 +236,7 @@ class LogStore:
 
     # ----------------------------------------------------------------- ingest
 
+    @guarded
     def stored_ids(self, session: str, table: str, ids: Sequence[str]) -> set[str]:
         """Which of `ids` `session`/`table` already holds (empty when the table does not exist)."""
         check_session(session)
@@ -214,6 +246,7 @@ class LogStore:
         tbl = self._connection().open_table(table, namespace_path=[session], storage_options=self._options())
         return self._stored_ids(tbl, list(dict.fromkeys(ids)))
 
+    @guarded
     def ingest(
         self, session: str, table: str, records: Sequence[CleanRecord], *, id_mark: str | None = None
     ) -> IngestStats:
@@ -226,7 +259,7 @@ class LogStore:
         for record in records:
             by_id.setdefault(record.id, record)
         key = (session, table)
-        with self._write_lock(key):
+        with self._write_lock(key), writers_lock(self._root, session, table):
             tbl = None
             if table in (self._table_names(session) or []):
                 tbl = self._connection().open_table(
@@ -258,6 +291,7 @@ class LogStore:
 
     # ----------------------------------------------------------------- search and scan
 
+    @guarded
     def search(
         self,
         session: str,
@@ -310,6 +344,7 @@ class LogStore:
         # A line stored in two tables shows up twice in `fused`; read a few spare rows for that.
         return fetch_hits(opened, fused[: k if len(opened) == 1 else 2 * k], k)
 
+    @guarded
     def phrase_hits(
         self,
         session: str,
@@ -336,6 +371,7 @@ class LogStore:
         found.sort(key=lambda item: -item[1])
         return fetch_hits(opened, found[:limit], limit)
 
+    @guarded
     def scan(
         self,
         session: str,
@@ -376,6 +412,7 @@ class LogStore:
                 records[(name, row_id)] = record
         return [records[(name, row_id)] for _, name, row_id in found]
 
+    @guarded
     def timestamps(
         self,
         session: str,
@@ -399,6 +436,7 @@ class LogStore:
                 out.setdefault(str(shape), []).extend(stamps[shapes == shape].tolist())
         return out
 
+    @guarded
     def time_span(self, session: str, *, tables: list[str] | None = None) -> tuple[int, int] | None:
         """(first, last) timestamp in µs since the epoch of the session's rows; None when empty."""
         lows, highs = [], []
@@ -409,6 +447,7 @@ class LogStore:
                 highs.append(pc.max(ts).as_py())
         return (min(lows), max(highs)) if lows else None
 
+    @guarded
     def sources(self, session: str) -> set[str]:
         """Where the session's rows were read from (the `source` column: file paths), none empty."""
         found: set[str] = set()
@@ -417,6 +456,7 @@ class LogStore:
             found.update(str(s) for s in pc.unique(column).to_pylist() if s)
         return found
 
+    @guarded
     def count_matching(
         self, session: str, *, tables: list[str] | None = None, filters: SearchFilters | None = None
     ) -> int:
@@ -424,6 +464,7 @@ class LogStore:
         where = filters.to_sql() if filters is not None else None
         return sum(self._count(session, name, where) for name in self._resolve_tables(session, tables))
 
+    @guarded
     def exists(
         self, session: str, *, tables: list[str] | None = None, filters: SearchFilters | None = None
     ) -> bool:
@@ -435,7 +476,32 @@ class LogStore:
         try:
             return self._table(session, table).count_rows(where)
         except ValueError as exc:  # DataFusion's error for an invalid where-clause
+            if is_storage_fault(exc):
+                raise
             raise InputError(f"bad filter {where!r}: {exc}") from None
+
+    def _fault(self, session: str | None, exc: BaseException) -> StorageError:
+        """The one line for a LanceDB fault (see `repair`): the session's unreadable tables are
+        moved into the quarantine and dropped; the other sessions are not looked at."""
+        self._forget_handles()
+        damaged = []
+        if session is not None:
+            try:
+                db, names, options = self._connection(), self._table_names(session) or [], self._options()
+
+                def reopen(name: str) -> Table:  # not a cached handle: see the table as it is now
+                    return db.open_table(name, namespace_path=[session], storage_options=options)
+
+                damaged = set_aside_unreadable(db, self._root, self._quarantine, session, names, reopen)
+            except Exception as probe_exc:  # the report must not fail: say what first went wrong
+                log.info("could not check the tables of session %s: %s", session, probe_exc)
+        self._forget_handles()  # of the tables just set aside too
+        return fault_message(session, self.uri, exc, damaged)
+
+    def _forget_handles(self) -> None:
+        with self._lock:
+            for cache in (self._listings, self._tables, self._shapes):
+                cache.clear()
 
     # ----------------------------------------------------------------- internals: connection and tables
 
@@ -460,7 +526,12 @@ class LogStore:
     def _connection(self) -> lancedb.DBConnection:
         with self._lock:
             if self._db is None:
-                self._db = lancedb.connect(self.uri, storage_options=self._storage_options or None)
+                self._db = open_healed(
+                    lambda: lancedb.connect(self.uri, storage_options=self._storage_options or None),
+                    self._root,
+                    self._quarantine,
+                    self._maintain_indexes,
+                )
             return self._db
 
     def _table_names(self, session: str) -> list[str] | None:
@@ -514,7 +585,13 @@ class LogStore:
 
     def _drop(self, session: str) -> None:
         db = self._connection()
-        db.drop_all_tables(namespace_path=[session])
+        try:
+            db.drop_all_tables(namespace_path=[session])
+        except LANCE_ERRORS as exc:  # a table folder is gone or damaged: drop the tables one by one
+            if not is_storage_fault(exc):
+                raise
+            for name in self._table_names(session) or []:
+                forget_table(db, session, name)
         db.drop_namespace([session])
         with self._lock:
             self._listings.pop(session, None)
@@ -639,7 +716,8 @@ class LogStore:
             with self._lock:
                 self._listings.pop(session, None)
         self._check_vector_dim(tbl, key)
-        inserted = tbl.merge_insert("id").when_not_matched_insert_all().execute(data).num_inserted_rows
+        merged = committed(tbl, lambda: tbl.merge_insert("id").when_not_matched_insert_all().execute(data))
+        inserted = merged.num_inserted_rows
         return tbl, inserted
 
     def _create_table(self, key: _Key) -> Table:
@@ -687,14 +765,12 @@ class LogStore:
 
     def _maintain_indexes(self, tbl: Table) -> None:
         """Create the indexes the table lacks; fold rows the indexes have not seen yet into them."""
-        _create_index(
-            tbl, _FTS_INDEX, TEXT_COLUMN, FTS(with_position=True, max_token_length=MAX_TOKEN_LENGTH)
-        )
+        create_index(tbl, _FTS_INDEX, TEXT_COLUMN, FTS(with_position=True, max_token_length=MAX_TOKEN_LENGTH))
         for column, config in _SCALAR_INDEXES.items():
-            _create_index(tbl, f"{column}_idx", column, config)
+            create_index(tbl, f"{column}_idx", column, config)
         stats = tbl.index_stats(_FTS_INDEX)
         if stats is not None and stats.num_unindexed_rows > OPTIMIZE_AFTER_UNINDEXED:
-            _optimize(tbl)
+            optimize(tbl)
 
     def _shape_vectors(self, key: _Key, tbl: Table) -> ShapeVectors:
         with self._lock:
@@ -705,29 +781,3 @@ class LogStore:
         with self._lock:
             self._shapes[key] = loaded
         return loaded
-
-
-def _create_index(tbl: Table, name: str, column: str, config: FTS | BTree | Bitmap) -> None:
-    """Create one index unless the table has it; when another writer's commit wins, look again."""
-    for attempt in range(1, INDEX_ATTEMPTS + 1):
-        if name in {index.name for index in tbl.list_indices()}:
-            return
-        try:
-            tbl.create_index(column, config=config, name=name)
-            return
-        except RuntimeError as exc:
-            if "conflict" not in str(exc).lower() or attempt == INDEX_ATTEMPTS:
-                raise
-            tbl.checkout_latest()
-
-
-def _optimize(tbl: Table) -> None:
-    """Compact the table and update its indexes; when another writer's commit wins, retry."""
-    for attempt in range(1, INDEX_ATTEMPTS + 1):
-        try:
-            tbl.optimize()
-            return
-        except RuntimeError as exc:
-            if "conflict" not in str(exc).lower() or attempt == INDEX_ATTEMPTS:
-                raise
-            tbl.checkout_latest()

@@ -31,6 +31,7 @@ from lancedb.table import Table
 from sre_agent.errors import InputError
 from sre_agent.indexes.filters import combine, sql_string
 from sre_agent.indexes.records import Hit, Via
+from sre_agent.indexes.repair import is_storage_fault
 from sre_agent.indexes.rows import RECORD_COLUMNS
 from sre_agent.indexes.shape_vectors import ShapeVectors
 
@@ -59,7 +60,7 @@ def run_query(query: Any, where: str | None) -> pa.Table:
     try:
         return query.to_arrow()
     except (ValueError, RuntimeError) as exc:
-        if where is None:
+        if where is None or is_storage_fault(exc):
             raise
         raise InputError(f"invalid filter {where!r}: {exc}") from exc
 

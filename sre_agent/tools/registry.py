@@ -19,7 +19,7 @@ from typing import Any
 from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, ValidationError
 
-from sre_agent.errors import ConnectorError, InputError, echo
+from sre_agent.errors import ConnectorError, InputError, StorageError, echo
 from sre_agent.tools import admin_tools, aws_tools, code_tools, log_tools
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 from sre_agent.tools.redaction import redact_result, redactor_for
@@ -84,6 +84,8 @@ class ToolRegistry:
                 result = await spec.run(ctx, args)
             except ValidationError as exc:
                 result = _failed(name, raw_args, describe_validation(name, exc, spec.args_model))
+            except StorageError:  # the data dir failed: no answer can be trusted, the turn stops
+                raise
             except ToolError as exc:
                 result = _failed(name, raw_args, f"{name}: {exc}")
             except (ConnectorError, InputError, OSError, TimeoutError) as exc:

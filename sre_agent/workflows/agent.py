@@ -24,7 +24,7 @@ from sre_agent.answer import cut_notes, unread_notes
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.factory import logstore_for
-from sre_agent.errors import InputError, SreAgentError
+from sre_agent.errors import InputError, SreAgentError, StorageError
 from sre_agent.indexes import check_session
 from sre_agent.indexes.records import StoredRecord
 from sre_agent.knowledge import system_prompt
@@ -187,6 +187,8 @@ class Investigator:
                 footer = _footer(ctx.results, self.engine, text)
                 answer = "".join(f"{note}\n\n" for note in said) + f"{text}\n\n{footer}"
                 mode = "llm"
+            except StorageError:  # the data dir failed, not the LLM: offline triage would fail too
+                raise
             except Exception as exc:  # any LLM failure falls back to the offline answer
                 fallback = describe_llm_error(exc)
                 log.warning("LLM turn failed, falling back to offline triage: %s", fallback)
