@@ -706,8 +706,8 @@ class LogStore:
         vectors: np.ndarray,
         id_mark: str | None,
     ) -> tuple[Table, int]:
-        """Insert the `records` whose ids the table lacks (creating it first if need be): the table
-        and how many were inserted."""
+        """Insert `records`, whose ids the table lacks (creating it first if need be): the table and
+        how many were inserted. An object store, which has no writers lock, checks the ids again."""
         session, table = key
         data = to_arrow(records, vectors, self.vector_dim)
         if tbl is None:
@@ -716,9 +716,14 @@ class LogStore:
             with self._lock:
                 self._listings.pop(session, None)
         self._check_vector_dim(tbl, key)
+        if self._root is not None:
+            # A local store: this process holds the table's writers lock (see `ingest`) and took
+            # out the ids already stored, so the rows are appended. `merge_insert` would check the
+            # ids again, and held ~200 MB more at its peak on a 100k-record ingest.
+            committed(tbl, lambda: tbl.add(data))
+            return tbl, len(records)
         merged = committed(tbl, lambda: tbl.merge_insert("id").when_not_matched_insert_all().execute(data))
-        inserted = merged.num_inserted_rows
-        return tbl, inserted
+        return tbl, merged.num_inserted_rows
 
     def _create_table(self, key: _Key) -> Table:
         """Create the (empty) table, or open it if another writer has just created it.
