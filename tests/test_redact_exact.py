@@ -300,7 +300,8 @@ GROUPED_CARDS = [
         "pay [CARD] ok",
         1,
         "visa-19-4-4-4-4-3",
-        "a 19-digit card in five groups is read as its first 16 digits, which fail Luhn",
+        "a 19-digit card in five groups is read as its first 16 digits: the last group stays "
+        "(and all of it when those 16 fail Luhn)",
     ),
     wrong_today(
         "pay 30957777777777 ok",
