@@ -23,6 +23,7 @@ which for most lines stops at the redactor's own "no secret can be here" pre-che
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Sequence
 
 from sre_agent.redact import PRIVATE_KEY, Redactor
@@ -38,16 +39,19 @@ MAX_WORD = 4096
 
 _BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
 _END = re.compile(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
-# A PEM body line: base64 in groups of four (the last one padded), or an RFC 1421 header line.
-_BODY = re.compile(
+# A PEM body line: base64 in groups of four (the last one padded), or an RFC 1421 header line;
+# a body record is one or more of them.
+_BODY_LINE = (
     r"[ \t]*(?:(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
     r"|(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)"
     r"|(?:Proc-Type|DEK-Info):[ \t]*[A-Za-z0-9,\- ]{1,200})[ \t\r]*"
 )
+_BODY = re.compile(rf"{_BODY_LINE}(?:\n{_BODY_LINE})*")
+_BODY_TAIL = re.compile(rf"(?:{_BODY_LINE}\n)+\Z")
 # A word's characters at a seam: those a token, key, e-mail or number is made of.
-_WORD_CHARS = "A-Za-z0-9._~+/@%-"
-_WORD = re.compile(rf"[{_WORD_CHARS}]{{1,{MAX_WORD}}}")
-_IN_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~+/@%-")
+_WORD_CHARS = string.ascii_letters + string.digits + "._~+/@%-"
+_WORD = re.compile(f"[{re.escape(_WORD_CHARS)}]{{1,{MAX_WORD}}}")
+_IN_WORD = frozenset(_WORD_CHARS)
 #: What a record may end with when the next one starts the value it names (`token=` | `abc`).
 _BEFORE_VALUE = frozenset("=:\"'")
 #: What a built-in rule's secret holds near a seam it straddles (besides digits on both sides:
@@ -74,6 +78,15 @@ def _is_body(message: str) -> bool:
     return _BODY.fullmatch(message) is not None
 
 
+def _body_records_before(messages: list[str], previous: list[int], j: int) -> int:
+    """Replace the run of body records ending at `j` (following `previous` links); how many."""
+    seen = 0
+    while j >= 0 and seen < MAX_BODY_RECORDS and _is_body(messages[j]):
+        messages[j] = PRIVATE_KEY
+        j, seen = previous[j], seen + 1
+    return seen
+
+
 def _pem_bodies(messages: list[str], sources: Sequence[str]) -> int:
     """Replace PEM body records in `messages` (in place) with `[PRIVATE_KEY]`; how many."""
     count = 0
@@ -87,13 +100,15 @@ def _pem_bodies(messages: list[str], sources: Sequence[str]) -> int:
         if "PRIVATE KEY" in message:
             begin, end = _last(_BEGIN, message), _last(_END, message)
             if end is not None and (begin is None or end > begin):
-                if begin is None and source not in open_block:
-                    # the BEGIN was not fetched: the body records just before are the key's
-                    j, seen = previous[i], 0
-                    while j >= 0 and seen < MAX_BODY_RECORDS and _is_body(messages[j]):
-                        messages[j] = PRIVATE_KEY
+                if begin is None:
+                    # the body lines this record holds before its END, then (when the record
+                    # starts with them and the BEGIN was not fetched) the body records before it
+                    tail = _BODY_TAIL.search(message, 0, end)
+                    if tail is not None:
+                        messages[i] = message[: tail.start()] + PRIVATE_KEY + "\n" + message[end:]
                         count += 1
-                        j, seen = previous[j], seen + 1
+                    if source not in open_block and (tail is None or tail.start() == 0):
+                        count += _body_records_before(messages, previous, previous[i])
                 open_block.discard(source)
                 continue
             if begin is not None:

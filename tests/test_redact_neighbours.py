@@ -118,6 +118,30 @@ def test_an_encrypted_key_with_headers_and_a_blank_line() -> None:
     assert redactions == 4
 
 
+@pytest.mark.parametrize(
+    "records, expected, redactions",
+    [
+        (  # several body lines in one record, and body lines in the END record
+            [BEGIN, f"{BODY[0]}\n{BODY[1]}", f"{BODY[2]}\n{BODY[3]}\n{END}"],
+            ["[PRIVATE_KEY]", "[PRIVATE_KEY]", f"[PRIVATE_KEY]\n{END}"],
+            3,
+        ),
+        (  # the BEGIN was not fetched: the END record's body lines, then the records before
+            ["cache warm", BODY[0], f"{BODY[1]}\n{END}"],
+            ["cache warm", "[PRIVATE_KEY]", f"[PRIVATE_KEY]\n{END}"],
+            2,
+        ),
+        (  # the END record starts with other text: the record before is not walked back to
+            [BODY[0], f"dumping key:\n{BODY[1]}\n{END}"],
+            [BODY[0], f"dumping key:\n[PRIVATE_KEY]\n{END}"],
+            1,
+        ),
+    ],
+)
+def test_records_of_several_lines_in_a_key(records: list[str], expected: list[str], redactions: int) -> None:
+    assert cleaned(recs(*records)) == (expected, redactions)
+
+
 def test_a_key_in_one_record_is_left_to_the_records_own_rules() -> None:
     whole = "\n".join([BEGIN, *BODY, END])
     messages, redactions = cleaned(recs("ok", whole, BODY[0]))
