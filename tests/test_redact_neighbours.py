@@ -31,8 +31,8 @@ BODY = [
 ]
 BEGIN = "-----BEGIN RSA PRIVATE KEY-----"
 END = "-----END RSA PRIVATE KEY-----"
-JWT_HEAD = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIi"
-JWT_REST = "OiIxMjMifQ.c2lnbmF0dXJlLXZhbHVl"
+JWT_HEAD = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwi"  # longer than SEAM_CONTEXT
+JWT_REST = "bmFtZSI6IkpvaG4ifQ.c2lnbmF0dXJlLXZhbHVl"
 
 
 def recs(*items: str | tuple[str, str]) -> list[LogRecord]:
@@ -149,6 +149,18 @@ def test_a_key_in_one_record_is_left_to_the_records_own_rules() -> None:
     assert redactions == 1
 
 
+def test_the_walk_back_from_an_end_reaches_the_first_record() -> None:
+    assert cleaned(recs(BODY[0], BODY[1], END)) == (["[PRIVATE_KEY]", "[PRIVATE_KEY]", END], 2)
+
+
+def test_a_key_and_a_cut_token_in_one_batch_are_both_counted() -> None:
+    records = recs(BEGIN, BODY[0], END, "GET /v1/orders?token=ab12cd34", "ef56gh78&page=2 HTTP/1.1")
+    assert cleaned(records) == (
+        ["[PRIVATE_KEY]", "[PRIVATE_KEY]", END, "GET /v1/orders?token=[TOKEN]", "[TOKEN]&page=2 HTTP/1.1"],
+        4,
+    )
+
+
 def test_the_walk_back_from_an_end_is_bounded() -> None:
     body = [BODY[0]] * (MAX_BODY_RECORDS + 2)
     out, n = across_records([*body, END], [APP] * (len(body) + 1), Redactor.for_config(None))
@@ -209,6 +221,23 @@ def test_a_jwt_cut_across_two_records_of_a_trace_is_redacted_on_both_sides() -> 
             ["notify phone [PHONE]", "[PHONE] queued"],
             2,
         ),
+        # a card or phone cut at each kind of place, with no word near that names it
+        ("pay 4111 1111 1111 ", "1111 ok", ["pay [CARD]", "[CARD] ok"], 2),
+        ("pay 4111-1111-1111", "-1111 ok", ["pay [CARD]", "[CARD] ok"], 2),
+        ("pay 4111-1111-", "1111-1111 ok", ["pay [CARD]", "[CARD] ok"], 2),
+        ("ring 415.555", ".2671 now", ["ring [PHONE]", "[PHONE] now"], 2),
+        ("ring 415.555.", "2671 now", ["ring [PHONE]", "[PHONE] now"], 2),
+        # the rest of a value: a credential's piece has a digit, one of `+/=_`, or 24 letters
+        ("session token=ab12cd34", "ab/cd done", ["session token=[TOKEN]", "[TOKEN] done"], 2),
+        ("session token=ab12cd34", "ab+cd done", ["session token=[TOKEN]", "[TOKEN] done"], 2),
+        ("session token=ab12cd34", "ab_cd done", ["session token=[TOKEN]", "[TOKEN] done"], 2),
+        ("session token=ab12cd34", "cd=ef done", ["session token=[TOKEN]", "[TOKEN] done"], 2),
+        (
+            "session token=ab12cd34",
+            "abcdefghijklmnopqrstuvwx done",
+            ["session token=[TOKEN]", "[TOKEN] done"],
+            2,
+        ),
     ],
 )
 def test_a_secret_cut_between_two_records_is_redacted_on_both_sides(
@@ -229,6 +258,10 @@ def test_a_secret_cut_between_two_records_is_redacted_on_both_sides(
             "Receiving block blk_5792489080791696128",
         ),
         ("order 4111111111111111", "1 item"),  # a card alone, then a digit: no longer a card joined
+        ("session token=ab12cd34", "abcdefghijklmnopqrstuvw done"),  # 23 letters: a word
+        ("session token=ab12cd34", "Xenon started"),
+        ("pay 4111 1111 1111 ", "done"),  # a record ending in a space meets only a digit
+        ("mail a@b.co ", "x@y.io"),
     ],
 )
 def test_records_that_only_touch_are_each_redacted_alone(first: str, second: str) -> None:
