@@ -4,20 +4,30 @@
 
 - A PEM private key logged one line per record: the `-----BEGIN ... PRIVATE KEY-----` record is
   redacted on its own, but the base64 body records after it look like any opaque id. Here a
-  body record (only base64, or a PEM header such as `Proc-Type:`) that follows a BEGIN record of
-  the same source, or that precedes an END record when the BEGIN record was not fetched, becomes
-  `[PRIVATE_KEY]`. The END record holds no secret and stays.
+  body record (only base64 lines, or PEM headers such as `Proc-Type:`) that follows a BEGIN
+  record of the same source, or that precedes an END record when the BEGIN record was not
+  fetched, becomes `[PRIVATE_KEY]`; so do the body lines an END record holds before its END.
+  The END line holds no secret and stays: it tells the reader what the markers above it were.
+  A key ends at its END record or at the first record of its source that is not body.
 - A token cut in two by the logging system (a long stack-trace line split into two records):
   the first part ends one record, the rest starts the next record of the same source. The tail
   of the first record's last line and the head of the next record's first line are redacted
   joined; a marker that only the joined text produces, straddling the seam, replaces the part on
-  each side (`...Bearer [JWT]` / `[JWT]\\n\\tat ...`).
+  each side (`...Bearer [JWT]` / `[JWT]\\n\\tat ...`). When the marker of one side alone only
+  grows into the other side, the grown part must look like a credential's (a digit, one of
+  `+/=_`, or 24 letters): `password=x` followed by a record starting `login ok` keeps `login`.
+  A key or header more than `SEAM_CONTEXT` characters before the cut word is not seen.
 
 `across_records` only puts markers into the raw messages; the caller (the clean step) redacts
 every message as usual afterwards, so everything else in these records is redacted as before.
-It is cheap on ordinary records: a PEM check is a substring test, and the seam check of two
-records that do not meet mid-word is skipped; otherwise it redacts one short joined string,
-which for most lines stops at the redactor's own "no secret can be here" pre-check.
+It is cheap on ordinary records: a PEM check is a substring test; two records that do not meet
+mid-word are not joined; otherwise a seam is redacted joined only when digits meet there or a
+hint search over the few dozen characters around it (`_SEAM_HINT`: a token prefix, `@`, a key or
+header word) finds something. On the sample incidents' logs this adds about 8 % to the clean
+step (a quarter of what the per-record redaction costs).
+
+Neighbours are the records handed over together: records of other sources never join, and a
+thread's already-stored records (skipped before cleaning) are not read again.
 """
 
 from __future__ import annotations
