@@ -57,6 +57,7 @@ _BODY_LINE = (
     r"|(?:Proc-Type|DEK-Info):[ \t]*[A-Za-z0-9,\- ]{1,200})[ \t\r]*"
 )
 _BODY = re.compile(rf"{_BODY_LINE}(?:\n{_BODY_LINE})*")
+_PLAIN_WORD = re.compile(r"[ \t]*[A-Z]?[a-z]+[ \t\r]*")
 _BODY_TAIL = re.compile(rf"(?:{_BODY_LINE}\n)+\Z")
 # A word's characters at a seam: those a token, key, e-mail or number is made of.
 _WORD_CHARS = string.ascii_letters + string.digits + "._~+/@%-"
@@ -85,7 +86,8 @@ def _last(pattern: re.Pattern[str], text: str) -> int | None:
 
 
 def _is_body(message: str) -> bool:
-    return _BODY.fullmatch(message) is not None
+    """Base64 lines or PEM headers, and not one plain word (`done`, `None` are base64-shaped too)."""
+    return _BODY.fullmatch(message) is not None and _PLAIN_WORD.fullmatch(message) is None
 
 
 def _body_records_before(messages: list[str], previous: list[int], j: int) -> int:
@@ -101,11 +103,11 @@ def _pem_bodies(messages: list[str], sources: Sequence[str]) -> int:
     """Replace PEM body records in `messages` (in place) with `[PRIVATE_KEY]`; how many."""
     count = 0
     open_block: set[str] = set()  # sources whose last record opened a key that has not ended
-    previous: list[int] = [-1] * len(messages)  # index of the record before, of the same source
+    previous: list[int] = []  # index of the record before, of the same source (-1: none)
     last: dict[str, int] = {}
     for i, message in enumerate(messages):
         source = sources[i]
-        previous[i] = last.get(source, -1)
+        previous.append(last.get(source, -1))
         last[source] = i
         if "PRIVATE KEY" in message:
             begin, end = _last(_BEGIN, message), _last(_END, message)
@@ -143,6 +145,12 @@ def _word_before(text: str) -> int:
     return len(cut.group(0)) if cut else 0
 
 
+def _word_after(text: str) -> int:
+    """The length of the word `text` starts with (at most MAX_WORD)."""
+    cut = _WORD.match(text)
+    return len(cut.group(0)) if cut else 0
+
+
 def _common_prefix(a: str, b: str) -> int:
     n = min(len(a), len(b))
     i = 0
@@ -173,14 +181,10 @@ def _seam(before: str, after: str, redactor: Redactor, every: bool) -> tuple[str
     sides, and the markers put in; None when no secret straddles it. `every`: redact the seam
     joined even without a hint (the redactor has rules from a config, whose shapes are unknown)."""
     word_a = _word_before(before)
-    line_start = before.rfind("\n", max(0, len(before) - word_a - SEAM_CONTEXT)) + 1
-    x_start = max(line_start, len(before) - word_a - SEAM_CONTEXT)
+    x_start = max(0, len(before) - word_a - SEAM_CONTEXT)
     x = before[x_start:]
-    line_end = after.find("\n")
-    line_end = len(after) if line_end < 0 else line_end
-    cut = _WORD.match(after)
-    word_b = len(cut.group(0)) if cut else 0
-    y = after[: min(line_end, word_b + SEAM_CONTEXT)]
+    word_b = _word_after(after)
+    y = after[: word_b + SEAM_CONTEXT]
     if not every and not _digits_meet(before, after) and _SEAM_HINT.search((x + y).lower()) is None:
         return None
 
@@ -193,10 +197,6 @@ def _seam(before: str, after: str, redactor: Redactor, every: bool) -> tuple[str
     p = _outside_marker_start(joined, _common_prefix(joined, rx))
     rest = joined[p:]
     s = _common_prefix(rest[::-1], ry[::-1])
-    t = len(rest) - s
-    if rest.rfind("[", 0, t) > rest.rfind("]", 0, t):  # the common end starts inside a marker
-        t = rest.find("]", t) + 1
-    s = len(rest) - t
     middle = rest[: len(rest) - s]
     tail, head = rx[p:], ry[: len(ry) - s]  # what each side loses to the joined redaction
     if middle:  # a secret neither side makes alone
@@ -244,7 +244,7 @@ def _split_words(messages: list[str], sources: Sequence[str], redactor: Redactor
 
 
 def across_records(
-    messages: Sequence[str], sources: Sequence[str], redactor: Redactor, *, config_rules: bool = False
+    messages: Sequence[str], sources: Sequence[str], redactor: Redactor, *, config_rules: bool
 ) -> tuple[list[str], int]:
     """The messages with secrets that span neighbouring records of one source replaced by
     markers (the rest left raw for the caller's redaction), and the number of markers put in.

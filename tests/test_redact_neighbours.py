@@ -153,6 +153,41 @@ def test_the_walk_back_from_an_end_reaches_the_first_record() -> None:
     assert cleaned(recs(BODY[0], BODY[1], END)) == (["[PRIVATE_KEY]", "[PRIVATE_KEY]", END], 2)
 
 
+def test_an_end_first_of_its_source_walks_back_to_nothing() -> None:
+    records = recs((OTHER, "job 42 done"), (OTHER, BODY[0]), END)
+    assert cleaned(records) == (["job 42 done", BODY[0], END], 0)
+
+
+def test_two_keys_one_after_the_other() -> None:
+    records = recs(BEGIN, BODY[0], END, "rotating", BEGIN, BODY[1], END)
+    assert cleaned(records) == (
+        ["[PRIVATE_KEY]", "[PRIVATE_KEY]", END, "rotating", "[PRIVATE_KEY]", "[PRIVATE_KEY]", END],
+        4,
+    )
+
+
+def test_a_blank_record_keeps_a_key_cut_off_by_the_fetch_open() -> None:
+    assert cleaned(recs(BEGIN, "", BODY[0], "next")) == (["[PRIVATE_KEY]", "", "[PRIVATE_KEY]", "next"], 2)
+
+
+def test_two_cut_tokens_in_one_batch_are_both_counted() -> None:
+    records = recs(
+        "GET /v1/orders?token=ab12cd34",
+        (OTHER, "s3 client using AKIAIOSFOD"),
+        "ef56gh78&page=2 HTTP/1.1",
+        (OTHER, "NN7EXAMPLE for bucket logs"),
+    )
+    assert cleaned(records) == (
+        [
+            "GET /v1/orders?token=[TOKEN]",
+            "s3 client using [AWS_KEY]",
+            "[TOKEN]&page=2 HTTP/1.1",
+            "[AWS_KEY] for bucket logs",
+        ],
+        4,
+    )
+
+
 def test_a_key_and_a_cut_token_in_one_batch_are_both_counted() -> None:
     records = recs(BEGIN, BODY[0], END, "GET /v1/orders?token=ab12cd34", "ef56gh78&page=2 HTTP/1.1")
     assert cleaned(records) == (
@@ -163,7 +198,9 @@ def test_a_key_and_a_cut_token_in_one_batch_are_both_counted() -> None:
 
 def test_the_walk_back_from_an_end_is_bounded() -> None:
     body = [BODY[0]] * (MAX_BODY_RECORDS + 2)
-    out, n = across_records([*body, END], [APP] * (len(body) + 1), Redactor.for_config(None))
+    out, n = across_records(
+        [*body, END], [APP] * (len(body) + 1), Redactor.for_config(None), config_rules=False
+    )
     assert n == MAX_BODY_RECORDS
     assert out[:2] == [BODY[0], BODY[0]] and set(out[2:-1]) == {"[PRIVATE_KEY]"}
 
@@ -227,6 +264,31 @@ def test_a_jwt_cut_across_two_records_of_a_trace_is_redacted_on_both_sides() -> 
         ("pay 4111-1111-", "1111-1111 ok", ["pay [CARD]", "[CARD] ok"], 2),
         ("ring 415.555", ".2671 now", ["ring [PHONE]", "[PHONE] now"], 2),
         ("ring 415.555.", "2671 now", ["ring [PHONE]", "[PHONE] now"], 2),
+        ("pay 4111 1111 1111 111", "1 ok", ["pay [CARD]", "[CARD] ok"], 2),
+        ("pay 4222 2222 2222 ", "2 ok", ["pay [CARD]", "[CARD] ok"], 2),  # Visa 13 cut at a space
+        ("I use A", "KIAIOSFODNN7EXAMPLE now", ["I use [AWS_KEY]", "[AWS_KEY] now"], 2),
+        # a short head of a JWT that is a bearer token alone, and a long one whose key is far back
+        (
+            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJ",
+            "zdWIiOiIxMjMifQ.c2lnbmF0dXJl ok",
+            ["Bearer [JWT]", "[JWT] ok"],
+            2,
+        ),
+        (
+            "login password=" + "Zq3x" * 15,
+            "Rt7 failed",
+            ["login password=[PASSWORD]", "[PASSWORD] failed"],
+            2,
+        ),
+        # a marker before the cut one on the same line
+        (
+            f"for a@b.co Authorization: Bearer {JWT_HEAD}",
+            f"{JWT_REST} ok",
+            ["for [EMAIL] Authorization: Bearer [JWT]", "[JWT] ok"],
+            3,
+        ),
+        # the e-mail the next record starts grew into an opaque end of this one
+        ("mail to ab12", "cd@example.com now", ["mail to [EMAIL]", "[EMAIL] now"], 2),
         # the rest of a value: a credential's piece has a digit, one of `+/=_`, or 24 letters
         ("session token=ab12cd34", "ab/cd done", ["session token=[TOKEN]", "[TOKEN] done"], 2),
         ("session token=ab12cd34", "ab+cd done", ["session token=[TOKEN]", "[TOKEN] done"], 2),
@@ -262,6 +324,7 @@ def test_a_secret_cut_between_two_records_is_redacted_on_both_sides(
         ("session token=ab12cd34", "Xenon started"),
         ("pay 4111 1111 1111 ", "done"),  # a record ending in a space meets only a digit
         ("mail a@b.co ", "x@y.io"),
+        ("login password=ab12", "AKIAIOSFODNN7EXAMPLE used"),  # the next record's own marker stands
     ],
 )
 def test_records_that_only_touch_are_each_redacted_alone(first: str, second: str) -> None:
