@@ -177,9 +177,10 @@ def _digits_meet(before: str, after: str) -> bool:
 
 
 def _seam(before: str, after: str, redactor: Redactor, every: bool) -> tuple[str, str, int] | None:
-    """New `before` and `after` with a secret that straddles their seam replaced on both
-    sides, and the markers put in; None when no secret straddles it. `every`: redact the seam
-    joined even without a hint (the redactor has rules from a config, whose shapes are unknown)."""
+    """New `before` and `after` with a secret that straddles their seam replaced on both sides,
+    and the markers put in (0: neither could be cut); None when no secret straddles it.
+    `every`: redact the seam joined even without a hint (the redactor has rules from a config,
+    whose shapes are unknown)."""
     word_a = _word_before(before)
     x_start = max(0, len(before) - word_a - SEAM_CONTEXT)
     x = before[x_start:]
@@ -210,14 +211,14 @@ def _seam(before: str, after: str, redactor: Redactor, every: bool) -> tuple[str
             return None  # `password=x` then `login ok`: a word, not the rest of the secret
         marker = found.group(0)
     added = 0
-    if tail and ("[" not in tail or word_a):  # A's side of the seam changed: cut it there
-        keep = len(x) - (len(tail) if "[" not in tail else word_a)
-        before = before[: x_start + keep] + marker
+    cut = len(tail) if "[" not in tail else word_a  # raw characters A loses (its word, if hidden)
+    if cut:
+        before = before[: len(before) - cut] + marker
+        added = 1
+    if head and "[" not in head:  # (a head B hid itself stays with B's own redaction)
+        after = marker + after[len(head) :]
         added += 1
-    if head and ("[" not in head or word_b):
-        after = marker + after[(len(head) if "[" not in head else word_b) :]
-        added += 1
-    return (before, after, added) if added else None
+    return before, after, added
 
 
 def _split_words(messages: list[str], sources: Sequence[str], redactor: Redactor, every: bool) -> int:

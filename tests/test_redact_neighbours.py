@@ -287,6 +287,13 @@ def test_a_jwt_cut_across_two_records_of_a_trace_is_redacted_on_both_sides() -> 
             ["for [EMAIL] Authorization: Bearer [JWT]", "[JWT] ok"],
             3,
         ),
+        # a secret at the very start of the record, or the whole record
+        ("AKIAIOSFOD", "NN7EXAMPLE ok", ["[AWS_KEY]", "[AWS_KEY] ok"], 2),
+        ("ghp_" + "a1" * 18, "x9 ok", ["[TOKEN]", "[TOKEN] ok"], 2),
+        # digits meet, with no word near that names a phone
+        ("ring +1", "4155552671 now", ["ring [PHONE]", "[PHONE] now"], 2),
+        # two markers before the seam: only the one the rest belongs to takes it
+        ("mail a@b.co token=ab12cd34", "ef56gh78 ok", ["mail [EMAIL] token=[TOKEN]", "[TOKEN] ok"], 3),
         # the e-mail the next record starts grew into an opaque end of this one
         ("mail to ab12", "cd@example.com now", ["mail to [EMAIL]", "[EMAIL] now"], 2),
         # the rest of a value: a credential's piece has a digit, one of `+/=_`, or 24 letters
