@@ -207,7 +207,7 @@ def _seam(before: str, after: str, redactor: Redactor, every: bool) -> tuple[str
     else:  # the marker one side makes alone grew into the other side's part of the word
         found = _MARKER.match(rest) or _MARKER_AT_END.search(joined, 0, p)
         grown = tail or head
-        if found is None or "[" in grown or not _opaque(grown):
+        if found is None or not _opaque(grown):
             return None  # `password=x` then `login ok`: a word, not the rest of the secret
         marker = found.group(0)
     added = 0

@@ -159,10 +159,19 @@ def test_an_end_first_of_its_source_walks_back_to_nothing() -> None:
 
 
 def test_two_keys_one_after_the_other() -> None:
-    records = recs(BEGIN, BODY[0], END, "rotating", BEGIN, BODY[1], END)
+    records = recs(BEGIN, BODY[0], END, "rotating", BEGIN, BODY[1], BODY[2], END)
     assert cleaned(records) == (
-        ["[PRIVATE_KEY]", "[PRIVATE_KEY]", END, "rotating", "[PRIVATE_KEY]", "[PRIVATE_KEY]", END],
-        4,
+        [
+            "[PRIVATE_KEY]",
+            "[PRIVATE_KEY]",
+            END,
+            "rotating",
+            "[PRIVATE_KEY]",
+            "[PRIVATE_KEY]",
+            "[PRIVATE_KEY]",
+            END,
+        ],
+        5,
     )
 
 
@@ -294,6 +303,12 @@ def test_a_jwt_cut_across_two_records_of_a_trace_is_redacted_on_both_sides() -> 
         ("ring +1", "4155552671 now", ["ring [PHONE]", "[PHONE] now"], 2),
         # two markers before the seam: only the one the rest belongs to takes it
         ("mail a@b.co token=ab12cd34", "ef56gh78 ok", ["mail [EMAIL] token=[TOKEN]", "[TOKEN] ok"], 3),
+        (
+            "mail a@b.co c@d.io ab12",
+            "cd@example.com now",
+            ["mail [EMAIL] [EMAIL] [EMAIL]", "[EMAIL] now"],
+            4,
+        ),
         # the e-mail the next record starts grew into an opaque end of this one
         ("mail to ab12", "cd@example.com now", ["mail to [EMAIL]", "[EMAIL] now"], 2),
         # the rest of a value: a credential's piece has a digit, one of `+/=_`, or 24 letters
