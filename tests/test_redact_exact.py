@@ -8,10 +8,12 @@ case states the right output and is marked `xfail(strict=True)`: fixing the rule
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from sre_agent.configs import RedactionPattern, ServiceConfig
 from sre_agent.redact import Redactor, marker_for_key
 
 R = Redactor.for_config(None)
@@ -37,6 +39,7 @@ BEARER = [
     case("Authorization: Bearer abcdefgh", "Authorization: Bearer [TOKEN]", 1, "header-scheme-then-any-word"),
     case("Authorization: abc123", "Authorization: [TOKEN]", 1, "header-no-scheme-opaque"),
     case("Authorization: failed", "Authorization: failed", 0, "header-no-scheme-word"),
+    case("Authorization: Failed", "Authorization: Failed", 0, "header-no-scheme-capitalised-word"),
     case("authorization=abc123", "authorization=[TOKEN]", 1, "header-as-key-value"),
     case(
         "Proxy-Authorization: Basic dXNlcjpwYXNz",
@@ -174,7 +177,26 @@ KEYS = [
     case("X-Api-Key: abc123", "X-Api-Key: [SECRET]", 1, "header-key"),
     case("refreshToken=abc123xyz", "refreshToken=[TOKEN]", 1, "camel-case-token"),
     case("token: expired", "token: expired", 0, "token-then-a-word"),
+    case("token: Expired", "token: Expired", 0, "token-then-a-capitalised-word"),
     case("token: Expired1", "token: [TOKEN]", 1, "token-then-not-a-word"),
+    case(
+        "token: expired password=hunter2",
+        "token: expired password=[PASSWORD]",
+        1,
+        "a-key-after-a-kept-value",
+    ),
+    case(
+        '{"password": "a token=b", "api_key": "c1"}',
+        '{"password": "[PASSWORD]", "api_key": "[SECRET]"}',
+        2,
+        "a-key-inside-a-replaced-value-then-another",
+    ),
+    case(
+        "sessionid: 0x14f05578bf80005 token=ab12",
+        "sessionid: 0x14f05578bf80005 token=[TOKEN]",
+        1,
+        "session-in-text-beside-a-secret",
+    ),
     case("password: hunter", "password: [PASSWORD]", 1, "password-may-be-a-word"),
     case("password=", "password=", 0, "empty-value"),
     case('password=""', 'password=""', 0, "empty-quoted-value"),
@@ -343,6 +365,33 @@ COUNTS = [
 @pytest.mark.parametrize("text, expected, n", COUNTS)
 def test_redact_counted_counts_each_marker_once(text: str, expected: str, n: int) -> None:
     check(text, expected, n)
+
+
+def test_config_patterns_count_each_replacement_that_changes_the_text() -> None:
+    cfg = ServiceConfig(
+        name="billing",
+        redaction_patterns=[
+            RedactionPattern(name="customer", pattern=r"\bcus_[A-Za-z0-9]{8,}", replacement="[CUSTOMER]"),
+            RedactionPattern(name="unchanged", pattern=r"\border-\d+", replacement=r"\g<0>"),
+        ],
+    )
+    redactor = Redactor.for_config(cfg)
+    assert redactor.redact_counted("charge cus_Ab12Cd34Ef and cus_Zz99Yy88Xx for order-7") == (
+        "charge [CUSTOMER] and [CUSTOMER] for order-7",
+        2,
+    )
+
+
+class _Named:
+    """An object whose text is an e-mail address."""
+
+    def __str__(self) -> str:
+        return "bob@example.com"
+
+
+def test_redact_value_counted_reads_other_objects_as_their_text() -> None:
+    value = {"when": datetime(2024, 1, 1, tzinfo=UTC), "who": _Named()}
+    assert R.redact_value_counted(value) == ({"when": "2024-01-01 00:00:00+00:00", "who": "[EMAIL]"}, 1)
 
 
 def test_redact_value_counted_counts_replaced_values_only() -> None:
