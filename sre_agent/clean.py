@@ -7,6 +7,8 @@ For each record, in input order (no record is ever dropped):
    remove them, except `timestamp` and `message` (a config that tries is a `ConfigError`).
 2. Redaction, before anything else looks at the text: the message, every standard string column
    (a `user_id` may be an e-mail), `source`, and the extra fields (`Redactor.redact_value`).
+   Messages are first read with their neighbours of the same source (`redact_neighbours`): a
+   private key logged one line per record, or a token cut across two records, is caught there.
 3. Capping: a message longer than `config.max_message_chars` (4000 without a config) is cut, see
    `cap_message`: a stack trace keeps its first line, its `Caused by` lines and its last frames.
 4. `shape` is `message_shape` of the cleaned message; `id` is, with an id key, the keyed hash of
@@ -29,6 +31,7 @@ from sre_agent.errors import ConfigError, InputError
 from sre_agent.models import CleanRecord, LogRecord
 from sre_agent.record_ids import RecordIds
 from sre_agent.redact import Redactor
+from sre_agent.redact_neighbours import across_records
 from sre_agent.shapes import message_shape
 from sre_agent.stacktrace import our_frames
 
@@ -219,12 +222,22 @@ def clean_records(
                 redacted[value] = done
         return done
 
-    content_ids = RecordIds(id_key) if id_key is not None and ids is None else None
-    out: list[CleanRecord] = []
-    seen = dropped_fields = capped_count = redactions = 0
+    records = list(records)
     for index, record in enumerate(records):
         if not isinstance(record, LogRecord):
             raise InputError(f"record {index}: expected a LogRecord, got {type(record).__name__}")
+    # secrets that span records of one source, before each record is redacted on its own
+    messages, redactions = across_records(
+        [r.message for r in records],
+        [r.source for r in records],
+        redactor,
+        config_rules=bool(config and config.redaction_patterns),
+    )
+
+    content_ids = RecordIds(id_key) if id_key is not None and ids is None else None
+    out: list[CleanRecord] = []
+    seen = dropped_fields = capped_count = 0
+    for index, record in enumerate(records):
         seen += 1
 
         # 1. which fields stay
@@ -239,7 +252,7 @@ def clean_records(
             columns[column] = value
 
         # 2. redaction, before anything reads the text
-        message, n = redactor.redact_counted(record.message)
+        message, n = redactor.redact_counted(messages[index])
         redactions += n
         for column, value in columns.items():
             if value is not None:
