@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install chromium demo test lint format bench mutation lock clean
+.PHONY: install chromium demo test test-fast lint format bench mutation lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ chromium:
 
 test: install chromium
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+# The inner loop: everything but the tests marked slow (subprocesses, the browser, racing
+# processes, 300k-line files). `make test` still runs everything.
+test-fast: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

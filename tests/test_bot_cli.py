@@ -23,6 +23,8 @@ from paths import ROOT
 from slack_harness import SECRET, THROTTLING
 from slack_sdk.signature import SignatureVerifier
 
+pytestmark = pytest.mark.slow  # the bot as a subprocess: `make test-fast` skips this file
+
 SRE_AGENT = str(Path(sys.executable).parent / "sre-agent")
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from browser import open_page
 
+pytestmark = pytest.mark.slow  # a real Chromium: `make test-fast` skips this file
+
 
 def write_page(folder: Path, body: str, name: str = "page.html") -> Path:
     path = folder / name

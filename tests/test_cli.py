@@ -110,6 +110,7 @@ def test_config_masks_the_llm_key_and_secret_headers(cli_env: Path, monkeypatch:
     assert "# answering with: gpt-4o-mini at http://gateway.internal/v1" in result.stdout
 
 
+@pytest.mark.slow  # a browser or a subprocess: `make test-fast` skips it
 def test_replay_report_follows_the_spec_and_matches_the_independent_scorer(
     cli_env: Path, tmp_path: Path
 ) -> None:

@@ -105,6 +105,7 @@ def test_chat_answers_and_obeys_help_session_and_reset(cli_env: Path) -> None:
     assert _history(cli_env, "c1") == []  # reset forgot the conversation too
 
 
+@pytest.mark.slow  # a browser or a subprocess: `make test-fast` skips it
 def test_full_replay_writes_a_report_with_answers(cli_env: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     result = _run("replay", str(INCIDENTS), "--json", str(out), "--parallel", "2")

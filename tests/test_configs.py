@@ -323,6 +323,7 @@ def test_questions_cover_every_turn_with_a_style() -> None:
 # ---------------------------------------------------------------- generator
 
 
+@pytest.mark.slow  # a browser or a subprocess: `make test-fast` skips it
 def test_generator_reproduces_our_incidents_byte_for_byte(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(GENERATOR), "--out", str(tmp_path)], check=True, capture_output=True)
     generated = _incident_dirs(tmp_path)

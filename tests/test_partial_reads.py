@@ -30,6 +30,8 @@ from sre_agent.settings import Settings
 from sre_agent.sources import read_spans
 from sre_agent.workflows.agent import AgentEvent
 
+pytestmark = pytest.mark.slow  # files of 300k lines: `make test-fast` skips this file
+
 runner = CliRunner()
 END = datetime(2025, 3, 18, 15, 0, tzinfo=UTC)
 FAULT = "payment gateway timed out after 30000 ms for order ord-{n}"

@@ -24,6 +24,8 @@ from typer.testing import CliRunner
 from sre_agent.cli import app
 from sre_agent.indexes import LogStore
 
+pytestmark = pytest.mark.slow  # real processes racing and damaged data dirs: `make test-fast` skips this file
+
 LOGS = ROOT / "incidents" / "membership-dynamodb-throttling" / "logs.jsonl"
 QUESTION = "why is GetMembership failing?"
 runner = CliRunner()

@@ -180,6 +180,7 @@ def test_an_llm_turn_records_the_agent_workflow_its_tool_calls_and_llm_calls(
     assert SUMMARY in trace.answer
 
 
+@pytest.mark.slow  # a browser or a subprocess: `make test-fast` skips it
 def test_an_llm_that_fails_leaves_a_fallback_run_with_the_reason(tmp_path: Path, embedder: Any) -> None:
     with serve_chat(responder=Script(then=Error(500, "upstream exploded"))) as chat:
         engine = make_engine(tmp_path, embedder, chat)
@@ -294,6 +295,7 @@ def test_a_run_id_is_found_by_prefix_or_last_and_a_bad_one_is_named(offline_run)
 # --------------------------------------------------------------------------------- the pictures
 
 
+@pytest.mark.slow  # a browser or a subprocess: `make test-fast` skips it
 def test_the_run_picture_marks_the_path_and_shows_the_timeline_offline(tmp_path: Path, offline_run) -> None:
     _, trace = offline_run
     page_file = tmp_path / "run.html"
@@ -321,6 +323,7 @@ def test_the_run_picture_marks_the_path_and_shows_the_timeline_offline(tmp_path:
     assert (tmp_path / "run.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow  # a browser or a subprocess: `make test-fast` skips it
 def test_a_failed_run_picture_marks_the_failed_step(tmp_path: Path, embedder: Any) -> None:
     engine = _engine(tmp_path, embedder)
     with pytest.raises(ConnectorError):
@@ -338,6 +341,7 @@ def test_a_failed_run_picture_marks_the_failed_step(tmp_path: Path, embedder: An
         check.assert_clean()
 
 
+@pytest.mark.slow  # a browser or a subprocess: `make test-fast` skips it
 def test_draw_writes_every_workflow_as_one_offline_page(tmp_path: Path, cli_env: Path) -> None:
     from workflows.representation import get_workflow_representation
 
