@@ -74,9 +74,10 @@ bench: install
 	$(BIN)/python bench/bench_code_index.py
 	$(BIN)/python bench/bench_traces.py
 
-# Mutation testing of the retrieval modules against their fast tests (mutmut, [tool.mutmut] in
-# pyproject.toml; results cached in mutants/). Not part of `make test`: ~25-40 min on 2 idle cores for all
-# ~1,280 mutants. One module: make mutation MUTANTS='sre_agent.workflows.order*'. Survivors: docs/mutation.md.
+# Mutation testing of the retrieval and redaction modules against their fast tests (mutmut,
+# [tool.mutmut] in pyproject.toml; results cached in mutants/). Not part of `make test`: about an
+# hour on 2 idle cores for all ~2,700 mutants. One module: make mutation MUTANTS='sre_agent.workflows.order*';
+# the redaction modules alone: MUTANTS='sre_agent.redact*'. Survivors: docs/mutation.md.
 MUTANTS ?=
 mutation: install
 	HF_HUB_OFFLINE=1 $(BIN)/mutmut run $(MUTANTS)
