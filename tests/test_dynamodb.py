@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.aws import client, moto_endpoint
+from fakes.aws import client, create_memberships_table, moto_endpoint
 from paths import ROOT
 
 from sre_agent.engine import Engine
@@ -28,28 +28,7 @@ def dynamo_endpoint() -> Iterator[str]:
 
 
 def _fill(ddb: Any) -> None:
-    ddb.create_table(
-        TableName="memberships",
-        KeySchema=[
-            {"AttributeName": "district_id", "KeyType": "HASH"},
-            {"AttributeName": "user_id", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "district_id", "AttributeType": "N"},
-            {"AttributeName": "user_id", "AttributeType": "N"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "user_id-index",
-                "KeySchema": [
-                    {"AttributeName": "user_id", "KeyType": "HASH"},
-                    {"AttributeName": "district_id", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_memberships_table(ddb)
     for district in range(1, 41):
         ddb.put_item(
             TableName="memberships",

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from fakes.admin_server import FakeAdmin, serve_admin
-from fakes.aws import client, moto_endpoint
+from fakes.aws import client, create_memberships_table, moto_endpoint
 from fakes.chat_server import Reply, Text, ToolCalls, ToolCallSpec, serve_chat
 from paths import ROOT
 from pydantic import BaseModel
@@ -58,29 +58,7 @@ def dynamo() -> Iterator[str]:
         reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
         urllib.request.urlopen(reset, timeout=10).close()
         ddb = client("dynamodb", endpoint)
-        key = [
-            {"AttributeName": "district_id", "KeyType": "HASH"},
-            {"AttributeName": "user_id", "KeyType": "RANGE"},
-        ]
-        ddb.create_table(
-            TableName="memberships",
-            KeySchema=key,
-            AttributeDefinitions=[
-                {"AttributeName": "district_id", "AttributeType": "N"},
-                {"AttributeName": "user_id", "AttributeType": "N"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "user_id-index",
-                    "KeySchema": [
-                        {"AttributeName": "user_id", "KeyType": "HASH"},
-                        {"AttributeName": "district_id", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_memberships_table(ddb)
         ddb.put_item(
             TableName="memberships",
             Item={

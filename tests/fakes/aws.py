@@ -31,3 +31,30 @@ def client(service: str, endpoint: str) -> Any:
         aws_access_key_id="t",
         aws_secret_access_key="t",
     )
+
+
+def create_memberships_table(ddb: Any) -> None:
+    """The membership service's DynamoDB table (district_id, user_id), with its user_id index, as
+    configs/membership.json describes it; empty."""
+    ddb.create_table(
+        TableName="memberships",
+        KeySchema=[
+            {"AttributeName": "district_id", "KeyType": "HASH"},
+            {"AttributeName": "user_id", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "district_id", "AttributeType": "N"},
+            {"AttributeName": "user_id", "AttributeType": "N"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "user_id-index",
+                "KeySchema": [
+                    {"AttributeName": "user_id", "KeyType": "HASH"},
+                    {"AttributeName": "district_id", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
