@@ -24,10 +24,12 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, Field
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.errors import ConfigError, InputError
+from sre_agent.indexes.rows import CLEAN_COLUMNS, clean_schema, records_of
 from sre_agent.models import CleanRecord, LogRecord
 from sre_agent.record_ids import RecordIds
 from sre_agent.redact import Redactor
@@ -185,6 +187,19 @@ def _record_id(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
+class CleanTable(BaseModel):
+    """The clean records as a table (`indexes.rows.clean_schema`, input order), and what the clean
+    step did to get them; the form the store ingests, at a fraction of the records' memory."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    rows: pa.Table
+    seen: int = Field(default=0, description="records read")
+    dropped_fields: int = Field(default=0, description="field values removed by log_fields keep/drop")
+    capped: int = Field(default=0, description="messages cut to max_message_chars")
+    redactions: int = Field(default=0, description="secrets replaced by a marker, over all fields")
+
+
 def clean_records(
     records: Iterable[LogRecord],
     config: ServiceConfig | None,
@@ -193,6 +208,26 @@ def clean_records(
     id_key: bytes | None = None,
     ids: Sequence[str] | None = None,
 ) -> CleanResult:
+    """`clean_table`'s records as `CleanRecord`s (see it for the arguments)."""
+    done = clean_table(records, config, redactor, id_key=id_key, ids=ids)
+    return CleanResult(
+        records=records_of(done.rows),
+        seen=done.seen,
+        kept=done.rows.num_rows,
+        dropped_fields=done.dropped_fields,
+        capped=done.capped,
+        redactions=done.redactions,
+    )
+
+
+def clean_table(
+    records: Iterable[LogRecord],
+    config: ServiceConfig | None,
+    redactor: Redactor | None = None,
+    *,
+    id_key: bytes | None = None,
+    ids: Sequence[str] | None = None,
+) -> CleanTable:
     """Clean `records` (in order) with a service's config; see the module docstring for the steps.
 
     `redactor` defaults to `Redactor.for_config(config)`; pass one to reuse it across calls.
@@ -235,14 +270,14 @@ def clean_records(
     )
 
     content_ids = RecordIds(id_key) if id_key is not None and ids is None else None
-    out: list[CleanRecord] = []
-    seen = dropped_fields = capped_count = 0
+    out: dict[str, list[Any]] = {name: [] for name in CLEAN_COLUMNS}
+    dropped_fields = capped_count = 0
     for index, record in enumerate(records):
-        seen += 1
-
         # 1. which fields stay
-        fields = {k: v for k, v in record.fields.items() if (not keep or k in keep) and k not in drop}
-        dropped_fields += len(record.fields) - len(fields)
+        fields = record.fields
+        if fields and (keep or drop):
+            fields = {k: v for k, v in fields.items() if (not keep or k in keep) and k not in drop}
+            dropped_fields += len(record.fields) - len(fields)
         columns: dict[str, str | None] = {}
         for column in _DROPPABLE_COLUMNS:
             value = getattr(record, column)
@@ -282,16 +317,17 @@ def clean_records(
             "source": source,
         }
         if ids is not None:
-            record_id = ids[index]
+            payload["id"] = ids[index]
         elif content_ids is not None:
-            record_id = content_ids(record)
+            payload["id"] = content_ids(record)
         else:
-            record_id = _record_id(payload)
-        out.append(CleanRecord(id=record_id, line=record.line, **payload))
-    return CleanResult(
-        records=out,
-        seen=seen,
-        kept=len(out),
+            payload["id"] = _record_id(payload)
+        payload["line"] = record.line
+        for name, column in out.items():
+            column.append(payload[name])
+    return CleanTable(
+        rows=pa.Table.from_pydict(out, schema=clean_schema()),
+        seen=len(records),
         dropped_fields=dropped_fields,
         capped=capped_count,
         redactions=redactions,

@@ -11,14 +11,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import lancedb
 import pytest
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import ConfigDict, PrivateAttr
 
 from sre_agent.errors import InputError
 from sre_agent.indexes import LogStore, SearchFilters, table_name
-from sre_agent.indexes.filters import to_micros
-from sre_agent.models import CleanRecord
+from sre_agent.indexes.filters import level_rank, to_micros
+from sre_agent.indexes.rows import clean_rows, fts_text, records_of, short_hash
+from sre_agent.models import CleanRecord, normalize_level
 from sre_agent.shapes import embedding_text
 
 SESSION = "C123-1700000000.123456"
@@ -152,6 +154,57 @@ def test_ingesting_twice_never_doubles_rows_and_embeds_nothing_the_second_time(
     assert (again.new, again.already_stored, again.shapes_embedded) == (0, len(records) + 3, 0)
     assert len(recording.texts) == embedded_before
     assert store.count(SESSION, TABLE) == len(records)
+
+
+def test_a_clean_table_is_stored_as_its_records_are_with_every_derived_column(
+    tmp_path: Path, embedder: BaseEmbedding
+) -> None:
+    """The workflow hands the store a clean table (Arrow columns), other callers `CleanRecord`s:
+    both store the same rows, and each derived column is what its definition says, row by row."""
+    records = [
+        *sample_records()[:5],
+        record(40, "disk nearly full on kube-1", "disk nearly full on kube-<NUM>", "warning", "kube-1"),
+        record(41, "no level here", "no level here", "", "web-1"),
+        CleanRecord(
+            id="with-fields",
+            timestamp=BASE + timedelta(minutes=42, microseconds=7),
+            message="getAllCellInfo failed pid 7111",
+            shape="getAllCellInfo failed pid <NUM>",
+            level=None,
+            fields_json='{"pid":7111,"note":"x"}',
+            source="/var/log/app.log",
+            line=12,
+        ),
+    ]
+    as_records, as_table = LogStore(str(tmp_path / "a"), embedder), LogStore(str(tmp_path / "b"), embedder)
+    stats_a = as_records.ingest(SESSION, TABLE, records)
+    stats_b = as_table.ingest(SESSION, TABLE, clean_rows(records + records[:2]))  # two repeated ids
+    assert (stats_a.new, stats_b.new, stats_b.already_stored) == (8, 8, 2)
+
+    def stored(root: Path) -> list[dict]:
+        tbl = lancedb.connect(str(root)).open_table(TABLE, namespace_path=[SESSION])
+        return sorted(tbl.to_arrow().to_pylist(), key=lambda row: row["ts"])
+
+    rows_a, rows_b = stored(tmp_path / "a"), stored(tmp_path / "b")
+    assert rows_a == rows_b
+    for row, original in zip(rows_a, sorted(records, key=lambda r: r.timestamp), strict=True):
+        level = normalize_level(original.level)
+        assert row["id"] == original.id and row["message"] == original.message
+        assert row["timestamp"] == original.timestamp and row["ts"] == to_micros(original.timestamp)
+        assert (row["level"], row["level_rank"]) == (level, level_rank(level))
+        assert row["msg_hash"] == short_hash(original.message)
+        assert row["shape_hash"] == short_hash(original.shape)
+        assert row["text"] == fts_text(original)
+        assert (row["fields_json"], row["source"], row["line"]) == (
+            original.fields_json,
+            original.source,
+            original.line,
+        )
+    assert [row["level"] for row in rows_a[-3:]] == ["WARN", None, None]
+    assert rows_a[-1]["text"] == (
+        "getAllCellInfo failed pid 7111 get All Cell Info failed pid 7111 pid 7111 note x"
+    )
+    assert records_of(clean_rows(records)) == records
 
 
 def test_each_shape_is_embedded_once_even_by_a_new_process(tmp_path: Path, embedder: BaseEmbedding) -> None:

@@ -55,6 +55,7 @@ from typing import Literal
 
 import lancedb
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 from lancedb.index import FTS, Bitmap, BTree
 from lancedb.query import PhraseQuery
@@ -90,7 +91,7 @@ from sre_agent.indexes.retrieval import (
     shape_rows,
     vector_candidates,
 )
-from sre_agent.indexes.rows import RECORD_COLUMNS, row_schema, short_hash, to_arrow, to_stored
+from sre_agent.indexes.rows import RECORD_COLUMNS, clean_rows, row_schema, short_hash, to_arrow, to_stored
 from sre_agent.indexes.shape_vectors import ShapeVectors, load_shape_vectors
 from sre_agent.models import CleanRecord
 from sre_agent.shapes import embedding_text, readable
@@ -248,16 +249,23 @@ class LogStore:
 
     @guarded
     def ingest(
-        self, session: str, table: str, records: Sequence[CleanRecord], *, id_mark: str | None = None
+        self,
+        session: str,
+        table: str,
+        records: Sequence[CleanRecord] | pa.Table,
+        *,
+        id_mark: str | None = None,
     ) -> IngestStats:
-        """Store `records` in `session`/`table`, embedding only what is not stored yet. A session this
-        creates keeps `id_mark` (what made the record ids, see `id_mark`)."""
+        """Store `records` (`CleanRecord`s, or a clean table: `rows.clean_schema`) in
+        `session`/`table`, embedding only what is not stored yet. A session this creates keeps
+        `id_mark` (what made the record ids, see `id_mark`)."""
         check_session(session)
         check_table(table)
         started = time.perf_counter()
-        by_id: dict[str, CleanRecord] = {}
-        for record in records:
-            by_id.setdefault(record.id, record)
+        rows = records if isinstance(records, pa.Table) else clean_rows(records)
+        first: dict[str, int] = {}  # each id's first row
+        for i, record_id in enumerate(rows["id"].to_pylist()):
+            first.setdefault(record_id, i)
         key = (session, table)
         with self._write_lock(key), writers_lock(self._root, session, table):
             tbl = None
@@ -265,25 +273,27 @@ class LogStore:
                 tbl = self._connection().open_table(
                     table, namespace_path=[session], storage_options=self._options()
                 )
-            stored = self._stored_ids(tbl, list(by_id)) if tbl is not None else set()
-            new = [r for record_id, r in by_id.items() if record_id not in stored]
+            stored = self._stored_ids(tbl, list(first)) if tbl is not None else set()
+            keep = [i for record_id, i in first.items() if record_id not in stored]
+            new = rows if len(keep) == rows.num_rows else rows.take(pa.array(keep, type=pa.int64()))
             inserted = embedded = reused = 0
             # In batches, so that memory holds one batch's vectors and Arrow rows, not the fetch's;
             # the indexes are brought up to date once, after the last batch.
-            for start in range(0, len(new), WRITE_BATCH):
-                batch = new[start : start + WRITE_BATCH]
-                vectors, batch_embedded, batch_reused = self._vectors_for(key, tbl, batch)
+            for start in range(0, new.num_rows, WRITE_BATCH):
+                batch = new.slice(start, WRITE_BATCH)
+                shapes = batch["shape"].to_pylist()
+                vectors, batch_embedded, batch_reused = self._vectors_for(key, tbl, shapes)
                 tbl, written = self._write(key, tbl, batch, vectors, id_mark)
                 inserted += written
                 embedded += batch_embedded
                 reused += batch_reused
-            if tbl is not None and new:
+            if tbl is not None and new.num_rows:
                 self._maintain_indexes(tbl)
                 self._hand_over(key, tbl)
         return IngestStats(
-            fetched=len(records),
+            fetched=rows.num_rows,
             new=inserted,
-            already_stored=len(records) - inserted,
+            already_stored=rows.num_rows - inserted,
             shapes_embedded=embedded,
             shapes_reused=reused,
             seconds=round(time.perf_counter() - started, 4),
@@ -626,15 +636,15 @@ class LogStore:
             stored.update(found["id"].to_pylist())
         return stored
 
-    def _vectors_for(
-        self, key: _Key, tbl: Table | None, records: list[CleanRecord]
-    ) -> tuple[np.ndarray, int, int]:
-        """One vector per record (zeros without an embedder), shapes embedded, shapes reused."""
-        vectors = np.zeros((len(records), self.vector_dim), dtype=np.float32)
-        if self.embedder is None or not records:
+    def _vectors_for(self, key: _Key, tbl: Table | None, shapes: list[str]) -> tuple[np.ndarray, int, int]:
+        """One vector per record, given by its shape (zeros without an embedder), shapes
+        embedded, shapes reused."""
+        vectors = np.zeros((len(shapes), self.vector_dim), dtype=np.float32)
+        if self.embedder is None or not shapes:
             return vectors, 0, 0
-        hashes = [short_hash(r.shape) for r in records]
-        shape_text = dict(zip(hashes, (r.shape for r in records), strict=True))
+        hash_of = {shape: short_hash(shape) for shape in set(shapes)}
+        hashes = [hash_of[shape] for shape in shapes]
+        shape_text = {hash_of[shape]: shape for shape in dict.fromkeys(shapes)}
         known: dict[str, np.ndarray] = {}
         for shape_hash in shape_text:
             vector = self._cached_vector(shape_hash)
@@ -702,14 +712,15 @@ class LogStore:
         self,
         key: _Key,
         tbl: Table | None,
-        records: list[CleanRecord],
+        rows: pa.Table,
         vectors: np.ndarray,
         id_mark: str | None,
     ) -> tuple[Table, int]:
-        """Insert `records`, whose ids the table lacks (creating it first if need be): the table and
-        how many were inserted. An object store, which has no writers lock, checks the ids again."""
+        """Insert `rows` (a clean table), whose ids the table lacks (creating it first if need be):
+        the table and how many were inserted. An object store, which has no writers lock, checks
+        the ids again."""
         session, table = key
-        data = to_arrow(records, vectors, self.vector_dim)
+        data = to_arrow(rows, vectors, self.vector_dim)
         if tbl is None:
             self._ensure_namespace(session, id_mark)
             tbl = self._create_table(key)
@@ -721,7 +732,7 @@ class LogStore:
             # out the ids already stored, so the rows are appended. `merge_insert` would check the
             # ids again, and held ~200 MB more at its peak on a 100k-record ingest.
             committed(tbl, lambda: tbl.add(data))
-            return tbl, len(records)
+            return tbl, rows.num_rows
         merged = committed(tbl, lambda: tbl.merge_insert("id").when_not_matched_insert_all().execute(data))
         return tbl, merged.num_inserted_rows
 

@@ -21,8 +21,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from sre_agent.indexes.filters import level_rank, to_micros
+from sre_agent.indexes.filters import level_rank
 from sre_agent.indexes.records import StoredRecord
 from sre_agent.models import CleanRecord, normalize_level
 from sre_agent.shapes import readable
@@ -33,6 +34,11 @@ MAX_FIELD_CHARS = 200
 TEXT_FIELDS = ("service", "method", "request_id", "user_id", "host", "env")
 
 _OPTIONAL_STRINGS = ("level", "service", "method", "request_id", "user_id", "host", "env")
+
+#: Columns of a clean table: a `CleanRecord`'s fields.
+CLEAN_COLUMNS = (
+    "id", "timestamp", "message", "shape", *_OPTIONAL_STRINGS, "fields_json", "source", "line",
+)  # fmt: skip
 
 #: Columns read back into a `StoredRecord` (everything but `ts`, `text` and `vector`).
 RECORD_COLUMNS = [
@@ -76,10 +82,15 @@ def fts_text(record: CleanRecord) -> str:
     """The message; again with its camelCase names split in place when it has any (so "stream type
     3" finds `streamType: 3` as a phrase, and "cell info" finds `getAllCellInfo`); the record's
     non-empty standard fields; then its other short fields as `name value` ("pid 7111")."""
-    extras = [str(v) for v in (getattr(record, name) for name in TEXT_FIELDS) if v]
-    split = readable(record.message)
-    words = [split] if split != record.message else []
-    return " ".join([record.message, *words, *extras, *_field_words(record.fields_json)])
+    return text_of(record.message, [getattr(record, name) for name in TEXT_FIELDS], record.fields_json)
+
+
+def text_of(message: str, standard: Sequence[str | None], fields_json: str) -> str:
+    """`fts_text` of a row given as its message, its `TEXT_FIELDS` values and its `fields_json`."""
+    extras = [str(v) for v in standard if v]
+    split = readable(message)
+    words = [split] if split != message else []
+    return " ".join([message, *words, *extras, *_field_words(fields_json)])
 
 
 def _field_words(fields_json: str) -> list[str]:
@@ -100,30 +111,55 @@ def _field_words(fields_json: str) -> list[str]:
     ]
 
 
-def to_arrow(records: Sequence[CleanRecord], vectors: np.ndarray, vector_dim: int) -> pa.Table:
-    """Rows for `records`; `vectors[i]` is the (float32) vector of `records[i]`."""
-    columns: dict[str, list] = {
-        "id": [r.id for r in records],
-        "timestamp": [r.timestamp for r in records],
-        "ts": [to_micros(r.timestamp) for r in records],
-        "message": [r.message for r in records],
-        "shape": [r.shape for r in records],
-        "level": [normalize_level(r.level) for r in records],
-    }
-    for name in _OPTIONAL_STRINGS[1:]:
-        columns[name] = [getattr(r, name) for r in records]
-    columns["fields_json"] = [r.fields_json for r in records]
-    columns["source"] = [r.source for r in records]
-    columns["line"] = [r.line for r in records]
-    columns["level_rank"] = [level_rank(r.level) for r in records]
-    columns["msg_hash"] = [short_hash(r.message) for r in records]
-    columns["shape_hash"] = [short_hash(r.shape) for r in records]
-    columns["text"] = [fts_text(r) for r in records]
+def clean_schema() -> pa.Schema:
+    """The columns of a clean table: a `CleanRecord` per row, as `clean.clean_table` builds them."""
+    whole = row_schema(1)
+    return pa.schema([whole.field(name) for name in CLEAN_COLUMNS])
+
+
+def clean_rows(records: Sequence[CleanRecord]) -> pa.Table:
+    """`records` as a clean table (see `clean_schema`)."""
+    columns = {name: [getattr(r, name) for r in records] for name in CLEAN_COLUMNS}
+    return pa.Table.from_pydict(columns, schema=clean_schema())
+
+
+def records_of(rows: pa.Table) -> list[CleanRecord]:
+    """The `CleanRecord`s of a clean table's rows, in order."""
+    return [CleanRecord.model_validate(row) for row in rows.select(list(CLEAN_COLUMNS)).to_pylist()]
+
+
+def to_arrow(rows: pa.Table, vectors: np.ndarray, vector_dim: int) -> pa.Table:
+    """Stored rows for a clean table's `rows`: its columns plus the derived ones (module doc);
+    `vectors[i]` is the (float32) vector of row `i`.
+
+    Values that repeat (levels, shapes) are worked out once per distinct value."""
+    columns: dict[str, pa.ChunkedArray | pa.Array | list] = {name: rows[name] for name in CLEAN_COLUMNS}
+    columns["ts"] = pc.cast(rows["timestamp"], pa.int64())
+    levels = rows["level"].to_pylist()
+    normal = {level: normalize_level(level) for level in set(levels)}
+    columns["level"] = [normal[level] for level in levels]
+    rank = {level: level_rank(level) for level in normal.values()}
+    columns["level_rank"] = [rank[normal[level]] for level in levels]
+    messages = rows["message"].to_pylist()
+    shapes = rows["shape"].to_pylist()
+    columns["msg_hash"] = [short_hash(m) for m in messages]
+    shape_hash = {shape: short_hash(shape) for shape in set(shapes)}
+    columns["shape_hash"] = [shape_hash[s] for s in shapes]
+    standard = zip(*(rows[name].to_pylist() for name in TEXT_FIELDS), strict=True)
+    fields_json = rows["fields_json"].to_pylist()
+    columns["text"] = [text_of(m, s, f) for m, s, f in zip(messages, standard, fields_json, strict=True)]
     flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1))
+    columns["vector"] = pa.FixedSizeListArray.from_arrays(flat, vector_dim)
     schema = row_schema(vector_dim)
-    arrays = [pa.array(columns[f.name], type=f.type) for f in schema if f.name != "vector"]
-    arrays.append(pa.FixedSizeListArray.from_arrays(flat, vector_dim))
+    arrays = [_array(columns[f.name], f.type) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _array(values: pa.ChunkedArray | pa.Array | list, kind: pa.DataType) -> pa.ChunkedArray:
+    if isinstance(values, pa.ChunkedArray):
+        return values
+    array = values if isinstance(values, pa.Array) else pa.array(values, type=kind)
+    return pa.chunked_array([array], type=kind)
 
 
 def to_stored(rows: pa.Table, table: str) -> list[StoredRecord]:

@@ -7,13 +7,14 @@ Each event carries the `SearchJob` (what was asked) so a step needs nothing but 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+import pyarrow as pa
+from pydantic import BaseModel, Field, WithJsonSchema
 from workflows.events import Event, StartEvent
 
 from sre_agent.connectors.report import FetchReport
-from sre_agent.models import CleanRecord, LogQuery, LogRecord, TimeWindow
+from sre_agent.models import LogQuery, LogRecord, TimeWindow
 from sre_agent.workflows.plan import RetrievalPlan
 
 
@@ -67,7 +68,9 @@ class Fetched(Event):
 
 class Cleaned(Event):
     job: SearchJob
-    records: list[CleanRecord]
+    rows: Annotated[pa.Table, WithJsonSchema({"type": "object", "title": "Arrow table"})] = Field(
+        description="the clean records, as `indexes.rows.clean_schema`"
+    )
     redactions: int = 0
     already_stored: int = Field(default=0, description="fetched records the session already held")
 
