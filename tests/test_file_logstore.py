@@ -73,6 +73,28 @@ def test_malformed_lines_are_skipped_counted_and_reported(tmp_path: Path) -> Non
     assert result.problems[3].startswith(f"{path}:5: field 'timestamp'")
 
 
+def test_lines_only_the_standard_library_reads_are_read_and_errors_say_where(tmp_path: Path) -> None:
+    """orjson reads the lines; NaN, a number beyond 64 bits and an escaped lone surrogate it refuses
+    are read as Python's json reads them, and a broken line is located to its column."""
+    path = _write_jsonl(
+        tmp_path / "odd.jsonl",
+        [
+            '{"timestamp": "2024-05-01T12:00:00Z", "message": "nan latency", "latency": NaN}',
+            '{"timestamp": "2024-05-01T12:00:01Z", "message": "big", '
+            '"offset": 123456789012345678901234567890}',
+            '{"timestamp": "2024-05-01T12:00:02Z", "message": "half \\ud83d emoji"}',
+            '{"timestamp": "2024-05-01T12:00:03Z", "message": "cut"',
+        ],
+    )
+    result = FileLogstore(path).fetch(LogQuery())
+    nan, big, half = result.records
+    assert nan.message == "nan latency" and nan.fields["latency"] != nan.fields["latency"]  # NaN
+    assert big.fields == {"offset": 123456789012345678901234567890}
+    assert half.message == "half \ud83d emoji"
+    # the cut line's column is just past its end (54 characters)
+    assert result.problems == [f"{path}:4: invalid JSON (Expecting ',' delimiter at column 55)"]
+
+
 def test_query_filters_window_level_ids_and_limit(tmp_path: Path) -> None:
     rows = [
         {

@@ -18,6 +18,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from sre_agent.connectors import file_index
 from sre_agent.connectors.base import FETCH_PROGRESS, FetchResult, record_matches
@@ -214,16 +217,46 @@ def _too_long(line: str) -> str:
 
 
 def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = None) -> LogRecord:
-    """Turn one JSONL line into a LogRecord; raise ValueError with the reason when it cannot."""
+    """Turn one JSONL line into a LogRecord; raise ValueError with the reason when it cannot.
+
+    orjson reads the line; what it refuses is read again by the standard library, which says where
+    the line is wrong and reads what orjson does not (NaN, lone surrogates). So is a line where
+    orjson gave a float beyond 64-bit integers: it reads such integers as floats, which would
+    change an id."""
     try:
-        obj = json.loads(text)
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        obj = _stdlib_json(text)
+    else:
+        if _beyond_64_bits([obj], MAX_DEPTH):
+            obj = _stdlib_json(text)
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    return record_from_object(obj, source=source, line=line, aliases=aliases)
+
+
+def _beyond_64_bits(values: Iterable[Any], room: int) -> bool:
+    """Whether a float among `values` (nested ones too) is beyond the 64-bit integers; True also
+    when they nest deeper than `room` (the standard library then says so)."""
+    for value in values:
+        kind = type(value)
+        if kind is float:
+            if not -(2**63) <= value < 2**64:
+                return True
+        elif (kind is dict or kind is list) and (
+            room == 0 or _beyond_64_bits(value.values() if kind is dict else value, room - 1)
+        ):
+            return True
+    return False
+
+
+def _stdlib_json(text: str) -> Any:
+    try:
+        return json.loads(text.rstrip("\r\n"))  # without its newline: a cut line's column is its end
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
     except RecursionError:  # nested deeper than Python's parser goes (~1000 levels)
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels of objects and lists") from None
-    if not isinstance(obj, dict):
-        raise ValueError("not a JSON object")
-    return record_from_object(obj, source=source, line=line, aliases=aliases)
 
 
 def _every(say: Callable[[str], None], path: Path) -> Callable[[int], None]:
