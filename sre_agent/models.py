@@ -152,6 +152,10 @@ class LogRecord(BaseModel):
         # Written to __dict__: both values are of their type already, and pydantic's __setattr__
         # costs as much as the rest of a record's validation (bench/bench_big_ingest.py).
         ts = self.timestamp
+        if ts.tzinfo is UTC:  # the usual case, read without a call
+            if self.utc_offset is None:
+                self.__dict__["utc_offset"] = 0
+            return self
         if self.utc_offset is None and (offset := ts.utcoffset()) is not None:
             self.__dict__["utc_offset"] = int(offset.total_seconds() // 60)
         if ts.tzinfo is not UTC:

@@ -203,6 +203,17 @@ def epoch_time(value: Any) -> datetime | None:
     return datetime.fromtimestamp(number, tz=UTC)
 
 
+def iso_time(value: Any) -> Any:
+    """An ISO 8601 string as a datetime (UTC when it says `Z`); anything else as it is, for the
+    record model to read or reject. One C call: the model's own parser costs twice the time."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def numeric_level(value: Any, key: str) -> str | None:
     """A level given as a number: OpenTelemetry's severityNumber, syslog's 0-7, pino's 10-60."""
     if isinstance(value, bool):
@@ -250,7 +261,7 @@ def record_from_object(
     if ts_key is None:
         raise ValueError("missing field 'timestamp' (nor time, ts, @timestamp or another usual name for it)")
     used = {ts_key}
-    timestamp = epoch_time(ts) or ts
+    timestamp = epoch_time(ts) or iso_time(ts)
     msg_key, msg = keys.pick("message", aliases)
     fields: dict[str, Any] = {"timestamp": timestamp, "source": source, "line": line}
     if msg_key is not None:
