@@ -27,6 +27,7 @@ from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.file import FileLogstore
 from sre_agent.connectors.remote import window_of
 from sre_agent.errors import ConnectorError, InputError
+from sre_agent.heaps import share_heaps
 from sre_agent.indexes import LogStore, table_name
 from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
@@ -75,6 +76,7 @@ class Engine:
         """`embedder` (a LlamaIndex BaseEmbedding) lets several engines share one loaded model;
         by default the engine builds the one the settings name, on first use."""
         self.settings = settings or get_settings()
+        share_heaps()  # before the store's and the model's threads start: see heaps.py
         self.warnings: list[str] = []
         self._embedder = embedder
         self._spans: dict[tuple, TimeWindow | None] = {}
