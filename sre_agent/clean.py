@@ -53,6 +53,8 @@ STANDARD_COLUMNS = (
 _DROPPABLE_COLUMNS = ("level", "service", "method", "request_id", "user_id", "host", "env")
 #: Distinct column values (services, hosts, sources…) whose redaction one call remembers.
 _MEMO_LIMIT = 10_000
+#: Distinct messages whose cleaning one call remembers (cleared when full: repeats come in runs).
+_MESSAGE_MEMO = 4096
 #: Message cap when there is no service config.
 DEFAULT_MAX_MESSAGE_CHARS = 4000
 
@@ -257,6 +259,22 @@ def clean_table(
                 redacted[value] = done
         return done
 
+    # Messages repeat too (half the lines of the sample incidents are repeats): each distinct one
+    # is redacted (2), capped (3) and shaped (4) once, among the last `_MESSAGE_MEMO` distinct.
+    cleaned: dict[str, tuple[str, str, int, bool]] = {}
+
+    def clean_message(text: str) -> tuple[str, str, int, bool]:
+        """The message redacted and capped, its shape, the redactions made, whether it was cut."""
+        done = cleaned.get(text)
+        if done is None:
+            message, n = redactor.redact_counted(text)
+            capped = cap_message(message, max_chars)
+            done = (capped, message_shape(capped), n, capped != message)
+            if len(cleaned) >= _MESSAGE_MEMO:
+                cleaned.clear()
+            cleaned[text] = done
+        return done
+
     records = list(records)
     for index, record in enumerate(records):
         if not isinstance(record, LogRecord):
@@ -286,8 +304,8 @@ def clean_table(
                 value = None
             columns[column] = value
 
-        # 2. redaction, before anything reads the text
-        message, n = redactor.redact_counted(messages[index])
+        # 2.-4. the message redacted, capped and shaped; then the other text redacted
+        capped, shape, n, was_capped = clean_message(messages[index])
         redactions += n
         for column, value in columns.items():
             if value is not None:
@@ -298,16 +316,13 @@ def clean_table(
         clean_fields, n = redactor.redact_value_counted(fields) if fields else ({}, 0)
         redactions += n
 
-        # 3. capping
-        capped = cap_message(message, max_chars)
-        if capped != message:
-            capped_count += 1
+        capped_count += was_capped
 
-        # 4. shape and id
+        # 4. id
         payload: dict[str, Any] = {
             "timestamp": record.timestamp,
             "message": capped,
-            "shape": message_shape(capped),
+            "shape": shape,
             **columns,
             "fields_json": json.dumps(
                 clean_fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str

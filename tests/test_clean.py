@@ -206,6 +206,22 @@ def test_output_keeps_input_order_and_counts() -> None:
     assert (result.seen, result.kept, result.redactions, result.capped) == (50, 50, 50, 0)
 
 
+def test_a_repeated_message_is_cleaned_alike_and_counted_every_time() -> None:
+    """Repeats are cleaned once (clean.py remembers the last 4,096 distinct messages): each record
+    still counts its redactions and its cut, also past the point where the memory is cleared."""
+    secret = "login failed for bob@example.com token=" + "a1B2" * 8
+    long = "payload " + "x" * 5000
+    messages = [secret, long, secret, *(f"filler line {i}" for i in range(5000)), secret, long]
+    result = clean_records(
+        [rec(m, timestamp=T0 + timedelta(seconds=i)) for i, m in enumerate(messages)], None
+    )
+    out = [r.message for r in result.records]
+    assert out[0] == out[2] == out[-2] == "login failed for [EMAIL] token=[TOKEN]"
+    assert out[1] == out[-1] == cap_message(long, DEFAULT_MAX_MESSAGE_CHARS) != long
+    assert (result.redactions, result.capped) == (6, 2)
+    assert result.records[-2].shape == message_shape(out[0])
+
+
 def test_a_given_redactor_is_used() -> None:
     redactor = Redactor.for_config(
         ServiceConfig(name="x", redaction_patterns=[RedactionPattern(name="n", pattern="alpha")])

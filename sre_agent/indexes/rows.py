@@ -85,10 +85,11 @@ def fts_text(record: CleanRecord) -> str:
     return text_of(record.message, [getattr(record, name) for name in TEXT_FIELDS], record.fields_json)
 
 
-def text_of(message: str, standard: Sequence[str | None], fields_json: str) -> str:
-    """`fts_text` of a row given as its message, its `TEXT_FIELDS` values and its `fields_json`."""
+def text_of(message: str, standard: Sequence[str | None], fields_json: str, split: str | None = None) -> str:
+    """`fts_text` of a row given as its message, its `TEXT_FIELDS` values and its `fields_json`
+    (`split`: `readable(message)`, when the caller has it)."""
     extras = [str(v) for v in standard if v]
-    split = readable(message)
+    split = readable(message) if split is None else split
     words = [split] if split != message else []
     return " ".join([message, *words, *extras, *_field_words(fields_json)])
 
@@ -132,7 +133,7 @@ def to_arrow(rows: pa.Table, vectors: np.ndarray, vector_dim: int) -> pa.Table:
     """Stored rows for a clean table's `rows`: its columns plus the derived ones (module doc);
     `vectors[i]` is the (float32) vector of row `i`.
 
-    Values that repeat (levels, shapes) are worked out once per distinct value."""
+    Values that repeat (levels, shapes, messages) are worked out once per distinct value."""
     columns: dict[str, pa.ChunkedArray | pa.Array | list] = {name: rows[name] for name in CLEAN_COLUMNS}
     columns["ts"] = pc.cast(rows["timestamp"], pa.int64())
     levels = rows["level"].to_pylist()
@@ -142,12 +143,16 @@ def to_arrow(rows: pa.Table, vectors: np.ndarray, vector_dim: int) -> pa.Table:
     columns["level_rank"] = [rank[normal[level]] for level in levels]
     messages = rows["message"].to_pylist()
     shapes = rows["shape"].to_pylist()
-    columns["msg_hash"] = [short_hash(m) for m in messages]
+    split = {m: readable(m) for m in set(messages)}
+    msg_hash = {m: short_hash(m) for m in split}
+    columns["msg_hash"] = [msg_hash[m] for m in messages]
     shape_hash = {shape: short_hash(shape) for shape in set(shapes)}
     columns["shape_hash"] = [shape_hash[s] for s in shapes]
     standard = zip(*(rows[name].to_pylist() for name in TEXT_FIELDS), strict=True)
     fields_json = rows["fields_json"].to_pylist()
-    columns["text"] = [text_of(m, s, f) for m, s, f in zip(messages, standard, fields_json, strict=True)]
+    columns["text"] = [
+        text_of(m, s, f, split[m]) for m, s, f in zip(messages, standard, fields_json, strict=True)
+    ]
     flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1))
     columns["vector"] = pa.FixedSizeListArray.from_arrays(flat, vector_dim)
     schema = row_schema(vector_dim)
