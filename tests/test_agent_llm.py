@@ -131,6 +131,32 @@ def test_tool_call_then_answer_streams_and_reports_the_tool(tmp_path: Path, embe
     assert "notice" not in kinds
 
 
+def test_a_secret_in_the_models_tool_arguments_is_shown_redacted(tmp_path: Path, embedder: Any) -> None:
+    """What the terminal, Slack and the trace show of a tool call is redacted like its result."""
+    token = "ghp_" + "a1B2c3D4" * 4 + "e5F6"
+    leaky = ToolCallSpec(
+        "search_logstore", {"method": "GetMembership", "user_id": "jane.doe@example.com", "query": token}
+    )
+    with serve_chat(responder=Script(ToolCalls([leaky]), Text(SUMMARY))) as chat:
+        engine = make_engine(tmp_path, embedder, chat)
+        answer, events = ask(engine)
+    calls = [e for e in events if e.kind in ("tool_started", "tool_finished")]
+    assert [e.kind for e in calls] == ["tool_started", "tool_finished"]
+    started, finished = calls
+    assert started.message == "search_logstore(method='GetMembership', user_id='[EMAIL]')"
+    assert (
+        started.args
+        == finished.args
+        == {
+            "method": "GetMembership",
+            "user_id": "[EMAIL]",
+            "query": "[TOKEN]",
+        }
+    )
+    assert "jane.doe" not in json.dumps(started.data) and token not in json.dumps(started.data)
+    assert answer.tool_calls[0].args == {**started.args, "limit": 10}  # as validated: its default too
+
+
 def test_bad_tool_arguments_go_back_to_the_model(tmp_path: Path, embedder: Any) -> None:
     bad = ToolCallSpec("search_logstore", {"method": "GetMembership", "limit": 500})
     with serve_chat(

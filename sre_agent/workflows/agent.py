@@ -34,6 +34,7 @@ from sre_agent.redact import Redactor
 from sre_agent.service_choice import choose_service
 from sre_agent.tools.base import ToolContext, ToolResult
 from sre_agent.tools.phrases import doing
+from sre_agent.tools.redaction import redactor_for
 from sre_agent.tools.registry import ToolRegistry, default_registry
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.results import ResultLine
@@ -320,14 +321,17 @@ class _Traced(ToolRegistry):
         self._said = said
 
     async def call(self, ctx: ToolContext, name: str, raw_args: dict[str, Any]) -> ToolResult:
-        shown = ", ".join(f"{k}={v!r}" for k, v in raw_args.items() if k != "query")
+        # what the model asked for, as the terminal, Slack and the trace show it: redacted, as
+        # the result will be (a question may name a token or a person's address)
+        args = redactor_for(ctx).redact_value(raw_args)
+        shown = ", ".join(f"{k}={v!r}" for k, v in args.items() if k != "query")
         self._emit(
             AgentEvent(
                 kind="tool_started",
                 tool=name,
-                args=raw_args,
+                args=args,
                 message=f"{name}({shown})",
-                data={"doing": doing(name, raw_args)},
+                data={"doing": doing(name, args)},
             )
         )
         result = await super().call(ctx, name, raw_args)
@@ -336,7 +340,7 @@ class _Traced(ToolRegistry):
             AgentEvent(
                 kind="tool_finished",
                 tool=name,
-                args=raw_args,
+                args=args,
                 message=message,
                 data={"ok": result.ok, **result.counts, "seconds": round(result.seconds, 3)},
             )
