@@ -284,6 +284,34 @@ def test_a_damaged_trace_file_is_named_not_a_stack_trace(tmp_path: Path, cli_env
     assert "Traceback" not in shown.output
 
 
+def test_a_damaged_run_index_is_set_aside_in_one_warning_and_rebuilt_from_the_traces(
+    tmp_path: Path, embedder: Any, offline_run, caplog
+) -> None:
+    _, template = offline_run
+    engine = _engine(tmp_path, embedder)
+    started = datetime.now(UTC) - timedelta(hours=1)  # within the days traces are kept
+    for minute, run_id in ((0, "20260101-000000-aaaaaa"), (1, "20260101-000100-bbbbbb")):
+        engine.traces.write(
+            template.model_copy(update={"id": run_id, "started_at": started + timedelta(minutes=minute)})
+        )
+    engine.traces.path("20260101-000200-cccccc").write_text('{"id": "half', "utf-8")  # cut short
+    index = engine.traces.folder / "runs.db"
+    garbage = b"\x00not sqlite\xff" * 300
+    index.write_bytes(garbage)
+
+    assert [r.id for r in engine.traces.list()] == ["20260101-000100-bbbbbb", "20260101-000000-aaaaaa"]
+    [warning] = [r.getMessage() for r in caplog.records if "run index" in r.getMessage()]
+    (moved,) = (tmp_path / "data" / "quarantine").glob("runs.db-*")
+    assert warning == (
+        f"the run index {index} was damaged (file is not a database): moved to {moved} "
+        "and rebuilt from 2 trace files"
+    )
+    assert moved.read_bytes() == garbage
+    engine.traces.write(template.model_copy(update={"id": "20260101-000300-dddddd", "started_at": started}))
+    assert len(engine.traces.list()) == 3
+    assert len([r for r in caplog.records if "run index" in r.getMessage()]) == 1
+
+
 def test_a_run_id_is_found_by_prefix_or_last_and_a_bad_one_is_named(offline_run) -> None:
     engine, trace = offline_run
     assert engine.traces.get(trace.id[:17]).id == trace.id

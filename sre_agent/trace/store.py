@@ -9,6 +9,7 @@ kept `SRE_AGENT_TRACE_KEEP_DAYS` (7) days; `prune` removes older ones, `clear` a
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sre_agent.errors import InputError
+from sre_agent.storage import describe, quarantine
 from sre_agent.trace.model import RunSummary, RunTrace
 
 _SCHEMA = """
@@ -37,6 +39,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_session ON runs (session, started_at);
 """
 _COLUMNS = list(RunSummary.model_fields)
+log = logging.getLogger(__name__)
 #: How often (seconds) a process that writes traces also removes expired ones.
 PRUNE_EVERY = 3600.0
 
@@ -59,12 +62,8 @@ class TraceStore:
         tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
         tmp.write_text(trace.model_dump_json(), encoding="utf-8")
         tmp.replace(path)
-        summary = trace.summary().model_dump(mode="json")
         with self._connect() as db:
-            columns, marks = ", ".join(_COLUMNS), ", ".join("?" * len(_COLUMNS))
-            db.execute(
-                f"INSERT OR REPLACE INTO runs ({columns}) VALUES ({marks})", [summary[c] for c in _COLUMNS]
-            )
+            _index(db, trace.summary())
         if time.monotonic() - self._last_prune > PRUNE_EVERY:
             self._last_prune = time.monotonic()
             self.prune()
@@ -159,10 +158,57 @@ class TraceStore:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         """One connection per use, committed and closed: the bot's worker threads share the store."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.folder / "runs.db", timeout=30)
+        db = self._open()
         try:
-            db.executescript(_SCHEMA)
             with db:
                 yield db
         finally:
             db.close()
+
+    def _open(self) -> sqlite3.Connection:
+        """A connection to the index; a damaged index (not a locked or busy one) is moved into the
+        quarantine, said in one warning, and rebuilt from the trace files beside it."""
+        path = self.folder / "runs.db"
+        db = sqlite3.connect(path, timeout=30)
+        try:
+            db.executescript(_SCHEMA)
+            return db
+        except sqlite3.OperationalError:  # locked, busy, a disk error: not damage
+            db.close()
+            raise
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            with self._lock:
+                moved = (
+                    quarantine(path, self.folder.parent / "quarantine", "runs.db") if path.exists() else None
+                )
+                db = sqlite3.connect(path, timeout=30)
+                db.executescript(_SCHEMA)
+                count = self._reindex(db)
+            log.warning(
+                "the run index %s was damaged (%s): moved to %s and rebuilt from %d trace files",
+                path,
+                describe(exc),
+                moved,
+                count,
+            )
+            return db
+
+    def _reindex(self, db: sqlite3.Connection) -> int:
+        """Index every readable trace file of the folder again; how many went in."""
+        count = 0
+        with db:
+            for trace_file in sorted(self.folder.glob("*.json")):
+                try:
+                    summary = RunTrace.model_validate_json(trace_file.read_bytes()).summary()
+                except (OSError, ValidationError):
+                    continue  # half written or not a trace: `runs show` says so when asked for it
+                _index(db, summary)
+                count += 1
+        return count
+
+
+def _index(db: sqlite3.Connection, summary: RunSummary) -> None:
+    row = summary.model_dump(mode="json")
+    columns, marks = ", ".join(_COLUMNS), ", ".join("?" * len(_COLUMNS))
+    db.execute(f"INSERT OR REPLACE INTO runs ({columns}) VALUES ({marks})", [row[c] for c in _COLUMNS])
