@@ -208,3 +208,22 @@ def _run_workers(worker: Callable[[int], None], count: int) -> None:
         t.start()
     for t in threads:
         t.join(timeout=30)
+
+
+def test_a_damaged_thread_map_is_set_aside_in_one_warning_and_a_thread_finds_its_session_again(
+    tmp_path: Path, caplog
+) -> None:
+    path = tmp_path / "slack" / "threads.db"
+    first = ThreadSessions(path).open(CHANNEL, OLD_TS, "U1").session
+    garbage = b"\x00not sqlite\xff" * 300
+    path.write_bytes(garbage)
+    path.with_name("threads.db-wal").unlink(missing_ok=True)
+
+    sessions = ThreadSessions(path, quarantine_dir=tmp_path / "quarantine")
+    (moved,) = (tmp_path / "quarantine").glob("threads.db-*")
+    assert [r.getMessage() for r in caplog.records] == [
+        f"the thread map {path} was damaged (file is not a database): moved to {moved}; starting an empty one"
+    ]
+    assert moved.read_bytes() == garbage
+    again = sessions.open(CHANNEL, OLD_TS, "U1")
+    assert again.session == first and again.new and not again.was_evicted

@@ -90,7 +90,11 @@ class SlackBot:
         self.engine = engine
         self.client = client
         self.settings = settings
-        self.sessions = ThreadSessions(threads_path(settings), max_live=settings.slack_max_sessions)
+        self.sessions = ThreadSessions(
+            threads_path(settings),
+            max_live=settings.slack_max_sessions,
+            quarantine_dir=settings.data_dir / "quarantine",
+        )
         self.gate = RunGate()
         self.streams = StreamSupport(mode=settings.slack_stream)
         self.pool = ThreadPoolExecutor(max_workers=settings.slack_workers, thread_name_prefix="sre-question")

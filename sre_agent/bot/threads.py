@@ -8,6 +8,7 @@ its eviction, or after the nightly purge, starts a fresh session and is told why
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sre_agent.settings import Settings
+from sre_agent.storage import describe, quarantine
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS threads (
@@ -36,6 +38,7 @@ CREATE TABLE IF NOT EXISTS purged (
     PRIMARY KEY (channel, thread_ts)
 );
 """
+log = logging.getLogger(__name__)
 #: How long a purged thread is remembered, to tell it why it starts afresh when it comes back.
 PURGED_MEMORY = 30 * 24 * 3600
 
@@ -60,13 +63,29 @@ def session_id(channel: str, thread_ts: str, generation: int = 0) -> str:
 class ThreadSessions:
     """The persistent thread → session map with a cap on live sessions (LRU eviction)."""
 
-    def __init__(self, path: Path, *, max_live: int = 100) -> None:
+    def __init__(self, path: Path, *, max_live: int = 100, quarantine_dir: Path | None = None) -> None:
+        """`quarantine_dir` receives a damaged map (default: `quarantine` beside it)."""
         self.path = path
         self.max_live = max_live
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        try:
+            with self._connect() as db:
+                db.executescript(_SCHEMA)
+        except sqlite3.OperationalError:  # locked, busy, a disk error: not damage
+            raise
+        except sqlite3.DatabaseError as exc:
+            # Damaged: set aside, and start an empty map. A thread's first session id is made from
+            # the thread itself, so a thread that asks again finds the logs it stored.
+            moved = quarantine(path, quarantine_dir or path.parent / "quarantine", path.name)
+            log.warning(
+                "the thread map %s was damaged (%s): moved to %s; starting an empty one",
+                path,
+                describe(exc),
+                moved,
+            )
+            with self._connect() as db:
+                db.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
