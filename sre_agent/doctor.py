@@ -1,7 +1,8 @@
 """`sre-agent doctor`: one row per config file skipped as invalid (fail, naming file and field),
 one row per configured connector of every service (logstore, admin API, DynamoDB tables) plus the
-code index and the LLM: reachable? authorised? Each check makes the smallest read the connector
-allows and reports what went wrong in one line, never a trace.
+code index, the LLM and the data dir's quarantine: reachable? authorised? anything set aside?
+Each check makes the smallest read the connector allows and reports what went wrong in one line,
+never a trace.
 
 What it cannot prove is that a credential is read-only (only a write attempt would); it says so.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 import httpx
@@ -44,6 +46,7 @@ def check_all(engine: Engine) -> list[Check]:
         out += [_logstore(config), _admin_api(config), *_dynamodb(config)]
     out.append(_code_index(engine))
     out.append(_llm(engine))
+    out.append(_quarantine(engine))
     return [c for c in out if c is not None]
 
 
@@ -123,6 +126,30 @@ def _code_index(engine: Engine) -> Check:
     if not repos:
         return Check("-", "code index", "off", "nothing indexed (sre-agent index-code PATH)")
     return Check("-", "code index", "ok", f"repositories: {', '.join(repos)}")
+
+
+def _quarantine(engine: Engine) -> Check:
+    """What the data dir set aside as damaged (storage.quarantine): kept to be looked at, never
+    deleted by sre-agent, so the operator is reminded here."""
+    folder = engine.settings.data_dir / "quarantine"
+    items = sorted(folder.iterdir()) if folder.is_dir() else []
+    if not items:
+        return Check("-", "quarantine", "ok", "nothing set aside")
+    size = sum(_bytes(item) for item in items)
+    shown = ", ".join(item.name for item in items[:3]) + (", …" if len(items) > 3 else "")
+    return Check(
+        "-",
+        "quarantine",
+        "warn",
+        f"{len(items)} damaged store(s) set aside in {folder} ({size / 2**20:.1f} MB: {shown}); "
+        "look at them, then delete them",
+    )
+
+
+def _bytes(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def _llm(engine: Engine) -> Check:

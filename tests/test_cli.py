@@ -260,6 +260,31 @@ def test_doctor_shows_the_broken_config_as_fail_and_exits_2(
     assert "membership │ logstore" in result.stdout  # the good config is checked as usual
 
 
+def test_doctor_reminds_of_what_the_quarantine_holds(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    empty = _run("doctor")
+    row = next(line for line in empty.stdout.splitlines() if "quarantine" in line)
+    assert [cell.strip() for cell in row.strip("│ ").split("│")] == [
+        "-",
+        "quarantine",
+        "ok",
+        "nothing set aside",
+    ]
+    quarantine = cli_env / "quarantine"
+    (quarantine / "a-logs-20261205T101010Z").mkdir(parents=True)
+    (quarantine / "a-logs-20261205T101010Z" / "data.lance").write_bytes(bytes(3 * 2**20))
+    (quarantine / "memory.db-20261205T111111Z").write_bytes(bytes(2**19))
+    full = _run("doctor")
+    row = next(line for line in full.stdout.splitlines() if "quarantine" in line)
+    assert [cell.strip() for cell in row.strip("│ ").split("│")] == [
+        "-",
+        "quarantine",
+        "warn",
+        f"2 damaged store(s) set aside in {quarantine} (3.5 MB: a-logs-20261205T101010Z, "
+        "memory.db-20261205T111111Z); look at them, then delete them",
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "why"),
     [
