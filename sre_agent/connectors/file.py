@@ -228,7 +228,7 @@ def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = No
     except orjson.JSONDecodeError:
         obj = _stdlib_json(text)
     else:
-        if _beyond_64_bits([obj], MAX_DEPTH):
+        if isinstance(obj, dict) and _beyond_64_bits(obj.values(), MAX_DEPTH):
             obj = _stdlib_json(text)
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
