@@ -12,6 +12,8 @@ import pytest
 
 from sre_agent.redact import Redactor
 
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"
+
 
 def case(text: str, expected: str, n: int, name: str) -> Any:
     return pytest.param(text, expected, n, id=name)
@@ -51,8 +53,12 @@ CLI = [
     kept("run --confirm true now", "weak-flag-plain-word"),
     case("run --auth abcdefgh12 now", "run --auth [TOKEN] now", 1, "weak-flag-opaque"),
     kept("run --verbose hunter2 now", "ordinary-flag"),
+    kept("run --PWD /home/bob", "pwd-flag-is-the-shell-directory"),
+    case("run --password XX now", "run --password [PASSWORD] now", 1, "value-of-capital-x"),
+    kept("zkCli --session-id 0x14f05578bf80005", "session-flag-in-text"),
     kept("run x--password hunter2", "flag-inside-a-word"),
     case("mysql -phunter2 db", "mysql -p[PASSWORD] db", 1, "mysql-glued"),
+    case("mysql -pXyz db", "mysql -p[PASSWORD] db", 1, "mysql-capital-x"),
     kept("mysql -p hunter2 db", "mysql-spaced-is-the-db"),
     case("mariadb -p'hunter2' db", "mariadb -p'[PASSWORD]' db", 1, "mariadb-quoted"),
     case("7z a -phunter2 a.7z", "7z a -p[PASSWORD] a.7z", 1, "7z"),
@@ -143,6 +149,7 @@ XML = [
     kept("<pass>hunter</pass>", "weak-name-plain-word"),
     case("<pass>hunter2</pass>", "<pass>[PASSWORD]</pass>", 1, "weak-name-not-a-word"),
     kept("<password>[PASSWORD]</password>", "marker-kept"),
+    case(f"<token>{JWT}</token>", "<token>[JWT]</token>", 1, "another-rule's-marker-kept"),
     case(
         '<entry key="db.password">hunter2</entry>', '<entry key="db.password">[PASSWORD]</entry>', 1, "named"
     ),
@@ -164,6 +171,7 @@ CODE_AND_PROTOCOLS = [
     kept("define('DB_HOST', 'localhost');", "define-other"),
     kept("define('DB_PASS', 'hunter');", "define-weak-word"),
     kept("define('DB_PASSWORD', '[PASSWORD]');", "define-marker"),
+    case(f"define('API_TOKEN', '{JWT}');", "define('API_TOKEN', '[JWT]');", 1, "define-jwt"),
     case(
         "CREATE USER bob IDENTIFIED BY 'hunter2';",
         "CREATE USER bob IDENTIFIED BY '[PASSWORD]';",
@@ -178,6 +186,7 @@ CODE_AND_PROTOCOLS = [
     ),
     kept("ALTER ROLE bob PASSWORD '[PASSWORD]';", "sql-marker"),
     kept("ALTER ROLE bob PASSWORD NULL;", "sql-unquoted"),
+    case(f"ALTER USER bob PASSWORD '{JWT}';", "ALTER USER bob PASSWORD '[JWT]';", 1, "sql-jwt"),
     case(
         "htpasswd -b /etc/htpasswd bob hunter2", "htpasswd -b /etc/htpasswd bob [PASSWORD]", 1, "htpasswd-b"
     ),
@@ -211,6 +220,7 @@ PROSE = [
     kept("the api key is 9f8e7d6c5b4a392", "key-15"),
     kept("the api key is abcdefghijklmnop", "key-16-letters"),
     case("the api key is abcdefghijklmnopqrstuvwx", "the api key is [SECRET]", 1, "key-24-letters"),
+    case("the api key is 9f8e7d6c5b4a392X", "the api key is [SECRET]", 1, "key-16-ending-in-x"),
     case("the apikey is 9f8e7d6c5b4a3928", "the apikey is [SECRET]", 1, "apikey"),
     case("the API-KEY is 9f8e7d6c5b4a3928", "the API-KEY is [SECRET]", 1, "api-dash-key"),
     case("app key = 9f8e7d6c5b4a39281706,", "app key = [SECRET],", 1, "app-key-equals"),
@@ -220,6 +230,7 @@ PROSE = [
     kept("mytoken is 9f8e7d6c5b4a3928", "keyword-inside-a-word"),
     kept("password is hunter", "password-word"),
     case("password is hunterTwo", "password is [PASSWORD]", 1, "password-9-mixed"),
+    case("password is aBcdefgh", "password is [PASSWORD]", 1, "password-8-mixed"),
     kept("password is abcdefgh", "password-8-lower"),
     case("password is abcdefg1", "password is [PASSWORD]", 1, "password-with-digit"),
     kept("password 123", "three-characters"),

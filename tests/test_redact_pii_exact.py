@@ -64,6 +64,7 @@ IBANS = [
     kept("pay to GB82WEST12345698765432X today", "glued-letter"),
     kept("pay to GB82WEST123456987654321 today", "one-long"),
     kept("pay to XX82WEST12345698765432 today", "no-such-country"),
+    case("pay to BE68 5390 0754 7034 EURO", "pay to [IBAN] EURO", 1, "then-a-four-letter-word"),
 ]
 
 
@@ -120,6 +121,11 @@ PHONES = [
     case("06.12.34.56.78", "[PHONE]", 1, "french-dots"),
     case("(02) 9876 5432", "[PHONE]", 1, "australian"),
     case("(089) 1234-5678", "[PHONE]", 1, "trunk-in-brackets"),
+    case("x 0151 1234 5678 ok", "x [PHONE] ok", 1, "national-12-digits"),
+    kept("x 0151 1234 56789 ok", "national-13-digits"),
+    case("x (0151) 1234 5678 ok", "x [PHONE] ok", 1, "national-brackets-12-digits"),
+    kept("x (020) 7946 0958 12 ok", "national-brackets-13-digits"),
+    case("x +44 151 1234 56789 ok", "x [PHONE] ok", 1, "international-13-digits"),
     case("offset=+14155552671", "offset=[PHONE]", 1, "a-plus-is-a-phone-after-any-key"),
     kept("id 02079460958", "bare-national-after-id"),
     kept("n=0207946095812", "national-13-digits"),

@@ -198,6 +198,7 @@ def test_sub_in_runs_searches_only_long_runs() -> None:
     assert declining("tok_zzzzzzzzzzzz tok_abcabcabcabc") == ("tok_zzzzzzzzzzzz tok_abcabcabcabc", 0)
     both = sub_in_runs(pattern, lambda m: None if m.group() == "tok_zzz" else "[T]")
     assert both("tok_zzzzzzzzzzzz tok_abcabcabcabc") == ("tok_zzzzzzzzzzzz [T]abcabcabc", 1)
+    assert both("tok_zzztok_abcdefgh") == ("tok_zzz[T]defgh", 1)  # a declined match, then one in the same run
 
 
 def test_a_config_pattern_is_a_rule_built_at_run_time() -> None:
