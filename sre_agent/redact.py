@@ -264,12 +264,13 @@ _BUILTIN_RULES: tuple[Rule, ...] = (
 
 def _named_value_marker(obj: dict[Any, Any]) -> str | None:
     """`{"name": "X-Api-Key", "value": "..."}` (HAR headers, form params): the marker for the
-    value, which the name says is a secret; else None."""
+    value, which the name says is a secret; else None. The name is read as a structured key
+    (`{"name": "JSESSIONID", "value": ...}` is a session, as `{"JSESSIONID": ...}` is)."""
     name = obj.get("name", obj.get("key"))
     value = obj.get("value")
     if not isinstance(name, str) or not isinstance(value, str):
         return None
-    return key_marker(name, value)
+    return marker_for_key(name) or key_marker(name, value)
 
 
 class Redactor:

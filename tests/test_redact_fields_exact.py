@@ -156,6 +156,8 @@ XML = [
     case('<param name="apiToken">abc12345</param>', '<param name="apiToken">[TOKEN]</param>', 1, "param"),
     kept('<entry key="db.url">jdbc:x</entry>', "named-other"),
     kept('<entry key="db.pass">hunter</entry>', "named-weak-word"),
+    kept("<sessionId>0x14f05578bf80005</sessionId>", "session-in-text"),  # as `sessionid: 0x14f...` is
+    kept("name=sessionid value=0x14f05578bf80005", "session-pair-in-text"),
     kept('<entry key="db.password">[PASSWORD]</entry>', "named-marker"),
 ]
 

@@ -118,6 +118,9 @@ STRUCTURED = [
         1,
     ),
     ({"name": 5, "value": "hunter2"}, {"name": 5, "value": "hunter2"}, 0),
+    # a session id is a credential in a structured value, under its own key or named by a pair
+    ({"name": "JSESSIONID", "value": "abc123"}, {"name": "JSESSIONID", "value": "[TOKEN]"}, 1),
+    ({"JSESSIONID": "abc123"}, {"JSESSIONID": "[TOKEN]"}, 1),
     ({"name": "password", "value": 5}, {"name": "password", "value": 5}, 0),
     ({"value": "hunter2"}, {"value": "hunter2"}, 0),
     (
