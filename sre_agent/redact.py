@@ -186,7 +186,9 @@ def _text_key_marker(text: str, m: re.Match[str]) -> tuple[str | None, bool]:
     if not (is_code or may_name_secret(key)):
         return None, True
     value = _VALUE.match(text, m.end())
-    text_value = value and (value.group("bare") or value.group("dval") or value.group("sval") or "")
+    text_value = value and (
+        value.group("bare") or value.group("dval") or value.group("sval") or value.group("esc") or ""
+    )
     if not text_value:
         return None, True
     if is_code:

@@ -47,6 +47,14 @@ KEY_VALUES = [
     kept('token=\\"expired\\"', "token-escaped-word"),
     kept('pass="hunter"', "weak-name-word"),
     case('pass="hunter2"', 'pass="[PASSWORD]"', 1, "weak-name-not-a-word"),
+    # weak and env names in JSON inside a JSON string, as in a log line's serialised payload
+    case('{\\"SMTP_PASS\\": \\"hunter2\\"}', '{\\"SMTP_PASS\\": \\"[PASSWORD]\\"}', 1, "weak-name-escaped"),
+    kept('{\\"SMTP_PASS\\": \\"hunter\\"}', "weak-name-escaped-word"),
+    case(
+        'log="{\\"x-auth\\": \\"dXNlcjpwYXNz\\"}"', 'log="{\\"x-auth\\": \\"[TOKEN]\\"}"', 1, "auth-escaped"
+    ),
+    kept('{\\"auth\\": \\"oauth2\\"}', "auth-escaped-word-and-digit"),
+    case('{\\"STRIPE_KEY\\": \\"sk12345678a\\"}', '{\\"STRIPE_KEY\\": \\"[SECRET]\\"}', 1, "env-key-escaped"),
     kept("password=[PASSWORD]", "marker-value"),
     kept('password="[PASSWORD]"', "quoted-marker-value"),
     kept('auth=""', "weak-name-empty"),
