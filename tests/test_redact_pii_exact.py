@@ -43,6 +43,7 @@ EMAILS = [
     case("from o'brien@example.ie", "from [EMAIL]", 1, "apostrophe"),
     case("a b@c.io", "a [EMAIL]", 1, "after-a-word"),
     case("@a@b.co", "@[EMAIL]", 1, "after-an-at-sign"),
+    case('say "@ bob@example.com', 'say "@ [EMAIL]', 1, "after-a-quote-and-at-sign"),
 ]
 
 

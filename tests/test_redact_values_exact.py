@@ -47,6 +47,8 @@ KEY_VALUES = [
     kept('token=\\"expired\\"', "token-escaped-word"),
     kept('pass="hunter"', "weak-name-word"),
     case('pass="hunter2"', 'pass="[PASSWORD]"', 1, "weak-name-not-a-word"),
+    case("pass='hunter2'", "pass='[PASSWORD]'", 1, "weak-name-single-quoted"),
+    kept("pass='hunter'", "weak-name-single-quoted-word"),
     # weak and env names in JSON inside a JSON string, as in a log line's serialised payload
     case('{\\"SMTP_PASS\\": \\"hunter2\\"}', '{\\"SMTP_PASS\\": \\"[PASSWORD]\\"}', 1, "weak-name-escaped"),
     kept('{\\"SMTP_PASS\\": \\"hunter\\"}', "weak-name-escaped-word"),
@@ -84,6 +86,8 @@ KEY_VALUES = [
     kept("GET /cb?code=abcdefghijkl", "code-letters"),
     kept("GET /cb?code=&x", "code-empty"),
     kept("code=abc123def456", "code-not-in-a-url"),
+    kept("code=a1b2c3d4e5f6 then what?", "code-at-the-start-of-a-question"),
+    case("?code=abc123def456", "?code=[TOKEN]", 1, "code-second-character"),
     kept("exit code=abc123def456", "code-after-a-blank"),
 ]
 
