@@ -83,6 +83,8 @@ KEY_VALUES = [
     case("GET /cb#code=abc123def456", "GET /cb#code=[TOKEN]", 1, "oauth-code-fragment"),
     case("GET /cb?a=1&code=abc123def456", "GET /cb?a=1&code=[TOKEN]", 1, "oauth-code-second"),
     kept("GET /cb?code=200&state=x", "code-a-number"),
+    kept("GET /cb?code=abc123456&x=1", "code-9-characters"),
+    case("GET /cb?code=abc1234567&x=1", "GET /cb?code=[TOKEN]&x=1", 1, "code-10-characters"),
     kept("GET /cb?code=abcdefghijkl", "code-letters"),
     kept("GET /cb?code=&x", "code-empty"),
     kept("code=abc123def456", "code-not-in-a-url"),
