@@ -76,6 +76,12 @@ KEY_VALUES = [
     case("phone=(020) 7946 0958 ok", "phone=[PHONE] ok", 1, "phone-with-blanks"),
     case('phone="(020) 7946 0958" ok', 'phone="[PHONE]" ok', 1, "phone-quoted"),
     kept("[PHONE]: carrier", "a-marker-is-no-key"),
+    case(
+        "[PHONE]: carrier password=hunter2", "[PHONE]: carrier password=[PASSWORD]", 1, "a-key-after-a-marker"
+    ),
+    case("h[SECRET_KEY]=abc", "h[SECRET_KEY]=[SECRET]", 1, "one-letter-before-a-bracketed-key"),
+    case("phone=555 1234 ok", "phone=[PHONE] ok", 1, "short-local-phone-after-its-key"),
+    case("DJANGO_SECRET_KEY=Xy)z ok", "DJANGO_SECRET_KEY=[SECRET] ok", 1, "env-value-starting-with-x"),
     case("user[phone]=4155552671", "user[phone]=[PHONE]", 1, "bracketed-key-like-a-marker"),
     case("env[SECRET_KEY_BASE]=abc", "env[SECRET_KEY_BASE]=[SECRET]", 1, "bracketed-upper-case-key"),
     case("[x]password=hunter2", "[x]password=[PASSWORD]", 1, "after-a-bracket"),
