@@ -38,7 +38,7 @@ _EMAIL_RE = re.compile(
     # a quoted local part: "john doe"@example.com, or \"john doe\"@ inside a JSON string
     r"\\?\"[^\"\\\r\n]{1,64}\\?\""
     # the local part may hold `%` itself, so no `%20` case here (it would only add work)
-    rf"|(?:(?<![\\\w.%+'-])|(?<=\\[nrt]))(?:\w|{_U})(?:[\w.%+'-]|{_U}){{0,63}}"
+    rf"|(?:(?<![\\\w])|(?<=\\[nrt]))(?:\w|{_U})(?:[\w.%+'-]|{_U}){{0,63}}"
     r")(?:@|%40)"
     # labels and a top-level domain of letters in any script (bücher.de, 例え.jp, пример.рф)
     rf"(?:(?:[^\W_]|{_U})(?:[\w-]|{_U}){{0,62}}\.){{1,10}}(?:[^\W\d_]|{_U}){{2,24}}(?![\w-])"

@@ -43,6 +43,15 @@ EMAILS = [
     case("from o'brien@example.ie", "from [EMAIL]", 1, "apostrophe"),
     case("a b@c.io", "a [EMAIL]", 1, "after-a-word"),
     case("@a@b.co", "@[EMAIL]", 1, "after-an-at-sign"),
+    # in single quotes (Python reprs, SQL literals) and after a character a local part may hold
+    case("{'user': 'bob@example.com'}", "{'user': '[EMAIL]'}", 1, "python-dict"),
+    case("sent to ['a@b.co', 'c@d.io']", "sent to ['[EMAIL]', '[EMAIL]']", 2, "python-list"),
+    case("WHERE email = 'bob@example.com'", "WHERE email = '[EMAIL]'", 1, "sql-literal"),
+    case("user 'o'brien@example.ie' locked", "user '[EMAIL]' locked", 1, "apostrophe-in-quotes"),
+    case("mail to -bob@example.com", "mail to -[EMAIL]", 1, "after-a-dash"),
+    case("mail to .bob@example.com", "mail to .[EMAIL]", 1, "after-a-dot"),
+    case("mail to +bob@example.com", "mail to +[EMAIL]", 1, "after-a-plus"),
+    case("x-bob@example.com", "[EMAIL]", 1, "dash-inside"),
     case('say "@ bob@example.com', 'say "@ [EMAIL]', 1, "after-a-quote-and-at-sign"),
 ]
 
