@@ -112,6 +112,8 @@ def test_luhn(digits: str, ok: bool) -> None:
         ("6011111111111117", True),
         ("3530111333300000", True),
         ("30569309025904", True),
+        ("30957777777777", True),  # Diners Club International's 3095
+        ("30967777777776", False),  # passes Luhn, 3096 is no Diners prefix
         ("6200000000000005", True),
         ("1234567812345670", False),  # passes Luhn, no brand
         ("", False),
