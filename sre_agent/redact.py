@@ -137,6 +137,9 @@ _VALUE = re.compile(
 )
 
 
+# A value a header or bearer rule has already redacted (`"authorization": "Basic [TOKEN]"`).
+_SCHEME_AND_MARKER = re.compile(r"(?i:bearer|basic|digest|negotiate|token|apikey)[ \t]+" + MARKER.pattern)
+
 # An unquoted phone number after a phone key, blanks and brackets included.
 _PHONE_VALUE = re.compile(r"(?P<bare>\+?\(?\d[\d ().-]{4,24}\d)")
 # An environment variable's unquoted value (`NAME=value` in an env dump): everything to a blank.
@@ -165,7 +168,7 @@ def _secret_value(marker: str, weak: bool, value_match: re.Match[str]) -> str | 
         value = groups.get(value_group)
         if value is None:
             continue
-        if not value or MARKER.fullmatch(value):
+        if not value or MARKER.fullmatch(value) or _SCHEME_AND_MARKER.fullmatch(value):
             return None
         if marker == TOKEN and is_plain_word(value):
             return None  # "token: expired" is prose; a password may be any word, so it has no such rule

@@ -62,13 +62,16 @@ BEARER = [
         1,
         "header-jwt-once",
     ),
-    wrong_today(
+    case(
         '{"authorization": "Basic dXNlcjpwYXNz"}',
         '{"authorization": "Basic [TOKEN]"}',
         1,
-        "json-authorization-counted-twice",
-        "the header rule and the key=value rule both replace the one credential: counted 2, scheme lost",
+        "json-authorization-once",
     ),
+    case(
+        '{"password": "Basic dXNlcjpwYXNz"}', '{"password": "Basic [TOKEN]"}', 1, "json-password-basic-once"
+    ),
+    case('{"password": "Basic hunter2"}', '{"password": "[PASSWORD]"}', 1, "json-password-basic-short"),
 ]
 
 
