@@ -26,7 +26,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -46,8 +46,15 @@ CHANGE_AFTER_S = 60.0
 #: (log-likelihood gain over one steady rate: 8 is well past chance over 60 possible splits).
 MIN_RISE = 1.3
 MIN_GAIN = 8.0
+#: A service passes its suspicion on in proportion to the share of its new bad lines that name
+#: another service, times this (half its lines naming others: all of it passes).
+PASS_ON = 2.0
 #: A pattern that was there before the onset and got louder counts this much of a new one.
 OLD_PATTERN = 0.4
+#: A pod whose first line comes this long after the logs begin is new (started during them).
+NEW_POD_AFTER_S = 60.0
+#: … and whose service logged this many lines from other pods before it (it was running already).
+NEW_POD_SIBLING_LINES = 10
 #: Silence needs this many lines of a service before the onset to tell a drop from a quiet service.
 SILENCE_MIN_BEFORE = 10
 
@@ -58,8 +65,9 @@ _TRACE_IN_TEXT = re.compile(
 )
 _TRACE_FIELDS = ("trace_id", "traceId", "trace.id", "traceid", "x_b3_traceid", "correlation_id")
 _URL_HOST = re.compile(r"\b[a-z][a-z0-9+.-]{1,15}://(?:[^@/\s]+@)?(?P<t>[A-Za-z0-9_.-]+)(?::\d+)?")
-_HOST_PORT = re.compile(r"(?<![\w.:/-])(?P<t>[A-Za-z][\w.-]*[A-Za-z0-9]):(?P<port>\d{2,5})(?![\d.])")
+_HOST_PORT = re.compile(r"(?<![\w.:/-])(?P<t>[A-Za-z0-9][\w.-]*[A-Za-z0-9]):(?P<port>\d{2,5})(?![\d.])")
 _SOURCE_FILE = re.compile(r"\.(?:java|kt|scala|groovy|py|go|rb|js|ts|cs|cpp|cc|c|h|rs|php|swift)$", re.I)
+_TIMED_OUT = re.compile(r"time[sd]?[ -]?out|deadline exceeded|took too long", re.IGNORECASE)
 #: Words before a callee: "calling X", "connection refused to X", "no instances available for X".
 _BEFORE_TARGET = re.compile(
     r"\b(?:calling|call(?:ed|s|ing)? (?:to|into)|requests? to|sending to|send to|connect(?:ing|ion)?"
@@ -74,13 +82,24 @@ _BEFORE_TARGET = re.compile(
     re.IGNORECASE,
 )
 #: A callee before words of its failure: "upstream X returned 503", "X: deadline exceeded".
-_AFTER_TARGET = re.compile(
-    r"(?P<t>[A-Za-z][\w.-]{1,62})[\"'`\])>]?(?: service| server| host)?:?\s+(?:returned|responded|"
-    r"answered|replied|is (?:down|unavailable|unreachable|not responding)|unavailable|unreachable|"
-    r"timed out|deadline exceeded|context deadline exceeded|connection refused|not responding|"
-    r"refused (?:the )?connection)",
+_FAILURE_WORDS = re.compile(
+    r"(?<=\s)(?:returned|responded|answered|replied|is (?:down|unavailable|unreachable|not responding)"
+    r"|unavailable|unreachable|timed out|deadline exceeded|context deadline exceeded|connection refused"
+    r"|not responding|refused (?:the )?connection)\b",
     re.IGNORECASE,
 )
+#: … and the name just before those words (read backwards from them: one pass over the line).
+_NAME_BEFORE = re.compile(
+    r"(?P<t>[A-Za-z][\w.-]{1,62})[\"'`\])>]?(?: service| server| host)?:?\s+$", re.IGNORECASE
+)
+
+
+def _after_target(text: str) -> Iterator[re.Match[str]]:
+    """Names written just before words of their failure: "upstream X returned 503", "X: deadline exceeded"."""
+    for words in _FAILURE_WORDS.finditer(text):
+        found = _NAME_BEFORE.search(text, max(0, words.start() - 80), words.start())
+        if found:
+            yield found
 
 
 @dataclass(slots=True)
@@ -114,11 +133,15 @@ def service_of(row: CleanRecord) -> str:
     return "unknown"
 
 
-def badness(row: CleanRecord) -> float:
-    """How much a line says something is wrong (see `_BAD`)."""
-    if row.level is None:
-        return _NO_LEVEL_TROUBLE if sounds_like_trouble(row.message[:300]) else 0.0
-    return _BAD.get(row.level, 0.0)
+def badness(row: CleanRecord, said: dict[str, bool] | None = None) -> float:
+    """How much a line says something is wrong (see `_BAD`); `said` remembers, per shape, whether
+    the words of a line without a level say trouble."""
+    if row.level is not None:
+        return _BAD.get(row.level, 0.0)
+    said = {} if said is None else said
+    if row.shape not in said:
+        said[row.shape] = sounds_like_trouble(row.message[:300])
+    return _NO_LEVEL_TROUBLE if said[row.shape] else 0.0
 
 
 def trace_of(row: CleanRecord) -> str | None:
@@ -136,12 +159,13 @@ def trace_of(row: CleanRecord) -> str | None:
 
 def read_lines(rows: Iterable[CleanRecord]) -> list[Line]:
     """The rows as `Line`s, oldest first."""
+    said: dict[str, bool] = {}
     out = [
         Line(
             t=row.timestamp.timestamp(),
             service=service_of(row),
             pod=row.host,
-            bad=badness(row),
+            bad=badness(row, said),
             shape=row.shape or row.message[:200],
             trace=trace_of(row),
             row=row,
@@ -223,16 +247,45 @@ def novelty(lines: Sequence[Line], onset: float, calm: bool) -> dict[tuple[str, 
 # ------------------------------------------------------------------------------------------ blame
 
 
+#: Parts of service names that say nothing about which service it is.
+_GENERIC_PARTS = frozenset(
+    {"service", "server", "proxy", "worker", "backend", "frontend", "gateway", "prod", "main"}
+)
+_ANNOUNCED_PORT = re.compile(
+    r"\b(?:listen\w*|serving|bound|started|running|port\(s\)|port)\b[^\n]{0,40}?"
+    r"(?:port\(s\)?:?\s*|port\s+|:)(?P<port>\d{2,5})\b",
+    re.IGNORECASE,
+)
+
+
+def announced_ports(lines: Sequence[Line]) -> dict[str, str]:
+    """Port → service, for ports exactly one service says it listens on (`listening on :7070`,
+    `Tomcat started on port(s): 12031`): a caller that names only an address and port names it."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    read: set[tuple[str, str]] = set()
+    for line in lines:
+        if line.bad or len(line.row.message) > 300 or (line.service, line.shape) in read:
+            continue
+        read.add((line.service, line.shape))  # a shape's first line says what its others say
+        found = _ANNOUNCED_PORT.search(line.row.message)
+        if found:
+            seen[found.group("port")].add(line.service)
+    return {port: next(iter(s)) for port, s in seen.items() if len(s) == 1}
+
+
 class Names:
     """The services and pods of a session, and the names their callers may write them by."""
 
     def __init__(self, lines: Sequence[Line]) -> None:
+        self.ports = announced_ports(lines)
+        self.read: dict[tuple[str, str], tuple[set[str], set[str], float]] = {}  # `blamed`, per shape
         services = sorted({line.service for line in lines if line.service != "unknown"})
         self.services = services
         self.pods = {line.pod.lower(): line.service for line in lines if line.pod}
         prefix = _common_prefix(services)
         aliases: dict[str, str] = {}
         weak: dict[str, str] = {}
+        parts: dict[str, set[str]] = defaultdict(set)
         for name in services:
             for alias in {name, name[len(prefix) :]}:
                 if len(_norm(alias)) >= 4:
@@ -240,6 +293,13 @@ class Names:
             stem = re.sub(r"[-_.]?(?:service|svc|server|api|app)$", "", name[len(prefix) :].lower())
             if len(_norm(stem)) >= 3:
                 weak.setdefault(_norm(stem), name)
+            for part in re.split(r"[-_.]", name[len(prefix) :].lower()):
+                if len(part) >= 4 and part not in _GENERIC_PARTS:
+                    parts[part].add(name)
+        # a part of one service's name only ("fraud" of fraud-check), after words of a failed call
+        for part, owners in parts.items():
+            if len(owners) == 1:
+                weak.setdefault(part, next(iter(owners)))
         self.aliases, self.weak = aliases, weak
         # Mentions are matched as written: a name's own spelling (`order-service`) or, squashed, its
         # alias (`orderservice` in `/api/v1/orderservice/…`); six characters at least.
@@ -288,51 +348,123 @@ def _common_prefix(names: Sequence[str]) -> str:
 
 def blamed(line: Line, names: Names) -> tuple[set[str], set[str], float]:
     """(services, unknown hosts) a bad line points at besides its own service, and how surely:
-    1 for words of a call that failed or a URL/host:port, 0.5 for a bare mention of a service."""
-    text = line.row.message[:600]
+    1 for words of a call that failed or a URL/host:port, 0.5 for a bare mention of a service.
+    Lines of one shape name the same (unless an address was masked in it): read once per shape."""
+    key = (line.service, line.shape if "<IP>" not in line.shape else line.row.message[:600])
+    known = names.read.get(key)
+    if known is None:
+        known = names.read[key] = _blamed(line.row.message[:600], line.service, names)
+    return known
+
+
+def _blamed(text: str, own: str, names: Names) -> tuple[set[str], set[str], float]:
     services: set[str] = set()
     hosts: set[str] = set()
-    for pattern, weak in (
-        (_URL_HOST, False),
-        (_HOST_PORT, False),
-        (_BEFORE_TARGET, True),
-        (_AFTER_TARGET, True),
-    ):
-        for m in pattern.finditer(text):
+    finders = (
+        ("url", _URL_HOST.finditer),
+        ("address", _HOST_PORT.finditer),
+        ("words", _BEFORE_TARGET.finditer),
+        ("words", _after_target),
+    )
+    for kind, finder in finders:
+        for m in finder(text):
             token = m.group("t")
-            if pattern is _HOST_PORT and _SOURCE_FILE.search(token):
-                continue
-            service, _ = names.resolve(token, weak=weak)
+            if kind == "address" and _SOURCE_FILE.search(token):
+                continue  # Foo.java:42 is a line of code
+            service, _ = names.resolve(token, weak=kind == "words")
+            if service is None and kind == "address":
+                service = names.ports.get(m.group("port"))
             if service is not None:
                 services.add(service)
-            elif pattern in (_URL_HOST, _HOST_PORT) and not token.replace(".", "").isdigit():
+            elif kind != "words" and not token.replace(".", "").isdigit():
                 hosts.add(token.lower())
-    services.discard(line.service)
+    services.discard(own)
     if services or hosts:
         return services, hosts, 1.0
-    mentioned = names.mentioned(text) - {line.service}
-    return mentioned, set(), 0.5
+    return names.mentioned(text) - {own}, set(), 0.5
+
+
+def blame_flow(
+    own: dict[str, float],
+    received: dict[str, float],
+    edges: dict[str, dict[str, float]],
+    own_weight: dict[str, float],
+    rounds: int = 6,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Suspicion passed down the call chain: a service whose new bad lines mostly name another is a
+    victim too, so what its callers blame it for (and its own generic errors, "failed with 500")
+    flows on to the services it names, in proportion to how much it names each.
+
+    `own`: each service's score for its own bad lines; `received`: the score of the lines others
+    wrote naming it; `edges[s][t]`: weight of s's lines naming t; `own_weight[s]`: weight of s's
+    lines naming no one. Returns (own score each keeps, blame each ends up with)."""
+    passing = {}
+    for source, out in edges.items():
+        named = sum(out.values())
+        passing[source] = min(1.0, PASS_ON * named / (named + own_weight.get(source, 0.0)))
+    kept = {s: v * (1.0 - passing.get(s, 0.0)) for s, v in own.items()}
+    ends: dict[str, float] = defaultdict(float)
+    moving: dict[str, float] = defaultdict(float, received)
+
+    def hand_on(source: str, amount: float, into: dict[str, float]) -> None:
+        out = edges[source]
+        total = sum(out.values())
+        for target, weight in out.items():
+            into[target] += amount * weight / total
+
+    for source, value in own.items():
+        if passing.get(source):
+            hand_on(source, value * passing[source], moving)
+    for _ in range(rounds):
+        onward: dict[str, float] = defaultdict(float)
+        for target, value in moving.items():
+            share = passing.get(target, 0.0)
+            ends[target] += value * (1.0 - share)
+            if share:
+                hand_on(target, value * share, onward)
+        moving = onward
+    for target, value in moving.items():
+        ends[target] += value
+    return kept, dict(ends)
 
 
 # ------------------------------------------------------------------------------ traces, silence, changes
 
 
-def deepest_hops(lines: Sequence[Line], onset: float) -> Counter[str]:
-    """Per service, in how many failing requests after the onset it was the deepest failing hop:
-    of the services that logged a bad line in the request, the one whose first line came last."""
+def deepest_hops(
+    lines: Sequence[Line], onset: float, fresh: dict[tuple[str, str], tuple[float, float]]
+) -> Counter[str]:
+    """Per service, in how many failing requests after the onset it was the deepest failing hop.
+
+    Lines sharing a trace or request id are one request. Its failing services are those that
+    logged an error in it (of a pattern that is new or rose since the onset: a warning every request
+    logs says nothing). A failure travels up the call chain, so the deepest failing hop is the one
+    whose error came first; of errors at the same moment, the one of the service that joined the
+    request last (many services log only when they answer, so joining order alone misleads). When
+    that first error says it timed out, the hop it waited on is deeper: the service (not failing)
+    that still logged in the request after the caller gave up."""
     first: dict[str, dict[str, float]] = defaultdict(dict)
-    failing: dict[str, set[str]] = defaultdict(set)
+    last: dict[str, dict[str, float]] = defaultdict(dict)
+    failed: dict[str, dict[str, Line]] = defaultdict(dict)
     for line in lines:
         if line.trace is None:
             continue
         first[line.trace].setdefault(line.service, line.t)
-        if line.bad >= 0.3 and line.t >= onset:
-            failing[line.trace].add(line.service)
+        last[line.trace][line.service] = line.t
+        if line.bad >= 0.5 and line.t >= onset and fresh.get((line.service, line.shape), (1.0, 1.0))[1] > 0:
+            failed[line.trace].setdefault(line.service, line)
     out: Counter[str] = Counter()
-    for trace, bad in failing.items():
-        if len(first[trace]) < 2:
+    for trace, errors in failed.items():
+        joined = first[trace]
+        if len(joined) < 2:
             continue  # one service's request: no hop to compare
-        out[max(bad, key=lambda s: (first[trace][s], s))] += 1
+        origin = min(errors, key=lambda s: (round(errors[s].t, 3), -joined[s], s))
+        gave_up = errors[origin]
+        if _TIMED_OUT.search(gave_up.row.message[:400]):
+            # it gave up waiting: the hop it waited on is the one still at work after that
+            busy = [s for s, t in last[trace].items() if t > gave_up.t and s not in errors]
+            origin = max(busy, key=lambda s: (last[trace][s], s)) if busy else origin
+        out[origin] += 1
     return out
 
 
@@ -368,22 +500,39 @@ def silence(
 
 
 def changes(lines: Sequence[Line], onset: float) -> list[tuple[float, Line]]:
-    """Rare change lines (deploy, rollout, config, restart…) from 15 min before the onset to a
-    minute after it, each with a weight: 1 right at the onset, less the longer before it."""
+    """Changes from 15 min before the onset to a minute after it, each with a weight: 1 right at
+    the onset, less the longer before it. A change is a rare line (deploy, rollout, config,
+    restart…) that is not itself an error, or the first line of a new pod of a service that was
+    running already (a rollout or a reschedule)."""
+    low, high = onset - CHANGE_BEFORE_S, onset + CHANGE_AFTER_S
     per_host: Counter[tuple[str | None, str]] = Counter(
-        (line.pod, line.shape)
-        for line in lines
-        if onset - CHANGE_BEFORE_S <= line.t <= onset + CHANGE_AFTER_S
+        (line.pod, line.shape) for line in lines if low <= line.t <= high
     )
+    first_of: dict[str, Line] = {}
+    before: Counter[str] = Counter()  # lines of the service before each pod's first
+    ran_before: dict[str, int] = {}
+    for line in lines:
+        if line.pod and line.pod not in first_of:
+            first_of[line.pod] = line
+            ran_before[line.pod] = before[line.service]
+        before[line.service] += 1
+    start = lines[0].t if lines else 0.0
     out = []
     for line in lines:
-        if not (onset - CHANGE_BEFORE_S <= line.t <= onset + CHANGE_AFTER_S):
+        if not (low <= line.t <= high) or line.bad >= 0.3:
             continue
-        if per_host[(line.pod, line.shape)] > MAX_REPEATS_PER_HOST:
-            continue
-        head = line.row.message.split("\n", 1)[0][:300]
-        if not CHANGE_WORDS.search(head) or NO_CHANGE_WORDS.search(head):
-            continue
+        fresh_pod = (
+            line.pod is not None
+            and first_of[line.pod] is line
+            and line.t - start > NEW_POD_AFTER_S
+            and ran_before[line.pod] >= NEW_POD_SIBLING_LINES
+        )
+        if not fresh_pod:
+            if per_host[(line.pod, line.shape)] > MAX_REPEATS_PER_HOST:
+                continue
+            head = line.row.message.split("\n", 1)[0][:300]
+            if not CHANGE_WORDS.search(head) or NO_CHANGE_WORDS.search(head):
+                continue
         ago = max(onset - line.t, 0.0)
         out.append((max(0.1, 1.0 - ago / CHANGE_BEFORE_S), line))
     return out

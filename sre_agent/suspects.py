@@ -4,7 +4,7 @@ The first question of a multi-service outage is "which service is it?", and the 
 usually answer it wrongly: the callers of a failing service log the most errors. `rank_suspects`
 weighs the signals of `suspect_signals.py` for every service the lines come from:
 
-    score = 1.0·onset + 1.5·blame + 1.0·trace + 0.7·silence + 0.5·change
+    score = 1.0·onset + 1.5·blame + 1.0·trace + 0.7·silence + 0.3·change
 
 - onset: the service's own bad lines since the trouble began, new patterns counting whole and
   patterns that were there before only for their rise; each (service, pattern) counts
@@ -38,6 +38,7 @@ from sre_agent.stacktrace import one_line
 from sre_agent.suspect_signals import (
     Line,
     Names,
+    blame_flow,
     blamed,
     changes,
     deepest_hops,
@@ -47,7 +48,7 @@ from sre_agent.suspect_signals import (
     silence,
 )
 
-WEIGHTS = {"onset": 1.0, "blame": 1.5, "trace": 1.0, "silence": 0.7, "change": 0.5}
+WEIGHTS = {"onset": 1.0, "blame": 1.5, "trace": 1.0, "silence": 0.7, "change": 0.3}
 MAX_SUSPECTS = 5
 #: A pod is named when it carries at least this share of its service's evidence (and has siblings).
 POD_SHARE = 0.7
@@ -93,6 +94,7 @@ class _Evidence:
         self.kinds: dict[tuple[str, str], float] = {}
         self.examples: dict[tuple[str, str], Line] = {}
         self.pods: dict[str, float] = defaultdict(float)
+        self.pod_examples: dict[str, dict[tuple[str, str], Line]] = defaultdict(dict)
 
     def add(self, accuser: str, line: Line, weight: float, kind: float, pod: str | None) -> None:
         key = (accuser, line.shape)
@@ -101,6 +103,7 @@ class _Evidence:
         self.examples.setdefault(key, line)
         if pod:
             self.pods[pod] += weight
+            self.pod_examples[pod].setdefault(key, line)
 
     def score(self) -> float:
         return sum(self.kinds[k] * math.log1p(w) for k, w in self.groups.items())
@@ -135,6 +138,8 @@ def rank_suspects(
     own: dict[str, _Evidence] = defaultdict(_Evidence)
     named: dict[str, _Evidence] = defaultdict(_Evidence)
     hosts: dict[str, _Evidence] = defaultdict(_Evidence)
+    edges: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    own_weight: dict[str, float] = defaultdict(float)
     for line in lines:
         if line.t < onset or not line.bad:
             continue
@@ -145,22 +150,26 @@ def rank_suspects(
         services, unknown, sure = blamed(line, names) if "blame" not in off else (set(), set(), 0.0)
         if not services and not unknown:
             own[line.service].add(line.service, line, weight, kind, line.pod)
+            own_weight[line.service] += weight
             continue
         share = weight * sure / (len(services) + len(unknown))
         for service in services:
             named[service].add(line.service, line, share, kind, None)
+            edges[line.service][service] += share
         for host in unknown:
             hosts[host].add(line.service, line, share, kind, None)
-    hops = deepest_hops(lines, onset) if "trace" not in off else {}
+            edges[line.service]["host:" + host] += share
+    hops = deepest_hops(lines, onset, fresh) if "trace" not in off else {}
     quiet = silence(lines, onset, calm) if "silence" not in off else {}
     quiet_pods = silence(lines, onset, calm, key="pod") if "silence" not in off else {}
     moved = changes(lines, onset) if "change" not in off else []
 
-    own_scores = {s: e.score() for s, e in own.items()}
-    named_scores = {s: e.score() for s, e in named.items()}
+    own_raw = {s: e.score() for s, e in own.items()}
+    received = {s: e.score() for s, e in named.items()} | {"host:" + h: e.score() for h, e in hosts.items()}
+    kept, blame = blame_flow(own_raw, received, edges, own_weight)
     totals = {
-        "onset": sum(own_scores.values()) or 1.0,
-        "blame": sum(named_scores.values()) + sum(e.score() for e in hosts.values()) or 1.0,
+        "onset": sum(own_raw.values()) or 1.0,
+        "blame": sum(received.values()) + sum(own_raw.values()) - sum(kept.values()) or 1.0,
         "trace": sum(hops.values()) or 1,
     }
     change_of: dict[str, tuple[float, Line]] = {}
@@ -168,22 +177,23 @@ def rank_suspects(
         if weight > change_of.get(line.service, (0.0, line))[0]:
             change_of[line.service] = (weight, line)
 
+    silent = {s: q for s in names.services if (q := _silence_of(s, quiet, quiet_pods)) is not None}
     suspects: list[Suspect] = []
     for service in names.services:
         signals = {
-            "onset": own_scores.get(service, 0.0) / totals["onset"] if "onset" not in off else 0.0,
-            "blame": named_scores.get(service, 0.0) / totals["blame"],
+            "onset": kept.get(service, 0.0) / totals["onset"] if "onset" not in off else 0.0,
+            "blame": blame.get(service, 0.0) / totals["blame"],
             "trace": hops.get(service, 0) / totals["trace"],
-            "silence": quiet[service][0] if service in quiet else 0.0,
+            "silence": silent[service][0] if service in silent else 0.0,
             "change": change_of[service][0] if service in change_of else 0.0,
         }
         weighted = {k: WEIGHTS[k] * v for k, v in signals.items() if v > 0}
         if weighted:
             suspects.append(
-                _service_suspect(service, weighted, own, named, hops, quiet, change_of, utc_offset)
+                _service_suspect(service, weighted, own, named, hops, silent, change_of, utc_offset)
             )
     for host, evidence in hosts.items():
-        part = WEIGHTS["blame"] * _HOST_DISCOUNT * evidence.score() / totals["blame"]
+        part = WEIGHTS["blame"] * _HOST_DISCOUNT * blame.get("host:" + host, 0.0) / totals["blame"]
         suspects.append(_host_suspect(host, part, evidence))
     suspects.sort(key=lambda s: (-s.score, s.name))
     siblings: dict[str, set[str]] = defaultdict(set)
@@ -200,13 +210,28 @@ def rank_suspects(
     )
 
 
+Quiet = dict[str, tuple[float, Line]]
+
+
+def _silence_of(service: str, quiet: Quiet, pods: Quiet) -> tuple[float, Line, str | None] | None:
+    """How far a service went quiet, its last line before, and the pod when only one of its pods
+    did (half as telling as the whole service); None when it did not."""
+    if service in quiet:
+        return quiet[service][0], quiet[service][1], None
+    mine = [(value, line) for value, line in pods.values() if line.service == service]
+    if not mine:
+        return None
+    value, line = max(mine, key=lambda vl: (vl[0], vl[1].t))
+    return 0.5 * value, line, line.pod
+
+
 def _service_suspect(
     service: str,
     weighted: dict[str, float],
     own: dict[str, _Evidence],
     named: dict[str, _Evidence],
     hops: dict[str, int],
-    quiet: dict[str, tuple[float, Line]],
+    silent: dict[str, tuple[float, Line, str | None]],
     change_of: dict[str, tuple[float, Line]],
     utc_offset: int | None,
 ) -> Suspect:
@@ -239,11 +264,12 @@ def _service_suspect(
             (weighted["trace"], f"the deepest failing hop in {hops[service]} failing requests", None)
         )
     if "silence" in weighted:
-        last = quiet[service][1]
+        _, last, pod = silent[service]
+        who = f"its pod {pod}" if pod else "it"
         reasons.append(
             (
                 weighted["silence"],
-                f"it (nearly) stopped logging at the onset (last before: {_when(last.t, utc_offset)})",
+                f"{who} (nearly) stopped logging at the onset (last before: {_when(last.t, utc_offset)})",
                 last,
             )
         )
@@ -304,8 +330,8 @@ def _pod_of(service: str, evidence: _Evidence | None, siblings: set[str]) -> tup
     pod, weight = max(evidence.pods.items(), key=lambda item: (item[1], item[0]))
     if total <= 0 or weight / total < POD_SHARE:
         return None
-    keys = [k for k, line in evidence.examples.items() if line.pod == pod]
-    return pod, weight / total, evidence.examples[max(keys, key=lambda k: evidence.groups[k])]
+    examples = evidence.pod_examples[pod]
+    return pod, weight / total, examples[max(examples, key=lambda k: (evidence.groups[k], k))]
 
 
 def _with_pods_and_changes(

@@ -190,6 +190,14 @@ K8S = {"pod_name": "cart-7d9f8c6b5-x2k4p", "namespace_name": "shop", "host": "no
                 "ERROR\tinternal/cart/handler.go:42\tredis: connection refused",
             ),
         ),
+        (
+            "2024-03-12T14:05:16.564Z\twarn\tcart/handler.go:42\tslow redis",
+            ("WARN", "cart/handler.go:42", "warn\tcart/handler.go:42\tslow redis"),
+        ),
+        (
+            'time="2024-03-12T14:05:16Z" level=error msg="redis down"',
+            ("ERROR", None, 'time="2024-03-12T14:05:16Z" level=error msg="redis down"'),
+        ),
         ("GET /healthz 200", (None, None, "GET /healthz 200")),
     ],
 )

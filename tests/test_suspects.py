@@ -82,6 +82,28 @@ def test_blame_reads_urls_hosts_and_failure_words_after_the_name() -> None:
     assert "2 other services (gateway, orders) name it" in ranking.suspects[0].reason
 
 
+def test_blame_flows_down_the_chain_to_the_service_the_victims_name() -> None:
+    # web names checkout (which failed), checkout names payments (which failed first)
+    records = _traffic(["web", "checkout", "payments"])
+    for s in range(ONSET, 600, 2):
+        records.append(_line(s, "checkout", "charge failed: upstream payments returned 503", "ERROR"))
+        records.append(_line(s, "checkout", "place order failed with status 500", "ERROR"))
+        records.append(_line(s, "web", "POST /order: upstream checkout returned 500", "ERROR"))
+        records.append(_line(s, "web", "GET /order/confirm: upstream checkout returned 500", "ERROR"))
+    ranking = rank_suspects(_rows(records))
+    assert ranking.services() == ["payments"]  # checkout's errors are all about payments: a victim
+    assert "1 other service (checkout) name it in their errors" in ranking.suspects[0].reason
+
+
+def test_an_address_callers_write_is_the_service_that_listens_on_its_port() -> None:
+    records = _traffic(["api", "worker"]) + [_line(5, "cache", "Server listening on port 6380")]
+    records += [_line(s, "cache", "evicted 3 keys") for s in range(10, ONSET, 7)]
+    for s in range(ONSET, 600, 2):
+        records.append(_line(s, "api", "dial tcp 10.4.2.17:6380: connect: connection refused", "ERROR"))
+        records.append(_line(s, "worker", "job failed: dial tcp 10.4.2.17:6380: i/o timeout", "ERROR"))
+    assert _order(records)[0] == "cache"
+
+
 def test_an_unknown_host_callers_name_is_a_suspect_of_its_own() -> None:
     records = _traffic(["api", "worker"])
     for s in range(ONSET, 600, 2):
@@ -105,6 +127,22 @@ def test_trace_the_deepest_failing_hop_of_a_request() -> None:
         records.append(_line(s + 0.6, "alpha", "request failed with status 500", "ERROR", request_id=trace))
     assert _order(records)[0] == "beta"
     assert _order(records, disabled=["trace"])[0] == "alpha"  # a tie otherwise: the name decides
+
+
+def test_trace_a_caller_that_timed_out_points_at_the_hop_still_at_work() -> None:
+    # front calls slow, which answers after front gave up; front times out, nobody names slow
+    # (edge fails as often as front, outside any request: so their errors alone tie)
+    records = _traffic(["edge", "front", "slow"])
+    records += [_line(s + 2, "edge", "render failed: internal error", "ERROR") for s in range(ONSET, 600, 3)]
+    for i, s in enumerate(range(ONSET, 600, 3)):
+        trace = f"tr-{i:06d}"
+        records.append(_line(s, "front", "request received", request_id=trace))
+        records.append(
+            _line(s + 2.0, "front", "request failed: read timed out after 2000 ms", "ERROR", request_id=trace)
+        )
+        records.append(_line(s + 2.4, "slow", "lookup done in 2400 ms", request_id=trace))
+    assert _order(records)[0] == "slow"
+    assert _order(records, disabled=["trace"])[:2] == ["edge", "front"]
 
 
 def test_trace_ids_are_read_from_the_message_when_no_field_holds_them() -> None:
@@ -139,6 +177,27 @@ def test_change_a_deploy_just_before_the_onset() -> None:
     assert [s.kind for s in ranking.suspects[:2]] == ["service", "change"]
     assert ranking.suspects[1].evidence == "deployed version 2.4.1 (rollout 88 complete)"
     assert rank_suspects(_rows(records), disabled=["change"]).services()[0] == "cart"
+
+
+def test_change_a_new_pod_of_a_running_service_is_a_rollout() -> None:
+    old, new = "search-5c6b7d8f9-a1b2c", "search-7f8g9h2k4-x9y8z"
+    records = [
+        _line(s, None, f"served {s}", host=pod) for s in range(600) for pod in ("cart-5c6b7d8f9-q2w3e", old)
+    ]
+    records = [
+        r for r in records if not (r.host == old and r.timestamp >= T0 + timedelta(seconds=ONSET - 60))
+    ]
+    records += [_line(s, None, f"served {s}", host=new) for s in range(ONSET - 60, 600)]
+    for s in range(ONSET, 600, 2):
+        records.append(_line(s, None, "request failed: internal error", "ERROR", host=new))
+        records.append(_line(s, None, "request failed: internal error", "ERROR", host="cart-5c6b7d8f9-q2w3e"))
+    ranking = rank_suspects(_rows(records))
+    assert [(s.kind, s.name) for s in ranking.suspects[:3]] == [
+        ("service", "search"),
+        ("pod", new),
+        ("change", "served 240"),
+    ]
+    assert ranking.suspects[2].reason.startswith(f"logged by {new} at 10:04:00, shortly before the onset")
 
 
 def test_the_pod_carrying_the_errors_follows_its_service_and_pods_give_the_service() -> None:

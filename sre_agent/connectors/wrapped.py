@@ -30,6 +30,11 @@ _LEADING_TIME = re.compile(
 _LEVEL = re.compile(
     r"(?<![\w.])\[?(?P<level>TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|SEVERE|PANIC)\]?(?![\w.])"
 )
+#: A level in any case right after the time (zap's console `info`, `warn`), or logfmt's `level=error`.
+_LEVEL_FIRST = re.compile(
+    r"^\[?(?P<level>trace|debug|info|warn|warning|error|fatal|critical|panic)\]?(?![\w.])", re.IGNORECASE
+)
+_LEVEL_LOGFMT = re.compile(r"\blevel=\"?(?P<level>[A-Za-z]+)")
 #: A logger after the level: a dotted or slashed name, maybe with a line (`c.x.FooImpl#42`,
 #: `com.shop.cart.CartService:88`, `internal/cart/handler.go:42`, `shop.views`), a thread or a pid
 #: and `---` between (Spring Boot: `INFO 1 --- [nio-8080-exec-1] c.x.Foo : msg`).
@@ -67,9 +72,13 @@ def inner_line(text: str) -> InnerLine:
             except ValueError:
                 timestamp = None
     level = logger = None
-    head = _LEVEL.search(rest[:LEVEL_REACH])
+    head = (_LEVEL_FIRST.match(rest) if found else None) or _LEVEL.search(rest[:LEVEL_REACH])
+    if head is None and (logfmt := _LEVEL_LOGFMT.search(rest[:LEVEL_REACH])):
+        return InnerLine(
+            message=rest.rstrip("\r\n"), level=logfmt.group("level").upper(), logger=None, timestamp=timestamp
+        )
     if head:
-        level = head.group("level")
+        level = head.group("level").upper()
         named = _LOGGER.match(rest[head.end() :])
         if named:
             logger = named.group("logger")
