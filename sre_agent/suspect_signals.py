@@ -5,9 +5,8 @@ An SRE asked "which service is it?" looks for five things; each function here me
 - **onset** (`find_onset`, `novelty`): when the trouble began (the moment the rate of bad lines
   rose most, over all services), and, per service and log pattern, whether its bad lines are new
   since then or were there before at a similar rate (an old, louder error is not the news);
-- **blame** (`blamed`): a bad line that names another service, pod or host (`No instances
-  available for X`, `connection refused to X:8080`, `timeout calling X`, `upstream X returned
-  503`, `X: deadline exceeded`, a URL `http://X:8080/…`) points at X, not at the caller;
+- **blame** (in `suspect_blame.py`): a bad line that names another service, pod or host points
+  at it, not at the caller;
 - **trace joins** (`deepest_hops`): lines sharing a trace or request id show who called whom; in a
   failing request the service that joined last and failed is the deepest failing hop;
 - **silence** (`silence`): a service or pod that logged steadily before the onset and (nearly)
@@ -26,7 +25,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -46,15 +45,13 @@ CHANGE_AFTER_S = 60.0
 #: (log-likelihood gain over one steady rate: 8 is well past chance over 60 possible splits).
 MIN_RISE = 1.3
 MIN_GAIN = 8.0
-#: A service passes its suspicion on in proportion to the share of its new bad lines that name
-#: another service, times this (half its lines naming others: all of it passes).
-PASS_ON = 2.0
 #: A pattern that was there before the onset and got louder counts this much of a new one.
 OLD_PATTERN = 0.4
 #: A pod whose first line comes this long after the logs begin is new (started during them).
 NEW_POD_AFTER_S = 60.0
-#: … and whose service logged this many lines from other pods before it (it was running already).
-NEW_POD_SIBLING_LINES = 10
+#: … is a replacement when a sibling's last line falls this long before or after its first.
+REPLACED_BEFORE_S = 120.0
+REPLACED_AFTER_S = 300.0
 #: Silence needs this many lines of a service before the onset to tell a drop from a quiet service.
 SILENCE_MIN_BEFORE = 10
 
@@ -64,42 +61,7 @@ _TRACE_IN_TEXT = re.compile(
     re.IGNORECASE,
 )
 _TRACE_FIELDS = ("trace_id", "traceId", "trace.id", "traceid", "x_b3_traceid", "correlation_id")
-_URL_HOST = re.compile(r"\b[a-z][a-z0-9+.-]{1,15}://(?:[^@/\s]+@)?(?P<t>[A-Za-z0-9_.-]+)(?::\d+)?")
-_HOST_PORT = re.compile(r"(?<![\w.:/-])(?P<t>[A-Za-z0-9][\w.-]*[A-Za-z0-9]):(?P<port>\d{2,5})(?![\d.])")
-_SOURCE_FILE = re.compile(r"\.(?:java|kt|scala|groovy|py|go|rb|js|ts|cs|cpp|cc|c|h|rs|php|swift)$", re.I)
 _TIMED_OUT = re.compile(r"time[sd]?[ -]?out|deadline exceeded|took too long", re.IGNORECASE)
-#: Words before a callee: "calling X", "connection refused to X", "no instances available for X".
-_BEFORE_TARGET = re.compile(
-    r"\b(?:calling|call(?:ed|s|ing)? (?:to|into)|requests? to|sending to|send to|connect(?:ing|ion)?"
-    r"(?: (?:refused|reset|timed out|failed|error|closed))?(?: by peer)? (?:to|from|with)|timed? ?out "
-    r"(?:calling|waiting for|connecting to|talking to|reaching|on)|no (?:healthy |live |ready |available )?"
-    r"(?:instances?|endpoints?|upstreams?|hosts?|servers?|replicas?|backends?)(?: available)? for"
-    r"|(?:up|down)stream(?: service| host| server)?|dependency|backend|failed to (?:reach|call|contact|"
-    r"connect to|invoke|query|get \w+ from)|(?:cannot|can't|could not|couldn't|unable to) (?:reach|"
-    r"connect to|call|contact|resolve|get \w+ from)|error (?:from|calling|talking to|connecting to)"
-    r"|(?:bad |invalid |unexpected |empty |error )?response from|reply from|invoking|circuit(?: breaker)?"
-    r"(?: is)? open (?:for|on)|(?:for|from|to) service)\s+[\"'`\[(<]?(?P<t>[A-Za-z][\w.-]{1,62})",
-    re.IGNORECASE,
-)
-#: A callee before words of its failure: "upstream X returned 503", "X: deadline exceeded".
-_FAILURE_WORDS = re.compile(
-    r"(?<=\s)(?:returned|responded|answered|replied|is (?:down|unavailable|unreachable|not responding)"
-    r"|unavailable|unreachable|timed out|deadline exceeded|context deadline exceeded|connection refused"
-    r"|not responding|refused (?:the )?connection)\b",
-    re.IGNORECASE,
-)
-#: … and the name just before those words (read backwards from them: one pass over the line).
-_NAME_BEFORE = re.compile(
-    r"(?P<t>[A-Za-z][\w.-]{1,62})[\"'`\])>]?(?: service| server| host)?:?\s+$", re.IGNORECASE
-)
-
-
-def _after_target(text: str) -> Iterator[re.Match[str]]:
-    """Names written just before words of their failure: "upstream X returned 503", "X: deadline exceeded"."""
-    for words in _FAILURE_WORDS.finditer(text):
-        found = _NAME_BEFORE.search(text, max(0, words.start() - 80), words.start())
-        if found:
-            yield found
 
 
 @dataclass(slots=True)
@@ -113,10 +75,6 @@ class Line:
     shape: str
     trace: str | None
     row: CleanRecord
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def service_of(row: CleanRecord) -> str:
@@ -244,190 +202,6 @@ def novelty(lines: Sequence[Line], onset: float, calm: bool) -> dict[tuple[str, 
     return out
 
 
-# ------------------------------------------------------------------------------------------ blame
-
-
-#: Parts of service names that say nothing about which service it is.
-_GENERIC_PARTS = frozenset(
-    {"service", "server", "proxy", "worker", "backend", "frontend", "gateway", "prod", "main"}
-)
-_ANNOUNCED_PORT = re.compile(
-    r"\b(?:listen\w*|serving|bound|started|running|port\(s\)|port)\b[^\n]{0,40}?"
-    r"(?:port\(s\)?:?\s*|port\s+|:)(?P<port>\d{2,5})\b",
-    re.IGNORECASE,
-)
-
-
-def announced_ports(lines: Sequence[Line]) -> dict[str, str]:
-    """Port → service, for ports exactly one service says it listens on (`listening on :7070`,
-    `Tomcat started on port(s): 12031`): a caller that names only an address and port names it."""
-    seen: dict[str, set[str]] = defaultdict(set)
-    read: set[tuple[str, str]] = set()
-    for line in lines:
-        if line.bad or len(line.row.message) > 300 or (line.service, line.shape) in read:
-            continue
-        read.add((line.service, line.shape))  # a shape's first line says what its others say
-        found = _ANNOUNCED_PORT.search(line.row.message)
-        if found:
-            seen[found.group("port")].add(line.service)
-    return {port: next(iter(s)) for port, s in seen.items() if len(s) == 1}
-
-
-class Names:
-    """The services and pods of a session, and the names their callers may write them by."""
-
-    def __init__(self, lines: Sequence[Line]) -> None:
-        self.ports = announced_ports(lines)
-        self.read: dict[tuple[str, str], tuple[set[str], set[str], float]] = {}  # `blamed`, per shape
-        services = sorted({line.service for line in lines if line.service != "unknown"})
-        self.services = services
-        self.pods = {line.pod.lower(): line.service for line in lines if line.pod}
-        prefix = _common_prefix(services)
-        aliases: dict[str, str] = {}
-        weak: dict[str, str] = {}
-        parts: dict[str, set[str]] = defaultdict(set)
-        for name in services:
-            for alias in {name, name[len(prefix) :]}:
-                if len(_norm(alias)) >= 4:
-                    aliases.setdefault(_norm(alias), name)
-            stem = re.sub(r"[-_.]?(?:service|svc|server|api|app)$", "", name[len(prefix) :].lower())
-            if len(_norm(stem)) >= 3:
-                weak.setdefault(_norm(stem), name)
-            for part in re.split(r"[-_.]", name[len(prefix) :].lower()):
-                if len(part) >= 4 and part not in _GENERIC_PARTS:
-                    parts[part].add(name)
-        # a part of one service's name only ("fraud" of fraud-check), after words of a failed call
-        for part, owners in parts.items():
-            if len(owners) == 1:
-                weak.setdefault(part, next(iter(owners)))
-        self.aliases, self.weak = aliases, weak
-        # Mentions are matched as written: a name's own spelling (`order-service`) or, squashed, its
-        # alias (`orderservice` in `/api/v1/orderservice/…`); six characters at least.
-        written = {name: name for name in services} | {a: s for a, s in aliases.items()}
-        strong = sorted((w for w in written if len(_norm(w)) >= 6), key=len, reverse=True)
-        self._written = {w.lower(): s for w, s in written.items()}
-        self._mention = (
-            re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, strong)) + r")(?![a-z0-9])")
-            if strong
-            else None
-        )
-
-    def resolve(self, token: str, *, weak: bool) -> tuple[str | None, str | None]:
-        """(service, pod) a written name stands for; (None, None) when it names none we know."""
-        token = token.strip(".-_").lower()
-        if token in self.pods:
-            return self.pods[token], token
-        head = token.split(".")[0]  # cart.shop.svc.cluster.local
-        for key in (_norm(token), _norm(head)):
-            if key in self.aliases:
-                return self.aliases[key], None
-            if weak and key in self.weak:
-                return self.weak[key], None
-        if head in self.pods:
-            return self.pods[head], head
-        return None, None
-
-    def mentioned(self, text: str) -> set[str]:
-        """Services whose full names (or names without the shared prefix) a text holds."""
-        if self._mention is None:
-            return set()
-        return {self._written[m.group(0)] for m in self._mention.finditer(text.lower())}
-
-
-def _common_prefix(names: Sequence[str]) -> str:
-    """A prefix every service name shares up to a separator (`ts-` of `ts-order-service`, …)."""
-    if len(names) < 3:
-        return ""
-    first, last = min(names), max(names)
-    n = 0
-    while n < min(len(first), len(last)) and first[n] == last[n]:
-        n += 1
-    cut = max(first.rfind(sep, 0, n) for sep in "-_.")
-    return first[: cut + 1] if cut >= 0 else ""
-
-
-def blamed(line: Line, names: Names) -> tuple[set[str], set[str], float]:
-    """(services, unknown hosts) a bad line points at besides its own service, and how surely:
-    1 for words of a call that failed or a URL/host:port, 0.5 for a bare mention of a service.
-    Lines of one shape name the same (unless an address was masked in it): read once per shape."""
-    key = (line.service, line.shape if "<IP>" not in line.shape else line.row.message[:600])
-    known = names.read.get(key)
-    if known is None:
-        known = names.read[key] = _blamed(line.row.message[:600], line.service, names)
-    return known
-
-
-def _blamed(text: str, own: str, names: Names) -> tuple[set[str], set[str], float]:
-    services: set[str] = set()
-    hosts: set[str] = set()
-    finders = (
-        ("url", _URL_HOST.finditer),
-        ("address", _HOST_PORT.finditer),
-        ("words", _BEFORE_TARGET.finditer),
-        ("words", _after_target),
-    )
-    for kind, finder in finders:
-        for m in finder(text):
-            token = m.group("t")
-            if kind == "address" and _SOURCE_FILE.search(token):
-                continue  # Foo.java:42 is a line of code
-            service, _ = names.resolve(token, weak=kind == "words")
-            if service is None and kind == "address":
-                service = names.ports.get(m.group("port"))
-            if service is not None:
-                services.add(service)
-            elif kind != "words" and not token.replace(".", "").isdigit():
-                hosts.add(token.lower())
-    services.discard(own)
-    if services or hosts:
-        return services, hosts, 1.0
-    return names.mentioned(text) - {own}, set(), 0.5
-
-
-def blame_flow(
-    own: dict[str, float],
-    received: dict[str, float],
-    edges: dict[str, dict[str, float]],
-    own_weight: dict[str, float],
-    rounds: int = 6,
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Suspicion passed down the call chain: a service whose new bad lines mostly name another is a
-    victim too, so what its callers blame it for (and its own generic errors, "failed with 500")
-    flows on to the services it names, in proportion to how much it names each.
-
-    `own`: each service's score for its own bad lines; `received`: the score of the lines others
-    wrote naming it; `edges[s][t]`: weight of s's lines naming t; `own_weight[s]`: weight of s's
-    lines naming no one. Returns (own score each keeps, blame each ends up with)."""
-    passing = {}
-    for source, out in edges.items():
-        named = sum(out.values())
-        passing[source] = min(1.0, PASS_ON * named / (named + own_weight.get(source, 0.0)))
-    kept = {s: v * (1.0 - passing.get(s, 0.0)) for s, v in own.items()}
-    ends: dict[str, float] = defaultdict(float)
-    moving: dict[str, float] = defaultdict(float, received)
-
-    def hand_on(source: str, amount: float, into: dict[str, float]) -> None:
-        out = edges[source]
-        total = sum(out.values())
-        for target, weight in out.items():
-            into[target] += amount * weight / total
-
-    for source, value in own.items():
-        if passing.get(source):
-            hand_on(source, value * passing[source], moving)
-    for _ in range(rounds):
-        onward: dict[str, float] = defaultdict(float)
-        for target, value in moving.items():
-            share = passing.get(target, 0.0)
-            ends[target] += value * (1.0 - share)
-            if share:
-                hand_on(target, value * share, onward)
-        moving = onward
-    for target, value in moving.items():
-        ends[target] += value
-    return kept, dict(ends)
-
-
 # ------------------------------------------------------------------------------ traces, silence, changes
 
 
@@ -499,35 +273,53 @@ def silence(
     return out
 
 
+def _replacements(lines: Sequence[Line]) -> set[str]:
+    """Pods that began during the logs in place of a sibling: a pod of the same service stopped
+    logging from 2 min before to 5 min after the new one's first line, well before the logs end
+    (a rollout, or a pod rescheduled). A pod that merely logged late replaces nothing."""
+    first: dict[str, Line] = {}
+    last: dict[str, Line] = {}
+    for line in lines:
+        if line.pod:
+            first.setdefault(line.pod, line)
+            last[line.pod] = line
+    if not lines:
+        return set()
+    start, end = lines[0].t, lines[-1].t
+    out = set()
+    for pod, head in first.items():
+        if head.t - start <= NEW_POD_AFTER_S:
+            continue
+        if any(
+            other != pod
+            and tail.service == head.service
+            and end - tail.t > NEW_POD_AFTER_S
+            and head.t - REPLACED_BEFORE_S <= tail.t <= head.t + REPLACED_AFTER_S
+            for other, tail in last.items()
+        ):
+            out.add(pod)
+    return out
+
+
 def changes(lines: Sequence[Line], onset: float) -> list[tuple[float, Line]]:
     """Changes from 15 min before the onset to a minute after it, each with a weight: 1 right at
     the onset, less the longer before it. A change is a rare line (deploy, rollout, config,
-    restart…) that is not itself an error, or the first line of a new pod of a service that was
-    running already (a rollout or a reschedule)."""
+    restart…) that is not itself an error, or the first line of a pod that replaced a sibling
+    (a rollout or a reschedule)."""
     low, high = onset - CHANGE_BEFORE_S, onset + CHANGE_AFTER_S
     per_host: Counter[tuple[str | None, str]] = Counter(
         (line.pod, line.shape) for line in lines if low <= line.t <= high
     )
-    first_of: dict[str, Line] = {}
-    before: Counter[str] = Counter()  # lines of the service before each pod's first
-    ran_before: dict[str, int] = {}
-    for line in lines:
-        if line.pod and line.pod not in first_of:
-            first_of[line.pod] = line
-            ran_before[line.pod] = before[line.service]
-        before[line.service] += 1
-    start = lines[0].t if lines else 0.0
+    new_pods = _replacements(lines)
+    seen_pods: set[str] = set()
     out = []
     for line in lines:
+        first_of_pod = line.pod is not None and line.pod not in seen_pods
+        if line.pod is not None:
+            seen_pods.add(line.pod)
         if not (low <= line.t <= high) or line.bad >= 0.3:
             continue
-        fresh_pod = (
-            line.pod is not None
-            and first_of[line.pod] is line
-            and line.t - start > NEW_POD_AFTER_S
-            and ran_before[line.pod] >= NEW_POD_SIBLING_LINES
-        )
-        if not fresh_pod:
+        if not (first_of_pod and line.pod in new_pods):
             if per_host[(line.pod, line.shape)] > MAX_REPEATS_PER_HOST:
                 continue
             head = line.row.message.split("\n", 1)[0][:300]

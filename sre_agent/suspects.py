@@ -2,7 +2,7 @@
 
 The first question of a multi-service outage is "which service is it?", and the loudest lines
 usually answer it wrongly: the callers of a failing service log the most errors. `rank_suspects`
-weighs the signals of `suspect_signals.py` for every service the lines come from:
+weighs the signals of `suspect_signals.py` and `suspect_blame.py` for every service the lines come from:
 
     score = 1.0·onset + 1.5·blame + 1.0·trace + 0.7·silence + 0.3·change
 
@@ -35,11 +35,9 @@ from pydantic import BaseModel, Field
 from sre_agent.clocks import stamp
 from sre_agent.models import CleanRecord
 from sre_agent.stacktrace import one_line
+from sre_agent.suspect_blame import Names, blame_flow, blamed
 from sre_agent.suspect_signals import (
     Line,
-    Names,
-    blame_flow,
-    blamed,
     changes,
     deepest_hops,
     find_onset,
@@ -283,7 +281,9 @@ def _service_suspect(
             )
         )
     reasons.sort(key=lambda r: -r[0])
-    evidence = next((line for _, _, line in reasons if line is not None), None)
+    # its own new error says most about it; else the line behind its strongest reason
+    mine = own[service].best() if "onset" in weighted else None
+    evidence = mine[1] if mine else next((line for _, _, line in reasons if line is not None), None)
     return Suspect(
         kind="service",
         name=service,
@@ -354,7 +354,7 @@ def _with_pods_and_changes(
         quiet = sorted(p for p, (_, line) in quiet_pods.items() if line.service == service)
         if found is not None:
             pod, share, line = found
-            why = f"{round(100 * share)}% of {service}'s own new errors come from this pod"
+            why = f"{round(100 * share)}% of the service's own new errors come from this pod"
             out.append(_follower("pod", pod, service, score * share, why, line))
         elif quiet and len(siblings[service]) >= 2:
             share, line = quiet_pods[quiet[0]]

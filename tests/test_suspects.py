@@ -209,7 +209,7 @@ def test_the_pod_carrying_the_errors_follows_its_service_and_pods_give_the_servi
     ]
     ranking = rank_suspects(_rows(records))
     assert [(s.kind, s.name) for s in ranking.suspects[:2]] == [("service", "cart"), ("pod", pods[1])]
-    assert ranking.suspects[1].reason == "100% of cart's own new errors come from this pod"
+    assert ranking.suspects[1].reason == "100% of the service's own new errors come from this pod"
 
 
 def test_the_answer_names_the_top_suspect_and_says_when_it_is_unclear() -> None:
