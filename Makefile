@@ -73,6 +73,7 @@ bench: install
 	$(BIN)/python bench/bench_bot.py
 	$(BIN)/python bench/bench_code_index.py
 	$(BIN)/python bench/bench_traces.py
+	$(BIN)/python bench/bench_suspects.py
 
 # Mutation testing of the retrieval and redaction modules against their fast tests (mutmut,
 # [tool.mutmut] in pyproject.toml; results cached in mutants/). Not part of `make test`: about an

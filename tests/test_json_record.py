@@ -154,3 +154,80 @@ def test_a_file_of_pino_lines_is_read_and_filtered_by_level(tmp_path: Path) -> N
     result = FileLogstore(path).fetch(LogQuery(level="WARN"))
     assert result.skipped == 0
     assert [(r.message, r.host, r.level) for r in result.records] == [("upstream reset", "api-2", "ERROR")]
+
+
+K8S = {"pod_name": "cart-7d9f8c6b5-x2k4p", "namespace_name": "shop", "host": "node-3"}
+
+
+@pytest.mark.parametrize(
+    "inner, expected",
+    [
+        (
+            "12:03:04.120 ERROR c.x.FooImpl#42 TraceID: 4bf92f3577b34da6 charge failed\n",
+            ("ERROR", "c.x.FooImpl#42", "ERROR c.x.FooImpl#42 TraceID: 4bf92f3577b34da6 charge failed"),
+        ),
+        (
+            "2024-03-12 14:05:16.564  WARN 1 --- [nio-8080-exec-1] c.s.cart.CartController  : slow cart",
+            (
+                "WARN",
+                "c.s.cart.CartController",
+                "WARN 1 --- [nio-8080-exec-1] c.s.cart.CartController  : slow cart",
+            ),
+        ),
+        (
+            "14:05:16.564 [http-nio-8080-exec-3] INFO  com.shop.cart.CartService - cart 12 saved",
+            (
+                "INFO",
+                "com.shop.cart.CartService",
+                "[http-nio-8080-exec-3] INFO  com.shop.cart.CartService - cart 12 saved",
+            ),
+        ),
+        (
+            "2024-03-12T14:05:16.564Z\tERROR\tinternal/cart/handler.go:42\tredis: connection refused",
+            (
+                "ERROR",
+                "internal/cart/handler.go:42",
+                "ERROR\tinternal/cart/handler.go:42\tredis: connection refused",
+            ),
+        ),
+        (
+            "2024-03-12T14:05:16.564Z\twarn\tcart/handler.go:42\tslow redis",
+            ("WARN", "cart/handler.go:42", "warn\tcart/handler.go:42\tslow redis"),
+        ),
+        (
+            'time="2024-03-12T14:05:16Z" level=error msg="redis down"',
+            ("ERROR", None, 'time="2024-03-12T14:05:16Z" level=error msg="redis down"'),
+        ),
+        ("GET /healthz 200", (None, None, "GET /healthz 200")),
+    ],
+)
+def test_a_wrapped_application_line_gives_level_logger_and_service_from_the_pod(
+    inner: str, expected: tuple
+) -> None:
+    obj = {"log": inner, "stream": "stdout", "time": ISO, "kubernetes": K8S}
+    record = record_from_object(obj, source="f.jsonl", line=1)
+    level, logger, message = expected
+    assert (record.level, record.fields.get("logger"), record.message) == (level, logger, message)
+    assert (record.host, record.service) == ("cart-7d9f8c6b5-x2k4p", "cart")
+    assert record.timestamp == T
+
+
+def test_a_wrapped_line_with_a_full_time_needs_no_time_of_the_wrappers() -> None:
+    record = record_from_object({"log": "2024-03-12 14:05:16,564 ERROR shop.views: boom"}, source="f")
+    assert (record.timestamp, record.level, record.fields["logger"]) == (T, "ERROR", "shop.views")
+    with pytest.raises(ValueError, match="missing field 'timestamp'"):
+        record_from_object({"log": "14:05:16 ERROR shop.views: boom"}, source="f")  # a time of day is no date
+
+
+def test_a_wrapped_json_line_is_read_as_the_record_with_the_wrappers_fields_beside_it() -> None:
+    inner = json.dumps({"level": "warn", "msg": "retrying payment", "trace_id": "abc123def", "logger": "pay"})
+    obj = {"log": inner + "\n", "time": ISO, "kubernetes": K8S | {"labels": {"app": "checkout"}}}
+    record = record_from_object(obj, source="f")
+    assert (record.message, record.level, record.request_id) == ("retrying payment", "WARN", "abc123def")
+    assert (record.service, record.host, record.timestamp) == ("checkout", "cart-7d9f8c6b5-x2k4p", T)
+    assert record.fields["logger"] == "pay"
+
+
+def test_a_service_field_wins_over_the_pod_name() -> None:
+    obj = {"log": "INFO ok", "time": ISO, "service": "basket", "pod": "cart-7d9f8c6b5-x2k4p"}
+    assert record_from_object(obj, source="f").service == "basket"

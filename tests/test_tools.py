@@ -282,3 +282,29 @@ def test_summarize_stored_logs_groups_the_window_and_times_the_worst_pattern(
 
     empty = _call(_ctx(tools_engine, "nothing-stored"), "summarize_stored_logs", {})
     assert empty.ok is False and "search_logstore" in empty.error
+
+
+def test_rank_suspects_names_the_service_and_the_config_change_before_the_onset(tools_engine: Engine) -> None:
+    ctx = _ctx(tools_engine, "suspects")
+    assert _call(ctx, "search_logstore", {"query": "what went wrong"}).ok  # every method, prod only
+    result = _call(ctx, "rank_suspects", {"query": "why is GetMembership failing?"})
+    assert result.ok, result.error
+    ranking = result.suspects
+    assert ranking is not None and ranking.calm_before
+    assert [(s.kind, s.name) for s in ranking.suspects] == [
+        ("service", "membership"),
+        ("change", "config diff: dynamodb.max_retries changed from 3 to 8"),
+    ]
+    assert f"{ranking.onset:%H:%M:%S}" == "14:05:53"  # the first throttled read
+    first = result.text.splitlines()[0]
+    assert first.startswith("2317 stored lines (all stored); the trouble began about 2024-03-12 14:05:53 UTC")
+    assert "Top suspect: the service **membership** (high confidence)" in first
+    assert "2. **config diff: dynamodb.max_retries changed from 3 to 8** (change" in result.text
+    assert "   - 14:03:05 `config diff: dynamodb.max_retries changed from 3 to 8`" in result.text
+
+    before = _call(ctx, "rank_suspects", {"window": "between 13:50 and 14:00"})
+    assert before.ok and before.counts["lines"] < ranking.lines
+    assert "DynamoDB" not in before.text  # the window (and 15 min before it) ends before the trouble
+
+    empty = _call(_ctx(tools_engine, "nothing-stored"), "rank_suspects", {})
+    assert empty.ok is False and "search_logstore" in empty.error

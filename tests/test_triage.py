@@ -101,7 +101,7 @@ def _retrieves_only(engine, question: str, session: str) -> TurnAnswer:
 
 def test_follow_ups_that_name_no_new_method_search_what_was_stored(engine) -> None:
     first = _ask(engine, "why is GetMembership failing for user 123 in prod?", session="t2", logs=LOGS)
-    assert _tools(first) == ["search_logstore"]
+    assert _tools(first) == ["search_logstore", "rank_suspects"]
     again = _retrieves_only(engine, "is GetMembership still timing out for user 123?", "t2")
     assert "DEADLINE_EXCEEDED" in again.answer
     # A question naming no method fetches every method's logs once; follow-ups then reuse them.

@@ -29,6 +29,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sre_agent.connectors.names import service_of_pod
+from sre_agent.connectors.wrapped import inner_line, inner_object
 from sre_agent.models import LogRecord
 
 #: Our field -> a source's own names for it (a service config's `fields`), tried first.
@@ -96,6 +98,11 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "application",
         "app_name",
         "svc",
+        "kubernetes.labels.app",
+        "kubernetes.labels.app.kubernetes.io/name",
+        "kubernetes.container_name",
+        "k8s.container.name",
+        "resource.k8s.container.name",
     ),
     "method": ("method", "rpc_method", "rpc.method", "rpc", "grpc.method", "endpoint", "operation"),
     "request_id": (
@@ -108,7 +115,17 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "x_request_id",
     ),
     "user_id": ("user_id", "uid", "user", "user.id", "usr.id", "enduser.id"),
-    "host": ("host", "hostname", "host.name", "pod", "pod_name", "kubernetes.pod.name", "instance"),
+    "host": (
+        "host",
+        "hostname",
+        "host.name",
+        "pod",
+        "pod_name",
+        "kubernetes.pod.name",
+        "k8s.pod.name",
+        "resource.k8s.pod.name",
+        "instance",
+    ),
     "env": ("env", "environment", "stage", "deployment.environment", "resource.deployment.environment"),
 }
 _STANDARD = tuple(name for name in _NAMES if name not in ("timestamp", "message"))
@@ -124,6 +141,9 @@ _EPOCH_DIGITS = re.compile(r"\d{9,19}(?:\.\d+)?")
 _PINO = ((10, "TRACE"), (20, "DEBUG"), (30, "INFO"), (40, "WARN"), (50, "ERROR"))
 _SYSLOG = ("FATAL", "FATAL", "FATAL", "ERROR", "WARN", "INFO", "INFO", "DEBUG")  # 0 emerg … 7 debug
 _OTEL = ((4, "TRACE"), (8, "DEBUG"), (12, "INFO"), (16, "WARN"), (20, "ERROR"))
+#: Message fields that hold another program's whole line (a shipper's wrapper): its leading time,
+#: level and logger are read from it (`wrapped.py`).
+_WRAPPER_KEYS = frozenset({"log", "textpayload"})
 
 
 @lru_cache(maxsize=4096)  # a source repeats its few key names on every line
@@ -253,23 +273,38 @@ def _rendered(template: str, flat: dict[str, Any]) -> str:
 
 
 def record_from_object(
-    obj: dict[str, Any], *, source: str, line: int | None = None, aliases: Aliases = None
+    obj: dict[str, Any],
+    *,
+    source: str,
+    line: int | None = None,
+    aliases: Aliases = None,
+    _inner: bool = False,
 ) -> LogRecord:
     """A JSON object (a JSONL line, an API's record) as a LogRecord; ValueError with the reason
-    when it has no time we can read, or is nested deeper than `MAX_DEPTH`."""
+    when it has no time we can read, or is nested deeper than `MAX_DEPTH`.
+
+    A wrapper's message that is itself a JSON object is read as the record (the wrapper's other
+    fields beside it); one that is an application's text line gives its level, logger and time
+    (`wrapped.py`). With no service field, a pod's name gives one (`cart-7d9f8-x2k4p` → `cart`)."""
     if _too_deep(obj.values(), MAX_DEPTH - 1):
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels of objects and lists")
     keys = _Keys(obj)
-    ts_key, ts = keys.pick("timestamp", aliases)
-    if ts_key is None:
-        raise ValueError("missing field 'timestamp' (nor time, ts, @timestamp or another usual name for it)")
-    used = {ts_key}
-    timestamp = epoch_time(ts) or iso_time(ts)
     msg_key, msg = keys.pick("message", aliases)
+    wrapper = msg_key is not None and _norm(msg_key) in _WRAPPER_KEYS and isinstance(msg, str)
+    if wrapper and not _inner and msg_key in obj and (inner := inner_object(msg)) is not None:
+        merged = {k: v for k, v in obj.items() if k != msg_key} | inner
+        return record_from_object(merged, source=source, line=line, aliases=aliases, _inner=True)
+    said = inner_line(msg) if wrapper else None
+    ts_key, ts = keys.pick("timestamp", aliases)
+    if ts_key is None and (said is None or said.timestamp is None):
+        raise ValueError("missing field 'timestamp' (nor time, ts, @timestamp or another usual name for it)")
+    used = {ts_key} if ts_key is not None else set()
+    timestamp = (epoch_time(ts) or iso_time(ts)) if ts_key is not None else said.timestamp  # type: ignore[union-attr]
     fields: dict[str, Any] = {"timestamp": timestamp, "source": source, "line": line}
     if msg_key is not None:
         used.add(msg_key)
     level_key: str | None = None
+    host_key: str | None = None
     for name in _STANDARD:
         key, value = keys.pick(name, aliases)
         if key is None:
@@ -280,18 +315,27 @@ def record_from_object(
             fields[name] = numeric_level(value, key) or str(value)
         elif name in _FEW_VALUES:
             fields[name] = sys.intern(str(value))
+            host_key = key if name == "host" else host_key
         else:
             fields[name] = str(value)
+    if "service" not in fields and host_key is not None and "pod" in _norm(host_key):
+        fields["service"] = sys.intern(service_of_pod(fields["host"]))
     if msg_key is None:  # every field but the time and level: `rpc=GetMembership status=UNAVAILABLE`
-        message = _message_from_fields(keys.flat, {ts_key, level_key or ts_key})
+        message = _message_from_fields(keys.flat, {ts_key or "", level_key or ""})
+    elif said is not None:
+        message = said.message
     elif _norm(msg_key) == "mt":
         message = _rendered(str(msg), keys.flat)
     else:
         message = str(msg).rstrip("\n")
     fields["message"] = message
-    if "level" not in fields and (found := LEVEL_IN_TEXT.search(message[:80])):
+    if "level" not in fields and said is not None and said.level is not None:
+        fields["level"] = said.level
+    elif "level" not in fields and (found := LEVEL_IN_TEXT.search(message[:80])):
         fields["level"] = found.group(1)
     fields["fields"] = {k: v for k, v in obj.items() if not _all_taken(k, v, used)}
+    if said is not None and said.logger and "logger" not in fields["fields"]:
+        fields["fields"]["logger"] = said.logger
     try:
         return LogRecord.model_validate(fields)
     except ValidationError as exc:

@@ -76,3 +76,9 @@ def method_matches(have: str, wanted: str) -> bool:
     if have_l == wanted_l:
         return True
     return bool(wanted_l) and re.split(r"[/.:]", have_l)[-1] == wanted_l
+
+
+def service_of_pod(name: str) -> str:
+    """The workload a k8s pod belongs to: `cart-7d9f8c6b5-x2k4p` → `cart`, `kafka-0` → `kafka`;
+    a name without a pod suffix (a host, a service) is returned as it is, in lower case."""
+    return _without_pod_suffix(name.strip().lower())

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from sre_agent.connectors.report import FetchReport
 from sre_agent.models import TimeWindow
+from sre_agent.suspects import SuspectRanking
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.results import ResultLine
 
@@ -44,6 +45,9 @@ class ToolResult(BaseModel):
     scope: str = Field(default="", description="table, window and filters searched, for the answer")
     fetch_report: FetchReport | None = Field(
         default=None, description="what the tool's fetch matched, dropped, or found the source held"
+    )
+    suspects: SuspectRanking | None = Field(
+        default=None, description="rank_suspects' ranking, for the answer"
     )
     seconds: float = 0.0
 

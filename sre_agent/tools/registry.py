@@ -20,7 +20,7 @@ from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, ValidationError
 
 from sre_agent.errors import ConnectorError, InputError, StorageError, echo
-from sre_agent.tools import admin_tools, aws_tools, code_tools, log_tools
+from sre_agent.tools import admin_tools, aws_tools, code_tools, log_tools, suspect_tools
 from sre_agent.tools.base import ToolContext, ToolError, ToolResult
 from sre_agent.tools.redaction import redact_result, redactor_for
 
@@ -165,6 +165,16 @@ LOG_TOOLS = [
         "for 'what went wrong?', 'did someone ship something?' and 'what fixed it?'.",
         log_tools.SummarizeStoredArgs,
         log_tools.summarize_stored_logs,
+    ),
+    ToolSpec(
+        "rank_suspects",
+        "Rank the services, pods, hosts and changes most likely at fault, from what this thread stored "
+        "(optionally one window): when the trouble began, which services' errors are new, which service "
+        "the callers' errors name, the deepest failing hop of failing requests, who went quiet, and "
+        "deploy/config/restart lines just before. Up to five suspects, each with its reason and evidence "
+        "line. Use it for 'why?', 'what is wrong?' and 'which service is it?', after fetching the logs.",
+        suspect_tools.RankSuspectsArgs,
+        suspect_tools.rank_suspects_tool,
     ),
 ]
 

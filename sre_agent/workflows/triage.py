@@ -43,6 +43,7 @@ from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import ResultLine
+from sre_agent.workflows.suspect_answer import asks_for_a_cause, ranking_of, summary_opening, suspects_section
 
 
 class ToolCallPlan(BaseModel):
@@ -167,6 +168,12 @@ def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[Too
                 tool="retrieve_stored_logs",
                 args={"query": question},
                 why="search what this thread already stored",
+            )
+        )
+    if asks_for_a_cause(question):
+        calls.append(
+            ToolCallPlan(
+                tool="rank_suspects", args={"query": question}, why="rank the suspects: which is it?"
             )
         )
     return calls
@@ -371,12 +378,18 @@ def render_triage(
     timeline: Timeline | None = None,
 ) -> str:
     """The offline answer in the same sections as the LLM path's."""
+    ranking = ranking_of(results)
     parts = [
         "_Offline triage: no LLM was used; this answer is built from the logs and the service "
         "config by rules, and nothing left this machine._",
-        "**Summary**: " + _summary(lines, patterns, known, plan) + _partly(results),
+        "**Summary**: "
+        + summary_opening(ranking)
+        + _summary(lines, patterns, known, plan)
+        + _partly(results),
         *_fetch_notes(results),
     ]
+    if (block := suspects_section(ranking, plan.utc_offset)) is not None:
+        parts.append(block)
     if lines:
         parts.append(
             "**Evidence**: the most relevant lines, as patterns (lines alike but for ids and numbers; "

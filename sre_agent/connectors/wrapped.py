@@ -1,0 +1,99 @@
+"""Log lines inside log lines: what a cluster's shipper wraps an application's line in.
+
+On Kubernetes the application writes a line to stdout, and the node's shipper (Docker's json-file
+driver, Fluent Bit, Fluentd, Vector, Promtail) stores it as the text of a JSON record of its own,
+with the pod's metadata beside it:
+
+    {"log": "12:03:04.120 ERROR c.x.FooImpl#42 TraceID: 3f… message\\n", "stream": "stdout",
+     "time": "2024-03-12T12:03:04.120Z", "kubernetes": {"pod_name": "cart-7d9f8-x2k4p", …}}
+
+The application's own line holds what matters: its level, its logger, sometimes a full time.
+`inner_line` reads those from a Java (logback, log4j, Spring Boot), Go or Python line; when the
+text is itself a JSON object (a structured logger behind the shipper), `inner_object` returns it,
+to be read as the record instead, the wrapper's fields beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+#: A leading time: `2024-03-12 12:03:04,120`, `2024-03-12T12:03:04.120Z`, `2024/03/12 12:03:04`,
+#: or the time of day alone (`12:03:04.120`), optionally in brackets.
+_LEADING_TIME = re.compile(
+    r"^\s*\[?(?P<date>\d{4}[-/]\d{2}[-/]\d{2}[T ])?(?P<time>\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)"
+    r"(?P<zone>Z|[+-]\d{2}:?\d{2})?\]?\s*"
+)
+_LEVEL = re.compile(
+    r"(?<![\w.])\[?(?P<level>TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|SEVERE|PANIC)\]?(?![\w.])"
+)
+#: A level in any case right after the time (zap's console `info`, `warn`), or logfmt's `level=error`.
+_LEVEL_FIRST = re.compile(
+    r"^\[?(?P<level>trace|debug|info|warn|warning|error|fatal|critical|panic)\]?(?![\w.])", re.IGNORECASE
+)
+_LEVEL_LOGFMT = re.compile(r"\blevel=\"?(?P<level>[A-Za-z]+)")
+#: A logger after the level: a dotted or slashed name, maybe with a line (`c.x.FooImpl#42`,
+#: `com.shop.cart.CartService:88`, `internal/cart/handler.go:42`, `shop.views`), a thread or a pid
+#: and `---` between (Spring Boot: `INFO 1 --- [nio-8080-exec-1] c.x.Foo : msg`).
+_LOGGER = re.compile(
+    r"^[\s:|-]*(?:\d+\s+)?(?:---\s+)?(?:\[[^\]]{0,80}\]\s+)?"
+    r"(?P<logger>[A-Za-z_$][\w$-]*(?:[./][\w$-]+)+(?:[#:]\w+)?)(?=\s|:|$)"
+)
+#: How far into the line the level may be: after a time, a thread name, a pid.
+LEVEL_REACH = 100
+
+
+@dataclass(frozen=True)
+class InnerLine:
+    """What an application's own line says about itself."""
+
+    message: str  # the line without its leading time
+    level: str | None
+    logger: str | None
+    timestamp: datetime | None  # only when the line carries a full date and time
+
+
+def inner_line(text: str) -> InnerLine:
+    """The level, logger and (full) time an application's line starts with, and the line without
+    its leading time. A line with none of them comes back as it was, with nothing found."""
+    timestamp = None
+    rest = text
+    found = _LEADING_TIME.match(text)
+    if found:
+        rest = text[found.end() :]
+        if found.group("date"):
+            stamp = found.group("date").replace("/", "-") + found.group("time").replace(",", ".")
+            stamp += (found.group("zone") or "").replace("Z", "+00:00")
+            try:
+                timestamp = datetime.fromisoformat(stamp)
+            except ValueError:
+                timestamp = None
+    level = logger = None
+    head = (_LEVEL_FIRST.match(rest) if found else None) or _LEVEL.search(rest[:LEVEL_REACH])
+    if head is None and (logfmt := _LEVEL_LOGFMT.search(rest[:LEVEL_REACH])):
+        return InnerLine(
+            message=rest.rstrip("\r\n"), level=logfmt.group("level").upper(), logger=None, timestamp=timestamp
+        )
+    if head:
+        level = head.group("level").upper()
+        named = _LOGGER.match(rest[head.end() :])
+        if named:
+            logger = named.group("logger")
+    return InnerLine(
+        message=(rest if found else text).rstrip("\r\n"), level=level, logger=logger, timestamp=timestamp
+    )
+
+
+def inner_object(text: str) -> dict[str, Any] | None:
+    """The JSON object a message's text is, when it is one (a structured logger's line, wrapped)."""
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        return None
+    try:
+        value = json.loads(stripped)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,403 @@
+"""Name the suspect: rank the services, pods, hosts and changes most likely at fault.
+
+The first question of a multi-service outage is "which service is it?", and the loudest lines
+usually answer it wrongly: the callers of a failing service log the most errors. `rank_suspects`
+weighs the signals of `suspect_signals.py` and `suspect_blame.py` for every service the lines come from:
+
+    score = 1.0·onset + 1.5·blame + 1.0·trace + 0.7·silence + 0.3·change
+
+- onset: the service's own bad lines since the trouble began, new patterns counting whole and
+  patterns that were there before only for their rise; each (service, pattern) counts
+  log(1 + its weight), so distinct patterns matter more than volume;
+- blame: the bad lines of *other* services that name it (same weighting, per caller and pattern);
+- trace: the share of failing requests in which it is the deepest failing hop;
+- silence: how far its logging dropped at the onset (0 … 1);
+- change: a rare deploy/config/restart line of it shortly before the onset (0 … 1).
+
+onset, blame and trace are shares of their total over all services. A pod follows its service in
+the list when its lines carry most of the service's evidence (the fault is often in one pod); an
+unknown host that callers name (a database, `10.0.3.7:6379`) is a suspect of its own; a change
+line follows the service it was logged by. Up to five suspects, best first, each with a one-line
+reason and its strongest evidence line. The confidence says how far the first is ahead of the
+second service: "high" (less than half its score), "medium" (less than 0.8), else "unclear".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from sre_agent.clocks import stamp
+from sre_agent.models import CleanRecord
+from sre_agent.stacktrace import one_line
+from sre_agent.suspect_blame import Names, blame_flow, blamed
+from sre_agent.suspect_signals import (
+    Line,
+    changes,
+    deepest_hops,
+    find_onset,
+    novelty,
+    read_lines,
+    silence,
+)
+
+WEIGHTS = {"onset": 1.0, "blame": 1.5, "trace": 1.0, "silence": 0.7, "change": 0.3}
+MAX_SUSPECTS = 5
+#: A pod is named when it carries at least this share of its service's evidence (and has siblings).
+POD_SHARE = 0.7
+_HOST_DISCOUNT = 0.8
+Confidence = Literal["high", "medium", "unclear"]
+
+
+class Suspect(BaseModel):
+    """One suspect: a service, a pod, a host others name, or a change line."""
+
+    kind: Literal["service", "pod", "host", "change"]
+    name: str
+    service: str | None = Field(default=None, description="the service it belongs to (None for a host)")
+    score: float
+    reason: str = Field(description="one line: why it is suspected")
+    evidence: str = Field(default="", description="its strongest evidence line, cut to one line")
+    evidence_at: datetime | None = None
+    signals: dict[str, float] = Field(default_factory=dict, description="each signal's weighted part")
+
+
+class SuspectRanking(BaseModel):
+    suspects: list[Suspect] = Field(default_factory=list)
+    onset: datetime | None = Field(default=None, description="when the trouble began")
+    calm_before: bool = Field(default=False, description="a calmer period before the onset was compared")
+    confidence: Confidence = "unclear"
+    lines: int = 0
+
+    def services(self) -> list[str]:
+        """The services named, in order, each once (a pod or change counts for its service)."""
+        out: list[str] = []
+        for suspect in self.suspects:
+            name = suspect.service or suspect.name
+            if name not in out:
+                out.append(name)
+        return out
+
+
+class _Evidence:
+    """What one service (or host) collected: weight per (accuser, pattern) and example lines."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str], float] = defaultdict(float)
+        self.kinds: dict[tuple[str, str], float] = {}
+        self.examples: dict[tuple[str, str], Line] = {}
+        self.pods: dict[str, float] = defaultdict(float)
+        self.pod_examples: dict[str, dict[tuple[str, str], Line]] = defaultdict(dict)
+
+    def add(self, accuser: str, line: Line, weight: float, kind: float, pod: str | None) -> None:
+        key = (accuser, line.shape)
+        self.groups[key] += weight
+        self.kinds[key] = kind
+        self.examples.setdefault(key, line)
+        if pod:
+            self.pods[pod] += weight
+            self.pod_examples[pod].setdefault(key, line)
+
+    def score(self) -> float:
+        return sum(self.kinds[k] * math.log1p(w) for k, w in self.groups.items())
+
+    def best(self) -> tuple[tuple[str, str], Line] | None:
+        if not self.groups:
+            return None
+        key = max(self.groups, key=lambda k: (self.groups[k], k))
+        return key, self.examples[key]
+
+
+def _when(t: float, utc_offset: int | None) -> str:
+    return stamp(datetime.fromtimestamp(t, UTC), utc_offset, "%H:%M:%S")
+
+
+def _cut(line: Line) -> str:
+    return one_line(line.row.message, 240)
+
+
+def rank_suspects(
+    rows: Iterable[CleanRecord], *, utc_offset: int | None = None, disabled: Iterable[str] = ()
+) -> SuspectRanking:
+    """The suspects of `rows` (a session's stored lines), best first. `disabled` names signals to
+    leave out (to measure what each adds)."""
+    lines = read_lines(rows)
+    if not lines:
+        return SuspectRanking()
+    off = set(disabled)
+    onset, calm = find_onset(lines)
+    fresh = novelty(lines, onset, calm)
+    names = Names(lines)
+    own: dict[str, _Evidence] = defaultdict(_Evidence)
+    named: dict[str, _Evidence] = defaultdict(_Evidence)
+    hosts: dict[str, _Evidence] = defaultdict(_Evidence)
+    edges: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    own_weight: dict[str, float] = defaultdict(float)
+    for line in lines:
+        if line.t < onset or not line.bad:
+            continue
+        kind, rise = fresh.get((line.service, line.shape), (1.0, 1.0))
+        weight = line.bad * rise
+        if weight <= 0:
+            continue
+        services, unknown, sure = blamed(line, names) if "blame" not in off else (set(), set(), 0.0)
+        if not services and not unknown:
+            own[line.service].add(line.service, line, weight, kind, line.pod)
+            own_weight[line.service] += weight
+            continue
+        share = weight * sure / (len(services) + len(unknown))
+        for service in services:
+            named[service].add(line.service, line, share, kind, None)
+            edges[line.service][service] += share
+        for host in unknown:
+            hosts[host].add(line.service, line, share, kind, None)
+            edges[line.service]["host:" + host] += share
+    hops = deepest_hops(lines, onset, fresh) if "trace" not in off else {}
+    quiet = silence(lines, onset, calm) if "silence" not in off else {}
+    quiet_pods = silence(lines, onset, calm, key="pod") if "silence" not in off else {}
+    moved = changes(lines, onset) if "change" not in off else []
+
+    own_raw = {s: e.score() for s, e in own.items()}
+    received = {s: e.score() for s, e in named.items()} | {"host:" + h: e.score() for h, e in hosts.items()}
+    kept, blame = blame_flow(own_raw, received, edges, own_weight)
+    totals = {
+        "onset": sum(own_raw.values()) or 1.0,
+        "blame": sum(received.values()) + sum(own_raw.values()) - sum(kept.values()) or 1.0,
+        "trace": sum(hops.values()) or 1,
+    }
+    change_of: dict[str, tuple[float, Line]] = {}
+    for weight, line in moved:
+        if weight > change_of.get(line.service, (0.0, line))[0]:
+            change_of[line.service] = (weight, line)
+
+    silent = {s: q for s in names.services if (q := _silence_of(s, quiet, quiet_pods)) is not None}
+    suspects: list[Suspect] = []
+    for service in names.services:
+        signals = {
+            "onset": kept.get(service, 0.0) / totals["onset"] if "onset" not in off else 0.0,
+            "blame": blame.get(service, 0.0) / totals["blame"],
+            "trace": hops.get(service, 0) / totals["trace"],
+            "silence": silent[service][0] if service in silent else 0.0,
+            "change": change_of[service][0] if service in change_of else 0.0,
+        }
+        weighted = {k: WEIGHTS[k] * v for k, v in signals.items() if v > 0}
+        if weighted:
+            suspects.append(
+                _service_suspect(service, weighted, own, named, hops, silent, change_of, utc_offset)
+            )
+    for host, evidence in hosts.items():
+        part = WEIGHTS["blame"] * _HOST_DISCOUNT * blame.get("host:" + host, 0.0) / totals["blame"]
+        suspects.append(_host_suspect(host, part, evidence))
+    suspects.sort(key=lambda s: (-s.score, s.name))
+    siblings: dict[str, set[str]] = defaultdict(set)
+    for line in lines:
+        if line.pod:
+            siblings[line.service].add(line.pod)
+    ranked = _with_pods_and_changes(suspects, own, siblings, quiet_pods, change_of, utc_offset)
+    return SuspectRanking(
+        suspects=ranked[:MAX_SUSPECTS],
+        onset=datetime.fromtimestamp(onset, UTC),
+        calm_before=calm,
+        confidence=_confidence(suspects),
+        lines=len(lines),
+    )
+
+
+Quiet = dict[str, tuple[float, Line]]
+
+
+def _silence_of(service: str, quiet: Quiet, pods: Quiet) -> tuple[float, Line, str | None] | None:
+    """How far a service went quiet, its last line before, and the pod when only one of its pods
+    did (half as telling as the whole service); None when it did not."""
+    if service in quiet:
+        return quiet[service][0], quiet[service][1], None
+    mine = [(value, line) for value, line in pods.values() if line.service == service]
+    if not mine:
+        return None
+    value, line = max(mine, key=lambda vl: (vl[0], vl[1].t))
+    return 0.5 * value, line, line.pod
+
+
+def _service_suspect(
+    service: str,
+    weighted: dict[str, float],
+    own: dict[str, _Evidence],
+    named: dict[str, _Evidence],
+    hops: dict[str, int],
+    silent: dict[str, tuple[float, Line, str | None]],
+    change_of: dict[str, tuple[float, Line]],
+    utc_offset: int | None,
+) -> Suspect:
+    reasons: list[tuple[float, str, Line | None]] = []
+    if "blame" in weighted:
+        callers = sorted({accuser for accuser, _ in named[service].groups})
+        best = named[service].best()
+        reasons.append(
+            (
+                weighted["blame"],
+                f"{len(callers)} other service{'s' if len(callers) != 1 else ''} ({', '.join(callers[:3])}"
+                f"{', …' if len(callers) > 3 else ''}) name it in their errors",
+                best[1] if best else None,
+            )
+        )
+    if "onset" in weighted:
+        best = own[service].best()
+        patterns = len(own[service].groups)
+        lines_n = round(sum(own[service].groups.values()))
+        reasons.append(
+            (
+                weighted["onset"],
+                f"its own errors rose at the onset ({patterns} pattern{'s' if patterns != 1 else ''}, "
+                f"~{lines_n} lines weighed by how new they are)",
+                best[1] if best else None,
+            )
+        )
+    if "trace" in weighted:
+        reasons.append(
+            (weighted["trace"], f"the deepest failing hop in {hops[service]} failing requests", None)
+        )
+    if "silence" in weighted:
+        _, last, pod = silent[service]
+        who = f"its pod {pod}" if pod else "it"
+        reasons.append(
+            (
+                weighted["silence"],
+                f"{who} (nearly) stopped logging at the onset (last before: {_when(last.t, utc_offset)})",
+                last,
+            )
+        )
+    if "change" in weighted:
+        line = change_of[service][1]
+        reasons.append(
+            (
+                weighted["change"],
+                f"a change was logged at {_when(line.t, utc_offset)}, just before the onset",
+                line,
+            )
+        )
+    reasons.sort(key=lambda r: -r[0])
+    # its own new error says most about it; else the line behind its strongest reason
+    mine = own[service].best() if "onset" in weighted else None
+    evidence = mine[1] if mine else next((line for _, _, line in reasons if line is not None), None)
+    return Suspect(
+        kind="service",
+        name=service,
+        service=service,
+        score=round(sum(weighted.values()), 4),
+        reason="; ".join(text for _, text, _ in reasons[:2]),
+        evidence=_cut(evidence) if evidence else "",
+        evidence_at=evidence.row.timestamp if evidence else None,
+        signals={k: round(v, 4) for k, v in weighted.items()},
+    )
+
+
+def _host_suspect(host: str, part: float, evidence: _Evidence) -> Suspect:
+    callers = sorted({accuser for accuser, _ in evidence.groups})
+    best = evidence.best()
+    suspect = _follower("host", host, None, part, "", best[1] if best else None)
+    suspect.reason = (
+        f"{', '.join(callers[:3])} fail{'s' if len(callers) == 1 else ''} calling it "
+        "(a host no log line comes from)"
+    )
+    suspect.signals = {"blame": round(part, 4)}
+    return suspect
+
+
+def _follower(
+    kind: str, name: str, service: str | None, score: float, reason: str, line: Line | None
+) -> Suspect:
+    return Suspect(
+        kind=kind,  # type: ignore[arg-type]
+        name=name,
+        service=service,
+        score=round(score, 4),
+        reason=reason,
+        evidence=_cut(line) if line else "",
+        evidence_at=line.row.timestamp if line else None,
+    )
+
+
+def _pod_of(service: str, evidence: _Evidence | None, siblings: set[str]) -> tuple[str, float, Line] | None:
+    """The pod that carries `POD_SHARE` of a service's own evidence, when the service has others."""
+    if evidence is None or len(siblings) < 2 or not evidence.pods:
+        return None
+    total = sum(evidence.pods.values())
+    pod, weight = max(evidence.pods.items(), key=lambda item: (item[1], item[0]))
+    if total <= 0 or weight / total < POD_SHARE:
+        return None
+    examples = evidence.pod_examples[pod]
+    return pod, weight / total, examples[max(examples, key=lambda k: (evidence.groups[k], k))]
+
+
+def _with_pods_and_changes(
+    suspects: list[Suspect],
+    own: dict[str, _Evidence],
+    siblings: dict[str, set[str]],
+    quiet_pods: dict[str, tuple[float, Line]],
+    change_of: dict[str, tuple[float, Line]],
+    utc_offset: int | None,
+) -> list[Suspect]:
+    """The list with, after each service, the pod that carries most of its evidence (when it has
+    siblings) or else one that went quiet, and the change line it logged before the onset."""
+    out: list[Suspect] = []
+    for suspect in suspects:
+        out.append(suspect)
+        if suspect.kind != "service":
+            continue
+        service, score = suspect.name, suspect.score
+        found = _pod_of(service, own.get(service), siblings[service])
+        quiet = sorted(p for p, (_, line) in quiet_pods.items() if line.service == service)
+        if found is not None:
+            pod, share, line = found
+            why = f"{round(100 * share)}% of the service's own new errors come from this pod"
+            out.append(_follower("pod", pod, service, score * share, why, line))
+        elif quiet and len(siblings[service]) >= 2:
+            share, line = quiet_pods[quiet[0]]
+            why = f"it (nearly) stopped logging at the onset (last line before: {_when(line.t, utc_offset)})"
+            out.append(_follower("pod", quiet[0], service, score * share, why, line))
+        if service in change_of:
+            share, line = change_of[service]
+            why = f"logged by {line.pod or service} at {_when(line.t, utc_offset)}, shortly before the onset"
+            out.append(_follower("change", one_line(line.row.message, 80), service, score * share, why, line))
+    return out
+
+
+def _confidence(suspects: list[Suspect]) -> Confidence:
+    """How far the first suspect is ahead of the second (services and hosts only)."""
+    if not suspects:
+        return "unclear"
+    if len(suspects) == 1:
+        return "high" if suspects[0].score >= 0.5 else "medium"
+    ratio = suspects[1].score / suspects[0].score if suspects[0].score else 1.0
+    return "high" if ratio < 0.5 else "medium" if ratio < 0.8 else "unclear"
+
+
+def render_suspects(ranking: SuspectRanking, utc_offset: int | None = None) -> str:
+    """The ranked list as Markdown: one numbered entry per suspect, its reason and evidence line."""
+    out = []
+    for i, suspect in enumerate(ranking.suspects, 1):
+        entry = f"{i}. **{suspect.name}** ({suspect.kind}, score {suspect.score:.2f}): {suspect.reason}"
+        if suspect.evidence:
+            when = f"{stamp(suspect.evidence_at, utc_offset, '%H:%M:%S')} " if suspect.evidence_at else ""
+            quoted = suspect.evidence.replace("`", "'")
+            entry += f"\n   - {when}`{quoted}`"
+        out.append(entry)
+    return "\n".join(out)
+
+
+def summary_phrase(ranking: SuspectRanking) -> str:
+    """The summary's opening: the top suspect in plain words, with the confidence the ranking supports."""
+    if not ranking.suspects:
+        return ""
+    top = ranking.suspects[0]
+    what = {"service": "the service", "pod": "the pod", "host": "the host", "change": "the change"}[top.kind]
+    text = f"Top suspect: {what} **{top.name}** ({ranking.confidence} confidence"
+    names = ranking.services()
+    if ranking.confidence == "unclear" and len(names) > 1:
+        text += f"; **{names[1]}** is close behind"
+    return text + f"): {top.reason}."
