@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sre_agent.connectors import file_index
@@ -213,8 +213,11 @@ def _too_long(line: str) -> str:
     return f"line of {len(line):,} characters, longer than the {MAX_LINE_CHARS:,} (1 MiB) a line may have"
 
 
-def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = None) -> LogRecord:
-    """Turn one JSONL line into a LogRecord; raise ValueError with the reason when it cannot."""
+def parse_jsonl_line(
+    text: str, *, source: str, line: int, aliases: Aliases = None, day: date | None = None
+) -> LogRecord:
+    """Turn one JSONL line into a LogRecord; raise ValueError with the reason when it cannot.
+    `day`: the date for a wrapped line that gives only a time of day (the file's)."""
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -223,7 +226,7 @@ def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = No
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels of objects and lists") from None
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
-    return record_from_object(obj, source=source, line=line, aliases=aliases)
+    return record_from_object(obj, source=source, line=line, aliases=aliases, day=day)
 
 
 def _every(say: Callable[[str], None], path: Path) -> Callable[[int], None]:
@@ -269,6 +272,7 @@ def _jsonl_records(
     lines: Iterable[Line], path: Path, result: FetchResult, aliases: Aliases
 ) -> Iterator[tuple[int, LogRecord]]:
     source = str(path)  # one string shared by every record of the file
+    day = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()  # for lines with a time of day only
     for offset, lineno, raw in lines:
         if not raw.strip():
             continue
@@ -276,6 +280,6 @@ def _jsonl_records(
             _note(result, f"{path}:{lineno}", _too_long(raw.rstrip("\r\n")))
             continue
         try:
-            yield offset, parse_jsonl_line(raw, source=source, line=lineno, aliases=aliases)
+            yield offset, parse_jsonl_line(raw, source=source, line=lineno, aliases=aliases, day=day)
         except ValueError as exc:
             _note(result, f"{path}:{lineno}", str(exc))
