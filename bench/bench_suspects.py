@@ -1,10 +1,11 @@
 """Suspect ranking: is the planted faulty service first (top-1) or among the first three (top-3)?
 
-Usage: python bench/bench_suspects.py [--incidents DIR | --seed N] [--verbose]
+Usage: python bench/bench_suspects.py [--incidents DIR | --seed N] [--anonymous] [--verbose]
 
 Without --incidents it generates the incidents of `incidents/generate_suspects.py` into a temp
 folder first (deterministic; `--seed N` shifts every seed: the same kinds of incidents with other
-traffic, other vocabularies drawn, other pods: a check that the figures are not one draw's luck).
+traffic, other vocabularies drawn, other pods: a check that the figures are not one draw's luck;
+`--anonymous`: callers write only status words, never what they called: blame has nothing to read).
 Each incident's logs.jsonl is read by the real file connector and cleaned by the real clean step
 (redaction included), as a session stores them; then:
 
@@ -67,6 +68,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--incidents", type=Path, help="a folder of generated incidents (default: generate)")
     ap.add_argument("--seed", type=int, default=0, help="generate with this seed offset (held-out incidents)")
+    ap.add_argument("--anonymous", action="store_true", help="generate callers that name nothing they called")
     ap.add_argument("--verbose", action="store_true", help="print each incident's first suspects")
     args = ap.parse_args()
     folder = args.incidents
@@ -74,7 +76,9 @@ def main() -> int:
         import generate_suspects
 
         folder = Path(tempfile.mkdtemp(prefix="suspect-incidents-"))
-        generate_suspects.main(["--out", str(folder), "--seed", str(args.seed)])
+        generate_suspects.main(
+            ["--out", str(folder), "--seed", str(args.seed)] + (["--anonymous"] if args.anonymous else [])
+        )
     by_kind: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
     ablated: dict[str, list[tuple[int, int]]] = defaultdict(list)
     timings: list[tuple[int, float]] = []

@@ -86,6 +86,7 @@ class App:
     flaky: tuple[str, str]  # (caller, callee) that fail now and then all along: noise
     chatty: str  # a service that WARNs on every request
     warn_text: str
+    anonymous: bool = False  # callers never name what they called (`--anonymous`)
 
 
 def _shop() -> App:
@@ -423,10 +424,36 @@ def url(app: App, callee: Svc, rng: random.Random, rest: str = "") -> str:
     return f"http://{host}:{callee.port}{callee.path.rstrip('/')}{rest}"
 
 
+#: What callers write when they name nothing they called (`--anonymous`): status words only.
+ANONYMOUS = {
+    "timeout": [
+        "java.net.SocketTimeoutException: Read timed out",
+        "context deadline exceeded",
+        "AxiosError: timeout of 2000ms exceeded",
+        "{what} timed out after 2000 ms",
+    ],
+    "down": [
+        "java.net.ConnectException: Connection refused (Connection refused)",
+        "connect: connection refused",
+        "{what} failed: ECONNREFUSED",
+        "upstream connect error or disconnect/reset before headers",
+    ],
+    "wrong": ["validation failed: unexpected value in response", "{what}: result out of range"],
+    "fail": [
+        "500 Internal Server Error",
+        "rpc error: code = Internal desc = internal error",
+        "Request failed with status code 500",
+        "{what} failed: server error",
+    ],
+}
+
+
 def call_failure(
     app: App, caller: Svc, callee: Svc, status: str, what: str, pod_ip: str, rng: random.Random
 ) -> str:
     """What a caller of `callee` writes when the call failed (`status`: fail, timeout, down, wrong)."""
+    if app.anonymous:
+        return rng.choice(ANONYMOUS[status]).format(what=what)
     lang, u = (
         caller.lang,
         url(app, callee, rng, rng.choice(["", "/query", "/v1/items", f"/{rng.randint(1, 999)}"])),
@@ -657,6 +684,7 @@ class Spec:
     one_pod: bool = False
     side_change: bool = False  # an unrelated deploy/config line minutes before the onset
     rate: float = 1.2  # requests per second at the entry
+    anonymous: bool = False  # callers never name what they called
 
 
 class Cluster:
@@ -664,6 +692,7 @@ class Cluster:
         self.spec = spec
         self.rng = random.Random(spec.seed)
         self.app = APPS[spec.app]()
+        self.app.anonymous = spec.anonymous
         self.book = Book()
         self.onset = spec.calm
         self.end = spec.calm + spec.after
@@ -1258,9 +1287,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--seed", type=int, default=0, help="added to every incident's seed: other incidents alike"
     )
+    ap.add_argument(
+        "--anonymous", action="store_true", help="callers never name what they called (status words only)"
+    )
     args = ap.parse_args(argv)
     for spec in SPECS:
-        incident, rows = build(dataclasses.replace(spec, seed=spec.seed + args.seed))
+        incident, rows = build(
+            dataclasses.replace(spec, seed=spec.seed + args.seed, anonymous=args.anonymous)
+        )
         write(args.out, incident, rows)
         print(f"{spec.id}: {len(rows)} lines, cause {incident['cause']['service']} ({spec.kind})")
     return 0

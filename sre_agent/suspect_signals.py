@@ -60,6 +60,8 @@ _TRACE_IN_TEXT = re.compile(
     r"[\"']?(?P<id>[A-Za-z0-9][\w-]{5,})",
     re.IGNORECASE,
 )
+#: Spring Cloud Sleuth's `[app,traceId,spanId]` (or `[app,traceId,spanId,exportable]`) after the level.
+_SLEUTH = re.compile(r"\[[\w.-]*,(?P<id>[0-9a-f]{16,32}),[0-9a-f]{16}(?:,(?:true|false))?\]")
 _TRACE_FIELDS = ("trace_id", "traceId", "trace.id", "traceid", "x_b3_traceid", "correlation_id")
 _TIMED_OUT = re.compile(r"time[sd]?[ -]?out|deadline exceeded|took too long", re.IGNORECASE)
 
@@ -103,7 +105,8 @@ def badness(row: CleanRecord, said: dict[str, bool] | None = None) -> float:
 
 
 def trace_of(row: CleanRecord) -> str | None:
-    """The trace or request id a line carries: its field, a trace field, or `traceId=…` in its text."""
+    """The trace or request id a line carries: its field, a trace field, `traceId=…` in its text, or
+    Sleuth's `[app,traceId,spanId]`."""
     if row.request_id:
         return row.request_id
     if "trace" in row.fields_json.lower() or "correlation" in row.fields_json.lower():
@@ -111,7 +114,7 @@ def trace_of(row: CleanRecord) -> str | None:
         for key in _TRACE_FIELDS:
             if isinstance(fields.get(key), str | int) and str(fields[key]):
                 return str(fields[key])
-    found = _TRACE_IN_TEXT.search(row.message[:500])
+    found = _TRACE_IN_TEXT.search(row.message[:500]) or _SLEUTH.search(row.message[:200])
     return found.group("id") if found else None
 
 
@@ -307,9 +310,9 @@ def changes(lines: Sequence[Line], onset: float) -> list[tuple[float, Line]]:
     restart…) that is not itself an error, or the first line of a pod that replaced a sibling
     (a rollout or a reschedule)."""
     low, high = onset - CHANGE_BEFORE_S, onset + CHANGE_AFTER_S
-    per_host: Counter[tuple[str | None, str]] = Counter(
-        (line.pod, line.shape) for line in lines if low <= line.t <= high
-    )
+    # routine lines (a watcher's "config checked", a handler's "config: request received") repeat
+    # over the whole log, not only near the onset
+    per_host: Counter[tuple[str | None, str]] = Counter((line.pod, line.shape) for line in lines)
     new_pods = _replacements(lines)
     seen_pods: set[str] = set()
     out = []

@@ -2,24 +2,27 @@
 
 The first question of a multi-service outage is "which service is it?", and the loudest lines
 usually answer it wrongly: the callers of a failing service log the most errors. `rank_suspects`
-weighs the signals of `suspect_signals.py` and `suspect_blame.py` for every service the lines come from:
+weighs the signals of `suspect_signals.py` and `suspect_blame.py` for every service that logged:
 
-    score = 1.0·onset + 1.5·blame + 1.0·trace + 0.7·silence + 0.3·change
+    score = 0.5·onset + 1.5·blame + 1.0·trace + 0.7·silence + 0.3·change
 
 - onset: the service's own bad lines since the trouble began, new patterns counting whole and
   patterns that were there before only for their rise; each (service, pattern) counts
   log(1 + its weight), so distinct patterns matter more than volume;
-- blame: the bad lines of *other* services that name it (same weighting, per caller and pattern);
+- blame: the bad lines of *other* services that name it (same weighting, per caller and pattern),
+  and what those it calls pass on when their own errors mostly name it (`blame_flow`);
 - trace: the share of failing requests in which it is the deepest failing hop;
 - silence: how far its logging dropped at the onset (0 … 1);
 - change: a rare deploy/config/restart line of it shortly before the onset (0 … 1).
 
-onset, blame and trace are shares of their total over all services. A pod follows its service in
-the list when its lines carry most of the service's evidence (the fault is often in one pod); an
-unknown host that callers name (a database, `10.0.3.7:6379`) is a suspect of its own; a change
-line follows the service it was logged by. Up to five suspects, best first, each with a one-line
-reason and its strongest evidence line. The confidence says how far the first is ahead of the
-second service: "high" (less than half its score), "medium" (less than 0.8), else "unclear".
+onset and blame are shares of all the suspicion the bad lines carry (what a service keeps of its
+own, what it ends up with of the others'); trace is a share of the failing requests. A pod
+follows its service in the list when its lines carry most of the service's evidence (the fault is
+often in one pod); an unknown host that callers name (a database, `10.0.3.7:6379`) is a suspect
+of its own; a change line follows the service it was logged by. Up to five suspects, best first,
+each with a one-line reason and its strongest evidence line. The confidence says how far the first
+is ahead of the second: "high" (less than half its score), "medium" (less than 0.8), else
+"unclear".
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from sre_agent.suspect_signals import (
     silence,
 )
 
-WEIGHTS = {"onset": 1.0, "blame": 1.5, "trace": 1.0, "silence": 0.7, "change": 0.3}
+WEIGHTS = {"onset": 0.5, "blame": 1.5, "trace": 1.0, "silence": 0.7, "change": 0.3}
 MAX_SUSPECTS = 5
 #: A pod is named when it carries at least this share of its service's evidence (and has siblings).
 POD_SHARE = 0.7
@@ -165,11 +168,10 @@ def rank_suspects(
     own_raw = {s: e.score() for s, e in own.items()}
     received = {s: e.score() for s, e in named.items()} | {"host:" + h: e.score() for h, e in hosts.items()}
     kept, blame = blame_flow(own_raw, received, edges, own_weight)
-    totals = {
-        "onset": sum(own_raw.values()) or 1.0,
-        "blame": sum(received.values()) + sum(own_raw.values()) - sum(kept.values()) or 1.0,
-        "trace": sum(hops.values()) or 1,
-    }
+    # onset and blame are shares of one whole, all the suspicion the bad lines carry: a little
+    # blame is little even when it is the only blame there is
+    mass = sum(own_raw.values()) + sum(received.values()) or 1.0
+    totals = {"onset": mass, "blame": mass, "trace": sum(hops.values()) or 1}
     change_of: dict[str, tuple[float, Line]] = {}
     for weight, line in moved:
         if weight > change_of.get(line.service, (0.0, line))[0]:

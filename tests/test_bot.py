@@ -64,8 +64,9 @@ def test_streaming_workspace_gets_a_plan_of_tool_steps_and_the_answer_in_a_strea
         assert len(streamed) == 1 and streamed[0].stopped
         stream = streamed[0]
         tasks = [c for c in stream.chunks if c.get("type") == "task_update"]
-        assert [t["status"] for t in tasks] == ["in_progress", "complete"]
+        assert [t["status"] for t in tasks] == ["in_progress", "complete"] * 2  # "why": the suspects too
         assert tasks[0]["title"].startswith("searching GetMembership logs in prod")
+        assert tasks[2]["title"] == "ranking the suspects: which service, pod or change it is…"
         start = slack.calls_to("chat.startStream")[0].args
         assert start["task_display_mode"] == "plan"
         assert start["recipient_user_id"] == "U0ALICE" and start["recipient_team_id"] == slack.team_id

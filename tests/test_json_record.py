@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -217,6 +218,23 @@ def test_a_wrapped_line_with_a_full_time_needs_no_time_of_the_wrappers() -> None
     assert (record.timestamp, record.level, record.fields["logger"]) == (T, "ERROR", "shop.views")
     with pytest.raises(ValueError, match="missing field 'timestamp'"):
         record_from_object({"log": "14:05:16 ERROR shop.views: boom"}, source="f")  # a time of day is no date
+
+
+def test_a_file_of_wrapped_lines_with_only_a_time_of_day_takes_the_files_date(tmp_path: Path) -> None:
+    path = tmp_path / "pods.jsonl"
+    lines = [
+        {"log": "12:03:04.120 INFO c.x.FooImpl#40 started", "kubernetes": K8S},
+        {"log": "12:03:05.250 ERROR c.x.FooImpl#42 TraceID: 4bf92f35 charge failed", "kubernetes": K8S},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    day = datetime(2024, 3, 12, 18, 0, tzinfo=UTC)
+    os.utime(path, (day.timestamp(), day.timestamp()))
+    result = FileLogstore(path).fetch(LogQuery())
+    assert result.skipped == 0
+    assert [(r.timestamp, r.level, r.service) for r in result.records] == [
+        (datetime(2024, 3, 12, 12, 3, 4, 120000, tzinfo=UTC), "INFO", "cart"),
+        (datetime(2024, 3, 12, 12, 3, 5, 250000, tzinfo=UTC), "ERROR", "cart"),
+    ]
 
 
 def test_a_wrapped_json_line_is_read_as_the_record_with_the_wrappers_fields_beside_it() -> None:

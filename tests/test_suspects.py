@@ -155,6 +155,18 @@ def test_trace_ids_are_read_from_the_message_when_no_field_holds_them() -> None:
     assert _order(records)[0] == "beta"
 
 
+def test_spring_sleuths_bracketed_trace_ids_join_requests() -> None:
+    records = _traffic(["alpha", "beta"])
+    for i, s in enumerate(range(ONSET, 600, 3)):
+        ids = f"{i:016x},{i + 7:016x}"
+        records.append(_line(s, "alpha", f"[alpha,{ids}] POST /pay"))
+        records.append(_line(s + 0.01, "beta", f"[beta,{ids},true] charge"))
+        records.append(_line(s + 0.5, "beta", f"[beta,{ids},true] charge failed", "ERROR"))
+        records.append(_line(s + 0.6, "alpha", f"[alpha,{ids}] pay failed", "ERROR"))
+    assert _order(records)[0] == "beta"
+    assert _order(records, disabled=["trace"])[0] == "alpha"
+
+
 def test_silence_a_service_that_stops_logging_at_the_onset() -> None:
     records = _traffic(["edge", "web"]) + [_line(s, "ledger", "posted entry") for s in range(0, ONSET)]
     for s in range(ONSET, 600, 2):
@@ -223,7 +235,7 @@ def test_the_answer_names_the_top_suspect_and_says_when_it_is_unclear() -> None:
         "Top suspect: the service **cart** (unclear confidence; **search** is close behind)"
     )
     text = render_suspects(ranking)
-    assert text.startswith("1. **cart** (service, score 0.50): its own errors rose at the onset")
+    assert text.startswith("1. **cart** (service, score 0.25): its own errors rose at the onset")
     assert "\n   - 10:05:00 `request failed: internal error`" in text
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -216,8 +216,11 @@ def _too_long(line: str) -> str:
     return f"line of {len(line):,} characters, longer than the {MAX_LINE_CHARS:,} (1 MiB) a line may have"
 
 
-def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = None) -> LogRecord:
+def parse_jsonl_line(
+    text: str, *, source: str, line: int, aliases: Aliases = None, day: date | None = None
+) -> LogRecord:
     """Turn one JSONL line into a LogRecord; raise ValueError with the reason when it cannot.
+    `day`: the date for a wrapped line that gives only a time of day (the file's).
 
     orjson reads the line; what it refuses is read again by the standard library, which says where
     the line is wrong and reads what orjson does not (NaN, lone surrogates). So is a line where
@@ -232,7 +235,7 @@ def parse_jsonl_line(text: str, *, source: str, line: int, aliases: Aliases = No
             obj = _stdlib_json(text)
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
-    return record_from_object(obj, source=source, line=line, aliases=aliases)
+    return record_from_object(obj, source=source, line=line, aliases=aliases, day=day)
 
 
 def _beyond_64_bits(values: Iterable[Any], room: int) -> bool:
@@ -302,6 +305,7 @@ def _jsonl_records(
     lines: Iterable[Line], path: Path, result: FetchResult, aliases: Aliases
 ) -> Iterator[tuple[int, LogRecord]]:
     source = str(path)  # one string shared by every record of the file
+    day = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()  # for lines with a time of day only
     for offset, lineno, raw in lines:
         if not raw.strip():
             continue
@@ -309,6 +313,6 @@ def _jsonl_records(
             _note(result, f"{path}:{lineno}", _too_long(raw.rstrip("\r\n")))
             continue
         try:
-            yield offset, parse_jsonl_line(raw, source=source, line=lineno, aliases=aliases)
+            yield offset, parse_jsonl_line(raw, source=source, line=lineno, aliases=aliases, day=day)
         except ValueError as exc:
             _note(result, f"{path}:{lineno}", str(exc))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -278,6 +278,7 @@ def record_from_object(
     source: str,
     line: int | None = None,
     aliases: Aliases = None,
+    day: date | None = None,
     _inner: bool = False,
 ) -> LogRecord:
     """A JSON object (a JSONL line, an API's record) as a LogRecord; ValueError with the reason
@@ -285,7 +286,9 @@ def record_from_object(
 
     A wrapper's message that is itself a JSON object is read as the record (the wrapper's other
     fields beside it); one that is an application's text line gives its level, logger and time
-    (`wrapped.py`). With no service field, a pod's name gives one (`cart-7d9f8-x2k4p` → `cart`)."""
+    (`wrapped.py`); when neither has a date, a wrapped line's time of day is taken on `day` (the
+    file's date, as for text lines without a time). With no service field, a pod's name gives one
+    (`cart-7d9f8-x2k4p` → `cart`)."""
     if _too_deep(obj.values(), MAX_DEPTH - 1):
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels of objects and lists")
     keys = _Keys(obj)
@@ -293,13 +296,18 @@ def record_from_object(
     wrapper = msg_key is not None and _norm(msg_key) in _WRAPPER_KEYS and isinstance(msg, str)
     if wrapper and not _inner and msg_key in obj and (inner := inner_object(msg)) is not None:
         merged = {k: v for k, v in obj.items() if k != msg_key} | inner
-        return record_from_object(merged, source=source, line=line, aliases=aliases, _inner=True)
+        return record_from_object(merged, source=source, line=line, aliases=aliases, day=day, _inner=True)
     said = inner_line(msg) if wrapper else None
     ts_key, ts = keys.pick("timestamp", aliases)
-    if ts_key is None and (said is None or said.timestamp is None):
+    if ts_key is not None:
+        timestamp = epoch_time(ts) or iso_time(ts)
+    elif said is not None and said.timestamp is not None:
+        timestamp = said.timestamp
+    elif said is not None and said.clock is not None and day is not None:
+        timestamp = datetime.combine(day, said.clock, UTC)
+    else:
         raise ValueError("missing field 'timestamp' (nor time, ts, @timestamp or another usual name for it)")
     used = {ts_key} if ts_key is not None else set()
-    timestamp = (epoch_time(ts) or iso_time(ts)) if ts_key is not None else said.timestamp  # type: ignore[union-attr]
     fields: dict[str, Any] = {"timestamp": timestamp, "source": source, "line": line}
     if msg_key is not None:
         used.add(msg_key)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 #: A leading time: `2024-03-12 12:03:04,120`, `2024-03-12T12:03:04.120Z`, `2024/03/12 12:03:04`,
@@ -54,12 +54,13 @@ class InnerLine:
     level: str | None
     logger: str | None
     timestamp: datetime | None  # only when the line carries a full date and time
+    clock: time | None = None  # the time of day of a line that gives no date
 
 
 def inner_line(text: str) -> InnerLine:
     """The level, logger and (full) time an application's line starts with, and the line without
     its leading time. A line with none of them comes back as it was, with nothing found."""
-    timestamp = None
+    timestamp = clock = None
     rest = text
     found = _LEADING_TIME.match(text)
     if found:
@@ -71,11 +72,17 @@ def inner_line(text: str) -> InnerLine:
                 timestamp = datetime.fromisoformat(stamp)
             except ValueError:
                 timestamp = None
+        else:
+            try:
+                clock = time.fromisoformat(found.group("time").replace(",", ".")[:15])
+            except ValueError:
+                clock = None
     level = logger = None
     head = (_LEVEL_FIRST.match(rest) if found else None) or _LEVEL.search(rest[:LEVEL_REACH])
     if head is None and (logfmt := _LEVEL_LOGFMT.search(rest[:LEVEL_REACH])):
+        level = logfmt.group("level").upper()
         return InnerLine(
-            message=rest.rstrip("\r\n"), level=logfmt.group("level").upper(), logger=None, timestamp=timestamp
+            message=rest.rstrip("\r\n"), level=level, logger=None, timestamp=timestamp, clock=clock
         )
     if head:
         level = head.group("level").upper()
@@ -83,7 +90,11 @@ def inner_line(text: str) -> InnerLine:
         if named:
             logger = named.group("logger")
     return InnerLine(
-        message=(rest if found else text).rstrip("\r\n"), level=level, logger=logger, timestamp=timestamp
+        message=(rest if found else text).rstrip("\r\n"),
+        level=level,
+        logger=logger,
+        timestamp=timestamp,
+        clock=clock,
     )
 
 

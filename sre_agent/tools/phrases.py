@@ -41,4 +41,6 @@ def doing(tool: str, args: dict[str, Any]) -> str:
         return f"searching the logs this thread fetched{query}{_scope(args)}…"
     if tool == "summarize_stored_logs":
         return f"summarising the logs this thread fetched (patterns, timeline){_scope(args)}…"
+    if tool == "rank_suspects":
+        return f"ranking the suspects: which service, pod or change it is{_scope(args)}…"
     return f"running {tool}…"
