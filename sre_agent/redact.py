@@ -137,6 +137,9 @@ _VALUE = re.compile(
 )
 
 
+# A value a header or bearer rule has already redacted (`"authorization": "Basic [TOKEN]"`).
+_SCHEME_AND_MARKER = re.compile(r"(?i:bearer|basic|digest|negotiate|token|apikey)[ \t]+" + MARKER.pattern)
+
 # An unquoted phone number after a phone key, blanks and brackets included.
 _PHONE_VALUE = re.compile(r"(?P<bare>\+?\(?\d[\d ().-]{4,24}\d)")
 # An environment variable's unquoted value (`NAME=value` in an env dump): everything to a blank.
@@ -165,7 +168,7 @@ def _secret_value(marker: str, weak: bool, value_match: re.Match[str]) -> str | 
         value = groups.get(value_group)
         if value is None:
             continue
-        if not value or MARKER.fullmatch(value):
+        if not value or MARKER.fullmatch(value) or _SCHEME_AND_MARKER.fullmatch(value):
             return None
         if marker == TOKEN and is_plain_word(value):
             return None  # "token: expired" is prose; a password may be any word, so it has no such rule
@@ -186,7 +189,9 @@ def _text_key_marker(text: str, m: re.Match[str]) -> tuple[str | None, bool]:
     if not (is_code or may_name_secret(key)):
         return None, True
     value = _VALUE.match(text, m.end())
-    text_value = value and (value.group("bare") or value.group("dval") or value.group("sval") or "")
+    text_value = value and (
+        value.group("bare") or value.group("dval") or value.group("sval") or value.group("esc") or ""
+    )
     if not text_value:
         return None, True
     if is_code:
@@ -264,12 +269,13 @@ _BUILTIN_RULES: tuple[Rule, ...] = (
 
 def _named_value_marker(obj: dict[Any, Any]) -> str | None:
     """`{"name": "X-Api-Key", "value": "..."}` (HAR headers, form params): the marker for the
-    value, which the name says is a secret; else None."""
+    value, which the name says is a secret; else None. The name is read as a structured key
+    (`{"name": "JSESSIONID", "value": ...}` is a session, as `{"JSESSIONID": ...}` is)."""
     name = obj.get("name", obj.get("key"))
     value = obj.get("value")
     if not isinstance(name, str) or not isinstance(value, str):
         return None
-    return key_marker(name, value)
+    return marker_for_key(name) or key_marker(name, value)
 
 
 class Redactor:

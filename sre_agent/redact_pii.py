@@ -38,7 +38,7 @@ _EMAIL_RE = re.compile(
     # a quoted local part: "john doe"@example.com, or \"john doe\"@ inside a JSON string
     r"\\?\"[^\"\\\r\n]{1,64}\\?\""
     # the local part may hold `%` itself, so no `%20` case here (it would only add work)
-    rf"|(?:(?<![\\\w.%+'-])|(?<=\\[nrt]))(?:\w|{_U})(?:[\w.%+'-]|{_U}){{0,63}}"
+    rf"|(?:(?<![\\\w])|(?<=\\[nrt]))(?:\w|{_U})(?:[\w.%+'-]|{_U}){{0,63}}"
     r")(?:@|%40)"
     # labels and a top-level domain of letters in any script (bücher.de, 例え.jp, пример.рф)
     rf"(?:(?:[^\W_]|{_U})(?:[\w-]|{_U}){{0,62}}\.){{1,10}}(?:[^\W\d_]|{_U}){{2,24}}(?![\w-])"
@@ -83,8 +83,10 @@ _IBAN_RE = re.compile(
 _SSN_RE = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])", re.ASCII)
 
 
+# The name's last word says phone, alone or with a number word (`contact`, `user-mobile`,
+# `mobileNumber`, `contact_number`, `phone-nr`).
 _PHONE_CONTEXT_KEY = re.compile(
-    r"(?i)(?:phone|mobile|cell|tel|sms|fax|contact|msisdn|whatsapp|callback)(?:_?(?:number|no|nr))?"
+    r"(?i)(?:^|[_-])(?:phone|mobile|cell|tel|sms|fax|contact|msisdn|whatsapp|callback)(?:[_-]?(?:number|no|nr))?\Z"
 )
 _BARE_PHONE = re.compile(r"(?:\+?1[ .-]?)?[2-9]\d{2}[ .-]?[2-9]\d{2}[ .-]?\d{4}", re.ASCII)
 
@@ -92,8 +94,7 @@ _BARE_PHONE = re.compile(r"(?:\+?1[ .-]?)?[2-9]\d{2}[ .-]?[2-9]\d{2}[ .-]?\d{4}"
 def is_phone_under(key: str, value: str) -> bool:
     """`{"contact": "4155552671"}`: a bare number is a phone when its field's name says phone
     (the structured twin of the `phone_in_context` rule)."""
-    words = key.replace("-", "_").split("_")
-    return bool(_PHONE_CONTEXT_KEY.fullmatch(words[-1]) and _BARE_PHONE.fullmatch(value.strip()))
+    return bool(_PHONE_CONTEXT_KEY.search(key) and _BARE_PHONE.fullmatch(value.strip()))
 
 
 _AT = re.compile("@|%40")
