@@ -79,18 +79,27 @@ class Line:
     row: CleanRecord
 
 
+#: The program a record says wrote it, for logs with neither a service nor a host (one machine's
+#: components: `"component": "dfs.DataNode"`, `"program": "sshd"`).
+_ORIGIN = re.compile(r'"(?:component|program|app|application|container|process)":\s*"(?P<name>[^"]{1,80})"')
+#: File names that say nothing about which service wrote them.
+_GENERIC_FILES = frozenset(
+    {"logs", "log", "all", "output", "out", "stdout", "stderr", "messages", "syslog", "export"}
+)
+
+
 def service_of(row: CleanRecord) -> str:
     """The service a line belongs to: its service field, else its pod's (`cart-7d9f8-x2k4p` →
-    `cart`) or host's name, else its file's name; `unknown` when nothing says."""
+    `cart`) or host's name, else the component or program it names, else its file's name (`cart.log`
+    → `cart`, not a `logs.jsonl`); `unknown` when nothing says."""
     if row.service:
         return row.service.strip().lower()
     if row.host:
         return service_of_pod(row.host)
-    if row.source:
-        stem = PurePath(row.source).name.split(".")[0]
-        if stem:
-            return stem.lower()
-    return "unknown"
+    if (origin := _ORIGIN.search(row.fields_json)) is not None:
+        return origin.group("name").strip().lower()
+    stem = PurePath(row.source).name.split(".")[0].lower() if row.source else ""
+    return stem if stem and stem not in _GENERIC_FILES else "unknown"
 
 
 def badness(row: CleanRecord, said: dict[str, bool] | None = None) -> float:
