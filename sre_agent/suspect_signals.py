@@ -79,18 +79,27 @@ class Line:
     row: CleanRecord
 
 
+#: The program a record says wrote it, for logs with neither a service nor a host (one machine's
+#: components: `"component": "dfs.DataNode"`, `"program": "sshd"`).
+_ORIGIN = re.compile(r'"(?:component|program|app|application|container|process)":\s*"(?P<name>[^"]{1,80})"')
+#: File names that say nothing about which service wrote them.
+_GENERIC_FILES = frozenset(
+    {"logs", "log", "all", "output", "out", "stdout", "stderr", "messages", "syslog", "export"}
+)
+
+
 def service_of(row: CleanRecord) -> str:
     """The service a line belongs to: its service field, else its pod's (`cart-7d9f8-x2k4p` →
-    `cart`) or host's name, else its file's name; `unknown` when nothing says."""
+    `cart`) or host's name, else the component or program it names, else its file's name (`cart.log`
+    → `cart`, not a `logs.jsonl`); `unknown` when nothing says."""
     if row.service:
         return row.service.strip().lower()
     if row.host:
         return service_of_pod(row.host)
-    if row.source:
-        stem = PurePath(row.source).name.split(".")[0]
-        if stem:
-            return stem.lower()
-    return "unknown"
+    if (origin := _ORIGIN.search(row.fields_json)) is not None:
+        return origin.group("name").strip().lower()
+    stem = PurePath(row.source).name.split(".")[0].lower() if row.source else ""
+    return stem if stem and stem not in _GENERIC_FILES else "unknown"
 
 
 def badness(row: CleanRecord, said: dict[str, bool] | None = None) -> float:
@@ -156,8 +165,10 @@ def find_onset(lines: Sequence[Line], bins: int = 60) -> tuple[float, bool]:
     slices) where the streams' rates rose most convincingly: the sum over streams of each one's
     Poisson log-likelihood gain of "lower before, higher after" over "steady", less one per stream
     (so streams that merely wobble add nothing). A new pattern gains much, an old one that got
-    louder a little. Without a rise worth `MIN_GAIN` after a period of at least a twentieth of the
-    span, the trouble is taken to be there from the first line (False: nothing before to compare)."""
+    louder a little. The bad lines as a whole must rise there too (`MIN_RISE`): in a log that begins
+    in trouble, a pattern that appears later is not where it began. Without a rise worth `MIN_GAIN`
+    after a period of at least a twentieth of the span, the trouble is taken to be there from the
+    first line (False: nothing before to compare)."""
     if not lines:
         return 0.0, False
     start, end = lines[0].t, lines[-1].t
@@ -169,8 +180,14 @@ def find_onset(lines: Sequence[Line], bins: int = 60) -> tuple[float, bool]:
     for line in bad:
         streams[(line.service, line.shape)][min(int((line.t - start) / width), bins - 1)] += 1
     cumulative = {key: [0, *itertools.accumulate(counts)] for key, counts in streams.items()}
+    overall = [0.0] * bins  # all bad lines, each by how bad it is
+    for line in bad:
+        overall[min(int((line.t - start) / width), bins - 1)] += line.bad
+    so_far = [0.0, *itertools.accumulate(overall)]
     best, best_k, rising = 0.0, 0, set()
     for k in range(max(bins // 20, 1), bins):
+        if (so_far[bins] - so_far[k]) / (bins - k) < MIN_RISE * so_far[k] / k:
+            continue  # the trouble as a whole did not rise here: a pattern that did is not its start
         gains = {key: _gain(c[k], c[bins] - c[k], k, bins) - 1.0 for key, c in cumulative.items()}
         total = sum(g for g in gains.values() if g > 0)
         if total > best:

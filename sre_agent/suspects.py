@@ -93,6 +93,7 @@ class _Evidence:
     def __init__(self) -> None:
         self.groups: dict[tuple[str, str], float] = defaultdict(float)
         self.kinds: dict[tuple[str, str], float] = {}
+        self.lines = 0
         self.examples: dict[tuple[str, str], Line] = {}
         self.pods: dict[str, float] = defaultdict(float)
         self.pod_examples: dict[str, dict[tuple[str, str], Line]] = defaultdict(dict)
@@ -100,6 +101,7 @@ class _Evidence:
     def add(self, accuser: str, line: Line, weight: float, kind: float, pod: str | None) -> None:
         key = (accuser, line.shape)
         self.groups[key] += weight
+        self.lines += 1
         self.kinds[key] = kind
         self.examples.setdefault(key, line)
         if pod:
@@ -249,13 +251,12 @@ def _service_suspect(
         )
     if "onset" in weighted:
         best = own[service].best()
-        patterns = len(own[service].groups)
-        lines_n = round(sum(own[service].groups.values()))
+        patterns, lines_n = len(own[service].groups), own[service].lines
         reasons.append(
             (
                 weighted["onset"],
                 f"its own errors rose at the onset ({patterns} pattern{'s' if patterns != 1 else ''}, "
-                f"~{lines_n} lines weighed by how new they are)",
+                f"{lines_n} line{'s' if lines_n != 1 else ''})",
                 best[1] if best else None,
             )
         )

@@ -224,6 +224,25 @@ def test_the_pod_carrying_the_errors_follows_its_service_and_pods_give_the_servi
     assert ranking.suspects[1].reason == "100% of the service's own new errors come from this pod"
 
 
+def test_without_service_or_host_the_component_a_record_names_is_the_unit() -> None:
+    records = [
+        _line(s, None, f"served block {s}", fields={"component": name}, source="/x/logs.jsonl")
+        for s in range(600)
+        for name in ("dfs.DataNode", "dfs.FSNamesystem")
+    ]
+    records += [
+        _line(s, None, "writeBlock failed: disk full", "ERROR", fields={"component": "dfs.DataNode"})
+        for s in range(ONSET, 600, 5)
+    ]
+    assert _order(records) == ["dfs.datanode"]
+    # a file called logs.jsonl names no service: nothing to tell apart, no suspect
+    plain = [
+        _line(s, None, "request failed", "ERROR" if s >= ONSET else "INFO", source="/x/logs.jsonl")
+        for s in range(600)
+    ]
+    assert rank_suspects(_rows(plain)).suspects == []
+
+
 def test_the_answer_names_the_top_suspect_and_says_when_it_is_unclear() -> None:
     records = _traffic(["cart", "search"])
     for s in range(ONSET, 600, 2):

@@ -48,8 +48,8 @@ def suspects_section(ranking: SuspectRanking | None, utc_offset: int | None) -> 
         return None
     if not ranking.suspects:
         return (
-            f"**Suspects**: none stands out: the {ranking.lines} stored lines hold no error or warning "
-            "that began, rose or named a service."
+            f"**Suspects**: none stands out: the {ranking.lines} stored lines name no service, pod, host "
+            "or component to tell apart, or hold no error or warning that began, rose or named one."
         )
     when = ""
     if ranking.onset is not None:
