@@ -284,6 +284,34 @@ def test_summarize_stored_logs_groups_the_window_and_times_the_worst_pattern(
     assert empty.ok is False and "search_logstore" in empty.error
 
 
+def test_a_window_holding_more_lines_than_are_read_is_read_newest_first_and_says_so(
+    tools_engine: Engine, fetched: ToolResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The patterns, the suspects and the offline answer read at most PATTERN_SCAN_LIMIT lines of a
+    window: the newest (the trouble is usually recent), never silently."""
+    from sre_agent.tools import log_tools
+
+    monkeypatch.setattr(log_tools, "PATTERN_SCAN_LIMIT", 1000)  # the session holds 1,213 lines
+    ctx = _ctx(tools_engine, "fetched")
+    every = tools_engine.store.scan("fetched")
+    newest = every[-1000:]
+    note = (
+        "only the newest 1,000 stored lines of the window were read "
+        f"(from {newest[0].timestamp:%Y-%m-%d %H:%M:%S} UTC on); older ones were not"
+    )
+    summary = _call(ctx, "summarize_stored_logs", {})
+    assert summary.counts["lines"] == 1000 and summary.counts["older_unread"] == 1
+    assert summary.text.splitlines()[0].startswith(f"1000 stored lines (all stored; {note}) fall into ")
+    suspects = _call(ctx, "rank_suspects", {})
+    assert suspects.suspects is not None and suspects.suspects.lines == 1000
+    assert suspects.text.splitlines()[0].startswith(f"1000 stored lines (all stored; {note}); the trouble")
+    assert log_tools.stored_rows(ctx, None).rows == newest
+
+    monkeypatch.setattr(log_tools, "PATTERN_SCAN_LIMIT", 2000)
+    whole = log_tools.stored_rows(ctx, None)
+    assert whole.rows == every and whole.note() is None
+
+
 def test_rank_suspects_names_the_service_and_the_config_change_before_the_onset(tools_engine: Engine) -> None:
     ctx = _ctx(tools_engine, "suspects")
     assert _call(ctx, "search_logstore", {"query": "what went wrong"}).ok  # every method, prod only

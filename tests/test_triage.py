@@ -88,6 +88,21 @@ def test_offline_answer_explains_the_throttling_incident(engine) -> None:
     assert any(e.kind == "progress" for e in events)
 
 
+def test_the_window_patterns_say_when_older_lines_were_not_read(engine, monkeypatch) -> None:
+    from sre_agent.tools import log_tools
+
+    monkeypatch.setattr(log_tools, "PATTERN_SCAN_LIMIT", 500)  # the window holds more
+    answer = _ask(
+        engine, "what went wrong with GetMembership?", session="t-cut", logs=LOGS, service="membership"
+    )
+    heading = _section(answer.answer, "Log patterns").split("\n")[0]
+    assert re.fullmatch(
+        r" of the window \(500 lines, drain3; errors first; only the newest 500 stored lines of the window "
+        r"were read \(from 2024-03-12 \d\d:\d\d:\d\d UTC on\); older ones were not\):",
+        heading,
+    ), heading
+
+
 def _retrieves_only(engine, question: str, session: str) -> TurnAnswer:
     """Ask a follow-up and check it searched the thread's tables without fetching or storing more."""
     tables, records = engine.store.list_tables(session), engine.store.count(session)

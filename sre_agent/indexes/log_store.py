@@ -389,8 +389,10 @@ class LogStore:
         tables: list[str] | None = None,
         filters: SearchFilters | None = None,
         limit: int = 100_000,
+        newest: bool = False,
     ) -> list[StoredRecord]:
-        """Rows matching `filters`, oldest first, at most `limit` (no ranking)."""
+        """Rows matching `filters`, oldest first, at most `limit` (no ranking): the oldest ones,
+        or with `newest` the newest ones."""
         if limit < 1:
             raise InputError(f"limit must be at least 1, got {limit}")
         names = self._resolve_tables(session, tables)
@@ -405,7 +407,7 @@ class LogStore:
                 light["ts"].to_pylist(), [name] * light.num_rows, light["_rowid"].to_pylist(), strict=True
             )
         found.sort(key=lambda item: item[0])
-        found = found[:limit]
+        found = found[-limit:] if newest else found[:limit]
         by_table: dict[str, list[int]] = {}
         for _, name, row_id in found:
             by_table.setdefault(name, []).append(row_id)

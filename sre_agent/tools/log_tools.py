@@ -96,18 +96,36 @@ class SummarizeStoredArgs(_Args):
 # ----------------------------------------------------------------------------------------- helpers
 
 
-def stored_rows(ctx: ToolContext, window: TimeWindow | None) -> list[StoredRecord]:
-    """The thread's stored lines in `window` (all when None), oldest first, each record once."""
+class StoredLines(BaseModel):
+    """The thread's stored lines of a window, and whether older lines of it were left unread."""
+
+    rows: list[StoredRecord] = Field(default_factory=list, description="oldest first, each record once")
+    older_unread: bool = Field(default=False, description="the window holds more lines, older than these")
+
+    def note(self) -> str | None:
+        """What a reader of a cut read must be told; None when every line of the window was read."""
+        if not self.older_unread or not self.rows:
+            return None
+        return (
+            f"only the newest {len(self.rows):,} stored lines of the window were read (from "
+            f"{self.rows[0].timestamp:%Y-%m-%d %H:%M:%S} UTC on); older ones were not"
+        )
+
+
+def stored_rows(ctx: ToolContext, window: TimeWindow | None) -> StoredLines:
+    """The thread's stored lines in `window` (all when None): at most `PATTERN_SCAN_LIMIT`, the
+    newest (the trouble is usually recent), and whether older ones were left."""
     store = ctx.engine.store
     if ctx.session not in store.list_sessions():
-        return []
+        return StoredLines()
     filters = SearchFilters(start=window.start if window else None, end=window.end if window else None)
-    rows = store.scan(ctx.session, filters=filters, limit=PATTERN_SCAN_LIMIT)
+    rows = store.scan(ctx.session, filters=filters, limit=PATTERN_SCAN_LIMIT + 1, newest=True)
+    older_unread = len(rows) > PATTERN_SCAN_LIMIT
     # A record fetched by two tools (GetMembership's logs, then all logs) is one line, counted once.
     unique: dict[str, StoredRecord] = {}
-    for row in rows:
+    for row in rows[1:] if older_unread else rows:
         unique.setdefault(row.id, row)
-    return list(unique.values())
+    return StoredLines(rows=list(unique.values()), older_unread=older_unread)
 
 
 def _now(ctx: ToolContext) -> datetime:
@@ -491,7 +509,8 @@ async def summarize_stored_logs(ctx: ToolContext, args: SummarizeStoredArgs) -> 
     started = time.perf_counter()
     _require_stored(ctx)
     window = _window(ctx, args.window)
-    rows = await asyncio.to_thread(stored_rows, ctx, window)
+    read = await asyncio.to_thread(stored_rows, ctx, window)
+    rows = read.rows
     summary = mine_patterns(rows, limit=args.limit)
     problem = next(iter(summary.problems()), None)
     edges = await read_edges(ctx, problem, environment=ctx.environment) if problem else None
@@ -499,6 +518,8 @@ async def summarize_stored_logs(ctx: ToolContext, args: SummarizeStoredArgs) -> 
     where = (
         f"window {window.start:%Y-%m-%d %H:%M} → {window.end:%Y-%m-%d %H:%M} UTC" if window else "all stored"
     )
+    if (note := read.note()) is not None:
+        where += f"; {note}"
     header = f"{summary.total_records} stored lines ({where}) fall into {summary.total_patterns} patterns:"
     items = render_patterns(summary).splitlines()
     if timeline is not None:
@@ -507,6 +528,8 @@ async def summarize_stored_logs(ctx: ToolContext, args: SummarizeStoredArgs) -> 
     text, left = fit_to_budget(header, items, budget, hint="ask for fewer patterns or a narrower window")
     config = ctx.engine.config(ctx.service) if ctx.service else None
     counts = {"lines": summary.total_records, "patterns": summary.total_patterns}
+    if read.older_unread:
+        counts["older_unread"] = 1
     if left:
         counts["truncated"] = left
     return ToolResult(

@@ -73,10 +73,12 @@ async def rank_suspects_tool(ctx: ToolContext, args: RankSuspectsArgs) -> ToolRe
     started = time.perf_counter()
     _require_stored(ctx)
     window = _read_window(ctx, args)
-    rows = await asyncio.to_thread(stored_rows, ctx, window)
+    read = await asyncio.to_thread(stored_rows, ctx, window)
     utc_offset = ctx.engine.log_clock(ctx.session)
-    ranking = await asyncio.to_thread(rank_suspects, rows, utc_offset=utc_offset)
+    ranking = await asyncio.to_thread(rank_suspects, read.rows, utc_offset=utc_offset)
     where = f"{window.start:%Y-%m-%d %H:%M} → {window.end:%Y-%m-%d %H:%M} UTC" if window else "all stored"
+    if (note := read.note()) is not None:
+        where += f"; {note}"
     header = _header(ranking, where)
     items = render_suspects(ranking, utc_offset).split("\n") if ranking.suspects else []
     text, left = fit_to_budget(
@@ -84,6 +86,8 @@ async def rank_suspects_tool(ctx: ToolContext, args: RankSuspectsArgs) -> ToolRe
     )
     config = ctx.engine.config(ctx.service) if ctx.service else None
     counts = {"lines": ranking.lines, "suspects": len(ranking.suspects)}
+    if read.older_unread:
+        counts["older_unread"] = 1
     if left:
         counts["truncated"] = left
     return ToolResult(

@@ -200,6 +200,7 @@ class WindowMined(Event):
     patterns: PatternSummary
     timeline: Timeline | None = None
     advising: list[str] = Field(default_factory=list, description="configs whose advice applies")
+    read_note: str | None = Field(default=None, description="older lines of the window left unread")
 
 
 class TriageWorkflow(Workflow):
@@ -251,7 +252,8 @@ class TriageWorkflow(Workflow):
     async def mine_window(self, ev: ToolsRan) -> WindowMined:
         """drain3 templates of the window and the problem's timeline (its look-back reaching before
         the window): off the event loop, as reading and mining a big window take a while."""
-        rows = await asyncio.to_thread(stored_rows, self.tools, ev.plan.window)
+        read = await asyncio.to_thread(stored_rows, self.tools, ev.plan.window)
+        rows = read.rows
         patterns = await asyncio.to_thread(mine_patterns, rows, limit=8)
         problem = next(iter(patterns.problems()), None)
         env = ev.plan.environment or self.tools.environment
@@ -260,7 +262,12 @@ class TriageWorkflow(Workflow):
         marks = await asyncio.to_thread(record_marks, rows, merged_lines(self.tools.results))
         advising = [c.name for c in advising_configs(self.config, self.configs, marks)]
         return WindowMined(
-            question=ev.question, plan=ev.plan, patterns=patterns, timeline=timeline, advising=advising
+            question=ev.question,
+            plan=ev.plan,
+            patterns=patterns,
+            timeline=timeline,
+            advising=advising,
+            read_note=read.note(),
         )
 
     @step
@@ -282,7 +289,9 @@ class TriageWorkflow(Workflow):
             utc_offset=ev.plan.utc_offset,
         )
         return StopEvent(
-            result=render_triage(ev.plan, results, lines, ev.patterns, known, next_steps, ev.timeline)
+            result=render_triage(
+                ev.plan, results, lines, ev.patterns, known, next_steps, ev.timeline, read_note=ev.read_note
+            )
         )
 
 
@@ -376,8 +385,11 @@ def render_triage(
     known: list,
     next_steps: str,
     timeline: Timeline | None = None,
+    *,
+    read_note: str | None = None,
 ) -> str:
-    """The offline answer in the same sections as the LLM path's."""
+    """The offline answer in the same sections as the LLM path's (`read_note`: what the window's
+    patterns left unread, see `log_tools.StoredLines`)."""
     ranking = ranking_of(results)
     parts = [
         "_Offline triage: no LLM was used; this answer is built from the logs and the service "
@@ -398,7 +410,9 @@ def render_triage(
         )
     if patterns.patterns:
         parts.append(
-            f"**Log patterns** of the window ({patterns.total_records} lines, drain3; errors first):\n"
+            f"**Log patterns** of the window ({patterns.total_records} lines, drain3; errors first"
+            + (f"; {read_note}" if read_note else "")
+            + "):\n"
             + render_patterns(patterns, utc_offset=plan.utc_offset)
         )
     if timeline is not None:
