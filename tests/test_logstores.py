@@ -404,3 +404,33 @@ def test_an_oversize_answer_is_refused_not_downloaded_whole(monkeypatch: pytest.
         with pytest.raises(ConnectorError, match="over 10,000 bytes"):
             HttpLogstore("membership", _http_config(max_bytes=10_000)).fetch(LogQuery(window=WINDOW))
         assert len(server.requests) == 1  # not retried: a bigger answer would not get smaller
+
+
+# ---------------------------------------------------------------------------- the factory
+
+
+def test_each_logstore_kind_is_read_by_its_own_backend_and_an_unknown_one_fails_loudly() -> None:
+    from typing import get_args
+
+    from sre_agent.configs import LogstoreConfig, ServiceConfig
+    from sre_agent.connectors.factory import logstore_for
+
+    configs = {"http": _http_config(), "loki": _loki_config(), "cloudwatch": _cw_config()}
+    members = get_args(get_args(LogstoreConfig)[0])  # Annotated[A | B | C, …] -> (A, B, C)
+    kinds = {get_args(member.model_fields["kind"].annotation)[0] for member in members}  # Literal["http"]
+    assert kinds == set(configs), "a logstore kind without a case here"
+    built = {
+        kind: logstore_for(ServiceConfig(name="membership", logstore=spec)) for kind, spec in configs.items()
+    }
+    assert {kind: type(store) for kind, store in built.items()} == {
+        "http": HttpLogstore,
+        "loki": LokiLogstore,
+        "cloudwatch": CloudWatchLogstore,
+    }
+    assert logstore_for(ServiceConfig(name="membership")) is None
+
+    class ElasticConfig:  # a kind added to the configs but not to the factory
+        kind = "elastic"
+
+    with pytest.raises(AssertionError, match="unreachable"):
+        logstore_for(ServiceConfig.model_construct(name="membership", logstore=ElasticConfig()))
