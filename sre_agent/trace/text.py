@@ -110,10 +110,10 @@ def print_run(console: Console, trace: RunTrace) -> None:
             "[red]failed[/red]" if span.status == "failed" else span.status,
             Text(detail),
         )
-    for call in trace.llm_calls:
-        tokens = f"{call.prompt_tokens} in / {call.completion_tokens} out" if call.prompt_tokens else ""
+    for llm in trace.llm_calls:
+        tokens = f"{llm.prompt_tokens} in / {llm.completion_tokens} out" if llm.prompt_tokens else ""
         timeline.add_row(
-            format_seconds(call.started), format_seconds(call.seconds), Text(f"llm {call.model}"), "", tokens
+            format_seconds(llm.started), format_seconds(llm.seconds), Text(f"llm {llm.model}"), "", tokens
         )
     console.print(timeline)
     for index, call in enumerate(trace.tool_calls, 1):
