@@ -27,7 +27,6 @@ from sre_agent.indexes import SearchFilters, table_name
 from sre_agent.indexes.records import StoredRecord
 from sre_agent.models import LEVELS, LogQuery, TimeWindow, normalize_level
 from sre_agent.patterns import mine_patterns, render_patterns
-from sre_agent.redact import Redactor
 from sre_agent.stacktrace import one_line
 from sre_agent.timeline import build_timeline, render_timeline
 from sre_agent.timephrases import named_window, parse_time_window
@@ -261,13 +260,12 @@ def _finish(
     report: FetchReport | None = None,
 ) -> ToolResult:
     budget = ctx.engine.settings.tool_output_tokens
-    config = ctx.engine.config(ctx.service) if ctx.service else None
     items = [_render_line(i, line) for i, line in enumerate(lines, 1)]
+    # Stored lines were redacted at ingest; arguments echoed in the header are redacted by the
+    # registry, with the rest of the result (tools/redaction.py).
     text, left = fit_to_budget(
         header, items, budget, hint="narrow the query, the window or the filters to see the rest"
     )
-    # Stored lines were redacted at ingest; this pass also covers arguments echoed in the header.
-    text = Redactor.for_config(config).redact(text)
     if left:
         counts = {**counts, "truncated": left}
     return ToolResult(
@@ -526,7 +524,6 @@ async def summarize_stored_logs(ctx: ToolContext, args: SummarizeStoredArgs) -> 
         items += ["timeline of the worst pattern:", *render_timeline(timeline).splitlines()]
     budget = ctx.engine.settings.tool_output_tokens
     text, left = fit_to_budget(header, items, budget, hint="ask for fewer patterns or a narrower window")
-    config = ctx.engine.config(ctx.service) if ctx.service else None
     counts = {"lines": summary.total_records, "patterns": summary.total_patterns}
     if read.older_unread:
         counts["older_unread"] = 1
@@ -536,7 +533,7 @@ async def summarize_stored_logs(ctx: ToolContext, args: SummarizeStoredArgs) -> 
         tool="summarize_stored_logs",
         args=args.model_dump(exclude_none=True),
         summary=header[:200],
-        text=Redactor.for_config(config).redact(text),
+        text=text,
         counts=counts,
         scope=where,
         seconds=time.perf_counter() - started,

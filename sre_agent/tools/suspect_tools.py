@@ -4,7 +4,7 @@ A thin, read-only wrapper over `sre_agent.suspects` for the agent and the offlin
 what the thread stored (nothing is fetched) over the window asked for and as long again before it
 (at least `LOOK_BACK`), so the onset can be compared with a calmer period, and returns the ranked
 list with each suspect's reason and strongest evidence line. The registry redacts the result
-like every tool's; the stored lines were redacted when they were stored.
+(`tools/redaction.py`) like every tool's; the stored lines were redacted when they were stored.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from sre_agent.models import TimeWindow
-from sre_agent.redact import Redactor
 from sre_agent.suspects import SuspectRanking, rank_suspects, render_suspects, summary_phrase
 from sre_agent.timephrases import named_window
 from sre_agent.tools.base import ToolContext, ToolResult
@@ -84,7 +83,6 @@ async def rank_suspects_tool(ctx: ToolContext, args: RankSuspectsArgs) -> ToolRe
     text, left = fit_to_budget(
         header, items, ctx.engine.settings.tool_output_tokens, hint="narrow the window"
     )
-    config = ctx.engine.config(ctx.service) if ctx.service else None
     counts = {"lines": ranking.lines, "suspects": len(ranking.suspects)}
     if read.older_unread:
         counts["older_unread"] = 1
@@ -94,7 +92,7 @@ async def rank_suspects_tool(ctx: ToolContext, args: RankSuspectsArgs) -> ToolRe
         tool="rank_suspects",
         args=args.model_dump(exclude_none=True),
         summary=header.split("\n")[0][:200],
-        text=Redactor.for_config(config).redact(text),
+        text=text,
         counts=counts,
         scope=where,
         suspects=ranking,
