@@ -6,27 +6,10 @@ value a prose keyword takes, a marker already there).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-
-from sre_agent.redact import Redactor
+from redact_cases import case, check, kept
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"
-
-
-def case(text: str, expected: str, n: int, name: str) -> Any:
-    return pytest.param(text, expected, n, id=name)
-
-
-def kept(text: str, name: str) -> Any:
-    return pytest.param(text, text, 0, id=name)
-
-
-def check(text: str, expected: str, n: int) -> None:
-    redactor = Redactor.for_config(None)  # built here, not at import: its own code is under test too
-    assert redactor.redact_counted(text) == (expected, n)
-    assert redactor.redact_counted(expected) == (expected, 0)  # a marker is never redacted again
 
 
 CLI = [

@@ -5,27 +5,11 @@ and phones in every format the rule reads, each beside the nearest thing that mu
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from redact_cases import case, check, kept
 
 from sre_agent.redact import Redactor
 from sre_agent.redact_pii import is_phone_under
-
-
-def case(text: str, expected: str, n: int, name: str) -> Any:
-    return pytest.param(text, expected, n, id=name)
-
-
-def kept(text: str, name: str) -> Any:
-    return pytest.param(text, text, 0, id=name)
-
-
-def check(text: str, expected: str, n: int) -> None:
-    redactor = Redactor.for_config(None)
-    assert redactor.redact_counted(text) == (expected, n)
-    assert redactor.redact_counted(expected) == (expected, 0)
-
 
 EMAILS = [
     case('"john doe"@example.com wrote', "[EMAIL] wrote", 1, "quoted-local-part"),

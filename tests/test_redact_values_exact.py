@@ -11,23 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from redact_cases import case, check, kept
 
 from sre_agent.redact import Redactor
-
-
-def case(text: str, expected: str, n: int, name: str) -> Any:
-    return pytest.param(text, expected, n, id=name)
-
-
-def kept(text: str, name: str) -> Any:
-    return pytest.param(text, text, 0, id=name)
-
-
-def check(text: str, expected: str, n: int) -> None:
-    redactor = Redactor.for_config(None)
-    assert redactor.redact_counted(text) == (expected, n)
-    assert redactor.redact_counted(expected) == (expected, 0)
-
 
 KEY_VALUES = [
     case('{\\"password\\": \\"hunter2\\"}', '{\\"password\\": \\"[PASSWORD]\\"}', 1, "json-in-a-json-string"),
