@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from fakes.aws import client, moto_endpoint
+from fakes.json_http import serve
 from paths import ROOT
 
 from sre_agent.configs import CloudWatchLogstoreConfig, HttpLogstoreConfig, LokiLogstoreConfig
@@ -36,50 +33,6 @@ WINDOW = TimeWindow(
 )
 SHIFT = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1) - WINDOW.end
 RECENT = TimeWindow(start=WINDOW.start + SHIFT, end=WINDOW.end + SHIFT)
-
-
-class Server:
-    """A local HTTP server whose GET handler is a function of (path, query, headers)."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, dict[str, list[str]], dict[str, str]]] = []
-        self.handler = lambda path, query, headers: (404, {})
-        self.url = ""
-
-
-@contextmanager
-def serve(monkeypatch: pytest.MonkeyPatch, env: str) -> Iterator[Server]:
-    state = Server()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            parsed = urlparse(self.path)
-            query = parse_qs(parsed.query)
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            state.requests.append((parsed.path, query, headers))
-            status, body = state.handler(parsed.path, query, headers)
-            payload = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv(env, state.url)
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # ---------------------------------------------------------------------------- HTTP logstore
@@ -134,6 +87,16 @@ def test_http_logstore_caps_pages_and_reports_faults(monkeypatch: pytest.MonkeyP
             LogQuery(method="GetMembership", window=WINDOW, limit=20_000)
         )
         assert len(server.requests) == 3 and len(capped.records) == 30 and capped.truncated
+        # the API pages oldest first and the page cap stopped the read: the cut says so
+        assert capped.cut is not None and not capped.cut.newest_first
+        assert "only the oldest 30 were read" in capped.cut.sentence()
+        # under a limit, an oldest-first API is read on to the page cap, keeping its newest
+        limited = HttpLogstore("membership", _http_config(max_pages=3)).fetch(
+            LogQuery(method="GetMembership", window=WINDOW, limit=5)
+        )
+        served = [r for r in LINES if r.get("method") == "GetMembership"][:30]
+        assert [r.message for r in limited.records] == [r["message"] for r in served[-5:]]
+        assert len(server.requests) == 6
 
         server.requests.clear()
         server.handler = lambda path, query, headers: (500, {"error": "down"})
@@ -189,7 +152,7 @@ def test_loki_gets_logql_and_reads_streams(monkeypatch: pytest.MonkeyPatch) -> N
         query = LogQuery(method="GetMembership", environment="prod", window=WINDOW)
         result = LokiLogstore("membership", _loki_config()).fetch(query)
         sent = server.requests[0][1]
-        assert sent["query"] == ['{app="membership", env="prod"} |= "GetMembership"']
+        assert sent["query"] == ['{app="membership", env="prod"} |~ "(?i)GetMembership"']
         assert sent["direction"] == ["backward"] and int(sent["start"][0]) == int(
             WINDOW.start.timestamp() * 1e9
         )
@@ -199,7 +162,7 @@ def test_loki_gets_logql_and_reads_streams(monkeypatch: pytest.MonkeyPatch) -> N
         )
         assert all(r.method == "GetMembership" for r in result.records)
     assert logql(_loki_config(), LogQuery(user_id='12"3', environment="staging")) == (
-        '{app="membership", env="staging"} |= "12\\"3"'
+        '{app="membership", env="staging"} |~ "(?i)12\\"3"'
     )
 
 

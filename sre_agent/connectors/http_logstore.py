@@ -1,5 +1,6 @@
 """A logstore API over HTTP (like the seed's): GET with the query mapped to parameters, records at
-a JSON path, cursor or page pagination up to `max_pages`; timeouts, bounded retries, auth from env."""
+a JSON path, cursor or page pagination up to `max_pages`; timeouts, bounded retries, auth from env.
+Whichever order the API pages in, the newest matching records are the ones kept (`_newest_first`)."""
 
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ class HttpLogstore:
                         result.skipped += 1
                         if len(result.problems) < 5:
                             result.problems.append(f"page {page} record {n + 1}: {exc}")
-                if len(records) >= query.limit:
+                if len(records) >= query.limit and _newest_first(records):
                     result.truncated = True  # as many as asked for: the store may hold more
                     break
                 if not items or cfg.pagination == "none":
@@ -88,4 +89,14 @@ class HttpLogstore:
                         break
             else:
                 result.truncated = True  # stopped at max_pages
-        return keep_matching(result, records, query)
+        # what was read is the newest the store holds unless it pages oldest first and max_pages hit
+        newest = _newest_first(records) or not result.truncated
+        return keep_matching(result, records, query, newest_first=newest)
+
+
+def _newest_first(records: list[LogRecord]) -> bool:
+    """Whether the API serves the newest records first (what was read goes back in time). An API
+    serving the oldest first is read on past the limit, up to `max_pages`, so that the newest
+    records it holds are the ones kept; when `max_pages` stops it before the store runs out, the
+    cut says it read the oldest."""
+    return len(records) < 2 or records[0].timestamp >= records[-1].timestamp

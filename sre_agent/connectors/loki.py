@@ -1,9 +1,11 @@
 """Grafana Loki: `GET /loki/api/v1/query_range` with LogQL built from the query: the stream
-selector from the config's labels, line filters for method / user / request / text; newest first
+selector from the config's labels, case-insensitive line filters for method / user / request /
+text; newest first
 up to the limit. Lines that are JSON give their fields; others are messages with Loki's timestamp."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,13 +26,17 @@ def _quote(value: str) -> str:
 
 
 def logql(config: LokiLogstoreConfig, query: LogQuery) -> str:
-    """The LogQL for `query`: `{app="x", env="prod"} |= "GetMembership" |= "123"`."""
+    """The LogQL for `query`: `{app="x", env="prod"} |~ "(?i)GetMembership" |~ "(?i)123"`.
+
+    Line filters ignore case, as our own matching of ids and text does (`record_matches`): Loki's
+    `|=` is case-sensitive, so "disk quota" would miss `Disk quota exceeded` there and nowhere
+    else. The value is escaped to match literally (RE2 reads an escaped punctuation mark as itself)."""
     env = query.environment or "prod"
     selector = ", ".join(
         f"{k}={_quote(v.replace('{environment}', env))}" for k, v in sorted(config.labels.items())
     )
     filters = [v for v in (query.method, query.user_id, query.request_id, query.text) if v]
-    return "{" + selector + "}" + "".join(f" |= {_quote(f)}" for f in filters)
+    return "{" + selector + "}" + "".join(f" |~ {_quote('(?i)' + re.escape(f))}" for f in filters)
 
 
 class LokiLogstore:
