@@ -8,6 +8,7 @@ No chunk is longer than `MAX_LINES`, so a snippet always fits a tool output.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -72,7 +73,10 @@ def chunk_file(path: str, text: str) -> list[Chunk]:
 
 def _python_spans(text: str) -> list[tuple[int, int, str, str]]:
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():  # someone else's invalid escapes are not ours to report
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []  # windows then
     spans = []
