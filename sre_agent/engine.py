@@ -42,6 +42,7 @@ from sre_agent.sources import (
     source_id,
     with_fetch,
 )
+from sre_agent.trace.model import new_run_id
 from sre_agent.trace.recorder import recording
 from sre_agent.trace.store import TraceStore
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
@@ -316,8 +317,6 @@ class Engine:
         span as the default window (a snapshot is the logstore's whole content). The turn is
         recorded as run `run_id` (default: a new id) of `kind` (ask, chat, bot, replay), failed
         or not; `sre-agent runs show` reads it back."""
-        from sre_agent.workflows.agent import new_run_id
-
         run_id = run_id or new_run_id()
         with self._recording(run_id, kind, question, session, service) as run:
             if logs is not None:
@@ -395,8 +394,6 @@ class Engine:
     ) -> SearchResult:
         """Fetch (when `logs` or `logstore` is given), store, and retrieve for one question,
         recorded as run `run_id` (default: a new id) of `kind`."""
-        from sre_agent.workflows.agent import new_run_id
-
         run_id = run_id or new_run_id()
         with self._recording(run_id, kind, question, session, service) as run:
             if not question.strip():

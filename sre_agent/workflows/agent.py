@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -36,6 +35,7 @@ from sre_agent.tools.base import ToolContext, ToolResult
 from sre_agent.tools.phrases import doing
 from sre_agent.tools.redaction import redactor_for
 from sre_agent.tools.registry import ToolRegistry, default_registry
+from sre_agent.trace.model import new_run_id
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.triage import merged_lines, triage
@@ -63,11 +63,6 @@ class AgentEvent(BaseModel):
 
 
 EventCallback = Callable[[AgentEvent], None]
-
-
-def new_run_id() -> str:
-    """A run id people can read out and sort: UTC time of the start, then random hex."""
-    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
 class TurnAnswer(BaseModel):
