@@ -13,6 +13,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -43,7 +44,7 @@ from sre_agent.sources import (
     with_fetch,
 )
 from sre_agent.trace.model import new_run_id
-from sre_agent.trace.recorder import recording
+from sre_agent.trace.recorder import ActiveRun, recording
 from sre_agent.trace.store import TraceStore
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
 from sre_agent.workflows.log_search import FETCH_ATTEMPTS, LogSearchWorkflow
@@ -124,7 +125,9 @@ class Engine:
         """Run traces (`sre-agent runs`), under <data dir>/runs, kept SRE_AGENT_TRACE_KEEP_DAYS."""
         return TraceStore(self.settings.data_dir / "runs", keep_days=self.settings.trace_keep_days)
 
-    def _recording(self, run_id: str, kind: str, question: str, session: str, service: str | None) -> Any:
+    def _recording(
+        self, run_id: str, kind: str, question: str, session: str, service: str | None
+    ) -> AbstractContextManager[ActiveRun]:
         """The trace recorder for one run; it writes nowhere when SRE_AGENT_TRACES is off."""
         from sre_agent.redact import Redactor
 
