@@ -13,6 +13,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -42,7 +43,8 @@ from sre_agent.sources import (
     source_id,
     with_fetch,
 )
-from sre_agent.trace.recorder import recording
+from sre_agent.trace.model import new_run_id
+from sre_agent.trace.recorder import ActiveRun, recording
 from sre_agent.trace.store import TraceStore
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
 from sre_agent.workflows.log_search import FETCH_ATTEMPTS, LogSearchWorkflow
@@ -123,7 +125,9 @@ class Engine:
         """Run traces (`sre-agent runs`), under <data dir>/runs, kept SRE_AGENT_TRACE_KEEP_DAYS."""
         return TraceStore(self.settings.data_dir / "runs", keep_days=self.settings.trace_keep_days)
 
-    def _recording(self, run_id: str, kind: str, question: str, session: str, service: str | None) -> Any:
+    def _recording(
+        self, run_id: str, kind: str, question: str, session: str, service: str | None
+    ) -> AbstractContextManager[ActiveRun]:
         """The trace recorder for one run; it writes nowhere when SRE_AGENT_TRACES is off."""
         from sre_agent.redact import Redactor
 
@@ -316,8 +320,6 @@ class Engine:
         span as the default window (a snapshot is the logstore's whole content). The turn is
         recorded as run `run_id` (default: a new id) of `kind` (ask, chat, bot, replay), failed
         or not; `sre-agent runs show` reads it back."""
-        from sre_agent.workflows.agent import new_run_id
-
         run_id = run_id or new_run_id()
         with self._recording(run_id, kind, question, session, service) as run:
             if logs is not None:
@@ -395,8 +397,6 @@ class Engine:
     ) -> SearchResult:
         """Fetch (when `logs` or `logstore` is given), store, and retrieve for one question,
         recorded as run `run_id` (default: a new id) of `kind`."""
-        from sre_agent.workflows.agent import new_run_id
-
         run_id = run_id or new_run_id()
         with self._recording(run_id, kind, question, session, service) as run:
             if not question.strip():

@@ -34,8 +34,8 @@ from sre_agent.models import TimeWindow
 from sre_agent.record_ids import ID_SCHEME
 
 if TYPE_CHECKING:
-    from sre_agent.engine import Engine
     from sre_agent.indexes import LogStore
+    from sre_agent.tools.host import ToolHost
 
 #: The key of the thread memory that holds {source: [tables]} as JSON.
 SOURCES_KEY = "_sources"
@@ -170,7 +170,7 @@ def cli_session(logs: Path | None) -> str:
     return f"logs-{name}-{digest}"
 
 
-def ask_session(engine: Engine, session: str | None, logs: Path | None, service: str | None) -> str:
+def ask_session(engine: ToolHost, session: str | None, logs: Path | None, service: str | None) -> str:
     """The session `ask` works in: `session` when named, else `cli_session(logs)`. `InputError` when
     it would have nothing to search: no --logs, no logstore of the service's, and nothing stored."""
     chosen = session or cli_session(logs)

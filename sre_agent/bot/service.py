@@ -30,9 +30,8 @@ from sre_agent.engine import Engine
 from sre_agent.errors import ConnectorError, InputError, StorageError
 from sre_agent.settings import Settings
 from sre_agent.trace.html import render_run
-from sre_agent.trace.model import RunTrace
+from sre_agent.trace.model import RunTrace, new_run_id
 from sre_agent.trace.text import summary_markdown
-from sre_agent.workflows.agent import new_run_id
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from sre_agent.workflows.results import ResultLine
 
 if TYPE_CHECKING:
     from sre_agent.connectors.base import Logstore
-    from sre_agent.engine import Engine
+    from sre_agent.tools.host import ToolHost
 
 
 class ToolError(Exception):
@@ -62,14 +62,15 @@ class ToolResult(BaseModel):
 
 @dataclass
 class ToolContext:
-    """Where a tool runs: one session of one engine, and the logstore fetches go to.
+    """Where a tool runs: one session of one engine (seen as a `ToolHost`), and the logstore
+    fetches go to.
 
     `now` anchors time phrases (replay sets the incident's end); `default_window` is used when a
     call names no window; `max_window_hours` bounds the widest window a call may fetch.
     `use_llm` False keeps the tools' refine step on rules (offline triage sends nothing out).
     """
 
-    engine: Engine
+    engine: ToolHost
     session: str
     logstore: Logstore | None = None
     service: str | None = None

@@ -8,13 +8,19 @@ time zone and the timeline needs no arithmetic on dates.
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 SpanKind = Literal["workflow", "step", "tool", "embedding"]
 RunStatus = Literal["running", "ok", "fallback", "failed"]
+
+
+def new_run_id() -> str:
+    """A run id people can read out and sort: UTC time of the start, then random hex."""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
 class SpanRecord(BaseModel):

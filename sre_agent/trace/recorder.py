@@ -31,20 +31,17 @@ from llama_index_instrumentation.span.simple import SimpleSpan
 from llama_index_instrumentation.span_handlers.base import BaseSpanHandler
 
 from sre_agent.redact import Redactor
-from sre_agent.trace.model import LineRecord, LLMCallRecord, RunTrace, SpanRecord, ToolCallRecord
+from sre_agent.trace.model import LLMCallRecord, RunTrace, SpanRecord, ToolCallRecord
+from sre_agent.trace.outcomes import TracedSearch, TracedTurn, line_records
 from sre_agent.trace.redaction import redact_trace
 
 if TYPE_CHECKING:
     from sre_agent.trace.store import TraceStore
-    from sre_agent.workflows.agent import TurnAnswer
-    from sre_agent.workflows.results import ResultLine, SearchResult
 
 log = logging.getLogger(__name__)
 
 #: Longest tool result kept in a trace (the agent saw all of it; `result_chars` says how much).
 RESULT_CHARS = 6_000
-#: Retrieved lines kept in a trace, best first.
-MAX_LINES = 100
 _STEP_TAG = "llamaindex.step.input_event"
 #: Cleans what a trace holds in words (the built-in rules: a trace may span services).
 _REDACTOR = Redactor.for_config(None)
@@ -209,7 +206,7 @@ class ActiveRun:
 
     # ------------------------------------------------------------------------------ from the caller
 
-    def finish_turn(self, answer: TurnAnswer) -> None:
+    def finish_turn(self, answer: TracedTurn) -> None:
         """What the turn answered: mode, backend, answer text, the lines its tools surfaced."""
         self.trace.service = answer.service
         self.trace.mode = answer.mode
@@ -219,12 +216,12 @@ class ActiveRun:
             self.trace.status, self.trace.error = "fallback", f"LLM abandoned: {answer.fallback_reason}"
         else:
             self.trace.status = "ok"
-        self.trace.lines = _lines(answer.lines)
+        self.trace.lines = line_records(answer.lines)
 
-    def finish_search(self, result: SearchResult) -> None:
+    def finish_search(self, result: TracedSearch) -> None:
         """A bare log search's outcome: its lines (no answer text)."""
         self.trace.status = "ok"
-        self.trace.lines = _lines(result.lines)
+        self.trace.lines = line_records(result.lines)
 
     def failed(self, exc: BaseException) -> None:
         self.trace.status = "failed"
@@ -247,22 +244,6 @@ class ActiveRun:
 def _is_embedding(instance: Any) -> bool:
     """A LlamaIndex embedding model (by class name: importing llama_index.core here would slow start-up)."""
     return instance is not None and any(c.__name__ == "BaseEmbedding" for c in type(instance).__mro__)
-
-
-def _lines(lines: list[ResultLine]) -> list[LineRecord]:
-    return [
-        LineRecord(
-            message=line.message,
-            level=line.level,
-            table=line.table,
-            count=line.count,
-            first_seen=line.first_seen,
-            lines=line.lines[:20],
-            score=round(line.score, 4),
-            via=line.via,
-        )
-        for line in lines[:MAX_LINES]
-    ]
 
 
 # ---------------------------------------------------------------------------------- the handlers

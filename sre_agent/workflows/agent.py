@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -36,12 +35,11 @@ from sre_agent.tools.base import ToolContext, ToolResult
 from sre_agent.tools.phrases import doing
 from sre_agent.tools.redaction import redactor_for
 from sre_agent.tools.registry import ToolRegistry, default_registry
+from sre_agent.trace.model import new_run_id
+from sre_agent.workflows.agent_host import AgentHost
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.triage import merged_lines, triage
-
-if TYPE_CHECKING:
-    from sre_agent.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +61,6 @@ class AgentEvent(BaseModel):
 
 
 EventCallback = Callable[[AgentEvent], None]
-
-
-def new_run_id() -> str:
-    """A run id people can read out and sort: UTC time of the start, then random hex."""
-    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
 class TurnAnswer(BaseModel):
@@ -116,9 +109,9 @@ def describe_llm_error(exc: BaseException) -> str:
 
 
 class Investigator:
-    """Answers turns for an `Engine`; holds the tool registry and the chat memories."""
+    """Answers turns for an engine (seen as an `AgentHost`); holds the tool registry."""
 
-    def __init__(self, engine: Engine, registry: ToolRegistry | None = None) -> None:
+    def __init__(self, engine: AgentHost, registry: ToolRegistry | None = None) -> None:
         self.engine = engine
         self.registry = registry or default_registry()
 
@@ -389,7 +382,7 @@ def unsupported_quotes(text: str, results: list[ToolResult]) -> list[str]:
     return out
 
 
-def _footer(results: list[ToolResult], engine: Engine, text: str = "") -> str:
+def _footer(results: list[ToolResult], engine: AgentHost, text: str = "") -> str:
     calls = []
     for result in results:
         if result.ok:
@@ -407,6 +400,6 @@ def _footer(results: list[ToolResult], engine: Engine, text: str = "") -> str:
     return footer + skipped_configs(engine)
 
 
-def skipped_configs(engine: Engine) -> str:
+def skipped_configs(engine: AgentHost) -> str:
     """One warning line per config file skipped as invalid ("" for none), to end an answer with."""
     return "".join(f"\n\n⚠ {skipped.warning()}" for skipped in engine.config_folder.skipped)
