@@ -338,8 +338,8 @@ def clean_table(
         else:
             payload["id"] = _record_id(payload)
         payload["line"] = record.line
-        for name, column in out.items():
-            column.append(payload[name])
+        for name, values in out.items():
+            values.append(payload[name])
     return CleanTable(
         rows=pa.Table.from_pydict(out, schema=clean_schema()),
         seen=len(records),

@@ -41,6 +41,7 @@ may use group references such as `\\1`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sre_agent.configs import ServiceConfig
@@ -267,6 +268,11 @@ _BUILTIN_RULES: tuple[Rule, ...] = (
 )
 
 
+def _expander(template: str) -> Callable[[re.Match[str]], str]:
+    """A config pattern's replacement: its template expanded with the match's groups."""
+    return lambda m: m.expand(template)
+
+
 def _named_value_marker(obj: dict[Any, Any]) -> str | None:
     """`{"name": "X-Api-Key", "value": "..."}` (HAR headers, form params): the marker for the
     value, which the name says is a secret; else None. The name is read as a structured key
@@ -321,8 +327,7 @@ class Redactor:
                     f"service config '{config.name}': field 'redaction_patterns.{i}.replacement' "
                     f"({p.name}): {exc}"
                 ) from None
-            replacement = p.replacement
-            extra.append(Rule(f"config:{p.name}", sub(pattern, lambda m, r=replacement: m.expand(r))))
+            extra.append(Rule(f"config:{p.name}", sub(pattern, _expander(p.replacement))))
         return cls(extra)
 
     def redact_counted(self, text: str) -> tuple[str, int]:

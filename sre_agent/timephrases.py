@@ -256,7 +256,7 @@ def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) ->
         start = end = None
 
     if start is None and day_start is not None:
-        since = bool(_SINCE_WORD.search(q[: q.lower().find(date_text.lower())]))
+        since = bool(_SINCE_WORD.search(q[: q.lower().find((date_text or "").lower())]))
         start = _at(day_start, time(0), tz)
         end = max(now, _at(day_end or day_start, None, tz)) if since else _at(day_end or day_start, None, tz)
         for part, (p_start, p_end) in _PARTS.items():

@@ -89,7 +89,8 @@ def create(settings: Settings, *, http: bool, engine: Engine | None = None, purg
     # slack_sdk logs each failed attempt: the one line below says it all.
     with _quiet("slack_sdk.web.base_client"):
         try:
-            identity = client.auth_test().data
+            answer = client.auth_test().data
+            identity = answer if isinstance(answer, dict) else {}  # auth.test answers a JSON object
         except SlackApiError as exc:
             raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {exc.response.get('error')}") from None
         except (SlackClientError, OSError) as exc:  # OSError: urllib's URLError after the retries

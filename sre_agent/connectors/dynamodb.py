@@ -96,8 +96,8 @@ class DynamoReader:
         if index is not None:
             found = next((i for i in table.indexes if i.name == index), None)
             if found is None:
-                names = ", ".join(i.name for i in table.indexes) or "none"
-                raise InputError(f"table {table.name!r} has no index {index!r} (indexes: {names})")
+                known = ", ".join(i.name for i in table.indexes) or "none"
+                raise InputError(f"table {table.name!r} has no index {index!r} (indexes: {known})")
             keys = found  # type: ignore[assignment]
         if partition_value is None:
             raise InputError(f"{operation} needs partition_value ({keys.partition_key.name})")

@@ -25,7 +25,7 @@ import importlib.util
 import io
 import re
 from pathlib import Path
-from typing import IO, Literal, TextIO
+from typing import IO, Literal, TextIO, cast
 
 from sre_agent.connectors.report import files_sentence
 from sre_agent.errors import InputError
@@ -93,7 +93,7 @@ class _GzipFile(gzip.GzipFile):
 def _open_bytes(path: Path) -> IO[bytes]:
     suffix = path.suffix.lower()
     if suffix == ".gz":
-        return _GzipFile(path, "rb")
+        return cast(IO[bytes], _GzipFile(path, "rb"))  # a GzipFile reads as a binary stream does
     if suffix == ".zst":
         if importlib.util.find_spec("zstandard") is None:
             raise _zstd_missing(path)

@@ -19,6 +19,7 @@ still look for it in the text of what was fetched.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from sre_agent.connectors.base import FetchResult, Logstore, record_matches
 from sre_agent.connectors.report import RELAXABLE, FetchReport, Relaxation, SourceFacets, count_values
@@ -87,7 +88,7 @@ def fetch_relaxed(logstore: Logstore, query: LogQuery) -> FetchResult:
     result's `report` says what was matched, dropped, or (still nothing) what the source held."""
     result = logstore.fetch(query)
     # What the source could not read (files skipped, malformed lines) holds whatever the filters.
-    unread = {
+    unread: dict[str, Any] = {
         "skipped_files": result.report.skipped_files,
         "malformed": result.skipped,
         "malformed_at": result.problems,

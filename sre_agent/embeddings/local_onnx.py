@@ -226,7 +226,7 @@ def convert_to_rowwise_int8(source: Path, target: Path) -> int:
     if not replaced:
         raise ValueError(f"{source} has no int8 weight MatMul (Cast, Mul, MatMul) to rewrite")
 
-    constants = {
+    constants: dict[str, np.ndarray] = {
         "rowq_tiny": np.array(1e-8, np.float32),
         "rowq_127": np.array(127.0, np.float32),
         "rowq_128": np.array(128.0, np.float32),

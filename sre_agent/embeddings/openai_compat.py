@@ -100,7 +100,8 @@ class OpenAICompatEmbedding(ThreadedEmbedding):
             raise ConfigError(f"embed_base_url {base_url!r} must start with http:// or https://")
         if not model_name.strip():
             raise ConfigError("embed_model is empty: set SRE_AGENT_EMBED_MODEL")
-        super().__init__(
+        # pydantic sets this class's own fields; a type checker reads the parent's __init__ here
+        super().__init__(  # type: ignore[call-arg]
             base_url=url,
             model_name=model_name.strip(),
             embed_batch_size=embed_batch_size,

@@ -48,7 +48,9 @@ def is_of(marks: Marks, config: ServiceConfig) -> bool:
         return service_matches(service, config.name, config.log_names)
     if writer and service_matches(writer, config.name, config.log_names):
         return True
-    return bool(method) and any(method_matches(method, m) for m in config.method_names())
+    if not method:
+        return False
+    return any(method_matches(method, m) for m in config.method_names())
 
 
 def advising_configs(
