@@ -49,7 +49,7 @@ QUERIES: list[tuple[str, tuple[str, ...]]] = [
     ("read log records from a jsonl file", ("sre_agent/connectors/file.py",)),
     ("what changed right before the errors started", ("sre_agent/timeline.py",)),
     ("keep a tool's output under the token budget", ("sre_agent/tools/budget.py",)),
-    ("convert the onnx model to int8 row by row", ("sre_agent/embeddings/local_onnx.py",)),
+    ("convert the onnx model to int8 row by row", ("sre_agent/embeddings/int8_rewrite.py",)),
     ("retry the embeddings endpoint when it answers 503", ("sre_agent/embeddings/openai_compat.py",)),
     ("validate a service config json file", ("sre_agent/configs.py",)),
     ("chat history kept in sqlite for each session", ("sre_agent/memory.py",)),
