@@ -29,7 +29,7 @@ from sre_agent.connectors.file import FileLogstore
 from sre_agent.connectors.remote import window_of
 from sre_agent.errors import ConnectorError, InputError
 from sre_agent.heaps import share_heaps
-from sre_agent.indexes import LogStore, table_name
+from sre_agent.indexes import LogIndex, table_name
 from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
 from sre_agent.record_ids import key_mark
@@ -112,8 +112,8 @@ class Engine:
         return embedder
 
     @cached_property
-    def store(self) -> LogStore:
-        return LogStore(
+    def store(self) -> LogIndex:
+        return LogIndex(
             self.settings.lancedb_uri,
             self.embedder,
             storage_options=self.settings.lancedb_storage_options or None,

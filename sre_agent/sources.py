@@ -34,7 +34,7 @@ from sre_agent.models import TimeWindow
 from sre_agent.record_ids import ID_SCHEME
 
 if TYPE_CHECKING:
-    from sre_agent.indexes import LogStore
+    from sre_agent.indexes import LogIndex
     from sre_agent.tools.host import ToolHost
 
 #: The key of the thread memory that holds {source: [tables]} as JSON.
@@ -93,7 +93,7 @@ def read_spans(window: TimeWindow | None, cut: FetchCut | None) -> list[TimeWind
     return spans
 
 
-def rekeyed(store: LogStore, session: str, mark: str) -> str | None:
+def rekeyed(store: LogIndex, session: str, mark: str) -> str | None:
     """Before a fetch into `session`: when its lines were stored under ids another key (or an older
     id scheme) made, which this fetch's ids would never match, drop them and say so in one line;
     None when the session is new or its ids are this key's (`mark`, see `record_ids.key_mark`)."""

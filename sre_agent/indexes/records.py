@@ -30,7 +30,7 @@ class Hit(StoredRecord):
 
 
 class IngestStats(BaseModel):
-    """What one `LogStore.ingest` call did."""
+    """What one `LogIndex.ingest` call did."""
 
     fetched: int = Field(description="records handed to ingest")
     new: int = Field(description="rows inserted")

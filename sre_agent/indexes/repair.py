@@ -115,7 +115,7 @@ def optimize(tbl: Table) -> None:
 
 
 def guarded(method: F) -> F:
-    """A `LogStore` method whose LanceDB faults become one `StorageError` (see `LogStore._fault`).
+    """A `LogIndex` method whose LanceDB faults become one `StorageError` (see `LogIndex._fault`).
     The method's first argument, if any, is the session it works on."""
 
     @wraps(method)

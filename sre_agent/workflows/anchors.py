@@ -25,7 +25,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from sre_agent.indexes import Hit, LogStore, SearchFilters
+from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.fts_query import phrases
 from sre_agent.workflows.plan import RetrievalPlan
 
@@ -68,7 +68,7 @@ def plain_words(plan: RetrievalPlan, anchors: list[str]) -> list[str]:
 
 
 def anchor_matches(
-    store: LogStore,
+    store: LogIndex,
     session: str,
     tables: list[str] | None,
     plan: RetrievalPlan,

@@ -25,7 +25,7 @@ from sre_agent.connectors.base import FETCH_PROGRESS, Logstore
 from sre_agent.connectors.relax import fetch_relaxed
 from sre_agent.connectors.report import FetchReport
 from sre_agent.errors import ConnectorError
-from sre_agent.indexes import IngestStats, LogStore
+from sre_agent.indexes import IngestStats, LogIndex
 from sre_agent.models import LogQuery, LogRecord
 from sre_agent.record_ids import key_mark, record_ids
 from sre_agent.redact import Redactor
@@ -112,7 +112,7 @@ class LogSearchWorkflow(Workflow):
     def __init__(
         self,
         *,
-        store: LogStore,
+        store: LogIndex,
         logstore: Logstore | None = None,
         config: ServiceConfig | None = None,
         refiner: Refiner | None = None,
@@ -335,7 +335,7 @@ class LogSearchWorkflow(Workflow):
         )
 
 
-def wider_than_stored(store: LogStore, job: SearchJob, plan: RetrievalPlan) -> str | None:
+def wider_than_stored(store: LogIndex, job: SearchJob, plan: RetrievalPlan) -> str | None:
     """When the plan's window holds every line the searched tables store and reaches over a day
     past them ("1970-01-01 to 2100-01-01"), a sentence saying so; else None."""
     window = plan.window

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sre_agent.clocks import MINUTES, span
-from sre_agent.indexes import Hit, LogStore, SearchFilters, StoredRecord
+from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
 from sre_agent.indexes.filters import combine, sql_string, to_micros
 from sre_agent.indexes.rows import short_hash
 from sre_agent.models import TimeWindow
@@ -126,9 +126,9 @@ def _attempts(plan: RetrievalPlan) -> list[Attempt]:
 
 
 class Retriever:
-    """Runs plans against a `LogStore`. Stateless apart from the store."""
+    """Runs plans against a `LogIndex`. Stateless apart from the store."""
 
-    def __init__(self, store: LogStore) -> None:
+    def __init__(self, store: LogIndex) -> None:
         self.store = store
 
     def retrieve(

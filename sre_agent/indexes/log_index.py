@@ -1,4 +1,4 @@
-"""`LogStore`: cleaned log lines in per-session LanceDB tables, with hybrid search.
+"""`LogIndex`: cleaned log lines in per-session LanceDB tables, with hybrid search.
 
 Layout: one LanceDB namespace per session (the Slack thread id, stored unchanged), one table
 per fetch inside it (`logs_getuser_prod`, `req_abc123_prod`, …; see `naming.table_name`).
@@ -107,9 +107,9 @@ MAX_K = 1000
 ID_CHUNK = 2000
 #: Shape vectors kept in memory across tables (LRU), to skip re-embedding known shapes.
 VECTOR_CACHE_SIZE = 20_000
-#: A LogStore reuses an open table this long, then reopens it to see other processes' writes.
+#: A LogIndex reuses an open table this long, then reopens it to see other processes' writes.
 TABLE_HANDLE_SECONDS = 10.0
-#: A LogStore reuses a session's table listing this long (another process's new table shows up after it).
+#: A LogIndex reuses a session's table listing this long (another process's new table shows up after it).
 TABLE_LIST_SECONDS = 1.0
 #: Worker threads for the full-text queries of one search (LanceDB releases the GIL while it works).
 SEARCH_THREADS = 4
@@ -142,7 +142,7 @@ _SCALAR_INDEXES = {
 _Key = tuple[str, str]
 
 
-class LogStore:
+class LogIndex:
     """Per-session tables of `CleanRecord`s in LanceDB, searchable by meaning and by words."""
 
     def __init__(
@@ -157,7 +157,7 @@ class LogStore:
         """`quarantine_dir` receives the tables that cannot be read (default: `quarantine` beside
         the store's folder)."""
         if not uri or not str(uri).strip():
-            raise ConfigError("LogStore needs a LanceDB uri: a folder or s3://bucket/prefix")
+            raise ConfigError("LogIndex needs a LanceDB uri: a folder or s3://bucket/prefix")
         if vector_dim < 1:
             raise ConfigError(f"vector_dim must be positive, got {vector_dim}")
         self.uri = str(uri)
@@ -614,7 +614,7 @@ class LogStore:
     def _pool(self) -> ThreadPoolExecutor:
         with self._lock:
             if self._threads is None:
-                self._threads = ThreadPoolExecutor(max_workers=SEARCH_THREADS, thread_name_prefix="log-store")
+                self._threads = ThreadPoolExecutor(max_workers=SEARCH_THREADS, thread_name_prefix="log-index")
             return self._threads
 
     def _write_lock(self, key: _Key) -> threading.Lock:
