@@ -1,6 +1,6 @@
-"""The one API the CLI, replay and (later) the Slack bot call: ask a question in a session.
+"""The one API the CLI, the Slack bot and replay call: ask a question in a session.
 
-`Engine` owns the lazily built parts (embedding model, LanceDB store, service configs, the LLM,
+`Engine` owns the lazily built parts (embedding model, log index, service configs, the LLM,
 chat memories) so that start-up stays fast and a process reuses one model. `ask` is one turn of
 the agent; `search` is the log-search workflow alone. Nothing here knows about Slack or the
 terminal: progress goes to an optional callback.
@@ -113,6 +113,7 @@ class Engine:
 
     @cached_property
     def store(self) -> LogIndex:
+        """The sessions' log tables in LanceDB (under SRE_AGENT_LANCEDB_URI)."""
         return LogIndex(
             self.settings.lancedb_uri,
             self.embedder,
@@ -370,7 +371,7 @@ class Engine:
 
             refiner = LLMRefiner(self.refine_llm, config)
         return LogSearchWorkflow(
-            store=self.store,
+            index=self.store,
             logstore=logstore,
             config=config,
             refiner=refiner,

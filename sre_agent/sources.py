@@ -93,17 +93,17 @@ def read_spans(window: TimeWindow | None, cut: FetchCut | None) -> list[TimeWind
     return spans
 
 
-def rekeyed(store: LogIndex, session: str, mark: str) -> str | None:
+def rekeyed(index: LogIndex, session: str, mark: str) -> str | None:
     """Before a fetch into `session`: when its lines were stored under ids another key (or an older
     id scheme) made, which this fetch's ids would never match, drop them and say so in one line;
     None when the session is new or its ids are this key's (`mark`, see `record_ids.key_mark`)."""
-    if session not in store.list_sessions():
+    if session not in index.list_sessions():
         return None
-    held = store.id_mark(session)
+    held = index.id_mark(session)
     if held == mark:
         return None
-    lines = store.count(session)
-    store.drop_session(session)
+    lines = index.count(session)
+    index.drop_session(session)
     why = (
         "another record-id key (the data dir's id.key was lost or SRE_AGENT_ID_KEY changed)"
         if held is not None and held.startswith(f"{ID_SCHEME}:")
