@@ -115,8 +115,8 @@ def optimize(tbl: Table) -> None:
 
 
 def guarded(method: F) -> F:
-    """A `LogIndex` method whose LanceDB faults become one `StorageError` (see `LogIndex._fault`).
-    The method's first argument, if any, is the session it works on."""
+    """A method of `LogIndex` or `LogTables` whose LanceDB faults become one `StorageError` (see
+    `LogTables.fault`). The method's first argument, if any, is the session it works on."""
 
     @wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
