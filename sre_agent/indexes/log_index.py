@@ -120,8 +120,8 @@ class LogIndex:
     def list_tables(self, session: str) -> list[str]:
         """The tables of a session, sorted; `InputError` if the session is unknown.
 
-        The listing is reused for `TABLE_LIST_SECONDS` (one question makes many calls); this
-        store's own creates and drops refresh it at once."""
+        The listing is reused for `log_tables.TABLE_LIST_SECONDS` (one question makes many
+        calls); this index's own creates and drops refresh it at once."""
         check_session(session)
         names = self._tables.listing(session)
         if names is None:
