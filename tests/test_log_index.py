@@ -1,4 +1,4 @@
-"""The per-session LanceDB log store: ingest without doubling, hybrid search, filters, sessions.
+"""The per-session LanceDB log index: ingest without doubling, hybrid search, filters, sessions.
 
 Everything runs on a real LanceDB in a tmp folder with the real local embedding model (the
 `embedder` fixture of conftest.py, loaded once per run).

@@ -1,4 +1,4 @@
-"""What the log store gives back: stored rows, search hits and ingest statistics."""
+"""What the log index gives back: stored rows, search hits and ingest statistics."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Keeping the log store usable when its files are not.
+"""Keeping the log index usable when its files are not.
 
 - A LanceDB fault (a truncated data file, a deleted table folder, a damaged version manifest, a
   disk that refuses reads or writes) reaches the caller as one `StorageError` line naming the
