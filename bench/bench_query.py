@@ -33,7 +33,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sre_agent.embeddings import build_embedder
-from sre_agent.indexes import LogStore, SearchFilters, table_name
+from sre_agent.indexes import LogIndex, SearchFilters, table_name
 from sre_agent.models import CleanRecord
 from sre_agent.settings import get_settings
 from sre_agent.workflows.refine import RuleRefiner
@@ -236,7 +236,7 @@ def random_filters(rng: random.Random) -> SearchFilters:
 
 
 def time_queries(
-    store: LogStore, queries: list[str], filters: list[SearchFilters | None], mode: str
+    store: LogIndex, queries: list[str], filters: list[SearchFilters | None], mode: str
 ) -> list[float]:
     timings = []
     for query, flt in zip(queries, filters, strict=True):
@@ -246,7 +246,7 @@ def time_queries(
     return timings
 
 
-def time_retrieve_step(store: LogStore, queries: list[str]) -> list[float]:
+def time_retrieve_step(store: LogIndex, queries: list[str]) -> list[float]:
     """The whole retrieve step per question: rule refine, identifier and anchor tiers, the hybrid
     search, counts and pattern stats (what a turn runs after its fetch)."""
     retriever = Retriever(store)
@@ -279,7 +279,7 @@ def main() -> None:
     for column in ("records", "ingest s", "shapes embedded", "mode", "filters", "p50 ms", "p95 ms", "max ms"):
         results.add_column(column, justify="right")
     with tempfile.TemporaryDirectory(prefix="bench-logstore-") as folder:
-        store = LogStore(folder, embedder)
+        store = LogIndex(folder, embedder)
         stored = 0
         identifiers: list[str] = []
         for size in sizes:

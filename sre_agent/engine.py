@@ -1,6 +1,6 @@
-"""The one API the CLI, replay and (later) the Slack bot call: ask a question in a session.
+"""The one API the CLI, the Slack bot and replay call: ask a question in a session.
 
-`Engine` owns the lazily built parts (embedding model, LanceDB store, service configs, the LLM,
+`Engine` owns the lazily built parts (embedding model, log index, service configs, the LLM,
 chat memories) so that start-up stays fast and a process reuses one model. `ask` is one turn of
 the agent; `search` is the log-search workflow alone. Nothing here knows about Slack or the
 terminal: progress goes to an optional callback.
@@ -29,7 +29,7 @@ from sre_agent.connectors.file import FileLogstore
 from sre_agent.connectors.remote import window_of
 from sre_agent.errors import ConnectorError, InputError
 from sre_agent.heaps import share_heaps
-from sre_agent.indexes import LogStore, table_name
+from sre_agent.indexes import LogIndex, table_name
 from sre_agent.memory import ChatMemories
 from sre_agent.models import LogQuery, TimeWindow
 from sre_agent.record_ids import key_mark
@@ -112,8 +112,9 @@ class Engine:
         return embedder
 
     @cached_property
-    def store(self) -> LogStore:
-        return LogStore(
+    def store(self) -> LogIndex:
+        """The sessions' log tables in LanceDB (under SRE_AGENT_LANCEDB_URI)."""
+        return LogIndex(
             self.settings.lancedb_uri,
             self.embedder,
             storage_options=self.settings.lancedb_storage_options or None,
@@ -370,7 +371,7 @@ class Engine:
 
             refiner = LLMRefiner(self.refine_llm, config)
         return LogSearchWorkflow(
-            store=self.store,
+            index=self.store,
             logstore=logstore,
             config=config,
             refiner=refiner,

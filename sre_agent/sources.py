@@ -34,7 +34,7 @@ from sre_agent.models import TimeWindow
 from sre_agent.record_ids import ID_SCHEME
 
 if TYPE_CHECKING:
-    from sre_agent.indexes import LogStore
+    from sre_agent.indexes import LogIndex
     from sre_agent.tools.host import ToolHost
 
 #: The key of the thread memory that holds {source: [tables]} as JSON.
@@ -93,17 +93,17 @@ def read_spans(window: TimeWindow | None, cut: FetchCut | None) -> list[TimeWind
     return spans
 
 
-def rekeyed(store: LogStore, session: str, mark: str) -> str | None:
+def rekeyed(index: LogIndex, session: str, mark: str) -> str | None:
     """Before a fetch into `session`: when its lines were stored under ids another key (or an older
     id scheme) made, which this fetch's ids would never match, drop them and say so in one line;
     None when the session is new or its ids are this key's (`mark`, see `record_ids.key_mark`)."""
-    if session not in store.list_sessions():
+    if session not in index.list_sessions():
         return None
-    held = store.id_mark(session)
+    held = index.id_mark(session)
     if held == mark:
         return None
-    lines = store.count(session)
-    store.drop_session(session)
+    lines = index.count(session)
+    index.drop_session(session)
     why = (
         "another record-id key (the data dir's id.key was lost or SRE_AGENT_ID_KEY changed)"
         if held is not None and held.startswith(f"{ID_SCHEME}:")

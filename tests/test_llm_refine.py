@@ -10,7 +10,7 @@ from paths import ROOT
 
 from sre_agent.clean import clean_records
 from sre_agent.configs import load_service_configs
-from sre_agent.indexes import LogStore, table_name
+from sre_agent.indexes import LogIndex, table_name
 from sre_agent.llm import build_llm
 from sre_agent.models import LogRecord
 from sre_agent.settings import Settings
@@ -70,7 +70,7 @@ def test_a_term_the_llm_suggests_ranks_its_few_lines_first(tmp_path, embedder) -
     messages += [f"Received disconnect from 112.95.230.{n}: 11: Bye Bye [preauth]" for n in range(10)]
     messages += ["Accepted password for fztu from 119.137.62.142 port 49116 ssh2"]
     records = [LogRecord(timestamp=t0 + timedelta(seconds=i), message=m) for i, m in enumerate(messages)]
-    store = LogStore(str(tmp_path / "lance"), embedder)
+    store = LogIndex(str(tmp_path / "lance"), embedder)
     store.ingest("s", table_name("logs", "all", "prod"), clean_records(records, None).records)
     question = "did anybody actually manage to get in, or was every attempt turned away?"
     with serve_chat(Text('{"terms": ["Accepted password"]}')) as chat:

@@ -14,7 +14,7 @@ import pytest
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from sre_agent.clean import clean_records
-from sre_agent.indexes import LogStore, table_name
+from sre_agent.indexes import LogIndex, table_name
 from sre_agent.indexes.rows import fts_text
 from sre_agent.models import LogRecord, normalize_level
 from sre_agent.shapes import sounds_like_trouble
@@ -50,13 +50,13 @@ def _rows(*lines: tuple[int, str] | tuple[int, str, dict]) -> list[LogRecord]:
     return out
 
 
-def _store(tmp_path: Path, embedder: BaseEmbedding, records: list[LogRecord]) -> LogStore:
-    store = LogStore(str(tmp_path / "lance"), embedder)
+def _store(tmp_path: Path, embedder: BaseEmbedding, records: list[LogRecord]) -> LogIndex:
+    store = LogIndex(str(tmp_path / "lance"), embedder)
     store.ingest(SESSION, TABLE, clean_records(records, None).records)
     return store
 
 
-def _ask(store: LogStore, question: str, k: int = 10, **refine) -> tuple[list[str], list[str]]:
+def _ask(store: LogIndex, question: str, k: int = 10, **refine) -> tuple[list[str], list[str]]:
     plan = RuleRefiner().refine(question, now=NOW, **refine)
     lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=k)
     return [line.message for line in lines], relaxed
@@ -211,7 +211,7 @@ def test_a_range_across_midnight_reads_the_other_night_when_the_first_is_empty(t
         LogRecord(timestamp=night, message="day changed, counter reset", line=1),
         LogRecord(timestamp=night + timedelta(hours=2), message="sync ok", line=2),
     ]
-    store = LogStore(str(tmp_path / "lance"), embedder)
+    store = LogIndex(str(tmp_path / "lance"), embedder)
     store.ingest(SESSION, TABLE, clean_records(records, None).records)
     plan = RuleRefiner().refine("what happened on mar 1 between 23:59 and 00:01?", now=NOW)
     lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=5)
@@ -227,7 +227,7 @@ def test_the_other_night_is_said_in_the_clock_the_logs_were_written_in(tmp_path,
     # Written at 23:59:30+08:00 (15:59:30 UTC): the engineer reads and asks in that clock.
     night = datetime.fromisoformat("2026-03-01T23:59:30+08:00")
     records = [LogRecord(timestamp=night, message="day changed, counter reset", line=1)]
-    store = LogStore(str(tmp_path / "lance"), embedder)
+    store = LogIndex(str(tmp_path / "lance"), embedder)
     store.ingest(SESSION, TABLE, clean_records(records, None).records)
     plan = RuleRefiner().refine("what happened on mar 2 between 23:59 and 00:01?", now=NOW, utc_offset=480)
     lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=5)
@@ -370,7 +370,7 @@ def test_broad_questions_put_trouble_words_first_in_a_source_without_levels(tmp_
         LogRecord(timestamp=BASE + timedelta(minutes=m), message=f"onStandStepChanged {3000 + m}", line=m + 1)
         for m in range(30)
     ] + [LogRecord(timestamp=BASE + timedelta(minutes=31), message="sendSyncFailedBroadcast", line=40)]
-    store = LogStore(str(tmp_path / "lance"), embedder)
+    store = LogIndex(str(tmp_path / "lance"), embedder)
     store.ingest(SESSION, TABLE, clean_records(records, None).records)
     plan = RuleRefiner().refine("what went wrong between 12:00 and 13:00 on mar 1?", now=NOW)
     lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=3)
@@ -395,7 +395,7 @@ def test_the_lines_right_around_a_quoted_phrase_come_next(tmp_path, embedder) ->
         )
         for m in range(1, 30)
     ]
-    store = LogStore(str(tmp_path / "lance"), embedder)
+    store = LogIndex(str(tmp_path / "lance"), embedder)
     store.ingest(SESSION, TABLE, clean_records(records, None).records)
     found, _ = _ask(store, "one of them says 'has died'. did the system bring it back?", k=4)
     assert found[0] == "Process com.example.app:web (pid 12236) has died"

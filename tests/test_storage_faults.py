@@ -22,7 +22,7 @@ from paths import ROOT
 from typer.testing import CliRunner
 
 from sre_agent.cli import app
-from sre_agent.indexes import LogStore
+from sre_agent.indexes import LogIndex
 
 pytestmark = pytest.mark.slow  # real processes racing and damaged data dirs: `make test-fast` skips this file
 
@@ -52,7 +52,7 @@ def data(filled: Path, cli_env: Path) -> Path:
 
 
 def _counts(data: Path) -> dict[str, int]:
-    store = LogStore(str(data / "lancedb"), None)
+    store = LogIndex(str(data / "lancedb"), None)
     return {session: store.count(session) for session in store.list_sessions()}
 
 
@@ -232,9 +232,9 @@ def test_four_processes_ingesting_overlapping_files_into_one_session_all_succeed
     for f in dict.fromkeys(files):  # the same files one after the other: what the table must hold
         done = _cli(alone, *question, str(f))
         assert done.returncode == 0, done.stderr
-    expected = LogStore(str(alone / "lancedb"), None).count("s")
+    expected = LogIndex(str(alone / "lancedb"), None).count("s")
     assert expected > 1800
-    assert LogStore(str(racing / "lancedb"), None).count("s") == expected
+    assert LogIndex(str(racing / "lancedb"), None).count("s") == expected
 
 
 def test_in_slack_a_damaged_table_is_a_short_message_with_the_run_id_and_the_next_question_answers(
@@ -285,7 +285,7 @@ def _ingest_in_a_process(uri: str, start: multiprocessing.synchronize.Barrier, s
         for tag, count in sets
         for i in range(count)
     ]
-    store = LogStore(uri, None)
+    store = LogIndex(uri, None)
     start.wait()  # all four write at the same moment
     try:
         done.put(store.ingest("s", "t", records).new)
@@ -308,4 +308,4 @@ def test_four_writers_racing_on_one_table_store_each_record_once(tmp_path: Path)
         worker.join(timeout=60)
     assert all(isinstance(r, int) for r in results), results
     assert sum(results) == 2000 + 1500 + 1500  # every record inserted by exactly one writer
-    assert LogStore(uri, None).count("s") == 2000 + 1500 + 1500
+    assert LogIndex(uri, None).count("s") == 2000 + 1500 + 1500

@@ -32,6 +32,7 @@ from lancedb.index import FTS
 from sre_agent.errors import InputError
 from sre_agent.indexes.code_chunks import Chunk, chunk_file, generated, wanted
 from sre_agent.indexes.fusion import rrf_scores
+from sre_agent.indexes.lance import LazyConnection, table_names
 from sre_agent.indexes.naming import table_name
 from sre_agent.redact import Redactor
 
@@ -147,22 +148,10 @@ class CodeIndex:
         self.uri = uri
         self.embedder = embedder
         self.redactor = redactor or Redactor.for_config(None)
-        self._db: Any = None
-
-    def _connection(self) -> Any:
-        if self._db is None:
-            self._db = lancedb.connect(self.uri)
-        return self._db
+        self._connection = LazyConnection(lambda: lancedb.connect(uri))
 
     def _table_names(self) -> list[str]:
-        names: list[str] = []
-        token: str | None = None
-        while True:
-            page = self._connection().list_tables(page_token=token)
-            names += page.tables
-            token = page.page_token
-            if not token:
-                return names
+        return table_names(self._connection())
 
     def repos(self) -> list[str]:
         """Names of the indexed repositories."""

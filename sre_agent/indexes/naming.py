@@ -1,4 +1,4 @@
-"""Names of sessions and tables in the log store, and the checks that keep them safe.
+"""Names of sessions and tables in the log index, and the checks that keep them safe.
 
 A *session* is one Slack thread; its id comes straight from Slack (`C123-1700000000.123456`)
 and is stored unchanged as a LanceDB namespace, so `list_sessions()` gives back exactly the

@@ -1,4 +1,4 @@
-"""What the log store gives back: stored rows, search hits and ingest statistics."""
+"""What the log index gives back: stored rows, search hits and ingest statistics."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class Hit(StoredRecord):
 
 
 class IngestStats(BaseModel):
-    """What one `LogStore.ingest` call did."""
+    """What one `LogIndex.ingest` call did."""
 
     fetched: int = Field(description="records handed to ingest")
     new: int = Field(description="rows inserted")

@@ -1,4 +1,4 @@
-"""Keeping the log store usable when its files are not.
+"""Keeping the log index usable when its files are not.
 
 - A LanceDB fault (a truncated data file, a deleted table folder, a damaged version manifest, a
   disk that refuses reads or writes) reaches the caller as one `StorageError` line naming the
@@ -115,8 +115,8 @@ def optimize(tbl: Table) -> None:
 
 
 def guarded(method: F) -> F:
-    """A `LogStore` method whose LanceDB faults become one `StorageError` (see `LogStore._fault`).
-    The method's first argument, if any, is the session it works on."""
+    """A method of `LogIndex` or `LogTables` whose LanceDB faults become one `StorageError` (see
+    `LogTables.fault`). The method's first argument, if any, is the session it works on."""
 
     @wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from sre_agent.configs import ServiceConfig
     from sre_agent.connectors.base import Logstore
-    from sre_agent.indexes import LogStore
+    from sre_agent.indexes import LogIndex
     from sre_agent.indexes.code_index import CodeIndex
     from sre_agent.models import TimeWindow
     from sre_agent.settings import Settings
@@ -28,7 +28,7 @@ class ToolHost(Protocol):
     def settings(self) -> Settings: ...
 
     @property
-    def store(self) -> LogStore:
+    def store(self) -> LogIndex:
         """The sessions' log tables (LanceDB)."""
         ...
 

@@ -25,7 +25,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from sre_agent.indexes import Hit, LogStore, SearchFilters
+from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.fts_query import phrases
 from sre_agent.workflows.plan import RetrievalPlan
 
@@ -68,7 +68,7 @@ def plain_words(plan: RetrievalPlan, anchors: list[str]) -> list[str]:
 
 
 def anchor_matches(
-    store: LogStore,
+    index: LogIndex,
     session: str,
     tables: list[str] | None,
     plan: RetrievalPlan,
@@ -82,11 +82,11 @@ def anchor_matches(
     words = plain_words(plan, anchors) if rare_words else []
     if not anchors and not words:
         return {}
-    in_scope = store.count_matching(session, tables=tables, filters=filters)
+    in_scope = index.count_matching(session, tables=tables, filters=filters)
     rare = min(max(RARE_LINES, int(in_scope * RARE_SHARE)), int(in_scope * RARE_CAP))
     matched: dict[str, Match] = {}
     for phrase in [*anchors, *words]:
-        hits = store.phrase_hits(session, phrase, tables=tables, filters=filters, limit=ANCHOR_LIMIT)
+        hits = index.phrase_hits(session, phrase, tables=tables, filters=filters, limit=ANCHOR_LIMIT)
         if not hits or len(hits) >= ANCHOR_LIMIT or len(hits) > in_scope * ANCHOR_SHARE:
             continue
         is_word = phrase not in anchors

@@ -25,7 +25,7 @@ from sre_agent.connectors.base import FETCH_PROGRESS, Logstore
 from sre_agent.connectors.relax import fetch_relaxed
 from sre_agent.connectors.report import FetchReport
 from sre_agent.errors import ConnectorError
-from sre_agent.indexes import IngestStats, LogStore
+from sre_agent.indexes import IngestStats, LogIndex
 from sre_agent.models import LogQuery, LogRecord
 from sre_agent.record_ids import key_mark, record_ids
 from sre_agent.redact import Redactor
@@ -112,7 +112,7 @@ class LogSearchWorkflow(Workflow):
     def __init__(
         self,
         *,
-        store: LogStore,
+        index: LogIndex,
         logstore: Logstore | None = None,
         config: ServiceConfig | None = None,
         refiner: Refiner | None = None,
@@ -124,12 +124,12 @@ class LogSearchWorkflow(Workflow):
         keeps the key's `key_mark`."""
         super().__init__(timeout=timeout)
         self.id_key = id_key
-        self.store = store
+        self.index = index
         self.logstore = logstore
         self.config = config
         self.redactor = Redactor.for_config(config)
         self.refiner = refiner or RuleRefiner(config)
-        self.retriever = Retriever(store)
+        self.retriever = Retriever(index)
 
     @step
     async def start(self, ctx: Context, ev: SearchStart) -> FetchRequested | RefineRequested:
@@ -225,11 +225,11 @@ class LogSearchWorkflow(Workflow):
 
     async def _not_stored(self, ev: Fetched) -> tuple[list[LogRecord], list[str] | None]:
         """The fetched records the session does not store yet, and their ids (None: no id key,
-        so every record is cleaned and the store tells the stored ones by their cleaned id)."""
+        so every record is cleaned and the index tells the stored ones by their cleaned id)."""
         if self.id_key is None:
             return ev.records, None
         every = record_ids(ev.records, self.id_key)
-        stored = await asyncio.to_thread(self.store.stored_ids, ev.job.session, ev.job.table, every)
+        stored = await asyncio.to_thread(self.index.stored_ids, ev.job.session, ev.job.table, every)
         fresh = [i for i, record_id in enumerate(every) if record_id not in stored]
         return [ev.records[i] for i in fresh], [every[i] for i in fresh]
 
@@ -238,7 +238,7 @@ class LogSearchWorkflow(Workflow):
         if ev.rows.num_rows:
             mark = key_mark(self.id_key) if self.id_key is not None else None
             stats = await asyncio.to_thread(
-                self.store.ingest, ev.job.session, ev.job.table, ev.rows, id_mark=mark
+                self.index.ingest, ev.job.session, ev.job.table, ev.rows, id_mark=mark
             )
         else:  # everything fetched is stored already: nothing to embed or write
             stats = IngestStats(
@@ -304,7 +304,7 @@ class LogSearchWorkflow(Workflow):
             self.retriever.retrieve, ev.job.session, ev.plan, k=ev.job.k, tables=ev.job.search_tables
         )
         counts = await ctx.store.get("counts")
-        wide = await asyncio.to_thread(wider_than_stored, self.store, ev.job, ev.plan)
+        wide = await asyncio.to_thread(wider_than_stored, self.index, ev.job, ev.plan)
         if wide is not None:
             counts["warnings"].append(wide)
         _report(
@@ -335,13 +335,13 @@ class LogSearchWorkflow(Workflow):
         )
 
 
-def wider_than_stored(store: LogStore, job: SearchJob, plan: RetrievalPlan) -> str | None:
+def wider_than_stored(index: LogIndex, job: SearchJob, plan: RetrievalPlan) -> str | None:
     """When the plan's window holds every line the searched tables store and reaches over a day
     past them ("1970-01-01 to 2100-01-01"), a sentence saying so; else None."""
     window = plan.window
-    if window is None or window.end - window.start <= WIDE or job.session not in store.list_sessions():
+    if window is None or window.end - window.start <= WIDE or job.session not in index.list_sessions():
         return None
-    stored = store.time_span(job.session, tables=job.search_tables)
+    stored = index.time_span(job.session, tables=job.search_tables)
     if stored is None:
         return None
     first, last = (datetime.fromtimestamp(us / 1_000_000, UTC) for us in stored)

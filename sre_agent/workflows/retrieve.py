@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sre_agent.clocks import MINUTES, span
-from sre_agent.indexes import Hit, LogStore, SearchFilters, StoredRecord
+from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
 from sre_agent.indexes.filters import combine, sql_string, to_micros
 from sre_agent.indexes.rows import short_hash
 from sre_agent.models import TimeWindow
@@ -43,7 +43,7 @@ from sre_agent.workflows.order import (
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.results import ResultLine
 
-CANDIDATES = 200  # hits pulled from the store before de-duplication
+CANDIDATES = 200  # hits pulled from the index before de-duplication
 EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
 PATTERN_SCAN_LIMIT = 100_000  # timestamps read for the result's pattern stats
 #: How much more the meaning (vector) list counts than the words (full-text) list in the question's
@@ -126,10 +126,10 @@ def _attempts(plan: RetrievalPlan) -> list[Attempt]:
 
 
 class Retriever:
-    """Runs plans against a `LogStore`. Stateless apart from the store."""
+    """Runs plans against a `LogIndex`. Stateless apart from the index."""
 
-    def __init__(self, store: LogStore) -> None:
-        self.store = store
+    def __init__(self, index: LogIndex) -> None:
+        self.index = index
 
     def retrieve(
         self, session: str, plan: RetrievalPlan, *, k: int = 10, tables: Sequence[str] | None = None
@@ -139,10 +139,10 @@ class Retriever:
         When the window had to be read another way, `plan.window` is updated in place to it; a broad
         question naming an id the logs hold becomes a question about that id (`plan.broad`)."""
         table_list = list(tables) if tables else None
-        if session not in self.store.list_sessions():
+        if session not in self.index.list_sessions():
             return [], []
         if table_list is not None:  # a fetch that found nothing creates no table
-            existing = set(self.store.list_tables(session))
+            existing = set(self.index.list_tables(session))
             table_list = [t for t in table_list if t in existing]
             if not table_list:
                 return [], []
@@ -160,16 +160,16 @@ class Retriever:
         # ("the win7 box misbehaved: what went wrong between 04:30 and 04:45?") it asks about the window.
         asks_about_an_id = plan.broad and plan.terms and plan.window is None
         if asks_about_an_id and anchor_matches(
-            self.store, session, table_list, plan, SearchFilters(), rare_words=False
+            self.index, session, table_list, plan, SearchFilters(), rare_words=False
         ):
             plan.broad, plan.prefer_level, plan.min_level = False, plan.min_level, None
         for attempt in _attempts(plan):
             filters = _filters(plan, attempt)
-            if not self.store.exists(session, tables=table_list, filters=filters):
+            if not self.index.exists(session, tables=table_list, filters=filters):
                 continue
             if plan.broad and not plan.identifiers and not plan.field_filters:
                 baseline = self._baseline(session, table_list, plan, attempt)
-                rows = self.store.scan(session, tables=table_list, filters=filters, limit=BROAD_SCAN_LIMIT)
+                rows = self.index.scan(session, tables=table_list, filters=filters, limit=BROAD_SCAN_LIMIT)
                 span = self._span(session, table_list)
                 lines = rank_broad(rows, baseline, span, plan.window, k)
                 if plan.tells_a_story and plan.terms:  # "what did pid 13 log on nov 11?": its lines first
@@ -189,7 +189,7 @@ class Retriever:
             return None
         for window in [plan.window, *plan.window_alternatives]:
             filters = SearchFilters(start=window.start, end=window.end)
-            if self.store.exists(session, tables=tables, filters=filters):
+            if self.index.exists(session, tables=tables, filters=filters):
                 return window
         return None
 
@@ -201,7 +201,7 @@ class Retriever:
         if plan.window is None:
             return baseline
         everywhere = _filters(plan, attempt).model_copy(update={"start": None, "end": None})
-        for row in self.store.scan(session, tables=tables, filters=everywhere, limit=BROAD_SCAN_LIMIT):
+        for row in self.index.scan(session, tables=tables, filters=everywhere, limit=BROAD_SCAN_LIMIT):
             if not plan.window.contains(row.timestamp):
                 baseline[row.shape] += 1
         return baseline
@@ -240,7 +240,7 @@ class Retriever:
         present = [
             i
             for i, clause in clauses.items()
-            if self.store.exists(session, tables=tables, filters=_with(filters, clause))
+            if self.index.exists(session, tables=tables, filters=_with(filters, clause))
         ]
         missing = [f"'{i}' (no stored line holds it)" for i in plan.identifiers if i not in present]
         exact: list[Hit] = []
@@ -281,7 +281,7 @@ class Retriever:
         held = {hit.id for hit in exact}
         near = [
             row
-            for row in self.store.scan(session, tables=tables, filters=where, limit=AROUND_SCAN)
+            for row in self.index.scan(session, tables=tables, filters=where, limit=AROUND_SCAN)
             if row.id not in held
         ]
 
@@ -299,7 +299,7 @@ class Retriever:
         vector_weight: float = VECTOR_WEIGHT,
     ) -> list[Hit]:
         """The lines passing `filters`, ranked by the question's hybrid search ([] when none pass)."""
-        if not self.store.exists(session, tables=tables, filters=filters):
+        if not self.index.exists(session, tables=tables, filters=filters):
             return []
         return self._search(session, tables, plan, filters, EXACT_CANDIDATES, vector_weight)
 
@@ -315,7 +315,7 @@ class Retriever:
         """The question's hybrid search: its words (with the vocabulary's and its numbers as
         phrases) for the full text, its own words for the meaning, meaning weighed `vector_weight`
         times over words."""
-        return self.store.search(
+        return self.index.search(
             session,
             plan.query_text,
             tables=tables,
@@ -331,7 +331,7 @@ class Retriever:
     ) -> list[Hit]:
         """Lines holding the question's anchors (`anchors`): most anchors first, then as the
         question ranks them among themselves, words weighing as much as meaning."""
-        matched = anchor_matches(self.store, session, tables, plan, filters)
+        matched = anchor_matches(self.index, session, tables, plan, filters)
         if not matched:
             return []
         among = _with(filters, "id IN (" + ", ".join(sql_string(i) for i in matched) + ")")
@@ -351,7 +351,7 @@ class Retriever:
         first (at any level, in time order; those holding the most of them: "pid 13", not every
         "13"); the rest of `k` stays the window's worst lines."""
         any_level = filters.model_copy(update={"min_level": None})
-        matched = anchor_matches(self.store, session, tables, plan, any_level, rare_words=False)
+        matched = anchor_matches(self.index, session, tables, plan, any_level, rare_words=False)
         if not matched:
             return broad
         most = max(m.anchors for m in matched.values())
@@ -363,7 +363,7 @@ class Retriever:
 
     def _span(self, session: str, tables: list[str] | None) -> float:
         """Seconds between the session's first and last stored line."""
-        span = self.store.time_span(session, tables=tables)
+        span = self.index.time_span(session, tables=tables)
         return (span[1] - span[0]) / 1_000_000 if span else 0.0
 
     def _add_counts(
@@ -376,7 +376,7 @@ class Retriever:
         in_list = ", ".join(sql_string(line.message) for line in lines)
         counted = _with(filters, f"message IN ({in_list})")
         by_message: dict[str, list[StoredRecord]] = defaultdict(list)
-        for row in self.store.scan(session, tables=tables, filters=counted, limit=BROAD_SCAN_LIMIT):
+        for row in self.index.scan(session, tables=tables, filters=counted, limit=BROAD_SCAN_LIMIT):
             by_message[row.message].append(row)
         for line in lines:
             merge_rows(line, by_message.get(line.message, []))
@@ -389,7 +389,7 @@ class Retriever:
             return
         hashes = {line.shape: short_hash(line.shape) for line in lines}
         in_list = ", ".join(sql_string(h) for h in dict.fromkeys(hashes.values()))
-        stamps = self.store.timestamps(
+        stamps = self.index.timestamps(
             session,
             tables=tables,
             filters=_with(filters, f"shape_hash IN ({in_list})"),

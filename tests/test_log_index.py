@@ -1,4 +1,4 @@
-"""The per-session LanceDB log store: ingest without doubling, hybrid search, filters, sessions.
+"""The per-session LanceDB log index: ingest without doubling, hybrid search, filters, sessions.
 
 Everything runs on a real LanceDB in a tmp folder with the real local embedding model (the
 `embedder` fixture of conftest.py, loaded once per run).
@@ -17,7 +17,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import ConfigDict, PrivateAttr
 
 from sre_agent.errors import InputError
-from sre_agent.indexes import LogStore, SearchFilters, table_name
+from sre_agent.indexes import LogIndex, SearchFilters, table_name
 from sre_agent.indexes.filters import level_rank, to_micros
 from sre_agent.indexes.rows import clean_rows, fts_text, records_of, short_hash
 from sre_agent.models import CleanRecord, normalize_level
@@ -115,9 +115,9 @@ def sample_records() -> list[CleanRecord]:
 
 
 @pytest.fixture(scope="module")
-def filled_store(tmp_path_factory: pytest.TempPathFactory, embedder: BaseEmbedding) -> LogStore:
+def filled_store(tmp_path_factory: pytest.TempPathFactory, embedder: BaseEmbedding) -> LogIndex:
     """One session with the sample records in TABLE and three more lines in a second table."""
-    store = LogStore(str(tmp_path_factory.mktemp("lancedb")), embedder)
+    store = LogIndex(str(tmp_path_factory.mktemp("lancedb")), embedder)
     store.ingest(SESSION, TABLE, sample_records())
     store.ingest(
         SESSION,
@@ -143,7 +143,7 @@ def test_ingesting_twice_never_doubles_rows_and_embeds_nothing_the_second_time(
     tmp_path: Path, embedder: BaseEmbedding
 ) -> None:
     recording = RecordingEmbedding(inner=embedder)
-    store = LogStore(str(tmp_path), recording)
+    store = LogIndex(str(tmp_path), recording)
     records = sample_records()
     first = store.ingest(SESSION, TABLE, records)
     assert (first.fetched, first.new, first.already_stored) == (len(records), len(records), 0)
@@ -176,7 +176,7 @@ def test_a_clean_table_is_stored_as_its_records_are_with_every_derived_column(
             line=12,
         ),
     ]
-    as_records, as_table = LogStore(str(tmp_path / "a"), embedder), LogStore(str(tmp_path / "b"), embedder)
+    as_records, as_table = LogIndex(str(tmp_path / "a"), embedder), LogIndex(str(tmp_path / "b"), embedder)
     stats_a = as_records.ingest(SESSION, TABLE, records)
     stats_b = as_table.ingest(SESSION, TABLE, clean_rows(records + records[:2]))  # two repeated ids
     assert (stats_a.new, stats_b.new, stats_b.already_stored) == (8, 8, 2)
@@ -209,7 +209,7 @@ def test_a_clean_table_is_stored_as_its_records_are_with_every_derived_column(
 
 def test_each_shape_is_embedded_once_even_by_a_new_process(tmp_path: Path, embedder: BaseEmbedding) -> None:
     recording = RecordingEmbedding(inner=embedder)
-    store = LogStore(str(tmp_path), recording)
+    store = LogIndex(str(tmp_path), recording)
     stats = store.ingest(SESSION, TABLE, sample_records())
     distinct_shapes = {r.shape for r in sample_records()}
     assert stats.shapes_embedded == len(distinct_shapes) == 7
@@ -223,7 +223,7 @@ def test_each_shape_is_embedded_once_even_by_a_new_process(tmp_path: Path, embed
         record(50, "GET /v1/users/999 200 in 7ms", GET_USER, method="GetUser"),
         record(51, "a shape never seen before", "a shape never seen before"),
     ]
-    stats = LogStore(str(tmp_path), fresh).ingest(SESSION, TABLE, later)
+    stats = LogIndex(str(tmp_path), fresh).ingest(SESSION, TABLE, later)
     assert (stats.new, stats.shapes_embedded, stats.shapes_reused) == (2, 1, 1)
     assert fresh.texts == ["a shape never seen before"]
 
@@ -232,7 +232,7 @@ def test_shapes_that_differ_only_by_a_number_glued_to_a_word_are_embedded_once(
     tmp_path: Path, embedder: BaseEmbedding
 ) -> None:
     recording = RecordingEmbedding(inner=embedder)
-    store = LogStore(str(tmp_path), recording)
+    store = LogIndex(str(tmp_path), recording)
     lines = [
         "Read out cached package applicability for package: Package_for_KB3185319",
         "Read out cached package applicability for package: Package_for_KB2966583",
@@ -249,17 +249,17 @@ def test_shapes_that_differ_only_by_a_number_glued_to_a_word_are_embedded_once(
 
 def test_two_writers_racing_on_one_new_table_store_every_row_once(tmp_path: Path) -> None:
     records = sample_records()
-    stores = [LogStore(str(tmp_path), None), LogStore(str(tmp_path), None)]  # like two processes
+    stores = [LogIndex(str(tmp_path), None), LogIndex(str(tmp_path), None)]  # like two processes
     batches = [records[:15], records[10:]]  # five records in both
     with ThreadPoolExecutor(max_workers=2) as pool:
         stats = list(pool.map(lambda store, batch: store.ingest(SESSION, TABLE, batch), stores, batches))
-    stored = LogStore(str(tmp_path), None).scan(SESSION)
+    stored = LogIndex(str(tmp_path), None).scan(SESSION)
     assert sorted(r.id for r in stored) == sorted(r.id for r in records)
     assert sum(s.new for s in stats) == len(records)
 
 
 def test_rows_added_later_are_found_at_once(tmp_path: Path, embedder: BaseEmbedding) -> None:
-    store = LogStore(str(tmp_path), embedder)
+    store = LogIndex(str(tmp_path), embedder)
     store.ingest(SESSION, TABLE, sample_records())
     assert store.search(SESSION, "block", k=3)  # the table is open and its shapes are loaded
     late = record(
@@ -276,7 +276,7 @@ def test_a_failing_embedder_writes_nothing_and_keeps_what_was_stored(
     tmp_path: Path, embedder: BaseEmbedding
 ) -> None:
     flaky = RecordingEmbedding(inner=embedder, fail_on="boom")
-    store = LogStore(str(tmp_path), flaky)
+    store = LogIndex(str(tmp_path), flaky)
     store.ingest(SESSION, TABLE, sample_records())
     before = store.count(SESSION, TABLE)
 
@@ -294,7 +294,7 @@ def test_a_failing_embedder_writes_nothing_and_keeps_what_was_stored(
 
 
 def test_fts_only_store_without_an_embedder(tmp_path: Path) -> None:
-    store = LogStore(str(tmp_path), None)
+    store = LogIndex(str(tmp_path), None)
     stats = store.ingest(SESSION, TABLE, sample_records())
     assert stats.new == len(sample_records()) and stats.shapes_embedded == 0
     hits = store.search(SESSION, "timeout stripe", k=5)
@@ -307,7 +307,7 @@ def test_fts_only_store_without_an_embedder(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ search
 
 
-def test_hybrid_search_finds_the_exact_identifier_line(filled_store: LogStore) -> None:
+def test_hybrid_search_finds_the_exact_identifier_line(filled_store: LogIndex) -> None:
     top = filled_store.search(SESSION, "blk_-8775602795571523802", k=5)[0]
     assert "blk_-8775602795571523802" in top.message and top.via in ("fts", "both")
     assert top.table == TABLE and top.level_rank == 2 and top.shape_hash
@@ -321,7 +321,7 @@ def test_hybrid_search_finds_the_exact_identifier_line(filled_store: LogStore) -
     assert BUILD_DIGEST in top.message
 
 
-def test_hybrid_search_finds_a_paraphrase_through_the_vector_side(filled_store: LogStore) -> None:
+def test_hybrid_search_finds_a_paraphrase_through_the_vector_side(filled_store: LogIndex) -> None:
     query = "time out"
     assert all(h.shape != TIMEOUT for h in filled_store.search(SESSION, query, mode="fts"))
     hits = filled_store.search(SESSION, query, k=5)
@@ -335,17 +335,17 @@ def test_hybrid_search_finds_a_paraphrase_through_the_vector_side(filled_store: 
     ["blk_-8775602795571523802", "10.10.34.11", "'timeout of 10000ms exceeded'", '"unbalanced', "(", "a:b",
      "*", "x' OR '1'='1' --", "user_id=42", "!!!", "the of and"],
 )  # fmt: skip
-def test_queries_with_punctuation_never_crash(filled_store: LogStore, query: str) -> None:
+def test_queries_with_punctuation_never_crash(filled_store: LogIndex, query: str) -> None:
     for mode in ("hybrid", "fts", "vector"):
         filled_store.search(SESSION, query, k=5, mode=mode)
 
 
-def test_quoted_phrase_finds_its_line(filled_store: LogStore) -> None:
+def test_quoted_phrase_finds_its_line(filled_store: LogIndex) -> None:
     hits = filled_store.search(SESSION, "'timeout of 10000ms exceeded'", k=3, mode="fts")
     assert hits[0].message == "Error: timeout of 10000ms exceeded while calling stripe"
 
 
-def test_filters_restrict_every_hit(filled_store: LogStore) -> None:
+def test_filters_restrict_every_hit(filled_store: LogIndex) -> None:
     query = "error refused timeout block users"
     everything = filled_store.search(SESSION, query, k=50)
 
@@ -365,7 +365,7 @@ def test_filters_restrict_every_hit(filled_store: LogStore) -> None:
     assert filled_store.search(SESSION, query, filters=SearchFilters(host="x' OR '1'='1")) == []
 
 
-def test_bad_filters_are_input_errors(filled_store: LogStore) -> None:
+def test_bad_filters_are_input_errors(filled_store: LogIndex) -> None:
     with pytest.raises(InputError, match="no_such_column"):
         filled_store.search(SESSION, "error", filters=SearchFilters(where="no_such_column = 1"))
     with pytest.raises(ValueError, match="unknown level"):
@@ -374,7 +374,7 @@ def test_bad_filters_are_input_errors(filled_store: LogStore) -> None:
         SearchFilters(start=BASE, end=BASE - timedelta(minutes=1))
 
 
-def test_search_covers_every_table_of_the_session_unless_told_otherwise(filled_store: LogStore) -> None:
+def test_search_covers_every_table_of_the_session_unless_told_otherwise(filled_store: LogIndex) -> None:
     panic_table = table_name("panic_logs", "prod")
     hits = filled_store.search(SESSION, "panic", k=10)
     assert {h.table for h in hits} == {TABLE, panic_table}
@@ -384,12 +384,12 @@ def test_search_covers_every_table_of_the_session_unless_told_otherwise(filled_s
         filled_store.search(SESSION, "panic", tables=["nope"])
 
 
-def test_empty_query_is_an_input_error(filled_store: LogStore) -> None:
+def test_empty_query_is_an_input_error(filled_store: LogIndex) -> None:
     with pytest.raises(InputError, match="empty"):
         filled_store.search(SESSION, "   ")
 
 
-def test_scan_lists_matching_rows_oldest_first(filled_store: LogStore) -> None:
+def test_scan_lists_matching_rows_oldest_first(filled_store: LogIndex) -> None:
     rows = filled_store.scan(SESSION, filters=SearchFilters(min_level="WARN"))
     assert [r.level for r in rows] == ["ERROR", "ERROR", "WARN", "WARN", "FATAL", "ERROR", "FATAL", "FATAL"]
     assert [r.timestamp for r in rows] == sorted(r.timestamp for r in rows)
@@ -398,7 +398,7 @@ def test_scan_lists_matching_rows_oldest_first(filled_store: LogStore) -> None:
     assert filled_store.count(SESSION) == len(sample_records()) + 3
 
 
-def test_exists_and_time_span_agree_with_scan(filled_store: LogStore) -> None:
+def test_exists_and_time_span_agree_with_scan(filled_store: LogIndex) -> None:
     assert filled_store.exists(SESSION, filters=SearchFilters(min_level="FATAL"))
     assert not filled_store.exists(SESSION, filters=SearchFilters(host="no-such-host"))
     rows = filled_store.scan(SESSION)
@@ -410,7 +410,7 @@ def test_exists_and_time_span_agree_with_scan(filled_store: LogStore) -> None:
 
 
 def test_sessions_list_drop_and_drop_all(tmp_path: Path) -> None:
-    store = LogStore(str(tmp_path / "db"), None)
+    store = LogIndex(str(tmp_path / "db"), None)
     assert store.list_sessions() == []
     with pytest.raises(InputError, match="unknown session 'C1-1.1'"):
         store.list_tables("C1-1.1")
@@ -442,7 +442,7 @@ def test_names_are_checked_and_built() -> None:
     assert table_name("panic_logs", "Prod") == "panic_logs_prod"
     long = table_name("logs", "m" * 200, "prod")
     assert len(long) == 120 and long != table_name("logs", "m" * 201, "prod")
-    store = LogStore("/nonexistent-never-created", None)
+    store = LogIndex("/nonexistent-never-created", None)
     with pytest.raises(InputError, match="session id 'C1/2'"):
         store.ingest("C1/2", "logs_a", [])
     with pytest.raises(InputError, match="table name 'Logs-A'"):
