@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,7 @@ from sre_agent.trace.recorder import ActiveRun, recording
 from sre_agent.trace.store import TraceStore
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
 from sre_agent.workflows.log_search import FETCH_ATTEMPTS, LogSearchWorkflow
+from sre_agent.workflows.refine import THREAD_DAY
 from sre_agent.workflows.results import ResultLine, SearchResult
 from sre_agent.workflows.source_names import name_files
 
@@ -164,7 +165,8 @@ class Engine:
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     def thread_context(self, session: str) -> dict[str, str]:
-        """The ids (user, request, method) earlier turns of this thread named; {} for a new thread."""
+        """The ids (user, request, method) earlier turns of this thread named, and the day its last
+        window was on (`refine.THREAD_DAY`); {} for a new thread."""
         return {k: v for k, v in self._thread_memory(session).items() if not k.startswith("_")}
 
     def log_clock(self, session: str) -> int | None:
@@ -465,6 +467,9 @@ class Engine:
             ) from None
         result.warnings = self.warnings + ([dropped] if dropped else []) + result.warnings
         remembered = dict(result.plan.field_filters)
+        if result.plan.window is not None:  # a follow-up's clock time with no day is read on this one
+            clock = timedelta(minutes=result.utc_offset or 0)
+            remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
         if job.query is not None and logstore is not None:  # this source has filled this table
             memory = self._thread_memory(job.session).get(SOURCES_KEY)
             cut = result.fetch_report.cut if result.fetch_report is not None else None

@@ -52,14 +52,15 @@ _DATE_DMY = re.compile(
 _ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<d1>\d{2})\b")
 _T = r"(?:midnight|noon|\d{1,2}(?::\d{2})?(?::\d{2})?\s*(?:am|pm)?)"
 _BETWEEN = re.compile(
-    rf"\b(?:between|from)\s+(?P<a>{_T})\s+(?:and|to|until|till|-)\s+(?P<b>{_T})", re.IGNORECASE
+    rf"\b(?:between|from)\s+(?P<a>{_T})\s+(?:and|to|until|till|through|thru|-)\s+(?P<b>{_T})", re.IGNORECASE
 )
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?"
 _DASH_RANGE = re.compile(
-    rf"\b(?P<a>{_CLOCK})\s*(?:-|–|\bto\b|\buntil\b|\btill\b)\s*(?P<b>{_CLOCK})(?![\d:])", re.IGNORECASE
+    rf"\b(?P<a>{_CLOCK})\s*(?:-|–|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b)\s*(?P<b>{_CLOCK})(?![\d:])",
+    re.IGNORECASE,
 )
 _BEFORE = re.compile(rf"\b(?:before|until|till|up to)\s+(?P<a>{_T})", re.IGNORECASE)
-_AFTER = re.compile(rf"\b(?:after|since|from)\s+(?P<a>{_T})(?!\s*(?:and|to|-))", re.IGNORECASE)
+_AFTER = re.compile(rf"\b(?:after|since|from)\s+(?P<a>{_T})(?!\s*(?:and|to|through|thru|-))", re.IGNORECASE)
 _AROUND = re.compile(rf"\b(?:around|about|at|near|~)\s*(?P<a>{_T})", re.IGNORECASE)
 _LAST = re.compile(
     r"\b(?:last|past|previous)\s+(?P<n>\d+|an?|one|two|three|few)?\s*"
@@ -87,6 +88,7 @@ class ParsedTime:
     window: TimeWindow | None = None
     phrases: list[str] = field(default_factory=list)
     alternatives: list[TimeWindow] = field(default_factory=list)
+    on_default_day: bool = False  # a clock time was read on `default_day`, the question naming no day
 
 
 def _parse_clock(text: str) -> time | None:
@@ -187,10 +189,14 @@ def _iso_days(q: str, tz: tzinfo = UTC) -> tuple[TimeWindow, str] | None:
     return TimeWindow(start=_at(first, time(0), tz), end=_at(last, None, tz)), m.group(0).strip()
 
 
-def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) -> ParsedTime:
+def parse_time_window(
+    question: str, now: datetime, tz: tzinfo | None = None, default_day: date | None = None
+) -> ParsedTime:
     """The time window a question asks about, or an empty ParsedTime when it names none.
 
-    Clock times and dates are read in `tz` (UTC when None); the window comes back in UTC."""
+    Clock times and dates are read in `tz` (UTC when None); the window comes back in UTC. A clock
+    time with no date is read on `default_day` when given (the day a conversation is about:
+    "and later that evening, anything after 18:00?"), else on the day of `now`."""
     tz = tz or UTC
     now = as_utc(now).astimezone(tz)
     q = question
@@ -205,7 +211,7 @@ def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) ->
         if n is None or n * seconds > (now - EARLIEST).total_seconds():
             raise _out_of_range(m.group(0))
         out.window = TimeWindow(start=now - timedelta(seconds=n * seconds), end=now)
-        out.phrases.append(m.group(0).strip())
+        out.phrases.append(q[m.start() : m.end()].strip())
         return out
 
     if window := _iso_window(q, now, tz) or _iso_days(q, tz):  # "between 2024-03-10 00:00 and 14:00"
@@ -224,13 +230,20 @@ def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) ->
             date_text = "today"
     if date_text:
         out.phrases.append(date_text)
-    # Strip the date so its digits are not read as clock times.
-    rest = q.replace(date_text, " ") if date_text else q
+    # Strip the date (and an "on" before it) so its digits are not read as clock times and a
+    # range around it reads whole: "from 23:00 on dec 23 through 01:00".
+    # Blanked to the same length, so a phrase found in `rest` is `q` at the same place.
+    if date_text:
+        rest = re.sub(rf"(?:\bon\s+)?{re.escape(date_text)}", lambda m: " " * len(m.group(0)), q, flags=re.I)
+    else:
+        rest = q
+    # the day clock times are read on: the question's own, else the conversation's
+    on_day = day_start or default_day
 
     start: datetime | None = None
     end: datetime | None = None
     crossing: tuple[datetime, datetime] | None = None
-    base = day_start or now.date()
+    base = on_day or now.date()
     try:
         if m := _BETWEEN.search(rest) or _DASH_RANGE.search(rest):
             a, b = _parse_clock(m.group("a")), _parse_clock(m.group("b"))
@@ -238,20 +251,21 @@ def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) ->
             end = _at(base, b, tz)
             if end <= start:
                 end += timedelta(days=1)
-                if day_start is not None:  # "23:59 to 00:01" on a named day: maybe the night before
+                if on_day is not None:  # "23:59 to 00:01" on a named day: maybe the night before
                     crossing = (start - timedelta(days=1), end - timedelta(days=1))
-            out.phrases.append(m.group(0).strip())
+            out.phrases.append(q[m.start() : m.end()].strip())
         elif m := _BEFORE.search(rest):
             start, end = _at(base, time(0), tz), _at(base, _parse_clock(m.group("a")), tz)
-            out.phrases.append(m.group(0).strip())
+            out.phrases.append(q[m.start() : m.end()].strip())
         elif m := _AFTER.search(rest):
-            start = _at(base, _parse_clock(m.group("a")), tz)
-            end = _at(day_end or base, None, tz) if day_start else max(now, start)
-            out.phrases.append(m.group(0).strip())
+            # "after midnight" on a day starts that day (its 00:00), not at its end
+            start = _at(base, _parse_clock(m.group("a")) or time(0), tz)
+            end = _at(day_end or base, None, tz) if on_day else max(now, start)
+            out.phrases.append(q[m.start() : m.end()].strip())
         elif m := _AROUND.search(rest):
             center = _at(base, _parse_clock(m.group("a")), tz)
             start, end = center - timedelta(minutes=30), center + timedelta(minutes=30)
-            out.phrases.append(m.group(0).strip())
+            out.phrases.append(q[m.start() : m.end()].strip())
     except ValueError:
         start = end = None
 
@@ -267,9 +281,10 @@ def parse_time_window(question: str, now: datetime, tz: tzinfo | None = None) ->
 
     if start is not None and end is not None:
         # A clock time with no date that lies in the future means the same time yesterday.
-        if day_start is None and start > now:
+        if on_day is None and start > now:
             start, end = start - timedelta(days=1), end - timedelta(days=1)
         out.window = TimeWindow(start=start, end=end)
+        out.on_default_day = day_start is None and default_day is not None
         if crossing is not None:
             out.alternatives.append(TimeWindow(start=crossing[0], end=crossing[1]))
     return _in_range(out)

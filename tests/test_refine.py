@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from sre_agent.configs import RpcMethod, ServiceConfig
 from sre_agent.workflows.refine import RuleRefiner
 
@@ -84,3 +86,23 @@ def test_what_something_did_in_a_window_tells_its_story() -> None:
 def test_a_question_naming_an_id_is_not_broad() -> None:
     plan = RuleRefiner().refine("what happened to 52.80.34.196?", now=NOW)
     assert not plan.broad and plan.identifiers == ["52.80.34.196"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ok and after midnight going into nov 11, any more trouble?",
+        "anything else go wrong from 23:00 on dec 23 through 01:00?",
+        "did anything go wrong after 18:00?",
+        "any other problems between 14:00 and 14:20?",
+        "what else broke between 14:00 and 14:20?",
+    ],
+)
+def test_the_usual_ways_of_asking_what_went_wrong_are_broad(question: str) -> None:
+    plan = RuleRefiner().refine(question, now=NOW)
+    assert plan.broad and plan.min_level == "WARN" and plan.window is not None
+
+
+def test_a_question_about_one_thing_is_not_broad() -> None:
+    plan = RuleRefiner().refine("did the cache go stale after 18:00?", now=NOW)
+    assert not plan.broad

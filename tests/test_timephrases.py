@@ -82,3 +82,51 @@ def test_no_time_phrase_no_window() -> None:
 def test_full_dates_on_both_ends_span_days(phrase: str, start: datetime, end: datetime) -> None:
     """A range written with dates is read as written, not cut to the first day (tools bound its width)."""
     assert _w(phrase) == (start.replace(tzinfo=UTC), end.replace(tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end", "phrase"),
+    [
+        # "after midnight" on a named day starts that day; it was an empty window at its end
+        (
+            "ok and after midnight going into nov 11, any more trouble?",
+            datetime(2026, 11, 11),
+            datetime(2026, 11, 12),
+            "after midnight",
+        ),
+        ("what happened since midnight?", datetime(2026, 11, 24), NOW.replace(tzinfo=None), "since midnight"),
+        # "from X on <day> through Y" reads whole, across midnight; the phrase is the question's own text
+        (
+            "anything else go wrong from 23:00 on dec 23 through 01:00?",
+            datetime(2025, 12, 23, 23),
+            datetime(2025, 12, 24, 1),
+            "from 23:00 on dec 23 through 01:00",
+        ),
+        ("what failed 03:00 through 03:30?", datetime(2026, 11, 24, 3), datetime(2026, 11, 24, 3, 30), None),
+    ],
+)
+def test_midnight_and_through(question: str, start: datetime, end: datetime, phrase: str | None) -> None:
+    parsed = parse_time_window(question, NOW)
+    assert parsed.window is not None
+    assert (parsed.window.start, parsed.window.end) == (start.replace(tzinfo=UTC), end.replace(tzinfo=UTC))
+    if phrase is not None:
+        assert phrase in parsed.phrases and phrase in question
+
+
+def test_a_follow_ups_clock_time_is_read_on_the_day_the_thread_was_about() -> None:
+    from datetime import date
+
+    thread_day = date(2016, 7, 26)
+    parsed = parse_time_window("and later that evening, anything after 18:00?", NOW, default_day=thread_day)
+    assert parsed.window is not None and parsed.on_default_day
+    assert (parsed.window.start, parsed.window.end) == (
+        datetime(2016, 7, 26, 18, tzinfo=UTC),
+        datetime(2016, 7, 27, tzinfo=UTC),
+    )
+    # a day the question names wins; no time named, no window
+    named = parse_time_window("anything after 18:00 on jul 27?", NOW, default_day=thread_day)
+    assert named.window is not None and named.window.start.day == 27 and not named.on_default_day
+    assert parse_time_window("anything else?", NOW, default_day=thread_day).window is None
+    # without a thread day, a clock time still means today (or yesterday, if it is still to come)
+    today = parse_time_window("anything after 18:00?", NOW).window
+    assert today is not None and today.start == datetime(2026, 11, 23, 18, tzinfo=UTC)

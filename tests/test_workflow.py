@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -247,3 +247,31 @@ def test_without_a_working_embedder_search_falls_back_to_full_text_with_a_warnin
     )
     assert any("full text only" in w for w in result.warnings)
     assert any("ProvisionedThroughputExceededException" in x.message for x in result.lines)
+
+
+def test_a_follow_ups_clock_time_is_read_on_the_day_the_thread_asked_about(engine, tmp_path) -> None:
+    """ "and after 18:00?" in a thread about jul 26 means jul 26, not the day the logs end."""
+    lines = []
+    for day in (26, 27):
+        for minute in range(0, 240, 5):
+            ts = datetime(2016, 7, day, 16, 0, tzinfo=UTC) + timedelta(minutes=minute)
+            lines.append({"timestamp": ts.isoformat(), "level": "INFO", "message": f"served page {minute}"})
+        late = datetime(2016, 7, day, 18, 30, tzinfo=UTC).isoformat()
+        lines.append(
+            {"timestamp": late, "level": "ERROR", "message": f"gateway refused connection on day {day}"}
+        )
+    logs = tmp_path / "proxy.jsonl"
+    logs.write_text("".join(json.dumps(r) + "\n" for r in sorted(lines, key=lambda r: r["timestamp"])))
+    now = datetime(2016, 7, 27, 20, 0, tzinfo=UTC)
+    _search(engine, "what went wrong between 17:00 and 18:00 on jul 26?", session="day", logs=logs, now=now)
+    follow_up, _ = _search(engine, "and anything wrong after 18:00?", session="day", logs=logs, now=now)
+    assert follow_up.plan.window is not None
+    assert follow_up.plan.window.start == datetime(2016, 7, 26, 18, 0, tzinfo=UTC)
+    assert follow_up.plan.window.end == datetime(2016, 7, 27, 0, 0, tzinfo=UTC)
+    assert any("the day this thread was about" in note for note in follow_up.plan.notes)
+    messages = [x.message for x in follow_up.lines]
+    assert "gateway refused connection on day 26" in messages
+    assert "gateway refused connection on day 27" not in messages
+    # a new thread reads the same clock time on the day the logs end
+    fresh, _ = _search(engine, "and anything wrong after 18:00?", session="fresh", logs=logs, now=now)
+    assert fresh.plan.window is not None and fresh.plan.window.start.day == 27

@@ -12,13 +12,26 @@ through the `Refiner` protocol.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.indexes.fts_query import is_identifier
 from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.plan import RetrievalPlan
+
+#: The thread-memory key of the day (ISO date, in the logs' clock) the thread's last window was on.
+THREAD_DAY = "day"
+
+
+def _thread_day(thread: dict[str, str] | None) -> date | None:
+    """The day earlier turns of the thread asked about (`THREAD_DAY`), if any: a follow-up's clock
+    time with no date ("and after 18:00?") is read on it."""
+    value = (thread or {}).get(THREAD_DAY)
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 class Refiner(Protocol):
@@ -66,11 +79,13 @@ _SEVERITY = {
     "FATAL": r"\bfatal\b|\bpanic(?:s|ked)?\b|\bcrash(?:es|ed)?\b",
 }
 _BROAD = re.compile(
-    r"what (?:went|goes|is going|was going) wrong|what happened|what(?:'s| is) (?:going on|happening)"
-    r"|anything (?:abnormal|unusual|odd|wrong|weird|strange|suspicious|interesting)"
-    r"|(?:which|what|any) (?:problems|issues|errors|warnings|anomalies)"
+    r"what (?:else )?(?:went|goes|is going|was going) wrong|what (?:else )?happened"
+    r"|(?:anything|something) (?:else )?(?:go|goes|went|gone|going) wrong"
+    r"|what(?:'s| is) (?:going on|happening)"
+    r"|anything (?:else )?(?:abnormal|unusual|odd|wrong|weird|strange|suspicious|interesting)"
+    r"|(?:which|what|any) (?:other |more |else )?(?:trouble|problems|issues|errors|warnings|anomalies)"
     r"|what (?:were|are) the (?:\w+ )?(?:errors|problems|issues|warnings)|misbehav|summar|overview"
-    r"|complain|what (?:failed|broke|crashed|went down)",
+    r"|complain|what (?:else )?(?:failed|broke|crashed|went down)",
     re.IGNORECASE,
 )
 # With a time window, "what did X do / log / report between A and B?" asks for the window's story.
@@ -214,13 +229,15 @@ class RuleRefiner:
         identifiers = [i for i in identifiers if i not in field_filters.values()]
 
         tz = timezone(timedelta(minutes=utc_offset)) if utc_offset else None
-        parsed = parse_time_window(question, now, tz)
+        parsed = parse_time_window(question, now, tz, default_day=_thread_day(thread))
         # Time phrases and quoted phrases are not words to search for; numbers are.
         rest_for_terms = _QUOTED.sub(" ", question)
         for phrase in parsed.phrases:
             rest_for_terms = rest_for_terms.replace(phrase, " ")
         if parsed.window:
             clock = f" (read in the logs' clock, UTC{_offset_text(utc_offset)})" if tz else ""
+            if parsed.on_default_day:
+                clock += f" on {_thread_day(thread)}, the day this thread was about"
             notes.append(
                 f"time: {' / '.join(parsed.phrases)}{clock} → {parsed.window.start:%Y-%m-%d %H:%M} .. "
                 f"{parsed.window.end:%Y-%m-%d %H:%M} UTC"
