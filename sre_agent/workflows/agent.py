@@ -32,7 +32,6 @@ from sre_agent.models import LogQuery, LogRecord, TimeWindow
 from sre_agent.redact import Redactor
 from sre_agent.service_choice import choose_service
 from sre_agent.tools.base import ToolContext, ToolResult
-from sre_agent.tools.phrases import doing
 from sre_agent.tools.redaction import redactor_for
 from sre_agent.tools.registry import ToolRegistry, default_registry
 from sre_agent.trace.model import new_run_id
@@ -264,7 +263,9 @@ class Investigator:
         for note in ctx.notes:
             context += f" {note} Tell the user this."
         services = [config] if config is not None else configs
-        prompt = system_prompt(services, max_window_hours=ctx.max_window_hours, context=context)
+        prompt = system_prompt(
+            services, max_window_hours=ctx.max_window_hours, context=context, tools=self.registry.specs()
+        )
         agent = FunctionAgent(
             name="sre-agent",
             description="investigates production problems from logs",
@@ -324,7 +325,7 @@ class _Traced(ToolRegistry):
                 tool=name,
                 args=args,
                 message=f"{name}({shown})",
-                data={"doing": doing(name, args)},
+                data={"doing": self.doing(name, args)},
             )
         )
         result = await super().call(ctx, name, raw_args)
