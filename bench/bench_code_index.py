@@ -55,7 +55,10 @@ QUERIES: list[tuple[str, tuple[str, ...]]] = [
     ("chat history kept in sqlite for each session", ("sre_agent/memory.py",)),
     ("ask the LLM which words the logs likely use", ("sre_agent/workflows/llm_refine.py",)),
     ("recall and MRR of a replayed incident", ("sre_agent/replay/scoring.py",)),
-    ("the status line shown while a tool is running", ("sre_agent/tools/phrases.py",)),
+    (
+        "the status line shown while a tool is running",
+        ("sre_agent/tools/phrases.py", "sre_agent/tools/spec.py"),
+    ),
     ("ignore slack retries so a question is not answered twice", ("sre_agent/bot/service.py",)),
     ("build the system prompt from what we know about the services", ("sre_agent/knowledge.py",)),
     ("make sure the full text query never fails to parse", ("sre_agent/indexes/fts_query.py",)),

@@ -2,8 +2,10 @@
 
 `Engine` owns the lazily built parts (embedding model, log index, service configs, the LLM,
 chat memories) so that start-up stays fast and a process reuses one model. `ask` is one turn of
-the agent; `search` is the log-search workflow alone. Nothing here knows about Slack or the
-terminal: progress goes to an optional callback.
+the agent; `call_tool` one tool call by hand; `search` is the log-search workflow alone; each is
+recorded as a run. `tool_context` turns what an entry point was given (logs, service, session,
+environment) into the context tools run in, the same for all of them. Nothing here knows about
+Slack or the terminal: progress goes to an optional callback.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from workflows.errors import WorkflowTimeoutError
 from sre_agent.config_folder import ConfigFolder, load_config_folder
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
+from sre_agent.connectors.factory import logstore_for
 from sre_agent.connectors.file import FileLogstore
 from sre_agent.connectors.remote import window_of
 from sre_agent.errors import ConnectorError, InputError
@@ -43,6 +46,7 @@ from sre_agent.sources import (
     source_id,
     with_fetch,
 )
+from sre_agent.tools.base import ToolContext
 from sre_agent.trace.model import new_run_id
 from sre_agent.trace.recorder import ActiveRun, recording
 from sre_agent.trace.store import TraceStore
@@ -54,6 +58,8 @@ from sre_agent.workflows.source_names import name_files
 
 if TYPE_CHECKING:
     from sre_agent.indexes.code_index import CodeIndex
+    from sre_agent.tools.base import ToolResult
+    from sre_agent.tools.registry import ToolRegistry
     from sre_agent.workflows.agent import EventCallback, Investigator, TurnAnswer
 
 log = logging.getLogger(__name__)
@@ -323,27 +329,109 @@ class Engine:
         span as the default window (a snapshot is the logstore's whole content). The turn is
         recorded as run `run_id` (default: a new id) of `kind` (ask, chat, bot, replay), failed
         or not; `sre-agent runs show` reads it back."""
+        from sre_agent.workflows.agent import check_question
+
         run_id = run_id or new_run_id()
         with self._recording(run_id, kind, question, session, service) as run:
-            if logs is not None:
-                snapshot = self.snapshot(logs)
-                logstore = snapshot.logstore
-                now, window = now or snapshot.now, window or snapshot.window
-                max_window_hours = max_window_hours or snapshot.max_window_hours
-            answer = await self.investigator.ask(
-                question,
+            check_question(question)
+            ctx = self.tool_context(
                 session=session,
+                question=question,
+                logs=logs,
                 logstore=logstore,
                 service=service,
                 environment=environment,
                 now=now,
-                default_window=window,
+                window=window,
                 max_window_hours=max_window_hours,
-                on_event=on_event,
-                run_id=run_id,
             )
+            answer = await self.investigator.ask(question, ctx, on_event=on_event, run_id=run_id)
             run.finish_turn(answer)
         return answer
+
+    def tool_context(
+        self,
+        *,
+        session: str,
+        question: str | None = None,
+        logs: Path | None = None,
+        logstore: Logstore | None = None,
+        service: str | None = None,
+        environment: str | None = None,
+        now: datetime | None = None,
+        window: TimeWindow | None = None,
+        max_window_hours: float | None = None,
+    ) -> ToolContext:
+        """What an entry point was given, as the context tools run in (every entry point's one wiring).
+
+        `logs` is a snapshot file or folder: its last timestamp is "now", its span the default
+        window. Without `service`, a `question` that names a service or a method may choose its
+        config (`service_choice.choose_for_turn`); when the logs show it does not apply, the
+        context's notes say why. Without `logs` or `logstore`, the service's own logstore (its
+        config's) is fetched from, if it names one."""
+        from sre_agent.indexes import check_session
+        from sre_agent.service_choice import choose_for_turn
+
+        check_session(session)
+        if logs is not None:
+            snapshot = self.snapshot(logs)
+            logstore = snapshot.logstore
+            now, window = now or snapshot.now, window or snapshot.window
+            max_window_hours = max_window_hours or snapshot.max_window_hours
+        notes = []
+        if service is None and question is not None:
+            configs = list(self.configs.values())
+            choice = choose_for_turn(
+                self, configs, question, session=session, logstore=logstore, window=window
+            )
+            service = choice.service
+            notes += [choice.note] if choice.note else []
+        config = self.config(service)
+        if logstore is None and config is not None:
+            logstore = logstore_for(config)  # the service's own logstore (http, Loki, CloudWatch)
+        return ToolContext(
+            engine=self,
+            session=session,
+            logstore=logstore,
+            service=service,
+            environment=environment or "prod",
+            now=now,
+            default_window=window,
+            max_window_hours=max_window_hours or self.settings.max_window_hours,
+            notes=notes,
+        )
+
+    async def call_tool(
+        self,
+        name: str,
+        args: dict[str, Any],
+        *,
+        session: str,
+        logs: Path | None = None,
+        logstore: Logstore | None = None,
+        service: str | None = None,
+        environment: str | None = None,
+        registry: ToolRegistry | None = None,
+        run_id: str | None = None,
+        kind: str = "tool",
+    ) -> ToolResult:
+        """One tool call by hand (`sre-agent tool`), through the registry like the agent's (bounded,
+        redacted), recorded as run `run_id` (default: a new id) of `kind`. An unknown tool name is
+        bad input; a call that failed comes back as a failed result (the run says so too)."""
+        from sre_agent.redact import Redactor
+        from sre_agent.tools.registry import default_registry
+
+        registry = registry or default_registry()
+        registry.get(name)  # unknown names fail here, with the list of tools
+        shown = json.dumps(Redactor.for_config(None).redact_value(args), sort_keys=True, default=str)
+        run_id = run_id or new_run_id()
+        with self._recording(run_id, kind, f"{name} {shown}", session, service) as run:
+            ctx = self.tool_context(
+                session=session, logs=logs, logstore=logstore, service=service, environment=environment
+            )
+            result = await registry.call(ctx, name, args)
+            run.finish_tool(result)
+        return result
 
     @cached_property
     def id_key(self) -> bytes:

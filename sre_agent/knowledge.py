@@ -12,17 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sre_agent.configs import DebuggingScenario, ErrorPattern, ServiceConfig
+from sre_agent.tools.registry import default_registry
+from sre_agent.tools.spec import ToolSpec
 from sre_agent.workflows.refine import contains_phrase, stems
 
 SRE_PRACTICE = """\
 How you work:
-- Use the tools to look at real logs before you answer. Start with search_logstore for a new question
-  (name the method, user and window when the question gives them), get_all_logs_for_request_id when a
-  request id is known, search_panic_logs for crashes, retrieve_stored_logs for follow-ups about what
-  this thread already fetched, and summarize_stored_logs for the patterns of a window and what changed
-  (config, deploys, restarts) when the trouble began and ended. For "why", "what is wrong" or "which
-  service", call rank_suspects once the logs are fetched: it ranks the services, pods, hosts and changes
-  most likely at fault (callers' errors name their callee; the first error of a request; who went quiet).
+- Use the tools to look at real logs before you answer:
+{tools}
 - Windows are bounded (at most {max_window:g} h per call) and results are capped; say so when it matters.
 - Never invent a log line, a count, a time or an id. Quote lines exactly as the tools returned them.
 - If a tool returns an error, read it, fix the arguments and try again, or explain what you could not check.
@@ -62,12 +59,25 @@ def _service_section(config: ServiceConfig) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def system_prompt(configs: Sequence[ServiceConfig], *, max_window_hours: float, context: str = "") -> str:
-    """The agent's instructions: who it is, SRE practice, tool rules and every given service's knowledge."""
+def _tool_lines(tools: Sequence[ToolSpec]) -> str:
+    """One line per tool with a prompt paragraph: its name and when to use it."""
+    return "\n".join(f"  - {spec.name}: {spec.prompt}." for spec in tools if spec.prompt)
+
+
+def system_prompt(
+    configs: Sequence[ServiceConfig],
+    *,
+    max_window_hours: float,
+    context: str = "",
+    tools: Sequence[ToolSpec] | None = None,
+) -> str:
+    """The agent's instructions: who it is, SRE practice, when to use each of `tools` (default: every
+    tool's), tool rules and every given service's knowledge."""
+    tools = default_registry().specs() if tools is None else tools
     parts = [
         "You are sre-agent, an assistant for on-call engineers. You investigate production problems "
         "from logs with read-only tools and explain what you found.",
-        SRE_PRACTICE.format(max_window=max_window_hours),
+        SRE_PRACTICE.format(max_window=max_window_hours, tools=_tool_lines(tools)),
     ]
     if context:
         parts.append(context)

@@ -15,15 +15,27 @@ it does not describe (another service that also has a GetMembership). The rule:
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.names import service_matches
+from sre_agent.errors import SreAgentError
 from sre_agent.knowledge import config_named_in
+from sre_agent.models import LogQuery, LogRecord
+
+if TYPE_CHECKING:
+    from sre_agent.connectors.base import Logstore
+    from sre_agent.models import TimeWindow
+    from sre_agent.tools.host import ToolHost
+
+log = logging.getLogger(__name__)
+#: Records looked at to decide whether a config the question points at describes the logs.
+SAMPLE = 2_000
 
 
 class _Named(Protocol):
@@ -67,3 +79,33 @@ def choose_service(
         f"{config.name} config (its service filter, methods, vocabulary and scenarios). "
         f"Ask with --service {config.name} to apply it anyway."
     )
+
+
+def choose_for_turn(
+    host: ToolHost,
+    configs: Sequence[ServiceConfig],
+    question: str,
+    *,
+    session: str,
+    logstore: Logstore | None,
+    window: TimeWindow | None,
+) -> ServiceChoice:
+    """`choose_service` for a turn of `session` that reads `logstore`'s `window` (None: no logs
+    given), sampling at most `SAMPLE` records of it or of what the thread stored."""
+
+    def stored() -> Sequence[_Named]:
+        store = host.store
+        return store.scan(session, limit=SAMPLE) if session in store.list_sessions() else []
+
+    given = (lambda: _sample(logstore, window)) if logstore is not None else None
+    return choose_service(configs, question, given=given, stored=stored)
+
+
+def _sample(logstore: Logstore, window: TimeWindow | None) -> list[LogRecord]:
+    """Up to `SAMPLE` records of the logstore's window: what the turn will read, to choose a config by.
+    A logstore that cannot be read yields none (the tools will say why when they fetch)."""
+    try:
+        return logstore.fetch(LogQuery(window=window, limit=SAMPLE)).records
+    except SreAgentError as exc:
+        log.warning("could not sample %s to choose a service config: %s", logstore.name, exc)
+        return []

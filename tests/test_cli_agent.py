@@ -15,7 +15,10 @@ from paths import ROOT, SHARED
 from typer.testing import CliRunner
 
 from sre_agent.cli import app
+from sre_agent.engine import Engine
 from sre_agent.memory import ChatMemories
+from sre_agent.settings import get_settings
+from sre_agent.tools import ToolContext, ToolResult, default_registry
 from sre_agent.workflows.agent import TurnAnswer
 
 runner = CliRunner()
@@ -69,6 +72,42 @@ def test_tool_runs_one_tool_by_hand(cli_env: Path) -> None:
     assert lines and all("×" in line for line in lines)
     assert any("DEADLINE_EXCEEDED" in line for line in lines)
     assert "logs_getmembership_prod" in result.stdout
+
+
+def test_tool_is_recorded_as_a_run_and_prints_what_the_registry_returns(
+    cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["--arg", "method=GetMembership", "--arg", "query=deadline", "--logs", str(LOGS), "--json"]
+    result = _run("tool", "search_logstore", *args)
+    assert result.exit_code == 0, result.output
+    printed = ToolResult.model_validate_json(result.stdout)
+
+    # The same call wired by hand, as the command wired it before it went through the engine.
+    monkeypatch.setenv("SRE_AGENT_DATA_DIR", str(tmp_path / "by-hand"))  # a data dir of its own
+    get_settings.cache_clear()
+    engine = Engine()
+    snapshot = engine.snapshot(LOGS)
+    ctx = ToolContext(engine=engine, session="cli", environment="prod", logstore=snapshot.logstore)
+    ctx.now, ctx.default_window, ctx.max_window_hours = (
+        snapshot.now,
+        snapshot.window,
+        snapshot.max_window_hours,
+    )
+    call = default_registry().call(ctx, "search_logstore", {"method": "GetMembership", "query": "deadline"})
+    by_hand = asyncio.run(call)
+    assert printed.ok and printed.model_dump(exclude={"seconds"}) == by_hand.model_dump(exclude={"seconds"})
+
+    monkeypatch.setenv("SRE_AGENT_DATA_DIR", str(cli_env))  # the command's data dir again
+    get_settings.cache_clear()
+    listed = runner.invoke(app, ["runs", "list"], env={"COLUMNS": "200"})
+    rows = [line for line in listed.stdout.splitlines() if "search_logstore" in line]
+    assert len(rows) == 1 and " tool " in rows[0] and " ok " in rows[0], listed.stdout
+    run_id = re.search(r"\d{8}-\d{6}-[0-9a-f]{6}", rows[0])
+    assert run_id, rows[0]
+    shown = runner.invoke(app, ["runs", "show", run_id.group(0)], env={"COLUMNS": "160"})
+    assert shown.exit_code == 0, shown.output
+    assert "search_logstore" in shown.stdout and "step fetch" in shown.stdout
+    assert '"method": "GetMembership"' in shown.stdout
 
 
 def test_tool_with_a_bad_argument_exits_2_naming_it(cli_env: Path) -> None:

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from sre_agent.engine import Engine
 from sre_agent.settings import Settings
-from sre_agent.tools import ToolContext, ToolRegistry, ToolResult, ToolSpec, default_registry
+from sre_agent.tools import ToolContext, ToolOutput, ToolRegistry, ToolSpec, default_registry
 from sre_agent.trace.recorder import recording
 from sre_agent.trace.store import TraceStore
 
@@ -184,14 +184,14 @@ class _Args(BaseModel):
     note: str = ""
 
 
-async def _careless(ctx: ToolContext, args: _Args) -> ToolResult:
-    """A tool that returns what it read in clear, everywhere a result can hold text."""
-    return ToolResult(
-        tool="careless", args=args.model_dump(), summary=SENTENCE, text=SENTENCE, scope=SENTENCE
+async def _careless(ctx: ToolContext, args: _Args) -> ToolOutput:
+    """A tool that returns what it read in clear, everywhere an output can hold text."""
+    return ToolOutput(
+        header=SENTENCE, items=[SENTENCE], values=[{"said": SENTENCE}], summary=SENTENCE, scope=SENTENCE
     )
 
 
-async def _failing(ctx: ToolContext, args: _Args) -> ToolResult:
+async def _failing(ctx: ToolContext, args: _Args) -> ToolOutput:
     raise RuntimeError(f"could not parse {SENTENCE}")
 
 

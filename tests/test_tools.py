@@ -289,9 +289,9 @@ def test_a_window_holding_more_lines_than_are_read_is_read_newest_first_and_says
 ) -> None:
     """The patterns, the suspects and the offline answer read at most PATTERN_SCAN_LIMIT lines of a
     window: the newest (the trouble is usually recent), never silently."""
-    from sre_agent.tools import log_tools
+    from sre_agent.tools import stored
 
-    monkeypatch.setattr(log_tools, "PATTERN_SCAN_LIMIT", 1000)  # the session holds 1,213 lines
+    monkeypatch.setattr(stored, "PATTERN_SCAN_LIMIT", 1000)  # the session holds 1,213 lines
     ctx = _ctx(tools_engine, "fetched")
     every = tools_engine.store.scan("fetched")
     newest = every[-1000:]
@@ -305,10 +305,10 @@ def test_a_window_holding_more_lines_than_are_read_is_read_newest_first_and_says
     suspects = _call(ctx, "rank_suspects", {})
     assert suspects.suspects is not None and suspects.suspects.lines == 1000
     assert suspects.text.splitlines()[0].startswith(f"1000 stored lines (all stored; {note}); the trouble")
-    assert log_tools.stored_rows(ctx, None).rows == newest
+    assert stored.stored_rows(ctx, None).rows == newest
 
-    monkeypatch.setattr(log_tools, "PATTERN_SCAN_LIMIT", 2000)
-    whole = log_tools.stored_rows(ctx, None)
+    monkeypatch.setattr(stored, "PATTERN_SCAN_LIMIT", 2000)
+    whole = stored.stored_rows(ctx, None)
     assert whole.rows == every and whole.note() is None
 
 

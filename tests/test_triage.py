@@ -89,9 +89,9 @@ def test_offline_answer_explains_the_throttling_incident(engine) -> None:
 
 
 def test_the_window_patterns_say_when_older_lines_were_not_read(engine, monkeypatch) -> None:
-    from sre_agent.tools import log_tools
+    from sre_agent.tools import stored
 
-    monkeypatch.setattr(log_tools, "PATTERN_SCAN_LIMIT", 500)  # the window holds more
+    monkeypatch.setattr(stored, "PATTERN_SCAN_LIMIT", 500)  # the window holds more
     answer = _ask(
         engine, "what went wrong with GetMembership?", session="t-cut", logs=LOGS, service="membership"
     )

@@ -71,8 +71,9 @@ def tool(
     env: Annotated[str, typer.Option(help="default environment")] = "prod",
     as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON")] = False,
 ) -> None:
-    """Run one agent tool by hand and print what the model would see (for debugging tools and prompts)."""
-    from sre_agent.tools import ToolContext, default_registry
+    """Run one agent tool by hand and print what the model would see (for debugging tools and prompts).
+    The call is recorded as a run of kind "tool" (`sre-agent runs list`)."""
+    from sre_agent.tools import default_registry
 
     registry = default_registry()
     if name is None:
@@ -80,18 +81,16 @@ def tool(
         return
     registry.get(name)  # unknown names fail here, with the list of tools
     engine = make_engine()
-    if service is not None:
-        engine.config(service)
-    ctx = ToolContext(engine=engine, session=session, service=service, environment=env)
-    if logs is not None:
-        snapshot = engine.snapshot(logs)
-        ctx.logstore, ctx.now, ctx.default_window = snapshot.logstore, snapshot.now, snapshot.window
-        ctx.max_window_hours = snapshot.max_window_hours
-    elif service is not None:
-        from sre_agent.connectors.factory import logstore_for
-
-        ctx.logstore = logstore_for(engine.config(service))  # the service's own, if its config names one
-    result = asyncio.run(registry.call(ctx, name, _parse_args(arg or [])))
+    call = engine.call_tool(
+        name,
+        _parse_args(arg or []),
+        session=session,
+        logs=logs,
+        service=service,
+        environment=env,
+        registry=registry,
+    )
+    result = asyncio.run(call)
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

@@ -1,10 +1,12 @@
 """What every agent tool shares: the context it runs in, what it returns, and its error.
 
-A tool is a thin, read-only wrapper over the spine (or, later, a connector). It validates its
-arguments with a pydantic model, runs, and returns a `ToolResult`: the lines it surfaced (for
-answers and replay scoring) and a bounded, redacted text for the LLM. A `ToolError` is a
-mistake the model can fix (bad argument, window too wide); the registry turns it, and any
-outside fault, into a readable error for the model instead of a crashed turn.
+A tool is a thin, read-only wrapper over the spine (or a connector). It gets its arguments
+validated by a pydantic model, runs, and returns a `ToolOutput`: what it found, whole and as
+read (a header, the items to show best first, structured values, the lines it surfaced). The
+registry makes the `ToolResult` of it: the text for the LLM fitted to the token budget, every
+string redacted, the call timed. A `ToolError` is a mistake the model can fix (bad argument,
+window too wide); the registry turns it, and any outside fault, into a readable error for the
+model instead of a crashed turn.
 """
 
 from __future__ import annotations
@@ -31,8 +33,32 @@ class ToolError(Exception):
     """A tool call the model can correct: the message says what was wrong and how to fix it."""
 
 
+class ToolOutput(BaseModel):
+    """What a tool found, before the registry budgets and redacts it into a `ToolResult`.
+
+    The text the model reads is `header`, then `items`, then each of `values` as JSON, as many
+    items as fit in the token budget (a last line says how many were cut and `hint` what to do).
+    `values` are structured (an API's answer, a table's items): the registry redacts them as
+    structures first, so a field named like a secret loses its whole value, then shows each as
+    JSON (`indent` None: one line each; else indented, a line per item)."""
+
+    header: str
+    items: list[str] = Field(default_factory=list, description="best first; the budget cuts the tail")
+    values: list[Any] = Field(default_factory=list, description="JSON values shown after the items")
+    indent: int | None = Field(default=None, description="JSON indent of `values` (None: one line each)")
+    hint: str = Field(default="", description="what to do to see what the budget cut")
+    summary: str | None = Field(
+        default=None, description="one line for progress; default: the header's first"
+    )
+    lines: list[ResultLine] = Field(default_factory=list, description="lines surfaced, best first")
+    counts: dict[str, int] = Field(default_factory=dict)
+    scope: str = ""
+    fetch_report: FetchReport | None = None
+    suspects: SuspectRanking | None = None
+
+
 class ToolResult(BaseModel):
-    """The outcome of one tool call."""
+    """The outcome of one tool call, as the registry returns it: bounded, redacted and timed."""
 
     tool: str
     args: dict[str, Any] = Field(default_factory=dict)

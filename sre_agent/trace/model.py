@@ -89,7 +89,7 @@ class RunSummary(BaseModel):
     """The columns of `sre-agent runs list`: enough to find a run."""
 
     id: str
-    kind: str = Field(description="ask, chat, bot, replay or search")
+    kind: str = Field(description="ask, chat, bot, replay, search or tool")
     started_at: datetime
     question: str
     session: str

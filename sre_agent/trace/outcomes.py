@@ -1,7 +1,8 @@
 """What the recorder reads of a run's outcome, as protocols: the traces take from no layer above.
 
-An agent turn (`workflows.agent.TurnAnswer`) and a bare search (`workflows.results.SearchResult`)
-satisfy these by their fields; the recorder never imports them, so anything may record a run.
+An agent turn (`workflows.agent.TurnAnswer`), a bare search (`workflows.results.SearchResult`)
+and a tool called by hand (`tools.base.ToolResult`) satisfy these by their fields; the recorder
+never imports them, so anything may record a run.
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ class TracedSearch(Protocol):
 
     @property
     def lines(self) -> Sequence[TracedLine]: ...
+
+
+class TracedToolCall(TracedSearch, Protocol):
+    """A tool call's outcome (`sre-agent tool`): whether it worked, why not, the lines it surfaced."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def error(self) -> str | None: ...
 
 
 class TracedTurn(TracedSearch, Protocol):

@@ -32,7 +32,7 @@ from llama_index_instrumentation.span_handlers.base import BaseSpanHandler
 
 from sre_agent.redact import Redactor
 from sre_agent.trace.model import LLMCallRecord, RunTrace, SpanRecord, ToolCallRecord
-from sre_agent.trace.outcomes import TracedSearch, TracedTurn, line_records
+from sre_agent.trace.outcomes import TracedSearch, TracedToolCall, TracedTurn, line_records
 from sre_agent.trace.redaction import redact_trace
 
 if TYPE_CHECKING:
@@ -221,6 +221,13 @@ class ActiveRun:
     def finish_search(self, result: TracedSearch) -> None:
         """A bare log search's outcome: its lines (no answer text)."""
         self.trace.status = "ok"
+        self.trace.lines = line_records(result.lines)
+
+    def finish_tool(self, result: TracedToolCall) -> None:
+        """A tool call's outcome: ok or failed with its error, and the lines it surfaced (its
+        text is the tool call's record, as in any run)."""
+        self.trace.status = "ok" if result.ok else "failed"
+        self.trace.error = None if result.ok else result.error
         self.trace.lines = line_records(result.lines)
 
     def failed(self, exc: BaseException) -> None:

@@ -1,11 +1,12 @@
 """The agent: one turn of a conversation, answered by an LLM with tools or by offline triage.
 
-`Investigator.ask` is what the CLI, replay and the Slack bot call. With an LLM configured it
-runs a LlamaIndex `FunctionAgent` over the tool registry, with the session's chat history from
-SQLite; if the LLM fails (HTTP error, timeout, too many steps) the turn falls back to offline
-triage and says why. Without an LLM it runs offline triage. Either way the question and every
-tool output are redacted before they could reach a model, and callers get `AgentEvent`s as the
-turn progresses (tool started, tool finished, answer text).
+`Investigator.ask` is what `Engine.ask` (the CLI, replay and the Slack bot) calls, with the tool
+context the engine made of the turn's logs, service and session (`Engine.tool_context`). With an
+LLM configured it runs a LlamaIndex `FunctionAgent` over the tool registry, with the session's
+chat history from SQLite; if the LLM fails (HTTP error, timeout, too many steps) the turn falls
+back to offline triage and says why. Without an LLM it runs offline triage. Either way the
+question and every tool output are redacted before they could reach a model, and callers get
+`AgentEvent`s as the turn progresses (tool started, tool finished, answer text).
 """
 
 from __future__ import annotations
@@ -14,25 +15,18 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from sre_agent.answer import cut_notes, unread_notes
 from sre_agent.configs import ServiceConfig
-from sre_agent.connectors.base import Logstore
-from sre_agent.connectors.factory import logstore_for
-from sre_agent.errors import InputError, SreAgentError, StorageError
+from sre_agent.errors import InputError, StorageError
 from sre_agent.indexes import check_session
-from sre_agent.indexes.records import StoredRecord
 from sre_agent.knowledge import system_prompt
 from sre_agent.llm import describe_llm
-from sre_agent.models import LogQuery, LogRecord, TimeWindow
 from sre_agent.redact import Redactor
-from sre_agent.service_choice import choose_service
 from sre_agent.tools.base import ToolContext, ToolResult
-from sre_agent.tools.phrases import doing
 from sre_agent.tools.redaction import redactor_for
 from sre_agent.tools.registry import ToolRegistry, default_registry
 from sre_agent.trace.model import new_run_id
@@ -45,8 +39,6 @@ log = logging.getLogger(__name__)
 
 #: Longest question accepted: a question, not a log dump (those go through a logstore and redaction).
 MAX_QUESTION_CHARS = 4_000
-#: Records looked at to decide whether a config the question points at describes the logs.
-SAMPLE = 2_000
 EventKind = Literal["tool_started", "tool_finished", "progress", "answer_delta", "notice"]
 
 
@@ -84,6 +76,17 @@ class TurnAnswer(BaseModel):
     tool_seconds: float = 0.0
 
 
+def check_question(question: str) -> None:
+    """A question, not empty and not a log dump: else one line saying what is wrong."""
+    if not question.strip():
+        raise InputError("QUESTION: empty question")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"QUESTION: {len(question):,} characters; at most {MAX_QUESTION_CHARS:,} "
+            "(paste log excerpts into a file and pass it with --logs)"
+        )
+
+
 def describe_llm_error(exc: BaseException) -> str:
     """A short, honest sentence about an LLM failure (no stack trace, no secrets)."""
     if m := re.search(r"Max iterations of (\d+)", str(exc)):
@@ -118,57 +121,27 @@ class Investigator:
     async def ask(
         self,
         question: str,
+        ctx: ToolContext,
         *,
-        session: str,
-        logstore: Logstore | None = None,
-        service: str | None = None,
-        environment: str | None = None,
-        now: datetime | None = None,
-        default_window: TimeWindow | None = None,
-        max_window_hours: float | None = None,
         on_event: EventCallback | None = None,
         run_id: str | None = None,
     ) -> TurnAnswer:
-        """Answer one message of the conversation `session`; `run_id` names the turn (default: new)."""
+        """Answer one message of the conversation `ctx.session` with the tools in `ctx` (what
+        `Engine.tool_context` made of the turn's logs, service and session); `ctx.notes` are said
+        in the answer. `run_id` names the turn (default: new)."""
         started = time.perf_counter()
         run_id = run_id or new_run_id()
-        if not question.strip():
-            raise InputError("QUESTION: empty question")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise InputError(
-                f"QUESTION: {len(question):,} characters; at most {MAX_QUESTION_CHARS:,} "
-                "(paste log excerpts into a file and pass it with --logs)"
-            )
-        check_session(session)
+        check_question(question)
+        check_session(ctx.session)
+        session, service = ctx.session, ctx.service
         settings = self.engine.settings
         configs = list(self.engine.configs.values())
-        note = None
-        if service is None:
-            choice = choose_service(
-                configs,
-                question,
-                given=(lambda: _sample(logstore, default_window)) if logstore is not None else None,
-                stored=lambda: self._stored_sample(session),
-            )
-            service, note = choice.service, choice.note
         config = self.engine.config(service)
-        if logstore is None and config is not None:
-            logstore = logstore_for(config)  # the service's own logstore (http, Loki, CloudWatch)
         emit = on_event or (lambda _e: None)
-        ctx = ToolContext(
-            engine=self.engine,
-            session=session,
-            logstore=logstore,
-            service=service,
-            environment=environment or "prod",
-            now=now,
-            default_window=default_window,
-            max_window_hours=max_window_hours or settings.max_window_hours,
-            on_progress=lambda ev: emit(_progress(ev)),
-        )
-        if note:
-            ctx.notes.append(note)
-            emit(AgentEvent(kind="notice", message=note))
+        ctx.on_progress = lambda ev: emit(_progress(ev))
+        note = " ".join(ctx.notes) or None
+        for told in ctx.notes:
+            emit(AgentEvent(kind="notice", message=told))
         redacted = Redactor.for_config(config).redact(question)
         llm = self.engine.llm
         mode: Literal["llm", "offline"] = "offline"
@@ -212,13 +185,6 @@ class Investigator:
             seconds=time.perf_counter() - started,
             tool_seconds=sum(r.seconds for r in ctx.results),
         )
-
-    def _stored_sample(self, session: str) -> list[StoredRecord]:
-        """Up to `SAMPLE` of what the thread stored (nothing for a new thread)."""
-        store = self.engine.store
-        if session not in store.list_sessions():
-            return []
-        return store.scan(session, limit=SAMPLE)
 
     # ------------------------------------------------------------------------------ the two paths
 
@@ -264,7 +230,9 @@ class Investigator:
         for note in ctx.notes:
             context += f" {note} Tell the user this."
         services = [config] if config is not None else configs
-        prompt = system_prompt(services, max_window_hours=ctx.max_window_hours, context=context)
+        prompt = system_prompt(
+            services, max_window_hours=ctx.max_window_hours, context=context, tools=self.registry.specs()
+        )
         agent = FunctionAgent(
             name="sre-agent",
             description="investigates production problems from logs",
@@ -324,7 +292,7 @@ class _Traced(ToolRegistry):
                 tool=name,
                 args=args,
                 message=f"{name}({shown})",
-                data={"doing": doing(name, args)},
+                data={"doing": self.doing(name, args)},
             )
         )
         result = await super().call(ctx, name, raw_args)
@@ -343,16 +311,6 @@ class _Traced(ToolRegistry):
                 self._said.append(note)
                 self._emit(AgentEvent(kind="answer_delta", message=f"{note}\n\n"))
         return result
-
-
-def _sample(logstore: Logstore, window: TimeWindow | None) -> list[LogRecord]:
-    """Up to `SAMPLE` records of the logstore's window: what the turn will read, to choose a config by.
-    A logstore that cannot be read yields none (the tools will say why when they fetch)."""
-    try:
-        return logstore.fetch(LogQuery(window=window, limit=SAMPLE)).records
-    except SreAgentError as exc:
-        log.warning("could not sample %s to choose a service config: %s", logstore.name, exc)
-        return []
 
 
 def _progress(event: ProgressEvent) -> AgentEvent:

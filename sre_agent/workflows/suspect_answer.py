@@ -1,30 +1,17 @@
-"""The suspects in the offline answer: when to rank them, and how the answer says what came out.
+"""The suspects in the offline answer: how the answer says what came out.
 
-The triage calls `rank_suspects` when the question asks why, what is wrong or which service
-(`asks_for_a_cause`); the answer then opens its Summary with the top suspect and its confidence,
-and lists the suspects, with reasons and evidence lines, before the evidence.
+The triage calls `rank_suspects` when the question asks why, what is wrong or which service (its
+planning hook, `tools/rank_suspects.py`); the answer then opens its Summary with the top suspect
+and its confidence, and lists the suspects, with reasons and evidence lines, before the evidence.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from sre_agent.clocks import label, stamp
 from sre_agent.suspects import SuspectRanking, render_suspects, summary_phrase
 from sre_agent.tools.base import ToolResult
-
-ASKS_FOR_A_CAUSE = re.compile(
-    r"\b(?:why|how come|what(?:'s| is| was| went) (?:wrong|broken|going on|happening|the (?:root )?cause)"
-    r"|which (?:service|services|pod|pods|host|hosts|node|component|deploy\w*|change|one)|root cause"
-    r"|caus(?:e|es|ed|ing)|culprit|to blame|responsible|who broke|where does it (?:fail|break))\b",
-    re.IGNORECASE,
-)
-
-
-def asks_for_a_cause(question: str) -> bool:
-    """Whether the question asks why, what is wrong, or which service, pod or change it is."""
-    return bool(ASKS_FOR_A_CAUSE.search(question))
 
 
 def ranking_of(results: Sequence[ToolResult]) -> SuspectRanking | None:

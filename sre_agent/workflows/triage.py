@@ -2,10 +2,10 @@
 
 It reads the question's entities with the rule refiner (method names from configs, user and
 request ids, environment, time phrases, severity words), runs the tools an engineer would run
-(`search_logstore` for a new question, `get_all_logs_for_request_id` for a named request,
-`search_panic_logs` for crashes, `retrieve_stored_logs` for follow-ups), mines the window's log
-patterns with drain3, and matches the service's debugging scenarios. The answer has the same
-sections as the LLM path: Summary, Evidence, Log patterns, Next steps, Not checked.
+(each tool's planning hook says whether it is one of them: `ToolSpec.plan`), mines the window's
+log patterns with drain3, and matches the service's debugging scenarios. The answer has the same
+sections as the LLM path: Summary, Evidence, Log patterns, Next steps, Not checked, plus the
+section of each tool that shows what it returned (`ToolSpec.answer_section`).
 
 `TriageWorkflow` runs it as steps, like the log-search workflow (and so a run picture shows
 where an offline turn spent its time): plan the calls → run them → mine the window → write the
@@ -15,20 +15,17 @@ answer.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from workflows import Workflow, step
 from workflows.events import Event, StartEvent, StopEvent
 
 from sre_agent.answer import render_fetch_report, unread_notes
 from sre_agent.clocks import span
 from sre_agent.configs import ServiceConfig
-from sre_agent.connectors.admin_api import AdminApiClient
 from sre_agent.evidence import line_message, line_when, render_evidence
-from sre_agent.indexes import table_name
 from sre_agent.indexes.filters import level_rank
 from sre_agent.knowledge import known_patterns, match_scenarios
 from sre_agent.patterns import PatternSummary, mine_patterns, render_patterns
@@ -36,147 +33,30 @@ from sre_agent.shapes import sounds_like_trouble
 from sre_agent.timeline import Timeline, build_timeline, render_timeline
 from sre_agent.tools.base import ToolContext, ToolResult
 from sre_agent.tools.edge_lines import read_edges
-from sre_agent.tools.log_tools import stored_rows
 from sre_agent.tools.registry import ToolRegistry
+from sre_agent.tools.spec import Planning, ToolCallPlan
+from sre_agent.tools.stored import stored_rows
 from sre_agent.workflows.advice import advising_configs, plain, record_marks, render_next_steps
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import ResultLine
-from sre_agent.workflows.suspect_answer import asks_for_a_cause, ranking_of, summary_opening, suspects_section
+from sre_agent.workflows.suspect_answer import ranking_of, summary_opening, suspects_section
 
 
-class ToolCallPlan(BaseModel):
-    """One tool call the triage decided to make, and why."""
-
-    tool: str
-    args: dict[str, str | int | dict[str, str] | None] = Field(default_factory=dict)
-    why: str
-
-
-#: Words of a question about the code rather than (only) the logs.
-_CODE_WORDS = re.compile(
-    r"\b(code|codebase|source|function|method in|class|implemented|implementation|which file|"
-    r"where is .* (defined|handled|thrown|raised|logged))\b",
-    re.IGNORECASE,
-)
-
-
-def _asks_about_code(question: str) -> bool:
-    return bool(_CODE_WORDS.search(question))
-
-
-_TABLE_WORDS = re.compile(r"\b(dynamo(db)?|table|item|stored|what does the db hold)\b", re.IGNORECASE)
-
-
-def _table_lookup(ctx: ToolContext, question: str, plan: RetrievalPlan) -> ToolCallPlan | None:
-    """A Query of the allow-listed table (or its index) keyed by the user the question names, when
-    the question asks what the table holds."""
-    user = plan.field_filters.get("user_id")
-    config = ctx.engine.config(ctx.service) if ctx.service else None
-    if not user or config is None or config.dynamodb is None or not _TABLE_WORDS.search(question):
-        return None
-    for table in config.dynamodb.tables:
-        keyed = [(None, table.partition_key.name)] + [(i.name, i.partition_key.name) for i in table.indexes]
-        for index, key in keyed:
-            if key == "user_id":
-                args: dict[str, str | int | dict[str, str] | None] = {
-                    "operation": "Query",
-                    "table": table.name,
-                    "partition_value": user,
-                    "index": index,
-                }
-                return ToolCallPlan(
-                    tool="search_aws_cli",
-                    args=args,
-                    why=f"the question asks what {table.name} holds for user {user}",
-                )
-    return None
-
-
-def _admin_lookup(ctx: ToolContext, plan: RetrievalPlan) -> ToolCallPlan | None:
-    """The service's admin API endpoint that takes just a user id, when the question names a user
-    and the API is configured (its base URL is in the environment)."""
-    user = plan.field_filters.get("user_id")
-    config = ctx.engine.config(ctx.service) if ctx.service else None
-    if not user or config is None or config.admin_api is None:
-        return None
-    if not AdminApiClient(config.name, config.admin_api).configured():
-        return None
-    for endpoint in config.admin_api.endpoints:
-        if [p.name for p in endpoint.params] == ["user_id"]:
-            return ToolCallPlan(
-                tool="search_admin_apis",
-                args={"endpoint": endpoint.name, "params": {"user_id": user}},
-                why=f"the question names user {user}: {endpoint.name} from the admin API",
-            )
-    return None
-
-
-def plan_calls(ctx: ToolContext, question: str, plan: RetrievalPlan) -> list[ToolCallPlan]:
-    """Which tools to run for `question`, from the entities the rule refiner found."""
-    env = plan.environment or ctx.environment or "prod"
-    method = plan.field_filters.get("method")
-    calls: list[ToolCallPlan] = []
-    if ctx.logstore is not None:
-        # What this logstore filled: tables another source (an earlier --logs file) filled do not count.
-        # … and only if it read the question's whole window: a cut fetch read only its newest part.
-        needed = plan.window.within(ctx.default_window) if plan.window is not None else None
-        stored = ctx.engine.fetched_from(ctx.session, ctx.logstore, needed)
-        request_id = plan.field_filters.get("request_id")
-        if request_id and table_name("req", request_id, env) not in stored:
-            calls.append(
-                ToolCallPlan(
-                    tool="get_all_logs_for_request_id",
-                    args={"request_id": request_id, "environment": env},
-                    why=f"the question names request {request_id}",
-                )
-            )
-        # A method's logs, or (a question naming none) every method's, once per thread; follow-ups
-        # that need nothing new search what the thread stored.
-        if table_name("logs", method or "all", env) not in stored:
-            calls.append(
-                ToolCallPlan(
-                    tool="search_logstore",
-                    args={"method": method, "environment": env, "query": question},
-                    why=f"first look at {method or 'all'} logs in {env}",
-                )
-            )
-        asks_for_crashes = "FATAL" in (plan.min_level, plan.prefer_level)
-        if asks_for_crashes and table_name("panic_logs", env) not in stored:
-            calls.append(
-                ToolCallPlan(
-                    tool="search_panic_logs",
-                    args={"environment": env},
-                    why="the question asks about crashes, panics or fatal errors",
-                )
-            )
-    for lookup in (_admin_lookup(ctx, plan), _table_lookup(ctx, question, plan)):
-        if lookup is not None:
-            calls.append(lookup)
-    if _asks_about_code(question) and ctx.engine.code_index.repos():
-        calls.append(
-            ToolCallPlan(
-                tool="search_codebase",
-                args={"query": question},
-                why="the question asks about the code, and code is indexed",
-            )
-        )
-    if not calls or all(c.tool != "search_logstore" for c in calls):
-        calls.append(
-            ToolCallPlan(
-                tool="retrieve_stored_logs",
-                args={"query": question},
-                why="search what this thread already stored",
-            )
-        )
-    if asks_for_a_cause(question):
-        calls.append(
-            ToolCallPlan(
-                tool="rank_suspects", args={"query": question}, why="rank the suspects: which is it?"
-            )
-        )
-    return calls
+def plan_calls(
+    ctx: ToolContext, registry: ToolRegistry, question: str, plan: RetrievalPlan
+) -> list[ToolCallPlan]:
+    """Which tools to run for `question`, from the entities the rule refiner found: each tool's
+    planning hook in `plan_order`, each seeing the calls planned before it."""
+    planning = Planning(ctx=ctx, question=question, plan=plan)
+    hooked = [spec for spec in registry.specs() if spec.plan is not None]
+    for spec in sorted(hooked, key=lambda spec: spec.plan_order):
+        assert spec.plan is not None
+        call = spec.plan(planning)
+        if call is not None:
+            planning.planned.append(call)
+    return planning.planned
 
 
 class TriageStart(StartEvent):
@@ -231,7 +111,8 @@ class TriageWorkflow(Workflow):
     @step
     async def plan(self, ev: TriageStart) -> ToolsPlanned:
         plan = self._refine(ev.question)
-        return ToolsPlanned(question=ev.question, plan=plan, calls=plan_calls(self.tools, ev.question, plan))
+        calls = plan_calls(self.tools, self.registry, ev.question, plan)
+        return ToolsPlanned(question=ev.question, plan=plan, calls=calls)
 
     @step
     async def run_tools(self, ev: ToolsPlanned) -> ToolsRan:
@@ -290,7 +171,15 @@ class TriageWorkflow(Workflow):
         )
         return StopEvent(
             result=render_triage(
-                ev.plan, results, lines, ev.patterns, known, next_steps, ev.timeline, read_note=ev.read_note
+                ev.plan,
+                results,
+                lines,
+                ev.patterns,
+                known,
+                next_steps,
+                ev.timeline,
+                read_note=ev.read_note,
+                registry=self.registry,
             )
         )
 
@@ -387,9 +276,11 @@ def render_triage(
     timeline: Timeline | None = None,
     *,
     read_note: str | None = None,
+    registry: ToolRegistry,
 ) -> str:
     """The offline answer in the same sections as the LLM path's (`read_note`: what the window's
-    patterns left unread, see `log_tools.StoredLines`)."""
+    patterns left unread, see `tools.stored.StoredLines`), with the section of each tool of
+    `registry` that shows what its first successful call returned, in the order they ran."""
     ranking = ranking_of(results)
     parts = [
         "_Offline triage: no LLM was used; this answer is built from the logs and the service "
@@ -420,21 +311,18 @@ def render_triage(
             "**Timeline** of the worst problem pattern:\n"
             + render_timeline(timeline, utc_offset=plan.utc_offset)
         )
-    admin = [r for r in results if r.tool == "search_admin_apis" and r.ok]
-    if admin:
-        parts.append("**Admin API**:\n```text\n" + admin[0].text + "\n```")
-    table = [r for r in results if r.tool == "search_aws_cli" and r.ok]
-    if table:
-        parts.append("**DynamoDB**:\n```text\n" + table[0].text + "\n```")
-    code = [r for r in results if r.tool == "search_codebase" and r.ok]
-    if code:
-        parts.append("**Code**: where the indexed repositories touch this (path:lines):\n\n" + code[0].text)
+    shown: set[str] = set()
+    for result in results:
+        spec = registry.get(result.tool) if result.tool in registry.names() else None
+        if result.ok and spec is not None and spec.answer_section is not None and spec.name not in shown:
+            shown.add(spec.name)
+            parts.append(spec.answer_section(result))
     parts.append(next_steps)
-    parts.append("**Not checked**:\n" + "\n".join(_not_checked(plan, results)))
+    parts.append("**Not checked**:\n" + "\n".join(_not_checked(results, registry)))
     return "\n\n".join(parts)
 
 
-def _not_checked(plan: RetrievalPlan, results: Sequence[ToolResult]) -> list[str]:
+def _not_checked(results: Sequence[ToolResult], registry: ToolRegistry) -> list[str]:
     out = [f"- ⚠ {note}" for note in unread_notes(r.fetch_report for r in results)]
     for result in results:
         if result.ok:
@@ -442,15 +330,8 @@ def _not_checked(plan: RetrievalPlan, results: Sequence[ToolResult]) -> list[str
             out.append(f"- `{result.tool}` searched {result.scope} ({counts})")
         else:
             out.append(f"- `{result.tool}` failed: {result.error}")
-    if not any(r.tool == "search_codebase" for r in results):
-        out.append("- code: not searched (ask about the code, once `sre-agent index-code` has indexed it)")
-    if not any(r.tool == "search_admin_apis" for r in results):
-        out.append(
-            "- admin API: not called (it is, for a question naming a user id, when the service config "
-            "declares one and its URL variable is set)"
-        )
-    if not any(r.tool == "search_aws_cli" for r in results):
-        out.append(
-            "- DynamoDB: not read (ask what the table holds for a user, where the config allow-lists it)"
-        )
+    called = {r.tool for r in results}
+    out += [
+        f"- {spec.not_called}" for spec in registry.specs() if spec.not_called and spec.name not in called
+    ]
     return out
