@@ -211,7 +211,7 @@ def parse_time_window(
         if n is None or n * seconds > (now - EARLIEST).total_seconds():
             raise _out_of_range(m.group(0))
         out.window = TimeWindow(start=now - timedelta(seconds=n * seconds), end=now)
-        out.phrases.append(q[m.start() : m.end()].strip())
+        out.phrases.append(m.group(0).strip())
         return out
 
     if window := _iso_window(q, now, tz) or _iso_days(q, tz):  # "between 2024-03-10 00:00 and 14:00"
@@ -253,19 +253,19 @@ def parse_time_window(
                 end += timedelta(days=1)
                 if on_day is not None:  # "23:59 to 00:01" on a named day: maybe the night before
                     crossing = (start - timedelta(days=1), end - timedelta(days=1))
-            out.phrases.append(q[m.start() : m.end()].strip())
+            out.phrases.append(_phrase(q, rest, m))
         elif m := _BEFORE.search(rest):
             start, end = _at(base, time(0), tz), _at(base, _parse_clock(m.group("a")), tz)
-            out.phrases.append(q[m.start() : m.end()].strip())
+            out.phrases.append(_phrase(q, rest, m))
         elif m := _AFTER.search(rest):
             # "after midnight" on a day starts that day (its 00:00), not at its end
             start = _at(base, _parse_clock(m.group("a")) or time(0), tz)
             end = _at(day_end or base, None, tz) if on_day else max(now, start)
-            out.phrases.append(q[m.start() : m.end()].strip())
+            out.phrases.append(_phrase(q, rest, m))
         elif m := _AROUND.search(rest):
             center = _at(base, _parse_clock(m.group("a")), tz)
             start, end = center - timedelta(minutes=30), center + timedelta(minutes=30)
-            out.phrases.append(q[m.start() : m.end()].strip())
+            out.phrases.append(_phrase(q, rest, m))
     except ValueError:
         start = end = None
 
@@ -288,6 +288,12 @@ def parse_time_window(
         if crossing is not None:
             out.alternatives.append(TimeWindow(start=crossing[0], end=crossing[1]))
     return _in_range(out)
+
+
+def _phrase(q: str, rest: str, m: re.Match[str]) -> str:
+    """The question's own words `m` matched in `rest` (`q` with its date blanked), without the
+    blanks the match ran on into."""
+    return q[m.start() : m.start() + len(rest[m.start() : m.end()].rstrip())].strip()
 
 
 def _in_range(parsed: ParsedTime) -> ParsedTime:

@@ -232,7 +232,7 @@ class RuleRefiner:
         parsed = parse_time_window(question, now, tz, default_day=_thread_day(thread))
         # Time phrases and quoted phrases are not words to search for; numbers are.
         rest_for_terms = _QUOTED.sub(" ", question)
-        for phrase in parsed.phrases:
+        for phrase in sorted(parsed.phrases, key=len, reverse=True):  # "from 23:00 on dec 23 …" first
             rest_for_terms = rest_for_terms.replace(phrase, " ")
         if parsed.window:
             clock = f" (read in the logs' clock, UTC{_offset_text(utc_offset)})" if tz else ""
