@@ -72,26 +72,38 @@ class Callees:
     is, so the callee's lines lie within the caller's; a sibling's never do (they lie beside). Many
     services log only as they answer, so a caller is seen around its callee only in the requests
     where it also logged as it began: `b` is a callee of `a` when `b`'s lines lay within `a`'s in
-    at least `CALLER_SHARE` of the requests that hold both (twice at least), and more often than
-    the other way round."""
+    at least `CALLER_SHARE` of the requests that hold both (twice at least), more often than the
+    other way round, and `a` seldom logged while `b` was at work (less than `CALLER_SHARE`): a
+    service called twice in a request lies around what was called between, but logs within it."""
 
-    def __init__(self, spans: dict[str, dict[str, tuple[float, float]]], skip: set[str]) -> None:
-        self._spans = [s for trace, s in spans.items() if trace not in skip and len(s) > 1]
+    def __init__(self, requests: dict[str, list[Line]], skip: set[str]) -> None:
+        self._requests: list[dict[str, list[float]]] = []
+        for trace, lines in requests.items():
+            if trace in skip:
+                continue
+            times: dict[str, list[float]] = defaultdict(list)
+            for line in lines:
+                times[line.service].append(line.t)
+            if len(times) > 1:
+                self._requests.append(times)
         self._known: dict[tuple[str, str], bool] = {}
 
     def within(self, caller: str, callee: str) -> bool:
         key = (caller, callee)
         if key not in self._known:
-            inside = outside = both = 0
-            for spans in self._spans:
-                if caller in spans and callee in spans:
+            inside = outside = during = both = 0
+            for times in self._requests:
+                if caller in times and callee in times:
                     both += 1
-                    (a0, a1), (b0, b1) = spans[caller], spans[callee]
+                    mine, theirs = times[caller], times[callee]
+                    (a0, a1), (b0, b1) = (mine[0], mine[-1]), (theirs[0], theirs[-1])
                     if a0 <= b0 and b1 <= a1 and (a0 < b0 or b1 < a1):
                         inside += 1
                     elif b0 <= a0 and a1 <= b1 and (b0 < a0 or a1 < b1):
                         outside += 1
-            self._known[key] = inside >= 2 and inside > outside and inside >= CALLER_SHARE * both
+                    during += any(b0 < t < b1 for t in mine)
+            share = CALLER_SHARE * both
+            self._known[key] = inside >= 2 and inside > outside and inside >= share and during < share
         return self._known[key]
 
 
@@ -112,7 +124,7 @@ def deepest_hops(
     the service (not failing) that still logged in the request after the caller gave up. Else, with
     `answered`, when the error came right after a callee of it (not failing) answered, the failure
     began in that answer."""
-    spans: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
+    spans: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)  # first and last line
     by_trace: dict[str, list[Line]] = defaultdict(list)
     failed: dict[str, dict[str, Line]] = defaultdict(dict)
     for line in lines:
@@ -123,7 +135,7 @@ def deepest_hops(
         spans[line.trace][line.service] = (was[0] if was else line.t, line.t)
         if line.bad >= 0.5 and line.t >= onset and fresh.get((line.service, line.shape), (1.0, 1.0))[1] > 0:
             failed[line.trace].setdefault(line.service, line)
-    callees = Callees(spans, set(failed))
+    callees = Callees(by_trace, set(failed))
     out = Hops()
     for trace, errors in failed.items():
         joined = spans[trace]

@@ -195,6 +195,25 @@ def test_answered_not_a_sibling_a_refused_call_or_a_caller_that_worked_on() -> N
     assert _order(records) == ["web"]
 
 
+def test_answered_not_by_a_service_called_twice_around_it() -> None:
+    # web calls seat, which calls order; then web calls order again, which fails on its own right
+    # after seat answered. order's lines lie around seat's when seat logs only as it answers, but
+    # order also logs while seat is at work: it is not seat's caller, seat's answer is not the cause
+    records = _traffic(["web", "seat", "order"])
+    for i, s in enumerate(range(0, 600, 3)):
+        trace = f"tr-{i:06d}"
+        lines = [(0.0, "web", "POST /book received"), (0.02, "order", "sold tickets counted")]
+        lines += [(0.01, "seat", "distributing seats")] if i % 2 else []
+        lines += [(0.03, "seat", "seat distributed")]
+        lines += [(0.04, "order", "order created"), (0.05, "web", "booked")] if s < ONSET else []
+        records += [_line(s + dt, name, text, request_id=trace) for dt, name, text in lines]
+        if s >= ONSET:
+            records.append(
+                _line(s + 0.032, "order", "create order: NullPointerException", "ERROR", request_id=trace)
+            )
+    assert _order(records) == ["order"]
+
+
 def test_trace_ids_are_read_from_the_message_when_no_field_holds_them() -> None:
     records = _traffic(["alpha", "beta"])
     for i, s in enumerate(range(ONSET, 600, 3)):
