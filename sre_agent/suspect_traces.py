@@ -47,10 +47,10 @@ _NO_ANSWER = re.compile(
 class Hops:
     """Per service, in how many failing requests it was where the failure began, and how."""
 
-    failed: Counter[str] = field(
-        default_factory=Counter
-    )  # its error came first (or it kept a caller waiting)
-    answered: Counter[str] = field(default_factory=Counter)  # a caller failed right after its answer
+    #: its error came first (or a caller that timed out waited on it)
+    failed: Counter[str] = field(default_factory=Counter)
+    #: a caller failed right after its answer, and which callers did
+    answered: Counter[str] = field(default_factory=Counter)
     callers: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     def total(self) -> int:

@@ -2,7 +2,8 @@
 
 The first question of a multi-service outage is "which service is it?", and the loudest lines
 usually answer it wrongly: the callers of a failing service log the most errors. `rank_suspects`
-weighs the signals of `suspect_signals.py` and `suspect_blame.py` for every service that logged:
+weighs the signals of `suspect_signals.py`, `suspect_blame.py` and `suspect_traces.py` for every
+service that logged:
 
     score = 0.5·onset + 1.5·blame + 1.0·trace + 1.0·answered + 0.7·silence + 0.3·change
 
@@ -18,11 +19,11 @@ weighs the signals of `suspect_signals.py` and `suspect_blame.py` for every serv
 - change: a rare deploy/config/restart line of it shortly before the onset (0 … 1).
 
 onset and blame are shares of all the suspicion the bad lines carry (what a service keeps of its
-own, what it ends up with of the others'); trace and answered are shares of the failing requests. A pod
-follows its service in the list when its lines carry most of the service's evidence (the fault is
-often in one pod); an unknown host that callers name (a database, `10.0.3.7:6379`) is a suspect
-of its own; a change line follows the service it was logged by. Up to five suspects, best first,
-each with a one-line reason and its strongest evidence line. The confidence says how far the first
+own, what it ends up with of the others'); trace and answered are shares of the failing requests.
+A pod follows its service in the list when its lines carry most of the service's evidence (the
+fault is often in one pod); an unknown host that callers name (a database, `10.0.3.7:6379`) is a
+suspect of its own; a change line follows the service it was logged by. Up to five suspects, best
+first, each with a one-line reason and its strongest evidence line. The confidence says how far the first
 is ahead of the second: "high" (less than half its score), "medium" (less than 0.8), else
 "unclear".
 """
