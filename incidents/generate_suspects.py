@@ -17,7 +17,8 @@ gRPC status errors), Python (requests/urllib3 errors) or Node (axios errors, pin
 At the onset one service (or one of its pods) goes wrong in one of six ways:
 - exception: it throws on many calls (its own ERROR lines with a stack trace) and answers 500;
 - wrong result: it answers 200 with a wrong value; it logs nothing unusual, its callers sometimes
-  notice (some name it, some do not) and services further on fail on the bad value;
+  notice (some name it, some do not) and fail, with no error status to report, and services
+  called later in the request sometimes reject the bad value they are handed (and answer 500);
 - latency: it answers seconds late; callers time out, retry, give up (some name it, some log only
   the gRPC status or the URL); only some languages log their own slowness;
 - resource exhaustion: a pool, memory or file handles run out on one pod: its errors, then 503s;
@@ -791,6 +792,26 @@ class Cluster:
                 ),
                 trace,
             )
+        if ctx.get("tainted") and node.critical and rng.random() < 0.3:
+            # a later step trips over the bad value it was handed, in its own words, naming no one,
+            # and answers 500 instead of doing its work
+            ctx["tainted"] = False
+            t += 0.002
+            self.log(
+                t,
+                svc,
+                pod,
+                "ERROR",
+                rng.choice(
+                    [
+                        f"{node.what} rejected: amount must be positive (got -{rng.randint(1, 90)}.{rng.randint(10, 99)})",
+                        f"{node.what}: invalid argument: quantity 0 is not allowed",
+                        f"IllegalStateException: {node.what} for unknown reference null",
+                    ]
+                ),
+                trace,
+            )
+            return "fail", t + 0.001
         if faulty and kind == "latency":
             delay = rng.uniform(1.5, 6.0)
             t += delay
@@ -816,7 +837,10 @@ class Cluster:
                 status, answered = "timeout", t + timeout
             callee = self.app.services[child.svc]
             if status == "wrong":
+                # the call succeeded (200): no retry, no error status to report; a caller that
+                # checks the value says so in its own words and fails, the others pass it on
                 ctx["tainted"] = True
+                status = "ok"
                 if rng.random() < 0.35:
                     self.log(
                         answered,
@@ -827,27 +851,18 @@ class Cluster:
                         trace,
                         "client",
                     )
-                    status = "fail"
-                else:
-                    status = "ok"
-            elif status == "ok" and ctx.get("tainted") and child.critical and rng.random() < 0.3:
-                # a later step trips over the bad value, in its own words, naming no one
-                self.log(
-                    answered,
-                    callee,
-                    self.pick(callee, answered),
-                    "ERROR",
-                    rng.choice(
-                        [
-                            f"{child.what} rejected: amount must be positive (got -{rng.randint(1, 90)}.{rng.randint(10, 99)})",
-                            f"{child.what}: invalid argument: quantity 0 is not allowed",
-                            f"IllegalStateException: {child.what} for unknown reference null",
-                        ]
-                    ),
-                    trace,
-                )
-                status = "fail"
-                ctx["tainted"] = False
+                    if child.critical:
+                        t = answered + 0.001
+                        self.log(
+                            t,
+                            svc,
+                            pod,
+                            "ERROR" if svc.lang != "node" else "WARN",
+                            f"{node.what} failed with status 500",
+                            trace,
+                            "controller",
+                        )
+                        return "fail", t
             if status in ("fail", "down", "timeout"):
                 message = call_failure(
                     self.app,

@@ -7,8 +7,8 @@ An SRE asked "which service is it?" looks for five things; each function here me
   since then or were there before at a similar rate (an old, louder error is not the news);
 - **blame** (in `suspect_blame.py`): a bad line that names another service, pod or host points
   at it, not at the caller;
-- **trace joins** (`deepest_hops`): lines sharing a trace or request id show who called whom; in a
-  failing request the service that joined last and failed is the deepest failing hop;
+- **trace joins** (in `suspect_traces.py`): lines sharing a trace or request id show who called
+  whom, and in a failing request where the failure began;
 - **silence** (`silence`): a service or pod that logged steadily before the onset and (nearly)
   stopped after it;
 - **changes** (`changes`): a rare deploy, rollout, config or restart line shortly before the onset.
@@ -63,7 +63,6 @@ _TRACE_IN_TEXT = re.compile(
 #: Spring Cloud Sleuth's `[app,traceId,spanId]` (or `[app,traceId,spanId,exportable]`) after the level.
 _SLEUTH = re.compile(r"\[[\w.-]*,(?P<id>[0-9a-f]{16,32}),[0-9a-f]{16}(?:,(?:true|false))?\]")
 _TRACE_FIELDS = ("trace_id", "traceId", "trace.id", "traceid", "x_b3_traceid", "correlation_id")
-_TIMED_OUT = re.compile(r"time[sd]?[ -]?out|deadline exceeded|took too long", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -222,44 +221,7 @@ def novelty(lines: Sequence[Line], onset: float, calm: bool) -> dict[tuple[str, 
     return out
 
 
-# ------------------------------------------------------------------------------ traces, silence, changes
-
-
-def deepest_hops(
-    lines: Sequence[Line], onset: float, fresh: dict[tuple[str, str], tuple[float, float]]
-) -> Counter[str]:
-    """Per service, in how many failing requests after the onset it was the deepest failing hop.
-
-    Lines sharing a trace or request id are one request. Its failing services are those that
-    logged an error in it (of a pattern that is new or rose since the onset: a warning every request
-    logs says nothing). A failure travels up the call chain, so the deepest failing hop is the one
-    whose error came first; of errors at the same moment, the one of the service that joined the
-    request last (many services log only when they answer, so joining order alone misleads). When
-    that first error says it timed out, the hop it waited on is deeper: the service (not failing)
-    that still logged in the request after the caller gave up."""
-    first: dict[str, dict[str, float]] = defaultdict(dict)
-    last: dict[str, dict[str, float]] = defaultdict(dict)
-    failed: dict[str, dict[str, Line]] = defaultdict(dict)
-    for line in lines:
-        if line.trace is None:
-            continue
-        first[line.trace].setdefault(line.service, line.t)
-        last[line.trace][line.service] = line.t
-        if line.bad >= 0.5 and line.t >= onset and fresh.get((line.service, line.shape), (1.0, 1.0))[1] > 0:
-            failed[line.trace].setdefault(line.service, line)
-    out: Counter[str] = Counter()
-    for trace, errors in failed.items():
-        joined = first[trace]
-        if len(joined) < 2:
-            continue  # one service's request: no hop to compare
-        origin = min(errors, key=lambda s: (round(errors[s].t, 3), -joined[s], s))
-        gave_up = errors[origin]
-        if _TIMED_OUT.search(gave_up.row.message[:400]):
-            # it gave up waiting: the hop it waited on is the one still at work after that
-            busy = [s for s, t in last[trace].items() if t > gave_up.t and s not in errors]
-            origin = max(busy, key=lambda s: (last[trace][s], s)) if busy else origin
-        out[origin] += 1
-    return out
+# ------------------------------------------------------------------------------------ silence, changes
 
 
 def silence(

@@ -2,9 +2,10 @@
 
 The first question of a multi-service outage is "which service is it?", and the loudest lines
 usually answer it wrongly: the callers of a failing service log the most errors. `rank_suspects`
-weighs the signals of `suspect_signals.py` and `suspect_blame.py` for every service that logged:
+weighs the signals of `suspect_signals.py`, `suspect_blame.py` and `suspect_traces.py` for every
+service that logged:
 
-    score = 0.5·onset + 1.5·blame + 1.0·trace + 0.7·silence + 0.3·change
+    score = 0.5·onset + 1.5·blame + 1.0·trace + 1.0·answered + 0.7·silence + 0.3·change
 
 - onset: the service's own bad lines since the trouble began, new patterns counting whole and
   patterns that were there before only for their rise; each (service, pattern) counts
@@ -12,15 +13,17 @@ weighs the signals of `suspect_signals.py` and `suspect_blame.py` for every serv
 - blame: the bad lines of *other* services that name it (same weighting, per caller and pattern),
   and what those it calls pass on when their own errors mostly name it (`blame_flow`);
 - trace: the share of failing requests in which it is the deepest failing hop;
+- answered: the share of failing requests whose first error came right after it answered its
+  caller (without an error of its own): a wrong answer fails the caller, not the callee;
 - silence: how far its logging dropped at the onset (0 … 1);
 - change: a rare deploy/config/restart line of it shortly before the onset (0 … 1).
 
 onset and blame are shares of all the suspicion the bad lines carry (what a service keeps of its
-own, what it ends up with of the others'); trace is a share of the failing requests. A pod
-follows its service in the list when its lines carry most of the service's evidence (the fault is
-often in one pod); an unknown host that callers name (a database, `10.0.3.7:6379`) is a suspect
-of its own; a change line follows the service it was logged by. Up to five suspects, best first,
-each with a one-line reason and its strongest evidence line. The confidence says how far the first
+own, what it ends up with of the others'); trace and answered are shares of the failing requests.
+A pod follows its service in the list when its lines carry most of the service's evidence (the
+fault is often in one pod); an unknown host that callers name (a database, `10.0.3.7:6379`) is a
+suspect of its own; a change line follows the service it was logged by. Up to five suspects, best
+first, each with a one-line reason and its strongest evidence line. The confidence says how far the first
 is ahead of the second: "high" (less than half its score), "medium" (less than 0.8), else
 "unclear".
 """
@@ -42,14 +45,14 @@ from sre_agent.suspect_blame import Names, blame_flow, blamed
 from sre_agent.suspect_signals import (
     Line,
     changes,
-    deepest_hops,
     find_onset,
     novelty,
     read_lines,
     silence,
 )
+from sre_agent.suspect_traces import Hops, deepest_hops
 
-WEIGHTS = {"onset": 0.5, "blame": 1.5, "trace": 1.0, "silence": 0.7, "change": 0.3}
+WEIGHTS = {"onset": 0.5, "blame": 1.5, "trace": 1.0, "answered": 1.0, "silence": 0.7, "change": 0.3}
 MAX_SUSPECTS = 5
 #: A pod is named when it carries at least this share of its service's evidence (and has siblings).
 POD_SHARE = 0.7
@@ -162,7 +165,7 @@ def rank_suspects(
         for host in unknown:
             hosts[host].add(line.service, line, share, kind, None)
             edges[line.service]["host:" + host] += share
-    hops = deepest_hops(lines, onset, fresh) if "trace" not in off else {}
+    hops = deepest_hops(lines, onset, fresh, answered="answered" not in off) if "trace" not in off else Hops()
     quiet = silence(lines, onset, calm) if "silence" not in off else {}
     quiet_pods = silence(lines, onset, calm, key="pod") if "silence" not in off else {}
     moved = changes(lines, onset) if "change" not in off else []
@@ -173,7 +176,7 @@ def rank_suspects(
     # onset and blame are shares of one whole, all the suspicion the bad lines carry: a little
     # blame is little even when it is the only blame there is
     mass = sum(own_raw.values()) + sum(received.values()) or 1.0
-    totals = {"onset": mass, "blame": mass, "trace": sum(hops.values()) or 1}
+    totals = {"onset": mass, "blame": mass, "trace": hops.total() or 1}
     change_of: dict[str, tuple[float, Line]] = {}
     for weight, line in moved:
         if weight > change_of.get(line.service, (0.0, line))[0]:
@@ -185,7 +188,8 @@ def rank_suspects(
         signals = {
             "onset": kept.get(service, 0.0) / totals["onset"] if "onset" not in off else 0.0,
             "blame": blame.get(service, 0.0) / totals["blame"],
-            "trace": hops.get(service, 0) / totals["trace"],
+            "trace": hops.failed.get(service, 0) / totals["trace"],
+            "answered": hops.answered.get(service, 0) / totals["trace"],
             "silence": silent[service][0] if service in silent else 0.0,
             "change": change_of[service][0] if service in change_of else 0.0,
         }
@@ -232,7 +236,7 @@ def _service_suspect(
     weighted: dict[str, float],
     own: dict[str, _Evidence],
     named: dict[str, _Evidence],
-    hops: dict[str, int],
+    hops: Hops,
     silent: dict[str, tuple[float, Line, str | None]],
     change_of: dict[str, tuple[float, Line]],
     utc_offset: int | None,
@@ -260,10 +264,9 @@ def _service_suspect(
                 best[1] if best else None,
             )
         )
-    if "trace" in weighted:
-        reasons.append(
-            (weighted["trace"], f"the deepest failing hop in {hops[service]} failing requests", None)
-        )
+    for signal in ("trace", "answered"):
+        if signal in weighted:
+            reasons.append((weighted[signal], hops.why(service, signal), None))
     if "silence" in weighted:
         _, last, pod = silent[service]
         who = f"its pod {pod}" if pod else "it"

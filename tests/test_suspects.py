@@ -145,6 +145,75 @@ def test_trace_a_caller_that_timed_out_points_at_the_hop_still_at_work() -> None
     assert _order(records, disabled=["trace"])[:2] == ["edge", "front"]
 
 
+def _requests(calls: list[str], failing: list[tuple[float, str, str]]) -> list[LogRecord]:
+    """A request every 3 s: the first service logs as it begins, each callee after it in turn, the
+    first logs again as it answers; after the onset `failing` (delay after the last callee, service,
+    message) replace that last line with errors."""
+    records = []
+    for i, s in enumerate(range(0, 600, 3)):
+        trace = f"tr-{i:06d}"
+        records.append(_line(s, calls[0], "POST /order received", request_id=trace))
+        for k, callee in enumerate(calls[1:], 1):
+            records.append(_line(s + 0.01 * k, callee, f"{callee} lookup served", request_id=trace))
+        last = s + 0.01 * (len(calls) - 1)
+        if s < ONSET:
+            records.append(_line(last + 0.02, calls[0], "order placed", request_id=trace))
+        for delay, service, message in failing if s >= ONSET else []:
+            records.append(_line(last + delay, service, message, "ERROR", request_id=trace))
+    return records
+
+
+def test_answered_the_caller_failed_right_after_it_answered() -> None:
+    # rates answers a wrong value and logs nothing unusual; web fails on it in its own words
+    records = _traffic(["web", "rates"]) + _requests(
+        ["web", "rates"], [(0.002, "web", "order rejected: total must be positive (got -12.50)")]
+    )
+    ranking = rank_suspects(_rows(records))
+    assert ranking.services()[0] == "rates"
+    assert ranking.suspects[0].reason == (
+        "in 100 failing requests its caller (web) failed right after it answered, while it logged "
+        "no error (a wrong answer?)"
+    )
+    assert _order(records, disabled=["answered"]) == ["web"]
+
+
+def test_answered_not_a_sibling_a_refused_call_or_a_caller_that_worked_on() -> None:
+    # web calls auth, then orders; orders throws as it begins: auth, its sibling, answered before
+    records = _traffic(["web", "auth", "orders"]) + _requests(
+        ["web", "auth"], [(0.002, "orders", "NullPointerException at OrderMapper.java:42")]
+    )
+    assert _order(records)[0] == "orders"
+    # web calls auth, then stock, which is down: web's "connection refused" is not about auth's answer
+    records = _traffic(["web", "auth"]) + _requests(
+        ["web", "auth"], [(0.002, "web", "dial tcp 10.0.0.9:80: connect: connection refused")]
+    )
+    assert "auth" not in _order(records)
+    # web fails half a second after auth answered: it failed in its own work, not on the answer
+    records = _traffic(["web", "auth"]) + _requests(
+        ["web", "auth"], [(0.5, "web", "order failed: internal error")]
+    )
+    assert _order(records) == ["web"]
+
+
+def test_answered_not_by_a_service_called_twice_around_it() -> None:
+    # web calls seat, which calls order; then web calls order again, which fails on its own right
+    # after seat answered. order's lines lie around seat's when seat logs only as it answers, but
+    # order also logs while seat is at work: it is not seat's caller, seat's answer is not the cause
+    records = _traffic(["web", "seat", "order"])
+    for i, s in enumerate(range(0, 600, 3)):
+        trace = f"tr-{i:06d}"
+        lines = [(0.0, "web", "POST /book received"), (0.02, "order", "sold tickets counted")]
+        lines += [(0.01, "seat", "distributing seats")] if i % 2 else []
+        lines += [(0.03, "seat", "seat distributed")]
+        lines += [(0.04, "order", "order created"), (0.05, "web", "booked")] if s < ONSET else []
+        records += [_line(s + dt, name, text, request_id=trace) for dt, name, text in lines]
+        if s >= ONSET:
+            records.append(
+                _line(s + 0.032, "order", "create order: NullPointerException", "ERROR", request_id=trace)
+            )
+    assert _order(records) == ["order"]
+
+
 def test_trace_ids_are_read_from_the_message_when_no_field_holds_them() -> None:
     records = _traffic(["alpha", "beta"])
     for i, s in enumerate(range(ONSET, 600, 3)):

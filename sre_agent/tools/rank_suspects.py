@@ -122,7 +122,8 @@ SPEC = ToolSpec(
     "rank_suspects",
     "Rank the services, pods, hosts and changes most likely at fault, from what this thread stored "
     "(optionally one window): when the trouble began, which services' errors are new, which service "
-    "the callers' errors name, the deepest failing hop of failing requests, who went quiet, and "
+    "the callers' errors name, the deepest failing hop of failing requests (or the callee whose "
+    "answer its caller failed right after), who went quiet, and "
     "deploy/config/restart lines just before. Up to five suspects, each with its reason and evidence "
     "line. Use it for 'why?', 'what is wrong?' and 'which service is it?', after fetching the logs.",
     RankSuspectsArgs,
