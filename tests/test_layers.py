@@ -43,6 +43,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "sre_agent.suspects",
             "sre_agent.suspect_signals",
             "sre_agent.suspect_blame",
+            "sre_agent.suspect_traces",
         ),
     ),
     # What the agent may call; they see their host through `tools.host.ToolHost`.
