@@ -46,6 +46,7 @@ from sre_agent.sources import (
     source_id,
     with_fetch,
 )
+from sre_agent.thread_memory import ThreadMemory
 from sre_agent.tools.base import ToolContext
 from sre_agent.trace.model import new_run_id
 from sre_agent.trace.recorder import ActiveRun, recording
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
     from sre_agent.workflows.agent import EventCallback, Investigator, TurnAnswer
 
 log = logging.getLogger(__name__)
-_CLOCK_KEY = "_utc_offset"  # in a thread's memory file: the clock its logs were written in
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
@@ -155,63 +155,35 @@ class Engine:
 
         return CodeIndex(self.settings.code_index_uri, self.embedder)
 
-    def _thread_file(self, session: str) -> Path:
-        from sre_agent.indexes import check_session
-
-        return self.settings.data_dir / "threads" / f"{check_session(session)}.json"
-
-    def _thread_memory(self, session: str) -> dict[str, str]:
-        path = self._thread_file(session)
-        if not path.is_file():
-            return {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    @cached_property
+    def threads(self) -> ThreadMemory:
+        """What each thread remembers between questions (ids, its day, its logs' clock, sources)."""
+        return ThreadMemory(self.settings.data_dir / "threads")
 
     def thread_context(self, session: str) -> dict[str, str]:
         """The ids (user, request, method) earlier turns of this thread named, and the day its last
         window was on (`refine.THREAD_DAY`); {} for a new thread."""
-        return {k: v for k, v in self._thread_memory(session).items() if not k.startswith("_")}
+        return self.threads.context(session)
 
     def log_clock(self, session: str) -> int | None:
         """The UTC offset (minutes) this thread's fetched logs were written in; None if unknown."""
-        value = self._thread_memory(session).get(_CLOCK_KEY)
-        return int(value) if value is not None and value.lstrip("-").isdigit() else None
+        return self.threads.log_clock(session)
 
     def fetched_from(self, session: str, logstore: Logstore, window: TimeWindow | None = None) -> set[str]:
         """The tables of this thread that `logstore` (as it is now) filled; a new source filled none.
         With `window`, only those whose fetches read all of it."""
         if session not in self.store.list_sessions():
             return set()
-        memory = self._thread_memory(session).get(SOURCES_KEY)
+        memory = self.threads.read(session).get(SOURCES_KEY)
         recorded = fetched_tables(memory, source_id(logstore), window)
         return recorded & set(self.store.list_tables(session))
 
     def name_files(self, session: str, lines: list[ResultLine]) -> list[ResultLine]:
         """`lines`, each naming its file when this thread fetched from more than one logs source."""
-        many = len(logs_sources(self._thread_memory(session).get(SOURCES_KEY))) > 1
+        many = len(logs_sources(self.threads.read(session).get(SOURCES_KEY))) > 1
         held = many and session in self.store.list_sessions()
         name_files(lines, self.store.sources(session) if held else ())
         return lines
-
-    def _remember(self, session: str, field_filters: dict[str, str], utc_offset: int | None = None) -> None:
-        if utc_offset is not None and utc_offset != self.log_clock(session):
-            field_filters = {**field_filters, _CLOCK_KEY: str(utc_offset)}
-        if not field_filters:
-            return
-        path = self._thread_file(session)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        merged = {**self._thread_memory(session), **field_filters}
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(merged, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)
-
-    def _forget(self, session: str, key: str) -> None:
-        memory = self._thread_memory(session)
-        if memory.pop(key, None) is not None:
-            self._thread_file(session).write_text(json.dumps(memory, sort_keys=True), encoding="utf-8")
 
     def stored(self, session: str) -> dict[str, int]:
         """What a session holds: its tables and their row counts ({} for a session that stored nothing)."""
@@ -223,7 +195,7 @@ class Engine:
     def drop_session(self, session: str) -> None:
         """Forget a thread's logs: its tables and the ids it remembered (not its chat history)."""
         self.store.drop_session(session)
-        self._thread_file(session).unlink(missing_ok=True)
+        self.threads.drop(session)
 
     async def reset(self, session: str) -> None:
         """Forget a thread entirely: tables, remembered ids and chat history (`reset` in a chat).
@@ -231,16 +203,13 @@ class Engine:
         Resetting a thread that stored nothing is not an error."""
         if session in self.store.list_sessions():
             self.store.drop_session(session)
-        self._thread_file(session).unlink(missing_ok=True)
+        self.threads.drop(session)
         await self.memories.clear(session)
 
     def purge(self) -> int:
         """Forget every thread's logs (the midnight purge). Returns how many sessions had tables."""
         dropped = self.store.drop_all()
-        threads = self.settings.data_dir / "threads"
-        if threads.is_dir():
-            for path in threads.glob("*.json"):
-                path.unlink(missing_ok=True)
+        self.threads.drop_all()
         for path in self.file_indexes.glob("*.json"):  # where in which file each time is: a cache
             path.unlink(missing_ok=True)
         return dropped
@@ -537,7 +506,7 @@ class Engine:
             job = job.model_copy(update={"utc_offset": self.log_clock(job.session)})
         dropped = rekeyed(self.store, job.session, key_mark(self.id_key)) if job.query is not None else None
         if dropped is not None:  # its tables are gone: no source filled any of them now
-            self._forget(job.session, SOURCES_KEY)
+            self.threads.forget(job.session, SOURCES_KEY)
             if on_progress is not None:
                 on_progress(ProgressEvent(stage="fetch", message=f"warning: {dropped}"))
         handler = self.workflow(logstore, config, use_llm=use_llm).run(start_event=SearchStart(job=job))
@@ -559,7 +528,7 @@ class Engine:
             clock = timedelta(minutes=result.utc_offset or 0)
             remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
         if job.query is not None and logstore is not None:  # this source has filled this table
-            memory = self._thread_memory(job.session).get(SOURCES_KEY)
+            memory = self.threads.read(job.session).get(SOURCES_KEY)
             cut = result.fetch_report.cut if result.fetch_report is not None else None
             # A file reads the whole window (the question's part first); a remote store only the
             # question's part, or without any window the last hour (`window_of`), never "all".
@@ -568,6 +537,6 @@ class Engine:
                 memory, source_id(logstore), job.table, read_spans(asked, cut)
             )
             result.source = logstore.name
-        self._remember(job.session, remembered, result.utc_offset)
+        self.threads.remember(job.session, remembered, result.utc_offset)
         self.name_files(job.session, result.lines)
         return result
