@@ -56,6 +56,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -67,6 +68,7 @@ bench: install
 	$(BIN)/python bench/bench_query.py
 	$(BIN)/python bench/bench_recall.py --out bench/out/configs
 	$(BIN)/python bench/bench_recall.py --cold --out bench/out/cold
+	$(BIN)/python bench/bench_recall.py --cold --incidents bench/incidents-c --questions bench/incidents-c/questions.json --out bench/out/cold-c
 	$(BIN)/python bench/bench_triage.py --out bench/out/triage-configs
 	$(BIN)/python bench/bench_triage.py --cold --out bench/out/triage-cold
 	$(BIN)/python bench/bench_agent.py

@@ -466,8 +466,8 @@ class Engine:
                 logstore = FileLogstore(logs, index_dir=self.file_indexes)
             query = None
             table = table or table_name("logs", "all", environment or "prod")
-            versioned = isinstance(logstore, FileLogstore)  # a file's version is known; a live store's not
-            if versioned and table in self.fetched_from(session, logstore, window):
+            # a file's version is known; a live store's not
+            if isinstance(logstore, FileLogstore) and table in self.fetched_from(session, logstore, window):
                 if on_progress is not None:  # nothing changed since this thread read it: no re-read
                     on_progress(
                         ProgressEvent(

@@ -67,6 +67,7 @@ def build_fts_queries(
 ) -> list[FullTextQuery]:
     """The full-text queries for `query`: the match query first, then one phrase query per phrase
     (those of `query`, then `extra`)."""
-    queries: list[FullTextQuery] = [MatchQuery(query, column)]
-    queries += [PhraseQuery(p, column) for p in phrases(query, extra)]
+    # lancedb's query models give their other fields defaults; a type checker reads them as required
+    queries: list[FullTextQuery] = [MatchQuery(query, column)]  # type: ignore[call-arg]
+    queries += [PhraseQuery(p, column) for p in phrases(query, extra)]  # type: ignore[call-arg]
     return queries

@@ -10,7 +10,7 @@ tables, fetched twice under different names, is shown once: see `retrieval.fetch
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sre_agent.indexes.records import Via
 from sre_agent.indexes.retrieval import Candidate
@@ -19,12 +19,15 @@ from sre_agent.indexes.retrieval import Candidate
 RRF_K = 60
 
 
+K = TypeVar("K", bound=Hashable)
+
+
 def rrf_scores(
-    ranked_lists: Iterable[Sequence[Hashable]], k: int = RRF_K, weights: Sequence[float] | None = None
-) -> dict[Hashable, float]:
+    ranked_lists: Iterable[Sequence[K]], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> dict[K, float]:
     """Fused score of every key appearing in `ranked_lists` (each list best first), each list's
     contribution multiplied by its weight (1 when `weights` is None)."""
-    scores: dict[Hashable, float] = {}
+    scores: dict[K, float] = {}
     for i, keys in enumerate(ranked_lists):
         weight = 1.0 if weights is None else weights[i]
         for rank, key in enumerate(keys, start=1):
@@ -61,6 +64,6 @@ def fuse(
     fused: list[tuple[Candidate, float, Via]] = []
     for key in sorted(scores, key=lambda key: -scores[key]):
         vias = found_by[key]
-        via: Via = "both" if len(vias) == 2 else ("vector" if "vector" in vias else "fts")
-        fused.append((first[key], scores[key], via))
+        found_via: Via = "both" if len(vias) == 2 else ("vector" if "vector" in vias else "fts")
+        fused.append((first[key], scores[key], found_via))
     return fused

@@ -63,6 +63,7 @@ from sre_agent.indexes.records import Hit, IngestStats, StoredRecord, Via
 from sre_agent.indexes.repair import guarded
 from sre_agent.indexes.retrieval import (
     Candidate,
+    RowIds,
     fetch_hits,
     fts_candidates,
     fts_rows,
@@ -258,7 +259,7 @@ class LogIndex:
         lists: list[tuple[Literal["vector", "fts"], list[Candidate]]] = []
         for name, tbl in opened.items():
             ranked: list[tuple[str, float]] = []
-            rows_by_shape: Mapping[str, Sequence[int]] = {}
+            rows_by_shape: Mapping[str, RowIds] = {}
             if query_vector is not None:  # while the full-text queries may still be running
                 shapes = self._tables.shapes((session, name), tbl)
                 ranked = shapes.rank(query_vector)
@@ -291,7 +292,8 @@ class LogIndex:
         where = _where(filters)
         found: list[tuple[Candidate, float, Via]] = []
         for name, tbl in opened.items():
-            for row in fts_rows(tbl, PhraseQuery(phrase, TEXT_COLUMN), where, limit):
+            phrase_query = PhraseQuery(phrase, TEXT_COLUMN)  # type: ignore[call-arg]  # lancedb's defaults
+            for row in fts_rows(tbl, phrase_query, where, limit):
                 found.append(
                     (Candidate(name, row["_rowid"], row["shape_hash"], row["_score"]), row["_score"], "fts")
                 )

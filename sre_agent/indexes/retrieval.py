@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from lancedb.query import FullTextQuery
 from lancedb.table import Table
@@ -86,6 +87,10 @@ def fts_candidates(table: str, results: list[list[dict[str, Any]]], n: int) -> l
     return sorted(found.values(), key=lambda c: -c.score)[:n]
 
 
+#: A shape's row ids in storage order: a list, or the array `ShapeVectors` holds.
+RowIds = Sequence[int] | np.ndarray
+
+
 def rows_per_shape(n: int) -> int:
     """How many rows one shape may put into a vector list of `n` candidates."""
     return max(MIN_ROWS_PER_SHAPE, n // 10)
@@ -93,7 +98,7 @@ def rows_per_shape(n: int) -> int:
 
 def shape_rows(
     tbl: Table, shapes: ShapeVectors, ranked: list[tuple[str, float]], where: str | None, n: int
-) -> Mapping[str, Sequence[int]]:
+) -> Mapping[str, RowIds]:
     """Row ids (storage order) of the best-ranked shapes' rows that pass `where`, per shape.
 
     Without `where`, every shape's rows from memory. With it, only the shapes looked up (see the
@@ -105,6 +110,7 @@ def shape_rows(
     per_shape = rows_per_shape(n)
     found: dict[str, list[int]] = {}
     filled, position, budget, wanted = 0, 0, FIRST_BUDGET, math.ceil(n / per_shape)
+    limit: int | None
     for lookup in range(1, MAX_LOOKUPS + 1):
         if position >= len(ranked) or filled >= n:
             break
@@ -125,7 +131,7 @@ def shape_rows(
 def vector_candidates(
     table: str,
     ranked: list[tuple[str, float]],
-    rows_by_shape: Mapping[str, Sequence[int]],
+    rows_by_shape: Mapping[str, RowIds],
     fts: list[Candidate],
     n: int,
 ) -> list[Candidate]:
@@ -199,7 +205,8 @@ def _passing_rows(tbl: Table, shapes: list[str], where: str, limit: int | None) 
     """Row ids (storage order) of the rows of `shapes` that pass `where`, per shape."""
     in_shapes = "shape_hash IN (" + ", ".join(sql_string(s) for s in shapes) + ")"
     # Selecting shape_hash is much faster than selecting no column at all on LanceDB 0.40.
-    search = tbl.search().where(combine(in_shapes, where)).select(["shape_hash"]).with_row_id(True)
+    clause = combine(in_shapes, where) or in_shapes
+    search = tbl.search().where(clause).select(["shape_hash"]).with_row_id(True)
     light = run_query(search.limit(limit), where)
     by_shape: dict[str, list[int]] = {}
     for shape, row_id in zip(light["shape_hash"].to_pylist(), light["_rowid"].to_pylist(), strict=True):

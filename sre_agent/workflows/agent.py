@@ -251,7 +251,8 @@ class Investigator:
                     if isinstance(event, AgentStream) and event.delta:
                         emit(AgentEvent(kind="answer_delta", message=event.delta))
                 output = await handler
-                text = str(output.response.content or "").strip()
+                # the workflow's result type is generic: an AgentWorkflow's is an AgentOutput
+                text = str(output.response.content or "").strip()  # type: ignore[attr-defined]
                 if not text:
                     raise RuntimeError("the LLM returned an empty answer")
             except BaseException:
@@ -306,9 +307,10 @@ class _Traced(ToolRegistry):
                 data={"ok": result.ok, **result.counts, "seconds": round(result.seconds, 3)},
             )
         )
-        for note in cut_notes([result.fetch_report]) if self._said is not None else []:
-            if note not in self._said:
-                self._said.append(note)
+        said = self._said
+        for note in cut_notes([result.fetch_report]) if said is not None else []:
+            if said is not None and note not in said:
+                said.append(note)
                 self._emit(AgentEvent(kind="answer_delta", message=f"{note}\n\n"))
         return result
 
