@@ -38,7 +38,7 @@ TOUCHED = "sre_agent/answer.py"
 #: each with the file(s) that answer it.
 QUERIES: list[tuple[str, tuple[str, ...]]] = [
     ("cut an answer into slack messages keeping code blocks intact", ("sre_agent/bot/formatting.py",)),
-    ("which tools does the offline triage run", ("sre_agent/workflows/triage.py",)),
+    ("which tools does the offline triage run", ("sre_agent/agent/triage.py",)),
     ("drop every session at midnight", ("sre_agent/bot/purge.py",)),
     ("hide email addresses and tokens in log lines", ("sre_agent/redact.py",)),
     ("turn 'since yesterday' into a time range", ("sre_agent/timephrases.py",)),

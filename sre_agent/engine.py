@@ -58,10 +58,10 @@ from sre_agent.workflows.results import ResultLine, SearchResult
 from sre_agent.workflows.source_names import name_files
 
 if TYPE_CHECKING:
+    from sre_agent.agent.investigator import EventCallback, Investigator, TurnAnswer
     from sre_agent.indexes.code_index import CodeIndex
     from sre_agent.tools.base import ToolResult
     from sre_agent.tools.registry import ToolRegistry
-    from sre_agent.workflows.agent import EventCallback, Investigator, TurnAnswer
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -272,7 +272,7 @@ class Engine:
 
     @cached_property
     def investigator(self) -> Investigator:
-        from sre_agent.workflows.agent import Investigator
+        from sre_agent.agent.investigator import Investigator
 
         return Investigator(self)
 
@@ -298,7 +298,7 @@ class Engine:
         span as the default window (a snapshot is the logstore's whole content). The turn is
         recorded as run `run_id` (default: a new id) of `kind` (ask, chat, bot, replay), failed
         or not; `sre-agent runs show` reads it back."""
-        from sre_agent.workflows.agent import check_question
+        from sre_agent.agent.investigator import check_question
 
         run_id = run_id or new_run_id()
         with self._recording(run_id, kind, question, session, service) as run:

@@ -25,9 +25,9 @@ from fakes.chat_server import (
 )
 from paths import ROOT
 
+from sre_agent.agent.investigator import AgentEvent, TurnAnswer
 from sre_agent.engine import Engine
 from sre_agent.settings import Settings
-from sre_agent.workflows.agent import AgentEvent, TurnAnswer
 
 THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling" / "logs.jsonl"
 BEDROCK_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"

@@ -14,12 +14,12 @@ import pytest
 from paths import ROOT, SHARED
 from typer.testing import CliRunner
 
+from sre_agent.agent.investigator import TurnAnswer
 from sre_agent.cli import app
 from sre_agent.engine import Engine
 from sre_agent.memory import ChatMemories
 from sre_agent.settings import get_settings
 from sre_agent.tools import ToolContext, ToolResult, default_registry
-from sre_agent.workflows.agent import TurnAnswer
 
 runner = CliRunner()
 INCIDENTS = ROOT / "incidents"

@@ -50,7 +50,7 @@ def _call(engine: Engine, args: dict) -> object:
     [
         ("cut a long answer into slack messages keeping code blocks intact", "sre_agent/bot/formatting.py"),
         ("which thread sessions are evicted when too many threads are live", "sre_agent/bot/threads.py"),
-        ("decide which log tools the offline triage runs for a question", "sre_agent/workflows/triage.py"),
+        ("decide which log tools the offline triage runs for a question", "sre_agent/agent/triage.py"),
     ],
 )
 def test_a_paraphrased_question_finds_the_code(repo_engine: Engine, question: str, expected: str) -> None:

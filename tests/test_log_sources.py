@@ -10,8 +10,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from sre_agent.agent.investigator import TurnAnswer
 from sre_agent.cli import app
-from sre_agent.workflows.agent import TurnAnswer
 from sre_agent.workflows.source_names import short_names
 
 runner = CliRunner()

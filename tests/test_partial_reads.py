@@ -19,6 +19,7 @@ from fakes.slack_server import serve_slack
 from slack_harness import running_bot
 from typer.testing import CliRunner
 
+from sre_agent.agent.investigator import AgentEvent
 from sre_agent.cli import app
 from sre_agent.connectors import FileLogstore
 from sre_agent.connectors.base import FetchResult
@@ -28,7 +29,6 @@ from sre_agent.engine import Engine
 from sre_agent.models import LogQuery, LogRecord, TimeWindow
 from sre_agent.settings import Settings
 from sre_agent.sources import read_spans
-from sre_agent.workflows.agent import AgentEvent
 
 pytestmark = pytest.mark.slow  # files of 300k lines: `make test-fast` skips this file
 

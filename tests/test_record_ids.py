@@ -14,11 +14,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from sre_agent.agent.investigator import TurnAnswer
 from sre_agent.clean import clean_records
 from sre_agent.cli import app
 from sre_agent.models import LogRecord
 from sre_agent.record_ids import key_mark, record_ids
-from sre_agent.workflows.agent import TurnAnswer
 
 runner = CliRunner()
 ERROR = "card charge failed: issuer gateway timeout"

@@ -13,6 +13,7 @@ from typing import Any
 from paths import ROOT
 from pydantic import BaseModel, ConfigDict
 
+from sre_agent.agent.investigator import AgentEvent, Investigator
 from sre_agent.configs import ServiceConfig
 from sre_agent.doctor import check_all
 from sre_agent.engine import Engine
@@ -21,7 +22,6 @@ from sre_agent.settings import Settings
 from sre_agent.tools import ToolContext, ToolOutput, ToolRegistry, default_registry
 from sre_agent.tools.host import ToolHost
 from sre_agent.tools.spec import Check, Planning, ToolCallPlan, ToolSpec
-from sre_agent.workflows.agent import AgentEvent, Investigator
 
 EMAIL = "jane.doe@example.com"
 PASSWORD = "hunter2hunter2"

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 from paths import ROOT
 
+from sre_agent.agent.investigator import AgentEvent, TurnAnswer
+from sre_agent.agent.triage import most_telling
 from sre_agent.replay.incidents import find_incidents
 from sre_agent.replay.runner import replay_incident
-from sre_agent.workflows.agent import AgentEvent, TurnAnswer
 from sre_agent.workflows.results import ResultLine
-from sre_agent.workflows.triage import most_telling
 
 THROTTLING = ROOT / "incidents" / "membership-dynamodb-throttling"
 LOGS = THROTTLING / "logs.jsonl"

@@ -25,8 +25,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.messages.chunk import PlanUpdateChunk, TaskUpdateChunk
 
+from sre_agent.agent.investigator import AgentEvent
 from sre_agent.bot.formatting import MarkdownChunker, split_markdown
-from sre_agent.workflows.agent import AgentEvent
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 The registry runs it (name, argument model, `run`) and gives the model its description; the
 system prompt says its paragraph (`knowledge.system_prompt`); the bot's status line says its
 phrase (`ToolRegistry.doing`); the offline triage asks its planning hook whether to call it,
-shows its answer section and, when it was not called, says so (`workflows/triage.py`); and
+shows its answer section and, when it was not called, says so (`agent/triage.py`); and
 `sre-agent doctor` runs its health check. A tool is one module defining its `SPEC`; the registry
 lists the specs (`tools/registry.py`). Only the name, description, argument model and `run` are
 required: a tool without a planning hook is one the offline triage never calls, and so on.

@@ -22,7 +22,7 @@ from sre_agent.trace.model import RunTrace
 #: The workflows sre-agent runs, by the name `sre-agent draw` takes: (module, class).
 WORKFLOWS: dict[str, tuple[str, str]] = {
     "agent": ("llama_index.core.agent.workflow", "FunctionAgent"),
-    "triage": ("sre_agent.workflows.triage", "TriageWorkflow"),
+    "triage": ("sre_agent.agent.triage", "TriageWorkflow"),
     "log-search": ("sre_agent.workflows.log_search", "LogSearchWorkflow"),
 }
 

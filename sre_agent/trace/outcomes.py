@@ -1,6 +1,6 @@
 """What the recorder reads of a run's outcome, as protocols: the traces take from no layer above.
 
-An agent turn (`workflows.agent.TurnAnswer`), a bare search (`workflows.results.SearchResult`)
+An agent turn (`agent.investigator.TurnAnswer`), a bare search (`workflows.results.SearchResult`)
 and a tool called by hand (`tools.base.ToolResult`) satisfy these by their fields; the recorder
 never imports them, so anything may record a run.
 """

@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from sre_agent.agent.host import AgentHost
+from sre_agent.agent.triage import merged_lines, triage
 from sre_agent.answer import cut_notes, unread_notes
 from sre_agent.configs import ServiceConfig
 from sre_agent.errors import InputError, StorageError
@@ -30,10 +32,8 @@ from sre_agent.tools.base import ToolContext, ToolResult
 from sre_agent.tools.redaction import redactor_for
 from sre_agent.tools.registry import ToolRegistry, default_registry
 from sre_agent.trace.model import new_run_id
-from sre_agent.workflows.agent_host import AgentHost
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.results import ResultLine
-from sre_agent.workflows.triage import merged_lines, triage
 
 log = logging.getLogger(__name__)
 

@@ -22,6 +22,8 @@ from pydantic import Field
 from workflows import Workflow, step
 from workflows.events import Event, StartEvent, StopEvent
 
+from sre_agent.agent.advice import advising_configs, plain, record_marks, render_next_steps
+from sre_agent.agent.suspect_answer import ranking_of, summary_opening, suspects_section
 from sre_agent.answer import render_fetch_report, unread_notes
 from sre_agent.clocks import span
 from sre_agent.configs import ServiceConfig
@@ -36,12 +38,10 @@ from sre_agent.tools.edge_lines import read_edges
 from sre_agent.tools.registry import ToolRegistry
 from sre_agent.tools.spec import Planning, ToolCallPlan
 from sre_agent.tools.stored import stored_rows
-from sre_agent.workflows.advice import advising_configs, plain, record_marks, render_next_steps
 from sre_agent.workflows.events import ProgressEvent
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import ResultLine
-from sre_agent.workflows.suspect_answer import ranking_of, summary_opening, suspects_section
 
 
 def plan_calls(
