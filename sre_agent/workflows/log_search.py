@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from llama_index_instrumentation import get_dispatcher
+from pydantic import BaseModel, Field
 from workflows import Context, Workflow, step
 from workflows.events import StopEvent
 from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_after_attempt, wait_exponential
@@ -100,7 +101,20 @@ def log_clock(records: Sequence[LogRecord]) -> int | None:
     return offsets.most_common(1)[0][0] if offsets else None
 
 
-def _report(ctx: Context, event: ProgressEvent) -> None:
+class SearchState(BaseModel):
+    """What the steps of one search tell each other: the fetch's counts and report (clean), the
+    records stored (embed), the logs' clock, and warnings for the result (retrieve)."""
+
+    fetched: int = 0
+    new: int = 0
+    skipped: int = 0
+    problems: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    utc_offset: int | None = None
+    report: FetchReport | None = None
+
+
+def _report(ctx: Context[SearchState], event: ProgressEvent) -> None:
     """Progress for the caller's stream, and as a note on this step's span for the run trace."""
     ctx.write_event_to_stream(event)
     _dispatcher.event(StepNote(message=event.message))
@@ -132,19 +146,9 @@ class LogSearchWorkflow(Workflow):
         self.retriever = Retriever(index)
 
     @step
-    async def start(self, ctx: Context, ev: SearchStart) -> FetchRequested | RefineRequested:
-        await ctx.store.set(
-            "counts",
-            {
-                "fetched": 0,
-                "new": 0,
-                "skipped": 0,
-                "problems": [],
-                "warnings": [],
-                "utc_offset": ev.job.utc_offset,
-                "report": None,
-            },
-        )
+    async def start(self, ctx: Context[SearchState], ev: SearchStart) -> FetchRequested | RefineRequested:
+        async with ctx.store.edit_state() as state:
+            state.utc_offset = ev.job.utc_offset
         if ev.job.query is not None:
             if self.logstore is None:
                 raise ConnectorError("this search asks to fetch logs, but no logstore is configured")
@@ -153,7 +157,7 @@ class LogSearchWorkflow(Workflow):
         return RefineRequested(job=ev.job)
 
     @step(retry_policy=FETCH_RETRY)
-    async def fetch(self, ctx: Context, ev: FetchRequested) -> Fetched:
+    async def fetch(self, ctx: Context[SearchState], ev: FetchRequested) -> Fetched:
         assert self.logstore is not None and ev.job.query is not None
         query = with_config(ev.job.query, self.config)
         loop = asyncio.get_running_loop()
@@ -191,18 +195,13 @@ class LogSearchWorkflow(Workflow):
         )
 
     @step
-    async def clean(self, ctx: Context, ev: Fetched) -> Cleaned:
-        counts = await ctx.store.get("counts")
-        counts.update(
-            fetched=len(ev.records),
-            skipped=ev.skipped,
-            problems=ev.problems,
-            report=ev.report.model_dump(mode="json"),
-        )
-        clock = log_clock(ev.records)
-        if clock is not None:
-            counts["utc_offset"] = clock
-        await ctx.store.set("counts", counts)
+    async def clean(self, ctx: Context[SearchState], ev: Fetched) -> Cleaned:
+        async with ctx.store.edit_state() as state:
+            state.fetched, state.skipped, state.problems = len(ev.records), ev.skipped, ev.problems
+            state.report = ev.report
+            clock = log_clock(ev.records)
+            if clock is not None:
+                state.utc_offset = clock
         records, ids = await self._not_stored(ev)
         known = len(ev.records) - len(records)
         result = await asyncio.to_thread(
@@ -234,7 +233,7 @@ class LogSearchWorkflow(Workflow):
         return [ev.records[i] for i in fresh], [every[i] for i in fresh]
 
     @step
-    async def embed(self, ctx: Context, ev: Cleaned) -> RefineRequested:
+    async def embed(self, ctx: Context[SearchState], ev: Cleaned) -> RefineRequested:
         if ev.rows.num_rows:
             mark = key_mark(self.id_key) if self.id_key is not None else None
             stats = await asyncio.to_thread(
@@ -244,9 +243,8 @@ class LogSearchWorkflow(Workflow):
             stats = IngestStats(
                 fetched=0, new=0, already_stored=0, shapes_embedded=0, shapes_reused=0, seconds=0.0
             )
-        counts = await ctx.store.get("counts")
-        counts["new"] = stats.new
-        await ctx.store.set("counts", counts)
+        async with ctx.store.edit_state() as state:
+            state.new = stats.new
         _report(
             ctx,
             ProgressEvent(
@@ -263,10 +261,10 @@ class LogSearchWorkflow(Workflow):
         return RefineRequested(job=ev.job)
 
     @step
-    async def refine(self, ctx: Context, ev: RefineRequested) -> Refined:
+    async def refine(self, ctx: Context[SearchState], ev: RefineRequested) -> Refined:
         now = ev.job.now or datetime.now(UTC)
         job = ev.job
-        counts = await ctx.store.get("counts")
+        state = await ctx.store.get_state()
         # In a thread: an LLM refiner waits on the network.
         plan = await asyncio.to_thread(
             self.refiner.refine,
@@ -274,11 +272,10 @@ class LogSearchWorkflow(Workflow):
             now=now,
             environment=job.environment,
             thread=job.thread,
-            utc_offset=counts["utc_offset"],
+            utc_offset=state.utc_offset,
         )
         plan = apply_overrides(plan, ev.job)
-        report = (await ctx.store.get("counts")).get("report")
-        plan = after_fetch(plan, FetchReport.model_validate(report) if report else None)
+        plan = after_fetch(plan, state.report)
         filters = [f"'{i}'" for i in plan.identifiers] + [f"{k}={v}" for k, v in plan.field_filters.items()]
         _report(
             ctx,
@@ -299,14 +296,14 @@ class LogSearchWorkflow(Workflow):
         return Refined(job=ev.job, plan=plan)
 
     @step
-    async def retrieve(self, ctx: Context, ev: Refined) -> StopEvent:
+    async def retrieve(self, ctx: Context[SearchState], ev: Refined) -> StopEvent:
         lines, relaxed = await asyncio.to_thread(
             self.retriever.retrieve, ev.job.session, ev.plan, k=ev.job.k, tables=ev.job.search_tables
         )
-        counts = await ctx.store.get("counts")
+        state = await ctx.store.get_state()
         wide = await asyncio.to_thread(wider_than_stored, self.index, ev.job, ev.plan)
         if wide is not None:
-            counts["warnings"].append(wide)
+            state.warnings.append(wide)
         _report(
             ctx,
             ProgressEvent(
@@ -323,14 +320,14 @@ class LogSearchWorkflow(Workflow):
                 session=ev.job.session,
                 plan=ev.plan,
                 lines=lines,
-                fetched=counts["fetched"],
-                new=counts["new"],
-                skipped=counts["skipped"],
-                problems=counts["problems"],
-                warnings=counts["warnings"],
+                fetched=state.fetched,
+                new=state.new,
+                skipped=state.skipped,
+                problems=state.problems,
+                warnings=state.warnings,
                 relaxed=relaxed,
-                utc_offset=counts["utc_offset"],
-                fetch_report=FetchReport.model_validate(counts["report"]) if counts.get("report") else None,
+                utc_offset=state.utc_offset,
+                fetch_report=state.report,
             )
         )
 
