@@ -235,7 +235,6 @@ def test_an_input_error_is_a_failed_run_with_its_id(tmp_path: Path, embedder: An
 def test_traces_are_kept_seven_days_and_the_purge_takes_them_only_when_asked(
     tmp_path: Path, embedder: Any, offline_run
 ) -> None:
-    from sre_agent.bot.purge import purge_everything
 
     _, template = offline_run
     engine = _engine(tmp_path, embedder)
@@ -248,10 +247,10 @@ def test_traces_are_kept_seven_days_and_the_purge_takes_them_only_when_asked(
     assert [r.id for r in engine.traces.list()] == ["new-run"]
     assert not engine.traces.path("old-run").exists()
 
-    assert purge_everything(engine).traces == 0, "by default the nightly purge keeps traces"
+    assert engine.purge_everything().traces == 0, "by default the nightly purge keeps traces"
     assert engine.traces.get("new-run").id == "new-run"
     purging = _engine(tmp_path, embedder, trace_purge=True)
-    assert purge_everything(purging).traces == 1
+    assert purging.purge_everything().traces == 1
     assert purging.traces.list() == [] and not purging.traces.path("new-run").exists()
 
     silent = _engine(tmp_path / "off", embedder, traces=False)
