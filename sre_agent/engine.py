@@ -10,12 +10,10 @@ Slack or the terminal: progress goes to an optional callback.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -49,7 +47,6 @@ from sre_agent.sources import (
     with_fetch,
 )
 from sre_agent.thread_memory import ThreadMemory
-from sre_agent.thread_sessions import ThreadSessions, threads_path
 from sre_agent.tools.base import ToolContext
 from sre_agent.trace.model import new_run_id
 from sre_agent.trace.recorder import ActiveRun, recording
@@ -68,17 +65,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[ProgressEvent], None]
-
-
-@dataclass(frozen=True)
-class PurgeReport:
-    """What a purge dropped."""
-
-    sessions: int  # sessions whose tables were dropped
-    threads: int  # live Slack threads forgotten
-    still_running: int  # questions that had not finished when the purge went ahead (the bot's gate)
-    seconds: float
-    traces: int = 0  # run traces removed: expired ones, or all with SRE_AGENT_TRACE_PURGE
 
 
 @dataclass
@@ -233,23 +219,6 @@ class Engine:
         dropped = self.purge()
         await self.memories.clear_all()
         return dropped
-
-    def purge_everything(self) -> PurgeReport:
-        """The nightly purge (and `sre-agent sessions purge`): every session's tables and chat
-        history, the Slack thread → session map, and the run traces that expired (all of them with
-        SRE_AGENT_TRACE_PURGE). Idempotent."""
-        started = time.perf_counter()
-        dropped = asyncio.run(self.purge_all())
-        path = threads_path(self.settings)
-        threads = ThreadSessions(path).clear() if path.is_file() else 0
-        traces = self.traces.clear() if self.settings.trace_purge else self.traces.prune()
-        return PurgeReport(
-            sessions=dropped,
-            threads=threads,
-            still_running=0,
-            seconds=time.perf_counter() - started,
-            traces=traces,
-        )
 
     @cached_property
     def memories(self) -> ChatMemories:

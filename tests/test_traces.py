@@ -23,6 +23,7 @@ from sre_agent.connectors.base import FetchResult
 from sre_agent.engine import Engine
 from sre_agent.errors import ConnectorError, InputError
 from sre_agent.models import LogQuery, LogRecord
+from sre_agent.purge import purge_everything
 from sre_agent.settings import Settings
 from sre_agent.trace.html import render_run, render_workflows
 from sre_agent.trace.model import RunTrace
@@ -247,10 +248,10 @@ def test_traces_are_kept_seven_days_and_the_purge_takes_them_only_when_asked(
     assert [r.id for r in engine.traces.list()] == ["new-run"]
     assert not engine.traces.path("old-run").exists()
 
-    assert engine.purge_everything().traces == 0, "by default the nightly purge keeps traces"
+    assert purge_everything(engine).traces == 0, "by default the nightly purge keeps traces"
     assert engine.traces.get("new-run").id == "new-run"
     purging = _engine(tmp_path, embedder, trace_purge=True)
-    assert purging.purge_everything().traces == 1
+    assert purge_everything(purging).traces == 1
     assert purging.traces.list() == [] and not purging.traces.path("new-run").exists()
 
     silent = _engine(tmp_path / "off", embedder, traces=False)

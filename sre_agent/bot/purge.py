@@ -3,7 +3,7 @@ session map and the chat memories, at SRE_AGENT_PURGE_AT in SRE_AGENT_PURGE_TIME
 
 `RunGate` makes it safe while questions run: the purge waits (up to SRE_AGENT_PURGE_WAIT seconds)
 for running questions to finish and holds new ones until it is done, so no run writes into a
-session that is being dropped. What a purge drops is `Engine.purge_everything` (also what
+session that is being dropped. What a purge drops is `sre_agent.purge.purge_everything` (also what
 `sre-agent sessions purge` runs).
 """
 

@@ -26,8 +26,9 @@ from slack_sdk.webhook import WebhookClient
 from sre_agent.bot.formatting import run_footer
 from sre_agent.bot.purge import RunGate
 from sre_agent.bot.reply import StreamSupport, ThreadReply, Where
-from sre_agent.engine import Engine, PurgeReport
+from sre_agent.engine import Engine
 from sre_agent.errors import ConnectorError, InputError, StorageError
+from sre_agent.purge import PurgeReport, purge_everything
 from sre_agent.settings import Settings
 from sre_agent.thread_sessions import ThreadSessions, threads_path
 from sre_agent.trace.html import render_run
@@ -312,7 +313,7 @@ class SlackBot:
         with self.gate.purging(self.settings.purge_wait) as still_running:
             if still_running:
                 log.warning("purging while %d questions still run", still_running)
-            report = self.engine.purge_everything()
+            report = purge_everything(self.engine)
         log.info(
             "purge: dropped %d sessions' tables, forgot %d threads, removed %d run traces, in %.2fs",
             report.sessions,

@@ -178,7 +178,9 @@ def sessions_purge() -> None:
     """Drop every session's tables and chat histories and forget the bot's threads (what the nightly
     purge does)."""
     engine = make_engine()
-    report = engine.purge_everything()
+    from sre_agent.purge import purge_everything
+
+    report = purge_everything(engine)
     kept = (
         "every trace" if engine.settings.trace_purge else "expired ones; SRE_AGENT_TRACE_PURGE=true takes all"
     )
