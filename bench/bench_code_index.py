@@ -43,7 +43,7 @@ QUERIES: list[tuple[str, tuple[str, ...]]] = [
     ("hide email addresses and tokens in log lines", ("sre_agent/redact.py",)),
     ("turn 'since yesterday' into a time range", ("sre_agent/timephrases.py",)),
     ("merge ranked lists from vector and keyword search", ("sre_agent/indexes/fusion.py",)),
-    ("which session does a slack thread belong to after a restart", ("sre_agent/bot/threads.py",)),
+    ("which session does a slack thread belong to after a restart", ("sre_agent/thread_sessions.py",)),
     ("group similar log lines into templates", ("sre_agent/patterns.py",)),
     ("mask numbers and ids so log lines of one kind look the same", ("sre_agent/shapes.py",)),
     ("read log records from a jsonl file", ("sre_agent/connectors/file.py",)),

@@ -49,7 +49,7 @@ def _call(engine: Engine, args: dict) -> object:
     ("question", "expected"),
     [
         ("cut a long answer into slack messages keeping code blocks intact", "sre_agent/bot/formatting.py"),
-        ("which thread sessions are evicted when too many threads are live", "sre_agent/bot/threads.py"),
+        ("which thread sessions are evicted when too many threads are live", "sre_agent/thread_sessions.py"),
         ("decide which log tools the offline triage runs for a question", "sre_agent/agent/triage.py"),
     ],
 )

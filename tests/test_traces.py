@@ -23,6 +23,7 @@ from sre_agent.connectors.base import FetchResult
 from sre_agent.engine import Engine
 from sre_agent.errors import ConnectorError, InputError
 from sre_agent.models import LogQuery, LogRecord
+from sre_agent.purge import purge_everything
 from sre_agent.settings import Settings
 from sre_agent.trace.html import render_run, render_workflows
 from sre_agent.trace.model import RunTrace
@@ -235,7 +236,6 @@ def test_an_input_error_is_a_failed_run_with_its_id(tmp_path: Path, embedder: An
 def test_traces_are_kept_seven_days_and_the_purge_takes_them_only_when_asked(
     tmp_path: Path, embedder: Any, offline_run
 ) -> None:
-    from sre_agent.bot.purge import purge_everything
 
     _, template = offline_run
     engine = _engine(tmp_path, embedder)

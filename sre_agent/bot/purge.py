@@ -3,24 +3,20 @@ session map and the chat memories, at SRE_AGENT_PURGE_AT in SRE_AGENT_PURGE_TIME
 
 `RunGate` makes it safe while questions run: the purge waits (up to SRE_AGENT_PURGE_WAIT seconds)
 for running questions to finish and holds new ones until it is done, so no run writes into a
-session that is being dropped. `purge_everything` is also what `sre-agent sessions purge` runs.
+session that is being dropped. What a purge drops is `sre_agent.purge.purge_everything` (also what
+`sre-agent sessions purge` runs).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 
 import schedule
-
-from sre_agent.bot.threads import ThreadSessions, threads_path
-from sre_agent.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -68,27 +64,6 @@ class RunGate:
     def running(self) -> int:
         with self._cond:
             return self._running
-
-
-@dataclass(frozen=True)
-class PurgeReport:
-    sessions: int  # sessions whose tables were dropped
-    threads: int  # live threads forgotten
-    still_running: int  # questions that had not finished when the purge went ahead
-    seconds: float
-    traces: int = 0  # run traces removed: expired ones, or all with SRE_AGENT_TRACE_PURGE
-
-
-def purge_everything(engine: Engine) -> PurgeReport:
-    """Drop every session's tables and chat history, and forget the Slack threads. Idempotent."""
-    started = time.perf_counter()
-    dropped = asyncio.run(engine.purge_all())
-    path = threads_path(engine.settings)
-    threads = ThreadSessions(path).clear() if path.is_file() else 0
-    # Traces are kept SRE_AGENT_TRACE_KEEP_DAYS unless the deployment asks the purge to take them too.
-    traces = engine.traces.clear() if engine.settings.trace_purge else engine.traces.prune()
-    seconds = time.perf_counter() - started
-    return PurgeReport(sessions=dropped, threads=threads, still_running=0, seconds=seconds, traces=traces)
 
 
 class PurgeScheduler:

@@ -9,6 +9,7 @@ Nothing here parses Slack payloads, and nothing in the engine knows about Slack.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import threading
@@ -23,12 +24,13 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from sre_agent.bot.formatting import run_footer
-from sre_agent.bot.purge import PurgeReport, RunGate, purge_everything
+from sre_agent.bot.purge import RunGate
 from sre_agent.bot.reply import StreamSupport, ThreadReply, Where
-from sre_agent.bot.threads import ThreadSessions, threads_path
 from sre_agent.engine import Engine
 from sre_agent.errors import ConnectorError, InputError, StorageError
+from sre_agent.purge import PurgeReport, purge_everything
 from sre_agent.settings import Settings
+from sre_agent.thread_sessions import ThreadSessions, threads_path
 from sre_agent.trace.html import render_run
 from sre_agent.trace.model import RunTrace, new_run_id
 from sre_agent.trace.text import summary_markdown
@@ -319,7 +321,7 @@ class SlackBot:
             report.traces,
             report.seconds,
         )
-        return PurgeReport(report.sessions, report.threads, still_running, report.seconds, report.traces)
+        return dataclasses.replace(report, still_running=still_running)
 
     # ------------------------------------------------------------------ helpers
 

@@ -177,9 +177,9 @@ def sessions_drop(session: Annotated[str, typer.Argument(help="the session id")]
 def sessions_purge() -> None:
     """Drop every session's tables and chat histories and forget the bot's threads (what the nightly
     purge does)."""
-    from sre_agent.bot.purge import purge_everything
-
     engine = make_engine()
+    from sre_agent.purge import purge_everything
+
     report = purge_everything(engine)
     kept = (
         "every trace" if engine.settings.trace_purge else "expired ones; SRE_AGENT_TRACE_PURGE=true takes all"

@@ -1,5 +1,6 @@
 """Which session a Slack thread is: the thread → session map, kept in SQLite in the data dir so a
-restart keeps threads alive.
+restart keeps threads alive. Below the engine (it is storage, like the chat memories), so the
+engine's purge forgets the threads too; the bot opens and evicts them.
 
 A thread (channel + thread_ts) is one session. At most `max_live` sessions are live; opening one
 more evicts the least recently used, whose logs the caller drops. A thread that comes back after

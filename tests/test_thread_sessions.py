@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sre_agent.bot.threads import Opened, ThreadSessions, threads_path
 from sre_agent.indexes import check_session
+from sre_agent.thread_sessions import Opened, ThreadSessions, threads_path
 
 CHANNEL = "C0OPS"
 OTHER_CHANNEL = "C0DB"
