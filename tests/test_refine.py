@@ -106,3 +106,12 @@ def test_the_usual_ways_of_asking_what_went_wrong_are_broad(question: str) -> No
 def test_a_question_about_one_thing_is_not_broad() -> None:
     plan = RuleRefiner().refine("did the cache go stale after 18:00?", now=NOW)
     assert not plan.broad
+
+
+def test_errors_or_warnings_asks_for_warnings_too() -> None:
+    both = RuleRefiner().refine("what errors or warnings came up before 16:13:50?", now=NOW)
+    assert both.broad and both.min_level == "WARN"
+    errors = RuleRefiner().refine("what errors came up before 16:13:50?", now=NOW)
+    assert errors.min_level == "ERROR"
+    crashes = RuleRefiner().refine("any crashes or warnings between 14:00 and 14:20?", now=NOW)
+    assert crashes.min_level == "WARN"

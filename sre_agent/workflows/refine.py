@@ -78,6 +78,7 @@ _SEVERITY = {
     "ERROR": r"\berrors?\b|\bexceptions?\b|\bserious\b|\bcritical\b|\bsevere\b",
     "FATAL": r"\bfatal\b|\bpanic(?:s|ked)?\b|\bcrash(?:es|ed)?\b",
 }
+_WARNINGS = re.compile(r"\bwarn(?:ing|ings|s)?\b", re.IGNORECASE)
 _BROAD = re.compile(
     r"what (?:else )?(?:went|goes|is going|was going) wrong|what (?:else )?happened"
     r"|(?:anything|something) (?:else )?(?:go|goes|went|gone|going) wrong"
@@ -248,6 +249,8 @@ class RuleRefiner:
             if re.search(_SEVERITY[level], question, re.IGNORECASE):
                 min_level = level
                 break
+        if min_level in ("FATAL", "ERROR") and _WARNINGS.search(question):
+            min_level = "WARN"  # "errors or warnings": the lowest level it names by name
         asks_what_went_wrong = bool(_BROAD.search(question))
         tells_a_story = parsed.window is not None and bool(_WINDOW_BROAD.search(question))
         asks_for_story = asks_what_went_wrong or tells_a_story
