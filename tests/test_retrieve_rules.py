@@ -416,3 +416,27 @@ def test_a_name_most_searched_lines_hold_is_not_an_anchor(tmp_path, embedder) ->
     )
     found, _ = _ask(store, "why is GetMembership failing?", k=3)
     assert found[0] == "GetMembership failed: DEADLINE_EXCEEDED while retrying"
+
+
+def test_a_broad_question_fills_the_rest_of_k_from_lower_levels_worst_first(tmp_path, embedder) -> None:
+    """Two warnings in the window and ten places: the warnings first, then the window's INFO lines
+    that say something failed, then the rest; never an answer of two lines when the window has more."""
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "connection pool nearly exhausted (48/50)", {"level": "WARN"}),
+            (2, "Expiring session 0x51, timeout of 10000ms exceeded"),
+            (3, "leader election lost, rejoining quorum", {"level": "ERROR"}),
+            (4, "heartbeat sent to follower 3"),
+            (5, "snapshot written to disk"),
+            *FILLER,
+        ),
+    )
+    lines, _ = _ask(store, "what went wrong between 12:00 and 12:10?", k=4)
+    assert lines[:2] == ["leader election lost, rejoining quorum", "connection pool nearly exhausted (48/50)"]
+    assert lines[2] == "Expiring session 0x51, timeout of 10000ms exceeded"  # INFO, but it says it failed
+    assert len(lines) == 4
+    # a window with k warnings or more gets only warnings, as before
+    only_warnings, _ = _ask(store, "what went wrong between 12:00 and 12:10?", k=2)
+    assert only_warnings == lines[:2]

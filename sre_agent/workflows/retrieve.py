@@ -168,10 +168,7 @@ class Retriever:
             if not self.index.exists(session, tables=table_list, filters=filters):
                 continue
             if plan.broad and not plan.identifiers and not plan.field_filters:
-                baseline = self._baseline(session, table_list, plan, attempt)
-                rows = self.index.scan(session, tables=table_list, filters=filters, limit=BROAD_SCAN_LIMIT)
-                span = self._span(session, table_list)
-                lines = rank_broad(rows, baseline, span, plan.window, k)
+                lines = self._broad(session, table_list, plan, attempt, k)
                 if plan.tells_a_story and plan.terms:  # "what did pid 13 log on nov 11?": its lines first
                     lines = self._named_first(session, table_list, plan, filters, lines, k)
                 self._add_patterns(session, table_list, filters, lines)
@@ -192,6 +189,36 @@ class Retriever:
             if self.index.exists(session, tables=tables, filters=filters):
                 return window
         return None
+
+    def _broad(
+        self, session: str, tables: list[str] | None, plan: RetrievalPlan, attempt: Attempt, k: int
+    ) -> list[ResultLine]:
+        """The window's worst and most unusual patterns (`rank_broad`) at the level the question
+        asks for; when that level holds fewer than `k` lines, the rest of `k` comes from the lower
+        levels, worst first (ten places are not left half empty while the window has more)."""
+        span = self._span(session, tables)
+        lines = self._ranked_window(session, tables, plan, attempt, span, k)
+        if attempt.level is None or len(lines) >= k:
+            return lines
+        lower = self._ranked_window(
+            session, tables, plan, Attempt(attempt.clauses, None, attempt.dropped), span, k
+        )
+        held = {line.message for line in lines}
+        return [*lines, *[line for line in lower if line.message not in held]][:k]
+
+    def _ranked_window(
+        self,
+        session: str,
+        tables: list[str] | None,
+        plan: RetrievalPlan,
+        attempt: Attempt,
+        span: float,
+        k: int,
+    ) -> list[ResultLine]:
+        baseline = self._baseline(session, tables, plan, attempt)
+        filters = _filters(plan, attempt)
+        rows = self.index.scan(session, tables=tables, filters=filters, limit=BROAD_SCAN_LIMIT)
+        return rank_broad(rows, baseline, span, plan.window, k)
 
     def _baseline(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, attempt: Attempt
