@@ -39,15 +39,17 @@ line; ids are unique and well-formed; styles are balanced; no ask repeats.
 """
 
 import argparse
-import hashlib
 import json
 import re
-import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+# How files are hashed, written and copied is bench/factual's generator's, as for bench/factual-b.
+sys.path.insert(0, str(HERE.parent / "factual"))
+from make_factual import copy_exact, sha256, write_json  # noqa: E402
 
 # The inputs these rules were written against. If a source changes, line numbers may no longer
 # mean the same records: stop rather than guess.
@@ -500,14 +502,6 @@ SYSTEMS = [
 # ---------------------------------------------------------------------------------------------
 
 
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def parse_ts(s):
     return datetime.fromisoformat(s.replace("Z", "+00:00"))
 
@@ -550,16 +544,6 @@ def relevant(records, rule):
 def window(records):
     ts = sorted(records, key=lambda r: parse_ts(r["timestamp"]))
     return {"start": ts[0]["timestamp"], "end": ts[-1]["timestamp"]}
-
-
-def write_json(path, obj):
-    data = json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
-    path.write_text(data, encoding="utf-8")
-
-
-def copy_exact(src, dst):
-    shutil.copyfile(src, dst)
-    assert sha256(src) == sha256(dst), f"copy of {src} differs"
 
 
 STOP = set(
