@@ -72,13 +72,15 @@ GENERIC_VOCABULARY: dict[str, list[str]] = {
     "unreachable": ["connection refused", "cannot connect", "cannot open channel"],
 }
 
+#: "warning" and its forms: a severity word, and the one that names the WARN level by name.
+_WARN_WORD = r"\bwarn(?:ing|ings|s)?\b"
 _SEVERITY = {
-    "WARN": r"\bwarn(?:ing|ings|s)?\b|\bproblems?\b|\babnormal\b|\bwrong\b|\bissues?\b"
+    "WARN": rf"{_WARN_WORD}|\bproblems?\b|\babnormal\b|\bwrong\b|\bissues?\b"
     r"|\bfail(?:s|ed|ing|ures?)?\b|\bmisbehav",
     "ERROR": r"\berrors?\b|\bexceptions?\b|\bserious\b|\bcritical\b|\bsevere\b",
     "FATAL": r"\bfatal\b|\bpanic(?:s|ked)?\b|\bcrash(?:es|ed)?\b",
 }
-_WARNINGS = re.compile(r"\bwarn(?:ing|ings|s)?\b", re.IGNORECASE)
+_WARNINGS = re.compile(_WARN_WORD, re.IGNORECASE)
 _BROAD = re.compile(
     r"what (?:else )?(?:went|goes|is going|was going) wrong|what (?:else )?happened"
     r"|(?:anything|something) (?:else )?(?:go|goes|went|gone|going) wrong"
@@ -230,7 +232,8 @@ class RuleRefiner:
         identifiers = [i for i in identifiers if i not in field_filters.values()]
 
         tz = timezone(timedelta(minutes=utc_offset)) if utc_offset else None
-        parsed = parse_time_window(question, now, tz, default_day=_thread_day(thread))
+        thread_day = _thread_day(thread)
+        parsed = parse_time_window(question, now, tz, default_day=thread_day)
         # Time phrases and quoted phrases are not words to search for; numbers are.
         rest_for_terms = _QUOTED.sub(" ", question)
         for phrase in sorted(parsed.phrases, key=len, reverse=True):  # "from 23:00 on dec 23 …" first
@@ -238,7 +241,7 @@ class RuleRefiner:
         if parsed.window:
             clock = f" (read in the logs' clock, UTC{_offset_text(utc_offset)})" if tz else ""
             if parsed.on_default_day:
-                clock += f" on {_thread_day(thread)}, the day this thread was about"
+                clock += f" on {thread_day}, the day this thread was about"
             notes.append(
                 f"time: {' / '.join(parsed.phrases)}{clock} → {parsed.window.start:%Y-%m-%d %H:%M} .. "
                 f"{parsed.window.end:%Y-%m-%d %H:%M} UTC"
