@@ -50,17 +50,20 @@ class ThreadMemory:
             values = {**values, CLOCK_KEY: str(utc_offset)}
         if not values:
             return
-        path = self.path(session)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        merged = {**self.read(session), **values}
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(merged, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)
+        self._write(session, {**self.read(session), **values})
 
     def forget(self, session: str, key: str) -> None:
         memory = self.read(session)
         if memory.pop(key, None) is not None:
-            self.path(session).write_text(json.dumps(memory, sort_keys=True), encoding="utf-8")
+            self._write(session, memory)
+
+    def _write(self, session: str, memory: dict[str, str]) -> None:
+        """The whole file, through a temporary one: a reader never sees half of it."""
+        path = self.path(session)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(memory, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
 
     def drop(self, session: str) -> None:
         self.path(session).unlink(missing_ok=True)
