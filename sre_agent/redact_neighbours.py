@@ -15,7 +15,8 @@
   joined; a marker that only the joined text produces, straddling the seam, replaces the part on
   each side (`...Bearer [JWT]` / `[JWT]\\n\\tat ...`). When the marker of one side alone only
   grows into the other side, the grown part must look like a credential's (a digit, one of
-  `+/=_`, or 24 letters): `password=x` followed by a record starting `login ok` keeps `login`.
+  `+/=_`, or 24 letters and no dot): `password=x` followed by a record starting `login ok` keeps
+  `login`, and `token: x` followed by `java.lang.ClassCastException: ...` keeps the class name.
   A key or header more than `SEAM_CONTEXT` characters before the cut word is not seen.
 
 `across_records` only puts markers into the raw messages; the caller (the clean step) redacts
@@ -166,8 +167,10 @@ def _outside_marker_start(text: str, at: int) -> int:
 
 
 def _opaque(piece: str) -> bool:
-    """Part of a credential rather than a word: it holds a digit or one of `+/=_`, or is long."""
-    return len(piece) >= 24 or any(c.isdigit() or c in "+/=_" for c in piece)
+    """Part of a credential rather than a word: it holds a digit or one of `+/=_`, or is long
+    without being a dotted name (`java.lang.ClassCastException` starting the next record is a
+    class name, not the rest of the `token: ...` that ended the record before)."""
+    return (len(piece) >= 24 and "." not in piece) or any(c.isdigit() or c in "+/=_" for c in piece)
 
 
 def _digits_meet(before: str, after: str) -> bool:

@@ -343,6 +343,10 @@ def test_a_secret_cut_between_two_records_is_redacted_on_both_sides(
         ),
         ("order 4111111111111111", "1 item"),  # a card alone, then a digit: no longer a card joined
         ("session token=ab12cd34", "abcdefghijklmnopqrstuvw done"),  # 23 letters: a word
+        # a dotted class name of 24+ letters starting the next record: a word (Android's
+        # `Bad activity token: ...` followed by the exception line)
+        ("Bad activity token: android.os.BinderProxy@2bd79ce", "java.lang.ClassCastException: x"),
+        ("session token=ab12cd34", "org.apache.hadoop.ipc.RemoteException: y"),
         ("session token=ab12cd34", "Xenon started"),
         ("pay 4111 1111 1111 ", "done"),  # a record ending in a space meets only a digit
         ("mail a@b.co ", "x@y.io"),
