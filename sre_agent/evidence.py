@@ -62,9 +62,9 @@ def differences(base: str, other: str) -> str:
     return " ".join(y.strip(",;.()[]{}'\"") for x, y in zip(a, b, strict=True) if x != y) or other
 
 
-def source_of(line: ResultLine) -> str:
-    """Who wrote the line, as far as the record says: service, component/program, host, env; and
-    its file when the thread fetched from more than one logs source."""
+def source_of(line: ResultLine, *, with_pid: bool = True) -> str:
+    """Who wrote the line, as far as the record says: service, component/program, host, process
+    id, env; and its file when the thread fetched from more than one logs source."""
     parts = [
         f"{name}={value}"
         for name, value in (
@@ -72,6 +72,7 @@ def source_of(line: ResultLine) -> str:
             ("service", line.service),
             ("from", line.origin),
             ("host", line.host),
+            ("pid", line.pid if with_pid else None),
             ("env", line.env),
         )
         if value
@@ -121,7 +122,9 @@ def render_evidence(
         last = stats.last_seen if stats is not None else max(line.last_seen for line in group)
         level = max((line.level or "-" for line in group), key=_severity)
         kinds = f" in {len(group)} variants" if len(group) > 1 else ""
-        source = f"  {source_of(best)}" if source_of(best) else ""
+        # a process id only when every variant has the same one: "pid=7" over ×368 lines would lie
+        said_by = source_of(best, with_pid=len({line.pid for line in group}) == 1)
+        source = f"  {said_by}" if said_by else ""
         rows.append(f"{i:>2}. [{level}] ×{count}{kinds}  {_when(first, last, count, utc_offset)}{source}")
         for line in group[:VARIANTS]:
             rows += message_rows(line, "    ")

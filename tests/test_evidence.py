@@ -55,6 +55,33 @@ def test_the_source_fields_and_the_logs_clock_are_shown() -> None:
     )
 
 
+def test_the_process_id_is_shown_only_when_every_variant_has_that_one() -> None:
+    reset = _line(
+        "fatal: Write failed: Connection reset by peer",
+        "fatal: Write failed: Connection reset by peer",
+        origin="sshd",
+        host="LabSZ",
+        pid="25457",
+    )
+    assert (
+        render_evidence([reset]).splitlines()[1]
+        == " 1. [-] ×1  2026-03-01 02:10:00  from=sshd host=LabSZ pid=25457"
+    )
+    shape = "Failed password for root from <IP> port <NUM> ssh2"
+    one = [
+        _line(f"Failed password for root from 10.0.0.1 port {p} ssh2", shape, i, pid="7")
+        for i, p in enumerate((1, 2))
+    ]
+    assert render_evidence(one).splitlines()[1] == (
+        " 1. [-] ×2 in 2 variants  2026-03-01 02:10:00 → 2026-03-01 02:11:00  pid=7"
+    )
+    two = [one[0], one[1].model_copy(update={"pid": "8"})]
+    assert (
+        render_evidence(two).splitlines()[1]
+        == " 1. [-] ×2 in 2 variants  2026-03-01 02:10:00 → 2026-03-01 02:11:00"
+    )
+
+
 def test_a_pattern_over_several_days_says_its_rhythm() -> None:
     nights = [T0 + timedelta(days=d, minutes=d) for d in (0, 1, 2, 4)]
     stats = pattern_stats([int(t.timestamp() * 1_000_000) for t in nights])

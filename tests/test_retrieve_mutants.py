@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,15 @@ from test_retrieve_rules import BASE, FILLER, NOW, SESSION, TABLE, _store
 from sre_agent.clean import clean_records
 from sre_agent.indexes import Hit
 from sre_agent.models import LogRecord
-from sre_agent.workflows.order import like, origin, pattern_stats, signals_first, to_result_line
+from sre_agent.workflows.order import (
+    like,
+    merge_rows,
+    origin,
+    pattern_stats,
+    pid,
+    signals_first,
+    to_result_line,
+)
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.retrieve import Retriever, _merge, env_clause, field_clause, identifier_clause
 
@@ -610,6 +619,26 @@ def test_origin_is_the_first_field_naming_what_wrote_the_line() -> None:
     assert origin('{"component": null, "app": ["a"]}') is None
     assert origin('["component"]') is None
     assert origin("not json") is None
+
+
+def test_pid_is_the_process_id_a_record_names() -> None:
+    assert pid('{"component": "sshd", "pid": "25457"}') == "25457"
+    assert pid('{"process_id": 7}') == "7"
+    assert pid('{"pid": " ", "process_id": 12}') == "12"
+    assert pid('{"thread": "17632"}') is None
+    assert pid("[]") is None
+
+
+def test_identical_lines_keep_a_process_id_only_when_they_all_share_it() -> None:
+    def said_by(process: str) -> Hit:
+        return _hit("fatal: Write failed").model_copy(update={"fields_json": json.dumps({"pid": process})})
+
+    line = to_result_line(said_by("25457"), via="fts", score=1.0)
+    assert line.pid == "25457"
+    merge_rows(line, [said_by("25457"), said_by("25457")])
+    assert (line.pid, line.count) == ("25457", 2)
+    merge_rows(line, [said_by("25457"), said_by("25463")])
+    assert (line.pid, line.count) == (None, 2)
 
 
 def test_a_result_line_takes_every_field_of_its_row() -> None:

@@ -91,19 +91,33 @@ def signals_first(ranked: Sequence[tuple[Hit, T]], terms: Sequence[str]) -> list
 ORIGIN_FIELDS = ("component", "program", "logger", "process", "app", "container", "source_name", "tag")
 
 
-def origin(fields_json: str) -> str | None:
-    """The component, program or logger a record names in its fields, if any."""
+#: Record fields that hold the id of the process that wrote a line (sshd's child, a worker).
+PID_FIELDS = ("pid", "process_id")
+
+
+def _first_field(fields_json: str, keys: Sequence[str]) -> str | None:
+    """The first of `keys` a record's fields hold a non-blank text or number for (80 characters)."""
     try:
         fields = json.loads(fields_json)
     except json.JSONDecodeError:
         return None
     if not isinstance(fields, dict):
         return None
-    for key in ORIGIN_FIELDS:
+    for key in keys:
         value = fields.get(key)
         if isinstance(value, str | int) and str(value).strip():
             return str(value).strip()[:80]
     return None
+
+
+def origin(fields_json: str) -> str | None:
+    """The component, program or logger a record names in its fields, if any."""
+    return _first_field(fields_json, ORIGIN_FIELDS)
+
+
+def pid(fields_json: str) -> str | None:
+    """The process id a record names in its fields, if any."""
+    return _first_field(fields_json, PID_FIELDS)
 
 
 def to_result_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
@@ -114,6 +128,7 @@ def to_result_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
         service=row.service,
         env=row.env,
         origin=origin(row.fields_json),
+        pid=pid(row.fields_json),
         message=row.message,
         level=row.level,
         host=row.host,
@@ -139,6 +154,8 @@ def merge_rows(line: ResultLine, rows: Sequence[StoredRecord]) -> None:
     line.count = len(rows)
     line.first_seen, line.last_seen = min(times), max(times)
     line.lines = sorted({int(n) for r in rows if (n := r.line) is not None})
+    pids = {pid(r.fields_json) for r in rows}
+    line.pid = pids.pop() if len(pids) == 1 else None  # identical lines of several processes: none
 
 
 def pattern_stats(stamps: Sequence[int]) -> PatternStats | None:

@@ -47,6 +47,9 @@ class ResultLine(BaseModel):
     origin: str | None = Field(
         default=None, description="the component, program or logger that wrote it, where the record says"
     )
+    pid: str | None = Field(
+        default=None, description="the process id its record names, when every identical line has that one"
+    )
     pattern: PatternStats | None = Field(default=None, description="its pattern in the searched scope")
     source: str = Field(default="", description="where it was read from, as stored (e.g. a file path)")
     file: str | None = Field(
