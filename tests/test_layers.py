@@ -41,6 +41,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "sre_agent.clean",
             "sre_agent.evidence",
             "sre_agent.suspects",
+            "sre_agent.suspect_entries",
             "sre_agent.suspect_signals",
             "sre_agent.suspect_blame",
             "sre_agent.suspect_traces",
