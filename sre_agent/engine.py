@@ -1,9 +1,10 @@
 """The one API the CLI, the Slack bot and replay call: ask a question in a session.
 
 `Engine` owns the lazily built parts (embedding model, log index, service configs, the LLM,
-chat memories) so that start-up stays fast and a process reuses one model. `ask` is one turn of
-the agent; `call_tool` one tool call by hand; `search` is the log-search workflow alone; each is
-recorded as a run. `tool_context` turns what an entry point was given (logs, service, session,
+chat memories: `engine_parts.EngineParts`) so that start-up stays fast and a process reuses one
+model. `ask` is one turn of the agent; `call_tool` one tool call by hand; `search` is the
+log-search workflow alone; each is recorded as a run (what a search leaves in its thread's memory:
+`search_memory`). `tool_context` turns what an entry point was given (logs, service, session,
 environment) into the context tools run in, the same for all of them. Nothing here knows about
 Slack or the terminal: progress goes to an optional callback.
 """
@@ -11,127 +12,51 @@ Slack or the terminal: progress goes to an optional callback.
 from __future__ import annotations
 
 import json
-import logging
-import secrets
-import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflows.errors import WorkflowTimeoutError
 
-from sre_agent.config_folder import ConfigFolder, load_config_folder
 from sre_agent.configs import ServiceConfig
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.factory import logstore_for
 from sre_agent.connectors.file import FileLogstore
-from sre_agent.connectors.remote import window_of
+from sre_agent.engine_parts import EngineParts
 from sre_agent.errors import ConnectorError, InputError
-from sre_agent.heaps import share_heaps
-from sre_agent.indexes import LogIndex, table_name
-from sre_agent.memory import ChatMemories
+from sre_agent.indexes import table_name
 from sre_agent.models import LogQuery, TimeWindow
 from sre_agent.record_ids import key_mark
-from sre_agent.settings import Settings, get_settings
-from sre_agent.sources import (
-    SOURCES_KEY,
-    fetched_tables,
-    logs_sources,
-    read_spans,
-    rekeyed,
-    source_id,
-    with_fetch,
-)
-from sre_agent.thread_memory import ThreadMemory
+from sre_agent.search_memory import remember_search
+from sre_agent.sources import SOURCES_KEY, fetched_tables, logs_sources, rekeyed, source_id
 from sre_agent.tools.base import ToolContext
 from sre_agent.trace.model import new_run_id
 from sre_agent.trace.recorder import ActiveRun, recording
-from sre_agent.trace.store import TraceStore
 from sre_agent.workflows.events import ProgressEvent, SearchJob, SearchStart
 from sre_agent.workflows.log_search import FETCH_ATTEMPTS, LogSearchWorkflow
-from sre_agent.workflows.refine import THREAD_DAY
 from sre_agent.workflows.results import ResultLine, SearchResult
 from sre_agent.workflows.source_names import name_files
 
 if TYPE_CHECKING:
     from sre_agent.agent.investigator import EventCallback, Investigator, TurnAnswer
-    from sre_agent.indexes.code_index import CodeIndex
     from sre_agent.tools.base import ToolResult
     from sre_agent.tools.registry import ToolRegistry
 
-log = logging.getLogger(__name__)
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
-@dataclass
-class Snapshot:
-    """A log snapshot ready to be a conversation's logstore (see `Engine.snapshot`)."""
-
-    logstore: FileLogstore
-    now: datetime | None = None
-    window: TimeWindow | None = None
-    max_window_hours: float = 24.0
-
-
-class Engine:
-    """Builds the parts once (model, store, configs, LLM, chat memories) and runs agent turns
-    (`ask`) and bare log searches (`search`) with them."""
-
-    def __init__(self, settings: Settings | None = None, *, embedder: Any = None) -> None:
-        """`embedder` (a LlamaIndex BaseEmbedding) lets several engines share one loaded model;
-        by default the engine builds the one the settings name, on first use."""
-        self.settings = settings or get_settings()
-        share_heaps()  # before the store's and the model's threads start: see heaps.py
-        self.warnings: list[str] = []
-        self._embedder = embedder
-        self._spans: dict[tuple, TimeWindow | None] = {}
-        self._local = threading.local()
+class Engine(EngineParts):
+    """Runs agent turns (`ask`), tool calls (`call_tool`) and bare log searches (`search`) with
+    the parts it builds once (`EngineParts`: model, store, configs, LLM, chat memories)."""
 
     @cached_property
-    def config_folder(self) -> ConfigFolder:
-        """The service configs, and the files skipped as invalid (each one a warning of every search)."""
-        folder = load_config_folder(self.settings.configs_dir)
-        for skipped in folder.skipped:
-            self.warnings.append(skipped.warning())
-        return folder
+    def investigator(self) -> Investigator:
+        from sre_agent.agent.investigator import Investigator
 
-    @property
-    def configs(self) -> dict[str, ServiceConfig]:
-        return self.config_folder.configs
-
-    def config(self, service: str | None) -> ServiceConfig | None:
-        """The config of `service` (None: none); see `ConfigFolder.config` for the errors."""
-        return self.config_folder.config(service)
-
-    @cached_property
-    def embedder(self) -> Any:
-        """The embedding model (BaseEmbedding), or None for full-text-only search with a warning."""
-        from sre_agent.embeddings import build_embedder, probe_embedder
-
-        embedder, warning = probe_embedder(self._embedder or build_embedder(self.settings))
-        if warning:
-            self.warnings.append(warning)
-            log.warning(warning)
-        return embedder
-
-    @cached_property
-    def store(self) -> LogIndex:
-        """The sessions' log tables in LanceDB (under SRE_AGENT_LANCEDB_URI)."""
-        return LogIndex(
-            self.settings.lancedb_uri,
-            self.embedder,
-            storage_options=self.settings.lancedb_storage_options or None,
-            quarantine_dir=self.settings.data_dir / "quarantine",
-        )
-
-    @cached_property
-    def traces(self) -> TraceStore:
-        """Run traces (`sre-agent runs`), under <data dir>/runs, kept SRE_AGENT_TRACE_KEEP_DAYS."""
-        return TraceStore(self.settings.data_dir / "runs", keep_days=self.settings.trace_keep_days)
+        return Investigator(self)
 
     def _recording(
         self, run_id: str, kind: str, question: str, session: str, service: str | None
@@ -147,18 +72,6 @@ class Engine:
             session=session,
             service=service,
         )
-
-    @cached_property
-    def code_index(self) -> CodeIndex:
-        """The indexed repositories (`sre-agent index-code`), apart from sessions and never purged."""
-        from sre_agent.indexes.code_index import CodeIndex
-
-        return CodeIndex(self.settings.code_index_uri, self.embedder)
-
-    @cached_property
-    def threads(self) -> ThreadMemory:
-        """What each thread remembers between questions (ids, its day, its logs' clock, sources)."""
-        return ThreadMemory(self.settings.data_dir / "threads")
 
     def thread_context(self, session: str) -> dict[str, str]:
         """The ids (user, request, method) earlier turns of this thread named, and the day its last
@@ -219,62 +132,6 @@ class Engine:
         dropped = self.purge()
         await self.memories.clear_all()
         return dropped
-
-    @cached_property
-    def memories(self) -> ChatMemories:
-        return ChatMemories(self.settings.data_dir, token_limit=self.settings.memory_tokens)
-
-    def _per_thread(self, name: str, build: Callable[[], Any]) -> Any:
-        """One `build()` per thread: an LLM's async HTTP client belongs to the event loop that first
-        used it, and the Slack bot answers in several threads at once, each with its own loop."""
-        if not hasattr(self._local, name):
-            setattr(self._local, name, build())
-        return getattr(self._local, name)
-
-    @property
-    def llm(self) -> Any:
-        """The configured LLM (LlamaIndex), or None: offline triage."""
-        from sre_agent.llm import build_llm
-
-        return self._per_thread("llm", lambda: build_llm(self.settings))
-
-    @property
-    def file_indexes(self) -> Path:
-        """Where the time indexes of log files read whole are kept (`connectors/file_index.py`)."""
-        return self.settings.data_dir / "file-index"
-
-    def snapshot(self, logs: Path) -> Snapshot:
-        """A log file or folder as the logstore of a conversation.
-
-        A snapshot is the logstore's whole content: its last timestamp is "now", its span the
-        default window, and tools may fetch all of it even when it spans more than
-        SRE_AGENT_MAX_WINDOW_HOURS."""
-        logstore = FileLogstore(logs, index_dir=self.file_indexes)
-        # Reading a snapshot for its span costs a full parse: do it again only when a file changed.
-        key = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in logstore.files())
-        if key not in self._spans:
-            self._spans[key] = logstore.span()
-        span = self._spans[key]
-        limit = self.settings.max_window_hours
-        if span is None:
-            return Snapshot(logstore=logstore, max_window_hours=limit)
-        hours = (span.end - span.start).total_seconds() / 3600
-        return Snapshot(logstore=logstore, now=span.end, window=span, max_window_hours=max(limit, hours))
-
-    @property
-    def refine_llm(self) -> Any:
-        """The same LLM for the refine step, kept quick: it only adds search terms, so it gets
-        SRE_AGENT_LLM_REFINE_TIMEOUT seconds and no retries before the rules go on alone."""
-        from sre_agent.llm import build_llm
-
-        timeout = min(self.settings.llm_refine_timeout, self.settings.llm_timeout)
-        return self._per_thread("refine_llm", lambda: build_llm(self.settings, timeout=timeout, retries=0))
-
-    @cached_property
-    def investigator(self) -> Investigator:
-        from sre_agent.agent.investigator import Investigator
-
-        return Investigator(self)
 
     async def ask(
         self,
@@ -402,23 +259,6 @@ class Engine:
             run.finish_tool(result)
         return result
 
-    @cached_property
-    def id_key(self) -> bytes:
-        """The key of record ids: SRE_AGENT_ID_KEY, else a random key kept in the data dir.
-
-        Deployments that share one LanceDB between processes must set the same SRE_AGENT_ID_KEY."""
-        configured = self.settings.id_key.get_secret_value()
-        if configured:
-            return configured.encode("utf-8")
-        path = self.settings.data_dir / "id.key"
-        if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(secrets.token_bytes(32))
-            tmp.chmod(0o600)
-            tmp.replace(path)
-        return path.read_bytes()
-
     def workflow(
         self, logstore: Logstore | None, config: ServiceConfig | None, *, use_llm: bool = True
     ) -> LogSearchWorkflow:
@@ -523,20 +363,6 @@ class Engine:
                 "(SRE_AGENT_WORKFLOW_TIMEOUT); nothing already stored was lost"
             ) from None
         result.warnings = self.warnings + ([dropped] if dropped else []) + result.warnings
-        remembered = dict(result.plan.field_filters)
-        if result.plan.window is not None:  # a follow-up's clock time with no day is read on this one
-            clock = timedelta(minutes=result.utc_offset or 0)
-            remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
-        if job.query is not None and logstore is not None:  # this source has filled this table
-            memory = self.threads.read(job.session).get(SOURCES_KEY)
-            cut = result.fetch_report.cut if result.fetch_report is not None else None
-            # A file reads the whole window (the question's part first); a remote store only the
-            # question's part, or without any window the last hour (`window_of`), never "all".
-            asked = job.query.window if isinstance(logstore, FileLogstore) else window_of(job.query)
-            remembered[SOURCES_KEY] = with_fetch(
-                memory, source_id(logstore), job.table, read_spans(asked, cut)
-            )
-            result.source = logstore.name
-        self.threads.remember(job.session, remembered, result.utc_offset)
+        remember_search(self.threads, job, result, logstore)
         self.name_files(job.session, result.lines)
         return result

@@ -41,6 +41,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "sre_agent.clean",
             "sre_agent.evidence",
             "sre_agent.suspects",
+            "sre_agent.suspect_entries",
             "sre_agent.suspect_signals",
             "sre_agent.suspect_blame",
             "sre_agent.suspect_traces",
@@ -59,7 +60,17 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     # The one API: builds the parts once and runs turns and searches with them.
-    ("engine", ("sre_agent.engine", "sre_agent.sources", "sre_agent.thread_memory", "sre_agent.purge")),
+    (
+        "engine",
+        (
+            "sre_agent.engine",
+            "sre_agent.engine_parts",
+            "sre_agent.search_memory",
+            "sre_agent.sources",
+            "sre_agent.thread_memory",
+            "sre_agent.purge",
+        ),
+    ),
     # What people run: the CLI, the Slack bot, replay, doctor.
     ("entry points", ("sre_agent.cli", "sre_agent.bot", "sre_agent.replay", "sre_agent.doctor")),
 ]

@@ -13,8 +13,10 @@ from test_retrieve_rules import BASE, FILLER, NOW, SESSION, TABLE, _store
 from sre_agent.clean import clean_records
 from sre_agent.indexes import Hit
 from sre_agent.models import LogRecord
+from sre_agent.workflows.constraints import env_clause, field_clause, identifier_clause
 from sre_agent.workflows.order import (
     like,
+    merge_hits,
     merge_rows,
     origin,
     pattern_stats,
@@ -23,7 +25,7 @@ from sre_agent.workflows.order import (
     to_result_line,
 )
 from sre_agent.workflows.refine import RuleRefiner
-from sre_agent.workflows.retrieve import Retriever, _merge, env_clause, field_clause, identifier_clause
+from sre_agent.workflows.retrieve import Retriever
 
 
 def _gets(minutes: range) -> list[LogRecord]:
@@ -126,8 +128,8 @@ def test_the_environment_matches_without_case_and_keeps_rows_that_name_none() ->
 
 def test_merging_tiers_keeps_the_first_tiers_order_and_adds_only_new_hits() -> None:
     a, b, c = (_hit(n) for n in "abc")
-    assert [h.id for h in _merge([a, b], [b, c, a])] == ["a", "b", "c"]
-    assert _merge([], []) == []
+    assert [h.id for h in merge_hits([a, b], [b, c, a])] == ["a", "b", "c"]
+    assert merge_hits([], []) == []
 
 
 def _hit(name: str) -> Hit:

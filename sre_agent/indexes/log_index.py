@@ -4,20 +4,8 @@ One LanceDB namespace per session (the Slack thread id), one table per fetch ins
 `log_tables` for the layout, the indexes each table keeps and how soon other processes' writes
 show up.
 
-Ingest (`ingest`):
-- records whose id the table already holds are skipped before anything is embedded;
-- each distinct shape is embedded once, as `shapes.embedding_text` reads it (camelCase names split
-  into words, as the question is; digits glued to letters dropped, so shapes differing only there
-  share one embedding): vectors already stored in the table, or seen earlier by this process, are
-  reused; only unknown shapes go to `embedder.get_text_embedding_batch` (`embedding_cache`);
-- rows are embedded and written `WRITE_BATCH` at a time, each batch embedded before it is
-  written, so an embedder failure writes nothing of its batch (of a smaller fetch: nothing);
-- new rows go into a table created empty, `id` declared its primary key: appended on a local
-  store, whose writing processes take turns per table (a file lock, `repair.writers_lock`:
-  racing, LanceDB 0.40 doubled rows when a merge met another writer's index or compaction
-  commit), with `merge_insert("id")` (insert-if-absent) on an object store;
-- without an embedder rows get zero vectors, which the vector search leaves out;
-- the indexes are then brought up to date (`log_tables.maintain_indexes`).
+Ingest (`ingest`, see `ingest.py`): records the table already holds are skipped before anything
+is embedded, each distinct shape is embedded once, rows are written in batches.
 
 Search (`search`), per table, both filtered by the same SQL where-clause before ranking:
 - full-text: a `MatchQuery` of the question plus phrase queries for identifiers (`fts_query`);
@@ -39,10 +27,8 @@ commit conflicts between writers are retried (`repair`).
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -57,7 +43,8 @@ from sre_agent.indexes.embedding_cache import EmbeddingCache
 from sre_agent.indexes.filters import SearchFilters
 from sre_agent.indexes.fts_query import TEXT_COLUMN, build_fts_queries
 from sre_agent.indexes.fusion import fuse
-from sre_agent.indexes.log_tables import LogTables, maintain_indexes, stored_ids
+from sre_agent.indexes.ingest import ingest_rows
+from sre_agent.indexes.log_tables import LogTables, stored_ids
 from sre_agent.indexes.naming import check_session, check_table
 from sre_agent.indexes.records import Hit, IngestStats, StoredRecord, Via
 from sre_agent.indexes.repair import guarded
@@ -70,7 +57,6 @@ from sre_agent.indexes.retrieval import (
     shape_rows,
     vector_candidates,
 )
-from sre_agent.indexes.rows import clean_rows, to_arrow
 from sre_agent.models import CleanRecord
 
 SearchMode = Literal["hybrid", "vector", "fts"]
@@ -81,8 +67,6 @@ MIN_CANDIDATES = 50
 MAX_K = 1000
 #: Worker threads for the full-text queries of one search (LanceDB releases the GIL while it works).
 SEARCH_THREADS = 4
-#: Rows embedded and written at a time by one ingest: bounds the memory a big fetch needs to store.
-WRITE_BATCH = 10_000
 
 
 class LogIndex:
@@ -181,43 +165,7 @@ class LogIndex:
         `id_mark` (what made the record ids, see `id_mark`)."""
         check_session(session)
         check_table(table)
-        started = time.perf_counter()
-        rows = records if isinstance(records, pa.Table) else clean_rows(records)
-        first: dict[str, int] = {}  # each id's first row
-        for i, record_id in enumerate(rows["id"].to_pylist()):
-            first.setdefault(record_id, i)
-        key = (session, table)
-        with self._tables.writing(key):
-            tbl = None
-            if table in (self._tables.names(session) or []):
-                tbl = self._tables.open(session, table)
-            stored = stored_ids(tbl, list(first)) if tbl is not None else set()
-            keep = [i for record_id, i in first.items() if record_id not in stored]
-            new = rows if len(keep) == rows.num_rows else rows.take(pa.array(keep, type=pa.int64()))
-            inserted = embedded = reused = 0
-            # In batches, so that memory holds one batch's vectors and Arrow rows, not the fetch's;
-            # the indexes are brought up to date once, after the last batch.
-            for start in range(0, new.num_rows, WRITE_BATCH):
-                batch = new.slice(start, WRITE_BATCH)
-                shapes = batch["shape"].to_pylist()
-                in_table = partial(self._tables.shapes, key, tbl) if tbl is not None else None
-                vectors, batch_embedded, batch_reused = self._vectors.vectors(shapes, in_table)
-                data = to_arrow(batch, vectors, self.vector_dim)
-                tbl, written = self._tables.write(key, tbl, data, id_mark)
-                inserted += written
-                embedded += batch_embedded
-                reused += batch_reused
-            if tbl is not None and new.num_rows:
-                maintain_indexes(tbl)
-                self._tables.hand_over(key, tbl)
-        return IngestStats(
-            fetched=rows.num_rows,
-            new=inserted,
-            already_stored=rows.num_rows - inserted,
-            shapes_embedded=embedded,
-            shapes_reused=reused,
-            seconds=round(time.perf_counter() - started, 4),
-        )
+        return ingest_rows(self._tables, self._vectors, self.vector_dim, session, table, records, id_mark)
 
     # ----------------------------------------------------------------- search and scan
 

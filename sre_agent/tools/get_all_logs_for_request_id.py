@@ -15,7 +15,7 @@ from sre_agent.tools.base import ToolContext, ToolOutput
 from sre_agent.tools.phrases import clip, scope
 from sre_agent.tools.spec import Planning, ToolCallPlan, ToolSpec
 from sre_agent.workflows.events import SearchJob
-from sre_agent.workflows.retrieve import to_result_line
+from sre_agent.workflows.order import to_result_line
 
 
 class RequestLogsArgs(common.Args):

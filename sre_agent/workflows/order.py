@@ -1,5 +1,5 @@
-"""Ordering helpers of the retrieve step: SQL LIKE clauses, lexical signals, and turning stored
-rows into result lines.
+"""Ordering helpers of the retrieve step: SQL LIKE clauses, lexical signals, merging tiers of hits,
+and turning stored rows into result lines (one per distinct message).
 
 `signals_first`: a number of the question ("port 5433", "job 8") is a lexical signal. The shape
 embedding masks numbers, so lines of one shape tie on meaning; within a shape, the lines whose
@@ -156,6 +156,29 @@ def merge_rows(line: ResultLine, rows: Sequence[StoredRecord]) -> None:
     line.lines = sorted({int(n) for r in rows if (n := r.line) is not None})
     pids = {pid(r.fields_json) for r in rows}
     line.pid = pids.pop() if len(pids) == 1 else None  # identical lines of several processes: none
+
+
+def as_hit(row: StoredRecord) -> Hit:
+    """A scanned row as a hit of the exact tiers (no score: its place is its rank)."""
+    return Hit.model_validate({**row.model_dump(), "score": 0.0, "via": "fts"})
+
+
+def merge_hits(first: Sequence[Hit], then: Sequence[Hit]) -> list[Hit]:
+    """`first`, then the hits of `then` not in it, each in its own order."""
+    seen = {h.id for h in first}
+    return list(first) + [h for h in then if h.id not in seen]
+
+
+def dedupe(ranked: Sequence[tuple[Hit, str]], k: int) -> list[ResultLine]:
+    """The first `k` distinct messages of `ranked`, each as a result line."""
+    out: dict[str, ResultLine] = {}
+    for hit, via in ranked:
+        if hit.message in out:
+            continue
+        out[hit.message] = to_result_line(hit, via=via, score=hit.score)
+        if len(out) == k:
+            break
+    return list(out.values())
 
 
 def pattern_stats(stamps: Sequence[int]) -> PatternStats | None:

@@ -5,7 +5,7 @@
 - Field filters (a user id, a request id, a method) and the environment narrow the candidates;
   if nothing matches them all, they are relaxed one by one (exact column, then any mention in
   the text, then dropped), and the result says so. A level the question asks for ("every
-  warning") is a filter too, dropped last.
+  warning") is a filter too, dropped last. The clauses and their order: `constraints.attempts`.
 - Identifiers and quoted phrases rank first, they do not truncate: lines holding all of them,
   then any of them, then lines of the same shape as a quoted phrase with other numbers, then the
   whole question's hybrid search fills the rest of `k`. An identifier no line holds is named.
@@ -21,24 +21,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sre_agent.clocks import MINUTES, span
 from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
-from sre_agent.indexes.filters import combine, sql_string, to_micros
+from sre_agent.indexes.filters import sql_string, to_micros
 from sre_agent.indexes.rows import short_hash
 from sre_agent.models import TimeWindow
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.anchors import anchor_matches, rank_matches
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, rank_broad
+from sre_agent.workflows.constraints import Attempt, attempts, identifier_clause, search_filters, with_clause
 from sre_agent.workflows.order import (
+    as_hit,
+    dedupe,
     like,
+    merge_hits,
     merge_rows,
     pattern_stats,
     signals_first,
-    to_result_line,
-    whole_token,
 )
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.results import ResultLine
@@ -67,62 +68,7 @@ AROUND_MOMENTS = 3
 AROUND_LINES = 5
 AROUND_SCAN = 2_000  # rows read around them at most
 
-__all__ = ["Retriever", "field_clause", "identifier_clause", "to_result_line"]
-
-
-def identifier_clause(identifier: str) -> str:
-    """SQL that matches rows whose text holds `identifier`: a one-word identifier as a whole token
-    (`blk_-123` is not `blk_-1237`), a phrase anywhere; an IP also as a-b-c-d, as in DNS names."""
-    bounded = " " not in identifier.strip()
-    clauses = [whole_token("text", identifier) if bounded else like("text", identifier)]
-    parts = identifier.split(":")[0].split(".")
-    if len(parts) == 4 and all(p.isdigit() and len(p) <= 3 for p in parts):
-        clauses.append(whole_token("text", "-".join(parts)))
-    return "(" + " OR ".join(clauses) + ")"
-
-
-def field_clause(column: str, value: str, *, strict: bool) -> str:
-    """`column = value`; loosely, also any row whose text mentions the value (sources without the field)."""
-    exact = f"{column} = {sql_string(value)}"
-    return exact if strict else f"({exact} OR {like('text', value)})"
-
-
-def env_clause(environment: str) -> str:
-    """Rows of `environment`, and rows that name none (single-environment sources omit it)."""
-    return f"(env IS NULL OR lower(env) = {sql_string(environment.lower())})"
-
-
-@dataclass
-class Attempt:
-    """One set of constraints to try, and what was given up to get there."""
-
-    clauses: list[str]
-    level: str | None
-    dropped: list[str]
-
-
-def _attempts(plan: RetrievalPlan) -> list[Attempt]:
-    """Constraint sets from strictest to loosest: field filters on their columns, then on the text,
-    then any of them, then none; the environment, then without it; each with the level the
-    question asks for, then without."""
-    strict = [(f"{c}={v}", field_clause(c, v, strict=True)) for c, v in plan.field_filters.items()]
-    loose = [(f"{c}={v}", field_clause(c, v, strict=False)) for c, v in plan.field_filters.items()]
-    names = [n for n, _ in strict]
-    steps: list[tuple[list[str], list[str]]] = []
-    if names:
-        steps.append(([c for _, c in strict], []))
-        steps.append(([c for _, c in loose], [f"exact {', '.join(plan.field_filters)} match"]))
-        if len(names) > 1:
-            steps.append((["(" + " OR ".join(c for _, c in loose) + ")"], ["all of " + ", ".join(names)]))
-    steps.append(([], names))
-    if plan.environment:
-        env = env_clause(plan.environment)
-        steps = [([*c, env], d) for c, d in steps] + [(c, [*d, f"env={plan.environment}"]) for c, d in steps]
-    level_drop = [f"level>={plan.min_level}"] if plan.min_level else []
-    out = [Attempt(clauses, plan.min_level, dropped) for clauses, dropped in steps]
-    if plan.min_level:
-        out += [Attempt(clauses, None, dropped + level_drop) for clauses, dropped in steps]
-    return out
+__all__ = ["Retriever"]
 
 
 class Retriever:
@@ -163,8 +109,8 @@ class Retriever:
             self.index, session, table_list, plan, SearchFilters(), rare_words=False
         ):
             plan.broad, plan.prefer_level, plan.min_level = False, plan.min_level, None
-        for attempt in _attempts(plan):
-            filters = _filters(plan, attempt)
+        for attempt in attempts(plan):
+            filters = search_filters(plan, attempt)
             if not self.index.exists(session, tables=table_list, filters=filters):
                 continue
             if plan.broad and not plan.identifiers and not plan.field_filters:
@@ -216,7 +162,7 @@ class Retriever:
         k: int,
     ) -> list[ResultLine]:
         baseline = self._baseline(session, tables, plan, attempt)
-        filters = _filters(plan, attempt)
+        filters = search_filters(plan, attempt)
         rows = self.index.scan(session, tables=tables, filters=filters, limit=BROAD_SCAN_LIMIT)
         return rank_broad(rows, baseline, span, plan.window, k)
 
@@ -227,7 +173,7 @@ class Retriever:
         baseline: dict[str, int] = defaultdict(int)
         if plan.window is None:
             return baseline
-        everywhere = _filters(plan, attempt).model_copy(update={"start": None, "end": None})
+        everywhere = search_filters(plan, attempt).model_copy(update={"start": None, "end": None})
         for row in self.index.scan(session, tables=tables, filters=everywhere, limit=BROAD_SCAN_LIMIT):
             if not plan.window.contains(row.timestamp):
                 baseline[row.shape] += 1
@@ -241,7 +187,7 @@ class Retriever:
         hits = self._search(session, tables, plan, filters, CANDIDATES)
         if plan.prefer_level:  # "were there errors?": the lines at that level first, then the rest
             worse = filters.model_copy(update={"min_level": plan.prefer_level})
-            hits = _merge(self._ranked(session, tables, plan, worse), hits)
+            hits = merge_hits(self._ranked(session, tables, plan, worse), hits)
         ranked: list[tuple[Hit, str]] = []
         seen: set[str] = set()
         for tier in [*tiers, hits]:
@@ -251,7 +197,7 @@ class Retriever:
                     seen.add(hit.id)
                     ranked.append((hit, "exact" if via_exact else hit.via))
         ordered = signals_first(ranked, plan.terms)
-        return _dedupe(ordered, k), missing
+        return dedupe(ordered, k), missing
 
     def _exact_tiers(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
@@ -267,12 +213,12 @@ class Retriever:
         present = [
             i
             for i, clause in clauses.items()
-            if self.index.exists(session, tables=tables, filters=_with(filters, clause))
+            if self.index.exists(session, tables=tables, filters=with_clause(filters, clause))
         ]
         missing = [f"'{i}' (no stored line holds it)" for i in plan.identifiers if i not in present]
         exact: list[Hit] = []
         if present:
-            every = _with(filters, " AND ".join(clauses[i] for i in present))
+            every = with_clause(filters, " AND ".join(clauses[i] for i in present))
             # One identifier is known to hold lines: no need to count them again.
             exact = (
                 self._search(session, tables, plan, every, EXACT_CANDIDATES, TIER_VECTOR_WEIGHT)
@@ -284,11 +230,13 @@ class Retriever:
             tiers.append(self._around(session, tables, filters, exact))
         if len(present) > 1:
             any_of = "(" + " OR ".join(clauses[i] for i in present) + ")"
-            tiers.append(self._ranked(session, tables, plan, _with(filters, any_of), TIER_VECTOR_WEIGHT))
+            tiers.append(
+                self._ranked(session, tables, plan, with_clause(filters, any_of), TIER_VECTOR_WEIGHT)
+            )
         for identifier in plan.identifiers:
             shape = message_shape(identifier)
             if " " in identifier and shape != identifier:  # "used 50/50" → lines saying "used 49/50" too
-                shaped = _with(filters, like("shape", shape))
+                shaped = with_clause(filters, like("shape", shape))
                 tiers.append(self._ranked(session, tables, plan, shaped, TIER_VECTOR_WEIGHT))
         return [t for t in tiers if t], missing
 
@@ -304,7 +252,7 @@ class Retriever:
             f"ts <= {to_micros(t + timedelta(seconds=AROUND_SECONDS))})"
             for t in moments
         ]
-        where = _with(filters, "(" + " OR ".join(spans) + ")")
+        where = with_clause(filters, "(" + " OR ".join(spans) + ")")
         held = {hit.id for hit in exact}
         near = [
             row
@@ -315,7 +263,7 @@ class Retriever:
         def gap(row: StoredRecord) -> float:
             return min(abs((row.timestamp - t).total_seconds()) for t in moments)
 
-        return [_as_hit(row) for row in sorted(near, key=gap)[:AROUND_LINES]]  # the lines right beside them
+        return [as_hit(row) for row in sorted(near, key=gap)[:AROUND_LINES]]  # the lines right beside them
 
     def _ranked(
         self,
@@ -361,7 +309,7 @@ class Retriever:
         matched = anchor_matches(self.index, session, tables, plan, filters)
         if not matched:
             return []
-        among = _with(filters, "id IN (" + ", ".join(sql_string(i) for i in matched) + ")")
+        among = with_clause(filters, "id IN (" + ", ".join(sql_string(i) for i in matched) + ")")
         by_question = self._search(session, tables, plan, among, EXACT_CANDIDATES, TIER_VECTOR_WEIGHT)
         return rank_matches(matched, by_question)
 
@@ -383,7 +331,7 @@ class Retriever:
             return broad
         most = max(m.anchors for m in matched.values())
         hits = sorted((m.hit for m in matched.values() if m.anchors == most), key=lambda h: h.timestamp)
-        named = _dedupe([(hit, "exact") for hit in hits], k)
+        named = dedupe([(hit, "exact") for hit in hits], k)
         self._add_counts(session, tables, any_level, named)
         held = {line.message for line in named}
         return [*named, *[line for line in broad if line.message not in held]][:k]
@@ -401,7 +349,7 @@ class Retriever:
         if not lines:
             return
         in_list = ", ".join(sql_string(line.message) for line in lines)
-        counted = _with(filters, f"message IN ({in_list})")
+        counted = with_clause(filters, f"message IN ({in_list})")
         by_message: dict[str, list[StoredRecord]] = defaultdict(list)
         for row in self.index.scan(session, tables=tables, filters=counted, limit=BROAD_SCAN_LIMIT):
             by_message[row.message].append(row)
@@ -419,49 +367,12 @@ class Retriever:
         stamps = self.index.timestamps(
             session,
             tables=tables,
-            filters=_with(filters, f"shape_hash IN ({in_list})"),
+            filters=with_clause(filters, f"shape_hash IN ({in_list})"),
             limit=PATTERN_SCAN_LIMIT,
         )
         for line in lines:
             line.pattern = pattern_stats(stamps.get(hashes[line.shape], []))
 
 
-def _as_hit(row: StoredRecord) -> Hit:
-    """A scanned row as a hit of the exact tiers (no score: its place is its rank)."""
-    return Hit.model_validate({**row.model_dump(), "score": 0.0, "via": "fts"})
-
-
-def _filters(plan: RetrievalPlan, attempt: Attempt) -> SearchFilters:
-    return SearchFilters(
-        start=plan.window.start if plan.window else None,
-        end=plan.window.end if plan.window else None,
-        min_level=attempt.level,
-        where=" AND ".join(attempt.clauses) or None,
-    )
-
-
-def _with(filters: SearchFilters, clause: str) -> SearchFilters:
-    """`filters` with one more where-clause AND-ed on."""
-    return filters.model_copy(update={"where": combine(filters.where, clause)})
-
-
 def _span(window: TimeWindow, utc_offset: int | None) -> str:
     return span(window.start, window.end, utc_offset, MINUTES)
-
-
-def _dedupe(ranked: Sequence[tuple[Hit, str]], k: int) -> list[ResultLine]:
-    """The first `k` distinct messages of `ranked`, each as a result line."""
-    out: dict[str, ResultLine] = {}
-    for hit, via in ranked:
-        if hit.message in out:
-            continue
-        out[hit.message] = to_result_line(hit, via=via, score=hit.score)
-        if len(out) == k:
-            break
-    return list(out.values())
-
-
-def _merge(first: Sequence[Hit], then: Sequence[Hit]) -> list[Hit]:
-    """`first`, then the hits of `then` not in it, each in its own order."""
-    seen = {h.id for h in first}
-    return list(first) + [h for h in then if h.id not in seen]

@@ -1,0 +1,43 @@
+"""What a thread remembers of one search, for the questions after it (`Engine.run_job`).
+
+- The field filters the question used (user, request, method): a follow-up that says "the user"
+  or "that request" inherits them.
+- The day its time window was on, in the logs' own clock (`refine.THREAD_DAY`): a follow-up's
+  clock time with no day is read on that day.
+- Which logs source filled which table, and the spans its fetch read whole (`sources.with_fetch`):
+  a later question about the same source and time is answered from the table, not fetched again.
+- The clock the logs were written in (`ThreadMemory.remember`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sre_agent.connectors.base import Logstore
+from sre_agent.connectors.file import FileLogstore
+from sre_agent.connectors.remote import window_of
+from sre_agent.sources import SOURCES_KEY, read_spans, source_id, with_fetch
+from sre_agent.thread_memory import ThreadMemory
+from sre_agent.workflows.events import SearchJob
+from sre_agent.workflows.refine import THREAD_DAY
+from sre_agent.workflows.results import SearchResult
+
+
+def remember_search(
+    threads: ThreadMemory, job: SearchJob, result: SearchResult, logstore: Logstore | None
+) -> None:
+    """Add what `job`'s search found out to its thread's memory; when it fetched from `logstore`,
+    that source is named on `result` too."""
+    remembered = dict(result.plan.field_filters)
+    if result.plan.window is not None:  # a follow-up's clock time with no day is read on this one
+        clock = timedelta(minutes=result.utc_offset or 0)
+        remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
+    if job.query is not None and logstore is not None:  # this source has filled this table
+        memory = threads.read(job.session).get(SOURCES_KEY)
+        cut = result.fetch_report.cut if result.fetch_report is not None else None
+        # A file reads the whole window (the question's part first); a remote store only the
+        # question's part, or without any window the last hour (`window_of`), never "all".
+        asked = job.query.window if isinstance(logstore, FileLogstore) else window_of(job.query)
+        remembered[SOURCES_KEY] = with_fetch(memory, source_id(logstore), job.table, read_spans(asked, cut))
+        result.source = logstore.name
+    threads.remember(job.session, remembered, result.utc_offset)
