@@ -564,6 +564,9 @@ def gen_openstack():
         rec(t, "auth failed", "WARNING", "nova-api", ctl, "keystonemiddleware.auth_token", "[-] Authorization failed for token")
         p = rng.choice(projects)
         api(t + sec(0.006), "GET", f"/v2.1/{p['id']}/servers/detail", 401, 283, None, ctl=ctl, tm=rng.uniform(0.008, 0.02))
+    t = at(UTC, 2024, 3, 6, 3, 41, 9.87)  # an expired token at night
+    rec(t, "auth failed", "WARNING", "nova-api", "ctl-02", "keystonemiddleware.auth_token", "[-] Authorization failed for token")
+    api(t + sec(0.005), "GET", f"/v2.1/{projects[4]['id']}/servers/detail", 401, 283, None, ctl="ctl-02", tm=0.0113)
     for t in (at(UTC, 2024, 3, 5, 11, 2, 44.1), at(UTC, 2024, 3, 5, 17, 48, 3.7), at(UTC, 2024, 3, 6, 4, 55, 12.3)):
         rec(t, "more disk than expected", "WARNING", "nova-scheduler", rng.choice(ctls), "nova.scheduler.host_manager",
             f"{sctx(req())} Host cmp-07 has more disk space than database expected (3571 GB > 3480 GB)")
@@ -607,7 +610,7 @@ def gen_postgres():
 
     def pid_at(t):
         """Backend pids grow with time, as fork() hands them out."""
-        p = 52000 + int((t - start).total_seconds() / 6.9) + rng.randint(0, 3)
+        p = 52000 + int((t - start).total_seconds() / 6.9)
         while p in used_pids:
             p += 1
         used_pids.add(p)
@@ -631,7 +634,9 @@ def gen_postgres():
 
     SSL = " SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)"
 
-    def session(t0, dur, user, db, app, ip, ssl=True, disconnect=True, pid=None, log_start=True):
+    def session(t0, dur, user, db, app, ip, ssl=True, disconnect=True, pid=None, log_start=True, pinned=False):
+        """One backend's connect / authorize / disconnect lines. A pinned session belongs to a scenario and
+        is never picked to end with a background failure."""
         pid = pid or pid_at(t0)
         port = rng.randint(32768, 60999)
         if log_start:
@@ -645,7 +650,8 @@ def gen_postgres():
             rec(t1, "disconnection", "LOG", pid,
                 f"disconnection: session time: {fmt_dur(dur)} user={user} database={db} host={ip} port={port}",
                 user, db, app)
-        s = {"start": t0, "end": t1 if disconnect else end, "pid": pid, "user": user, "db": db, "app": app, "ip": ip}
+        s = {"start": t0, "end": t1 if disconnect else end, "pid": pid, "user": user, "db": db, "app": app, "ip": ip,
+             "pinned": pinned, "logged_end": disconnect and t1 < end, "ended_by": None}
         sessions.append(s)
         return s
 
@@ -659,8 +665,8 @@ def gen_postgres():
 
     # --- deadlocks on 2024-02-14 (claimed first so their pids are fixed early) -----------------
     t0 = at(EST, 2024, 2, 14, 3, 0, 2.114)
-    w1 = session(t0, 1871.42, "stock_sync", "orders", "stock-sync", "10.20.7.22")
-    w2 = session(t0 + sec(0.41), 1869.95, "stock_sync", "orders", "stock-sync", "10.20.7.22")
+    w1 = session(t0, 1871.42, "stock_sync", "orders", "stock-sync", "10.20.7.22", pinned=True)
+    w2 = session(t0 + sec(0.41), 1869.95, "stock_sync", "orders", "stock-sync", "10.20.7.22", pinned=True)
     W1, W2 = w1["pid"], w2["pid"]
     facts["W1"], facts["W2"] = W1, W2
     upd = ("UPDATE stock_levels SET on_hand = on_hand - {q}, updated_at = now() WHERE sku = '{s}' AND "
@@ -712,18 +718,18 @@ def gen_postgres():
         t_end = at(EST, 2024, 2, 13, 11, 53, 2.0) + sec(rng.uniform(0, 290))
         dur = rng.uniform(5 * 3600, 22 * 3600)
         t_begin = t_end - sec(dur)
-        pid = 20000 + 517 * k + rng.randint(0, 400)
-        used_pids.add(pid)
-        session(t_begin, dur, "orders_app", "orders", "orders-api", old_ips[k % 6], pid=pid, log_start=False)
+        pid = pid_at(t_begin)
+        session(t_begin, dur, "orders_app", "orders", "orders-api", old_ips[k % 6], pid=pid, log_start=False,
+                pinned=True)
     # BI tool pool, idle most of the morning
     bi = []
     for k in range(14):
         t_b = at(EST, 2024, 2, 13, 8, 2, 0) + sec(rng.uniform(0, 3 * 3600))
-        bi.append(session(t_b, 0, "bi_reader", "orders", "Metabase", "10.20.9.40", disconnect=False))
+        bi.append(session(t_b, 0, "bi_reader", "orders", "Metabase", "10.20.9.40", disconnect=False, pinned=True))
     # the new pods open their pools
     for k in range(48):
         t = at(EST, 2024, 2, 13, 11, 41, 5.0) + sec(rng.uniform(0, 105))
-        session(t, rng.uniform(7200, 40000), "orders_app", "orders", "orders-api", rng.choice(new_ips))
+        session(t, rng.uniform(7200, 40000), "orders_app", "orders", "orders-api", rng.choice(new_ips), pinned=True)
     for k in range(6):
         t = at(EST, 2024, 2, 13, 11, 42, 51.0) + sec(k * 8.7 + rng.uniform(0, 5))
         rejected(t, "orders_app", "orders", "orders-api", rng.choice(new_ips),
@@ -733,7 +739,7 @@ def gen_postgres():
         rejected(t, "orders_app", "orders", "orders-api", rng.choice(new_ips), "sorry, too many clients already")
         t += sec(rng.uniform(8, 38))
     # a DBA logs in on a reserved slot and terminates the idle BI sessions
-    dba = session(at(EST, 2024, 2, 13, 11, 51, 21.4), 96.3, "postgres", "orders", "psql", "10.20.1.9")
+    dba = session(at(EST, 2024, 2, 13, 11, 51, 21.4), 96.3, "postgres", "orders", "psql", "10.20.1.9", pinned=True)
     t = at(EST, 2024, 2, 13, 11, 52, 4.512)
     for s in bi:
         t += sec(rng.uniform(0.0004, 0.002))
@@ -790,6 +796,14 @@ def gen_postgres():
         return [s for s in sessions if s["user"] == user and s["start"] < t < s["end"]]
 
     # --- background: checkpoints, autovacuum -------------------------------------------------------
+    lsn = [0x1F_80000000]
+
+    def next_lsn(kb):
+        """(redo lsn, lsn) of a checkpoint that covers `kb` kB of WAL."""
+        redo = lsn[0] + rng.randint(200, 4000)
+        lsn[0] = redo + kb * 1024
+        return f"{redo >> 32:X}/{redo & 0xFFFFFFFF:08X}", f"{lsn[0] >> 32:X}/{lsn[0] & 0xFFFFFFFF:08X}"
+
     t = start.replace(minute=7, second=31, microsecond=402000)
     while t < end:
         if any(s["start"] <= t < s["end"] for s in etl_sessions):
@@ -805,30 +819,32 @@ def gen_postgres():
             f"{rng.randint(0, 3)} recycled; write={write:.3f} s, sync={rng.uniform(0.001, 0.03):.3f} s, "
             f"total={tot:.3f} s; sync files={rng.randint(4, 70)}, longest={rng.uniform(0.001, 0.009):.3f} s, "
             f"average={rng.uniform(0.001, 0.002):.3f} s; distance={dist} kB, estimate={dist + rng.randint(0, 4000)} kB; "
-            f"lsn=1F/{hexid(rng, 8).upper()}, redo lsn=1F/{hexid(rng, 8).upper()}")
+            "lsn={1}, redo lsn={0}".format(*next_lsn(dist)))
         t += timedelta(minutes=15)
-    for s in etl_sessions:  # the ETL writes a lot of WAL
+    for s in etl_sessions:  # the ETL's bulk load writes a lot of WAL for about ten minutes
         t = s["start"] + sec(140)
-        k = 0
-        while t < s["end"] - sec(60):
-            rec(t, "checkpoint starting wal", "LOG", CKPT, "checkpoint starting: wal")
-            if k % 4 == 1:
-                gap = rng.randint(19, 28)
+        crowded = rng.sample(range(1, 14), 4)  # four WAL checkpoints come < checkpoint_warning (30s) after the last
+        prev = None
+        for k in range(14):
+            if k in crowded:
                 rec(t - sec(0.001), "ckpt too frequent", "LOG", CKPT,
-                    f"checkpoints are occurring too frequently ({gap} seconds apart)")
+                    f"checkpoints are occurring too frequently ({int((t - prev).total_seconds())} seconds apart)")
                 rec(t - sec(0.0009), "hint max_wal_size", "HINT", CKPT,
                     'Consider increasing the configuration parameter "max_wal_size".')
-            dur = rng.uniform(18, 31)
+            rec(t, "checkpoint starting wal", "LOG", CKPT, "checkpoint starting: wal")
+            nxt = rng.uniform(17, 29.5) if k + 1 in crowded else rng.uniform(34, 75)
+            dur = min(nxt - 2.5, rng.uniform(11, 24))
             bufs = rng.randint(9000, 16000)
+            dist = rng.randint(520000, 560000)
             rec(t + sec(dur), "checkpoint complete", "LOG", CKPT,
                 f"checkpoint complete: wrote {bufs} buffers ({bufs / 163.84:.1f}%); 0 WAL file(s) added, "
                 f"{rng.randint(0, 4)} removed, {rng.randint(8, 33)} recycled; write={dur - 0.4:.3f} s, "
                 f"sync={rng.uniform(0.1, 0.4):.3f} s, total={dur:.3f} s; sync files={rng.randint(30, 90)}, "
                 f"longest={rng.uniform(0.05, 0.2):.3f} s, average={rng.uniform(0.004, 0.02):.3f} s; "
-                f"distance={rng.randint(520000, 560000)} kB, estimate={rng.randint(540000, 570000)} kB; "
-                f"lsn=20/{hexid(rng, 8).upper()}, redo lsn=20/{hexid(rng, 8).upper()}")
-            t += sec(dur + rng.uniform(0.5, 4))
-            k += 1
+                f"distance={dist} kB, estimate={dist + rng.randint(0, 30000)} kB; "
+                "lsn={1}, redo lsn={0}".format(*next_lsn(dist)))
+            prev = t
+            t += sec(nxt)
         for _ in range(3):
             tt = s["start"] + sec(rng.uniform(200, 2000))
             rec(tt, "temp file", "LOG", s["pid"],
@@ -894,32 +910,43 @@ def gen_postgres():
             f"duration: {rng.uniform(1000, 9500):.3f} ms  execute <unnamed>: {rng.choice(slow_q[user])}",
             s["user"], s["db"], s["app"])
 
-    def err_with(t, user, tpl, level, msg, annots):
-        act = active(t, user)
-        if not act:
-            return False
-        s = rng.choice(act)
-        who = (s["user"], s["db"], s["app"])
-        rec(t, tpl, level, s["pid"], msg, *who)
-        annotate(t, s["pid"], who, annots)
-        return True
+    def err_in(n, user, tpl, level, msg, annots, lo=start, hi=end):
+        """n failed statements of `user`, each inside one of its (non-scenario) sessions."""
+        cands = [s for s in sessions if s["user"] == user and not s["pinned"]
+                 and (min(s["end"], hi) - max(s["start"], lo)).total_seconds() > 20]
+        for s in rng.sample(cands, n):
+            a_, b_ = max(s["start"], lo) + sec(5), min(s["end"], hi) - sec(5)
+            t = a_ + sec(rng.uniform(0, (b_ - a_).total_seconds()))
+            who = (s["user"], s["db"], s["app"])
+            rec(t, tpl, level, s["pid"], msg, *who)
+            annotate(t, s["pid"], who, annots(t) if callable(annots) else annots)
 
     def spread(n, lo=start, hi=end):
         return sorted(lo + sec(rng.uniform(0, (hi - lo).total_seconds())) for _ in range(n))
 
-    storm = (at(EST, 2024, 2, 13, 11, 35, 0), at(EST, 2024, 2, 13, 12, 0, 0))
     emails = ["j.alvarez", "m.chen", "p.okafor", "s.novak", "a.haddad", "l.fischer", "r.tanaka", "k.osei"]
-    for t in spread(14):
-        if storm[0] <= t < storm[1]:
-            continue
-        e = rng.choice(emails) + "@" + rng.choice(["gmail.com", "outlook.com", "proton.me"])
-        err_with(t, "orders_app", "duplicate key", "ERROR",
-                 'duplicate key value violates unique constraint "customers_email_key"',
-                 [("DETAIL", f"Key (email)=({e}) already exists."),
-                  ("STATEMENT", "INSERT INTO customers (email, full_name, created_at) VALUES ($1, $2, now()) RETURNING id")])
-    for t in spread(8) + [at(EST, 2024, 2, 14, 1, 47, 12.6)]:
-        err_with(t, "bi_reader", "statement timeout", "ERROR", "canceling statement due to statement timeout",
-                 [("STATEMENT", rng.choice(slow_q["bi_reader"]))])
+    err_in(12, "orders_app", "duplicate key", "ERROR",
+           'duplicate key value violates unique constraint "customers_email_key"',
+           lambda t: [("DETAIL", "Key (email)=({}@{}) already exists.".format(
+               rng.choice(emails), rng.choice(["gmail.com", "outlook.com", "proton.me"]))),
+               ("STATEMENT", "INSERT INTO customers (email, full_name, created_at) VALUES ($1, $2, now()) RETURNING id")])
+    err_in(6, "bi_reader", "statement timeout", "ERROR", "canceling statement due to statement timeout",
+           lambda t: [("STATEMENT", rng.choice(slow_q["bi_reader"]))])
+    err_in(6, "orders_app", "no tx", "WARNING", "there is no transaction in progress", [])
+    err_in(3, "bi_reader", "no relation", "ERROR", 'relation "order_audit_2023" does not exist',
+           [("STATEMENT", "SELECT count(*) FROM order_audit_2023 WHERE created_at > now() - interval '1 day'")],
+           at(EST, 2024, 2, 13, 8, 0), at(EST, 2024, 2, 13, 18, 0))
+    err_in(3, "billing", "serialize", "ERROR", "could not serialize access due to concurrent update",
+           [("STATEMENT", slow_q["billing"][0])])
+    # a report on the night of the 14th times out, then its client drops
+    night = session(at(EST, 2024, 2, 14, 1, 21, 7.05), 1893.25, "bi_reader", "orders", "Metabase", "10.20.9.40",
+                    pinned=True)
+    t = at(EST, 2024, 2, 14, 1, 47, 12.6)
+    rec(t, "statement timeout", "ERROR", night["pid"], "canceling statement due to statement timeout",
+        "bi_reader", "orders", "Metabase")
+    annotate(t, night["pid"], ("bi_reader", "orders", "Metabase"), [("STATEMENT", slow_q["bi_reader"][1])])
+    rec(night["end"] - sec(0.0003), "recv reset", "LOG", night["pid"],
+        "could not receive data from client: Connection reset by peer", "bi_reader", "orders", "Metabase")
     for t in spread(4, at(EST, 2024, 2, 13, 9, 0), at(EST, 2024, 2, 13, 17, 0)):
         pid = pid_at(t)
         rec(t, "connection received", "LOG", pid, f"connection received: host=10.20.9.77 port={rng.randint(32768, 60999)}",
@@ -929,24 +956,19 @@ def gen_postgres():
         rec(t + sec(0.010001), "annot DETAIL hba", "DETAIL", pid,
             'Connection matched file "/etc/postgresql/16/main/pg_hba.conf" line 97: '
             '"host    all    all    10.20.0.0/16    scram-sha-256"', "reporting", "orders", "[unknown]")
-    for t in spread(6) + [at(EST, 2024, 2, 14, 1, 52, 40.3)]:
-        act = active(t, "bi_reader") + active(t, "orders_app")
-        if act:
-            s = rng.choice(act)
-            rec(t, "recv reset", "LOG", s["pid"], "could not receive data from client: Connection reset by peer",
-                s["user"], s["db"], s["app"])
-    for t in spread(4):
-        err_with(t, "orders_app", "eof open tx", "LOG", "unexpected EOF on client connection with an open transaction", [])
-    for t in spread(3, at(EST, 2024, 2, 13, 8, 0), at(EST, 2024, 2, 13, 18, 0)):
-        err_with(t, "bi_reader", "idle tx timeout", "FATAL", "terminating connection due to idle-in-transaction timeout", [])
-    for t in spread(6):
-        err_with(t, "orders_app", "no tx", "WARNING", "there is no transaction in progress", [])
-    for t in spread(3, at(EST, 2024, 2, 13, 8, 0), at(EST, 2024, 2, 13, 18, 0)):
-        err_with(t, "bi_reader", "no relation", "ERROR", 'relation "order_audit_2023" does not exist',
-                 [("STATEMENT", "SELECT count(*) FROM order_audit_2023 WHERE created_at > now() - interval '1 day'")])
-    for t in spread(3):
-        err_with(t, "billing", "serialize", "ERROR", "could not serialize access due to concurrent update",
-                 [("STATEMENT", slow_q["billing"][0])])
+    def at_session_end(n, users, tpl, level, msg, lo=start, hi=end):
+        """Background failures that end a session: logged just before its disconnection line."""
+        cands = [s for s in sessions if s["user"] in users and not s["pinned"] and s["logged_end"]
+                 and s["ended_by"] is None and lo <= s["end"] < hi]
+        for s in rng.sample(cands, n):
+            s["ended_by"] = tpl
+            rec(s["end"] - sec(0.0003), tpl, level, s["pid"], msg, s["user"], s["db"], s["app"])
+
+    at_session_end(6, ("bi_reader", "orders_app"), "recv reset", "LOG",
+                   "could not receive data from client: Connection reset by peer")
+    at_session_end(4, ("orders_app",), "eof open tx", "LOG", "unexpected EOF on client connection with an open transaction")
+    at_session_end(3, ("bi_reader",), "idle tx timeout", "FATAL", "terminating connection due to idle-in-transaction timeout",
+                   at(EST, 2024, 2, 13, 8, 0), at(EST, 2024, 2, 13, 18, 0))
     # configuration reload in the morning of the 13th
     t = at(EST, 2024, 2, 13, 9, 12, 3.55)
     rec(t, "sighup", "LOG", 1811, "received SIGHUP, reloading configuration files")
