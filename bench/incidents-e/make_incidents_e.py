@@ -208,12 +208,14 @@ def gen_openstack():
         rec(t, "wsgi access line", "INFO", "nova-api", ctl, "nova.osapi_compute.wsgi.server", msg)
         return r
 
-    instances = []  # dicts: uuid, proj, host, flavor
+    instances = []  # dicts: uuid, proj, host, flavor, born, died (None while it exists)
     for _ in range(44):
         h = rng.choice(computes)
         instances.append({"uuid": uuid4(rng), "proj": rng.choice(projects), "host": h,
-                          "flavor": rng.choice(list(flavors))})
-    deleted = []
+                          "flavor": rng.choice(list(flavors)), "born": start - timedelta(days=9), "died": None})
+
+    def alive(t, i):
+        return i["born"] + sec(60) < t and (i["died"] is None or t < i["died"])
 
     # --- build flows -------------------------------------------------------------------------
     def claim(t, host, inst, r, p):
@@ -255,6 +257,7 @@ def gen_openstack():
         rec(t, "took build", "INFO", "nova-compute", host, "nova.compute.manager",
             f"{uctx(r, p)} [instance: {u}] Took {build_s:.2f} seconds to build instance.")
         inst["host"] = host
+        inst["born"], inst["died"] = t, None
         instances.append(inst)
         return t
 
@@ -401,41 +404,10 @@ def gen_openstack():
         rec(at(UTC, 2024, 3, 5, *mm), "periodic error", "ERROR", "nova-compute", "cmp-09", "oslo_service.periodic_task",
             f"{sctx(req())} Error during ComputeManager._sync_power_states: {HV_BROKEN}")
 
-    # --- background: API traffic -----------------------------------------------------------------
+    # --- background: builds and deletes --------------------------------------------------------
     def busy(t):
         return 7 <= t.hour < 20
 
-    for t in arrivals(rng, start, end, lambda t: 30 if busy(t) else 8, 30):
-        p = rng.choice(projects)
-        k = rng.random()
-        if k < 0.40:
-            api(t, "GET", f"/v2.1/{p['id']}/servers/detail", 200, rng.randint(1500, 28000), p,
-                tm=rng.uniform(0.12, 0.95))
-        elif k < 0.62:
-            mine = [i for i in instances if i["proj"] is p] or instances
-            i = rng.choice(mine)
-            api(t, "GET", f"/v2.1/{p['id']}/servers/{i['uuid']}", 200, rng.randint(1690, 2140), p)
-        elif k < 0.70:
-            api(t, "GET", f"/v2.1/{p['id']}/flavors/detail", 200, 2843, p)
-        elif k < 0.76:
-            api(t, "GET", f"/v2.1/{p['id']}/os-keypairs", 200, rng.randint(610, 1900), p)
-        elif k < 0.82:
-            api(t, "GET", f"/v2.1/{p['id']}/limits", 200, 553, p)
-        elif k < 0.88:
-            api(t, "GET", "/v2.1/", 200, 393)
-        elif k < 0.93:
-            api(t, "GET", f"/v2.1/{p['id']}/os-availability-zone", 200, 156, p)
-        elif k < 0.965 and deleted:
-            i = rng.choice(deleted)
-            r = req()
-            ctl = rng.choice(ctls)
-            api(t, "GET", f"/v2.1/{i['proj']['id']}/servers/{i['uuid']}", 404, 285, i["proj"], r, ctl)
-            rec(t - sec(0.004), "http 404", "INFO", "nova-api", ctl, "nova.api.openstack.wsgi",
-                f"{uctx(r, i['proj'])} HTTP exception thrown: Instance {i['uuid']} could not be found.")
-        else:
-            api(t, "GET", f"/v2.1/{admin['id']}/os-hypervisors/detail", 200, rng.randint(5200, 5600), admin)
-
-    # --- background: builds and deletes -------------------------------------------------------
     quiet = (out_start - sec(300), out_end + sec(1500))
     for t in arrivals(rng, start, end, lambda t: 2.2 if busy(t) else 0.5, 2.2):
         if quiet[0] <= t < quiet[1]:
@@ -465,14 +437,13 @@ def gen_openstack():
     polls(t, inst, 2)
 
     for t in arrivals(rng, start, end, lambda t: 1.3 if busy(t) else 0.3, 1.3):
-        cands = [i for i in instances if i["uuid"] not in (OS_I,)]
+        cands = [i for i in instances if i["uuid"] != OS_I and alive(t, i)]
         if not cands:
             continue
         i = cands[rng.randrange(len(cands))]
         if i["host"] == "cmp-09" and quiet[0] <= t < quiet[1]:
             continue
-        instances.remove(i)
-        deleted.append(i)
+        i["died"] = t
         p, h, u = i["proj"], i["host"], i["uuid"]
         r = req()
         api(t, "DELETE", f"/v2.1/{p['id']}/servers/{u}", 204, 0, p, r, tm=rng.uniform(0.15, 0.4))
@@ -496,6 +467,39 @@ def gen_openstack():
         t1 += sec(rng.uniform(0.4, 1.5))
         rec(t1, "took dealloc", "INFO", "nova-compute", h, "nova.compute.manager",
             f"{uctx(r, p)} [instance: {u}] Took {rng.uniform(0.5, 2.2):.2f} seconds to deallocate network for instance.")
+
+    # --- background: API traffic -----------------------------------------------------------------
+    for t in arrivals(rng, start, end, lambda t: 30 if busy(t) else 8, 30):
+        p = rng.choice(projects)
+        k = rng.random()
+        if k < 0.40:
+            api(t, "GET", f"/v2.1/{p['id']}/servers/detail", 200, rng.randint(1500, 28000), p,
+                tm=rng.uniform(0.12, 0.95))
+        elif k < 0.62:
+            mine = [i for i in instances if i["proj"] is p and alive(t, i)]
+            if not mine:
+                continue
+            i = rng.choice(mine)
+            api(t, "GET", f"/v2.1/{p['id']}/servers/{i['uuid']}", 200, rng.randint(1690, 2140), p)
+        elif k < 0.70:
+            api(t, "GET", f"/v2.1/{p['id']}/flavors/detail", 200, 2843, p)
+        elif k < 0.76:
+            api(t, "GET", f"/v2.1/{p['id']}/os-keypairs", 200, rng.randint(610, 1900), p)
+        elif k < 0.82:
+            api(t, "GET", f"/v2.1/{p['id']}/limits", 200, 553, p)
+        elif k < 0.88:
+            api(t, "GET", "/v2.1/", 200, 393)
+        elif k < 0.93:
+            api(t, "GET", f"/v2.1/{p['id']}/os-availability-zone", 200, 156, p)
+        elif k < 0.965 and [i for i in instances if i["died"] and i["died"] + sec(300) < t]:
+            i = rng.choice([i for i in instances if i["died"] and i["died"] + sec(300) < t])
+            r = req()
+            ctl = rng.choice(ctls)
+            api(t, "GET", f"/v2.1/{i['proj']['id']}/servers/{i['uuid']}", 404, 285, i["proj"], r, ctl)
+            rec(t - sec(0.004), "http 404", "INFO", "nova-api", ctl, "nova.api.openstack.wsgi",
+                f"{uctx(r, i['proj'])} HTTP exception thrown: Instance {i['uuid']} could not be found.")
+        else:
+            api(t, "GET", f"/v2.1/{admin['id']}/os-hypervisors/detail", 200, rng.randint(5200, 5600), admin)
 
     # --- background: periodic tasks on the computes ------------------------------------------
     for k, h in enumerate(computes):
@@ -553,7 +557,7 @@ def gen_openstack():
             "18 instances on the hypervisor.")
     for _ in range(5):
         t = start + sec(rng.uniform(3600, (end - start).total_seconds() - 3600))
-        i = rng.choice(instances)
+        i = rng.choice([x for x in instances if alive(t, x)])
         if i["host"] == "cmp-09" and quiet[0] <= t < quiet[1]:
             continue
         rec(t, "unexpected event", "WARNING", "nova-compute", i["host"], "nova.compute.manager",
@@ -571,8 +575,8 @@ def gen_openstack():
         rec(t, "more disk than expected", "WARNING", "nova-scheduler", rng.choice(ctls), "nova.scheduler.host_manager",
             f"{sctx(req())} Host cmp-07 has more disk space than database expected (3571 GB > 3480 GB)")
     # an instance on cmp-11 powers itself off
-    i = [x for x in instances if x["host"] == "cmp-11"][0]
     t = at(UTC, 2024, 3, 5, 19, 2, 17.5)
+    i = [x for x in instances if x["host"] == "cmp-11" and alive(t, x)][0]
     rec(t, "lifecycle stopped", "INFO", "nova-compute", "cmp-11", "nova.compute.manager",
         f"{sctx(req())} [instance: {i['uuid']}] VM Stopped (Lifecycle Event)")
     rec(t + sec(0.2), "shutdown by itself", "WARNING", "nova-compute", "cmp-11", "nova.compute.manager",
