@@ -39,7 +39,8 @@ Three question styles, six turns per system (2 + 2 + 2), one Slack thread per sy
   lexical     names an exact token of the logs (an instance uuid, a pid, a trace id, a quoted
               phrase); relevant = the lines that answer the question about it.
   paraphrase  the engineer's own words for something the logs say in jargon; the ask shares no
-              content word with its relevant lines (the script prints any it finds).
+              content word with its relevant lines (the script prints any it finds, and any ask word
+              whose first four letters start a word of those lines, such as lose / lost).
 
 Relevant lines are never listed by hand. A rule selects them; a rule is a dict (or a list of dicts,
 whose selections are united), and every condition of a dict must hold for a line:
@@ -155,7 +156,7 @@ def gen_openstack():
     start = at(UTC, 2024, 3, 5, 6, 0, 3.118)
     end = at(UTC, 2024, 3, 6, 7, 30)
     out_start = at(UTC, 2024, 3, 5, 14, 7, 31.204)  # libvirt connection lost on cmp-09
-    out_end = at(UTC, 2024, 3, 5, 15, 40, 58.0)  # libvirtd restarted, nova reconnects
+    out_end = at(UTC, 2024, 3, 5, 15, 40, 58.317)  # libvirtd restarted, nova reconnects
 
     ctls = ["ctl-01", "ctl-02"]
     computes = ["cmp-07", "cmp-08", "cmp-09", "cmp-10", "cmp-11", "cmp-12"]
@@ -1323,7 +1324,7 @@ def questions_openstack(f):
           # its own lines and the lines of the request that created it, minus the user's polling GETs
           {"msg": re.escape(OS_A) + "|" + re.escape(OS_REQ_A[0]), "not_msg": r'"GET '}),
         q("paraphrase",
-          "so did that node lose its link to the hypervisor daemon? when exactly?",
+          "so did that node drop its link to the hypervisor daemon? when exactly?",
           ["Connection to libvirt", "14:07"],
           {"field": {"host": "cmp-09"}, "msg": r"Connection to libvirt broke|Connection event '0'"}),
         q("lexical",
@@ -1555,8 +1556,11 @@ def main():
                 for n in lines:
                     logw |= set(re.findall(r"[a-z][a-z0-9']+", records[n - 1]["message"].lower()))
                 shared = sorted(content_words(ask) & logw)
-                if shared:
-                    overlaps.append((iid, ask, shared))
+                # near misses: same first four letters (lose / lost would pass the exact check)
+                stems = {w[:4] for w in logw if len(w) > 3}
+                near = sorted(w for w in content_words(ask) - logw if len(w) > 3 and w[:4] in stems)
+                if shared or near:
+                    overlaps.append((iid, ask, shared + [w + "~" for w in near]))
             distinct = len({records[n - 1]["message"] for n in lines})
             turns.append({"ask": ask, "expect": {"relevant_lines": lines, "mentions": qd["mentions"]}})
             table.append((iid, qd["style"], len(lines), distinct, ask))
@@ -1568,7 +1572,7 @@ def main():
         qfile["incidents"].append({"id": iid, "turns": [{"ask": qd["ask"], "style": qd["style"]} for qd in questions]})
 
     if overlaps:
-        print("\nparaphrase asks sharing a word with their relevant lines:")
+        print("\nparaphrase asks sharing a word (or, marked ~, its first 4 letters) with their relevant lines:")
         for iid, ask, shared in overlaps:
             print(f"  {iid}: {shared}  <- {ask}")
     if a.show:
