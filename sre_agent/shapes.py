@@ -7,11 +7,13 @@ shape share one embedding; `shape_hash` gives a short key for a shape.
 The masks, tried left to right at each position (first that matches wins):
 
 - redaction markers (`[EMAIL]`) and e-mail addresses stay as they are;
-- UUIDs become `<UUID>`;
+- UUIDs become `<UUID>`, also after a dashed prefix (OpenStack's `req-<UUID>`, a pod's `web-<UUID>`);
 - IPv4 (optionally `::ffff:`-mapped) and IPv6 addresses, each with an optional `:port`, become `<IP>`;
 - `0x`-prefixed hex and runs of 8+ hex characters holding both digits and letters become `<HEX>`;
 - `name_123` / `blk_-123` style ids (letters, `_`, an optionally negative number) and numbers
-  joined by underscores (`30546354_25138444`) become `<ID>`;
+  joined by underscores (`30546354_25138444`) become `<ID>`, and so do prefixed random ids
+  (`ord_rAW3Latp63`, `cus_NffrFeUfNV2Hib`, `crt_z7gi99i3`: a short word, `_`, then six or more
+  letters and digits holding a digit);
 - inside a path of two or more segments, a segment mixing letters and digits becomes `<ID>`:
   `/dfs/data/current/subdir37/blk_1` and `/dfs/data/current/subdir5/blk_2` are one shape, as are
   `_task_200811092030_0002_r_000318_0/part-00318` and its siblings;
@@ -48,12 +50,13 @@ _ALTERNATIVES: tuple[tuple[str | None, str], ...] = (
     ("@", r"(?P<mail>(?<![\w.%+-])[\w.%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24}(?![\w-]))"),
     (
         "u",
-        r"(?P<uuid>(?<![\w-])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![\w-]))",
+        r"(?P<uuid>(?<!\w)[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![\w-]))",
     ),
     ("4", rf"(?P<ip>(?<![\w.]){_IPV4}{_PORT}(?!\w|\.\d))"),
     ("6", rf"(?P<ip6>(?<![\w:])(?:\[(?:{_IPV6})\]|{_IPV6}){_PORT}(?![\w:]))"),
     (None, r"(?P<hex>(?<![\w])(?:0[xX][0-9A-Fa-f]+|[0-9A-Fa-f]{8,})(?![\w]))"),
     ("_", r"(?P<id>(?<![\w-])(?:[A-Za-z][A-Za-z0-9]*|\d+)_-?\d+(?:_-?\d+)*(?![\w]))"),
+    ("_", r"(?P<rid>(?<![\w-])[A-Za-z]{2,12}_(?=[A-Za-z]*\d)[A-Za-z0-9]{6,}(?![\w-]))"),
     (None, r"(?P<num>(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*)"),
 )
 _DIGIT = re.compile(r"\d", re.ASCII)
@@ -92,7 +95,15 @@ _MIXED_SEGMENT = re.compile(
 )
 
 
-_TOKENS = {"uuid": "<UUID>", "ip": "<IP>", "ip6": "<IP>", "hex": "<HEX>", "id": "<ID>", "num": "<NUM>"}
+_TOKENS = {
+    "uuid": "<UUID>",
+    "ip": "<IP>",
+    "ip6": "<IP>",
+    "hex": "<HEX>",
+    "id": "<ID>",
+    "rid": "<ID>",
+    "num": "<NUM>",
+}
 
 
 def _mask(m: re.Match[str]) -> str:
@@ -107,9 +118,7 @@ def _mask(m: re.Match[str]) -> str:
             return "<NUM>"
         if not has_digit:
             return text  # a word that happens to use only a-f, e.g. "acceded"
-    return {"uuid": "<UUID>", "ip": "<IP>", "ip6": "<IP>", "hex": "<HEX>", "id": "<ID>", "num": "<NUM>"}[
-        kind or "num"
-    ]
+    return _TOKENS[kind or "num"]
 
 
 def message_shape(message: str) -> str:

@@ -283,6 +283,22 @@ def test_user_names_are_words_so_they_keep_shapes_apart() -> None:
         ("port checkout:4515 is not an address", "port checkout:<NUM> is not an address"),
         ("job_77 a-b-c-d 1.2.3", "<ID> a-b-c-d <NUM>"),
         ("nbsp\u00a0and\x1cseparators 5", "nbsp and separators <NUM>"),
+        # a UUID after a dashed prefix (OpenStack request ids): one shape for every request
+        (
+            "[req-488c2381-6ed9-442e-a306-5d56be647d26 - - - - -] Auditing resources",
+            "[req-<UUID> - - - - -] Auditing resources",
+        ),
+        ("pod web-123e4567-e89b-12d3-a456-426614174000x up", "pod web-<HEX>-e89b-<NUM>d3-a456-<NUM>x up"),
+        # prefixed random ids (Stripe-style): a short word, `_`, six or more characters with a digit
+        ("cart crt_z7gi99i3 order ord_rAW3Latp63 charge ch_3MmlLr", "cart <ID> order <ID> charge <ID>"),
+        (
+            "utf8_general_ci ord_abcdefgh ord_a1b2c ord_a1b2c3_x",
+            "utf8_general_ci ord_abcdefgh ord_a1b2c ord_a1b2c3_x",
+        ),
+        (
+            "x-ord_a1b2c3d4 a_b1c2d3e4 abcdefghijklm_a1b2c3d4",
+            "x-ord_a1b2c3d4 a_b1c2d3e4 abcdefghijklm_a1b2c3d4",
+        ),
     ],
 )
 def test_message_shape_masks_variable_parts(message: str, shape: str) -> None:
