@@ -288,14 +288,16 @@ def gen_apache(rng):
             f"{client('10.20.0.45')} AH01617: user ops: authentication failure for \"/jkstatus\": Password Mismatch")
     for t in spread(rng, T0, T1, 62):
         ip = rng.choice(ips + scanners)
-        err(t, "AH02008", "ssl", "info", f"{client(ip)} AH02008: SSL library error 1 in handshake (server shop.example.com:443)")
+        pid, tid = child(t)
+        err(t, "AH02008", "ssl", "info", f"{client(ip)} AH02008: SSL library error 1 in handshake (server shop.example.com:443)",
+            pid=pid, tid=tid)
         err(t + timedelta(microseconds=rng.randrange(40, 300)), "ssl-lib-error", "ssl", "info",
             "SSL Library Error: error:" + rng.choice([
                 "1408F10B:SSL routines:ssl3_get_record:wrong version number",
                 "1420918C:SSL routines:tls_early_post_process_client_hello:version too low",
                 "14094416:SSL routines:ssl3_read_bytes:sslv3 alert certificate unknown (SSL alert number 46)",
                 "142090FC:SSL routines:tls_early_post_process_client_hello:unknown protocol",
-            ]))
+            ]), pid=pid, tid=tid)
     for t in spread(rng, T0, T1, 80, daytime):
         err(t, "AH01382", "reqtimeout", "info", f"{client()} AH01382: Request header read timeout")
 
@@ -361,10 +363,13 @@ def gen_apache(rng):
               datetime(2025, 6, 11, 19, 24, 48, 208113, tzinfo=CEST), datetime(2025, 6, 12, 7, 58, 31, 499170, tzinfo=CEST)]:
         be = rng.choice(["10.20.4.11", "10.20.4.12", "10.20.4.14"])
         cl, ref = client(), rng.choice(APACHE_REFERERS)
+        pid, tid = child(t)
         err(t, "AH01102", "proxy_http", "error",
-            f"(104)Connection reset by peer: {cl} AH01102: error reading status line from remote server {be}:8080, referer: {ref}")
+            f"(104)Connection reset by peer: {cl} AH01102: error reading status line from remote server {be}:8080, referer: {ref}",
+            pid=pid, tid=tid)
         err(t + timedelta(microseconds=90), "AH00898", "proxy", "error",
-            f"{cl} AH00898: Error reading from remote server returned by {rng.choice(APACHE_API)}, referer: {ref}")
+            f"{cl} AH00898: Error reading from remote server returned by {rng.choice(APACHE_API)}, referer: {ref}",
+            pid=pid, tid=tid)
     for t in spread(rng, T0, T1, 3, daytime):
         ip = rng.choice(ips)
         err(t, "AH01097", "proxy_http", "error",
@@ -378,11 +383,13 @@ def gen_apache(rng):
     for i, t in enumerate(spread(rng, at(14, 6, 5), at(14, 11, 0), 7)):
         t = t + timedelta(seconds=60)
         cl, ref = client(), rng.choice(APACHE_REFERERS)
+        pid, tid = child(t)
         err(t, "AH01102", "proxy_http", "error",
             f"(70007)The timeout specified has expired: {cl} AH01102: error reading status line from remote server "
-            f"10.20.4.13:8080, referer: {ref}")
+            f"10.20.4.13:8080, referer: {ref}", pid=pid, tid=tid)
         err(t + timedelta(microseconds=rng.randrange(60, 200)), "AH00898", "proxy", "error",
-            f"{cl} AH00898: Error reading from remote server returned by {rng.choice(APACHE_API)}, referer: {ref}")
+            f"{cl} AH00898: Error reading from remote server returned by {rng.choice(APACHE_API)}, referer: {ref}",
+            pid=pid, tid=tid)
     err(at(14, 9, 31, 207000), "AH00484", "mpm_event", "error",
         "AH00484: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting",
         pid=PARENT[0], tid=140238877412288)
@@ -487,7 +494,7 @@ def gen_linux(rng):
     ROLLUP_CRON = pid_at(at(3, 14, 0, 1))  # cron's child for the 14:00 rollup; sh, bash, python3 follow
     t = T0 + timedelta(seconds=1)
     while t < T1:
-        if t.minute % 10 == 0:
+        if t.minute % 10 == 5:  # sysstat's 5-55/10
             add(t, "cron-sa1", "CRON", pid_at(t), "(root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)")
         if t.minute == 17:
             add(t, "cron-hourly", "CRON", pid_at(t), "(root) CMD (   cd / && run-parts --report /etc/cron.hourly)")
@@ -775,6 +782,7 @@ def gen_linux(rng):
         k("oom-pages-reserved", "177564 pages reserved")
         k("oom-table-header", "[ pid ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name")
         for pid, uid, vm, rss, pgt, name in rows:
+            pgt = pgt // 4096 * 4096
             k("oom-table-row", f"[{pid:5d}] {uid:5d} {pid:5d} {vm:8d} {rss:8d} {pgt:8d}        0             0 {name}")
         k("oom-kill-process", f"Out of memory: Kill process {victim} (java) score {score} or sacrifice child")
         k("oom-killed-process", f"Killed process {victim} (java) total-vm:{int(victim_rss * 1.01) * 4}kB, "
@@ -1684,7 +1692,7 @@ SYSTEMS = [
     {"id": "d-apache", "seed": 4101, "gen": gen_apache, "questions": apache_questions,
      "title": "web02: HTTP 502/504 rate on shop.example.com above 2% for 10 minutes"},
     {"id": "d-linux", "seed": 4102, "gen": gen_linux, "questions": linux_questions,
-     "title": "app14: inventory-sync heartbeat missing, fired twice in 30 minutes"},
+     "title": "app14: inventory-sync heartbeat missing for 2 checks in a row"},
     {"id": "d-spark", "seed": 4103, "gen": gen_spark, "questions": spark_questions,
      "title": "sessionize-clickstream (nightly, YARN queue etl): failed tasks above threshold in one stage"},
 ]
