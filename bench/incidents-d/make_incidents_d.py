@@ -504,7 +504,7 @@ def gen_linux(rng):
             add(t + timedelta(seconds=rng.randrange(2, 5)), "rsyslog-hup", "rsyslogd", None,
                 '[origin software="rsyslogd" swVersion="8.32.0" x-pid="812" x-info="http://www.rsyslog.com"] '
                 "rsyslogd was HUPed")
-        if t.minute % 30 == 0 and t.hour % 1 == 0 and t.minute == 30 and t.hour % 3 == 0:
+        if t.minute == 30 and t.hour % 3 == 0:
             add(t, "cron-node-exporter", "CRON", pid_at(t),
                 "(root) CMD (/usr/local/bin/apt-textfile.sh > /var/lib/node_exporter/textfile/apt.prom.$$ && "
                 "mv /var/lib/node_exporter/textfile/apt.prom.$$ /var/lib/node_exporter/textfile/apt.prom)")
@@ -998,7 +998,6 @@ class SparkRun:
         self.next_container = 2
         self.broadcast = 0
         self.mot_sent = set()
-        self.dagline = {}
 
     def cid(self, n):
         return f"container_e14_{SPARK_TS}_{self.seq:04d}_01_{n:06d}"
@@ -1172,7 +1171,7 @@ class SparkRun:
     def stage_submit(self, t, stage, att, parts):
         r, d = self.rng, self.d
         kind, call, rdd = SPARK_STAGES[stage]
-        rdd_name = "MapPartitionsRDD" if stage < 2 else "MapPartitionsRDD"
+        rdd_name = "MapPartitionsRDD"
         d(t, "dag-submitting-stage", "INFO", "scheduler.DAGScheduler",
           f"Submitting {kind} {stage} ({rdd_name}[{rdd}] at {call}), which has no missing parents")
         self.broadcast += 1
@@ -1683,7 +1682,7 @@ def spark_questions(f):
            "since": "2025-04-09T02:00:00Z"}),
         q("broad",
           "for comparison, was the apr 8 run clean? anything go wrong between 01:45 and 03:00 that night?",
-          ["exceeding memory limits", f"executor {r2 and f['run1']['mem_exec']}"],
+          ["exceeding memory limits", f"executor {f['run1']['mem_exec']}"],
           spark_problem("2025-04-08T01:45:00Z", "2025-04-08T03:00:00Z")),
     ]
 
