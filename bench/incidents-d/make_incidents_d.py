@@ -49,11 +49,11 @@ import random
 import re
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-UTC = timezone.utc
+UTC = UTC
 CEST = timezone(timedelta(hours=2))
 
 STYLES = ("broad", "lexical", "paraphrase")
@@ -110,9 +110,50 @@ def daytime(t):
 
 def public_ip(rng):
     while True:
-        a = rng.choice([5, 23, 31, 37, 45, 46, 62, 66, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88,
-                        89, 91, 92, 93, 94, 95, 109, 141, 145, 151, 176, 178, 185, 188, 193, 194, 195,
-                        212, 213, 217])
+        a = rng.choice(
+            [
+                5,
+                23,
+                31,
+                37,
+                45,
+                46,
+                62,
+                66,
+                77,
+                78,
+                79,
+                80,
+                81,
+                82,
+                83,
+                84,
+                85,
+                86,
+                87,
+                88,
+                89,
+                91,
+                92,
+                93,
+                94,
+                95,
+                109,
+                141,
+                145,
+                151,
+                176,
+                178,
+                185,
+                188,
+                193,
+                194,
+                195,
+                212,
+                213,
+                217,
+            ]
+        )
         return f"{a}.{rng.randrange(1, 255)}.{rng.randrange(0, 255)}.{rng.randrange(1, 255)}"
 
 
@@ -136,40 +177,79 @@ def ruuid(rng):
 
 APACHE_DOCROOT = "/var/www/shop/public"
 APACHE_MISSING = [
-    "favicon.ico", "apple-touch-icon.png", "apple-touch-icon-precomposed.png", "robots.txt",
-    "wp-login.php", "xmlrpc.php", "ads.txt", "sitemap.xml.gz", ".well-known/security.txt",
-    "static/img/banners/spring-sale-2024.jpg", "static/js/vendor/jquery-1.12.4.min.js.map",
-    "static/css/app.4f1c2a.css.map", "images/products/thumb/SKU-118342.webp",
-    "images/products/thumb/SKU-220871.webp", "images/products/large/SKU-301155.jpg",
+    "favicon.ico",
+    "apple-touch-icon.png",
+    "apple-touch-icon-precomposed.png",
+    "robots.txt",
+    "wp-login.php",
+    "xmlrpc.php",
+    "ads.txt",
+    "sitemap.xml.gz",
+    ".well-known/security.txt",
+    "static/img/banners/spring-sale-2024.jpg",
+    "static/js/vendor/jquery-1.12.4.min.js.map",
+    "static/css/app.4f1c2a.css.map",
+    "images/products/thumb/SKU-118342.webp",
+    "images/products/thumb/SKU-220871.webp",
+    "images/products/large/SKU-301155.jpg",
     "media/catalog/product/cache/1/image/9df78eab33525d08d6e5fb8d27136e95/k/2/k2-lamp.jpg",
-    "browserconfig.xml", "humans.txt", "wp-content/plugins/wp-file-manager/readme.txt",
-    "vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php", "cgi-bin/luci", "owa/auth/logon.aspx",
-    "legacy/img/spacer.gif", "static/fonts/inter-var.woff2", "old/index.html",
+    "browserconfig.xml",
+    "humans.txt",
+    "wp-content/plugins/wp-file-manager/readme.txt",
+    "vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php",
+    "cgi-bin/luci",
+    "owa/auth/logon.aspx",
+    "legacy/img/spacer.gif",
+    "static/fonts/inter-var.woff2",
+    "old/index.html",
 ]
 APACHE_DENIED = [
-    "/var/www/shop/public/.env", "/var/www/shop/public/.git/config", "/var/www/shop/public/server-status",
-    "/var/www/shop/public/.htaccess", "/var/www/shop/public/config/database.yml",
-    "/var/www/shop/public/.aws/credentials", "/var/www/shop/public/backup/", "/var/www/shop/public/.svn/entries",
+    "/var/www/shop/public/.env",
+    "/var/www/shop/public/.git/config",
+    "/var/www/shop/public/server-status",
+    "/var/www/shop/public/.htaccess",
+    "/var/www/shop/public/config/database.yml",
+    "/var/www/shop/public/.aws/credentials",
+    "/var/www/shop/public/backup/",
+    "/var/www/shop/public/.svn/entries",
     "/var/www/shop/public/.DS_Store",
 ]
 APACHE_DIRS = [
-    "/var/www/shop/public/static/img/", "/var/www/shop/public/static/fonts/", "/var/www/shop/public/uploads/",
-    "/var/www/shop/public/uploads/2024/11/", "/var/www/shop/public/legacy/img/", "/var/www/shop/public/static/",
+    "/var/www/shop/public/static/img/",
+    "/var/www/shop/public/static/fonts/",
+    "/var/www/shop/public/uploads/",
+    "/var/www/shop/public/uploads/2024/11/",
+    "/var/www/shop/public/legacy/img/",
+    "/var/www/shop/public/static/",
 ]
 APACHE_API = [
-    "/api/cart/items", "/api/cart", "/api/checkout/submit", "/api/checkout/shipping-options",
-    "/api/catalog/search", "/api/catalog/product/118342", "/api/catalog/product/220871",
-    "/api/account/orders", "/api/session/refresh", "/api/stock/availability",
+    "/api/cart/items",
+    "/api/cart",
+    "/api/checkout/submit",
+    "/api/checkout/shipping-options",
+    "/api/catalog/search",
+    "/api/catalog/product/118342",
+    "/api/catalog/product/220871",
+    "/api/account/orders",
+    "/api/session/refresh",
+    "/api/stock/availability",
 ]
 APACHE_REFERERS = [
-    "https://shop.example.com/cart", "https://shop.example.com/checkout", "https://shop.example.com/",
-    "https://shop.example.com/product/k2-desk-lamp", "https://shop.example.com/search?q=lamp",
+    "https://shop.example.com/cart",
+    "https://shop.example.com/checkout",
+    "https://shop.example.com/",
+    "https://shop.example.com/product/k2-desk-lamp",
+    "https://shop.example.com/search?q=lamp",
     "https://shop.example.com/account/orders",
 ]
 APACHE_PHP_WARN = [
-    ('Undefined index: utm_source', "legacy/landing.php", 41),
-    ('Undefined index: ref', "legacy/landing.php", 44),
-    ("count(): Parameter must be an array or an object that implements Countable", "legacy/lib/cart_widget.php", 118),
+    ("Undefined index: utm_source", "legacy/landing.php", 41),
+    ("Undefined index: ref", "legacy/landing.php", 44),
+    (
+        "count(): Parameter must be an array or an object that implements Countable",
+        "legacy/lib/cart_widget.php",
+        118,
+    ),
     ("A non-numeric value encountered", "legacy/reports/export.php", 203),
     ("Invalid argument supplied for foreach()", "legacy/lib/menu.php", 77),
 ]
@@ -222,7 +302,9 @@ def gen_apache(rng):
     busy_spawns = []
     for b in busy:
         k = rng.randrange(2, 5)
-        end = min(b + timedelta(minutes=rng.randrange(20, 90)), RESTART if b < RESTART else T1 + timedelta(hours=1))
+        end = min(
+            b + timedelta(minutes=rng.randrange(20, 90)), RESTART if b < RESTART else T1 + timedelta(hours=1)
+        )
         for _ in range(k):
             new_child(b + timedelta(milliseconds=5), end)
         busy_spawns.append((b, k))
@@ -251,95 +333,221 @@ def gen_apache(rng):
 
     # --- routine: client-caused noise -------------------------------------------------------
     for t in spread(rng, T0, T1, 760, daytime):
-        err(t, "AH00128", "core", "info",
-            f"{client()} AH00128: File does not exist: {APACHE_DOCROOT}/{rng.choice(APACHE_MISSING)}")
+        err(
+            t,
+            "AH00128",
+            "core",
+            "info",
+            f"{client()} AH00128: File does not exist: {APACHE_DOCROOT}/{rng.choice(APACHE_MISSING)}",
+        )
     for t in spread(rng, T0, T1, 140):
-        err(t, "AH01630", "authz_core", "error",
-            f"{client(rng.choice(scanners))} AH01630: client denied by server configuration: {rng.choice(APACHE_DENIED)}")
+        err(
+            t,
+            "AH01630",
+            "authz_core",
+            "error",
+            f"{client(rng.choice(scanners))} AH01630: client denied by server configuration: {rng.choice(APACHE_DENIED)}",
+        )
     for t in spread(rng, T0, T1, 28):
-        err(t, "AH01797", "access_compat", "error",
+        err(
+            t,
+            "AH01797",
+            "access_compat",
+            "error",
             f"{client(rng.choice(scanners))} AH01797: client denied by server configuration: "
-            f"{APACHE_DOCROOT}/legacy/admin/{rng.choice(['index.php', 'setup.php', 'phpinfo.php'])}")
+            f"{APACHE_DOCROOT}/legacy/admin/{rng.choice(['index.php', 'setup.php', 'phpinfo.php'])}",
+        )
     for t in spread(rng, T0, T1, 55, daytime):
-        err(t, "AH01276", "autoindex", "error",
+        err(
+            t,
+            "AH01276",
+            "autoindex",
+            "error",
             f"{client()} AH01276: Cannot serve directory {rng.choice(APACHE_DIRS)}: No matching DirectoryIndex "
-            "(index.html,index.php) found, and server-generated directory index forbidden by Options directive")
+            "(index.html,index.php) found, and server-generated directory index forbidden by Options directive",
+        )
     for t in spread(rng, T0, T1, 12):
-        err(t, "AH00126", "core", "error",
+        err(
+            t,
+            "AH00126",
+            "core",
+            "error",
             f"{client(rng.choice(scanners))} AH00126: Invalid URI in request GET "
-            f"{rng.choice(['/../../../../etc/passwd', '/cgi-bin/.%2e/.%2e/.%2e/bin/sh', '/%%32%65%%32%65/etc/hosts'])} HTTP/1.1")
+            f"{rng.choice(['/../../../../etc/passwd', '/cgi-bin/.%2e/.%2e/.%2e/bin/sh', '/%%32%65%%32%65/etc/hosts'])} HTTP/1.1",
+        )
     bad_methods = ["\\x16\\x03\\x01", "SSTP_DUPLEX_POST", "quit", "\\x05\\x01"]
     for t in spread(rng, T0, T1, 10):
-        err(t, "AH00135", "core", "info",
-            f"{client(rng.choice(scanners))} AH00135: Invalid method in request {rng.choice(bad_methods)}")
+        err(
+            t,
+            "AH00135",
+            "core",
+            "info",
+            f"{client(rng.choice(scanners))} AH00135: Invalid method in request {rng.choice(bad_methods)}",
+        )
     for t in spread(rng, T0, T1, 36):
         rid, msg, uri = rng.choice(APACHE_MODSEC)
-        err(t, "modsec", "security2", "error",
+        err(
+            t,
+            "modsec",
+            "security2",
+            "error",
             f"{client(rng.choice(scanners))} ModSecurity: Access denied with code 403 (phase 2). "
             f"Matched \"Operator `Ge' with parameter `5' against variable `TX:ANOMALY_SCORE' (Value: `{rng.choice([5, 8, 10, 13])}' )\" "
-            f"[file \"/usr/share/modsecurity-crs/rules/REQUEST-949-BLOCKING-EVALUATION.conf\"] [line \"80\"] "
-            f"[id \"949110\"] [msg \"Inbound Anomaly Score Exceeded (Total Score: 5)\"] [tag \"{msg}\"] [tag \"rule {rid}\"] "
-            f"[hostname \"shop.example.com\"] [uri \"{uri}\"] [unique_id \"{''.join(rng.choice('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@-') for _ in range(27))}\"]")
+            f'[file "/usr/share/modsecurity-crs/rules/REQUEST-949-BLOCKING-EVALUATION.conf"] [line "80"] '
+            f'[id "949110"] [msg "Inbound Anomaly Score Exceeded (Total Score: 5)"] [tag "{msg}"] [tag "rule {rid}"] '
+            f'[hostname "shop.example.com"] [uri "{uri}"] [unique_id "{"".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@-") for _ in range(27))}"]',
+        )
     for t in spread(rng, T0, T1, 4):
-        err(t, "AH01618", "auth_basic", "error",
-            f"{client(rng.choice(scanners))} AH01618: user {rng.choice(['admin', 'manager', 'tomcat'])} not found: /balancer-manager")
+        err(
+            t,
+            "AH01618",
+            "auth_basic",
+            "error",
+            f"{client(rng.choice(scanners))} AH01618: user {rng.choice(['admin', 'manager', 'tomcat'])} not found: /balancer-manager",
+        )
     for t in spread(rng, T0, T1, 3, daytime):
-        err(t, "AH01617", "auth_basic", "error",
-            f"{client('10.20.0.45')} AH01617: user ops: authentication failure for \"/jkstatus\": Password Mismatch")
+        err(
+            t,
+            "AH01617",
+            "auth_basic",
+            "error",
+            f'{client("10.20.0.45")} AH01617: user ops: authentication failure for "/jkstatus": Password Mismatch',
+        )
     for t in spread(rng, T0, T1, 62):
         ip = rng.choice(ips + scanners)
         pid, tid = child(t)
-        err(t, "AH02008", "ssl", "info", f"{client(ip)} AH02008: SSL library error 1 in handshake (server shop.example.com:443)",
-            pid=pid, tid=tid)
-        err(t + timedelta(microseconds=rng.randrange(40, 300)), "ssl-lib-error", "ssl", "info",
-            "SSL Library Error: error:" + rng.choice([
-                "1408F10B:SSL routines:ssl3_get_record:wrong version number",
-                "1420918C:SSL routines:tls_early_post_process_client_hello:version too low",
-                "14094416:SSL routines:ssl3_read_bytes:sslv3 alert certificate unknown (SSL alert number 46)",
-                "142090FC:SSL routines:tls_early_post_process_client_hello:unknown protocol",
-            ]), pid=pid, tid=tid)
+        err(
+            t,
+            "AH02008",
+            "ssl",
+            "info",
+            f"{client(ip)} AH02008: SSL library error 1 in handshake (server shop.example.com:443)",
+            pid=pid,
+            tid=tid,
+        )
+        err(
+            t + timedelta(microseconds=rng.randrange(40, 300)),
+            "ssl-lib-error",
+            "ssl",
+            "info",
+            "SSL Library Error: error:"
+            + rng.choice(
+                [
+                    "1408F10B:SSL routines:ssl3_get_record:wrong version number",
+                    "1420918C:SSL routines:tls_early_post_process_client_hello:version too low",
+                    "14094416:SSL routines:ssl3_read_bytes:sslv3 alert certificate unknown (SSL alert number 46)",
+                    "142090FC:SSL routines:tls_early_post_process_client_hello:unknown protocol",
+                ]
+            ),
+            pid=pid,
+            tid=tid,
+        )
     for t in spread(rng, T0, T1, 80, daytime):
         err(t, "AH01382", "reqtimeout", "info", f"{client()} AH01382: Request header read timeout")
 
     # --- routine: server-side noise (PHP in the legacy pages, busy spawns, a segfault) -------
     for t in spread(rng, T0, T1, 46, daytime):
         m, f, ln = rng.choice(APACHE_PHP_WARN)
-        err(t, "php-warning", "php7", "warn",
-            f"{client()} PHP Warning:  {m} in {APACHE_DOCROOT}/{f} on line {ln}, referer: {rng.choice(APACHE_REFERERS)}")
+        err(
+            t,
+            "php-warning",
+            "php7",
+            "warn",
+            f"{client()} PHP Warning:  {m} in {APACHE_DOCROOT}/{f} on line {ln}, referer: {rng.choice(APACHE_REFERERS)}",
+        )
     for t in spread(rng, T0, T1, 26, daytime):
         m, f, ln = rng.choice(APACHE_PHP_NOTICE)
-        err(t, "php-notice", "php7", "notice", f"{client()} PHP Notice:  {m} in {APACHE_DOCROOT}/{f} on line {ln}")
-    for t in [datetime(2025, 6, 11, 9, 41, 12, 551820, tzinfo=CEST), datetime(2025, 6, 11, 17, 3, 50, 90214, tzinfo=CEST),
-              datetime(2025, 6, 12, 8, 12, 7, 771402, tzinfo=CEST)]:
-        err(t, "php-fatal", "php7", "error",
+        err(
+            t,
+            "php-notice",
+            "php7",
+            "notice",
+            f"{client()} PHP Notice:  {m} in {APACHE_DOCROOT}/{f} on line {ln}",
+        )
+    for t in [
+        datetime(2025, 6, 11, 9, 41, 12, 551820, tzinfo=CEST),
+        datetime(2025, 6, 11, 17, 3, 50, 90214, tzinfo=CEST),
+        datetime(2025, 6, 12, 8, 12, 7, 771402, tzinfo=CEST),
+    ]:
+        err(
+            t,
+            "php-fatal",
+            "php7",
+            "error",
             f"{client('10.20.0.45')} PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate "
             f"{rng.choice([20480, 65536, 262144])} bytes) in {APACHE_DOCROOT}/legacy/reports/export.php on line 212, "
-            "referer: https://shop.example.com/legacy/reports/")
+            "referer: https://shop.example.com/legacy/reports/",
+        )
     for b, k in busy_spawns:
-        err(b, "AH00486", "mpm_event", "info",
+        err(
+            b,
+            "AH00486",
+            "mpm_event",
+            "info",
             f"AH00486: server seems busy, (you may need to increase StartServers, ThreadsPerChild or Min/MaxSpareThreads), "
             f"spawning {k} children, there are around {rng.randrange(0, 12)} idle threads, {rng.randrange(4, 9)} active "
-            "children, and 0 children that are shutting down", pid=PARENT[0], tid=140238877412288)
+            "children, and 0 children that are shutting down",
+            pid=PARENT[0],
+            tid=140238877412288,
+        )
     seg = datetime(2025, 6, 12, 3, 12, 44, 120337, tzinfo=CEST)
     dead = [c for c in children if c[1] <= seg < c[2]][0][0]
-    err(seg, "AH00052", "core", "notice", f"AH00052: child pid {dead} exit signal Segmentation fault (11)",
-        pid=PARENT[0], tid=140238877412288)
+    err(
+        seg,
+        "AH00052",
+        "core",
+        "notice",
+        f"AH00052: child pid {dead} exit signal Segmentation fault (11)",
+        pid=PARENT[0],
+        tid=140238877412288,
+    )
 
     # --- graceful restart by logrotate ------------------------------------------------------
     t = RESTART
-    err(t, "AH00493", "mpm_event", "notice", "AH00493: SIGUSR1 received.  Doing graceful restart",
-        pid=PARENT[0], tid=140238877412288)
-    err(t + timedelta(milliseconds=212), "AH01909", "ssl", "warn",
+    err(
+        t,
+        "AH00493",
+        "mpm_event",
+        "notice",
+        "AH00493: SIGUSR1 received.  Doing graceful restart",
+        pid=PARENT[0],
+        tid=140238877412288,
+    )
+    err(
+        t + timedelta(milliseconds=212),
+        "AH01909",
+        "ssl",
+        "warn",
         "AH01909: web02.shop.internal:443:0 server certificate does NOT include an ID which matches the server name",
-        pid=PARENT[0], tid=140238877412288)
+        pid=PARENT[0],
+        tid=140238877412288,
+    )
     for i, c in enumerate([c for c in children if c[1] == RESTART + timedelta(seconds=1)][:2]):
-        jk(t + timedelta(milliseconds=260 + i * 7), "jk-init", "info", "init_jk::mod_jk.c (3595): mod_jk/1.2.46 initialized",
-           pid=c[0])
-    err(t + timedelta(milliseconds=301), "AH00489", "mpm_event", "notice",
+        jk(
+            t + timedelta(milliseconds=260 + i * 7),
+            "jk-init",
+            "info",
+            "init_jk::mod_jk.c (3595): mod_jk/1.2.46 initialized",
+            pid=c[0],
+        )
+    err(
+        t + timedelta(milliseconds=301),
+        "AH00489",
+        "mpm_event",
+        "notice",
         "AH00489: Apache/2.4.41 (Ubuntu) mod_jk/1.2.46 OpenSSL/1.1.1f configured -- resuming normal operations",
-        pid=PARENT[0], tid=140238877412288)
-    err(t + timedelta(milliseconds=302), "AH00094", "core", "notice", "AH00094: Command line: '/usr/sbin/apache2'",
-        pid=PARENT[0], tid=140238877412288)
+        pid=PARENT[0],
+        tid=140238877412288,
+    )
+    err(
+        t + timedelta(milliseconds=302),
+        "AH00094",
+        "core",
+        "notice",
+        "AH00094: Command line: '/usr/sbin/apache2'",
+        pid=PARENT[0],
+        tid=140238877412288,
+    )
 
     # --- routine mod_jk: clients going away mid-response ------------------------------------
     for t in spread(rng, T0, T1, 82, daytime):
@@ -348,93 +556,209 @@ def gen_apache(rng):
         quiet = datetime(2025, 6, 11, 12, 0, tzinfo=CEST) <= t < datetime(2025, 6, 11, 18, 0, tzinfo=CEST)
         w = rng.choice(APACHE_JK_GOOD if quiet else APACHE_JK_GOOD + ["app3"])
         pid, _ = child(t)
-        jk(t, "jk-client-abort", "info",
-           f"ajp_process_callback::jk_ajp_common.c (2085): ({w}) Writing to client aborted or client network problems", pid=pid)
-        jk(t + timedelta(milliseconds=1), "jk-send-fail-client", "info",
-           f"ajp_service::jk_ajp_common.c (2775): ({w}) sending request to tomcat failed (unrecoverable), because of client "
-           "write error (attempt=1)", pid=pid)
-        jk(t + timedelta(milliseconds=1), "jk-local-error", "info",
-           f"service::jk_lb_worker.c (1388): service failed, worker {w} is in local error state", pid=pid)
-        jk(t + timedelta(milliseconds=2), "jk-aborting", "info",
-           "jk_handler::mod_jk.c (2990): Aborting connection for worker=lb_legacy", pid=pid)
+        jk(
+            t,
+            "jk-client-abort",
+            "info",
+            f"ajp_process_callback::jk_ajp_common.c (2085): ({w}) Writing to client aborted or client network problems",
+            pid=pid,
+        )
+        jk(
+            t + timedelta(milliseconds=1),
+            "jk-send-fail-client",
+            "info",
+            f"ajp_service::jk_ajp_common.c (2775): ({w}) sending request to tomcat failed (unrecoverable), because of client "
+            "write error (attempt=1)",
+            pid=pid,
+        )
+        jk(
+            t + timedelta(milliseconds=1),
+            "jk-local-error",
+            "info",
+            f"service::jk_lb_worker.c (1388): service failed, worker {w} is in local error state",
+            pid=pid,
+        )
+        jk(
+            t + timedelta(milliseconds=2),
+            "jk-aborting",
+            "info",
+            "jk_handler::mod_jk.c (2990): Aborting connection for worker=lb_legacy",
+            pid=pid,
+        )
 
     # --- background proxy errors on healthy backends (keep-alive races, client aborts) ------
-    for t in [datetime(2025, 6, 11, 8, 52, 19, 30455, tzinfo=CEST), datetime(2025, 6, 11, 11, 37, 2, 611902, tzinfo=CEST),
-              datetime(2025, 6, 11, 19, 24, 48, 208113, tzinfo=CEST), datetime(2025, 6, 12, 7, 58, 31, 499170, tzinfo=CEST)]:
+    for t in [
+        datetime(2025, 6, 11, 8, 52, 19, 30455, tzinfo=CEST),
+        datetime(2025, 6, 11, 11, 37, 2, 611902, tzinfo=CEST),
+        datetime(2025, 6, 11, 19, 24, 48, 208113, tzinfo=CEST),
+        datetime(2025, 6, 12, 7, 58, 31, 499170, tzinfo=CEST),
+    ]:
         be = rng.choice(["10.20.4.11", "10.20.4.12", "10.20.4.14"])
         cl, ref = client(), rng.choice(APACHE_REFERERS)
         pid, tid = child(t)
-        err(t, "AH01102", "proxy_http", "error",
+        err(
+            t,
+            "AH01102",
+            "proxy_http",
+            "error",
             f"(104)Connection reset by peer: {cl} AH01102: error reading status line from remote server {be}:8080, referer: {ref}",
-            pid=pid, tid=tid)
-        err(t + timedelta(microseconds=90), "AH00898", "proxy", "error",
+            pid=pid,
+            tid=tid,
+        )
+        err(
+            t + timedelta(microseconds=90),
+            "AH00898",
+            "proxy",
+            "error",
             f"{cl} AH00898: Error reading from remote server returned by {rng.choice(APACHE_API)}, referer: {ref}",
-            pid=pid, tid=tid)
+            pid=pid,
+            tid=tid,
+        )
     for t in spread(rng, T0, T1, 3, daytime):
         ip = rng.choice(ips)
-        err(t, "AH01097", "proxy_http", "error",
-            f"(32)Broken pipe: {client(ip)} AH01097: pass request body failed to 10.20.4.12:8080 (10.20.4.12) from {ip} ()")
+        err(
+            t,
+            "AH01097",
+            "proxy_http",
+            "error",
+            f"(32)Broken pipe: {client(ip)} AH01097: pass request body failed to 10.20.4.12:8080 (10.20.4.12) from {ip} ()",
+        )
 
     # --- the fault: app03 / app3 (10.20.4.13) hangs -----------------------------------------
     def at(h, m, s, us=0):
         return datetime(2025, 6, 11, h, m, s, us, tzinfo=CEST)
 
     # requests already in flight when app03 hung: each waits ProxyTimeout (60s) and fails
-    for i, t in enumerate(spread(rng, at(14, 6, 5), at(14, 11, 0), 7)):
+    for _i, t in enumerate(spread(rng, at(14, 6, 5), at(14, 11, 0), 7)):
         t = t + timedelta(seconds=60)
         cl, ref = client(), rng.choice(APACHE_REFERERS)
         pid, tid = child(t)
-        err(t, "AH01102", "proxy_http", "error",
+        err(
+            t,
+            "AH01102",
+            "proxy_http",
+            "error",
             f"(70007)The timeout specified has expired: {cl} AH01102: error reading status line from remote server "
-            f"10.20.4.13:8080, referer: {ref}", pid=pid, tid=tid)
-        err(t + timedelta(microseconds=rng.randrange(60, 200)), "AH00898", "proxy", "error",
+            f"10.20.4.13:8080, referer: {ref}",
+            pid=pid,
+            tid=tid,
+        )
+        err(
+            t + timedelta(microseconds=rng.randrange(60, 200)),
+            "AH00898",
+            "proxy",
+            "error",
             f"{cl} AH00898: Error reading from remote server returned by {rng.choice(APACHE_API)}, referer: {ref}",
-            pid=pid, tid=tid)
-    err(at(14, 9, 31, 207000), "AH00484", "mpm_event", "error",
+            pid=pid,
+            tid=tid,
+        )
+    err(
+        at(14, 9, 31, 207000),
+        "AH00484",
+        "mpm_event",
+        "error",
         "AH00484: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting",
-        pid=PARENT[0], tid=140238877412288)
+        pid=PARENT[0],
+        tid=140238877412288,
+    )
     # mod_jk: two requests time out on the reply, then the lb worker marks app3 in error state
     for attempt, t in enumerate([at(14, 6, 52, 431000), at(14, 7, 31, 118000)]):
         pid, _ = child(t)
-        jk(t, "jk-recv-header", "error",
-           "ajp_connection_tcp_get_message::jk_ajp_common.c (1313): (app3) can't receive the response header message from "
-           "tomcat, network problems or tomcat (10.20.4.13:8009) is down (errno=110)", pid=pid)
-        jk(t + timedelta(milliseconds=1), "jk-tomcat-down", "error",
-           "ajp_get_reply::jk_ajp_common.c (2204): (app3) Tomcat is down or refused connection. No response has been sent "
-           "to the client (yet)", pid=pid)
-        jk(t + timedelta(milliseconds=1), "jk-recv-failed", "info",
-           f"ajp_service::jk_ajp_common.c (2679): (app3) receiving from tomcat failed, recoverable operation attempt={attempt}",
-           pid=pid)
+        jk(
+            t,
+            "jk-recv-header",
+            "error",
+            "ajp_connection_tcp_get_message::jk_ajp_common.c (1313): (app3) can't receive the response header message from "
+            "tomcat, network problems or tomcat (10.20.4.13:8009) is down (errno=110)",
+            pid=pid,
+        )
+        jk(
+            t + timedelta(milliseconds=1),
+            "jk-tomcat-down",
+            "error",
+            "ajp_get_reply::jk_ajp_common.c (2204): (app3) Tomcat is down or refused connection. No response has been sent "
+            "to the client (yet)",
+            pid=pid,
+        )
+        jk(
+            t + timedelta(milliseconds=1),
+            "jk-recv-failed",
+            "info",
+            f"ajp_service::jk_ajp_common.c (2679): (app3) receiving from tomcat failed, recoverable operation attempt={attempt}",
+            pid=pid,
+        )
         if attempt == 1:
-            jk(t + timedelta(milliseconds=2), "jk-error-state", "error",
-               "service::jk_lb_worker.c (1485): service failed, worker app3 is in error state", pid=pid)
+            jk(
+                t + timedelta(milliseconds=2),
+                "jk-error-state",
+                "error",
+                "service::jk_lb_worker.c (1485): service failed, worker app3 is in error state",
+                pid=pid,
+            )
     # mod_jk recovery attempts every recover_time (300s) until the operator disables app3
     for n, t in enumerate([at(14, 13, 32, 77000), at(14, 18, 33, 402000), at(14, 23, 34, 615000)]):
         pid, _ = child(t)
-        jk(t, "jk-open-socket", "info",
-           "ajp_connect_to_endpoint::jk_ajp_common.c (1068): (app3) Failed opening socket to (10.20.4.13:8009) (errno=110)",
-           pid=pid)
-        jk(t + timedelta(milliseconds=1), "jk-connect-failed", "error",
-           f"ajp_service::jk_ajp_common.c (2735): (app3) connecting to tomcat failed (rc=-3, errors={n + 3}, client_errors=0).",
-           pid=pid)
-        jk(t + timedelta(milliseconds=2), "jk-error-state", "error",
-           "service::jk_lb_worker.c (1485): service failed, worker app3 is in error state", pid=pid)
+        jk(
+            t,
+            "jk-open-socket",
+            "info",
+            "ajp_connect_to_endpoint::jk_ajp_common.c (1068): (app3) Failed opening socket to (10.20.4.13:8009) (errno=110)",
+            pid=pid,
+        )
+        jk(
+            t + timedelta(milliseconds=1),
+            "jk-connect-failed",
+            "error",
+            f"ajp_service::jk_ajp_common.c (2735): (app3) connecting to tomcat failed (rc=-3, errors={n + 3}, client_errors=0).",
+            pid=pid,
+        )
+        jk(
+            t + timedelta(milliseconds=2),
+            "jk-error-state",
+            "error",
+            "service::jk_lb_worker.c (1485): service failed, worker app3 is in error state",
+            pid=pid,
+        )
     for t, act in [(at(14, 24, 37, 120000), "DIS"), (at(14, 52, 10, 866000), "ACT")]:
-        jk(t, "jk-status-update", "info",
-           f"update_worker::jk_status.c (3255): Status worker 'jkstatus' setting 'activation' for sub worker 'app3' of "
-           f"worker 'lb_legacy' to '{act}'")
+        jk(
+            t,
+            "jk-status-update",
+            "info",
+            f"update_worker::jk_status.c (3255): Status worker 'jkstatus' setting 'activation' for sub worker 'app3' of "
+            f"worker 'lb_legacy' to '{act}'",
+        )
     # mod_proxy: the worker is disabled for retry=300s, retried on the next request, fails again
     t = at(14, 12, 3, 510220)
     while t < at(14, 44, 0):
         cl, ref = client(), rng.choice(APACHE_REFERERS)
         pid, tid = child(t)
-        err(t, "AH00957", "proxy", "error",
+        err(
+            t,
+            "AH00957",
+            "proxy",
+            "error",
             "(110)Connection timed out: AH00957: HTTP: attempt to connect to 10.20.4.13:8080 (10.20.4.13) failed",
-            pid=pid, tid=tid)
-        err(t + timedelta(microseconds=41), "AH00959", "proxy", "error",
-            "AH00959: ap_proxy_connect_backend disabling worker for (10.20.4.13) for 300s", pid=pid, tid=tid)
-        err(t + timedelta(microseconds=77), "AH01114", "proxy_http", "error",
-            f"{cl} AH01114: HTTP: failed to make connection to backend: 10.20.4.13, referer: {ref}", pid=pid, tid=tid)
+            pid=pid,
+            tid=tid,
+        )
+        err(
+            t + timedelta(microseconds=41),
+            "AH00959",
+            "proxy",
+            "error",
+            "AH00959: ap_proxy_connect_backend disabling worker for (10.20.4.13) for 300s",
+            pid=pid,
+            tid=tid,
+        )
+        err(
+            t + timedelta(microseconds=77),
+            "AH01114",
+            "proxy_http",
+            "error",
+            f"{cl} AH01114: HTTP: failed to make connection to backend: 10.20.4.13, referer: {ref}",
+            pid=pid,
+            tid=tid,
+        )
         t = t + timedelta(seconds=300 + rng.uniform(0.5, 9))
     return L, {}
 
@@ -457,8 +781,26 @@ def apache_problem(since, until):
 # the new java is killed again at 14:31; an engineer stops the rollup with pkill at 14:38.
 
 LINUX_BOOT = datetime(2025, 1, 22, 8, 14, 51, tzinfo=UTC)
-LINUX_SCAN_USERS = ["admin", "test", "user", "oracle", "postgres", "ubuntu", "git", "ftpuser", "support", "pi",
-                    "hadoop", "deploy1", "guest", "nagios", "teamspeak", "minecraft", "es", "jenkins"]
+LINUX_SCAN_USERS = [
+    "admin",
+    "test",
+    "user",
+    "oracle",
+    "postgres",
+    "ubuntu",
+    "git",
+    "ftpuser",
+    "support",
+    "pi",
+    "hadoop",
+    "deploy1",
+    "guest",
+    "nagios",
+    "teamspeak",
+    "minecraft",
+    "es",
+    "jenkins",
+]
 LINUX_FP = {
     "deploy": "ED25519 SHA256:q8Vh3mJb0yH2cV6fN1pK4sW9eR7tU5zX3aD8gL2nM0o",
     "ansible": "RSA SHA256:Yk2pQ7wL9xZ4cB1vN6mT3sR8hJ5gF0dA2eK7uI9oP4w",
@@ -495,33 +837,74 @@ def gen_linux(rng):
     t = T0 + timedelta(seconds=1)
     while t < T1:
         if t.minute % 10 == 5:  # sysstat's 5-55/10
-            add(t, "cron-sa1", "CRON", pid_at(t), "(root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)")
+            add(
+                t,
+                "cron-sa1",
+                "CRON",
+                pid_at(t),
+                "(root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)",
+            )
         if t.minute == 17:
-            add(t, "cron-hourly", "CRON", pid_at(t), "(root) CMD (   cd / && run-parts --report /etc/cron.hourly)")
+            add(
+                t,
+                "cron-hourly",
+                "CRON",
+                pid_at(t),
+                "(root) CMD (   cd / && run-parts --report /etc/cron.hourly)",
+            )
         if t.hour == 6 and t.minute == 25:
-            add(t, "cron-daily", "CRON", pid_at(t),
-                "(root) CMD (test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily ))")
-            add(t + timedelta(seconds=rng.randrange(2, 5)), "rsyslog-hup", "rsyslogd", None,
+            add(
+                t,
+                "cron-daily",
+                "CRON",
+                pid_at(t),
+                "(root) CMD (test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily ))",
+            )
+            add(
+                t + timedelta(seconds=rng.randrange(2, 5)),
+                "rsyslog-hup",
+                "rsyslogd",
+                None,
                 '[origin software="rsyslogd" swVersion="8.32.0" x-pid="812" x-info="http://www.rsyslog.com"] '
-                "rsyslogd was HUPed")
+                "rsyslogd was HUPed",
+            )
         if t.minute == 30 and t.hour % 3 == 0:
-            add(t, "cron-node-exporter", "CRON", pid_at(t),
+            add(
+                t,
+                "cron-node-exporter",
+                "CRON",
+                pid_at(t),
                 "(root) CMD (/usr/local/bin/apt-textfile.sh > /var/lib/node_exporter/textfile/apt.prom.$$ && "
-                "mv /var/lib/node_exporter/textfile/apt.prom.$$ /var/lib/node_exporter/textfile/apt.prom)")
+                "mv /var/lib/node_exporter/textfile/apt.prom.$$ /var/lib/node_exporter/textfile/apt.prom)",
+            )
         if t.hour in (2, 14) and t.minute == 0:
-            add(t, "cron-rollup", "CRON", ROLLUP_CRON if t == at(3, 14, 0, 1) else pid_at(t),
-                "(etl) CMD (/opt/etl/bin/rollup.sh --window=12h >> /var/log/etl/rollup.log 2>&1)")
+            add(
+                t,
+                "cron-rollup",
+                "CRON",
+                ROLLUP_CRON if t == at(3, 14, 0, 1) else pid_at(t),
+                "(etl) CMD (/opt/etl/bin/rollup.sh --window=12h >> /var/log/etl/rollup.log 2>&1)",
+            )
         t += timedelta(minutes=1)
 
     # --- ssh: logins of people and of ansible -------------------------------------------------
     sessions = []  # (start, user, ip, duration)
     t = at(3, 0, 15, 0)
     while t < T1:
-        sessions.append((t + timedelta(seconds=rng.randrange(0, 240)), "ansible", "10.0.8.5", rng.randrange(14, 70)))
+        sessions.append(
+            (t + timedelta(seconds=rng.randrange(0, 240)), "ansible", "10.0.8.5", rng.randrange(14, 70))
+        )
         t += timedelta(hours=2)
-    human = [(at(3, 8, 3, 12), "deploy", 1460), (at(3, 10, 38, 40), "mkovacs", 1930), (at(3, 11, 52, 3), "deploy", 610),
-             (at(3, 14, 36, 10), "deploy", 1150), (at(3, 16, 20, 44), "mkovacs", 2205), (at(3, 21, 5, 9), "deploy", 380),
-             (at(4, 8, 10, 31), "tnguyen", 1040), (at(4, 9, 2, 57), "deploy", 720)]
+    human = [
+        (at(3, 8, 3, 12), "deploy", 1460),
+        (at(3, 10, 38, 40), "mkovacs", 1930),
+        (at(3, 11, 52, 3), "deploy", 610),
+        (at(3, 14, 36, 10), "deploy", 1150),
+        (at(3, 16, 20, 44), "mkovacs", 2205),
+        (at(3, 21, 5, 9), "deploy", 380),
+        (at(4, 8, 10, 31), "tnguyen", 1040),
+        (at(4, 9, 2, 57), "deploy", 720),
+    ]
     for t, u, d in human:
         sessions.append((t, u, "10.0.8.21", d))
     sessions.sort()
@@ -530,8 +913,20 @@ def gen_linux(rng):
         pid, port = pid_at(t), rng.randrange(32768, 61000)
         sid = session_id
         session_id += 1
-        add(t, "sshd-accepted", "sshd", pid, f"Accepted publickey for {user} from {ip} port {port} ssh2: {LINUX_FP[user]}")
-        add(t, "sshd-session-opened", "sshd", pid, f"pam_unix(sshd:session): session opened for user {user} by (uid=0)")
+        add(
+            t,
+            "sshd-accepted",
+            "sshd",
+            pid,
+            f"Accepted publickey for {user} from {ip} port {port} ssh2: {LINUX_FP[user]}",
+        )
+        add(
+            t,
+            "sshd-session-opened",
+            "sshd",
+            pid,
+            f"pam_unix(sshd:session): session opened for user {user} by (uid=0)",
+        )
         add(t, "logind-new", "systemd-logind", 903, f"New session {sid} of user {user}.")
         add(t, "systemd-session", "systemd", 1, f"Started Session {sid} of user {user}.")
         end = t + timedelta(seconds=dur)
@@ -540,27 +935,67 @@ def gen_linux(rng):
                 st = t + timedelta(seconds=3 + k * 6)
                 tag = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(32))
                 epoch = int(st.timestamp())
-                add(st, "sudo-ansible", "sudo", None,
+                add(
+                    st,
+                    "sudo-ansible",
+                    "sudo",
+                    None,
                     f"ansible : TTY=pts/{rng.randrange(0, 3)} ; PWD=/home/ansible ; USER=root ; COMMAND=/bin/sh -c echo "
                     f"BECOME-SUCCESS-{tag} ; /usr/bin/python3 /home/ansible/.ansible/tmp/ansible-tmp-{epoch}.{rng.randrange(10, 99)}"
-                    f"-{rng.randrange(1000, 9999)}-{rng.randrange(100000, 999999)}/AnsiballZ_{rng.choice(['setup', 'apt', 'stat', 'command'])}.py")
+                    f"-{rng.randrange(1000, 9999)}-{rng.randrange(100000, 999999)}/AnsiballZ_{rng.choice(['setup', 'apt', 'stat', 'command'])}.py",
+                )
                 spid = pid_at(st)
-                add(st, "sudo-opened", "sudo", spid, "pam_unix(sudo:session): session opened for user root by ansible(uid=0)")
-                add(st + timedelta(seconds=rng.randrange(1, 4)), "sudo-closed", "sudo", spid,
-                    "pam_unix(sudo:session): session closed for user root")
-        add(end, "sshd-received-disconnect", "sshd", pid, f"Received disconnect from {ip} port {port}:11: disconnected by user")
+                add(
+                    st,
+                    "sudo-opened",
+                    "sudo",
+                    spid,
+                    "pam_unix(sudo:session): session opened for user root by ansible(uid=0)",
+                )
+                add(
+                    st + timedelta(seconds=rng.randrange(1, 4)),
+                    "sudo-closed",
+                    "sudo",
+                    spid,
+                    "pam_unix(sudo:session): session closed for user root",
+                )
+        add(
+            end,
+            "sshd-received-disconnect",
+            "sshd",
+            pid,
+            f"Received disconnect from {ip} port {port}:11: disconnected by user",
+        )
         add(end, "sshd-disconnected", "sshd", pid, f"Disconnected from user {user} {ip} port {port}")
-        add(end, "sshd-session-closed", "sshd", pid, f"pam_unix(sshd:session): session closed for user {user}")
+        add(
+            end, "sshd-session-closed", "sshd", pid, f"pam_unix(sshd:session): session closed for user {user}"
+        )
         add(end, "logind-removed", "systemd-logind", 903, f"Removed session {sid}.")
 
     # sudo by people (checks, and the engineer stopping the rollup during the incident)
     def sudo(t, user, cmd, pwd=None):
         pid = pid_at(t)
-        add(t, "sudo-cmd", "sudo", None,
-            f"{user} : TTY=pts/{rng.randrange(0, 3)} ; PWD={pwd or '/home/' + user} ; USER=root ; COMMAND={cmd}")
-        add(t, "sudo-opened", "sudo", pid, f"pam_unix(sudo:session): session opened for user root by {user}(uid=0)")
-        add(t + timedelta(seconds=rng.randrange(1, 6)), "sudo-closed", "sudo", pid,
-            "pam_unix(sudo:session): session closed for user root")
+        add(
+            t,
+            "sudo-cmd",
+            "sudo",
+            None,
+            f"{user} : TTY=pts/{rng.randrange(0, 3)} ; PWD={pwd or '/home/' + user} ; USER=root ; COMMAND={cmd}",
+        )
+        add(
+            t,
+            "sudo-opened",
+            "sudo",
+            pid,
+            f"pam_unix(sudo:session): session opened for user root by {user}(uid=0)",
+        )
+        add(
+            t + timedelta(seconds=rng.randrange(1, 6)),
+            "sudo-closed",
+            "sudo",
+            pid,
+            "pam_unix(sudo:session): session closed for user root",
+        )
 
     sudo(at(3, 8, 5, 40), "deploy", "/usr/bin/apt-get update")
     sudo(at(3, 11, 55, 2), "deploy", "/bin/systemctl status inventory-sync")
@@ -575,15 +1010,31 @@ def gen_linux(rng):
         pid = pid_at(t)
         add(t, "su-ok", "su", pid, "Successful su for invsvc by root")
         add(t, "su-tty", "su", pid, f"+ /dev/pts/{rng.randrange(0, 3)} root:invsvc")
-        add(t, "su-opened", "su", pid, f"pam_unix(su:session): session opened for user invsvc by {who}(uid=0)")
-        add(t + timedelta(seconds=rng.randrange(30, 300)), "su-closed", "su", pid,
-            "pam_unix(su:session): session closed for user invsvc")
-    for t, who, uid, tty in [(at(3, 10, 42, 5), "mkovacs", 1003, 2), (at(3, 10, 42, 31), "mkovacs", 1003, 2),
-                             (at(3, 10, 43, 10), "mkovacs", 1003, 2), (at(4, 8, 12, 55), "tnguyen", 1007, 1)]:
+        add(
+            t, "su-opened", "su", pid, f"pam_unix(su:session): session opened for user invsvc by {who}(uid=0)"
+        )
+        add(
+            t + timedelta(seconds=rng.randrange(30, 300)),
+            "su-closed",
+            "su",
+            pid,
+            "pam_unix(su:session): session closed for user invsvc",
+        )
+    for t, who, uid, tty in [
+        (at(3, 10, 42, 5), "mkovacs", 1003, 2),
+        (at(3, 10, 42, 31), "mkovacs", 1003, 2),
+        (at(3, 10, 43, 10), "mkovacs", 1003, 2),
+        (at(4, 8, 12, 55), "tnguyen", 1007, 1),
+    ]:
         pid = pid_at(t)
-        add(t, "su-auth-failure", "su", pid,
+        add(
+            t,
+            "su-auth-failure",
+            "su",
+            pid,
             f"pam_unix(su:auth): authentication failure; logname={who} uid={uid} euid=0 tty=/dev/pts/{tty} ruser={who} "
-            "rhost=  user=root")
+            "rhost=  user=root",
+        )
         add(t + timedelta(seconds=2), "su-failed", "su", pid, f"FAILED SU (to root) {who} on pts/{tty}")
 
     # --- ssh: password guessing from the internet --------------------------------------------
@@ -592,19 +1043,57 @@ def gen_linux(rng):
         pid = pid_at(t)
         add(t, "sshd-invalid-user", "sshd", pid, f"Invalid user {user} from {ip} port {port}")
         add(t, "sshd-input-userauth", "sshd", pid, f"input_userauth_request: invalid user {user} [preauth]")
-        add(t + timedelta(seconds=1), "sshd-check-pass", "sshd", pid, "pam_unix(sshd:auth): check pass; user unknown")
-        add(t + timedelta(seconds=1), "sshd-auth-failure", "sshd", pid,
-            f"pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost={ip}")
-        add(t + timedelta(seconds=3), "sshd-failed-password", "sshd", pid,
-            f"Failed password for invalid user {user} from {ip} port {port} ssh2")
-        add(t + timedelta(seconds=3), "sshd-bye", "sshd", pid, f"Received disconnect from {ip} port {port}:11: Bye Bye [preauth]")
-        add(t + timedelta(seconds=3), "sshd-disconnected-preauth", "sshd", pid,
-            f"Disconnected from invalid user {user} {ip} port {port} [preauth]")
+        add(
+            t + timedelta(seconds=1),
+            "sshd-check-pass",
+            "sshd",
+            pid,
+            "pam_unix(sshd:auth): check pass; user unknown",
+        )
+        add(
+            t + timedelta(seconds=1),
+            "sshd-auth-failure",
+            "sshd",
+            pid,
+            f"pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost={ip}",
+        )
+        add(
+            t + timedelta(seconds=3),
+            "sshd-failed-password",
+            "sshd",
+            pid,
+            f"Failed password for invalid user {user} from {ip} port {port} ssh2",
+        )
+        add(
+            t + timedelta(seconds=3),
+            "sshd-bye",
+            "sshd",
+            pid,
+            f"Received disconnect from {ip} port {port}:11: Bye Bye [preauth]",
+        )
+        add(
+            t + timedelta(seconds=3),
+            "sshd-disconnected-preauth",
+            "sshd",
+            pid,
+            f"Disconnected from invalid user {user} {ip} port {port} [preauth]",
+        )
     for t in spread(rng, T0, T1, 22):
-        add(t, "sshd-no-ident", "sshd", pid_at(t), f"Did not receive identification string from {public_ip(rng)} port {rng.randrange(1024, 65535)}")
+        add(
+            t,
+            "sshd-no-ident",
+            "sshd",
+            pid_at(t),
+            f"Did not receive identification string from {public_ip(rng)} port {rng.randrange(1024, 65535)}",
+        )
     for t in spread(rng, T0, T1, 26):
-        add(t, "sshd-closed-preauth", "sshd", pid_at(t),
-            f"Connection closed by {public_ip(rng)} port {rng.randrange(1024, 65535)} [preauth]")
+        add(
+            t,
+            "sshd-closed-preauth",
+            "sshd",
+            pid_at(t),
+            f"Connection closed by {public_ip(rng)} port {rng.randrange(1024, 65535)} [preauth]",
+        )
 
     # --- firewall ----------------------------------------------------------------------------
     for t in spread(rng, T0, T1, 330):
@@ -613,80 +1102,150 @@ def gen_linux(rng):
         proto_tcp = rng.random() < 0.93
         mac = "ac:1f:6b:4e:90:3a:00:1c:73:5d:a0:01:08:00"
         if proto_tcp:
-            kern(t, "ufw-block",
-                 f"[UFW BLOCK] IN=eno1 OUT= MAC={mac} SRC={src} DST=10.0.5.14 LEN={rng.choice([40, 44, 60])} TOS=0x00 "
-                 f"PREC=0x00 TTL={rng.randrange(40, 250)} ID={rng.randrange(1, 65535)} PROTO=TCP SPT={rng.randrange(1024, 65535)} "
-                 f"DPT={dpt} WINDOW={rng.choice([1024, 14600, 29200, 65535])} RES=0x00 SYN URGP=0")
+            kern(
+                t,
+                "ufw-block",
+                f"[UFW BLOCK] IN=eno1 OUT= MAC={mac} SRC={src} DST=10.0.5.14 LEN={rng.choice([40, 44, 60])} TOS=0x00 "
+                f"PREC=0x00 TTL={rng.randrange(40, 250)} ID={rng.randrange(1, 65535)} PROTO=TCP SPT={rng.randrange(1024, 65535)} "
+                f"DPT={dpt} WINDOW={rng.choice([1024, 14600, 29200, 65535])} RES=0x00 SYN URGP=0",
+            )
         else:
-            kern(t, "ufw-block",
-                 f"[UFW BLOCK] IN=eno1 OUT= MAC={mac} SRC={src} DST=10.0.5.14 LEN={rng.choice([29, 48, 71])} TOS=0x00 "
-                 f"PREC=0x00 TTL={rng.randrange(40, 250)} ID={rng.randrange(1, 65535)} PROTO=UDP SPT={rng.randrange(1024, 65535)} "
-                 f"DPT={rng.choice([123, 161, 1900, 5060, 11211])} LEN={rng.choice([9, 28, 51])}")
+            kern(
+                t,
+                "ufw-block",
+                f"[UFW BLOCK] IN=eno1 OUT= MAC={mac} SRC={src} DST=10.0.5.14 LEN={rng.choice([29, 48, 71])} TOS=0x00 "
+                f"PREC=0x00 TTL={rng.randrange(40, 250)} ID={rng.randrange(1, 65535)} PROTO=UDP SPT={rng.randrange(1024, 65535)} "
+                f"DPT={rng.choice([123, 161, 1900, 5060, 11211])} LEN={rng.choice([9, 28, 51])}",
+            )
 
     # --- DHCP renewals -----------------------------------------------------------------------
     t = T0 + timedelta(seconds=rng.randrange(600, 3000))
     while t < T1:
         xid = f"0x{rng.getrandbits(32):08x}"
-        add(t, "dhclient-request", "dhclient", 1244, f"DHCPREQUEST of 10.0.5.14 on eno1 to 10.0.5.1 port 67 (xid={xid})")
+        add(
+            t,
+            "dhclient-request",
+            "dhclient",
+            1244,
+            f"DHCPREQUEST of 10.0.5.14 on eno1 to 10.0.5.1 port 67 (xid={xid})",
+        )
         a = t + timedelta(milliseconds=rng.randrange(2, 40))
         ts = f"{a.timestamp():.4f}"
         add(a, "dhclient-ack", "dhclient", 1244, "DHCPACK of 10.0.5.14 from 10.0.5.1")
         add(a, "nm-dhcp-address", "NetworkManager", 861, f"<info>  [{ts}] dhcp4 (eno1):   address 10.0.5.14")
         add(a, "nm-dhcp-gateway", "NetworkManager", 861, f"<info>  [{ts}] dhcp4 (eno1):   gateway 10.0.5.1")
-        add(a, "nm-dhcp-state", "NetworkManager", 861, f"<info>  [{ts}] dhcp4 (eno1): state changed bound -> bound")
+        add(
+            a,
+            "nm-dhcp-state",
+            "NetworkManager",
+            861,
+            f"<info>  [{ts}] dhcp4 (eno1): state changed bound -> bound",
+        )
         nxt = rng.randrange(3300, 3700)
         add(a, "dhclient-bound", "dhclient", 1244, f"bound to 10.0.5.14 -- renewal in {nxt} seconds.")
         t = a + timedelta(seconds=nxt)
     # one renewal that went unanswered for a while (background warning)
     t = at(4, 3, 12, 44)
     for k in range(3):
-        add(t + timedelta(seconds=k * 9), "dhclient-request", "dhclient", 1244,
-            f"DHCPREQUEST of 10.0.5.14 on eno1 to 10.0.5.1 port 67 (xid=0x{rng.getrandbits(32):08x})")
-    add(t + timedelta(seconds=27), "nm-dhcp-timeout", "NetworkManager", 861,
-        f"<warn>  [{(t + timedelta(seconds=27)).timestamp():.4f}] dhcp4 (eno1): request timed out")
+        add(
+            t + timedelta(seconds=k * 9),
+            "dhclient-request",
+            "dhclient",
+            1244,
+            f"DHCPREQUEST of 10.0.5.14 on eno1 to 10.0.5.1 port 67 (xid=0x{rng.getrandbits(32):08x})",
+        )
+    add(
+        t + timedelta(seconds=27),
+        "nm-dhcp-timeout",
+        "NetworkManager",
+        861,
+        f"<warn>  [{(t + timedelta(seconds=27)).timestamp():.4f}] dhcp4 (eno1): request timed out",
+    )
 
     # --- time sync ---------------------------------------------------------------------------
-    for t, off in [(at(3, 3, 41, 17), "+0.216114"), (at(3, 19, 2, 55), "-0.183302"), (at(4, 5, 33, 8), "+0.241870")]:
+    for t, off in [
+        (at(3, 3, 41, 17), "+0.216114"),
+        (at(3, 19, 2, 55), "-0.183302"),
+        (at(4, 5, 33, 8), "+0.241870"),
+    ]:
         add(t, "ntp-spike", "ntpd", 1102, f"0.0.0.0 0613 03 spike_detect {off}{rng.randrange(100, 999)} s")
         t2 = t + timedelta(seconds=rng.randrange(900, 1100))
         add(t2, "ntp-step", "ntpd", 1102, f"0.0.0.0 061c 0c clock_step {off} s")
         add(t2, "ntp-sync", "ntpd", 1102, "0.0.0.0 0615 05 clock_sync")
         add(t2, "systemd-time-changed", "systemd", 1, "Time has been changed")
-        add(t2 + timedelta(seconds=1), "ntp-time-error", "ntpd", 1102, "kernel reports TIME_ERROR: 0x2041: Clock Unsynchronized")
+        add(
+            t2 + timedelta(seconds=1),
+            "ntp-time-error",
+            "ntpd",
+            1102,
+            "kernel reports TIME_ERROR: 0x2041: Clock Unsynchronized",
+        )
     for t in spread(rng, T0, T1, 6):
         add(t, "ntp-no-peer", "ntpd", 1102, "0.0.0.0 c618 08 no_sys_peer")
 
     # --- other daemons -----------------------------------------------------------------------
     for t in spread(rng, T0, T1, 24):
-        add(t, "resolved-dve", "systemd-resolved", 701,
+        add(
+            t,
+            "resolved-dve",
+            "systemd-resolved",
+            701,
             "Server returned error NXDOMAIN, mitigating potential DNS violation DVE-2018-0001, retrying transaction with "
-            "reduced feature level UDP.")
+            "reduced feature level UDP.",
+        )
     temp = 34
     t = T0 + timedelta(minutes=rng.randrange(1, 29))
     while t < T1:
         new = max(31, min(41, temp + rng.choice([-1, 1])))
-        add(t, "smartd-temp", "smartd", 905,
-            f"Device: /dev/sda [SAT], SMART Usage Attribute: 194 Temperature_Celsius changed from {temp} to {new}")
+        add(
+            t,
+            "smartd-temp",
+            "smartd",
+            905,
+            f"Device: /dev/sda [SAT], SMART Usage Attribute: 194 Temperature_Celsius changed from {temp} to {new}",
+        )
         temp = new
         t += timedelta(minutes=30)
     for t in spread(rng, T0, T1, 3):
         a = rng.randrange(70, 84)
-        add(t, "smartd-raw-read", "smartd", 905,
-            f"Device: /dev/sdb [SAT], SMART Prefailure Attribute: 1 Raw_Read_Error_Rate changed from {a} to {a + 1}")
+        add(
+            t,
+            "smartd-raw-read",
+            "smartd",
+            905,
+            f"Device: /dev/sdb [SAT], SMART Prefailure Attribute: 1 Raw_Read_Error_Rate changed from {a} to {a + 1}",
+        )
     for d in (3, 4):
-        for name, hh in [("Daily apt download activities", rng.randrange(0, 9)), ("Message of the Day", rng.randrange(0, 9)),
-                         ("Cleanup of Temporary Directories", 0), ("Daily apt upgrade and clean activities", 6)]:
+        for name, hh in [
+            ("Daily apt download activities", rng.randrange(0, 9)),
+            ("Message of the Day", rng.randrange(0, 9)),
+            ("Cleanup of Temporary Directories", 0),
+            ("Daily apt upgrade and clean activities", 6),
+        ]:
             t = at(d, hh, rng.randrange(0, 59), rng.randrange(0, 59))
             if t >= T1:
                 continue
             add(t, "systemd-starting-unit", "systemd", 1, f"Starting {name}...")
-            add(t + timedelta(seconds=rng.randrange(1, 20)), "systemd-started-unit", "systemd", 1, f"Started {name}.")
+            add(
+                t + timedelta(seconds=rng.randrange(1, 20)),
+                "systemd-started-unit",
+                "systemd",
+                1,
+                f"Started {name}.",
+            )
     for t in spread(rng, T0, T1, 4):
         add(t, "snapd-refresh", "snapd", 908, "autorefresh.go:540: auto-refresh: all snaps are up-to-date")
     for t, a, b, c in [(at(3, 6, 48, 2), 2503, 2500, 79750), (at(3, 22, 17, 40), 3127, 3125, 63750)]:
-        kern(t, "perf-interrupt", f"perf: interrupt took too long ({a} > {b}), lowering kernel.perf_event_max_sample_rate to {c}")
-    kern(at(3, 21, 13, 6), "syn-flood",
-         "TCP: request_sock_TCP: Possible SYN flooding on port 8085. Sending cookies.  Check SNMP counters.")
+        kern(
+            t,
+            "perf-interrupt",
+            f"perf: interrupt took too long ({a} > {b}), lowering kernel.perf_event_max_sample_rate to {c}",
+        )
+    kern(
+        at(3, 21, 13, 6),
+        "syn-flood",
+        "TCP: request_sock_TCP: Possible SYN flooding on port 8085. Sending cookies.  Check SNMP counters.",
+    )
 
     # --- the service's own lines (journald -> syslog) ----------------------------------------
     JAVA1, PY = 28377, ROLLUP_CRON + 5
@@ -703,38 +1262,72 @@ def gen_linux(rng):
     t = T0 + timedelta(minutes=rng.randrange(0, 3))
     while t < T1:
         if not (kill1 - timedelta(minutes=2) < t < kill2 + timedelta(minutes=3)):
-            app(t + timedelta(seconds=rng.randrange(0, 40)), "app-deltas",
+            app(
+                t + timedelta(seconds=rng.randrange(0, 40)),
+                "app-deltas",
                 f"INFO  [sync-scheduler-1] c.e.inventory.sync.DeltaPoller - pulled {rng.randrange(300, 4200)} deltas from "
-                f"warehouse feed in {rng.randrange(180, 900)} ms")
-        if t.minute < 30 and t.hour % 2 == 1 and not (kill1 - timedelta(minutes=20) < t < kill2 + timedelta(minutes=30)):
-            app(t + timedelta(seconds=rng.randrange(45, 100)), "app-snapshot",
+                f"warehouse feed in {rng.randrange(180, 900)} ms",
+            )
+        if (
+            t.minute < 30
+            and t.hour % 2 == 1
+            and not (kill1 - timedelta(minutes=20) < t < kill2 + timedelta(minutes=30))
+        ):
+            app(
+                t + timedelta(seconds=rng.randrange(45, 100)),
+                "app-snapshot",
                 f"INFO  [snapshot-writer] c.e.inventory.sync.SnapshotWriter - wrote snapshot {t.strftime('%Y%m%dT%H%M')} "
-                f"({rng.randrange(3880000, 3960000)} skus) to s3://inv-snapshots/app14/ in {rng.uniform(6, 11):.1f} s")
+                f"({rng.randrange(3880000, 3960000)} skus) to s3://inv-snapshots/app14/ in {rng.uniform(6, 11):.1f} s",
+            )
         t += timedelta(minutes=30)
     for t in spread(rng, T0, T1, 6, daytime):
         if abs((t - kill1).total_seconds()) > 3600:  # keep the incident hour to the fault
-            app(t, "app-slow-request",
+            app(
+                t,
+                "app-slow-request",
                 f"WARN  [http-nio-8085-exec-{rng.randrange(1, 10)}] c.e.inventory.api.StockController - slow request GET "
-                f"/v1/stock/SKU-{rng.randrange(100000, 399999)} took {rng.randrange(2000, 4800)} ms")
+                f"/v1/stock/SKU-{rng.randrange(100000, 399999)} took {rng.randrange(2000, 4800)} ms",
+            )
     for t in [at(3, 4, 12, 9), at(4, 3, 44, 30)]:
-        app(t, "app-feed-503", "ERROR [sync-scheduler-1] c.e.inventory.sync.DeltaPoller - warehouse feed returned HTTP 503, "
-                               "will retry in 60 s")
-    for t, used, skus in [(at(3, 13, 41, 2), 12.9, 4051822), (at(3, 13, 58, 37), 13.4, 4120417), (at(3, 14, 5, 12), 13.7, 4213377),
-                          (at(3, 14, 24, 48), 13.1, 4066310), (at(3, 14, 29, 20), 13.6, 4187005)]:
-        app(t, "app-heap-warn",
-            f"WARN  [gc-monitor] c.e.inventory.cache.SkuCache - old gen {used} GiB of 14.0 GiB after full GC; cache holds {skus} skus")
+        app(
+            t,
+            "app-feed-503",
+            "ERROR [sync-scheduler-1] c.e.inventory.sync.DeltaPoller - warehouse feed returned HTTP 503, "
+            "will retry in 60 s",
+        )
+    for t, used, skus in [
+        (at(3, 13, 41, 2), 12.9, 4051822),
+        (at(3, 13, 58, 37), 13.4, 4120417),
+        (at(3, 14, 5, 12), 13.7, 4213377),
+        (at(3, 14, 24, 48), 13.1, 4066310),
+        (at(3, 14, 29, 20), 13.6, 4187005),
+    ]:
+        app(
+            t,
+            "app-heap-warn",
+            f"WARN  [gc-monitor] c.e.inventory.cache.SkuCache - old gen {used} GiB of 14.0 GiB after full GC; cache holds {skus} skus",
+        )
 
     # --- the OOM kills ------------------------------------------------------------------------
     def oom(t, victim, victim_rss, trig_tid, py_rss, cpu, order_pages):
-        rows = [(412, 0, 35082, 1290, 299008, "systemd-journal"), (438, 0, 11281, 812, 118784, "systemd-udevd"),
-                (701, 101, 17826, 1011, 180224, "systemd-resolve"), (812, 102, 66426, 887, 163840, "rsyslogd"),
-                (861, 0, 116233, 2154, 364544, "NetworkManager"), (903, 0, 17651, 1012, 167936, "systemd-logind"),
-                (905, 0, 9422, 541, 110592, "smartd"), (908, 0, 406851, 5731, 331776, "snapd"),
-                (912, 0, 7922, 560, 102400, "cron"), (1102, 111, 26469, 703, 106496, "ntpd"),
-                (1180, 0, 18078, 1233, 188416, "sshd"), (1244, 0, 4196, 1301, 77824, "dhclient"),
-                (1311, 65534, 432110, 6102, 253952, "node_exporter"), (ROLLUP_CRON + 2, 1002, 1158, 211, 53248, "rollup.sh"),
-                (victim, 1001, int(victim_rss * 1.01), victim_rss, int(victim_rss * 8.17), "java"),
-                (PY, 1002, int(py_rss * 1.014), py_rss, int(py_rss * 8.12), "python3")]
+        rows = [
+            (412, 0, 35082, 1290, 299008, "systemd-journal"),
+            (438, 0, 11281, 812, 118784, "systemd-udevd"),
+            (701, 101, 17826, 1011, 180224, "systemd-resolve"),
+            (812, 102, 66426, 887, 163840, "rsyslogd"),
+            (861, 0, 116233, 2154, 364544, "NetworkManager"),
+            (903, 0, 17651, 1012, 167936, "systemd-logind"),
+            (905, 0, 9422, 541, 110592, "smartd"),
+            (908, 0, 406851, 5731, 331776, "snapd"),
+            (912, 0, 7922, 560, 102400, "cron"),
+            (1102, 111, 26469, 703, 106496, "ntpd"),
+            (1180, 0, 18078, 1233, 188416, "sshd"),
+            (1244, 0, 4196, 1301, 77824, "dhclient"),
+            (1311, 65534, 432110, 6102, 253952, "node_exporter"),
+            (ROLLUP_CRON + 2, 1002, 1158, 211, 53248, "rollup.sh"),
+            (victim, 1001, int(victim_rss * 1.01), victim_rss, int(victim_rss * 8.17), "java"),
+            (PY, 1002, int(py_rss * 1.014), py_rss, int(py_rss * 8.12), "python3"),
+        ]
         rows.sort()
         total = 8370038
         score = victim_rss * 1000 // total
@@ -744,34 +1337,55 @@ def gen_linux(rng):
             dt[0] += rng.randrange(3, 40)
             kern(t + timedelta(microseconds=dt[0]), tpl, msg)
 
-        k("oom-invoked", f"java invoked oom-killer: gfp_mask=0x14280ca(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), nodemask=(null), "
-                         f"order={order_pages}, oom_score_adj=0")
+        k(
+            "oom-invoked",
+            f"java invoked oom-killer: gfp_mask=0x14280ca(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), nodemask=(null), "
+            f"order={order_pages}, oom_score_adj=0",
+        )
         k("oom-cpuset", "java cpuset=/ mems_allowed=0")
         k("oom-cpu", f"CPU: {cpu} PID: {trig_tid} Comm: java Not tainted 4.15.0-213-generic #224-Ubuntu")
         k("oom-hw", "Hardware name: Dell Inc. PowerEdge R640/0W23H8, BIOS 2.17.1 11/14/2022")
         k("oom-call-trace", "Call Trace:")
-        for fn in ["dump_stack+0x6d/0x8b", "dump_header+0x71/0x285", "oom_kill_process+0x21f/0x420",
-                   "out_of_memory+0x116/0x4e0", "__alloc_pages_slowpath+0xa53/0xe00", "__alloc_pages_nodemask+0x29a/0x2c0",
-                   "alloc_pages_vma+0x88/0x1f0", "__handle_mm_fault+0x8b7/0x1290", "handle_mm_fault+0xb1/0x1f0",
-                   "__do_page_fault+0x281/0x4b0", "do_page_fault+0x2e/0xe0", "page_fault+0x45/0x50"]:
+        for fn in [
+            "dump_stack+0x6d/0x8b",
+            "dump_header+0x71/0x285",
+            "oom_kill_process+0x21f/0x420",
+            "out_of_memory+0x116/0x4e0",
+            "__alloc_pages_slowpath+0xa53/0xe00",
+            "__alloc_pages_nodemask+0x29a/0x2c0",
+            "alloc_pages_vma+0x88/0x1f0",
+            "__handle_mm_fault+0x8b7/0x1290",
+            "handle_mm_fault+0xb1/0x1f0",
+            "__do_page_fault+0x281/0x4b0",
+            "do_page_fault+0x2e/0xe0",
+            "page_fault+0x45/0x50",
+        ]:
             k("oom-stack-frame", f" {fn}")
         k("oom-rip", f"RIP: 0033:0x7f3a{hexid(rng, 8)}")
         k("oom-rsp", f"RSP: 002b:00007f39{hexid(rng, 8)} EFLAGS: 00010206")
         k("oom-meminfo", "Mem-Info:")
         aa = victim_rss + py_rss + 38000
-        k("oom-meminfo-counts",
-          f"active_anon:{aa} inactive_anon:21482 isolated_anon:0#012 active_file:{rng.randrange(300, 500)} "
-          f"inactive_file:{rng.randrange(300, 500)} isolated_file:0#012 unevictable:0 dirty:0 writeback:0 unstable:0#012 "
-          f"slab_reclaimable:28115 slab_unreclaimable:41207#012 mapped:587 shmem:2290 pagetables:19844 bounce:0#012 "
-          f"free:{rng.randrange(49000, 51000)} free_pcp:213 free_cma:0")
-        k("oom-node0", f"Node 0 active_anon:{aa * 4}kB inactive_anon:85928kB active_file:1444kB inactive_file:1648kB "
-                       "unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:2348kB dirty:0kB writeback:0kB "
-                       "shmem:9160kB shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 12288kB writeback_tmp:0kB unstable:0kB "
-                       "all_unreclaimable? yes")
-        k("oom-normal-zone", f"Node 0 Normal free:{rng.randrange(44000, 45090)}kB min:45092kB low:56364kB high:67636kB "
-                             "active_anon:28412044kB inactive_anon:77016kB active_file:1120kB inactive_file:1344kB "
-                             "unevictable:0kB writepending:0kB present:30408704kB managed:29716416kB mlocked:0kB "
-                             "kernel_stack:11328kB pagetables:72104kB bounce:0kB free_pcp:852kB local_pcp:0kB free_cma:0kB")
+        k(
+            "oom-meminfo-counts",
+            f"active_anon:{aa} inactive_anon:21482 isolated_anon:0#012 active_file:{rng.randrange(300, 500)} "
+            f"inactive_file:{rng.randrange(300, 500)} isolated_file:0#012 unevictable:0 dirty:0 writeback:0 unstable:0#012 "
+            f"slab_reclaimable:28115 slab_unreclaimable:41207#012 mapped:587 shmem:2290 pagetables:19844 bounce:0#012 "
+            f"free:{rng.randrange(49000, 51000)} free_pcp:213 free_cma:0",
+        )
+        k(
+            "oom-node0",
+            f"Node 0 active_anon:{aa * 4}kB inactive_anon:85928kB active_file:1444kB inactive_file:1648kB "
+            "unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:2348kB dirty:0kB writeback:0kB "
+            "shmem:9160kB shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 12288kB writeback_tmp:0kB unstable:0kB "
+            "all_unreclaimable? yes",
+        )
+        k(
+            "oom-normal-zone",
+            f"Node 0 Normal free:{rng.randrange(44000, 45090)}kB min:45092kB low:56364kB high:67636kB "
+            "active_anon:28412044kB inactive_anon:77016kB active_file:1120kB inactive_file:1344kB "
+            "unevictable:0kB writepending:0kB present:30408704kB managed:29716416kB mlocked:0kB "
+            "kernel_stack:11328kB pagetables:72104kB bounce:0kB free_pcp:852kB local_pcp:0kB free_cma:0kB",
+        )
         k("oom-lowmem", "lowmem_reserve[]: 0 0 0 0 0")
         k("oom-pagecache", f"{rng.randrange(2600, 3200)} total pagecache pages")
         k("oom-swapcache", "0 pages in swap cache")
@@ -780,15 +1394,28 @@ def gen_linux(rng):
         k("oom-total-swap", "Total swap = 0kB")
         k("oom-pages-ram", f"{total} pages RAM")
         k("oom-pages-reserved", "177564 pages reserved")
-        k("oom-table-header", "[ pid ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name")
+        k(
+            "oom-table-header",
+            "[ pid ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+        )
         for pid, uid, vm, rss, pgt, name in rows:
             pgt = pgt // 4096 * 4096
-            k("oom-table-row", f"[{pid:5d}] {uid:5d} {pid:5d} {vm:8d} {rss:8d} {pgt:8d}        0             0 {name}")
+            k(
+                "oom-table-row",
+                f"[{pid:5d}] {uid:5d} {pid:5d} {vm:8d} {rss:8d} {pgt:8d}        0             0 {name}",
+            )
         k("oom-kill-process", f"Out of memory: Kill process {victim} (java) score {score} or sacrifice child")
-        k("oom-killed-process", f"Killed process {victim} (java) total-vm:{int(victim_rss * 1.01) * 4}kB, "
-                                f"anon-rss:{victim_rss * 4}kB, file-rss:0kB, shmem-rss:0kB")
+        k(
+            "oom-killed-process",
+            f"Killed process {victim} (java) total-vm:{int(victim_rss * 1.01) * 4}kB, "
+            f"anon-rss:{victim_rss * 4}kB, file-rss:0kB, shmem-rss:0kB",
+        )
         t2 = t + timedelta(microseconds=dt[0]) + timedelta(milliseconds=rng.randrange(300, 900))
-        kern(t2, "oom-reaper", f"oom_reaper: reaped process {victim} (java), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB")
+        kern(
+            t2,
+            "oom-reaper",
+            f"oom_reaper: reaped process {victim} (java), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB",
+        )
         return score
 
     facts = {"java1": JAVA1, "java2": JAVA2, "java3": JAVA3, "python": PY}
@@ -796,30 +1423,81 @@ def gen_linux(rng):
     facts["score2"] = oom(kill2, JAVA2, 4301770, JAVA2 + 31, 3810004, 2, 0)
 
     # --- systemd restarts it (RestartSec=10) --------------------------------------------------
-    for kill, new, run, jvm, n in [(kill1, JAVA2, "41.337", "43.902", 1), (kill2, JAVA3, "39.806", "42.151", 2)]:
+    for kill, new, run, jvm, n in [
+        (kill1, JAVA2, "41.337", "43.902", 1),
+        (kill2, JAVA3, "39.806", "42.151", 2),
+    ]:
         t = kill + timedelta(seconds=1)
-        add(t, "systemd-main-exited", "systemd", 1, "inventory-sync.service: Main process exited, code=killed, status=9/KILL")
+        add(
+            t,
+            "systemd-main-exited",
+            "systemd",
+            1,
+            "inventory-sync.service: Main process exited, code=killed, status=9/KILL",
+        )
         add(t, "systemd-failed-result", "systemd", 1, "inventory-sync.service: Failed with result 'signal'.")
         t = t + timedelta(seconds=10)
-        add(t, "systemd-holdoff", "systemd", 1, "inventory-sync.service: Service hold-off time over, scheduling restart.")
-        add(t, "systemd-restart-counter", "systemd", 1, f"inventory-sync.service: Scheduled restart job, restart counter is at {n}.")
+        add(
+            t,
+            "systemd-holdoff",
+            "systemd",
+            1,
+            "inventory-sync.service: Service hold-off time over, scheduling restart.",
+        )
+        add(
+            t,
+            "systemd-restart-counter",
+            "systemd",
+            1,
+            f"inventory-sync.service: Scheduled restart job, restart counter is at {n}.",
+        )
         add(t, "systemd-stopped", "systemd", 1, "Stopped Inventory sync worker.")
         add(t, "systemd-started", "systemd", 1, "Started Inventory sync worker.")
         t = t + timedelta(seconds=2)
-        add(t, "app-starting", "inventory-sync", new,
+        add(
+            t,
+            "app-starting",
+            "inventory-sync",
+            new,
             f"INFO  [main] c.e.inventory.InventorySyncApplication - Starting InventorySyncApplication v3.8.2 on app14 with "
-            f"PID {new} (/opt/inventory-sync/lib/inventory-sync.jar started by invsvc in /opt/inventory-sync)")
-        add(t, "app-profiles", "inventory-sync", new,
-            "INFO  [main] c.e.inventory.InventorySyncApplication - The following profiles are active: prod")
-        add(t + timedelta(seconds=6), "app-tomcat-init", "inventory-sync", new,
-            "INFO  [main] o.s.b.w.embedded.tomcat.TomcatWebServer - Tomcat initialized with port(s): 8085 (http)")
-        add(t + timedelta(seconds=9), "app-cache-warm", "inventory-sync", new,
-            f"INFO  [main] c.e.inventory.cache.SkuCache - warming cache from snapshot 20250303T1300 ({rng.randrange(3900000, 3930000)} skus)")
-        add(t + timedelta(seconds=float(run)), "app-tomcat-started", "inventory-sync", new,
-            "INFO  [main] o.s.b.w.embedded.tomcat.TomcatWebServer - Tomcat started on port(s): 8085 (http) with context path ''")
-        add(t + timedelta(seconds=float(run), milliseconds=40), "app-started", "inventory-sync", new,
+            f"PID {new} (/opt/inventory-sync/lib/inventory-sync.jar started by invsvc in /opt/inventory-sync)",
+        )
+        add(
+            t,
+            "app-profiles",
+            "inventory-sync",
+            new,
+            "INFO  [main] c.e.inventory.InventorySyncApplication - The following profiles are active: prod",
+        )
+        add(
+            t + timedelta(seconds=6),
+            "app-tomcat-init",
+            "inventory-sync",
+            new,
+            "INFO  [main] o.s.b.w.embedded.tomcat.TomcatWebServer - Tomcat initialized with port(s): 8085 (http)",
+        )
+        add(
+            t + timedelta(seconds=9),
+            "app-cache-warm",
+            "inventory-sync",
+            new,
+            f"INFO  [main] c.e.inventory.cache.SkuCache - warming cache from snapshot 20250303T1300 ({rng.randrange(3900000, 3930000)} skus)",
+        )
+        add(
+            t + timedelta(seconds=float(run)),
+            "app-tomcat-started",
+            "inventory-sync",
+            new,
+            "INFO  [main] o.s.b.w.embedded.tomcat.TomcatWebServer - Tomcat started on port(s): 8085 (http) with context path ''",
+        )
+        add(
+            t + timedelta(seconds=float(run), milliseconds=40),
+            "app-started",
+            "inventory-sync",
+            new,
             f"INFO  [main] c.e.inventory.InventorySyncApplication - Started InventorySyncApplication in {run} seconds "
-            f"(JVM running for {jvm})")
+            f"(JVM running for {jvm})",
+        )
     return L, facts
 
 
@@ -853,121 +1531,133 @@ SPARK_CORES = 2
 SPARK_PARTS = {0: 40, 1: 48, 2: 24}  # tasks per stage
 SPARK_TS = "1743811257312"
 
-NOSPACE_TRACE = "\n".join([
-    "java.io.IOException: No space left on device",
-    "\tat java.io.FileOutputStream.writeBytes(Native Method)",
-    "\tat java.io.FileOutputStream.write(FileOutputStream.java:326)",
-    "\tat org.apache.spark.storage.TimeTrackingOutputStream.write(TimeTrackingOutputStream.java:58)",
-    "\tat java.io.BufferedOutputStream.flushBuffer(BufferedOutputStream.java:82)",
-    "\tat java.io.BufferedOutputStream.write(BufferedOutputStream.java:126)",
-    "\tat net.jpountz.lz4.LZ4BlockOutputStream.flushBufferedData(LZ4BlockOutputStream.java:220)",
-    "\tat net.jpountz.lz4.LZ4BlockOutputStream.write(LZ4BlockOutputStream.java:173)",
-    "\tat org.apache.spark.storage.DiskBlockObjectWriter.write(DiskBlockObjectWriter.scala:252)",
-    "\tat org.apache.spark.shuffle.sort.ShuffleExternalSorter.writeSortedFile(ShuffleExternalSorter.java:211)",
-    "\tat org.apache.spark.shuffle.sort.ShuffleExternalSorter.spill(ShuffleExternalSorter.java:278)",
-    "\tat org.apache.spark.memory.TaskMemoryManager.acquireExecutionMemory(TaskMemoryManager.java:206)",
-    "\tat org.apache.spark.shuffle.sort.UnsafeShuffleWriter.write(UnsafeShuffleWriter.java:190)",
-    "\tat org.apache.spark.scheduler.ShuffleMapTask.runTask(ShuffleMapTask.scala:99)",
-    "\tat org.apache.spark.scheduler.ShuffleMapTask.runTask(ShuffleMapTask.scala:55)",
-    "\tat org.apache.spark.scheduler.Task.run(Task.scala:123)",
-    "\tat org.apache.spark.executor.Executor$TaskRunner$$anonfun$10.apply(Executor.scala:408)",
-    "\tat org.apache.spark.util.Utils$.tryWithSafeFinally(Utils.scala:1360)",
-    "\tat org.apache.spark.executor.Executor$TaskRunner.run(Executor.scala:414)",
-    "\tat java.util.concurrent.ThreadPoolExecutor.runWorker(ThreadPoolExecutor.java:1149)",
-    "\tat java.util.concurrent.ThreadPoolExecutor$Worker.run(ThreadPoolExecutor.java:624)",
-    "\tat java.lang.Thread.run(Thread.java:750)",
-])
-REVERT_TRACE = "\n".join([
-    "java.io.IOException: No space left on device",
-    "\tat java.io.FileOutputStream.writeBytes(Native Method)",
-    "\tat java.io.FileOutputStream.write(FileOutputStream.java:326)",
-    "\tat org.apache.spark.storage.TimeTrackingOutputStream.write(TimeTrackingOutputStream.java:58)",
-    "\tat java.io.BufferedOutputStream.flushBuffer(BufferedOutputStream.java:82)",
-    "\tat java.io.BufferedOutputStream.flush(BufferedOutputStream.java:140)",
-    "\tat net.jpountz.lz4.LZ4BlockOutputStream.flush(LZ4BlockOutputStream.java:244)",
-    "\tat org.apache.spark.storage.DiskBlockObjectWriter$$anonfun$revertPartialWritesAndClose$2.apply$mcV$sp(DiskBlockObjectWriter.scala:217)",
-    "\tat org.apache.spark.util.Utils$.tryWithSafeFinally(Utils.scala:1369)",
-    "\tat org.apache.spark.storage.DiskBlockObjectWriter.revertPartialWritesAndClose(DiskBlockObjectWriter.scala:214)",
-    "\tat org.apache.spark.shuffle.sort.ShuffleExternalSorter.cleanupResources(ShuffleExternalSorter.java:362)",
-    "\tat org.apache.spark.shuffle.sort.UnsafeShuffleWriter.write(UnsafeShuffleWriter.java:205)",
-    "\tat org.apache.spark.scheduler.ShuffleMapTask.runTask(ShuffleMapTask.scala:99)",
-    "\tat org.apache.spark.scheduler.Task.run(Task.scala:123)",
-    "\tat org.apache.spark.executor.Executor$TaskRunner.run(Executor.scala:414)",
-    "\tat java.lang.Thread.run(Thread.java:750)",
-])
+NOSPACE_TRACE = "\n".join(
+    [
+        "java.io.IOException: No space left on device",
+        "\tat java.io.FileOutputStream.writeBytes(Native Method)",
+        "\tat java.io.FileOutputStream.write(FileOutputStream.java:326)",
+        "\tat org.apache.spark.storage.TimeTrackingOutputStream.write(TimeTrackingOutputStream.java:58)",
+        "\tat java.io.BufferedOutputStream.flushBuffer(BufferedOutputStream.java:82)",
+        "\tat java.io.BufferedOutputStream.write(BufferedOutputStream.java:126)",
+        "\tat net.jpountz.lz4.LZ4BlockOutputStream.flushBufferedData(LZ4BlockOutputStream.java:220)",
+        "\tat net.jpountz.lz4.LZ4BlockOutputStream.write(LZ4BlockOutputStream.java:173)",
+        "\tat org.apache.spark.storage.DiskBlockObjectWriter.write(DiskBlockObjectWriter.scala:252)",
+        "\tat org.apache.spark.shuffle.sort.ShuffleExternalSorter.writeSortedFile(ShuffleExternalSorter.java:211)",
+        "\tat org.apache.spark.shuffle.sort.ShuffleExternalSorter.spill(ShuffleExternalSorter.java:278)",
+        "\tat org.apache.spark.memory.TaskMemoryManager.acquireExecutionMemory(TaskMemoryManager.java:206)",
+        "\tat org.apache.spark.shuffle.sort.UnsafeShuffleWriter.write(UnsafeShuffleWriter.java:190)",
+        "\tat org.apache.spark.scheduler.ShuffleMapTask.runTask(ShuffleMapTask.scala:99)",
+        "\tat org.apache.spark.scheduler.ShuffleMapTask.runTask(ShuffleMapTask.scala:55)",
+        "\tat org.apache.spark.scheduler.Task.run(Task.scala:123)",
+        "\tat org.apache.spark.executor.Executor$TaskRunner$$anonfun$10.apply(Executor.scala:408)",
+        "\tat org.apache.spark.util.Utils$.tryWithSafeFinally(Utils.scala:1360)",
+        "\tat org.apache.spark.executor.Executor$TaskRunner.run(Executor.scala:414)",
+        "\tat java.util.concurrent.ThreadPoolExecutor.runWorker(ThreadPoolExecutor.java:1149)",
+        "\tat java.util.concurrent.ThreadPoolExecutor$Worker.run(ThreadPoolExecutor.java:624)",
+        "\tat java.lang.Thread.run(Thread.java:750)",
+    ]
+)
+REVERT_TRACE = "\n".join(
+    [
+        "java.io.IOException: No space left on device",
+        "\tat java.io.FileOutputStream.writeBytes(Native Method)",
+        "\tat java.io.FileOutputStream.write(FileOutputStream.java:326)",
+        "\tat org.apache.spark.storage.TimeTrackingOutputStream.write(TimeTrackingOutputStream.java:58)",
+        "\tat java.io.BufferedOutputStream.flushBuffer(BufferedOutputStream.java:82)",
+        "\tat java.io.BufferedOutputStream.flush(BufferedOutputStream.java:140)",
+        "\tat net.jpountz.lz4.LZ4BlockOutputStream.flush(LZ4BlockOutputStream.java:244)",
+        "\tat org.apache.spark.storage.DiskBlockObjectWriter$$anonfun$revertPartialWritesAndClose$2.apply$mcV$sp(DiskBlockObjectWriter.scala:217)",
+        "\tat org.apache.spark.util.Utils$.tryWithSafeFinally(Utils.scala:1369)",
+        "\tat org.apache.spark.storage.DiskBlockObjectWriter.revertPartialWritesAndClose(DiskBlockObjectWriter.scala:214)",
+        "\tat org.apache.spark.shuffle.sort.ShuffleExternalSorter.cleanupResources(ShuffleExternalSorter.java:362)",
+        "\tat org.apache.spark.shuffle.sort.UnsafeShuffleWriter.write(UnsafeShuffleWriter.java:205)",
+        "\tat org.apache.spark.scheduler.ShuffleMapTask.runTask(ShuffleMapTask.scala:99)",
+        "\tat org.apache.spark.scheduler.Task.run(Task.scala:123)",
+        "\tat org.apache.spark.executor.Executor$TaskRunner.run(Executor.scala:414)",
+        "\tat java.lang.Thread.run(Thread.java:750)",
+    ]
+)
 
 
 def connect_trace(host, ip, port):
-    return "\n".join([
-        f"java.io.IOException: Failed to connect to {host}/{ip}:{port}",
-        "\tat org.apache.spark.network.client.TransportClientFactory.createClient(TransportClientFactory.java:245)",
-        "\tat org.apache.spark.network.client.TransportClientFactory.createClient(TransportClientFactory.java:187)",
-        "\tat org.apache.spark.network.netty.NettyBlockTransferService$$anon$2.createAndStart(NettyBlockTransferService.scala:114)",
-        "\tat org.apache.spark.network.shuffle.RetryingBlockFetcher.fetchAllOutstanding(RetryingBlockFetcher.java:141)",
-        "\tat org.apache.spark.network.shuffle.RetryingBlockFetcher.lambda$initiateRetry$0(RetryingBlockFetcher.java:169)",
-        "\tat java.util.concurrent.Executors$RunnableAdapter.call(Executors.java:511)",
-        "\tat java.util.concurrent.FutureTask.run(FutureTask.java:266)",
-        "\tat java.util.concurrent.ThreadPoolExecutor.runWorker(ThreadPoolExecutor.java:1149)",
-        "\tat java.util.concurrent.ThreadPoolExecutor$Worker.run(ThreadPoolExecutor.java:624)",
-        "\tat io.netty.util.concurrent.DefaultThreadFactory$DefaultRunnableDecorator.run(DefaultThreadFactory.java:138)",
-        "\tat java.lang.Thread.run(Thread.java:750)",
-        f"Caused by: io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: {host}/{ip}:{port}",
-        "\tat sun.nio.ch.SocketChannelImpl.checkConnect(Native Method)",
-        "\tat sun.nio.ch.SocketChannelImpl.finishConnect(SocketChannelImpl.java:716)",
-        "\tat io.netty.channel.socket.nio.NioSocketChannel.doFinishConnect(NioSocketChannel.java:323)",
-        "\tat io.netty.channel.nio.AbstractNioChannel$AbstractNioUnsafe.finishConnect(AbstractNioChannel.java:340)",
-        "\t... 2 more",
-    ])
+    return "\n".join(
+        [
+            f"java.io.IOException: Failed to connect to {host}/{ip}:{port}",
+            "\tat org.apache.spark.network.client.TransportClientFactory.createClient(TransportClientFactory.java:245)",
+            "\tat org.apache.spark.network.client.TransportClientFactory.createClient(TransportClientFactory.java:187)",
+            "\tat org.apache.spark.network.netty.NettyBlockTransferService$$anon$2.createAndStart(NettyBlockTransferService.scala:114)",
+            "\tat org.apache.spark.network.shuffle.RetryingBlockFetcher.fetchAllOutstanding(RetryingBlockFetcher.java:141)",
+            "\tat org.apache.spark.network.shuffle.RetryingBlockFetcher.lambda$initiateRetry$0(RetryingBlockFetcher.java:169)",
+            "\tat java.util.concurrent.Executors$RunnableAdapter.call(Executors.java:511)",
+            "\tat java.util.concurrent.FutureTask.run(FutureTask.java:266)",
+            "\tat java.util.concurrent.ThreadPoolExecutor.runWorker(ThreadPoolExecutor.java:1149)",
+            "\tat java.util.concurrent.ThreadPoolExecutor$Worker.run(ThreadPoolExecutor.java:624)",
+            "\tat io.netty.util.concurrent.DefaultThreadFactory$DefaultRunnableDecorator.run(DefaultThreadFactory.java:138)",
+            "\tat java.lang.Thread.run(Thread.java:750)",
+            f"Caused by: io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: {host}/{ip}:{port}",
+            "\tat sun.nio.ch.SocketChannelImpl.checkConnect(Native Method)",
+            "\tat sun.nio.ch.SocketChannelImpl.finishConnect(SocketChannelImpl.java:716)",
+            "\tat io.netty.channel.socket.nio.NioSocketChannel.doFinishConnect(NioSocketChannel.java:323)",
+            "\tat io.netty.channel.nio.AbstractNioChannel$AbstractNioUnsafe.finishConnect(AbstractNioChannel.java:340)",
+            "\t... 2 more",
+        ]
+    )
 
 
 def fetchfailed_trace(host, ip, port):
-    return "\n".join([
-        f"org.apache.spark.shuffle.FetchFailedException: Failed to connect to {host}/{ip}:{port}",
-        "\tat org.apache.spark.storage.ShuffleBlockFetcherIterator.throwFetchFailedException(ShuffleBlockFetcherIterator.scala:554)",
-        "\tat org.apache.spark.storage.ShuffleBlockFetcherIterator.next(ShuffleBlockFetcherIterator.scala:485)",
-        "\tat org.apache.spark.storage.ShuffleBlockFetcherIterator.next(ShuffleBlockFetcherIterator.scala:64)",
-        "\tat scala.collection.Iterator$$anon$12.nextCur(Iterator.scala:435)",
-        "\tat org.apache.spark.util.CompletionIterator.hasNext(CompletionIterator.scala:31)",
-        "\tat org.apache.spark.InterruptibleIterator.hasNext(InterruptibleIterator.scala:37)",
+    return "\n".join(
+        [
+            f"org.apache.spark.shuffle.FetchFailedException: Failed to connect to {host}/{ip}:{port}",
+            "\tat org.apache.spark.storage.ShuffleBlockFetcherIterator.throwFetchFailedException(ShuffleBlockFetcherIterator.scala:554)",
+            "\tat org.apache.spark.storage.ShuffleBlockFetcherIterator.next(ShuffleBlockFetcherIterator.scala:485)",
+            "\tat org.apache.spark.storage.ShuffleBlockFetcherIterator.next(ShuffleBlockFetcherIterator.scala:64)",
+            "\tat scala.collection.Iterator$$anon$12.nextCur(Iterator.scala:435)",
+            "\tat org.apache.spark.util.CompletionIterator.hasNext(CompletionIterator.scala:31)",
+            "\tat org.apache.spark.InterruptibleIterator.hasNext(InterruptibleIterator.scala:37)",
+            "\tat org.apache.spark.sql.execution.ShuffledRowRDD.compute(ShuffledRowRDD.scala:155)",
+            "\tat org.apache.spark.scheduler.ShuffleMapTask.runTask(ShuffleMapTask.scala:99)",
+            "\tat org.apache.spark.scheduler.Task.run(Task.scala:123)",
+            "\tat org.apache.spark.executor.Executor$TaskRunner.run(Executor.scala:414)",
+            "\tat java.lang.Thread.run(Thread.java:750)",
+            f"Caused by: java.io.IOException: Failed to connect to {host}/{ip}:{port}",
+            "\tat org.apache.spark.network.client.TransportClientFactory.createClient(TransportClientFactory.java:245)",
+            "\tat org.apache.spark.network.shuffle.RetryingBlockFetcher.fetchAllOutstanding(RetryingBlockFetcher.java:141)",
+            "\t... 1 more",
+            f"Caused by: io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: {host}/{ip}:{port}",
+            "\tat sun.nio.ch.SocketChannelImpl.checkConnect(Native Method)",
+            "\t... 2 more",
+            "",
+        ]
+    )
+
+
+META_TRACE = "\n".join(
+    [
+        "org.apache.spark.shuffle.MetadataFetchFailedException: Missing an output location for shuffle 0",
+        "\tat org.apache.spark.MapOutputTracker$$anonfun$convertMapStatuses$2.apply(MapOutputTracker.scala:882)",
+        "\tat org.apache.spark.MapOutputTracker$$anonfun$convertMapStatuses$2.apply(MapOutputTracker.scala:878)",
+        "\tat org.apache.spark.MapOutputTracker$.convertMapStatuses(MapOutputTracker.scala:878)",
+        "\tat org.apache.spark.MapOutputTrackerWorker.getMapSizesByExecutorId(MapOutputTracker.scala:691)",
+        "\tat org.apache.spark.shuffle.BlockStoreShuffleReader.read(BlockStoreShuffleReader.scala:49)",
         "\tat org.apache.spark.sql.execution.ShuffledRowRDD.compute(ShuffledRowRDD.scala:155)",
         "\tat org.apache.spark.scheduler.ShuffleMapTask.runTask(ShuffleMapTask.scala:99)",
         "\tat org.apache.spark.scheduler.Task.run(Task.scala:123)",
         "\tat org.apache.spark.executor.Executor$TaskRunner.run(Executor.scala:414)",
         "\tat java.lang.Thread.run(Thread.java:750)",
-        f"Caused by: java.io.IOException: Failed to connect to {host}/{ip}:{port}",
-        "\tat org.apache.spark.network.client.TransportClientFactory.createClient(TransportClientFactory.java:245)",
-        "\tat org.apache.spark.network.shuffle.RetryingBlockFetcher.fetchAllOutstanding(RetryingBlockFetcher.java:141)",
-        "\t... 1 more",
-        f"Caused by: io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: {host}/{ip}:{port}",
-        "\tat sun.nio.ch.SocketChannelImpl.checkConnect(Native Method)",
-        "\t... 2 more",
         "",
-    ])
-
-
-META_TRACE = "\n".join([
-    "org.apache.spark.shuffle.MetadataFetchFailedException: Missing an output location for shuffle 0",
-    "\tat org.apache.spark.MapOutputTracker$$anonfun$convertMapStatuses$2.apply(MapOutputTracker.scala:882)",
-    "\tat org.apache.spark.MapOutputTracker$$anonfun$convertMapStatuses$2.apply(MapOutputTracker.scala:878)",
-    "\tat org.apache.spark.MapOutputTracker$.convertMapStatuses(MapOutputTracker.scala:878)",
-    "\tat org.apache.spark.MapOutputTrackerWorker.getMapSizesByExecutorId(MapOutputTracker.scala:691)",
-    "\tat org.apache.spark.shuffle.BlockStoreShuffleReader.read(BlockStoreShuffleReader.scala:49)",
-    "\tat org.apache.spark.sql.execution.ShuffledRowRDD.compute(ShuffledRowRDD.scala:155)",
-    "\tat org.apache.spark.scheduler.ShuffleMapTask.runTask(ShuffleMapTask.scala:99)",
-    "\tat org.apache.spark.scheduler.Task.run(Task.scala:123)",
-    "\tat org.apache.spark.executor.Executor$TaskRunner.run(Executor.scala:414)",
-    "\tat java.lang.Thread.run(Thread.java:750)",
-    "",
-])
-DATASTREAMER_TRACE = "\n".join([
-    "java.lang.InterruptedException",
-    "\tat java.lang.Object.wait(Native Method)",
-    "\tat java.lang.Thread.join(Thread.java:1252)",
-    "\tat java.lang.Thread.join(Thread.java:1326)",
-    "\tat org.apache.hadoop.hdfs.DataStreamer.closeResponder(DataStreamer.java:986)",
-    "\tat org.apache.hadoop.hdfs.DataStreamer.endBlock(DataStreamer.java:640)",
-    "\tat org.apache.hadoop.hdfs.DataStreamer.run(DataStreamer.java:810)",
-])
+    ]
+)
+DATASTREAMER_TRACE = "\n".join(
+    [
+        "java.lang.InterruptedException",
+        "\tat java.lang.Object.wait(Native Method)",
+        "\tat java.lang.Thread.join(Thread.java:1252)",
+        "\tat java.lang.Thread.join(Thread.java:1326)",
+        "\tat org.apache.hadoop.hdfs.DataStreamer.closeResponder(DataStreamer.java:986)",
+        "\tat org.apache.hadoop.hdfs.DataStreamer.endBlock(DataStreamer.java:640)",
+        "\tat org.apache.hadoop.hdfs.DataStreamer.run(DataStreamer.java:810)",
+    ]
+)
 
 SPARK_STAGES = {
     0: ("ShuffleMapStage", "map at SessionizeJob.scala:74", 6),
@@ -1016,35 +1706,77 @@ class SparkRun:
         r, t = self.rng, self.t0
         d = self.d
         d(t, "am-signal", "INFO", "yarn.ApplicationMaster", "Registered signal handlers for [TERM, HUP, INT]")
-        d(t + self.ms(300, 600), "am-attempt", "INFO", "yarn.ApplicationMaster",
-          f"ApplicationAttemptId: appattempt_{SPARK_TS}_{self.seq:04d}_000001")
+        d(
+            t + self.ms(300, 600),
+            "am-attempt",
+            "INFO",
+            "yarn.ApplicationMaster",
+            f"ApplicationAttemptId: appattempt_{SPARK_TS}_{self.seq:04d}_000001",
+        )
         t += timedelta(seconds=1)
-        d(t, "conf-deprecated", "WARN", "spark.SparkConf",
-          "The configuration key 'spark.yarn.executor.memoryOverhead' has been deprecated as of Spark 2.3 and may be "
-          "removed in the future. Please use the new key 'spark.executor.memoryOverhead' instead.")
+        d(
+            t,
+            "conf-deprecated",
+            "WARN",
+            "spark.SparkConf",
+            "The configuration key 'spark.yarn.executor.memoryOverhead' has been deprecated as of Spark 2.3 and may be "
+            "removed in the future. Please use the new key 'spark.executor.memoryOverhead' instead.",
+        )
         d(t, "secmgr-acls", "INFO", "spark.SecurityManager", "Changing view acls to: etl")
-        d(t, "secmgr-summary", "INFO", "spark.SecurityManager",
-          "SecurityManager: authentication disabled; ui acls disabled; users  with view permissions: Set(etl); groups "
-          "with view permissions: Set(); users  with modify permissions: Set(etl); groups with modify permissions: Set()")
-        d(t, "am-user-thread", "INFO", "yarn.ApplicationMaster", "Starting the user application in a separate Thread")
+        d(
+            t,
+            "secmgr-summary",
+            "INFO",
+            "spark.SecurityManager",
+            "SecurityManager: authentication disabled; ui acls disabled; users  with view permissions: Set(etl); groups "
+            "with view permissions: Set(); users  with modify permissions: Set(etl); groups with modify permissions: Set()",
+        )
+        d(
+            t,
+            "am-user-thread",
+            "INFO",
+            "yarn.ApplicationMaster",
+            "Starting the user application in a separate Thread",
+        )
         d(t, "am-waiting", "INFO", "yarn.ApplicationMaster", "Waiting for spark context initialization...")
         t += timedelta(seconds=2)
         d(t, "sc-version", "INFO", "spark.SparkContext", "Running Spark version 2.4.8")
         d(t, "sc-submitted", "INFO", "spark.SparkContext", "Submitted application: sessionize-clickstream")
-        d(t, "utils-service", "INFO", "util.Utils", f"Successfully started service 'sparkDriver' on port {r.randrange(33000, 45000)}.")
+        d(
+            t,
+            "utils-service",
+            "INFO",
+            "util.Utils",
+            f"Successfully started service 'sparkDriver' on port {r.randrange(33000, 45000)}.",
+        )
         d(t, "env-register", "INFO", "spark.SparkEnv", "Registering MapOutputTracker")
         d(t, "env-register", "INFO", "spark.SparkEnv", "Registering BlockManagerMaster")
         for k in (1, 2, 3):
-            d(t, "dbm-created", "INFO", "storage.DiskBlockManager",
-              f"Created local directory at /data{k}/yarn/local/usercache/etl/appcache/{self.app}/blockmgr-{ruuid(r)}")
+            d(
+                t,
+                "dbm-created",
+                "INFO",
+                "storage.DiskBlockManager",
+                f"Created local directory at /data{k}/yarn/local/usercache/etl/appcache/{self.app}/blockmgr-{ruuid(r)}",
+            )
         d(t, "memstore-started", "INFO", "memory.MemoryStore", "MemoryStore started with capacity 2004.6 MB")
         self.ui = f"http://host-2:{r.randrange(40000, 41000)}"
         d(t, "ui-bound", "INFO", "ui.SparkUI", f"Bound SparkUI to 0.0.0.0, and started at {self.ui}")
         self.driver_bm = r.randrange(43000, 44000)
-        d(t, "utils-service", "INFO", "util.Utils",
-          f"Successfully started service 'org.apache.spark.network.netty.NettyBlockTransferService' on port {self.driver_bm}.")
-        d(t, "bm-initialized", "INFO", "storage.BlockManager",
-          f"Initialized BlockManager: BlockManagerId(driver, host-2, {self.driver_bm}, None)")
+        d(
+            t,
+            "utils-service",
+            "INFO",
+            "util.Utils",
+            f"Successfully started service 'org.apache.spark.network.netty.NettyBlockTransferService' on port {self.driver_bm}.",
+        )
+        d(
+            t,
+            "bm-initialized",
+            "INFO",
+            "storage.BlockManager",
+            f"Initialized BlockManager: BlockManagerId(driver, host-2, {self.driver_bm}, None)",
+        )
         t += timedelta(seconds=1)
         d(t, "rm-register", "INFO", "yarn.YarnRMClient", "Registering the ApplicationMaster")
         return t + timedelta(seconds=1)
@@ -1053,45 +1785,116 @@ class SparkRun:
         """Ask YARN for len(placement) executors; returns the time the last one registered."""
         r, d = self.rng, self.d
         n = len(placement)
-        d(t, "alloc-will-request", "INFO", "yarn.YarnAllocator",
-          f"Will request {n} executor container(s), each with {SPARK_CORES} core(s) and 7168 MB memory (including 1024 MB "
-          "of overhead)")
-        d(t, "alloc-submitted", "INFO", "yarn.YarnAllocator", f"Submitted {n} unlocalized container requests.")
+        d(
+            t,
+            "alloc-will-request",
+            "INFO",
+            "yarn.YarnAllocator",
+            f"Will request {n} executor container(s), each with {SPARK_CORES} core(s) and 7168 MB memory (including 1024 MB "
+            "of overhead)",
+        )
+        d(
+            t,
+            "alloc-submitted",
+            "INFO",
+            "yarn.YarnAllocator",
+            f"Submitted {n} unlocalized container requests.",
+        )
         t += timedelta(seconds=r.uniform(1.5, 3.0))
         last = t
         for i, host in enumerate(placement):
             eid = first_id + i
             c = self.cid(self.next_container)
             self.next_container += 1
-            d(t, "alloc-launching", "INFO", "yarn.YarnAllocator", f"Launching container {c} on host {host} for executor with ID {eid}")
+            d(
+                t,
+                "alloc-launching",
+                "INFO",
+                "yarn.YarnAllocator",
+                f"Launching container {c} on host {host} for executor with ID {eid}",
+            )
             up = t + timedelta(seconds=r.uniform(6, 14))
             ex = Exe(eid, host, c, r.randrange(34000, 46000), up)
             self.execs[eid] = ex
             for s in range(SPARK_CORES):
                 self.free[(eid, s)] = up
             e = self.e
-            e(ex, up - timedelta(seconds=2), "exec-daemon", "INFO", "executor.CoarseGrainedExecutorBackend",
-              f"Started daemon with process name: {r.randrange(3000, 32000)}@{host}")
-            e(ex, up - timedelta(seconds=1), "exec-registered", "INFO", "executor.CoarseGrainedExecutorBackend",
-              "Successfully registered with driver")
-            e(ex, up - timedelta(seconds=1), "exec-starting", "INFO", "executor.Executor", f"Starting executor ID {eid} on host {host}")
+            e(
+                ex,
+                up - timedelta(seconds=2),
+                "exec-daemon",
+                "INFO",
+                "executor.CoarseGrainedExecutorBackend",
+                f"Started daemon with process name: {r.randrange(3000, 32000)}@{host}",
+            )
+            e(
+                ex,
+                up - timedelta(seconds=1),
+                "exec-registered",
+                "INFO",
+                "executor.CoarseGrainedExecutorBackend",
+                "Successfully registered with driver",
+            )
+            e(
+                ex,
+                up - timedelta(seconds=1),
+                "exec-starting",
+                "INFO",
+                "executor.Executor",
+                f"Starting executor ID {eid} on host {host}",
+            )
             for k in (1, 2, 3):
                 path = f"/data{k}/yarn/local/usercache/etl/appcache/{self.app}/blockmgr-{ruuid(r)}"
                 if k == 3:
                     ex.data3 = path
-                e(ex, up - timedelta(seconds=1), "dbm-created", "INFO", "storage.DiskBlockManager", f"Created local directory at {path}")
-            e(ex, up - timedelta(seconds=1), "memstore-started", "INFO", "memory.MemoryStore", "MemoryStore started with capacity 3.4 GB")
-            e(ex, up, "bm-initialized", "INFO", "storage.BlockManager",
-              f"Initialized BlockManager: BlockManagerId({eid}, {host}, {ex.bm_port}, None)")
+                e(
+                    ex,
+                    up - timedelta(seconds=1),
+                    "dbm-created",
+                    "INFO",
+                    "storage.DiskBlockManager",
+                    f"Created local directory at {path}",
+                )
+            e(
+                ex,
+                up - timedelta(seconds=1),
+                "memstore-started",
+                "INFO",
+                "memory.MemoryStore",
+                "MemoryStore started with capacity 3.4 GB",
+            )
+            e(
+                ex,
+                up,
+                "bm-initialized",
+                "INFO",
+                "storage.BlockManager",
+                f"Initialized BlockManager: BlockManagerId({eid}, {host}, {ex.bm_port}, None)",
+            )
             ex.rpc_port = r.randrange(40000, 60000)
-            d(up, "backend-registered", "INFO", "cluster.YarnClusterSchedulerBackend$YarnDriverEndpoint",
-              f"Registered executor NettyRpcEndpointRef(spark-client://Executor) ({ex.ip}:{ex.rpc_port}) with ID {eid}")
-            d(up + self.ms(1, 30), "bmm-registering", "INFO", "storage.BlockManagerMasterEndpoint",
-              f"Registering block manager {host}:{ex.bm_port} with 3.4 GB RAM, BlockManagerId({eid}, {host}, {ex.bm_port}, None)")
+            d(
+                up,
+                "backend-registered",
+                "INFO",
+                "cluster.YarnClusterSchedulerBackend$YarnDriverEndpoint",
+                f"Registered executor NettyRpcEndpointRef(spark-client://Executor) ({ex.ip}:{ex.rpc_port}) with ID {eid}",
+            )
+            d(
+                up + self.ms(1, 30),
+                "bmm-registering",
+                "INFO",
+                "storage.BlockManagerMasterEndpoint",
+                f"Registering block manager {host}:{ex.bm_port} with 3.4 GB RAM, BlockManagerId({eid}, {host}, {ex.bm_port}, None)",
+            )
             last = max(last, up)
             t += self.ms(5, 60)
-        d(t, "alloc-received", "INFO", "yarn.YarnAllocator",
-          f"Received {n} containers from YARN, launching executors on {n} of them.")
+        d(
+            t,
+            "alloc-received",
+            "INFO",
+            "yarn.YarnAllocator",
+            f"Received {n} containers from YARN, launching executors on {n} of them.",
+        )
         return last
 
     # --- tasks ---------------------------------------------------------------------------------
@@ -1148,8 +1951,17 @@ class SparkRun:
                 outcome, t_end = "lost", ex.dead_at
             if judge:
                 outcome, t_end = judge(ex, start, end, outcome, t_end)
-            tk = {"stage": stage, "att": att, "part": part, "an": an, "tid": self.tid, "ex": ex, "start": start,
-                  "end": t_end, "outcome": outcome}
+            tk = {
+                "stage": stage,
+                "att": att,
+                "part": part,
+                "an": an,
+                "tid": self.tid,
+                "ex": ex,
+                "start": start,
+                "end": t_end,
+                "outcome": outcome,
+            }
             self.tid += 1
             tasks.append(tk)
             if outcome == "nospace":
@@ -1172,24 +1984,61 @@ class SparkRun:
         r, d = self.rng, self.d
         kind, call, rdd = SPARK_STAGES[stage]
         rdd_name = "MapPartitionsRDD"
-        d(t, "dag-submitting-stage", "INFO", "scheduler.DAGScheduler",
-          f"Submitting {kind} {stage} ({rdd_name}[{rdd}] at {call}), which has no missing parents")
+        d(
+            t,
+            "dag-submitting-stage",
+            "INFO",
+            "scheduler.DAGScheduler",
+            f"Submitting {kind} {stage} ({rdd_name}[{rdd}] at {call}), which has no missing parents",
+        )
         self.broadcast += 1
         b = self.broadcast
         size_v, size_p = r.uniform(14, 26), r.uniform(6.5, 11.5)
         self.bsize = (b, size_v, size_p)
-        d(t, "memstore-broadcast-values", "INFO", "memory.MemoryStore",
-          f"Block broadcast_{b} stored as values in memory (estimated size {size_v:.1f} KB, free 2004.{r.randrange(0, 6)} MB)")
-        d(t, "memstore-broadcast-bytes", "INFO", "memory.MemoryStore",
-          f"Block broadcast_{b}_piece0 stored as bytes in memory (estimated size {size_p:.1f} KB, free 2004.{r.randrange(0, 6)} MB)")
-        d(t, "bminfo-added", "INFO", "storage.BlockManagerInfo",
-          f"Added broadcast_{b}_piece0 in memory on host-2:{self.driver_bm} (size: {size_p:.1f} KB, free: 2004.6 MB)")
-        d(t, "sc-created-broadcast", "INFO", "spark.SparkContext", f"Created broadcast {b} from broadcast at DAGScheduler.scala:1184")
+        d(
+            t,
+            "memstore-broadcast-values",
+            "INFO",
+            "memory.MemoryStore",
+            f"Block broadcast_{b} stored as values in memory (estimated size {size_v:.1f} KB, free 2004.{r.randrange(0, 6)} MB)",
+        )
+        d(
+            t,
+            "memstore-broadcast-bytes",
+            "INFO",
+            "memory.MemoryStore",
+            f"Block broadcast_{b}_piece0 stored as bytes in memory (estimated size {size_p:.1f} KB, free 2004.{r.randrange(0, 6)} MB)",
+        )
+        d(
+            t,
+            "bminfo-added",
+            "INFO",
+            "storage.BlockManagerInfo",
+            f"Added broadcast_{b}_piece0 in memory on host-2:{self.driver_bm} (size: {size_p:.1f} KB, free: 2004.6 MB)",
+        )
+        d(
+            t,
+            "sc-created-broadcast",
+            "INFO",
+            "spark.SparkContext",
+            f"Created broadcast {b} from broadcast at DAGScheduler.scala:1184",
+        )
         first = ", ".join(str(p) for p in sorted(parts)[:15])
-        d(t, "dag-missing-tasks", "INFO", "scheduler.DAGScheduler",
-          f"Submitting {len(parts)} missing tasks from {kind} {stage} ({rdd_name}[{rdd}] at {call}) (first 15 tasks are for "
-          f"partitions Vector({first}))")
-        d(t, "ts-adding", "INFO", "cluster.YarnClusterScheduler", f"Adding task set {stage}.{att} with {len(parts)} tasks")
+        d(
+            t,
+            "dag-missing-tasks",
+            "INFO",
+            "scheduler.DAGScheduler",
+            f"Submitting {len(parts)} missing tasks from {kind} {stage} ({rdd_name}[{rdd}] at {call}) (first 15 tasks are for "
+            f"partitions Vector({first}))",
+        )
+        d(
+            t,
+            "ts-adding",
+            "INFO",
+            "cluster.YarnClusterScheduler",
+            f"Adding task set {stage}.{att} with {len(parts)} tasks",
+        )
         return b
 
     def log_tasks(self, tasks, ntasks, shuffle_from=None):
@@ -1211,110 +2060,264 @@ class SparkRun:
             ex, st, att, p, an, tid = tk["ex"], tk["stage"], tk["att"], tk["part"], tk["an"], tk["tid"]
             name = f"task {p}.{an} in stage {st}.{att}"
             t = tk["start"]
-            loc = r.choice(["NODE_LOCAL", "NODE_LOCAL", "NODE_LOCAL", "RACK_LOCAL", "ANY"]) if st == 0 else "PROCESS_LOCAL"
+            loc = (
+                r.choice(["NODE_LOCAL", "NODE_LOCAL", "NODE_LOCAL", "RACK_LOCAL", "ANY"])
+                if st == 0
+                else "PROCESS_LOCAL"
+            )
             nbytes = {0: 8291, 1: 7651, 2: 8012}[st] + r.randrange(0, 40)
-            d(t, "tsm-starting", "INFO", "scheduler.TaskSetManager",
-              f"Starting {name} (TID {tid}, {ex.host}, executor {ex.id}, partition {p}, {loc}, {nbytes} bytes)")
+            d(
+                t,
+                "tsm-starting",
+                "INFO",
+                "scheduler.TaskSetManager",
+                f"Starting {name} (TID {tid}, {ex.host}, executor {ex.id}, partition {p}, {loc}, {nbytes} bytes)",
+            )
             t1 = t + self.ms(5, 40)
             e(ex, t1, "exec-running", "INFO", "executor.Executor", f"Running {name} (TID {tid})")
             if (b, ex.id) not in ex.seen_broadcast:
                 ex.seen_broadcast.add((b, ex.id))
-                e(ex, t1, "torrent-start", "INFO", "broadcast.TorrentBroadcast", f"Started reading broadcast variable {b}")
+                e(
+                    ex,
+                    t1,
+                    "torrent-start",
+                    "INFO",
+                    "broadcast.TorrentBroadcast",
+                    f"Started reading broadcast variable {b}",
+                )
                 t2 = t1 + self.ms(8, 60)
-                d(t2, "bminfo-added", "INFO", "storage.BlockManagerInfo",
-                  f"Added broadcast_{b}_piece0 in memory on {ex.host}:{ex.bm_port} (size: {size_p:.1f} KB, free: 3.4 GB)")
-                e(ex, t2, "torrent-took", "INFO", "broadcast.TorrentBroadcast",
-                  f"Reading broadcast variable {b} took {int((t2 - t1).total_seconds() * 1000)} ms")
-                e(ex, t2, "memstore-broadcast-values", "INFO", "memory.MemoryStore",
-                  f"Block broadcast_{b} stored as values in memory (estimated size {size_v:.1f} KB, free 3.4 GB)")
+                d(
+                    t2,
+                    "bminfo-added",
+                    "INFO",
+                    "storage.BlockManagerInfo",
+                    f"Added broadcast_{b}_piece0 in memory on {ex.host}:{ex.bm_port} (size: {size_p:.1f} KB, free: 3.4 GB)",
+                )
+                e(
+                    ex,
+                    t2,
+                    "torrent-took",
+                    "INFO",
+                    "broadcast.TorrentBroadcast",
+                    f"Reading broadcast variable {b} took {int((t2 - t1).total_seconds() * 1000)} ms",
+                )
+                e(
+                    ex,
+                    t2,
+                    "memstore-broadcast-values",
+                    "INFO",
+                    "memory.MemoryStore",
+                    f"Block broadcast_{b} stored as values in memory (estimated size {size_v:.1f} KB, free 3.4 GB)",
+                )
             t3 = t1 + self.ms(60, 200)
             if st == 0:
-                e(ex, t3, "filescan-reading", "INFO", "datasources.FileScanRDD",
-                  f"Reading File path: hdfs://nameservice1/data/raw/clickstream/dt={self.input_day}/part-{p:05d}-"
-                  f"{self.input_uuid}-c000.snappy.parquet, range: 0-{r.randrange(118000000, 134217728)}, partition values: [empty row]")
+                e(
+                    ex,
+                    t3,
+                    "filescan-reading",
+                    "INFO",
+                    "datasources.FileScanRDD",
+                    f"Reading File path: hdfs://nameservice1/data/raw/clickstream/dt={self.input_day}/part-{p:05d}-"
+                    f"{self.input_uuid}-c000.snappy.parquet, range: 0-{r.randrange(118000000, 134217728)}, partition values: [empty row]",
+                )
             elif tk["outcome"] != "meta":
                 shuffle = st - 1
                 if (shuffle, ex.id, att) not in self.mot_sent:
                     self.mot_sent.add((shuffle, ex.id, att))
-                    d(t3, "mot-asked", "INFO", "spark.MapOutputTrackerMasterEndpoint",
-                      f"Asked to send map output locations for shuffle {shuffle} to {ex.ip}:{ex.rpc_port}")
+                    d(
+                        t3,
+                        "mot-asked",
+                        "INFO",
+                        "spark.MapOutputTrackerMasterEndpoint",
+                        f"Asked to send map output locations for shuffle {shuffle} to {ex.ip}:{ex.rpc_port}",
+                    )
                 local = r.randrange(2, 9)
                 nmaps = SPARK_PARTS[shuffle]
-                e(ex, t3, "sbfi-getting", "INFO", "storage.ShuffleBlockFetcherIterator",
-                  f"Getting {nmaps} non-empty blocks including {local} local blocks and {nmaps - local} remote blocks")
-                e(ex, t3 + self.ms(1, 9), "sbfi-started", "INFO", "storage.ShuffleBlockFetcherIterator",
-                  f"Started {r.randrange(5, 10)} remote fetches in {r.randrange(1, 14)} ms")
+                e(
+                    ex,
+                    t3,
+                    "sbfi-getting",
+                    "INFO",
+                    "storage.ShuffleBlockFetcherIterator",
+                    f"Getting {nmaps} non-empty blocks including {local} local blocks and {nmaps - local} remote blocks",
+                )
+                e(
+                    ex,
+                    t3 + self.ms(1, 9),
+                    "sbfi-started",
+                    "INFO",
+                    "storage.ShuffleBlockFetcherIterator",
+                    f"Started {r.randrange(5, 10)} remote fetches in {r.randrange(1, 14)} ms",
+                )
             out = tk["outcome"]
             te = tk["end"]
             if out in ("ok", "ok-lost-output"):
                 if st == 2:
                     stamp = self.write_stamp
-                    e(ex, te - self.ms(40, 300), "committer-saved", "INFO", "output.FileOutputCommitter",
-                      f"Saved output of task 'attempt_{stamp}_0002_m_{p:06d}_{an}' to hdfs://nameservice1/warehouse/"
-                      f"clickstream/sessions/dt={self.input_day}/_temporary/0/task_{stamp}_0002_m_{p:06d}")
+                    e(
+                        ex,
+                        te - self.ms(40, 300),
+                        "committer-saved",
+                        "INFO",
+                        "output.FileOutputCommitter",
+                        f"Saved output of task 'attempt_{stamp}_0002_m_{p:06d}_{an}' to hdfs://nameservice1/warehouse/"
+                        f"clickstream/sessions/dt={self.input_day}/_temporary/0/task_{stamp}_0002_m_{p:06d}",
+                    )
                 rb = r.randrange(1500, 2400) if st < 2 else r.randrange(2900, 3400)
-                e(ex, te, "exec-finished", "INFO", "executor.Executor", f"Finished {name} (TID {tid}). {rb} bytes result sent to driver")
+                e(
+                    ex,
+                    te,
+                    "exec-finished",
+                    "INFO",
+                    "executor.Executor",
+                    f"Finished {name} (TID {tid}). {rb} bytes result sent to driver",
+                )
                 dur_ms = int((te - t).total_seconds() * 1000)
-                d(te + self.ms(2, 30), "tsm-finished", "INFO", "scheduler.TaskSetManager",
-                  f"Finished {name} (TID {tid}) in {dur_ms} ms on {ex.host} (executor {ex.id}) ({tk['k']}/{ntasks})")
+                d(
+                    te + self.ms(2, 30),
+                    "tsm-finished",
+                    "INFO",
+                    "scheduler.TaskSetManager",
+                    f"Finished {name} (TID {tid}) in {dur_ms} ms on {ex.host} (executor {ex.id}) ({tk['k']}/{ntasks})",
+                )
             elif out == "nospace":
-                e(ex, te, "exec-exception", "ERROR", "executor.Executor", f"Exception in {name} (TID {tid})\n{NOSPACE_TRACE}")
+                e(
+                    ex,
+                    te,
+                    "exec-exception",
+                    "ERROR",
+                    "executor.Executor",
+                    f"Exception in {name} (TID {tid})\n{NOSPACE_TRACE}",
+                )
                 if tk["first_on_exec"]:
-                    e(ex, te, "dbow-revert", "ERROR", "storage.DiskBlockObjectWriter",
-                      f"Uncaught exception while reverting partial writes to file {ex.data3}/{hexid(r, 2)}/temp_shuffle_{ruuid(r)}"
-                      f"\n{REVERT_TRACE}")
+                    e(
+                        ex,
+                        te,
+                        "dbow-revert",
+                        "ERROR",
+                        "storage.DiskBlockObjectWriter",
+                        f"Uncaught exception while reverting partial writes to file {ex.data3}/{hexid(r, 2)}/temp_shuffle_{ruuid(r)}"
+                        f"\n{REVERT_TRACE}",
+                    )
                 if tk["dup"] == 0:
-                    d(te + self.ms(5, 30), "tsm-lost-exception", "WARN", "scheduler.TaskSetManager",
-                      f"Lost {name} (TID {tid}, {ex.host}, executor {ex.id}): {NOSPACE_TRACE}\n")
+                    d(
+                        te + self.ms(5, 30),
+                        "tsm-lost-exception",
+                        "WARN",
+                        "scheduler.TaskSetManager",
+                        f"Lost {name} (TID {tid}, {ex.host}, executor {ex.id}): {NOSPACE_TRACE}\n",
+                    )
                 else:
-                    d(te + self.ms(5, 30), "tsm-lost-duplicate", "INFO", "scheduler.TaskSetManager",
-                      f"Lost {name} (TID {tid}) on {ex.host}, executor {ex.id}: java.io.IOException (No space left on device) "
-                      f"[duplicate {tk['dup']}]")
+                    d(
+                        te + self.ms(5, 30),
+                        "tsm-lost-duplicate",
+                        "INFO",
+                        "scheduler.TaskSetManager",
+                        f"Lost {name} (TID {tid}) on {ex.host}, executor {ex.id}: java.io.IOException (No space left on device) "
+                        f"[duplicate {tk['dup']}]",
+                    )
                 if tk.get("blacklists"):
-                    d(te + self.ms(31, 60), "tsbl-blacklisting", "INFO", "scheduler.TaskSetBlacklist",
-                      f"Blacklisting executor {ex.id} for stage {st}")
+                    d(
+                        te + self.ms(31, 60),
+                        "tsbl-blacklisting",
+                        "INFO",
+                        "scheduler.TaskSetBlacklist",
+                        f"Blacklisting executor {ex.id} for stage {st}",
+                    )
             elif out == "lost":
-                d(te + self.ms(5, 60), "tsm-lost-executor", "WARN", "scheduler.TaskSetManager",
-                  f"Lost {name} (TID {tid}, {ex.host}, executor {ex.id}): ExecutorLostFailure (executor {ex.id} exited caused "
-                  f"by one of the running tasks) Reason: {ex.dead_reason}")
+                d(
+                    te + self.ms(5, 60),
+                    "tsm-lost-executor",
+                    "WARN",
+                    "scheduler.TaskSetManager",
+                    f"Lost {name} (TID {tid}, {ex.host}, executor {ex.id}): ExecutorLostFailure (executor {ex.id} exited caused "
+                    f"by one of the running tasks) Reason: {ex.dead_reason}",
+                )
             elif out == "fetch":
                 src = tk["src"]
                 nblk = r.randrange(3, 8)
                 for k in (1, 2, 3):
-                    e(ex, self.lost_at + timedelta(seconds=5 * (k - 1), milliseconds=r.randrange(120, 400)), "rbf-retrying",
-                      "INFO", "shuffle.RetryingBlockFetcher",
-                      f"Retrying fetch ({k}/3) for {nblk} outstanding blocks after 5000 ms")
-                e(ex, te - self.ms(30, 90), "rbf-exception", "ERROR", "shuffle.RetryingBlockFetcher",
-                  f"Exception while beginning fetch of {nblk} outstanding blocks (after 3 retries)\n"
-                  f"{connect_trace(src['host'], src['ip'], src['port'])}")
-                d(te + self.ms(5, 30), "tsm-lost-fetchfailed", "WARN", "scheduler.TaskSetManager",
-                  f"Lost {name} (TID {tid}, {ex.host}, executor {ex.id}): FetchFailed(BlockManagerId({src['eid']}, "
-                  f"{src['host']}, {src['port']}, None), shuffleId=0, mapId={r.choice(src['maps'])}, reduceId={p}, message=\n"
-                  f"{fetchfailed_trace(src['host'], src['ip'], src['port'])})")
-                d(te + self.ms(31, 60), "tsm-not-reexecuted", "INFO", "scheduler.TaskSetManager",
-                  f"{name[0].upper() + name[1:]} (TID {tid}) failed, but the task will not be re-executed (either because "
-                  "the task failed with a shuffle data fetch failure, so the previous stage needs to be re-run, or because "
-                  "a different copy of the task has already succeeded).")
+                    e(
+                        ex,
+                        self.lost_at + timedelta(seconds=5 * (k - 1), milliseconds=r.randrange(120, 400)),
+                        "rbf-retrying",
+                        "INFO",
+                        "shuffle.RetryingBlockFetcher",
+                        f"Retrying fetch ({k}/3) for {nblk} outstanding blocks after 5000 ms",
+                    )
+                e(
+                    ex,
+                    te - self.ms(30, 90),
+                    "rbf-exception",
+                    "ERROR",
+                    "shuffle.RetryingBlockFetcher",
+                    f"Exception while beginning fetch of {nblk} outstanding blocks (after 3 retries)\n"
+                    f"{connect_trace(src['host'], src['ip'], src['port'])}",
+                )
+                d(
+                    te + self.ms(5, 30),
+                    "tsm-lost-fetchfailed",
+                    "WARN",
+                    "scheduler.TaskSetManager",
+                    f"Lost {name} (TID {tid}, {ex.host}, executor {ex.id}): FetchFailed(BlockManagerId({src['eid']}, "
+                    f"{src['host']}, {src['port']}, None), shuffleId=0, mapId={r.choice(src['maps'])}, reduceId={p}, message=\n"
+                    f"{fetchfailed_trace(src['host'], src['ip'], src['port'])})",
+                )
+                d(
+                    te + self.ms(31, 60),
+                    "tsm-not-reexecuted",
+                    "INFO",
+                    "scheduler.TaskSetManager",
+                    f"{name[0].upper() + name[1:]} (TID {tid}) failed, but the task will not be re-executed (either because "
+                    "the task failed with a shuffle data fetch failure, so the previous stage needs to be re-run, or because "
+                    "a different copy of the task has already succeeded).",
+                )
             elif out == "meta":
-                e(ex, te - self.ms(40, 120), "mot-missing", "ERROR", "spark.MapOutputTracker",
-                  "Missing an output location for shuffle 0")
-                d(te + self.ms(5, 30), "tsm-lost-fetchfailed", "WARN", "scheduler.TaskSetManager",
-                  f"Lost {name} (TID {tid}, {ex.host}, executor {ex.id}): FetchFailed(null, shuffleId=0, mapId=-1, "
-                  f"reduceId={p}, message=\n{META_TRACE})")
-                d(te + self.ms(31, 60), "tsm-not-reexecuted", "INFO", "scheduler.TaskSetManager",
-                  f"{name[0].upper() + name[1:]} (TID {tid}) failed, but the task will not be re-executed (either because "
-                  "the task failed with a shuffle data fetch failure, so the previous stage needs to be re-run, or because "
-                  "a different copy of the task has already succeeded).")
+                e(
+                    ex,
+                    te - self.ms(40, 120),
+                    "mot-missing",
+                    "ERROR",
+                    "spark.MapOutputTracker",
+                    "Missing an output location for shuffle 0",
+                )
+                d(
+                    te + self.ms(5, 30),
+                    "tsm-lost-fetchfailed",
+                    "WARN",
+                    "scheduler.TaskSetManager",
+                    f"Lost {name} (TID {tid}, {ex.host}, executor {ex.id}): FetchFailed(null, shuffleId=0, mapId=-1, "
+                    f"reduceId={p}, message=\n{META_TRACE})",
+                )
+                d(
+                    te + self.ms(31, 60),
+                    "tsm-not-reexecuted",
+                    "INFO",
+                    "scheduler.TaskSetManager",
+                    f"{name[0].upper() + name[1:]} (TID {tid}) failed, but the task will not be re-executed (either because "
+                    "the task failed with a shuffle data fetch failure, so the previous stage needs to be re-run, or because "
+                    "a different copy of the task has already succeeded).",
+                )
         last = max(tk["end"] for tk in tasks)
         return last + self.ms(30, 90)
 
     def stage_done(self, t, stage, att, t_submit, waiting):
         d = self.d
         kind, call, _ = SPARK_STAGES[stage]
-        d(t, "ts-removed", "INFO", "cluster.YarnClusterScheduler",
-          f"Removed TaskSet {stage}.{att}, whose tasks have all completed, from pool")
-        d(t, "dag-stage-finished", "INFO", "scheduler.DAGScheduler",
-          f"{kind} {stage} ({call}) finished in {(t - t_submit).total_seconds():.3f} s")
+        d(
+            t,
+            "ts-removed",
+            "INFO",
+            "cluster.YarnClusterScheduler",
+            f"Removed TaskSet {stage}.{att}, whose tasks have all completed, from pool",
+        )
+        d(
+            t,
+            "dag-stage-finished",
+            "INFO",
+            "scheduler.DAGScheduler",
+            f"{kind} {stage} ({call}) finished in {(t - t_submit).total_seconds():.3f} s",
+        )
         if kind == "ShuffleMapStage":
             d(t, "dag-looking", "INFO", "scheduler.DAGScheduler", "looking for newly runnable stages")
             d(t, "dag-running", "INFO", "scheduler.DAGScheduler", "running: Set()")
@@ -1323,98 +2326,269 @@ class SparkRun:
 
     def lose_executor(self, ex, t, reason, exit_line):
         """YARN reports the container gone; the driver forgets the executor and its shuffle files."""
-        d, r = self.d, self.rng
+        d = self.d
         ex.dead_at, ex.dead_reason = t, reason
-        self.e(ex, t - self.ms(300, 900), "exec-sigterm", "ERROR", "executor.CoarseGrainedExecutorBackend", "RECEIVED SIGNAL TERM")
-        self.e(ex, t - self.ms(100, 290), "shutdown-hook", "INFO", "util.ShutdownHookManager", "Shutdown hook called")
+        self.e(
+            ex,
+            t - self.ms(300, 900),
+            "exec-sigterm",
+            "ERROR",
+            "executor.CoarseGrainedExecutorBackend",
+            "RECEIVED SIGNAL TERM",
+        )
+        self.e(
+            ex,
+            t - self.ms(100, 290),
+            "shutdown-hook",
+            "INFO",
+            "util.ShutdownHookManager",
+            "Shutdown hook called",
+        )
         d(t, exit_line[0], "WARN", "yarn.YarnAllocator", exit_line[1])
-        d(t + self.ms(2, 10), "endpoint-remove", "WARN", "cluster.YarnSchedulerBackend$YarnSchedulerEndpoint",
-          f"Requesting driver to remove executor {ex.id} for reason {reason}")
+        d(
+            t + self.ms(2, 10),
+            "endpoint-remove",
+            "WARN",
+            "cluster.YarnSchedulerBackend$YarnSchedulerEndpoint",
+            f"Requesting driver to remove executor {ex.id} for reason {reason}",
+        )
         t2 = t + self.ms(11, 30)
-        d(t2, "sched-lost-executor", "ERROR", "cluster.YarnClusterScheduler", f"Lost executor {ex.id} on {ex.host}: {reason}")
+        d(
+            t2,
+            "sched-lost-executor",
+            "ERROR",
+            "cluster.YarnClusterScheduler",
+            f"Lost executor {ex.id} on {ex.host}: {reason}",
+        )
         return t2
 
     def forget_executor(self, ex, t, epoch):
         d = self.d
         d(t, "dag-executor-lost", "INFO", "scheduler.DAGScheduler", f"Executor lost: {ex.id} (epoch {epoch})")
-        d(t, "bmm-trying-remove", "INFO", "storage.BlockManagerMasterEndpoint",
-          f"Trying to remove executor {ex.id} from BlockManagerMaster.")
-        d(t, "bmm-removing", "INFO", "storage.BlockManagerMasterEndpoint",
-          f"Removing block manager BlockManagerId({ex.id}, {ex.host}, {ex.bm_port}, None)")
-        d(t, "bmm-removed", "INFO", "storage.BlockManagerMaster", f"Removed {ex.id} successfully in removeExecutor")
-        d(t, "dag-shuffle-lost", "INFO", "scheduler.DAGScheduler", f"Shuffle files lost for executor: {ex.id} (epoch {epoch})")
+        d(
+            t,
+            "bmm-trying-remove",
+            "INFO",
+            "storage.BlockManagerMasterEndpoint",
+            f"Trying to remove executor {ex.id} from BlockManagerMaster.",
+        )
+        d(
+            t,
+            "bmm-removing",
+            "INFO",
+            "storage.BlockManagerMasterEndpoint",
+            f"Removing block manager BlockManagerId({ex.id}, {ex.host}, {ex.bm_port}, None)",
+        )
+        d(
+            t,
+            "bmm-removed",
+            "INFO",
+            "storage.BlockManagerMaster",
+            f"Removed {ex.id} successfully in removeExecutor",
+        )
+        d(
+            t,
+            "dag-shuffle-lost",
+            "INFO",
+            "scheduler.DAGScheduler",
+            f"Shuffle files lost for executor: {ex.id} (epoch {epoch})",
+        )
 
     def background(self, tasks_by_stage, dstream_slow=False):
         """Warnings that show up on a normal night."""
-        r, e, d = self.rng, self.e, self.d
+        r, e = self.rng, self.e
         s1 = [tk for tk in tasks_by_stage[1] if tk["outcome"] == "ok"]
         for tk in r.sample(s1, 8):
-            e(tk["ex"], tk["start"] + timedelta(seconds=r.uniform(30, 90)), "sorter-spill", "INFO", "sort.UnsafeExternalSorter",
-              f"Thread {r.randrange(50, 90)} spilling sort data of {r.choice(['1024.0 MB', '1088.0 MB', '960.0 MB'])} to disk "
-              f"({r.randrange(0, 3)}  time{'s' if r.random() < 0.5 else ''} so far)")
+            e(
+                tk["ex"],
+                tk["start"] + timedelta(seconds=r.uniform(30, 90)),
+                "sorter-spill",
+                "INFO",
+                "sort.UnsafeExternalSorter",
+                f"Thread {r.randrange(50, 90)} spilling sort data of {r.choice(['1024.0 MB', '1088.0 MB', '960.0 MB'])} to disk "
+                f"({r.randrange(0, 3)}  time{'s' if r.random() < 0.5 else ''} so far)",
+            )
         for tk in r.sample(s1, 2):
-            e(tk["ex"], tk["start"] + timedelta(seconds=r.uniform(20, 60)), "tmm-failed-page", "WARN", "memory.TaskMemoryManager",
-              "Failed to allocate a page (67108864 bytes), try again.")
+            e(
+                tk["ex"],
+                tk["start"] + timedelta(seconds=r.uniform(20, 60)),
+                "tmm-failed-page",
+                "WARN",
+                "memory.TaskMemoryManager",
+                "Failed to allocate a page (67108864 bytes), try again.",
+            )
         for tk in r.sample(s1, 2):
-            e(tk["ex"], tk["end"] - self.ms(5, 40), "exec-leak", "WARN", "executor.Executor",
-              f"Managed memory leak detected; size = {r.choice([4194304, 16777216, 33554432])} bytes, TID = {tk['tid']}")
+            e(
+                tk["ex"],
+                tk["end"] - self.ms(5, 40),
+                "exec-leak",
+                "WARN",
+                "executor.Executor",
+                f"Managed memory leak detected; size = {r.choice([4194304, 16777216, 33554432])} bytes, TID = {tk['tid']}",
+            )
         s2 = [tk for tk in tasks_by_stage[2] if tk["outcome"] == "ok"]
         for tk in r.sample(s2, 2):
-            e(tk["ex"], tk["end"] - self.ms(300, 900), "datastreamer-interrupted", "WARN", "hdfs.DataStreamer",
-              f"Caught exception\n{DATASTREAMER_TRACE}")
+            e(
+                tk["ex"],
+                tk["end"] - self.ms(300, 900),
+                "datastreamer-interrupted",
+                "WARN",
+                "hdfs.DataStreamer",
+                f"Caught exception\n{DATASTREAMER_TRACE}",
+            )
         if dstream_slow:
             tk = r.choice(s2)
-            e(tk["ex"], tk["end"] - self.ms(1000, 3000), "dfsclient-slow", "WARN", "hdfs.DFSClient",
-              f"Slow ReadProcessor read fields took {r.randrange(30100, 41000)}ms (threshold=30000ms); ack: seqno: "
-              f"{r.randrange(900, 4000)} reply: SUCCESS reply: SUCCESS reply: SUCCESS downstreamAckTimeNanos: "
-              f"{r.randrange(900000, 2000000)} flag: 0 flag: 0 flag: 0, targets: [DatanodeInfoWithStorage[10.1.2.14:9866,"
-              f"DS-{ruuid(r)},DISK], DatanodeInfoWithStorage[10.1.2.16:9866,DS-{ruuid(r)},DISK], "
-              f"DatanodeInfoWithStorage[10.1.2.11:9866,DS-{ruuid(r)},DISK]]")
+            e(
+                tk["ex"],
+                tk["end"] - self.ms(1000, 3000),
+                "dfsclient-slow",
+                "WARN",
+                "hdfs.DFSClient",
+                f"Slow ReadProcessor read fields took {r.randrange(30100, 41000)}ms (threshold=30000ms); ack: seqno: "
+                f"{r.randrange(900, 4000)} reply: SUCCESS reply: SUCCESS reply: SUCCESS downstreamAckTimeNanos: "
+                f"{r.randrange(900000, 2000000)} flag: 0 flag: 0 flag: 0, targets: [DatanodeInfoWithStorage[10.1.2.14:9866,"
+                f"DS-{ruuid(r)},DISK], DatanodeInfoWithStorage[10.1.2.16:9866,DS-{ruuid(r)},DISK], "
+                f"DatanodeInfoWithStorage[10.1.2.11:9866,DS-{ruuid(r)},DISK]]",
+            )
 
     def finish(self, t, t_job, ok_execs):
         r, d = self.rng, self.d
         kind, call, _ = SPARK_STAGES[2]
-        d(t, "dag-job-finished", "INFO", "scheduler.DAGScheduler",
-          f"Job 0 finished: {call}, took {(t - t_job).total_seconds():.6f} s")
+        d(
+            t,
+            "dag-job-finished",
+            "INFO",
+            "scheduler.DAGScheduler",
+            f"Job 0 finished: {call}, took {(t - t_job).total_seconds():.6f} s",
+        )
         wid = ruuid(r)
-        d(t + self.ms(200, 900), "ffw-committed", "INFO", "datasources.FileFormatWriter", f"Write Job {wid} committed.")
-        d(t + timedelta(seconds=1), "ffw-stats", "INFO", "datasources.FileFormatWriter",
-          f"Finished processing stats for write job {wid}.")
+        d(
+            t + self.ms(200, 900),
+            "ffw-committed",
+            "INFO",
+            "datasources.FileFormatWriter",
+            f"Write Job {wid} committed.",
+        )
+        d(
+            t + timedelta(seconds=1),
+            "ffw-stats",
+            "INFO",
+            "datasources.FileFormatWriter",
+            f"Finished processing stats for write job {wid}.",
+        )
         t += timedelta(seconds=2)
         d(t, "am-final-status", "INFO", "yarn.ApplicationMaster", "Final app status: SUCCEEDED, exitCode: 0")
         d(t, "sc-stop-hook", "INFO", "spark.SparkContext", "Invoking stop() from shutdown hook")
         d(t, "ui-stopped", "INFO", "ui.SparkUI", f"Stopped Spark web UI at {self.ui}")
-        d(t, "backend-shutting-down", "INFO", "cluster.YarnClusterSchedulerBackend", "Shutting down all executors")
+        d(
+            t,
+            "backend-shutting-down",
+            "INFO",
+            "cluster.YarnClusterSchedulerBackend",
+            "Shutting down all executors",
+        )
         for ex in ok_execs:
             te = t + self.ms(20, 200)
-            self.e(ex, te, "exec-driver-shutdown", "INFO", "executor.CoarseGrainedExecutorBackend", "Driver commanded a shutdown")
+            self.e(
+                ex,
+                te,
+                "exec-driver-shutdown",
+                "INFO",
+                "executor.CoarseGrainedExecutorBackend",
+                "Driver commanded a shutdown",
+            )
             self.e(ex, te, "memstore-cleared", "INFO", "memory.MemoryStore", "MemoryStore cleared")
             self.e(ex, te, "bm-stopped", "INFO", "storage.BlockManager", "BlockManager stopped")
-            self.e(ex, te + self.ms(5, 50), "shutdown-hook", "INFO", "util.ShutdownHookManager", "Shutdown hook called")
+            self.e(
+                ex,
+                te + self.ms(5, 50),
+                "shutdown-hook",
+                "INFO",
+                "util.ShutdownHookManager",
+                "Shutdown hook called",
+            )
         t += timedelta(seconds=1)
-        d(t, "mot-stopped", "INFO", "spark.MapOutputTrackerMasterEndpoint", "MapOutputTrackerMasterEndpoint stopped!")
+        d(
+            t,
+            "mot-stopped",
+            "INFO",
+            "spark.MapOutputTrackerMasterEndpoint",
+            "MapOutputTrackerMasterEndpoint stopped!",
+        )
         d(t, "memstore-cleared", "INFO", "memory.MemoryStore", "MemoryStore cleared")
         d(t, "bm-stopped", "INFO", "storage.BlockManager", "BlockManager stopped")
         d(t, "sc-stopped", "INFO", "spark.SparkContext", "Successfully stopped SparkContext")
-        d(t, "am-unregister", "INFO", "yarn.ApplicationMaster", "Unregistering ApplicationMaster with SUCCEEDED")
+        d(
+            t,
+            "am-unregister",
+            "INFO",
+            "yarn.ApplicationMaster",
+            "Unregistering ApplicationMaster with SUCCEEDED",
+        )
         d(t + self.ms(100, 400), "shutdown-hook", "INFO", "util.ShutdownHookManager", "Shutdown hook called")
         return t
 
     def job_start(self, t):
         d = self.d
-        d(t, "sc-starting-job", "INFO", "spark.SparkContext", "Starting job: parquet at SessionizeJob.scala:141")
-        d(t, "dag-registering-rdd", "INFO", "scheduler.DAGScheduler", "Registering RDD 6 (map at SessionizeJob.scala:74)")
-        d(t, "dag-registering-rdd", "INFO", "scheduler.DAGScheduler", "Registering RDD 11 (map at SessionizeJob.scala:96)")
-        d(t, "dag-got-job", "INFO", "scheduler.DAGScheduler",
-          "Got job 0 (parquet at SessionizeJob.scala:141) with 24 output partitions")
-        d(t, "dag-final-stage", "INFO", "scheduler.DAGScheduler", "Final stage: ResultStage 2 (parquet at SessionizeJob.scala:141)")
-        d(t, "dag-parents", "INFO", "scheduler.DAGScheduler", "Parents of final stage: List(ShuffleMapStage 1)")
-        d(t, "dag-missing-parents", "INFO", "scheduler.DAGScheduler", "Missing parents: List(ShuffleMapStage 1)")
+        d(
+            t,
+            "sc-starting-job",
+            "INFO",
+            "spark.SparkContext",
+            "Starting job: parquet at SessionizeJob.scala:141",
+        )
+        d(
+            t,
+            "dag-registering-rdd",
+            "INFO",
+            "scheduler.DAGScheduler",
+            "Registering RDD 6 (map at SessionizeJob.scala:74)",
+        )
+        d(
+            t,
+            "dag-registering-rdd",
+            "INFO",
+            "scheduler.DAGScheduler",
+            "Registering RDD 11 (map at SessionizeJob.scala:96)",
+        )
+        d(
+            t,
+            "dag-got-job",
+            "INFO",
+            "scheduler.DAGScheduler",
+            "Got job 0 (parquet at SessionizeJob.scala:141) with 24 output partitions",
+        )
+        d(
+            t,
+            "dag-final-stage",
+            "INFO",
+            "scheduler.DAGScheduler",
+            "Final stage: ResultStage 2 (parquet at SessionizeJob.scala:141)",
+        )
+        d(
+            t,
+            "dag-parents",
+            "INFO",
+            "scheduler.DAGScheduler",
+            "Parents of final stage: List(ShuffleMapStage 1)",
+        )
+        d(
+            t,
+            "dag-missing-parents",
+            "INFO",
+            "scheduler.DAGScheduler",
+            "Missing parents: List(ShuffleMapStage 1)",
+        )
 
     def large_task_warning(self, t, stage):
-        self.d(t, "tsm-large-task", "WARN", "scheduler.TaskSetManager",
-               f"Stage {stage} contains a task of very large size ({self.rng.randrange(1010, 1090)} KB). The maximum "
-               "recommended task size is 100 KB.")
+        self.d(
+            t,
+            "tsm-large-task",
+            "WARN",
+            "scheduler.TaskSetManager",
+            f"Stage {stage} contains a task of very large size ({self.rng.randrange(1010, 1090)} KB). The maximum "
+            "recommended task size is 100 KB.",
+        )
 
 
 def spark_run(rng, L, seq, t0, placement, input_day, fault=None, mem_kill=None):
@@ -1423,12 +2597,28 @@ def spark_run(rng, L, seq, t0, placement, input_day, fault=None, mem_kill=None):
     R.input_uuid = ruuid(rng)
     t = R.start_driver()
     t_ready = R.request_executors(t, placement, 1)
-    R.d(t_ready, "backend-ready", "INFO", "cluster.YarnClusterSchedulerBackend",
-        "SchedulerBackend is ready for scheduling beginning after reached minRegisteredResourcesRatio: 0.8")
-    R.d(t_ready, "post-start-hook", "INFO", "cluster.YarnClusterScheduler", "YarnClusterScheduler.postStartHook done")
+    R.d(
+        t_ready,
+        "backend-ready",
+        "INFO",
+        "cluster.YarnClusterSchedulerBackend",
+        "SchedulerBackend is ready for scheduling beginning after reached minRegisteredResourcesRatio: 0.8",
+    )
+    R.d(
+        t_ready,
+        "post-start-hook",
+        "INFO",
+        "cluster.YarnClusterScheduler",
+        "YarnClusterScheduler.postStartHook done",
+    )
     for k in range(3):
-        R.d(t_ready + timedelta(seconds=2 + k), "codegen", "INFO", "codegen.CodeGenerator",
-            f"Code generated in {rng.uniform(8, 60):.6f} ms")
+        R.d(
+            t_ready + timedelta(seconds=2 + k),
+            "codegen",
+            "INFO",
+            "codegen.CodeGenerator",
+            f"Code generated in {rng.uniform(8, 60):.6f} ms",
+        )
     t_job = t_ready + timedelta(seconds=5)
     R.job_start(t_job)
     facts = {"app": R.app}
@@ -1439,9 +2629,11 @@ def spark_run(rng, L, seq, t0, placement, input_day, fault=None, mem_kill=None):
     if mem_kill:
         eid, tk = mem_kill
         ex = R.execs[eid]
-        reason = (f"Container killed by YARN for exceeding memory limits.  7.2 GB of 7 GB physical memory used. Consider "
-                  "boosting spark.yarn.executor.memoryOverhead or disabling yarn.nodemanager.vmem-check-enabled because of "
-                  "YARN-4714.")
+        reason = (
+            "Container killed by YARN for exceeding memory limits.  7.2 GB of 7 GB physical memory used. Consider "
+            "boosting spark.yarn.executor.memoryOverhead or disabling yarn.nodemanager.vmem-check-enabled because of "
+            "YARN-4714."
+        )
         R.lose_executor(ex, tk, reason, ("alloc-killed-memory", reason))
         R.forget_executor(ex, tk + timedelta(milliseconds=40), 0)
         kills.append((tk, eid))
@@ -1488,8 +2680,16 @@ def spark_run(rng, L, seq, t0, placement, input_day, fault=None, mem_kill=None):
         tasks1, t_ff = R.sim(1, 0, list(range(48)), t_s1, (260, 440), judge=judge)
         by_stage[1] = tasks1
         # each fetch failure names one of host-7's block managers that held a map output of stage 0
-        srcs = [{"eid": x.id, "host": x.host, "ip": x.ip, "port": x.bm_port,
-                 "maps": [tk["part"] for tk in tasks0 if tk["ex"] is x and tk["outcome"] == "ok"]} for x in bad]
+        srcs = [
+            {
+                "eid": x.id,
+                "host": x.host,
+                "ip": x.ip,
+                "port": x.bm_port,
+                "maps": [tk["part"] for tk in tasks0 if tk["ex"] is x and tk["outcome"] == "ok"],
+            }
+            for x in bad
+        ]
         srcs = [x for x in srcs if x["maps"]]
         R.lost_at = T_lost
         for tk in sorted(tasks1, key=lambda x: x["end"]):
@@ -1497,14 +2697,20 @@ def spark_run(rng, L, seq, t0, placement, input_day, fault=None, mem_kill=None):
                 tk["src"] = rng.choice(srcs)
         first = min((x for x in tasks1 if x["outcome"] in ("fetch", "meta")), key=lambda x: x["end"])
         if first["outcome"] == "fetch":
-            why = (f"org.apache.spark.shuffle.FetchFailedException: Failed to connect to {first['src']['host']}/"
-                   f"{first['src']['ip']}:{first['src']['port']}")
+            why = (
+                f"org.apache.spark.shuffle.FetchFailedException: Failed to connect to {first['src']['host']}/"
+                f"{first['src']['ip']}:{first['src']['port']}"
+            )
         else:
             why = "org.apache.spark.shuffle.MetadataFetchFailedException: Missing an output location for shuffle 0"
         for i, ex in enumerate(bad):
-            reason = (f"Container marked as failed: {ex.container} on host: {ex.host}. Exit status: -100. Diagnostics: "
-                      "Container released on a *lost* node.")
-            t2 = R.lose_executor(ex, T_lost + timedelta(milliseconds=7 * i), reason, ("alloc-container-failed", reason))
+            reason = (
+                f"Container marked as failed: {ex.container} on host: {ex.host}. Exit status: -100. Diagnostics: "
+                "Container released on a *lost* node."
+            )
+            t2 = R.lose_executor(
+                ex, T_lost + timedelta(milliseconds=7 * i), reason, ("alloc-container-failed", reason)
+            )
             R.forget_executor(ex, t2 + timedelta(milliseconds=15), 1 + i)
         t_new = R.request_executors(T_lost + timedelta(seconds=2.2), ["host-5", "host-4"], 11)
         R.log_tasks(tasks1, 48)
@@ -1517,17 +2723,37 @@ def spark_run(rng, L, seq, t0, placement, input_day, fault=None, mem_kill=None):
         tf = t_ff + timedelta(milliseconds=60)
         k0, c0, _ = SPARK_STAGES[0]
         k1, c1, _ = SPARK_STAGES[1]
-        R.d(tf, "dag-marking-failed", "INFO", "scheduler.DAGScheduler",
-            f"Marking {k1} 1 ({c1}) as failed due to a fetch failure from {k0} 0 ({c0})")
-        R.d(tf, "dag-stage-failed", "INFO", "scheduler.DAGScheduler",
-            f"{k1} 1 ({c1}) failed in {(tf - t_s1).total_seconds():.3f} s due to {why}")
-        R.d(tf, "dag-resubmitting-fetch", "INFO", "scheduler.DAGScheduler",
-            f"Resubmitting {k0} 0 ({c0}) and {k1} 1 ({c1}) due to fetch failure")
+        R.d(
+            tf,
+            "dag-marking-failed",
+            "INFO",
+            "scheduler.DAGScheduler",
+            f"Marking {k1} 1 ({c1}) as failed due to a fetch failure from {k0} 0 ({c0})",
+        )
+        R.d(
+            tf,
+            "dag-stage-failed",
+            "INFO",
+            "scheduler.DAGScheduler",
+            f"{k1} 1 ({c1}) failed in {(tf - t_s1).total_seconds():.3f} s due to {why}",
+        )
+        R.d(
+            tf,
+            "dag-resubmitting-fetch",
+            "INFO",
+            "scheduler.DAGScheduler",
+            f"Resubmitting {k0} 0 ({c0}) and {k1} 1 ({c1}) due to fetch failure",
+        )
         tr = tf + timedelta(milliseconds=200)
         R.d(tr, "dag-resubmitting-failed", "INFO", "scheduler.DAGScheduler", "Resubmitting failed stages")
         zombie_end = max(x["end"] for x in tasks1) + timedelta(milliseconds=80)
-        R.d(zombie_end, "ts-removed", "INFO", "cluster.YarnClusterScheduler",
-            "Removed TaskSet 1.0, whose tasks have all completed, from pool")
+        R.d(
+            zombie_end,
+            "ts-removed",
+            "INFO",
+            "cluster.YarnClusterScheduler",
+            "Removed TaskSet 1.0, whose tasks have all completed, from pool",
+        )
         # stage 0.1: the map outputs that lived on host-7
         lost0 = sorted(tk["part"] for tk in tasks0 if tk["ex"].host == "host-7" and tk["outcome"] == "ok")
         facts["n_redo0"] = len(lost0)
@@ -1538,7 +2764,11 @@ def spark_run(rng, L, seq, t0, placement, input_day, fault=None, mem_kill=None):
         R.stage_done(t, 0, 1, tr, "ShuffleMapStage 1, ResultStage 2")
         # stage 1.1: what stage 1.0 did not leave behind on a live executor
         t_s11 = t + timedelta(milliseconds=20)
-        have = {tk["part"] for tk in tasks1 if tk["outcome"] == "ok" and tk["ex"].host != "host-7" and tk["end"] <= t_s11}
+        have = {
+            tk["part"]
+            for tk in tasks1
+            if tk["outcome"] == "ok" and tk["ex"].host != "host-7" and tk["end"] <= t_s11
+        }
         redo1 = [p for p in range(48) if p not in have]
         facts["n_redo1"] = len(redo1)
         R.stage_submit(t_s11, 1, 1, redo1)
@@ -1565,13 +2795,27 @@ def spark_run(rng, L, seq, t0, placement, input_day, fault=None, mem_kill=None):
 
 def gen_spark(rng):
     L = Log(lambda t: t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    f1 = spark_run(rng, L, 412, datetime(2025, 4, 8, 1, 45, 3, 118000, tzinfo=UTC),
-                   ["host-4", "host-1", "host-6", "host-3", "host-8", "host-4", "host-5", "host-2", "host-7", "host-6"],
-                   "2025-04-07", mem_kill=(6, datetime(2025, 4, 8, 1, 51, 47, 604000, tzinfo=UTC)))
-    f2 = spark_run(rng, L, 437, datetime(2025, 4, 9, 1, 45, 2, 877000, tzinfo=UTC),
-                   ["host-3", "host-5", "host-1", "host-7", "host-4", "host-8", "host-6", "host-2", "host-7", "host-1"],
-                   "2025-04-08",
-                   fault={"full": datetime(2025, 4, 9, 2, 3, 10, tzinfo=UTC), "lost": datetime(2025, 4, 9, 2, 5, 40, 312000, tzinfo=UTC)})
+    f1 = spark_run(
+        rng,
+        L,
+        412,
+        datetime(2025, 4, 8, 1, 45, 3, 118000, tzinfo=UTC),
+        ["host-4", "host-1", "host-6", "host-3", "host-8", "host-4", "host-5", "host-2", "host-7", "host-6"],
+        "2025-04-07",
+        mem_kill=(6, datetime(2025, 4, 8, 1, 51, 47, 604000, tzinfo=UTC)),
+    )
+    f2 = spark_run(
+        rng,
+        L,
+        437,
+        datetime(2025, 4, 9, 1, 45, 2, 877000, tzinfo=UTC),
+        ["host-3", "host-5", "host-1", "host-7", "host-4", "host-8", "host-6", "host-2", "host-7", "host-1"],
+        "2025-04-08",
+        fault={
+            "full": datetime(2025, 4, 9, 2, 3, 10, tzinfo=UTC),
+            "lost": datetime(2025, 4, 9, 2, 5, 40, 312000, tzinfo=UTC),
+        },
+    )
     return L, {"run1": f1, "run2": f2}
 
 
@@ -1594,106 +2838,166 @@ def q(style, ask, mentions, rule):
 def apache_questions(f):
     day = "2025-06-11T{}:00+02:00"
     return [
-        q("broad",
-          "checkout on shop.example.com kept timing out after lunch today (jun 11). what went wrong on web02 between "
-          "14:05 and 14:20?",
-          ["10.20.4.13", "timeout specified has expired"],
-          apache_problem(day.format("14:05"), day.format("14:20"))),
-        q("lexical",
-          "there's a pile of AH01102 in the error log. which backend is that, and when did they start?",
-          ["10.20.4.13", "14:07"],
-          {"msg": r"\bAH01102\b"}),
-        q("paraphrase",
-          "did apache give up on that box and stop sending it traffic for a while? how often?",
-          ["disabling worker", "300s"],
-          {"msg": r"AH00959: .*disabling worker for \(10\.20\.4\.13\)"}),
-        q("lexical",
-          "what did mod_jk log for worker app3 that afternoon?",
-          ["error state", "10.20.4.13:8009"],
-          {"msg": r"\bapp3\b", "since": day.format("12:00"), "until": day.format("18:00")}),
-        q("paraphrase",
-          "somebody pulled it out of the pool by hand at some point, right? when, and when did it go back in?",
-          ["14:24", "14:52"],
-          {"msg": r"Status worker 'jkstatus' setting 'activation' for sub worker 'app3'"}),
-        q("broad",
-          "ok, and 14:20 to 15:00 - still failing, or did it clear up?",
-          ["AH00959", "10.20.4.13"],
-          apache_problem(day.format("14:20"), day.format("15:00"))),
+        q(
+            "broad",
+            "checkout on shop.example.com kept timing out after lunch today (jun 11). what went wrong on web02 between "
+            "14:05 and 14:20?",
+            ["10.20.4.13", "timeout specified has expired"],
+            apache_problem(day.format("14:05"), day.format("14:20")),
+        ),
+        q(
+            "lexical",
+            "there's a pile of AH01102 in the error log. which backend is that, and when did they start?",
+            ["10.20.4.13", "14:07"],
+            {"msg": r"\bAH01102\b"},
+        ),
+        q(
+            "paraphrase",
+            "did apache give up on that box and stop sending it traffic for a while? how often?",
+            ["disabling worker", "300s"],
+            {"msg": r"AH00959: .*disabling worker for \(10\.20\.4\.13\)"},
+        ),
+        q(
+            "lexical",
+            "what did mod_jk log for worker app3 that afternoon?",
+            ["error state", "10.20.4.13:8009"],
+            {"msg": r"\bapp3\b", "since": day.format("12:00"), "until": day.format("18:00")},
+        ),
+        q(
+            "paraphrase",
+            "somebody pulled it out of the pool by hand at some point, right? when, and when did it go back in?",
+            ["14:24", "14:52"],
+            {"msg": r"Status worker 'jkstatus' setting 'activation' for sub worker 'app3'"},
+        ),
+        q(
+            "broad",
+            "ok, and 14:20 to 15:00 - still failing, or did it clear up?",
+            ["AH00959", "10.20.4.13"],
+            apache_problem(day.format("14:20"), day.format("15:00")),
+        ),
     ]
 
 
 def linux_questions(f):
     day = "2025-03-03T{}:00Z"
     return [
-        q("broad",
-          "inventory-sync on app14 went dark mid-afternoon on mar 3. what went wrong between 14:00 and 14:15?",
-          ["Out of memory", "28377"],
-          linux_problem(day.format("14:00"), day.format("14:15"))),
-        q("lexical",
-          "what happened to pid 28377?",
-          [f"score {f['score1']}", "status=9/KILL"],
-          [{"msg": r"(?<!\d)28377(?!\d)"},
-           {"msg": r"^inventory-sync\.service: (Main process exited|Failed with result)",
-            "since": day.format("14:07"), "until": day.format("14:08")}]),
-        q("paraphrase",
-          "did the init system bring it back by itself, and how long before it was answering again?",
-          ["restart counter is at 1", "41.337 seconds"],
-          {"msg": r"hold-off time over|Scheduled restart job|^(Stopped|Started) Inventory sync worker"
-                  r"|Started InventorySyncApplication in "}),
-        q("lexical",
-          "someone said 'rollup.sh' kicked off right before. when does that job run, and who stopped it?",
-          ["etl", "pkill"],
-          {"msg": r"rollup"}),
-        q("broad",
-          "between 14:15 and 14:45, did it happen again?",
-          ["Killed process", str(f["java2"])],
-          linux_problem(day.format("14:15"), day.format("14:45"))),
-        q("paraphrase",
-          "unrelated, security asked: did anybody on app14 try to become the superuser and botch the password?",
-          ["mkovacs", "tnguyen"],
-          {"msg": r"^pam_unix\(su:auth\): authentication failure|^FAILED SU "}),
+        q(
+            "broad",
+            "inventory-sync on app14 went dark mid-afternoon on mar 3. what went wrong between 14:00 and 14:15?",
+            ["Out of memory", "28377"],
+            linux_problem(day.format("14:00"), day.format("14:15")),
+        ),
+        q(
+            "lexical",
+            "what happened to pid 28377?",
+            [f"score {f['score1']}", "status=9/KILL"],
+            [
+                {"msg": r"(?<!\d)28377(?!\d)"},
+                {
+                    "msg": r"^inventory-sync\.service: (Main process exited|Failed with result)",
+                    "since": day.format("14:07"),
+                    "until": day.format("14:08"),
+                },
+            ],
+        ),
+        q(
+            "paraphrase",
+            "did the init system bring it back by itself, and how long before it was answering again?",
+            ["restart counter is at 1", "41.337 seconds"],
+            {
+                "msg": r"hold-off time over|Scheduled restart job|^(Stopped|Started) Inventory sync worker"
+                r"|Started InventorySyncApplication in "
+            },
+        ),
+        q(
+            "lexical",
+            "someone said 'rollup.sh' kicked off right before. when does that job run, and who stopped it?",
+            ["etl", "pkill"],
+            {"msg": r"rollup"},
+        ),
+        q(
+            "broad",
+            "between 14:15 and 14:45, did it happen again?",
+            ["Killed process", str(f["java2"])],
+            linux_problem(day.format("14:15"), day.format("14:45")),
+        ),
+        q(
+            "paraphrase",
+            "unrelated, security asked: did anybody on app14 try to become the superuser and botch the password?",
+            ["mkovacs", "tnguyen"],
+            {"msg": r"^pam_unix\(su:auth\): authentication failure|^FAILED SU "},
+        ),
     ]
 
 
 def spark_questions(f):
     r2 = f["run2"]
     return [
-        q("broad",
-          "sessionize paged overnight for failed tasks on apr 9. what went wrong between 02:00 and 02:15?",
-          ["No space left on device", "host-7"],
-          spark_problem("2025-04-09T02:00:00Z", "2025-04-09T02:15:00Z")),
-        q("paraphrase",
-          "did one of the machines fill its drive up? which one, and where on it?",
-          ["host-7", "/data3"],
-          {"msg": r"No space left on device"}),
-        q("lexical",
-          f"the first task that died there was TID {r2['nospace_tid']}. what was it running and what killed it?",
-          [f"executor {r2['nospace_exec']}", "No space left on device"],
-          # TIDs restart in every application: the thread is about the Apr 9 run
-          {"msg": rf"\(TID {r2['nospace_tid']}[,)]", "since": "2025-04-09T00:00:00Z"}),
-        q("lexical",
-          "how many FetchFailedException did we get after that, and whose blocks were they after?",
-          ["host-7", "shuffleId=0"],
-          {"msg": r"FetchFailed", "since": "2025-04-09T00:00:00Z"}),
-        q("paraphrase",
-          "did it have to go back and redo the earlier step, and how much of it?",
-          [f"{r2['n_redo0']} missing tasks", "ShuffleMapStage 0"],
-          {"msg": r"^Resubmitting |^Submitting \d+ missing tasks from ShuffleMapStage|^Adding task set \d+\.[1-9] ",
-           "since": "2025-04-09T02:00:00Z"}),
-        q("broad",
-          "for comparison, was the apr 8 run clean? anything go wrong between 01:45 and 03:00 that night?",
-          ["exceeding memory limits", f"executor {f['run1']['mem_exec']}"],
-          spark_problem("2025-04-08T01:45:00Z", "2025-04-08T03:00:00Z")),
+        q(
+            "broad",
+            "sessionize paged overnight for failed tasks on apr 9. what went wrong between 02:00 and 02:15?",
+            ["No space left on device", "host-7"],
+            spark_problem("2025-04-09T02:00:00Z", "2025-04-09T02:15:00Z"),
+        ),
+        q(
+            "paraphrase",
+            "did one of the machines fill its drive up? which one, and where on it?",
+            ["host-7", "/data3"],
+            {"msg": r"No space left on device"},
+        ),
+        q(
+            "lexical",
+            f"the first task that died there was TID {r2['nospace_tid']}. what was it running and what killed it?",
+            [f"executor {r2['nospace_exec']}", "No space left on device"],
+            # TIDs restart in every application: the thread is about the Apr 9 run
+            {"msg": rf"\(TID {r2['nospace_tid']}[,)]", "since": "2025-04-09T00:00:00Z"},
+        ),
+        q(
+            "lexical",
+            "how many FetchFailedException did we get after that, and whose blocks were they after?",
+            ["host-7", "shuffleId=0"],
+            {"msg": r"FetchFailed", "since": "2025-04-09T00:00:00Z"},
+        ),
+        q(
+            "paraphrase",
+            "did it have to go back and redo the earlier step, and how much of it?",
+            [f"{r2['n_redo0']} missing tasks", "ShuffleMapStage 0"],
+            {
+                "msg": r"^Resubmitting |^Submitting \d+ missing tasks from ShuffleMapStage|^Adding task set \d+\.[1-9] ",
+                "since": "2025-04-09T02:00:00Z",
+            },
+        ),
+        q(
+            "broad",
+            "for comparison, was the apr 8 run clean? anything go wrong between 01:45 and 03:00 that night?",
+            ["exceeding memory limits", f"executor {f['run1']['mem_exec']}"],
+            spark_problem("2025-04-08T01:45:00Z", "2025-04-08T03:00:00Z"),
+        ),
     ]
 
 
 SYSTEMS = [
-    {"id": "d-apache", "seed": 4101, "gen": gen_apache, "questions": apache_questions,
-     "title": "web02: HTTP 502/504 rate on shop.example.com above 2% for 10 minutes"},
-    {"id": "d-linux", "seed": 4102, "gen": gen_linux, "questions": linux_questions,
-     "title": "app14: inventory-sync heartbeat missing for 2 checks in a row"},
-    {"id": "d-spark", "seed": 4103, "gen": gen_spark, "questions": spark_questions,
-     "title": "sessionize-clickstream (nightly, YARN queue etl): failed tasks above threshold in one stage"},
+    {
+        "id": "d-apache",
+        "seed": 4101,
+        "gen": gen_apache,
+        "questions": apache_questions,
+        "title": "web02: HTTP 502/504 rate on shop.example.com above 2% for 10 minutes",
+    },
+    {
+        "id": "d-linux",
+        "seed": 4102,
+        "gen": gen_linux,
+        "questions": linux_questions,
+        "title": "app14: inventory-sync heartbeat missing for 2 checks in a row",
+    },
+    {
+        "id": "d-spark",
+        "seed": 4103,
+        "gen": gen_spark,
+        "questions": spark_questions,
+        "title": "sessionize-clickstream (nightly, YARN queue etl): failed tasks above threshold in one stage",
+    },
 ]
 
 
@@ -1770,7 +3074,7 @@ def build():
         assert MIN_RECORDS <= len(records) <= MAX_RECORDS, f"{iid}: {len(records)} records"
         assert len(templates) >= MIN_TEMPLATES, f"{iid}: {len(templates)} templates"
         times = [parse_ts(r["timestamp"]) for r in records]
-        assert all(a <= b for a, b in zip(times, times[1:])), f"{iid}: timestamps go back"
+        assert all(a <= b for a, b in zip(times, times[1:], strict=False)), f"{iid}: timestamps go back"
         span_h = (times[-1] - times[0]).total_seconds() / 3600
         assert 24 <= span_h <= 48, f"{iid}: spans {span_h:.1f} h"
         questions = sysdef["questions"](facts)
@@ -1786,7 +3090,8 @@ def build():
             assert len(qd["mentions"]) == 2, qd["ask"]
             for m in qd["mentions"]:
                 assert any(m.lower() in str(v).lower() for n in lines for v in records[n - 1].values()), (
-                    f"{iid}: mention {m!r} is not in any relevant line of {qd['ask']!r}")
+                    f"{iid}: mention {m!r} is not in any relevant line of {qd['ask']!r}"
+                )
             shared = []
             if qd["style"] == "paraphrase":
                 logw = set()
@@ -1795,13 +3100,34 @@ def build():
                 shared = sorted(content_words(qd["ask"]) & logw)
             distinct = len({records[n - 1]["message"] for n in lines})
             turns.append({"ask": qd["ask"], "expect": {"relevant_lines": lines, "mentions": qd["mentions"]}})
-            rows.append({"style": qd["style"], "ask": qd["ask"], "lines": lines, "distinct": distinct, "shared": shared})
+            rows.append(
+                {
+                    "style": qd["style"],
+                    "ask": qd["ask"],
+                    "lines": lines,
+                    "distinct": distinct,
+                    "shared": shared,
+                }
+            )
         assert all(v == PER_STYLE_PER_SYSTEM for v in per_style.values()), f"{iid}: styles {per_style}"
-        incident = {"id": iid, "title": sysdef["title"],
-                    "window": {"start": records[0]["timestamp"], "end": records[-1]["timestamp"]}, "turns": turns}
+        incident = {
+            "id": iid,
+            "title": sysdef["title"],
+            "window": {"start": records[0]["timestamp"], "end": records[-1]["timestamp"]},
+            "turns": turns,
+        }
         qentry = {"id": iid, "turns": [{"ask": r["ask"], "style": r["style"]} for r in rows]}
-        out.append({"id": iid, "records": records, "templates": templates, "incident": incident, "rows": rows,
-                    "questions": qentry, "span_h": span_h})
+        out.append(
+            {
+                "id": iid,
+                "records": records,
+                "templates": templates,
+                "incident": incident,
+                "rows": rows,
+                "questions": qentry,
+                "span_h": span_h,
+            }
+        )
     return out
 
 
@@ -1809,15 +3135,17 @@ def read_back(outdir, built):
     """Read every written file again and check it against the format and the questions."""
     qfile = json.loads((outdir / "questions.json").read_text(encoding="utf-8"))
     assert [e["id"] for e in qfile["incidents"]] == [b["id"] for b in built]
-    for b, qe in zip(built, qfile["incidents"]):
+    for b, qe in zip(built, qfile["incidents"], strict=True):
         d = outdir / b["id"]
         lines = (d / "logs.jsonl").read_text(encoding="utf-8").splitlines()
         recs = [json.loads(x) for x in lines]
         for r in recs:
-            assert isinstance(r.get("timestamp"), str) and isinstance(r.get("message"), str) and r["message"], r
+            assert (
+                isinstance(r.get("timestamp"), str) and isinstance(r.get("message"), str) and r["message"]
+            ), r
             assert re.search(r"(Z|[+-]\d\d:\d\d)$", r["timestamp"]), r["timestamp"]
         ts = [parse_ts(r["timestamp"]) for r in recs]
-        assert all(a <= b2 for a, b2 in zip(ts, ts[1:]))
+        assert all(a <= b2 for a, b2 in zip(ts, ts[1:], strict=False))
         inc = json.loads((d / "incident.json").read_text(encoding="utf-8"))
         assert set(inc) == {"id", "title", "window", "turns"} and inc["id"] == b["id"]
         assert "\n" not in inc["title"]
@@ -1826,7 +3154,9 @@ def read_back(outdir, built):
         assert len(inc["turns"]) == 6
         for t in inc["turns"]:
             rl = t["expect"]["relevant_lines"]
-            assert 1 <= len(rl) <= MAX_LINES and all(1 <= n <= len(recs) for n in rl) and rl == sorted(set(rl))
+            assert (
+                1 <= len(rl) <= MAX_LINES and all(1 <= n <= len(recs) for n in rl) and rl == sorted(set(rl))
+            )
             assert len(t["expect"]["mentions"]) == 2
         if b["id"] == "d-linux":
             assert all("level" not in r and {"host", "program"} <= set(r) for r in recs)
@@ -1847,8 +3177,11 @@ def main():
                 print(f"\n== {b['id']} [{row['style']}] {row['ask']}  ({len(row['lines'])} lines)")
                 for n in row["lines"]:
                     r = recs[n - 1]
-                    extra = " ".join(str(r[k]) for k in ("level", "host", "program", "component", "module", "pid")
-                                     if r.get(k))
+                    extra = " ".join(
+                        str(r[k])
+                        for k in ("level", "host", "program", "component", "module", "pid")
+                        if r.get(k)
+                    )
                     msg = r["message"].split("\n")[0]
                     print(f"  {n:5d} {r['timestamp']} {extra} | {msg[:150]}")
         return 0
@@ -1867,12 +3200,16 @@ def main():
     read_back(outdir, built)
 
     for b in built:
-        print(f"{b['id']:9s} {len(b['records'])} lines, {len(b['templates'])} templates, "
-              f"{b['records'][0]['timestamp']} .. {b['records'][-1]['timestamp']} ({b['span_h']:.1f} h)")
+        print(
+            f"{b['id']:9s} {len(b['records'])} lines, {len(b['templates'])} templates, "
+            f"{b['records'][0]['timestamp']} .. {b['records'][-1]['timestamp']} ({b['span_h']:.1f} h)"
+        )
     print(f"\n{'incident':9s} {'style':10s} {'lines':>5s} {'msgs':>4s}  ask")
     for b in built:
         for row in b["rows"]:
-            print(f"{b['id']:9s} {row['style']:10s} {len(row['lines']):5d} {row['distinct']:4d}  {row['ask']}")
+            print(
+                f"{b['id']:9s} {row['style']:10s} {len(row['lines']):5d} {row['distinct']:4d}  {row['ask']}"
+            )
     overlaps = [(b["id"], r["ask"], r["shared"]) for b in built for r in b["rows"] if r["shared"]]
     if overlaps:
         print("\nparaphrase asks sharing a content word with their relevant lines:")
