@@ -167,7 +167,8 @@ _TROUBLE = re.compile(
     r"|abort(?:ed|ing)?|refused|denied|forbidden|unauthori[sz]ed|timed out|time ?outs?|unreachable"
     r"|unavailable|cannot|can't|could not|couldn't|unable|invalid|corrupt(?:ed|ion)?|lost|broken"
     r"|reject(?:ed)?|killed|died|dead|not found|exceeded|overflow|unexpected(?:ly)?|illegal|mismatch"
-    r"|missing|violation|warn(?:ing)?s?|bad|blocked|expired?|disconnect(?:ed)?|reset)\b",
+    r"|missing|violation|warn(?:ing)?s?|bad|blocked|expired?|disconnect(?:ed)?|reset"
+    r"|kill(?:s|ing)?|out of memory|oom|no space left)\b",
     re.IGNORECASE,
 )
 

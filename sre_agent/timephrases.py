@@ -74,6 +74,7 @@ _PARTS = {
     "evening": (time(17), None),
     "night": (time(20), None),
 }
+_OVERNIGHT = re.compile(r"\bover ?night\b", re.IGNORECASE)
 _WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "few": 3}
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: The earliest and latest a window may reach: no log line is from outside them (an `InputError`).
@@ -273,8 +274,14 @@ def parse_time_window(
         since = bool(_SINCE_WORD.search(q[: q.lower().find((date_text or "").lower())]))
         start = _at(day_start, time(0), tz)
         end = max(now, _at(day_end or day_start, None, tz)) if since else _at(day_end or day_start, None, tz)
+        if _OVERNIGHT.search(q) and day_end == day_start and not since:
+            # "fired overnight on feb 14": the night into that day's morning; the night after
+            # it is the other reading, tried when the first holds no line
+            start, end = _at(day_start, time(20), tz) - timedelta(days=1), _at(day_start, time(8), tz)
+            crossing = (start + timedelta(days=1), end + timedelta(days=1))
+            out.phrases.append("overnight")
         for part, (p_start, p_end) in _PARTS.items():
-            if part in lowered and day_end == day_start and not since:
+            if part in lowered and day_end == day_start and not since and crossing is None:
                 start, end = _at(day_start, p_start, tz), _at(day_start, p_end, tz)
                 out.phrases.append(part)
                 break

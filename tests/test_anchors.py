@@ -145,6 +145,55 @@ def test_more_anchors_first_then_the_questions_order_then_bm25() -> None:
     assert [h.id for h in rank_matches(matched, by_question)] == ["c", "b", "d", "a", "f", "e"]
 
 
+def test_what_happened_to_an_id_puts_its_worst_lines_first_among_as_many_anchors() -> None:
+    def hit(name: str, message: str, level_rank: int = 2):
+        return _hit(name).model_copy(update={"message": message, "level_rank": level_rank})
+
+    matched = {
+        "routine": Match(hit("routine", "pulled 746 deltas in 844 ms"), 1, 9.0),
+        "killed": Match(hit("killed", "Killed process 28377 (java)"), 1, 1.0),
+        "warned": Match(hit("warned", "old gen 13 GiB of 14 GiB", level_rank=3), 1, 2.0),
+        "two": Match(hit("two", "pid 28377 started"), 2, 0.5),
+        "quiet": Match(hit("quiet", "heartbeat ok"), 1, 3.0),
+    }
+    by_question = [matched["quiet"].hit, matched["routine"].hit]
+    # more anchors still first; then the worse level, then words that say it failed, then as asked
+    assert [h.id for h in rank_matches(matched, by_question, worst_first=True)] == [
+        "two",
+        "warned",
+        "killed",
+        "quiet",
+        "routine",
+    ]
+    assert [h.id for h in rank_matches(matched, by_question)] == [
+        "two",
+        "quiet",
+        "routine",
+        "warned",
+        "killed",
+    ]
+
+
+def test_what_happened_to_a_pid_shows_its_end_before_its_routine(tmp_path, embedder) -> None:
+    routine = [_at(i, f"pulled {100 + i} deltas from warehouse feed", pid="28377") for i in range(12)]
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            *routine,
+            _at(20, "Out of memory: Kill process 28377 (java) score 620 or sacrifice child"),
+            _at(21, "Killed process 28377 (java) total-vm:20968452kB"),
+            *_connections(30),
+        ],
+    )
+    found, _ = _ask(store, "what happened to pid 28377?", k=3)
+    assert set(found[:2]) == {
+        "Out of memory: Kill process 28377 (java) score 620 or sacrifice child",
+        "Killed process 28377 (java) total-vm:20968452kB",
+    }
+    assert found[2].startswith("pulled ")
+
+
 def test_a_clock_time_not_read_as_a_time_is_a_value_to_find(tmp_path, embedder) -> None:
     """'lasted 14:59' is a lifetime, not a time of day: its lines come first."""
     records = [

@@ -726,7 +726,27 @@ def test_each_result_carries_its_patterns_count_in_the_searched_scope(tmp_path, 
 def test_a_window_with_no_stored_line_says_so_and_returns_nothing(tmp_path, embedder) -> None:
     store = _store(tmp_path, embedder, [_record(m, f"GET /v1/items/{m} 200", m) for m in range(30, 40)])
     plan = RuleRefiner().refine("what went wrong between 12:00 and 12:10?", now=NOW)
-    assert Retriever(store).retrieve(SESSION, plan, k=10) == ([], ["no stored line matches the time window"])
+    assert Retriever(store).retrieve(SESSION, plan, k=10) == (
+        [],
+        [
+            "no stored line in 2026-03-01 12:00 → 2026-03-01 12:10 UTC"
+            " (the stored lines run 2026-03-01 12:30 → 2026-03-01 12:39 UTC)"
+        ],
+    )
+
+
+def test_a_window_with_no_stored_line_still_finds_what_the_question_names(tmp_path, embedder) -> None:
+    rows = [_record(m, f"GET /v1/items/{m} 200", m) for m in range(30, 40)]
+    store = _store(tmp_path, embedder, [*rows, _record(41, "deadlock detected", 11, level="ERROR")])
+    plan = RuleRefiner().refine("'deadlock detected' fired between 12:00 and 12:10: which rows?", now=NOW)
+    lines, notes = Retriever(store).retrieve(SESSION, plan, k=2)
+    assert [line.message for line in lines][:1] == ["deadlock detected"]
+    assert notes[0] == (
+        "no stored line in 2026-03-01 12:00 → 2026-03-01 12:10 UTC (the stored lines run 2026-03-01 12:30 → "
+        "2026-03-01 12:41 UTC),"
+        " so I searched them all for what the question names"
+    )
+    assert plan.window is None
 
 
 def test_a_quoted_phrase_keeps_the_users_filter(tmp_path, embedder) -> None:

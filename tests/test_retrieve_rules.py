@@ -304,6 +304,17 @@ def test_which_questions_are_broad() -> None:
     assert RuleRefiner().refine("what did the step service do between 23:59 and 00:01?", now=NOW).broad
     assert not RuleRefiner().refine("what did the step service do?", now=NOW).broad
     assert not RuleRefiner().refine("what happened to 10.0.0.7?", now=NOW).broad
+    assert (
+        RuleRefiner()
+        .refine("and earlier that night, anything else off between 00:30 and 02:30?", now=NOW)
+        .broad
+    )
+    assert RuleRefiner().refine("something amiss on web02 between 14:00 and 14:20?", now=NOW).broad
+    assert (
+        not RuleRefiner()
+        .refine("did anything turn the cache offline between 14:00 and 14:20?", now=NOW)
+        .broad
+    )
 
 
 @pytest.mark.parametrize(
@@ -359,6 +370,10 @@ def test_a_phrase_of_split_words_and_a_value_finds_the_camel_case_line(tmp_path,
         ("Could not resolve proxy.example.com: error 11001", True),
         ("onStandStepChanged 3579", False),
         ("Verification succeeded for blk_1", False),
+        ("Out of memory: Kill process 28377 (java) score 620 or sacrifice child", True),
+        ("java invoked oom-killer: gfp_mask=0x14280ca", True),
+        ("write failed: No space left on device", True),
+        ("skill matrix loaded; bloom filter ready", False),
     ],
 )
 def test_trouble_words(message: str, trouble: bool) -> None:

@@ -130,3 +130,24 @@ def test_a_follow_ups_clock_time_is_read_on_the_day_the_thread_was_about() -> No
     # without a thread day, a clock time still means today (or yesterday, if it is still to come)
     today = parse_time_window("anything after 18:00?", NOW).window
     assert today is not None and today.start == datetime(2026, 11, 23, 18, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("written", ["overnight", "over night"])
+def test_overnight_on_a_day_is_the_night_into_its_morning_and_the_night_after_is_the_other_reading(
+    written: str,
+) -> None:
+    parsed = parse_time_window(f"'deadlock detected' fired {written} on feb 14, which rows?", NOW)
+    assert parsed.window is not None
+    assert (parsed.window.start, parsed.window.end) == (
+        datetime(2026, 2, 13, 20, tzinfo=UTC),
+        datetime(2026, 2, 14, 8, tzinfo=UTC),
+    )
+    assert [(w.start, w.end) for w in parsed.alternatives] == [
+        (datetime(2026, 2, 14, 20, tzinfo=UTC), datetime(2026, 2, 15, 8, tzinfo=UTC))
+    ]
+    assert parsed.phrases == ["feb 14", "overnight"]
+    # "the night of feb 14" is still that day's evening; "overnight" with no day names no window
+    night = parse_time_window("what happened on the night of feb 14?", NOW)
+    assert night.window is not None and night.window.start == datetime(2026, 2, 14, 20, tzinfo=UTC)
+    assert not night.alternatives
+    assert parse_time_window("any errors overnight?", NOW).window is None

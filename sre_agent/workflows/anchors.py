@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.fts_query import phrases
+from sre_agent.shapes import sounds_like_trouble
 from sre_agent.workflows.plan import RetrievalPlan
 
 ANCHOR_LIMIT = 100  # an anchor held by this many lines or more is not selective: not an anchor
@@ -103,11 +104,26 @@ def anchor_matches(
     return {i: m for i, m in matched.items() if m.anchors or m.words >= needed}
 
 
-def rank_matches(matched: dict[str, Match], by_question: list[Hit]) -> list[Hit]:
+def rank_matches(
+    matched: dict[str, Match], by_question: list[Hit], *, worst_first: bool = False
+) -> list[Hit]:
     """Most anchors first; among lines holding as many, the question's ranking of them
-    (`by_question`: its search among these lines), then best BM25."""
+    (`by_question`: its search among these lines), then best BM25. `worst_first` ("what happened
+    to pid 28377?"): among lines holding as many anchors, the worst level first, and within a
+    level the lines whose words say something failed (the kernel's `Killed process 28377` before
+    the process's own routine lines)."""
     place = {hit.id: rank for rank, hit in enumerate(by_question)}
+
+    def worse(m: Match) -> tuple[int, int]:
+        return (m.hit.level_rank, sounds_like_trouble(m.hit.message)) if worst_first else (0, 0)
+
     ordered = sorted(
-        matched.values(), key=lambda m: (-(m.anchors + m.words), place.get(m.hit.id, len(place)), -m.score)
+        matched.values(),
+        key=lambda m: (
+            -(m.anchors + m.words),
+            *(-x for x in worse(m)),
+            place.get(m.hit.id, len(place)),
+            -m.score,
+        ),
     )
     return [m.hit for m in ordered]

@@ -86,6 +86,7 @@ _BROAD = re.compile(
     r"|(?:anything|something) (?:else )?(?:go|goes|went|gone|going) wrong"
     r"|what(?:'s| is) (?:going on|happening)"
     r"|anything (?:else )?(?:abnormal|unusual|odd|wrong|weird|strange|suspicious|interesting)"
+    r"|(?:anything|something) (?:else )?(?:off|amiss|fishy|out of the ordinary)\b"
     r"|(?:which|what|any) (?:other |more |else )?(?:trouble|problems|issues|errors|warnings|anomalies)"
     r"|what (?:were|are) the (?:\w+ )?(?:errors|problems|issues|warnings)|misbehav|summar|overview"
     r"|complain|what (?:else )?(?:failed|broke|crashed|went down)",

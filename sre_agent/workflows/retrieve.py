@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sre_agent.clocks import MINUTES, span
 from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
@@ -95,7 +95,13 @@ class Retriever:
         notes: list[str] = []
         window = self._window(session, table_list, plan)
         if plan.window is not None and window is None:
-            return [], ["no stored line matches the time window"]
+            covered = self._covered(session, table_list, plan)
+            empty = f"no stored line in {_span(plan.window, plan.utc_offset)}{covered}"
+            if not (plan.identifiers or plan.terms or plan.field_filters):
+                return [], [empty]
+            # "'deadlock detected' fired overnight on feb 14": what it names, wherever it is
+            notes.append(f"{empty}, so I searched them all for what the question names")
+            plan.window = None
         if plan.window is not None and window is not None and window != plan.window:
             notes.append(
                 f"no stored line in {_span(plan.window, plan.utc_offset)}, "
@@ -311,7 +317,7 @@ class Retriever:
             return []
         among = with_clause(filters, "id IN (" + ", ".join(sql_string(i) for i in matched) + ")")
         by_question = self._search(session, tables, plan, among, EXACT_CANDIDATES, TIER_VECTOR_WEIGHT)
-        return rank_matches(matched, by_question)
+        return rank_matches(matched, by_question, worst_first=plan.prefer_level is not None)
 
     def _named_first(
         self,
@@ -335,6 +341,14 @@ class Retriever:
         self._add_counts(session, tables, any_level, named)
         held = {line.message for line in named}
         return [*named, *[line for line in broad if line.message not in held]][:k]
+
+    def _covered(self, session: str, tables: list[str] | None, plan: RetrievalPlan) -> str:
+        """' (the stored lines run <first> – <last>)', in the logs' clock; '' when none is stored."""
+        stored = self.index.time_span(session, tables=tables)
+        if stored is None:
+            return ""
+        first, last = (datetime.fromtimestamp(t / 1_000_000, tz=UTC) for t in stored)
+        return f" (the stored lines run {span(first, last, plan.utc_offset, MINUTES)})"
 
     def _span(self, session: str, tables: list[str] | None) -> float:
         """Seconds between the session's first and last stored line."""
