@@ -178,7 +178,12 @@ def fold(message: str, frames: int = FRAMES) -> list[str]:
 
 
 def _cut(text: str, max_chars: int) -> str:
-    return text if len(text) <= max_chars else text[:max_chars] + "…"
+    """`text` within `max_chars`: its start and its end, the middle left out (` … `). The end of
+    a long line is often what it says: `... Filter results: [..., 'RamFilter: (start: 5, end: 0)']`."""
+    if len(text) <= max_chars:
+        return text
+    tail = max_chars // 3
+    return text[: max_chars - tail] + " … " + text[len(text) - tail :]
 
 
 def display_lines(message: str, max_chars: int, *, frames: int = FRAMES) -> list[str]:

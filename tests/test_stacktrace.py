@@ -185,11 +185,14 @@ def test_a_node_trace_folds_the_dependencies_and_keeps_our_frames() -> None:
     ]
 
 
-def test_a_message_without_frames_is_cut_as_before() -> None:
-    message = "deploy finished\nat noon (UTC) the config was reloaded " + "x" * 300
+def test_a_message_without_frames_keeps_its_start_and_its_end() -> None:
+    message = "deploy finished\nat noon (UTC) the config was reloaded " + "x" * 300 + " -> result: FAILED"
     assert not is_trace(message)
     assert fold(message) == message.split("\n")
-    assert one_line(message, 40) == "deploy finished ⏎ at noon (UTC) the config…"  # 40 chars, then ⏎
+    # 27 characters of its start and 13 of its end (a third of 40), then ⏎ for the line break
+    assert one_line(message, 40) == "deploy finished ⏎ at noon (UT … esult: FAILED"
+    assert one_line("short enough", 12) == "short enough"
+    assert one_line("x" * 13, 12) == "x" * 8 + " … " + "x" * 4
 
 
 # ------------------------------------------------------------------------------ the surfaces
