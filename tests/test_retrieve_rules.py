@@ -310,6 +310,7 @@ def test_which_questions_are_broad() -> None:
         .broad
     )
     assert RuleRefiner().refine("something amiss on web02 between 14:00 and 14:20?", now=NOW).broad
+    assert RuleRefiner().refine("between 14:15 and 14:45, did it happen again?", now=NOW).broad
     assert (
         not RuleRefiner()
         .refine("did anything turn the cache offline between 14:00 and 14:20?", now=NOW)

@@ -275,3 +275,35 @@ def test_a_follow_ups_clock_time_is_read_on_the_day_the_thread_asked_about(engin
     # a new thread reads the same clock time on the day the logs end
     fresh, _ = _search(engine, "and anything wrong after 18:00?", session="fresh", logs=logs, now=now)
     assert fresh.plan.window is not None and fresh.plan.window.start.day == 27
+
+
+def test_after_overnight_on_a_day_the_thread_is_about_that_day(engine, tmp_path) -> None:
+    """ "fired overnight on feb 14" reads feb 13 20:00 → feb 14 08:00; "earlier that night,
+    between 00:30 and 02:30?" then means feb 14, the day named, not the 13th the window began on."""
+    stamps = [datetime(2024, 2, 13, 0, 0, tzinfo=UTC) + timedelta(minutes=20 * i) for i in range(2 * 72)]
+    lines = [
+        {"timestamp": t.isoformat(), "level": "INFO", "message": f"checkpoint {i}"}
+        for i, t in enumerate(stamps)
+    ]
+    lines.append({"timestamp": "2024-02-14T03:17:41+00:00", "level": "ERROR", "message": "deadlock detected"})
+    logs = tmp_path / "pg.jsonl"
+    logs.write_text("".join(json.dumps(r) + "\n" for r in sorted(lines, key=lambda r: r["timestamp"])))
+    now = datetime(2024, 2, 15, 0, 0, tzinfo=UTC)
+    first, _ = _search(
+        engine, "'deadlock detected' fired overnight on feb 14: which rows?", session="n", logs=logs, now=now
+    )
+    assert first.plan.window is not None
+    assert (first.plan.window.start, first.plan.window.end) == (
+        datetime(2024, 2, 13, 20, 0, tzinfo=UTC),
+        datetime(2024, 2, 14, 8, 0, tzinfo=UTC),
+    )
+    assert first.lines[0].message == "deadlock detected"
+    follow_up, _ = _search(
+        engine,
+        "earlier that night, anything else off between 00:30 and 02:30?",
+        session="n",
+        logs=logs,
+        now=now,
+    )
+    assert follow_up.plan.window is not None and follow_up.plan.broad
+    assert follow_up.plan.window.start == datetime(2024, 2, 14, 0, 30, tzinfo=UTC)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, Field
 
 from sre_agent.models import TimeWindow
@@ -35,6 +37,9 @@ class RetrievalPlan(BaseModel):
         default_factory=dict, description="column -> value, e.g. user_id -> 123"
     )
     window: TimeWindow | None = None
+    day: date | None = Field(
+        default=None, description="the day the question named, in the logs' clock (the thread's day after it)"
+    )
     window_alternatives: list[TimeWindow] = Field(
         default_factory=list, description="other readings of the time phrase, tried when the window is empty"
     )

@@ -87,6 +87,7 @@ _BROAD = re.compile(
     r"|what(?:'s| is) (?:going on|happening)"
     r"|anything (?:else )?(?:abnormal|unusual|odd|wrong|weird|strange|suspicious|interesting)"
     r"|(?:anything|something) (?:else )?(?:off|amiss|fishy|out of the ordinary)\b"
+    r"|\b(?:did|does|has|is) (?:it|that|this) (?:happen(?:ed|ing)?|occur(?:red)?|recur(?:red)?) again"
     r"|(?:which|what|any) (?:other |more |else )?(?:trouble|problems|issues|errors|warnings|anomalies)"
     r"|what (?:were|are) the (?:\w+ )?(?:errors|problems|issues|warnings)|misbehav|summar|overview"
     r"|complain|what (?:else )?(?:failed|broke|crashed|went down)",
@@ -294,6 +295,7 @@ class RuleRefiner:
             field_filters=field_filters,
             window=parsed.window,
             window_alternatives=parsed.alternatives,
+            day=parsed.day,
             utc_offset=utc_offset,
             min_level=min_level,
             prefer_level=prefer_level,
