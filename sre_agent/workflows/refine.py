@@ -18,6 +18,7 @@ from typing import Protocol
 from sre_agent.configs import ServiceConfig
 from sre_agent.indexes.fts_query import is_identifier
 from sre_agent.timephrases import parse_time_window
+from sre_agent.workflows.changes import asks_about_changes
 from sre_agent.workflows.plan import RetrievalPlan
 
 #: The thread-memory key of the day (ISO date, in the logs' clock) the thread's last window was on.
@@ -296,6 +297,7 @@ class RuleRefiner:
             window=parsed.window,
             window_alternatives=parsed.alternatives,
             day=parsed.day,
+            asks_about_changes=asks_about_changes(question),
             utc_offset=utc_offset,
             min_level=min_level,
             prefer_level=prefer_level,

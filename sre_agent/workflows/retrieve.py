@@ -31,6 +31,7 @@ from sre_agent.models import TimeWindow
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.anchors import anchor_matches, rank_matches
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, rank_broad
+from sre_agent.workflows.changes import change_ids
 from sre_agent.workflows.constraints import Attempt, attempts, identifier_clause, search_filters, with_clause
 from sre_agent.workflows.order import (
     as_hit,
@@ -190,6 +191,9 @@ class Retriever:
     ) -> tuple[list[ResultLine], list[str]]:
         """Exact tiers first (identifiers, phrase shapes), then the question's hybrid hits."""
         tiers, missing = self._exact_tiers(session, tables, plan, filters)
+        if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
+            ids = ", ".join(sql_string(i) for i in changed)  # "did anything change?": those lines first
+            tiers.insert(0, self._ranked(session, tables, plan, with_clause(filters, f"id IN ({ids})")))
         hits = self._search(session, tables, plan, filters, CANDIDATES)
         if plan.prefer_level:  # "were there errors?": the lines at that level first, then the rest
             worse = filters.model_copy(update={"min_level": plan.prefer_level})

@@ -1,0 +1,61 @@
+"""Questions about what changed put the stored lines that speak of a change first, ranked by the
+question: "did anything change on the card-charging side before this?" (incidents-e). Small real
+LanceDB, the real model (`workflows/changes.py`)."""
+
+from __future__ import annotations
+
+import pytest
+from test_retrieve_rules import _ask, _rows, _store
+
+from sre_agent.workflows.changes import asks_about_changes
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("did anything change on the card-charging side right before this kicked off?", True),
+        ("what changed before the errors?", True),
+        ("any deploys before 14:00?", True),
+        ("was anything rolled out today?", True),
+        ("did someone deploy payments?", True),
+        ("any config changes on the gateway?", True),
+        ("what went wrong between 14:00 and 14:10?", False),
+        ("the pool size changed to 5, why?", False),
+        ("how many connections could the new build hold?", False),
+    ],
+)
+def test_which_questions_ask_what_changed(question: str, asks: bool) -> None:
+    assert asks_about_changes(question) is asks
+
+
+def test_the_change_lines_come_first_ranked_by_the_question(tmp_path, embedder) -> None:
+    routine = [
+        (m, f"charge authorized: provider=adyen amount={m}00 EUR", {"host": "pay-1"}) for m in range(30)
+    ]
+    watcher = [
+        (30 + m, "config watcher: checked /etc/payments/pool.yaml", {"host": "pay-1"}) for m in range(5)
+    ]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *routine,
+            *watcher,
+            (40, "configmap payments-pool unchanged", {"host": "pay-1"}),
+            (41, "rollout payments started: image payments:3.7.4 -> 3.8.0", {"host": "ctl-1"}),
+            (42, "inventory cache config reloaded: ttl 300s -> 60s", {"host": "inv-1"}),
+            (43, "charge failed: timeout acquiring db connection", {"host": "pay-1", "level": "ERROR"}),
+        ),
+    )
+    found, _ = _ask(store, "did anything change on the payments side right before this?", k=3)
+    assert found[:2] == [
+        "rollout payments started: image payments:3.7.4 -> 3.8.0",
+        "inventory cache config reloaded: ttl 300s -> 60s",
+    ]
+    # a watcher's check five times on one host is routine; "unchanged" says nothing changed
+    everything, _ = _ask(store, "did anything change on the payments side right before this?", k=40)
+    assert "configmap payments-pool unchanged" not in everything[:2]
+    assert everything.index("config watcher: checked /etc/payments/pool.yaml") > 1
+    # the same words without asking what changed: no change tier
+    plain, _ = _ask(store, "charge failed on the payments side?", k=2)
+    assert plain[0] == "charge failed: timeout acquiring db connection"
