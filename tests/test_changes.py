@@ -45,17 +45,23 @@ def test_the_change_lines_come_first_ranked_by_the_question(tmp_path, embedder) 
             (41, "rollout payments started: image payments:3.7.4 -> 3.8.0", {"host": "ctl-1"}),
             (42, "inventory cache config reloaded: ttl 300s -> 60s", {"host": "inv-1"}),
             (43, "charge failed: timeout acquiring db connection", {"host": "pay-1", "level": "ERROR"}),
+            *[(44 + n, f"payments replica {n}/3 upgraded to 3.8.0", {"host": "ctl-1"}) for n in (1, 2, 3)],
         ),
     )
-    found, _ = _ask(store, "did anything change on the payments side right before this?", k=3)
-    assert found[:2] == [
+    found, _ = _ask(store, "did anything change on the payments side right before this?", k=5)
+    # every change line before anything else, the payments ones first; three lines of one shape on
+    # one host are still changes (a rollout's steps): more than three would be routine
+    assert found[0] == "rollout payments started: image payments:3.7.4 -> 3.8.0"
+    assert set(found) == {
         "rollout payments started: image payments:3.7.4 -> 3.8.0",
         "inventory cache config reloaded: ttl 300s -> 60s",
-    ]
+        *(f"payments replica {n}/3 upgraded to 3.8.0" for n in (1, 2, 3)),
+    }
+    assert found.index("inventory cache config reloaded: ttl 300s -> 60s") == 4
     # a watcher's check five times on one host is routine; "unchanged" says nothing changed
     everything, _ = _ask(store, "did anything change on the payments side right before this?", k=40)
-    assert "configmap payments-pool unchanged" not in everything[:2]
-    assert everything.index("config watcher: checked /etc/payments/pool.yaml") > 1
+    assert "configmap payments-pool unchanged" not in everything[:5]
+    assert everything.index("config watcher: checked /etc/payments/pool.yaml") >= 5
     # the same words without asking what changed: no change tier
     plain, _ = _ask(store, "charge failed on the payments side?", k=2)
     assert plain[0] == "charge failed: timeout acquiring db connection"
