@@ -695,7 +695,7 @@ def redis_questions():
               dict(RD_PROBLEM, since="2024-06-11T10:45:00Z", until="2024-06-11T10:55:00Z")),
             q("paraphrase",
               "before that, was it quietly dropping entries on its own to free up space?",
-              ["evicted", "ks-listener-5d8f"],
+              ["evicted", "10:31"],
               {"msg": r"__keyevent@0__:evicted"}),
             q("lexical",
               "what's the 'fork: Cannot allocate memory' on redis-a about and how many times did it hit?",
@@ -704,7 +704,7 @@ def redis_questions():
             q("lexical",
               "and 10.20.0.13 - did it drop off the primary? what happened to it after that and when was it "
               "back in sync?",
-              ["output buffer limits", "Full resync"],
+              ["Full resync", "10.20.0.13"],
               [{"msg": r"10\.20\.0\.13(?!\d)", "field": {"host": "redis-a"}, "since": "2024-06-11T10:58:00Z"},
                {"field": {"host": "redis-c", "service": "redis"},
                 "msg": r"(?i)master|resync|sync|^Loading RDB|^Done loading RDB",
