@@ -468,16 +468,26 @@ SCANNER_UAS = ["Mozilla/5.0 zgrab/0.x", "python-requests/2.31.0", "Mozilla/5.0 (
 def gen_nginx():
     s = Stream(20240303, JST, 3)
     r = s.r
-    state = {"cid": 4_812_004, "workers": [1187, 1188, 1189, 1190], "master": 1021}
+    state = {"cid": 4_812_004, "master": 1021}
+    # reloads: certbot's renew hook at 04:00 and a config deploy at 18:30; each starts four new workers
+    reloads = [datetime(2024, 3, 3, 4, 0, 3, tzinfo=JST), datetime(2024, 3, 3, 18, 30, 41, tzinfo=JST)]
+    gens = [(NG_START, [1187, 1188, 1189, 1190])]
+    for rt_ in reloads:
+        base = max(gens[-1][1]) + r.randint(900, 4000)
+        gens.append((rt_, [base + i for i in range(4)]))
+
+    def workers_at(t):
+        return [w for start, w in gens if start <= t][-1]
 
     def cid():
         state["cid"] += r.randint(1, 40)
         return state["cid"]
 
     def err(t, lvl, msg, pid=None):
-        pid = pid or r.choice(state["workers"])
+        pid = pid or r.choice(workers_at(t))
         s.add(t.replace(microsecond=0), {"level": lvl, "message": f"{pid}#{pid}: {msg}", "host": NG_HOST,
                                           "service": "nginx-error", "pid": str(pid)})
+        return pid
 
     def access(t, client, method, uri, status, nbytes, rt, up="-", urt="-", ust="-", ua=None, vhost="shop.example.jp"):
         rid = s.hexs(32)
@@ -528,14 +538,14 @@ def gen_nginx():
             if in_fault and peer == CHECKOUT[2]:
                 # the request waits the whole proxy_read_timeout (60s); the lines land when it gives up
                 te = t + timedelta(seconds=60 + r.uniform(0.0, 0.02))
-                err(te, "error", f'*{cid()} upstream timed out (110: Connection timed out) while reading response header from upstream, '
+                wp = err(te, "error", f'*{cid()} upstream timed out (110: Connection timed out) while reading response header from upstream, '
                     f'client: {c}, server: shop.example.jp, request: "{m} {u} HTTP/1.1", upstream: "http://{peer}{u}", '
                     f'host: "shop.example.jp"')
                 down7["fails"] += 1
                 if down7["fails"] % 3 == 0:
                     err(te, "warn", f'*{state["cid"]} upstream server temporarily disabled while reading response header from upstream, '
                         f'client: {c}, server: shop.example.jp, request: "{m} {u} HTTP/1.1", upstream: "http://{peer}{u}", '
-                        f'host: "shop.example.jp"')
+                        f'host: "shop.example.jp"', wp)
                 if m == "GET":
                     other = r.choice(CHECKOUT[:2])
                     access(te + timedelta(seconds=0.05), c, m, u, 200, r.randint(800, 4000), 60.0 + r.uniform(0.04, 0.2),
@@ -611,37 +621,34 @@ def gen_nginx():
     for i in range(3):
         c = client()
         u = f"/api/catalog/items/{r.randint(10000, 99999)}"
-        err(t + timedelta(seconds=i * 2), "error", f'*{cid()} upstream prematurely closed connection while reading response header from upstream, '
+        wp = err(t + timedelta(seconds=i * 2), "error", f'*{cid()} upstream prematurely closed connection while reading response header from upstream, '
             f'client: {c}, server: shop.example.jp, request: "GET {u} HTTP/1.1", upstream: "http://10.0.4.12:9000{u}", host: "shop.example.jp"')
         access(t + timedelta(seconds=i * 2, milliseconds=40), c, "GET", u, 200, r.randint(900, 3000), 0.061,
                "10.0.4.12:9000, 10.0.4.11:9000", "0.020, 0.040", "502, 200")
     err(t + timedelta(seconds=4), "warn", f'*{state["cid"]} upstream server temporarily disabled while reading response header from upstream, '
-        f'client: {c}, server: shop.example.jp, request: "GET {u} HTTP/1.1", upstream: "http://10.0.4.12:9000{u}", host: "shop.example.jp"')
+        f'client: {c}, server: shop.example.jp, request: "GET {u} HTTP/1.1", upstream: "http://10.0.4.12:9000{u}", host: "shop.example.jp"',
+        wp)
 
-    # reloads: certbot renew hook at 04:00 and a config deploy at 18:30
-    for t in (datetime(2024, 3, 3, 4, 0, 3, tzinfo=JST), datetime(2024, 3, 3, 18, 30, 41, tzinfo=JST)):
+    for gi, t in enumerate(reloads, 1):
+        old, new = gens[gi - 1][1], gens[gi][1]
         mpid = state["master"]
         hook = r.randint(30000, 60000)
         err(t, "notice", f"signal 1 (SIGHUP) received from {hook}, reconfiguring", mpid)
         err(t, "notice", "reconfiguring", mpid)
         err(t, "notice", 'using the "epoll" event method', mpid)
         err(t, "notice", "start worker processes", mpid)
-        new = [max(state["workers"]) + r.randint(900, 4000) + i for i in range(4)]
         for w in new:
             err(t, "notice", f"start worker process {w}", mpid)
         t2 = t + timedelta(seconds=1)
-        for w in state["workers"]:
+        for w in old:
             err(t2, "notice", "gracefully shutting down", w)
         t3 = t + timedelta(seconds=r.randint(2, 9))
-        for w in state["workers"]:
+        for w in old:
             err(t3, "notice", "exiting", w)
             err(t3, "notice", "exit", w)
             err(t3, "notice", f"signal 17 (SIGCHLD) received from {w}", mpid)
             err(t3, "notice", f"worker process {w} exited with code 0", mpid)
         err(t3, "notice", "signal 29 (SIGIO) received", mpid)
-        # old workers do not pick new requests after the reload
-        state["workers"] = new
-    # the reload only swaps workers for lines after it; re-home earlier worker pids is not needed
     return s.records()
 
 
@@ -852,9 +859,10 @@ def gen_kafka():
     # the producer (orders-api) was still writing to broker 3 for the partitions it led
     prod = "orders-api-7d4f8b9c6-rx2lp"
     corr = 88121
+    tt = ce + timedelta(seconds=0.6)
     for k in range(8):
         p = [pp for pp in led3 if pp["tp"].startswith(("orders", "payments"))][k % 5]
-        tt = ce + timedelta(seconds=0.6 + k * r.uniform(1.0, 2.4))
+        tt = tt + timedelta(seconds=r.uniform(0.3, 2.4))
         corr += r.randint(3, 40)
         log(tt, 0, "WARN", "org.apache.kafka.clients.producer.internals.Sender",
             f"[Producer clientId=orders-api-producer-1] Got error produce response with correlation id {corr} on topic-partition "
@@ -941,9 +949,21 @@ def gen_kafka():
 # ---------------------------------------------------------------------------------------------
 # Questions. Times in rules carry the logs' own offset.
 
-def q(style, ask, mentions, rule):
+def q(style, ask, mentions, rule, derive=None):
+    """One turn. With derive, {name} placeholders in ask and rule are filled from derive(records):
+    for a token (a request id) that only the generated data fixes."""
     assert style in STYLES, style
-    return {"style": style, "ask": ask, "mentions": mentions, "rule": rule}
+    return {"style": style, "ask": ask, "mentions": mentions, "rule": rule, "derive": derive}
+
+
+def fill(obj, subs):
+    if isinstance(obj, str):
+        return obj.format(**subs)
+    if isinstance(obj, list):
+        return [fill(x, subs) for x in obj]
+    if isinstance(obj, dict):
+        return {k: fill(v, subs) for k, v in obj.items()}
+    return obj
 
 
 
@@ -1052,6 +1072,116 @@ SYSTEMS = [
                     {"field": {"pod": "search-indexer-0"}, "not_msg": r"^Readiness probe failed",
                      "since": "2024-04-11T15:00:00Z", "until": "2024-04-11T16:30:00Z"},
                 ],
+            ),
+        ],
+    },
+]
+
+
+
+
+def ng_first_confirm_504(records):
+    """The request the support ticket is about: the first 504 on POST /api/checkout/confirm."""
+    for rec in records:
+        if rec.get("status") == "504" and '"POST /api/checkout/confirm ' in rec["message"]:
+            t = parse_ts(rec["timestamp"]).replace(microsecond=0)
+            return {"rid": rec["rid"], "client": re.escape(rec["message"].split(" ")[0]),
+                    "since": t.isoformat(), "until": (t + timedelta(seconds=1)).isoformat()}
+    raise AssertionError("no 504 on /api/checkout/confirm")
+
+
+SYSTEMS += [
+    {
+        "id": "f-nginx",
+        "gen": gen_nginx,
+        "title": "HighHTTP5xxRate on edge-tyo-1 (shop.example.jp)",
+        "questions": [
+            q(
+                "broad",
+                "5xx alert on the tokyo edge box edge-tyo-1, mar 3 early afternoon. what went wrong between 14:05 and 14:10?",
+                ["upstream timed out", "10.0.3.7:8080"],
+                within(NG_PROBLEM, "2024-03-03T14:05:00+09:00", "2024-03-03T14:10:00+09:00"),
+            ),
+            q(
+                "lexical",
+                "how many times did it log 'upstream server temporarily disabled' for 10.0.3.7, and from when to when?",
+                ["temporarily disabled", "10.0.3.7:8080"],
+                {"msg": r"upstream server temporarily disabled .*upstream: \"http://10\.0\.3\.7:8080/"},
+            ),
+            q(
+                "paraphrase",
+                "around 14:17 it got worse. did nginx end up with nobody at all left in that pool to hand work to?",
+                ["no live upstreams", "checkout_backend"],
+                {"msg": r"no live upstreams"},
+            ),
+            q(
+                "lexical",
+                "customer sent support request id {rid}, they got an error while paying. what happened to it?",
+                ["upstream timed out", "10.0.3.7:8080"],
+                [
+                    {"field": {"rid": "{rid}"}},
+                    # its error-log lines: same client, same second (the error log has no request id)
+                    {"field": {"service": "nginx-error"}, "msg": "client: {client},",
+                     "since": "{since}", "until": "{until}"},
+                ],
+                derive=ng_first_confirm_504,
+            ),
+            q(
+                "paraphrase",
+                "did the box re-read its settings around 18:30, and did the old helpers all wrap up cleanly?",
+                ["SIGHUP", "exited with code 0"],
+                {"msg": r"SIGHUP|^\d+#\d+: reconfiguring$|exited with code", "since": "2024-03-03T18:00:00+09:00", "until": "2024-03-03T19:00:00+09:00"},
+            ),
+            q(
+                "broad",
+                "separate thing: someone says search was erroring the night of mar 3. anything odd on edge-tyo-1 between "
+                "21:00 and 21:30?",
+                ["limiting requests", "185.220.101.47"],
+                within(NG_PROBLEM, "2024-03-03T21:00:00+09:00", "2024-03-03T21:30:00+09:00"),
+            ),
+        ],
+    },
+    {
+        "id": "f-kafka",
+        "gen": gen_kafka,
+        "title": "UnderReplicatedPartitions > 0 on prod kafka; orders-api produce retries",
+        "questions": [
+            q(
+                "broad",
+                "orders-api started throwing produce errors around 10:14 utc on may 2. what went wrong on the brokers "
+                "between 10:14 and 10:16?",
+                ["Shrinking ISR", "kafka-3"],
+                kf_problem("2024-05-02T10:14:00Z", "2024-05-02T10:16:00Z", r"kafka-\d"),
+            ),
+            q(
+                "paraphrase",
+                "which machines stopped counting kafka-3 as keeping pace with them, and for which topics?",
+                ["Shrinking ISR", "brokerId: 3"],
+                {"msg": r"Shrinking ISR from 1,2,3 to 1,2\b"},
+            ),
+            q(
+                "lexical",
+                "what happened to orders-7 between 10:10 and 10:45?",
+                ["NotLeaderForPartition", "orders-7"],
+                {"msg": r"orders-7(?!\d)", "since": "2024-05-02T10:10:00Z", "until": "2024-05-02T10:45:00Z"},
+            ),
+            q(
+                "paraphrase",
+                "did the app writing into the cluster get told it was knocking on the wrong door?",
+                ["NOT_LEADER_FOR_PARTITION", "orders-api-producer-1"],
+                {"msg": r"NOT_LEADER_FOR_PARTITION|NotLeaderForPartitionException"},
+            ),
+            q(
+                "lexical",
+                "when did kafka-3 get its /brokers/ids/3 znode back?",
+                ["Registered broker 3", "4294982011"],
+                [{"msg": r"/brokers/ids/3\b"}, {"msg": r"Newly added brokers: 3\b"}],
+            ),
+            q(
+                "broad",
+                "unrelated, but anything odd on kafka-2 between 02:30 and 04:30 on may 2?",
+                ["SSL handshake failed", "10.0.8.23"],
+                kf_problem("2024-05-02T02:30:00Z", "2024-05-02T04:30:00Z", "kafka-2"),
             ),
         ],
     },
@@ -1174,8 +1304,14 @@ def main():
         assert all(x <= y for x, y in zip(ts, ts[1:])), f"{iid}: timestamps go back"
         assert timedelta(days=1) <= ts[-1] - ts[0] <= timedelta(days=2), f"{iid}: span {ts[-1] - ts[0]}"
         per_style = {st: 0 for st in STYLES}
-        turns = []
+        turns, asked = [], []
         for qd in sysdef["questions"]:
+            if qd["derive"]:
+                subs = qd["derive"](records)
+                qd = dict(qd, ask=fill(qd["ask"], subs), rule=fill(qd["rule"], subs), derive=None)
+                asked.append(qd)
+            else:
+                asked.append(qd)
             ask = qd["ask"]
             key = " ".join(ask.lower().split())
             assert key not in seen_asks, f"duplicate ask: {ask}"
@@ -1207,7 +1343,7 @@ def main():
         incident = {"id": iid, "title": sysdef["title"], "window": window(records), "turns": turns}
         outputs.append((iid, records, incident))
         qfile["incidents"].append(
-            {"id": iid, "turns": [{"ask": qd["ask"], "style": qd["style"]} for qd in sysdef["questions"]]}
+            {"id": iid, "turns": [{"ask": qd["ask"], "style": qd["style"]} for qd in asked]}
         )
 
     if not a.show:
