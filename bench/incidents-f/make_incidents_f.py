@@ -574,6 +574,9 @@ def gen_nginx():
             m, u = r.choice(checkout_paths[:2] + [("GET", "/api/catalog/search?q=bag")])
             peer = r.choice(CHECKOUT if "checkout" in u else CATALOG)
             w = r.uniform(1.5, 12)
+            err(t, "info", f'*{cid()} epoll_wait() reported that client prematurely closed connection, so upstream connection is '
+                f'closed too while reading response header from upstream, client: {c}, server: shop.example.jp, '
+                f'request: "{m} {u} HTTP/1.1", upstream: "http://{peer}{u}", host: "shop.example.jp"')
             access(t, c, m, u, 499, 0, w, peer, f"{w:.3f}", "-")
         elif kind < 0.95:
             # scanners probing for files
@@ -609,6 +612,16 @@ def gen_nginx():
         err(t, "error", f'*{cid()} client intended to send too large body: {n} bytes, client: {c}, server: shop.example.jp, '
             f'request: "POST /api/account/avatar HTTP/2.0", host: "shop.example.jp"')
         access(t, c, "POST", "/api/account/avatar", 413, 585, 0.0)
+    for t in poisson_times(r, NG_START, NG_END, 0.6):
+        c = client()
+        n = r.randint(16, 99)
+        err(t, "warn", f'*{cid()} a client request body is buffered to a temporary file /var/cache/nginx/client_temp/00000000{n}, '
+            f'client: {c}, server: shop.example.jp, request: "POST /api/account/avatar HTTP/2.0", host: "shop.example.jp"')
+        w = r.uniform(0.2, 1.4)
+        access(t + timedelta(seconds=w), c, "POST", "/api/account/avatar", 200, 92, w, "10.0.4.11:9000", f"{w - 0.001:.3f}", "200")
+    for t in poisson_times(r, NG_START, NG_END, 1.0):
+        err(t, "info", f'*{cid()} client timed out (110: Connection timed out) while waiting for request, client: {client()}, '
+            f'server: 0.0.0.0:443')
     burst = datetime(2024, 3, 3, 21, 12, 0, tzinfo=JST)
     bot = "185.220.101.47"
     for i in range(9):
@@ -634,6 +647,7 @@ def gen_nginx():
         mpid = state["master"]
         hook = r.randint(30000, 60000)
         err(t, "notice", f"signal 1 (SIGHUP) received from {hook}, reconfiguring", mpid)
+        err(t, "warn", 'conflicting server name "shop.example.jp" on 0.0.0.0:443, ignored', mpid)
         err(t, "notice", "reconfiguring", mpid)
         err(t, "notice", 'using the "epoll" event method', mpid)
         err(t, "notice", "start worker processes", mpid)
@@ -1098,15 +1112,17 @@ SYSTEMS += [
         "questions": [
             q(
                 "broad",
-                "5xx alert on the tokyo edge box edge-tyo-1, mar 3 early afternoon. what went wrong between 14:05 and 14:10?",
+                "5xx alert on the tokyo edge box edge-tyo-1, mar 3 early afternoon. what went wrong between 14:05 and 14:08?",
                 ["upstream timed out", "10.0.3.7:8080"],
-                within(NG_PROBLEM, "2024-03-03T14:05:00+09:00", "2024-03-03T14:10:00+09:00"),
+                within(NG_PROBLEM, "2024-03-03T14:05:00+09:00", "2024-03-03T14:08:00+09:00"),
             ),
             q(
                 "lexical",
-                "how many times did it log 'upstream server temporarily disabled' for 10.0.3.7, and from when to when?",
+                "it's still logging 'upstream server temporarily disabled' for 10.0.3.7 after 14:30. how often, and when "
+                "was the last one?",
                 ["temporarily disabled", "10.0.3.7:8080"],
-                {"msg": r"upstream server temporarily disabled .*upstream: \"http://10\.0\.3\.7:8080/"},
+                {"msg": r"upstream server temporarily disabled .*upstream: \"http://10\.0\.3\.7:8080/",
+                 "since": "2024-03-03T14:30:00+09:00"},
             ),
             q(
                 "paraphrase",
@@ -1262,7 +1278,7 @@ def name_words(text):
     """Words inside names the ask quotes (hosts, pods, partitions, addresses): exempt from the check."""
     out = set()
     for tok in re.findall(r"\S+", text.lower()):
-        if re.search(r"[-.:_/]\w", tok) or re.search(r"\d", tok):
+        if re.search(r"[.:_/]\w", tok) or re.search(r"\d", tok):
             out |= words(tok)
     return out
 
