@@ -29,11 +29,12 @@ def remember_search(
     """Add what `job`'s search found out to its thread's memory; when it fetched from `logstore`,
     that source is named on `result` too."""
     remembered = dict(result.plan.field_filters)
-    # A follow-up's clock time with no day is read on this one: the day the question named ("fired
-    # overnight on feb 14": the 14th, though the night began on the 13th), else its window's day.
+    # A follow-up's clock time with no day is read on this one: the date the question wrote ("fired
+    # overnight on feb 14": the 14th, though the night began on the 13th); else, when the thread
+    # has no day yet, its window's day ("today" or a clock time alone does not move a thread's day).
     if result.plan.day is not None:
         remembered[THREAD_DAY] = result.plan.day.isoformat()
-    elif result.plan.window is not None:
+    elif result.plan.window is not None and THREAD_DAY not in threads.read(job.session):
         clock = timedelta(minutes=result.utc_offset or 0)
         remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
     if job.query is not None and logstore is not None:  # this source has filled this table

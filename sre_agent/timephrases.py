@@ -90,7 +90,7 @@ class ParsedTime:
     phrases: list[str] = field(default_factory=list)
     alternatives: list[TimeWindow] = field(default_factory=list)
     on_default_day: bool = False  # a clock time was read on `default_day`, the question naming no day
-    day: date | None = None  # the (first) day the question named, in `tz`
+    day: date | None = None  # the (first) date the question wrote, in `tz` (not "today")
 
 
 def _parse_clock(text: str) -> time | None:
@@ -222,6 +222,7 @@ def parse_time_window(
         return _in_range(out)
 
     day_start, day_end, date_text = _find_dates(q, now)
+    out.day = day_start  # a date the question wrote; "today" and "yesterday" are not a thread's day
     lowered = q.lower()
     if day_start is None:
         if "yesterday" in lowered:
@@ -232,7 +233,6 @@ def parse_time_window(
             date_text = "today"
     if date_text:
         out.phrases.append(date_text)
-        out.day = day_start
     # Strip the date (and an "on" before it) so its digits are not read as clock times and a
     # range around it reads whole: "from 23:00 on dec 23 through 01:00".
     # Blanked to the same length, so a phrase found in `rest` is `q` at the same place.

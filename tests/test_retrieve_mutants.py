@@ -749,6 +749,31 @@ def test_a_window_with_no_stored_line_still_finds_what_the_question_names(tmp_pa
     assert plan.window is None
 
 
+def test_an_identifier_no_line_of_the_window_holds_is_searched_outside_it(tmp_path, embedder) -> None:
+    rows = [_record(m, f"GET /v1/items/{m} 200", m) for m in range(30, 40)]
+    created = _record(5, "Scaled up replica set checkout-api-5c7d9f6b8 to 2", 41)
+    store = _store(tmp_path, embedder, [created, *rows])
+    plan = RuleRefiner().refine(
+        "where did replica set checkout-api-5c7d9f6b8 come from, between 12:30 and 12:45?", now=NOW
+    )
+    lines, notes = Retriever(store).retrieve(SESSION, plan, k=3)
+    assert lines[0].message == "Scaled up replica set checkout-api-5c7d9f6b8 to 2"
+    assert notes == [
+        "no line in 2026-03-01 12:30 → 2026-03-01 12:45 UTC holds 'checkout-api-5c7d9f6b8', so I searched all"
+        " the stored lines (the stored lines run 2026-03-01 12:05 → 2026-03-01 12:39 UTC)"
+    ]
+    assert plan.window is None
+    # an identifier the window holds keeps the window; one no line holds keeps it too (and is named)
+    inside = RuleRefiner().refine("what about 'GET /v1/items/31' between 12:30 and 12:45?", now=NOW)
+    Retriever(store).retrieve(SESSION, inside, k=3)
+    assert inside.window is not None
+    nowhere = RuleRefiner().refine(
+        "where did replica set web-0a1b2c3d come from, between 12:30 and 12:45?", now=NOW
+    )
+    _, missing = Retriever(store).retrieve(SESSION, nowhere, k=3)
+    assert nowhere.window is not None and missing == ["'web-0a1b2c3d' (no stored line holds it)"]
+
+
 def test_a_quoted_phrase_keeps_the_users_filter(tmp_path, embedder) -> None:
     store = _store(tmp_path, embedder, _user_rows())
     plan = RuleRefiner().refine("why is user 8812 'denied: not a member'?", now=NOW)

@@ -298,6 +298,9 @@ def test_after_overnight_on_a_day_the_thread_is_about_that_day(engine, tmp_path)
         datetime(2024, 2, 14, 8, 0, tzinfo=UTC),
     )
     assert first.lines[0].message == "deadlock detected"
+    # "today" (feb 15 here) is a window of its own, but not the day the thread is about
+    today, _ = _search(engine, "nobody deployed anything today, right?", session="n", logs=logs, now=now)
+    assert today.plan.window is not None and today.plan.window.start == datetime(2024, 2, 15, tzinfo=UTC)
     follow_up, _ = _search(
         engine,
         "earlier that night, anything else off between 00:30 and 02:30?",

@@ -21,13 +21,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from sre_agent.clocks import MINUTES, span
 from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
 from sre_agent.indexes.filters import sql_string, to_micros
 from sre_agent.indexes.rows import short_hash
-from sre_agent.models import TimeWindow
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.anchors import anchor_matches, rank_matches
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, rank_broad
@@ -44,6 +42,7 @@ from sre_agent.workflows.order import (
 )
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.results import ResultLine
+from sre_agent.workflows.windows import settle_window
 
 CANDIDATES = 200  # hits pulled from the index before de-duplication
 EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
@@ -93,22 +92,9 @@ class Retriever:
             table_list = [t for t in table_list if t in existing]
             if not table_list:
                 return [], []
-        notes: list[str] = []
-        window = self._window(session, table_list, plan)
-        if plan.window is not None and window is None:
-            covered = self._covered(session, table_list, plan)
-            empty = f"no stored line in {_span(plan.window, plan.utc_offset)}{covered}"
-            if not (plan.identifiers or plan.terms or plan.field_filters):
-                return [], [empty]
-            # "'deadlock detected' fired overnight on feb 14": what it names, wherever it is
-            notes.append(f"{empty}, so I searched them all for what the question names")
-            plan.window = None
-        if plan.window is not None and window is not None and window != plan.window:
-            notes.append(
-                f"no stored line in {_span(plan.window, plan.utc_offset)}, "
-                f"so I read the time as {_span(window, plan.utc_offset)}"
-            )
-            plan.window = window
+        go_on, notes = settle_window(self.index, session, table_list, plan)
+        if not go_on:
+            return [], notes
         # "What happened with <an id the logs hold>?" asks about that id; with a time window named
         # ("the win7 box misbehaved: what went wrong between 04:30 and 04:45?") it asks about the window.
         asks_about_an_id = plan.broad and plan.terms and plan.window is None
@@ -131,17 +117,6 @@ class Retriever:
             self._add_patterns(session, table_list, filters, lines)
             return lines, notes + attempt.dropped + missing
         return [], notes
-
-    def _window(self, session: str, tables: list[str] | None, plan: RetrievalPlan) -> TimeWindow | None:
-        """The first reading of the question's time that holds a stored line; None when no reading
-        does, or when the question names no time."""
-        if plan.window is None:
-            return None
-        for window in [plan.window, *plan.window_alternatives]:
-            filters = SearchFilters(start=window.start, end=window.end)
-            if self.index.exists(session, tables=tables, filters=filters):
-                return window
-        return None
 
     def _broad(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, attempt: Attempt, k: int
@@ -346,14 +321,6 @@ class Retriever:
         held = {line.message for line in named}
         return [*named, *[line for line in broad if line.message not in held]][:k]
 
-    def _covered(self, session: str, tables: list[str] | None, plan: RetrievalPlan) -> str:
-        """' (the stored lines run <first> – <last>)', in the logs' clock; '' when none is stored."""
-        stored = self.index.time_span(session, tables=tables)
-        if stored is None:
-            return ""
-        first, last = (datetime.fromtimestamp(t / 1_000_000, tz=UTC) for t in stored)
-        return f" (the stored lines run {span(first, last, plan.utc_offset, MINUTES)})"
-
     def _span(self, session: str, tables: list[str] | None) -> float:
         """Seconds between the session's first and last stored line."""
         span = self.index.time_span(session, tables=tables)
@@ -390,7 +357,3 @@ class Retriever:
         )
         for line in lines:
             line.pattern = pattern_stats(stamps.get(hashes[line.shape], []))
-
-
-def _span(window: TimeWindow, utc_offset: int | None) -> str:
-    return span(window.start, window.end, utc_offset, MINUTES)

@@ -1,0 +1,89 @@
+"""Which time window a plan is searched in, settled before the search (`settle_window`).
+
+- A time phrase can be read more than one way (a range across midnight: the night before;
+  "overnight on feb 14": the night into the 14th, else the night after it): the first reading
+  that holds a stored line is used, and the answer says when that was not the first.
+- A window that holds no stored line at all is said, with the span the stored lines cover; a
+  question that names something (a quoted phrase, an id, a field value) is then searched in all
+  of them ("'deadlock detected' fired overnight on feb 14" when the night was read wrong).
+- A window that holds stored lines but none holding any identifier the question names, while
+  lines outside it do, is dropped the same way, and said ("where did replica set X come from?
+  nobody deployed today": X was created yesterday).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sre_agent.clocks import MINUTES, span
+from sre_agent.indexes import LogIndex, SearchFilters
+from sre_agent.models import TimeWindow
+from sre_agent.workflows.constraints import identifier_clause, with_clause
+from sre_agent.workflows.plan import RetrievalPlan
+
+
+def settle_window(
+    index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan
+) -> tuple[bool, list[str]]:
+    """Settle `plan.window` in place (another reading, or None to search everything); False when
+    nothing is to be searched at all (a window with no stored line, and the question names
+    nothing to look for elsewhere), and the notes for the answer."""
+    if plan.window is None:
+        return True, []
+    asked = _text(plan.window, plan.utc_offset)
+    window = _first_holding(index, session, tables, plan)
+    if window is None:
+        empty = f"no stored line in {asked}{_covered(index, session, tables, plan)}"
+        if not (plan.identifiers or plan.terms or plan.field_filters):
+            return False, [empty]
+        plan.window = None  # "'deadlock detected' fired overnight on feb 14": wherever it is
+        return True, [f"{empty}, so I searched them all for what the question names"]
+    notes = []
+    if window != plan.window:
+        notes.append(f"no stored line in {asked}, so I read the time as {_text(window, plan.utc_offset)}")
+        plan.window = window
+    elsewhere = plan.identifiers and not _holds_one(index, session, tables, plan, plan.window)
+    if elsewhere and _holds_one(index, session, tables, plan, None):
+        named = ", ".join(f"'{i}'" for i in plan.identifiers)
+        notes.append(
+            f"no line in {_text(plan.window, plan.utc_offset)} holds {named}, so I searched all the "
+            f"stored lines{_covered(index, session, tables, plan)}"
+        )
+        plan.window = None
+    return True, notes
+
+
+def _first_holding(
+    index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan
+) -> TimeWindow | None:
+    """The first reading of the question's time that holds a stored line; None when none does."""
+    for window in [plan.window, *plan.window_alternatives]:
+        if window is not None and index.exists(
+            session, tables=tables, filters=SearchFilters(start=window.start, end=window.end)
+        ):
+            return window
+    return None
+
+
+def _holds_one(
+    index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan, window: TimeWindow | None
+) -> bool:
+    """Whether a stored line (in `window`, if one is given) holds one of the plan's identifiers."""
+    filters = SearchFilters(start=window.start, end=window.end) if window else SearchFilters()
+    return any(
+        index.exists(session, tables=tables, filters=with_clause(filters, identifier_clause(i)))
+        for i in plan.identifiers
+    )
+
+
+def _covered(index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan) -> str:
+    """' (the stored lines run <first> → <last>)', in the logs' clock; '' when none is stored."""
+    stored = index.time_span(session, tables=tables)
+    if stored is None:
+        return ""
+    first, last = (datetime.fromtimestamp(t / 1_000_000, tz=UTC) for t in stored)
+    return f" (the stored lines run {span(first, last, plan.utc_offset, MINUTES)})"
+
+
+def _text(window: TimeWindow, utc_offset: int | None) -> str:
+    return span(window.start, window.end, utc_offset, MINUTES)
