@@ -65,3 +65,21 @@ def test_the_change_lines_come_first_ranked_by_the_question(tmp_path, embedder) 
     # the same words without asking what changed: no change tier
     plain, _ = _ask(store, "charge failed on the payments side?", k=2)
     assert plain[0] == "charge failed: timeout acquiring db connection"
+
+
+def test_what_changed_for_a_named_thing_puts_that_things_lines_before_the_change_lines(
+    tmp_path, embedder
+) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *[(m, f"heartbeat ok from worker {m}") for m in range(20)],
+            (21, "new date =20171223, type=40011,6314.0,old=6137.0"),
+            (22, "step counter restarted after reboot"),
+            (23, "config reloaded: sync interval 30s"),
+        ),
+    )
+    found, _ = _ask(store, "what changed for stat type 40011?", k=3)
+    assert found[0] == "new date =20171223, type=40011,6314.0,old=6137.0"
+    assert set(found[1:3]) == {"step counter restarted after reboot", "config reloaded: sync interval 30s"}

@@ -167,8 +167,9 @@ class Retriever:
         """Exact tiers first (identifiers, phrase shapes), then the question's hybrid hits."""
         tiers, missing = self._exact_tiers(session, tables, plan, filters)
         if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
-            ids = ", ".join(sql_string(i) for i in changed)  # "did anything change?": those lines first
-            tiers.insert(0, self._ranked(session, tables, plan, with_clause(filters, f"id IN ({ids})")))
+            # "did anything change?": those lines next, after any lines of what the question names
+            ids = ", ".join(sql_string(i) for i in changed)
+            tiers.append(self._ranked(session, tables, plan, with_clause(filters, f"id IN ({ids})")))
         hits = self._search(session, tables, plan, filters, CANDIDATES)
         if plan.prefer_level:  # "were there errors?": the lines at that level first, then the rest
             worse = filters.model_copy(update={"min_level": plan.prefer_level})
