@@ -42,6 +42,7 @@ from sre_agent.workflows.order import (
 )
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.results import ResultLine
+from sre_agent.workflows.scope import scope_to_host
 from sre_agent.workflows.windows import settle_window
 
 CANDIDATES = 200  # hits pulled from the index before de-duplication
@@ -95,6 +96,7 @@ class Retriever:
         go_on, notes = settle_window(self.index, session, table_list, plan)
         if not go_on:
             return [], notes
+        notes += scope_to_host(self.index, session, table_list, plan)
         # "What happened with <an id the logs hold>?" asks about that id; with a time window named
         # ("the win7 box misbehaved: what went wrong between 04:30 and 04:45?") it asks about the window.
         asks_about_an_id = plan.broad and plan.terms and plan.window is None
@@ -106,7 +108,7 @@ class Retriever:
             filters = search_filters(plan, attempt)
             if not self.index.exists(session, tables=table_list, filters=filters):
                 continue
-            if plan.broad and not plan.identifiers and not plan.field_filters:
+            if plan.broad and not plan.identifiers:  # (field filters: only a host `scope_to_host` set)
                 lines = self._broad(session, table_list, plan, attempt, k)
                 if plan.tells_a_story and plan.terms:  # "what did pid 13 log on nov 11?": its lines first
                     lines = self._named_first(session, table_list, plan, filters, lines, k)
