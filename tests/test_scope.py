@@ -54,6 +54,10 @@ def test_a_name_that_is_no_host_or_no_story_stays_a_search_for_the_name(tmp_path
     not_a_host = RuleRefiner().refine("what went wrong with shop/web-3 between 12:00 and 12:15?", now=NOW)
     lines, notes = Retriever(store).retrieve(SESSION, not_a_host, k=1)
     assert lines[0].message == f"Successfully assigned shop/web-3 to {NODE}" and not not_a_host.broad
+    # "what did <host> do at 12:05?" asks for its story, not its worst lines
+    story = RuleRefiner().refine(f"what did {NODE} do between 12:00 and 12:15?", now=NOW)
+    Retriever(store).retrieve(SESSION, story, k=1)
+    assert not story.broad and story.field_filters == {}
     no_window = RuleRefiner().refine(f"what went wrong on {NODE}?", now=NOW)
     Retriever(store).retrieve(SESSION, no_window, k=1)
     assert not no_window.broad and no_window.field_filters == {}

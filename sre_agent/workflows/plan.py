@@ -51,9 +51,8 @@ class RetrievalPlan(BaseModel):
         default=None, description="rank lines at this level or worse first, without filtering the rest out"
     )
     broad: bool = Field(default=False, description="asks what went wrong in a window, not for one message")
-    asks_for_story: bool = Field(
-        default=False,
-        description="asks what went wrong (or what something did) in a window, whatever it names",
+    asks_what_went_wrong: bool = Field(
+        default=False, description="asks what went wrong (not what something did), whatever it names"
     )
     asks_about_changes: bool = Field(
         default=False, description="asks what changed (a deploy, a rollout, a config): those lines first"

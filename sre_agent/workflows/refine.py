@@ -302,7 +302,7 @@ class RuleRefiner:
             min_level=min_level,
             prefer_level=prefer_level,
             broad=broad,
-            asks_for_story=asks_for_story,
+            asks_what_went_wrong=asks_what_went_wrong,
             tells_a_story=broad and tells_a_story and not asks_what_went_wrong,
             environment=env,
             notes=notes,

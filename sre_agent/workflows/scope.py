@@ -14,7 +14,7 @@ from sre_agent.workflows.plan import RetrievalPlan
 def scope_to_host(index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan) -> list[str]:
     """Turn `plan` (in place) into a broad question filtered on the host it names, when it asks
     what went wrong in a window and its one identifier is a host of the stored lines; the note."""
-    if not (plan.asks_for_story and plan.window is not None and len(plan.identifiers) == 1):
+    if not (plan.asks_what_went_wrong and plan.window is not None and len(plan.identifiers) == 1):
         return []
     if plan.broad or plan.field_filters:
         return []
