@@ -793,3 +793,56 @@ def test_the_environment_is_relaxed_when_the_questions_table_has_none_of_it(tmp_
     lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=10, tables=[TABLE])
     assert [line.message for line in lines] == ["GetUser failed: timeout"]
     assert relaxed == ["env=prod"]
+
+
+# --- windows.settle_window: one table of the thread's, terms, the logs' clock --------------------
+
+
+def _two_tables(tmp_path, embedder):
+    """This table: routine lines 12:30–12:39 and a deadlock at 12:41; the other table: lines at
+    12:00–12:10 and a deadlock at 12:35."""
+    ours = [_record(m, f"GET /v1/items/{m} 200", m) for m in range(30, 40)]
+    store = _store(tmp_path, embedder, [*ours, _record(41, "deadlock detected", 41, level="ERROR")])
+    theirs = [_record(m, f"billing run {m} ok", m) for m in range(0, 11)] + [
+        _record(35, "deadlock detected", 99)
+    ]
+    store.ingest(SESSION, OTHER, clean_records(theirs, None).records)
+    return store
+
+
+def test_a_window_only_another_table_holds_is_empty_for_this_table(tmp_path, embedder) -> None:
+    store = _two_tables(tmp_path, embedder)
+    plan = RuleRefiner().refine("what went wrong between 12:00 and 12:10?", now=NOW)
+    assert Retriever(store).retrieve(SESSION, plan, k=5, tables=[TABLE]) == (
+        [],
+        [
+            "no stored line in 2026-03-01 12:00 → 2026-03-01 12:10 UTC"
+            " (the stored lines run 2026-03-01 12:30 → 2026-03-01 12:41 UTC)"
+        ],
+    )
+    # in the logs' own clock (+08:00) when they were written in one
+    east = RuleRefiner().refine("what went wrong between 20:00 and 20:10?", now=NOW, utc_offset=480)
+    assert Retriever(store).retrieve(SESSION, east, k=5, tables=[TABLE])[1] == [
+        "no stored line in 2026-03-01 20:00 → 2026-03-01 20:10 (+08:00)"
+        " (the stored lines run 2026-03-01 20:30 → 2026-03-01 20:41 (+08:00))"
+    ]
+
+
+def test_an_identifier_only_another_table_holds_in_the_window_is_searched_outside_it(
+    tmp_path, embedder
+) -> None:
+    store = _two_tables(tmp_path, embedder)
+    plan = RuleRefiner().refine("'deadlock detected' between 12:30 and 12:39: which rows?", now=NOW)
+    lines, notes = Retriever(store).retrieve(SESSION, plan, k=2, tables=[TABLE])
+    assert lines[0].message == "deadlock detected" and lines[0].lines == [41]
+    assert notes[0].startswith("no line in 2026-03-01 12:30 → 2026-03-01 12:39 UTC holds 'deadlock detected'")
+    assert plan.window is None
+
+
+def test_an_empty_window_with_a_number_to_find_searches_everything(tmp_path, embedder) -> None:
+    store = _two_tables(tmp_path, embedder)
+    plan = RuleRefiner().refine("what did item 33 log between 12:00 and 12:10?", now=NOW)
+    assert plan.terms and not plan.identifiers and not plan.field_filters
+    lines, notes = Retriever(store).retrieve(SESSION, plan, k=1, tables=[TABLE])
+    assert lines[0].message == "GET /v1/items/33 200"
+    assert notes[0].endswith(", so I searched them all for what the question names")

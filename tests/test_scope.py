@@ -61,3 +61,19 @@ def test_a_name_that_is_no_host_or_no_story_stays_a_search_for_the_name(tmp_path
     no_window = RuleRefiner().refine(f"what went wrong on {NODE}?", now=NOW)
     Retriever(store).retrieve(SESSION, no_window, k=1)
     assert not no_window.broad and no_window.field_filters == {}
+
+
+def test_a_question_with_no_severity_word_is_scoped_at_warn_and_a_user_filter_is_kept(
+    tmp_path, embedder
+) -> None:
+    store = _store(tmp_path, embedder, RECORDS)
+    odd = RuleRefiner().refine(f"anything odd on {NODE} between 12:00 and 12:15?", now=NOW)
+    assert odd.prefer_level is None
+    lines, _ = Retriever(store).retrieve(SESSION, odd, k=1)
+    assert odd.min_level == "WARN" and odd.field_filters == {"host": NODE}
+    assert lines[0].message == "Error syncing pod, skipping: CrashLoopBackOff"
+    # a question already filtered on a field (the user) stays a search for the name
+    user = RuleRefiner().refine(f"what went wrong for user 7 on {NODE} between 12:00 and 12:15?", now=NOW)
+    assert user.field_filters == {"user_id": "7"}
+    Retriever(store).retrieve(SESSION, user, k=1)
+    assert user.field_filters == {"user_id": "7"} and user.identifiers == [NODE]
