@@ -846,3 +846,22 @@ def test_an_empty_window_with_a_number_to_find_searches_everything(tmp_path, emb
     lines, notes = Retriever(store).retrieve(SESSION, plan, k=1, tables=[TABLE])
     assert lines[0].message == "GET /v1/items/33 200"
     assert notes[0].endswith(", so I searched them all for what the question names")
+
+
+def test_identifiers_outside_the_window_are_named_in_the_logs_clock_for_this_table_only(
+    tmp_path, embedder
+) -> None:
+    store = _two_tables(tmp_path, embedder)
+    both = RuleRefiner().refine(
+        "'deadlock detected' or 'billing run 3 ok' between 20:30 and 20:35?", now=NOW, utc_offset=480
+    )
+    _, notes = Retriever(store).retrieve(SESSION, both, k=2, tables=[TABLE])
+    assert notes[0] == (
+        "no line in 2026-03-01 20:30 → 2026-03-01 20:35 (+08:00) holds 'deadlock detected',"
+        " 'billing run 3 ok', so I searched all the stored lines"
+        " (the stored lines run 2026-03-01 20:30 → 2026-03-01 20:41 (+08:00))"
+    )
+    # held only by another table of the thread: the window stays, and the answer says no line holds it
+    theirs = RuleRefiner().refine("'billing run 3 ok' between 20:30 and 20:35?", now=NOW, utc_offset=480)
+    _, notes = Retriever(store).retrieve(SESSION, theirs, k=2, tables=[TABLE])
+    assert theirs.window is not None and notes == ["'billing run 3 ok' (no stored line holds it)"]
