@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from test_retrieve_rules import BASE, NOW, SESSION, _store
+from test_retrieve_rules import BASE, NOW, SESSION, TABLE, _store
 
 from sre_agent.models import LogRecord
 from sre_agent.workflows.refine import RuleRefiner
@@ -77,3 +77,16 @@ def test_a_question_with_no_severity_word_is_scoped_at_warn_and_a_user_filter_is
     assert user.field_filters == {"user_id": "7"}
     Retriever(store).retrieve(SESSION, user, k=1)
     assert user.field_filters == {"user_id": "7"} and user.identifiers == [NODE]
+
+
+def test_a_host_only_another_table_of_the_thread_has_does_not_scope(tmp_path, embedder) -> None:
+    from sre_agent.clean import clean_records
+
+    store = _store(tmp_path, embedder, RECORDS)
+    elsewhere = "gke-prod-pool-9-0a1b2c3d-zz9z"
+    store.ingest(
+        SESSION, "logs_billing_prod", clean_records([_at(6, "disk full", elsewhere, "ERROR")], None).records
+    )
+    plan = RuleRefiner().refine(f"what went wrong on {elsewhere} between 12:00 and 12:15?", now=NOW)
+    Retriever(store).retrieve(SESSION, plan, k=1, tables=[TABLE])
+    assert not plan.broad and plan.identifiers == [elsewhere] and plan.field_filters == {}
