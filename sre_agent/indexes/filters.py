@@ -8,6 +8,7 @@ parentheses and AND-ed with the rest.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -32,6 +33,11 @@ def to_micros(value: datetime) -> int:
 def sql_string(value: str) -> str:
     """`value` as an SQL string literal: in single quotes, single quotes doubled."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def in_clause(column: str, values: Iterable[str]) -> str:
+    """`column IN ('a', 'b', …)`, every value quoted by `sql_string`."""
+    return f"{column} IN (" + ", ".join(sql_string(v) for v in values) + ")"
 
 
 class SearchFilters(BaseModel):

@@ -37,7 +37,7 @@ from lancedb.index import FTS, Bitmap, BTree
 from lancedb.table import Table
 
 from sre_agent.errors import ConfigError, StorageError
-from sre_agent.indexes.filters import sql_string
+from sre_agent.indexes.filters import in_clause
 from sre_agent.indexes.fts_query import TEXT_COLUMN
 from sre_agent.indexes.lance import LazyConnection, namespace_names, table_names
 from sre_agent.indexes.repair import (
@@ -113,7 +113,7 @@ def stored_ids(tbl: Table, ids: list[str]) -> set[str]:
     stored: set[str] = set()
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start : start + ID_CHUNK]
-        where = "id IN (" + ", ".join(sql_string(i) for i in chunk) + ")"
+        where = in_clause("id", chunk)
         found = tbl.search().where(where).select(["id"]).limit(None).to_arrow()
         stored.update(found["id"].to_pylist())
     return stored

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
-from sre_agent.indexes.filters import sql_string, to_micros
+from sre_agent.indexes.filters import in_clause, to_micros
 from sre_agent.indexes.rows import short_hash
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.anchors import anchor_matches, rank_matches
@@ -170,8 +170,7 @@ class Retriever:
         tiers, missing = self._exact_tiers(session, tables, plan, filters)
         if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
             # "did anything change?": those lines next, after any lines of what the question names
-            ids = ", ".join(sql_string(i) for i in changed)
-            tiers.append(self._ranked(session, tables, plan, with_clause(filters, f"id IN ({ids})")))
+            tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", changed))))
         hits = self._search(session, tables, plan, filters, CANDIDATES)
         if plan.prefer_level:  # "were there errors?": the lines at that level first, then the rest
             worse = filters.model_copy(update={"min_level": plan.prefer_level})
@@ -297,7 +296,7 @@ class Retriever:
         matched = anchor_matches(self.index, session, tables, plan, filters)
         if not matched:
             return []
-        among = with_clause(filters, "id IN (" + ", ".join(sql_string(i) for i in matched) + ")")
+        among = with_clause(filters, in_clause("id", matched))
         by_question = self._search(session, tables, plan, among, EXACT_CANDIDATES, TIER_VECTOR_WEIGHT)
         return rank_matches(matched, by_question, worst_first=plan.prefer_level is not None)
 
@@ -336,8 +335,7 @@ class Retriever:
         (same window, level and field filters), with their first and last times and line numbers."""
         if not lines:
             return
-        in_list = ", ".join(sql_string(line.message) for line in lines)
-        counted = with_clause(filters, f"message IN ({in_list})")
+        counted = with_clause(filters, in_clause("message", (line.message for line in lines)))
         by_message: dict[str, list[StoredRecord]] = defaultdict(list)
         for row in self.index.scan(session, tables=tables, filters=counted, limit=BROAD_SCAN_LIMIT):
             by_message[row.message].append(row)
@@ -351,11 +349,10 @@ class Retriever:
         if not lines:
             return
         hashes = {line.shape: short_hash(line.shape) for line in lines}
-        in_list = ", ".join(sql_string(h) for h in dict.fromkeys(hashes.values()))
         stamps = self.index.timestamps(
             session,
             tables=tables,
-            filters=with_clause(filters, f"shape_hash IN ({in_list})"),
+            filters=with_clause(filters, in_clause("shape_hash", dict.fromkeys(hashes.values()))),
             limit=PATTERN_SCAN_LIMIT,
         )
         for line in lines:
