@@ -32,7 +32,7 @@ from pathlib import PurePath
 from sre_agent.connectors.names import service_of_pod
 from sre_agent.models import CleanRecord
 from sre_agent.shapes import sounds_like_trouble
-from sre_agent.timeline import CHANGE_WORDS, MAX_REPEATS_PER_HOST, NO_CHANGE_WORDS
+from sre_agent.timeline import MAX_REPEATS_PER_HOST, speaks_of_change
 
 #: How bad a line is, by level: an ERROR counts whole, a WARN a little (a service that warns on
 #: every request must not outweigh one that fails), a line without a level when its words say so.
@@ -305,7 +305,7 @@ def changes(lines: Sequence[Line], onset: float) -> list[tuple[float, Line]]:
             if per_host[(line.pod, line.shape)] > MAX_REPEATS_PER_HOST:
                 continue
             head = line.row.message.split("\n", 1)[0][:300]
-            if not CHANGE_WORDS.search(head) or NO_CHANGE_WORDS.search(head):
+            if not speaks_of_change(head):
                 continue
         ago = max(onset - line.t, 0.0)
         out.append((max(0.1, 1.0 - ago / CHANGE_BEFORE_S), line))

@@ -37,6 +37,14 @@ NO_CHANGE_WORDS = re.compile(
     r"|already (?:at|on|running))\b",
     re.IGNORECASE,
 )
+
+
+def speaks_of_change(text: str) -> bool:
+    """Whether `text` names a change (config, deploy, rollout, restart, …) and does not say that
+    nothing changed."""
+    return CHANGE_WORDS.search(text) is not None and NO_CHANGE_WORDS.search(text) is None
+
+
 #: A change is rare: a line whose shape repeats more than this many times per host in the window is
 #: routine (config watchers, heartbeats), not a change.
 MAX_REPEATS_PER_HOST = 3
@@ -122,7 +130,7 @@ def _changes(
             continue
         routine = repeats[row.shape] > MAX_REPEATS_PER_HOST * hosts
         head = row.message.split("\n", 1)[0]
-        if routine or not CHANGE_WORDS.search(head) or NO_CHANGE_WORDS.search(head):
+        if routine or not speaks_of_change(head):
             continue
         seen.add(row.message)
         out.append(Change(timestamp=row.timestamp, message=row.message, host=row.host, line=row.line))

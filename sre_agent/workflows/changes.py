@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from sre_agent.indexes import LogIndex, SearchFilters
-from sre_agent.timeline import CHANGE_WORDS, MAX_REPEATS_PER_HOST, NO_CHANGE_WORDS
+from sre_agent.timeline import MAX_REPEATS_PER_HOST, speaks_of_change
 
 #: The most change lines handed on to be ranked (an `id IN (...)` clause).
 MAX_CHANGES = 200
@@ -46,8 +46,6 @@ def change_ids(index: LogIndex, session: str, tables: list[str] | None, filters:
     found = [
         row
         for row in rows
-        if per_host[(row.shape, row.host)] <= MAX_REPEATS_PER_HOST
-        and CHANGE_WORDS.search(row.message)
-        and not NO_CHANGE_WORDS.search(row.message)
+        if per_host[(row.shape, row.host)] <= MAX_REPEATS_PER_HOST and speaks_of_change(row.message)
     ]
     return [row.id for row in sorted(found, key=lambda row: row.timestamp)[:MAX_CHANGES]]
