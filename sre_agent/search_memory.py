@@ -28,21 +28,22 @@ def remember_search(
 ) -> None:
     """Add what `job`'s search found out to its thread's memory; when it fetched from `logstore`,
     that source is named on `result` too."""
+    memory = threads.read(job.session)
     remembered = dict(result.plan.field_filters)
     # A follow-up's clock time with no day is read on this one: the date the question wrote ("fired
     # overnight on feb 14": the 14th, though the night began on the 13th); else, when the thread
     # has no day yet, its window's day ("today" or a clock time alone does not move a thread's day).
     if result.plan.day is not None:
         remembered[THREAD_DAY] = result.plan.day.isoformat()
-    elif result.plan.window is not None and THREAD_DAY not in threads.read(job.session):
+    elif result.plan.window is not None and THREAD_DAY not in memory:
         clock = timedelta(minutes=result.utc_offset or 0)
         remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
     if job.query is not None and logstore is not None:  # this source has filled this table
-        memory = threads.read(job.session).get(SOURCES_KEY)
         cut = result.fetch_report.cut if result.fetch_report is not None else None
         # A file reads the whole window (the question's part first); a remote store only the
         # question's part, or without any window the last hour (`window_of`), never "all".
         asked = job.query.window if isinstance(logstore, FileLogstore) else window_of(job.query)
-        remembered[SOURCES_KEY] = with_fetch(memory, source_id(logstore), job.table, read_spans(asked, cut))
+        fetched = with_fetch(memory.get(SOURCES_KEY), source_id(logstore), job.table, read_spans(asked, cut))
+        remembered[SOURCES_KEY] = fetched
         result.source = logstore.name
     threads.remember(job.session, remembered, result.utc_offset)
