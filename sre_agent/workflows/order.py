@@ -95,14 +95,17 @@ ORIGIN_FIELDS = ("component", "program", "logger", "process", "app", "container"
 PID_FIELDS = ("pid", "process_id")
 
 
-def _first_field(fields_json: str, keys: Sequence[str]) -> str | None:
-    """The first of `keys` a record's fields hold a non-blank text or number for (80 characters)."""
+def _fields(fields_json: str) -> dict[str, object]:
+    """A record's fields ({} when they are not a JSON object)."""
     try:
         fields = json.loads(fields_json)
     except json.JSONDecodeError:
-        return None
-    if not isinstance(fields, dict):
-        return None
+        return {}
+    return fields if isinstance(fields, dict) else {}
+
+
+def _first_field(fields: dict[str, object], keys: Sequence[str]) -> str | None:
+    """The first of `keys` the fields hold a non-blank text or number for (80 characters)."""
     for key in keys:
         value = fields.get(key)
         if isinstance(value, str | int) and str(value).strip():
@@ -112,23 +115,24 @@ def _first_field(fields_json: str, keys: Sequence[str]) -> str | None:
 
 def origin(fields_json: str) -> str | None:
     """The component, program or logger a record names in its fields, if any."""
-    return _first_field(fields_json, ORIGIN_FIELDS)
+    return _first_field(_fields(fields_json), ORIGIN_FIELDS)
 
 
 def pid(fields_json: str) -> str | None:
     """The process id a record names in its fields, if any."""
-    return _first_field(fields_json, PID_FIELDS)
+    return _first_field(_fields(fields_json), PID_FIELDS)
 
 
 def to_result_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
     """One stored row as a result line (count 1; callers merge identical rows)."""
     ts = row.timestamp
     line_no = row.line
+    fields = _fields(row.fields_json)  # read once for both
     return ResultLine(
         service=row.service,
         env=row.env,
-        origin=origin(row.fields_json),
-        pid=pid(row.fields_json),
+        origin=_first_field(fields, ORIGIN_FIELDS),
+        pid=_first_field(fields, PID_FIELDS),
         message=row.message,
         level=row.level,
         host=row.host,
