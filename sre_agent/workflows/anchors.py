@@ -114,16 +114,9 @@ def rank_matches(
     the process's own routine lines)."""
     place = {hit.id: rank for rank, hit in enumerate(by_question)}
 
-    def worse(m: Match) -> tuple[int, int]:
-        return (m.hit.level_rank, sounds_like_trouble(m.hit.message)) if worst_first else (0, 0)
+    def key(m: Match) -> tuple[int, int, bool, int, float]:
+        worst = (-m.hit.level_rank, not sounds_like_trouble(m.hit.message)) if worst_first else (0, False)
+        return (-(m.anchors + m.words), *worst, place.get(m.hit.id, len(place)), -m.score)
 
-    ordered = sorted(
-        matched.values(),
-        key=lambda m: (
-            -(m.anchors + m.words),
-            *(-x for x in worse(m)),
-            place.get(m.hit.id, len(place)),
-            -m.score,
-        ),
-    )
+    ordered = sorted(matched.values(), key=key)
     return [m.hit for m in ordered]
