@@ -14,6 +14,8 @@ For each record, in input order (no record is ever dropped):
 4. `shape` is `message_shape` of the cleaned message; `id` is, with an id key, the keyed hash of
    what the fetched line says (`record_ids`: not where it was read, identical lines of one fetch
    told apart by their occurrence), else a hash of every other cleaned field but `line`.
+5. Level: a request whose access-log line reports a 5xx status (`http_status`) is an ERROR when
+   its source gave it no level or a routine one.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.errors import ConfigError, InputError
+from sre_agent.http_status import ROUTINE_LEVELS, http_status, status_field
 from sre_agent.indexes.rows import CLEAN_COLUMNS, clean_schema, records_of
 from sre_agent.models import CleanRecord, LogRecord
 from sre_agent.record_ids import RecordIds
@@ -261,15 +264,16 @@ def clean_table(
 
     # Messages repeat too (half the lines of the sample incidents are repeats): each distinct one
     # is redacted (2), capped (3) and shaped (4) once, among the last `_MESSAGE_MEMO` distinct.
-    cleaned: dict[str, tuple[str, str, int, bool]] = {}
+    cleaned: dict[str, tuple[str, str, int, bool, int | None]] = {}
 
-    def clean_message(text: str) -> tuple[str, str, int, bool]:
-        """The message redacted and capped, its shape, the redactions made, whether it was cut."""
+    def clean_message(text: str) -> tuple[str, str, int, bool, int | None]:
+        """The message redacted and capped, its shape, the redactions made, whether it was cut,
+        and the HTTP status it reports as an access-log line (`http_status`)."""
         done = cleaned.get(text)
         if done is None:
             message, n = redactor.redact_counted(text)
             capped = cap_message(message, max_chars)
-            done = (capped, message_shape(capped), n, capped != message)
+            done = (capped, message_shape(capped), n, capped != message, http_status(text))
             if len(cleaned) >= _MESSAGE_MEMO:
                 cleaned.clear()
             cleaned[text] = done
@@ -305,8 +309,13 @@ def clean_table(
             columns[column] = value
 
         # 2.-4. the message redacted, capped and shaped; then the other text redacted
-        capped, shape, n, was_capped = clean_message(messages[index])
+        capped, shape, n, was_capped, status = clean_message(messages[index])
         redactions += n
+        # 5. a request that ended in a 5xx is an error, whatever level its access log gave it
+        if columns["level"] is None or columns["level"] in ROUTINE_LEVELS:
+            status = status_field(record.fields) or status
+            if status is not None and status >= 500:
+                columns["level"] = "ERROR"
         for column, value in columns.items():
             if value is not None:
                 columns[column], n = redact_short(value)

@@ -311,6 +311,10 @@ def test_which_questions_are_broad() -> None:
     )
     assert RuleRefiner().refine("something amiss on web02 between 14:00 and 14:20?", now=NOW).broad
     assert RuleRefiner().refine("between 14:15 and 14:45, did it happen again?", now=NOW).broad
+    assert RuleRefiner().refine("what's wrong between 14:00 and 14:30 on jun 3?", now=NOW).broad
+    assert RuleRefiner().refine("what is broken between 14:00 and 14:30?", now=NOW).broad
+    assert RuleRefiner().refine("what was the problem between 14:00 and 14:30?", now=NOW).broad
+    assert not RuleRefiner().refine("what's wrong with user 8812?", now=NOW).broad
     assert (
         not RuleRefiner()
         .refine("did anything turn the cache offline between 14:00 and 14:20?", now=NOW)

@@ -86,6 +86,7 @@ _BROAD = re.compile(
     r"what (?:else )?(?:went|goes|is going|was going) wrong|what (?:else )?happened"
     r"|(?:anything|something) (?:else )?(?:go|goes|went|gone|going) wrong"
     r"|what(?:'s| is) (?:going on|happening)"
+    r"|what(?:'s| is| was) (?:wrong|broken|the (?:matter|problem|trouble))\b"
     r"|anything (?:else )?(?:abnormal|unusual|odd|wrong|weird|strange|suspicious|interesting)"
     r"|(?:anything|something) (?:else )?(?:off|amiss|fishy|out of the ordinary)\b"
     r"|\b(?:did|does|has|is) (?:it|that|this) (?:happen(?:ed|ing)?|occur(?:red)?|recur(?:red)?) again"
