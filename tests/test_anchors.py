@@ -174,6 +174,66 @@ def test_what_happened_to_an_id_puts_its_worst_lines_first_among_as_many_anchors
     ]
 
 
+def test_what_happened_to_an_id_puts_the_lines_that_say_it_before_those_that_carry_it() -> None:
+    def hit(name: str, level_rank: int = 2):
+        return _hit(name).model_copy(update={"level_rank": level_rank})
+
+    matched = {
+        "field": Match(hit("field", level_rank=4), 2, 9.0),  # its pid field: "pid 28377" and "28377"
+        "kernel": Match(hit("kernel"), 1, 1.0, said=1),  # "Killed process 28377"
+        "both": Match(hit("both"), 2, 0.5, said=2),  # "port 5433" and "5433" in its message
+        "word": Match(hit("word"), 1, 3.0, words=1),
+    }
+    # "what happened to pid 28377?": what the lines say first
+    assert [h.id for h in rank_matches(matched, [], worst_first=True)] == ["both", "kernel", "field", "word"]
+    # "what was pid 28377 up to?": the lines that carry it as much as those that say it
+    assert [h.id for h in rank_matches(matched, [])] == ["field", "word", "both", "kernel"]
+
+
+@pytest.mark.parametrize(
+    ("message", "phrase", "expected"),
+    [
+        ("[3477170.301258] [28377]  1001 28377 java", "28377", True),
+        ("Killed process 28377 (java)", "process 28377", True),
+        ("KILLED PROCESS 28377", "process 28377", True),
+        ("reaped 128377 pages", "28377", False),
+        ("reaped 283770 pages", "28377", False),
+        ("job_28377 done", "28377", False),
+        ("port 5433.", "port 5433", True),
+        ("a+b in c", "a+b", True),
+    ],
+)
+def test_a_message_says_a_phrase_as_whole_words(message: str, phrase: str, expected: bool) -> None:
+    assert anchors.says(message, phrase) is expected
+
+
+def test_what_happened_to_a_pid_puts_what_was_said_of_it_before_its_own_warnings(tmp_path, embedder) -> None:
+    """The process's own lines carry pid 28377 in a field, some at WARN; the kernel's lines about
+    it say the pid, at no level: what happened to it is what the kernel said."""
+    own = [
+        _at(
+            i, f"slow request GET /v1/stock/SKU-{i} took {3000 + i} ms", fields={"pid": "28377"}, level="WARN"
+        )
+        for i in range(12)
+    ]
+    store = _store(
+        tmp_path,
+        embedder,
+        [
+            *own,
+            _at(20, "Out of memory: Kill process 28377 (java) score 620 or sacrifice child", level=None),
+            _at(21, "Killed process 28377 (java) total-vm:20968452kB", level=None),
+            *_connections(30),
+        ],
+    )
+    found, _ = _ask(store, "what happened to pid 28377?", k=3)
+    assert set(found[:2]) == {
+        "Out of memory: Kill process 28377 (java) score 620 or sacrifice child",
+        "Killed process 28377 (java) total-vm:20968452kB",
+    }
+    assert found[2].startswith("slow request ")
+
+
 def test_what_happened_to_a_pid_shows_its_end_before_its_routine(tmp_path, embedder) -> None:
     routine = [_at(i, f"pulled {100 + i} deltas from warehouse feed", pid="28377") for i in range(12)]
     store = _store(
@@ -260,6 +320,7 @@ def test_anchor_counts_scores_and_rare_words_exactly(tmp_path, embedder) -> None
     by_message = {m.hit.message: m for m in matched.values()}
     quota = by_message["quota exceeded on volume vol-7 by job 8812"]
     assert (quota.anchors, by_message["job 8812 queued"].anchors) == (2, 2)
+    assert (quota.said, by_message["job 8812 queued"].said) == (2, 2)
     assert quota.words == 2  # "qxtool" and "quota": each on one line of 124
     phrase_scores = [
         h.score

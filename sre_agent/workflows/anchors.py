@@ -46,12 +46,20 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z_.-]{3,}")
 
 @dataclass
 class Match:
-    """A line holding anchors: how many (numbers and ids, then rare words), and their summed BM25."""
+    """A line holding anchors: how many (numbers and ids, then rare words), how many of the
+    numbers and ids its message says (not only a field of it), and their summed BM25."""
 
     hit: Hit
     anchors: int
     score: float
     words: int = 0
+    said: int = 0
+
+
+def says(message: str, phrase: str) -> bool:
+    """Whether `message` holds `phrase` as whole words (case aside): `[28377]` says 28377,
+    `128377` does not."""
+    return re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", message, re.IGNORECASE) is not None
 
 
 def anchor_phrases(plan: RetrievalPlan) -> list[str]:
@@ -100,6 +108,7 @@ def anchor_matches(
                 seen.words += 1
             else:
                 seen.anchors += 1
+                seen.said += says(hit.message, phrase)
     needed = math.ceil(len(words) / WORDS_PER_RARE)
     return {i: m for i, m in matched.items() if m.anchors or m.words >= needed}
 
@@ -108,15 +117,26 @@ def rank_matches(
     matched: dict[str, Match], by_question: list[Hit], *, worst_first: bool = False
 ) -> list[Hit]:
     """Most anchors first; among lines holding as many, the question's ranking of them
-    (`by_question`: its search among these lines), then best BM25. `worst_first` ("what happened
-    to pid 28377?"): among lines holding as many anchors, the worst level first, and within a
-    level the lines whose words say something failed (the kernel's `Killed process 28377` before
-    the process's own routine lines)."""
+    (`by_question`: its search among these lines), then best BM25.
+
+    `worst_first` ("what happened to pid 28377?", a question about what went wrong with an id):
+    the lines whose message says the most of its numbers and ids come first (the kernel's `Killed
+    process 28377` is about the pid; the process's own lines, which hold it only in their `pid`
+    field, were written by it: "what was pid 68175 up to?" wants those, and is not `worst_first`);
+    then, among lines holding as many anchors, the worst level first, and within a level the
+    lines whose words say something failed."""
     place = {hit.id: rank for rank, hit in enumerate(by_question)}
 
-    def key(m: Match) -> tuple[int, int, bool, int, float]:
-        worst = (-m.hit.level_rank, not sounds_like_trouble(m.hit.message)) if worst_first else (0, False)
-        return (-(m.anchors + m.words), *worst, place.get(m.hit.id, len(place)), -m.score)
+    def key(m: Match) -> tuple[int, int, int, bool, int, float]:
+        if worst_first:
+            worst = (
+                -m.said,
+                -(m.anchors + m.words),
+                -m.hit.level_rank,
+                not sounds_like_trouble(m.hit.message),
+            )
+            return (*worst, place.get(m.hit.id, len(place)), -m.score)
+        return (0, -(m.anchors + m.words), 0, False, place.get(m.hit.id, len(place)), -m.score)
 
     ordered = sorted(matched.values(), key=key)
     return [m.hit for m in ordered]
