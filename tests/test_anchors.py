@@ -377,3 +377,34 @@ def test_a_story_question_names_only_its_tables_lines_and_not_by_rare_words(tmp_
     plan = RuleRefiner().refine("what did pid 999 and qxtool log between 12:00 and 12:10?", now=NOW)
     lines, _ = Retriever(store).retrieve(SESSION, plan, k=3, tables=[TABLE])
     assert lines[0].message == "disk slow on /data/3"
+
+
+def test_a_short_id_on_too_many_lines_to_be_an_anchor_still_puts_its_lines_first(tmp_path, embedder) -> None:
+    """`api3` is on 120 access lines (not an anchor: it picks out nothing); of the lines the
+    question's words and meaning find, those naming api3 come before api1's and api2's."""
+    access = [
+        _at(i, f'10.0.0.{i % 200} "GET /v1/items/{i} HTTP/1.1" 200 512 via api_back/api3') for i in range(120)
+    ]
+    others = [
+        _at(
+            300 + i,
+            f"Server api_back/api{1 + i % 2} is {state}, reason: Layer7 {why}, {i} active servers left",
+        )
+        for i, (state, why) in enumerate([("DOWN", "timeout"), ("UP", "check passed")] * 4)
+    ]
+    events = [
+        *others,
+        _at(320, "Health check for server api_back/api3 failed, reason: Layer4 timeout, status: 2/3 UP"),
+        _at(321, "Server api_back/api3 is DOWN, reason: Layer4 timeout, 2 active servers left"),
+        _at(322, "Server api_back/api3 is UP, reason: Layer7 check passed, 3 active servers online"),
+    ]
+    store = _store(tmp_path, embedder, [*access, *events])
+    plan = RuleRefiner().refine("when did api3 drop out and why? did it come back?", now=NOW)
+    assert plan.terms == ["api3"]
+    assert anchors.anchor_matches(store, SESSION, None, plan, SearchFilters()) == {}
+    found, _ = _ask(store, "when did api3 drop out and why? did it come back?", k=4)
+    assert set(found[:3]) == {
+        "Health check for server api_back/api3 failed, reason: Layer4 timeout, status: 2/3 UP",
+        "Server api_back/api3 is DOWN, reason: Layer4 timeout, 2 active servers left",
+        "Server api_back/api3 is UP, reason: Layer7 check passed, 3 active servers online",
+    }

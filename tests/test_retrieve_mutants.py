@@ -15,6 +15,7 @@ from sre_agent.indexes import Hit
 from sre_agent.models import LogRecord
 from sre_agent.workflows.constraints import env_clause, field_clause, identifier_clause
 from sre_agent.workflows.order import (
+    holders_first,
     like,
     merge_hits,
     merge_rows,
@@ -865,3 +866,25 @@ def test_identifiers_outside_the_window_are_named_in_the_logs_clock_for_this_tab
     theirs = RuleRefiner().refine("'billing run 3 ok' between 20:30 and 20:35?", now=NOW, utc_offset=480)
     _, notes = Retriever(store).retrieve(SESSION, theirs, k=2, tables=[TABLE])
     assert theirs.window is not None and notes == ["'billing run 3 ok' (no stored line holds it)"]
+
+
+def test_the_questions_hits_naming_its_short_id_come_first_each_part_in_its_order() -> None:
+    hits = [
+        _shaped("Server api_back/api1 is DOWN", "down")[0],
+        _shaped("Server api_back/api3 is DOWN", "down")[0],
+        _shaped("backend api_back has no server available", "none")[0],
+        _shaped("Health check for server api_back/api3 failed", "check")[0],
+        _shaped("Server api_back/api33 is UP", "up")[0],  # api33 is not api3
+        _shaped("request served", "req", '{"server": "api3"}')[0],  # a field naming it counts
+    ]
+    out = [hit.message for hit in holders_first(hits, ["api3"])]
+    assert out == [
+        "Server api_back/api3 is DOWN",
+        "Health check for server api_back/api3 failed",
+        "request served",
+        "Server api_back/api1 is DOWN",
+        "backend api_back has no server available",
+        "Server api_back/api33 is UP",
+    ]
+    assert holders_first(hits, []) == hits
+    assert holders_first(hits, ["api9"]) == hits

@@ -66,6 +66,19 @@ def holds_signal(hit: StoredRecord, patterns: Sequence[re.Pattern[str]]) -> bool
     return any(p.search(hit.message) or p.search(hit.fields_json) for p in patterns)
 
 
+def holders_first(hits: Sequence[Hit], terms: Sequence[str]) -> list[Hit]:
+    """`hits` (the question's own search) with the lines holding a number or short id of `terms`
+    first, each part in its order. "when did api3 drop out?": `api3` is on hundreds of access
+    lines, too many to be an anchor, yet of the lines the question's words and meaning found,
+    those naming api3 are about it; the api1 and api2 lines that mean the same come after."""
+    patterns = signal_patterns(terms)
+    if not patterns:
+        return list(hits)
+    holding = [hit for hit in hits if holds_signal(hit, patterns)]
+    held = {hit.id for hit in holding}
+    return [*holding, *[hit for hit in hits if hit.id not in held]]
+
+
 def signals_first(ranked: Sequence[tuple[Hit, T]], terms: Sequence[str]) -> list[tuple[Hit, T]]:
     """`ranked` with, inside each shape, the lines holding a number of `terms` moved to the front
     of that shape's places (stable otherwise)."""

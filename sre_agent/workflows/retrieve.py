@@ -34,6 +34,7 @@ from sre_agent.workflows.constraints import Attempt, attempts, identifier_clause
 from sre_agent.workflows.order import (
     as_hit,
     dedupe,
+    holders_first,
     like,
     merge_hits,
     merge_rows,
@@ -171,7 +172,7 @@ class Retriever:
         if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
             # "did anything change?": those lines next, after any lines of what the question names
             tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", changed))))
-        hits = self._search(session, tables, plan, filters, CANDIDATES)
+        hits = holders_first(self._search(session, tables, plan, filters, CANDIDATES), plan.terms)
         if plan.prefer_level:  # "were there errors?": the lines at that level first, then the rest
             worse = filters.model_copy(update={"min_level": plan.prefer_level})
             hits = merge_hits(self._ranked(session, tables, plan, worse), hits)
