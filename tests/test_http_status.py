@@ -50,6 +50,9 @@ def test_a_status_field_with_a_well_known_name_wins_over_the_message() -> None:
     assert status_field({"status": "ok", "code": 500}) is None  # neither a status nor a known name
     assert status_field({"status": True}) is None
     assert status_field({"status": 42}) is None
+    assert status_field({"status": "n/a"}) is None  # three characters, not digits
+    assert [status_field({"status": v}) for v in (99, 100, 599, 600)] == [None, 100, 599, None]
+    assert [status_field({"status": v}) for v in ("099", "100", "599", "600")] == [None, 100, 599, None]
     assert http_status('1.2.3.4 "GET / HTTP/1.1" 200 5', {"status_code": "504"}) == 504
 
 
