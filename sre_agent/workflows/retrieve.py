@@ -42,6 +42,13 @@ from sre_agent.workflows.order import (
     signals_first,
 )
 from sre_agent.workflows.plan import RetrievalPlan
+from sre_agent.workflows.requests import (
+    asks_about_someone,
+    follow_requests,
+    followed_note,
+    place_followed,
+    request_ids,
+)
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
 from sre_agent.workflows.windows import settle_window
@@ -185,6 +192,11 @@ class Retriever:
                     seen.add(hit.id)
                     ranked.append((hit, "exact" if via_exact else hit.via))
         ordered = signals_first(ranked, plan.terms)
+        if asks_about_someone(plan):  # the same requests' warnings that do not name the user or id
+            found = [hit for hit, _ in ordered]
+            if followed := follow_requests(self.index, session, tables, plan, found):
+                ordered = place_followed(ordered, [(hit, "request") for hit in followed])
+                missing.append(followed_note(len(request_ids(found)), len(followed)))
         return dedupe(ordered, k), missing
 
     def _exact_tiers(

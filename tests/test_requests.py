@@ -1,0 +1,117 @@
+"""Following the requests of the lines found (`workflows/requests.py`): the lower layer's warnings
+of the same requests, which name neither the user nor the id asked about, come right after the
+first lines found; exact orders on a small real LanceDB with the real model."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from test_retrieve_mutants import _hit
+from test_retrieve_rules import BASE, NOW, SESSION, _store
+
+from sre_agent.models import LogRecord
+from sre_agent.workflows.refine import RuleRefiner
+from sre_agent.workflows.requests import FOLLOW_AFTER, place_followed, request_ids
+from sre_agent.workflows.retrieve import Retriever
+
+THROTTLED = "DynamoDB GetItem throttled on table memberships: ProvisionedThroughputExceededException"
+
+
+def _line(second: int, message: str, level: str = "INFO", **columns: str) -> LogRecord:
+    return LogRecord(
+        timestamp=BASE + timedelta(seconds=second), message=message, level=level, line=second + 1, **columns
+    )
+
+
+def _records() -> list[LogRecord]:
+    out = []
+    for i in range(3):  # user 123's requests: the API layer names the user, the store layer does not
+        request = f"req-u123-{i}"
+        out.append(
+            _line(
+                10 * i,
+                f"GetMembership called by user 123 for district {i}",
+                user_id="123",
+                request_id=request,
+            )
+        )
+        out.append(_line(10 * i + 1, THROTTLED, "WARN", request_id=request))
+        out.append(_line(10 * i + 2, "cache miss for district membership", "DEBUG", request_id=request))
+        out.append(
+            _line(
+                10 * i + 3,
+                "GetMembership failed: DEADLINE_EXCEEDED",
+                "ERROR",
+                user_id="123",
+                request_id=request,
+            )
+        )
+    for i in range(40):  # everyone else
+        request = f"req-other-{i}"
+        out.append(
+            _line(
+                100 + i,
+                f"GetMembership OK: user {5000 + i} is member",
+                user_id=str(5000 + i),
+                request_id=request,
+            )
+        )
+        out.append(
+            _line(100 + i, "connection pool near its limit (48 of 50 in use)", "WARN", request_id=request)
+        )
+    return out
+
+
+def test_the_users_requests_bring_the_store_layers_warnings_that_do_not_name_the_user(
+    tmp_path, embedder
+) -> None:
+    store = _store(tmp_path, embedder, _records())
+    plan = RuleRefiner().refine("why is GetMembership failing for user 123?", now=NOW)
+    assert plan.field_filters == {"user_id": "123"}
+    lines, notes = Retriever(store).retrieve(SESSION, plan, k=10)
+    messages = [line.message for line in lines]
+    assert THROTTLED in messages
+    assert messages.index(THROTTLED) <= FOLLOW_AFTER  # right after the first lines found
+    assert next(line for line in lines if line.message == THROTTLED).via == "request"
+    # other requests' warnings, and the same requests' DEBUG lines, are not followed
+    assert "connection pool near its limit (48 of 50 in use)" not in messages
+    assert "cache miss for district membership" not in messages
+    assert (
+        "followed 3 requests of the lines found: 3 line(s) at WARN or worse of the same requests that "
+        "do not name what was asked"
+    ) in notes
+
+
+def test_a_question_about_a_request_is_not_followed_again(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, _records())
+    plan = RuleRefiner().refine("can you trace req-u123-1? where did the time go?", now=NOW)
+    lines, notes = Retriever(store).retrieve(SESSION, plan, k=10)
+    assert not any(note.startswith("followed") for note in notes)
+    assert all(line.via != "request" for line in lines)
+
+
+def test_a_question_naming_nobody_follows_no_request(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, _records())
+    plan = RuleRefiner().refine("is the connection pool running out?", now=NOW)
+    _, notes = Retriever(store).retrieve(SESSION, plan, k=10)
+    assert not any(note.startswith("followed") for note in notes)
+
+
+def test_request_ids_are_the_first_hits_distinct_ones_in_order() -> None:
+    hits = [
+        _hit(f"h{i}").model_copy(update={"request_id": r}) for i, r in enumerate(["a", None, "b", "a", "c"])
+    ]
+    assert request_ids(hits) == ["a", "b", "c"]
+    assert request_ids([]) == []
+
+
+def test_followed_lines_go_after_the_first_three_distinct_messages_and_their_repeats() -> None:
+    def item(message: str) -> tuple:
+        return (_hit(message), "fts")
+
+    ranked = [item("a"), item("a"), item("b"), item("c"), item("c"), item("d"), item("e")]
+    followed = [item("x"), item("y")]
+    out = [hit.message for hit, _ in place_followed(ranked, followed)]
+    assert out == ["a", "a", "b", "c", "c", "x", "y", "d", "e"]
+    short = [item("a"), item("b")]
+    assert [hit.message for hit, _ in place_followed(short, followed)] == ["a", "b", "x", "y"]
