@@ -190,6 +190,22 @@ def test_what_happened_to_an_id_puts_the_lines_that_say_it_before_those_that_car
     assert [h.id for h in rank_matches(matched, [])] == ["field", "word", "both", "kernel"]
 
 
+def test_what_happened_to_an_id_breaks_ties_by_rare_words_then_the_question_then_bm25() -> None:
+    def hit(name: str):
+        return _hit(name).model_copy(update={"message": "pulled 746 deltas", "level_rank": 2})
+
+    matched = {
+        "plain": Match(hit("plain"), 1, 1.0, said=1),
+        "worded": Match(hit("worded"), 1, 0.5, words=1, said=1),  # a rare word of the question too
+        "asked": Match(hit("asked"), 1, 0.2, said=1),
+        "best": Match(hit("best"), 1, 3.0, said=1),
+        "low": Match(hit("low"), 1, 2.0, said=1),
+    }
+    by_question = [matched["asked"].hit]
+    ranked = [h.id for h in rank_matches(matched, by_question, worst_first=True)]
+    assert ranked == ["worded", "asked", "best", "low", "plain"]
+
+
 @pytest.mark.parametrize(
     ("message", "phrase", "expected"),
     [

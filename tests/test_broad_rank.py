@@ -168,15 +168,15 @@ def test_a_pattern_absent_outside_the_window_counts_none_there() -> None:
 
 def test_notable_patterns_show_three_lines_each_before_a_routine_pattern_shows_its_first() -> None:
     expiring = [row(f"Expiring session 0x{i}f, timeout of 10000ms exceeded", minute=i) for i in range(5)]
-    failing = [row(f"disk {i} failing", "WARN", minute=i) for i in range(2)]
+    failing = [row(f"disk {i} slow", "WARN", minute=i) for i in range(2)]  # WARN, no word of trouble
     routine = [row(f"Established session 0x{i}a", minute=i) for i in range(3)]
     routine += [row(f"Accepted socket connection from 10.0.0.{i}", minute=i) for i in range(2)]
     ranked = messages(expiring + failing + routine, k=20)
     assert ranked == [
         # WARN first, then the INFO pattern whose words say it failed: three of each, in turn
-        "disk 0 failing",
+        "disk 0 slow",
         "Expiring session 0x0f, timeout of 10000ms exceeded",
-        "disk 1 failing",
+        "disk 1 slow",
         "Expiring session 0x1f, timeout of 10000ms exceeded",
         "Expiring session 0x2f, timeout of 10000ms exceeded",
         # then the routine patterns, one in turn (the rarer first)

@@ -127,16 +127,12 @@ def rank_matches(
     lines whose words say something failed."""
     place = {hit.id: rank for rank, hit in enumerate(by_question)}
 
-    def key(m: Match) -> tuple[int, int, int, bool, int, float]:
-        if worst_first:
-            worst = (
-                -m.said,
-                -(m.anchors + m.words),
-                -m.hit.level_rank,
-                not sounds_like_trouble(m.hit.message),
-            )
-            return (*worst, place.get(m.hit.id, len(place)), -m.score)
-        return (0, -(m.anchors + m.words), 0, False, place.get(m.hit.id, len(place)), -m.score)
+    def key(m: Match) -> tuple[float, ...]:
+        asked = place.get(m.hit.id, len(place))
+        if not worst_first:
+            return (-(m.anchors + m.words), asked, -m.score)
+        trouble = 0 if sounds_like_trouble(m.hit.message) else 1
+        return (-m.said, -(m.anchors + m.words), -m.hit.level_rank, trouble, asked, -m.score)
 
     ordered = sorted(matched.values(), key=key)
     return [m.hit for m in ordered]
