@@ -460,3 +460,32 @@ def test_a_broad_question_fills_the_rest_of_k_from_lower_levels_worst_first(tmp_
     # a window with k warnings or more gets only warnings, as before
     only_warnings, _ = _ask(store, "what went wrong between 12:00 and 12:10?", k=2)
     assert only_warnings == lines[:2]
+
+
+def test_nested_fields_read_into_the_full_text_by_their_dotted_names() -> None:
+    fields = {
+        "attr": {
+            "ns": "orders.items",
+            "durationMillis": 1500,
+            "plan": {"stage": "COLLSCAN", "deeper": {"x": 1, "too": {"deep": 2}}},
+        },
+        "ok": True,
+        "tags": ["a", "b"],
+        "long": "y" * 201,
+        "c": "COMMAND",
+    }
+    record = clean_records([LogRecord(timestamp=BASE, message="Slow query", fields=fields)], None).records[0]
+    assert fts_text(record) == (
+        "Slow query attr.durationMillis 1500 attr.ns orders.items attr.plan.deeper.x 1 "
+        "attr.plan.stage COLLSCAN c COMMAND"
+    )
+
+
+def test_a_value_only_a_nested_field_holds_is_found(tmp_path, embedder) -> None:
+    records = _rows(
+        *[(m, f"Slow query {m}", {"attr": {"ns": f"shop.coll{m}"}}) for m in range(20)],
+        (30, "Slow query 99", {"attr": {"ns": "orders.items", "durationMillis": 1500}}),
+    )
+    store = _store(tmp_path, embedder, records)
+    found, _ = _ask(store, "which slow queries hit orders.items?", k=3)
+    assert found[0] == "Slow query 99"

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +31,8 @@ from sre_agent.shapes import readable
 
 #: Longest extra field value that goes into the full-text `text` column.
 MAX_FIELD_CHARS = 200
+#: Nested objects in a record's fields read into its full text this many levels down.
+FIELD_DEPTH = 3
 #: Standard fields appended to the message in the full-text `text` column.
 TEXT_FIELDS = ("service", "method", "request_id", "user_id", "host", "env")
 
@@ -95,6 +98,8 @@ def text_of(message: str, standard: Sequence[str | None], fields_json: str, spli
 
 
 def _field_words(fields_json: str) -> list[str]:
+    """`name value` for each short scalar field; a nested object's as `outer.inner value` (a
+    structured log's `attr.ns orders.items`, a GCP entry's `jsonPayload.user u-7`), a few levels deep."""
     if fields_json == "{}":
         return []
     try:
@@ -103,13 +108,21 @@ def _field_words(fields_json: str) -> list[str]:
         return []
     if not isinstance(fields, dict):
         return []
-    return [
-        f"{key} {value}"
-        for key, value in fields.items()
-        if isinstance(value, str | int | float)
-        and not isinstance(value, bool)
-        and len(str(value)) <= MAX_FIELD_CHARS
-    ]
+    return list(_scalar_words(fields, "", 0))
+
+
+def _scalar_words(fields: dict[str, Any], prefix: str, depth: int) -> Iterator[str]:
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            if depth < FIELD_DEPTH:
+                yield from _scalar_words(value, f"{prefix}{key}.", depth + 1)
+        elif _short_scalar(value):
+            yield f"{prefix}{key} {value}"
+
+
+def _short_scalar(value: Any) -> bool:
+    scalar = isinstance(value, str | int | float) and not isinstance(value, bool)
+    return scalar and len(str(value)) <= MAX_FIELD_CHARS
 
 
 def clean_schema() -> pa.Schema:
