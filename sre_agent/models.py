@@ -35,6 +35,12 @@ _LEVEL_ALIASES = {
     "WRN": "WARN",
     "INF": "INFO",
     "FTL": "FATAL",
+    # MongoDB's debug verbosities (its structured log's `s`).
+    "D1": "DEBUG",
+    "D2": "DEBUG",
+    "D3": "DEBUG",
+    "D4": "DEBUG",
+    "D5": "DEBUG",
     # One-letter priorities: Android logcat (V D I W E F A), klog/glog (I W E F).
     "V": "TRACE",
     "D": "DEBUG",

@@ -81,6 +81,45 @@ ISO = "2024-03-12T14:05:16.564Z"
             ("WARN", None, None, "disk 91% full", {}),
         ),
         (
+            "MongoDB 4.4+ (relaxed extended JSON)",
+            {
+                "t": {"$date": "2024-03-12T14:05:16.564+00:00"},
+                "s": "W",
+                "c": "COMMAND",
+                "id": 51803,
+                "ctx": "conn12",
+                "msg": "Slow query",
+                "attr": {"ns": "orders.items", "durationMillis": 1500},
+            },
+            (
+                "WARN",
+                None,
+                None,
+                "Slow query",
+                {
+                    "c": "COMMAND",
+                    "id": 51803,
+                    "ctx": "conn12",
+                    "attr": {"ns": "orders.items", "durationMillis": 1500},
+                },
+            ),
+        ),
+        (
+            "MongoDB debug verbosity",
+            {"t": {"$date": ISO}, "s": "D2", "c": "STORAGE", "msg": "WT checkpoint"},
+            ("DEBUG", None, None, "WT checkpoint", {"c": "STORAGE"}),
+        ),
+        (
+            "a short field named s that is no level",
+            {"ts": ISO, "s": 12, "msg": "took a while"},
+            (None, None, None, "took a while", {"s": 12}),
+        ),
+        (
+            "a short field named s with a word that is no level",
+            {"ts": ISO, "s": "abc", "msg": "took a while"},
+            (None, None, None, "took a while", {"s": "abc"}),
+        ),
+        (
             "an RPC logger without a message field",
             {"ts": ISO, "sev": "E", "svc": "membership", "rpc": "GetMembership", "status": "UNAVAILABLE"},
             (

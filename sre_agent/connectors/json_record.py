@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from sre_agent.connectors.names import service_of_pod
 from sre_agent.connectors.wrapped import inner_line, inner_object
-from sre_agent.models import LogRecord
+from sre_agent.models import LEVELS, LogRecord, normalize_level
 
 #: Our field -> a source's own names for it (a service config's `fields`), tried first.
 Aliases = dict[str, list[str]] | None
@@ -55,6 +55,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "asctime",
         "when",
         "t",
+        "t.$date",  # MongoDB's structured log (relaxed extended JSON): {"t": {"$date": "…"}}
     ),
     "message": (
         "message",
@@ -88,6 +89,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "level_name",
         "priority",
         "severityNumber",
+        "s",  # MongoDB's structured log: F, E, W, I, D1-D5 (`_WEAK_LEVEL_KEYS`)
     ),
     "service": (
         "service",
@@ -237,6 +239,18 @@ def iso_time(value: Any) -> Any:
     return value
 
 
+#: Level names too short to trust: taken only when the value reads as a level ("W", "D2").
+_WEAK_LEVEL_KEYS = frozenset({"s", "S"})
+
+
+def _level_like(key: str, value: Any) -> bool:
+    """Whether `value` under `key` may be a level: any value of a usual level name; of a weak one
+    (`_WEAK_LEVEL_KEYS`) only a text that normalises to one of `LEVELS`."""
+    if key not in _WEAK_LEVEL_KEYS:
+        return True
+    return isinstance(value, str) and normalize_level(value) in LEVELS
+
+
 def numeric_level(value: Any, key: str) -> str | None:
     """A level given as a number: OpenTelemetry's severityNumber, syslog's 0-7, pino's 10-60."""
     if isinstance(value, bool):
@@ -315,7 +329,7 @@ def record_from_object(
     host_key: str | None = None
     for name in _STANDARD:
         key, value = keys.pick(name, aliases)
-        if key is None:
+        if key is None or (name == "level" and not _level_like(key, value)):
             continue
         used.add(key)
         if name == "level":
