@@ -7,11 +7,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from test_retrieve_mutants import _hit
-from test_retrieve_rules import BASE, NOW, SESSION, _store
+from test_retrieve_rules import BASE, NOW, SESSION, TABLE, _store
 
+from sre_agent.clean import clean_records
 from sre_agent.models import LogRecord
 from sre_agent.workflows.refine import RuleRefiner
-from sre_agent.workflows.requests import FOLLOW_AFTER, place_followed, request_ids
+from sre_agent.workflows.requests import (
+    FOLLOW_AFTER,
+    asks_about_someone,
+    follow_requests,
+    followed_note,
+    place_followed,
+    request_ids,
+)
 from sre_agent.workflows.retrieve import Retriever
 
 THROTTLED = "DynamoDB GetItem throttled on table memberships: ProvisionedThroughputExceededException"
@@ -115,3 +123,107 @@ def test_followed_lines_go_after_the_first_three_distinct_messages_and_their_rep
     assert out == ["a", "a", "b", "c", "c", "x", "y", "d", "e"]
     short = [item("a"), item("b")]
     assert [hit.message for hit, _ in place_followed(short, followed)] == ["a", "b", "x", "y"]
+
+
+def test_who_is_asked_about() -> None:
+    def plan(question: str):
+        return RuleRefiner().refine(question, now=NOW)
+
+    assert asks_about_someone(plan("why is GetMembership failing for user 123?"))  # a user
+    assert asks_about_someone(plan("what happened to blk_-4567?"))  # an identifier
+    assert not asks_about_someone(plan("can you trace req-u123-1?"))  # a request: its own lines
+    assert not asks_about_someone(plan("is the connection pool running out?"))  # nobody
+    both = plan("why is user 123 failing?").model_copy(
+        update={"field_filters": {"user_id": "123", "request_id": "r1"}}
+    )
+    assert not asks_about_someone(both)  # a user's request: its own lines
+
+
+def test_following_keeps_to_the_window_environment_and_tables_worst_first(tmp_path, embedder) -> None:
+    """Of the followed requests' lines: WARN or worse only, in the question's window and
+    environment and tables; the worse level first, then the older."""
+    at = BASE + timedelta(minutes=30)
+    ours = [
+        LogRecord(
+            timestamp=at,
+            message="GetMembership called by user 7",
+            level="INFO",
+            user_id="7",
+            request_id="r1",
+            env="prod",
+            line=1,
+        ),
+        LogRecord(
+            timestamp=at + timedelta(seconds=2),
+            message="store: slow GetItem",
+            level="WARN",
+            request_id="r1",
+            env="prod",
+            line=2,
+        ),
+        LogRecord(
+            timestamp=at + timedelta(seconds=1),
+            message="store: GetItem throttled",
+            level="WARN",
+            request_id="r1",
+            env="prod",
+            line=3,
+        ),
+        LogRecord(
+            timestamp=at + timedelta(seconds=3),
+            message="store: retries exhausted",
+            level="ERROR",
+            request_id="r1",
+            env="prod",
+            line=4,
+        ),
+        LogRecord(
+            timestamp=at + timedelta(seconds=4),
+            message="store: cache refreshed",
+            level="INFO",
+            request_id="r1",
+            env="prod",
+            line=5,
+        ),
+        LogRecord(
+            timestamp=at + timedelta(seconds=5),
+            message="staging: same request id replayed",
+            level="ERROR",
+            request_id="r1",
+            env="staging",
+            line=6,
+        ),
+        LogRecord(
+            timestamp=at + timedelta(hours=3),
+            message="store: late retry of r1",
+            level="ERROR",
+            request_id="r1",
+            env="prod",
+            line=7,
+        ),
+    ]
+    theirs = [
+        LogRecord(
+            timestamp=at, message="billing: r1 refused", level="ERROR", request_id="r1", env="prod", line=1
+        )
+    ]
+    store = _store(tmp_path, embedder, ours)
+    store.ingest(SESSION, "logs_billing_prod", clean_records(theirs, None).records)
+    plan = RuleRefiner().refine("why is user 7 failing in prod between 12:00 and 13:00?", now=NOW)
+    assert plan.window is not None and plan.environment == "prod"
+    found = [_hit("asked").model_copy(update={"request_id": "r1", "table": TABLE})]
+    followed = follow_requests(store, SESSION, [TABLE], plan, found)
+    assert [hit.message for hit in followed] == [
+        "store: retries exhausted",
+        "store: GetItem throttled",
+        "store: slow GetItem",
+    ]
+    assert follow_requests(store, SESSION, [TABLE], plan, []) == []
+
+
+def test_the_note_names_one_request_or_several() -> None:
+    assert followed_note(1, 2) == (
+        "followed 1 request of the lines found: 2 line(s) at WARN or worse of the same request that do not "
+        "name what was asked"
+    )
+    assert followed_note(2, 1).startswith("followed 2 requests of the lines found: 1 line(s)")
