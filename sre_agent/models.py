@@ -62,6 +62,29 @@ def normalize_level(level: str | None) -> str | None:
     return _LEVEL_ALIASES.get(up, up)
 
 
+#: The spellings of one environment, by the name questions and configs use for it: a question
+#: about prod reads lines whose `env` says `production`.
+ENVIRONMENT_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "prod": ("prod", "production", "prd", "live"),
+    "staging": ("staging", "stage", "stg"),
+    "dev": ("dev", "development", "develop"),
+    "test": ("test", "testing"),
+}
+_SPELLING_GROUP = {spelling: group for group in ENVIRONMENT_SPELLINGS.values() for spelling in group}
+
+
+def env_spellings(environment: str) -> tuple[str, ...]:
+    """The lower-case spellings of `environment` (`production` → prod, production, prd, live);
+    an environment we know no other spelling of is only itself."""
+    name = environment.strip().lower()
+    return _SPELLING_GROUP.get(name, (name,))
+
+
+def same_env(a: str, b: str) -> bool:
+    """Whether two environment names mean the same one (case aside, `prod` = `production`)."""
+    return b.strip().lower() in env_spellings(a)
+
+
 def as_utc(value: datetime) -> datetime:
     """Return `value` as an aware UTC datetime (naive times are taken to be UTC)."""
     if value.tzinfo is None:

@@ -124,7 +124,8 @@ def test_a_field_filter_is_exact_on_its_column_or_loose_on_the_text() -> None:
 
 
 def test_the_environment_matches_without_case_and_keeps_rows_that_name_none() -> None:
-    assert env_clause("Prod") == "(env IS NULL OR lower(env) = 'prod')"
+    assert env_clause("Prod") == "(env IS NULL OR lower(env) IN ('prod', 'production', 'prd', 'live'))"
+    assert env_clause("eu-canary") == "(env IS NULL OR lower(env) IN ('eu-canary'))"
 
 
 def test_merging_tiers_keeps_the_first_tiers_order_and_adds_only_new_hits() -> None:

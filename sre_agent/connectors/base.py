@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from sre_agent.connectors.names import method_matches, service_matches
 from sre_agent.connectors.report import FetchCut, FetchReport
-from sre_agent.models import LEVELS, LogQuery, LogRecord
+from sre_agent.models import LEVELS, LogQuery, LogRecord, same_env
 
 
 class FetchResult(BaseModel):
@@ -52,7 +52,8 @@ def _level_rank(level: str | None) -> int:
 def record_matches(record: LogRecord, query: LogQuery) -> bool:
     """True when `record` satisfies every filter `query` sets: user and request ids exactly (case
     aside), the method also fully qualified, the service by `names.service_matches` (suffixes, pod
-    names, the config's log names), env case-insensitively, min level, window, text."""
+    names, the config's log names), env under any of its spellings (`prod` = `production`,
+    `models.same_env`), min level, window, text."""
     exact = ((query.user_id, record.user_id), (query.request_id, record.request_id))
     for wanted, have in exact:
         # A record that does not name its user/request cannot match a query for one.
@@ -72,7 +73,7 @@ def record_matches(record: LogRecord, query: LogQuery) -> bool:
     if (
         query.environment is not None
         and record.env is not None
-        and query.environment.lower() != record.env.lower()
+        and not same_env(query.environment, record.env)
     ):
         return False
     if (

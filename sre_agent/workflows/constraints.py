@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sre_agent.indexes import SearchFilters
-from sre_agent.indexes.filters import combine, sql_string
+from sre_agent.indexes.filters import combine, in_clause, sql_string
+from sre_agent.models import env_spellings
 from sre_agent.workflows.order import like, whole_token
 from sre_agent.workflows.plan import RetrievalPlan
 
@@ -38,8 +39,9 @@ def field_clause(column: str, value: str, *, strict: bool) -> str:
 
 
 def env_clause(environment: str) -> str:
-    """Rows of `environment`, and rows that name none (single-environment sources omit it)."""
-    return f"(env IS NULL OR lower(env) = {sql_string(environment.lower())})"
+    """Rows of `environment` under any of its spellings (`prod`: also `production`), and rows
+    that name none (single-environment sources omit it)."""
+    return f"(env IS NULL OR {in_clause('lower(env)', env_spellings(environment))})"
 
 
 @dataclass
