@@ -50,6 +50,14 @@ _DATE_DMY = re.compile(
     rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTH_RE})\b(?:,?\s+(?P<year>\d{{4}}))?", re.IGNORECASE
 )
 _ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<d1>\d{2})\b")
+# "on the 12th": a day of the month the question does not name (the latest such day up to now).
+# "the 3rd retry" is no date: without "on", the ordinal must end a clause or lead to a time.
+_DAY_OF_MONTH = re.compile(
+    r"\bon\s+the\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:attempt|try|retry|time|run|call|request)\b)"
+    r"|\bthe\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)"
+    r"(?=\s*(?:[?.,;!]|$|\s+(?:at|between|from|after|before|around|until|till|through|in|and)\b))",
+    re.IGNORECASE,
+)
 _T = r"(?:midnight|noon|\d{1,2}(?::\d{2})?(?::\d{2})?\s*(?:am|pm)?)"
 _BETWEEN = re.compile(
     rf"\b(?:between|from)\s+(?P<a>{_T})\s+(?:and|to|until|till|through|thru|-)\s+(?P<b>{_T})", re.IGNORECASE
@@ -140,7 +148,26 @@ def _find_dates(q: str, now: datetime) -> tuple[date | None, date | None, str | 
         if not m.group("year") and start > now.date() + timedelta(days=1):
             start, end = start.replace(year=year - 1), end.replace(year=year - 1)
         return start, end, m.group(0)
+    if m := _DAY_OF_MONTH.search(q):
+        day = _latest_day_of_month(int(m.group("d1") or m.group("d2")), now.date())
+        if day is not None:
+            return day, day, m.group(0)
     return None, None, None
+
+
+def _latest_day_of_month(number: int, today: date) -> date | None:
+    """The latest date up to `today` (and the day after: clocks differ) that is the `number`th of
+    its month: this month's, else the month before's; None when neither has that day."""
+    year, month = today.year, today.month
+    for _ in range(2):
+        try:
+            day = date(year, month, number)
+        except ValueError:
+            day = None
+        if day is not None and day <= today + timedelta(days=1):
+            return day
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return None
 
 
 _ISO_DT = r"(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?)"

@@ -151,3 +151,54 @@ def test_overnight_on_a_day_is_the_night_into_its_morning_and_the_night_after_is
     assert night.window is not None and night.window.start == datetime(2026, 2, 14, 20, tzinfo=UTC)
     assert not night.alternatives
     assert parse_time_window("any errors overnight?", NOW).window is None
+
+
+@pytest.mark.parametrize(
+    ("question", "window"),
+    [
+        # the latest such day up to now (NOW is nov 24): this month's
+        (
+            "what went wrong on the cluster between 21:30 and 23:00 on the 12th?",
+            (datetime(2026, 11, 12, 21, 30, tzinfo=UTC), datetime(2026, 11, 12, 23, 0, tzinfo=UTC)),
+        ),
+        (
+            "what failed on the 24th?",
+            (datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC)),
+        ),
+        (
+            "what failed on the 25th?",
+            (datetime(2026, 11, 25, tzinfo=UTC), datetime(2026, 11, 26, tzinfo=UTC)),
+        ),
+        # later than tomorrow this month: last month's
+        (
+            "what failed on the 26th?",
+            (datetime(2026, 10, 26, tzinfo=UTC), datetime(2026, 10, 27, tzinfo=UTC)),
+        ),
+        # november has no 31st, october has
+        ("what failed on the 31st?", (datetime(2026, 10, 31, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))),
+        (
+            "logs from the 3rd at 10:00",
+            (datetime(2026, 11, 3, 9, 30, tzinfo=UTC), datetime(2026, 11, 3, 10, 30, tzinfo=UTC)),
+        ),
+        (
+            "was it the 12th, or later?",
+            (datetime(2026, 11, 12, tzinfo=UTC), datetime(2026, 11, 13, tzinfo=UTC)),
+        ),
+        # ordinals that are no dates
+        ("the 3rd retry failed", None),
+        ("what happened on the 3rd attempt?", None),
+        ("the 2nd node restarted", None),
+    ],
+)
+def test_a_day_of_the_month_alone(question: str, window: tuple[datetime, datetime] | None) -> None:
+    assert _w(question) == window
+
+
+def test_a_day_of_the_month_neither_month_has_is_no_date() -> None:
+    march = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # february has no 30th, march's is ahead
+    assert _w("what failed on the 30th?", now=march) is None
+    # january's 31st, when the month before is last year's december
+    assert _w("what failed on the 31st?", now=datetime(2026, 1, 10, tzinfo=UTC)) == (
+        datetime(2025, 12, 31, tzinfo=UTC),
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
