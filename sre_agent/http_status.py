@@ -8,7 +8,8 @@ its source gave it no level or a routine one (TRACE, DEBUG, INFO). 4xx answers s
 they are the clients' mistakes (scanners' 404s, rate limits), and would bury the server's own.
 
 The status is found in a record field with a well-known name (`status`, `status_code`,
-`http.response.status_code`, ...) or in the message, in the two layouts access logs use:
+`http.response.status_code`, ..., also inside `res`, `response` or `http` objects: pino-http's
+`res.statusCode`) or in the message, in the two layouts access logs use:
 `"GET /path HTTP/1.1" 503 217` (common/combined log format, nginx, Apache) and HAProxy's
 `Tq/Tw/Tc/Tr/Tt 503 217` (five timers, the status, the bytes read).
 """
@@ -59,12 +60,22 @@ def _status_value(value: Any) -> int | None:
     return number if 100 <= number <= 599 else None
 
 
+#: Objects that hold a response's status nested (pino-http's `res.statusCode`, ECS's
+#: `http.response.status_code`), and the names of the status inside them.
+STATUS_PARENTS = frozenset({"res", "response", "http"})
+
+
 def status_field(fields: Mapping[str, Any] | None) -> int | None:
-    """The HTTP status held by a field with a well-known name (`STATUS_FIELDS`), if any."""
+    """The HTTP status held by a field with a well-known name (`STATUS_FIELDS`), at the top or
+    inside a response object (`STATUS_PARENTS`, two levels down), if any."""
     if not fields:
         return None
     for key in STATUS_FIELDS.intersection(fields):
         if (status := _status_value(fields[key])) is not None:
+            return status
+    for key in STATUS_PARENTS.intersection(fields):
+        inner = fields[key]
+        if isinstance(inner, Mapping) and (status := status_field(inner)) is not None:
             return status
     return None
 

@@ -45,6 +45,11 @@ def test_the_status_of_an_access_log_line(message: str, status: int | None) -> N
 def test_a_status_field_with_a_well_known_name_wins_over_the_message() -> None:
     assert status_field({"Status": "503"}) == 503
     assert status_field({"statusCode": 500}) == 500
+    assert status_field({"res": {"statusCode": 502}}) == 502  # pino-http
+    assert status_field({"http": {"response": {"status_code": 503}}}) == 503  # ECS, nested
+    assert status_field({"response": {"body": {"status": 504}}}) is None  # a body is no response status
+    assert status_field({"req": {"statusCode": 500}}) is None  # a request has no status
+    assert status_field({"res": "500"}) is None
     assert status_field({"STATUS_WORD": "503"}) is None
     assert status_field({"http.response.status_code": 502}) == 502
     assert status_field({"status": "ok", "code": 500}) is None  # neither a status nor a known name
@@ -68,6 +73,7 @@ def test_a_5xx_request_is_an_error_when_its_source_gave_it_a_routine_level_or_no
     assert _clean(HAPROXY.format(status=503), "debug") == "ERROR"
     assert _clean('1.2.3.4 "POST /pay HTTP/1.1" 504 167', None) == "ERROR"
     assert _clean("request done", None, status="502") == "ERROR"
+    assert _clean("request completed", "INFO", res={"statusCode": 500}) == "ERROR"  # pino-http
 
 
 def test_other_lines_keep_their_level() -> None:
