@@ -80,7 +80,7 @@ def test_logs_saying_membership_api_answer_a_question_about_membership(setup) ->
 
 def test_logs_naming_another_service_are_fetched_with_the_filter_dropped_and_said(setup) -> None:
     engine, folder = setup
-    logs = _write(folder, "gw.jsonl", _lines("identity-gateway", env="production"))
+    logs = _write(folder, "gw.jsonl", _lines("identity-gateway", env="staging"))
     answer = asyncio.run(
         engine.ask("why is GetMembership failing?", session="gw", logs=logs, service="membership")
     )
@@ -90,7 +90,7 @@ def test_logs_naming_another_service_are_fetched_with_the_filter_dropped_and_sai
         "- no record said service=membership; 6 records said identity-gateway, "
         "so I dropped the service filter" in text
     )
-    assert "- no record said env=prod; 6 records said production, so I dropped the environment filter" in text
+    assert "- no record said env=prod; 6 records said staging, so I dropped the environment filter" in text
     evidence = text[text.index("**Evidence**") : text.index("**Log patterns**")]
     for attempt in (1, 3, 5):
         assert f"GetMembership failed: DEADLINE_EXCEEDED after 800ms (attempt {attempt})" in evidence

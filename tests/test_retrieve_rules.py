@@ -191,7 +191,7 @@ def test_a_lone_common_number_is_not_an_anchor(tmp_path, embedder) -> None:
 
 def test_an_environment_nobody_logged_is_relaxed_and_said(tmp_path, embedder) -> None:
     store = _store(
-        tmp_path, embedder, _rows((1, "GetUser failed: timeout", {"env": "production", "level": "ERROR"}))
+        tmp_path, embedder, _rows((1, "GetUser failed: timeout", {"env": "staging", "level": "ERROR"}))
     )
     found, relaxed = _ask(store, "why is GetUser failing in prod?")
     assert found == ["GetUser failed: timeout"]

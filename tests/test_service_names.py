@@ -97,7 +97,7 @@ def test_a_config_declares_the_names_its_service_carries_in_logs(tmp_path: Path)
 def test_relaxation_goes_service_then_environment_then_method(tmp_path: Path) -> None:
     logs = _write(
         tmp_path / "logs.jsonl",
-        [_record(m, service="identity-gateway", env="production", method="Lookup") for m in range(3)],
+        [_record(m, service="identity-gateway", env="staging", method="Lookup") for m in range(3)],
     )
     query = LogQuery(service="membership", environment="prod", method="GetMembership")
     result = fetch_relaxed(FileLogstore(logs), query)
@@ -105,7 +105,7 @@ def test_relaxation_goes_service_then_environment_then_method(tmp_path: Path) ->
     assert result.report.dropped() == ["service", "environment", "method"]
     assert result.report.sentences() == [
         "no record said service=membership; 3 records said identity-gateway, so I dropped the service filter",
-        "no record said env=prod; 3 records said production, so I dropped the environment filter",
+        "no record said env=prod; 3 records said staging, so I dropped the environment filter",
         "no record said method=GetMembership; 3 records said Lookup, so I dropped the method filter",
     ]
     # Only as far as needed: the right service and env keep their filters.
