@@ -33,6 +33,10 @@ from dataclasses import dataclass, field
 FRAMES = 3
 #: A kept line of a trace longer than this is cut (the whole message is capped at store time).
 LINE_CHARS = 240
+#: The most characters a cut line's start runs on to end the word it would split.
+WORD_ROOM = 24
+_WORD_CHAR = re.compile(r"\w")
+_WORD_RUN = re.compile(r"\w+")
 
 _JAVA_FRAME = re.compile(r"^\s*at\s+(?P<where>[^\s(]*\.[^\s(]+)\s?\(")  # "at a.B.c(B.java:9)", a dot needed
 _PY_FRAME = re.compile(r'^\s*File "(?P<where>[^"]+)", line \d+')
@@ -179,11 +183,23 @@ def fold(message: str, frames: int = FRAMES) -> list[str]:
 
 def _cut(text: str, max_chars: int) -> str:
     """`text` within `max_chars`: its start and its end, the middle left out (` … `). The end of
-    a long line is often what it says: `... Filter results: [..., 'RamFilter: (start: 5, end: 0)']`."""
+    a long line is often what it says: `... Filter results: [..., 'RamFilter: (start: 5, end: 0)']`.
+    No word is cut in two where it can be helped: the start runs on to the end of the word it
+    would split (up to `WORD_ROOM` characters, which the end gives back: `CERTIFICATE_VERIFY_FAILED`,
+    not `CERTIFICATE_VERIFY_`), and the end begins after a word it would split."""
     if len(text) <= max_chars:
         return text
     tail = max_chars // 3
-    return text[: max_chars - tail] + " … " + text[len(text) - tail :]
+    head = max_chars - tail
+    if _WORD_CHAR.match(text, head - 1) and (word := _WORD_RUN.match(text, head)):
+        grow = word.end() - head
+        if grow <= min(WORD_ROOM, tail):
+            head, tail = word.end(), tail - grow
+    start = len(text) - tail
+    splits = tail > 0 and _WORD_CHAR.match(text, start - 1)
+    if splits and (word := _WORD_RUN.match(text, start)) and word.end() < len(text):
+        start = word.end()
+    return text[:head] + " … " + text[start:]
 
 
 def display_lines(message: str, max_chars: int, *, frames: int = FRAMES) -> list[str]:

@@ -189,10 +189,38 @@ def test_a_message_without_frames_keeps_its_start_and_its_end() -> None:
     message = "deploy finished\nat noon (UTC) the config was reloaded " + "x" * 300 + " -> result: FAILED"
     assert not is_trace(message)
     assert fold(message) == message.split("\n")
-    # 27 characters of its start and 13 of its end (a third of 40), then ⏎ for the line break
-    assert one_line(message, 40) == "deploy finished ⏎ at noon (UT … esult: FAILED"
+    # 27 characters of its start and 13 of its end (a third of 40), then ⏎ for the line break; the
+    # start runs on to the end of "UTC" (one character the end gives back), the end begins after
+    # the "result" it would split
+    assert one_line(message, 40) == "deploy finished ⏎ at noon (UTC … : FAILED"
     assert one_line("short enough", 12) == "short enough"
+    # one word longer than what the end gives back, and no word boundary left in the end: cut as is
     assert one_line("x" * 13, 12) == "x" * 8 + " … " + "x" * 4
+
+
+@pytest.mark.parametrize(
+    ("line", "max_chars", "cut"),
+    [
+        # the start runs on to the end of the error's name (17 characters the end gives back)
+        (
+            "503 UF,URX upstream_reset{TLS_error:CERTIFICATE_VERIFY_FAILED} " + "y " * 40 + "done",
+            66,
+            "503 UF,URX upstream_reset{TLS_error:CERTIFICATE_VERIFY_FAILED …  done",
+        ),
+        # a word with more than WORD_ROOM (24) characters past the cut: cut where it falls
+        ("a " * 28 + "b" * 40 + " tail end of it", 90, "a " * 28 + "bbbb …  tail end of it"),
+        # "five" ends the start; the end "nine ten" splits no word
+        ("one two three four five six seven eight nine ten", 31, "one two three four five … nine ten"),
+        # the start ends "seven"; the end would begin inside "eight": it begins after it
+        (
+            "one two three four five six seven eight nine ten",
+            44,
+            "one two three four five six seven …  nine ten",
+        ),
+    ],
+)
+def test_a_cut_line_splits_no_word_where_it_can_be_helped(line: str, max_chars: int, cut: str) -> None:
+    assert one_line(line, max_chars) == cut
 
 
 # ------------------------------------------------------------------------------ the surfaces
