@@ -201,6 +201,14 @@ def test_following_keeps_to_the_window_environment_and_tables_worst_first(tmp_pa
             env="prod",
             line=7,
         ),
+        LogRecord(
+            timestamp=at - timedelta(hours=1),
+            message="store: early try of r1",
+            level="ERROR",
+            request_id="r1",
+            env="prod",
+            line=8,
+        ),
     ]
     theirs = [
         LogRecord(
