@@ -199,7 +199,7 @@ def _cut(text: str, max_chars: int) -> str:
     splits = tail > 0 and _WORD_CHAR.match(text, start - 1)
     if splits and (word := _WORD_RUN.match(text, start)) and word.end() < len(text):
         start = word.end()
-    return text[:head] + " … " + text[start:]
+    return text[:head].rstrip() + " … " + text[start:].lstrip()
 
 
 def display_lines(message: str, max_chars: int, *, frames: int = FRAMES) -> list[str]:

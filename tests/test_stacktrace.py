@@ -205,17 +205,17 @@ def test_a_message_without_frames_keeps_its_start_and_its_end() -> None:
         (
             "503 UF,URX upstream_reset{TLS_error:CERTIFICATE_VERIFY_FAILED} " + "y " * 40 + "done",
             66,
-            "503 UF,URX upstream_reset{TLS_error:CERTIFICATE_VERIFY_FAILED …  done",
+            "503 UF,URX upstream_reset{TLS_error:CERTIFICATE_VERIFY_FAILED … done",
         ),
         # a word with more than WORD_ROOM (24) characters past the cut: cut where it falls
-        ("a " * 28 + "b" * 40 + " tail end of it", 90, "a " * 28 + "bbbb …  tail end of it"),
+        ("a " * 28 + "b" * 40 + " tail end of it", 90, "a " * 28 + "bbbb … tail end of it"),
         # "five" ends the start; the end "nine ten" splits no word
         ("one two three four five six seven eight nine ten", 31, "one two three four five … nine ten"),
         # the start ends "seven"; the end would begin inside "eight": it begins after it
         (
             "one two three four five six seven eight nine ten",
             44,
-            "one two three four five six seven …  nine ten",
+            "one two three four five six seven … nine ten",
         ),
     ],
 )
