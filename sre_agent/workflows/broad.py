@@ -95,7 +95,8 @@ def rank_broad(
     # messages before a routine pattern shows its first; within each part, one message per pattern
     # in turn: every pattern's first, then every pattern's second, …
     notable = [s for s in order if severity(s) >= LEVELS.index("WARN") or trouble(s)]
-    routine = [s for s in order if s not in set(notable)]
+    held = set(notable)
+    routine = [s for s in order if s not in held]
     picked = [
         *_in_turn(by_shape, notable, NOTABLE_DEPTH),
         *_in_turn(by_shape, routine, None),

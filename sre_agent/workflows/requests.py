@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from sre_agent.indexes import Hit, LogIndex, SearchFilters
+from sre_agent.indexes import Hit, LogIndex
 from sre_agent.indexes.filters import in_clause
-from sre_agent.workflows.constraints import env_clause
+from sre_agent.workflows.constraints import Attempt, env_clause, search_filters
 from sre_agent.workflows.order import as_hit
 from sre_agent.workflows.plan import RetrievalPlan
 
@@ -53,12 +53,7 @@ def follow_requests(
     clauses = [in_clause("request_id", ids)]
     if plan.environment:
         clauses.append(env_clause(plan.environment))
-    filters = SearchFilters(
-        start=plan.window.start if plan.window else None,
-        end=plan.window.end if plan.window else None,
-        min_level="WARN",
-        where=" AND ".join(clauses),
-    )
+    filters = search_filters(plan, Attempt(clauses, "WARN", []))
     held = {hit.id for hit in found[:FIRST_HITS]}
     scanned = index.scan(session, tables=tables, filters=filters, limit=FOLLOW_SCAN)
     rows = [row for row in scanned if row.id not in held]
