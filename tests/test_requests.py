@@ -142,79 +142,22 @@ def test_who_is_asked_about() -> None:
 def test_following_keeps_to_the_window_environment_and_tables_worst_first(tmp_path, embedder) -> None:
     """Of the followed requests' lines: WARN or worse only, in the question's window and
     environment and tables; the worse level first, then the older."""
-    at = BASE + timedelta(minutes=30)
+    at = 30 * 60  # 12:30, in the question's window 12:00-13:00
+
+    def r1(second: int, message: str, level: str, env: str = "prod") -> LogRecord:
+        return _line(at + second, message, level, request_id="r1", env=env)
+
     ours = [
-        LogRecord(
-            timestamp=at,
-            message="GetMembership called by user 7",
-            level="INFO",
-            user_id="7",
-            request_id="r1",
-            env="prod",
-            line=1,
-        ),
-        LogRecord(
-            timestamp=at + timedelta(seconds=2),
-            message="store: slow GetItem",
-            level="WARN",
-            request_id="r1",
-            env="prod",
-            line=2,
-        ),
-        LogRecord(
-            timestamp=at + timedelta(seconds=1),
-            message="store: GetItem throttled",
-            level="WARN",
-            request_id="r1",
-            env="prod",
-            line=3,
-        ),
-        LogRecord(
-            timestamp=at + timedelta(seconds=3),
-            message="store: retries exhausted",
-            level="ERROR",
-            request_id="r1",
-            env="prod",
-            line=4,
-        ),
-        LogRecord(
-            timestamp=at + timedelta(seconds=4),
-            message="store: cache refreshed",
-            level="INFO",
-            request_id="r1",
-            env="prod",
-            line=5,
-        ),
-        LogRecord(
-            timestamp=at + timedelta(seconds=5),
-            message="staging: same request id replayed",
-            level="ERROR",
-            request_id="r1",
-            env="staging",
-            line=6,
-        ),
-        LogRecord(
-            timestamp=at + timedelta(hours=3),
-            message="store: late retry of r1",
-            level="ERROR",
-            request_id="r1",
-            env="prod",
-            line=7,
-        ),
-        LogRecord(
-            timestamp=at - timedelta(hours=1),
-            message="store: early try of r1",
-            level="ERROR",
-            request_id="r1",
-            env="prod",
-            line=8,
-        ),
+        _line(at, "GetMembership called by user 7", "INFO", user_id="7", request_id="r1", env="prod"),
+        r1(2, "store: slow GetItem", "WARN"),
+        r1(1, "store: GetItem throttled", "WARN"),
+        r1(3, "store: retries exhausted", "ERROR"),
+        r1(4, "store: cache refreshed", "INFO"),
+        r1(5, "staging: same request id replayed", "ERROR", env="staging"),
+        r1(3 * 3600, "store: late retry of r1", "ERROR"),
+        r1(-3600, "store: early try of r1", "ERROR"),
     ]
-    theirs = [
-        LogRecord(
-            timestamp=at, message="billing: r1 refused", level="ERROR", request_id="r1", env="prod", line=1
-        )
-    ]
+    theirs = [_line(at, "billing: r1 refused", "ERROR", request_id="r1", env="prod")]
     store = _store(tmp_path, embedder, ours)
     store.ingest(SESSION, "logs_billing_prod", clean_records(theirs, None).records)
     plan = RuleRefiner().refine("why is user 7 failing in prod between 12:00 and 13:00?", now=NOW)
