@@ -42,7 +42,15 @@ def _record(i: int) -> dict[str, Any]:
         "user_id": "u-7" if i % 5 == 0 else f"u-{100 + i}",
         "request_id": "req-3" if i in (3, 13) else f"req-{1000 + i}",
         "message": f"Disk quota exceeded on volume {i}" if i % 7 == 0 else f"served invoice {i}",
-    }
+    } | MENTIONS.get(i, {})
+
+
+#: Records that name request `gw-77aa91` only inside the line: the message of a proxy's access line,
+#: a nested trace field.
+MENTIONS: dict[int, dict[str, Any]] = {
+    20: {"message": "upstream reset before headers, x-request-id=gw-77aa91"},
+    22: {"trace": {"parent": "gw-77aa91"}},
+}
 
 
 GOOD = [_record(i) for i in range(30)]
@@ -193,6 +201,11 @@ def test_every_backend_returns_exactly_what_the_query_matches(fetch: Fetch, case
     assert _messages(result) == _expected(query)
     assert result.cut is None and not result.truncated
     assert [r.timestamp for r in result.records] == sorted(r.timestamp for r in result.records)
+
+
+def test_every_backend_finds_a_request_where_the_line_only_mentions_it(fetch: Fetch) -> None:
+    result = fetch(LogQuery(request_id="gw-77aa91", window=WHOLE))
+    assert _messages(result) == ["upstream reset before headers, x-request-id=gw-77aa91", "served invoice 22"]
 
 
 def test_a_cut_read_keeps_the_newest_records_and_says_so(fetch: Fetch) -> None:

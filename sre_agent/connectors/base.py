@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -49,16 +50,46 @@ def _level_rank(level: str | None) -> int:
     return LEVELS.index(level) if level in LEVELS else LEVELS.index("INFO")
 
 
+#: A request id this long or longer is also found where a line mentions it (see `names_request`);
+#: a shorter one ("42") would find every line holding that number.
+MENTIONED_ID_CHARS = 6
+
+
+def names_request(record: LogRecord, request_id: str) -> bool:
+    """Whether `record` is a line of request `request_id`: its request id field says so (case
+    aside), or its message or one of its other fields holds the id as a whole token: an access
+    log's `x-request-id` inside the line, a `trace_id` or `reqId` field our names do not map. Ids
+    shorter than `MENTIONED_ID_CHARS` count in the request id field only."""
+    wanted = request_id.strip().lower()
+    if record.request_id is not None and record.request_id.lower() == wanted:
+        return True
+    if len(wanted) < MENTIONED_ID_CHARS:
+        return False
+    token = re.compile(rf"(?<![\w-]){re.escape(wanted)}(?![\w-])", re.IGNORECASE)
+    if wanted in record.message.lower() and token.search(record.message):
+        return True
+    return any(isinstance(v, str | int) and token.search(str(v)) for v in _values(record.fields))
+
+
+def _values(fields: dict[str, Any]) -> Iterator[Any]:
+    """The scalar values of `fields`, nested objects' too."""
+    for value in fields.values():
+        if isinstance(value, dict):
+            yield from _values(value)
+        else:
+            yield value
+
+
 def record_matches(record: LogRecord, query: LogQuery) -> bool:
-    """True when `record` satisfies every filter `query` sets: user and request ids exactly (case
-    aside), the method also fully qualified, the service by `names.service_matches` (suffixes, pod
-    names, the config's log names), env under any of its spellings (`prod` = `production`,
-    `models.same_env`), min level, window, text."""
-    exact = ((query.user_id, record.user_id), (query.request_id, record.request_id))
-    for wanted, have in exact:
-        # A record that does not name its user/request cannot match a query for one.
-        if wanted is not None and (have is None or wanted.lower() != have.lower()):
-            return False
+    """True when `record` satisfies every filter `query` sets: the user id exactly (case aside),
+    the request id as `names_request` finds it, the method also fully qualified, the service by
+    `names.service_matches` (suffixes, pod names, the config's log names), env under any of its
+    spellings (`prod` = `production`, `models.same_env`), min level, window, text."""
+    user = query.user_id
+    if user is not None and (record.user_id is None or user.lower() != record.user_id.lower()):
+        return False  # a record that does not name its user cannot match a query for one
+    if query.request_id is not None and not names_request(record, query.request_id):
+        return False
     if query.method is not None and (
         record.method is None or not method_matches(record.method, query.method)
     ):

@@ -14,6 +14,7 @@ from sre_agent.tools import log_common as common
 from sre_agent.tools.base import ToolContext, ToolOutput
 from sre_agent.tools.phrases import clip, scope
 from sre_agent.tools.spec import Planning, ToolCallPlan, ToolSpec
+from sre_agent.workflows.constraints import request_clause
 from sre_agent.workflows.events import SearchJob
 from sre_agent.workflows.order import to_result_line
 
@@ -55,13 +56,9 @@ async def get_all_logs_for_request_id(ctx: ToolContext, args: RequestLogsArgs) -
     limit = ctx.engine.settings.tool_max_lines * 4
     store = ctx.engine.store
     stored = ctx.session in store.list_sessions() and table in store.list_tables(ctx.session)
-    rows = (
-        store.scan(
-            ctx.session, tables=[table], filters=SearchFilters(request_id=args.request_id), limit=limit + 1
-        )
-        if stored
-        else []
-    )
+    # its lines: those whose request id field names it, and those that mention it (an access line)
+    of_request = SearchFilters(where=request_clause(args.request_id))
+    rows = store.scan(ctx.session, tables=[table], filters=of_request, limit=limit + 1) if stored else []
     lines = [to_result_line(row, via="scan", score=0.0) for row in rows[:limit]]
     cut = f" (first {limit} only)" if len(rows) > limit else ""
     header = (

@@ -1,8 +1,9 @@
 """The constraints the retrieve step tries, strictest first, as the SQL the index filters with.
 
-- `identifier_clause`, `field_clause`, `env_clause`: the where-clauses for an identifier the
-  question names (a whole token; an IPv4 address also in its dashed DNS form), a field filter
-  (exactly on its column, or loosely anywhere in the text) and the environment.
+- `identifier_clause`, `field_clause`, `request_clause`, `env_clause`: the where-clauses for an
+  identifier the question names (a whole token; an IPv4 address also in its dashed DNS form), a
+  field filter (exactly on its column, or loosely anywhere in the text; a request id also where a
+  line names it) and the environment.
 - `attempts`: the sets of clauses `Retriever.retrieve` tries in turn, from every field filter on
   its column down to none, with the environment then without, with the asked level then without;
   each says what it gave up, for the answer's notes.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sre_agent.connectors.base import MENTIONED_ID_CHARS
 from sre_agent.indexes import SearchFilters
 from sre_agent.indexes.filters import combine, in_clause, sql_string
 from sre_agent.models import env_spellings
@@ -32,9 +34,21 @@ def identifier_clause(identifier: str) -> str:
     return "(" + " OR ".join(clauses) + ")"
 
 
+def request_clause(request_id: str) -> str:
+    """SQL for the lines of one request, as the fetch keeps them (`connectors.base.names_request`):
+    its id in the request id column (case aside) or, when it is long enough, a whole token of the
+    line's text (message and fields): an access log's `x-request-id`, a `trace_id` field."""
+    wanted = request_id.strip()
+    column = f"lower(request_id) = {sql_string(wanted.lower())}"
+    if len(wanted) < MENTIONED_ID_CHARS:
+        return column
+    return f"({column} OR {whole_token('text', wanted)})"
+
+
 def field_clause(column: str, value: str, *, strict: bool) -> str:
-    """`column = value`; loosely, also any row whose text mentions the value (sources without the field)."""
-    exact = f"{column} = {sql_string(value)}"
+    """`column = value` (a request id: `request_clause`); loosely, also any row whose text mentions
+    the value (sources without the field)."""
+    exact = request_clause(value) if column == "request_id" else f"{column} = {sql_string(value)}"
     return exact if strict else f"({exact} OR {like('text', value)})"
 
 
