@@ -424,3 +424,34 @@ def test_a_short_id_on_too_many_lines_to_be_an_anchor_still_puts_its_lines_first
         "Server api_back/api3 is DOWN, reason: Layer4 timeout, 2 active servers left",
         "Server api_back/api3 is UP, reason: Layer7 check passed, 3 active servers online",
     }
+
+
+def test_a_word_that_only_looks_like_a_name_anchors_only_the_lines_that_write_it(tmp_path, embedder) -> None:
+    """ "re-read" is an identifier to the question's parser (letters joined by a dash), and the
+    full-text phrase search finds `reading` for it; only lines that write it count."""
+    records = [
+        *_connections(60),
+        _at(100, "client sent invalid method while reading client request line"),
+        _at(101, "master process will re-read its configuration"),
+        _at(102, "signal 1 (SIGHUP) received, reconfiguring"),
+        _at(103, "health probe passed", service="catalog-web"),
+    ]
+    store = _store(tmp_path, embedder, records)
+    plan = RuleRefiner().refine("did the box re-read its settings? what did catalog-web say?", now=NOW)
+    assert {"re-read", "catalog-web"} <= set(anchors.anchor_phrases(plan))
+    matched = anchors.anchor_matches(store, SESSION, None, plan, SearchFilters(), rare_words=False)
+    assert sorted(m.hit.message for m in matched.values()) == [
+        "health probe passed",  # its service field says catalog-web
+        "master process will re-read its configuration",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "held"),
+    [("re-read", True), ("Catalog-Web", True), ("web-17", True), ("reread", False), ("web-1", False)],
+)
+def test_a_line_holds_a_phrase_in_its_message_or_a_field(phrase: str, held: bool) -> None:
+    hit = _hit("master will re-read its config").model_copy(
+        update={"service": "catalog-web", "fields_json": '{"pod": "web-17"}'}
+    )
+    assert anchors.holds(hit, phrase) is held

@@ -62,6 +62,20 @@ def says(message: str, phrase: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", message, re.IGNORECASE) is not None
 
 
+def _word_name(phrase: str) -> bool:
+    """A one-word anchor without a digit: `catalog-web`, `msfeedssync.exe`, but also an English
+    compound (`re-read`, `read-only`) that only looks like a name."""
+    return " " not in phrase and not any(c.isdigit() for c in phrase)
+
+
+def holds(hit: Hit, phrase: str) -> bool:
+    """Whether the line holds `phrase` as written (whole words, case aside) in its message or a
+    field. The full-text phrase search also finds the parts of a word joined by punctuation
+    apart and stemmed: "re-read" found `while reading client request line`."""
+    fields = (hit.service, hit.method, hit.request_id, hit.user_id, hit.host, hit.env, hit.fields_json)
+    return says(hit.message, phrase) or any(value and says(value, phrase) for value in fields)
+
+
 def anchor_phrases(plan: RetrievalPlan) -> list[str]:
     """The question's numbers, short ids, identifier-like words and suggested terms, in order."""
     taken = {*plan.identifiers, *plan.expansions}
@@ -96,6 +110,8 @@ def anchor_matches(
     matched: dict[str, Match] = {}
     for phrase in [*anchors, *words]:
         hits = index.phrase_hits(session, phrase, tables=tables, filters=filters, limit=ANCHOR_LIMIT)
+        if phrase in anchors and _word_name(phrase):
+            hits = [hit for hit in hits if holds(hit, phrase)]
         if not hits or len(hits) >= ANCHOR_LIMIT or len(hits) > in_scope * ANCHOR_SHARE:
             continue
         is_word = phrase not in anchors
