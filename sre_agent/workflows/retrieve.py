@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
@@ -39,6 +40,7 @@ from sre_agent.workflows.order import (
     merge_hits,
     merge_rows,
     pattern_stats,
+    set_aside_last,
     signals_first,
 )
 from sre_agent.workflows.plan import RetrievalPlan
@@ -78,6 +80,16 @@ AROUND_LINES = 5
 AROUND_SCAN = 2_000  # rows read around them at most
 
 __all__ = ["Retriever"]
+
+
+def without_words(query: str, held: Sequence[str]) -> str:
+    """`query` without the words of `held` (each whole, and its parts split at punctuation:
+    `R23-M0-N9` also takes `R23`, `M0`, `N9`); `query` itself when nothing else would be left."""
+    if not held:
+        return query
+    parts = {p.lower() for name in held for p in [name, *re.split(r"[^A-Za-z0-9_]+", name)] if p}
+    kept = [word for word in query.split() if word.lower() not in parts]
+    return " ".join(kept) if kept else query
 
 
 class Retriever:
@@ -187,7 +199,7 @@ class Retriever:
         seen: set[str] = set()
         for tier in [*tiers, hits]:
             via_exact = tier is not hits
-            for hit in tier:
+            for hit in set_aside_last(tier, plan.excluded):  # "besides root": last of their tier
                 if hit.id not in seen:
                     seen.add(hit.id)
                     ranked.append((hit, "exact" if via_exact else hit.via))
@@ -221,9 +233,9 @@ class Retriever:
             every = with_clause(filters, " AND ".join(clauses[i] for i in present))
             # One identifier is known to hold lines: no need to count them again.
             exact = (
-                self._search(session, tables, plan, every, EXACT_CANDIDATES, TIER_VECTOR_WEIGHT)
+                self._search(session, tables, plan, every, EXACT_CANDIDATES, TIER_VECTOR_WEIGHT, present)
                 if len(present) == 1
-                else self._ranked(session, tables, plan, every, TIER_VECTOR_WEIGHT)
+                else self._ranked(session, tables, plan, every, TIER_VECTOR_WEIGHT, present)
             )
         tiers = [exact, self._anchored(session, tables, plan, filters)]
         if exact:
@@ -272,11 +284,12 @@ class Retriever:
         plan: RetrievalPlan,
         filters: SearchFilters,
         vector_weight: float = VECTOR_WEIGHT,
+        held: Sequence[str] = (),
     ) -> list[Hit]:
         """The lines passing `filters`, ranked by the question's hybrid search ([] when none pass)."""
         if not self.index.exists(session, tables=tables, filters=filters):
             return []
-        return self._search(session, tables, plan, filters, EXACT_CANDIDATES, vector_weight)
+        return self._search(session, tables, plan, filters, EXACT_CANDIDATES, vector_weight, held)
 
     def _search(
         self,
@@ -286,13 +299,15 @@ class Retriever:
         filters: SearchFilters,
         k: int,
         vector_weight: float = VECTOR_WEIGHT,
+        held: Sequence[str] = (),
     ) -> list[Hit]:
         """The question's hybrid search: its words (with the vocabulary's and its numbers as
         phrases) for the full text, its own words for the meaning, meaning weighed `vector_weight`
-        times over words."""
+        times over words. `held`: identifiers every line searched holds; their words leave the
+        full-text query, where they would only favour the shortest lines."""
         return self.index.search(
             session,
-            plan.query_text,
+            without_words(plan.query_text, held),
             tables=tables,
             filters=filters,
             k=k,
