@@ -100,6 +100,18 @@ def signals_first(ranked: Sequence[tuple[Hit, T]], terms: Sequence[str]) -> list
     return out
 
 
+def set_aside_last(hits: Sequence[Hit], excluded: Sequence[str]) -> list[Hit]:
+    """`hits` with the lines whose message holds a word the question set aside ("besides root")
+    moved after the others, each part in its order."""
+    if not excluded:
+        return list(hits)
+    patterns = [re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.IGNORECASE) for word in excluded]
+    aside = [any(p.search(hit.message) for p in patterns) for hit in hits]
+    return [hit for hit, out in zip(hits, aside, strict=True) if not out] + [
+        hit for hit, out in zip(hits, aside, strict=True) if out
+    ]
+
+
 #: Record fields that name what wrote a line, in the order they are looked for.
 ORIGIN_FIELDS = ("component", "program", "logger", "process", "app", "container", "source_name", "tag")
 

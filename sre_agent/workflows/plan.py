@@ -62,5 +62,10 @@ class RetrievalPlan(BaseModel):
         description="asks what something did in a window ('what did pid 13 log on nov 11?'), not what went "
         "wrong: the lines of the numbers and ids it names come first",
     )
+    excluded: list[str] = Field(
+        default_factory=list,
+        description="what the question sets aside ('besides root', 'other than api3'): not searched for, "
+        "and the lines that say it come after the others",
+    )
     environment: str | None = None
     notes: list[str] = Field(default_factory=list)

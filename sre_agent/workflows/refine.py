@@ -151,6 +151,13 @@ _REFERS_BACK = {
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 # A token of the question that holds a digit: a number, a short id, a version ("17.0", "8812", "502").
 _NUMBER = re.compile(r"(?<![\w.:/-])(\d+(?:[.,]\d+)*)(?![\w:/-]|\.\w)")
+#: "besides root", "other than 'api3'", "ignoring the manifest warnings": what the question sets
+#: aside (the first word after a determiner, or a quoted name).
+_SET_ASIDE = re.compile(
+    r"\b(?:besides|except(?: for)?|apart from|aside from|other than|excluding|ignoring|not counting)\s+"
+    r"(?:(?:the|a|an|that|this|those|these|any|all)\s+)?(['\"`]?)([\w.@:/-]*\w)\1",
+    re.IGNORECASE,
+)
 # A name from code or a log rather than a word of English: DataBlockScanner, getTasks, CBS, SQM.
 _CODE_NAME = re.compile(r"[A-Za-z]+[a-z][A-Z][A-Za-z]*|[A-Z]{3,}")
 _TIME_WORDS = frozenset("around at about near by before after since until till from to between".split())
@@ -234,6 +241,9 @@ class RuleRefiner:
                 notes.append(f"{column}={value} from earlier in this thread")
         # An id that is already a field filter is not also an identifier.
         identifiers = [i for i in identifiers if i not in field_filters.values()]
+        # "besides root": still words of the search (they say what the question is about), but
+        # the lines that say them come after the others
+        excluded = [m.group(2) for m in _SET_ASIDE.finditer(question)]
 
         tz = timezone(timedelta(minutes=utc_offset)) if utc_offset else None
         thread_day = _thread_day(thread)
@@ -294,6 +304,7 @@ class RuleRefiner:
             expansions=expansions,
             identifiers=identifiers,
             terms=terms,
+            excluded=excluded,
             field_filters=field_filters,
             window=parsed.window,
             window_alternatives=parsed.alternatives,
