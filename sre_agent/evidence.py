@@ -8,7 +8,8 @@ it spans more than a day, its rhythm ("on 12 of 14 days, mostly 02:00–03:00 UT
 lines are listed by what differs in them (the ids and numbers), so none is hidden. Times are shown
 in the clock the logs were written in when that is known (`utc_offset`), as the engineer reads
 them on the lines themselves. A stack trace is folded (`stacktrace`): its first line, every
-`Caused by:` and the innermost frames of our code stay, one line each, under the pattern.
+`Caused by:` and the innermost frames of our code stay, one line each, under the pattern. A
+structured log's detail fields (`workflows/details.py`) follow its message, indented.
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ def render_evidence(
         rows.append(f"{i:>2}. [{level}] ×{count}{kinds}  {_when(first, last, count, utc_offset)}{source}")
         for line in group[:VARIANTS]:
             rows += message_rows(line, "    ")
+            if line.details:  # a structured log's substance: `from=closed to=half-open`
+                rows.append("      " + line.details.replace("`", "'"))
         rest = [differences(best.message, line.message).replace("\n", " ") for line in group[VARIANTS:]]
         if rest:
             shown = ", ".join(rest[:MAX_DIFFERENCES]).replace("`", "'")

@@ -135,7 +135,8 @@ def render_line(i: int, line: ResultLine) -> str:
         extra += f" (its pattern: ×{line.pattern.count}"
         extra += f", {said})" if (said := rhythm(line.pattern)) else ")"
     message = one_line(line.message, 400)  # a stack trace keeps its causes and our innermost frames
-    return f"{i}. [{line.level or '-'}] ×{line.count} {when}{extra}: {message}"
+    details = f" [{line.details}]" if line.details else ""  # a structured log's substance
+    return f"{i}. [{line.level or '-'}] ×{line.count} {when}{extra}: {message}{details}"
 
 
 def render_lines(lines: list[ResultLine]) -> list[str]:

@@ -19,6 +19,8 @@ import numpy as np
 
 from sre_agent.indexes import Hit, StoredRecord
 from sre_agent.indexes.filters import sql_string
+from sre_agent.workflows.details import SAMPLE as DETAIL_SAMPLE
+from sre_agent.workflows.details import field_details
 from sre_agent.workflows.results import PatternStats, ResultLine
 
 T = TypeVar("T")
@@ -158,6 +160,7 @@ def to_result_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
         env=row.env,
         origin=_first_field(fields, ORIGIN_FIELDS),
         pid=_first_field(fields, PID_FIELDS),
+        details=field_details([fields]),
         message=row.message,
         level=row.level,
         host=row.host,
@@ -176,10 +179,12 @@ def to_result_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
 
 
 def merge_rows(line: ResultLine, rows: Sequence[StoredRecord]) -> None:
-    """Give `line` the count, first/last seen and line numbers of its identical `rows`."""
+    """Give `line` the count, first/last seen, line numbers and detail fields of its identical `rows`."""
     if not rows:
         return
     times = [r.timestamp for r in rows]
+    sample = [_fields(r.fields_json) for r in rows[:DETAIL_SAMPLE]]
+    line.details = field_details(sample, sampled=len(rows) > DETAIL_SAMPLE)
     line.count = len(rows)
     line.first_seen, line.last_seen = min(times), max(times)
     line.lines = sorted({int(n) for r in rows if (n := r.line) is not None})

@@ -50,6 +50,11 @@ class ResultLine(BaseModel):
     pid: str | None = Field(
         default=None, description="the process id its record names, when every identical line has that one"
     )
+    details: str | None = Field(
+        default=None,
+        description="its record's other short fields as name=value (a structured log's substance: "
+        "`from=closed to=half-open`), from one of its identical lines",
+    )
     pattern: PatternStats | None = Field(default=None, description="its pattern in the searched scope")
     source: str = Field(default="", description="where it was read from, as stored (e.g. a file path)")
     file: str | None = Field(

@@ -1,0 +1,119 @@
+"""A structured log's detail fields in the evidence: `circuit breaker state changed` says little,
+`from=closed|open|half-open name=risk-svc` says what happened. Unit tests of `field_details`, the
+evidence block and the agent's tool lines, and the retrieve step on a small real LanceDB."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from test_retrieve_mutants import _hit
+from test_retrieve_rules import NOW, SESSION, _rows, _store
+
+from sre_agent.evidence import render_evidence
+from sre_agent.tools.log_common import render_line
+from sre_agent.workflows.details import MAX_DETAILS, field_details
+from sre_agent.workflows.details import SAMPLE as DETAIL_SAMPLE
+from sre_agent.workflows.order import merge_rows
+from sre_agent.workflows.refine import RuleRefiner
+from sre_agent.workflows.results import ResultLine
+from sre_agent.workflows.retrieve import Retriever
+
+T0 = datetime(2024, 9, 10, 14, 5, tzinfo=UTC)
+
+
+def test_details_leave_out_what_the_line_shows_and_the_shippers_bookkeeping() -> None:
+    record = {
+        "ts": 1725977138.5,
+        "msg": "circuit breaker state changed",
+        "caller": "breaker/breaker.go:57",
+        "level": "warn",
+        "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+        "kubernetes": {"pod_name": "ledger-svc-7b9c5d8f6-q2x8k", "labels": {"app": "ledger-svc"}},
+        "stream": "stderr",
+        "from": "closed",
+        "to": "open",
+        "breaker": {"name": "risk-svc", "consecutive_failures": 10, "tripped": True},
+        "tags": ["a", "b"],
+        "note": "  spaced\n  out  ",
+    }
+    assert field_details([record]) == (
+        "from=closed to=open breaker.name=risk-svc breaker.consecutive_failures=10 breaker.tripped=true "
+        "note=spaced out"
+    )
+    assert field_details([{"ts": 1, "msg": "x", "pid": 7}]) is None
+    assert field_details([]) is None
+
+
+def test_identical_lines_show_each_fields_values_few_first() -> None:
+    records = [
+        {"from": "closed", "to": "open", "account_id": 1, "name": "risk-svc"},
+        {"from": "open", "to": "half-open", "account_id": 2, "name": "risk-svc"},
+        {"from": "half-open", "to": "closed", "account_id": 3, "name": "risk-svc"},
+        {"from": "closed", "to": "open", "account_id": 4, "name": "risk-svc"},
+    ]
+    assert field_details(records) == (
+        "from=closed|open|half-open to=open|half-open|closed name=risk-svc account_id=1|… (4 values)"
+    )
+
+
+def test_details_are_capped_and_say_how_many_fields_were_left_out() -> None:
+    long = "x" * 200
+    record = {f"field{i}": long for i in range(5)}
+    text = field_details([record])
+    assert text is not None
+    assert text.startswith("field0=" + "x" * 79 + "…")
+    assert text.endswith("(+3 more)")  # two fields of 87 characters fit in MAX_DETAILS
+    assert len(text) <= MAX_DETAILS + len(" (+3 more)")
+
+
+def _line(**extra) -> ResultLine:
+    return ResultLine(
+        message="circuit breaker state changed", shape="circuit breaker state changed", first_seen=T0,
+        last_seen=T0 + timedelta(minutes=28), count=45, level="WARN", **extra,
+    )  # fmt: skip
+
+
+def test_the_evidence_and_the_agents_lines_show_the_details() -> None:
+    line = _line(details="from=closed|open name=risk-svc")
+    block = render_evidence([line]).splitlines()
+    assert block[2:4] == ["    circuit breaker state changed", "      from=closed|open name=risk-svc"]
+    assert render_line(1, line).endswith(": circuit breaker state changed [from=closed|open name=risk-svc]")
+    assert "      " not in render_evidence([_line()]).splitlines()[-2]  # no details: no row
+
+
+def test_a_retrieved_line_carries_the_details_of_all_its_identical_lines(tmp_path, embedder) -> None:
+    transitions = [("closed", "open"), ("open", "half-open"), ("half-open", "closed")]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *[
+                (m, "circuit breaker state changed", {"level": "WARN", "from": a, "to": b, "name": "risk"})
+                for m, (a, b) in enumerate(transitions)
+            ],
+            *[(10 + m, f"served transfer {m}", {"duration_ms": 20 + m}) for m in range(20)],
+        ),
+    )
+    plan = RuleRefiner().refine("when did the circuit breaker change state?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=5)
+    assert lines[0].message == "circuit breaker state changed" and lines[0].count == 3
+    assert lines[0].details == "from=closed|open|half-open name=risk to=open|half-open|closed"
+
+
+def test_a_sample_of_identical_lines_gives_a_floor_for_the_count_of_values() -> None:
+    records = [{"account_id": i, "upstream": "risk"} for i in range(5)]
+    assert field_details(records, sampled=True) == "upstream=risk account_id=0|… (5+ values)"
+
+
+def test_merged_lines_read_the_fields_of_their_first_identical_lines_only() -> None:
+    rows = [
+        _hit("served").model_copy(update={"id": str(i), "fields_json": json.dumps({"account_id": i})})
+        for i in range(DETAIL_SAMPLE + 1)
+    ]
+    line = _line()
+    merge_rows(line, rows)
+    assert line.count == DETAIL_SAMPLE + 1
+    assert line.details == f"account_id=0|… ({DETAIL_SAMPLE}+ values)"
+    merge_rows(line, rows[:4])
+    assert line.details == "account_id=0|… (4 values)"
