@@ -87,11 +87,18 @@ class LogPattern(BaseModel):
     count: int = Field(description="how many records have this pattern")
     first_seen: datetime
     last_seen: datetime
-    example: str = Field(description="first line of the earliest message of this pattern")
+    example: str = Field(description="first line of the earliest message of this pattern at its worst level")
     level: str | None = Field(default=None, description="worst level seen among its records")
+    at_level: int = Field(default=0, description="how many of its records are at that worst level")
     lines: list[int] = Field(
         default_factory=list, description=f"source line numbers where known, at most {_MAX_LINES}"
     )
+
+    def tally(self) -> str:
+        """`×30 of 757` when only some of its lines are at its level, else `×757`."""
+        if 0 < self.at_level < self.count:
+            return f"×{self.at_level} of {self.count}"
+        return f"×{self.count}"
 
 
 PROBLEM_LEVELS = ("WARN", "ERROR", "FATAL")
@@ -112,7 +119,10 @@ class PatternSummary(BaseModel):
 class _Acc:
     """Running totals of one group of lines (a drain3 cluster, or a full leaf's overflow)."""
 
-    __slots__ = ("count", "first", "first_seq", "last", "example", "rank", "level", "lines", "tokens")
+    __slots__ = (
+        "count", "first", "first_seq", "last", "example", "rank", "level", "worst", "worst_example",
+        "worst_first", "lines", "tokens",
+    )  # fmt: skip
 
     def __init__(self, when: datetime, seq: int, example: str, tokens: list[str] | None = None) -> None:
         self.count = 0
@@ -122,15 +132,21 @@ class _Acc:
         self.example = example
         self.rank = -3
         self.level: str | None = None
+        self.worst = 0  # lines at `level`
+        self.worst_example = example  # the earliest of them
+        self.worst_first = (when, seq)
         self.lines: list[tuple[datetime, int, int]] = []  # (time, input order, line), time order
         self.tokens = tokens  # the running template of an overflow group; None for a drain cluster
 
-    def add(self, when: datetime, seq: int, level: str | None, line: int | None) -> None:
+    def add(self, when: datetime, seq: int, level: str | None, line: int | None, text: str) -> None:
         self.count += 1
         self.last = when
         rank = _level_rank(level)
         if rank > self.rank:
-            self.rank, self.level = rank, level
+            self.rank, self.level, self.worst = rank, level, 0
+            self.worst_example, self.worst_first = text, (when, seq)
+        if rank == self.rank:
+            self.worst += 1
         if line is not None and len(self.lines) < _MAX_LINES:
             self.lines.append((when, seq, line))
 
@@ -140,8 +156,12 @@ class _Acc:
             self.first, self.first_seq, self.example = other.first, other.first_seq, other.example
         self.count += other.count
         self.last = max(self.last, other.last)
+        if other.rank > self.rank or (other.rank == self.rank and other.worst_first < self.worst_first):
+            self.worst_example, self.worst_first = other.worst_example, other.worst_first
         if other.rank > self.rank:
-            self.rank, self.level = other.rank, other.level
+            self.rank, self.level, self.worst = other.rank, other.level, other.worst
+        elif other.rank == self.rank:
+            self.worst += other.worst
         self.lines = sorted(self.lines + other.lines)[:_MAX_LINES]
 
 
@@ -166,12 +186,12 @@ def _level_rank(level: str | None) -> int:
 
 def _order_key(pattern: LogPattern) -> tuple[int, bool, int, datetime, str]:
     """Worst level first; within a level (or in logs that write none), patterns whose words say
-    something failed before the rest; then the most frequent."""
+    something failed before the rest; then the most lines at that level."""
     tier = _ALARM_LEVELS.index(pattern.level) if pattern.level in _ALARM_LEVELS else len(_ALARM_LEVELS)
     return (
         tier,
         not sounds_like_trouble(pattern.template),
-        -pattern.count,
+        -(pattern.at_level or pattern.count),  # its lines at that level: not 757 "errors" of which 3 are
         pattern.first_seen,
         pattern.template,
     )
@@ -257,7 +277,8 @@ def mine_patterns(
             acc = groups.get(key)
             if acc is None:
                 acc = groups[key] = _Acc(when, seq, text)
-        acc.add(when, seq, normalize_level(getattr(record, "level", None)), getattr(record, "line", None))
+        level = normalize_level(getattr(record, "level", None))
+        acc.add(when, seq, level, getattr(record, "line", None), text)
 
     # Templates generalise as lines arrive: read each cluster's final template at the end, and
     # fold together groups that ended with the same one.
@@ -275,8 +296,9 @@ def mine_patterns(
             count=acc.count,
             first_seen=acc.first,
             last_seen=acc.last,
-            example=acc.example,
+            example=acc.worst_example,
             level=acc.level,
+            at_level=acc.worst,
             lines=[line for _, _, line in acc.lines],
         )
         for template, acc in by_template.items()
@@ -305,7 +327,8 @@ def render_patterns(
 ) -> str:
     """The summary as a Markdown bullet list, one pattern a line ("" when there were no records).
 
-    Each bullet: level, ×count, first → last seen (in the logs' clock when `utc_offset` is known,
+    Each bullet: level, ×count (at that level, "of" all when fewer: `ERROR ×30 of 757`), first →
+    last seen (in the logs' clock when `utc_offset` is known,
     else UTC, labelled), the template and (when it differs) an example, both cut to `max_template`
     characters with "…".
     """
@@ -314,8 +337,9 @@ def render_patterns(
     out = []
     for p in summary.patterns:
         level = p.level or "no level"
+        # "ERROR ×30 of 757": a pattern whose lines are mostly fine is not 757 errors
         line = (
-            f"- **{level}** ×{p.count}, {span(p.first_seen, p.last_seen, utc_offset)}: "
+            f"- **{level}** {p.tally()}, {span(p.first_seen, p.last_seen, utc_offset)}: "
             f"{_code(_cut(p.template, max_template))}"
         )
         if p.example != p.template:  # a template without masks is its own example

@@ -87,6 +87,35 @@ def test_a_pattern_takes_the_worst_level_of_its_lines():
     assert p.level == "WARN"
 
 
+def test_a_pattern_of_mostly_fine_lines_says_how_many_are_at_its_level():
+    """757 calls that "finished with code <*>", 3 of them errors, are not 757 errors."""
+    records = [rec(f"finished unary call with code OK in {i} ms", i / 10) for i in range(20)]
+    records += [
+        rec(f"finished unary call with code Internal in {i} ms", 3 + i, level="ERROR") for i in range(3)
+    ]
+    records += [
+        rec(f"finished unary call with code Unavailable in {i} ms", 9, level="ERROR") for i in range(1)
+    ]
+    records += [rec(f"disk {i} almost full", 1 + i, level="ERROR") for i in range(2)]
+    calls, disk = mine_patterns(records).patterns
+    assert (calls.count, calls.level, calls.at_level) == (24, "ERROR", 4)
+    assert (
+        calls.example == "finished unary call with code Internal in 0 ms"
+    )  # the first error, not the first OK
+    assert calls.tally() == "×4 of 24"
+    assert (disk.count, disk.at_level, disk.tally()) == (2, 2, "×2")
+    shown = render_patterns(mine_patterns(records))
+    assert "- **ERROR** ×4 of 24, " in shown and "- **ERROR** ×2, " in shown
+
+
+def test_more_lines_at_the_level_rank_first_not_more_lines_in_all():
+    records = [rec(f"request {i} served with status 200", i / 100) for i in range(50)]
+    records += [rec("request 7 served with status 500", 1, level="ERROR")]
+    records += [rec(f"queue {i} is stuck", 2 + i, level="ERROR") for i in range(3)]
+    first, second = mine_patterns(records).patterns
+    assert first.template.startswith("queue") and second.tally() == "×1 of 51"
+
+
 def test_limit_keeps_the_most_frequent_and_total_patterns_counts_them_all():
     words = ["alpha", "bravo", "charlie", "delta", "echo"]
     records = []

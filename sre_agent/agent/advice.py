@@ -115,7 +115,7 @@ def from_the_logs(
     if problems:
         top = problems[0]
         steps.append(
-            f"Start from the worst problem pattern, [{top.level}] ×{top.count} "
+            f"Start from the worst problem pattern, [{top.level}] {top.tally()} "
             f"`{top.template[:160]}`: "
             f"read the lines just before its first occurrence ({stamp(top.first_seen, utc_offset)}) "
             "and ask about that moment with a narrower window."

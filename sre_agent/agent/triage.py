@@ -260,7 +260,7 @@ def _summary(lines: Sequence[ResultLine], patterns: PatternSummary, known: list,
         top = problems[0]  # patterns come worst level first, then most frequent
         text += (
             f" In the window, {len(problems)} warning or error pattern{'s' if len(problems) != 1 else ''}"
-            f"; the worst: [{top.level}] ×{top.count} `{top.template[:160]}` "
+            f"; the worst: [{top.level}] {top.tally()} `{top.template[:160]}` "
             f"({span(top.first_seen, top.last_seen, plan.utc_offset)})."
         )
     return text
