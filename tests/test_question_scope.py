@@ -4,7 +4,7 @@ LanceDB with the real model.
 - "besides root, which accounts did 10.9.8.7 try?": the lines that say root come after the others
   (`plan.excluded`, `order.set_aside_last`), though root stays a word of the search.
 - Among the lines that all hold the question's identifier, its words do not rank them
-  (`retrieve.without_words`): they would only favour the shortest lines. (A small store did not
+  (`entities.without_words`): they would only favour the shortest lines. (A small store did not
   reproduce the BM25 effect that moved i-bgl#2 0.25 -> 0.75; the rule is tested here, its effect
   measured by bench/bench_recall.py.)
 """
@@ -15,9 +15,9 @@ import pytest
 from test_retrieve_mutants import _hit
 from test_retrieve_rules import FILLER, NOW, _ask, _rows, _store
 
+from sre_agent.workflows.entities import named_ids, without_words
 from sre_agent.workflows.order import set_aside_last
 from sre_agent.workflows.refine import RuleRefiner
-from sre_agent.workflows.retrieve import without_words
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,42 @@ def test_besides_root_puts_the_other_accounts_first(tmp_path, embedder) -> None:
 )
 def test_the_words_every_line_holds_leave_the_query(query: str, held: list[str], expected: str) -> None:
     assert without_words(query, held) == expected
+
+
+def test_the_lines_of_the_ids_a_quoted_phrase_names_follow_it(tmp_path, embedder) -> None:
+    """ "'disk error' … which attempts hit it and where were they running?": the attempts' other
+    lines (minutes earlier) come right after the quoted lines, before the lines beside them in time."""
+    attempts = ["attempt_0322_m_000033_0", "attempt_0322_m_000072_0"]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *[(m, f"TaskAttempt: [{a}] using container on node hdw-0{m}") for m, a in enumerate(attempts)],
+            *[
+                (10 + m, f"Diagnostics report from {a}: disk error on /data/4")
+                for m, a in enumerate(attempts)
+            ],
+            *[(10 + m, f"heartbeat from node hdw-1{m}") for m in range(2)],  # beside them in time
+            *[
+                (30 + m, f"TaskAttempt: [attempt_0322_m_0001{m:02d}_0] using container on node hdw-09")
+                for m in range(5)
+            ],
+            *FILLER,
+        ),
+    )
+    found, _ = _ask(
+        store, "what's 'disk error on /data/4' about? which attempts hit it and where were they running?", k=4
+    )
+    assert set(found[:2]) == {f"Diagnostics report from {a}: disk error on /data/4" for a in attempts}
+    assert set(found[2:4]) == {
+        f"TaskAttempt: [{a}] using container on node hdw-0{m}" for m, a in enumerate(attempts)
+    }
+
+
+def test_the_ids_lines_name_are_long_words_with_a_digit_not_asked_about() -> None:
+    hits = [
+        _hit("Diagnostics from [attempt_0322_m_000033_0]: exit 143 on hdw-04, blk_-42 (tx_01J7ABCD)"),
+        _hit("again attempt_0322_m_000033_0 and ATTEMPT_0322_M_000072_0; ab12cd3 abcdefghij"),
+    ]
+    assert named_ids(hits, ["attempt_0322_m_000072_0"]) == ["attempt_0322_m_000033_0", "tx_01J7ABCD"]
+    assert named_ids(hits[1:], []) == ["attempt_0322_m_000033_0", "ATTEMPT_0322_M_000072_0"]

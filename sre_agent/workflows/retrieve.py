@@ -7,6 +7,7 @@
   the text, then dropped), and the result says so. A level the question asks for ("every
   warning") is a filter too, dropped last. The clauses and their order: `constraints.attempts`.
 - Identifiers and quoted phrases rank first, they do not truncate: lines holding all of them,
+  then the other lines of the ids those lines name ("which attempts hit it, where did they run?"),
   then any of them, then lines of the same shape as a quoted phrase with other numbers, then the
   whole question's hybrid search fills the rest of `k`. An identifier no line holds is named.
 - Numbers of the question (`plan.terms`) weigh in the full-text search, and within one shape the
@@ -19,7 +20,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
@@ -32,6 +32,7 @@ from sre_agent.workflows.anchors import anchor_matches, rank_matches
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, rank_broad
 from sre_agent.workflows.changes import change_ids
 from sre_agent.workflows.constraints import Attempt, attempts, identifier_clause, search_filters, with_clause
+from sre_agent.workflows.entities import named_ids, without_words
 from sre_agent.workflows.order import (
     as_hit,
     dedupe,
@@ -78,18 +79,11 @@ AROUND_SECONDS = 2
 AROUND_MOMENTS = 3
 AROUND_LINES = 5
 AROUND_SCAN = 2_000  # rows read around them at most
+#: Ids of the identifiers' first lines whose other lines follow them (`_sharing_ids`).
+SHARED_FROM = 5
+SHARED_IDS = 5
 
 __all__ = ["Retriever"]
-
-
-def without_words(query: str, held: Sequence[str]) -> str:
-    """`query` without the words of `held` (each whole, and its parts split at punctuation:
-    `R23-M0-N9` also takes `R23`, `M0`, `N9`); `query` itself when nothing else would be left."""
-    if not held:
-        return query
-    parts = {p.lower() for name in held for p in [name, *re.split(r"[^A-Za-z0-9_]+", name)] if p}
-    kept = [word for word in query.split() if word.lower() not in parts]
-    return " ".join(kept) if kept else query
 
 
 class Retriever:
@@ -239,6 +233,7 @@ class Retriever:
             )
         tiers = [exact, self._anchored(session, tables, plan, filters)]
         if exact:
+            tiers.append(self._sharing_ids(session, tables, plan, filters, exact))
             tiers.append(self._around(session, tables, filters, exact))
         if len(present) > 1:
             any_of = "(" + " OR ".join(clauses[i] for i in present) + ")"
@@ -276,6 +271,29 @@ class Retriever:
             return min(abs((row.timestamp - t).total_seconds()) for t in moments)
 
         return [as_hit(row) for row in sorted(near, key=gap)[:AROUND_LINES]]  # the lines right beside them
+
+    def _sharing_ids(
+        self,
+        session: str,
+        tables: list[str] | None,
+        plan: RetrievalPlan,
+        filters: SearchFilters,
+        exact: list[Hit],
+    ) -> list[Hit]:
+        """Other lines of the entities the identifiers' lines name: "'Could not find any valid local
+        directory': which attempts hit it and where were they running?" is answered by the lines
+        that hold those attempts' ids. The ids (`entities.named_ids`) of the first `SHARED_FROM`
+        lines, at most `SHARED_IDS`, their lines ranked by the question."""
+        ids = named_ids(exact[:SHARED_FROM], [*plan.identifiers, *plan.terms])[:SHARED_IDS]
+        if not ids:
+            return []
+        held = {hit.id for hit in exact}
+        sharing = with_clause(
+            filters, "(" + " OR ".join(identifier_clause(i) for i in ids[:SHARED_IDS]) + ")"
+        )
+        return [
+            h for h in self._ranked(session, tables, plan, sharing, TIER_VECTOR_WEIGHT) if h.id not in held
+        ]
 
     def _ranked(
         self,
