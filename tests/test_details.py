@@ -117,3 +117,17 @@ def test_merged_lines_read_the_fields_of_their_first_identical_lines_only() -> N
     assert line.details == f"account_id=0|… ({DETAIL_SAMPLE}+ values)"
     merge_rows(line, rows[:4])
     assert line.details == "account_id=0|… (4 values)"
+
+
+def test_details_read_three_levels_of_nesting_and_skip_blank_values_and_shown_leaves() -> None:
+    record = {
+        "a": {"b": {"c": {"d": "deep", "e": {"f": "too deep"}}}},
+        "empty": "  ",
+        "log.level": "warn",  # a dotted key whose last part is shown already
+        "grpc.code": "Unavailable",
+        "x": {"labels": {"team": "ledger"}},  # metadata names count at the top only
+        "exact": "y" * 80,
+    }
+    assert field_details([record]) == (
+        "a.b.c.d=deep grpc.code=Unavailable x.labels.team=ledger exact=" + "y" * 80
+    )

@@ -116,3 +116,8 @@ def test_the_ids_lines_name_are_long_words_with_a_digit_not_asked_about() -> Non
     ]
     assert named_ids(hits, ["attempt_0322_m_000072_0"]) == ["attempt_0322_m_000033_0", "tx_01J7ABCD"]
     assert named_ids(hits[1:], []) == ["attempt_0322_m_000033_0", "ATTEMPT_0322_M_000072_0"]
+
+
+def test_an_id_of_exactly_eight_characters_counts_and_lower_case_parts_of_a_held_name_leave() -> None:
+    assert named_ids([_hit("moved abcd1234 and abc1234")], []) == ["abcd1234"]
+    assert without_words("ab cd ef", ["ab-cd"]) == "ef"
