@@ -14,7 +14,7 @@ from sre_agent.evidence import render_evidence
 from sre_agent.tools.log_common import render_line
 from sre_agent.workflows.details import MAX_DETAILS, field_details
 from sre_agent.workflows.details import SAMPLE as DETAIL_SAMPLE
-from sre_agent.workflows.order import merge_rows
+from sre_agent.workflows.order import merge_rows, to_result_line
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.retrieve import Retriever
@@ -131,3 +131,15 @@ def test_details_read_three_levels_of_nesting_and_skip_blank_values_and_shown_le
     assert field_details([record]) == (
         "a.b.c.d=deep grpc.code=Unavailable x.labels.team=ledger exact=" + "y" * 80
     )
+
+
+def test_one_row_as_a_result_line_carries_its_details_and_a_full_sample_is_no_floor() -> None:
+    row = _hit("served").model_copy(update={"fields_json": json.dumps({"upstream": "risk", "pid": 7})})
+    assert to_result_line(row, via="scan", score=0.0).details == "upstream=risk"
+    rows = [
+        row.model_copy(update={"id": str(i), "fields_json": json.dumps({"n": i})})
+        for i in range(DETAIL_SAMPLE)
+    ]
+    line = _line()
+    merge_rows(line, rows)
+    assert line.details == f"n=0|… ({DETAIL_SAMPLE} values)"  # every line was read: no "+"
