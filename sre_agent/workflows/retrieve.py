@@ -288,9 +288,7 @@ class Retriever:
         if not ids:
             return []
         held = {hit.id for hit in exact}
-        sharing = with_clause(
-            filters, "(" + " OR ".join(identifier_clause(i) for i in ids[:SHARED_IDS]) + ")"
-        )
+        sharing = with_clause(filters, "(" + " OR ".join(identifier_clause(i) for i in ids) + ")")
         return [
             h for h in self._ranked(session, tables, plan, sharing, TIER_VECTOR_WEIGHT) if h.id not in held
         ]
