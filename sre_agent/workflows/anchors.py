@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.fts_query import phrases
+from sre_agent.indexes.rows import TEXT_FIELDS
 from sre_agent.shapes import sounds_like_trouble
 from sre_agent.workflows.plan import RetrievalPlan
 
@@ -72,7 +73,7 @@ def holds(hit: Hit, phrase: str) -> bool:
     """Whether the line holds `phrase` as written (whole words, case aside) in its message or a
     field. The full-text phrase search also finds the parts of a word joined by punctuation
     apart and stemmed: "re-read" found `while reading client request line`."""
-    fields = (hit.service, hit.method, hit.request_id, hit.user_id, hit.host, hit.env, hit.fields_json)
+    fields = [getattr(hit, name) for name in TEXT_FIELDS] + [hit.fields_json]
     return says(hit.message, phrase) or any(value and says(value, phrase) for value in fields)
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from sre_agent.indexes.rows import TEXT_FIELDS
+
 #: Longest value shown; a longer one is cut with "…".
 MAX_VALUE = 80
 #: Longest detail text shown for one line; the fields after it are counted instead.
@@ -27,12 +29,17 @@ SAMPLE = 200
 #: Nested objects read this many levels down.
 DEPTH = 3
 
-#: Field names (lower case, any nesting) left out: shown already, or bookkeeping.
+#: Record fields that name what wrote a line, in the order they are looked for (the evidence's
+#: `from=`, `order.to_result_line`).
+ORIGIN_FIELDS = ("component", "program", "logger", "process", "app", "container", "source_name", "tag")
+#: Record fields that hold the id of the process that wrote a line (sshd's child, a worker).
+PID_FIELDS = ("pid", "process_id")
+#: Field names (lower case, any nesting) left out: shown already (who wrote it, the standard
+#: fields), or bookkeeping.
 _SHOWN = frozenset(
-    "msg message log text level severity lvl loglevel ts time timestamp @timestamp date datetime epoch "
-    "service host hostname env environment pid process_id component program logger process app "
-    "container source_name tag caller stream trace_id span_id traceid spanid trace_flags "
-    "request_id user_id method line source".split()
+    [*ORIGIN_FIELDS, *PID_FIELDS, *TEXT_FIELDS]
+    + "msg message log text level severity lvl loglevel ts time timestamp @timestamp date datetime epoch "
+    "hostname environment caller stream trace_id span_id traceid spanid trace_flags line source".split()
 )
 #: Top-level objects left out whole: the shipper's metadata about where the line ran.
 _METADATA = frozenset({"kubernetes", "k8s", "docker", "ecs", "agent", "labels", "resource", "fluent", "_p"})

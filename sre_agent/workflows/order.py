@@ -19,8 +19,8 @@ import numpy as np
 
 from sre_agent.indexes import Hit, StoredRecord
 from sre_agent.indexes.filters import sql_string
+from sre_agent.workflows.details import ORIGIN_FIELDS, PID_FIELDS, field_details
 from sre_agent.workflows.details import SAMPLE as DETAIL_SAMPLE
-from sre_agent.workflows.details import field_details
 from sre_agent.workflows.results import PatternStats, ResultLine
 
 T = TypeVar("T")
@@ -112,14 +112,6 @@ def set_aside_last(hits: Sequence[Hit], excluded: Sequence[str]) -> list[Hit]:
     return [hit for hit, out in zip(hits, aside, strict=True) if not out] + [
         hit for hit, out in zip(hits, aside, strict=True) if out
     ]
-
-
-#: Record fields that name what wrote a line, in the order they are looked for.
-ORIGIN_FIELDS = ("component", "program", "logger", "process", "app", "container", "source_name", "tag")
-
-
-#: Record fields that hold the id of the process that wrote a line (sshd's child, a worker).
-PID_FIELDS = ("pid", "process_id")
 
 
 def _fields(fields_json: str) -> dict[str, object]:
