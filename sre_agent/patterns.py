@@ -120,8 +120,8 @@ class _Acc:
     """Running totals of one group of lines (a drain3 cluster, or a full leaf's overflow)."""
 
     __slots__ = (
-        "count", "first", "first_seq", "last", "example", "rank", "level", "worst", "worst_example",
-        "worst_first", "lines", "tokens",
+        "count", "first", "first_seq", "last", "rank", "level", "worst", "worst_example", "worst_first",
+        "lines", "tokens",
     )  # fmt: skip
 
     def __init__(self, when: datetime, seq: int, example: str, tokens: list[str] | None = None) -> None:
@@ -129,7 +129,6 @@ class _Acc:
         self.first = when
         self.first_seq = seq
         self.last = when
-        self.example = example
         self.rank = -3
         self.level: str | None = None
         self.worst = 0  # lines at `level`
@@ -153,7 +152,7 @@ class _Acc:
     def merge(self, other: _Acc) -> None:
         """Fold in another group that ended with the same template."""
         if (other.first, other.first_seq) < (self.first, self.first_seq):
-            self.first, self.first_seq, self.example = other.first, other.first_seq, other.example
+            self.first, self.first_seq = other.first, other.first_seq
         self.count += other.count
         self.last = max(self.last, other.last)
         if other.rank > self.rank or (other.rank == self.rank and other.worst_first < self.worst_first):
@@ -328,9 +327,8 @@ def render_patterns(
     """The summary as a Markdown bullet list, one pattern a line ("" when there were no records).
 
     Each bullet: level, ×count (at that level, "of" all when fewer: `ERROR ×30 of 757`), first →
-    last seen (in the logs' clock when `utc_offset` is known,
-    else UTC, labelled), the template and (when it differs) an example, both cut to `max_template`
-    characters with "…".
+    last seen (in the logs' clock when `utc_offset` is known, else UTC, labelled), the template and
+    (when it differs) an example, both cut to `max_template` characters with "…".
     """
     if summary.total_records == 0:
         return ""
