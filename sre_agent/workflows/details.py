@@ -78,7 +78,8 @@ def _cut(value: str) -> str:
     return value if len(value) <= MAX_VALUE else value[: MAX_VALUE - 1] + "…"
 
 
-def _scalars(fields: dict[str, Any], prefix: str, depth: int) -> Iterator[tuple[str, Any]]:
+def _scalars(fields: dict[str, Any], prefix: str, depth: int) -> Iterator[tuple[str, str]]:
+    """`(dotted name, value as one line of text)` of the fields to show, nested objects `DEPTH` deep."""
     for key, value in fields.items():
         name = str(key)
         leaf = name.rsplit(".", 1)[-1].lower()
