@@ -57,6 +57,26 @@ def test_identical_lines_show_each_fields_values_few_first() -> None:
     )
 
 
+def test_what_went_wrong_comes_first_and_whole_then_what_changed_then_the_rest() -> None:
+    cause = "score transfer tx_01J71T9DFMT21DVNHWSNH4AFR7: attempt 1/5: circuit breaker is open"
+    record = {"account_id": 88121, "attempts": 1, "consecutive_failures": 3, "upstream": "risk"}
+    record["error"] = cause
+    assert field_details([record]) == (
+        f"error={cause} account_id=88121 attempts=1 consecutive_failures=3 upstream=risk"
+    )
+    assert field_details([{"a": 1, "reason": "x" * 200}]) == "reason=" + "x" * 159 + "… a=1"
+    reloads = [
+        {"config": {"db": {"pool": 20}, "upstreams": {"risk": {"retry": {"max_attempts": n, "backoff": b}}}}}
+        for n, b in ((5, "0s"), (5, "0s"), (2, "100ms"))
+    ]
+    assert field_details(reloads) == (
+        "config.upstreams.risk.retry.max_attempts=5|2 config.upstreams.risk.retry.backoff=0s|100ms "
+        "config.db.pool=20"
+    )
+    failures = [{"failures": n, "host_name": "a"} for n in (1, 2)]  # a count of failures is no cause
+    assert field_details(failures) == "failures=1|2 host_name=a"
+
+
 def test_details_are_capped_and_say_how_many_fields_were_left_out() -> None:
     long = "x" * 200
     record = {f"field{i}": long for i in range(5)}
@@ -98,7 +118,7 @@ def test_a_retrieved_line_carries_the_details_of_all_its_identical_lines(tmp_pat
     plan = RuleRefiner().refine("when did the circuit breaker change state?", now=NOW)
     lines, _ = Retriever(store).retrieve(SESSION, plan, k=5)
     assert lines[0].message == "circuit breaker state changed" and lines[0].count == 3
-    assert lines[0].details == "from=closed|open|half-open name=risk to=open|half-open|closed"
+    assert lines[0].details == "from=closed|open|half-open to=open|half-open|closed name=risk"
 
 
 def test_a_sample_of_identical_lines_gives_a_floor_for_the_count_of_values() -> None:
@@ -119,9 +139,9 @@ def test_merged_lines_read_the_fields_of_their_first_identical_lines_only() -> N
     assert line.details == "account_id=0|… (4 values)"
 
 
-def test_details_read_three_levels_of_nesting_and_skip_blank_values_and_shown_leaves() -> None:
+def test_details_read_four_levels_of_nesting_and_skip_blank_values_and_shown_leaves() -> None:
     record = {
-        "a": {"b": {"c": {"d": "deep", "e": {"f": "too deep"}}}},
+        "a": {"b": {"c": {"d": {"e": "deep", "f": {"g": "too deep"}}}}},
         "empty": "  ",
         "log.level": "warn",  # a dotted key whose last part is shown already
         "grpc.code": "Unavailable",
@@ -129,7 +149,7 @@ def test_details_read_three_levels_of_nesting_and_skip_blank_values_and_shown_le
         "exact": "y" * 80,
     }
     assert field_details([record]) == (
-        "a.b.c.d=deep grpc.code=Unavailable x.labels.team=ledger exact=" + "y" * 80
+        "a.b.c.d.e=deep grpc.code=Unavailable x.labels.team=ledger exact=" + "y" * 80
     )
 
 

@@ -12,6 +12,7 @@ the caller's file and line, the stream, Kubernetes metadata). Values are as stor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -19,6 +20,9 @@ from sre_agent.indexes.rows import TEXT_FIELDS
 
 #: Longest value shown; a longer one is cut with "…".
 MAX_VALUE = 80
+#: Longest value of a field that says what went wrong (`error=`, `reason=`, `cause=`): the cause is
+#: often at its end (`score transfer tx_01…: attempt 1/5: circuit breaker is open`).
+MAX_ERROR_VALUE = 160
 #: Longest detail text shown for one line; the fields after it are counted instead.
 MAX_DETAILS = 200
 #: Values of one field listed across identical lines; beyond that, their number.
@@ -26,8 +30,9 @@ VALUES = 3
 #: Identical lines whose fields are read for one result line (a message repeated 50,000 times
 #: would cost a JSON parse each).
 SAMPLE = 200
-#: Nested objects read this many levels down.
-DEPTH = 3
+#: Nested objects read this many levels down (a loaded config's
+#: `config.upstreams.risk-svc.retry.max_attempts` is four objects down).
+DEPTH = 4
 
 #: Record fields that name what wrote a line, in the order they are looked for (the evidence's
 #: `from=`, `order.to_result_line`).
@@ -41,25 +46,28 @@ _SHOWN = frozenset(
     + "msg message log text level severity lvl loglevel ts time timestamp @timestamp date datetime epoch "
     "hostname environment caller stream trace_id span_id traceid spanid trace_flags line source".split()
 )
+#: Words in a field's name that say it holds what went wrong: such fields come first, longer.
+_ERROR_NAME = re.compile(r"err|exception|reason|cause|fault|fail", re.IGNORECASE)
+_NUMBER = re.compile(r"-?[\d.]+")
 #: Top-level objects left out whole: the shipper's metadata about where the line ran.
 _METADATA = frozenset({"kubernetes", "k8s", "docker", "ecs", "agent", "labels", "resource", "fluent", "_p"})
 
 
 def field_details(records: Sequence[dict[str, Any]], *, sampled: bool = False) -> str | None:
-    """`name=value …` of the detail fields (module doc) of identical lines' records: each field's
-    values in the order first seen, `a|b|c` when they differ; a field of more than `VALUES` values
-    after the others, as its first value and their number; at most `MAX_DETAILS` characters and
-    then "(+N more)"; None when they have none. `sampled`: `records` are some of the lines only,
-    so a count of values is a floor ("(200+ values)")."""
+    """`name=value …` of the detail fields (module doc) of identical lines' records, in this order:
+    fields that say what went wrong (`error=`, `reason=`: values up to `MAX_ERROR_VALUE`), fields
+    whose value changed across the lines (`from=closed|open|half-open`, a reloaded config's
+    `retry.max_attempts=5|2`), fields of one value, then fields of more than `VALUES` values (an
+    account id), as their first value and their number; within each, as first seen. At most
+    `MAX_DETAILS` characters, then "(+N more)"; None when there are none. `sampled`: `records` are
+    some of the lines only, so a count of values is a floor ("(200+ values)")."""
     values: dict[str, dict[str, None]] = {}
     for fields in records:
         for name, value in _scalars(fields, "", 0):
-            values.setdefault(name, {})[_cut(value)] = None
+            values.setdefault(name, {})[_cut(name, value)] = None
     shown: list[str] = []
     size = left = 0
-    # fields of a few values first (they tell the lines' story: `from=closed|open`), then those that
-    # differ on every line (an account id), one value and their number
-    for name, seen in sorted(values.items(), key=lambda item: len(item[1]) > VALUES):
+    for name, seen in sorted(values.items(), key=lambda item: _rank(item[0], list(item[1]))):
         listed = list(seen)
         plus = "+" if sampled else ""
         text = "|".join(listed) if len(listed) <= VALUES else f"{listed[0]}|… ({len(listed)}{plus} values)"
@@ -74,8 +82,23 @@ def field_details(records: Sequence[dict[str, Any]], *, sampled: bool = False) -
     return " ".join(shown) + (f" (+{left} more)" if left else "")
 
 
-def _cut(value: str) -> str:
-    return value if len(value) <= MAX_VALUE else value[: MAX_VALUE - 1] + "…"
+def _rank(name: str, values: list[str]) -> int:
+    """Where a field of these distinct `values` comes in the details (see `field_details`); a
+    count (`consecutive_failures=10`) is not what went wrong."""
+    if len(values) > VALUES:
+        return 3
+    if _is_error(name) and any(not _NUMBER.fullmatch(value) for value in values):
+        return 0
+    return 1 if len(values) > 1 else 2
+
+
+def _is_error(name: str) -> bool:
+    return _ERROR_NAME.search(name.rsplit(".", 1)[-1]) is not None
+
+
+def _cut(name: str, value: str) -> str:
+    limit = MAX_ERROR_VALUE if _is_error(name) else MAX_VALUE
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _scalars(fields: dict[str, Any], prefix: str, depth: int) -> Iterator[tuple[str, str]]:
