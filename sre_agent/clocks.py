@@ -39,3 +39,19 @@ def stamp(value: datetime, utc_offset: int | None = None, fmt: str = SECONDS) ->
 def span(start: datetime, end: datetime, utc_offset: int | None = None, fmt: str = SECONDS) -> str:
     """ "start → end LABEL"; the end's date is kept, so a span across midnight reads right."""
     return f"{stamp(start, utc_offset, fmt)} → {stamp(end, utc_offset, fmt)} {label(utc_offset)}"
+
+
+def lasting(start: datetime, end: datetime) -> str:
+    """How long from `start` to `end`, in the two largest units that matter: `42s`, `4m 12s`, `28m`,
+    `13h 29m`, `2d 3h` (seconds shown under 10 minutes, minutes under a day)."""
+    seconds = max(0, round((end - start).total_seconds()))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    if minutes >= 10 or (minutes and not secs):
+        return f"{minutes}m"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sre_agent.clocks import label, stamp
+from sre_agent.clocks import label, lasting, stamp
 from sre_agent.stacktrace import display_lines, one_line
 from sre_agent.workflows.results import PatternStats, ResultLine
 
@@ -42,11 +42,11 @@ MAX_DIFFERENCES = 12
 
 
 def _when(first: datetime, last: datetime, count: int, utc_offset: int | None = None) -> str:
-    """First seen (→ last seen when identical lines span a while), with the clock's offset when it
-    is not UTC (evidence shows UTC unlabelled, as the lines' own stamps were)."""
+    """First seen (→ last seen and how long that is, when identical lines span a while), with the
+    clock's offset when it is not UTC (evidence shows UTC unlabelled, as the lines' own stamps were)."""
     text = stamp(first, utc_offset)
     if count > 1 and last != first:
-        text += f" → {stamp(last, utc_offset)}"
+        text += f" → {stamp(last, utc_offset)} ({lasting(first, last)})"
     return f"{text} {label(utc_offset)}" if utc_offset else text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sre_agent.clocks import MINUTES, label, span, stamp
+from sre_agent.clocks import MINUTES, label, lasting, span, stamp
 from sre_agent.evidence import rhythm
 from sre_agent.patterns import mine_patterns, render_patterns
 from sre_agent.timeline import Change, Timeline, render_timeline
@@ -83,3 +83,11 @@ def test_a_rhythm_names_its_hours_in_the_logs_clock() -> None:
     assert rhythm(stats) == "on 3 of 4 days, mostly 18:00–19:00 UTC"
     assert rhythm(stats, 480) == "on 3 of 4 days, mostly 02:00–03:00 (+08:00)"
     assert rhythm(stats, 330) == "on 3 of 4 days, mostly 23:30–00:30 (+05:30)"
+
+
+def test_how_long_a_span_lasted_reads_in_its_two_largest_units() -> None:
+    t0 = datetime(2024, 3, 6, 19, 59, 56, tzinfo=UTC)
+    after = [(0, "0s"), (42, "42s"), (60, "1m"), (252, "4m 12s"), (600, "10m"), (1686, "28m"), (3600, "1h"),
+             (48_562, "13h 29m"), (86_400, "1d"), (183_600, "2d 3h")]  # fmt: skip
+    assert [lasting(t0, t0 + timedelta(seconds=s)) for s, _ in after] == [text for _, text in after]
+    assert lasting(t0, t0 - timedelta(seconds=5)) == "0s"  # an end before its start is no span

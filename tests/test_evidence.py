@@ -28,7 +28,7 @@ def test_lines_alike_but_for_an_id_are_one_pattern_with_every_variant_named() ->
     text = render_evidence(lines)
     assert text.splitlines() == [
         "```text",
-        " 1. [INFO] ×5 in 5 variants  2026-03-01 02:10:00 → 2026-03-01 02:14:00  host=zk-2",
+        " 1. [INFO] ×5 in 5 variants  2026-03-01 02:10:00 → 2026-03-01 02:14:00 (4m)  host=zk-2",
         "    Expiring session 0x14f05578bf60001, timeout of 10000ms exceeded",
         "    Expiring session 0x14f05578bf60002, timeout of 10000ms exceeded",
         "    Expiring session 0x24f3fdaf738000a, timeout of 10000ms exceeded",
@@ -73,12 +73,12 @@ def test_the_process_id_is_shown_only_when_every_variant_has_that_one() -> None:
         for i, p in enumerate((1, 2))
     ]
     assert render_evidence(one).splitlines()[1] == (
-        " 1. [-] ×2 in 2 variants  2026-03-01 02:10:00 → 2026-03-01 02:11:00  pid=7"
+        " 1. [-] ×2 in 2 variants  2026-03-01 02:10:00 → 2026-03-01 02:11:00 (1m)  pid=7"
     )
     two = [one[0], one[1].model_copy(update={"pid": "8"})]
     assert (
         render_evidence(two).splitlines()[1]
-        == " 1. [-] ×2 in 2 variants  2026-03-01 02:10:00 → 2026-03-01 02:11:00"
+        == " 1. [-] ×2 in 2 variants  2026-03-01 02:10:00 → 2026-03-01 02:11:00 (1m)"
     )
 
 
@@ -91,7 +91,7 @@ def test_a_pattern_over_several_days_says_its_rhythm() -> None:
     line = _line("backup job failed: disk full", "backup job failed: disk full", level="ERROR")
     line.pattern = stats
     assert render_evidence([line]).splitlines()[1:4] == [
-        " 1. [ERROR] ×4  2026-03-01 02:10:00 → 2026-03-05 02:14:00",
+        " 1. [ERROR] ×4  2026-03-01 02:10:00 → 2026-03-05 02:14:00 (4d)",
         "    backup job failed: disk full",
         "    (on 4 of 5 days, mostly 02:00–03:00 UTC)",
     ]
