@@ -52,7 +52,7 @@ def test_the_change_lines_come_first_ranked_by_the_question(tmp_path, embedder) 
     # every change line before anything else, the payments ones first; three lines of one shape on
     # one host are still changes (a rollout's steps): more than three would be routine
     assert found[0] == "rollout payments started: image payments:3.7.4 -> 3.8.0"
-    assert set(found) == {
+    assert set(found[:5]) == {
         "rollout payments started: image payments:3.7.4 -> 3.8.0",
         "inventory cache config reloaded: ttl 300s -> 60s",
         *(f"payments replica {n}/3 upgraded to 3.8.0" for n in (1, 2, 3)),

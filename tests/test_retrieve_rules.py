@@ -17,7 +17,7 @@ from sre_agent.clean import clean_records
 from sre_agent.indexes import LogIndex, table_name
 from sre_agent.indexes.rows import fts_text
 from sre_agent.models import LogRecord, normalize_level
-from sre_agent.shapes import sounds_like_trouble
+from sre_agent.shapes import message_shape, sounds_like_trouble
 from sre_agent.workflows.log_search import log_clock
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.retrieve import Retriever
@@ -489,3 +489,33 @@ def test_a_value_only_a_nested_field_holds_is_found(tmp_path, embedder) -> None:
     store = _store(tmp_path, embedder, records)
     found, _ = _ask(store, "which slow queries hit orders.items?", k=3)
     assert found[0] == "Slow query 99"
+
+
+def test_when_the_top_lines_are_variants_of_few_patterns_the_next_patterns_follow(tmp_path, embedder) -> None:
+    waits = [
+        (m, f"{100 + m} sessions waiting on orders.items; blocker id=4509568 time={600 + m}s")
+        for m in range(9)
+    ]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *waits,
+            (20, "long-running query id=4509568 user=migrate info='ALTER TABLE items'"),
+            (21, "query id=4509568 finished after 2691s"),
+            (22, "Too many connections"),
+            *FILLER,
+        ),
+    )
+    found, _ = _ask(store, "id 4509568 keeps showing up as the blocker. what was it running?", k=4)
+    top, more = found[:4], found[4:]
+    assert sum("sessions waiting" in line for line in top) >= 2  # the top 4 show fewer than 4 patterns
+    # one line of each next pattern follows, in rank order (the id's own lines first), until the
+    # lines show 4 patterns
+    top_shapes, more_shapes = {message_shape(line) for line in top}, [message_shape(line) for line in more]
+    assert len(more_shapes) == len(set(more_shapes)) == 4 - len(top_shapes)
+    assert not top_shapes & set(more_shapes)
+    assert more[0] == "query id=4509568 finished after 2691s"
+    # one pattern per slot already: nothing follows
+    alone, _ = _ask(store, "id 4509568 keeps showing up as the blocker. what was it running?", k=1)
+    assert len(alone) == 1

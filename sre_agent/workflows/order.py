@@ -207,6 +207,22 @@ def dedupe(ranked: Sequence[tuple[Hit, str]], k: int) -> list[ResultLine]:
     return list(out.values())
 
 
+def more_patterns(ranked: Sequence[tuple[Hit, str]], top: Sequence[ResultLine], k: int) -> list[ResultLine]:
+    """When the `top` lines show fewer than `k` patterns (shapes), one line of each further
+    pattern down `ranked`, in its order, until `k` patterns are shown: the ten lines that hold an id
+    may all be variants of one message ("157 sessions waiting … blocker id=4509568", "490 sessions
+    waiting …"), and the evidence, which shows lines as patterns, would show one thing, not ten."""
+    shapes = {line.shape for line in top}
+    out: list[ResultLine] = []
+    for hit, via in ranked:
+        if len(shapes) >= k:
+            break
+        if hit.shape not in shapes:
+            shapes.add(hit.shape)
+            out.append(to_result_line(hit, via=via, score=hit.score))
+    return out
+
+
 def pattern_stats(stamps: Sequence[int]) -> PatternStats | None:
     """Count, first/last seen, distinct days and busiest hours (UTC) of a pattern's timestamps (µs)."""
     if len(stamps) == 0:

@@ -40,6 +40,7 @@ from sre_agent.workflows.order import (
     like,
     merge_hits,
     merge_rows,
+    more_patterns,
     pattern_stats,
     set_aside_last,
     signals_first,
@@ -96,6 +97,8 @@ class Retriever:
         self, session: str, plan: RetrievalPlan, *, k: int = 10, tables: Sequence[str] | None = None
     ) -> tuple[list[ResultLine], list[str]]:
         """The top `k` distinct messages for `plan`, and what had to be relaxed (or was not found).
+        When those are variants of fewer than `k` patterns, one line of each next pattern down the
+        ranking follows them, until `k` patterns are shown (`order.more_patterns`).
 
         When the window had to be read another way, `plan.window` is updated in place to it; a broad
         question naming an id the logs hold becomes a question about that id (`plan.broad`)."""
@@ -203,7 +206,8 @@ class Retriever:
             if followed := follow_requests(self.index, session, tables, plan, found):
                 ordered = place_followed(ordered, [(hit, "request") for hit in followed])
                 missing.append(followed_note(len(request_ids(found)), len(followed)))
-        return dedupe(ordered, k), missing
+        top = dedupe(ordered, k)
+        return top + more_patterns(ordered, top, k), missing
 
     def _exact_tiers(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
