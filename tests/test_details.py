@@ -75,6 +75,25 @@ def test_what_went_wrong_comes_first_and_whole_then_what_changed_then_the_rest()
     )
     failures = [{"failures": n, "host_name": "a"} for n in (1, 2)]  # a count of failures is no cause
     assert field_details(failures) == "failures=1|2 host_name=a"
+    # what went wrong comes before what changed, too
+    flips = [{"from": a, "errorVerbose": "dial tcp: i/o timeout"} for a in ("closed", "open")]
+    assert field_details(flips) == "errorVerbose=dial tcp: i/o timeout from=closed|open"
+
+
+def test_an_error_objects_message_and_type_are_its_cause_not_the_lines_message() -> None:
+    nested = {"msg": "charge failed", "error": {"type": "IOError", "message": "connection reset"}}
+    assert field_details([nested]) == "error.type=IOError error.message=connection reset"
+    flat = {"message": "charge failed", "error.message": "connection reset", "log.level": "error"}
+    assert field_details([flat]) == "error.message=connection reset"
+    words = {
+        "terror": "no",
+        "sequence": "s",
+        "last_error_text": "x",
+        "Exception-Type": "y",
+        "reasonCode": "z",
+    }
+    assert field_details([words]) == "last_error_text=x Exception-Type=y reasonCode=z terror=no sequence=s"
+    assert field_details([{"count": "four", "errors.count": "three"}]) == "errors.count=three count=four"
 
 
 def test_details_are_capped_and_say_how_many_fields_were_left_out() -> None:

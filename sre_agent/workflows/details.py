@@ -46,8 +46,12 @@ _SHOWN = frozenset(
     + "msg message log text level severity lvl loglevel ts time timestamp @timestamp date datetime epoch "
     "hostname environment caller stream trace_id span_id traceid spanid trace_flags line source".split()
 )
-#: Words in a field's name that say it holds what went wrong: such fields come first, longer.
-_ERROR_NAME = re.compile(r"err|exception|reason|cause|fault|fail", re.IGNORECASE)
+#: Words of a field's name (any part of its dotted name) that say it holds what went wrong: such
+#: fields come first, longer, and an error object's `message` and `type` are kept (ECS's
+#: `error.message`, zap's `errorVerbose`).
+_ERROR_WORDS = frozenset("err error errors exception exc reason cause fault failure failures failed".split())
+#: The words of a field name: `error.message`, `last_error_text`, `errorVerbose`, `Exception-Type`.
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _NUMBER = re.compile(r"-?[\d.]+")
 #: Top-level objects left out whole: the shipper's metadata about where the line ran.
 _METADATA = frozenset({"kubernetes", "k8s", "docker", "ecs", "agent", "labels", "resource", "fluent", "_p"})
@@ -93,7 +97,8 @@ def _rank(name: str, values: list[str]) -> int:
 
 
 def _is_error(name: str) -> bool:
-    return _ERROR_NAME.search(name.rsplit(".", 1)[-1]) is not None
+    """Whether some word of the field's (dotted) name says it holds what went wrong."""
+    return any(word.lower() in _ERROR_WORDS for word in _NAME_WORDS.findall(name))
 
 
 def _cut(name: str, value: str) -> str:
@@ -105,8 +110,10 @@ def _scalars(fields: dict[str, Any], prefix: str, depth: int) -> Iterator[tuple[
     """`(dotted name, value as one line of text)` of the fields to show, nested objects `DEPTH` deep."""
     for key, value in fields.items():
         name = str(key)
-        leaf = name.rsplit(".", 1)[-1].lower()
-        if leaf in _SHOWN or (not prefix and name.lower() in _METADATA):
+        parent, _, leaf = f"{prefix}{name}".rpartition(".")
+        # shown already, except an error object's own `message` or `type`: that is its cause
+        shown = leaf.lower() in _SHOWN and not _is_error(parent)
+        if shown or (not prefix and name.lower() in _METADATA):
             continue
         if isinstance(value, dict):
             if depth < DEPTH:
