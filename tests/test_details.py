@@ -182,3 +182,31 @@ def test_one_row_as_a_result_line_carries_its_details_and_a_full_sample_is_no_fl
     line = _line()
     merge_rows(line, rows)
     assert line.details == f"n=0|… ({DETAIL_SAMPLE} values)"  # every line was read: no "+"
+
+
+def test_a_field_that_repeats_the_message_is_left_out_and_a_stack_comes_last() -> None:
+    said = "timeout exceeded when trying to connect"
+    record = {
+        "err": {"type": "Error", "message": said, "stack": f"Error: {said}\n    at Timeout (pool.js:205)"},
+        "res": {"statusCode": 500},
+    }
+    assert field_details([record], message=said) == "err.type=Error res.statusCode=500 err.stack=Error: " + (
+        f"{said} at Timeout (pool.js:205)"
+    )
+    assert field_details([record], message="another message").startswith(
+        f"err.type=Error err.message={said} "
+    )
+
+
+def test_of_fields_of_many_values_the_fewer_first_each_by_its_most_common_value() -> None:
+    records = [
+        {
+            "port": 40000 + n,
+            "url": "/v1/exports" if n % 3 else f"/v1/invoices/{n}",
+            "client": f"10.0.0.{n % 4}",
+        }
+        for n in range(12)
+    ]
+    assert field_details(records) == (
+        "client=10.0.0.0|… (4 values) url=/v1/exports|… (5 values) port=40000|… (12 values)"
+    )

@@ -13,6 +13,7 @@ the caller's file and line, the stream, Kubernetes metadata). Values are as stor
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -50,6 +51,8 @@ _SHOWN = frozenset(
 #: fields come first, longer, and an error object's `message` and `type` are kept (ECS's
 #: `error.message`, zap's `errorVerbose`).
 _ERROR_WORDS = frozenset("err error errors exception exc reason cause fault failure failures failed".split())
+#: Last words of a field name that hold a stack trace (`err.stack`, `error.stack_trace`).
+_STACK_WORDS = frozenset({"stack", "trace", "stacktrace", "backtrace", "traceback"})
 #: The words of a field name: `error.message`, `last_error_text`, `errorVerbose`, `Exception-Type`.
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _NUMBER = re.compile(r"-?[\d.]+")
@@ -57,24 +60,31 @@ _NUMBER = re.compile(r"-?[\d.]+")
 _METADATA = frozenset({"kubernetes", "k8s", "docker", "ecs", "agent", "labels", "resource", "fluent", "_p"})
 
 
-def field_details(records: Sequence[dict[str, Any]], *, sampled: bool = False) -> str | None:
+def field_details(
+    records: Sequence[dict[str, Any]], *, sampled: bool = False, message: str | None = None
+) -> str | None:
     """`name=value …` of the detail fields (module doc) of identical lines' records, in this order:
     fields that say what went wrong (`error=`, `reason=`: values up to `MAX_ERROR_VALUE`), fields
     whose value changed across the lines (`from=closed|open|half-open`, a reloaded config's
     `retry.max_attempts=5|2`), fields of one value, then fields of more than `VALUES` values (an
-    account id), as their first value and their number; within each, as first seen. At most
-    `MAX_DETAILS` characters, then "(+N more)"; None when there are none. `sampled`: `records` are
-    some of the lines only, so a count of values is a floor ("(200+ values)")."""
-    values: dict[str, dict[str, None]] = {}
+    account id), as their most common value and their number; within each, as first seen. A field
+    whose one value is the line's `message` is left out (pino's `err.message`: shown already). At
+    most `MAX_DETAILS` characters, then "(+N more)"; None when there are none. `sampled`: `records`
+    are some of the lines only, so a count of values is a floor ("(200+ values)")."""
+    values: dict[str, Counter[str]] = {}
     for fields in records:
         for name, value in _scalars(fields, "", 0):
-            values.setdefault(name, {})[_cut(name, value)] = None
+            values.setdefault(name, Counter())[_cut(name, value)] += 1
+    said = " ".join(message.split()) if message else None
     shown: list[str] = []
     size = left = 0
     for name, seen in sorted(values.items(), key=lambda item: _rank(item[0], list(item[1]))):
-        listed = list(seen)
+        listed = list(seen)  # in the order first seen
+        if said is not None and listed == [said]:
+            continue
         plus = "+" if sampled else ""
-        text = "|".join(listed) if len(listed) <= VALUES else f"{listed[0]}|… ({len(listed)}{plus} values)"
+        common = seen.most_common(1)[0][0]
+        text = "|".join(listed) if len(listed) <= VALUES else f"{common}|… ({len(listed)}{plus} values)"
         part = f"{name}={text}"
         if size + len(part) + 1 > MAX_DETAILS:
             left += 1
@@ -86,19 +96,30 @@ def field_details(records: Sequence[dict[str, Any]], *, sampled: bool = False) -
     return " ".join(shown) + (f" (+{left} more)" if left else "")
 
 
-def _rank(name: str, values: list[str]) -> int:
-    """Where a field of these distinct `values` comes in the details (see `field_details`); a
-    count (`consecutive_failures=10`) is not what went wrong."""
+def _rank(name: str, values: list[str]) -> tuple[int, int]:
+    """Where a field of these distinct `values` comes in the details (see `field_details`): a
+    count (`consecutive_failures=10`) is not what went wrong; of the fields of many values, the
+    fewer first (4 client addresses say more than 57 client ports); a stack trace last (its first
+    line is the error, which its sibling `message` says; its frames are long)."""
+    words = _words(name)
+    if _STACK_WORDS & set(words[-1:]):
+        return 4, 0
     if len(values) > VALUES:
-        return 3
+        return 3, len(values)
     if _is_error(name) and any(not _NUMBER.fullmatch(value) for value in values):
-        return 0
-    return 1 if len(values) > 1 else 2
+        return 0, 0
+    return (1, 0) if len(values) > 1 else (2, 0)
 
 
 def _is_error(name: str) -> bool:
-    """Whether some word of the field's (dotted) name says it holds what went wrong."""
-    return any(word.lower() in _ERROR_WORDS for word in _NAME_WORDS.findall(name))
+    """Whether some word of the field's (dotted) name says it holds what went wrong (a stack trace
+    aside)."""
+    words = _words(name)
+    return bool(_ERROR_WORDS & set(words)) and not _STACK_WORDS & set(words[-1:])
+
+
+def _words(name: str) -> list[str]:
+    return [word.lower() for word in _NAME_WORDS.findall(name)]
 
 
 def _cut(name: str, value: str) -> str:

@@ -152,7 +152,7 @@ def to_result_line(row: StoredRecord, *, via: str, score: float) -> ResultLine:
         env=row.env,
         origin=_first_field(fields, ORIGIN_FIELDS),
         pid=_first_field(fields, PID_FIELDS),
-        details=field_details([fields]),
+        details=field_details([fields], message=row.message),
         message=row.message,
         level=row.level,
         host=row.host,
@@ -176,7 +176,7 @@ def merge_rows(line: ResultLine, rows: Sequence[StoredRecord]) -> None:
         return
     times = [r.timestamp for r in rows]
     sample = [_fields(r.fields_json) for r in rows[:DETAIL_SAMPLE]]
-    line.details = field_details(sample, sampled=len(rows) > DETAIL_SAMPLE)
+    line.details = field_details(sample, sampled=len(rows) > DETAIL_SAMPLE, message=line.message)
     line.count = len(rows)
     line.first_seen, line.last_seen = min(times), max(times)
     line.lines = sorted({int(n) for r in rows if (n := r.line) is not None})
