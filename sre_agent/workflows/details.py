@@ -48,7 +48,7 @@ _SHOWN = frozenset(
     "hostname environment caller stream trace_id span_id traceid spanid trace_flags line source".split()
 )
 #: Words of a field's name (any part of its dotted name) that say it holds what went wrong: such
-#: fields come first, longer, and an error object's `message` and `type` are kept (ECS's
+#: fields come first, longer, and an error object's `message` is kept (ECS's
 #: `error.message`, zap's `errorVerbose`).
 _ERROR_WORDS = frozenset("err error errors exception exc reason cause fault failure failures failed".split())
 #: Last words of a field name that hold a stack trace (`err.stack`, `error.stack_trace`).
@@ -132,7 +132,7 @@ def _scalars(fields: dict[str, Any], prefix: str, depth: int) -> Iterator[tuple[
     for key, value in fields.items():
         name = str(key)
         parent, _, leaf = f"{prefix}{name}".rpartition(".")
-        # shown already, except an error object's own `message` or `type`: that is its cause
+        # shown already, except an error object's own `message` (ECS `error.message`): its cause
         shown = leaf.lower() in _SHOWN and not _is_error(parent)
         if shown or (not prefix and name.lower() in _METADATA):
             continue
