@@ -210,3 +210,15 @@ def test_of_fields_of_many_values_the_fewer_first_each_by_its_most_common_value(
     assert field_details(records) == (
         "client=10.0.0.0|… (4 values) url=/v1/exports|… (5 values) port=40000|… (12 values)"
     )
+
+
+def test_a_stack_is_told_by_the_last_word_of_its_name_and_comes_after_fields_of_many_values() -> None:
+    records = [
+        {"stack": "Error: x\n at a.js:1", "port": n, "app.stack.name": "prod-a", "error.stack_trace": "at b"}
+        for n in range(5)
+    ]
+    assert field_details(records) == (
+        "app.stack.name=prod-a port=0|… (5 values) stack=Error: x at a.js:1 error.stack_trace=at b"
+    )
+    # only the last word makes a stack: `err.stack.top` is still about what went wrong, so it is whole
+    assert field_details([{"err": {"stack": {"top": "y" * 120}}}]) == "err.stack.top=" + "y" * 120
