@@ -33,6 +33,10 @@ from dataclasses import dataclass, field
 FRAMES = 3
 #: A kept line of a trace longer than this is cut (the whole message is capped at store time).
 LINE_CHARS = 240
+#: The trace's first line, what the program said went wrong, is cut only past this: a framework's
+#: context prefix (`[req-… … - default default] [instance: …] `) can take 200 characters before
+#: `Instance failed to spawn: …HypervisorUnavailable`.
+FIRST_LINE_CHARS = 2 * LINE_CHARS
 #: The most characters a cut line's start runs on to end the word it would split.
 WORD_ROOM = 24
 _WORD_CHAR = re.compile(r"\w")
@@ -203,10 +207,12 @@ def _cut(text: str, max_chars: int) -> str:
 
 
 def display_lines(message: str, max_chars: int, *, frames: int = FRAMES) -> list[str]:
-    """`message` as lines to show: a trace folded, each kept line cut at `LINE_CHARS`; any other
-    message on one line (its line breaks shown as ` ⏎ `) cut at `max_chars`."""
+    """`message` as lines to show: a trace folded, its first line cut at `FIRST_LINE_CHARS` and
+    each other kept line at `LINE_CHARS`; any other message on one line (its line breaks shown as
+    ` ⏎ `) cut at `max_chars`."""
     if is_trace(message):
-        return [_cut(line, LINE_CHARS) for line in fold(message, frames)]
+        first, *rest = fold(message, frames)
+        return [_cut(first, FIRST_LINE_CHARS), *(_cut(line, LINE_CHARS) for line in rest)]
     return [_cut(message, max_chars).replace("\n", " ⏎ ")]
 
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from sre_agent.cli import app
 from sre_agent.settings import get_settings
-from sre_agent.stacktrace import fold, is_trace, one_line
+from sre_agent.stacktrace import LINE_CHARS, display_lines, fold, is_trace, one_line
 
 runner = CliRunner()
 
@@ -279,3 +279,16 @@ def test_the_slack_answer_keeps_the_root_cause(tmp_path: Path, embedder) -> None
         answer = "\n".join(bot.wait_answer("C0OPS", ts))
     assert _block(answer) == EXPECTED_ROWS
     assert "FrameworkServlet" not in answer
+
+
+def test_a_traces_first_line_keeps_twice_the_room_of_its_other_lines() -> None:
+    prefix = "[req-4e5d559d-3cb6-44ef-89fb-c623902d9d83 " + "b8fc22f07da65874b7351bbc07a6f281 " * 4
+    headline = prefix + "- default default] Instance failed to spawn: HypervisorUnavailable on host: cmp-09"
+    frame = '  File "/usr/lib/python3/dist-packages/nova/virt/' + "x" * 300 + '.py", line 7, in spawn'
+    trace = f"{headline}\nTraceback (most recent call last):\n{frame}\n    raise HypervisorUnavailable()\n"
+    trace += "nova.exception.HypervisorUnavailable: Connection to the hypervisor is broken"
+    lines = display_lines(trace, 300)
+    assert len(headline) > LINE_CHARS and lines[0] == headline  # whole: what went wrong, and where
+    assert all(len(line) <= LINE_CHARS + len(" … ") for line in lines[1:])
+    assert any(" … " in line for line in lines[1:])  # the long frame is still cut
+    assert display_lines("x" * 600 + "\n  at a.b(C.java:1)", 300)[0] == "x" * 320 + " … " + "x" * 160
