@@ -222,3 +222,11 @@ def test_a_stack_is_told_by_the_last_word_of_its_name_and_comes_after_fields_of_
     )
     # only the last word makes a stack: `err.stack.top` is still about what went wrong, so it is whole
     assert field_details([{"err": {"stack": {"top": "y" * 120}}}]) == "err.stack.top=" + "y" * 120
+
+
+def test_a_long_message_repeated_in_a_field_is_left_out_too() -> None:
+    said = "connection to the ledger database was lost while committing the transfer " * 3
+    assert field_details([{"err": {"message": said}, "n": 1}], message=said) == "n=1"
+    # the same start, another end: not the message, so shown (cut)
+    other = {"err": {"message": said + "then retried"}, "n": 1}
+    assert field_details([other], message=said) == f"err.message={said[:159]}… n=1"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sre_agent.indexes.rows import TEXT_FIELDS
@@ -71,17 +72,20 @@ def field_details(
     whose one value is the line's `message` is left out (pino's `err.message`: shown already). At
     most `MAX_DETAILS` characters, then "(+N more)"; None when there are none. `sampled`: `records`
     are some of the lines only, so a count of values is a floor ("(200+ values)")."""
+    said = " ".join(message.split()) if message else None
     values: dict[str, Counter[str]] = {}
+    news: set[str] = set()  # fields with a value that is not the line's message
     for fields in records:
         for name, value in _scalars(fields, "", 0):
             values.setdefault(name, Counter())[_cut(name, value)] += 1
-    said = " ".join(message.split()) if message else None
+            if value != said:
+                news.add(name)
     shown: list[str] = []
     size = left = 0
     for name, seen in sorted(values.items(), key=lambda item: _rank(item[0], list(item[1]))):
-        listed = list(seen)  # in the order first seen
-        if said is not None and listed == [said]:
+        if name not in news:  # its one value is the message, shown already
             continue
+        listed = list(seen)  # in the order first seen
         plus = "+" if sampled else ""
         common = seen.most_common(1)[0][0]
         text = "|".join(listed) if len(listed) <= VALUES else f"{common}|… ({len(listed)}{plus} values)"
@@ -101,8 +105,7 @@ def _rank(name: str, values: list[str]) -> tuple[int, int]:
     count (`consecutive_failures=10`) is not what went wrong; of the fields of many values, the
     fewer first (4 client addresses say more than 57 client ports); a stack trace last (its first
     line is the error, which its sibling `message` says; its frames are long)."""
-    words = _words(name)
-    if _STACK_WORDS & set(words[-1:]):
+    if _is_stack(name):
         return 4, 0
     if len(values) > VALUES:
         return 3, len(values)
@@ -111,11 +114,16 @@ def _rank(name: str, values: list[str]) -> tuple[int, int]:
     return (1, 0) if len(values) > 1 else (2, 0)
 
 
+@lru_cache(maxsize=4096)  # a log repeats its few field names on every line: read each name once
 def _is_error(name: str) -> bool:
     """Whether some word of the field's (dotted) name says it holds what went wrong (a stack trace
     aside)."""
-    words = _words(name)
-    return bool(_ERROR_WORDS & set(words)) and not _STACK_WORDS & set(words[-1:])
+    return bool(_ERROR_WORDS & set(_words(name))) and not _is_stack(name)
+
+
+def _is_stack(name: str) -> bool:
+    """Whether the field's (dotted) name ends in a word that says it holds a stack trace."""
+    return bool(_STACK_WORDS & set(_words(name)[-1:]))
 
 
 def _words(name: str) -> list[str]:
