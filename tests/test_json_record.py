@@ -140,6 +140,27 @@ def test_the_fields_of_common_shippers_are_found(shipper: str, obj: dict[str, An
     assert record.fields == rest
 
 
+@pytest.mark.parametrize(
+    "obj, host, rest",
+    [
+        # an HPC event log
+        ({"node": "node-181", "component": "unix.hw"}, "node-181", {"component": "unix.hw"}),
+        ({"Computer": "WIN-7QK2", "EventID": 7031}, "WIN-7QK2", {"EventID": 7031}),  # a Windows event
+        ({"agent": {"hostname": "web-3"}}, "web-3", {}),  # Beats
+        ({"kubernetes": {"node": {"name": "gke-pool-1-x8kq"}}}, "gke-pool-1-x8kq", {}),
+        # a field that says "host" wins, the others stay fields: a Redis Cluster's node is its id
+        ({"host": "cache-2", "node": "07c37dfeb235213a"}, "cache-2", {"node": "07c37dfeb235213a"}),
+        ({"pod": "cart-7d9f", "k8s.node.name": "gke-x8kq"}, "cart-7d9f", {"k8s.node.name": "gke-x8kq"}),
+    ],
+)
+def test_the_machine_is_read_from_the_names_systems_give_it(
+    obj: dict[str, Any], host: str, rest: dict
+) -> None:
+    record = record_from_object({"timestamp": ISO, "message": "m", **obj}, source="f", line=1)
+    assert record.host == host
+    assert record.fields == rest
+
+
 def test_a_configs_own_names_come_before_the_usual_ones() -> None:
     obj = {"time": ISO, "msg": "m", "user": "bob", "customer": "8812"}
     record = record_from_object(obj, source="f", aliases={"user_id": ["customer"]})

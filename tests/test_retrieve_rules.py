@@ -519,3 +519,48 @@ def test_when_the_top_lines_are_variants_of_few_patterns_the_next_patterns_follo
     # one pattern per slot already: nothing follows
     alone, _ = _ask(store, "id 4509568 keeps showing up as the blocker. what was it running?", k=1)
     assert len(alone) == 1
+
+
+def test_what_the_question_names_is_followed_just_past_its_window_after_the_lines_inside(
+    tmp_path, embedder
+) -> None:
+    """ "command 3106 between 12:05 and 12:15: did it go through?" — its timeout came at 12:20."""
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (9, "Targeting nodes:node-[176-183] child of command 3106"),
+            (10, "boot (command 3106)"),
+            *[(m, f"GET /v1/items/{m} 200 in {m + 3}ms") for m in range(5, 15)],
+            (20, "boot (command 3106) Error: Timeout", {"level": "ERROR"}),
+            (29, "boot (command 3107) Error: Timeout", {"level": "ERROR"}),
+            (31, "command 3106 retried by operator"),
+        ),
+    )
+    found, notes = _ask(store, "did command 3106 between 12:05 and 12:15 go through?")
+    assert set(found[:2]) == {"boot (command 3106)", "Targeting nodes:node-[176-183] child of command 3106"}
+    assert found[2] == "boot (command 3106) Error: Timeout"
+    # the stretch after a 10-minute window is 15 minutes: 12:31 is past it, and 3107 is not named
+    assert "command 3106 retried by operator" not in found
+    assert "boot (command 3107) Error: Timeout" not in found  # after the window, 3106 not in it
+    assert (
+        "also the lines holding 'command 3106', '3106' just after the window "
+        "(2026-03-01 12:15 → 2026-03-01 12:30 UTC)" in notes
+    )
+
+
+def test_nothing_past_the_window_is_added_or_said_when_the_named_id_stops_in_it(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (10, "boot (command 3106)"),
+            (11, "boot (command 3106) done"),
+            *[(m, f"GET /v1/items/{m} 200 in {m + 3}ms") for m in range(5, 15)],
+            (20, "boot (command 3107) Error: Timeout", {"level": "ERROR"}),
+        ),
+    )
+    found, notes = _ask(store, "did command 3106 between 12:05 and 12:15 go through?")
+    assert set(found[:2]) == {"boot (command 3106)", "boot (command 3106) done"}
+    assert "boot (command 3107) Error: Timeout" not in found
+    assert not [n for n in notes if "just after the window" in n]

@@ -127,6 +127,18 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "k8s.pod.name",
         "resource.k8s.pod.name",
         "instance",
+        # Where no field says "host": the machine by the other names shippers and systems give it
+        # (names are compared without case and punctuation: `node_name` is also `node.name`).
+        "host.hostname",
+        "agent.hostname",
+        "source_host",
+        "computer",
+        "computer_name",
+        "machine",
+        "node",
+        "node_name",
+        "kubernetes.node.name",
+        "k8s.node.name",
     ),
     "env": ("env", "environment", "stage", "deployment.environment", "resource.deployment.environment"),
 }

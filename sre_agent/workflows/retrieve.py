@@ -14,8 +14,10 @@
   lines that hold them come first (`order.signals_first`).
 - Broad questions ("what went wrong between X and Y?") get the error and warning lines of the
   window, most severe and most risen patterns first (`broad.rank_broad`).
+- What the question names is followed just past its window, after the lines inside it
+  (`windows.just_after`): the outcome of "command 3106 before midnight" came at 00:03.
 - Results are de-duplicated by message; each keeps its count of identical lines, first and
-  last seen time, and source line numbers.
+  last seen time, and source line numbers (`line_stats`).
 """
 
 from __future__ import annotations
@@ -26,22 +28,20 @@ from datetime import timedelta
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
 from sre_agent.indexes.filters import in_clause, to_micros
-from sre_agent.indexes.rows import short_hash
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.anchors import anchor_matches, rank_matches
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, rank_broad
 from sre_agent.workflows.changes import change_ids
 from sre_agent.workflows.constraints import Attempt, attempts, identifier_clause, search_filters, with_clause
 from sre_agent.workflows.entities import named_ids, without_words
+from sre_agent.workflows.line_stats import add_counts, add_patterns
 from sre_agent.workflows.order import (
     as_hit,
     dedupe,
     holders_first,
     like,
     merge_hits,
-    merge_rows,
     more_patterns,
-    pattern_stats,
     set_aside_last,
     signals_first,
 )
@@ -55,11 +55,10 @@ from sre_agent.workflows.requests import (
 )
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
-from sre_agent.workflows.windows import settle_window
+from sre_agent.workflows.windows import after_text, just_after, settle_window
 
 CANDIDATES = 200  # hits pulled from the index before de-duplication
 EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
-PATTERN_SCAN_LIMIT = 100_000  # timestamps read for the result's pattern stats
 #: How much more the meaning (vector) list counts than the words (full-text) list in the question's
 #: hybrid search. The question's exact words already rank first through the tiers (identifiers,
 #: anchors); what is left to rank is by meaning. Measured cold over the incident sets (bench/
@@ -129,11 +128,11 @@ class Retriever:
                 lines = self._broad(session, table_list, plan, attempt, k)
                 if plan.tells_a_story and plan.terms:  # "what did pid 13 log on nov 11?": its lines first
                     lines = self._named_first(session, table_list, plan, filters, lines, k)
-                self._add_patterns(session, table_list, filters, lines)
+                add_patterns(self.index, session, table_list, filters, lines)
                 return lines, notes + attempt.dropped
             lines, missing = self._specific(session, table_list, plan, filters, k)
-            self._add_counts(session, table_list, filters, lines)
-            self._add_patterns(session, table_list, filters, lines)
+            add_counts(self.index, session, table_list, filters, lines, just_after(plan.window, filters))
+            add_patterns(self.index, session, table_list, filters, lines)
             return lines, notes + attempt.dropped + missing
         return [], notes
 
@@ -185,6 +184,8 @@ class Retriever:
     ) -> tuple[list[ResultLine], list[str]]:
         """Exact tiers first (identifiers, phrase shapes), then the question's hybrid hits."""
         tiers, missing = self._exact_tiers(session, tables, plan, filters)
+        if late := self._after_window(session, tables, plan, filters):  # what it names, just after
+            tiers.append(late)
         if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
             # "did anything change?": those lines next, after any lines of what the question names
             tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", changed))))
@@ -207,6 +208,10 @@ class Retriever:
                 ordered = place_followed(ordered, [(hit, "request") for hit in followed])
                 missing.append(followed_note(len(request_ids(found)), len(followed)))
         top = dedupe(ordered, k)
+        if plan.window is not None and any(line.first_seen > plan.window.end for line in top):
+            named = ", ".join(f"'{n}'" for n in (plan.identifiers or plan.terms)[:3])
+            stretch = after_text(plan.window, plan.utc_offset)
+            missing.append(f"also the lines holding {named} just after the window ({stretch})")
         return top + more_patterns(ordered, top, k), missing
 
     def _exact_tiers(
@@ -250,6 +255,20 @@ class Retriever:
                 shaped = with_clause(filters, like("shape", shape))
                 tiers.append(self._ranked(session, tables, plan, shaped, TIER_VECTOR_WEIGHT))
         return [t for t in tiers if t], missing
+
+    def _after_window(
+        self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
+    ) -> list[Hit]:
+        """The lines holding every identifier of the question (else its numbers and short ids) in
+        the stretch right after its window (`just_after`), as the question ranks them."""
+        late = just_after(plan.window, filters)
+        if late is None:
+            return []
+        if plan.identifiers:
+            every = " AND ".join(identifier_clause(i) for i in plan.identifiers)
+            held = plan.identifiers
+            return self._ranked(session, tables, plan, with_clause(late, every), TIER_VECTOR_WEIGHT, held)
+        return self._anchored(session, tables, plan, late, rare_words=False)
 
     def _around(
         self, session: str, tables: list[str] | None, filters: SearchFilters, exact: Sequence[Hit]
@@ -337,11 +356,17 @@ class Retriever:
         )
 
     def _anchored(
-        self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
+        self,
+        session: str,
+        tables: list[str] | None,
+        plan: RetrievalPlan,
+        filters: SearchFilters,
+        *,
+        rare_words: bool = True,
     ) -> list[Hit]:
         """Lines holding the question's anchors (`anchors`): most anchors first, then as the
         question ranks them among themselves, words weighing as much as meaning."""
-        matched = anchor_matches(self.index, session, tables, plan, filters)
+        matched = anchor_matches(self.index, session, tables, plan, filters, rare_words=rare_words)
         if not matched:
             return []
         among = with_clause(filters, in_clause("id", matched))
@@ -367,7 +392,7 @@ class Retriever:
         most = max(m.anchors for m in matched.values())
         hits = sorted((m.hit for m in matched.values() if m.anchors == most), key=lambda h: h.timestamp)
         named = dedupe([(hit, "exact") for hit in hits], k)
-        self._add_counts(session, tables, any_level, named)
+        add_counts(self.index, session, tables, any_level, named)
         held = {line.message for line in named}
         return [*named, *[line for line in broad if line.message not in held]][:k]
 
@@ -375,33 +400,3 @@ class Retriever:
         """Seconds between the session's first and last stored line."""
         span = self.index.time_span(session, tables=tables)
         return (span[1] - span[0]) / 1_000_000 if span else 0.0
-
-    def _add_counts(
-        self, session: str, tables: list[str] | None, filters: SearchFilters, lines: list[ResultLine]
-    ) -> None:
-        """Count the identical lines of each result among the lines the search was allowed to see
-        (same window, level and field filters), with their first and last times and line numbers."""
-        if not lines:
-            return
-        counted = with_clause(filters, in_clause("message", (line.message for line in lines)))
-        by_message: dict[str, list[StoredRecord]] = defaultdict(list)
-        for row in self.index.scan(session, tables=tables, filters=counted, limit=BROAD_SCAN_LIMIT):
-            by_message[row.message].append(row)
-        for line in lines:
-            merge_rows(line, by_message.get(line.message, []))
-
-    def _add_patterns(
-        self, session: str, tables: list[str] | None, filters: SearchFilters, lines: list[ResultLine]
-    ) -> None:
-        """Give each line its pattern's stats: all lines of its shape the search was allowed to see."""
-        if not lines:
-            return
-        hashes = {line.shape: short_hash(line.shape) for line in lines}
-        stamps = self.index.timestamps(
-            session,
-            tables=tables,
-            filters=with_clause(filters, in_clause("shape_hash", dict.fromkeys(hashes.values()))),
-            limit=PATTERN_SCAN_LIMIT,
-        )
-        for line in lines:
-            line.pattern = pattern_stats(stamps.get(hashes[line.shape], []))

@@ -9,11 +9,14 @@
 - A window that holds stored lines but none holding any identifier the question names, while
   lines outside it do, is dropped the same way, and said ("where did replica set X come from?
   nobody deployed today": X was created yesterday).
+- What the question names goes on after its window ends ("command 3106 before midnight: did that
+  boot go through?" — it timed out at 00:03): `just_after` is the stretch after the window where
+  its lines are still looked for, after those inside it.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sre_agent.clocks import MINUTES, span
 from sre_agent.indexes import LogIndex, SearchFilters
@@ -51,6 +54,28 @@ def settle_window(
         )
         plan.window = None
     return True, notes
+
+
+#: How long after a window the lines of what the question names are still looked for: as long
+#: as the window, at least `AFTER_MIN` and at most `AFTER_MAX`.
+AFTER_MIN = timedelta(minutes=15)
+AFTER_MAX = timedelta(hours=1)
+
+
+def just_after(window: TimeWindow | None, filters: SearchFilters) -> SearchFilters | None:
+    """`filters` moved to the stretch right after `window` (None without a window)."""
+    if window is None:
+        return None
+    return filters.model_copy(update={"start": window.end + timedelta(microseconds=1), "end": _after(window)})
+
+
+def after_text(window: TimeWindow, utc_offset: int | None) -> str:
+    """'2004-03-10 00:00 → 01:00 UTC': the stretch `just_after` reads, for a note."""
+    return span(window.end, _after(window), utc_offset, MINUTES)
+
+
+def _after(window: TimeWindow) -> datetime:
+    return window.end + min(max(window.end - window.start, AFTER_MIN), AFTER_MAX)
 
 
 def _first_holding(

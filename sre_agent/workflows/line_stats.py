@@ -1,0 +1,59 @@
+"""What each result line says beside its message: how many identical lines the search could see,
+their first and last times and line numbers (`add_counts`), and its pattern's rhythm over all
+lines of its shape (`add_patterns`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sre_agent.indexes import LogIndex, SearchFilters, StoredRecord
+from sre_agent.indexes.filters import in_clause
+from sre_agent.indexes.rows import short_hash
+from sre_agent.workflows.broad import BROAD_SCAN_LIMIT
+from sre_agent.workflows.constraints import with_clause
+from sre_agent.workflows.order import merge_rows, pattern_stats
+from sre_agent.workflows.results import ResultLine
+
+PATTERN_SCAN_LIMIT = 100_000  # timestamps read for the result's pattern stats
+
+
+def add_counts(
+    index: LogIndex,
+    session: str,
+    tables: list[str] | None,
+    filters: SearchFilters,
+    lines: list[ResultLine],
+    late: SearchFilters | None = None,
+) -> None:
+    """Count the identical lines of each result among the lines the search was allowed to see
+    (same window, level and field filters), with their first and last times and line numbers;
+    a line found only after the window (`just_after`) among those of `late`."""
+    if not lines:
+        return
+    by_message: dict[str, list[StoredRecord]] = defaultdict(list)
+    for scope in (filters, late):
+        wanted = [line.message for line in lines if line.message not in by_message]
+        if scope is None or not wanted:
+            continue
+        counted = with_clause(scope, in_clause("message", wanted))
+        for row in index.scan(session, tables=tables, filters=counted, limit=BROAD_SCAN_LIMIT):
+            by_message[row.message].append(row)
+    for line in lines:
+        merge_rows(line, by_message.get(line.message, []))
+
+
+def add_patterns(
+    index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, lines: list[ResultLine]
+) -> None:
+    """Give each line its pattern's stats: all lines of its shape the search was allowed to see."""
+    if not lines:
+        return
+    hashes = {line.shape: short_hash(line.shape) for line in lines}
+    stamps = index.timestamps(
+        session,
+        tables=tables,
+        filters=with_clause(filters, in_clause("shape_hash", dict.fromkeys(hashes.values()))),
+        limit=PATTERN_SCAN_LIMIT,
+    )
+    for line in lines:
+        line.pattern = pattern_stats(stamps.get(hashes[line.shape], []))
