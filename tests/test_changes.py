@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from test_retrieve_rules import _ask, _rows, _store
 
+from sre_agent.timeline import speaks_of_change
 from sre_agent.workflows.changes import asks_about_changes
 
 
@@ -19,6 +20,10 @@ from sre_agent.workflows.changes import asks_about_changes
         ("was anything rolled out today?", True),
         ("did someone deploy payments?", True),
         ("any config changes on the gateway?", True),
+        ("did IT push anything to this laptop right before it started?", True),
+        ("did ops install something on the db hosts last night?", True),
+        ("was anything patched on web02 this week?", True),
+        ("did the request push through in the end?", False),
         ("what went wrong between 14:00 and 14:10?", False),
         ("the pool size changed to 5, why?", False),
         ("how many connections could the new build hold?", False),
@@ -83,3 +88,19 @@ def test_what_changed_for_a_named_thing_puts_that_things_lines_before_the_change
     found, _ = _ask(store, "what changed for stat type 40011?", k=3)
     assert found[0] == "new date =20171223, type=40011,6314.0,old=6137.0"
     assert set(found[1:3]) == {"step counter restarted after reboot", "config reloaded: sync interval 30s"}
+
+
+@pytest.mark.parametrize(
+    ("line", "is_change"),
+    [
+        ("Installed configuration profile: Corp Wi-Fi (EAP-TLS) (com.acmecorp.wifi.eaptls)", True),
+        ("Package KB3019978 installed successfully", True),
+        ("Uninstalling package openssl-1.1.1k", True),
+        ("kernel patched live: CVE-2024-1086", True),
+        ("config reloaded: no changes", False),  # says nothing changed
+        ("GET /install.sh 200", False),  # a path, not an install
+        ("request took 32ms", False),
+    ],
+)
+def test_which_lines_speak_of_a_change(line: str, is_change: bool) -> None:
+    assert speaks_of_change(line) is is_change

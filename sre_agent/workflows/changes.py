@@ -27,8 +27,9 @@ _ASKS = re.compile(
     r"|\bany (?:recent )?(?:changes?|deploy(?:s|ments?)?|rollouts?|releases?|upgrades?"
     r"|config(?:uration)? changes?)\b"
     r"|\b(?:was|were) (?:anything|something|there any \w+) "
-    r"(?:deployed|rolled out|released|upgraded|reconfigured)\b"
-    r"|\bdid (?:someone|somebody|anyone|anybody|we|they) (?:deploy|ship|roll out|release|upgrade|change)\b",
+    r"(?:deployed|rolled out|released|upgraded|reconfigured|pushed|installed|updated|patched)\b"
+    r"|\bdid (?:someone|somebody|anyone|anybody|we|they|it|ops|infra|the \w+ team) "
+    r"(?:deploy|ship|push|roll out|release|upgrade|change|install|update|patch)\b",
     re.IGNORECASE,
 )
 
