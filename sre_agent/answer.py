@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sre_agent.clocks import MINUTES, span
+from sre_agent.clocks import MINUTES, span, stamp
 from sre_agent.connectors.report import FetchCut, FetchReport
 from sre_agent.evidence import render_evidence
 from sre_agent.workflows.results import SearchResult
@@ -65,10 +65,14 @@ def _scope(result: SearchResult) -> list[str]:
     out = []
     if plan.window:
         out.append("time " + span(plan.window.start, plan.window.end, result.utc_offset, MINUTES))
+        if plan.read_on_to:
+            out.append(f"what it names read on to {stamp(plan.read_on_to, result.utc_offset, MINUTES)}")
     else:
         out.append("all stored time")
     if plan.identifiers:
         out.append("containing " + ", ".join(f"`{i}`" for i in plan.identifiers))
+        if plan.referent:
+            out[-1] += f" ({plan.referent})"
     for key, value in plan.field_filters.items():
         out.append(f"{key}=`{value}`")
     if plan.min_level:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from sre_agent.answer import render_answer
 from sre_agent.clean import clean_records
 from sre_agent.indexes import LogIndex, table_name
 from sre_agent.indexes.rows import fts_text
@@ -20,6 +21,7 @@ from sre_agent.models import LogRecord, normalize_level
 from sre_agent.shapes import message_shape, sounds_like_trouble
 from sre_agent.workflows.log_search import log_clock
 from sre_agent.workflows.refine import RuleRefiner
+from sre_agent.workflows.results import SearchResult
 from sre_agent.workflows.retrieve import Retriever
 
 SESSION = "rules"
@@ -537,16 +539,18 @@ def test_what_the_question_names_is_followed_just_past_its_window_after_the_line
             (31, "command 3106 retried by operator"),
         ),
     )
-    found, notes = _ask(store, "did command 3106 between 12:05 and 12:15 go through?")
+    plan = RuleRefiner().refine("did command 3106 between 12:05 and 12:15 go through?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=10)
+    found = [line.message for line in lines]
     assert set(found[:2]) == {"boot (command 3106)", "Targeting nodes:node-[176-183] child of command 3106"}
     assert found[2] == "boot (command 3106) Error: Timeout"
     # the stretch after a 10-minute window is 15 minutes: 12:31 is past it, and 3107 is not named
     assert "command 3106 retried by operator" not in found
     assert "boot (command 3107) Error: Timeout" not in found  # after the window, 3106 not in it
-    assert (
-        "also the lines holding 'command 3106', '3106' just after the window "
-        "(2026-03-01 12:15 → 2026-03-01 12:30 UTC)" in notes
-    )
+    assert plan.read_on_to == BASE + timedelta(minutes=30)
+    said = render_answer(SearchResult(question="q", session=SESSION, plan=plan, lines=lines))
+    assert "time 2026-03-01 12:05 → 2026-03-01 12:15 UTC; what it names read on to 2026-03-01 12:30" in said
+    assert lines[2].count == 1 and lines[2].lines == [13]
 
 
 def test_nothing_past_the_window_is_added_or_said_when_the_named_id_stops_in_it(tmp_path, embedder) -> None:
@@ -560,7 +564,8 @@ def test_nothing_past_the_window_is_added_or_said_when_the_named_id_stops_in_it(
             (20, "boot (command 3107) Error: Timeout", {"level": "ERROR"}),
         ),
     )
-    found, notes = _ask(store, "did command 3106 between 12:05 and 12:15 go through?")
+    plan = RuleRefiner().refine("did command 3106 between 12:05 and 12:15 go through?", now=NOW)
+    found = [line.message for line in Retriever(store).retrieve(SESSION, plan, k=10)[0]]
     assert set(found[:2]) == {"boot (command 3106)", "boot (command 3106) done"}
     assert "boot (command 3107) Error: Timeout" not in found
-    assert not [n for n in notes if "just after the window" in n]
+    assert plan.read_on_to is None

@@ -26,7 +26,7 @@ from sre_agent.workflows.refine import RuleRefiner
 FIELDS = {
     "user_id": ["customer", "member_id"],
     "request_id": ["trace_id", "correlation_id"],
-    "host": ["node_name"],
+    "host": ["vm_name"],
 }
 CONFIG = {"name": "membership", "methods": [{"name": "GetMembership"}], "fields": FIELDS}
 NOW = datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
@@ -47,7 +47,7 @@ def _records() -> list[dict[str, Any]]:
                 "user": "svc-frontend",
                 "trace_id": f"t-{i}",
                 "request_id": f"r-{i}",
-                "node_name": f"node-{i % 2}",
+                "vm_name": f"node-{i % 2}",
             }
         )
     return out

@@ -150,9 +150,13 @@ def _scope(result: SearchResult, table: str | None) -> str:
     parts = [f"table {table}" if table else "all tables of this thread"]
     if plan.window:
         parts.append(f"window {plan.window.start:%Y-%m-%d %H:%M} → {plan.window.end:%Y-%m-%d %H:%M} UTC")
+        if plan.read_on_to:
+            parts.append(f"what it names read on to {plan.read_on_to:%Y-%m-%d %H:%M} UTC")
     parts += [f"{k}={v}" for k, v in plan.field_filters.items()]
     if plan.identifiers:
         parts.append("containing " + ", ".join(repr(i) for i in plan.identifiers))
+        if plan.referent:
+            parts[-1] += f" ({plan.referent})"
     if plan.min_level:
         parts.append(f"level ≥ {plan.min_level}")
     if result.relaxed:

@@ -42,6 +42,7 @@ from sre_agent.workflows.events import (
     SearchStart,
 )
 from sre_agent.workflows.plan import RetrievalPlan
+from sre_agent.workflows.referents import subject_hosts
 from sre_agent.workflows.refine import Refiner, RuleRefiner
 from sre_agent.workflows.results import SearchResult
 from sre_agent.workflows.retrieve import Retriever
@@ -300,6 +301,9 @@ class LogSearchWorkflow(Workflow):
         lines, relaxed = await asyncio.to_thread(
             self.retriever.retrieve, ev.job.session, ev.plan, k=ev.job.k, tables=ev.job.search_tables
         )
+        hosts = await asyncio.to_thread(
+            subject_hosts, self.index, ev.job.session, ev.job.search_tables, ev.plan, lines[: ev.job.k]
+        )
         state = await ctx.store.get_state()
         wide = await asyncio.to_thread(wider_than_stored, self.index, ev.job, ev.plan)
         if wide is not None:
@@ -328,6 +332,7 @@ class LogSearchWorkflow(Workflow):
                 relaxed=relaxed,
                 utc_offset=state.utc_offset,
                 fetch_report=state.report,
+                hosts=hosts,
             )
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -68,4 +68,13 @@ class RetrievalPlan(BaseModel):
         "and the lines that say it come after the others",
     )
     environment: str | None = None
+    referent: str | None = Field(
+        default=None,
+        description="how a follow-up's 'that box' was read: the host(s) put in `identifiers` (`referents`)",
+    )
+    read_on_to: datetime | None = Field(
+        default=None,
+        description="set by the retrieve step: the lines holding what the question names were read on "
+        "past the window's end, to this time (`windows.just_after`)",
+    )
     notes: list[str] = Field(default_factory=list)

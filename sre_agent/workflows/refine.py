@@ -20,6 +20,7 @@ from sre_agent.indexes.fts_query import is_identifier
 from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.changes import asks_about_changes
 from sre_agent.workflows.plan import RetrievalPlan
+from sre_agent.workflows.referents import referred_hosts
 
 #: The thread-memory key of the day (ISO date, in the logs' clock) the thread's last window was on.
 THREAD_DAY = "day"
@@ -239,6 +240,13 @@ class RuleRefiner:
             if column not in field_filters and refers_back is not None and refers_back.search(question):
                 field_filters[column] = value
                 notes.append(f"{column}={value} from earlier in this thread")
+        referent = None
+        if not identifiers and not field_filters:  # "had that box been limping?": the thread's host
+            hosts, said = referred_hosts(question, thread)
+            if hosts:
+                identifiers = hosts
+                referent = f"'{said}': what this thread has been about"
+                notes.append(f"'{said}' read as {', '.join(hosts)}: what this thread has been about")
         # An id that is already a field filter is not also an identifier.
         identifiers = [i for i in identifiers if i not in field_filters.values()]
         # "besides root": still words of the search (they say what the question is about), but
@@ -317,6 +325,7 @@ class RuleRefiner:
             asks_what_went_wrong=asks_what_went_wrong,
             tells_a_story=broad and tells_a_story and not asks_what_went_wrong,
             environment=env,
+            referent=referent,
             notes=notes,
         )
 

@@ -87,4 +87,9 @@ class SearchResult(BaseModel):
         "dropped to find anything, what the source held when nothing matched (None: no fetch)",
     )
     source: str | None = Field(default=None, description="the logs source fetched from (None: no fetch)")
+    hosts: list[str] | None = Field(
+        default=None,
+        description="the hosts this answer is about, for a follow-up's 'that box' (None: the question "
+        "was about something else; `referents.subject_hosts`)",
+    )
     stats: dict[str, Any] = Field(default_factory=dict)

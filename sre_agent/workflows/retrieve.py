@@ -55,7 +55,7 @@ from sre_agent.workflows.requests import (
 )
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
-from sre_agent.workflows.windows import after_text, just_after, settle_window
+from sre_agent.workflows.windows import just_after, read_on_to, settle_window
 
 CANDIDATES = 200  # hits pulled from the index before de-duplication
 EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
@@ -209,9 +209,7 @@ class Retriever:
                 missing.append(followed_note(len(request_ids(found)), len(followed)))
         top = dedupe(ordered, k)
         if plan.window is not None and any(line.first_seen > plan.window.end for line in top):
-            named = ", ".join(f"'{n}'" for n in (plan.identifiers or plan.terms)[:3])
-            stretch = after_text(plan.window, plan.utc_offset)
-            missing.append(f"also the lines holding {named} just after the window ({stretch})")
+            plan.read_on_to = read_on_to(plan.window)  # said with the answer's scope
         return top + more_patterns(ordered, top, k), missing
 
     def _exact_tiers(

@@ -66,15 +66,12 @@ def just_after(window: TimeWindow | None, filters: SearchFilters) -> SearchFilte
     """`filters` moved to the stretch right after `window` (None without a window)."""
     if window is None:
         return None
-    return filters.model_copy(update={"start": window.end + timedelta(microseconds=1), "end": _after(window)})
+    start = window.end + timedelta(microseconds=1)
+    return filters.model_copy(update={"start": start, "end": read_on_to(window)})
 
 
-def after_text(window: TimeWindow, utc_offset: int | None) -> str:
-    """'2004-03-10 00:00 → 01:00 UTC': the stretch `just_after` reads, for a note."""
-    return span(window.end, _after(window), utc_offset, MINUTES)
-
-
-def _after(window: TimeWindow) -> datetime:
+def read_on_to(window: TimeWindow) -> datetime:
+    """The end of the stretch `just_after` reads."""
     return window.end + min(max(window.end - window.start, AFTER_MIN), AFTER_MAX)
 
 

@@ -1,0 +1,123 @@
+"""Follow-ups that point back at a machine ("that box", "those nodes") are searched for the host(s)
+the thread has been about, and say so (`workflows/referents.py`). A real engine: JSONL file,
+LanceDB in a temp folder, the real model, the thread's memory between questions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sre_agent.answer import render_answer
+from sre_agent.engine import Engine
+from sre_agent.workflows.referents import HOSTS_KEY, referred_hosts
+from sre_agent.workflows.results import SearchResult
+
+T0 = datetime(2005, 12, 6, 22, 0, tzinfo=UTC)
+NOW = T0 + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("question", "hosts", "said"),
+    [
+        ("did the scheduler ever pull that box out of rotation?", ["bn251"], "that box"),
+        ("was this node already flaky before?", ["bn251"], "this node"),
+        ("when did each of those nodes drop off the network?", ["bn251", "bn247"], "those nodes"),
+        ("did these servers come back?", ["bn251", "bn247"], "these servers"),
+        ("what did the scheduler do overnight?", [], None),  # points at no machine
+        ("was that switch flapping?", [], None),  # a switch is not a host
+    ],
+)
+def test_which_words_point_back_at_the_threads_hosts(
+    question: str, hosts: list[str], said: str | None
+) -> None:
+    assert referred_hosts(question, {HOSTS_KEY: "bn251,bn247"}) == (hosts, said)
+
+
+def test_nothing_is_read_into_that_box_before_the_thread_knows_a_host() -> None:
+    assert referred_hosts("had that box been limping?", {}) == ([], None)
+    assert referred_hosts("had that box been limping?", None) == ([], None)
+
+
+def _line(minute: int, host: str, message: str, level: str | None = None) -> dict:
+    at = (T0 + timedelta(minutes=minute)).isoformat()
+    return {"timestamp": at, "host": host, "level": level, "message": message}
+
+
+def _cluster_log(path: Path) -> Path:
+    """bn251's link flaps at 23:10–23:30 (its own kernel lines and a peer naming it); the
+    subnet manager reports switch port 9; the scheduler host takes bn251 offline at 23:45 and
+    back at 08:00; routine lines from other nodes all along."""
+    rows = [
+        _line(m, f"cn{m % 7}", f"session opened for user root by (uid=0) pid {m}") for m in range(0, 600, 3)
+    ]
+    for m in range(70, 90, 4):
+        rows.append(_line(m, "bn251", "port 1 state changed to DOWN (PORT_ERROR)", "ERROR"))
+        rows.append(
+            _line(m + 1, "tbird-sm1", "port 9 of switch 0x0005ad0000021f4e changed state: ACTIVE -> DOWN")
+        )
+    rows.append(_line(75, "bn251", "ib_ipoib: multicast join failed for ff12:401b (status -110)", "ERROR"))
+    rows.append(
+        _line(76, "bn247", "Got completion with error VAPI_RETRY_EXC_ERR, dest rank 140 (bn251)", "ERROR")
+    )
+    rows.append(
+        _line(105, "tbird-admin1", "Node;bn251;state set to offline by root, note 'ib port flapping'")
+    )
+    rows.append(_line(600, "tbird-admin1", "Node;bn251;state offline cleared by root"))
+    rows.append(_line(300, "tbird-admin1", "Node;cn3;state set to offline by root, note 'disk swap'"))
+    rows.sort(key=lambda r: r["timestamp"])
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _search(engine: Engine, question: str, session: str, logs: Path) -> SearchResult:
+    return asyncio.run(engine.search(question, session=session, logs=logs, now=NOW))
+
+
+def test_that_box_is_the_host_the_thread_was_about_and_the_answer_says_so(engine, tmp_path) -> None:
+    logs = _cluster_log(tmp_path / "tbird.jsonl")
+    first = _search(engine, "what went wrong between 23:10 and 23:30 on dec 6?", "flap", logs)
+    assert first.hosts == ["bn251"]  # wrote three of its lines and is named in a fourth
+    assert engine.thread_context("flap")[HOSTS_KEY] == "bn251"
+    # a question about a switch port names no host: the thread's host stays
+    port = _search(engine, "what has switch 0x0005ad0000021f4e port 9 been doing overnight?", "flap", logs)
+    assert port.hosts is None and engine.thread_context("flap")[HOSTS_KEY] == "bn251"
+    pulled = _search(engine, "did the scheduler ever pull that box out of rotation?", "flap", logs)
+    assert pulled.plan.identifiers == ["bn251"]
+    assert "'that box' read as bn251: what this thread has been about" in pulled.plan.notes
+    assert pulled.plan.referent == "'that box': what this thread has been about"
+    assert "containing `bn251` ('that box': what this thread has been about)" in render_answer(pulled)
+    top = [line.message for line in pulled.lines[:2]]
+    assert set(top) == {
+        "Node;bn251;state set to offline by root, note 'ib port flapping'",
+        "Node;bn251;state offline cleared by root",
+    }
+    assert all("cn3" not in line.message for line in pulled.lines[:3])
+
+
+def test_those_nodes_are_every_host_the_thread_was_about(engine, tmp_path) -> None:
+    rows = [_line(m, f"node-{100 + m % 5}", "heartbeat ok") for m in range(0, 300, 2)]
+    for n in (176, 177, 178):
+        rows.append(
+            _line(
+                90 + n % 10,
+                f"node-{n}",
+                "Temperature (53C) exceeds critical threshold, powering off",
+                "ERROR",
+            )
+        )
+        rows.append(_line(91 + n % 10, f"node-{n}", "not responding", "ERROR"))
+        rows.append(_line(140, f"node-{n}", 'Component "alt0" is in the unavailable state'))
+    rows.append(_line(140, "node-101", 'Component "alt0" is in the unavailable state'))  # another node
+    rows.sort(key=lambda r: r["timestamp"])
+    logs = tmp_path / "hpc.jsonl"
+    logs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    first = _search(engine, "what went wrong between 23:25 and 23:40 on dec 6?", "hot", logs)
+    assert sorted(first.hosts or []) == ["node-176", "node-177", "node-178"]
+    dropped = _search(engine, "when exactly did each of those boxes drop off the network?", "hot", logs)
+    assert sorted(dropped.plan.identifiers) == ["node-176", "node-177", "node-178"]
+    alt0 = [line for line in dropped.lines if "alt0" in line.message]
+    assert alt0 and {line.host for line in alt0} <= {"node-176", "node-177", "node-178"}
