@@ -15,11 +15,13 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from sre_agent.answer import render_answer
 from sre_agent.clean import clean_records
-from sre_agent.indexes import LogIndex, table_name
+from sre_agent.indexes import LogIndex, SearchFilters, table_name
+from sre_agent.indexes.filters import in_clause
 from sre_agent.indexes.rows import fts_text
 from sre_agent.models import LogRecord, normalize_level
 from sre_agent.shapes import message_shape, sounds_like_trouble
 from sre_agent.workflows.log_search import log_clock
+from sre_agent.workflows.origins import named_origin_ids
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import SearchResult
 from sre_agent.workflows.retrieve import Retriever
@@ -569,3 +571,52 @@ def test_nothing_past_the_window_is_added_or_said_when_the_named_id_stops_in_it(
     assert set(found[:2]) == {"boot (command 3106)", "boot (command 3106) done"}
     assert "boot (command 3107) Error: Timeout" not in found
     assert plan.read_on_to is None
+
+
+def _written(*lines: tuple[int, str, str]) -> list[LogRecord]:
+    """(minute, component, message) → records with that writer."""
+    return _rows(*[(m, message, {"component": writer}) for m, writer, message in lines])
+
+
+def test_the_lines_of_the_program_the_question_names_come_first(tmp_path, embedder) -> None:
+    """The program's name is in its records' component field, never in its messages."""
+    store = _store(
+        tmp_path,
+        embedder,
+        _written(
+            (1, "eapolclient", "en0 START uid 0 (EAP-TLS, system mode)"),
+            (2, "eapolclient", "en0 STATUS: Authenticated"),
+            *[(m, "kernel", f"AirPort: RSN handshake complete on en0 after {m} ms") for m in range(3, 13)],
+            *[(m, "configd", f"network changed: v4(en0:10.40.13.{m}) DNS Proxy SMB") for m in range(13, 23)],
+            (24, "symptomsd", "wifi link quality degraded on en0, rssi -81"),
+        ),
+    )
+    found, _ = _ask(store, "what does eapolclient say about the wifi since noon?")
+    assert set(found[:2]) == {"en0 START uid 0 (EAP-TLS, system mode)", "en0 STATUS: Authenticated"}
+
+
+def test_a_writers_name_that_the_messages_also_use_or_that_wrote_most_lines_narrows_nothing(
+    tmp_path, embedder
+) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _written(
+            (1, "admin", "cache evict done for district 77"),
+            (2, "membership", "admin removed user 4821 from district 77"),
+            (3, "membership", "admin added user 4821 to district 77"),
+            *[(m, "sshd", f"Failed password for root from 10.0.0.{m} port 22") for m in range(4, 20)],
+        ),
+    )
+    index_plan = RuleRefiner().refine("could those two admin actions have collided?", now=NOW)
+    assert named_origin_ids(store, SESSION, None, index_plan, SearchFilters()) == []
+    sshd_plan = RuleRefiner().refine("what does sshd say about root?", now=NOW)  # 16 of 19 lines
+    assert named_origin_ids(store, SESSION, None, sshd_plan, SearchFilters()) == []
+    # the same words, but a writer of 2 lines whose name no message uses: its lines
+    membership = RuleRefiner().refine("what did membership log about district 77?", now=NOW)
+    ids = named_origin_ids(store, SESSION, None, membership, SearchFilters())
+    rows = store.scan(SESSION, filters=SearchFilters(where=in_clause("id", ids)), limit=10)
+    assert sorted(row.message for row in rows) == [
+        "admin added user 4821 to district 77",
+        "admin removed user 4821 from district 77",
+    ]

@@ -38,7 +38,9 @@ DEPTH = 4
 
 #: Record fields that name what wrote a line, in the order they are looked for (the evidence's
 #: `from=`, `order.to_result_line`).
-ORIGIN_FIELDS = ("component", "program", "logger", "process", "app", "container", "source_name", "tag")
+ORIGIN_FIELDS = (
+    "component", "program", "logger", "process", "app", "container", "source_name", "tag", "module",
+)  # fmt: skip
 #: Record fields that hold the id of the process that wrote a line (sshd's child, a worker).
 PID_FIELDS = ("pid", "process_id")
 #: Field names (lower case, any nesting) left out: shown already (who wrote it, the standard

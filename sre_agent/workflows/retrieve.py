@@ -45,6 +45,7 @@ from sre_agent.workflows.order import (
     set_aside_last,
     signals_first,
 )
+from sre_agent.workflows.origins import named_origin_ids
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.requests import (
     asks_about_someone,
@@ -186,6 +187,11 @@ class Retriever:
         tiers, missing = self._exact_tiers(session, tables, plan, filters)
         if late := self._after_window(session, tables, plan, filters):  # what it names, just after
             tiers.append(late)
+        if written := named_origin_ids(self.index, session, tables, plan, filters):  # "what did mod_jk log"
+            # after the lines holding the identifiers, before those holding rarer words of the question
+            at = 1 if plan.identifiers and tiers else 0
+            by_writer = with_clause(filters, in_clause("id", written))
+            tiers.insert(at, self._ranked(session, tables, plan, by_writer))
         if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
             # "did anything change?": those lines next, after any lines of what the question names
             tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", changed))))
