@@ -73,6 +73,8 @@ def _scope(result: SearchResult) -> list[str]:
         out.append("containing " + ", ".join(f"`{i}`" for i in plan.identifiers))
         if plan.referent:
             out[-1] += f" ({plan.referent})"
+    elif plan.referent:  # "that box", when no one host stood out
+        out.append(plan.referent)
     for key, value in plan.field_filters.items():
         out.append(f"{key}=`{value}`")
     if plan.min_level:

@@ -20,7 +20,7 @@ from sre_agent.connectors.remote import window_of
 from sre_agent.sources import SOURCES_KEY, read_spans, source_id, with_fetch
 from sre_agent.thread_memory import ThreadMemory
 from sre_agent.workflows.events import SearchJob
-from sre_agent.workflows.referents import HOSTS_KEY
+from sre_agent.workflows.referents import HOSTS_KEY, ONE_HOST_KEY
 from sre_agent.workflows.refine import THREAD_DAY
 from sre_agent.workflows.results import SearchResult
 
@@ -40,8 +40,9 @@ def remember_search(
     elif result.plan.window is not None and THREAD_DAY not in memory:
         clock = timedelta(minutes=result.utc_offset or 0)
         remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
-    if result.hosts is not None:  # what "that box" means in the next question
+    if result.hosts is not None:  # what "that box" / "those nodes" mean in the next question
         remembered[HOSTS_KEY] = ",".join(h for h in result.hosts if "," not in h)
+        remembered[ONE_HOST_KEY] = result.host_one or ""
     if job.query is not None and logstore is not None:  # this source has filled this table
         cut = result.fetch_report.cut if result.fetch_report is not None else None
         # A file reads the whole window (the question's part first); a remote store only the

@@ -13,7 +13,7 @@ import pytest
 
 from sre_agent.answer import render_answer
 from sre_agent.engine import Engine
-from sre_agent.workflows.referents import HOSTS_KEY, referred_hosts
+from sre_agent.workflows.referents import HOSTS_KEY, ONE_HOST_KEY, referred_hosts
 from sre_agent.workflows.results import SearchResult
 
 T0 = datetime(2005, 12, 6, 22, 0, tzinfo=UTC)
@@ -34,12 +34,22 @@ NOW = T0 + timedelta(days=1)
 def test_which_words_point_back_at_the_threads_hosts(
     question: str, hosts: list[str], said: str | None
 ) -> None:
-    assert referred_hosts(question, {HOSTS_KEY: "bn251,bn247"}) == (hosts, said)
+    assert referred_hosts(question, {HOSTS_KEY: "bn251,bn247", ONE_HOST_KEY: "bn251"}) == (hosts, said, [])
 
 
 def test_nothing_is_read_into_that_box_before_the_thread_knows_a_host() -> None:
-    assert referred_hosts("had that box been limping?", {}) == ([], None)
-    assert referred_hosts("had that box been limping?", None) == ([], None)
+    assert referred_hosts("had that box been limping?", {}) == ([], None, [])
+    assert referred_hosts("had that box been limping?", None) == ([], None, [])
+
+
+def test_that_box_is_no_host_when_the_answer_was_about_several_alike() -> None:
+    memory = {HOSTS_KEY: "es-data-01,es-data-04", ONE_HOST_KEY: ""}
+    assert referred_hosts("was that box running out of room?", memory) == (
+        [],
+        "that box",
+        ["es-data-01", "es-data-04"],
+    )
+    assert referred_hosts("were those nodes out of room?", memory).hosts == ["es-data-01", "es-data-04"]
 
 
 def _line(minute: int, host: str, message: str, level: str | None = None) -> dict:
@@ -60,9 +70,14 @@ def _cluster_log(path: Path) -> Path:
             _line(m + 1, "tbird-sm1", "port 9 of switch 0x0005ad0000021f4e changed state: ACTIVE -> DOWN")
         )
     rows.append(_line(75, "bn251", "ib_ipoib: multicast join failed for ff12:401b (status -110)", "ERROR"))
+    vapi = "completion with error VAPI_RETRY_EXC_ERR, dest rank 140 (bn251)"
+    rows.append(_line(76, "bn247", f"[rank 133] {vapi}", "ERROR"))
+    rows.append(_line(77, "bn252", f"[rank 171] {vapi}", "ERROR"))
+    # the subnet manager writes as many kinds of trouble as bn251 does, but about the fabric
     rows.append(
-        _line(76, "bn247", "Got completion with error VAPI_RETRY_EXC_ERR, dest rank 140 (bn251)", "ERROR")
+        _line(72, "tbird-sm1", "heavy sweep done: 4607 ports, 1 node lost (guid 0x0002c90200)", "ERROR")
     )
+    rows.append(_line(73, "tbird-sm1", "Topology change detected (trap 128), starting heavy sweep", "WARN"))
     rows.append(
         _line(105, "tbird-admin1", "Node;bn251;state set to offline by root, note 'ib port flapping'")
     )
@@ -80,11 +95,12 @@ def _search(engine: Engine, question: str, session: str, logs: Path) -> SearchRe
 def test_that_box_is_the_host_the_thread_was_about_and_the_answer_says_so(engine, tmp_path) -> None:
     logs = _cluster_log(tmp_path / "tbird.jsonl")
     first = _search(engine, "what went wrong between 23:10 and 23:30 on dec 6?", "flap", logs)
-    assert first.hosts == ["bn251"]  # wrote three of its lines and is named in a fourth
-    assert engine.thread_context("flap")[HOSTS_KEY] == "bn251"
+    # bn251 wrote two kinds of line and two others name it (counted twice): 6; the manager 3
+    assert first.hosts == ["bn251", "tbird-sm1"] and first.host_one == "bn251"
+    assert engine.thread_context("flap")[ONE_HOST_KEY] == "bn251"
     # a question about a switch port names no host: the thread's host stays
     port = _search(engine, "what has switch 0x0005ad0000021f4e port 9 been doing overnight?", "flap", logs)
-    assert port.hosts is None and engine.thread_context("flap")[HOSTS_KEY] == "bn251"
+    assert port.hosts is None and engine.thread_context("flap")[ONE_HOST_KEY] == "bn251"
     pulled = _search(engine, "did the scheduler ever pull that box out of rotation?", "flap", logs)
     assert pulled.plan.identifiers == ["bn251"]
     assert "'that box' read as bn251: what this thread has been about" in pulled.plan.notes
@@ -117,6 +133,14 @@ def test_those_nodes_are_every_host_the_thread_was_about(engine, tmp_path) -> No
     logs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     first = _search(engine, "what went wrong between 23:25 and 23:40 on dec 6?", "hot", logs)
     assert sorted(first.hosts or []) == ["node-176", "node-177", "node-178"]
+    assert first.host_one is None  # three alike
+    which = _search(engine, "was that box overheating before?", "hot", logs)
+    assert which.plan.identifiers == []
+    assert which.plan.referent == (
+        f"'that box': this thread's answers were about {', '.join(first.hosts or [])} alike, "
+        "so none of them was assumed"
+    )
+    assert which.plan.referent in render_answer(which)
     dropped = _search(engine, "when exactly did each of those boxes drop off the network?", "hot", logs)
     assert sorted(dropped.plan.identifiers) == ["node-176", "node-177", "node-178"]
     alt0 = [line for line in dropped.lines if "alt0" in line.message]

@@ -157,6 +157,8 @@ def _scope(result: SearchResult, table: str | None) -> str:
         parts.append("containing " + ", ".join(repr(i) for i in plan.identifiers))
         if plan.referent:
             parts[-1] += f" ({plan.referent})"
+    elif plan.referent:  # "that box", when no one host stood out
+        parts.append(plan.referent)
     if plan.min_level:
         parts.append(f"level ≥ {plan.min_level}")
     if result.relaxed:

@@ -301,7 +301,7 @@ class LogSearchWorkflow(Workflow):
         lines, relaxed = await asyncio.to_thread(
             self.retriever.retrieve, ev.job.session, ev.plan, k=ev.job.k, tables=ev.job.search_tables
         )
-        hosts = await asyncio.to_thread(
+        subject = await asyncio.to_thread(
             subject_hosts, self.index, ev.job.session, ev.job.search_tables, ev.plan, lines[: ev.job.k]
         )
         state = await ctx.store.get_state()
@@ -332,7 +332,8 @@ class LogSearchWorkflow(Workflow):
                 relaxed=relaxed,
                 utc_offset=state.utc_offset,
                 fetch_report=state.report,
-                hosts=hosts,
+                hosts=subject[0] if subject else None,
+                host_one=subject[1] if subject else None,
             )
         )
 

@@ -7,14 +7,17 @@ has been about; the words themselves match nothing useful ("box" is in no log li
   about what went wrong, the hosts that wrote or are named by most of its top lines. A question
   about something else (a switch port, a quoted message) leaves the thread's hosts as they were.
   The thread remembers them (`HOSTS_KEY`, `search_memory`).
-- `referred_hosts` reads a later question: "that box" (one) is the first of them, "those boxes"
-  (many) all of them, searched as if the question had named them, and the answer says so.
+- `referred_hosts` reads a later question: "that box" (one) is the host that stood out, "those
+  boxes" (many) all of them, searched as if the question had named them, and the answer says so.
+  When the answer was about several hosts alike, "that box" is none of them, and the answer says
+  that instead of guessing.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import NamedTuple
 
 from sre_agent.indexes import LogIndex, SearchFilters
 from sre_agent.indexes.filters import in_clause
@@ -22,8 +25,10 @@ from sre_agent.workflows.constraints import with_clause
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.results import ResultLine
 
-#: In a thread's memory: the hosts its last answers were about, comma-separated.
+#: In a thread's memory: the hosts its last answers were about, comma-separated, and the one of
+#: them that stood out ("" when several were alike).
 HOSTS_KEY = "hosts"
+ONE_HOST_KEY = "host_one"
 #: The most hosts remembered (and searched for "those nodes").
 MAX_HOSTS = 8
 #: Rows of the top lines read to see which hosts wrote them.
@@ -41,43 +46,59 @@ _MANY = re.compile(
 _HOST_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]")
 
 
-def referred_hosts(question: str, thread: dict[str, str] | None) -> tuple[list[str], str | None]:
-    """The hosts "that box" / "those nodes" in `question` stand for, from the thread's memory,
-    and the words that said it; ([], None) when the question points at none or none is known."""
-    remembered = [h for h in (thread or {}).get(HOSTS_KEY, "").split(",") if h]
+class Referent(NamedTuple):
+    """What "that box" / "those nodes" in a question stands for."""
+
+    hosts: list[str]  # searched as if the question had named them ([]: none)
+    said: str | None  # the words that pointed back
+    alike: list[str]  # "that box" when the thread's answers were about these alike: none assumed
+
+
+def referred_hosts(question: str, thread: dict[str, str] | None) -> Referent:
+    """The hosts "that box" / "those nodes" in `question` stand for, from the thread's memory;
+    no hosts when the question points at none or the thread knows none."""
+    memory = thread or {}
+    remembered = [h for h in memory.get(HOSTS_KEY, "").split(",") if h]
     if not remembered:
-        return [], None
+        return Referent([], None, [])
     if m := _MANY.search(question):
-        return remembered[:MAX_HOSTS], m.group(0)
+        return Referent(remembered[:MAX_HOSTS], m.group(0), [])
     if m := _ONE.search(question):
-        return remembered[:1], m.group(0)
-    return [], None
+        one = memory.get(ONE_HOST_KEY, "")
+        return Referent([one], m.group(0), []) if one else Referent([], m.group(0), remembered)
+    return Referent([], None, [])
 
 
 def subject_hosts(
     index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan, lines: list[ResultLine]
-) -> list[str] | None:
-    """The hosts an answer of `plan` with `lines` is about, most telling first; None when the
+) -> tuple[list[str], str | None] | None:
+    """The hosts an answer of `plan` with `lines` is about, most telling first, and the one that
+    stands out (half again as telling as the next; None when several are alike); None when the
     question was about something else, or found nothing (the thread keeps the hosts it had)."""
     if not lines:  # (and a fetch that found nothing left no table to ask)
         return None
     if host := plan.field_filters.get("host"):
-        return [host]
+        return [host], host
     named = [
         i for i in plan.identifiers if index.exists(session, tables=tables, filters=SearchFilters(host=i))
     ]
     if named:
-        return named[:MAX_HOSTS]
+        return named[:MAX_HOSTS], named[0] if len(named) == 1 else None
     if not (plan.broad or plan.asks_what_went_wrong):
         return None
-    return _most_telling(index, session, tables, plan, lines) or None
+    ranked = _most_telling(index, session, tables, plan, lines)
+    if not ranked:
+        return None
+    hosts = [host for host, _ in ranked]
+    stands_out = len(ranked) == 1 or 2 * ranked[0][1] >= 3 * ranked[1][1]  # half again the next one's
+    return hosts, hosts[0] if stands_out else None
 
 
 def _most_telling(
     index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan, lines: list[ResultLine]
-) -> list[str]:
-    """The hosts that wrote, or are named in, the most of `lines` (each distinct line once): at
-    least two lines and at least half as many as the first."""
+) -> list[tuple[str, int]]:
+    """The hosts that wrote, or are named in, the most of `lines` (each distinct line once; a line
+    naming the host twice), with that count: at least two and at least half the first's."""
     scope = SearchFilters(
         start=plan.window.start if plan.window else None, end=plan.window.end if plan.window else None
     )
@@ -90,14 +111,21 @@ def _most_telling(
         if row.host:
             wrote.setdefault(row.host, set()).add(row.message)
     words = {line.message: set(_HOST_WORD.findall(line.message)) for line in lines}
+    named: dict[str, set[str]] = {}
     for host in _named_hosts(index, session, tables, words, set(wrote)):
-        wrote.setdefault(host, set()).update(message for message, said in words.items() if host in said)
-    counts = Counter({host: len(messages) for host, messages in wrote.items()})
-    ranked = counts.most_common()
+        named[host] = {message for message, said in words.items() if host in said}
+    # A line that names a host is about it; one a host wrote may be about others (a subnet
+    # manager reporting the fabric): naming counts twice.
+    ranked = Counter(
+        {
+            host: len(wrote.get(host, set()) | named.get(host, set())) + len(named.get(host, ()))
+            for host in {*wrote, *named}
+        }
+    ).most_common()
     if not ranked:
         return []
     most = ranked[0][1]
-    return [host for host, n in ranked if n >= 2 and 2 * n >= most][:MAX_HOSTS]
+    return [(host, n) for host, n in ranked if n >= 2 and 2 * n >= most][:MAX_HOSTS]
 
 
 def _named_hosts(

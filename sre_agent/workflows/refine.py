@@ -242,11 +242,18 @@ class RuleRefiner:
                 notes.append(f"{column}={value} from earlier in this thread")
         referent = None
         if not identifiers and not field_filters:  # "had that box been limping?": the thread's host
-            hosts, said = referred_hosts(question, thread)
-            if hosts:
-                identifiers = hosts
-                referent = f"'{said}': what this thread has been about"
-                notes.append(f"'{said}' read as {', '.join(hosts)}: what this thread has been about")
+            pointed = referred_hosts(question, thread)
+            if pointed.hosts:
+                identifiers = pointed.hosts
+                referent = f"'{pointed.said}': what this thread has been about"
+                hosts = ", ".join(pointed.hosts)
+                notes.append(f"'{pointed.said}' read as {hosts}: what this thread has been about")
+            elif pointed.alike:
+                referent = (
+                    f"'{pointed.said}': this thread's answers were about {', '.join(pointed.alike)} alike, "
+                    "so none of them was assumed"
+                )
+                notes.append(referent)
         # An id that is already a field filter is not also an identifier.
         identifiers = [i for i in identifiers if i not in field_filters.values()]
         # "besides root": still words of the search (they say what the question is about), but

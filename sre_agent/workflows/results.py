@@ -89,7 +89,10 @@ class SearchResult(BaseModel):
     source: str | None = Field(default=None, description="the logs source fetched from (None: no fetch)")
     hosts: list[str] | None = Field(
         default=None,
-        description="the hosts this answer is about, for a follow-up's 'that box' (None: the question "
-        "was about something else; `referents.subject_hosts`)",
+        description="the hosts this answer is about, for a follow-up's 'those nodes' (None: the "
+        "question was about something else; `referents.subject_hosts`)",
+    )
+    host_one: str | None = Field(
+        default=None, description="the one of `hosts` that stood out, for a follow-up's 'that box'"
     )
     stats: dict[str, Any] = Field(default_factory=dict)
