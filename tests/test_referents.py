@@ -13,7 +13,14 @@ import pytest
 
 from sre_agent.answer import render_answer
 from sre_agent.engine import Engine
-from sre_agent.workflows.referents import HOSTS_KEY, ONE_HOST_KEY, referred_hosts
+from sre_agent.workflows.referents import (
+    HOSTS_KEY,
+    ONE_HOST_KEY,
+    most_telling,
+    referred_hosts,
+    standing_out,
+    subject_hosts,
+)
 from sre_agent.workflows.results import SearchResult
 
 T0 = datetime(2005, 12, 6, 22, 0, tzinfo=UTC)
@@ -95,8 +102,9 @@ def _search(engine: Engine, question: str, session: str, logs: Path) -> SearchRe
 def test_that_box_is_the_host_the_thread_was_about_and_the_answer_says_so(engine, tmp_path) -> None:
     logs = _cluster_log(tmp_path / "tbird.jsonl")
     first = _search(engine, "what went wrong between 23:10 and 23:30 on dec 6?", "flap", logs)
-    # bn251 wrote two kinds of line and two others name it (counted twice): 6; the manager 3
-    assert first.hosts == ["bn251", "tbird-sm1"] and first.host_one == "bn251"
+    # of the answer's warnings and errors, bn251 wrote two kinds and two others name it (counted
+    # twice): 6; the manager wrote 2, under half of it
+    assert first.hosts == ["bn251"] and first.host_one == "bn251"
     assert engine.thread_context("flap")[ONE_HOST_KEY] == "bn251"
     # a question about a switch port names no host: the thread's host stays
     port = _search(engine, "what has switch 0x0005ad0000021f4e port 9 been doing overnight?", "flap", logs)
@@ -145,3 +153,65 @@ def test_those_nodes_are_every_host_the_thread_was_about(engine, tmp_path) -> No
     assert sorted(dropped.plan.identifiers) == ["node-176", "node-177", "node-178"]
     alt0 = [line for line in dropped.lines if "alt0" in line.message]
     assert alt0 and {line.host for line in alt0} <= {"node-176", "node-177", "node-178"}
+
+
+def test_the_most_telling_hosts_count_lines_naming_them_twice() -> None:
+    wrote = {"bn251": {"a", "b"}, "tbird-sm1": {"c", "d", "e"}, "cn7": {"f"}}
+    named = {"bn251": {"g", "h"}}  # two lines of others name bn251
+    # bn251: 4 lines + 2 naming it = 6; the manager 3 (half of 6: kept); cn7 1 (under two: left)
+    assert most_telling(wrote, named) == [("bn251", 6), ("tbird-sm1", 3)]
+    # a host only named, never writing, counts too: 2 lines → 4
+    assert most_telling({}, {"hdw-04": {"x", "y"}}) == [("hdw-04", 4)]
+    # under half the first's count is left out: 5 and 2
+    assert most_telling({"a": {"1", "2", "3", "4", "5"}, "b": {"1", "2"}}, {}) == [("a", 5)]
+    assert most_telling({"a": {"1", "2", "3", "4"}, "b": {"1", "2"}}, {}) == [("a", 4), ("b", 2)]
+    assert most_telling({}, {}) == []
+
+
+@pytest.mark.parametrize(
+    ("ranked", "one"),
+    [
+        ([("bn251", 6), ("tbird-sm1", 4)], "bn251"),  # half again as many: 6 = 1.5 × 4
+        ([("es-data-04", 5), ("es-data-03", 4)], None),  # 5 < 6: alike
+        ([("a", 7), ("b", 5)], None),
+        ([("a", 4)], "a"),  # alone
+        ([("a", 4), ("b", 4)], None),
+        ([], None),
+    ],
+)
+def test_one_host_stands_out_only_with_half_again_the_next_ones_count(
+    ranked: list[tuple[str, int]], one: str | None
+) -> None:
+    assert standing_out(ranked) == one
+
+
+def test_a_host_the_question_names_or_scopes_to_is_what_the_thread_is_about(engine, tmp_path) -> None:
+    logs = _cluster_log(tmp_path / "tbird.jsonl")
+    named = _search(engine, "what did bn251 log about its ib port?", "named", logs)
+    assert (named.hosts, named.host_one) == (["bn251"], "bn251")
+    # a broad question scoped to a host (`scope.scope_to_host`) is about that host
+    scoped = named.plan.model_copy(
+        update={"field_filters": {"host": "bn247"}, "identifiers": [], "terms": []}
+    )
+    assert subject_hosts(engine.store, "named", None, scoped, named.lines) == (["bn247"], "bn247")
+    assert subject_hosts(engine.store, "named", None, scoped, []) is None  # found nothing: keep
+    both = _search(engine, "did bn247 or bn252 log VAPI_RETRY_EXC_ERR?", "both", logs)
+    assert (sorted(both.hosts or []), both.host_one) == (["bn247", "bn252"], None)
+    nothing = _search(engine, "what did bn999 log?", "none", logs)  # no such host: not remembered
+    assert nothing.hosts is None or "bn999" not in nothing.hosts
+
+
+def test_a_host_only_other_hosts_name_is_what_the_thread_is_about(engine, tmp_path) -> None:
+    """The resource manager writes every line about hdw-04; hdw-04 wrote none of them."""
+    rows = [_line(m, "hdm-01", f"allocated container_{m} on hdw-0{m % 3 + 5}") for m in range(0, 120, 2)]
+    for m in (60, 64, 68):
+        rows.append(
+            _line(m, "hdm-01", f"Node hdw-04:8041 reported UNHEALTHY: 1/4 local-dirs bad ({m})", "ERROR")
+        )
+    rows.append(_line(70, "hdm-01", "Blacklisted node hdw-04 for application_42", "WARN"))
+    rows.append(_line(70, "hdw-04", "disk /data/4 not writable", "ERROR"))
+    rows.sort(key=lambda r: r["timestamp"])
+    logs = tmp_path / "yarn.jsonl"
+    logs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    first = _search(engine, "what went wrong between 22:55 and 23:15 on dec 6?", "rm", logs)
+    assert first.host_one == "hdw-04"

@@ -43,6 +43,7 @@ _MANY = re.compile(
     r"|brokers|replicas)\b",
     re.IGNORECASE,
 )
+_TROUBLE = frozenset({"WARN", "ERROR", "FATAL"})
 _HOST_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]")
 
 
@@ -79,26 +80,53 @@ def subject_hosts(
         return None
     if host := plan.field_filters.get("host"):
         return [host], host
-    named = [
-        i for i in plan.identifiers if index.exists(session, tables=tables, filters=SearchFilters(host=i))
+    asked = [  # its identifiers and short ids ("what did bn251 log?") that are hosts
+        i
+        for i in dict.fromkeys([*plan.identifiers, *plan.terms])
+        if index.exists(session, tables=tables, filters=SearchFilters(host=i))
     ]
-    if named:
-        return named[:MAX_HOSTS], named[0] if len(named) == 1 else None
+    if asked:
+        return asked[:MAX_HOSTS], asked[0] if len(asked) == 1 else None
     if not (plan.broad or plan.asks_what_went_wrong):
         return None
-    ranked = _most_telling(index, session, tables, plan, lines)
+    # the answer's warnings and errors, when it has any: not the routine lines that fill it up
+    telling = [line for line in lines if (line.level or "") in _TROUBLE] or lines
+    wrote, named = _who_wrote_and_who_is_named(index, session, tables, plan, telling)
+    ranked = most_telling(wrote, named)
     if not ranked:
         return None
-    hosts = [host for host, _ in ranked]
-    stands_out = len(ranked) == 1 or 2 * ranked[0][1] >= 3 * ranked[1][1]  # half again the next one's
-    return hosts, hosts[0] if stands_out else None
+    return [host for host, _ in ranked], standing_out(ranked)
 
 
-def _most_telling(
+def most_telling(wrote: dict[str, set[str]], named: dict[str, set[str]]) -> list[tuple[str, int]]:
+    """The hosts that wrote (`wrote`) or are named in (`named`) the most distinct lines, with that
+    count, most first: a line naming a host counts twice (a line a host wrote may be about others:
+    a subnet manager reporting the fabric); at least two, and at least half the first's."""
+    ranked = Counter(
+        {
+            host: len(wrote.get(host, set()) | named.get(host, set())) + len(named.get(host, ()))
+            for host in {*wrote, *named}
+        }
+    ).most_common()
+    if not ranked:
+        return []
+    most = ranked[0][1]
+    return [(host, n) for host, n in ranked if n >= 2 and 2 * n >= most][:MAX_HOSTS]
+
+
+def standing_out(ranked: list[tuple[str, int]]) -> str | None:
+    """The first host of `ranked` when it is alone or counts half again as much as the next."""
+    if not ranked:
+        return None
+    if len(ranked) == 1 or 2 * ranked[0][1] >= 3 * ranked[1][1]:
+        return ranked[0][0]
+    return None
+
+
+def _who_wrote_and_who_is_named(
     index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan, lines: list[ResultLine]
-) -> list[tuple[str, int]]:
-    """The hosts that wrote, or are named in, the most of `lines` (each distinct line once; a line
-    naming the host twice), with that count: at least two and at least half the first's."""
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """For each host, which of `lines` (in the plan's window) it wrote, and which name it."""
     scope = SearchFilters(
         start=plan.window.start if plan.window else None, end=plan.window.end if plan.window else None
     )
@@ -114,18 +142,7 @@ def _most_telling(
     named: dict[str, set[str]] = {}
     for host in _named_hosts(index, session, tables, words, set(wrote)):
         named[host] = {message for message, said in words.items() if host in said}
-    # A line that names a host is about it; one a host wrote may be about others (a subnet
-    # manager reporting the fabric): naming counts twice.
-    ranked = Counter(
-        {
-            host: len(wrote.get(host, set()) | named.get(host, set())) + len(named.get(host, ()))
-            for host in {*wrote, *named}
-        }
-    ).most_common()
-    if not ranked:
-        return []
-    most = ranked[0][1]
-    return [(host, n) for host, n in ranked if n >= 2 and 2 * n >= most][:MAX_HOSTS]
+    return wrote, named
 
 
 def _named_hosts(
