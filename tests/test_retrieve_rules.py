@@ -533,6 +533,7 @@ def test_what_the_question_names_is_followed_just_past_its_window_after_the_line
         tmp_path,
         embedder,
         _rows(
+            (2, "command 3106 queued by operator"),  # before the window: not in it, not after it
             (9, "Targeting nodes:node-[176-183] child of command 3106"),
             (10, "boot (command 3106)"),
             *[(m, f"GET /v1/items/{m} 200 in {m + 3}ms") for m in range(5, 15)],
@@ -548,11 +549,12 @@ def test_what_the_question_names_is_followed_just_past_its_window_after_the_line
     assert found[2] == "boot (command 3106) Error: Timeout"
     # the stretch after a 10-minute window is 15 minutes: 12:31 is past it, and 3107 is not named
     assert "command 3106 retried by operator" not in found
+    assert "command 3106 queued by operator" not in found
     assert "boot (command 3107) Error: Timeout" not in found  # after the window, 3106 not in it
     assert plan.read_on_to == BASE + timedelta(minutes=30)
     said = render_answer(SearchResult(question="q", session=SESSION, plan=plan, lines=lines))
     assert "time 2026-03-01 12:05 → 2026-03-01 12:15 UTC; what it names read on to 2026-03-01 12:30" in said
-    assert lines[2].count == 1 and lines[2].lines == [13]
+    assert lines[2].count == 1 and lines[2].lines == [14]
 
 
 def test_nothing_past_the_window_is_added_or_said_when_the_named_id_stops_in_it(tmp_path, embedder) -> None:
@@ -620,3 +622,22 @@ def test_a_writers_name_that_the_messages_also_use_or_that_wrote_most_lines_narr
         "admin added user 4821 to district 77",
         "admin removed user 4821 from district 77",
     ]
+
+
+def test_a_four_letter_program_and_a_service_are_writers_the_question_can_name(tmp_path, embedder) -> None:
+    records = _rows(
+        (1, "synchronized to 10.0.0.1, stratum 2", {"program": "ntpd"}),
+        (2, "time reset +0.713 s", {"program": "ntpd"}),
+        (3, "charge declined: card expired"),
+        *[(m, f"GET /v1/items/{m} 200 in {m + 3}ms", {"program": "nginx"}) for m in range(4, 16)],
+    )
+    records[2].service = "checkout-api"
+    store = _store(tmp_path, embedder, records)
+    for question, expected in [
+        ("what did ntpd log?", {"synchronized to 10.0.0.1, stratum 2", "time reset +0.713 s"}),
+        ("what did checkout-api say?", {"charge declined: card expired"}),
+    ]:
+        plan = RuleRefiner().refine(question, now=NOW)
+        ids = named_origin_ids(store, SESSION, None, plan, SearchFilters())
+        rows = store.scan(SESSION, filters=SearchFilters(where=in_clause("id", ids)), limit=10)
+        assert {row.message for row in rows} == expected, question
