@@ -136,6 +136,9 @@ def test_those_nodes_are_every_host_the_thread_was_about(engine, tmp_path) -> No
         rows.append(_line(91 + n % 10, f"node-{n}", "not responding", "ERROR"))
         rows.append(_line(140, f"node-{n}", 'Component "alt0" is in the unavailable state'))
     rows.append(_line(140, "node-101", 'Component "alt0" is in the unavailable state'))  # another node
+    # the same trouble on another node long after the window: not what the window's answer is about
+    rows.append(_line(250, "node-101", "Temperature (53C) exceeds critical threshold, powering off", "ERROR"))
+    rows.append(_line(251, "node-101", "not responding", "ERROR"))
     rows.sort(key=lambda r: r["timestamp"])
     logs = tmp_path / "hpc.jsonl"
     logs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -209,7 +212,7 @@ def test_a_host_only_other_hosts_name_is_what_the_thread_is_about(engine, tmp_pa
             _line(m, "hdm-01", f"Node hdw-04:8041 reported UNHEALTHY: 1/4 local-dirs bad ({m})", "ERROR")
         )
     rows.append(_line(70, "hdm-01", "Blacklisted node hdw-04 for application_42", "WARN"))
-    rows.append(_line(70, "hdw-04", "disk /data/4 not writable", "ERROR"))
+    rows.append(_line(0, "hdw-04", "NodeManager started"))  # a host of the logs, writing none of the answer
     rows.sort(key=lambda r: r["timestamp"])
     logs = tmp_path / "yarn.jsonl"
     logs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
