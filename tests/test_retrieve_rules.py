@@ -641,3 +641,29 @@ def test_a_four_letter_program_and_a_service_are_writers_the_question_can_name(t
         ids = named_origin_ids(store, SESSION, None, plan, SearchFilters())
         rows = store.scan(SESSION, filters=SearchFilters(where=in_clause("id", ids)), limit=10)
         assert {row.message for row in rows} == expected, question
+
+
+def test_a_writer_narrows_only_under_half_the_lines_in_scope_and_a_shared_word_skips_only_itself(
+    tmp_path, embedder
+) -> None:
+    # minutes 0-9: 5 lines of ntpd and 5 of nginx; minutes 20-39: 20 more of nginx
+    records = _rows(
+        *[(m, f"clock step {m} ms", {"program": "ntpd"}) for m in range(0, 5)],
+        *[(m, f"GET /v1/items/{m} 200", {"program": "nginx"}) for m in range(5, 10)],
+        *[(m, f"GET /v1/cart/{m} 200", {"program": "nginx"}) for m in range(20, 40)],
+        (41, "admin removed user 4821", {"program": "membership"}),
+        (42, "cache evict done", {"program": "admin"}),
+    )
+    store = _store(tmp_path, embedder, records)
+    plan = RuleRefiner().refine("what did ntpd log?", now=NOW)
+    everything = SearchFilters()
+    first_ten = SearchFilters(start=BASE, end=BASE + timedelta(minutes=9))
+    assert len(named_origin_ids(store, SESSION, None, plan, everything)) == 5  # 5 of 32 lines
+    assert named_origin_ids(store, SESSION, None, plan, first_ten) == []  # exactly half of 10: no
+    nine = SearchFilters(start=BASE, end=BASE + timedelta(minutes=8))
+    assert named_origin_ids(store, SESSION, None, plan, nine) == []  # 5 of 9: more than half
+    eleven = SearchFilters(start=BASE, end=BASE + timedelta(minutes=20))
+    assert len(named_origin_ids(store, SESSION, None, plan, eleven)) == 5  # 5 of 11: under half
+    # a word other lines say ("admin") is skipped, and the words after it are still tried
+    both = RuleRefiner().refine("did admin work break ntpd?", now=NOW)
+    assert len(named_origin_ids(store, SESSION, None, both, everything)) == 5
