@@ -169,6 +169,8 @@ def test_the_most_telling_hosts_count_lines_naming_them_twice() -> None:
     assert most_telling({"a": {"1", "2", "3", "4", "5"}, "b": {"1", "2"}}, {}) == [("a", 5)]
     assert most_telling({"a": {"1", "2", "3", "4"}, "b": {"1", "2"}}, {}) == [("a", 4), ("b", 2)]
     assert most_telling({}, {}) == []
+    # hosts alike come in the order of their names, whatever order they were seen in
+    assert most_telling({"node-9": {"1", "2"}, "node-10": {"1", "2"}}, {}) == [("node-10", 2), ("node-9", 2)]
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,10 @@ has been about; the words themselves match nothing useful ("box" is in no log li
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import NamedTuple
 
 from sre_agent.indexes import LogIndex, SearchFilters
-from sre_agent.indexes.filters import in_clause
+from sre_agent.indexes.filters import LEVEL_RANKS, in_clause, level_rank
 from sre_agent.workflows.constraints import with_clause
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.results import ResultLine
@@ -43,7 +42,6 @@ _MANY = re.compile(
     r"|brokers|replicas)\b",
     re.IGNORECASE,
 )
-_TROUBLE = frozenset({"WARN", "ERROR", "FATAL"})
 _HOST_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]")
 
 
@@ -90,7 +88,7 @@ def subject_hosts(
     if not (plan.broad or plan.asks_what_went_wrong):
         return None
     # the answer's warnings and errors, when it has any: not the routine lines that fill it up
-    telling = [line for line in lines if (line.level or "") in _TROUBLE] or lines
+    telling = [line for line in lines if level_rank(line.level) >= LEVEL_RANKS["WARN"]] or lines
     wrote, named = _who_wrote_and_who_is_named(index, session, tables, plan, telling)
     ranked = most_telling(wrote, named)
     if not ranked:
@@ -102,12 +100,12 @@ def most_telling(wrote: dict[str, set[str]], named: dict[str, set[str]]) -> list
     """The hosts that wrote (`wrote`) or are named in (`named`) the most distinct lines, with that
     count, most first: a line naming a host counts twice (a line a host wrote may be about others:
     a subnet manager reporting the fabric); at least two, and at least half the first's."""
-    ranked = Counter(
-        {
-            host: len(wrote.get(host, set()) | named.get(host, set())) + len(named.get(host, ()))
-            for host in {*wrote, *named}
-        }
-    ).most_common()
+    counts = {
+        host: len(wrote.get(host, set()) | named.get(host, set())) + len(named.get(host, ()))
+        for host in {*wrote, *named}
+    }
+    # most first, ties by name: the same order in every process (a set's order is not)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     if not ranked:
         return []
     most = ranked[0][1]
