@@ -45,13 +45,14 @@ chromium:
 		fi; \
 	fi
 
+# Two workers (pytest-xdist), one per core of the CI machine: the suite is ~10 min on one.
 test: install chromium
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -n 2
 
 # The inner loop: everything but the tests marked slow (subprocesses, the browser, racing
 # processes, 300k-line files). `make test` still runs everything.
 test-fast: install
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow"
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the local model must never reach for a hub
+# rich fixes a console's width from COLUMNS when the console is made (the CLI's, at import), and
+# pytest-xdist's workers run with COLUMNS=80: the CLI tests that pass a width of their own would
+# get the runner's. Without it the width is read at each print, so each test sets what it needs.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 
 from paths import ROOT
 
