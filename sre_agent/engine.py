@@ -276,6 +276,7 @@ class Engine(EngineParts):
             refiner=refiner,
             id_key=self.id_key,
             timeout=self.settings.workflow_timeout,
+            clean_helper=self.settings.clean_helper,
         )
 
     async def search(

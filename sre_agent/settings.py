@@ -68,6 +68,10 @@ class Settings(BaseSettings):
         default=20_000, ge=1, le=1_000_000, description="most records one fetch reads (the newest first)"
     )
     top_k: int = Field(default=10, ge=1, le=200)
+    clean_helper: bool = Field(
+        default=True,
+        description="a second process cleans a big fetch's messages while it reads (clean_messages.py)",
+    )
 
     llm_backend: LLMBackend = Field(
         default="auto",

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sre_agent.clean import DEFAULT_MAX_MESSAGE_CHARS, cap_message, clean_records
+from sre_agent.capping import cap_message
+from sre_agent.clean import clean_records
+from sre_agent.clean_messages import DEFAULT_MAX_MESSAGE_CHARS
 from sre_agent.configs import LogFields, RedactionPattern, ServiceConfig
 from sre_agent.errors import ConfigError, InputError
 from sre_agent.models import LogRecord

@@ -37,6 +37,10 @@ class FetchResult(BaseModel):
 #: the caller for the fetch's thread; None: nobody is listening.
 FETCH_PROGRESS: ContextVar[Callable[[str], None] | None] = ContextVar("fetch_progress", default=None)
 
+#: Told of each record a fetch keeps as it reads (it may still be left out by the limit), so a
+#: later step can start on it while the fetch goes on; set by the caller, None: nobody is.
+FETCH_SEEN: ContextVar[Callable[[LogRecord], None] | None] = ContextVar("fetch_seen", default=None)
+
 
 class Logstore(Protocol):
     """A place logs can be fetched from. Implementations must be read-only."""

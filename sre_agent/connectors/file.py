@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from sre_agent.connectors import file_index
-from sre_agent.connectors.base import FETCH_PROGRESS, FetchResult, record_matches
+from sre_agent.connectors.base import FETCH_PROGRESS, FETCH_SEEN, FetchResult, record_matches
 from sre_agent.connectors.file_index import file_key
 from sre_agent.connectors.inputs import CUT_SHORT, NotALog, check_text, log_files, open_text
 from sre_agent.connectors.json_record import LEVEL_IN_TEXT, MAX_DEPTH, Aliases, record_from_object
@@ -77,7 +77,7 @@ class FileLogstore:
         result = FetchResult(source=str(self.path))
         kept = NewestKept(query.limit, query.focus)
         paths, result.report.skipped_files = log_files(self.path)
-        say = FETCH_PROGRESS.get()
+        say, seen = FETCH_PROGRESS.get(), FETCH_SEEN.get()
         window = query.window
         for path in paths:
             index = file_index.lookup(path, self.index_dir) if window is not None else None
@@ -99,6 +99,8 @@ class FileLogstore:
                     building.note(record.timestamp, offset, record.line or 0)
                 if record_matches(record, query):
                     kept.offer(record)
+                    if seen is not None:
+                        seen(record)
             if building is not None:
                 file_index.keep(building, self.index_dir)
         result.records = kept.records()

@@ -64,6 +64,9 @@ class Fetched(Event):
     report: FetchReport = Field(
         default_factory=FetchReport, description="names matched, filters dropped, what the source held"
     )
+    helper: Any = Field(
+        default=None, exclude=True, description="the clean_messages.MessageHelper the fetch fed, if any"
+    )
 
 
 class Cleaned(Event):

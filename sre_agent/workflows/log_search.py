@@ -20,9 +20,10 @@ from workflows.events import StopEvent
 from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_after_attempt, wait_exponential
 
 from sre_agent.clean import clean_table
+from sre_agent.clean_messages import MessageHelper, message_cap
 from sre_agent.clocks import MINUTES, span
 from sre_agent.configs import ServiceConfig
-from sre_agent.connectors.base import FETCH_PROGRESS, Logstore
+from sre_agent.connectors.base import FETCH_PROGRESS, FETCH_SEEN, Logstore
 from sre_agent.connectors.relax import fetch_relaxed
 from sre_agent.connectors.report import FetchReport
 from sre_agent.errors import ConnectorError
@@ -133,12 +134,15 @@ class LogSearchWorkflow(Workflow):
         refiner: Refiner | None = None,
         id_key: bytes | None = None,
         timeout: float = 120.0,
+        clean_helper: bool = True,
     ) -> None:
         """`id_key` keys the record ids (see `record_ids`); with it, records the session already
         stored are recognised before cleaning and skipped, and a session this workflow creates
-        keeps the key's `key_mark`."""
+        keeps the key's `key_mark`. `clean_helper`: a big fetch's messages are cleaned by a second
+        process while it reads (`clean_messages.MessageHelper`)."""
         super().__init__(timeout=timeout)
         self.id_key = id_key
+        self.clean_helper = clean_helper
         self.index = index
         self.logstore = logstore
         self.config = config
@@ -166,10 +170,21 @@ class LogSearchWorkflow(Workflow):
         def reading(message: str) -> None:  # from the fetch's thread: handed to this loop
             loop.call_soon_threadsafe(_report, ctx, ProgressEvent(stage="fetch", message=message))
 
+        helper = (
+            MessageHelper(self.config, message_cap(self.config), most=query.limit)
+            if self.clean_helper
+            else None
+        )
         token = FETCH_PROGRESS.set(reading)  # to_thread runs the fetch in a copy of this context
+        seen = FETCH_SEEN.set((lambda record: helper.offer(record.message)) if helper is not None else None)
         try:
             result = await asyncio.to_thread(fetch_relaxed, self.logstore, query)
+        except BaseException:
+            if helper is not None:
+                helper.close()
+            raise
         finally:
+            FETCH_SEEN.reset(seen)
             FETCH_PROGRESS.reset(token)
         # What was not read (files skipped, malformed lines located), then the first other fact.
         said = result.report.sentences()[: len(result.report.input_sentences()) + 1]
@@ -193,6 +208,7 @@ class LogSearchWorkflow(Workflow):
             skipped=result.skipped,
             problems=result.problems,
             report=result.report,
+            helper=helper,
         )
 
     @step
@@ -205,20 +221,27 @@ class LogSearchWorkflow(Workflow):
                 state.utc_offset = clock
         records, ids = await self._not_stored(ev)
         known = len(ev.records) - len(records)
+        done = await asyncio.to_thread(ev.helper.take) if ev.helper is not None else None
         result = await asyncio.to_thread(
-            clean_table, records, self.config, self.redactor, id_key=self.id_key, ids=ids
+            clean_table, records, self.config, self.redactor, id_key=self.id_key, ids=ids, done=done
         )
         # Done with the fetched records: let them go before the store step rather than when the
         # workflow lets go of this event (100k records hold ~180 MB; the clean table a fifth).
         ev.records.clear()
-        del records, ids
+        helped = len(done or ())
+        del records, ids, done
         _report(
             ctx,
             ProgressEvent(
                 stage="clean",
                 message=f"cleaned {result.rows.num_rows} new records ({result.redactions} redactions)"
                 + (f"; {known} were already stored in this thread" if known else ""),
-                data={"kept": result.rows.num_rows, "redactions": result.redactions, "already_stored": known},
+                data={
+                    "kept": result.rows.num_rows,
+                    "redactions": result.redactions,
+                    "already_stored": known,
+                    "messages_cleaned_by_helper": helped,
+                },
             ),
         )
         return Cleaned(job=ev.job, rows=result.rows, redactions=result.redactions, already_stored=known)
