@@ -172,8 +172,8 @@ _NORMED = {field: tuple(_norm(name) for name in names) for field, names in _NAME
 
 def _flatten(obj: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
     """Nested objects as dotted keys (`{"log": {"level": "x"}}` → `log.level`), a few levels deep."""
-    if not prefix and not any(isinstance(value, dict) for value in obj.values()):
-        return obj  # the usual flat line: nothing to do
+    if not prefix and dict not in map(type, obj.values()):
+        return obj  # the usual flat line (no value is an object): nothing to do
     out: dict[str, Any] = {}
     for key, value in obj.items():
         name = f"{prefix}{key}"
@@ -199,13 +199,23 @@ def _candidates(keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     }
 
 
+@lru_cache(maxsize=1024)
+def _standard_present(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Our standard fields (`_STANDARD`) that some of `keys` may hold, in `_STANDARD`'s order."""
+    candidates = _candidates(keys)
+    return tuple(name for name in _STANDARD if candidates[name])
+
+
 class _Keys:
     """One object's keys, looked up exactly (a config's names) or loosely (the usual names)."""
 
     def __init__(self, obj: dict[str, Any]) -> None:
         self.obj = obj
         self.flat = _flatten(obj)
-        self.candidates = _candidates(tuple(self.flat))
+        names = tuple(self.flat)
+        self.candidates = _candidates(names)
+        #: the standard fields some key may hold: the only ones worth a look without aliases
+        self.present = _standard_present(names)
 
     def pick(self, field: str, aliases: Aliases) -> tuple[str | None, Any]:
         """The key and value of our `field`: the config's names exactly, then the usual names loosely."""
@@ -315,7 +325,9 @@ def record_from_object(
     (`wrapped.py`); when neither has a date, a wrapped line's time of day is taken on `day` (the
     file's date, as for text lines without a time). With no service field, a pod's name gives one
     (`cart-7d9f8-x2k4p` → `cart`)."""
-    if _too_deep(obj.values(), MAX_DEPTH - 1):
+    kinds = set(map(type, obj.values()))
+    flat = dict not in kinds and list not in kinds  # the usual line: no object or list in it
+    if not flat and _too_deep(obj.values(), MAX_DEPTH - 1):
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels of objects and lists")
     keys = _Keys(obj)
     msg_key, msg = keys.pick("message", aliases)
@@ -339,7 +351,7 @@ def record_from_object(
         used.add(msg_key)
     level_key: str | None = None
     host_key: str | None = None
-    for name in _STANDARD:
+    for name in _STANDARD if aliases else keys.present:
         key, value = keys.pick(name, aliases)
         if key is None or (name == "level" and not _level_like(key, value)):
             continue
@@ -367,7 +379,10 @@ def record_from_object(
         fields["level"] = said.level
     elif "level" not in fields and (found := LEVEL_IN_TEXT.search(message[:80])):
         fields["level"] = found.group(1)
-    fields["fields"] = {k: v for k, v in obj.items() if not _all_taken(k, v, used)}
+    if flat:
+        fields["fields"] = {k: v for k, v in obj.items() if k not in used}
+    else:
+        fields["fields"] = {k: v for k, v in obj.items() if not _all_taken(k, v, used)}
     if said is not None and said.logger and "logger" not in fields["fields"]:
         fields["fields"]["logger"] = said.logger
     try:
