@@ -15,9 +15,11 @@ import contextlib
 import logging
 import multiprocessing
 import queue
+import re
 import threading
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from sre_agent.capping import cap_message
 from sre_agent.configs import ServiceConfig
@@ -76,8 +78,19 @@ def _serve(conn: Connection, config: ServiceConfig | None, max_chars: int) -> No
         done.extend(clean_message(text, redactor, max_chars) for text in texts)
     reader.join()
     with contextlib.suppress(OSError):  # nobody is reading any more
-        conn.send(done)
+        conn.send((done, _peak_mb()))
     conn.close()
+
+
+def _peak_mb() -> float | None:
+    """The most memory this process held (VmHWM), in MB; None where /proc does not say. Not
+    `getrusage`: after a fork and exec it also counts the parent's memory at the fork."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else None
 
 
 class MessageHelper:
@@ -115,6 +128,8 @@ class MessageHelper:
         self._conn: Connection | None = None
         self._offered = 0
         self._failed = False
+        #: the most memory the helper process held, in MB, once `take` has its results
+        self.peak_mb: float | None = None
 
     @property
     def process_id(self) -> int | None:
@@ -171,7 +186,7 @@ class MessageHelper:
             if not self._conn.poll(self.wait):
                 self._give_up(f"no answer in {self.wait:.0f} s")
                 return {}
-            results = self._conn.recv()
+            results, self.peak_mb = self._conn.recv()
         except Exception as exc:  # noqa: BLE001 - a broken helper: the caller cleans these
             self._give_up(exc)
             return {}

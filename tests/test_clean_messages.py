@@ -49,6 +49,7 @@ def test_the_helper_cleans_each_message_as_this_process_would() -> None:
     assert done[MESSAGES[3]][4] == 502
     assert done[MESSAGES[4]][3] is True and len(done[MESSAGES[4]][0]) <= 300
     assert helper.process_id is None  # stopped after take
+    assert helper.peak_mb is not None and 5 < helper.peak_mb < 200  # its own memory, not ours
 
 
 def test_a_small_fetch_starts_no_process_and_one_longer_than_its_limit_stops_it() -> None:

@@ -229,6 +229,7 @@ class LogSearchWorkflow(Workflow):
         # workflow lets go of this event (100k records hold ~180 MB; the clean table a fifth).
         ev.records.clear()
         helped = len(done or ())
+        helper_mb = ev.helper.peak_mb if ev.helper is not None else None
         del records, ids, done
         _report(
             ctx,
@@ -241,6 +242,7 @@ class LogSearchWorkflow(Workflow):
                     "redactions": result.redactions,
                     "already_stored": known,
                     "messages_cleaned_by_helper": helped,
+                    "helper_peak_mb": helper_mb,
                 },
             ),
         )
