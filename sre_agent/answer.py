@@ -84,6 +84,7 @@ def _scope(result: SearchResult) -> list[str]:
     also = [*plan.expansions, *plan.suggested]
     if also:
         out.append("also searched for " + ", ".join(f"“{e}”" for e in also[:8]))
+    out += plan.read_notes  # how the question was read against the stored lines
     return out
 
 

@@ -76,8 +76,9 @@ def test_the_users_requests_bring_the_store_layers_warnings_that_do_not_name_the
     store = _store(tmp_path, embedder, _records())
     plan = RuleRefiner().refine("why is GetMembership failing for user 123?", now=NOW)
     assert plan.field_filters == {"user_id": "123"}
-    lines, notes = Retriever(store).retrieve(SESSION, plan, k=10)
+    lines, dropped = Retriever(store).retrieve(SESSION, plan, k=10)
     messages = [line.message for line in lines]
+    assert dropped == []  # following the requests drops no filter
     assert THROTTLED in messages
     assert messages.index(THROTTLED) <= FOLLOW_AFTER  # right after the first lines found
     assert next(line for line in lines if line.message == THROTTLED).via == "request"
@@ -87,7 +88,7 @@ def test_the_users_requests_bring_the_store_layers_warnings_that_do_not_name_the
     assert (
         "followed 3 requests of the lines found: 3 line(s) at WARN or worse of the same requests that "
         "do not name what was asked"
-    ) in notes
+    ) in plan.read_notes
 
 
 def test_a_question_about_a_request_is_not_followed_again(tmp_path, embedder) -> None:

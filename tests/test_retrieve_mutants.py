@@ -728,22 +728,20 @@ def test_each_result_carries_its_patterns_count_in_the_searched_scope(tmp_path, 
 def test_a_window_with_no_stored_line_says_so_and_returns_nothing(tmp_path, embedder) -> None:
     store = _store(tmp_path, embedder, [_record(m, f"GET /v1/items/{m} 200", m) for m in range(30, 40)])
     plan = RuleRefiner().refine("what went wrong between 12:00 and 12:10?", now=NOW)
-    assert Retriever(store).retrieve(SESSION, plan, k=10) == (
-        [],
-        [
-            "no stored line in 2026-03-01 12:00 → 2026-03-01 12:10 UTC"
-            " (the stored lines run 2026-03-01 12:30 → 2026-03-01 12:39 UTC)"
-        ],
-    )
+    assert Retriever(store).retrieve(SESSION, plan, k=10) == ([], [])  # no filter was dropped
+    assert plan.read_notes == [
+        "no stored line in 2026-03-01 12:00 → 2026-03-01 12:10 UTC"
+        " (the stored lines run 2026-03-01 12:30 → 2026-03-01 12:39 UTC)"
+    ]
 
 
 def test_a_window_with_no_stored_line_still_finds_what_the_question_names(tmp_path, embedder) -> None:
     rows = [_record(m, f"GET /v1/items/{m} 200", m) for m in range(30, 40)]
     store = _store(tmp_path, embedder, [*rows, _record(41, "deadlock detected", 11, level="ERROR")])
     plan = RuleRefiner().refine("'deadlock detected' fired between 12:00 and 12:10: which rows?", now=NOW)
-    lines, notes = Retriever(store).retrieve(SESSION, plan, k=2)
-    assert [line.message for line in lines][:1] == ["deadlock detected"]
-    assert notes[0] == (
+    lines, dropped = Retriever(store).retrieve(SESSION, plan, k=2)
+    assert [line.message for line in lines][:1] == ["deadlock detected"] and dropped == []
+    assert plan.read_notes[0] == (
         "no stored line in 2026-03-01 12:00 → 2026-03-01 12:10 UTC (the stored lines run 2026-03-01 12:30 → "
         "2026-03-01 12:41 UTC),"
         " so I searched them all for what the question names"
@@ -758,9 +756,9 @@ def test_an_identifier_no_line_of_the_window_holds_is_searched_outside_it(tmp_pa
     plan = RuleRefiner().refine(
         "where did replica set checkout-api-5c7d9f6b8 come from, between 12:30 and 12:45?", now=NOW
     )
-    lines, notes = Retriever(store).retrieve(SESSION, plan, k=3)
-    assert lines[0].message == "Scaled up replica set checkout-api-5c7d9f6b8 to 2"
-    assert notes == [
+    lines, dropped = Retriever(store).retrieve(SESSION, plan, k=3)
+    assert lines[0].message == "Scaled up replica set checkout-api-5c7d9f6b8 to 2" and dropped == []
+    assert plan.read_notes == [
         "no line in 2026-03-01 12:30 → 2026-03-01 12:45 UTC holds 'checkout-api-5c7d9f6b8', so I searched all"
         " the stored lines (the stored lines run 2026-03-01 12:05 → 2026-03-01 12:39 UTC)"
     ]
@@ -815,16 +813,15 @@ def _two_tables(tmp_path, embedder):
 def test_a_window_only_another_table_holds_is_empty_for_this_table(tmp_path, embedder) -> None:
     store = _two_tables(tmp_path, embedder)
     plan = RuleRefiner().refine("what went wrong between 12:00 and 12:10?", now=NOW)
-    assert Retriever(store).retrieve(SESSION, plan, k=5, tables=[TABLE]) == (
-        [],
-        [
-            "no stored line in 2026-03-01 12:00 → 2026-03-01 12:10 UTC"
-            " (the stored lines run 2026-03-01 12:30 → 2026-03-01 12:41 UTC)"
-        ],
-    )
+    assert Retriever(store).retrieve(SESSION, plan, k=5, tables=[TABLE]) == ([], [])
+    assert plan.read_notes == [
+        "no stored line in 2026-03-01 12:00 → 2026-03-01 12:10 UTC"
+        " (the stored lines run 2026-03-01 12:30 → 2026-03-01 12:41 UTC)"
+    ]
     # in the logs' own clock (+08:00) when they were written in one
     east = RuleRefiner().refine("what went wrong between 20:00 and 20:10?", now=NOW, utc_offset=480)
-    assert Retriever(store).retrieve(SESSION, east, k=5, tables=[TABLE])[1] == [
+    Retriever(store).retrieve(SESSION, east, k=5, tables=[TABLE])
+    assert east.read_notes == [
         "no stored line in 2026-03-01 20:00 → 2026-03-01 20:10 (+08:00)"
         " (the stored lines run 2026-03-01 20:30 → 2026-03-01 20:41 (+08:00))"
     ]
@@ -835,9 +832,11 @@ def test_an_identifier_only_another_table_holds_in_the_window_is_searched_outsid
 ) -> None:
     store = _two_tables(tmp_path, embedder)
     plan = RuleRefiner().refine("'deadlock detected' between 12:30 and 12:39: which rows?", now=NOW)
-    lines, notes = Retriever(store).retrieve(SESSION, plan, k=2, tables=[TABLE])
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=2, tables=[TABLE])
     assert lines[0].message == "deadlock detected" and lines[0].lines == [41]
-    assert notes[0].startswith("no line in 2026-03-01 12:30 → 2026-03-01 12:39 UTC holds 'deadlock detected'")
+    assert plan.read_notes[0].startswith(
+        "no line in 2026-03-01 12:30 → 2026-03-01 12:39 UTC holds 'deadlock detected'"
+    )
     assert plan.window is None
 
 
@@ -845,9 +844,9 @@ def test_an_empty_window_with_a_number_to_find_searches_everything(tmp_path, emb
     store = _two_tables(tmp_path, embedder)
     plan = RuleRefiner().refine("what did item 33 log between 12:00 and 12:10?", now=NOW)
     assert plan.terms and not plan.identifiers and not plan.field_filters
-    lines, notes = Retriever(store).retrieve(SESSION, plan, k=1, tables=[TABLE])
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=1, tables=[TABLE])
     assert lines[0].message == "GET /v1/items/33 200"
-    assert notes[0].endswith(", so I searched them all for what the question names")
+    assert plan.read_notes[0].endswith(", so I searched them all for what the question names")
 
 
 def test_identifiers_outside_the_window_are_named_in_the_logs_clock_for_this_table_only(
@@ -857,16 +856,17 @@ def test_identifiers_outside_the_window_are_named_in_the_logs_clock_for_this_tab
     both = RuleRefiner().refine(
         "'deadlock detected' or 'billing run 3 ok' between 20:30 and 20:35?", now=NOW, utc_offset=480
     )
-    _, notes = Retriever(store).retrieve(SESSION, both, k=2, tables=[TABLE])
-    assert notes[0] == (
+    Retriever(store).retrieve(SESSION, both, k=2, tables=[TABLE])
+    assert both.read_notes[0] == (
         "no line in 2026-03-01 20:30 → 2026-03-01 20:35 (+08:00) holds 'deadlock detected',"
         " 'billing run 3 ok', so I searched all the stored lines"
         " (the stored lines run 2026-03-01 20:30 → 2026-03-01 20:41 (+08:00))"
     )
     # held only by another table of the thread: the window stays, and the answer says no line holds it
     theirs = RuleRefiner().refine("'billing run 3 ok' between 20:30 and 20:35?", now=NOW, utc_offset=480)
-    _, notes = Retriever(store).retrieve(SESSION, theirs, k=2, tables=[TABLE])
-    assert theirs.window is not None and notes == ["'billing run 3 ok' (no stored line holds it)"]
+    _, missing = Retriever(store).retrieve(SESSION, theirs, k=2, tables=[TABLE])
+    assert theirs.window is not None and missing == ["'billing run 3 ok' (no stored line holds it)"]
+    assert theirs.read_notes == []
 
 
 def test_the_questions_hits_naming_its_short_id_come_first_each_part_in_its_order() -> None:

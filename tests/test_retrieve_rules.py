@@ -220,11 +220,18 @@ def test_a_range_across_midnight_reads_the_other_night_when_the_first_is_empty(t
     plan = RuleRefiner().refine("what happened on mar 1 between 23:59 and 00:01?", now=NOW)
     lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=5)
     assert [line.message for line in lines] == ["day changed, counter reset"]
-    assert relaxed == [
+    assert plan.read_notes == [
         "no stored line in 2026-03-01 23:59 → 2026-03-02 00:01 UTC, so I read the time as "
-        "2026-02-28 23:59 → 2026-03-01 00:01 UTC",
-        "level>=WARN",  # "what happened" asks for trouble first; none of these lines is a warning
+        "2026-02-28 23:59 → 2026-03-01 00:01 UTC"
     ]
+    assert relaxed == ["level>=WARN"]  # "what happened" asks for trouble first; none is a warning
+    # the answer says the other night with what it searched; only the level was dropped
+    said = render_answer(SearchResult(question="q", session=SESSION, plan=plan, lines=lines, relaxed=relaxed))
+    assert (
+        "; no stored line in 2026-03-01 23:59 → 2026-03-02 00:01 UTC, so I read the time as "
+        "2026-02-28 23:59 → 2026-03-01 00:01 UTC.\n"
+    ) in said
+    assert "_Nothing matched every filter, so I dropped: level>=WARN._" in said
 
 
 def test_the_other_night_is_said_in_the_clock_the_logs_were_written_in(tmp_path, embedder) -> None:
@@ -236,7 +243,8 @@ def test_the_other_night_is_said_in_the_clock_the_logs_were_written_in(tmp_path,
     plan = RuleRefiner().refine("what happened on mar 2 between 23:59 and 00:01?", now=NOW, utc_offset=480)
     lines, relaxed = Retriever(store).retrieve(SESSION, plan, k=5)
     assert [line.message for line in lines] == ["day changed, counter reset"]
-    assert relaxed[0] == (
+    assert relaxed == ["level>=WARN"]
+    assert plan.read_notes[0] == (
         "no stored line in 2026-03-02 23:59 → 2026-03-03 00:01 (+08:00), so I read the time as "
         "2026-03-01 23:59 → 2026-03-02 00:01 (+08:00)"
     )

@@ -39,13 +39,16 @@ def test_a_broad_question_naming_a_host_gets_that_hosts_worst_lines(tmp_path, em
         f"pods sit on {NODE}. what went wrong on that node between 12:00 and 12:15?", now=NOW
     )
     assert plan.identifiers == [NODE] and not plan.broad
-    lines, notes = Retriever(store).retrieve(SESSION, plan, k=3)
+    lines, dropped = Retriever(store).retrieve(SESSION, plan, k=3)
     assert [line.message for line in lines] == [
         "Error syncing pod, skipping: CrashLoopBackOff",
         "Liveness probe failed: connection refused",
         "Back-off restarting failed container api",
     ]
-    assert notes == [f"'{NODE}' is a host of the stored lines: the window's worst lines of that host"]
+    assert dropped == []
+    assert plan.read_notes == [
+        f"'{NODE}' is a host of the stored lines: the window's worst lines of that host"
+    ]
     assert plan.broad and plan.field_filters == {"host": NODE} and plan.min_level == "WARN"
 
 

@@ -161,6 +161,7 @@ def _scope(result: SearchResult, table: str | None) -> str:
         parts.append(plan.referent)
     if plan.min_level:
         parts.append(f"level ≥ {plan.min_level}")
+    parts += plan.read_notes
     if result.relaxed:
         parts.append("nothing matched every filter, so dropped: " + ", ".join(result.relaxed))
     return "; ".join(parts)

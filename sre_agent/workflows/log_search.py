@@ -339,6 +339,7 @@ class LogSearchWorkflow(Workflow):
                 stage="retrieve",
                 message=f"found {len(lines)} distinct lines"
                 + (f" (relaxed: {', '.join(relaxed)})" if relaxed else "")
+                + "".join(f"; {note}" for note in ev.plan.read_notes)
                 + (f"; {wide}" if wide else ""),
                 data={"lines": len(lines), "relaxed": relaxed},
             ),

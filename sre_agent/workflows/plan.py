@@ -72,6 +72,11 @@ class RetrievalPlan(BaseModel):
         default=None,
         description="how a follow-up's 'that box' was read: the host(s) put in `identifiers` (`referents`)",
     )
+    read_notes: list[str] = Field(
+        default_factory=list,
+        description="how the retrieve step read the question against the stored lines (a window read "
+        "another way, a host scope, requests followed): said with the answer's scope",
+    )
     read_on_to: datetime | None = Field(
         default=None,
         description="set by the retrieve step: the lines holding what the question names were read on "

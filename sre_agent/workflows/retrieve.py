@@ -96,7 +96,10 @@ class Retriever:
     def retrieve(
         self, session: str, plan: RetrievalPlan, *, k: int = 10, tables: Sequence[str] | None = None
     ) -> tuple[list[ResultLine], list[str]]:
-        """The top `k` distinct messages for `plan`, and what had to be relaxed (or was not found).
+        """The top `k` distinct messages for `plan`, and the filters that had to be dropped (and
+        what the question names that no stored line holds); how the question was read against the
+        stored lines (a window read another way, a host scope, requests followed) goes to
+        `plan.read_notes`.
         When those are variants of fewer than `k` patterns, one line of each next pattern down the
         ranking follows them, until `k` patterns are shown (`order.more_patterns`).
 
@@ -110,10 +113,10 @@ class Retriever:
             table_list = [t for t in table_list if t in existing]
             if not table_list:
                 return [], []
-        go_on, notes = settle_window(self.index, session, table_list, plan)
+        go_on, plan.read_notes = settle_window(self.index, session, table_list, plan)
         if not go_on:
-            return [], notes
-        notes += scope_to_host(self.index, session, table_list, plan)
+            return [], []
+        plan.read_notes += scope_to_host(self.index, session, table_list, plan)
         # "What happened with <an id the logs hold>?" asks about that id; with a time window named
         # ("the win7 box misbehaved: what went wrong between 04:30 and 04:45?") it asks about the window.
         asks_about_an_id = plan.broad and plan.terms and plan.window is None
@@ -130,12 +133,12 @@ class Retriever:
                 if plan.tells_a_story and plan.terms:  # "what did pid 13 log on nov 11?": its lines first
                     lines = self._named_first(session, table_list, plan, filters, lines, k)
                 add_patterns(self.index, session, table_list, filters, lines)
-                return lines, notes + attempt.dropped
+                return lines, attempt.dropped
             lines, missing = self._specific(session, table_list, plan, filters, k)
             add_counts(self.index, session, table_list, filters, lines, just_after(plan.window, filters))
             add_patterns(self.index, session, table_list, filters, lines)
-            return lines, notes + attempt.dropped + missing
-        return [], notes
+            return lines, attempt.dropped + missing
+        return [], []
 
     def _broad(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, attempt: Attempt, k: int
@@ -212,7 +215,7 @@ class Retriever:
             found = [hit for hit, _ in ordered]
             if followed := follow_requests(self.index, session, tables, plan, found):
                 ordered = place_followed(ordered, [(hit, "request") for hit in followed])
-                missing.append(followed_note(len(request_ids(found)), len(followed)))
+                plan.read_notes.append(followed_note(len(request_ids(found)), len(followed)))
         top = dedupe(ordered, k)
         if plan.window is not None and any(line.first_seen > plan.window.end for line in top):
             plan.read_on_to = read_on_to(plan.window)  # said with the answer's scope
