@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import queue
 import re
+import signal
 import threading
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -60,6 +61,9 @@ def _serve(conn: Connection, config: ServiceConfig | None, max_chars: int) -> No
     """The helper process: clean each batch of messages it is sent; on `None`, send back every
     result, in the order sent, and stop. A thread of its own empties the pipe as batches come, so
     the fetch that writes them never waits for the cleaning."""
+    # Ctrl-C reaches the whole process group: the fetch's process stops the helper itself, so
+    # the engineer sees one interruption, not a second traceback from here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     batches: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
 
     def read() -> None:

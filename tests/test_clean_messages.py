@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -84,6 +87,18 @@ def test_a_helper_that_died_gives_nothing_and_does_not_raise() -> None:
         helper.offer(text)  # a broken pipe here is not the fetch's problem
     assert helper.take() == {}
     assert helper.process_id is None
+
+
+def test_ctrl_c_is_left_to_the_fetchs_process() -> None:
+    """Ctrl-C reaches the whole process group; the helper neither dies nor prints a traceback."""
+    helper = MessageHelper(None, 4000, most=1000, start_after=1, batch=1)
+    helper.offer(MESSAGES[0])
+    assert helper.process_id is not None
+    time.sleep(1.0)  # its start (imports, the signal handler) is done
+    os.kill(helper.process_id, signal.SIGINT)
+    for text in MESSAGES[1:]:
+        helper.offer(text)
+    assert set(helper.take()) == set(MESSAGES)
 
 
 def records() -> list[LogRecord]:
