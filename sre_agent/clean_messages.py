@@ -199,7 +199,9 @@ class MessageHelper:
         return done
 
     def close(self) -> None:
-        """Stop the helper process (if it started) without waiting for more work."""
+        """Stop the helper process (if it started) without waiting for more work; later offers
+        are ignored (a fetch cancelled while its thread still reads starts no new helper)."""
+        self._failed = True
         if self._conn is not None:
             self._conn.close()
             self._conn = None

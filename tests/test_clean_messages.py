@@ -89,6 +89,18 @@ def test_a_helper_that_died_gives_nothing_and_does_not_raise() -> None:
     assert helper.process_id is None
 
 
+def test_a_closed_helper_starts_no_new_process() -> None:
+    """A cancelled ask closes the helper while the fetch's thread may still be reading."""
+    helper = MessageHelper(None, 4000, most=1000, start_after=1, batch=1)
+    helper.offer(MESSAGES[0])
+    assert helper.process_id is not None
+    helper.close()
+    for text in MESSAGES[1:]:
+        helper.offer(text)
+    assert helper.process_id is None
+    assert helper.take() == {}
+
+
 def test_ctrl_c_is_left_to_the_fetchs_process() -> None:
     """Ctrl-C reaches the whole process group; the helper neither dies nor prints a traceback."""
     helper = MessageHelper(None, 4000, most=1000, start_after=1, batch=1)
