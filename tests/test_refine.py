@@ -28,6 +28,24 @@ def test_seed_question_becomes_filters() -> None:
     assert not plan.broad
 
 
+@pytest.mark.parametrize(
+    ("question", "environment"),
+    [
+        ("why is checkout failing in Production?", "prod"),
+        ("is staging ok after the deploy?", "staging"),
+        ("failing in prod.", "prod"),
+        # a piece of a path, a host or an id names no environment
+        ("he grew /dev/vg0/pgdata and restarted pg: did it come back?", None),
+        ("prod-db-01 stopped answering at 14:05", None),
+        ("what does dev.example.com return?", None),
+        # nor does a stage of a job
+        ("when was its ordering stage putting its results on disk?", None),
+    ],
+)
+def test_the_environment_is_a_word_of_its_own(question: str, environment: str | None) -> None:
+    assert RuleRefiner().refine(question, now=NOW).environment == environment
+
+
 def test_severity_filters_only_when_the_question_asks_for_such_lines() -> None:
     refiner = RuleRefiner()
     assert refiner.refine("show me every warning that involves 10.251.26.8", now=NOW).min_level == "WARN"

@@ -109,7 +109,10 @@ _ASKS_FOR_LEVEL = re.compile(
     r"(?:warnings?|errors?|exceptions?|fatals?|panics?|crash(?:es)?)\b",
     re.IGNORECASE,
 )
-_ENVIRONMENTS = {"prod": "prod", "production": "prod", "staging": "staging", "stage": "staging", "dev": "dev"}
+_ENVIRONMENTS = {"prod": "prod", "production": "prod", "staging": "staging", "dev": "dev"}
+#: An environment named as a word of its own: not a piece of a path, host or id (`/dev/vg0`,
+#: `prod-db-01`, `dev.example.com`). "stage" is not one: "the ordering stage", "stage 3".
+_ENVIRONMENT = re.compile(r"(?<![\w/.\-])(" + "|".join(_ENVIRONMENTS) + r")(?![\w/\-]|\.\w)", re.IGNORECASE)
 
 _QUOTED = re.compile(
     r"(?<![A-Za-z0-9])'([^']{2,200})'(?![A-Za-z0-9])|\"([^\"]{2,200})\"|`([^`]{2,200})`|“([^”]{2,200})”"
@@ -297,10 +300,8 @@ class RuleRefiner:
             prefer_level, min_level = min_level, None
 
         env = environment
-        for word, name in _ENVIRONMENTS.items():
-            if re.search(rf"\b{word}\b", question, re.IGNORECASE):
-                env = name
-                break
+        if said := _ENVIRONMENT.search(question):
+            env = _ENVIRONMENTS[said.group(1).lower()]
 
         content = [w for w in _WORD.findall(rest_for_terms) if w.lower() not in _STOPWORDS]
         # Every number stays in the search text, a filter's value too ("customer 8812").
