@@ -73,8 +73,8 @@ def test_what_went_wrong_comes_first_and_whole_then_what_changed_then_the_rest()
         "config.upstreams.risk.retry.max_attempts=5|2 config.upstreams.risk.retry.backoff=0s|100ms "
         "config.db.pool=20"
     )
-    failures = [{"failures": n, "host_name": "a"} for n in (1, 2)]  # a count of failures is no cause
-    assert field_details(failures) == "failures=1|2 host_name=a"
+    failures = [{"failures": n, "pool": "a"} for n in (1, 2)]  # a count of failures is no cause
+    assert field_details(failures) == "failures=1|2 pool=a"
     # what went wrong comes before what changed, too
     flips = [{"from": a, "errorVerbose": "dial tcp: i/o timeout"} for a in ("closed", "open")]
     assert field_details(flips) == "errorVerbose=dial tcp: i/o timeout from=closed|open"
@@ -138,6 +138,34 @@ def test_a_retrieved_line_carries_the_details_of_all_its_identical_lines(tmp_pat
     lines, _ = Retriever(store).retrieve(SESSION, plan, k=5)
     assert lines[0].message == "circuit breaker state changed" and lines[0].count == 3
     assert lines[0].details == "from=closed|open|half-open to=open|half-open|closed name=risk"
+
+
+def test_a_journal_export_says_which_program_and_process_wrote_a_line() -> None:
+    """`journalctl -o json` names the writer SYSLOG_IDENTIFIER and the process _PID: they are the
+    line's `from=` and pid (names compare without case and punctuation), not details again."""
+    fields = {
+        "__CURSOR": "s=9e41c07a;i=2c46db",  # the journal's bookkeeping: never a detail
+        "__REALTIME_TIMESTAMP": "1707887850783085",
+        "_BOOT_ID": "5b0e2d9f",
+        "_TRANSPORT": "syslog",
+        "SYSLOG_FACILITY": "16",
+        "SYSLOG_IDENTIFIER": "postgres",
+        "_PID": "1074686",
+        "_SYSTEMD_UNIT": "postgresql@15-main.service",
+    }
+    row = _hit("PANIC:  could not write to file").model_copy(update={"fields_json": json.dumps(fields)})
+    line = to_result_line(row, via="exact", score=1.0)
+    assert (line.origin, line.pid) == ("postgres", "1074686")
+    assert line.details == "_SYSTEMD_UNIT=postgresql@15-main.service"
+    # a program named in the usual way still comes first; logback's logger_name is one too
+    both = {"program": "sshd", "SYSLOG_IDENTIFIER": "other"}
+    assert (
+        to_result_line(row.model_copy(update={"fields_json": json.dumps(both)}), via="x", score=1).origin
+        == "sshd"
+    )
+    logback = {"logger_name": "c.a.billing.SyncListener"}
+    named = to_result_line(row.model_copy(update={"fields_json": json.dumps(logback)}), via="x", score=1)
+    assert named.origin == "c.a.billing.SyncListener"
 
 
 def test_a_sample_of_identical_lines_gives_a_floor_for_the_count_of_values() -> None:

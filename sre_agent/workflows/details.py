@@ -37,16 +37,29 @@ SAMPLE = 200
 DEPTH = 4
 
 #: Record fields that name what wrote a line, in the order they are looked for (the evidence's
-#: `from=`, `order.to_result_line`).
+#: `from=`, `order.to_result_line`); names compare without case and punctuation (`field_name`):
+#: a systemd journal's `SYSLOG_IDENTIFIER`, rsyslog's `programname`, logback's `logger_name`.
 ORIGIN_FIELDS = (
-    "component", "program", "logger", "process", "app", "container", "source_name", "tag", "module",
+    "component", "program", "syslog_identifier", "programname", "logger", "logger_name", "process", "app",
+    "container", "source_name", "tag", "module",
 )  # fmt: skip
-#: Record fields that hold the id of the process that wrote a line (sshd's child, a worker).
+#: Record fields that hold the id of the process that wrote a line (sshd's child, a worker; the
+#: journal's `_PID`).
 PID_FIELDS = ("pid", "process_id")
+
+
+def field_name(name: str) -> str:
+    """A field's name as names are compared: `SYSLOG_IDENTIFIER`, `syslog.identifier` and
+    `syslogIdentifier` are one name; so are `_PID` and `pid`."""
+    return _NOT_ALNUM.sub("", name.lower())
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 #: Field names (lower case, any nesting) left out: shown already (who wrote it, the standard
 #: fields), or bookkeeping.
 _SHOWN = frozenset(
-    [*ORIGIN_FIELDS, *PID_FIELDS, *TEXT_FIELDS]
+    field_name(name)
+    for name in [*ORIGIN_FIELDS, *PID_FIELDS, *TEXT_FIELDS]
     + "msg message log text level severity lvl loglevel ts time timestamp @timestamp date datetime epoch "
     "hostname environment caller stream trace_id span_id traceid spanid trace_flags line source".split()
 )
@@ -61,6 +74,16 @@ _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _NUMBER = re.compile(r"-?[\d.]+")
 #: Top-level objects left out whole: the shipper's metadata about where the line ran.
 _METADATA = frozenset({"kubernetes", "k8s", "docker", "ecs", "agent", "labels", "resource", "fluent", "_p"})
+#: A systemd journal's bookkeeping (systemd.journal-fields(7)), besides its address fields
+#: (`__CURSOR`, `__REALTIME_TIMESTAMP`: every name that starts with two underscores): the trusted
+#: fields that say how a line was logged, not what happened (`_SYSTEMD_UNIT`, `_COMM`, `_EXE`,
+#: `_CMDLINE` stay).
+_JOURNAL_BOOKKEEPING = frozenset(
+    "_boot_id _machine_id _transport _uid _gid _cap_effective _selinux_context _audit_session "
+    "_audit_loginuid _systemd_cgroup _systemd_slice _systemd_invocation_id _systemd_owner_uid "
+    "_systemd_user_slice _systemd_user_unit _stream_id _source_realtime_timestamp "
+    "_source_monotonic_timestamp _runtime_scope syslog_facility syslog_timestamp syslog_pid".split()
+)
 
 
 def field_details(
@@ -143,8 +166,8 @@ def _scalars(fields: dict[str, Any], prefix: str, depth: int) -> Iterator[tuple[
         name = str(key)
         parent, _, leaf = f"{prefix}{name}".rpartition(".")
         # shown already, except an error object's own `message` (ECS `error.message`): its cause
-        shown = leaf.lower() in _SHOWN and not _is_error(parent)
-        if shown or (not prefix and name.lower() in _METADATA):
+        shown = field_name(leaf) in _SHOWN and not _is_error(parent)
+        if shown or (not prefix and _bookkeeping(name)):
             continue
         if isinstance(value, dict):
             if depth < DEPTH:
@@ -153,3 +176,9 @@ def _scalars(fields: dict[str, Any], prefix: str, depth: int) -> Iterator[tuple[
             yield f"{prefix}{name}", " ".join(str(value).split())
         elif isinstance(value, bool):
             yield f"{prefix}{name}", str(value).lower()
+
+
+def _bookkeeping(name: str) -> bool:
+    """Whether a top-level field is a shipper's or the journal's bookkeeping, not the line's."""
+    lower = name.lower()
+    return lower in _METADATA or lower in _JOURNAL_BOOKKEEPING or name.startswith("__")
