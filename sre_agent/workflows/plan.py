@@ -57,6 +57,11 @@ class RetrievalPlan(BaseModel):
     asks_about_changes: bool = Field(
         default=False, description="asks what changed (a deploy, a rollout, a config): those lines first"
     )
+    asks_about_buildup: bool = Field(
+        default=False,
+        description="asks what was building up, or since when: lines whose number climbs report by report "
+        "(`trends`) come right after what it names",
+    )
     tells_a_story: bool = Field(
         default=False,
         description="asks what something did in a window ('what did pid 13 log on nov 11?'), not what went "

@@ -21,6 +21,7 @@ from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.changes import asks_about_changes
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.referents import referred_hosts
+from sre_agent.workflows.trends import asks_about_buildup
 
 #: The thread-memory key of the day (ISO date, in the logs' clock) the thread's last window was on.
 THREAD_DAY = "day"
@@ -326,6 +327,7 @@ class RuleRefiner:
             window_alternatives=parsed.alternatives,
             day=parsed.day,
             asks_about_changes=asks_about_changes(question),
+            asks_about_buildup=asks_about_buildup(question),
             utc_offset=utc_offset,
             min_level=min_level,
             prefer_level=prefer_level,

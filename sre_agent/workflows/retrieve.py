@@ -56,9 +56,11 @@ from sre_agent.workflows.requests import (
 )
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
+from sre_agent.workflows.trends import trend_ids
 from sre_agent.workflows.windows import just_after, read_on_to, settle_window
 
 CANDIDATES = 200  # hits pulled from the index before de-duplication
+TREND_SHAPES = 2  # shapes of climbing reports a question about what built up gets first
 EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
 #: How much more the meaning (vector) list counts than the words (full-text) list in the question's
 #: hybrid search. The question's exact words already rank first through the tiers (identifiers,
@@ -198,6 +200,10 @@ class Retriever:
         if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
             # "did anything change?": those lines next, after any lines of what the question names
             tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", changed))))
+        if plan.asks_about_buildup:  # "was that box already running low on room?": those reports
+            rising, of_what_it_names = self._trends(session, tables, plan, filters)
+            if rising:  # first when they are lines of what the question names, else after those
+                tiers.insert(0 if of_what_it_names else len(tiers), rising)
         hits = holders_first(self._search(session, tables, plan, filters, CANDIDATES), plan.terms)
         if plan.prefer_level:  # "were there errors?": the lines at that level first, then the rest
             worse = filters.model_copy(update={"min_level": plan.prefer_level})
@@ -262,6 +268,25 @@ class Retriever:
                 shaped = with_clause(filters, like("shape", shape))
                 tiers.append(self._ranked(session, tables, plan, shaped, TIER_VECTOR_WEIGHT))
         return [t for t in tiers if t], missing
+
+    def _trends(
+        self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
+    ) -> tuple[list[Hit], bool]:
+        """The lines of the `TREND_SHAPES` shapes whose number climbs or falls report by report
+        (`trends`) that the question ranks first, ranked by it: among the lines holding its
+        identifiers ("that box"), else among all in scope; and whether they hold them. A session
+        number climbs too; the question tells a disk filling up from it."""
+        found: list[str] = []
+        if plan.identifiers:
+            held = " OR ".join(identifier_clause(i) for i in plan.identifiers)
+            found = trend_ids(self.index, session, tables, with_clause(filters, f"({held})"))
+        of_what_it_names = bool(found)
+        found = found or trend_ids(self.index, session, tables, filters)
+        if not found:
+            return [], False
+        ranked = self._ranked(session, tables, plan, with_clause(filters, in_clause("id", found)))
+        best = list(dict.fromkeys(hit.shape_hash for hit in ranked))[:TREND_SHAPES]
+        return [hit for hit in ranked if hit.shape_hash in best], of_what_it_names
 
     def _after_window(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
