@@ -4,9 +4,14 @@ real LanceDB, the real model (`workflows/trends.py`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from test_retrieve_rules import NOW, SESSION, _ask, _rows, _store
 
+from sre_agent.indexes import SearchFilters
+from sre_agent.workflows import trends
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.retrieve import Retriever
 from sre_agent.workflows.trends import asks_about_buildup
@@ -63,3 +68,76 @@ def test_numbers_that_wobble_count_up_as_ids_or_tell_the_time_make_no_trend(tmp_
     assert RuleRefiner().refine(question, now=NOW).asks_about_buildup
     # nothing climbs: the answer is the question's own search, as if it asked nothing of the kind
     assert _search(store, question) == _search(store, question, asks_about_buildup=False)
+
+
+# --- the trend itself (`_steps`, `_numbers`), line by line ---------------------------------------
+
+
+@dataclass
+class _Line:
+    timestamp: datetime
+    message: str
+
+
+def _lines(*messages: str) -> list[_Line]:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    return [_Line(start + timedelta(minutes=10 * n), m) for n, m in enumerate(messages)]
+
+
+def _series(*values: float, unit: str = "%") -> list[_Line]:
+    return _lines(*[f"disk at {v}{unit} used" for v in values])
+
+
+@pytest.mark.parametrize(
+    ("values", "steps"),
+    [
+        ((85, 87, 90), 2),  # three reports are a trend (j-thunderbird's SymbolErrorCounter has three)
+        ((85, 87), 0),  # two are not
+        ((85, 85, 87, 87, 90), 2),  # repeats neither break nor lengthen it
+        ((90, 88, 85, 80), 3),  # falling counts as much as climbing (free space)
+        ((85, 91, 86, 93), 0),  # up and down is noise
+        ((50, 95, 96, 97), 3),  # judged from the first report, not the second
+        ((100, 98, 95.1), 0),  # 4.9 % of the larger end: under `MIN_CHANGE`
+        ((100, 97, 94.9), 2),  # 5.1 %
+    ],
+)
+def test_a_trend_is_a_number_that_moves_one_way_at_every_step(values: tuple[float, ...], steps: int) -> None:
+    assert trends._steps(_series(*values)) == steps
+
+
+def test_lines_of_one_shape_that_hold_different_counts_of_numbers_make_no_trend() -> None:
+    assert trends._steps(_lines("queue 1 ready=10", "queue 1 ready=20", "queue ready=30 lag 4")) == 0
+    assert trends._steps(_lines("no number", "no number", "no number")) == 0
+    # the longest-moving of several numbers counts: here the second
+    assert (
+        trends._steps(_lines("stats 7 ready=10", "stats 5 ready=20", "stats 9 ready=40", "stats 2 ready=80"))
+        == 3
+    )
+
+
+def test_too_many_lines_of_one_shape_are_not_a_report_that_builds_up() -> None:
+    many = [float(v) for v in range(trends.MAX_LINES + 1)]
+    assert trends._steps(_series(*many[: trends.MAX_LINES])) == trends.MAX_LINES - 1
+    assert trends._steps(_series(*many)) == 0
+
+
+def test_the_numbers_read_are_measures_not_times_dates_versions_or_ids() -> None:
+    assert trends._numbers("ready=13865 unacked=60 avg=2.29s free: 230.1gb[15.0%]") == [
+        13865.0,
+        60.0,
+        2.29,
+        230.1,
+        15.0,
+    ]
+    assert trends._numbers("at 12:00:01 on 2024-02-13 v2.14.0 blk_123 node-7 /dev/sda1") == []
+    # whole numbers of six digits or more are counters or ids; a measure with a decimal point is not
+    assert trends._numbers("uptime 1199219 ms, session 100037, used 1234567.5 kB") == [1234567.5]
+
+
+def test_the_shapes_with_the_longest_runs_come_first(tmp_path, embedder) -> None:
+    queue = [(m, f"queue ready={100 * (m + 1)} messages") for m in range(0, 30, 5)]  # 6 reports
+    disk = [(m + 1, f"disk at {80 + m}% used") for m in range(0, 30, 10)]  # 3
+    store = _store(tmp_path, embedder, _rows(*disk, *queue))
+    ids = trends.trend_ids(store, SESSION, None, SearchFilters())
+    by_id = {row.id: row.message for row in store.scan(SESSION)}
+    assert [by_id[i] for i in ids] == [m for _, m in queue] + [m for _, m in disk]
