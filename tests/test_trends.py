@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from test_retrieve_rules import NOW, SESSION, _ask, _rows, _store
 
+from sre_agent.clean import clean_records
 from sre_agent.indexes import SearchFilters
 from sre_agent.workflows import trends
 from sre_agent.workflows.refine import RuleRefiner
@@ -99,6 +100,10 @@ def _series(*values: float, unit: str = "%") -> list[_Line]:
         ((50, 95, 96, 97), 3),  # judged from the first report, not the second
         ((100, 98, 95.1), 0),  # 4.9 % of the larger end: under `MIN_CHANGE`
         ((100, 97, 94.9), 2),  # 5.1 %
+        ((100, 97.5, 95), 2),  # 5 % exactly
+        ((95.1, 97, 100), 0),  # climbing too: 4.9 % of the larger end, the last
+        ((0.01, 0.02, 0.03), 2),  # small measures move by their own size
+        ((2.0, 2.5, 2.1, 2.6), 0),  # small steps up and down are noise too
     ],
 )
 def test_a_trend_is_a_number_that_moves_one_way_at_every_step(values: tuple[float, ...], steps: int) -> None:
@@ -106,7 +111,7 @@ def test_a_trend_is_a_number_that_moves_one_way_at_every_step(values: tuple[floa
 
 
 def test_lines_of_one_shape_that_hold_different_counts_of_numbers_make_no_trend() -> None:
-    assert trends._steps(_lines("queue 1 ready=10", "queue 1 ready=20", "queue ready=30 lag 4")) == 0
+    assert trends._steps(_lines("queue 1 ready=10", "queue 1 ready=20", "queue ready=30")) == 0
     assert trends._steps(_lines("no number", "no number", "no number")) == 0
     # the longest-moving of several numbers counts: here the second
     assert (
@@ -141,3 +146,13 @@ def test_the_shapes_with_the_longest_runs_come_first(tmp_path, embedder) -> None
     ids = trends.trend_ids(store, SESSION, None, SearchFilters())
     by_id = {row.id: row.message for row in store.scan(SESSION)}
     assert [by_id[i] for i in ids] == [m for _, m in queue] + [m for _, m in disk]
+
+
+def test_only_the_tables_asked_for_are_read(tmp_path, embedder) -> None:
+    queue = [(m, f"queue ready={100 * (m + 1)} messages") for m in range(5)]
+    disk = [(m, f"disk at {70 + 5 * m}% used") for m in range(5)]
+    store = _store(tmp_path, embedder, _rows(*queue))
+    store.ingest(SESSION, "logs_other_prod", clean_records(_rows(*disk), None).records)
+    by_id = {row.id: row.message for row in store.scan(SESSION)}
+    found = trends.trend_ids(store, SESSION, ["logs_other_prod"], SearchFilters())
+    assert {by_id[i] for i in found} == {message for _, message in disk}
