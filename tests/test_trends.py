@@ -94,6 +94,7 @@ def _series(*values: float, unit: str = "%") -> list[_Line]:
     [
         ((85, 87, 90), 2),  # three reports are a trend (j-thunderbird's SymbolErrorCounter has three)
         ((85, 87), 0),  # two are not
+        ((85, 85, 90), 0),  # nor one move among three reports
         ((85, 85, 87, 87, 90), 2),  # repeats neither break nor lengthen it
         ((90, 88, 85, 80), 3),  # falling counts as much as climbing (free space)
         ((85, 91, 86, 93), 0),  # up and down is noise
