@@ -219,9 +219,13 @@ class LogSearchWorkflow(Workflow):
             clock = log_clock(ev.records)
             if clock is not None:
                 state.utc_offset = clock
-        records, ids = await self._not_stored(ev)
+        try:
+            records, ids = await self._not_stored(ev)
+            done = await asyncio.to_thread(ev.helper.take) if ev.helper is not None else None
+        finally:  # `take` stops the helper; a failure before it must not leave it running
+            if ev.helper is not None:
+                ev.helper.close()
         known = len(ev.records) - len(records)
-        done = await asyncio.to_thread(ev.helper.take) if ev.helper is not None else None
         result = await asyncio.to_thread(
             clean_table, records, self.config, self.redactor, id_key=self.id_key, ids=ids, done=done
         )
