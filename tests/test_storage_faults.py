@@ -228,7 +228,8 @@ def test_four_processes_ingesting_overlapping_files_into_one_session_all_succeed
         for f in files
     ]
     failures = [(f.name, p.wait(timeout=600), p.stderr.read()) for f, p in zip(files, procs, strict=True)]
-    assert [code for _, code, _ in failures] == [0, 0, 0, 0], failures
+    failed = [(name, code, err[-2000:]) for name, code, err in failures if code != 0]
+    assert not failed, failed  # the failing process's own last words, not the others' progress
     for f in dict.fromkeys(files):  # the same files one after the other: what the table must hold
         done = _cli(alone, *question, str(f))
         assert done.returncode == 0, done.stderr
