@@ -36,7 +36,7 @@ from sre_agent.models import LEVELS, LogRecord, normalize_level
 #: Our field -> a source's own names for it (a service config's `fields`), tried first.
 Aliases = dict[str, list[str]] | None
 
-#: Our fields, and the names shippers give them, best first (compared by `_norm`).
+#: Our fields, and the names shippers give them, best first (compared by `field_name`).
 _NAMES: dict[str, tuple[str, ...]] = {
     "timestamp": (
         "timestamp",
@@ -161,13 +161,15 @@ _WRAPPER_KEYS = frozenset({"log", "textpayload"})
 
 
 @lru_cache(maxsize=4096)  # a source repeats its few key names on every line
-def _norm(name: str) -> str:
-    """`@timestamp`, `Time_Stamp`, `timeStamp` → `timestamp`: names without case and punctuation."""
+def field_name(name: str) -> str:
+    """A field's name as names are compared: without case and punctuation. `@timestamp`,
+    `Time_Stamp` and `timeStamp` are `timestamp`; `SYSLOG_IDENTIFIER` is `syslogidentifier`;
+    `_PID` is `pid`."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-#: The usual names as `_norm` compares them.
-_NORMED = {field: tuple(_norm(name) for name in names) for field, names in _NAMES.items()}
+#: The usual names as `field_name` compares them.
+_NORMED = {field: tuple(field_name(name) for name in names) for field, names in _NAMES.items()}
 
 
 def _flatten(obj: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
@@ -193,7 +195,7 @@ def _candidates(keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """For each of our fields, the keys among `keys` that may hold it, best name first."""
     by_norm: dict[str, str] = {}
     for key in keys:
-        by_norm.setdefault(_norm(key), key)
+        by_norm.setdefault(field_name(key), key)
     return {
         field: tuple(by_norm[name] for name in names if name in by_norm) for field, names in _NORMED.items()
     }
@@ -284,7 +286,7 @@ def numeric_level(value: Any, key: str) -> str | None:
     if not isinstance(value, int | float):
         return None
     number = int(value)
-    table = _OTEL if _norm(key).endswith("severitynumber") else None
+    table = _OTEL if field_name(key).endswith("severitynumber") else None
     if table is None and 0 <= number <= 7:
         return _SYSLOG[number]
     for limit, name in table or _PINO:
@@ -331,7 +333,7 @@ def record_from_object(
         raise ValueError(f"nested deeper than {MAX_DEPTH} levels of objects and lists")
     keys = _Keys(obj)
     msg_key, msg = keys.pick("message", aliases)
-    wrapper = msg_key is not None and _norm(msg_key) in _WRAPPER_KEYS and isinstance(msg, str)
+    wrapper = msg_key is not None and field_name(msg_key) in _WRAPPER_KEYS and isinstance(msg, str)
     if wrapper and not _inner and msg_key in obj and (inner := inner_object(msg)) is not None:
         merged = {k: v for k, v in obj.items() if k != msg_key} | inner
         return record_from_object(merged, source=source, line=line, aliases=aliases, day=day, _inner=True)
@@ -364,13 +366,13 @@ def record_from_object(
             host_key = key if name == "host" else host_key
         else:
             fields[name] = str(value)
-    if "service" not in fields and host_key is not None and "pod" in _norm(host_key):
+    if "service" not in fields and host_key is not None and "pod" in field_name(host_key):
         fields["service"] = sys.intern(service_of_pod(fields["host"]))
     if msg_key is None:  # every field but the time and level: `rpc=GetMembership status=UNAVAILABLE`
         message = _message_from_fields(keys.flat, {ts_key or "", level_key or ""})
     elif said is not None:
         message = said.message
-    elif _norm(msg_key) == "mt":
+    elif field_name(msg_key) == "mt":
         message = _rendered(str(msg), keys.flat)
     else:
         message = str(msg).rstrip("\n")

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
+from sre_agent.connectors.json_record import field_name
 from sre_agent.indexes.rows import TEXT_FIELDS
 
 #: Longest value shown; a longer one is cut with "…".
@@ -37,7 +38,8 @@ SAMPLE = 200
 DEPTH = 4
 
 #: Record fields that name what wrote a line, in the order they are looked for (the evidence's
-#: `from=`, `order.to_result_line`); names compare without case and punctuation (`field_name`):
+#: `from=`, `order.to_result_line`); names compare without case and punctuation
+#: (`json_record.field_name`, as the record reader compares them):
 #: a systemd journal's `SYSLOG_IDENTIFIER`, rsyslog's `programname`, logback's `logger_name`.
 ORIGIN_FIELDS = (
     "component", "program", "syslog_identifier", "programname", "logger", "logger_name", "process", "app",
@@ -47,14 +49,6 @@ ORIGIN_FIELDS = (
 #: journal's `_PID`).
 PID_FIELDS = ("pid", "process_id")
 
-
-def field_name(name: str) -> str:
-    """A field's name as names are compared: `SYSLOG_IDENTIFIER`, `syslog.identifier` and
-    `syslogIdentifier` are one name; so are `_PID` and `pid`."""
-    return _NOT_ALNUM.sub("", name.lower())
-
-
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 #: Field names (lower case, any nesting) left out: shown already (who wrote it, the standard
 #: fields), or bookkeeping.
 _SHOWN = frozenset(

@@ -17,9 +17,10 @@ from typing import TypeVar
 
 import numpy as np
 
+from sre_agent.connectors.json_record import field_name
 from sre_agent.indexes import Hit, StoredRecord
 from sre_agent.indexes.filters import sql_string
-from sre_agent.workflows.details import ORIGIN_FIELDS, PID_FIELDS, field_details, field_name
+from sre_agent.workflows.details import ORIGIN_FIELDS, PID_FIELDS, field_details
 from sre_agent.workflows.details import SAMPLE as DETAIL_SAMPLE
 from sre_agent.workflows.results import PatternStats, ResultLine
 
@@ -125,7 +126,7 @@ def _fields(fields_json: str) -> dict[str, object]:
 
 def _first_field(fields: dict[str, object], keys: Sequence[str]) -> str | None:
     """The first of `keys` the fields hold a non-blank text or number for (80 characters); names
-    compare without case and punctuation (`details.field_name`)."""
+    compare without case and punctuation (`json_record.field_name`)."""
     named = {field_name(name): value for name, value in fields.items()}
     for key in keys:
         value = named.get(field_name(key))
