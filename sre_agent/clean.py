@@ -150,12 +150,12 @@ def clean_table(
     redacted: dict[str, tuple[str, int]] = {}
 
     def redact_short(value: str) -> tuple[str, int]:
-        done = redacted.get(value)
-        if done is None:
-            done = redactor.redact_counted(value)
+        found = redacted.get(value)
+        if found is None:
+            found = redactor.redact_counted(value)
             if len(redacted) < _MEMO_LIMIT:
-                redacted[value] = done
-        return done
+                redacted[value] = found
+        return found
 
     # Messages repeat too (half the lines of the sample incidents are repeats): each distinct one
     # is redacted (2), capped (3) and shaped (4) once, among the last `_MESSAGE_MEMO` distinct,

@@ -54,24 +54,23 @@ def asks_about_buildup(question: str) -> bool:
 def trend_ids(index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters) -> list[str]:
     """Ids of the lines passing `filters` whose shape has a number that moves one way (module
     doc), oldest first within each shape, the shapes with the longest runs first."""
-    rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT, newest=True)
-    by_shape: dict[str, list[StoredRecord]] = defaultdict(list)
+    rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT, newest=True)  # oldest first
+    by_shape: dict[str, list[StoredRecord]] = defaultdict(list)  # each shape's lines in time order
     for row in rows:
         by_shape[row.shape_hash].append(row)
     scored = [(steps, lines) for lines in by_shape.values() if (steps := _steps(lines))]
     scored.sort(key=lambda item: (-item[0], item[1][0].timestamp))
-    ids = [row.id for _, lines in scored[:MAX_SHAPES] for row in sorted(lines, key=lambda r: r.timestamp)]
+    ids = [row.id for _, lines in scored[:MAX_SHAPES] for row in lines]
     return ids[:MAX_IDS]
 
 
 def _steps(lines: Sequence[StoredRecord]) -> int:
-    """How many steps one number of these lines (in time order) moves, all of them one way; 0
-    when no number does, or it moves less than `MIN_CHANGE`, or there are fewer than
+    """How many steps one number of these lines (given in time order) moves, all of them one way;
+    0 when no number does, or it moves less than `MIN_CHANGE`, or there are fewer than
     `MIN_POINTS` lines or more than `MAX_LINES`. Noise that rises and falls is no trend."""
     if not MIN_POINTS <= len(lines) <= MAX_LINES:
         return 0
-    ordered = sorted(lines, key=lambda row: row.timestamp)
-    numbers = [_numbers(row.message) for row in ordered]
+    numbers = [_numbers(row.message) for row in lines]
     width = len(numbers[0])
     if width == 0 or any(len(found) != width for found in numbers):
         return 0
