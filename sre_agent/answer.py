@@ -65,6 +65,8 @@ def _scope(result: SearchResult) -> list[str]:
     out = []
     if plan.window:
         out.append("time " + span(plan.window.start, plan.window.end, result.utc_offset, MINUTES))
+        if plan.window_referent:  # "in that same run"
+            out[-1] += f" ({plan.window_referent})"
         if plan.read_on_to:
             out.append(f"what it names read on to {stamp(plan.read_on_to, result.utc_offset, MINUTES)}")
     else:

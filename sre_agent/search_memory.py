@@ -6,6 +6,7 @@
   clock time with no day is read on that day.
 - Which logs source filled which table, and the spans its fetch read whole (`sources.with_fetch`):
   a later question about the same source and time is answered from the table, not fetched again.
+- Its time window: "in that same run" in a follow-up (`referents.referred_window`).
 - The hosts its answer was about (`referents.subject_hosts`): "that box" in a follow-up.
 - The clock the logs were written in (`ThreadMemory.remember`).
 """
@@ -20,7 +21,7 @@ from sre_agent.connectors.remote import window_of
 from sre_agent.sources import SOURCES_KEY, read_spans, source_id, with_fetch
 from sre_agent.thread_memory import ThreadMemory
 from sre_agent.workflows.events import SearchJob
-from sre_agent.workflows.referents import HOSTS_KEY, ONE_HOST_KEY
+from sre_agent.workflows.referents import HOSTS_KEY, ONE_HOST_KEY, WINDOW_KEY, remembered_window
 from sre_agent.workflows.refine import THREAD_DAY
 from sre_agent.workflows.results import SearchResult
 
@@ -40,6 +41,8 @@ def remember_search(
     elif result.plan.window is not None and THREAD_DAY not in memory:
         clock = timedelta(minutes=result.utc_offset or 0)
         remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
+    if result.plan.window is not None:
+        remembered[WINDOW_KEY] = remembered_window(result.plan.window)
     if result.hosts is not None:  # what "that box" / "those nodes" mean in the next question
         remembered[HOSTS_KEY] = ",".join(h for h in result.hosts if "," not in h)
         remembered[ONE_HOST_KEY] = result.host_one or ""

@@ -70,6 +70,9 @@ _DASH_RANGE = re.compile(
 _BEFORE = re.compile(rf"\b(?:before|until|till|up to)\s+(?P<a>{_T})", re.IGNORECASE)
 _AFTER = re.compile(rf"\b(?:after|since|from)\s+(?P<a>{_T})(?!\s*(?:and|to|through|thru|-))", re.IGNORECASE)
 _AROUND = re.compile(rf"\b(?:around|about|at|near|~)\s*(?P<a>{_T})", re.IGNORECASE)
+# "the 00:32 sync", "that 14:05 deploy": a clock time naming an event, read as "around" it
+# ("lasted 14:59" is a value: no determiner before it).
+_EVENT_AT = re.compile(rf"\b(?:the|that|this|its)\s+(?P<a>{_CLOCK})\s+(?=[a-z])", re.IGNORECASE)
 _LAST = re.compile(
     r"\b(?:last|past|previous)\s+(?P<n>\d+|an?|one|two|three|few)?\s*"
     r"(?P<unit>s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\b",
@@ -292,7 +295,7 @@ def parse_time_window(
             start = _at(base, _parse_clock(m.group("a")) or time(0), tz)
             end = _at(day_end or base, None, tz) if on_day else max(now, start)
             out.phrases.append(_phrase(q, rest, m))
-        elif m := _AROUND.search(rest):
+        elif m := _AROUND.search(rest) or _EVENT_AT.search(rest):
             center = _at(base, _parse_clock(m.group("a")), tz)
             start, end = center - timedelta(minutes=30), center + timedelta(minutes=30)
             out.phrases.append(_phrase(q, rest, m))

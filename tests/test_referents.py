@@ -1,5 +1,6 @@
 """Follow-ups that point back at a machine ("that box", "those nodes") are searched for the host(s)
-the thread has been about, and say so (`workflows/referents.py`). A real engine: JSONL file,
+the thread has been about, and at a time ("in that same run") in the thread's last window, and say
+so (`workflows/referents.py`). A real engine: JSONL file,
 LanceDB in a temp folder, the real model, the thread's memory between questions."""
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import pytest
 
 from sre_agent.answer import render_answer
 from sre_agent.engine import Engine
+from sre_agent.models import TimeWindow
 from sre_agent.workflows.referents import (
     HOSTS_KEY,
     ONE_HOST_KEY,
+    WINDOW_KEY,
     most_telling,
     referred_hosts,
+    referred_window,
     standing_out,
     subject_hosts,
 )
@@ -57,6 +61,36 @@ def test_that_box_is_no_host_when_the_answer_was_about_several_alike() -> None:
         ["es-data-01", "es-data-04"],
     )
     assert referred_hosts("were those nodes out of room?", memory).hosts == ["es-data-01", "es-data-04"]
+
+
+EARLIER = TimeWindow(start=T0 + timedelta(hours=5), end=T0 + timedelta(hours=8))
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("in that second outage, which programs kept retrying?", "in that second outage"),
+        ("in that same run, did it load registry files from a snapshot?", "in that same run"),
+        ("did keyguard complain during that stretch?", "during that stretch"),
+        ("anything else within the same window?", "within the same window"),
+        ("what did cron do throughout that night?", "throughout that night"),
+        ("which servers were restarted during this period?", None),  # "this": the incident as a whole
+        ("did it come back after that evening?", None),  # another time
+        ("and earlier that night, anything else off?", None),  # another time
+        ("did it happen in that file too?", None),  # not a time
+    ],
+)
+def test_which_words_point_back_at_the_threads_last_window(question: str, said: str | None) -> None:
+    memory = {WINDOW_KEY: f"{EARLIER.start.isoformat()}/{EARLIER.end.isoformat()}"}
+    assert referred_window(question, memory) == ((EARLIER, said) if said else None)
+
+
+def test_that_outage_is_no_window_before_the_thread_has_one_or_when_its_memory_is_damaged() -> None:
+    assert referred_window("in that outage, who was affected?", {}) is None
+    assert referred_window("in that outage, who was affected?", None) is None
+    assert referred_window("in that outage, who was affected?", {WINDOW_KEY: "yesterday/today"}) is None
+    memory = {WINDOW_KEY: f"{EARLIER.start.isoformat()}/{EARLIER.end.isoformat()}"}
+    assert referred_window("in that outage, who was affected?", memory) == (EARLIER, "in that outage")
 
 
 def _line(minute: int, host: str, message: str, level: str | None = None) -> dict:
@@ -220,3 +254,43 @@ def test_a_host_only_other_hosts_name_is_what_the_thread_is_about(engine, tmp_pa
     logs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     first = _search(engine, "what went wrong between 22:55 and 23:15 on dec 6?", "rm", logs)
     assert first.host_one == "hdw-04"
+
+
+def test_in_that_same_run_is_searched_in_the_window_the_thread_asked_about_and_says_so(
+    engine, tmp_path
+) -> None:
+    """Two servicing runs load hives from a shadow copy; the follow-up is about the second run."""
+    rows = [
+        _line(m, "win7", f"Session {m} initialized by client WindowsUpdateAgent") for m in range(0, 600, 5)
+    ]
+    for start in (60, 420):  # 23:00 and 05:00
+        rows.append(
+            _line(start + 1, "win7", f"Loaded hive from \\\\?\\GLOBALROOT\\ShadowCopy{start}\\SYSTEM")
+        )
+        rows.append(
+            _line(start + 2, "win7", "Failed to internally open package. [HRESULT = 0x800f0805]", "ERROR")
+        )
+    rows.sort(key=lambda r: r["timestamp"])
+    logs = tmp_path / "cbs.jsonl"
+    logs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    first = _search(engine, "what went wrong between 04:55 and 05:10 on dec 7?", "cbs", logs)
+    assert first.plan.window is not None
+    assert engine.thread_context("cbs")[WINDOW_KEY] == (
+        f"{first.plan.window.start.isoformat()}/{first.plan.window.end.isoformat()}"
+    )
+    hives = _search(engine, "in that same run, did it load hives from a shadow copy?", "cbs", logs)
+    assert hives.plan.window == first.plan.window
+    said = (
+        "'in that same run' read as 2005-12-07 04:55 .. 2005-12-07 05:10 UTC: "
+        "the time asked about earlier in this thread"
+    )
+    assert said in hives.plan.notes
+    assert hives.plan.window_referent == "'in that same run': the time asked about earlier in this thread"
+    assert f"({hives.plan.window_referent})" in render_answer(hives).split("\n")[0]
+    assert [line.message for line in hives.lines if "hive" in line.message] == [
+        "Loaded hive from \\\\?\\GLOBALROOT\\ShadowCopy420\\SYSTEM"
+    ]
+    # without the pointing back, the same question is about the whole of the stored logs
+    anywhere = _search(engine, "did it load hives from a shadow copy?", "cbs", logs)
+    assert anywhere.plan.window is None
+    assert len([line for line in anywhere.lines if "hive" in line.message]) == 2

@@ -675,3 +675,28 @@ def test_a_writer_narrows_only_under_half_the_lines_in_scope_and_a_shared_word_s
     # a word other lines say ("admin") is skipped, and the words after it are still tried
     both = RuleRefiner().refine("did admin work break ntpd?", now=NOW)
     assert len(named_origin_ids(store, SESSION, None, both, everything)) == 5
+
+
+def test_beside_a_quoted_line_the_lines_that_say_something_failed_come_before_closer_routine_ones(
+    tmp_path, embedder
+) -> None:
+    """ "'checkCurrentDay': did that sync work?": of the lines in the same instant, the failure that
+    ends the sync answers it, though six routine lines were written closer to the quoted one."""
+    routine = ["stepSyncOrNot appSynTimes is 0", "needAutoSync autoSyncSwitch is open"]
+    routine += [f"initPrivacy switch {n} is open" for n in range(4)]
+    records = [LogRecord(timestamp=BASE, message="checkCurrentDay a new day comes", line=1)]
+    records += [
+        LogRecord(timestamp=BASE + timedelta(milliseconds=1 + n), message=text, line=2 + n)
+        for n, text in enumerate(routine)
+    ]
+    records.append(
+        LogRecord(timestamp=BASE + timedelta(milliseconds=9), message="sendSyncFailedBroadcast", line=9)
+    )
+    records += [
+        LogRecord(timestamp=BASE + timedelta(minutes=m), message=f"onStandStepChanged {3000 + m}", line=9 + m)
+        for m in range(1, 30)
+    ]
+    store = LogIndex(str(tmp_path / "lance"), embedder)
+    store.ingest(SESSION, TABLE, clean_records(records, None).records)
+    found, _ = _ask(store, "it logged 'checkCurrentDay' for the new day. did that sync work?", k=3)
+    assert found[:2] == ["checkCurrentDay a new day comes", "sendSyncFailedBroadcast"]

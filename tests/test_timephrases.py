@@ -202,3 +202,36 @@ def test_a_day_of_the_month_neither_month_has_is_no_date() -> None:
         datetime(2025, 12, 31, tzinfo=UTC),
         datetime(2026, 1, 1, tzinfo=UTC),
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "window", "phrase"),
+    [
+        # a clock time naming an event is read as "around" it
+        (
+            "the 00:32 sync logged checkCurrentDay. did it work?",
+            (datetime(2026, 11, 24, 0, 2), datetime(2026, 11, 24, 1, 2)),
+            "the 00:32",
+        ),
+        (
+            "did that 14:05 deploy roll back?",
+            (datetime(2026, 11, 24, 13, 35), datetime(2026, 11, 24, 14, 35)),
+            "that 14:05",
+        ),
+        # a clock time that is a value, not a moment: no window
+        ("which connections lasted 14:59?", None, None),
+        ("which connections had a lifetime of 14:59?", None, None),
+        (
+            "what ran at the 14:59 mark?",
+            (datetime(2026, 11, 24, 14, 29), datetime(2026, 11, 24, 15, 29)),
+            "the 14:59",
+        ),
+    ],
+)
+def test_a_clock_time_naming_an_event_is_read_as_around_it(
+    question: str, window: tuple[datetime, datetime] | None, phrase: str | None
+) -> None:
+    parsed = parse_time_window(question, NOW)
+    got = (parsed.window.start, parsed.window.end) if parsed.window else None
+    assert got == (tuple(t.replace(tzinfo=UTC) for t in window) if window else None)
+    assert parsed.phrases == ([phrase] if phrase else [])

@@ -150,6 +150,8 @@ def _scope(result: SearchResult, table: str | None) -> str:
     parts = [f"table {table}" if table else "all tables of this thread"]
     if plan.window:
         parts.append(f"window {plan.window.start:%Y-%m-%d %H:%M} → {plan.window.end:%Y-%m-%d %H:%M} UTC")
+        if plan.window_referent:  # "in that same run"
+            parts[-1] += f" ({plan.window_referent})"
         if plan.read_on_to:
             parts.append(f"what it names read on to {plan.read_on_to:%Y-%m-%d %H:%M} UTC")
     parts += [f"{k}={v}" for k, v in plan.field_filters.items()]

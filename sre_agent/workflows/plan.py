@@ -77,6 +77,10 @@ class RetrievalPlan(BaseModel):
         default=None,
         description="how a follow-up's 'that box' was read: the host(s) put in `identifiers` (`referents`)",
     )
+    window_referent: str | None = Field(
+        default=None,
+        description="how a follow-up's 'in that same run' was read: the thread's last window (`referents`)",
+    )
     read_notes: list[str] = Field(
         default_factory=list,
         description="how the retrieve step read the question against the stored lines (a window read "

@@ -11,15 +11,21 @@ has been about; the words themselves match nothing useful ("box" is in no log li
   boxes" (many) all of them, searched as if the question had named them, and the answer says so.
   When the answer was about several hosts alike, "that box" is none of them, and the answer says
   that instead of guessing.
+- `referred_window` reads "in that same run", "during that second outage": the time the thread's
+  last windowed question asked about (`WINDOW_KEY`), for a follow-up that gives no time of its own.
+  Only "that" / "the same" point back ("during this period" is the incident as a whole), and only
+  after in / during / within / throughout ("after that evening" is another time).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import NamedTuple
 
 from sre_agent.indexes import LogIndex, SearchFilters
 from sre_agent.indexes.filters import LEVEL_RANKS, in_clause, level_rank
+from sre_agent.models import TimeWindow
 from sre_agent.workflows.constraints import with_clause
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.results import ResultLine
@@ -28,6 +34,8 @@ from sre_agent.workflows.results import ResultLine
 #: them that stood out ("" when several were alike).
 HOSTS_KEY = "hosts"
 ONE_HOST_KEY = "host_one"
+#: In a thread's memory: the last window a question of it was searched in ("start/end", ISO, UTC).
+WINDOW_KEY = "window"
 #: The most hosts remembered (and searched for "those nodes").
 MAX_HOSTS = 8
 #: Rows of the top lines read to see which hosts wrote them.
@@ -41,6 +49,13 @@ _MANY = re.compile(
     r"\b(?:those|these|the same)\s+(?:boxes|nodes|hosts|machines|servers|instances|vms|pods|workers"
     r"|brokers|replicas)\b",
     re.IGNORECASE,
+)
+_SPAN = (
+    r"stretch|period|run|outage|incident|episode|spell|burst|storm|spike|window|time|minutes?|hours?"
+    r"|night|evening|morning|afternoon|wave|failure|crash|restart|update|deploy(?:ment)?|job|attempt"
+)
+_THAT_TIME = re.compile(
+    rf"\b(?:in|during|within|throughout)\s+(?:that|the\s+same)\s+(?:[a-z]+\s+)?(?:{_SPAN})\b", re.IGNORECASE
 )
 _HOST_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]")
 
@@ -66,6 +81,25 @@ def referred_hosts(question: str, thread: dict[str, str] | None) -> Referent:
         one = memory.get(ONE_HOST_KEY, "")
         return Referent([one], m.group(0), []) if one else Referent([], m.group(0), remembered)
     return Referent([], None, [])
+
+
+def remembered_window(window: TimeWindow) -> str:
+    """How `WINDOW_KEY` holds `window`."""
+    return f"{window.start.isoformat()}/{window.end.isoformat()}"
+
+
+def referred_window(question: str, thread: dict[str, str] | None) -> tuple[TimeWindow, str] | None:
+    """The window "in that same run" in `question` stands for (the thread's last one) and the words
+    that pointed back; None when the question points at no earlier time or the thread has none."""
+    remembered = (thread or {}).get(WINDOW_KEY, "")
+    m = _THAT_TIME.search(question)
+    if not remembered or m is None:
+        return None
+    start, _, end = remembered.partition("/")
+    try:
+        return TimeWindow(start=datetime.fromisoformat(start), end=datetime.fromisoformat(end)), m.group(0)
+    except ValueError:  # a memory file edited by hand: no window, rather than a crash
+        return None
 
 
 def subject_hosts(

@@ -20,7 +20,7 @@ from sre_agent.indexes.fts_query import is_identifier
 from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.changes import asks_about_changes
 from sre_agent.workflows.plan import RetrievalPlan
-from sre_agent.workflows.referents import referred_hosts
+from sre_agent.workflows.referents import referred_hosts, referred_window
 from sre_agent.workflows.trends import asks_about_buildup
 
 #: The thread-memory key of the day (ISO date, in the logs' clock) the thread's last window was on.
@@ -271,6 +271,14 @@ class RuleRefiner:
         rest_for_terms = _QUOTED.sub(" ", question)
         for phrase in sorted(parsed.phrases, key=len, reverse=True):  # "from 23:00 on dec 23 …" first
             rest_for_terms = rest_for_terms.replace(phrase, " ")
+        window, window_referent = parsed.window, None
+        if window is None and (earlier := referred_window(question, thread)):  # "in that same run"
+            window, said = earlier
+            window_referent = f"'{said}': the time asked about earlier in this thread"
+            notes.append(
+                f"'{said}' read as {window.start:%Y-%m-%d %H:%M} .. {window.end:%Y-%m-%d %H:%M} UTC: "
+                "the time asked about earlier in this thread"
+            )
         if parsed.window:
             clock = f" (read in the logs' clock, UTC{_offset_text(utc_offset)})" if tz else ""
             if parsed.on_default_day:
@@ -288,7 +296,7 @@ class RuleRefiner:
         if min_level in ("FATAL", "ERROR") and _WARNINGS.search(question):
             min_level = "WARN"  # "errors or warnings": the lowest level it names by name
         asks_what_went_wrong = bool(_BROAD.search(question))
-        tells_a_story = parsed.window is not None and bool(_WINDOW_BROAD.search(question))
+        tells_a_story = window is not None and bool(_WINDOW_BROAD.search(question))
         asks_for_story = asks_what_went_wrong or tells_a_story
         terms = _terms(rest_for_terms, identifiers, field_filters)
         # A broad question that also names a number or a short id is about that id when the logs
@@ -323,7 +331,8 @@ class RuleRefiner:
             terms=terms,
             excluded=excluded,
             field_filters=field_filters,
-            window=parsed.window,
+            window=window,
+            window_referent=window_referent,
             window_alternatives=parsed.alternatives,
             day=parsed.day,
             asks_about_changes=asks_about_changes(question),

@@ -24,19 +24,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
 
-from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
-from sre_agent.indexes.filters import in_clause, to_micros
+from sre_agent.indexes import Hit, LogIndex, SearchFilters
+from sre_agent.indexes.filters import in_clause
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.anchors import anchor_matches, rank_matches
+from sre_agent.workflows.around import lines_around
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, rank_broad
 from sre_agent.workflows.changes import change_ids
 from sre_agent.workflows.constraints import Attempt, attempts, identifier_clause, search_filters, with_clause
 from sre_agent.workflows.entities import named_ids, without_words
 from sre_agent.workflows.line_stats import add_counts, add_patterns
 from sre_agent.workflows.order import (
-    as_hit,
     dedupe,
     holders_first,
     like,
@@ -75,13 +74,6 @@ VECTOR_WEIGHT = 8.0
 #: 0.857 → 0.877, count 0.646 → 0.696 at 1 (0.760 overall at 2, 0.775 at 1); the incident sets
 #: and factual unchanged.
 TIER_VECTOR_WEIGHT = 1.0
-#: Lines beside the identifiers' lines: the AROUND_LINES closest in time to the first AROUND_MOMENTS
-#: of them, within AROUND_SECONDS (measured cold, lexical recall@10: 0.861 with none; 5 lines: 0.874
-#: when the best for the question among all within 2 s, 0.895 when the 5 closest in time).
-AROUND_SECONDS = 2
-AROUND_MOMENTS = 3
-AROUND_LINES = 5
-AROUND_SCAN = 2_000  # rows read around them at most
 #: Ids of the identifiers' first lines whose other lines follow them (`_sharing_ids`).
 SHARED_FROM = 5
 SHARED_IDS = 5
@@ -256,7 +248,7 @@ class Retriever:
         tiers = [exact, self._anchored(session, tables, plan, filters)]
         if exact:
             tiers.append(self._sharing_ids(session, tables, plan, filters, exact))
-            tiers.append(self._around(session, tables, filters, exact))
+            tiers.append(lines_around(self.index, session, tables, filters, exact))
         if len(present) > 1:
             any_of = "(" + " OR ".join(clauses[i] for i in present) + ")"
             tiers.append(
@@ -301,31 +293,6 @@ class Retriever:
             held = plan.identifiers
             return self._ranked(session, tables, plan, with_clause(late, every), TIER_VECTOR_WEIGHT, held)
         return self._anchored(session, tables, plan, late, rare_words=False)
-
-    def _around(
-        self, session: str, tables: list[str] | None, filters: SearchFilters, exact: Sequence[Hit]
-    ) -> list[Hit]:
-        """What else happened right beside the lines holding the identifiers: the `AROUND_LINES`
-        lines closest in time to the first few of them (within `AROUND_SECONDS`), closest first:
-        "'has died': did it come back?" is answered by the lines next to it."""
-        moments = sorted({hit.timestamp for hit in exact})[:AROUND_MOMENTS]
-        spans = [
-            f"(ts >= {to_micros(t - timedelta(seconds=AROUND_SECONDS))} AND "
-            f"ts <= {to_micros(t + timedelta(seconds=AROUND_SECONDS))})"
-            for t in moments
-        ]
-        where = with_clause(filters, "(" + " OR ".join(spans) + ")")
-        held = {hit.id for hit in exact}
-        near = [
-            row
-            for row in self.index.scan(session, tables=tables, filters=where, limit=AROUND_SCAN)
-            if row.id not in held
-        ]
-
-        def gap(row: StoredRecord) -> float:
-            return min(abs((row.timestamp - t).total_seconds()) for t in moments)
-
-        return [as_hit(row) for row in sorted(near, key=gap)[:AROUND_LINES]]  # the lines right beside them
 
     def _sharing_ids(
         self,

@@ -1,0 +1,61 @@
+"""What else happened right beside the lines holding a question's identifiers.
+
+"'has died': did it come back?", "'checkCurrentDay': did that sync work?": the answer is in the
+lines written in the same second or two as the quoted one, whatever words they use. The retrieve
+step ranks these right after the lines holding the identifiers (`Retriever._exact_tiers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
+from sre_agent.indexes.filters import LEVEL_RANKS, level_rank, to_micros
+from sre_agent.shapes import sounds_like_trouble
+from sre_agent.workflows.constraints import with_clause
+from sre_agent.workflows.order import as_hit
+
+#: Lines beside the identifiers' lines: the AROUND_LINES closest in time to the first AROUND_MOMENTS
+#: of them, within AROUND_SECONDS (measured cold, lexical recall@10: 0.861 with none; 5 lines: 0.874
+#: when the best for the question among all within 2 s, 0.895 when the 5 closest in time).
+AROUND_SECONDS = 2
+AROUND_MOMENTS = 3
+AROUND_LINES = 5
+AROUND_SCAN = 2_000  # rows read around them at most
+
+
+def lines_around(
+    index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, exact: Sequence[Hit]
+) -> list[Hit]:
+    """The `AROUND_LINES` lines closest in time to the first few of `exact` (within
+    `AROUND_SECONDS`), those that say something failed first, then closest first."""
+    moments = sorted({hit.timestamp for hit in exact})[:AROUND_MOMENTS]
+    spans = [
+        f"(ts >= {to_micros(t - timedelta(seconds=AROUND_SECONDS))} AND "
+        f"ts <= {to_micros(t + timedelta(seconds=AROUND_SECONDS))})"
+        for t in moments
+    ]
+    where = with_clause(filters, "(" + " OR ".join(spans) + ")")
+    held = {hit.id for hit in exact}
+    near = [
+        row
+        for row in index.scan(session, tables=tables, filters=where, limit=AROUND_SCAN)
+        if row.id not in held
+    ]
+    said: dict[str, bool] = {}
+
+    def trouble_then_gap(row: StoredRecord) -> tuple[bool, float]:
+        return not says_trouble(row, said), min(abs((row.timestamp - t).total_seconds()) for t in moments)
+
+    return [as_hit(row) for row in sorted(near, key=trouble_then_gap)[:AROUND_LINES]]
+
+
+def says_trouble(row: StoredRecord, said: dict[str, bool]) -> bool:
+    """Whether `row` is a warning or worse, or, with no level, its words say something failed
+    (`said` remembers the answer per shape)."""
+    if row.level is not None:
+        return level_rank(row.level) >= LEVEL_RANKS["WARN"]
+    if row.shape not in said:
+        said[row.shape] = sounds_like_trouble(row.message[:300])
+    return said[row.shape]
