@@ -7,6 +7,8 @@
 - Which logs source filled which table, and the spans its fetch read whole (`sources.with_fetch`):
   a later question about the same source and time is answered from the table, not fetched again.
 - Its time window: "in that same run" in a follow-up (`referents.referred_window`).
+- The identifiers it searched for ("PERMISSION_DENIED"), not hosts "that box" stood for: "is
+  anyone else locked out?" in a follow-up (`referents.referred_trouble`).
 - The hosts its answer was about (`referents.subject_hosts`): "that box" in a follow-up.
 - The clock the logs were written in (`ThreadMemory.remember`).
 """
@@ -21,7 +23,7 @@ from sre_agent.connectors.remote import window_of
 from sre_agent.sources import SOURCES_KEY, read_spans, source_id, with_fetch
 from sre_agent.thread_memory import ThreadMemory
 from sre_agent.workflows.events import SearchJob
-from sre_agent.workflows.referents import HOSTS_KEY, ONE_HOST_KEY, WINDOW_KEY, remembered_window
+from sre_agent.workflows.referents import HOSTS_KEY, NAMED_KEY, ONE_HOST_KEY, WINDOW_KEY, remembered_window
 from sre_agent.workflows.refine import THREAD_DAY
 from sre_agent.workflows.results import SearchResult
 
@@ -41,6 +43,8 @@ def remember_search(
     elif result.plan.window is not None and THREAD_DAY not in memory:
         clock = timedelta(minutes=result.utc_offset or 0)
         remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
+    if result.plan.identifiers and result.plan.referent is None:  # its own, not "that box"'s hosts
+        remembered[NAMED_KEY] = "\n".join(result.plan.identifiers)
     if result.plan.window is not None:
         remembered[WINDOW_KEY] = remembered_window(result.plan.window)
     if result.hosts is not None:  # what "that box" / "those nodes" mean in the next question

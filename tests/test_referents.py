@@ -17,10 +17,12 @@ from sre_agent.engine import Engine
 from sre_agent.models import TimeWindow
 from sre_agent.workflows.referents import (
     HOSTS_KEY,
+    NAMED_KEY,
     ONE_HOST_KEY,
     WINDOW_KEY,
     most_telling,
     referred_hosts,
+    referred_trouble,
     referred_window,
     standing_out,
     subject_hosts,
@@ -294,3 +296,53 @@ def test_in_that_same_run_is_searched_in_the_window_the_thread_asked_about_and_s
     anywhere = _search(engine, "did it load hives from a shadow copy?", "cbs", logs)
     assert anywhere.plan.window is None
     assert len([line for line in anywhere.lines if "hive" in line.message]) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("is it just this one person, or is anyone else locked out?", "just this one person"),
+        ("is anybody else getting it?", "anybody else"),
+        ("which other customers hit it today?", "other customers"),
+        ("who else was affected?", "who else"),
+        ("what is the blast radius?", "blast radius"),
+        ("did the user retry?", None),  # about the same user
+        ("what else went wrong?", None),  # other trouble, not others with this one
+    ],
+)
+def test_which_words_ask_about_everyone_else(question: str, said: str | None) -> None:
+    memory = {NAMED_KEY: "PERMISSION_DENIED\ndistrict 77"}
+    expected = (["PERMISSION_DENIED", "district 77"], said) if said else None
+    assert referred_trouble(question, memory) == expected
+    assert referred_trouble(question, {}) is None  # the thread searched for nothing yet
+
+
+def test_anyone_else_searches_what_the_thread_searched_for_everyone_and_says_so(engine, tmp_path) -> None:
+    rows = [
+        _line(m, "api-1", f"GetMembership ok: user {1000 + m} district {m % 9}") for m in range(0, 120, 2)
+    ]
+    for m, user, district in ((5, 4821, 77), (9, 4821, 77), (31, 12810, 92), (77, 98912, 296)):
+        denied = (
+            f"GetMembership denied: PERMISSION_DENIED: user {user} is not a member of district {district}"
+        )
+        rows.append({**_line(m, "api-1", denied, "WARN"), "user_id": str(user)})
+    rows.sort(key=lambda r: r["timestamp"])
+    logs = tmp_path / "membership.jsonl"
+    logs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    first = _search(engine, "user 4821 gets PERMISSION_DENIED on district 77. why?", "denied", logs)
+    assert first.plan.identifiers == ["PERMISSION_DENIED"] and first.plan.field_filters == {"user_id": "4821"}
+    assert engine.thread_context("denied")[NAMED_KEY] == "PERMISSION_DENIED"
+    others = _search(
+        engine, "is it just this one person, or is anyone else locked out of their district?", "denied", logs
+    )
+    assert others.plan.identifiers == ["PERMISSION_DENIED"] and others.plan.field_filters == {}
+    assert others.plan.referent == "'just this one person': what this thread searched for, for everyone"
+    assert (
+        "containing `PERMISSION_DENIED` ('just this one person': what this thread searched for, for everyone)"
+        in (render_answer(others))
+    )
+    denied_users = {line.message.split("user ")[1].split(" ")[0] for line in others.lines[:3]}
+    assert denied_users == {"4821", "12810", "98912"}
+    # a follow-up that names its own trouble searches for that, not the thread's
+    own = _search(engine, "is anyone else getting 'GetMembership ok'?", "denied", logs)
+    assert own.plan.identifiers == ["GetMembership ok"]

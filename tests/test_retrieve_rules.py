@@ -677,11 +677,12 @@ def test_a_writer_narrows_only_under_half_the_lines_in_scope_and_a_shared_word_s
     assert len(named_origin_ids(store, SESSION, None, both, everything)) == 5
 
 
-def test_beside_a_quoted_line_the_lines_that_say_something_failed_come_before_closer_routine_ones(
+def test_beside_a_quoted_line_the_closest_lines_come_then_the_ones_that_say_something_failed(
     tmp_path, embedder
 ) -> None:
-    """ "'checkCurrentDay': did that sync work?": of the lines in the same instant, the failure that
-    ends the sync answers it, though six routine lines were written closer to the quoted one."""
+    """ "'checkCurrentDay': did that sync work?": the five lines written closest to the quoted one
+    come next (they say what it went on to do), then the failure that ends the sync, though a sixth
+    routine line was written closer to the quoted one than the failure."""
     routine = ["stepSyncOrNot appSynTimes is 0", "needAutoSync autoSyncSwitch is open"]
     routine += [f"initPrivacy switch {n} is open" for n in range(4)]
     records = [LogRecord(timestamp=BASE, message="checkCurrentDay a new day comes", line=1)]
@@ -692,11 +693,14 @@ def test_beside_a_quoted_line_the_lines_that_say_something_failed_come_before_cl
     records.append(
         LogRecord(timestamp=BASE + timedelta(milliseconds=9), message="sendSyncFailedBroadcast", line=9)
     )
+    # lines the question's own words find, away from it: without the failure's tier they fill k
     records += [
-        LogRecord(timestamp=BASE + timedelta(minutes=m), message=f"onStandStepChanged {3000 + m}", line=9 + m)
+        LogRecord(
+            timestamp=BASE + timedelta(minutes=m), message=f"the {m} sync did work for day {m}", line=9 + m
+        )
         for m in range(1, 30)
     ]
     store = LogIndex(str(tmp_path / "lance"), embedder)
     store.ingest(SESSION, TABLE, clean_records(records, None).records)
-    found, _ = _ask(store, "it logged 'checkCurrentDay' for the new day. did that sync work?", k=3)
-    assert found[:2] == ["checkCurrentDay a new day comes", "sendSyncFailedBroadcast"]
+    found, _ = _ask(store, "it logged 'checkCurrentDay' for the new day. did that sync work?", k=7)
+    assert found[:7] == ["checkCurrentDay a new day comes", *routine[:5], "sendSyncFailedBroadcast"]

@@ -22,6 +22,9 @@ from sre_agent.workflows.order import as_hit
 AROUND_SECONDS = 2
 AROUND_MOMENTS = 3
 AROUND_LINES = 5
+#: … and after them, the AROUND_TROUBLE closest of the others there that say something failed:
+#: "'checkCurrentDay': did that sync work?" is answered by a failure a few lines further on.
+AROUND_TROUBLE = 2
 AROUND_SCAN = 2_000  # rows read around them at most
 
 
@@ -29,7 +32,8 @@ def lines_around(
     index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, exact: Sequence[Hit]
 ) -> list[Hit]:
     """The `AROUND_LINES` lines closest in time to the first few of `exact` (within
-    `AROUND_SECONDS`), those that say something failed first, then closest first."""
+    `AROUND_SECONDS`), closest first, then the `AROUND_TROUBLE` closest of the others there that
+    say something failed."""
     moments = sorted({hit.timestamp for hit in exact})[:AROUND_MOMENTS]
     spans = [
         f"(ts >= {to_micros(t - timedelta(seconds=AROUND_SECONDS))} AND "
@@ -45,10 +49,12 @@ def lines_around(
     ]
     said: dict[str, bool] = {}
 
-    def trouble_then_gap(row: StoredRecord) -> tuple[bool, float]:
-        return not says_trouble(row, said), min(abs((row.timestamp - t).total_seconds()) for t in moments)
+    def gap(row: StoredRecord) -> float:
+        return min(abs((row.timestamp - t).total_seconds()) for t in moments)
 
-    return [as_hit(row) for row in sorted(near, key=trouble_then_gap)[:AROUND_LINES]]
+    closest = sorted(near, key=gap)
+    trouble = [row for row in closest[AROUND_LINES:] if says_trouble(row, said)][:AROUND_TROUBLE]
+    return [as_hit(row) for row in closest[:AROUND_LINES] + trouble]
 
 
 def says_trouble(row: StoredRecord, said: dict[str, bool]) -> bool:

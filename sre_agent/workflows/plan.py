@@ -62,6 +62,11 @@ class RetrievalPlan(BaseModel):
         description="asks what was building up, or since when: lines whose number climbs report by report "
         "(`trends`) come right after what it names",
     )
+    asks_about_restarts: bool = Field(
+        default=False,
+        description="asks about something going down and coming back: lines that say a stop, start or "
+        "return (`restarts`) come right after what it names",
+    )
     tells_a_story: bool = Field(
         default=False,
         description="asks what something did in a window ('what did pid 13 log on nov 11?'), not what went "

@@ -15,6 +15,9 @@ has been about; the words themselves match nothing useful ("box" is in no log li
   last windowed question asked about (`WINDOW_KEY`), for a follow-up that gives no time of its own.
   Only "that" / "the same" point back ("during this period" is the incident as a whole), and only
   after in / during / within / throughout ("after that evening" is another time).
+- `referred_trouble` reads "is it just this one person, or is anyone else locked out?": the
+  identifiers the thread last searched for (`NAMED_KEY`: `PERMISSION_DENIED`), searched again for
+  everyone, for a follow-up that names none of its own.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ HOSTS_KEY = "hosts"
 ONE_HOST_KEY = "host_one"
 #: In a thread's memory: the last window a question of it was searched in ("start/end", ISO, UTC).
 WINDOW_KEY = "window"
+#: In a thread's memory: the identifiers its last question naming any searched for, one per line.
+NAMED_KEY = "named"
 #: The most hosts remembered (and searched for "those nodes").
 MAX_HOSTS = 8
 #: Rows of the top lines read to see which hosts wrote them.
@@ -56,6 +61,12 @@ _SPAN = (
 )
 _THAT_TIME = re.compile(
     rf"\b(?:in|during|within|throughout)\s+(?:that|the\s+same)\s+(?:[a-z]+\s+)?(?:{_SPAN})\b", re.IGNORECASE
+)
+_ANYONE_ELSE = re.compile(
+    r"\b(?:any(?:one|body|thing) else|some(?:one|body) else|who else|other (?:users|customers|people"
+    r"|persons|accounts|tenants|members|clients|callers)|(?:just|only) (?:this|that|the|one) (?:one )?"
+    r"(?:person|user|customer|account|tenant|member|client|caller|one)|blast radius)\b",
+    re.IGNORECASE,
 )
 _HOST_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]")
 
@@ -100,6 +111,17 @@ def referred_window(question: str, thread: dict[str, str] | None) -> tuple[TimeW
         return TimeWindow(start=datetime.fromisoformat(start), end=datetime.fromisoformat(end)), m.group(0)
     except ValueError:  # a memory file edited by hand: no window, rather than a crash
         return None
+
+
+def referred_trouble(question: str, thread: dict[str, str] | None) -> tuple[list[str], str] | None:
+    """What "is anyone else locked out?" in `question` asks about: the identifiers the thread last
+    searched for, and the words that asked; None when it asks about no one else or the thread
+    searched for none."""
+    named = [i for i in (thread or {}).get(NAMED_KEY, "").split("\n") if i]
+    m = _ANYONE_ELSE.search(question)
+    if not named or m is None:
+        return None
+    return named, m.group(0)
 
 
 def subject_hosts(

@@ -20,7 +20,8 @@ from sre_agent.indexes.fts_query import is_identifier
 from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.changes import asks_about_changes
 from sre_agent.workflows.plan import RetrievalPlan
-from sre_agent.workflows.referents import referred_hosts, referred_window
+from sre_agent.workflows.referents import referred_hosts, referred_trouble, referred_window
+from sre_agent.workflows.restarts import asks_about_restarts
 from sre_agent.workflows.trends import asks_about_buildup
 
 #: The thread-memory key of the day (ISO date, in the logs' clock) the thread's last window was on.
@@ -245,7 +246,14 @@ class RuleRefiner:
                 field_filters[column] = value
                 notes.append(f"{column}={value} from earlier in this thread")
         referent = None
-        if not identifiers and not field_filters:  # "had that box been limping?": the thread's host
+        others = None if identifiers else referred_trouble(question, thread)
+        if others is not None:  # "is anyone else locked out?": what the thread searched, for everyone
+            identifiers, said = others
+            referent = f"'{said}': what this thread searched for, for everyone"
+            notes.append(
+                f"'{said}' read as {', '.join(identifiers)}: what this thread searched for, for everyone"
+            )
+        elif not identifiers and not field_filters:  # "had that box been limping?": the thread's host
             pointed = referred_hosts(question, thread)
             if pointed.hosts:
                 identifiers = pointed.hosts
@@ -337,6 +345,7 @@ class RuleRefiner:
             day=parsed.day,
             asks_about_changes=asks_about_changes(question),
             asks_about_buildup=asks_about_buildup(question),
+            asks_about_restarts=asks_about_restarts(question),
             utc_offset=utc_offset,
             min_level=min_level,
             prefer_level=prefer_level,

@@ -53,6 +53,7 @@ from sre_agent.workflows.requests import (
     place_followed,
     request_ids,
 )
+from sre_agent.workflows.restarts import restart_ids
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
 from sre_agent.workflows.trends import trend_ids
@@ -192,6 +193,9 @@ class Retriever:
         if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
             # "did anything change?": those lines next, after any lines of what the question names
             tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", changed))))
+        if plan.asks_about_restarts and (back := restart_ids(self.index, session, tables, filters)):
+            # "did it come back up?": the lines that say a stop, start or return, after what it names
+            tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", back))))
         if plan.asks_about_buildup:  # "was that box already running low on room?": those reports
             rising, of_what_it_names = self._trends(session, tables, plan, filters)
             if rising:  # first when they are lines of what the question names, else after those

@@ -1,0 +1,66 @@
+"""Questions about something going down and coming back: "did the init system bring it back by
+itself?", "which servers were restarted, and when did each come back up?", "did it actually come
+back up?". The lines that answer say it in their own words (`Scheduled restart job`, `Started
+Inventory sync worker.`, `Start proc 13003:…`, `Server api2 is UP`), rarely the question's.
+
+`asks_about_restarts` reads the question; `restart_ids` finds the stored lines in scope whose words
+say a process or service stopped, started or came back (`speaks_of_restart`), leaving out shapes
+that repeat more than `MAX_REPEATS_PER_HOST` times on one host (a worker that logs "task started"
+for every task is not restarting). The retrieve step ranks those lines by the question, after the
+lines of what the question names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from sre_agent.indexes import LogIndex, SearchFilters
+
+#: A line whose shape repeats more than this many times on one host is routine, not a restart.
+MAX_REPEATS_PER_HOST = 10
+#: The most lines handed on to be ranked (an `id IN (...)` clause).
+MAX_RESTARTS = 200
+#: The most rows read to find them.
+SCAN_LIMIT = 50_000
+
+_ASKS = re.compile(
+    r"\b(?:re-?start(?:ed|s|ing)?|re-?boot(?:ed|s|ing)?|bounced?|booted|re-?spawn(?:ed|s)?)\b"
+    r"|\b(?:come|comes|came|coming|get|got|brought|bring|bringing)\s+(?:\w+\s+)?back\b"
+    r"(?!\s+(?:in|into|to normal|from|with|and forth))"
+    r"|\bback\s+(?:up|online|to life)\b"
+    r"|\b(?:answering|responding|serving|running)\s+again\b"
+    r"|\bstart(?:ed)?\s+(?:up\s+)?again\b",
+    re.IGNORECASE,
+)
+_RESTART_WORDS = re.compile(
+    r"\b(?:re-?start\w*|start(?:ed|ing|s)?|start-?up|re-?boot\w*|boot(?:ed|ing)|(?:re-?)?spawn(?:ed|ing)?"
+    r"|launch(?:ed|ing)|ready|listening|initiali[sz](?:ed|ing|ation)|(?:is|are|now|back|came|comes) up"
+    r"|online|recover(?:ed|ing|y)|resum(?:ed|ing)|new process|stopp(?:ed|ing)|shut(?:ting)?\s?down"
+    r"|exit(?:ed|ing)|terminat(?:ed|ing))\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_restarts(question: str) -> bool:
+    """Whether `question` asks about something going down and coming back (a restart, a reboot,
+    a process brought back)."""
+    return _ASKS.search(question) is not None
+
+
+def speaks_of_restart(text: str) -> bool:
+    """Whether `text` says something stopped, started or came back."""
+    return _RESTART_WORDS.search(text) is not None
+
+
+def restart_ids(index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters) -> list[str]:
+    """The ids of the stored lines passing `filters` that speak of a stop, start or return, oldest
+    first (at most `MAX_RESTARTS`)."""
+    rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT)
+    per_host = Counter((row.shape, row.host) for row in rows)
+    found = [
+        row
+        for row in rows
+        if per_host[(row.shape, row.host)] <= MAX_REPEATS_PER_HOST and speaks_of_restart(row.message[:300])
+    ]
+    return [row.id for row in sorted(found, key=lambda row: row.timestamp)[:MAX_RESTARTS]]

@@ -1,0 +1,92 @@
+"""Questions about something going down and coming back put the stored lines that say a stop, a
+start or a return first after what the question names, ranked by the question: "did the init
+system bring it back by itself?" is answered by `Scheduled restart job` and `Started … worker`,
+which share none of its words. Small real LanceDB, the real model (`workflows/restarts.py`)."""
+
+from __future__ import annotations
+
+import pytest
+from test_retrieve_rules import _ask, _rows, _store
+
+from sre_agent.workflows.restarts import asks_about_restarts, speaks_of_restart
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("did the init system bring it back by itself?", True),
+        ("which zookeeper servers were restarted during this period?", True),
+        ("how many times did 10.10.34.11 get bounced?", True),
+        ("did it actually come back up?", True),
+        ("when did that box come back to life?", True),
+        ("was the api answering again by 14:10?", True),
+        ("did the node reboot overnight?", True),
+        ("when was it back online?", True),
+        ("which box came back first?", True),
+        ("when was it back in sync with the primary?", False),  # replication, not a restart
+        ("are we back to normal?", False),
+        ("did the users come back with more errors?", False),
+        ("what went wrong between 14:00 and 14:10?", False),
+        ("what started failing at 14:00?", False),  # "started" failing is not a start
+    ],
+)
+def test_which_questions_ask_about_a_restart(question: str, asks: bool) -> None:
+    assert asks_about_restarts(question) is asks
+
+
+@pytest.mark.parametrize(
+    ("message", "says"),
+    [
+        ("inventory-sync.service: Scheduled restart job, restart counter is at 1.", True),
+        ("Started Inventory sync worker.", True),
+        ("Stopped Inventory sync worker.", True),
+        ("Start proc 13003:com.example.app:web for service", True),
+        ("Server api_back/api2 is UP, reason: Layer7 check passed", True),
+        ("LOG:  database system is ready to accept connections", True),
+        ("Instance spawned successfully.", True),
+        ("charge authorized: provider=adyen amount=100 EUR", False),
+        ("bound to 10.0.5.14 -- renewal in 3364 seconds.", False),
+        ("startup_probe_path=/healthz", False),  # a word inside a name is not a start
+    ],
+)
+def test_which_lines_speak_of_a_stop_start_or_return(message: str, says: bool) -> None:
+    assert speaks_of_restart(message) is says
+
+
+def test_the_stop_and_start_lines_come_first_ranked_by_the_question(tmp_path, embedder) -> None:
+    routine = [
+        (m, f"bound to 10.0.5.14 -- renewal in {3300 + m} seconds.", {"host": "app14"}) for m in range(30)
+    ]
+    # a worker that logs a start for every job is not restarting: 12 lines of one shape on one host
+    jobs = [(m, f"job {m} started by scheduler", {"host": "app14"}) for m in range(30, 42)]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *routine,
+            *jobs,
+            (
+                43,
+                "inventory-sync.service: Main process exited, code=exited, status=1/FAILURE",
+                {"level": "ERROR"},
+            ),
+            (
+                44,
+                "inventory-sync.service: Scheduled restart job, restart counter is at 1.",
+                {"host": "app14"},
+            ),
+            (44, "Stopped Inventory sync worker.", {"host": "app14"}),
+            (45, "Started Inventory sync worker.", {"host": "app14"}),
+        ),
+    )
+    found, _ = _ask(store, "did the init system bring it back by itself, and how long did that take?", k=4)
+    assert set(found[:4]) == {
+        "inventory-sync.service: Main process exited, code=exited, status=1/FAILURE",
+        "inventory-sync.service: Scheduled restart job, restart counter is at 1.",
+        "Stopped Inventory sync worker.",
+        "Started Inventory sync worker.",
+    }
+    # without the question asking about a restart, the same lines do not come first
+    other, _ = _ask(store, "how long did the renewal take?", k=4)
+    assert other[0].startswith("bound to 10.0.5.14 -- renewal in")
+    assert other[0] not in found[:4]
