@@ -308,6 +308,7 @@ def test_in_that_same_run_is_searched_in_the_window_the_thread_asked_about_and_s
         ("what is the blast radius?", "blast radius"),
         ("did the user retry?", None),  # about the same user
         ("what else went wrong?", None),  # other trouble, not others with this one
+        ("anything else go wrong between 16:15:00 and 16:15:30?", None),
     ],
 )
 def test_which_words_ask_about_everyone_else(question: str, said: str | None) -> None:

@@ -90,3 +90,24 @@ def test_the_stop_and_start_lines_come_first_ranked_by_the_question(tmp_path, em
     other, _ = _ask(store, "how long did the renewal take?", k=4)
     assert other[0].startswith("bound to 10.0.5.14 -- renewal in")
     assert other[0] not in found[:4]
+
+
+def test_a_restart_question_naming_a_server_gets_that_servers_return_first(tmp_path, embedder) -> None:
+    # api3 is on most lines (the access log names it): too common to pick lines out by itself
+    access = [(m, f"fe_https api_back/api3 GET /v1/items 200 {40 + m}ms") for m in range(30)]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *access,
+            (31, "Server api_back/api3 is DOWN, reason: Layer4 timeout", {"level": "ERROR"}),
+            (33, "Server api_back/api1 is DOWN, reason: Layer4 timeout", {"level": "ERROR"}),
+            (35, "Server api_back/api1 is UP, reason: Layer7 check passed"),
+            (36, "Server api_back/api2 is UP, reason: Layer7 check passed"),
+            (38, "Server api_back/api3 is UP, reason: Layer7 check passed"),
+        ),
+    )
+    found, _ = _ask(store, "when did api3 drop out and why? did it come back?", k=3)
+    # api3's return first, not the others' (their lines say a return too)
+    assert found[0] == "Server api_back/api3 is UP, reason: Layer7 check passed"
+    assert not [line for line in found[:3] if "api1" in line or "api2" in line]

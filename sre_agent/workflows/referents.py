@@ -63,7 +63,7 @@ _THAT_TIME = re.compile(
     rf"\b(?:in|during|within|throughout)\s+(?:that|the\s+same)\s+(?:[a-z]+\s+)?(?:{_SPAN})\b", re.IGNORECASE
 )
 _ANYONE_ELSE = re.compile(
-    r"\b(?:any(?:one|body|thing) else|some(?:one|body) else|who else|other (?:users|customers|people"
+    r"\b(?:any(?:one|body) else|some(?:one|body) else|who else|other (?:users|customers|people"
     r"|persons|accounts|tenants|members|clients|callers)|(?:just|only) (?:this|that|the|one) (?:one )?"
     r"(?:person|user|customer|account|tenant|member|client|caller|one)|blast radius)\b",
     re.IGNORECASE,

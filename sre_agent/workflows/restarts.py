@@ -6,16 +6,19 @@ Inventory sync worker.`, `Start proc 13003:…`, `Server api2 is UP`), rarely th
 `asks_about_restarts` reads the question; `restart_ids` finds the stored lines in scope whose words
 say a process or service stopped, started or came back (`speaks_of_restart`), leaving out shapes
 that repeat more than `MAX_REPEATS_PER_HOST` times on one host (a worker that logs "task started"
-for every task is not restarting). The retrieve step ranks those lines by the question, after the
-lines of what the question names.
+for every task is not restarting); among the lines of what the question names when some say so
+("did api3 come back?"). The retrieve step ranks those lines by the question, after the lines of
+what the question names.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from sre_agent.indexes import LogIndex, SearchFilters
+from sre_agent.workflows.constraints import identifier_clause, with_clause
 
 #: A line whose shape repeats more than this many times on one host is routine, not a restart.
 MAX_REPEATS_PER_HOST = 10
@@ -53,9 +56,22 @@ def speaks_of_restart(text: str) -> bool:
     return _RESTART_WORDS.search(text) is not None
 
 
-def restart_ids(index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters) -> list[str]:
+def restart_ids(
+    index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, named: Sequence[str] = ()
+) -> list[str]:
     """The ids of the stored lines passing `filters` that speak of a stop, start or return, oldest
-    first (at most `MAX_RESTARTS`)."""
+    first (at most `MAX_RESTARTS`): among the lines holding any of `named` (what the question
+    names: "did api3 come back?") when some do, else among all."""
+    if named:
+        held = with_clause(filters, "(" + " OR ".join(identifier_clause(n) for n in named) + ")")
+        if found := _restart_ids(index, session, tables, held):
+            return found
+    return _restart_ids(index, session, tables, filters)
+
+
+def _restart_ids(
+    index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters
+) -> list[str]:
     rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT)
     per_host = Counter((row.shape, row.host) for row in rows)
     found = [

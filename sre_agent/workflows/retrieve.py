@@ -193,7 +193,8 @@ class Retriever:
         if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
             # "did anything change?": those lines next, after any lines of what the question names
             tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", changed))))
-        if plan.asks_about_restarts and (back := restart_ids(self.index, session, tables, filters)):
+        named = [*plan.identifiers, *(t for t in plan.terms if " " not in t)]
+        if plan.asks_about_restarts and (back := restart_ids(self.index, session, tables, filters, named)):
             # "did it come back up?": the lines that say a stop, start or return, after what it names
             tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", back))))
         if plan.asks_about_buildup:  # "was that box already running low on room?": those reports
