@@ -33,6 +33,7 @@ from sre_agent.redact_rules import (
 )
 
 _U = r"\\u[0-9a-fA-F]{4}"  # a JSON \uXXXX escape, inside an address written by an ASCII-only encoder
+_UNIT_SUFFIX = r"(?:service|socket|timer|mount|automount|target|path|slice|scope|swap|device)"
 _EMAIL_RE = re.compile(
     r"(?:"
     # a quoted local part: "john doe"@example.com, or \"john doe\"@ inside a JSON string
@@ -40,8 +41,10 @@ _EMAIL_RE = re.compile(
     # the local part may hold `%` itself, so no `%20` case here (it would only add work)
     rf"|(?:(?<![\\\w])|(?<=\\[nrt]))(?:\w|{_U})(?:[\w.%+'-]|{_U}){{0,63}}"
     r")(?:@|%40)"
-    # labels and a top-level domain of letters in any script (bücher.de, 例え.jp, пример.рф)
-    rf"(?:(?:[^\W_]|{_U})(?:[\w-]|{_U}){{0,62}}\.){{1,10}}(?:[^\W\d_]|{_U}){{2,24}}(?![\w-])"
+    # labels and a top-level domain of letters in any script (bücher.de, 例え.jp, пример.рф); not a
+    # systemd unit's suffix: `postgresql@15-main.service` is a unit name, no address
+    rf"(?:(?:[^\W_]|{_U})(?:[\w-]|{_U}){{0,62}}\.){{1,10}}(?!{_UNIT_SUFFIX}(?![\w-]))"
+    rf"(?:[^\W\d_]|{_U}){{2,24}}(?![\w-])"
 )
 
 # 13-19 digits, contiguous or in groups of 4 split by spaces, dashes or dots (the last group may

@@ -37,6 +37,13 @@ EMAILS = [
     case("mail to +bob@example.com", "mail to +[EMAIL]", 1, "after-a-plus"),
     case("x-bob@example.com", "[EMAIL]", 1, "dash-inside"),
     case('say "@ bob@example.com', 'say "@ [EMAIL]', 1, "after-a-quote-and-at-sign"),
+    # a systemd unit instance is a name, not an address; a domain that only starts like a suffix is one
+    kept("Started postgresql@15-main.service - PostgreSQL Cluster 15-main.", "systemd-service"),
+    kept("getty@tty1.service: Succeeded.", "systemd-unit-colon"),
+    kept("Mounted run-user@1000.mount and dev-disk@sda.device", "systemd-mount-and-device"),
+    case("mail ops@acme.services now", "mail [EMAIL] now", 1, "services-tld"),
+    case("mail ops@acme.service.example.com", "mail [EMAIL]", 1, "service-label-not-last"),
+    case("mail ops@acme.serviced", "mail [EMAIL]", 1, "longer-than-the-suffix"),
 ]
 
 

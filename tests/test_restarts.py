@@ -6,9 +6,12 @@ which share none of its words. Small real LanceDB, the real model (`workflows/re
 from __future__ import annotations
 
 import pytest
-from test_retrieve_rules import _ask, _rows, _store
+from test_retrieve_rules import NOW, SESSION, _ask, _rows, _store
 
+from sre_agent.indexes import LogIndex
+from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.restarts import asks_about_restarts, speaks_of_restart
+from sre_agent.workflows.retrieve import Retriever
 
 
 @pytest.mark.parametrize(
@@ -111,3 +114,28 @@ def test_a_restart_question_naming_a_server_gets_that_servers_return_first(tmp_p
     # api3's return first, not the others' (their lines say a return too)
     assert found[0] == "Server api_back/api3 is UP, reason: Layer7 check passed"
     assert not [line for line in found[:3] if "api1" in line or "api2" in line]
+
+
+def test_a_return_just_after_the_window_the_question_guessed_is_found_and_said(tmp_path, embedder) -> None:
+    """ "kicked pg somewhere between 12:40 and 12:50. did it come back up?": it came back at 12:51."""
+    checks = [(m, f"checkpoint complete: wrote {m} buffers", {"host": "pg-db-03"}) for m in range(0, 60, 2)]
+    store: LogIndex = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *checks,
+            (41, "Stopped postgresql@15-main.service - PostgreSQL Cluster 15-main.", {"host": "pg-db-03"}),
+            (51, "Started postgresql@15-main.service - PostgreSQL Cluster 15-main.", {"host": "pg-db-03"}),
+            (51, "LOG:  database system is ready to accept connections", {"host": "pg-db-03"}),
+        ),
+    )
+    plan = RuleRefiner().refine(
+        "pg was kicked between 12:40 and 12:50 on mar 1. did it come back up?", now=NOW
+    )
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=3)
+    assert {line.message for line in lines[:3]} == {
+        "Stopped postgresql@15-main.service - PostgreSQL Cluster 15-main.",
+        "Started postgresql@15-main.service - PostgreSQL Cluster 15-main.",
+        "LOG:  database system is ready to accept connections",
+    }
+    assert plan.read_on_to is not None and plan.read_on_to > plan.window.end  # said with the scope

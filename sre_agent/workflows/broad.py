@@ -17,10 +17,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sre_agent.indexes import StoredRecord
+from sre_agent.indexes import LogIndex, StoredRecord
 from sre_agent.models import LEVELS, TimeWindow
 from sre_agent.shapes import sounds_like_trouble
+from sre_agent.workflows.constraints import Attempt, search_filters
 from sre_agent.workflows.order import merge_rows, to_result_line
+from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.results import ResultLine
 
 BROAD_SCAN_LIMIT = 50_000
@@ -109,3 +111,38 @@ def rank_broad(
         merge_rows(line, group)
         out.append(line)
     return out
+
+
+def ranked_window(
+    index: LogIndex,
+    session: str,
+    tables: list[str] | None,
+    plan: RetrievalPlan,
+    attempt: Attempt,
+    span: float,
+    k: int,
+) -> list[ResultLine]:
+    """The window's worst and most unusual patterns under `attempt`'s filters (`rank_broad`), each
+    pattern's usual rate read from the same filters outside the window."""
+    rows = index.scan(session, tables=tables, filters=search_filters(plan, attempt), limit=BROAD_SCAN_LIMIT)
+    return rank_broad(rows, _baseline(index, session, tables, plan, attempt), span, plan.window, k)
+
+
+def _baseline(
+    index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan, attempt: Attempt
+) -> dict[str, int]:
+    """Lines per shape outside the window (same filters otherwise): a pattern's usual rate."""
+    baseline: dict[str, int] = defaultdict(int)
+    if plan.window is None:
+        return baseline
+    everywhere = search_filters(plan, attempt).model_copy(update={"start": None, "end": None})
+    for row in index.scan(session, tables=tables, filters=everywhere, limit=BROAD_SCAN_LIMIT):
+        if not plan.window.contains(row.timestamp):
+            baseline[row.shape] += 1
+    return baseline
+
+
+def session_span(index: LogIndex, session: str, tables: list[str] | None) -> float:
+    """Seconds between the session's first and last stored line."""
+    span = index.time_span(session, tables=tables)
+    return (span[1] - span[0]) / 1_000_000 if span else 0.0

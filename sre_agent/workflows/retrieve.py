@@ -22,7 +22,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
@@ -30,7 +29,7 @@ from sre_agent.indexes.filters import in_clause
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.anchors import anchor_matches, rank_matches
 from sre_agent.workflows.around import lines_around
-from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, rank_broad
+from sre_agent.workflows.broad import ranked_window, session_span
 from sre_agent.workflows.changes import change_ids
 from sre_agent.workflows.constraints import Attempt, attempts, identifier_clause, search_filters, with_clause
 from sre_agent.workflows.entities import named_ids, without_words
@@ -141,42 +140,15 @@ class Retriever:
         """The window's worst and most unusual patterns (`rank_broad`) at the level the question
         asks for; when that level holds fewer than `k` lines, the rest of `k` comes from the lower
         levels, worst first (ten places are not left half empty while the window has more)."""
-        span = self._span(session, tables)
-        lines = self._ranked_window(session, tables, plan, attempt, span, k)
+        span = session_span(self.index, session, tables)
+        lines = ranked_window(self.index, session, tables, plan, attempt, span, k)
         if attempt.level is None or len(lines) >= k:
             return lines
-        lower = self._ranked_window(
-            session, tables, plan, Attempt(attempt.clauses, None, attempt.dropped), span, k
+        lower = ranked_window(
+            self.index, session, tables, plan, Attempt(attempt.clauses, None, attempt.dropped), span, k
         )
         held = {line.message for line in lines}
         return [*lines, *[line for line in lower if line.message not in held]][:k]
-
-    def _ranked_window(
-        self,
-        session: str,
-        tables: list[str] | None,
-        plan: RetrievalPlan,
-        attempt: Attempt,
-        span: float,
-        k: int,
-    ) -> list[ResultLine]:
-        baseline = self._baseline(session, tables, plan, attempt)
-        filters = search_filters(plan, attempt)
-        rows = self.index.scan(session, tables=tables, filters=filters, limit=BROAD_SCAN_LIMIT)
-        return rank_broad(rows, baseline, span, plan.window, k)
-
-    def _baseline(
-        self, session: str, tables: list[str] | None, plan: RetrievalPlan, attempt: Attempt
-    ) -> dict[str, int]:
-        """Lines per shape outside the window (same filters otherwise): a pattern's usual rate."""
-        baseline: dict[str, int] = defaultdict(int)
-        if plan.window is None:
-            return baseline
-        everywhere = search_filters(plan, attempt).model_copy(update={"start": None, "end": None})
-        for row in self.index.scan(session, tables=tables, filters=everywhere, limit=BROAD_SCAN_LIMIT):
-            if not plan.window.contains(row.timestamp):
-                baseline[row.shape] += 1
-        return baseline
 
     def _specific(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters, k: int
@@ -193,10 +165,8 @@ class Retriever:
         if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
             # "did anything change?": those lines next, after any lines of what the question names
             tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", changed))))
-        named = [*plan.identifiers, *(t for t in plan.terms if " " not in t)]
-        if plan.asks_about_restarts and (back := restart_ids(self.index, session, tables, filters, named)):
-            # "did it come back up?": the lines that say a stop, start or return, after what it names
-            tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", back))))
+        if plan.asks_about_restarts:  # "did it come back up?": the lines that say a stop, start or return
+            tiers.append(self._restarts(session, tables, plan, filters))
         if plan.asks_about_buildup:  # "was that box already running low on room?": those reports
             rising, of_what_it_names = self._trends(session, tables, plan, filters)
             if rising:  # first when they are lines of what the question names, else after those
@@ -284,6 +254,18 @@ class Retriever:
         ranked = self._ranked(session, tables, plan, with_clause(filters, in_clause("id", found)))
         best = list(dict.fromkeys(hit.shape_hash for hit in ranked))[:TREND_SHAPES]
         return [hit for hit in ranked if hit.shape_hash in best], of_what_it_names
+
+    def _restarts(
+        self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
+    ) -> list[Hit]:
+        """The lines that say a stop, start or return (`restart_ids`), of what the question names
+        when some are, ranked by the question: in its window and the stretch right after it (the
+        return the question asks about may come after the window it guessed)."""
+        late = just_after(plan.window, filters)
+        scope = filters.model_copy(update={"end": late.end}) if late is not None else filters
+        named = [*plan.identifiers, *(t for t in plan.terms if " " not in t)]
+        back = restart_ids(self.index, session, tables, scope, named)
+        return self._ranked(session, tables, plan, with_clause(scope, in_clause("id", back))) if back else []
 
     def _after_window(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
@@ -399,8 +381,3 @@ class Retriever:
         add_counts(self.index, session, tables, any_level, named)
         held = {line.message for line in named}
         return [*named, *[line for line in broad if line.message not in held]][:k]
-
-    def _span(self, session: str, tables: list[str] | None) -> float:
-        """Seconds between the session's first and last stored line."""
-        span = self.index.time_span(session, tables=tables)
-        return (span[1] - span[0]) / 1_000_000 if span else 0.0
