@@ -248,10 +248,10 @@ class RuleRefiner:
         referent = None
         others = None if identifiers else referred_trouble(question, thread)
         if others is not None:  # "is anyone else locked out?": what the thread searched, for everyone
-            identifiers, said = others
-            referent = f"'{said}': what this thread searched for, for everyone"
+            identifiers, asked = others
+            referent = f"'{asked}': what this thread searched for, for everyone"
             notes.append(
-                f"'{said}' read as {', '.join(identifiers)}: what this thread searched for, for everyone"
+                f"'{asked}' read as {', '.join(identifiers)}: what this thread searched for, for everyone"
             )
         elif not identifiers and not field_filters:  # "had that box been limping?": the thread's host
             pointed = referred_hosts(question, thread)
@@ -281,10 +281,10 @@ class RuleRefiner:
             rest_for_terms = rest_for_terms.replace(phrase, " ")
         window, window_referent = parsed.window, None
         if window is None and (earlier := referred_window(question, thread)):  # "in that same run"
-            window, said = earlier
-            window_referent = f"'{said}': the time asked about earlier in this thread"
+            window, then = earlier
+            window_referent = f"'{then}': the time asked about earlier in this thread"
             notes.append(
-                f"'{said}' read as {window.start:%Y-%m-%d %H:%M} .. {window.end:%Y-%m-%d %H:%M} UTC: "
+                f"'{then}' read as {window.start:%Y-%m-%d %H:%M} .. {window.end:%Y-%m-%d %H:%M} UTC: "
                 "the time asked about earlier in this thread"
             )
         if parsed.window:
