@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from sre_agent.indexes import LogIndex, SearchFilters
 from sre_agent.timeline import MAX_REPEATS_PER_HOST, speaks_of_change
@@ -42,11 +43,24 @@ def asks_about_changes(question: str) -> bool:
 def change_ids(index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters) -> list[str]:
     """The ids of the stored lines passing `filters` that speak of a change, oldest first (at most
     `MAX_CHANGES`)."""
+    return rare_ids_saying(
+        index, session, tables, filters, speaks_of_change, MAX_REPEATS_PER_HOST, MAX_CHANGES
+    )
+
+
+def rare_ids_saying(
+    index: LogIndex,
+    session: str,
+    tables: list[str] | None,
+    filters: SearchFilters,
+    says: Callable[[str], bool],
+    max_repeats: int,
+    most: int,
+) -> list[str]:
+    """The ids of the stored lines passing `filters` whose message `says` something, leaving out
+    shapes that repeat more than `max_repeats` times on one host (routine), oldest first (at most
+    `most`; `SCAN_LIMIT` rows read)."""
     rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT)
     per_host = Counter((row.shape, row.host) for row in rows)
-    found = [
-        row
-        for row in rows
-        if per_host[(row.shape, row.host)] <= MAX_REPEATS_PER_HOST and speaks_of_change(row.message)
-    ]
-    return [row.id for row in sorted(found, key=lambda row: row.timestamp)[:MAX_CHANGES]]
+    found = [row for row in rows if per_host[(row.shape, row.host)] <= max_repeats and says(row.message)]
+    return [row.id for row in sorted(found, key=lambda row: row.timestamp)[:most]]

@@ -14,18 +14,16 @@ what the question names.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 
 from sre_agent.indexes import LogIndex, SearchFilters
+from sre_agent.workflows.changes import rare_ids_saying
 from sre_agent.workflows.constraints import identifier_clause, with_clause
 
 #: A line whose shape repeats more than this many times on one host is routine, not a restart.
 MAX_REPEATS_PER_HOST = 10
 #: The most lines handed on to be ranked (an `id IN (...)` clause).
 MAX_RESTARTS = 200
-#: The most rows read to find them.
-SCAN_LIMIT = 50_000
 
 _ASKS = re.compile(
     r"\b(?:re-?start(?:ed|s|ing)?|re-?boot(?:ed|s|ing)?|bounced?|booted|re-?spawn(?:ed|s)?)\b"
@@ -72,11 +70,6 @@ def restart_ids(
 def _restart_ids(
     index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters
 ) -> list[str]:
-    rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT)
-    per_host = Counter((row.shape, row.host) for row in rows)
-    found = [
-        row
-        for row in rows
-        if per_host[(row.shape, row.host)] <= MAX_REPEATS_PER_HOST and speaks_of_restart(row.message[:300])
-    ]
-    return [row.id for row in sorted(found, key=lambda row: row.timestamp)[:MAX_RESTARTS]]
+    return rare_ids_saying(
+        index, session, tables, filters, speaks_of_restart, MAX_REPEATS_PER_HOST, MAX_RESTARTS
+    )
