@@ -35,6 +35,7 @@ import lancedb
 import pyarrow as pa
 from lancedb.index import FTS, Bitmap, BTree
 from lancedb.table import Table
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from sre_agent.errors import ConfigError, StorageError
 from sre_agent.indexes.filters import in_clause
@@ -64,8 +65,11 @@ log = logging.getLogger(__name__)
 TABLE_HANDLE_SECONDS = 10.0
 #: A session's table listing is reused this long (another process's new table shows up after it).
 TABLE_LIST_SECONDS = 1.0
-#: Tries at creating a table (or opening one another writer has just created).
-OPEN_ATTEMPTS = 5
+#: Tries at creating a session or a table (or opening one another writer has just created), with
+#: jittered exponential waits of at most OPEN_WAIT_MAX s (five tries 50 ms apart were a budget of
+#: half a second, which a loaded machine with four writers creating one session may outlast).
+OPEN_ATTEMPTS = 8
+OPEN_WAIT_MAX = 1.0
 #: Ids per `id IN (…)` lookup when checking which records are already stored.
 ID_CHUNK = 2000
 #: Longest token the full-text index keeps (LanceDB's default, 40, drops sha256 digests: 64 chars).
@@ -252,8 +256,8 @@ class LogTables:
         harmless when both are empty (measured: rows were lost 1 time in 20 when creating with data).
         """
         session, table = key
-        for attempt in range(1, OPEN_ATTEMPTS + 1):
-            try:
+        for attempt in _opening():  # the other writer's table is not readable yet
+            with attempt:
                 return self.connection().create_table(
                     table,
                     schema=row_schema(self.vector_dim),
@@ -261,10 +265,6 @@ class LogTables:
                     exist_ok=True,
                     storage_options=self.options(),
                 )
-            except (ValueError, RuntimeError):  # the other writer's table is not readable yet
-                if attempt == OPEN_ATTEMPTS:
-                    raise
-                time.sleep(0.05 * attempt)
         raise AssertionError("unreachable")
 
     @contextmanager
@@ -298,12 +298,14 @@ class LogTables:
         if session in self.sessions():
             return
         properties = {ID_MARK: id_mark} if id_mark is not None else None
-        try:
-            self.connection().create_namespace([session], properties=properties)
-        except RuntimeError:
-            if session not in self.sessions():
-                raise
-            # another writer created it in the meantime: fine
+        for attempt in _opening():  # another writer may be creating it this moment
+            with attempt:
+                try:
+                    self.connection().create_namespace([session], properties=properties)
+                except RuntimeError:
+                    if session not in self.sessions():
+                        raise
+                    # another writer created it in the meantime: fine
 
     def drop(self, session: str) -> None:
         """Delete the session and its tables, also those whose folder is gone or damaged."""
@@ -350,3 +352,13 @@ class LogTables:
 
     def _fault(self, session: str | None, exc: BaseException) -> StorageError:  # for `repair.guarded`
         return self.fault(session, exc)
+
+
+def _opening() -> Retrying:
+    """Retries for creating a session or table that another writer may be creating too."""
+    return Retrying(
+        retry=retry_if_exception_type((ValueError, RuntimeError)),
+        stop=stop_after_attempt(OPEN_ATTEMPTS),
+        wait=wait_random_exponential(multiplier=0.05, max=OPEN_WAIT_MAX),
+        reraise=True,
+    )
