@@ -6,11 +6,13 @@ which share none of its words. Small real LanceDB, the real model (`workflows/re
 from __future__ import annotations
 
 import pytest
-from test_retrieve_rules import NOW, SESSION, _ask, _rows, _store
+from test_retrieve_rules import NOW, SESSION, TABLE, _ask, _rows, _store
 
-from sre_agent.indexes import LogIndex
+from sre_agent.clean import clean_records
+from sre_agent.indexes import LogIndex, SearchFilters, table_name
+from sre_agent.indexes.filters import in_clause
 from sre_agent.workflows.refine import RuleRefiner
-from sre_agent.workflows.restarts import asks_about_restarts, speaks_of_restart
+from sre_agent.workflows.restarts import asks_about_restarts, restart_ids, speaks_of_restart
 from sre_agent.workflows.retrieve import Retriever
 
 
@@ -139,3 +141,46 @@ def test_a_return_just_after_the_window_the_question_guessed_is_found_and_said(t
         "LOG:  database system is ready to accept connections",
     }
     assert plan.read_on_to is not None and plan.read_on_to > plan.window.end  # said with the scope
+
+
+def test_restart_lines_are_read_from_the_tables_asked_and_of_any_name_given(tmp_path, embedder) -> None:
+    """`restart_ids` itself: only the tables it is given (a thread's other fetch is not this
+    question's), and among the lines holding any of the names when some do."""
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "Server api_back/api1 is UP"),
+            (2, "Server api_back/api3 is UP"),
+            (3, "Server api_back/api4 is UP"),
+            (4, "fe_https api_back/api3 GET / 200"),
+        ),
+    )
+    other = table_name("logs", "other", "prod")
+    store.ingest(SESSION, other, clean_records(_rows((5, "Started api3 on the other cluster")), None).records)
+
+    def said(ids: list[str]) -> list[str]:
+        return [row.message for row in store.scan(SESSION, filters=SearchFilters(where=in_clause("id", ids)))]
+
+    everywhere = restart_ids(store, SESSION, None, SearchFilters())
+    assert sorted(said(everywhere)) == [
+        "Server api_back/api1 is UP",
+        "Server api_back/api3 is UP",
+        "Server api_back/api4 is UP",
+        "Started api3 on the other cluster",
+    ]
+    assert sorted(said(restart_ids(store, SESSION, [TABLE], SearchFilters()))) == [
+        "Server api_back/api1 is UP",
+        "Server api_back/api3 is UP",
+        "Server api_back/api4 is UP",
+    ]
+    # two names: lines holding either; the other table's api3 line stays out when not asked
+    assert sorted(said(restart_ids(store, SESSION, [TABLE], SearchFilters(), ["api3", "api4"]))) == [
+        "Server api_back/api3 is UP",
+        "Server api_back/api4 is UP",
+    ]
+    assert said(restart_ids(store, SESSION, [other], SearchFilters(), ["api3"])) == [
+        "Started api3 on the other cluster"
+    ]
+    # a name no restart line holds: every restart line of the tables asked
+    assert len(restart_ids(store, SESSION, [TABLE], SearchFilters(), ["api9"])) == 3

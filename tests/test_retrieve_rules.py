@@ -704,3 +704,24 @@ def test_beside_a_quoted_line_the_closest_lines_come_then_the_ones_that_say_some
     store.ingest(SESSION, TABLE, clean_records(records, None).records)
     found, _ = _ask(store, "it logged 'checkCurrentDay' for the new day. did that sync work?", k=7)
     assert found[:7] == ["checkCurrentDay a new day comes", *routine[:5], "sendSyncFailedBroadcast"]
+
+
+def test_beside_a_quoted_line_a_warning_further_off_comes_after_the_closest_info_lines(
+    tmp_path, embedder
+) -> None:
+    """With levels, "says something failed" is the level: a WARN or worse beyond the five closest
+    lines is taken, an INFO line that far is not (whatever its words)."""
+
+    def at(ms: int, message: str, level: str, line: int) -> LogRecord:
+        return LogRecord(timestamp=BASE + timedelta(milliseconds=ms), message=message, level=level, line=line)
+
+    records = [at(0, "checkCurrentDay a new day comes", "INFO", 1)]
+    records += [at(1 + n, f"routine step {n} is open", "INFO", 2 + n) for n in range(6)]
+    records.append(at(8, "upload refused by the cloud", "INFO", 8))  # trouble words, but INFO
+    records.append(at(9, "cloud version missing", "WARN", 9))  # a warning, no trouble words
+    records += [at(60_000 * m, f"the {m} sync did work for day {m}", "INFO", 9 + m) for m in range(1, 30)]
+    store = LogIndex(str(tmp_path / "lance"), embedder)
+    store.ingest(SESSION, TABLE, clean_records(records, None).records)
+    found, _ = _ask(store, "it logged 'checkCurrentDay' for the new day. did that sync work?", k=7)
+    assert found[6] == "cloud version missing"
+    assert "upload refused by the cloud" not in found[:7]
