@@ -5,8 +5,10 @@ which share none of its words. Small real LanceDB, the real model (`workflows/re
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from test_retrieve_rules import NOW, SESSION, TABLE, _ask, _rows, _store
+from test_retrieve_rules import BASE, NOW, SESSION, TABLE, _ask, _rows, _store
 
 from sre_agent.clean import clean_records
 from sre_agent.indexes import LogIndex, SearchFilters, table_name
@@ -184,3 +186,9 @@ def test_restart_lines_are_read_from_the_tables_asked_and_of_any_name_given(tmp_
     ]
     # a name no restart line holds: every restart line of the tables asked
     assert len(restart_ids(store, SESSION, [TABLE], SearchFilters(), ["api9"])) == 3
+    # … within the filters it is given (here a time: the first two minutes)
+    early = SearchFilters(start=BASE, end=BASE + timedelta(minutes=2, seconds=30))
+    assert sorted(said(restart_ids(store, SESSION, [TABLE], early, ["api9"]))) == [
+        "Server api_back/api1 is UP",
+        "Server api_back/api3 is UP",
+    ]
