@@ -344,6 +344,9 @@ def test_anyone_else_searches_what_the_thread_searched_for_everyone_and_says_so(
     )
     denied_users = {line.message.split("user ")[1].split(" ")[0] for line in others.lines[:3]}
     assert denied_users == {"4821", "12810", "98912"}
+    # "besides the user" does not bring the thread's user back as a filter
+    besides = _search(engine, "is anyone else besides the user locked out?", "denied", logs)
+    assert besides.plan.identifiers == ["PERMISSION_DENIED"] and besides.plan.field_filters == {}
     # a follow-up that names its own trouble searches for that, not the thread's
     own = _search(engine, "is anyone else getting 'GetMembership ok'?", "denied", logs)
     assert own.plan.identifiers == ["GetMembership ok"]

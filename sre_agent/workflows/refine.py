@@ -240,13 +240,14 @@ class RuleRefiner:
             if re.search(rf"\b{re.escape(method)}\b", question, re.IGNORECASE):
                 field_filters["method"] = method
                 break
-        for column, value in (thread or {}).items():
+        # "is anyone else besides the user locked out?": not the thread's user, everyone
+        others = None if identifiers else referred_trouble(question, thread)
+        for column, value in (thread or {}).items() if others is None else ():
             refers_back = _REFERS_BACK.get(column)
             if column not in field_filters and refers_back is not None and refers_back.search(question):
                 field_filters[column] = value
                 notes.append(f"{column}={value} from earlier in this thread")
         referent = None
-        others = None if identifiers else referred_trouble(question, thread)
         if others is not None:  # "is anyone else locked out?": what the thread searched, for everyone
             identifiers, asked = others
             referent = f"'{asked}': what this thread searched for, for everyone"
