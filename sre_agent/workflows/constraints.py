@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sre_agent.connectors.base import MENTIONED_ID_CHARS
@@ -32,6 +33,11 @@ def identifier_clause(identifier: str) -> str:
     if len(parts) == 4 and all(p.isdigit() and len(p) <= 3 for p in parts):
         clauses.append(whole_token("text", "-".join(parts)))
     return "(" + " OR ".join(clauses) + ")"
+
+
+def any_identifier_clause(identifiers: Iterable[str]) -> str:
+    """SQL that matches rows holding any of `identifiers` (each as `identifier_clause` reads it)."""
+    return "(" + " OR ".join(identifier_clause(i) for i in identifiers) + ")"
 
 
 def request_clause(request_id: str) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from sre_agent.indexes import LogIndex, SearchFilters
 from sre_agent.workflows.changes import rare_ids_saying
-from sre_agent.workflows.constraints import identifier_clause, with_clause
+from sre_agent.workflows.constraints import any_identifier_clause, with_clause
 
 #: A line whose shape repeats more than this many times on one host is routine, not a restart.
 MAX_REPEATS_PER_HOST = 10
@@ -61,7 +61,7 @@ def restart_ids(
     first (at most `MAX_RESTARTS`): among the lines holding any of `named` (what the question
     names: "did api3 come back?") when some do, else among all."""
     if named:
-        held = with_clause(filters, "(" + " OR ".join(identifier_clause(n) for n in named) + ")")
+        held = with_clause(filters, any_identifier_clause(named))
         if found := _restart_ids(index, session, tables, held):
             return found
     return _restart_ids(index, session, tables, filters)

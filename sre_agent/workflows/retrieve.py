@@ -31,7 +31,14 @@ from sre_agent.workflows.anchors import anchor_matches, rank_matches
 from sre_agent.workflows.around import lines_around
 from sre_agent.workflows.broad import ranked_window, session_span
 from sre_agent.workflows.changes import change_ids
-from sre_agent.workflows.constraints import Attempt, attempts, identifier_clause, search_filters, with_clause
+from sre_agent.workflows.constraints import (
+    Attempt,
+    any_identifier_clause,
+    attempts,
+    identifier_clause,
+    search_filters,
+    with_clause,
+)
 from sre_agent.workflows.entities import named_ids, without_words
 from sre_agent.workflows.line_stats import add_counts, add_patterns
 from sre_agent.workflows.order import (
@@ -225,7 +232,7 @@ class Retriever:
             tiers.append(self._sharing_ids(session, tables, plan, filters, exact))
             tiers.append(lines_around(self.index, session, tables, filters, exact))
         if len(present) > 1:
-            any_of = "(" + " OR ".join(clauses[i] for i in present) + ")"
+            any_of = any_identifier_clause(present)
             tiers.append(
                 self._ranked(session, tables, plan, with_clause(filters, any_of), TIER_VECTOR_WEIGHT)
             )
@@ -245,8 +252,8 @@ class Retriever:
         number climbs too; the question tells a disk filling up from it."""
         found: list[str] = []
         if plan.identifiers:
-            held = " OR ".join(identifier_clause(i) for i in plan.identifiers)
-            found = trend_ids(self.index, session, tables, with_clause(filters, f"({held})"))
+            held = any_identifier_clause(plan.identifiers)
+            found = trend_ids(self.index, session, tables, with_clause(filters, held))
         of_what_it_names = bool(found)
         found = found or trend_ids(self.index, session, tables, filters)
         if not found:
@@ -297,7 +304,7 @@ class Retriever:
         if not ids:
             return []
         held = {hit.id for hit in exact}
-        sharing = with_clause(filters, "(" + " OR ".join(identifier_clause(i) for i in ids) + ")")
+        sharing = with_clause(filters, any_identifier_clause(ids))
         return [
             h for h in self._ranked(session, tables, plan, sharing, TIER_VECTOR_WEIGHT) if h.id not in held
         ]
