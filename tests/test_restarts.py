@@ -31,6 +31,9 @@ from sre_agent.workflows.retrieve import Retriever
         ("when was it back online?", True),
         ("which box came back first?", True),
         ("when was it back in sync with the primary?", False),  # replication, not a restart
+        ("after coming back, did a node pull a whole copy of the data?", False),  # the return is the time
+        ("since it came back, has it dropped any writes?", False),
+        ("since it came back up, did it restart again?", True),  # the rest asks about a restart
         ("are we back to normal?", False),
         ("did the users come back with more errors?", False),
         ("what went wrong between 14:00 and 14:10?", False),

@@ -43,10 +43,17 @@ _RESTART_WORDS = re.compile(
 )
 
 
+# "after coming back, did a node resync?", "since it came back, …": the return only sets the time
+_SINCE_BACK = re.compile(
+    r"\b(?:after|since|once)\s+(?:\w+\s+)?(?:come|comes|came|coming|got|getting)\s+back\b[^,?.]*",
+    re.IGNORECASE,
+)
+
+
 def asks_about_restarts(question: str) -> bool:
     """Whether `question` asks about something going down and coming back (a restart, a reboot,
-    a process brought back)."""
-    return _ASKS.search(question) is not None
+    a process brought back); not when a return only says when ("after coming back, did …?")."""
+    return _ASKS.search(_SINCE_BACK.sub(" ", question)) is not None
 
 
 def speaks_of_restart(text: str) -> bool:
