@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
-from sre_agent.indexes.filters import LEVEL_RANKS, level_rank, to_micros
-from sre_agent.shapes import sounds_like_trouble
+from sre_agent.indexes.filters import to_micros
+from sre_agent.suspect_signals import badness
 from sre_agent.workflows.constraints import with_clause
 from sre_agent.workflows.order import as_hit
 
@@ -53,15 +53,6 @@ def lines_around(
         return min(abs((row.timestamp - t).total_seconds()) for t in moments)
 
     closest = sorted(near, key=gap)
-    trouble = [row for row in closest[AROUND_LINES:] if says_trouble(row, said)][:AROUND_TROUBLE]
+    # a warning or worse, or with no level, words that say something failed (`said`: per shape)
+    trouble = [row for row in closest[AROUND_LINES:] if badness(row, said) > 0][:AROUND_TROUBLE]
     return [as_hit(row) for row in closest[:AROUND_LINES] + trouble]
-
-
-def says_trouble(row: StoredRecord, said: dict[str, bool]) -> bool:
-    """Whether `row` is a warning or worse, or, with no level, its words say something failed
-    (`said` remembers the answer per shape)."""
-    if row.level is not None:
-        return level_rank(row.level) >= LEVEL_RANKS["WARN"]
-    if row.shape not in said:
-        said[row.shape] = sounds_like_trouble(row.message[:300])
-    return said[row.shape]

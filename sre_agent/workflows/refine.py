@@ -242,7 +242,8 @@ class RuleRefiner:
                 break
         # "is anyone else besides the user locked out?": not the thread's user, everyone
         others = None if identifiers else referred_trouble(question, thread)
-        for column, value in (thread or {}).items() if others is None else ():
+        inherited = (thread or {}) if others is None else {}
+        for column, value in inherited.items():
             refers_back = _REFERS_BACK.get(column)
             if column not in field_filters and refers_back is not None and refers_back.search(question):
                 field_filters[column] = value
