@@ -313,7 +313,9 @@ def parse_time_window(
             crossing = (start + timedelta(days=1), end + timedelta(days=1))
             out.phrases.append("overnight")
         for part, (p_start, p_end) in _PARTS.items():
-            if part in lowered and day_end == day_start and not since and crossing is None:
+            # "on the 18th … before last night": the day's night is another time, not a part of it
+            named = re.search(rf"(?<!last )(?<!before )\b{part}\b", lowered)
+            if named and day_end == day_start and not since and crossing is None:
                 start, end = _at(day_start, p_start, tz), _at(day_start, p_end, tz)
                 out.phrases.append(part)
                 break

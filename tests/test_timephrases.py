@@ -47,6 +47,14 @@ def _w(q: str, now: datetime = NOW) -> tuple[datetime, datetime] | None:
         ("errors around 3pm", datetime(2026, 11, 24, 14, 30), datetime(2026, 11, 24, 15, 30)),
         ("timeouts since yesterday", datetime(2026, 11, 23), datetime(2026, 11, 24, 15)),
         ("what happened on the evening of nov 9, 2008", datetime(2008, 11, 9, 17), datetime(2008, 11, 10)),
+        ("what happened at night on nov 9, 2008", datetime(2008, 11, 9, 20), datetime(2008, 11, 10)),
+        # the night before which is another time: not a part of the day the question names
+        (
+            "limping before last night? anything off on nov 9, 2008",
+            datetime(2008, 11, 9),
+            datetime(2008, 11, 10),
+        ),
+        ("any trouble before evening on nov 9, 2008?", datetime(2008, 11, 9), datetime(2008, 11, 10)),
     ],
 )
 def test_phrases(question: str, start: datetime, end: datetime) -> None:
