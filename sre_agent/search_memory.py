@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sre_agent.connectors.base import Logstore
@@ -23,6 +24,7 @@ from sre_agent.connectors.remote import window_of
 from sre_agent.sources import SOURCES_KEY, read_spans, source_id, with_fetch
 from sre_agent.thread_memory import ThreadMemory
 from sre_agent.workflows.events import SearchJob
+from sre_agent.workflows.precursors import TROUBLE_KEY, trouble_shapes
 from sre_agent.workflows.referents import HOSTS_KEY, NAMED_KEY, ONE_HOST_KEY, WINDOW_KEY, remembered_window
 from sre_agent.workflows.refine import THREAD_DAY
 from sre_agent.workflows.results import SearchResult
@@ -40,13 +42,14 @@ def remember_search(
     # has no day yet, its window's day ("today" or a clock time alone does not move a thread's day).
     if result.plan.day is not None:
         remembered[THREAD_DAY] = result.plan.day.isoformat()
-    elif result.plan.window is not None and THREAD_DAY not in memory:
+    elif result.plan.window is not None and THREAD_DAY not in memory and not result.plan.before_then:
         clock = timedelta(minutes=result.utc_offset or 0)
         remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
     if result.plan.identifiers and result.plan.referent is None:  # its own, not "that box"'s hosts
         remembered[NAMED_KEY] = "\n".join(result.plan.identifiers)
-    if result.plan.window is not None:
+    if result.plan.window is not None and not result.plan.before_then:  # not the week before it
         remembered[WINDOW_KEY] = remembered_window(result.plan.window)
+        remembered[TROUBLE_KEY] = json.dumps(trouble_shapes(result.lines))  # what "before it" is before
     if result.hosts is not None:  # what "that box" / "those nodes" mean in the next question
         remembered[HOSTS_KEY] = ",".join(h for h in result.hosts if "," not in h)
         remembered[ONE_HOST_KEY] = result.host_one or ""

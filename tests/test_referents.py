@@ -15,6 +15,7 @@ import pytest
 from sre_agent.answer import render_answer
 from sre_agent.engine import Engine
 from sre_agent.models import TimeWindow
+from sre_agent.workflows.precursors import PRECURSOR_LOOKBACK, referred_before
 from sre_agent.workflows.referents import (
     HOSTS_KEY,
     NAMED_KEY,
@@ -93,6 +94,40 @@ def test_that_outage_is_no_window_before_the_thread_has_one_or_when_its_memory_i
     assert referred_window("in that outage, who was affected?", {WINDOW_KEY: "yesterday/today"}) is None
     memory = {WINDOW_KEY: f"{EARLIER.start.isoformat()}/{EARLIER.end.isoformat()}"}
     assert referred_window("in that outage, who was affected?", memory) == (EARLIER, "in that outage")
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("was the pile of waiting jobs already growing before that node tripped? since when", "before that"),
+        ("how full was it getting in the hours before that", "in the hours before"),
+        ("before that, was it quietly dropping entries to free up space?", "before that"),
+        ("going back further, when did the sidecars first lose touch?", "going back further"),
+        ("anything odd in the run-up to it?", "in the run-up to"),
+        ("anything odd leading up to it?", "leading up to it"),
+        # "before it …" and "since when" point back only with an earlier state
+        ("was the wire to that node already flaky before it started bouncing?", "before it"),
+        ("was that memory chip going downhill before it gave out?", "before it"),
+        ("had the pod been trying and not managing to get its cert signed? since when", "since when"),
+        ("had that box been limping before the outage?", "before the outage"),
+        ("how long before it was answering again?", None),  # after, not before
+        ("when was the last 'timeout' before it cleared up?", None),
+        ("i see 'archive command failed' all over the journal. since when?", None),  # when it began
+        ("did someone ship something right before the errors started?", None),  # the changes' own look-back
+        ("was it already down?", None),  # an earlier state, but before nothing
+    ],
+)
+def test_which_words_ask_about_the_time_before_the_threads_window(question: str, said: str | None) -> None:
+    memory = {WINDOW_KEY: f"{EARLIER.start.isoformat()}/{EARLIER.end.isoformat()}"}
+    before = TimeWindow(start=EARLIER.start - PRECURSOR_LOOKBACK, end=EARLIER.start)
+    assert referred_before(question, memory) == ((before, said) if said else None)
+
+
+def test_before_that_is_no_window_before_the_thread_has_one_or_when_its_memory_is_damaged() -> None:
+    question = "anything erroring in the hours before that?"
+    assert referred_before(question, {}) is None
+    assert referred_before(question, None) is None
+    assert referred_before(question, {WINDOW_KEY: "yesterday/today"}) is None
 
 
 def _line(minute: int, host: str, message: str, level: str | None = None) -> dict:

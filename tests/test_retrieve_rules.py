@@ -40,12 +40,14 @@ def _rows(*lines: tuple[int, str] | tuple[int, str, dict]) -> list[LogRecord]:
         extra = dict(item[2]) if len(item) > 2 else {}  # type: ignore[misc]
         level = extra.pop("level", "INFO")
         env = extra.pop("env", None)
+        host = extra.pop("host", None)
         out.append(
             LogRecord(
                 timestamp=BASE + timedelta(minutes=minute),
                 message=message,
                 level=level,
                 env=env,
+                host=host,
                 fields=extra,
                 source="t.jsonl",
                 line=n,

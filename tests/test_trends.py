@@ -92,39 +92,67 @@ def _series(*values: float, unit: str = "%") -> list[_Line]:
 @pytest.mark.parametrize(
     ("values", "steps"),
     [
-        ((85, 87, 90), 2),  # three reports are a trend (j-thunderbird's SymbolErrorCounter has three)
-        ((85, 87), 0),  # two are not
-        ((85, 85, 90), 0),  # nor one move among three reports
-        ((85, 85, 87, 87, 90), 2),  # repeats neither break nor lengthen it
-        ((90, 88, 85, 80), 3),  # falling counts as much as climbing (free space)
-        ((85, 91, 86, 93), 0),  # up and down is noise
-        ((50, 95, 96, 97), 3),  # judged from the first report, not the second
-        ((100, 98, 95.1), 0),  # 4.9 % of the larger end: under `MIN_CHANGE`
-        ((100, 97, 94.9), 2),  # 5.1 %
-        ((100, 97.5, 95), 2),  # 5 % exactly
-        ((95.1, 97, 100), 0),  # climbing too: 4.9 % of the larger end, the last
-        ((0.01, 0.02, 0.03), 2),  # small measures move by their own size
-        ((2.0, 2.5, 2.1, 2.6), 0),  # small steps up and down are noise too
+        ((214, 1930, 18342), 2),  # three reports are a trend when they move five-fold (a SymbolErrorCounter)
+        ((100, 150, 500), 2),  # to five times the first exactly
+        ((100, 150, 499), 0),  # less: three values of noise go one way one time in three
+        ((85, 87, 90), 0),
+        ((500, 100, 100), 0),  # nor one move among three reports
+        ((10, 10, 30, 30, 90), 2),  # repeats neither break nor lengthen it
+        ((90, 88, 85, 80, 75), 4),  # four steps: falling counts as much as climbing (free space)
+        ((85, 91, 86, 93, 95), 0),  # up and down is noise
+        ((50, 95, 96, 97, 98), 4),  # judged from the first report, not the second
+        ((100, 99, 98, 97, 95.1), 0),  # 4.9 % of the larger end: under `MIN_CHANGE`
+        ((100, 99, 98, 97, 94.9), 4),  # 5.1 %
+        ((100, 99, 98, 97.5, 95), 4),  # 5 % exactly
+        ((95.1, 96, 97, 98, 100), 0),  # climbing too: 4.9 % of the larger end, the last
+        ((0.01, 0.02, 0.03, 0.04, 0.05), 4),  # small measures move by their own size
+        ((2.0, 2.5, 2.1, 2.6, 2.7), 0),  # small steps up and down are noise too
     ],
 )
 def test_a_trend_is_a_number_that_moves_one_way_at_every_step(values: tuple[float, ...], steps: int) -> None:
-    assert trends._steps(_series(*values)) == steps
+    assert trends._steps(_series(*values))[:2] == (steps, 0)
+
+
+def test_a_trend_says_how_far_it_moved_relative_to_its_larger_end() -> None:
+    assert trends._steps(_series(90, 88, 85, 80, 72)) == (4, 0, 0.2)
+    assert trends._steps(_series(85, 91, 86, 93, 95)) == (0, 0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("values", "run"),
+    [
+        # hours of a queue that wobbles, then it fills: the run from where it turned
+        ((20, 35, 22, 38, 25, 40, 30, 200, 900, 4000), (3, 6)),
+        ((80, 95, 85, 90, 88, 93, 91, 40, 20, 5), (4, 5)),  # free space falling out of its band
+        ((20, 35, 22, 38, 25, 40, 21, 30, 39), (0, 0)),  # a climb inside the band is noise
+        ((20, 35, 22, 38, 25, 40, 30, 45, 55, 68, 69), (0, 0)),  # out of it by less than twice its spread
+        ((20, 35, 22, 38, 25, 40, 30, 45, 55, 68, 81), (4, 6)),  # by more
+        ((20, 35, 22, 38, 25, 40, 30, 81, 200), (2, 6)),  # a short run: five-fold as well
+        ((35, 22, 38, 25, 30, 200, 900, 4000), (0, 0)),  # four values before are no band yet
+        ((20, 35, 22, 38, 25, 40, 30, 4000), (0, 0)),  # one jump is no run
+        ((20, 35, 22, 38, 25, 40, 30, 30, 200, 200, 900), (2, 6)),  # repeats stay in it, not moves
+        ((5, 1000, 22, 38, 25, 40, 30, 200, 900), (0, 0)),  # still inside the band
+    ],
+)
+def test_a_run_at_the_end_that_breaks_out_of_the_earlier_band_is_a_trend(
+    values: tuple[float, ...], run: tuple[int, int]
+) -> None:
+    assert trends._steps(_series(*values))[:2] == run
 
 
 def test_lines_of_one_shape_that_hold_different_counts_of_numbers_make_no_trend() -> None:
-    assert trends._steps(_lines("queue 1 ready=10", "queue 1 ready=20", "queue ready=30")) == 0
-    assert trends._steps(_lines("no number", "no number", "no number")) == 0
+    assert trends._steps(_lines("queue 1 ready=10", "queue 1 ready=50", "queue ready=90"))[:2] == (0, 0)
+    assert trends._steps(_lines("no number", "no number", "no number"))[:2] == (0, 0)
     # the longest-moving of several numbers counts: here the second
-    assert (
-        trends._steps(_lines("stats 7 ready=10", "stats 5 ready=20", "stats 9 ready=40", "stats 2 ready=80"))
-        == 3
-    )
+    assert trends._steps(
+        _lines("stats 7 ready=10", "stats 5 ready=20", "stats 9 ready=40", "stats 2 ready=80")
+    )[:2] == (3, 0)
 
 
 def test_too_many_lines_of_one_shape_are_not_a_report_that_builds_up() -> None:
     many = [float(v) for v in range(trends.MAX_LINES + 1)]
-    assert trends._steps(_series(*many[: trends.MAX_LINES])) == trends.MAX_LINES - 1
-    assert trends._steps(_series(*many)) == 0
+    assert trends._steps(_series(*many[: trends.MAX_LINES]))[:2] == (trends.MAX_LINES - 1, 0)
+    assert trends._steps(_series(*many))[:2] == (0, 0)
 
 
 def test_the_numbers_read_are_measures_not_times_dates_versions_or_ids() -> None:
@@ -136,13 +164,32 @@ def test_the_numbers_read_are_measures_not_times_dates_versions_or_ids() -> None
         15.0,
     ]
     assert trends._numbers("at 12:00:01 on 2024-02-13 v2.14.0 blk_123 node-7 /dev/sda1") == []
-    # whole numbers of six digits or more are counters or ids; a measure with a decimal point is not
-    assert trends._numbers("uptime 1199219 ms, session 100037, used 1234567.5 kB") == [1234567.5]
+    assert trends._numbers("uptime 1199219 ms, session 100037, used 1234567.5 kB") == [
+        1199219,
+        100037,
+        1234567.5,
+    ]
+    # a number a word says names something: a process, a port, a thread
+    assert trends._numbers("saving started by pid 3410, port=5432, thread #12, rapid 7") == [7.0]
+    assert trends._numbers("Background saving started by PID: 3410") == []
+
+
+def test_a_whole_number_that_starts_with_six_digits_counts_or_names_one_that_grows_to_them_measures() -> None:
+    assert (
+        trends._steps(_lines(*[f"uptime {v} ms" for v in (100000, 160000, 220000, 280000, 990000)])).steps
+        == 0
+    )
+    assert (
+        trends._steps(_lines(*[f"uptime {v} ms" for v in (99999, 160000, 220000, 280000, 990000)])).steps == 4
+    )
+    assert trends._steps(_lines(*[f"used {v} kB" for v in (100000.5, 160000.5, 990000.5)])).steps == 2
+    queue = _lines(*[f"ready={v} unacked=60" for v in (13, 13865, 88974, 147099)])
+    assert trends._steps(queue)[:2] == (3, 0)
 
 
 def test_the_shapes_with_the_longest_runs_come_first(tmp_path, embedder) -> None:
     queue = [(m, f"queue ready={100 * (m + 1)} messages") for m in range(0, 30, 5)]  # 6 reports
-    disk = [(m + 1, f"disk at {80 + m}% used") for m in range(0, 30, 10)]  # 3
+    disk = [(m + 1, f"disk at {10 * 3 ** (m // 10)}% used") for m in range(0, 30, 10)]  # 3
     store = _store(tmp_path, embedder, _rows(*disk, *queue))
     ids = trends.trend_ids(store, SESSION, None, SearchFilters())
     by_id = {row.id: row.message for row in store.scan(SESSION)}
@@ -157,3 +204,17 @@ def test_only_the_tables_asked_for_are_read(tmp_path, embedder) -> None:
     by_id = {row.id: row.message for row in store.scan(SESSION)}
     found = trends.trend_ids(store, SESSION, ["logs_other_prod"], SearchFilters())
     assert {by_id[i] for i in found} == {message for _, message in disk}
+
+
+def test_only_the_run_that_breaks_out_is_handed_on_and_each_host_is_its_own_series(
+    tmp_path, embedder
+) -> None:
+    # worker-1's queue wobbles for an hour, then fills; worker-2 writes the same report, flat
+    wobble = (20, 35, 22, 38, 25, 40, 30)
+    filling = (200, 900, 4000)
+    rows = [(m, f"queue ready={v} messages", {"host": "worker-1"}) for m, v in enumerate(wobble + filling)]
+    rows += [(m + 20, f"queue ready={v} messages", {"host": "worker-2"}) for m, v in enumerate((30, 31, 30))]
+    store = _store(tmp_path, embedder, _rows(*rows))
+    by_id = {row.id: row.message for row in store.scan(SESSION)}
+    found = trends.trend_ids(store, SESSION, None, SearchFilters())
+    assert [by_id[i] for i in found] == [f"queue ready={v} messages" for v in (30, *filling)]

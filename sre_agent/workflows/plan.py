@@ -82,6 +82,19 @@ class RetrievalPlan(BaseModel):
         default=None,
         description="how a follow-up's 'that box' was read: the host(s) put in `identifiers` (`referents`)",
     )
+    before_then: bool = Field(
+        default=False,
+        description="the window is the time before the thread's last one ('already … before it died', "
+        "`precursors`): not remembered as the thread's window",
+    )
+    trouble_shapes: list[str] = Field(
+        default_factory=list,
+        description="with `before_then`: the shapes of the trouble the thread found, whose earlier lines "
+        "come right after what the question names (`precursors`)",
+    )
+    asks_since_when: bool = Field(
+        default=False, description="asks when something began: within a shape, the oldest lines first"
+    )
     window_referent: str | None = Field(
         default=None,
         description="how a follow-up's 'in that same run' was read: the thread's last window (`referents`)",

@@ -20,7 +20,8 @@ from sre_agent.indexes.fts_query import is_identifier
 from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.changes import asks_about_changes
 from sre_agent.workflows.plan import RetrievalPlan
-from sre_agent.workflows.referents import referred_hosts, referred_trouble, referred_window
+from sre_agent.workflows.precursors import asks_since_when, pointed_window, remembered_trouble
+from sre_agent.workflows.referents import referred_hosts, referred_trouble
 from sre_agent.workflows.restarts import asks_about_restarts
 from sre_agent.workflows.trends import asks_about_buildup
 
@@ -81,7 +82,7 @@ _WARN_WORD = r"\bwarn(?:ing|ings|s)?\b"
 _SEVERITY = {
     "WARN": rf"{_WARN_WORD}|\bproblems?\b|\babnormal\b|\bwrong\b|\bissues?\b"
     r"|\bfail(?:s|ed|ing|ures?)?\b|\bmisbehav",
-    "ERROR": r"\berrors?\b|\bexceptions?\b|\bserious\b|\bcritical\b|\bsevere\b",
+    "ERROR": r"\berrors?\b|\berror(?:ing|ed)\b|\bexceptions?\b|\bserious\b|\bcritical\b|\bsevere\b",
     "FATAL": r"\bfatal\b|\bpanic(?:s|ked)?\b|\bcrash(?:es|ed)?\b",
 }
 _WARNINGS = re.compile(_WARN_WORD, re.IGNORECASE)
@@ -281,14 +282,11 @@ class RuleRefiner:
         rest_for_terms = _QUOTED.sub(" ", question)
         for phrase in sorted(parsed.phrases, key=len, reverse=True):  # "from 23:00 on dec 23 …" first
             rest_for_terms = rest_for_terms.replace(phrase, " ")
-        window, window_referent = parsed.window, None
-        if window is None and (earlier := referred_window(question, thread)):  # "in that same run"
-            window, then = earlier
-            window_referent = f"'{then}': the time asked about earlier in this thread"
-            notes.append(
-                f"'{then}' read as {window.start:%Y-%m-%d %H:%M} .. {window.end:%Y-%m-%d %H:%M} UTC: "
-                "the time asked about earlier in this thread"
-            )
+        window, pointed = parsed.window, None
+        if window is None and (pointed := pointed_window(question, thread)):  # "in that same run"
+            window = pointed.window
+            notes.append(pointed.note)
+        before_then = pointed is not None and pointed.before
         if parsed.window:
             clock = f" (read in the logs' clock, UTC{_offset_text(utc_offset)})" if tz else ""
             if parsed.on_default_day:
@@ -342,11 +340,14 @@ class RuleRefiner:
             excluded=excluded,
             field_filters=field_filters,
             window=window,
-            window_referent=window_referent,
+            window_referent=pointed.referent if pointed else None,
             window_alternatives=parsed.alternatives,
             day=parsed.day,
             asks_about_changes=asks_about_changes(question),
             asks_about_buildup=asks_about_buildup(question),
+            before_then=before_then,
+            trouble_shapes=remembered_trouble(thread) if before_then else [],
+            asks_since_when=asks_since_when(question),
             asks_about_restarts=asks_about_restarts(question),
             utc_offset=utc_offset,
             min_level=min_level,

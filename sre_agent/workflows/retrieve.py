@@ -52,6 +52,7 @@ from sre_agent.workflows.order import (
 )
 from sre_agent.workflows.origins import named_origin_ids
 from sre_agent.workflows.plan import RetrievalPlan
+from sre_agent.workflows.precursors import PRECURSOR_LINES, earliest_first, first_different
 from sre_agent.workflows.requests import (
     asks_about_someone,
     follow_requests,
@@ -66,7 +67,8 @@ from sre_agent.workflows.trends import trend_ids
 from sre_agent.workflows.windows import just_after, read_on_to, settle_window
 
 CANDIDATES = 200  # hits pulled from the index before de-duplication
-TREND_SHAPES = 2  # shapes of climbing reports a question about what built up gets first
+HINTED_TREND_LINES = 3  # of the one such shape a question about the time before the trouble gets
+TREND_SHAPES = 3  # shapes of climbing reports a question about what built up gets first
 EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
 #: How much more the meaning (vector) list counts than the words (full-text) list in the question's
 #: hybrid search. The question's exact words already rank first through the tiers (identifiers,
@@ -174,11 +176,19 @@ class Retriever:
             tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", changed))))
         if plan.asks_about_restarts:  # "did it come back up?": the lines that say a stop, start or return
             tiers.append(self._restarts(session, tables, plan, filters))
-        if plan.asks_about_buildup:  # "was that box already running low on room?": those reports
+        if plan.asks_about_buildup or plan.before_then:  # "was that box already running low?"
             rising, of_what_it_names = self._trends(session, tables, plan, filters)
             if rising:  # first when they are lines of what the question names, else after those
                 tiers.insert(0 if of_what_it_names else len(tiers), rising)
-        hits = holders_first(self._search(session, tables, plan, filters, CANDIDATES), plan.terms)
+        if plan.trouble_shapes:  # "already failing before it died?": the same trouble, earlier
+            earlier = with_clause(filters, in_clause("shape", plan.trouble_shapes))
+            tiers.append(
+                first_different(earliest_first(self._ranked(session, tables, plan, earlier)), PRECURSOR_LINES)
+            )
+        hits = self._search(session, tables, plan, filters, CANDIDATES)
+        if plan.asks_since_when:  # "since when?": each kind of line the search found, from its first
+            hits = earliest_first(hits)
+        hits = holders_first(hits, plan.terms)
         if plan.prefer_level:  # "were there errors?": the lines at that level first, then the rest
             worse = filters.model_copy(update={"min_level": plan.prefer_level})
             hits = merge_hits(self._ranked(session, tables, plan, worse), hits)
@@ -260,7 +270,14 @@ class Retriever:
             return [], False
         ranked = self._ranked(session, tables, plan, with_clause(filters, in_clause("id", found)))
         best = list(dict.fromkeys(hit.shape_hash for hit in ranked))[:TREND_SHAPES]
-        return [hit for hit in ranked if hit.shape_hash in best], of_what_it_names
+        series = [
+            sorted((hit for hit in ranked if hit.shape_hash == shape), key=lambda hit: hit.timestamp)
+            for shape in best
+        ]
+        series.sort(key=lambda lines: lines[-1].timestamp, reverse=True)  # what built up last, first
+        if not plan.asks_about_buildup:  # "already flaky before it started bouncing?": one hint of it
+            series = [series[0][:HINTED_TREND_LINES]]
+        return [hit for lines in series for hit in lines], of_what_it_names
 
     def _restarts(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sre_agent.indexes import LogIndex, SearchFilters, StoredRecord
 
@@ -25,6 +26,16 @@ MIN_POINTS = 3
 MAX_LINES = 200
 #: Whole numbers of this many digits are counters or ids (uptime in ms, a session id), not gauges.
 MAX_DIGITS = 6
+_COUNTER_FROM = 10 ** (MAX_DIGITS - 1)
+#: A run at the end of a shape's lines that is not all of them: the fewest values before it, and
+#: how many times their spread it must move (`_run`).
+MIN_BAND = 5
+BREAKOUT = 2
+#: A run of fewer steps than this must move at least `SHORT_RUN_CHANGE` (to five times or a fifth of
+#: its first value: 214 → 1930 → 18342 errors): three values of noise go one way one time in three,
+#: and a line of twenty numbers (a GC report) has twenty chances.
+LONG_RUN = 4
+SHORT_RUN_CHANGE = 0.8
 #: The least a trend moves from its first value to its last, relative to the larger of the two.
 MIN_CHANGE = 0.05
 #: Shapes handed on (the longest runs), and the most lines of them.
@@ -45,6 +56,10 @@ _ASKS = re.compile(
 _NUMBER = re.compile(r"(?<![\w.:\-/])(\d+(?:\.\d+)?)(?![\d.:]|-\d)")
 
 
+# A word that says the number after it names something: `pid 3410`, `port=5432`, `thread #12`.
+_NAMES_IT = re.compile(r"\b(?:pid|tid|uid|gid|port|thread|id)\s*[=:#]?\s*$", re.IGNORECASE)
+
+
 def asks_about_buildup(question: str) -> bool:
     """Whether `question` asks about something building up (`_ASKS`): growing, filling up,
     running low, how full. "since when" alone does not: it asks when a named error began."""
@@ -55,38 +70,79 @@ def trend_ids(index: LogIndex, session: str, tables: list[str] | None, filters: 
     """Ids of the lines passing `filters` whose shape has a number that moves one way (module
     doc), oldest first within each shape, the shapes with the longest runs first."""
     rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT, newest=True)  # oldest first
-    by_shape: dict[str, list[StoredRecord]] = defaultdict(list)  # each shape's lines in time order
+    # each host's lines of each shape in time order: a report per host is one series
+    by_shape: dict[tuple[str, str], list[StoredRecord]] = defaultdict(list)
     for row in rows:
-        by_shape[row.shape_hash].append(row)
-    scored = [(steps, lines) for lines in by_shape.values() if (steps := _steps(lines))]
-    scored.sort(key=lambda item: (-item[0], item[1][0].timestamp))
+        by_shape[(row.shape_hash, row.host or "")].append(row)
+    runs = [(_steps(lines), lines) for lines in by_shape.values()]
+    scored = [(run, lines[run.start :]) for run, lines in runs if run.steps]
+    scored.sort(key=lambda item: (-item[0].steps, item[1][0].timestamp))
     ids = [row.id for _, lines in scored[:MAX_SHAPES] for row in lines]
     return ids[:MAX_IDS]
 
 
-def _steps(lines: Sequence[StoredRecord]) -> int:
-    """How many steps one number of these lines (given in time order) moves, all of them one way;
-    0 when no number does, or it moves less than `MIN_CHANGE`, or there are fewer than
-    `MIN_POINTS` lines or more than `MAX_LINES`. Noise that rises and falls is no trend."""
+class Run(NamedTuple):
+    """A number's run that moves one way: its steps, the index of its first line, and how far it
+    moved, relative to the larger of its ends (0 to 1)."""
+
+    steps: int
+    start: int
+    moved: float
+
+
+_NONE = Run(0, 0, 0.0)
+
+
+def _steps(lines: Sequence[StoredRecord]) -> Run:
+    """How many steps one number of these lines (given in time order) moves one way, and the
+    index of the line its run begins at (`_run`); (0, 0) when no number does, or there are fewer
+    than `MIN_POINTS` lines or more than `MAX_LINES`."""
     if not MIN_POINTS <= len(lines) <= MAX_LINES:
-        return 0
+        return _NONE
     numbers = [_numbers(row.message) for row in lines]
     width = len(numbers[0])
     if width == 0 or any(len(found) != width for found in numbers):
-        return 0
-    best = 0
-    for position in range(width):
-        series = [found[position] for found in numbers]
-        steps = [b - a for a, b in zip(series, series[1:], strict=False) if b != a]
-        one_way = bool(steps) and (all(s > 0 for s in steps) or all(s < 0 for s in steps))
-        first, last = series[0], series[-1]
-        moved = abs(last - first) / max(abs(first), abs(last), 1e-9)
-        if one_way and len(steps) >= MIN_POINTS - 1 and moved >= MIN_CHANGE:
-            best = max(best, len(steps))
-    return best
+        return _NONE
+    series = [[found[position] for found in numbers] for position in range(width)]
+    # a whole number that starts with `MAX_DIGITS` digits counts or names (uptime in ms, a session
+    # id); one that grows to them measures (a queue of 13 that holds 147,000 an hour later)
+    gauges = [values for values in series if not (values[0].is_integer() and abs(values[0]) >= _COUNTER_FROM)]
+    return max((_run(values) for values in gauges), key=lambda r: (r.steps, r.moved), default=_NONE)
+
+
+def _run(series: Sequence[float]) -> Run:
+    """(steps, start) of a run of `series` that moves one way: the whole series, or its last
+    values breaking out of the band the values before them kept to (`ready=2 … 40` for hours,
+    then `13865 … 134261`: a queue that began to fill). (0, 0) when neither: noise that rises and
+    falls is no trend, nor a run that moves less than `MIN_CHANGE` of its size."""
+    start = len(series) - 1
+    direction = 0.0
+    while start > 0:
+        step = series[start] - series[start - 1]
+        if step and direction and (step > 0) != (direction > 0):
+            break
+        direction = direction or step
+        start -= 1
+    run = series[start:]
+    moves = sum(1 for a, b in zip(run, run[1:], strict=False) if b != a)
+    first, last = run[0], run[-1]
+    moved = abs(last - first) / max(abs(first), abs(last), 1e-9)
+    if moves < MIN_POINTS - 1 or moved < (MIN_CHANGE if moves >= LONG_RUN else SHORT_RUN_CHANGE):
+        return _NONE
+    if start == 0:
+        return Run(moves, 0, moved)
+    band = series[:start]
+    outside = last > max(band) if direction > 0 else last < min(band)
+    if len(band) >= MIN_BAND and outside and abs(last - first) > BREAKOUT * (max(band) - min(band)):
+        return Run(moves, start, moved)
+    return _NONE
 
 
 def _numbers(message: str) -> list[float]:
-    """The numbers of a message that may measure something (`_NUMBER`), not a counter or an id of
-    `MAX_DIGITS` digits or more."""
-    return [float(n) for n in _NUMBER.findall(message) if "." in n or len(n) < MAX_DIGITS]
+    """The numbers of a message that may measure something (`_NUMBER`): not parts of a time, a
+    date, a version or an identifier."""
+    return [
+        float(m.group(1))
+        for m in _NUMBER.finditer(message)
+        if not _NAMES_IT.search(message[max(0, m.start() - 12) : m.start()])
+    ]
