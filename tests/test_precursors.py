@@ -15,12 +15,14 @@ import pytest
 from sre_agent.answer import render_answer
 from sre_agent.engine import Engine
 from sre_agent.indexes import Hit
+from sre_agent.models import TimeWindow
 from sre_agent.workflows.precursors import (
     MAX_TROUBLE,
     TROUBLE_KEY,
     asks_since_when,
     earliest_first,
     first_different,
+    pointed_window,
     remembered_trouble,
     trouble_shapes,
 )
@@ -173,14 +175,29 @@ def test_the_trouble_an_answer_showed_is_its_errors_or_lines_that_say_something_
         _line("sync failed for <*>", None),  # no level: its words
         _line("sync done for <*>", None),
         _line("", "ERROR", shape=""),  # no shape: nothing to look for
+        _line("request handled for <*>", "ERROR"),  # the level says it, whatever the words
+        _line("retry failed for <*>", "INFO"),  # and a level says it is not
     ]
     assert trouble_shapes(lines) == [
         "CSR retrial timed out: <*>",
         "out of memory: killed <*>",
         "sync failed for <*>",
+        "request handled for <*>",
     ]
     many = [_line(f"error {n} <*>", "ERROR") for n in range(MAX_TROUBLE + 2)]
     assert trouble_shapes(many) == [f"error {n} <*>" for n in range(MAX_TROUBLE)]
+
+
+def test_in_that_same_run_is_the_threads_window_and_before_that_the_week_before_it() -> None:
+    window = TimeWindow(start=T0, end=T0 + timedelta(hours=1))
+    memory = {WINDOW_KEY: f"{window.start.isoformat()}/{window.end.isoformat()}"}
+    same = pointed_window("in that same run, did it retry?", memory)
+    assert same is not None and (same.window, same.before) == (window, False)
+    assert same.referent == "'in that same run': the time asked about earlier in this thread"
+    before = pointed_window("anything odd in the hours before that?", memory)
+    assert before is not None and before.before
+    assert before.window == TimeWindow(start=T0 - timedelta(days=7), end=T0)
+    assert pointed_window("did it retry?", memory) is None
 
 
 def test_first_different_counts_a_repeated_line_once() -> None:

@@ -107,6 +107,8 @@ def _series(*values: float, unit: str = "%") -> list[_Line]:
         ((95.1, 96, 97, 98, 100), 0),  # climbing too: 4.9 % of the larger end, the last
         ((0.01, 0.02, 0.03, 0.04, 0.05), 4),  # small measures move by their own size
         ((2.0, 2.5, 2.1, 2.6, 2.7), 0),  # small steps up and down are noise too
+        ((10, 20, 30, 40, 50, 30), 0),  # a last step back down ends it: no run of two steps
+        ((0, 0, 0), 0),  # nothing moves (and nothing is divided by zero)
     ],
 )
 def test_a_trend_is_a_number_that_moves_one_way_at_every_step(values: tuple[float, ...], steps: int) -> None:
@@ -138,6 +140,43 @@ def test_a_run_at_the_end_that_breaks_out_of_the_earlier_band_is_a_trend(
     values: tuple[float, ...], run: tuple[int, int]
 ) -> None:
     assert trends._steps(_series(*values))[:2] == run
+
+
+@pytest.mark.parametrize(
+    ("series", "run"),
+    [
+        # ending level with the band's top or bottom is not out of it
+        ((0, 100, 0, 100, 0, -150, -20, 50, 100), (0, 0)),
+        ((0, 100, 0, 100, 0, -150, -20, 50, 101), (3, 5)),
+        ((100, 0, 100, 0, 100, 250, 120, 50, 0), (0, 0)),
+        ((100, 0, 100, 0, 100, 250, 120, 50, -1), (3, 5)),
+        # moving exactly twice the band's spread is not more than twice
+        ((20, 35, 22, 38, 25, 40, 30, 40, 50, 60, 70), (0, 0)),
+        ((20, 35, 22, 38, 25, 40, 30, 40, 50, 60, 70.5), (4, 6)),
+        # the direction is the run's, whatever the size of its last step
+        ((0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.15, 0.9, 2.0, 2.5), (3, 6)),
+    ],
+)
+def test_a_breakout_is_judged_against_the_bands_edges(
+    series: tuple[float, ...], run: tuple[int, int]
+) -> None:
+    assert trends._run(series)[:2] == run
+
+
+def test_a_breakout_says_how_far_it_moved() -> None:
+    assert trends._steps(_series(20, 35, 22, 38, 25, 40, 30, 200, 900, 4000)) == (
+        3,
+        6,
+        pytest.approx(3970 / 4000),
+    )
+
+
+def test_of_two_numbers_moving_as_many_steps_the_one_that_moved_further_counts() -> None:
+    # a: a breakout from its band (4 steps, 0.64 of its end); b: climbs throughout (4 steps, 0.9)
+    a = (20, 35, 22, 38, 25, 40, 30, 81, 82, 83, 84)
+    b = (10, 10, 10, 10, 10, 10, 10, 20, 40, 80, 100)
+    lines = _lines(*[f"a={x} b={y}" for x, y in zip(a, b, strict=True)])
+    assert trends._steps(lines) == (4, 0, pytest.approx(0.9))
 
 
 def test_lines_of_one_shape_that_hold_different_counts_of_numbers_make_no_trend() -> None:
@@ -172,6 +211,7 @@ def test_the_numbers_read_are_measures_not_times_dates_versions_or_ids() -> None
     # a number a word says names something: a process, a port, a thread
     assert trends._numbers("saving started by pid 3410, port=5432, thread #12, rapid 7") == [7.0]
     assert trends._numbers("Background saving started by PID: 3410") == []
+    assert trends._numbers("port 5432 used 85%") == [85.0]  # at the start of the message too
 
 
 def test_a_whole_number_that_starts_with_six_digits_counts_or_names_one_that_grows_to_them_measures() -> None:
@@ -183,6 +223,8 @@ def test_a_whole_number_that_starts_with_six_digits_counts_or_names_one_that_gro
         trends._steps(_lines(*[f"uptime {v} ms" for v in (99999, 160000, 220000, 280000, 990000)])).steps == 4
     )
     assert trends._steps(_lines(*[f"used {v} kB" for v in (100000.5, 160000.5, 990000.5)])).steps == 2
+    # judged by the first value alone
+    assert trends._steps(_lines(*[f"uptime {v} ms" for v in (100000, 160000.5, 990000.5)])).steps == 0
     queue = _lines(*[f"ready={v} unacked=60" for v in (13, 13865, 88974, 147099)])
     assert trends._steps(queue)[:2] == (3, 0)
 
@@ -194,6 +236,15 @@ def test_the_shapes_with_the_longest_runs_come_first(tmp_path, embedder) -> None
     ids = trends.trend_ids(store, SESSION, None, SearchFilters())
     by_id = {row.id: row.message for row in store.scan(SESSION)}
     assert [by_id[i] for i in ids] == [m for _, m in queue] + [m for _, m in disk]
+
+
+def test_of_runs_as_long_the_one_that_began_first_comes_first(tmp_path, embedder) -> None:
+    early = [(m, f"queue ready={100 * 3**n} messages") for n, m in enumerate((0, 10, 20))]
+    late = [(m, f"disk at {10 * 3**n}% used") for n, m in enumerate((5, 6, 25))]  # its second line is earlier
+    store = _store(tmp_path, embedder, _rows(*late, *early))
+    ids = trends.trend_ids(store, SESSION, None, SearchFilters())
+    by_id = {row.id: row.message for row in store.scan(SESSION)}
+    assert [by_id[i] for i in ids] == [m for _, m in early] + [m for _, m in late]
 
 
 def test_only_the_tables_asked_for_are_read(tmp_path, embedder) -> None:
