@@ -282,11 +282,11 @@ class RuleRefiner:
         rest_for_terms = _QUOTED.sub(" ", question)
         for phrase in sorted(parsed.phrases, key=len, reverse=True):  # "from 23:00 on dec 23 …" first
             rest_for_terms = rest_for_terms.replace(phrase, " ")
-        window, pointed = parsed.window, None
-        if window is None and (pointed := pointed_window(question, thread)):  # "in that same run"
-            window = pointed.window
-            notes.append(pointed.note)
-        before_then = pointed is not None and pointed.before
+        window, back_then = parsed.window, None
+        if window is None and (back_then := pointed_window(question, thread)):  # "in that same run"
+            window = back_then.window
+            notes.append(back_then.note)
+        before_then = back_then is not None and back_then.before
         if parsed.window:
             clock = f" (read in the logs' clock, UTC{_offset_text(utc_offset)})" if tz else ""
             if parsed.on_default_day:
@@ -340,7 +340,7 @@ class RuleRefiner:
             excluded=excluded,
             field_filters=field_filters,
             window=window,
-            window_referent=pointed.referent if pointed else None,
+            window_referent=back_then.referent if back_then else None,
             window_alternatives=parsed.alternatives,
             day=parsed.day,
             asks_about_changes=asks_about_changes(question),
