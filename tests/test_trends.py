@@ -171,6 +171,27 @@ def test_a_breakout_says_how_far_it_moved() -> None:
     )
 
 
+def test_a_short_run_is_believed_only_of_a_line_with_few_numbers() -> None:
+    three = _lines(
+        *[
+            f"port {p}: {v} errors in {s} sweeps of {w} s"
+            for p, v, s, w in ((9, 214, 1, 7), (9, 1930, 1, 7), (9, 18342, 1, 7))
+        ]
+    )
+    assert trends._steps(three)[:2] == (2, 0)  # 214, 1, 7 are read: three numbers
+    four = _lines(
+        *[
+            f"{v} errors in {s} sweeps of {w} s at {x}%"
+            for v, s, w, x in ((214, 1, 7, 3), (1930, 1, 7, 5), (18342, 1, 7, 4))
+        ]
+    )
+    assert trends._steps(four)[:2] == (0, 0)
+    long_four = _lines(*[f"{v} errors in 1 sweeps of 7 s at 3%" for v in (214, 1930, 18342, 20000, 30000)])
+    assert trends._steps(long_four)[:2] == (4, 0)  # four steps are believed of any line
+    assert trends._run((214, 1930, 18342), short_ok=False)[:2] == (0, 0)
+    assert trends._run((214, 1930, 18342, 20000, 30000), short_ok=False)[:2] == (4, 0)
+
+
 def test_of_two_numbers_moving_as_many_steps_the_one_that_moved_further_counts() -> None:
     # a: a breakout from its band (4 steps, 0.64 of its end); b: climbs throughout (4 steps, 0.9)
     a = (20, 35, 22, 38, 25, 40, 30, 81, 82, 83, 84)
@@ -212,6 +233,9 @@ def test_the_numbers_read_are_measures_not_times_dates_versions_or_ids() -> None
     assert trends._numbers("saving started by pid 3410, port=5432, thread #12, rapid 7") == [7.0]
     assert trends._numbers("Background saving started by PID: 3410") == []
     assert trends._numbers("port 5432 used 85%") == [85.0]  # at the start of the message too
+    # time gone by grows by itself: no measure of anything building up
+    assert trends._numbers("stream closed since 6318s ago: 14, retry in 5 s") == [14.0, 5.0]
+    assert trends._numbers("last seen 3 hours ago, 2 days ago, 40 ms ago; 7 agones") == [7.0]
 
 
 def test_a_whole_number_that_starts_with_six_digits_counts_or_names_one_that_grows_to_them_measures() -> None:

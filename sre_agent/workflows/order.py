@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -88,17 +88,19 @@ def signals_first(ranked: Sequence[tuple[Hit, T]], terms: Sequence[str]) -> list
     patterns = signal_patterns(terms)
     if not patterns:
         return list(ranked)
+    return within_shapes(ranked, lambda item: item[0], lambda hit: not holds_signal(hit, patterns))
+
+
+def within_shapes(items: Sequence[T], hit_of: Callable[[T], Hit], key: Callable[[Hit], Any]) -> list[T]:
+    """`items` with, inside each shape, its items sorted by `key` of their hit (stably) in that
+    shape's places; items of other shapes keep theirs."""
     slots: dict[str, list[int]] = {}
-    for i, (hit, _) in enumerate(ranked):
-        slots.setdefault(hit.shape_hash, []).append(i)
-    out = list(ranked)
+    for i, item in enumerate(items):
+        slots.setdefault(hit_of(item).shape_hash, []).append(i)
+    out = list(items)
     for positions in slots.values():
-        items = [ranked[i] for i in positions]
-        with_signal = [item for item in items if holds_signal(item[0], patterns)]
-        if not with_signal or len(with_signal) == len(items):
-            continue
-        without = [item for item in items if not holds_signal(item[0], patterns)]
-        for i, item in zip(positions, with_signal + without, strict=True):
+        ordered = sorted((items[i] for i in positions), key=lambda item: key(hit_of(item)))
+        for i, item in zip(positions, ordered, strict=True):
             out[i] = item
     return out
 

@@ -34,6 +34,7 @@ from sre_agent.indexes import Hit
 from sre_agent.indexes.filters import LEVEL_RANKS, level_rank
 from sre_agent.models import TimeWindow
 from sre_agent.shapes import sounds_like_trouble
+from sre_agent.workflows.order import within_shapes
 from sre_agent.workflows.referents import WINDOW_KEY, referred_window
 from sre_agent.workflows.results import ResultLine
 
@@ -124,15 +125,7 @@ def asks_since_when(question: str) -> bool:
 def earliest_first(hits: Sequence[Hit]) -> list[Hit]:
     """`hits` with, inside each shape, its lines in time order, oldest first, in that shape's
     places (lines of other shapes keep theirs)."""
-    slots: dict[str, list[int]] = {}
-    for i, hit in enumerate(hits):
-        slots.setdefault(hit.shape_hash, []).append(i)
-    out = list(hits)
-    for positions in slots.values():
-        oldest = sorted((hits[i] for i in positions), key=lambda hit: hit.timestamp)
-        for i, hit in zip(positions, oldest, strict=True):
-            out[i] = hit
-    return out
+    return within_shapes(hits, lambda hit: hit, lambda hit: hit.timestamp)
 
 
 def trouble_shapes(lines: Sequence[ResultLine]) -> list[str]:

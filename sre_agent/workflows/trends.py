@@ -33,9 +33,11 @@ MIN_BAND = 5
 BREAKOUT = 2
 #: A run of fewer steps than this must move at least `SHORT_RUN_CHANGE` (to five times or a fifth of
 #: its first value: 214 → 1930 → 18342 errors): three values of noise go one way one time in three,
-#: and a line of twenty numbers (a GC report) has twenty chances.
+#: and a line of twenty numbers (a GC report, an access log line) has twenty chances: such a run
+#: is believed only of a line with at most `FEW_NUMBERS` numbers.
 LONG_RUN = 4
 SHORT_RUN_CHANGE = 0.8
+FEW_NUMBERS = 3
 #: The least a trend moves from its first value to its last, relative to the larger of the two.
 MIN_CHANGE = 0.05
 #: Shapes handed on (the longest runs), and the most lines of them.
@@ -58,6 +60,10 @@ _NUMBER = re.compile(r"(?<![\w.:\-/])(\d+(?:\.\d+)?)(?![\d.:]|-\d)")
 
 # A word that says the number after it names something: `pid 3410`, `port=5432`, `thread #12`.
 _NAMES_IT = re.compile(r"\b(?:pid|tid|uid|gid|port|thread|id)\s*[=:#]?\s*$", re.IGNORECASE)
+
+
+# Time gone by since something (`closed since 31s ago`, `3 hours ago`): it grows by itself.
+_AGO = re.compile(r"\s*(?:ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\s+ago\b", re.IGNORECASE)
 
 
 def asks_about_buildup(question: str) -> bool:
@@ -107,14 +113,16 @@ def _steps(lines: Sequence[StoredRecord]) -> Run:
     # a whole number that starts with `MAX_DIGITS` digits counts or names (uptime in ms, a session
     # id); one that grows to them measures (a queue of 13 that holds 147,000 an hour later)
     gauges = [values for values in series if not (values[0].is_integer() and abs(values[0]) >= _COUNTER_FROM)]
-    return max((_run(values) for values in gauges), key=lambda r: (r.steps, r.moved), default=_NONE)
+    few = width <= FEW_NUMBERS  # a short run is believed only of a line with few numbers
+    return max((_run(values, few) for values in gauges), key=lambda r: (r.steps, r.moved), default=_NONE)
 
 
-def _run(series: Sequence[float]) -> Run:
-    """(steps, start) of a run of `series` that moves one way: the whole series, or its last
-    values breaking out of the band the values before them kept to (`ready=2 … 40` for hours,
-    then `13865 … 134261`: a queue that began to fill). (0, 0) when neither: noise that rises and
-    falls is no trend, nor a run that moves less than `MIN_CHANGE` of its size."""
+def _run(series: Sequence[float], short_ok: bool = True) -> Run:
+    """The run of `series` that moves one way: the whole series, or its last values breaking out
+    of the band the values before them kept to (`ready=2 … 40` for hours, then `13865 … 134261`: a
+    queue that began to fill). None (`_NONE`) when neither: noise that rises and falls is no
+    trend, nor a run that moves less than `MIN_CHANGE` of its size, nor a run of fewer than
+    `LONG_RUN` steps that moves less than `SHORT_RUN_CHANGE` or, unless `short_ok`, at all."""
     start = len(series) - 1
     direction = 0.0
     while start > 0:
@@ -127,7 +135,9 @@ def _run(series: Sequence[float]) -> Run:
     moves = sum(1 for a, b in zip(run, run[1:], strict=False) if b != a)
     first, last = run[0], run[-1]
     moved = abs(last - first) / max(abs(first), abs(last), 1e-9)
-    if moves < MIN_POINTS - 1 or moved < (MIN_CHANGE if moves >= LONG_RUN else SHORT_RUN_CHANGE):
+    if moves < MIN_POINTS - 1 or (moves < LONG_RUN and not short_ok):
+        return _NONE
+    if moved < (MIN_CHANGE if moves >= LONG_RUN else SHORT_RUN_CHANGE):
         return _NONE
     if start == 0:
         return Run(moves, 0, moved)
@@ -140,9 +150,11 @@ def _run(series: Sequence[float]) -> Run:
 
 def _numbers(message: str) -> list[float]:
     """The numbers of a message that may measure something (`_NUMBER`): not parts of a time, a
-    date, a version or an identifier."""
+    date, a version or an identifier, nor numbers a word names (`_NAMES_IT`) or time gone by
+    (`_AGO`)."""
     return [
         float(m.group(1))
         for m in _NUMBER.finditer(message)
         if not _NAMES_IT.search(message[max(0, m.start() - 12) : m.start()])
+        and not _AGO.match(message, m.end())
     ]
