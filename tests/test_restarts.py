@@ -195,3 +195,14 @@ def test_restart_lines_are_read_from_the_tables_asked_and_of_any_name_given(tmp_
         "Server api_back/api1 is UP",
         "Server api_back/api3 is UP",
     ]
+
+
+def test_only_the_head_of_a_line_is_read_for_restart_words(tmp_path, embedder) -> None:
+    """A restart word in the first 300 characters counts; one deep in a trace or a dump does not."""
+    head = "x" * 292 + " Started"  # the word ends at character 300
+    deep = "x" * 293 + " Started"  # one character further: cut to "Starte"
+    store = _store(tmp_path, embedder, _rows((1, head), (2, deep)))
+    found = restart_ids(store, SESSION, None, SearchFilters())
+    assert [
+        row.message for row in store.scan(SESSION, filters=SearchFilters(where=in_clause("id", found)))
+    ] == [head]

@@ -24,6 +24,8 @@ from sre_agent.workflows.constraints import any_identifier_clause, with_clause
 MAX_REPEATS_PER_HOST = 10
 #: The most lines handed on to be ranked (an `id IN (...)` clause).
 MAX_RESTARTS = 200
+#: The part of a line read for restart words.
+HEAD_CHARS = 300
 
 _ASKS = re.compile(
     r"\b(?:re-?start(?:ed|s|ing)?|re-?boot(?:ed|s|ing)?|bounced?|booted|re-?spawn(?:ed|s)?)\b"
@@ -78,5 +80,11 @@ def _restart_ids(
     index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters
 ) -> list[str]:
     return rare_ids_saying(
-        index, session, tables, filters, speaks_of_restart, MAX_REPEATS_PER_HOST, MAX_RESTARTS
+        index, session, tables, filters, _head_says_restart, MAX_REPEATS_PER_HOST, MAX_RESTARTS
     )
+
+
+def _head_says_restart(message: str) -> bool:
+    """Whether the first `HEAD_CHARS` of `message` say a stop, start or return: a `Started` deep
+    in a stack trace or a dumped config is not a restart."""
+    return speaks_of_restart(message[:HEAD_CHARS])
