@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import NamedTuple
 
 from sre_agent.indexes import Hit
@@ -35,7 +35,7 @@ from sre_agent.indexes.filters import LEVEL_RANKS, level_rank
 from sre_agent.models import TimeWindow
 from sre_agent.shapes import sounds_like_trouble
 from sre_agent.workflows.order import within_shapes
-from sre_agent.workflows.referents import WINDOW_KEY, referred_window
+from sre_agent.workflows.referents import referred_window, thread_window
 from sre_agent.workflows.results import ResultLine
 
 #: In a thread's memory: the shapes of the trouble its last windowed answer showed (a JSON list).
@@ -73,19 +73,12 @@ def referred_before(question: str, thread: dict[str, str] | None) -> tuple[TimeW
     """The stretch "already … before it died" / "in the hours before that" in `question` stands
     for: `PRECURSOR_LOOKBACK` up to the start of the thread's last window, and the words that
     pointed back; None when the question asks about no earlier time or the thread has no window."""
-    remembered = (thread or {}).get(WINDOW_KEY, "")
-    if not remembered:
-        return None
     m = _BEFORE_THEN.search(question)
     if m is None and _EARLIER_STATE.search(question):
         m = _BEFORE_EVENT.search(question)
-    if m is None:
+    if m is None or (then := thread_window(thread)) is None:
         return None
-    try:
-        start = datetime.fromisoformat(remembered.partition("/")[0])
-    except ValueError:  # a memory file edited by hand: no window, rather than a crash
-        return None
-    return TimeWindow(start=start - PRECURSOR_LOOKBACK, end=start), m.group(0)
+    return TimeWindow(start=then.start - PRECURSOR_LOOKBACK, end=then.start), m.group(0)
 
 
 class PointedWindow(NamedTuple):

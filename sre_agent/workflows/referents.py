@@ -99,18 +99,25 @@ def remembered_window(window: TimeWindow) -> str:
     return f"{window.start.isoformat()}/{window.end.isoformat()}"
 
 
-def referred_window(question: str, thread: dict[str, str] | None) -> tuple[TimeWindow, str] | None:
-    """The window "in that same run" in `question` stands for (the thread's last one) and the words
-    that pointed back; None when the question points at no earlier time or the thread has none."""
+def thread_window(thread: dict[str, str] | None) -> TimeWindow | None:
+    """The window the thread last asked about (`WINDOW_KEY`); None when it has none."""
     remembered = (thread or {}).get(WINDOW_KEY, "")
-    m = _THAT_TIME.search(question)
-    if not remembered or m is None:
+    if not remembered:
         return None
     start, _, end = remembered.partition("/")
     try:
-        return TimeWindow(start=datetime.fromisoformat(start), end=datetime.fromisoformat(end)), m.group(0)
+        return TimeWindow(start=datetime.fromisoformat(start), end=datetime.fromisoformat(end))
     except ValueError:  # a memory file edited by hand: no window, rather than a crash
         return None
+
+
+def referred_window(question: str, thread: dict[str, str] | None) -> tuple[TimeWindow, str] | None:
+    """The window "in that same run" in `question` stands for (the thread's last one) and the words
+    that pointed back; None when the question points at no earlier time or the thread has none."""
+    m = _THAT_TIME.search(question)
+    if m is None or (window := thread_window(thread)) is None:
+        return None
+    return window, m.group(0)
 
 
 def referred_trouble(question: str, thread: dict[str, str] | None) -> tuple[list[str], str] | None:

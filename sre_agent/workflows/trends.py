@@ -73,8 +73,8 @@ def asks_about_buildup(question: str) -> bool:
 
 
 def trend_ids(index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters) -> list[str]:
-    """Ids of the lines passing `filters` whose shape has a number that moves one way (module
-    doc), oldest first within each shape, the shapes with the longest runs first."""
+    """Ids of the lines passing `filters` whose shape has a number that moves one way on one host
+    (module doc): the lines of each such run, oldest first, the longest runs first."""
     rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT, newest=True)  # oldest first
     # each host's lines of each shape in time order: a report per host is one series
     by_shape: dict[tuple[str, str], list[StoredRecord]] = defaultdict(list)
@@ -100,9 +100,9 @@ _NONE = Run(0, 0, 0.0)
 
 
 def _steps(lines: Sequence[StoredRecord]) -> Run:
-    """How many steps one number of these lines (given in time order) moves one way, and the
-    index of the line its run begins at (`_run`); (0, 0) when no number does, or there are fewer
-    than `MIN_POINTS` lines or more than `MAX_LINES`."""
+    """The best run (`_run`) of one number of these lines (given in time order): the most steps,
+    then the furthest move; `_NONE` (no steps) when no number has one, or there are fewer than
+    `MIN_POINTS` lines or more than `MAX_LINES`."""
     if not MIN_POINTS <= len(lines) <= MAX_LINES:
         return _NONE
     numbers = [_numbers(row.message) for row in lines]
@@ -120,7 +120,7 @@ def _steps(lines: Sequence[StoredRecord]) -> Run:
 def _run(series: Sequence[float], short_ok: bool = True) -> Run:
     """The run of `series` that moves one way: the whole series, or its last values breaking out
     of the band the values before them kept to (`ready=2 … 40` for hours, then `13865 … 134261`: a
-    queue that began to fill). None (`_NONE`) when neither: noise that rises and falls is no
+    queue that began to fill). `_NONE` (no steps) when neither: noise that rises and falls is no
     trend, nor a run that moves less than `MIN_CHANGE` of its size, nor a run of fewer than
     `LONG_RUN` steps that moves less than `SHORT_RUN_CHANGE` or, unless `short_ok`, at all."""
     start = len(series) - 1
