@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sre_agent.configs import DebuggingScenario, ErrorPattern, ServiceConfig
+from sre_agent.stems import contains_phrase, stems
 from sre_agent.tools.registry import default_registry
 from sre_agent.tools.spec import ToolSpec
-from sre_agent.workflows.refine import contains_phrase, stems
 
 SRE_PRACTICE = """\
 How you work:

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sre_agent.configs import ServiceConfig
 from sre_agent.indexes.fts_query import is_identifier
+from sre_agent.stems import contains_phrase, stems
 from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.changes import asks_about_changes
 from sre_agent.workflows.plan import RetrievalPlan
@@ -174,25 +175,6 @@ _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
 _WORD_NUMBER = re.compile(
     r"\b([A-Za-z][A-Za-z_-]{1,30})[\s#:=]+(\d+(?:\.\d+|(?::\d{2}){1,2})?)(?![\w.:/-]|\.\w)"
 )
-
-
-def stem(word: str) -> str:
-    """A crude stemmer, good enough to match "nodes"/"node", "copies"/"copy", "stored"/"store"."""
-    w = word.lower()
-    for suffix in ("ing", "ies", "es", "ed", "s"):
-        if len(w) > len(suffix) + 2 and w.endswith(suffix) and not w.endswith("ss"):
-            w = w[: -len(suffix)] + ("y" if suffix == "ies" else "")
-            break
-    return w[:-1] if len(w) > 3 and w.endswith("e") else w
-
-
-def stems(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text)]
-
-
-def contains_phrase(haystack: list[str], phrase: list[str]) -> bool:
-    n = len(phrase)
-    return n > 0 and any(haystack[i : i + n] == phrase for i in range(len(haystack) - n + 1))
 
 
 class RuleRefiner:
