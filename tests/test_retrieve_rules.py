@@ -20,11 +20,13 @@ from sre_agent.indexes.filters import in_clause
 from sre_agent.indexes.rows import fts_text
 from sre_agent.models import LogRecord, normalize_level
 from sre_agent.shapes import message_shape, sounds_like_trouble
+from sre_agent.workflows.constraints import identifier_clause
 from sre_agent.workflows.log_search import log_clock
 from sre_agent.workflows.origins import named_origin_ids
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import SearchResult
 from sre_agent.workflows.retrieve import Retriever
+from sre_agent.workflows.windows import absent
 
 SESSION = "rules"
 TABLE = table_name("logs", "all", "prod")
@@ -727,3 +729,40 @@ def test_beside_a_quoted_line_a_warning_further_off_comes_after_the_closest_info
     found, _ = _ask(store, "it logged 'checkCurrentDay' for the new day. did that sync work?", k=7)
     assert found[6] == "cloud version missing"
     assert "upload refused by the cloud" not in found[:7]
+
+
+def test_an_identifier_held_only_outside_the_window_is_not_called_absent(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "lease renewed for 10.0.0.9", {"level": "WARN"}),  # before the window only
+            (31, "GetUser failed for 10.0.0.7", {"level": "ERROR"}),
+            (32, "GetUser retried for 10.0.0.7"),
+            *FILLER,
+        ),
+    )
+    _, relaxed = _ask(store, "what did 10.0.0.7 and 10.0.0.9 do between 12:30 and 12:35?")
+    assert relaxed == ["'10.0.0.9' (no line in the time asked about holds it; 1 stored line outside it does)"]
+    _, relaxed = _ask(store, "what did 10.0.0.7 and 10.9.9.9 do between 12:30 and 12:35?")
+    assert relaxed == ["'10.9.9.9' (no stored line holds it)"]
+
+
+def test_an_identifier_left_out_by_the_other_filters_says_so(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows((1, "lease renewed for 10.0.0.9"), (2, "lease renewed for 10.0.0.9"), *FILLER),
+    )
+    held = identifier_clause("10.0.0.9")
+    errors = SearchFilters(min_level="ERROR")
+    assert absent(store, SESSION, None, errors, held) == (
+        "no line the question's filters keep holds it; 2 stored lines outside them do"
+    )
+    late = SearchFilters(start=BASE + timedelta(minutes=30), end=BASE + timedelta(minutes=35))
+    assert absent(store, SESSION, None, late, held) == (
+        "no line in the time asked about holds it; 2 stored lines outside it do"
+    )
+    both = late.model_copy(update={"min_level": "ERROR"})  # the time alone would not bring it in
+    assert absent(store, SESSION, None, both, held).startswith("no line the question's filters keep")
+    assert absent(store, SESSION, None, late, identifier_clause("10.9.9.9")) == "no stored line holds it"

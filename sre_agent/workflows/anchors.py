@@ -29,7 +29,10 @@ from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.fts_query import phrases
 from sre_agent.indexes.rows import TEXT_FIELDS
 from sre_agent.shapes import sounds_like_trouble
+from sre_agent.workflows.line_stats import add_counts
+from sre_agent.workflows.order import dedupe
 from sre_agent.workflows.plan import RetrievalPlan
+from sre_agent.workflows.results import ResultLine
 
 ANCHOR_LIMIT = 100  # an anchor held by this many lines or more is not selective: not an anchor
 ANCHOR_SHARE = 0.5  # nor is one held by more than this share of the lines searched
@@ -153,3 +156,27 @@ def rank_matches(
 
     ordered = sorted(matched.values(), key=key)
     return [m.hit for m in ordered]
+
+
+def named_first(
+    index: LogIndex,
+    session: str,
+    tables: list[str] | None,
+    plan: RetrievalPlan,
+    filters: SearchFilters,
+    broad: list[ResultLine],
+    k: int,
+) -> list[ResultLine]:
+    """A broad answer with the window's lines that hold the question's numbers and short ids
+    first (at any level, in time order; those holding the most of them: "pid 13", not every
+    "13"); the rest of `k` stays the window's worst lines ("what did pid 13 log on nov 11?")."""
+    any_level = filters.model_copy(update={"min_level": None})
+    matched = anchor_matches(index, session, tables, plan, any_level, rare_words=False)
+    if not matched:
+        return broad
+    most = max(m.anchors for m in matched.values())
+    hits = sorted((m.hit for m in matched.values() if m.anchors == most), key=lambda h: h.timestamp)
+    named = dedupe([(hit, "exact") for hit in hits], k)
+    add_counts(index, session, tables, any_level, named)
+    held = {line.message for line in named}
+    return [*named, *[line for line in broad if line.message not in held]][:k]

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.filters import in_clause
 from sre_agent.shapes import message_shape
-from sre_agent.workflows.anchors import anchor_matches, rank_matches
+from sre_agent.workflows.anchors import anchor_matches, named_first, rank_matches
 from sre_agent.workflows.around import lines_around
 from sre_agent.workflows.broad import ranked_window, session_span
 from sre_agent.workflows.changes import change_ids
@@ -64,7 +64,7 @@ from sre_agent.workflows.restarts import restart_ids
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
 from sre_agent.workflows.trends import trend_ids
-from sre_agent.workflows.windows import just_after, read_on_to, settle_window
+from sre_agent.workflows.windows import absent, just_after, read_on_to, settle_window
 
 CANDIDATES = 200  # hits pulled from the index before de-duplication
 HINTED_TREND_LINES = 3  # of the one such shape a question about the time before the trouble gets
@@ -134,7 +134,7 @@ class Retriever:
             if plan.broad and not plan.identifiers:  # (field filters: only a host `scope_to_host` set)
                 lines = self._broad(session, table_list, plan, attempt, k)
                 if plan.tells_a_story and plan.terms:  # "what did pid 13 log on nov 11?": its lines first
-                    lines = self._named_first(session, table_list, plan, filters, lines, k)
+                    lines = named_first(self.index, session, table_list, plan, filters, lines, k)
                 add_patterns(self.index, session, table_list, filters, lines)
                 return lines, attempt.dropped
             lines, missing = self._specific(session, table_list, plan, filters, k)
@@ -227,7 +227,11 @@ class Retriever:
             for i, clause in clauses.items()
             if self.index.exists(session, tables=tables, filters=with_clause(filters, clause))
         ]
-        missing = [f"'{i}' (no stored line holds it)" for i in plan.identifiers if i not in present]
+        missing = [
+            f"'{i}' ({absent(self.index, session, tables, filters, clauses[i])})"
+            for i in plan.identifiers
+            if i not in present
+        ]
         exact: list[Hit] = []
         if present:
             every = with_clause(filters, " AND ".join(clauses[i] for i in present))
@@ -382,26 +386,3 @@ class Retriever:
         among = with_clause(filters, in_clause("id", matched))
         by_question = self._search(session, tables, plan, among, EXACT_CANDIDATES, TIER_VECTOR_WEIGHT)
         return rank_matches(matched, by_question, worst_first=plan.prefer_level is not None)
-
-    def _named_first(
-        self,
-        session: str,
-        tables: list[str] | None,
-        plan: RetrievalPlan,
-        filters: SearchFilters,
-        broad: list[ResultLine],
-        k: int,
-    ) -> list[ResultLine]:
-        """A broad answer with the window's lines that hold the question's numbers and short ids
-        first (at any level, in time order; those holding the most of them: "pid 13", not every
-        "13"); the rest of `k` stays the window's worst lines."""
-        any_level = filters.model_copy(update={"min_level": None})
-        matched = anchor_matches(self.index, session, tables, plan, any_level, rare_words=False)
-        if not matched:
-            return broad
-        most = max(m.anchors for m in matched.values())
-        hits = sorted((m.hit for m in matched.values() if m.anchors == most), key=lambda h: h.timestamp)
-        named = dedupe([(hit, "exact") for hit in hits], k)
-        add_counts(self.index, session, tables, any_level, named)
-        held = {line.message for line in named}
-        return [*named, *[line for line in broad if line.message not in held]][:k]

@@ -75,6 +75,23 @@ def read_on_to(window: TimeWindow) -> datetime:
     return window.end + min(max(window.end - window.start, AFTER_MIN), AFTER_MAX)
 
 
+def absent(
+    index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, clause: str
+) -> str:
+    """Why no line passing `filters` holds an identifier (`clause`), in words: no stored line at
+    all, or only lines outside the time asked about (or outside the question's other filters), and
+    how many."""
+    elsewhere = index.count_matching(session, tables=tables, filters=SearchFilters(where=clause))
+    if not elsewhere:
+        return "no stored line holds it"
+    lines = f"{elsewhere} stored line{'s' if elsewhere > 1 else ''}"
+    does = "does" if elsewhere == 1 else "do"
+    timeless = with_clause(filters.model_copy(update={"start": None, "end": None}), clause)
+    if (filters.start or filters.end) and index.exists(session, tables=tables, filters=timeless):
+        return f"no line in the time asked about holds it; {lines} outside it {does}"
+    return f"no line the question's filters keep holds it; {lines} outside them {does}"
+
+
 def _first_holding(
     index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan
 ) -> TimeWindow | None:
