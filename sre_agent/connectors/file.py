@@ -14,7 +14,6 @@ by the file, and a cut read keeps the recent records an incident is about and sa
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,8 +25,9 @@ from sre_agent.connectors import file_index
 from sre_agent.connectors.base import FETCH_PROGRESS, FETCH_SEEN, FetchResult, record_matches
 from sre_agent.connectors.file_index import file_key
 from sre_agent.connectors.inputs import CUT_SHORT, NotALog, check_text, log_files, open_text
-from sre_agent.connectors.json_record import LEVEL_IN_TEXT, MAX_DEPTH, Aliases, record_from_object
+from sre_agent.connectors.json_record import MAX_DEPTH, Aliases, record_from_object
 from sre_agent.connectors.newest import NewestKept
+from sre_agent.connectors.text_lines import record_start
 from sre_agent.errors import InputError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow
 
@@ -42,14 +42,13 @@ PROGRESS_EVERY = 100_000
 COMPRESSED = {".gz", ".zst"}
 #: One line of a file: byte offset (-1 when compressed), 1-based line number, text.
 Line = tuple[int, int, str]
-_TS_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    # 2024-05-01T12:00:00.123Z, 2024-05-01 12:00:00,123 +0000
-    (re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"), "iso"),
-    # Dec 10 06:55:46 (syslog; no year)
-    (re.compile(r"^([A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})"), "syslog"),
-    # 081109 203615 (HDFS)
-    (re.compile(r"^(\d{6} \d{6})"), "yymmdd"),
-]
+#: What a file none of whose lines could be read is told (`FileLogstore.fetch`).
+_TIMES_READ = (
+    "a log line starts with a time (ISO 8601, syslog, RFC 5424, Apache or nginx access/error logs), "
+    "is logfmt with a time field, or is a JSON object with one"
+)
+#: Why a text line before a file's first record is skipped.
+NO_TIME = "no time we can read at its start (nor a logfmt time field), and no record above it to join"
 
 
 class FileLogstore:
@@ -79,6 +78,7 @@ class FileLogstore:
         paths, result.report.skipped_files = log_files(self.path)
         say, seen = FETCH_PROGRESS.get(), FETCH_SEEN.get()
         window = query.window
+        unreadable: dict[Path, str] = {}  # files of which not one line could be read
         for path in paths:
             index = file_index.lookup(path, self.index_dir) if window is not None else None
             # Indexed: only the window's part of the file (a short read, said nothing of). Else the
@@ -90,7 +90,9 @@ class FileLogstore:
             counted = _every(say, path) if say is not None and index is None else None
             whole = index is None and path.suffix.lower() not in COMPRESSED
             building = file_index.TimeIndex(file_key(path)) if whole else None
+            read, skipped_before = 0, result.skipped
             for offset, record in self._records(path, result, query.field_aliases, start, line):
+                read += 1
                 if stop is not None and record.timestamp > stop:
                     break
                 if counted is not None:
@@ -103,6 +105,15 @@ class FileLogstore:
                         seen(record)
             if building is not None:
                 file_index.keep(building, self.index_dir)
+            if not read and start == 0 and result.skipped > skipped_before:  # not one line was a record
+                unreadable[path] = (
+                    f"none of its {result.skipped - skipped_before} lines could be read as a log record"
+                )
+        if unreadable and len(unreadable) == len(paths):
+            path, reason = next(iter(unreadable.items()))
+            raise NotALog(path, reason, result.problems[0] if result.problems else "", _TIMES_READ)
+        named = {str(p.relative_to(self.path)): why for p, why in unreadable.items()}
+        result.report.skipped_files.update(named)
         result.records = kept.records()
         result.cut = kept.cut()
         result.truncated = result.cut is not None
@@ -115,7 +126,7 @@ class FileLogstore:
         lines = _lines(path, start, line, result)
         if check_text(path) == "jsonl":
             return _jsonl_records(lines, path, result, aliases)
-        return self._text_records(lines, path, result)
+        return self._text_records(lines, path, result, aliases)
 
     def span(self) -> TimeWindow | None:
         """First to last timestamp of the snapshot; None when it holds no record.
@@ -124,17 +135,22 @@ class FileLogstore:
         last `SPAN_SCAN_BYTES // 2` (logs are written in time order, so its span is theirs)."""
         first: datetime | None = None
         last: datetime | None = None
-        for path in self.files():
-            for record in self._span_records(path):
+        ignored = FetchResult()
+        paths = self.files()
+        for path in paths:
+            for record in self._span_records(path, ignored):
                 ts = record.timestamp
                 first = ts if first is None or ts < first else first
                 last = ts if last is None or ts > last else last
         if first is None or last is None:
+            if ignored.skipped:  # lines there were, and not one could be read: no log of ours
+                where = paths[0] if len(paths) == 1 else self.path
+                reason = f"none of its {ignored.skipped} lines could be read as a log record"
+                raise NotALog(where, reason, ignored.problems[0], _TIMES_READ)
             return None
         return TimeWindow(start=first, end=last)
 
-    def _span_records(self, path: Path) -> Iterator[LogRecord]:
-        ignored = FetchResult()
+    def _span_records(self, path: Path, ignored: FetchResult) -> Iterator[LogRecord]:
         size = path.stat().st_size
         jsonl = check_text(path) == "jsonl"
         if size <= SPAN_SCAN_BYTES or path.suffix.lower() in COMPRESSED:
@@ -155,10 +171,11 @@ class FileLogstore:
                 yield from (record for _, record in self._text_records(numbered, path, ignored))
 
     def _text_records(
-        self, lines: Iterable[Line], path: Path, result: FetchResult
+        self, lines: Iterable[Line], path: Path, result: FetchResult, aliases: Aliases = None
     ) -> Iterator[tuple[int, LogRecord]]:
-        """Records of text lines: a line with a timestamp starts one, the lines after it that have
-        none (stack frames, "Caused by", wrapped text) are joined to it."""
+        """Records of text lines: a line with a time starts one (`text_lines.record_start`), the
+        lines after it that have none (stack frames, "Caused by", wrapped text) are joined to it.
+        Lines before the first record are skipped and located: nothing places them in time."""
         pending: LogRecord | None = None
         pending_at = -1
         source = str(path)  # one string shared by every record of the file
@@ -169,43 +186,20 @@ class FileLogstore:
             if len(line) > MAX_LINE_CHARS:
                 _note(result, f"{path}:{lineno}", _too_long(line))
                 continue
-            ts, rest = self._parse_text_timestamp(line)
-            if ts is None:
+            record = record_start(
+                line, source=source, lineno=lineno, default_year=self.default_year, aliases=aliases
+            )
+            if record is None:
                 if pending is not None:  # a continuation: stack frame, "Caused by", wrapped text
                     pending.message += "\n" + line
-                    continue
-                ts, rest = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC), line
+                else:
+                    _note(result, f"{path}:{lineno}", NO_TIME)
+                continue
             if pending is not None:
                 yield pending_at, pending
-            level_match = LEVEL_IN_TEXT.search(rest[:80])
-            pending_at = offset
-            pending = LogRecord(
-                timestamp=ts,
-                message=rest.strip(),
-                level=level_match.group(1) if level_match else None,
-                source=source,
-                line=lineno,
-            )
+            pending, pending_at = record, offset
         if pending is not None:
             yield pending_at, pending
-
-    def _parse_text_timestamp(self, line: str) -> tuple[datetime | None, str]:
-        for pattern, kind in _TS_PATTERNS:
-            m = pattern.match(line)
-            if not m:
-                continue
-            text = m.group(1)
-            try:
-                if kind == "iso":
-                    ts = datetime.fromisoformat(text.replace(",", ".").replace("Z", "+00:00"))
-                elif kind == "syslog":
-                    ts = datetime.strptime(f"{self.default_year} {text}", "%Y %b %d %H:%M:%S")
-                else:
-                    ts = datetime.strptime(text, "%y%m%d %H%M%S")
-            except ValueError:
-                continue
-            return ts, line[m.end() :]
-        return None, line
 
 
 def _note(result: FetchResult, where: str, reason: str) -> None:

@@ -56,6 +56,10 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "when",
         "t",
         "t.$date",  # MongoDB's structured log (relaxed extended JSON): {"t": {"$date": "…"}}
+        # Kubernetes events: `eventTime` is often null; the last time the event was seen, else the first
+        "lastTimestamp",
+        "firstTimestamp",
+        "metadata.creationTimestamp",
     ),
     "message": (
         "message",
@@ -72,6 +76,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "full_message",
         "event",
         "log_message",
+        "event_message",
         "description",
         "summary",
         "content",
@@ -90,6 +95,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "priority",
         "severityNumber",
         "s",  # MongoDB's structured log: F, E, W, I, D1-D5 (`_WEAK_LEVEL_KEYS`)
+        "type",  # Kubernetes events: `Warning` (a `Normal` one has no level) (`_WEAK_LEVEL_KEYS`)
     ),
     "service": (
         "service",
@@ -127,6 +133,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "k8s.pod.name",
         "resource.k8s.pod.name",
         "instance",
+        "involvedObject.name",  # a Kubernetes event's pod or node
         # Where no field says "host": the machine by the other names shippers and systems give it
         # (names are compared without case and punctuation: `node_name` is also `node.name`).
         "host.hostname",
@@ -264,13 +271,13 @@ def iso_time(value: Any) -> Any:
 
 
 #: Level names too short to trust: taken only when the value reads as a level ("W", "D2").
-_WEAK_LEVEL_KEYS = frozenset({"s", "S"})
+_WEAK_LEVEL_KEYS = frozenset({"s", "type"})  # as `field_name` gives them
 
 
 def _level_like(key: str, value: Any) -> bool:
     """Whether `value` under `key` may be a level: any value of a usual level name; of a weak one
     (`_WEAK_LEVEL_KEYS`) only a text that normalises to one of `LEVELS`."""
-    if key not in _WEAK_LEVEL_KEYS:
+    if field_name(key) not in _WEAK_LEVEL_KEYS:
         return True
     return isinstance(value, str) and normalize_level(value) in LEVELS
 

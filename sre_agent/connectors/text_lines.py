@@ -1,0 +1,181 @@
+"""Plain-text log lines: which line starts a record, its time, and what the line says of itself.
+
+A line starts a record when it carries a time we can read, in one of the shapes logs are written
+in (others are lines of the record above: stack frames, "Caused by", wrapped text):
+
+- ISO 8601 at the start, bare or in brackets: `2025-03-18T14:05:00.123Z …`, `[2025-03-18
+  14:05:00,123] ERROR …` (Python's logging, log4j, Go);
+- syslog (RFC 3164) `Dec 10 06:55:46 host prog[pid]: …`, also behind a `<PRI>`;
+- RFC 5424 syslog `<34>1 2025-04-02T03:00:19Z host app procid msgid [sd] msg`: the PRI gives the
+  level, the header the host and the program (as the service);
+- HDFS's `081109 203615 …`;
+- Apache's error log `[Sun Dec 04 04:47:44 2005] [error] …` (and 2.4's microseconds);
+- the access logs of nginx and Apache (common and combined format) `1.2.3.4 - - [06/May/2025:09:12:11
+  +0200] "GET / HTTP/1.1" 502 …`: the whole line stays the message;
+- logfmt `ts=2025-03-18T14:05:00Z level=error svc=payments host=pay-3 msg="…" status=503`: read
+  as the object it is (`json_record.record_from_object`: its time, level, service, host and message
+  under whatever usual names it uses; the other keys become the record's fields);
+- an ISO 8601 time after a short prefix of at most `MAX_PREFIX_WORDS` words (`web01 2025-03-18
+  14:05:00 ERROR …`, `INFO  2025-03-18 …`), the prefix kept in the message.
+
+`record_start` is the one entry point; the `file` logstore joins the lines that start nothing to
+the record above.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
+from sre_agent.models import LogRecord
+
+#: Words that may stand before an ISO time that starts a record ("web01", "INFO").
+MAX_PREFIX_WORDS = 3
+#: Syslog severities 0-7 as our levels (emerg, alert and crit are FATAL; notice is INFO).
+SYSLOG_LEVELS = ("FATAL", "FATAL", "FATAL", "ERROR", "WARN", "INFO", "INFO", "DEBUG")
+
+_ISO = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
+_ISO_START = re.compile(rf"^\[?({_ISO})\]?")
+_ISO_AFTER_PREFIX = re.compile(rf"^((?:\S+\s+){{1,{MAX_PREFIX_WORDS}}})\[?({_ISO})\]?")
+_PRI = re.compile(r"^<(\d{1,3})>")
+_RFC5424 = re.compile(r"^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) ?(.*)$", re.DOTALL)
+_SYSLOG = re.compile(r"^([A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})")
+_HDFS = re.compile(r"^(\d{6} \d{6})")
+_APACHE_ERROR = re.compile(r"^\[([A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})(\.\d+)? (\d{4})\]")
+_ACCESS_LOG = re.compile(r"^\S+ \S+ \S+ \[(\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] \"")
+_LOGFMT_PAIR = re.compile(r'([A-Za-z_@][\w.@/-]*)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
+_LOGFMT_START = re.compile(r"^[A-Za-z_@][\w.@/-]*=")
+
+
+def record_start(
+    line: str, *, source: str, lineno: int, default_year: int, aliases: Aliases = None
+) -> LogRecord | None:
+    """The record `line` starts, or None when it carries no time we can read (it continues the
+    record above). `default_year`: the year of times written without one (syslog)."""
+    if line.startswith("<"):
+        return _syslog_with_pri(line, source, lineno, default_year)
+    if _LOGFMT_START.match(line) and (record := _logfmt(line, source, lineno, aliases)) is not None:
+        return record
+    found = _time_at_start(line, default_year)
+    if found is None:
+        return None
+    ts, message = found
+    return _record(ts, message, source, lineno)
+
+
+def _record(
+    ts: datetime,
+    message: str,
+    source: str,
+    lineno: int,
+    level: str | None = None,
+    host: str | None = None,
+    service: str | None = None,
+    fields: dict[str, str] | None = None,
+) -> LogRecord:
+    message = message.strip()
+    if level is None and (said := LEVEL_IN_TEXT.search(message[:80])):
+        level = said.group(1)
+    return LogRecord(
+        timestamp=ts,
+        message=message,
+        level=level,
+        host=host,
+        service=service,
+        fields=fields or {},
+        source=source,
+        line=lineno,
+    )
+
+
+def _time_at_start(line: str, default_year: int) -> tuple[datetime, str] | None:
+    """The time a line starts with and the rest of it (the whole line for an access log, where
+    the client's address comes first); None when it starts with none."""
+    if (m := _ISO_START.match(line)) and (ts := _iso(m.group(1))) is not None:
+        return ts, line[m.end() :]
+    if m := _SYSLOG.match(line):
+        try:
+            return datetime.strptime(f"{default_year} {m.group(1)}", "%Y %b %d %H:%M:%S"), line[m.end() :]
+        except ValueError:
+            pass
+    if m := _HDFS.match(line):
+        try:
+            return datetime.strptime(m.group(1), "%y%m%d %H%M%S"), line[m.end() :]
+        except ValueError:
+            pass
+    if m := _APACHE_ERROR.match(line):
+        try:
+            ts = datetime.strptime(f"{m.group(1)} {m.group(3)}", "%a %b %d %H:%M:%S %Y")
+            fraction = m.group(2)
+            return ts.replace(microsecond=int(fraction[1:7].ljust(6, "0"))) if fraction else ts, line[
+                m.end() :
+            ]
+        except ValueError:
+            pass
+    if m := _ACCESS_LOG.match(line):
+        try:
+            return datetime.strptime(m.group(1), "%d/%b/%Y:%H:%M:%S %z"), line
+        except ValueError:
+            pass
+    if (m := _ISO_AFTER_PREFIX.match(line)) and (ts := _iso(m.group(2))) is not None:
+        return ts, m.group(1) + line[m.end() :].lstrip()
+    return None
+
+
+def _iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace(",", ".").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _syslog_with_pri(line: str, source: str, lineno: int, default_year: int) -> LogRecord | None:
+    """An RFC 5424 line, or an RFC 3164 line behind its `<PRI>`; the PRI's severity is the level."""
+    if m := _RFC5424.match(line):
+        pri, stamp, host, app, procid, msgid, rest = m.groups()
+        ts = _iso(stamp)
+        if ts is None or int(pri) > 191:
+            return None
+        fields = {name: value for name, value in (("procid", procid), ("msgid", msgid)) if value != "-"}
+        return _record(
+            ts,
+            rest[2:] if rest.startswith("- ") or rest == "-" else rest,  # `-`: no structured data
+            source,
+            lineno,
+            level=SYSLOG_LEVELS[int(pri) % 8],
+            host=None if host == "-" else host,
+            service=None if app == "-" else app,
+            fields=fields,
+        )
+    m = _PRI.match(line)
+    if m is None or int(m.group(1)) > 191:
+        return None
+    found = _time_at_start(line[m.end() :], default_year)
+    if found is None:
+        return None
+    ts, message = found
+    return _record(ts, message, source, lineno, level=SYSLOG_LEVELS[int(m.group(1)) % 8])
+
+
+def _logfmt(line: str, source: str, lineno: int, aliases: Aliases) -> LogRecord | None:
+    """A logfmt line as the object it is; None when its pairs are not most of the line or it has
+    no time field."""
+    pairs = _LOGFMT_PAIR.findall(line)
+    covered = sum(len(key) + 1 + len(value) for key, value in pairs)
+    if len(pairs) < 2 or covered < 0.8 * len(line.replace(" ", "")):
+        return None
+    obj = {key: _unquote(value) for key, value in pairs}
+    try:
+        return record_from_object(obj, source=source, line=lineno, aliases=aliases)
+    except ValueError:  # no time field: not a record's start
+        return None
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", value[1:-1])
+    return value
+
+
+__all__ = ["MAX_PREFIX_WORDS", "SYSLOG_LEVELS", "record_start"]

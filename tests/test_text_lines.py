@@ -1,0 +1,222 @@
+"""Plain-text log lines in the shapes real logs are written in: each starts a record with its time
+read right (and its level, host and program where the line says them); a line with no time starts
+none. Then the file logstore on such files: nothing dated by the file's clock, lines before the
+first record located, and a file not one line of which is a log refused in one line (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sre_agent.cli import app
+from sre_agent.connectors import FileLogstore
+from sre_agent.connectors.file import NO_TIME
+from sre_agent.connectors.inputs import NotALog
+from sre_agent.connectors.text_lines import record_start
+from sre_agent.models import LogQuery, LogRecord
+
+runner = CliRunner()
+
+
+def _start(line: str) -> LogRecord | None:
+    return record_start(line, source="x.log", lineno=7, default_year=2025)
+
+
+def _utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def test_logfmt_is_read_as_the_object_it_is() -> None:
+    record = _start(
+        "ts=2025-03-18T14:05:00.250Z level=error svc=payments host=pay-3 request_id=7c18 "
+        'msg="charge failed: \\"too many clients\\" on pool" status=503 duration_ms=30012'
+    )
+    assert record is not None
+    assert record.timestamp == _utc(2025, 3, 18, 14, 5, 0, 250000)
+    assert (record.level, record.service, record.host, record.request_id) == (
+        "ERROR",
+        "payments",
+        "pay-3",
+        "7c18",
+    )
+    assert record.message == 'charge failed: "too many clients" on pool'
+    assert record.fields == {"status": "503", "duration_ms": "30012"}
+    assert (record.source, record.line) == ("x.log", 7)
+
+
+def test_logfmt_without_a_time_or_mostly_not_pairs_starts_no_record() -> None:
+    assert _start("level=error msg=oops") is None  # no time field: a continuation
+    assert (
+        _start("user=bob said hello to everyone in the room today at lunch, ts=2025-03-18T14:05:00Z") is None
+    )
+
+
+def test_rfc5424_gives_level_host_program_and_fields() -> None:
+    record = _start('<11>1 2025-04-02T03:39:58.100Z db-02 postgres 2291 WAL [meta seq="193"] PANIC: no space')
+    assert record is not None
+    assert record.timestamp == _utc(2025, 4, 2, 3, 39, 58, 100000)
+    assert (record.level, record.host, record.service) == ("ERROR", "db-02", "postgres")  # 11 % 8 = 3: err
+    assert record.fields == {"procid": "2291", "msgid": "WAL"}
+    assert record.message == '[meta seq="193"] PANIC: no space'
+    nil = _start("<14>1 2025-04-02T03:00:19Z - sshd - - - Accepted publickey for deploy")
+    assert nil is not None
+    assert (nil.level, nil.host, nil.service, nil.fields) == ("INFO", None, "sshd", {})
+    assert nil.message == "Accepted publickey for deploy"  # the `-` of no structured data is dropped
+    assert _start("<14>1 - db-01 sshd - - - no time") is None
+    assert _start("<999>1 2025-04-02T03:00:19Z db-01 sshd - - - PRI out of range") is None
+
+
+def test_rfc3164_behind_its_pri() -> None:
+    record = _start("<12>Apr  2 03:00:19 db-01 kernel: EXT4-fs warning: mounting unchecked fs")
+    assert record is not None
+    assert record.timestamp == _utc(2025, 4, 2, 3, 0, 19)
+    assert record.level == "WARN"  # 12 % 8 = 4: warning
+    assert record.message == "db-01 kernel: EXT4-fs warning: mounting unchecked fs"
+
+
+def test_access_logs_keep_the_whole_line_and_its_offset() -> None:
+    line = (
+        '203.0.113.9 - - [06/May/2025:09:12:11 +0200] "POST /api/checkout HTTP/1.1" 502 157 "-" "curl/8.5.0"'
+    )
+    record = _start(line)
+    assert record is not None
+    assert record.timestamp == _utc(2025, 5, 6, 7, 12, 11)
+    assert record.utc_offset == 120
+    assert record.message == line
+
+
+@pytest.mark.parametrize(
+    ("line", "when", "message"),
+    [
+        (
+            "2025-03-18T14:05:00.123Z ERROR checkout failed",
+            _utc(2025, 3, 18, 14, 5, 0, 123000),
+            "ERROR checkout failed",
+        ),
+        (
+            "[2025-03-18 14:05:00,123] ERROR in app: boom",
+            _utc(2025, 3, 18, 14, 5, 0, 123000),
+            "ERROR in app: boom",
+        ),
+        ("web01 2025-03-18 14:05:00 WARN slow disk", _utc(2025, 3, 18, 14, 5), "web01 WARN slow disk"),
+        (
+            "INFO  2025-03-18T14:05:00+09:00 started",
+            datetime(2025, 3, 18, 14, 5, tzinfo=timezone(timedelta(hours=9))),
+            "INFO  started",
+        ),
+        (
+            "Dec 10 06:55:46 combo sshd[1]: Failed password",
+            _utc(2025, 12, 10, 6, 55, 46),
+            "combo sshd[1]: Failed password",
+        ),
+        (
+            "081109 203615 148 INFO dfs.DataNode: Receiving block",
+            _utc(2008, 11, 9, 20, 36, 15),
+            "148 INFO dfs.DataNode: Receiving block",
+        ),
+        (
+            "[Sun Dec 04 04:47:44 2005] [error] mod_jk child in error state 6",
+            _utc(2005, 12, 4, 4, 47, 44),
+            "[error] mod_jk child in error state 6",
+        ),
+        (
+            "[Fri Sep 09 10:42:29.902022 2011] [core:error] [pid 35708] AH00037",
+            _utc(2011, 9, 9, 10, 42, 29, 902022),
+            "[core:error] [pid 35708] AH00037",
+        ),
+    ],
+)
+def test_a_time_at_the_start_in_the_usual_shapes(line: str, when: datetime, message: str) -> None:
+    record = _start(line)
+    assert record is not None
+    assert record.timestamp == when.astimezone(UTC)
+    assert record.message == message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "\tat com.example.Foo.bar(Foo.java:42)",
+        "Caused by: java.io.IOException: No space left on device",
+        "Traceback (most recent call last):",
+        "one two three four 2025-03-18 14:05:00 too many words before the time",
+        "timestamp,level,service,message",
+        "2025-13-45T99:00:00Z not a date",
+    ],
+)
+def test_lines_without_a_readable_time_start_no_record(line: str) -> None:
+    assert _start(line) is None
+
+
+def _fetch(path: Path) -> tuple[list[LogRecord], list[str]]:
+    result = FileLogstore(path).fetch(LogQuery(limit=1000))
+    return result.records, result.problems
+
+
+def test_a_logfmt_file_is_one_record_per_line_and_a_header_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "payments.log"
+    path.write_text(
+        "# payments service, exported\n"
+        'ts=2025-03-18T14:00:03Z level=info svc=payments msg="request completed" status=200\n'
+        'ts=2025-03-18T14:00:04Z level=error svc=payments msg="too many clients already" status=503\n'
+        "  retry budget exhausted\n",
+        encoding="utf-8",
+    )
+    records, problems = _fetch(path)
+    assert [(r.level, r.message) for r in records] == [
+        ("INFO", "request completed"),
+        ("ERROR", "too many clients already\n  retry budget exhausted"),
+    ]
+    assert problems == [f"{path}:1: {NO_TIME}"]
+    assert NO_TIME.startswith("no time we can read at its start (nor a logfmt time field)")
+
+
+def test_a_file_with_no_readable_line_is_refused_in_one_line(tmp_path: Path, cli_env: Path) -> None:
+    path = tmp_path / "jobs.csv"
+    path.write_text("host,timestamp,message\netl-1,2025-10-14T01:00:16Z,step completed\n", encoding="utf-8")
+    with pytest.raises(NotALog, match="none of its 2 lines could be read as a log record"):
+        FileLogstore(path).span()
+    result = runner.invoke(app, ["ask", "what failed?", "--logs", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.output.count("\n") == 1
+    assert (
+        f"{path}: none of its 2 lines could be read as a log record ({path}:1: no time we can read"
+        in result.output
+    )
+
+
+def test_in_a_folder_a_file_with_no_readable_line_is_named_and_the_others_read(tmp_path: Path) -> None:
+    (tmp_path / "app.log").write_text("2025-03-18T14:00:03Z ERROR boom\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("remember to rotate\nthe keys\n", encoding="utf-8")
+    result = FileLogstore(tmp_path).fetch(LogQuery(limit=10))
+    assert [r.message for r in result.records] == ["ERROR boom"]
+    assert result.report.skipped_files == {"notes.txt": "none of its 2 lines could be read as a log record"}
+
+
+def test_kubernetes_events_and_other_field_names(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    event = {
+        "kind": "Event",
+        "involvedObject": {"kind": "Pod", "name": "orders-api-6c8f9d7b5-qx2lm"},
+        "reason": "BackOff",
+        "message": "Back-off restarting failed container",
+        "type": "Warning",
+        "eventTime": None,
+        "firstTimestamp": "2025-08-12T16:20:00Z",
+        "lastTimestamp": "2025-08-12T16:25:08Z",
+    }
+    normal = {**event, "type": "Normal", "message": "Pulled image"}
+    other = {"ts": 1763665204792, "event_message": "disk watermark exceeded", "component": "indexer"}
+    path.write_text("\n".join(json.dumps(o) for o in (event, normal, other)) + "\n", encoding="utf-8")
+    records, problems = _fetch(path)
+    assert problems == []
+    warning, pulled, indexer = records
+    assert warning.timestamp == _utc(2025, 8, 12, 16, 25, 8)  # the last time it was seen
+    assert (warning.level, warning.host) == ("WARN", "orders-api-6c8f9d7b5-qx2lm")
+    assert pulled.level is None  # `Normal` is no level
+    assert (indexer.message, indexer.fields) == ("disk watermark exceeded", {"component": "indexer"})
