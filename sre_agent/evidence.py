@@ -39,6 +39,8 @@ def message_rows(line: ResultLine, indent: str) -> list[str]:
 
 
 MAX_DIFFERENCES = 12
+#: Hosts named in a pattern's heading when its lines are on several.
+MAX_HOSTS = 3
 
 
 def _when(first: datetime, last: datetime, count: int, utc_offset: int | None = None) -> str:
@@ -63,22 +65,33 @@ def differences(base: str, other: str) -> str:
     return " ".join(y.strip(",;.()[]{}'\"") for x, y in zip(a, b, strict=True) if x != y) or other
 
 
-def source_of(line: ResultLine, *, with_pid: bool = True) -> str:
+def source_of(line: ResultLine, *, with_pid: bool = True, hosts: dict[str, int] | None = None) -> str:
     """Who wrote the line, as far as the record says: service, component/program, host, process
-    id, env; and its file when the thread fetched from more than one logs source."""
+    id, env; and its file when the thread fetched from more than one logs source. `hosts`: the
+    lines per host of the pattern it stands for; when they are on several, those hosts (the
+    busiest `MAX_HOSTS`, each with its count) stand where the line's own host would."""
+    several = hosts is not None and len(hosts) > 1
     parts = [
         f"{name}={value}"
         for name, value in (
             ("file", line.file),
             ("service", line.service),
             ("from", line.origin),
-            ("host", line.host),
+            ("host", None if several else line.host),
+            ("hosts", _hosts(hosts) if several and hosts else None),
             ("pid", line.pid if with_pid else None),
             ("env", line.env),
         )
         if value
     ]
     return " ".join(parts)
+
+
+def _hosts(hosts: dict[str, int]) -> str:
+    """'idx-3 ×16, idx-1 ×15, idx-2 ×14' (the busiest `MAX_HOSTS`, then how many more)."""
+    shown = ",".join(f"{host}×{n}" for host, n in list(hosts.items())[:MAX_HOSTS])
+    more = len(hosts) - MAX_HOSTS
+    return shown + (f",+{more} more" if more > 0 else "")
 
 
 def rhythm(stats: PatternStats | None, utc_offset: int | None = None) -> str | None:
@@ -124,7 +137,11 @@ def render_evidence(
         level = max((line.level or "-" for line in group), key=_severity)
         kinds = f" in {len(group)} variants" if len(group) > 1 else ""
         # a process id only when every variant has the same one: "pid=7" over ×368 lines would lie
-        said_by = source_of(best, with_pid=len({line.pid for line in group}) == 1)
+        # the hosts of every line of the pattern, not the first variant's: "host=idx-3" over ×45
+        # lines of three hosts sent people to one box
+        said_by = source_of(
+            best, with_pid=len({line.pid for line in group}) == 1, hosts=stats.hosts if stats else None
+        )
         source = f"  {said_by}" if said_by else ""
         rows.append(f"{i:>2}. [{level}] ×{count}{kinds}  {_when(first, last, count, utc_offset)}{source}")
         for line in group[:VARIANTS]:

@@ -102,3 +102,24 @@ def test_a_pattern_over_several_days_says_its_rhythm() -> None:
 def test_differences_name_what_changed() -> None:
     assert differences("user 1 failed on port 22", "user 7 failed on port 2222") == "7 2222"
     assert differences("a b", "a b c") == "a b c"
+
+
+def test_a_pattern_on_several_hosts_names_them_all_not_its_first_lines_host() -> None:
+    stamps = [int((T0 + timedelta(minutes=m)).timestamp() * 1_000_000) for m in range(45)]
+    failed = "bulk index failed on batch <NUM>"
+    lines = [
+        _line(f"bulk index failed on batch {n}", failed, n, level="ERROR", host="idx-3") for n in (687, 688)
+    ]
+    for line in lines:
+        line.pattern = pattern_stats(stamps)
+        assert line.pattern is not None
+        line.pattern.hosts = {"idx-3": 16, "idx-1": 15, "idx-2": 12, "idx-4": 2}
+    heading = render_evidence(lines).splitlines()[1]
+    assert heading == (
+        " 1. [ERROR] ×45 in 2 variants  2026-03-01 02:10:00 → 2026-03-01 02:54:00 (44m)"
+        "  hosts=idx-3×16,idx-1×15,idx-2×12,+1 more"
+    )
+    for line in lines:
+        assert line.pattern is not None
+        line.pattern.hosts = {"idx-3": 45}  # every line on one host: that host, as before
+    assert render_evidence(lines).splitlines()[1].endswith("(44m)  host=idx-3")

@@ -27,6 +27,7 @@ commit conflicts between writers are retried (`repair`).
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -276,6 +277,19 @@ class LogIndex:
         """The timestamps (µs since the epoch) of the rows matching `filters`, per shape hash,
         unordered, at most `limit` rows per table: reads two light columns, not the rows."""
         return reads.shape_timestamps(self._opened(session, tables), _where(filters), limit)
+
+    @guarded
+    def hosts_by_shape(
+        self,
+        session: str,
+        *,
+        tables: list[str] | None = None,
+        filters: SearchFilters | None = None,
+        limit: int = 100_000,
+    ) -> dict[str, Counter[str]]:
+        """Lines per host of the rows matching `filters`, per shape hash, at most `limit` rows per
+        table: reads two light columns, not the rows."""
+        return reads.shape_hosts(self._opened(session, tables), _where(filters), limit)
 
     @guarded
     def time_span(self, session: str, *, tables: list[str] | None = None) -> tuple[int, int] | None:

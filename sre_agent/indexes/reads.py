@@ -9,6 +9,7 @@ LanceDB several times more than reading one.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 import numpy as np
@@ -60,6 +61,21 @@ def shape_timestamps(tables: Mapping[str, Table], where: str | None, limit: int)
         stamps = found["ts"].to_numpy()
         for shape in np.unique(shapes):
             out.setdefault(str(shape), []).extend(stamps[shapes == shape].tolist())
+    return out
+
+
+def shape_hosts(tables: Mapping[str, Table], where: str | None, limit: int) -> dict[str, Counter[str]]:
+    """How many rows passing `where` each host holds, per shape hash (rows with no host are not
+    counted), at most `limit` rows per table: reads two light columns, not the rows."""
+    out: dict[str, Counter[str]] = {}
+    for tbl in tables.values():
+        query = tbl.search().select(["shape_hash", "host"]).limit(limit)
+        if where:
+            query = query.where(where)
+        found = run_query(query, where)
+        for shape, host in zip(found["shape_hash"].to_pylist(), found["host"].to_pylist(), strict=True):
+            if host:
+                out.setdefault(shape, Counter())[host] += 1
     return out
 
 

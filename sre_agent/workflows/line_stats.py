@@ -45,15 +45,15 @@ def add_counts(
 def add_patterns(
     index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, lines: list[ResultLine]
 ) -> None:
-    """Give each line its pattern's stats: all lines of its shape the search was allowed to see."""
+    """Give each line its pattern's stats: all lines of its shape the search was allowed to see
+    (their times, and how many each host logged)."""
     if not lines:
         return
     hashes = {line.shape: short_hash(line.shape) for line in lines}
-    stamps = index.timestamps(
-        session,
-        tables=tables,
-        filters=with_clause(filters, in_clause("shape_hash", dict.fromkeys(hashes.values()))),
-        limit=PATTERN_SCAN_LIMIT,
-    )
+    wanted = with_clause(filters, in_clause("shape_hash", dict.fromkeys(hashes.values())))
+    stamps = index.timestamps(session, tables=tables, filters=wanted, limit=PATTERN_SCAN_LIMIT)
+    hosts = index.hosts_by_shape(session, tables=tables, filters=wanted, limit=PATTERN_SCAN_LIMIT)
     for line in lines:
         line.pattern = pattern_stats(stamps.get(hashes[line.shape], []))
+        if line.pattern is not None and (on := hosts.get(hashes[line.shape])):
+            line.pattern.hosts = dict(on.most_common())
