@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sre_agent.clocks import MINUTES, span, stamp
 from sre_agent.connectors.report import FetchCut, FetchReport
 from sre_agent.evidence import render_evidence
-from sre_agent.workflows.results import SearchResult
+from sre_agent.workflows.results import SearchResult, relaxed_sentences
 
 
 def render_fetch_report(report: FetchReport | None, heading: str = "**What the fetch found**") -> str:
@@ -24,6 +24,7 @@ def render_fetch_report(report: FetchReport | None, heading: str = "**What the f
         return ""
     matched = report.matched_sentence()
     items = [f"- {partial_read(report.cut)}"] if report.cut is not None else []
+    items += [f"- ⚠ **Partial read**: {sentence}" for sentence in report.ends_early]
     items += [f"- {matched}"] if matched else []
     items += [f"- {r.sentence()}" for r in report.relaxed]
     if report.facets is not None:
@@ -39,13 +40,15 @@ def partial_read(cut: FetchCut) -> str:
 
 
 def cut_notes(reports: Iterable[FetchReport | None]) -> list[str]:
-    """Each fetch the record limit cut, as a Markdown warning to open an answer with (each once)."""
+    """Each fetch the record limit cut, and each file that ended early (a gzip file cut short), as a
+    Markdown warning to open an answer with (each once)."""
     out: list[str] = []
     for report in reports:
-        if report is not None and report.cut is not None:
-            note = f"{partial_read(report.cut)}."
-            if note not in out:
-                out.append(note)
+        if report is None:
+            continue
+        notes = [f"{partial_read(report.cut)}."] if report.cut is not None else []
+        notes += [f"⚠ **Partial read**: {sentence}." for sentence in report.ends_early]
+        out += [note for note in notes if note not in out]
     return out
 
 
@@ -105,8 +108,8 @@ def render_answer(result: SearchResult) -> str:
         )
     if fetch := render_fetch_report(result.fetch_report):
         parts.append(fetch)
-    if result.relaxed:
-        parts.append("_Nothing matched every filter, so I dropped: " + ", ".join(result.relaxed) + "._")
+    for sentence in relaxed_sentences(result.relaxed, "I "):
+        parts.append(f"_{sentence[0].upper()}{sentence[1:]}._")
     if not result.lines:
         facets = result.fetch_report is not None and result.fetch_report.facets is not None
         parts.append(

@@ -24,7 +24,7 @@ from sre_agent.workflows.constraints import identifier_clause
 from sre_agent.workflows.log_search import log_clock
 from sre_agent.workflows.origins import named_origin_ids
 from sre_agent.workflows.refine import RuleRefiner
-from sre_agent.workflows.results import SearchResult
+from sre_agent.workflows.results import SearchResult, relaxed_sentences
 from sre_agent.workflows.retrieve import Retriever
 from sre_agent.workflows.windows import absent
 
@@ -766,3 +766,59 @@ def test_an_identifier_left_out_by_the_other_filters_says_so(tmp_path, embedder)
     both = late.model_copy(update={"min_level": "ERROR"})  # the time alone would not bring it in
     assert absent(store, SESSION, None, both, held).startswith("no line the question's filters keep")
     assert absent(store, SESSION, None, late, identifier_clause("10.9.9.9")) == "no stored line holds it"
+
+
+def test_a_patterns_lines_are_counted_per_host(tmp_path, embedder) -> None:
+    hosts = ["idx-1", "idx-2", "idx-2", "idx-3", "idx-2", None]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *[
+                (n, f"bulk index failed on batch {700 + n}", {"level": "ERROR", "host": host})
+                for n, host in enumerate(hosts)
+            ],
+            *FILLER,
+        ),
+    )
+    plan = RuleRefiner().refine("why did 'bulk index failed' happen?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=3)
+    assert lines[0].pattern is not None
+    assert lines[0].pattern.count == 6
+    assert lines[0].pattern.hosts == {
+        "idx-2": 3,
+        "idx-1": 1,
+        "idx-3": 1,
+    }  # busiest first; no host: not counted
+    assert list(lines[0].pattern.hosts) == ["idx-2", "idx-1", "idx-3"]
+
+
+def test_a_number_of_the_question_no_line_holds_is_named(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "render_invoice failed for order 149341", {"level": "ERROR"}),
+            (31, "render_invoice succeeded for order 149342"),
+            *FILLER,
+        ),
+    )
+    found, relaxed = _ask(store, "why did render_invoice fail for order 149340?")
+    assert found[0] == "render_invoice failed for order 149341"  # still an answer from its words
+    assert relaxed == ["'149340' (no stored line holds it)"]
+    _, relaxed = _ask(store, "why did render_invoice fail for order 149341?")
+    assert relaxed == []
+    _, relaxed = _ask(store, "what about order 149341 between 12:30 and 12:35?")
+    assert relaxed == ["'149341' (no line in the time asked about holds it; 1 stored line outside it does)"]
+
+
+def test_dropped_filters_and_unheld_names_are_said_apart() -> None:
+    relaxed = ["level>=WARN", "'149340' (no stored line holds it)", "'blk_9' (no stored line holds it)"]
+    assert relaxed_sentences(relaxed, "I ") == [
+        "nothing matched every filter, so I dropped: level>=WARN",
+        "not in the lines searched: '149340' (no stored line holds it), 'blk_9' (no stored line holds it)",
+    ]
+    assert relaxed_sentences(relaxed[1:]) == [
+        "not in the lines searched: '149340' (no stored line holds it), 'blk_9' (no stored line holds it)"
+    ]
+    assert relaxed_sentences([]) == []

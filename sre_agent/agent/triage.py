@@ -212,9 +212,12 @@ def merged_lines(results: Sequence[ToolResult]) -> list[ResultLine]:
 
 def _partly(results: Sequence[ToolResult]) -> str:
     """A word in the summary when a fetch read only part of what matched (the notes below say how)."""
-    if not any(r.fetch_report is not None and r.fetch_report.cut is not None for r in results):
-        return ""
-    return " _This is from a partial read: the fetch limit left older records out (see below)._"
+    reports = [r.fetch_report for r in results if r.fetch_report is not None]
+    if any(report.cut is not None for report in reports):
+        return " _This is from a partial read: the fetch limit left older records out (see below)._"
+    if ended := [sentence for report in reports for sentence in report.ends_early]:
+        return f" _This is from a partial read: {ended[0]}._"
+    return ""
 
 
 def _fetch_notes(results: Sequence[ToolResult]) -> list[str]:

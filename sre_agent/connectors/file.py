@@ -288,6 +288,7 @@ def _lines(path: Path, start: int = 0, line: int = 1, result: FetchResult | None
             if result is None or exc.reason != CUT_SHORT:
                 raise
             _note(result, f"{path}:{n + 1}", f"{exc}; the {n:,} lines before it were read")
+            result.report.ends_early.append(f"{path} is {CUT_SHORT}: only its first {n:,} lines were read")
         return
     with path.open("rb") as fh:
         fh.seek(start)

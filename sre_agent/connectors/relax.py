@@ -90,6 +90,7 @@ def fetch_relaxed(logstore: Logstore, query: LogQuery) -> FetchResult:
     # What the source could not read (files skipped, malformed lines) holds whatever the filters.
     unread: dict[str, Any] = {
         "skipped_files": result.report.skipped_files,
+        "ends_early": result.report.ends_early,
         "malformed": result.skipped,
         "malformed_at": result.problems,
     }

@@ -232,6 +232,10 @@ class FetchReport(BaseModel):
     skipped_files: dict[str, str] = Field(
         default_factory=dict, description="files of a folder not read (name in the folder → why)"
     )
+    ends_early: list[str] = Field(
+        default_factory=list,
+        description="files that end before their end (a gzip file cut short): what was read of each",
+    )
     malformed: int = Field(default=0, description="lines that could not be read, skipped")
     malformed_at: list[str] = Field(
         default_factory=list, description="the first few of them as file:line: reason"

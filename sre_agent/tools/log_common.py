@@ -20,7 +20,7 @@ from sre_agent.stacktrace import one_line
 from sre_agent.timephrases import named_window, parse_time_window
 from sre_agent.tools.base import ToolContext, ToolError, ToolOutput
 from sre_agent.workflows.events import SearchJob
-from sre_agent.workflows.results import ResultLine, SearchResult
+from sre_agent.workflows.results import ResultLine, SearchResult, relaxed_sentences
 
 WINDOW_HELP = (
     "time range as words: 'last 30 minutes', 'since 14:00', 'between 2024-03-12 13:50 and 14:40'"
@@ -164,8 +164,7 @@ def _scope(result: SearchResult, table: str | None) -> str:
     if plan.min_level:
         parts.append(f"level ≥ {plan.min_level}")
     parts += plan.read_notes
-    if result.relaxed:
-        parts.append("nothing matched every filter, so dropped: " + ", ".join(result.relaxed))
+    parts += relaxed_sentences(result.relaxed)
     return "; ".join(parts)
 
 

@@ -23,6 +23,9 @@ class PatternStats(BaseModel):
     busiest_hours: list[int] = Field(
         default_factory=list, description="hours of the day (UTC) with most of its lines, most first"
     )
+    hosts: dict[str, int] = Field(
+        default_factory=dict, description="its lines per host, most first (lines with no host not counted)"
+    )
 
 
 class ResultLine(BaseModel):
@@ -76,7 +79,9 @@ class SearchResult(BaseModel):
     problems: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     relaxed: list[str] = Field(
-        default_factory=list, description="filters dropped because nothing matched them"
+        default_factory=list,
+        description="filters dropped because nothing matched them, and what the question names that "
+        "no searched line holds (`'149340' (no stored line holds it)`)",
     )
     utc_offset: int | None = Field(
         default=None, description="the clock the searched logs were written in (minutes east of UTC)"
@@ -96,3 +101,13 @@ class SearchResult(BaseModel):
         default=None, description="the one of `hosts` that stood out, for a follow-up's 'that box'"
     )
     stats: dict[str, Any] = Field(default_factory=dict)
+
+
+def relaxed_sentences(relaxed: list[str], who: str = "") -> list[str]:
+    """`SearchResult.relaxed` in words: the filters dropped, then what no searched line holds
+    (those items are quoted: `'149340' (…)`), each kind in one sentence. `who`: "I " in an
+    answer's own voice."""
+    dropped = [item for item in relaxed if not item.startswith("'")]
+    unheld = [item for item in relaxed if item.startswith("'")]
+    out = [f"nothing matched every filter, so {who}dropped: " + ", ".join(dropped)] if dropped else []
+    return out + (["not in the lines searched: " + ", ".join(unheld)] if unheld else [])

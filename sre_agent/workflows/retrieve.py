@@ -64,7 +64,7 @@ from sre_agent.workflows.restarts import restart_ids
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
 from sre_agent.workflows.trends import trend_ids
-from sre_agent.workflows.windows import absent, just_after, read_on_to, settle_window
+from sre_agent.workflows.windows import absent, just_after, read_on_to, settle_window, unheld_numbers
 
 CANDIDATES = 200  # hits pulled from the index before de-duplication
 HINTED_TREND_LINES = 3  # of the one such shape a question about the time before the trouble gets
@@ -218,9 +218,10 @@ class Retriever:
         question's anchors (numbers, short ids), most anchors first; a few lines right around the
         identifiers' lines; lines holding any identifier; lines of a quoted phrase's shape (other
         numbers). Identifier tiers are ranked by the
-        question's hybrid search. Also the identifiers no line holds, as notes."""
+        question's hybrid search. Also the identifiers, and numbers, no line holds, as notes."""
         if not plan.identifiers:
-            return [t for t in [self._anchored(session, tables, plan, filters)] if t], []
+            anchored = self._anchored(session, tables, plan, filters)
+            return [anchored] if anchored else [], unheld_numbers(self.index, session, tables, plan, filters)
         clauses = {i: identifier_clause(i) for i in plan.identifiers}
         present = [
             i

@@ -92,6 +92,22 @@ def absent(
     return f"no line the question's filters keep holds it; {lines} outside them {does}"
 
 
+def unheld_numbers(
+    index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
+) -> list[str]:
+    """The question's numbers and short ids (one word, a digit in it: `149340`, `TID-56`) that no
+    line passing `filters` holds, each with why (`absent`): "why did order 149340 fail?" over logs
+    that never name that order says so instead of answering with other orders alone."""
+    out = []
+    for term in plan.terms:
+        if " " in term or not any(c.isdigit() for c in term):
+            continue
+        clause = identifier_clause(term)
+        if not index.exists(session, tables=tables, filters=with_clause(filters, clause)):
+            out.append(f"'{term}' ({absent(index, session, tables, filters, clause)})")
+    return out
+
+
 def _first_holding(
     index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan
 ) -> TimeWindow | None:
