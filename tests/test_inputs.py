@@ -6,14 +6,19 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from sre_agent.cli import app
 from sre_agent.connectors import FileLogstore
 from sre_agent.connectors.inputs import check_text, log_files
 from sre_agent.errors import InputError
 from sre_agent.models import LogQuery
+
+runner = CliRunner()
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00" + bytes(200)
 
@@ -139,6 +144,23 @@ def test_a_gzip_file_cut_short_gives_what_it_holds_and_says_where_it_ends(tmp_pa
         f"marker was reached); give what it holds: gzip -dc {path} > {tmp_path / 'app.log.2'}; the "
         f"{read:,} lines before it were read"
     ]
+    assert result.report.ends_early == [
+        f"{path} is a gzip file cut short: only its first {read:,} lines were read"
+    ]
+
+
+def test_a_cut_gzip_file_is_a_partial_read_in_the_answers_first_lines(tmp_path: Path, cli_env: Path) -> None:
+    path = tmp_path / "app.log.2.gz"
+    whole = gzip.compress("".join(_text(i % 60, f"line {i}") + "\n" for i in range(5000)).encode())
+    path.write_bytes(whole[: len(whole) // 2])
+    out = runner.invoke(app, ["ask", "what failed?", "--logs", str(path)])
+    assert out.exit_code == 0, out.output
+    summary = " ".join(out.stdout.split("Suspects")[0].split())  # the summary, its lines joined
+    assert re.search(
+        rf"This is from a partial read: {re.escape(str(path))} is a gzip file cut short: only its first "
+        r"[\d,]+ lines were read\.",
+        summary,
+    ), summary
 
 
 @pytest.mark.skipif(importlib.util.find_spec("zstandard") is not None, reason="zstandard is installed")
