@@ -17,7 +17,7 @@ from sre_agent.connectors import FileLogstore
 from sre_agent.connectors.file import NO_TIME
 from sre_agent.connectors.inputs import NotALog
 from sre_agent.connectors.text_lines import record_start
-from sre_agent.models import LogQuery, LogRecord
+from sre_agent.models import LogQuery, LogRecord, TimeWindow
 
 runner = CliRunner()
 
@@ -176,7 +176,7 @@ def test_a_logfmt_file_is_one_record_per_line_and_a_header_is_located(tmp_path: 
 
 
 def test_a_file_with_no_readable_line_is_refused_in_one_line(tmp_path: Path, cli_env: Path) -> None:
-    path = tmp_path / "jobs.csv"
+    path = tmp_path / "jobs.txt"  # (as `jobs.csv` it is read by its header row)
     path.write_text("host,timestamp,message\netl-1,2025-10-14T01:00:16Z,step completed\n", encoding="utf-8")
     with pytest.raises(NotALog, match="none of its 2 lines could be read as a log record"):
         FileLogstore(path).span()
@@ -220,3 +220,59 @@ def test_kubernetes_events_and_other_field_names(tmp_path: Path) -> None:
     assert (warning.level, warning.host) == ("WARN", "orders-api-6c8f9d7b5-qx2lm")
     assert pulled.level is None  # `Normal` is no level
     assert (indexer.message, indexer.fields) == ("disk watermark exceeded", {"component": "indexer"})
+
+
+def test_a_csv_log_is_read_by_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.csv"
+    path.write_text(
+        "host,timestamp,level,service,job_id,message\n"
+        'etl-6,2025-10-14T01:00:16Z,INFO,scheduler,job-516,"step completed, rows=26312"\n'
+        "etl-7,2025-10-14T01:40:24Z,ERROR,scheduler,job-562,load_orders failed\n"
+        "etl-7,2025-10-14T01:41:00Z,ERROR,scheduler\n"
+        "etl-8,yesterday,ERROR,scheduler,job-563,no time here\n",
+        encoding="utf-8",
+    )
+    records, problems = _fetch(path)
+    assert [(r.timestamp, r.level, r.service, r.host, r.message, r.fields) for r in records] == [
+        (
+            _utc(2025, 10, 14, 1, 0, 16),
+            "INFO",
+            "scheduler",
+            "etl-6",
+            "step completed, rows=26312",
+            {"job_id": "job-516"},
+        ),
+        (
+            _utc(2025, 10, 14, 1, 40, 24),
+            "ERROR",
+            "scheduler",
+            "etl-7",
+            "load_orders failed",
+            {"job_id": "job-562"},
+        ),
+    ]
+    assert problems[0] == f"{path}:4: 4 columns where the header names 6"
+    assert problems[1].startswith(f"{path}:5: field 'timestamp'")
+    tsv = tmp_path / "jobs.tsv"
+    tsv.write_text("time\tmsg\n2025-10-14T01:00:16Z\tstarted, then stopped\n", encoding="utf-8")
+    assert [r.message for r in _fetch(tsv)[0]] == ["started, then stopped"]
+
+
+def test_a_big_csv_keeps_its_header_for_the_span_and_for_a_read_from_its_middle(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    start = _utc(2025, 10, 14)
+    rows = [
+        f"{(start + timedelta(seconds=s)).isoformat()},INFO,worker {s} done {'x' * 60}" for s in range(30_000)
+    ]
+    path.write_text("ts,level,msg\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 2 << 20  # past what is read whole for the span: its head and tail
+    store = FileLogstore(path, index_dir=tmp_path / "index")
+    span = store.span()
+    assert span is not None and (span.start, span.end) == (start, start + timedelta(seconds=29_999))
+    store.fetch(LogQuery(limit=50_000))  # read whole once: leaves the file's time index behind
+    late = TimeWindow(start=start + timedelta(seconds=20_000), end=start + timedelta(seconds=20_002))
+    again = FileLogstore(path, index_dir=tmp_path / "index").fetch(LogQuery(window=late, limit=10))
+    assert [r.message.split(" x")[0] for r in again.records] == [
+        f"worker {s} done" for s in (20_000, 20_001, 20_002)
+    ]
+    assert again.problems == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import orjson
 
 from sre_agent.connectors import file_index
 from sre_agent.connectors.base import FETCH_PROGRESS, FETCH_SEEN, FetchResult, record_matches
+from sre_agent.connectors.csv_lines import csv_records, delimiter, header_of
 from sre_agent.connectors.file_index import file_key
 from sre_agent.connectors.inputs import CUT_SHORT, NotALog, check_text, log_files, open_text
 from sre_agent.connectors.json_record import MAX_DEPTH, Aliases, record_from_object
@@ -124,8 +126,12 @@ class FileLogstore:
     ) -> Iterator[tuple[int, LogRecord]]:
         """(byte offset, record) of one file from byte `start` (line `line`); -1 when compressed."""
         lines = _lines(path, start, line, result)
-        if check_text(path) == "jsonl":
+        kind = check_text(path)
+        if kind == "jsonl":
             return _jsonl_records(lines, path, result, aliases)
+        if kind == "csv":  # a read from the middle of the file takes its header from its first line
+            header = header_of(_lines(path), delimiter(path)) if start else None
+            return csv_records(lines, path, partial(_note, result), aliases, header)
         return self._text_records(lines, path, result, aliases)
 
     def span(self) -> TimeWindow | None:
@@ -152,7 +158,8 @@ class FileLogstore:
 
     def _span_records(self, path: Path, ignored: FetchResult) -> Iterator[LogRecord]:
         size = path.stat().st_size
-        jsonl = check_text(path) == "jsonl"
+        kind = check_text(path)
+        jsonl = kind == "jsonl"
         if size <= SPAN_SCAN_BYTES or path.suffix.lower() in COMPRESSED:
             yield from (record for _, record in self._records(path, ignored, None))
             return
@@ -162,11 +169,15 @@ class FileLogstore:
             fh.seek(size - half)
             tail = fh.read(half)
         # Whole lines only: the head's last line and the tail's first may be cut.
-        for chunk in (head.rsplit(b"\n", 1)[0], tail.split(b"\n", 1)[-1]):
+        header = header_of(_lines(path), delimiter(path)) if kind == "csv" else None
+        for chunk, named in ((head.rsplit(b"\n", 1)[0], None), (tail.split(b"\n", 1)[-1], header)):
             lines = chunk.decode("utf-8", errors="replace").splitlines()
             numbered = ((-1, n, text) for n, text in enumerate(lines, 1))
             if jsonl:
                 yield from (record for _, record in _jsonl_records(numbered, path, ignored, None))
+            elif kind == "csv":  # the tail has no header row: the head's names
+                noted = partial(_note, ignored)
+                yield from (record for _, record in csv_records(numbered, path, noted, None, named))
             else:
                 yield from (record for _, record in self._text_records(numbered, path, ignored))
 

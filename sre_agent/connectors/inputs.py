@@ -43,7 +43,7 @@ NAMES_READ = ".jsonl, .log, .txt, rotated (.log.1, .log-20240501) and their .gz"
 
 _GIVE = "give a JSONL or plain text log (.gz is read too)"
 
-Format = Literal["jsonl", "text"]
+Format = Literal["jsonl", "csv", "text"]
 
 
 class NotALog(InputError):
@@ -142,6 +142,8 @@ def check_text(path: Path) -> Format:
         )
     if _inner_suffix(path) == ".jsonl":
         return "jsonl"
+    if _inner_suffix(path) in (".csv", ".tsv"):
+        return "csv"
     first = next((line for line in text.splitlines() if line.strip()), "")
     return "jsonl" if first.lstrip().startswith("{") else "text"
 

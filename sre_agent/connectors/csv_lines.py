@@ -1,0 +1,61 @@
+"""CSV and TSV logs (`*.csv`, `*.tsv`, also gzipped or rotated): a header row names the columns,
+each line after it is one record, read like a JSON object of those names
+(`json_record.record_from_object`: `timestamp`/`time`/`ts`, `level`, `service`, `host`, `message`
+under whatever usual names the header uses; the other columns become the record's fields).
+
+A line is one record: a quoted value may hold the delimiter, not a line break. A line whose
+column count differs from the header's, or that has no readable time, is skipped and located like
+a malformed JSON line (`file:line: reason`).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from sre_agent.connectors.json_record import Aliases, record_from_object
+from sre_agent.models import LogRecord
+
+#: One line of a file: byte offset (-1 when compressed), 1-based line number, text.
+Line = tuple[int, int, str]
+#: Where a skipped line goes: (where, reason).
+Note = Callable[[str, str], None]
+
+
+def delimiter(path: Path) -> str:
+    """A tab for `*.tsv` (under compression and rotation suffixes), else a comma."""
+    return "\t" if ".tsv" in path.name.lower() else ","
+
+
+def header_of(lines: Iterable[Line], sep: str) -> list[str] | None:
+    """The column names: the first non-empty line's values, stripped; None when there is none."""
+    for _, _, raw in lines:
+        if raw.strip():
+            return [name.strip() for name in next(csv.reader([raw.rstrip("\r\n")], delimiter=sep))]
+    return None
+
+
+def csv_records(
+    lines: Iterable[Line], path: Path, note: Note, aliases: Aliases, header: list[str] | None
+) -> Iterator[tuple[int, LogRecord]]:
+    """(byte offset, record) of each data line. `header`: the column names when `lines` starts
+    after the header row (a read from the middle of the file); None: the first line is the header."""
+    sep = delimiter(path)
+    source = str(path)
+    for offset, lineno, raw in lines:
+        text = raw.rstrip("\r\n")
+        if not text.strip():
+            continue
+        row = next(csv.reader([text], delimiter=sep))
+        if header is None:
+            header = [name.strip() for name in row]
+            continue
+        if len(row) != len(header):
+            note(f"{path}:{lineno}", f"{len(row)} columns where the header names {len(header)}")
+            continue
+        obj = dict(zip(header, row, strict=True))
+        try:
+            yield offset, record_from_object(obj, source=source, line=lineno, aliases=aliases)
+        except ValueError as exc:
+            note(f"{path}:{lineno}", str(exc))
