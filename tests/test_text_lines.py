@@ -138,9 +138,47 @@ def test_a_time_at_the_start_in_the_usual_shapes(line: str, when: datetime, mess
 
 
 @pytest.mark.parametrize(
+    ("line", "when", "level", "message"),
+    [
+        (
+            "03-17 16:13:38.811  1702  2395 W WindowManager: Attempted to add window",
+            _utc(2025, 3, 17, 16, 13, 38, 811000),
+            "WARN",
+            "1702  2395 W WindowManager: Attempted to add window",
+        ),
+        (
+            "17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered",
+            _utc(2017, 6, 9, 20, 10, 40),
+            "INFO",
+            "INFO executor.CoarseGrainedExecutorBackend: Registered",
+        ),
+        (
+            "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
+            _utc(2017, 12, 23, 22, 15, 29, 606000),
+            None,
+            "|Step_LSC|30002312|onStandStepChanged 3579",
+        ),
+        ("20171223-22:15:29|Step_LSC|x", _utc(2017, 12, 23, 22, 15, 29), None, "|Step_LSC|x"),
+        (
+            "[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open through proxy",
+            _utc(2025, 10, 30, 16, 49, 6),
+            None,
+            "chrome.exe - proxy.cse.cuhk.edu.hk:5070 open through proxy",
+        ),
+    ],
+)
+def test_compact_and_year_less_shapes(line: str, when: datetime, level: str | None, message: str) -> None:
+    record = _start(line)  # a year-less time is on `default_year` (2025 here)
+    assert record is not None
+    assert (record.timestamp, record.level, record.message) == (when, level, message)
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "\tat com.example.Foo.bar(Foo.java:42)",
+        "13-45 99:00:00.000 not a time",
+        "[13.45 10:00:00] not a time either",
         "Caused by: java.io.IOException: No space left on device",
         "Traceback (most recent call last):",
         "one two three four 2025-03-18 14:05:00 too many words before the time",

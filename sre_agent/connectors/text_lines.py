@@ -8,7 +8,9 @@ in (others are lines of the record above: stack frames, "Caused by", wrapped tex
 - syslog (RFC 3164) `Dec 10 06:55:46 host prog[pid]: …`, also behind a `<PRI>`;
 - RFC 5424 syslog `<34>1 2025-04-02T03:00:19Z host app procid msgid [sd] msg`: the PRI gives the
   level, the header the host and the program (as the service);
-- HDFS's `081109 203615 …`;
+- HDFS's `081109 203615 …`; Android logcat's `03-17 16:13:38.811`, log4j's `17/06/09 20:10:40`
+  (Spark, Hadoop), `20171223-22:15:29:606`, Proxifier's `[10.30 16:49:06]` (a missing year is
+  `default_year`);
 - Apache's error log `[Sun Dec 04 04:47:44 2005] [error] …` (and 2.4's microseconds);
 - the access logs of nginx and Apache (common and combined format) `1.2.3.4 - - [06/May/2025:09:12:11
   +0200] "GET / HTTP/1.1" 502 …`: the whole line stays the message;
@@ -28,7 +30,7 @@ import re
 from datetime import datetime
 
 from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
-from sre_agent.models import LogRecord
+from sre_agent.models import LogRecord, normalize_level
 
 #: Words that may stand before an ISO time that starts a record ("web01", "INFO").
 MAX_PREFIX_WORDS = 3
@@ -43,6 +45,17 @@ _RFC5424 = re.compile(r"^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) ?(.*)$", re.
 _SYSLOG = re.compile(r"^([A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})")
 _HDFS = re.compile(r"^(\d{6} \d{6})")
 _APACHE_ERROR = re.compile(r"^\[([A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})(\.\d+)? (\d{4})\]")
+#: Shapes without a year (the `default_year`) or with a compact one: (pattern, strptime format).
+_COMPACT: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s"), "%Y-%m-%d %H:%M:%S.%f"),  # Android logcat
+    (
+        re.compile(r"^(\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})\s"),
+        "%y/%m/%d %H:%M:%S",
+    ),  # log4j's yy/MM/dd (Spark)
+    (re.compile(r"^(\d{8}-\d{2}:\d{2}:\d{2}(?::\d{3})?)\b"), "%Y%m%d-%H:%M:%S"),  # 20171223-22:15:29:606
+    (re.compile(r"^\[(\d{2}\.\d{2} \d{2}:\d{2}:\d{2})\]"), "%Y-%m.%d %H:%M:%S"),  # [10.30 16:49:06]
+]
+_LOGCAT_LEVEL = re.compile(r"^\d+\s+\d+\s+([VDIWEF])\s")
 _ACCESS_LOG = re.compile(r"^\S+ \S+ \S+ \[(\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] \"")
 _LOGFMT_PAIR = re.compile(r'([A-Za-z_@][\w.@/-]*)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
 _LOGFMT_START = re.compile(r"^[A-Za-z_@][\w.@/-]*=")
@@ -75,6 +88,8 @@ def _record(
     fields: dict[str, str] | None = None,
 ) -> LogRecord:
     message = message.strip()
+    if level is None and (letter := _LOGCAT_LEVEL.match(message)):  # `1702  2395 W WindowManager: …`
+        level = normalize_level(letter.group(1))
     if level is None and (said := LEVEL_IN_TEXT.search(message[:80])):
         level = said.group(1)
     return LogRecord(
@@ -118,9 +133,25 @@ def _time_at_start(line: str, default_year: int) -> tuple[datetime, str] | None:
             return datetime.strptime(m.group(1), "%d/%b/%Y:%H:%M:%S %z"), line
         except ValueError:
             pass
+    for pattern, layout in _COMPACT:
+        if (m := pattern.match(line)) and (ts := _compact(m.group(1), layout, default_year)) is not None:
+            return ts, line[m.end() :]
     if (m := _ISO_AFTER_PREFIX.match(line)) and (ts := _iso(m.group(2))) is not None:
         return ts, m.group(1) + line[m.end() :].lstrip()
     return None
+
+
+def _compact(text: str, layout: str, default_year: int) -> datetime | None:
+    """A `_COMPACT` time: the year added where it has none; milliseconds after a third colon."""
+    if layout.startswith("%Y-") and text[:2].isdigit() and text[2] in "-.":  # no year written
+        text = f"{default_year}-{text}"
+    if layout == "%Y%m%d-%H:%M:%S" and text.count(":") == 3:
+        text, millis = text.rsplit(":", 1)
+        layout, text = layout + ".%f", f"{text}.{millis}"
+    try:
+        return datetime.strptime(text, layout)
+    except ValueError:
+        return None
 
 
 def _iso(text: str) -> datetime | None:
