@@ -11,7 +11,7 @@ import pytest
 from test_retrieve_rules import BASE, FILLER, NOW, SESSION, TABLE, _store
 
 from sre_agent.clean import clean_records
-from sre_agent.indexes import Hit
+from sre_agent.indexes import Hit, SearchFilters
 from sre_agent.models import LogRecord
 from sre_agent.workflows.constraints import env_clause, field_clause, identifier_clause
 from sre_agent.workflows.order import (
@@ -27,6 +27,7 @@ from sre_agent.workflows.order import (
 )
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.retrieve import Retriever
+from sre_agent.workflows.windows import absent, unheld_numbers
 
 
 def _gets(minutes: range) -> list[LogRecord]:
@@ -889,3 +890,29 @@ def test_the_questions_hits_naming_its_short_id_come_first_each_part_in_its_orde
     ]
     assert holders_first(hits, []) == hits
     assert holders_first(hits, ["api9"]) == hits
+
+
+def test_where_a_missing_name_is_said_to_be_reads_the_tables_and_filters_asked(tmp_path, embedder) -> None:
+    """`windows.absent` and `unheld_numbers`: the other table's 'billing run 3 ok' is not ours to
+    count; lines after the window count as outside it; a window with an end only is a time too;
+    a level filter that leaves the lines out is said as the filters, not the time."""
+    store = _two_tables(tmp_path, embedder)
+    store.ingest(SESSION, TABLE, clean_records([_record(50, "late lease for 10.0.0.9", 50)], None).records)
+    held = identifier_clause("10.0.0.9")
+    window = SearchFilters(start=BASE + timedelta(minutes=30), end=BASE + timedelta(minutes=35))
+    assert absent(store, SESSION, [TABLE], window, held) == (
+        "no line in the time asked about holds it; 1 stored line outside it does"  # after the window
+    )
+    since = SearchFilters(end=BASE + timedelta(minutes=45))
+    assert absent(store, SESSION, [TABLE], since, held).startswith("no line in the time asked about")
+    errors = window.model_copy(update={"min_level": "ERROR"})  # the deadlock is an ERROR, not the lease
+    assert absent(store, SESSION, [TABLE], errors, held).startswith("no line the question's filters keep")
+    # an ERROR holding it in the other table does not make the time the reason in ours
+    billing = [_record(20, "lease lost for 10.0.0.9", 98, level="ERROR")]
+    store.ingest(SESSION, OTHER, clean_records(billing, None).records)
+    assert absent(store, SESSION, [TABLE], errors, held).startswith("no line the question's filters keep")
+    theirs = identifier_clause("billing run 3 ok")
+    assert absent(store, SESSION, [TABLE], window, theirs) == "no stored line holds it"
+    plan = RuleRefiner().refine("did run 3 of billing go ok?", now=NOW)
+    assert unheld_numbers(store, SESSION, [TABLE], plan, SearchFilters()) == ["'3' (no stored line holds it)"]
+    assert unheld_numbers(store, SESSION, None, plan, SearchFilters()) == []
