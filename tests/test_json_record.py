@@ -309,3 +309,27 @@ def test_a_wrapped_json_line_is_read_as_the_record_with_the_wrappers_fields_besi
 def test_a_service_field_wins_over_the_pod_name() -> None:
     obj = {"log": "INFO ok", "time": ISO, "service": "basket", "pod": "cart-7d9f8c6b5-x2k4p"}
     assert record_from_object(obj, source="f").service == "basket"
+
+
+def test_a_record_with_no_level_is_an_error_when_an_error_field_is_set() -> None:
+    trail = {
+        "eventTime": ISO,
+        "eventVersion": "1.08",
+        "awsRegion": "eu-west-1",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "PutObject",
+        "errorCode": "AccessDenied",
+        "errorMessage": "Access Denied",
+    }
+    record = record_from_object(trail, source="f", line=1)
+    assert record.level == "ERROR"
+    # no message field: the fields that say something went wrong come first, the rest in their order
+    assert record.message == (
+        "errorCode=AccessDenied errorMessage=Access Denied eventVersion=1.08 awsRegion=eu-west-1 "
+        "eventSource=s3.amazonaws.com eventName=PutObject"
+    )
+    fine = {k: v for k, v in trail.items() if not k.startswith("error")}
+    assert record_from_object(fine, source="f", line=1).level is None
+    assert record_from_object({**fine, "error": None, "err": ""}, source="f", line=1).level is None
+    said = record_from_object({**trail, "level": "warn"}, source="f", line=1)
+    assert said.level == "WARN"  # a level of its own is kept

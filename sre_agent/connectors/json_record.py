@@ -302,9 +302,30 @@ def numeric_level(value: Any, key: str) -> str | None:
     return "FATAL"
 
 
+#: Words in a field's name that say something went wrong: a record with no message field gets
+#: `name=value …` of those fields first (CloudTrail: `errorCode=AccessDenied errorMessage=Access
+#: Denied` before `eventVersion=1.08 awsRegion=…`), the rest in their order.
+_TELLING = ("error", "exception", "fault")
+#: Field names (as `field_name` gives them) whose value, when there is one, says the record is an
+#: error, for a record with no level of its own (CloudTrail's `errorCode` is set only on failures).
+_ERROR_FIELDS = frozenset({"error", "err", "errorcode", "errormessage", "errortype", "exception", "excinfo"})
+
+
+def _telling(key: str) -> int:
+    name = field_name(key)
+    return next((rank for rank, word in enumerate(_TELLING) if word in name), len(_TELLING))
+
+
 def _message_from_fields(flat: dict[str, Any], skip: set[str]) -> str:
-    """`name=value …` of a record's fields, for a record that has no message field."""
-    return " ".join(f"{k}={v}" for k, v in flat.items() if k not in skip and _usable(v))
+    """`name=value …` of a record's fields, for a record that has no message field: the fields
+    whose names say something went wrong first (`_TELLING`), the rest in their order."""
+    keys = sorted((k for k, v in flat.items() if k not in skip and _usable(v)), key=_telling)
+    return " ".join(f"{k}={flat[k]}" for k in keys)
+
+
+def _says_error(flat: dict[str, Any]) -> bool:
+    """Whether a field named like an error (`_ERROR_FIELDS`) holds something."""
+    return any(field_name(k) in _ERROR_FIELDS and v not in (None, "", {}, [], False) for k, v in flat.items())
 
 
 def _rendered(template: str, flat: dict[str, Any]) -> str:
@@ -388,6 +409,8 @@ def record_from_object(
         fields["level"] = said.level
     elif "level" not in fields and (found := LEVEL_IN_TEXT.search(message[:80])):
         fields["level"] = found.group(1)
+    elif "level" not in fields and _says_error(keys.flat):  # no level, but an `errorCode` set
+        fields["level"] = "ERROR"
     if flat:
         fields["fields"] = {k: v for k, v in obj.items() if k not in used}
     else:
