@@ -160,6 +160,30 @@ def test_a_time_at_the_start_in_the_usual_shapes(line: str, when: datetime, mess
         ),
         ("20171223-22:15:29|Step_LSC|x", _utc(2017, 12, 23, 22, 15, 29), None, "|Step_LSC|x"),
         (
+            "2025/03/18 14:05:00 [error] 1234#0: *5 upstream timed out (110: Connection timed out)",
+            _utc(2025, 3, 18, 14, 5),
+            "ERROR",
+            "[error] 1234#0: *5 upstream timed out (110: Connection timed out)",
+        ),
+        (
+            "2025/03/18 14:05:00.123456 http: TLS handshake error from 10.0.0.1:5050: EOF",
+            _utc(2025, 3, 18, 14, 5, 0, 123456),
+            None,
+            "http: TLS handshake error from 10.0.0.1:5050: EOF",
+        ),
+        (
+            "1:M 18 Mar 2025 14:05:00.123 # WARNING overcommit_memory is set to 0",
+            _utc(2025, 3, 18, 14, 5, 0, 123000),
+            "WARN",
+            "# WARNING overcommit_memory is set to 0",
+        ),
+        (
+            "[Fri Sep 09 10:42:29 2011] [core:crit] [pid 35708] AH00037: Symlink not allowed",
+            _utc(2011, 9, 9, 10, 42, 29),
+            "FATAL",
+            "[core:crit] [pid 35708] AH00037: Symlink not allowed",
+        ),
+        (
             "[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open through proxy",
             _utc(2025, 10, 30, 16, 49, 6),
             None,

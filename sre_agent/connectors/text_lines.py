@@ -45,6 +45,7 @@ _RFC5424 = re.compile(r"^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) ?(.*)$", re.
 _SYSLOG = re.compile(r"^([A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})")
 _HDFS = re.compile(r"^(\d{6} \d{6})")
 _APACHE_ERROR = re.compile(r"^\[([A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})(\.\d+)? (\d{4})\]")
+_REDIS = "%d %b %Y %H:%M:%S"
 #: Shapes without a year (the `default_year`) or with a compact one: (pattern, strptime format).
 _COMPACT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s"), "%Y-%m-%d %H:%M:%S.%f"),  # Android logcat
@@ -54,8 +55,19 @@ _COMPACT: list[tuple[re.Pattern[str], str]] = [
     ),  # log4j's yy/MM/dd (Spark)
     (re.compile(r"^(\d{8}-\d{2}:\d{2}:\d{2}(?::\d{3})?)\b"), "%Y%m%d-%H:%M:%S"),  # 20171223-22:15:29:606
     (re.compile(r"^\[(\d{2}\.\d{2} \d{2}:\d{2}:\d{2})\]"), "%Y-%m.%d %H:%M:%S"),  # [10.30 16:49:06]
+    # nginx's error log and Go's log package: 2025/03/18 14:05:00 [error] …
+    (re.compile(r"^(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s"), "%Y/%m/%d %H:%M:%S"),
+    # Redis: 1:M 18 Mar 2025 14:05:00.123 * Ready to accept connections (the pid and role stay)
+    (
+        re.compile(r"^\d+:[XCSM] (\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s"),
+        "%d %b %Y %H:%M:%S",
+    ),
 ]
 _LOGCAT_LEVEL = re.compile(r"^\d+\s+\d+\s+([VDIWEF])\s")
+#: A lower-case level in brackets opening the message: nginx's `[error]`, Apache 2.4's `[core:warn]`.
+_BRACKET_LEVEL = re.compile(
+    r"^\[(?:[\w.-]+:)?(emerg|alert|crit|critical|error|err|warn|warning|notice|info|debug)\]", re.IGNORECASE
+)
 _ACCESS_LOG = re.compile(r"^\S+ \S+ \S+ \[(\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] \"")
 _LOGFMT_PAIR = re.compile(r'([A-Za-z_@][\w.@/-]*)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
 _LOGFMT_START = re.compile(r"^[A-Za-z_@][\w.@/-]*=")
@@ -90,6 +102,8 @@ def _record(
     message = message.strip()
     if level is None and (letter := _LOGCAT_LEVEL.match(message)):  # `1702  2395 W WindowManager: …`
         level = normalize_level(letter.group(1))
+    if level is None and (bracketed := _BRACKET_LEVEL.match(message)):  # `[error] 1234#0: …`
+        level = normalize_level(bracketed.group(1))
     if level is None and (said := LEVEL_IN_TEXT.search(message[:80])):
         level = said.group(1)
     return LogRecord(
@@ -148,6 +162,8 @@ def _compact(text: str, layout: str, default_year: int) -> datetime | None:
     if layout == "%Y%m%d-%H:%M:%S" and text.count(":") == 3:
         text, millis = text.rsplit(":", 1)
         layout, text = layout + ".%f", f"{text}.{millis}"
+    elif "." in text[-7:] and not layout.endswith(".%f") and "%m.%d" not in layout:  # a fraction
+        layout += ".%f"
     try:
         return datetime.strptime(text, layout)
     except ValueError:
