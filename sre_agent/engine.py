@@ -199,9 +199,10 @@ class Engine(EngineParts):
         from sre_agent.service_choice import choose_for_turn
 
         check_session(session)
+        clock = None
         if logs is not None:
             snapshot = self.snapshot(logs)
-            logstore = snapshot.logstore
+            logstore, clock = snapshot.logstore, snapshot.clock
             now, window = now or snapshot.now, window or snapshot.window
             max_window_hours = max_window_hours or snapshot.max_window_hours
         notes = []
@@ -225,6 +226,7 @@ class Engine(EngineParts):
             default_window=window,
             max_window_hours=max_window_hours or self.settings.max_window_hours,
             notes=notes,
+            source_clock=clock,
         )
 
     async def call_tool(

@@ -44,6 +44,7 @@ class Snapshot:
     now: datetime | None = None
     window: TimeWindow | None = None
     max_window_hours: float = 24.0
+    clock: int | None = None  # the UTC offset (minutes) its times were written with; None: unknown
 
 
 class EngineParts:
@@ -56,7 +57,7 @@ class EngineParts:
         share_heaps()  # before the store's and the model's threads start: see heaps.py
         self.warnings: list[str] = []
         self._embedder = embedder
-        self._spans: dict[tuple, TimeWindow | None] = {}
+        self._spans: dict[tuple, tuple[TimeWindow | None, int | None]] = {}
         self._local = threading.local()
 
     @cached_property
@@ -146,13 +147,15 @@ class EngineParts:
         # Reading a snapshot for its span costs a full parse: do it again only when a file changed.
         key = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in logstore.files())
         if key not in self._spans:
-            self._spans[key] = logstore.span()
-        span = self._spans[key]
+            self._spans[key] = logstore.span_and_clock()
+        span, clock = self._spans[key]
         limit = self.settings.max_window_hours
         if span is None:
             return Snapshot(logstore=logstore, max_window_hours=limit)
         hours = (span.end - span.start).total_seconds() / 3600
-        return Snapshot(logstore=logstore, now=span.end, window=span, max_window_hours=max(limit, hours))
+        return Snapshot(
+            logstore=logstore, now=span.end, window=span, max_window_hours=max(limit, hours), clock=clock
+        )
 
     @property
     def refine_llm(self) -> Any:

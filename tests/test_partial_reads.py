@@ -308,3 +308,30 @@ def test_a_long_read_says_how_far_it_is_while_it_reads(
     shares = [int(re.search(r"\((\d+)%\)$", m).group(1)) for m in reading]
     assert shares == sorted(shares) and 15 <= shares[0] <= 25 and 80 <= shares[-1] <= 90
     assert said.index(reading[-1]) < next(i for i, m in enumerate(said) if m.startswith("fetched "))
+
+
+def test_a_first_question_reads_its_window_first_in_a_file_whose_clock_its_times_state(
+    cli_env: Path, tmp_path: Path
+) -> None:
+    """One day of `…Z` times, over the limit: the snapshot's clock is read with its span, so the
+    first question's "between 03:00 and 03:30" is read exactly first, not widened by 14 h (which
+    swallowed the whole day and kept only its newest records)."""
+    path = tmp_path / "one-day.jsonl"
+    _write_log(path, 2400, days=1, extra={150: OLD_EVENT})  # one line a 36 s; line 150: 2025-03-17 16:30
+    asked = runner.invoke(
+        app,
+        [
+            "ask",
+            "what went wrong between 16:15 and 16:45 on 2025-03-17?",
+            "--logs",
+            str(path),
+            "--limit",
+            "300",
+        ],
+    )
+    assert asked.exit_code == 0, asked.output
+    said = _flat(asked.stdout)
+    assert (
+        "all 51 of the 51 records of the question's window (2025-03-17 16:15 → 2025-03-17 16:45 UTC)" in said
+    )
+    assert OLD_EVENT in _flat(asked.stdout)

@@ -14,6 +14,7 @@ by the file, and a cut read keeps the recent records an incident is about and sa
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from functools import partial
@@ -135,26 +136,34 @@ class FileLogstore:
         return self._text_records(lines, path, result, aliases)
 
     def span(self) -> TimeWindow | None:
-        """First to last timestamp of the snapshot; None when it holds no record.
+        """First to last timestamp of the snapshot (see `span_and_clock`); None when it holds none."""
+        return self.span_and_clock()[0]
 
-        A file up to `SPAN_SCAN_BYTES` is read whole; of a bigger one, the records of its first and
+    def span_and_clock(self) -> tuple[TimeWindow | None, int | None]:
+        """First to last timestamp of the snapshot, and the UTC offset (minutes) most of the records
+        read for it were written with (None: their times name none); (None, None) when it holds no
+        record. A file up to `SPAN_SCAN_BYTES` is read whole; of a bigger one, the records of its first and
         last `SPAN_SCAN_BYTES // 2` (logs are written in time order, so its span is theirs)."""
         first: datetime | None = None
         last: datetime | None = None
         ignored = FetchResult()
         paths = self.files()
+        offsets: Counter[int] = Counter()
         for path in paths:
             for record in self._span_records(path, ignored):
                 ts = record.timestamp
                 first = ts if first is None or ts < first else first
                 last = ts if last is None or ts > last else last
+                if record.utc_offset is not None:
+                    offsets[record.utc_offset] += 1
         if first is None or last is None:
             if ignored.skipped:  # lines there were, and not one could be read: no log of ours
                 where = paths[0] if len(paths) == 1 else self.path
                 reason = f"none of its {ignored.skipped} lines could be read as a log record"
                 raise NotALog(where, reason, ignored.problems[0], _TIMES_READ)
-            return None
-        return TimeWindow(start=first, end=last)
+            return None, None
+        clock = offsets.most_common(1)[0][0] if offsets else None
+        return TimeWindow(start=first, end=last), clock
 
     def _span_records(self, path: Path, ignored: FetchResult) -> Iterator[LogRecord]:
         size = path.stat().st_size

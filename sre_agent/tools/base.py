@@ -108,3 +108,6 @@ class ToolContext:
     use_llm: bool = True
     results: list[ToolResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said in the answer, e.g. a config not applied
+    #: the UTC offset (minutes) the snapshot's times were written with, read with its span before any
+    #: fetch (None: unknown, or no snapshot): "03:00" is then read in that clock from the first fetch
+    source_clock: int | None = None

@@ -63,10 +63,12 @@ def window(ctx: ToolContext, phrase: str | None) -> TimeWindow | None:
 
 def focus(ctx: ToolContext, stated: TimeWindow | None, query: str) -> TimeWindow | None:
     """The window `query`'s words name, to be read first (none when a window was stated): in the
-    logs' clock, widened by 14 h while that clock is not known yet, as "14:05" may be local time."""
+    logs' clock (the thread's, else the snapshot's own read with its span), widened by 14 h while
+    that clock is not known, as "14:05" may be local time."""
     if stated is not None:
         return None
-    named = named_window(query, now(ctx), ctx.engine.log_clock(ctx.session))
+    clock = ctx.engine.log_clock(ctx.session)
+    named = named_window(query, now(ctx), clock if clock is not None else ctx.source_clock)
     if named is None or (named.end - named.start).total_seconds() / 3600 > ctx.max_window_hours:
         return None
     return named
