@@ -200,6 +200,30 @@ def test_in_that_same_run_is_the_threads_window_and_before_that_the_week_before_
     assert pointed_window("did it retry?", memory) is None
 
 
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("anything change right before that?", "right before that"),
+        ("did someone deploy just before it?", "just before it"),
+        ("was a setting tweaked shortly beforehand?", "shortly beforehand"),
+        ("Immediately before this, any rollout?", "Immediately before this"),
+    ],
+)
+def test_right_before_that_is_the_threads_window_and_the_hour_before_it(question: str, said: str) -> None:
+    """The change that set the trouble off is often inside the time asked about, minutes before the
+    errors: "right before that" reads that time and the hour before it, not the week before."""
+    window = TimeWindow(start=T0, end=T0 + timedelta(minutes=40))
+    memory = {WINDOW_KEY: f"{window.start.isoformat()}/{window.end.isoformat()}"}
+    pointed = pointed_window(question, memory)
+    assert pointed is not None and not pointed.before
+    assert pointed.window == TimeWindow(start=T0 - timedelta(hours=1), end=T0 + timedelta(minutes=40))
+    assert pointed.referent == f"'{said}': the time asked about earlier in this thread and the hour before it"
+    assert pointed.note.startswith(f"'{said}' read as {T0 - timedelta(hours=1):%Y-%m-%d %H:%M} .. ")
+    assert pointed_window(question, {}) is None  # no window in the thread: nothing to point at
+    week = pointed_window("anything change before that?", memory)  # not "right before": the week
+    assert week is not None and week.before
+
+
 def test_first_different_counts_a_repeated_line_once() -> None:
     hits = [_hit("a", 1, "x"), _hit("a", 2, "x"), _hit("b", 3, "y"), _hit("c", 4, "z"), _hit("a", 5, "x")]
     assert [h.message for h in first_different(hits, 2)] == ["x", "x", "y"]

@@ -11,7 +11,9 @@ thread has been about, and often the first time something showed.
   up" are about other times. Such a window is not remembered as the thread's (a second "going
   back further" looks before the same trouble, not before the week already looked at).
 - `pointed_window` is what a follow-up with no time of its own points back at: the thread's
-  window itself ("in that same run", `referents.referred_window`) or the week before it.
+  window itself ("in that same run", `referents.referred_window`), that window and the hour before
+  it ("anything change right before that?": the change is often inside the window, minutes before
+  the errors), or the week before it.
 - The trouble the thread found: the shapes of the errors (without levels, of the lines that say
   something failed) of its last windowed answer (`TROUBLE_KEY`). Their lines in the week before
   come right after what the question names, oldest first (`PRECURSOR_LINES` different ones): "had
@@ -46,6 +48,15 @@ PRECURSOR_LINES = 5
 
 #: How far before the thread's window a question about what came before it looks.
 PRECURSOR_LOOKBACK = timedelta(days=7)
+#: How far before the thread's window "right before that" looks (the window itself is read too:
+#: the change that set the trouble off is often inside it, minutes before the errors began).
+JUST_BEFORE_LOOKBACK = timedelta(hours=1)
+# "right before that", "just before it", "shortly beforehand": the moments before the trouble the
+# thread is about, which are often inside the time it asked about
+_JUST_BEFORE = re.compile(
+    r"\b(?:right|just|shortly|immediately|directly)\s+before(?:hand\b|\s+(?:that|this|then|it)\b)",
+    re.IGNORECASE,
+)
 # "before that", "in the hours before that", "leading up to it", "going back further": before the
 # time the thread is about, whatever else the question says
 _BEFORE_THEN = re.compile(
@@ -99,6 +110,11 @@ def pointed_window(question: str, thread: dict[str, str] | None) -> PointedWindo
         then = "the time asked about earlier in this thread"
         span = f"{window.start:%Y-%m-%d %H:%M} .. {window.end:%Y-%m-%d %H:%M} UTC"
         return PointedWindow(window, f"'{said}': {then}", f"'{said}' read as {span}: {then}", False)
+    if (m := _JUST_BEFORE.search(question)) and (asked := thread_window(thread)) is not None:
+        said, window = m.group(0), TimeWindow(start=asked.start - JUST_BEFORE_LOOKBACK, end=asked.end)
+        what = "the time asked about earlier in this thread and the hour before it"
+        span = f"{window.start:%Y-%m-%d %H:%M} .. {window.end:%Y-%m-%d %H:%M} UTC"
+        return PointedWindow(window, f"'{said}': {what}", f"'{said}' read as {span}: {what}", False)
     if earlier := referred_before(question, thread):
         window, said = earlier
         referent = f"'{said}': the week before the time asked about earlier in this thread"
