@@ -822,3 +822,24 @@ def test_dropped_filters_and_unheld_names_are_said_apart() -> None:
         "not in the lines searched: '149340' (no stored line holds it), 'blk_9' (no stored line holds it)"
     ]
     assert relaxed_sentences([]) == []
+
+
+def test_a_line_stored_in_two_tables_of_the_thread_counts_once(tmp_path, embedder) -> None:
+    """A request follow-up stores that request's lines again in a table of its own: counts, first
+    and last seen, pattern counts and hosts must not count them twice."""
+    records = _rows(
+        *[
+            (n, "inventory reserve failed: lock wait timeout", {"level": "ERROR", "host": "inv-1"})
+            for n in range(3)
+        ],
+        (5, "inventory reserve failed: deadlock found", {"level": "ERROR", "host": "inv-2"}),
+        *FILLER,
+    )
+    store = _store(tmp_path, embedder, records)
+    store.ingest(SESSION, table_name("req", "all", "prod"), clean_records(records[:2], None).records)
+    plan = RuleRefiner().refine("why did 'inventory reserve failed' happen?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=3)
+    wait = next(line for line in lines if line.message.endswith("lock wait timeout"))
+    assert wait.count == 3
+    assert wait.pattern is not None
+    assert (wait.pattern.count, wait.pattern.hosts) == (3, {"inv-1": 3})

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 from lancedb.table import Table
 
@@ -52,11 +53,17 @@ def shape_timestamps(tables: Mapping[str, Table], where: str | None, limit: int)
     """The timestamps (µs since the epoch) of the rows passing `where`, per shape hash, unordered,
     at most `limit` rows per table: reads two light columns, not the rows."""
     out: dict[str, list[int]] = {}
+    seen: set[str] = set()  # a row stored in two tables (a thread's logs and a request's) counts once
     for tbl in tables.values():
-        query = tbl.search().select(["shape_hash", "ts"]).limit(limit)
+        query = tbl.search().select(["id", "shape_hash", "ts"]).limit(limit)
         if where:
             query = query.where(where)
         found = run_query(query, where)
+        ids = found["id"].to_pylist()
+        fresh = [row_id not in seen for row_id in ids]
+        seen.update(ids)
+        if not all(fresh):
+            found = found.filter(pa.array(fresh, type=pa.bool_()))
         shapes = found["shape_hash"].to_numpy(zero_copy_only=False)
         stamps = found["ts"].to_numpy()
         for shape in np.unique(shapes):
@@ -68,14 +75,17 @@ def shape_hosts(tables: Mapping[str, Table], where: str | None, limit: int) -> d
     """How many rows passing `where` each host holds, per shape hash (rows with no host are not
     counted), at most `limit` rows per table: reads two light columns, not the rows."""
     out: dict[str, Counter[str]] = {}
+    seen: set[str] = set()  # a row stored in two tables counts once
     for tbl in tables.values():
-        query = tbl.search().select(["shape_hash", "host"]).limit(limit)
+        query = tbl.search().select(["id", "shape_hash", "host"]).limit(limit)
         if where:
             query = query.where(where)
         found = run_query(query, where)
-        for shape, host in zip(found["shape_hash"].to_pylist(), found["host"].to_pylist(), strict=True):
-            if host:
+        columns = (found["id"].to_pylist(), found["shape_hash"].to_pylist(), found["host"].to_pylist())
+        for row_id, shape, host in zip(*columns, strict=True):
+            if host and row_id not in seen:
                 out.setdefault(shape, Counter())[host] += 1
+            seen.add(row_id)
     return out
 
 

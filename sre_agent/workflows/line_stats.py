@@ -31,13 +31,16 @@ def add_counts(
     if not lines:
         return
     by_message: dict[str, list[StoredRecord]] = defaultdict(list)
+    seen: set[str] = set()  # a line a thread stored in two tables (its logs, a request's) counts once
     for scope in (filters, late):
         wanted = [line.message for line in lines if line.message not in by_message]
         if scope is None or not wanted:
             continue
         counted = with_clause(scope, in_clause("message", wanted))
         for row in index.scan(session, tables=tables, filters=counted, limit=BROAD_SCAN_LIMIT):
-            by_message[row.message].append(row)
+            if row.id not in seen:
+                seen.add(row.id)
+                by_message[row.message].append(row)
     for line in lines:
         merge_rows(line, by_message.get(line.message, []))
 
