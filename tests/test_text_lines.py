@@ -172,10 +172,22 @@ def test_a_time_at_the_start_in_the_usual_shapes(line: str, when: datetime, mess
             "http: TLS handshake error from 10.0.0.1:5050: EOF",
         ),
         (
-            "1:M 18 Mar 2025 14:05:00.123 # WARNING overcommit_memory is set to 0",
+            "1:M 18 Mar 2025 14:05:00.123 # Can't save in background: fork: Cannot allocate memory",
             _utc(2025, 3, 18, 14, 5, 0, 123000),
-            "WARN",
-            "# WARNING overcommit_memory is set to 0",
+            "WARN",  # Redis's `#`
+            "# Can't save in background: fork: Cannot allocate memory",
+        ),
+        (
+            "7:S 18 Mar 2025 14:05:01 * Ready to accept connections",
+            _utc(2025, 3, 18, 14, 5, 1),
+            "INFO",
+            "* Ready to accept connections",
+        ),
+        (
+            "2025-03-18 14:05:00.123 UTC [29661] orders_app@orders FATAL:  too many clients",
+            _utc(2025, 3, 18, 14, 5, 0, 123000),
+            "FATAL",
+            "[29661] orders_app@orders FATAL:  too many clients",  # PostgreSQL: its `UTC` read as the zone
         ),
         (
             "[Fri Sep 09 10:42:29 2011] [core:crit] [pid 35708] AH00037: Symlink not allowed",

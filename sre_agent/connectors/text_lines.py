@@ -27,7 +27,7 @@ the record above.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
 from sre_agent.models import LogRecord, normalize_level
@@ -46,6 +46,11 @@ _SYSLOG = re.compile(r"^([A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})")
 _HDFS = re.compile(r"^(\d{6} \d{6})")
 _APACHE_ERROR = re.compile(r"^\[([A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})(\.\d+)? (\d{4})\]")
 _REDIS = "%d %b %Y %H:%M:%S"
+_REDIS_START = re.compile(r"^\d+:[XCSM] ")
+#: Redis's level marks after its time: `.` debug, `-` verbose, `*` notice, `#` warning.
+_REDIS_LEVELS = {".": "DEBUG", "-": "DEBUG", "*": "INFO", "#": "WARN"}
+#: A zone written as a word after an ISO time without an offset, read as UTC.
+_UTC_WORD = re.compile(r" (?:UTC|GMT)\b")
 #: Shapes without a year (the `default_year`) or with a compact one: (pattern, strptime format).
 _COMPACT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\s"), "%Y-%m-%d %H:%M:%S.%f"),  # Android logcat
@@ -86,7 +91,8 @@ def record_start(
     if found is None:
         return None
     ts, message = found
-    return _record(ts, message, source, lineno)
+    level = _REDIS_LEVELS.get(message[:1]) if _REDIS_START.match(line) else None  # `# …` a warning
+    return _record(ts, message, source, lineno, level=level)
 
 
 def _record(
@@ -122,7 +128,10 @@ def _time_at_start(line: str, default_year: int) -> tuple[datetime, str] | None:
     """The time a line starts with and the rest of it (the whole line for an access log, where
     the client's address comes first); None when it starts with none."""
     if (m := _ISO_START.match(line)) and (ts := _iso(m.group(1))) is not None:
-        return ts, line[m.end() :]
+        rest = line[m.end() :]
+        if ts.tzinfo is None and (zone := _UTC_WORD.match(rest)):  # PostgreSQL: `… 14:05:00.123 UTC [1234]`
+            return ts.replace(tzinfo=UTC), rest[zone.end() :]
+        return ts, rest
     if m := _SYSLOG.match(line):
         try:
             return datetime.strptime(f"{default_year} {m.group(1)}", "%Y %b %d %H:%M:%S"), line[m.end() :]
