@@ -88,10 +88,17 @@ def source_of(line: ResultLine, *, with_pid: bool = True, hosts: dict[str, int] 
 
 
 def _hosts(hosts: dict[str, int]) -> str:
-    """'idx-3 ×16, idx-1 ×15, idx-2 ×14' (the busiest `MAX_HOSTS`, then how many more)."""
+    """'idx-3×16,idx-1×15,idx-2×14' (the busiest `MAX_HOSTS`, then how many more)."""
     shown = ",".join(f"{host}×{n}" for host, n in list(hosts.items())[:MAX_HOSTS])
     more = len(hosts) - MAX_HOSTS
     return shown + (f",+{more} more" if more > 0 else "")
+
+
+def _counted(levels: dict[str, int]) -> str:
+    """'ERROR×24, INFO×825': a pattern's lines per level, worst first; its heading's level is the
+    worst, and '[ERROR] ×849' alone would call 825 routine lines errors."""
+    ordered = sorted(levels.items(), key=lambda item: -_severity(item[0]))
+    return ", ".join(f"{level}×{n}" for level, n in ordered)
 
 
 def rhythm(stats: PatternStats | None, utc_offset: int | None = None) -> str | None:
@@ -143,7 +150,9 @@ def render_evidence(
             best, with_pid=len({line.pid for line in group}) == 1, hosts=stats.hosts if stats else None
         )
         source = f"  {said_by}" if said_by else ""
-        rows.append(f"{i:>2}. [{level}] ×{count}{kinds}  {_when(first, last, count, utc_offset)}{source}")
+        mixed = f" ({_counted(stats.levels)})" if stats is not None and len(stats.levels) > 1 else ""
+        when = _when(first, last, count, utc_offset)
+        rows.append(f"{i:>2}. [{level}] ×{count}{mixed}{kinds}  {when}{source}")
         for line in group[:VARIANTS]:
             rows += message_rows(line, "    ")
             if line.details:  # a structured log's substance: `from=closed to=half-open`

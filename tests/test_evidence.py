@@ -123,3 +123,22 @@ def test_a_pattern_on_several_hosts_names_them_all_not_its_first_lines_host() ->
         assert line.pattern is not None
         line.pattern.hosts = {"idx-3": 45}  # every line on one host: that host, as before
     assert render_evidence(lines).splitlines()[1].endswith("(44m)  host=idx-3")
+
+
+def test_a_pattern_of_several_levels_says_how_many_lines_each_holds() -> None:
+    stamps = [int((T0 + timedelta(minutes=m)).timestamp() * 1_000_000) for m in range(849)]
+    done = "request completed status=<NUM>"
+    lines = [
+        _line(f"request completed status={s}", done, n, level=lv)
+        for n, (s, lv) in enumerate([(504, "ERROR"), (200, "INFO")])
+    ]
+    for line in lines:
+        line.pattern = pattern_stats(stamps)
+        assert line.pattern is not None
+        line.pattern.levels = {"INFO": 825, "ERROR": 24}
+    heading = render_evidence(lines).splitlines()[1]
+    assert heading.startswith(" 1. [ERROR] ×849 (ERROR×24, INFO×825) in 2 variants  ")
+    for line in lines:
+        assert line.pattern is not None
+        line.pattern.levels = {"ERROR": 849}  # one level: nothing more to say
+    assert render_evidence(lines).splitlines()[1].startswith(" 1. [ERROR] ×849 in 2 variants  ")

@@ -775,7 +775,11 @@ def test_a_patterns_lines_are_counted_per_host(tmp_path, embedder) -> None:
         embedder,
         _rows(
             *[
-                (n, f"bulk index failed on batch {700 + n}", {"level": "ERROR", "host": host})
+                (
+                    n,
+                    f"bulk index failed on batch {700 + n}",
+                    {"level": "WARN" if n == 4 else "ERROR", "host": host},
+                )
                 for n, host in enumerate(hosts)
             ],
             *FILLER,
@@ -791,6 +795,7 @@ def test_a_patterns_lines_are_counted_per_host(tmp_path, embedder) -> None:
         "idx-3": 1,
     }  # busiest first; no host: not counted
     assert list(lines[0].pattern.hosts) == ["idx-2", "idx-1", "idx-3"]
+    assert lines[0].pattern.levels == {"ERROR": 5, "WARN": 1}
 
 
 def test_a_number_of_the_question_no_line_holds_is_named(tmp_path, embedder) -> None:
@@ -842,4 +847,4 @@ def test_a_line_stored_in_two_tables_of_the_thread_counts_once(tmp_path, embedde
     wait = next(line for line in lines if line.message.endswith("lock wait timeout"))
     assert wait.count == 3
     assert wait.pattern is not None
-    assert (wait.pattern.count, wait.pattern.hosts) == (3, {"inv-1": 3})
+    assert (wait.pattern.count, wait.pattern.hosts, wait.pattern.levels) == (3, {"inv-1": 3}, {"ERROR": 3})

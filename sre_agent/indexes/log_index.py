@@ -279,17 +279,18 @@ class LogIndex:
         return reads.shape_timestamps(self._opened(session, tables), _where(filters), limit)
 
     @guarded
-    def hosts_by_shape(
+    def counts_by_shape(
         self,
         session: str,
+        column: str,
         *,
         tables: list[str] | None = None,
         filters: SearchFilters | None = None,
         limit: int = 100_000,
     ) -> dict[str, Counter[str]]:
-        """Lines per host of the rows matching `filters`, per shape hash, at most `limit` rows per
-        table: reads two light columns, not the rows."""
-        return reads.shape_hosts(self._opened(session, tables), _where(filters), limit)
+        """Lines per value of `column` (`host`, `level`) of the rows matching `filters`, per shape
+        hash, at most `limit` rows per table: reads two light columns, not the rows."""
+        return reads.shape_counts(self._opened(session, tables), _where(filters), limit, column)
 
     @guarded
     def time_span(self, session: str, *, tables: list[str] | None = None) -> tuple[int, int] | None:

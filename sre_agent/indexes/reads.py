@@ -71,20 +71,23 @@ def shape_timestamps(tables: Mapping[str, Table], where: str | None, limit: int)
     return out
 
 
-def shape_hosts(tables: Mapping[str, Table], where: str | None, limit: int) -> dict[str, Counter[str]]:
-    """How many rows passing `where` each host holds, per shape hash (rows with no host are not
-    counted), at most `limit` rows per table: reads two light columns, not the rows."""
+def shape_counts(
+    tables: Mapping[str, Table], where: str | None, limit: int, column: str
+) -> dict[str, Counter[str]]:
+    """How many rows passing `where` hold each value of `column` (`host`, `level`), per shape hash
+    (rows with no value are not counted), at most `limit` rows per table: reads two light columns,
+    not the rows. A row stored in two tables counts once."""
     out: dict[str, Counter[str]] = {}
-    seen: set[str] = set()  # a row stored in two tables counts once
+    seen: set[str] = set()
     for tbl in tables.values():
-        query = tbl.search().select(["id", "shape_hash", "host"]).limit(limit)
+        query = tbl.search().select(["id", "shape_hash", column]).limit(limit)
         if where:
             query = query.where(where)
         found = run_query(query, where)
-        columns = (found["id"].to_pylist(), found["shape_hash"].to_pylist(), found["host"].to_pylist())
-        for row_id, shape, host in zip(*columns, strict=True):
-            if host and row_id not in seen:
-                out.setdefault(shape, Counter())[host] += 1
+        columns = (found["id"].to_pylist(), found["shape_hash"].to_pylist(), found[column].to_pylist())
+        for row_id, shape, value in zip(*columns, strict=True):
+            if value and row_id not in seen:
+                out.setdefault(shape, Counter())[value] += 1
             seen.add(row_id)
     return out
 

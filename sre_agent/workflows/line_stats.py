@@ -4,7 +4,7 @@ lines of its shape (`add_patterns`)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from sre_agent.indexes import LogIndex, SearchFilters, StoredRecord
 from sre_agent.indexes.filters import in_clause
@@ -49,14 +49,16 @@ def add_patterns(
     index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, lines: list[ResultLine]
 ) -> None:
     """Give each line its pattern's stats: all lines of its shape the search was allowed to see
-    (their times, and how many each host logged)."""
+    (their times, and how many lines each host logged and each level holds)."""
     if not lines:
         return
     hashes = {line.shape: short_hash(line.shape) for line in lines}
     wanted = with_clause(filters, in_clause("shape_hash", dict.fromkeys(hashes.values())))
     stamps = index.timestamps(session, tables=tables, filters=wanted, limit=PATTERN_SCAN_LIMIT)
-    hosts = index.hosts_by_shape(session, tables=tables, filters=wanted, limit=PATTERN_SCAN_LIMIT)
+    hosts = index.counts_by_shape(session, "host", tables=tables, filters=wanted, limit=PATTERN_SCAN_LIMIT)
+    levels = index.counts_by_shape(session, "level", tables=tables, filters=wanted, limit=PATTERN_SCAN_LIMIT)
     for line in lines:
         line.pattern = pattern_stats(stamps.get(hashes[line.shape], []))
-        if line.pattern is not None and (on := hosts.get(hashes[line.shape])):
-            line.pattern.hosts = dict(on.most_common())
+        if line.pattern is not None:
+            line.pattern.hosts = dict(hosts.get(hashes[line.shape], Counter()).most_common())
+            line.pattern.levels = dict(levels.get(hashes[line.shape], Counter()).most_common())

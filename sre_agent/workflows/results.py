@@ -26,6 +26,9 @@ class PatternStats(BaseModel):
     hosts: dict[str, int] = Field(
         default_factory=dict, description="its lines per host, most first (lines with no host not counted)"
     )
+    levels: dict[str, int] = Field(
+        default_factory=dict, description="its lines per level, most first (lines with no level not counted)"
+    )
 
 
 class ResultLine(BaseModel):
