@@ -97,6 +97,8 @@ def test_what_changed_for_a_named_thing_puts_that_things_lines_before_the_change
         ("Package KB3019978 installed successfully", True),
         ("Uninstalling package openssl-1.1.1k", True),
         ("kernel patched live: CVE-2024-1086", True),
+        ("1#1: signal 1 (SIGHUP) received from 48213, reconfiguring", True),  # nginx re-reads its config
+        ("RequestHandler reconfigured with 4 workers", True),
         ("config reloaded: no changes", False),  # says nothing changed
         ("GET /install.sh 200", False),  # a path, not an install
         ("request took 32ms", False),
