@@ -45,8 +45,8 @@ _RFC5424 = re.compile(r"^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) ?(.*)$", re.
 _SYSLOG = re.compile(r"^([A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})")
 _HDFS = re.compile(r"^(\d{6} \d{6})")
 _APACHE_ERROR = re.compile(r"^\[([A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})(\.\d+)? (\d{4})\]")
-_REDIS = "%d %b %Y %H:%M:%S"
-_REDIS_START = re.compile(r"^\d+:[XCSM] ")
+_REDIS_PREFIX = r"^\d+:[XCSM] "  # Redis's `pid:role` before its time
+_REDIS_START = re.compile(_REDIS_PREFIX)
 #: Redis's level marks after its time: `.` debug, `-` verbose, `*` notice, `#` warning.
 _REDIS_LEVELS = {".": "DEBUG", "-": "DEBUG", "*": "INFO", "#": "WARN"}
 #: A zone written as a word after an ISO time without an offset, read as UTC.
@@ -64,7 +64,7 @@ _COMPACT: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s"), "%Y/%m/%d %H:%M:%S"),
     # Redis: 1:M 18 Mar 2025 14:05:00.123 * Ready to accept connections (the pid and role stay)
     (
-        re.compile(r"^\d+:[XCSM] (\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s"),
+        re.compile(_REDIS_PREFIX + r"(\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s"),
         "%d %b %Y %H:%M:%S",
     ),
 ]
@@ -145,10 +145,9 @@ def _time_at_start(line: str, default_year: int) -> tuple[datetime, str] | None:
     if m := _APACHE_ERROR.match(line):
         try:
             ts = datetime.strptime(f"{m.group(1)} {m.group(3)}", "%a %b %d %H:%M:%S %Y")
-            fraction = m.group(2)
-            return ts.replace(microsecond=int(fraction[1:7].ljust(6, "0"))) if fraction else ts, line[
-                m.end() :
-            ]
+            if fraction := m.group(2):  # Apache 2.4: `04:47:44.902022`
+                ts = ts.replace(microsecond=int(fraction[1:7].ljust(6, "0")))
+            return ts, line[m.end() :]
         except ValueError:
             pass
     if m := _ACCESS_LOG.match(line):
