@@ -6,6 +6,8 @@ returns it (before cleaning). Times are always timezone-aware UTC.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,6 +85,13 @@ def env_spellings(environment: str) -> tuple[str, ...]:
 def same_env(a: str, b: str) -> bool:
     """Whether two environment names mean the same one (case aside, `prod` = `production`)."""
     return b.strip().lower() in env_spellings(a)
+
+
+def log_clock(offsets: Iterable[int | None]) -> int | None:
+    """The UTC offset (minutes) most of a log's records were written with, from their
+    `utc_offset`s; None when none names one."""
+    counted = Counter(offset for offset in offsets if offset is not None)
+    return counted.most_common(1)[0][0] if counted else None
 
 
 def as_utc(value: datetime) -> datetime:

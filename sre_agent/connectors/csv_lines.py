@@ -14,11 +14,10 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from sre_agent.connectors.inputs import Line
 from sre_agent.connectors.json_record import Aliases, record_from_object
 from sre_agent.models import LogRecord
 
-#: One line of a file: byte offset (-1 when compressed), 1-based line number, text.
-Line = tuple[int, int, str]
 #: Where a skipped line goes: (where, reason).
 Note = Callable[[str, str], None]
 

@@ -14,7 +14,6 @@ by the file, and a cut read keeps the recent records an incident is about and sa
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from functools import partial
@@ -27,12 +26,12 @@ from sre_agent.connectors import file_index
 from sre_agent.connectors.base import FETCH_PROGRESS, FETCH_SEEN, FetchResult, record_matches
 from sre_agent.connectors.csv_lines import csv_records, delimiter, header_of
 from sre_agent.connectors.file_index import file_key
-from sre_agent.connectors.inputs import CUT_SHORT, NotALog, check_text, log_files, open_text
+from sre_agent.connectors.inputs import CUT_SHORT, Line, NotALog, check_text, log_files, open_text
 from sre_agent.connectors.json_record import MAX_DEPTH, Aliases, record_from_object
 from sre_agent.connectors.newest import NewestKept
 from sre_agent.connectors.text_lines import record_start
 from sre_agent.errors import InputError
-from sre_agent.models import LogQuery, LogRecord, TimeWindow
+from sre_agent.models import LogQuery, LogRecord, TimeWindow, log_clock
 
 MAX_PROBLEMS = 5
 #: Longest line read (characters, 1 MiB); a longer one is skipped and located like a malformed one.
@@ -43,8 +42,6 @@ SPAN_SCAN_BYTES = 1 << 20
 PROGRESS_EVERY = 100_000
 #: Suffixes of files read through a decompressor (never seeked).
 COMPRESSED = {".gz", ".zst"}
-#: One line of a file: byte offset (-1 when compressed), 1-based line number, text.
-Line = tuple[int, int, str]
 #: What a file none of whose lines could be read is told (`FileLogstore.fetch`).
 _TIMES_READ = (
     "a log line starts with a time (ISO 8601, syslog, RFC 5424, Apache or nginx access/error logs), "
@@ -109,9 +106,7 @@ class FileLogstore:
             if building is not None:
                 file_index.keep(building, self.index_dir)
             if not read and start == 0 and result.skipped > skipped_before:  # not one line was a record
-                unreadable[path] = (
-                    f"none of its {result.skipped - skipped_before} lines could be read as a log record"
-                )
+                unreadable[path] = _unreadable(result.skipped - skipped_before)
         if unreadable and len(unreadable) == len(paths):
             path, reason = next(iter(unreadable.items()))
             raise NotALog(path, reason, result.problems[0] if result.problems else "", _TIMES_READ)
@@ -148,22 +143,19 @@ class FileLogstore:
         last: datetime | None = None
         ignored = FetchResult()
         paths = self.files()
-        offsets: Counter[int] = Counter()
+        offsets: list[int | None] = []
         for path in paths:
             for record in self._span_records(path, ignored):
                 ts = record.timestamp
                 first = ts if first is None or ts < first else first
                 last = ts if last is None or ts > last else last
-                if record.utc_offset is not None:
-                    offsets[record.utc_offset] += 1
+                offsets.append(record.utc_offset)
         if first is None or last is None:
             if ignored.skipped:  # lines there were, and not one could be read: no log of ours
                 where = paths[0] if len(paths) == 1 else self.path
-                reason = f"none of its {ignored.skipped} lines could be read as a log record"
-                raise NotALog(where, reason, ignored.problems[0], _TIMES_READ)
+                raise NotALog(where, _unreadable(ignored.skipped), ignored.problems[0], _TIMES_READ)
             return None, None
-        clock = offsets.most_common(1)[0][0] if offsets else None
-        return TimeWindow(start=first, end=last), clock
+        return TimeWindow(start=first, end=last), log_clock(offsets)
 
     def _span_records(self, path: Path, ignored: FetchResult) -> Iterator[LogRecord]:
         size = path.stat().st_size
@@ -178,15 +170,16 @@ class FileLogstore:
             fh.seek(size - half)
             tail = fh.read(half)
         # Whole lines only: the head's last line and the tail's first may be cut.
-        header = header_of(_lines(path), delimiter(path)) if kind == "csv" else None
-        for chunk, named in ((head.rsplit(b"\n", 1)[0], None), (tail.split(b"\n", 1)[-1], header)):
+        header: list[str] | None = None  # a CSV's column names: the head's first line, for the tail
+        for chunk in (head.rsplit(b"\n", 1)[0], tail.split(b"\n", 1)[-1]):
             lines = chunk.decode("utf-8", errors="replace").splitlines()
-            numbered = ((-1, n, text) for n, text in enumerate(lines, 1))
+            numbered = [(-1, n, text) for n, text in enumerate(lines, 1)]
             if jsonl:
                 yield from (record for _, record in _jsonl_records(numbered, path, ignored, None))
-            elif kind == "csv":  # the tail has no header row: the head's names
+            elif kind == "csv":
                 noted = partial(_note, ignored)
-                yield from (record for _, record in csv_records(numbered, path, noted, None, named))
+                yield from (record for _, record in csv_records(numbered, path, noted, None, header))
+                header = header or header_of(numbered, delimiter(path))
             else:
                 yield from (record for _, record in self._text_records(numbered, path, ignored))
 
@@ -220,6 +213,11 @@ class FileLogstore:
             pending, pending_at = record, offset
         if pending is not None:
             yield pending_at, pending
+
+
+def _unreadable(lines: int) -> str:
+    """Why a file of `lines` lines none of which is a record is refused (or skipped in a folder)."""
+    return f"none of its {lines} lines could be read as a log record"
 
 
 def _note(result: FetchResult, where: str, reason: str) -> None:

@@ -44,6 +44,8 @@ NAMES_READ = ".jsonl, .log, .txt, rotated (.log.1, .log-20240501) and their .gz"
 _GIVE = "give a JSONL or plain text log (.gz is read too)"
 
 Format = Literal["jsonl", "csv", "text"]
+#: One line of a log file as it is read: byte offset (-1 when compressed), 1-based line number, text.
+Line = tuple[int, int, str]
 
 
 class NotALog(InputError):

@@ -9,7 +9,6 @@ session already stored.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +18,7 @@ from workflows import Context, Workflow, step
 from workflows.events import StopEvent
 from workflows.retry_policy import retry_if_exception_type, retry_policy, stop_after_attempt, wait_exponential
 
+from sre_agent import models
 from sre_agent.clean import clean_table
 from sre_agent.clean_messages import MessageHelper, message_cap
 from sre_agent.clocks import MINUTES, span
@@ -99,8 +99,7 @@ def apply_overrides(plan: RetrievalPlan, job: SearchJob) -> RetrievalPlan:
 
 def log_clock(records: Sequence[LogRecord]) -> int | None:
     """The UTC offset (minutes) most of `records` were written with; None when they name none."""
-    offsets = Counter(r.utc_offset for r in records if r.utc_offset is not None)
-    return offsets.most_common(1)[0][0] if offsets else None
+    return models.log_clock(record.utc_offset for record in records)
 
 
 class SearchState(BaseModel):
