@@ -24,7 +24,7 @@ def render_fetch_report(report: FetchReport | None, heading: str = "**What the f
         return ""
     matched = report.matched_sentence()
     items = [f"- {partial_read(report.cut)}"] if report.cut is not None else []
-    items += [f"- ⚠ **Partial read**: {sentence}" for sentence in report.ends_early]
+    items += [f"- {partial_read(sentence)}" for sentence in report.ends_early]
     items += [f"- {matched}"] if matched else []
     items += [f"- {r.sentence()}" for r in report.relaxed]
     if report.facets is not None:
@@ -34,9 +34,10 @@ def render_fetch_report(report: FetchReport | None, heading: str = "**What the f
     return f"{heading}:\n" + "\n".join(items) if items else ""
 
 
-def partial_read(cut: FetchCut) -> str:
-    """A fetch the record limit cut, as the Markdown warning every answer gives it."""
-    return f"⚠ **Partial read**: {cut.sentence()}"
+def partial_read(cut: FetchCut | str) -> str:
+    """A fetch the record limit cut (or what else was read only in part, in words: a gzip file cut
+    short), as the Markdown warning every answer gives it."""
+    return f"⚠ **Partial read**: {cut if isinstance(cut, str) else cut.sentence()}"
 
 
 def cut_notes(reports: Iterable[FetchReport | None]) -> list[str]:
@@ -47,7 +48,7 @@ def cut_notes(reports: Iterable[FetchReport | None]) -> list[str]:
         if report is None:
             continue
         notes = [f"{partial_read(report.cut)}."] if report.cut is not None else []
-        notes += [f"⚠ **Partial read**: {sentence}." for sentence in report.ends_early]
+        notes += [f"{partial_read(sentence)}." for sentence in report.ends_early]
         out += [note for note in notes if note not in out]
     return out
 

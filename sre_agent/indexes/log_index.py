@@ -282,15 +282,15 @@ class LogIndex:
     def counts_by_shape(
         self,
         session: str,
-        column: str,
+        columns: Sequence[str],
         *,
         tables: list[str] | None = None,
         filters: SearchFilters | None = None,
         limit: int = 100_000,
-    ) -> dict[str, Counter[str]]:
-        """Lines per value of `column` (`host`, `level`) of the rows matching `filters`, per shape
-        hash, at most `limit` rows per table: reads two light columns, not the rows."""
-        return reads.shape_counts(self._opened(session, tables), _where(filters), limit, column)
+    ) -> dict[str, dict[str, Counter[str]]]:
+        """For each of `columns` (`host`, `level`), lines per value of the rows matching `filters`,
+        per shape hash, at most `limit` rows per table: one read of light columns, not the rows."""
+        return reads.shape_counts(self._opened(session, tables), _where(filters), limit, columns)
 
     @guarded
     def time_span(self, session: str, *, tables: list[str] | None = None) -> tuple[int, int] | None:

@@ -10,7 +10,7 @@ LanceDB several times more than reading one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -72,23 +72,26 @@ def shape_timestamps(tables: Mapping[str, Table], where: str | None, limit: int)
 
 
 def shape_counts(
-    tables: Mapping[str, Table], where: str | None, limit: int, column: str
-) -> dict[str, Counter[str]]:
-    """How many rows passing `where` hold each value of `column` (`host`, `level`), per shape hash
-    (rows with no value are not counted), at most `limit` rows per table: reads two light columns,
-    not the rows. A row stored in two tables counts once."""
-    out: dict[str, Counter[str]] = {}
+    tables: Mapping[str, Table], where: str | None, limit: int, columns: Sequence[str]
+) -> dict[str, dict[str, Counter[str]]]:
+    """For each of `columns` (`host`, `level`): how many rows passing `where` hold each of its
+    values, per shape hash (rows with no value are not counted); at most `limit` rows per table,
+    read once for all the columns, not the rows. A row stored in two tables counts once."""
+    out: dict[str, dict[str, Counter[str]]] = {column: {} for column in columns}
     seen: set[str] = set()
     for tbl in tables.values():
-        query = tbl.search().select(["id", "shape_hash", column]).limit(limit)
+        query = tbl.search().select(["id", "shape_hash", *columns]).limit(limit)
         if where:
             query = query.where(where)
         found = run_query(query, where)
-        columns = (found["id"].to_pylist(), found["shape_hash"].to_pylist(), found[column].to_pylist())
-        for row_id, shape, value in zip(*columns, strict=True):
-            if value and row_id not in seen:
-                out.setdefault(shape, Counter())[value] += 1
-            seen.add(row_id)
+        ids, shapes = found["id"].to_pylist(), found["shape_hash"].to_pylist()
+        fresh = [row_id not in seen for row_id in ids]
+        seen.update(ids)
+        for column in columns:
+            counts = out[column]
+            for keep, shape, value in zip(fresh, shapes, found[column].to_pylist(), strict=True):
+                if keep and value:
+                    counts.setdefault(shape, Counter())[value] += 1
     return out
 
 

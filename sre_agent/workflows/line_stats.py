@@ -55,8 +55,10 @@ def add_patterns(
     hashes = {line.shape: short_hash(line.shape) for line in lines}
     wanted = with_clause(filters, in_clause("shape_hash", dict.fromkeys(hashes.values())))
     stamps = index.timestamps(session, tables=tables, filters=wanted, limit=PATTERN_SCAN_LIMIT)
-    hosts = index.counts_by_shape(session, "host", tables=tables, filters=wanted, limit=PATTERN_SCAN_LIMIT)
-    levels = index.counts_by_shape(session, "level", tables=tables, filters=wanted, limit=PATTERN_SCAN_LIMIT)
+    counted = index.counts_by_shape(
+        session, ("host", "level"), tables=tables, filters=wanted, limit=PATTERN_SCAN_LIMIT
+    )
+    hosts, levels = counted["host"], counted["level"]
     for line in lines:
         line.pattern = pattern_stats(stamps.get(hashes[line.shape], []))
         if line.pattern is not None:
