@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sre_agent.indexes import LogIndex, StoredRecord
+from sre_agent.indexes import LogIndex, SearchFilters, StoredRecord
 from sre_agent.models import LEVELS, TimeWindow
 from sre_agent.shapes import sounds_like_trouble
 from sre_agent.workflows.constraints import Attempt, search_filters
@@ -67,6 +67,22 @@ def rank_broad(
 ) -> list[ResultLine]:
     """The `k` messages of `rows` to show first. `baseline` counts each shape's lines outside the
     window, `span` is the seconds the session's lines cover."""
+    out = []
+    for group in _picked(rows, baseline, span, window, k):
+        line = to_result_line(group[0], via="scan", score=0.0)
+        merge_rows(line, group)
+        out.append(line)
+    return out
+
+
+def _picked(
+    rows: Sequence[StoredRecord],
+    baseline: dict[str, int],
+    span: float,
+    window: TimeWindow | None,
+    k: int,
+) -> list[list[StoredRecord]]:
+    """The rows of each of the `k` messages to show first, in order (`rank_broad`)."""
     by_message: dict[str, list[StoredRecord]] = defaultdict(list)
     for row in rows:
         by_message[row.message].append(row)
@@ -104,13 +120,7 @@ def rank_broad(
         *_in_turn(by_shape, routine, None),
         *[m for s in notable for m in by_shape[s][NOTABLE_DEPTH:]],
     ][:k]
-    out = []
-    for message in picked:
-        group = by_message[message]
-        line = to_result_line(group[0], via="scan", score=0.0)
-        merge_rows(line, group)
-        out.append(line)
-    return out
+    return [by_message[message] for message in picked]
 
 
 def ranked_window(
@@ -124,20 +134,41 @@ def ranked_window(
 ) -> list[ResultLine]:
     """The window's worst and most unusual patterns under `attempt`'s filters (`rank_broad`), each
     pattern's usual rate read from the same filters outside the window."""
-    rows = index.scan(session, tables=tables, filters=search_filters(plan, attempt), limit=BROAD_SCAN_LIMIT)
-    return rank_broad(rows, _baseline(index, session, tables, plan, attempt), span, plan.window, k)
+    filters = search_filters(plan, attempt)
+    rows = index.scan(session, tables=tables, filters=filters, limit=BROAD_SCAN_LIMIT)
+    return rank_broad(rows, _baseline(index, session, tables, filters, plan.window), span, plan.window, k)
+
+
+def worst_rows(
+    index: LogIndex,
+    session: str,
+    tables: list[str] | None,
+    filters: SearchFilters,
+    window: TimeWindow | None,
+    k: int,
+) -> list[StoredRecord]:
+    """One row of each of the `k` messages passing `filters` that a broad question would show
+    first: worst and most unusual patterns first, one message per pattern in turn (`rank_broad`).
+    "What happened to upstream 10.0.3.21?" asks this of the lines that hold the address."""
+    rows = index.scan(session, tables=tables, filters=filters, limit=BROAD_SCAN_LIMIT)
+    baseline = _baseline(index, session, tables, filters, window)
+    return [group[0] for group in _picked(rows, baseline, session_span(index, session, tables), window, k)]
 
 
 def _baseline(
-    index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan, attempt: Attempt
+    index: LogIndex,
+    session: str,
+    tables: list[str] | None,
+    filters: SearchFilters,
+    window: TimeWindow | None,
 ) -> dict[str, int]:
     """Lines per shape outside the window (same filters otherwise): a pattern's usual rate."""
     baseline: dict[str, int] = defaultdict(int)
-    if plan.window is None:
+    if window is None:
         return baseline
-    everywhere = search_filters(plan, attempt).model_copy(update={"start": None, "end": None})
+    everywhere = filters.model_copy(update={"start": None, "end": None})
     for row in index.scan(session, tables=tables, filters=everywhere, limit=BROAD_SCAN_LIMIT):
-        if not plan.window.contains(row.timestamp):
+        if not window.contains(row.timestamp):
             baseline[row.shape] += 1
     return baseline
 

@@ -29,7 +29,7 @@ from sre_agent.indexes.filters import in_clause
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.anchors import anchor_matches, named_first, rank_matches
 from sre_agent.workflows.around import lines_around
-from sre_agent.workflows.broad import ranked_window, session_span
+from sre_agent.workflows.broad import ranked_window, session_span, worst_rows
 from sre_agent.workflows.changes import change_ids
 from sre_agent.workflows.constraints import (
     Attempt,
@@ -83,6 +83,10 @@ VECTOR_WEIGHT = 8.0
 #: 0.857 → 0.877, count 0.646 → 0.696 at 1 (0.760 overall at 2, 0.775 at 1); the incident sets
 #: and factual unchanged.
 TIER_VECTOR_WEIGHT = 1.0
+#: Lines of what a question asks "what went wrong with" that come first, worst and most unusual
+#: patterns first (`broad.worst_rows`): the words left beside an id ("what happened to upstream
+#: 10.0.3.21?") are in every line that holds it and rank nothing.
+WORST_FIRST = 10
 #: Ids of the identifiers' first lines whose other lines follow them (`_sharing_ids`).
 SHARED_FROM = 5
 SHARED_IDS = 5
@@ -242,6 +246,9 @@ class Retriever:
                 if len(present) == 1
                 else self._ranked(session, tables, plan, every, TIER_VECTOR_WEIGHT, present)
             )
+            if plan.asks_what_went_wrong:  # "what happened to upstream 10.0.3.21?": its worst lines first
+                worst = worst_rows(self.index, session, tables, every, plan.window, WORST_FIRST)
+                exact = merge_hits([Hit(**row.model_dump(), score=0.0, via="fts") for row in worst], exact)
         tiers = [exact, self._anchored(session, tables, plan, filters)]
         if exact:
             tiers.append(self._sharing_ids(session, tables, plan, filters, exact))
