@@ -1,4 +1,4 @@
-""""What happened to <an id>?": the lines holding the id, worst and most unusual patterns first.
+"""Questions of the form "what happened to <an id>?": the lines holding the id, worst and most unusual patterns first.
 
 The words left beside the id ("upstream") are in every line that holds it, so the question's own
 ranking cannot tell a refused connection from a routine note; the retrieve step ranks those lines
@@ -17,7 +17,7 @@ def _nginx(minute: int, level: str, text: str, upstream: str = ADDRESS) -> tuple
     """An nginx error-log line about one request to `upstream`."""
     path = f"/v1/orders/{minute}"
     message = (
-        f'[{level.lower()}] 48220#48220: *{1800000 + minute} {text}, client: 192.0.2.33, '
+        f"[{level.lower()}] 48220#48220: *{1800000 + minute} {text}, client: 192.0.2.33, "
         f'server: api.example.com, request: "GET {path} HTTP/1.1", upstream: "http://{upstream}:9090{path}"'
     )
     return (minute, message, {"level": level})
