@@ -305,8 +305,9 @@ class Engine(EngineParts):
             if not question.strip():
                 raise InputError("QUESTION: empty question")
             config = self.config(service)
-            if logs is not None:
+            if logs is not None:  # the snapshot's last time is "now", as for `ask` ("around 03:36")
                 logstore = FileLogstore(logs, index_dir=self.file_indexes)
+                now = now or self.snapshot(logs).now
             query = None
             table = table or table_name("logs", "all", environment or "prod")
             # a file's version is known; a live store's not
