@@ -29,7 +29,7 @@ from sre_agent.connectors.file_index import file_key
 from sre_agent.connectors.inputs import CUT_SHORT, Line, NotALog, check_text, log_files, open_text
 from sre_agent.connectors.json_record import MAX_DEPTH, Aliases, record_from_object
 from sre_agent.connectors.newest import NewestKept
-from sre_agent.connectors.text_lines import record_start
+from sre_agent.connectors.text_lines import continues, record_start
 from sre_agent.errors import InputError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow, log_clock
 
@@ -207,6 +207,9 @@ class FileLogstore:
                     pending.message += "\n" + line
                 else:
                     _note(result, f"{path}:{lineno}", NO_TIME)
+                continue
+            if pending is not None and (part := continues(pending, record)) is not None:
+                pending.message += "\n" + part  # PostgreSQL's DETAIL, HINT, STATEMENT of the report
                 continue
             if pending is not None:
                 yield pending_at, pending

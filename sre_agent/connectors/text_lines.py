@@ -21,7 +21,7 @@ in (others are lines of the record above: stack frames, "Caused by", wrapped tex
   14:05:00 ERROR …`, `INFO  2025-03-18 …`), the prefix kept in the message.
 
 `record_start` is the one entry point; the `file` logstore joins the lines that start nothing to
-the record above.
+the record above, and those that `continues` says are part of it (PostgreSQL's DETAIL, HINT, …).
 """
 
 from __future__ import annotations
@@ -73,6 +73,15 @@ _LOGCAT_LEVEL = re.compile(r"^\d+\s+\d+\s+([VDIWEF])\s")
 _BRACKET_LEVEL = re.compile(
     r"^\[(?:[\w.-]+:)?(emerg|alert|crit|critical|error|err|warn|warning|notice|info|debug)\]", re.IGNORECASE
 )
+#: PostgreSQL's `log_line_prefix` ends with the process id (`[1234]`, often `user@db` after it),
+#: then the severity. DETAIL, HINT, STATEMENT, CONTEXT and QUERY lines are parts of the report
+#: before them (`continues`); LOG and NOTICE are its INFO.
+_PG_SEVERITY = re.compile(
+    r"^\[(\d+)\](?:\s+\S*@\S*)?\s+(LOG|NOTICE|INFO|DEBUG[1-5]?|WARNING|ERROR|FATAL|PANIC"
+    r"|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):\s"
+)
+_PG_LEVELS = {"LOG": "INFO", "NOTICE": "INFO", "WARNING": "WARN", "PANIC": "FATAL"}
+_PG_PARTS = frozenset({"DETAIL", "HINT", "STATEMENT", "CONTEXT", "QUERY", "LOCATION"})
 _ACCESS_LOG = re.compile(r"^\S+ \S+ \S+ \[(\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] \"")
 _LOGFMT_PAIR = re.compile(r'([A-Za-z_@][\w.@/-]*)=("(?:[^"\\]|\\.)*"|[^\s"]*)')
 _LOGFMT_START = re.compile(r"^[A-Za-z_@][\w.@/-]*=")
@@ -95,6 +104,21 @@ def record_start(
     return _record(ts, message, source, lineno, level=level)
 
 
+def continues(previous: LogRecord, record: LogRecord) -> str | None:
+    """The text `record` adds to `previous` when it is a part of the same report, else None:
+    PostgreSQL's DETAIL, HINT, STATEMENT, CONTEXT or QUERY line of the same process within a second
+    (`[28417] … PANIC:  could not write …` then `[28417] … STATEMENT:  INSERT …`)."""
+    part = _PG_SEVERITY.match(record.message) if record.message.startswith("[") else None
+    if part is None or part.group(2) not in _PG_PARTS:
+        return None
+    head = _PG_SEVERITY.match(previous.message)
+    if head is None or head.group(1) != part.group(1):
+        return None
+    if abs((record.timestamp - previous.timestamp).total_seconds()) > 1:
+        return None
+    return record.message[part.start(2) :]
+
+
 def _record(
     ts: datetime,
     message: str,
@@ -110,6 +134,9 @@ def _record(
         level = normalize_level(letter.group(1))
     if level is None and (bracketed := _BRACKET_LEVEL.match(message)):  # `[error] 1234#0: …`
         level = normalize_level(bracketed.group(1))
+    if level is None and message.startswith("[") and (pg := _PG_SEVERITY.match(message)):
+        word = pg.group(2)  # PostgreSQL: `[1] LOG:  database system is ready to accept connections`
+        level = None if word in _PG_PARTS else normalize_level(_PG_LEVELS.get(word, word.rstrip("12345")))
     if level is None and (said := LEVEL_IN_TEXT.search(message[:80])):
         level = said.group(1)
     return LogRecord(
@@ -233,4 +260,4 @@ def _unquote(value: str) -> str:
     return value
 
 
-__all__ = ["MAX_PREFIX_WORDS", "SYSLOG_LEVELS", "record_start"]
+__all__ = ["MAX_PREFIX_WORDS", "SYSLOG_LEVELS", "continues", "record_start"]
