@@ -143,12 +143,13 @@ def render_evidence(
         last = stats.last_seen if stats is not None else max(line.last_seen for line in group)
         level = max((line.level or "-" for line in group), key=_severity)
         kinds = f" in {len(group)} variants" if len(group) > 1 else ""
-        # a process id only when every variant has the same one: "pid=7" over ×368 lines would lie
+        # a process id only when every line of the pattern is known to have the same one: "pid=7"
+        # over ×368 lines would lie, and so would "pid=1432" over ×75 lines of which the variants
+        # shown hold 18 (the others came from the process started after 1432 was killed);
         # the hosts of every line of the pattern, not the first variant's: "host=idx-3" over ×45
         # lines of three hosts sent people to one box
-        said_by = source_of(
-            best, with_pid=len({line.pid for line in group}) == 1, hosts=stats.hosts if stats else None
-        )
+        one_pid = len({line.pid for line in group}) == 1 and sum(line.count for line in group) >= count
+        said_by = source_of(best, with_pid=one_pid, hosts=stats.hosts if stats else None)
         source = f"  {said_by}" if said_by else ""
         mixed = f" ({_counted(stats.levels)})" if stats is not None and len(stats.levels) > 1 else ""
         when = _when(first, last, count, utc_offset)

@@ -55,7 +55,7 @@ def test_the_source_fields_and_the_logs_clock_are_shown() -> None:
     )
 
 
-def test_the_process_id_is_shown_only_when_every_variant_has_that_one() -> None:
+def test_the_process_id_is_shown_only_when_every_line_of_the_pattern_has_that_one() -> None:
     reset = _line(
         "fatal: Write failed: Connection reset by peer",
         "fatal: Write failed: Connection reset by peer",
@@ -80,6 +80,13 @@ def test_the_process_id_is_shown_only_when_every_variant_has_that_one() -> None:
         render_evidence(two).splitlines()[1]
         == " 1. [-] ×2 in 2 variants  2026-03-01 02:10:00 → 2026-03-01 02:11:00 (1m)"
     )
+    # the pattern has lines the variants shown do not hold: their process is not known
+    more = [line.model_copy() for line in one]
+    more[0].pattern = pattern_stats([int(T0.timestamp() * 1_000_000)] * 3)
+    assert render_evidence(more).splitlines()[1].startswith(" 1. [-] ×3 in 2 variants")
+    assert "pid=" not in render_evidence(more).splitlines()[1]
+    more[0].pattern = pattern_stats([int(T0.timestamp() * 1_000_000)] * 2)
+    assert render_evidence(more).splitlines()[1].endswith(" pid=7")
 
 
 def test_a_pattern_over_several_days_says_its_rhythm() -> None:
