@@ -29,6 +29,7 @@ from sre_agent.connectors.file_index import file_key
 from sre_agent.connectors.inputs import CUT_SHORT, Line, NotALog, check_text, log_files, open_text
 from sre_agent.connectors.json_record import MAX_DEPTH, Aliases, record_from_object
 from sre_agent.connectors.newest import NewestKept
+from sre_agent.connectors import wrapped
 from sre_agent.connectors.text_lines import continues, record_start
 from sre_agent.errors import InputError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow, log_clock
@@ -322,8 +323,12 @@ def _lines(path: Path, start: int = 0, line: int = 1, result: FetchResult | None
 def _jsonl_records(
     lines: Iterable[Line], path: Path, result: FetchResult, aliases: Aliases
 ) -> Iterator[tuple[int, LogRecord]]:
+    """Records of JSONL lines, one a line; a line that continues the record above (a stack frame
+    a container's shipper stored as a record of its own: `wrapped.continues`) is joined to it."""
     source = str(path)  # one string shared by every record of the file
     day = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()  # for lines with a time of day only
+    pending: LogRecord | None = None
+    pending_at = -1
     for offset, lineno, raw in lines:
         if not raw.strip():
             continue
@@ -331,6 +336,15 @@ def _jsonl_records(
             _note(result, f"{path}:{lineno}", _too_long(raw.rstrip("\r\n")))
             continue
         try:
-            yield offset, parse_jsonl_line(raw, source=source, line=lineno, aliases=aliases, day=day)
+            record = parse_jsonl_line(raw, source=source, line=lineno, aliases=aliases, day=day)
         except ValueError as exc:
             _note(result, f"{path}:{lineno}", str(exc))
+            continue
+        if pending is not None and wrapped.continues(pending, record):
+            pending.message += "\n" + record.message  # `\tat com.shop…`, `Caused by: …`
+            continue
+        if pending is not None:
+            yield pending_at, pending
+        pending, pending_at = record, offset
+    if pending is not None:
+        yield pending_at, pending

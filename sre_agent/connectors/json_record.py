@@ -111,6 +111,11 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "kubernetes.container_name",
         "k8s.container.name",
         "resource.k8s.container.name",
+        "resource.labels.container_name",  # Google Cloud Logging: a GKE container
+        "resource.labels.service_name",  # Cloud Run
+        "resource.labels.function_name",  # Cloud Functions
+        "_SYSTEMD_UNIT",  # the journal (`journalctl -o json`): the unit, else the program
+        "SYSLOG_IDENTIFIER",
     ),
     "method": ("method", "rpc_method", "rpc.method", "rpc", "grpc.method", "endpoint", "operation"),
     "request_id": (
@@ -132,6 +137,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "kubernetes.pod.name",
         "k8s.pod.name",
         "resource.k8s.pod.name",
+        "resource.labels.pod_name",  # Google Cloud Logging: a GKE pod
         "instance",
         "involvedObject.name",  # a Kubernetes event's pod or node
         # Where no field says "host": the machine by the other names shippers and systems give it
@@ -390,7 +396,10 @@ def record_from_object(
             level_key = key
             fields[name] = numeric_level(value, key) or str(value)
         elif name in _FEW_VALUES:
-            fields[name] = sys.intern(str(value))
+            text = str(value)
+            if name == "service" and text.endswith(".service"):  # a systemd unit: `cron.service`
+                text = text[: -len(".service")]
+            fields[name] = sys.intern(text)
             host_key = key if name == "host" else host_key
         else:
             fields[name] = str(value)
@@ -405,7 +414,9 @@ def record_from_object(
     else:
         message = str(msg).rstrip("\n")
     fields["message"] = message
-    if "level" not in fields and said is not None and said.level is not None:
+    if said is not None and said.level is not None and ("level" not in fields or said.leading):
+        # the application's own level at the head of its line wins over the wrapper's, which a
+        # shipper guesses from the stream (Google's agent calls every stderr line ERROR)
         fields["level"] = said.level
     elif "level" not in fields and (found := LEVEL_IN_TEXT.search(message[:80])):
         fields["level"] = found.group(1)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
+from sre_agent.models import LogRecord
+
 #: A leading time: `2024-03-12 12:03:04,120`, `2024-03-12T12:03:04.120Z`, `2024/03/12 12:03:04`,
 #: or the time of day alone (`12:03:04.120`), optionally in brackets.
 _LEADING_TIME = re.compile(
@@ -44,6 +46,8 @@ _LOGGER = re.compile(
 )
 #: How far into the line the level may be: after a time, a thread name, a pid.
 LEVEL_REACH = 100
+#: A level this near the head of the line (after its time) is what the line says of itself.
+LEADING_REACH = 2
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class InnerLine:
     logger: str | None
     timestamp: datetime | None  # only when the line carries a full date and time
     clock: time | None = None  # the time of day of a line that gives no date
+    leading: bool = False  # the level opens the line (after its time): the line's own, surely
 
 
 def inner_line(text: str) -> InnerLine:
@@ -84,8 +89,10 @@ def inner_line(text: str) -> InnerLine:
         return InnerLine(
             message=rest.rstrip("\r\n"), level=level, logger=None, timestamp=timestamp, clock=clock
         )
+    leading = False
     if head:
         level = head.group("level").upper()
+        leading = head.start() <= LEADING_REACH
         named = _LOGGER.match(rest[head.end() :])
         if named:
             logger = named.group("logger")
@@ -95,6 +102,7 @@ def inner_line(text: str) -> InnerLine:
         logger=logger,
         timestamp=timestamp,
         clock=clock,
+        leading=leading,
     )
 
 
@@ -108,3 +116,36 @@ def inner_object(text: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+#: The head of a line that goes on the record above: a stack frame (`\tat com.x.Foo.bar(Foo.java:42)`,
+#: Python's `  File "…", line 3`, Go's `\t/src/x.go:42 +0x1d`), a `Caused by:`, `... 12 more`, the
+#: exception a logged error carries (`org.x.DataAccessException: …`, Python's `Traceback (…):` and
+#: its last line `KeyError: 'sku'`).
+_CONTINUATION = re.compile(
+    r"^(?:[ \t]+\S|Caused by: |Suppressed: |\.\.\. \d+ (?:more|common frames omitted)"
+    r"|Traceback \(most recent call last\):)"
+)
+#: An exception's own line: glued only when it says no level (`KeyError: 'sku'` is one; a record
+#: `KafkaError: broker down` at level ERROR is a report of its own).
+_EXCEPTION = re.compile(r"^(?:[\w$]+\.)*[\w$]*(?:Exception|Error|Throwable)(?::|$)")
+#: How long after the record above a continuation may come (a shipper stamps each line it reads).
+CONTINUATION_SECONDS = 2.0
+
+
+def continues(previous: LogRecord, record: LogRecord) -> bool:
+    """Whether `record` is a line of `previous` that a container's shipper (Docker's json-file,
+    Fluent Bit, Google's agent) stored as a record of its own: its text starts like a stack frame
+    or a `Caused by:` (or is an exception's line and says no level), it comes from the same stream,
+    container and host within
+    `CONTINUATION_SECONDS`. (A frame's text may name a level, `Caused by: …PSQLException: ERROR:
+    …`: that is the exception's, not the line's.)"""
+    if not _CONTINUATION.match(record.message) and not (
+        record.level is None and _EXCEPTION.match(record.message)
+    ):
+        return False
+    if (record.service, record.host) != (previous.service, previous.host):
+        return False
+    if record.fields.get("stream") != previous.fields.get("stream"):
+        return False
+    return 0 <= (record.timestamp - previous.timestamp).total_seconds() <= CONTINUATION_SECONDS
