@@ -312,11 +312,12 @@ def test_a_time_of_day_is_read_on_the_day_of_an_old_log_file(cli_env: Path, mode
     is that day's 03:36, not today's (where no line is)."""
     lines = [
         "2025-02-07 01:00:00.000 UTC [1] LOG:  checkpoint starting: time",
-        '2025-02-07 03:36:05.311 UTC [28417] PANIC:  could not write to file "pg_wal/x": No space left on device',
+        '2025-02-07 03:36:05.311 UTC [28417] PANIC:  could not write to file "pg_wal/x": No space left',
         "2025-02-07 06:02:25.524 UTC [1] LOG:  checkpoint complete",
     ]
     Path("pg.log").write_text("\n".join(lines) + "\n")
     result = _run("ask", "what happened around 03:36?", "--logs", "pg.log", "--json", *mode)
     assert result.exit_code == 0, result.output
     # only the line of that hour (on today's 03:36 no line is, and the answer would hold none)
-    assert [line["first_seen"] for line in json.loads(result.stdout)["lines"]] == ["2025-02-07T03:36:05.311000Z"]
+    found = [line["first_seen"] for line in json.loads(result.stdout)["lines"]]
+    assert found == ["2025-02-07T03:36:05.311000Z"]

@@ -16,12 +16,12 @@ from sre_agent.models import LogQuery
 CRASH = [
     '2025-02-07 03:36:05.311 UTC [28417] orders_app@orders PANIC:  could not write to file "pg_wal/x": '
     "No space left on device",
-    "2025-02-07 03:36:05.311 UTC [28417] orders_app@orders STATEMENT:  INSERT INTO events SELECT * FROM orders",
+    "2025-02-07 03:36:05.311 UTC [28417] app@orders STATEMENT:  INSERT INTO events SELECT * FROM orders",
     "2025-02-07 03:36:05.431 UTC [1] LOG:  server process (PID 28417) was terminated by signal 6: Aborted",
     "2025-02-07 03:36:05.431 UTC [1] DETAIL:  Failed process was running: INSERT INTO events SELECT 1",
     "2025-02-07 03:36:05.433 UTC [24721] orders_app@orders WARNING:  terminating connection because of crash",
-    "2025-02-07 03:36:05.433 UTC [99999] orders_app@orders HINT:  In a moment you should be able to reconnect",
-    "2025-02-07 03:36:07.433 UTC [24721] orders_app@orders HINT:  In a moment you should be able to reconnect",
+    "2025-02-07 03:36:05.433 UTC [99999] orders_app@orders HINT:  In a moment you should reconnect",
+    "2025-02-07 03:36:07.433 UTC [24721] orders_app@orders HINT:  In a moment you should reconnect",
     "2025-02-07 03:52:41.250 UTC [1] LOG:  database system is ready to accept connections",
 ]
 
@@ -39,7 +39,7 @@ def _record(line: str):
         (CRASH[2], "INFO"),
         (CRASH[4], "WARN"),
         (
-            "2025-02-07 03:36:09.623 UTC [29661] orders_app@orders FATAL:  the database system is in recovery mode",
+            "2025-02-07 03:36:09.623 UTC [29661] app@orders FATAL:  the database system is in recovery mode",
             "FATAL",
         ),
         (

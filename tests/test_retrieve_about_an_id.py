@@ -1,4 +1,4 @@
-"""Questions of the form "what happened to <an id>?": the lines holding the id, worst and most unusual patterns first.
+"""Questions of the form "what happened to <an id>?": the lines holding the id, worst first.
 
 The words left beside the id ("upstream") are in every line that holds it, so the question's own
 ranking cannot tell a refused connection from a routine note; the retrieve step ranks those lines

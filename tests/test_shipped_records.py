@@ -102,7 +102,7 @@ TRACE = [
     _docker("17.234074", "\tat com.shop.orders.service.OrderService.createOrder(OrderService.java:88)"),
     _docker(
         "17.234111",
-        "Caused by: org.postgresql.util.PSQLException: ERROR: cannot execute INSERT in a read-only transaction",
+        "Caused by: org.postgresql.util.PSQLException: ERROR: cannot execute INSERT in a read-only tx",
     ),
     _docker("17.234148", "\t... 24 more"),
 ]
@@ -140,5 +140,5 @@ def test_a_stack_trace_stored_line_by_line_is_one_record(tmp_path: Path) -> None
         (9, "ERROR", 1),
     ]
     assert records[0].message.splitlines()[3] == (
-        "Caused by: org.postgresql.util.PSQLException: ERROR: cannot execute INSERT in a read-only transaction"
+        "Caused by: org.postgresql.util.PSQLException: ERROR: cannot execute INSERT in a read-only tx"
     )

@@ -22,14 +22,13 @@ from typing import Any
 
 import orjson
 
-from sre_agent.connectors import file_index
+from sre_agent.connectors import file_index, wrapped
 from sre_agent.connectors.base import FETCH_PROGRESS, FETCH_SEEN, FetchResult, record_matches
 from sre_agent.connectors.csv_lines import csv_records, delimiter, header_of
 from sre_agent.connectors.file_index import file_key
 from sre_agent.connectors.inputs import CUT_SHORT, Line, NotALog, check_text, log_files, open_text
 from sre_agent.connectors.json_record import MAX_DEPTH, Aliases, record_from_object
 from sre_agent.connectors.newest import NewestKept
-from sre_agent.connectors import wrapped
 from sre_agent.connectors.text_lines import continues, record_start
 from sre_agent.errors import InputError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow, log_clock
