@@ -119,12 +119,14 @@ def inner_object(text: str) -> dict[str, Any] | None:
 
 
 #: The head of a line that goes on the record above: a stack frame (`\tat com.x.Foo.bar(Foo.java:42)`,
-#: Python's `  File "…", line 3`, Go's `\t/src/x.go:42 +0x1d`), a `Caused by:`, `... 12 more`, the
+#: Python's `  File "…", line 3` and its code four spaces in, Go's `\t/src/x.go:42 +0x1d`), a
+#: `Caused by:`, `... 12 more` (one leading space is not enough: HealthApp writes ` getTodayTotal…`
+#: as a record of its own), the
 #: exception a logged error carries (`org.x.DataAccessException: …`, Python's `Traceback (…):` and
 #: its last line `KeyError: 'sku'`).
 _CONTINUATION = re.compile(
-    r"^(?:[ \t]+\S|Caused by: |Suppressed: |\.\.\. \d+ (?:more|common frames omitted)"
-    r"|Traceback \(most recent call last\):)"
+    r"^(?:\t|\s+at [\w$.<>/]+\(| {4,}\S|\s+File \"|\s*\.\.\. \d+ (?:more|common frames omitted)"
+    r"|Caused by: |Suppressed: |Traceback \(most recent call last\):)"
 )
 #: An exception's own line: glued only when it says no level (`KeyError: 'sku'` is one; a record
 #: `KafkaError: broker down` at level ERROR is a report of its own).
