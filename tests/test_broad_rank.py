@@ -10,7 +10,7 @@ import pytest
 from sre_agent.indexes import StoredRecord
 from sre_agent.models import TimeWindow
 from sre_agent.shapes import message_shape
-from sre_agent.workflows.broad import rank_broad, rise, window_seconds
+from sre_agent.workflows.broad import burst, rank_broad, rise, window_seconds
 
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 DAY = 86_400.0
@@ -190,3 +190,35 @@ def test_notable_patterns_show_three_lines_each_before_a_routine_pattern_shows_i
         "Expiring session 0x4f, timeout of 10000ms exceeded",
     ]
     assert messages(expiring + failing + routine, k=6)[-1] == "Accepted socket connection from 10.0.0.0"
+
+
+def test_a_pattern_that_rose_comes_before_a_steady_one_of_a_worse_level() -> None:
+    # the window holds one steady critical line (as often outside it) and a new burst of errors
+    rows = [row("SSL_do_handshake() failed bad key share", "FATAL", minute=m) for m in (1, 6)]
+    rows += [row(f"connect() failed (111: Connection refused) to {m}", "ERROR", minute=m) for m in (2, 3, 4)]
+    steady = {message_shape("SSL_do_handshake() failed bad key share"): 288}  # ~2 per 10 min all day
+    ranked = [line.message for line in rank_broad(rows, steady, DAY, WINDOW, 2)]
+    assert ranked == [
+        "connect() failed (111: Connection refused) to 2",
+        "SSL_do_handshake() failed bad key share",
+    ]
+    # a routine (INFO) pattern that rose does not jump the worse ones
+    routine = [row(f"cache refreshed {m}", "INFO", minute=m) for m in (1, 2, 3, 4, 5)]
+    assert [line.message for line in rank_broad(rows[:2] + routine, steady, DAY, WINDOW, 1)] == [
+        "SSL_do_handshake() failed bad key share"
+    ]
+
+
+def test_without_a_window_a_burst_stands_out_from_a_pattern_spread_over_the_day() -> None:
+    hours = 6 * 60  # six hours of minutes
+    noise = [row("SSL_do_handshake() failed bad key share", "FATAL", minute=m) for m in range(0, hours, 20)]
+    spike = [row(f"connect() failed to upstream {m}", "ERROR", minute=200 + m / 10) for m in range(40)]
+    ranked = [line.message for line in rank_broad(noise + spike, {}, hours * 60.0, None, 2)]
+    assert ranked == ["connect() failed to upstream 0", "SSL_do_handshake() failed bad key share"]
+    assert burst_of(spike, hours * 60.0) == 41.0  # all 40 in one stretch, none outside it
+    assert burst_of(noise, hours * 60.0) < 1.5  # as often in every stretch: no burst
+    assert burst_of([], hours * 60.0) == burst_of(noise, 0.0) == 1.0
+
+
+def burst_of(rows: list[StoredRecord], span: float) -> float:
+    return burst([rows], span)
