@@ -206,3 +206,40 @@ def test_only_the_head_of_a_line_is_read_for_restart_words(tmp_path, embedder) -
     assert [
         row.message for row in store.scan(SESSION, filters=SearchFilters(where=in_clause("id", found)))
     ] == [head]
+
+
+def test_did_it_come_back_up_gets_each_kind_of_return_before_the_stops(tmp_path, embedder) -> None:
+    starting = [
+        (52 + m // 3, f"[3103{m}] app@orders FATAL:  the database system is starting up", {"level": "FATAL"})
+        for m in range(8)
+    ]
+    stops = [
+        (36, "[1] LOG:  server process (PID 28417) was terminated by signal 6: Aborted"),
+        (36, "[1] LOG:  terminating any other active server processes"),
+        (36, "[1] LOG:  all server processes terminated; reinitializing"),
+        (37, "[1] LOG:  aborting startup due to startup process failure"),
+        (37, "[1] LOG:  database system is shut down"),
+    ]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *stops,
+            (52, "[1] LOG:  starting PostgreSQL 15.6 on x86_64-pc-linux-gnu"),
+            *starting,
+            (55, "[1] LOG:  database system is ready to accept connections"),
+        ),
+    )
+    found, _ = _ask(store, "did it come back up after the crash?", k=4)
+    # one "starting up" stands for the eight, so the start and the ready line make the top 3
+    assert sorted(found[:3]) == sorted(
+        [
+            "[1] LOG:  starting PostgreSQL 15.6 on x86_64-pc-linux-gnu",
+            "[1] LOG:  database system is ready to accept connections",
+            next(line for line in found if "starting up" in line),
+        ]
+    )
+    assert sum("starting up" in line for line in found[:4]) <= 2
+    # a question about the going down keeps the question's own order of the same lines
+    down, _ = _ask(store, "which processes were terminated when it restarted?", k=4)
+    assert any("terminat" in line for line in down[:2])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sre_agent.indexes import LogIndex, SearchFilters
+from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.workflows.changes import rare_ids_saying
 from sre_agent.workflows.constraints import any_identifier_clause, with_clause
 
@@ -44,6 +44,21 @@ _RESTART_WORDS = re.compile(
     re.IGNORECASE,
 )
 
+#: A question about the return ("did it come back up?"), not only about the going down.
+_ASKS_RETURN = re.compile(
+    r"\b(?:come|comes|came|coming|get|got|brought|bring|bringing)\s+(?:\w+\s+)?back\b"
+    r"|\bback\s+(?:up|online|to life)\b|\b(?:answering|responding|serving|running)\s+again\b"
+    r"|\bstart(?:ed)?\s+(?:up\s+)?again\b|\brecover(?:ed|y)?\b",
+    re.IGNORECASE,
+)
+#: The words of a line that says something started or is back (not that it stopped).
+_RETURN_WORDS = re.compile(
+    r"\b(?:re-?start(?:ed)?|start(?:ed|ing|s)?|re-?boot(?:ed)?|boot(?:ed)|(?:re-?)?spawned"
+    r"|launch(?:ed|ing)|ready|listening|initiali[sz]ed|(?:is|are|now|back|came|comes) up|online"
+    r"|recovered|resum(?:ed|ing)|new process)\b",
+    re.IGNORECASE,
+)
+
 
 # "after coming back, did a node resync?", "since it came back, …": the return only sets the time
 _SINCE_BACK = re.compile(
@@ -56,6 +71,22 @@ def asks_about_restarts(question: str) -> bool:
     """Whether `question` asks about something going down and coming back (a restart, a reboot,
     a process brought back); not when a return only says when ("after coming back, did …?")."""
     return _ASKS.search(_SINCE_BACK.sub(" ", question)) is not None
+
+
+def returns_first(hits: Sequence[Hit], question: str) -> list[Hit]:
+    """`hits` (lines that say a stop, start or return), with those that say a start or a return
+    first when `question` asks about the return ("did it come back up?": `ready to accept
+    connections` before `terminating connection because of crash`), one line of each shape before a
+    shape's second; otherwise in their own order."""
+    if _ASKS_RETURN.search(_SINCE_BACK.sub(" ", question)) is None:
+        return list(hits)
+    back = [hit for hit in hits if _RETURN_WORDS.search(hit.message[:HEAD_CHARS])]
+    shapes: dict[str, Hit] = {}
+    for hit in back:  # one line of each kind first: "starting up" ×8 is one thing, not eight
+        shapes.setdefault(hit.shape_hash, hit)
+    first = list(shapes.values())
+    held = {hit.id for hit in first}
+    return [*first, *(hit for hit in back if hit.id not in held), *(hit for hit in hits if hit not in back)]
 
 
 def speaks_of_restart(text: str) -> bool:

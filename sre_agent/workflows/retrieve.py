@@ -60,7 +60,7 @@ from sre_agent.workflows.requests import (
     place_followed,
     request_ids,
 )
-from sre_agent.workflows.restarts import restart_ids
+from sre_agent.workflows.restarts import restart_ids, returns_first
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
 from sre_agent.workflows.trends import trend_ids
@@ -301,7 +301,11 @@ class Retriever:
         scope = filters.model_copy(update={"end": late.end}) if late is not None else filters
         named = [*plan.identifiers, *(t for t in plan.terms if " " not in t)]
         back = restart_ids(self.index, session, tables, scope, named)
-        return self._ranked(session, tables, plan, with_clause(scope, in_clause("id", back))) if back else []
+        if not back:
+            return []
+        return returns_first(
+            self._ranked(session, tables, plan, with_clause(scope, in_clause("id", back))), plan.question
+        )
 
     def _after_window(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
