@@ -86,6 +86,10 @@ _PARTS = {
     "night": (time(20), None),
 }
 _OVERNIGHT = re.compile(r"\bover ?night\b", re.IGNORECASE)
+#: "tonight", "last night": the night nearest the question's now (`_night_near`).
+_NIGHT_NEAR_NOW = re.compile(r"\b(?:tonight|last night)\b", re.IGNORECASE)
+#: When a night begins and, seen from the next morning, ends.
+NIGHT_FROM, NIGHT_UNTIL = time(18), time(8)
 _WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "few": 3}
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 #: The earliest and latest a window may reach: no log line is from outside them (an `InputError`).
@@ -124,6 +128,16 @@ def _parse_clock(text: str) -> time | None:
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError(text)
     return time(hour, minute, second)
+
+
+def _night_near(now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The night "tonight" and "last night" name at `now`: from the evening before the morning
+    `now` is in (or from this evening, after noon) until `now`, and no later than the morning."""
+    local = now.astimezone(tz)
+    evening = local.date() - timedelta(days=1) if local.hour < 12 else local.date()
+    start = _at(evening, NIGHT_FROM, tz)
+    morning = _at(evening + timedelta(days=1), NIGHT_UNTIL, tz)
+    return start, max(min(now, morning), start + timedelta(hours=1))
 
 
 def _at(day: date, clock: time | None, tz: tzinfo = UTC) -> datetime:
@@ -254,11 +268,14 @@ def parse_time_window(
     day_start, day_end, date_text = _find_dates(q, now)
     out.day = day_start  # a date the question wrote; "today" and "yesterday" are not a thread's day
     lowered = q.lower()
+    night: re.Match[str] | None = None
     if day_start is None:
         if "yesterday" in lowered:
             day_start = day_end = now.date() - timedelta(days=1)
             date_text = "yesterday"
-        elif "today" in lowered or "this morning" in lowered or "tonight" in lowered:
+        elif night := _NIGHT_NEAR_NOW.search(q):  # read after the clock times, below
+            date_text = night.group(0)
+        elif "today" in lowered or "this morning" in lowered:
             day_start = day_end = now.date()
             date_text = "today"
     if date_text:
@@ -302,6 +319,8 @@ def parse_time_window(
     except ValueError:
         start = end = None
 
+    if start is None and night is not None:  # "how many times tonight?" at 04:00: since last evening
+        start, end = _night_near(now, tz)
     if start is None and day_start is not None:
         since = bool(_SINCE_WORD.search(q[: q.lower().find((date_text or "").lower())]))
         start = _at(day_start, time(0), tz)

@@ -243,3 +243,42 @@ def test_a_clock_time_naming_an_event_is_read_as_around_it(
     got = (parsed.window.start, parsed.window.end) if parsed.window else None
     assert got == (tuple(t.replace(tzinfo=UTC) for t in window) if window else None)
     assert parsed.phrases == ([phrase] if phrase else [])
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "start", "end"),
+    [
+        # asked at 07:50: the night that is ending, since last evening (it was the whole day ahead)
+        (
+            "how many times did it get kicked out tonight?",
+            datetime(2024, 4, 17, 7, 50, tzinfo=UTC),
+            datetime(2024, 4, 16, 18, 0, tzinfo=UTC),
+            datetime(2024, 4, 17, 7, 50, tzinfo=UTC),
+        ),
+        # asked at 22:00: this evening so far
+        (
+            "what broke tonight?",
+            datetime(2024, 4, 17, 22, 0, tzinfo=UTC),
+            datetime(2024, 4, 17, 18, 0, tzinfo=UTC),
+            datetime(2024, 4, 17, 22, 0, tzinfo=UTC),
+        ),
+        # asked at 10:00: yesterday evening into this morning
+        (
+            "anything wrong last night?",
+            datetime(2024, 4, 17, 10, 0, tzinfo=UTC),
+            datetime(2024, 4, 16, 18, 0, tzinfo=UTC),
+            datetime(2024, 4, 17, 8, 0, tzinfo=UTC),
+        ),
+        # a clock time tonight, asked in the small hours: the evening before
+        (
+            "errors tonight at 20:05?",
+            datetime(2024, 4, 17, 4, 0, tzinfo=UTC),
+            datetime(2024, 4, 16, 19, 35, tzinfo=UTC),
+            datetime(2024, 4, 16, 20, 35, tzinfo=UTC),
+        ),
+    ],
+)
+def test_tonight_and_last_night_are_the_night_nearest_now(
+    question: str, now: datetime, start: datetime, end: datetime
+) -> None:
+    assert _w(question, now) == (start, end)
