@@ -22,7 +22,8 @@ from sre_agent.suspect_signals import Line
 PASS_ON = 2.0
 
 _URL_HOST = re.compile(r"\b[a-z][a-z0-9+.-]{1,15}://(?:[^@/\s]+@)?(?P<t>[A-Za-z0-9_.-]+)(?::\d+)?")
-_HOST_PORT = re.compile(r"(?<![\w.:/-])(?P<t>[A-Za-z0-9][\w.-]*[A-Za-z0-9]):(?P<port>\d{2,5})(?![\d.])")
+#: `host:port`; not a time (`2025-03-18T10:00:54`), not a number with its unit (`pgtables:9544kB`).
+_HOST_PORT = re.compile(r"(?<![\w.:/-])(?P<t>[A-Za-z0-9][\w.-]*[A-Za-z0-9]):(?P<port>\d{2,5})(?![\w.:])")
 _SOURCE_FILE = re.compile(r"\.(?:java|kt|scala|groovy|py|go|rb|js|ts|cs|cpp|cc|c|h|rs|php|swift)$", re.I)
 #: Words before a callee: "calling X", "connection refused to X", "no instances available for X".
 _BEFORE_TARGET = re.compile(
@@ -184,8 +185,8 @@ def _blamed(text: str, own: str, names: Names) -> tuple[set[str], set[str], floa
     for kind, finder in finders:
         for m in finder(text):
             token = m.group("t")
-            if kind == "address" and _SOURCE_FILE.search(token):
-                continue  # Foo.java:42 is a line of code
+            if kind == "address" and (_SOURCE_FILE.search(token) or (token.isalpha() and token.isupper())):
+                continue  # Foo.java:42 is a line of code; the kernel's `UID:1001` a field
             service, _ = names.resolve(token, weak=kind == "words")
             if service is None and kind == "address":
                 service = names.ports.get(m.group("port"))

@@ -114,6 +114,17 @@ def test_an_unknown_host_callers_name_is_a_suspect_of_its_own() -> None:
     assert (top.kind, top.name) == ("host", "pg-primary")
 
 
+def test_a_time_a_uid_or_a_number_with_its_unit_is_not_a_host() -> None:
+    records = _traffic(["kernel", "search"])
+    for s in range(ONSET, 600, 2):
+        records.append(
+            _line(s, "kernel", f"Out of memory: Killed process {s} (java) UID:1001 pgtables:9544kB", "ERROR")
+        )
+        records.append(_line(s, "search", "[2025-03-18T10:00:54,000][WARN ] [worker-07] gc overhead", "WARN"))
+    hosts = [suspect.name for suspect in rank_suspects(_rows(records)).suspects if suspect.kind == "host"]
+    assert hosts == []
+
+
 def test_trace_the_deepest_failing_hop_of_a_request() -> None:
     # alpha calls beta calls gamma; alpha and beta log the same errors, naming no one; gamma is fine.
     records = _traffic(["alpha", "beta", "gamma"])
