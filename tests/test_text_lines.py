@@ -190,6 +190,24 @@ def test_a_time_at_the_start_in_the_usual_shapes(line: str, when: datetime, mess
             "[29661] orders_app@orders FATAL:  too many clients",  # PostgreSQL: its `UTC` read as the zone
         ),
         (
+            "2025-03-18T00:00:10.000000Z 0 [Warning] [MY-010055] [Server] IP address could not be resolved",
+            _utc(2025, 3, 18, 0, 0, 10),
+            "WARN",
+            "0 [Warning] [MY-010055] [Server] IP address could not be resolved",  # MySQL 8
+        ),
+        (
+            "2025-03-18 00:00:50 4402 [Note] Aborted connection 4402 to db: 'shop'",
+            _utc(2025, 3, 18, 0, 0, 50),
+            "INFO",
+            "4402 [Note] Aborted connection 4402 to db: 'shop'",  # MariaDB
+        ),
+        (
+            "2025-03-18T14:05:31.000000Z\twarning\tenvoy upstream\toutlier detection: ejecting host",
+            _utc(2025, 3, 18, 14, 5, 31),
+            "WARN",
+            "warning\tenvoy upstream\toutlier detection: ejecting host",  # Istio's proxy, zap's console
+        ),
+        (
             "[Fri Sep 09 10:42:29 2011] [core:crit] [pid 35708] AH00037: Symlink not allowed",
             _utc(2011, 9, 9, 10, 42, 29),
             "FATAL",

@@ -73,6 +73,10 @@ _LOGCAT_LEVEL = re.compile(r"^\d+\s+\d+\s+([VDIWEF])\s")
 _BRACKET_LEVEL = re.compile(
     r"^\[(?:[\w.-]+:)?(emerg|alert|crit|critical|error|err|warn|warning|notice|info|debug)\]", re.IGNORECASE
 )
+#: MySQL's and MariaDB's error log: the thread id, then the level in brackets (`12 [Warning] [MY-…]`).
+_MYSQL_LEVEL = re.compile(r"^\d+ \[(System|Note|Warning|Error|ERROR)\]")
+#: A level as the first tab-separated column (zap's console encoder, Envoy/Istio's proxy log).
+_TAB_LEVEL = re.compile(r"^(trace|debug|info|warn|warning|error|fatal|critical|panic)\t", re.IGNORECASE)
 #: PostgreSQL's `log_line_prefix` ends with the process id (`[1234]`, often `user@db` after it),
 #: then the severity. DETAIL, HINT, STATEMENT, CONTEXT and QUERY lines are parts of the report
 #: before them (`continues`); LOG and NOTICE are its INFO.
@@ -134,6 +138,9 @@ def _record(
         level = normalize_level(letter.group(1))
     if level is None and (bracketed := _BRACKET_LEVEL.match(message)):  # `[error] 1234#0: …`
         level = normalize_level(bracketed.group(1))
+    if level is None and (said_first := _MYSQL_LEVEL.match(message) or _TAB_LEVEL.match(message)):
+        word = said_first.group(1)  # `12 [Warning] [MY-010055] …`, `warning\tenvoy upstream …`
+        level = "INFO" if word in ("Note", "System") else normalize_level(word.upper())
     if level is None and message.startswith("[") and (pg := _PG_SEVERITY.match(message)):
         word = pg.group(2)  # PostgreSQL: `[1] LOG:  database system is ready to accept connections`
         level = None if word in _PG_PARTS else normalize_level(_PG_LEVELS.get(word, word.rstrip("12345")))
