@@ -32,7 +32,7 @@ from pathlib import PurePath
 from sre_agent.connectors.names import service_of_pod
 from sre_agent.models import CleanRecord
 from sre_agent.shapes import sounds_like_trouble
-from sre_agent.timeline import MAX_REPEATS_PER_HOST, speaks_of_change
+from sre_agent.timeline import MAX_REPEATS_PER_HOST, change_said
 
 #: How bad a line is, by level: an ERROR counts whole, a WARN a little (a service that warns on
 #: every request must not outweigh one that fails), a line without a level when its words say so.
@@ -304,8 +304,7 @@ def changes(lines: Sequence[Line], onset: float) -> list[tuple[float, Line]]:
         if not (first_of_pod and line.pod in new_pods):
             if per_host[(line.pod, line.shape)] > MAX_REPEATS_PER_HOST:
                 continue
-            head = line.row.message.split("\n", 1)[0][:300]
-            if not speaks_of_change(head):
+            if change_said(line.row.message[:300], line.row.fields_json) is None:
                 continue
         ago = max(onset - line.t, 0.0)
         out.append((max(0.1, 1.0 - ago / CHANGE_BEFORE_S), line))

@@ -46,6 +46,40 @@ def speaks_of_change(text: str) -> bool:
     return CHANGE_WORDS.search(text) is not None and NO_CHANGE_WORDS.search(text) is None
 
 
+#: A line that says a process starts (`starting payment-gateway`, `Started OrdersApplication`).
+_STARTS = re.compile(r"\b(?:start(?:s|ed|ing)|boot(?:ed|ing)|launch(?:ed|ing))\b", re.IGNORECASE)
+#: The version a record names in a field of its own (`"version": "2.14.0"`), else its build
+#: (`"commit": "a91c3e2"`): the first of these that it has.
+_VERSION_FIELDS = [
+    re.compile(rf'"(?:{keys})"\s*:\s*"?([\w.:/@+-]{{2,80}})', re.IGNORECASE)
+    for keys in ("version|app_?version|service_?version|image_?tag", "build|commit|git_?(?:sha|commit)")
+]
+
+
+def version_started(message: str, fields_json: str) -> str | None:
+    """The version a start line's record names (`starting payment-gateway` with `version: 2.14.0`):
+    a process that starts and says what it runs is a deploy or a restart, though its words name
+    neither. None when the line says no start or its record names no version."""
+    head = message.split("\n", 1)[0]
+    if _STARTS.search(head) is None or NO_CHANGE_WORDS.search(head) is not None:
+        return None
+    for field in _VERSION_FIELDS:
+        if found := field.search(fields_json):
+            return found.group(1)
+    return None
+
+
+def change_said(message: str, fields_json: str) -> str | None:
+    """What a line says changed, as the timeline shows it: its first line when its words name a
+    change, that line with the version it started (`starting payment-gateway (version 2.14.0)`),
+    else None."""
+    head = message.split("\n", 1)[0]
+    if speaks_of_change(head):
+        return message
+    version = version_started(message, fields_json)
+    return f"{head} (version {version})" if version else None
+
+
 #: A change is rare: a line whose shape repeats more than this many times per host in the window is
 #: routine (config watchers, heartbeats), not a change.
 MAX_REPEATS_PER_HOST = 3
@@ -130,11 +164,11 @@ def _changes(
         if not (span[0] <= row.timestamp <= span[1]) or row.message in seen:
             continue
         routine = repeats[row.shape] > MAX_REPEATS_PER_HOST * hosts
-        head = row.message.split("\n", 1)[0]
-        if routine or not speaks_of_change(head):
+        said = None if routine else change_said(row.message, row.fields_json)
+        if said is None:
             continue
         seen.add(row.message)
-        out.append(Change(timestamp=row.timestamp, message=row.message, host=row.host, line=row.line))
+        out.append(Change(timestamp=row.timestamp, message=said, host=row.host, line=row.line))
         if len(out) == limit and not last:
             break
     return out[-limit:]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from test_retrieve_rules import _ask, _rows, _store
 
-from sre_agent.timeline import speaks_of_change
+from sre_agent.timeline import change_said, speaks_of_change
 from sre_agent.workflows.changes import asks_about_changes
 
 
@@ -106,3 +106,47 @@ def test_what_changed_for_a_named_thing_puts_that_things_lines_before_the_change
 )
 def test_which_lines_speak_of_a_change(line: str, is_change: bool) -> None:
     assert speaks_of_change(line) is is_change
+
+
+@pytest.mark.parametrize(
+    ("message", "fields", "said"),
+    [
+        # a start whose record names its version: a deploy, though its words name none
+        (
+            "starting payment-gateway",
+            '{"commit": "a91c3e2", "version": "2.14.0"}',
+            "starting payment-gateway (version 2.14.0)",
+        ),
+        (
+            "Started OrdersApplication in 14.2 seconds",
+            '{"commit": "77be0d1"}',
+            "Started OrdersApplication in 14.2 seconds (version 77be0d1)",
+        ),
+        ("starting payment-gateway", '{"ecs.version": "1.2.0"}', None),  # the shipper's schema, not the app's
+        ("charge succeeded", '{"version": "2.14.0"}', None),  # no start
+        ("starting payment-gateway", "{}", None),  # no version
+        ("worker already started", '{"version": "2"}', None),  # says nothing changed
+        ("rollout payments started: 3.7.4 -> 3.8.0", "{}", "rollout payments started: 3.7.4 -> 3.8.0"),
+    ],
+)
+def test_a_start_that_names_its_version_is_a_change(message: str, fields: str, said: str | None) -> None:
+    assert change_said(message, fields) == said
+
+
+def test_what_changed_finds_a_start_with_a_new_version(tmp_path, embedder) -> None:
+    routine = [(m, f"charge succeeded order {m}", {"host": "pay-1"}) for m in range(20)]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *routine,
+            (21, "starting payment-gateway", {"host": "pay-2", "version": "2.14.0"}),
+            (
+                22,
+                "payment authorization failed: x509: certificate signed by unknown authority",
+                {"level": "ERROR"},
+            ),
+        ),
+    )
+    found, _ = _ask(store, "what changed right before the payment errors started?", k=3)
+    assert found[0] == "starting payment-gateway"

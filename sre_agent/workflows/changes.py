@@ -3,7 +3,8 @@
 the change lines rarely share ("change" is not in `rollout payments started: 3.7.4 -> 3.8.0`).
 
 `asks_about_changes` reads the question; `change_ids` finds the stored lines in scope that speak
-of a change (config, deploy, rollout, version, restart, … as `timeline.CHANGE_WORDS` has them),
+of a change (config, deploy, rollout, version, restart, … as `timeline.CHANGE_WORDS` has them, or
+a start whose record names its version: `timeline.change_said`),
 leaving out those that say nothing changed and shapes that repeat more than
 `timeline.MAX_REPEATS_PER_HOST` times on one host (watchers and heartbeats are routine, not
 changes). The retrieve step ranks those lines by the question and puts them first.
@@ -15,8 +16,8 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from sre_agent.indexes import LogIndex, SearchFilters
-from sre_agent.timeline import MAX_REPEATS_PER_HOST, speaks_of_change
+from sre_agent.indexes import LogIndex, SearchFilters, StoredRecord
+from sre_agent.timeline import MAX_REPEATS_PER_HOST, change_said
 
 #: The most change lines handed on to be ranked (an `id IN (...)` clause).
 MAX_CHANGES = 200
@@ -44,7 +45,13 @@ def change_ids(index: LogIndex, session: str, tables: list[str] | None, filters:
     """The ids of the stored lines passing `filters` that speak of a change, oldest first (at most
     `MAX_CHANGES`)."""
     return rare_ids_saying(
-        index, session, tables, filters, speaks_of_change, MAX_REPEATS_PER_HOST, MAX_CHANGES
+        index,
+        session,
+        tables,
+        filters,
+        lambda row: change_said(row.message, row.fields_json) is not None,
+        MAX_REPEATS_PER_HOST,
+        MAX_CHANGES,
     )
 
 
@@ -53,14 +60,14 @@ def rare_ids_saying(
     session: str,
     tables: list[str] | None,
     filters: SearchFilters,
-    says: Callable[[str], bool],
+    says: Callable[[StoredRecord], bool],
     max_repeats: int,
     most: int,
 ) -> list[str]:
-    """The ids of the stored lines passing `filters` whose message `says` something, leaving out
+    """The ids of the stored lines passing `filters` of which `says` something, leaving out
     shapes that repeat more than `max_repeats` times on one host (routine), oldest first (at most
     `most`; `SCAN_LIMIT` rows read)."""
     rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT)
     per_host = Counter((row.shape, row.host) for row in rows)
-    found = [row for row in rows if per_host[(row.shape, row.host)] <= max_repeats and says(row.message)]
+    found = [row for row in rows if per_host[(row.shape, row.host)] <= max_repeats and says(row)]
     return [row.id for row in sorted(found, key=lambda row: row.timestamp)[:most]]

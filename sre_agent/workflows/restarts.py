@@ -111,7 +111,13 @@ def _restart_ids(
     index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters
 ) -> list[str]:
     return rare_ids_saying(
-        index, session, tables, filters, _head_says_restart, MAX_REPEATS_PER_HOST, MAX_RESTARTS
+        index,
+        session,
+        tables,
+        filters,
+        lambda row: _head_says_restart(row.message),
+        MAX_REPEATS_PER_HOST,
+        MAX_RESTARTS,
     )
 
 
