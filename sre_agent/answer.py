@@ -126,7 +126,8 @@ def render_answer(result: SearchResult) -> str:
             f"**Top {len(result.lines)} distinct lines** as patterns (lines alike but for ids and numbers; "
             "×count = its lines in the window):"
         )
-        parts.append(render_evidence(result.lines, utc_offset=result.utc_offset))
+        named = [*result.plan.identifiers, *result.plan.terms]
+        parts.append(render_evidence(result.lines, utc_offset=result.utc_offset, keep=named))
     for warning in result.warnings:
         parts.append(f"⚠ {warning}")
     parts += [f"⚠ {note}" for note in unread_notes([result.fetch_report])]

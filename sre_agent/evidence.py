@@ -31,10 +31,12 @@ def line_message(line: ResultLine) -> str:
     return one_line(line.message, MAX_MESSAGE, frames=0).replace("`", "'")
 
 
-def message_rows(line: ResultLine, indent: str) -> list[str]:
-    """The message as rows of a code block: capped on one row, or a folded stack trace with the
-    rows after the first indented two more spaces; backticks that could end the block become '."""
-    first, *rest = [row.replace("`", "'") for row in display_lines(line.message, MAX_MESSAGE)]
+def message_rows(line: ResultLine, indent: str, keep: Sequence[str] = ()) -> list[str]:
+    """The message as rows of a code block: capped on one row (the stretch holding one of the
+    `keep` words kept), or a folded stack trace with the rows after the first indented two more
+    spaces; backticks that could end the block become '."""
+    shown = display_lines(line.message, MAX_MESSAGE, keep=keep)
+    first, *rest = [row.replace("`", "'") for row in shown]
     return [indent + first, *(indent + "  " + row for row in rest)]
 
 
@@ -129,11 +131,16 @@ def group_patterns(lines: Sequence[ResultLine]) -> list[list[ResultLine]]:
 
 
 def render_evidence(
-    lines: Sequence[ResultLine], *, max_patterns: int = 10, utc_offset: int | None = None
+    lines: Sequence[ResultLine],
+    *,
+    max_patterns: int = 10,
+    utc_offset: int | None = None,
+    keep: Sequence[str] = (),
 ) -> str:
     """The lines as a code block of patterns: one numbered entry per pattern with its count, times
     (in the logs' clock when `utc_offset` is known) and source, its variants below (three in full,
-    the rest by what differs in them), then its rhythm when it spans days."""
+    the rest by what differs in them), then its rhythm when it spans days. A long line cut keeps
+    the stretch holding the first of the `keep` words (what the question named) it has."""
     rows: list[str] = []
     for i, group in enumerate(group_patterns(lines)[:max_patterns], 1):
         best = group[0]
@@ -155,7 +162,7 @@ def render_evidence(
         when = _when(first, last, count, utc_offset)
         rows.append(f"{i:>2}. [{level}] ×{count}{mixed}{kinds}  {when}{source}")
         for line in group[:VARIANTS]:
-            rows += message_rows(line, "    ")
+            rows += message_rows(line, "    ", keep)
             if line.details:  # a structured log's substance: `from=closed to=half-open`
                 rows.append("      " + line.details.replace("`", "'"))
         rest = [differences(best.message, line.message).replace("\n", " ") for line in group[VARIANTS:]]

@@ -27,6 +27,7 @@ A message without a frame is not a trace: `fold` returns its lines unchanged, an
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 #: Frames of our code kept by default.
@@ -185,14 +186,18 @@ def fold(message: str, frames: int = FRAMES) -> list[str]:
     return out
 
 
-def _cut(text: str, max_chars: int) -> str:
+def _cut(text: str, max_chars: int, keep: Sequence[str] = ()) -> str:
     """`text` within `max_chars`: its start and its end, the middle left out (` … `). The end of
     a long line is often what it says: `... Filter results: [..., 'RamFilter: (start: 5, end: 0)']`.
     No word is cut in two where it can be helped: the start runs on to the end of the word it
     would split (up to `WORD_ROOM` characters, which the end gives back: `CERTIFICATE_VERIFY_FAILED`,
-    not `CERTIFICATE_VERIFY_`), and the end begins after a word it would split."""
+    not `CERTIFICATE_VERIFY_`), and the end begins after a word it would split. When the middle
+    holds one of the `keep` words (what the question named) that start and end leave out, that
+    stretch is shown between them (`_cut_around`)."""
     if len(text) <= max_chars:
         return text
+    if (kept := _cut_around(text, max_chars, keep)) is not None:
+        return kept
     tail = max_chars // 3
     head = max_chars - tail
     if _WORD_CHAR.match(text, head - 1) and (word := _WORD_RUN.match(text, head)):
@@ -206,14 +211,43 @@ def _cut(text: str, max_chars: int) -> str:
     return text[:head].rstrip() + " … " + text[start:].lstrip()
 
 
-def display_lines(message: str, max_chars: int, *, frames: int = FRAMES) -> list[str]:
+def _cut_around(text: str, max_chars: int, keep: Sequence[str]) -> str | None:
+    """`text` as its start, the stretch around the first `keep` word it holds, and its end (a
+    third of `max_chars` each) — None when no such word is there or the plain cut shows it."""
+    lowered = text.lower()
+    for word in keep:
+        at = lowered.find(word.lower()) if len(word) >= 2 else -1
+        if at < 0:
+            continue
+        third = max_chars // 3
+        if at + len(word) <= max_chars - max_chars // 3 or at >= len(text) - max_chars // 3:
+            return None  # the plain cut's start or end holds it
+        start = max(third, at - max(0, third - len(word)) // 2)
+        end = min(len(text) - third, start + max(third, len(word)))
+        head, middle, tail = text[:third], text[start:end], text[len(text) - third :]
+        # whole words where a space is near (not `'ANO … s event`), never cutting into the word kept
+        if " " in head[-WORD_ROOM:]:
+            head = head.rsplit(" ", 1)[0]
+        if at - start > WORD_ROOM and " " in middle[:WORD_ROOM]:
+            middle = middle.split(" ", 1)[1]
+        if end - (at + len(word)) > WORD_ROOM and " " in middle[-WORD_ROOM:]:
+            middle = middle.rsplit(" ", 1)[0]
+        if " " in tail[:WORD_ROOM]:
+            tail = tail.split(" ", 1)[1]
+        return f"{head.rstrip()} … {middle.strip()} … {tail.lstrip()}"
+    return None
+
+
+def display_lines(
+    message: str, max_chars: int, *, frames: int = FRAMES, keep: Sequence[str] = ()
+) -> list[str]:
     """`message` as lines to show: a trace folded, its first line cut at `FIRST_LINE_CHARS` and
     each other kept line at `LINE_CHARS`; any other message on one line (its line breaks shown as
-    ` ⏎ `) cut at `max_chars`."""
+    ` ⏎ `) cut at `max_chars`, keeping the first of the `keep` words it holds in the middle."""
     if is_trace(message):
         first, *rest = fold(message, frames)
-        return [_cut(first, FIRST_LINE_CHARS), *(_cut(line, LINE_CHARS) for line in rest)]
-    return [_cut(message, max_chars).replace("\n", " ⏎ ")]
+        return [_cut(first, FIRST_LINE_CHARS, keep), *(_cut(line, LINE_CHARS, keep) for line in rest)]
+    return [_cut(message, max_chars, keep).replace("\n", " ⏎ ")]
 
 
 def one_line(message: str, max_chars: int, *, frames: int = FRAMES) -> str:

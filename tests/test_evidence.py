@@ -149,3 +149,10 @@ def test_a_pattern_of_several_levels_says_how_many_lines_each_holds() -> None:
         assert line.pattern is not None
         line.pattern.levels = {"ERROR": 849}  # one level: nothing more to say
     assert render_evidence(lines).splitlines()[1].startswith(" 1. [ERROR] ×849 in 2 variants  ")
+
+
+def test_a_long_line_keeps_what_the_question_named() -> None:
+    message = "Replica SQL failed: " + "x" * 250 + " Duplicate entry '918273' for key " + "y" * 250 + " end"
+    line = _line(message, message, level="ERROR")
+    assert "Duplicate entry '918273'" not in render_evidence([line])
+    assert "Duplicate entry '918273'" in render_evidence([line], keep=["'918273'"])

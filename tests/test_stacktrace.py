@@ -292,3 +292,28 @@ def test_a_traces_first_line_keeps_twice_the_room_of_its_other_lines() -> None:
     assert all(len(line) <= LINE_CHARS + len(" … ") for line in lines[1:])
     assert any(" … " in line for line in lines[1:])  # the long frame is still cut
     assert display_lines("x" * 600 + "\n  at a.b(C.java:1)", 300)[0] == "x" * 320 + " … " + "x" * 160
+
+
+MYSQL = (
+    "15 [ERROR] [MY-010584] [Repl] Replica SQL for channel '': Worker 1 failed executing transaction "
+    "'ANONYMOUS' at source log mysql-bin.000342, end_log_pos 88123411; Could not execute Write_rows event "
+    "on table shop.orders; Duplicate entry '918273' for key 'orders.PRIMARY', Error_code: 1062; handler "
+    "error HA_ERR_FOUND_DUPP_KEY; the event's source log mysql-bin.000342, end_log_pos 88123411, "
+    "Error_code: MY-001062"
+)
+
+
+def test_a_cut_line_keeps_the_stretch_holding_what_the_question_named() -> None:
+    plain = display_lines(MYSQL, 300)[0]
+    assert "Duplicate entry" not in plain  # the start and the end leave it out
+    kept = display_lines(MYSQL, 300, keep=["'918273'"])[0]
+    assert kept == (
+        "15 [ERROR] [MY-010584] [Repl] Replica SQL for channel '': Worker 1 failed executing transaction"
+        " … event on table shop.orders; Duplicate entry '918273' for key 'orders.PRIMARY', Error_code:"
+        " 1062; … the event's source log mysql-bin.000342, end_log_pos 88123411, Error_code: MY-001062"
+    )
+    assert len(kept) <= 300 + 6
+    # a word the plain cut shows, or one the line does not hold, changes nothing
+    assert display_lines(MYSQL, 300, keep=["MY-010584", "918999"])[0] == plain
+    assert display_lines(MYSQL, 300, keep=["x"])[0] == plain  # one character is no word
+    assert display_lines(MYSQL, 1000, keep=["'918273'"])[0] == MYSQL  # short enough: whole

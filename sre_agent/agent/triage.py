@@ -300,7 +300,7 @@ def render_triage(
         parts.append(
             "**Evidence**: the most relevant lines, as patterns (lines alike but for ids and numbers; "
             "×count = its lines in the searched window):\n"
-            + render_evidence(list(lines), utc_offset=plan.utc_offset)
+            + render_evidence(list(lines), utc_offset=plan.utc_offset, keep=[*plan.identifiers, *plan.terms])
         )
     if patterns.patterns:
         parts.append(
