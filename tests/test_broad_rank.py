@@ -222,3 +222,38 @@ def test_without_a_window_a_burst_stands_out_from_a_pattern_spread_over_the_day(
 
 def burst_of(rows: list[StoredRecord], span: float) -> float:
     return burst([rows], span)
+
+
+@pytest.mark.parametrize(
+    ("times", "span", "expected"),
+    [
+        ([0.0, 100.0], 1000.0, 3.0),  # two lines exactly a stretch (100 s) apart are in one stretch
+        ([0.0, 60.0, 130.0, 140.0, 150.0], 1000.0, 5 / (1 * 100 / 900 + 1)),  # 60…150: four in one
+        ([0.0, 0.05], 1.0, 3.0),  # a session of one second still has its stretches
+    ],
+)
+def test_the_densest_stretch_is_counted_exactly(times: list[float], span: float, expected: float) -> None:
+    rows = [row(f"disk full {n}", "ERROR", minute=t / 60) for n, t in enumerate(times)]
+    assert round(burst_of(rows, span), 6) == round(expected, 6)
+
+
+def test_a_steady_pattern_spread_evenly_has_a_burst_of_about_one() -> None:
+    noise = [row("SSL_do_handshake() failed bad key share", "FATAL", minute=m) for m in range(0, 360, 20)]
+    # two lines in the densest 36-minute stretch, 16 outside it over the other 5.4 hours
+    assert round(burst_of(noise, 360 * 60.0), 2) == round(3 / (16 * 2160 / 19440 + 1), 2) == 1.08
+
+
+@pytest.mark.parametrize(
+    ("risen_line", "level"),
+    [
+        ("job state changed to 3", "ERROR"),  # no words of trouble: its level makes it notable
+        ("queue depth 900 of 1000", "WARN"),  # a warning is notable too
+    ],
+)
+def test_a_notable_pattern_that_rose_exactly_three_times_comes_first(risen_line: str, level: str) -> None:
+    steady = row("SSL_do_handshake() failed bad key share", "FATAL", minute=1)
+    rose = [row(risen_line, level, minute=m) for m in (2, 3)]  # 2 in the window, none outside: (2+1)/(0+1)
+    baseline = {message_shape(steady.message): 144}  # its usual one per ten minutes
+    assert rise(2, 0, 600.0, DAY, 144) == 3.0
+    ranked = [line.message for line in rank_broad([steady, *rose], baseline, DAY, WINDOW, 2)]
+    assert ranked == [risen_line, steady.message]

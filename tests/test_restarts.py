@@ -240,6 +240,12 @@ def test_did_it_come_back_up_gets_each_kind_of_return_before_the_stops(tmp_path,
         ]
     )
     assert sum("starting up" in line for line in found[:4]) <= 2
+    # the other seven come after each kind's first, before the stops
+    every, _ = _ask(store, "did it come back up after the crash?", k=20)
+    assert sum("starting up" in line for line in every) == 8
+    assert max(i for i, line in enumerate(every) if "starting up" in line) < every.index(
+        "[1] LOG:  database system is shut down"
+    )
     # a question about the going down keeps the question's own order of the same lines
     down, _ = _ask(store, "which processes were terminated when it restarted?", k=4)
     assert any("terminat" in line for line in down[:2])

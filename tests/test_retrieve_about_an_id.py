@@ -8,7 +8,13 @@ test_retrieve_rules.
 
 from __future__ import annotations
 
-from test_retrieve_rules import _ask, _rows, _store
+from datetime import timedelta
+
+from test_retrieve_rules import BASE, SESSION, _ask, _rows, _store
+
+from sre_agent.indexes import SearchFilters
+from sre_agent.models import TimeWindow
+from sre_agent.workflows.broad import worst_rows
 
 ADDRESS = "10.0.3.21"
 
@@ -52,3 +58,15 @@ def test_a_question_that_asks_for_one_kind_of_line_keeps_its_own_ranking(tmp_pat
     store = _store(tmp_path, embedder, _rows(*_lines()))
     top, _ = _ask(store, f"show the server temporarily disabled lines of upstream {ADDRESS}", k=3)
     assert all(DISABLED in line for line in top[:3])
+
+
+def test_worst_rows_takes_k_messages_and_reads_the_usual_rate_outside_the_window(tmp_path, embedder) -> None:
+    steady = [_nginx(m, "ERROR", REFUSED) for m in range(0, 120, 4)]  # all along, one in four minutes
+    risen = [_nginx(m, "WARN", DISABLED) for m in (100, 101, 102)]  # only inside the window
+    store = _store(tmp_path, embedder, _rows(*steady, *risen))
+    window = TimeWindow(start=BASE + timedelta(minutes=98), end=BASE + timedelta(minutes=110))
+    inside = SearchFilters(start=window.start, end=window.end)
+    worst = worst_rows(store, SESSION, None, inside, window, 2)
+    assert len(worst) == 2
+    # the warnings rose above their usual rate (none outside the window); the errors did not
+    assert DISABLED in worst[0].message and REFUSED in worst[1].message
