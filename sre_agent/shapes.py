@@ -13,7 +13,8 @@ The masks, tried left to right at each position (first that matches wins):
 - `name_123` / `blk_-123` style ids (letters, `_`, an optionally negative number) and numbers
   joined by underscores (`30546354_25138444`) become `<ID>`, and so do prefixed random ids
   (`ord_rAW3Latp63`, `cus_NffrFeUfNV2Hib`, `crt_z7gi99i3`: a short word, `_`, then six or more
-  letters and digits holding a digit);
+  letters and digits holding a digit), and a field's value of one to three letters and four or more
+  digits (`user=u50339`, `cart=c374203`: an id, where `ssh2` or `log4j` stay words);
 - inside a path of two or more segments, a segment mixing letters and digits becomes `<ID>`:
   `/dfs/data/current/subdir37/blk_1` and `/dfs/data/current/subdir5/blk_2` are one shape, as are
   `_task_200811092030_0002_r_000318_0/part-00318` and its siblings;
@@ -57,6 +58,7 @@ _ALTERNATIVES: tuple[tuple[str | None, str], ...] = (
     (None, r"(?P<hex>(?<![\w])(?:0[xX][0-9A-Fa-f]+|[0-9A-Fa-f]{8,})(?![\w]))"),
     ("_", r"(?P<id>(?<![\w-])(?:[A-Za-z][A-Za-z0-9]*|\d+)_-?\d+(?:_-?\d+)*(?![\w]))"),
     ("_", r"(?P<rid>(?<![\w-])[A-Za-z]{2,12}_(?=[A-Za-z]*\d)[A-Za-z0-9]{6,}(?![\w-]))"),
+    ("=", r"(?P<kid>(?<==)[A-Za-z]{1,3}\d{4,}(?![\w-]))"),
     (None, r"(?P<num>(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*)"),
 )
 _DIGIT = re.compile(r"\d", re.ASCII)
@@ -64,7 +66,8 @@ _DIGIT = re.compile(r"\d", re.ASCII)
 
 def _present(message: str) -> str:
     """What `message` holds of what the masks need: `[` (a redaction marker), `@` (an e-mail),
-    `u` (4 dashes: a UUID), `4` (3 dots: IPv4), `6` (`::` or 7 colons: IPv6), `_` (an id)."""
+    `u` (4 dashes: a UUID), `4` (3 dots: IPv4), `6` (`::` or 7 colons: IPv6), `_` (an id), `=` (a
+    field's value)."""
     return (
         ("[" if "[" in message else "")
         + ("@" if "@" in message else "")
@@ -72,6 +75,7 @@ def _present(message: str) -> str:
         + ("4" if message.count(".") >= 3 else "")
         + ("6" if "::" in message or message.count(":") >= 7 else "")
         + ("_" if "_" in message else "")
+        + ("=" if "=" in message else "")
     )
 
 
@@ -102,6 +106,7 @@ _TOKENS = {
     "hex": "<HEX>",
     "id": "<ID>",
     "rid": "<ID>",
+    "kid": "<ID>",
     "num": "<NUM>",
 }
 
@@ -153,6 +158,18 @@ def embedding_text(shape: str) -> str:
     to embed from 951 to 74 (recall unchanged: bench/bench_recall.py); the words still tell the
     shapes apart in the full-text index."""
     return _SPACES.sub(" ", readable(_DIGITS_IN_WORD.sub("", shape))).strip()
+
+
+#: A quoted value in a shape: a request line, a path, a URL (`request: "GET /v1/orders/<NUM> …"`).
+_QUOTED_VALUE = re.compile(r'"[^"\n]{1,300}"')
+
+
+def pattern_key(shape: str) -> str:
+    """What lines of one pattern in an answer share: the shape with its quoted values left out, so
+    nginx's `connect() failed … request: "GET /v1/orders/<NUM> HTTP/1.1"` and its `/v1/cart/items`
+    twin are one pattern with two variants. (The shape keeps quoted values: they tell errors apart
+    in a search; in an answer's list, they made ten entries of two things.)"""
+    return _QUOTED_VALUE.sub('"…"', shape)
 
 
 def shape_hash(shape: str) -> str:

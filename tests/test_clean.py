@@ -301,6 +301,12 @@ def test_user_names_are_words_so_they_keep_shapes_apart() -> None:
             "x-ord_a1b2c3d4 a_b1c2d3e4 abcdefghijklm_a1b2c3d4",
             "x-ord_a1b2c3d4 a_b1c2d3e4 abcdefghijklm_a1b2c3d4",
         ),
+        # a field's value of a few letters and four or more digits is an id; words with digits stay
+        ("order for user=u50339 cart=c374203 failed", "order for user=<ID> cart=<ID> failed"),
+        (
+            "proto=ssh2 lib=log4j os=win2019x user=wxyz12345 job u50339 k=u1234-b",
+            "proto=ssh2 lib=log4j os=win2019x user=wxyz12345 job u50339 k=u1234-b",
+        ),
     ],
 )
 def test_message_shape_masks_variable_parts(message: str, shape: str) -> None:
