@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sre_agent.clocks import label, lasting, stamp
+from sre_agent.shapes import pattern_key
 from sre_agent.stacktrace import display_lines, one_line
 from sre_agent.workflows.results import PatternStats, ResultLine
 
@@ -122,12 +123,47 @@ def _hour_span(utc_hour: int, utc_offset: int | None) -> str:
     return f"{start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}"
 
 
+def group_key(line: ResultLine) -> str:
+    """What the lines of one evidence entry share: their pattern (`shapes.pattern_key`), else the
+    message itself."""
+    return pattern_key(line.shape) if line.shape else line.message
+
+
 def group_patterns(lines: Sequence[ResultLine]) -> list[list[ResultLine]]:
-    """The lines grouped by shape, groups in the order of their best line, lines in rank order."""
+    """The lines grouped by `group_key`, groups in the order of their best line, lines in rank order."""
     groups: dict[str, list[ResultLine]] = {}
     for line in lines:
-        groups.setdefault(line.shape or line.message, []).append(line)
+        groups.setdefault(group_key(line), []).append(line)
     return list(groups.values())
+
+
+def group_stats(group: Sequence[ResultLine]) -> PatternStats | None:
+    """The pattern figures of a group: its one shape's, or those of its shapes added up (count,
+    first and last seen, hosts, levels); a rhythm over days is left out then, as it was counted per
+    shape. None when no line has them."""
+    per_shape: dict[str, PatternStats] = {}
+    for line in group:
+        if line.pattern is not None:
+            per_shape.setdefault(line.shape, line.pattern)
+    if not per_shape:
+        return None
+    if len(per_shape) == 1:
+        return next(iter(per_shape.values()))
+    parts = list(per_shape.values())
+    hosts: dict[str, int] = {}
+    levels: dict[str, int] = {}
+    for part in parts:
+        for name, n in part.hosts.items():
+            hosts[name] = hosts.get(name, 0) + n
+        for name, n in part.levels.items():
+            levels[name] = levels.get(name, 0) + n
+    return PatternStats(
+        count=sum(part.count for part in parts),
+        first_seen=min(part.first_seen for part in parts),
+        last_seen=max(part.last_seen for part in parts),
+        hosts=dict(sorted(hosts.items(), key=lambda item: -item[1])),
+        levels=dict(sorted(levels.items(), key=lambda item: -item[1])),
+    )
 
 
 def render_evidence(
@@ -144,7 +180,7 @@ def render_evidence(
     rows: list[str] = []
     for i, group in enumerate(group_patterns(lines)[:max_patterns], 1):
         best = group[0]
-        stats = best.pattern
+        stats = group_stats(group)
         count = stats.count if stats is not None else sum(line.count for line in group)
         first = stats.first_seen if stats is not None else min(line.first_seen for line in group)
         last = stats.last_seen if stats is not None else max(line.last_seen for line in group)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sre_agent.evidence import differences, render_evidence, rhythm
+from sre_agent.shapes import message_shape, pattern_key
 from sre_agent.workflows.order import pattern_stats
 from sre_agent.workflows.results import ResultLine
 
@@ -156,3 +157,24 @@ def test_a_long_line_keeps_what_the_question_named() -> None:
     line = _line(message, message, level="ERROR")
     assert "Duplicate entry '918273'" not in render_evidence([line])
     assert "Duplicate entry '918273'" in render_evidence([line], keep=["'918273'"])
+
+
+def test_lines_alike_but_for_a_quoted_request_are_one_entry_with_their_counts_added() -> None:
+    def nginx(path: str, minute: int, count: int, host: str) -> ResultLine:
+        message = f'connect() failed (111: Connection refused), request: "GET {path} HTTP/1.1"'
+        shape = message_shape(message)
+        stamps = [int((T0 + timedelta(minutes=minute + n)).timestamp() * 1_000_000) for n in range(count)]
+        stats = pattern_stats(stamps)
+        assert stats is not None
+        stats.hosts, stats.levels = {host: count}, {"ERROR": count}
+        return _line(message, shape, minute, level="ERROR", pattern=stats)
+
+    lines = [nginx("/v1/orders/17", 0, 99, "lb-1"), nginx("/v1/cart/items", 5, 121, "lb-2")]
+    assert lines[0].shape != lines[1].shape  # two shapes: the paths differ in words
+    rows = render_evidence(lines).splitlines()
+    assert rows[1] == (
+        " 1. [ERROR] ×220 in 2 variants  2026-03-01 02:10:00 → 2026-03-01 04:15:00 (2h 5m)"
+        "  hosts=lb-2×121,lb-1×99"
+    )
+    assert [row.startswith(" 2.") for row in rows].count(True) == 0
+    assert pattern_key(lines[0].shape) == pattern_key(lines[1].shape)

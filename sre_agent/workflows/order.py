@@ -20,6 +20,7 @@ import numpy as np
 from sre_agent.connectors.json_record import field_name
 from sre_agent.indexes import Hit, StoredRecord
 from sre_agent.indexes.filters import sql_string
+from sre_agent.shapes import pattern_key
 from sre_agent.workflows.details import ORIGIN_FIELDS, PID_FIELDS, field_details
 from sre_agent.workflows.details import SAMPLE as DETAIL_SAMPLE
 from sre_agent.workflows.results import PatternStats, ResultLine
@@ -213,17 +214,17 @@ def dedupe(ranked: Sequence[tuple[Hit, str]], k: int) -> list[ResultLine]:
 
 
 def more_patterns(ranked: Sequence[tuple[Hit, str]], top: Sequence[ResultLine], k: int) -> list[ResultLine]:
-    """When the `top` lines show fewer than `k` patterns (shapes), one line of each further
+    """When the `top` lines show fewer than `k` patterns (`shapes.pattern_key`), one line of each further
     pattern down `ranked`, in its order, until `k` patterns are shown: the ten lines that hold an id
     may all be variants of one message ("157 sessions waiting … blocker id=4509568", "490 sessions
     waiting …"), and the evidence, which shows lines as patterns, would show one thing, not ten."""
-    shapes = {line.shape for line in top}
+    shapes = {pattern_key(line.shape) for line in top}
     out: list[ResultLine] = []
     for hit, via in ranked:
         if len(shapes) >= k:
             break
-        if hit.shape not in shapes:
-            shapes.add(hit.shape)
+        if (key := pattern_key(hit.shape)) not in shapes:
+            shapes.add(key)
             out.append(to_result_line(hit, via=via, score=hit.score))
     return out
 
