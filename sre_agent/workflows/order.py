@@ -83,6 +83,26 @@ def holders_first(hits: Sequence[Hit], terms: Sequence[str]) -> list[Hit]:
     return [*holding, *[hit for hit in hits if hit.id not in held]]
 
 
+def heads_first(hits: Sequence[Hit], identifiers: Sequence[str]) -> list[Hit]:
+    """`hits` (lines holding `identifiers`) with those that hold one only below their first line
+    last, each part in its order: the lines that say `HikariPool-1 - Connection is not available`
+    before the `Unhandled exception` lines that carry it deep in a stack trace's `Caused by:` (a line
+    whose field holds it keeps its place)."""
+    wanted = [identifier.lower() for identifier in identifiers]
+    if not wanted:
+        return list(hits)
+
+    def deep(hit: Hit) -> bool:  # held below the first line only (a field holding it is not)
+        head, _, rest = hit.message.lower().partition("\n")
+        return any(w not in head and w in rest for w in wanted)
+
+    later = [hit for hit in hits if deep(hit)]
+    if not later:
+        return list(hits)
+    held = {hit.id for hit in later}
+    return [*[hit for hit in hits if hit.id not in held], *later]
+
+
 def signals_first(ranked: Sequence[tuple[Hit, T]], terms: Sequence[str]) -> list[tuple[Hit, T]]:
     """`ranked` with, inside each shape, the lines holding a number of `terms` moved to the front
     of that shape's places (stable otherwise)."""
