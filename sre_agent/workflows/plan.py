@@ -90,7 +90,13 @@ class RetrievalPlan(BaseModel):
     trouble_shapes: list[str] = Field(
         default_factory=list,
         description="with `before_then`: the shapes of the trouble the thread found, whose earlier lines "
-        "come right after what the question names (`precursors`)",
+        "come right after what the question names (`precursors`); with `asks_about_recovery`: whose "
+        "last lines come first (`recovery`)",
+    )
+    asks_about_recovery: bool = Field(
+        default=False,
+        description="asks whether the trouble is over ('did it recover?', 'still failing?'): the "
+        "trouble's last lines and what came right after them first (`recovery`)",
     )
     asks_since_when: bool = Field(
         default=False, description="asks when something began: within a shape, the oldest lines first"

@@ -22,6 +22,7 @@ from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.changes import asks_about_changes
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.precursors import asks_since_when, pointed_window, remembered_trouble
+from sre_agent.workflows.recovery import asks_about_recovery
 from sre_agent.workflows.referents import referred_hosts, referred_trouble
 from sre_agent.workflows.restarts import asks_about_restarts
 from sre_agent.workflows.trends import asks_about_buildup
@@ -289,6 +290,7 @@ class RuleRefiner:
         tells_a_story = window is not None and bool(_WINDOW_BROAD.search(question))
         asks_for_story = asks_what_went_wrong or tells_a_story
         terms = _terms(rest_for_terms, identifiers, field_filters)
+        recovery = asks_about_recovery(question)
         # A broad question that also names a number or a short id is about that id when the logs
         # hold it: the retrieve step decides, from what is stored (`plan.terms`).
         broad = asks_for_story and not identifiers and not field_filters
@@ -328,7 +330,8 @@ class RuleRefiner:
             asks_about_changes=asks_about_changes(question),
             asks_about_buildup=asks_about_buildup(question),
             before_then=before_then,
-            trouble_shapes=remembered_trouble(thread) if before_then else [],
+            trouble_shapes=remembered_trouble(thread) if before_then or recovery else [],
+            asks_about_recovery=recovery,
             asks_since_when=asks_since_when(question),
             asks_about_restarts=asks_about_restarts(question),
             utc_offset=utc_offset,

@@ -1,0 +1,89 @@
+"""Questions about whether the trouble is over: "did it recover after that? are orders going
+through again?", "is it still failing?", "back to normal?". The answer is the trouble's last line
+and what came right after it — not the question's words, which match any routine success line
+of the whole day ("GET /orders … 200" at 13:30, before anything broke).
+
+`asks_about_recovery` reads the question; `trouble_of` is the thread's trouble (the shapes its
+answers found failing, `precursors.remembered_trouble`), else the worst patterns stored (a broad
+question's first: `broad.worst_rows`); `recovery_lines` gives each trouble shape's last line and
+the stretch of `AFTER` right after the worst one's, where the retrieve step looks next, each kind
+of line's first in time order (`first_of_each`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sre_agent.indexes import Hit, LogIndex, SearchFilters
+from sre_agent.indexes.filters import in_clause
+from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, worst_rows
+from sre_agent.workflows.constraints import with_clause
+
+#: How long after the trouble's last line is read for what came next.
+AFTER = timedelta(minutes=15)
+#: The most trouble shapes followed.
+MAX_TROUBLE = 3
+
+_ASKS = re.compile(
+    r"\b(?:did|has|have|is|are)\b[^?.]{0,40}\b(?:recover(?:ed)?|resolved?|fixed|healthy|stable)\b"
+    r"|\b(?:working|going through|succeeding|passing|flowing|coming in) again\b"
+    r"|\bback to normal\b|\bstill (?:failing|happening|broken|erroring|down|timing out|there)\b"
+    r"|\bstopped (?:failing|erroring|happening)\b|\bis it over\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_recovery(question: str) -> bool:
+    """Whether `question` asks whether the trouble is over (it recovered, works again, still fails)."""
+    return _ASKS.search(question) is not None
+
+
+def trouble_of(
+    index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, remembered: list[str]
+) -> list[str]:
+    """The shapes of the trouble a recovery is asked about: the thread's (`remembered`), else the
+    worst error patterns stored under `filters` (at most `MAX_TROUBLE`)."""
+    if remembered:
+        return remembered[:MAX_TROUBLE]
+    errors = filters.model_copy(update={"min_level": "ERROR"})
+    rows = worst_rows(index, session, tables, errors, None, 3 * MAX_TROUBLE)
+    return list(dict.fromkeys(row.shape for row in rows))[:MAX_TROUBLE]
+
+
+def recovery_lines(
+    index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, shapes: list[str]
+) -> tuple[list[str], SearchFilters | None]:
+    """The ids of each trouble shape's last line under `filters`, the latest first, and the
+    filters of the stretch of `AFTER` right after the last line of the first shape that has one
+    (the worst: a background error that went on elsewhere does not move it; None when no line)."""
+    if not shapes:
+        return [], None
+    rows = index.scan(
+        session,
+        tables=tables,
+        filters=with_clause(filters, in_clause("shape", shapes)),
+        limit=BROAD_SCAN_LIMIT,
+    )
+    last: dict[str, tuple] = {}
+    for row in rows:
+        if row.shape not in last or row.timestamp >= last[row.shape][0]:
+            last[row.shape] = (row.timestamp, row.id)
+    if not last:
+        return [], None
+    ends = sorted(last.values(), reverse=True)
+    ended = next(last[shape][0] for shape in shapes if shape in last)
+    after = filters.model_copy(update={"start": ended + timedelta(microseconds=1), "end": ended + AFTER})
+    return [row_id for _, row_id in ends], after
+
+
+def first_of_each(hits: Sequence[Hit]) -> list[Hit]:
+    """`hits` (the lines right after the trouble) as each shape's first line in time order, then
+    the rest in their order: what came next, one kind at a time (`Rebinding datasource …` at
+    +3 s, the first `POST /orders … 201`), not ten `GET … 200` the question's words liked best."""
+    firsts: dict[str, Hit] = {}
+    for hit in sorted(hits, key=lambda hit: hit.timestamp):
+        firsts.setdefault(hit.shape_hash, hit)
+    held = {hit.id for hit in firsts.values()}
+    return [*firsts.values(), *(hit for hit in hits if hit.id not in held)]

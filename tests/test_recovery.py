@@ -1,0 +1,59 @@
+"""'Did it recover? are orders going through again?': the trouble's last line, then what came right
+after it, not the routine success lines of the whole day (`workflows/recovery.py`). Small real
+LanceDB, the real model."""
+
+from __future__ import annotations
+
+import pytest
+from test_retrieve_rules import _ask, _rows, _store
+
+from sre_agent.workflows.recovery import asks_about_recovery
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("did it recover after that? are orders going through again?", True),
+        ("is it still failing?", True),
+        ("are payments working again", True),
+        ("has the replica recovered?", True),
+        ("back to normal now?", True),
+        ("did the errors stop? is it fixed?", True),
+        ("why are orders failing?", False),
+        ("what happened after it recovered at 14:30?", False),
+        ("how do I recover a deleted table?", False),
+    ],
+)
+def test_which_questions_ask_whether_the_trouble_is_over(question: str, asks: bool) -> None:
+    assert asks_about_recovery(question) is asks
+
+
+def test_did_it_recover_gets_the_last_failure_then_what_came_after(tmp_path, embedder) -> None:
+    gets = [(m, f"GET /orders?user=u{m} -> 200", {"host": "api-1"}) for m in range(0, 60, 2)]
+    failures = [
+        (
+            m,
+            f"Failed to create order for cart c-{m}: cannot execute INSERT in a read-only transaction",
+            {"level": "ERROR"},
+        )
+        for m in range(20, 31)
+    ]
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            *gets,
+            *failures,
+            (31, "Rebinding datasource: jdbc:postgresql://orders-db-ro -> orders-db-primary"),
+            (33, "POST /orders user=u7 order=ord-77 -> 201"),
+        ),
+    )
+    found, _ = _ask(store, "did it recover after that? are orders going through again?", k=5)
+    # the last failure (at minute 30) first, then the lines after it, none from before it
+    assert (
+        found[0] == "Failed to create order for cart c-30: cannot execute INSERT in a read-only transaction"
+    )
+    assert "POST /orders user=u7 order=ord-77 -> 201" in found[1:5]
+    assert "Rebinding datasource: jdbc:postgresql://orders-db-ro -> orders-db-primary" in found[1:5]
+    early = {f"GET /orders?user=u{m} -> 200" for m in range(0, 30, 2)}
+    assert not early & set(found[:5])
