@@ -57,3 +57,17 @@ def test_did_it_recover_gets_the_last_failure_then_what_came_after(tmp_path, emb
     assert "Rebinding datasource: jdbc:postgresql://orders-db-ro -> orders-db-primary" in found[1:5]
     early = {f"GET /orders?user=u{m} -> 200" for m in range(0, 30, 2)}
     assert not early & set(found[:5])
+
+
+def test_with_a_window_named_the_question_gets_that_windows_lines(tmp_path, embedder) -> None:
+    gets = [(m, f"GET /orders?user=u{m} -> 200", {"host": "api-1"}) for m in range(0, 60, 2)]
+    failures = [
+        (m, f"Failed to create order for cart c-{m}: read-only transaction", {"level": "ERROR"})
+        for m in range(20, 31)
+    ]
+    store = _store(
+        tmp_path, embedder, _rows(*gets, *failures, (33, "POST /orders user=u7 order=ord-77 -> 201"))
+    )
+    found, _ = _ask(store, "ok, and 12:20 to 12:28 - still failing, or did it clear up?", k=3)
+    assert all(line.startswith("Failed to create order") for line in found[:3])
+    assert "Failed to create order for cart c-30: read-only transaction" not in found  # after the window

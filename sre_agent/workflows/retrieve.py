@@ -186,7 +186,9 @@ class Retriever:
             rising, of_what_it_names = self._trends(session, tables, plan, filters)
             if rising:  # first when they are lines of what the question names, else after those
                 tiers.insert(0 if of_what_it_names else len(tiers), rising)
-        if plan.asks_about_recovery:  # "did it recover?": the trouble's last lines, then what followed
+        # "did it recover?": the trouble's last lines, then what followed (with a window named, "14:20
+        # to 15:00 - still failing?" asks for that window's lines: the question's own ranking)
+        if plan.asks_about_recovery and plan.window is None:
             tiers[:0] = self._recovery(session, tables, plan, filters)
         # "already failing before it died?": the same trouble, earlier
         if plan.trouble_shapes and plan.before_then:
