@@ -13,7 +13,7 @@ of line's first in time order (`first_of_each`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
@@ -87,3 +87,25 @@ def first_of_each(hits: Sequence[Hit]) -> list[Hit]:
         firsts.setdefault(hit.shape_hash, hit)
     held = {hit.id for hit in firsts.values()}
     return [*firsts.values(), *(hit for hit in hits if hit.id not in held)]
+
+
+def recovery_tiers(
+    index: LogIndex,
+    session: str,
+    tables: list[str] | None,
+    filters: SearchFilters,
+    remembered: list[str],
+    ranked: Callable[[SearchFilters], list[Hit]],
+) -> list[list[Hit]]:
+    """The retrieve step's first tiers for a recovery question: the trouble's last line of each
+    shape, latest first, then the lines right after the worst one's, each kind's first in time
+    order; `ranked` ranks the lines passing a filter by the question. [] when no trouble line."""
+    last, after = recovery_lines(
+        index, session, tables, filters, trouble_of(index, session, tables, filters, remembered)
+    )
+    if not last or after is None:
+        return []
+    ranked_last = sorted(
+        ranked(with_clause(filters, in_clause("id", last))), key=lambda hit: last.index(hit.id)
+    )
+    return [ranked_last, first_of_each(ranked(after))]

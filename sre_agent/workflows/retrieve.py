@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.filters import in_clause
@@ -54,7 +55,7 @@ from sre_agent.workflows.order import (
 from sre_agent.workflows.origins import named_origin_ids
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.precursors import PRECURSOR_LINES, earliest_first, first_different
-from sre_agent.workflows.recovery import first_of_each, recovery_lines, trouble_of
+from sre_agent.workflows.recovery import recovery_tiers
 from sre_agent.workflows.requests import (
     asks_about_someone,
     follow_requests,
@@ -189,7 +190,14 @@ class Retriever:
         # "did it recover?": the trouble's last lines, then what followed (with a window named, "14:20
         # to 15:00 - still failing?" asks for that window's lines: the question's own ranking)
         if plan.asks_about_recovery and plan.window is None:
-            tiers[:0] = self._recovery(session, tables, plan, filters)
+            tiers[:0] = recovery_tiers(
+                self.index,
+                session,
+                tables,
+                filters,
+                plan.trouble_shapes,
+                partial(self._ranked, session, tables, plan),
+            )
         # "already failing before it died?": the same trouble, earlier
         if plan.trouble_shapes and plan.before_then:
             earlier = with_clause(filters, in_clause("shape", plan.trouble_shapes))
@@ -314,19 +322,6 @@ class Retriever:
         return returns_first(
             self._ranked(session, tables, plan, with_clause(scope, in_clause("id", back))), plan.question
         )
-
-    def _recovery(
-        self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
-    ) -> list[list[Hit]]:
-        """The trouble's last line of each shape (`recovery`), latest first, then the lines right
-        after the worst one's, each kind's first in time order (`recovery.first_of_each`)."""
-        shapes = trouble_of(self.index, session, tables, filters, plan.trouble_shapes)
-        last, after = recovery_lines(self.index, session, tables, filters, shapes)
-        if not last or after is None:
-            return []
-        ranked_last = self._ranked(session, tables, plan, with_clause(filters, in_clause("id", last)))
-        ranked_last.sort(key=lambda hit: last.index(hit.id))
-        return [ranked_last, first_of_each(self._ranked(session, tables, plan, after))]
 
     def _after_window(
         self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
