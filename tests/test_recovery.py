@@ -4,10 +4,14 @@ LanceDB, the real model."""
 
 from __future__ import annotations
 
-import pytest
-from test_retrieve_rules import _ask, _rows, _store
+from datetime import timedelta
 
-from sre_agent.workflows.recovery import asks_about_recovery
+import pytest
+from test_retrieve_rules import BASE, SESSION, _ask, _rows, _store
+
+from sre_agent.indexes import SearchFilters
+from sre_agent.shapes import message_shape
+from sre_agent.workflows.recovery import asks_about_recovery, recovery_lines
 
 
 @pytest.mark.parametrize(
@@ -71,3 +75,30 @@ def test_with_a_window_named_the_question_gets_that_windows_lines(tmp_path, embe
     found, _ = _ask(store, "ok, and 12:20 to 12:28 - still failing, or did it clear up?", k=3)
     assert all(line.startswith("Failed to create order") for line in found[:3])
     assert "Failed to create order for cart c-30: read-only transaction" not in found  # after the window
+
+
+def test_recovery_lines_give_each_kinds_last_line_latest_first_and_the_stretch_after(
+    tmp_path, embedder
+) -> None:
+    rows = [
+        (20, "Failed to create order: read-only transaction", {"level": "ERROR"}),
+        (25, "Failed to create order: read-only transaction", {"level": "ERROR"}),
+        (27, "Kafka publish failed: broker not available", {"level": "ERROR"}),
+        (26, "POST /orders order=17 -> 201"),
+        (28, "POST /orders order=18 -> 201"),
+    ]
+    store = _store(tmp_path, embedder, _rows(*rows))
+    shapes = [message_shape(rows[0][1]), message_shape(rows[2][1])]
+    last, after = recovery_lines(store, SESSION, None, SearchFilters(), shapes)
+    by_id = {row.id: row for row in store.scan(SESSION)}
+    assert [by_id[i].timestamp for i in last] == [BASE + timedelta(minutes=27), BASE + timedelta(minutes=25)]
+    # the stretch after the first (worst) shape's last line, not after the later Kafka one
+    assert after is not None
+    assert (after.start, after.end) == (
+        BASE + timedelta(minutes=25, microseconds=1),
+        BASE + timedelta(minutes=40),
+    )
+    assert recovery_lines(store, SESSION, None, SearchFilters(), []) == ([], None)
+    # both lines of one kind after the trouble come, the first of each kind first
+    found, _ = _ask(store, "did it recover?", k=10)
+    assert found.index("POST /orders order=17 -> 201") < found.index("POST /orders order=18 -> 201")

@@ -4,8 +4,8 @@ and what came right after it — not the question's words, which match any routi
 of the whole day ("GET /orders … 200" at 13:30, before anything broke).
 
 `asks_about_recovery` reads the question; `trouble_of` is the thread's trouble (the shapes its
-answers found failing, `precursors.remembered_trouble`), else the worst patterns stored (a broad
-question's first: `broad.worst_rows`); `recovery_lines` gives each trouble shape's last line and
+answers found failing, `precursors.remembered_trouble`), else the error patterns with the most
+lines stored; `recovery_lines` gives each trouble shape's last line and
 the stretch of `AFTER` right after the worst one's, where the retrieve step looks next, each kind
 of line's first in time order (`first_of_each`).
 """
@@ -13,12 +13,13 @@ of line's first in time order (`first_of_each`).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.filters import in_clause
-from sre_agent.workflows.broad import BROAD_SCAN_LIMIT, worst_rows
+from sre_agent.workflows.broad import BROAD_SCAN_LIMIT
 from sre_agent.workflows.constraints import with_clause
 
 #: How long after the trouble's last line is read for what came next.
@@ -44,12 +45,15 @@ def trouble_of(
     index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, remembered: list[str]
 ) -> list[str]:
     """The shapes of the trouble a recovery is asked about: the thread's (`remembered`), else the
-    worst error patterns stored under `filters` (at most `MAX_TROUBLE`)."""
+    error patterns stored under `filters` with the most lines (at most `MAX_TROUBLE`): the trouble
+    is what failed most, not a rare error beside it."""
     if remembered:
         return remembered[:MAX_TROUBLE]
     errors = filters.model_copy(update={"min_level": "ERROR"})
-    rows = worst_rows(index, session, tables, errors, None, 3 * MAX_TROUBLE)
-    return list(dict.fromkeys(row.shape for row in rows))[:MAX_TROUBLE]
+    counted = Counter(
+        row.shape for row in index.scan(session, tables=tables, filters=errors, limit=BROAD_SCAN_LIMIT)
+    )
+    return [shape for shape, _ in counted.most_common(MAX_TROUBLE)]
 
 
 def recovery_lines(
