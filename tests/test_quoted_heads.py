@@ -4,7 +4,10 @@ test_retrieve_rules."""
 
 from __future__ import annotations
 
-from test_retrieve_rules import _ask, _rows, _store
+from test_retrieve_rules import SESSION, _ask, _rows, _store
+
+from sre_agent.indexes import Hit
+from sre_agent.workflows.order import heads_first
 
 PHRASE = "HikariPool-1 - Connection is not available, request timed out after"
 SAID = f"o.h.engine.jdbc.spi.SqlExceptionHelper : {PHRASE} 30000ms."
@@ -27,3 +30,23 @@ def test_the_lines_that_say_a_quoted_phrase_come_before_traces_that_carry_it(tmp
     store = _store(tmp_path, embedder, _rows(*rows))
     top, _ = _ask(store, f"now the traces all say '{PHRASE}'. which pods, and when did it start?", k=4)
     assert [line.startswith("[exec-") for line in top[:4]] == [True, True, True, False]
+
+
+def test_a_line_holding_the_identifier_in_a_field_keeps_its_place(tmp_path, embedder) -> None:
+    store = _store(
+        tmp_path,
+        embedder,
+        _rows(
+            (1, "job failed\nCaused by: 10.1.1.1 unreachable", {"level": "ERROR"}),
+            (2, "heartbeat ok", {"host": "10.1.1.1"}),
+            (3, "conn from 10.1.1.1 refused"),
+        ),
+    )
+    hits = [Hit(**row.model_dump(), score=0.0, via="fts") for row in store.scan(SESSION)]
+    ordered = [hit.message for hit in heads_first(hits, ["10.1.1.1"])]
+    assert ordered == [
+        "heartbeat ok",
+        "conn from 10.1.1.1 refused",
+        "job failed\nCaused by: 10.1.1.1 unreachable",
+    ]
+    assert [hit.message for hit in heads_first(hits, [])] == [hit.message for hit in hits]

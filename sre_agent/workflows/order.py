@@ -89,8 +89,6 @@ def heads_first(hits: Sequence[Hit], identifiers: Sequence[str]) -> list[Hit]:
     before the `Unhandled exception` lines that carry it deep in a stack trace's `Caused by:` (a line
     whose field holds it keeps its place)."""
     wanted = [identifier.lower() for identifier in identifiers]
-    if not wanted:
-        return list(hits)
 
     def deep(hit: Hit) -> bool:  # held below the first line only (a field holding it is not)
         head, _, rest = hit.message.lower().partition("\n")
