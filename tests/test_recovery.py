@@ -102,3 +102,23 @@ def test_recovery_lines_give_each_kinds_last_line_latest_first_and_the_stretch_a
     # both lines of one kind after the trouble come, the first of each kind first
     found, _ = _ask(store, "did it recover?", k=10)
     assert found.index("POST /orders order=17 -> 201") < found.index("POST /orders order=18 -> 201")
+
+
+def test_after_the_trouble_the_quieter_lines_come_before_its_stragglers(tmp_path, embedder) -> None:
+    rows = [(m, "Failed to create order: read-only transaction", {"level": "ERROR"}) for m in range(20, 26)]
+    rows += [
+        (26, "Unhandled exception for PUT /api/v1/carts/c_1", {"level": "ERROR"}),  # a straggler
+        (27, "Unhandled exception for PUT /api/v1/carts/c_2", {"level": "ERROR"}),
+        (28, "Full resync committed: 184233 rows"),
+        (29, "Order ORD-24-4647627 placed for cart c_7f3e91a2"),
+    ]
+    store = _store(tmp_path, embedder, _rows(*rows))
+    found, _ = _ask(store, "how long did it hang on, and did orders go thru again after it let go?", k=4)
+    # each kind's last failure (latest first), then after the main one's: the quieter lines first,
+    # though a straggler of the trouble came before them
+    assert found == [
+        "Unhandled exception for PUT /api/v1/carts/c_2",
+        "Failed to create order: read-only transaction",
+        "Full resync committed: 184233 rows",
+        "Order ORD-24-4647627 placed for cart c_7f3e91a2",
+    ]

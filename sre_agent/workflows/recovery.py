@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
-from sre_agent.indexes.filters import in_clause
+from sre_agent.indexes.filters import LEVEL_RANKS, in_clause
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT
 from sre_agent.workflows.constraints import with_clause
 
@@ -26,10 +26,13 @@ from sre_agent.workflows.constraints import with_clause
 AFTER = timedelta(minutes=15)
 #: The most trouble shapes followed.
 MAX_TROUBLE = 3
+#: Lines at WARN or worse come after the others in the stretch after the trouble.
+WARN_RANK = LEVEL_RANKS["WARN"]
 
 _ASKS = re.compile(
     r"\b(?:did|has|have|is|are)\b[^?.]{0,40}\b(?:recover(?:ed)?|resolved?|fixed|healthy|stable)\b"
-    r"|\b(?:working|going through|succeeding|passing|flowing|coming in) again\b"
+    r"|\b(?:working|succeeding|passing|flowing|coming in) again\b"
+    r"|\b(?:go|goes|going|went|get|gets|getting|got) (?:through|thru) again\b"
     r"|\bback to normal\b|\bstill (?:failing|happening|broken|erroring|down|timing out|there)\b"
     r"|\bstopped (?:failing|erroring|happening)\b|\bis it over\b",
     re.IGNORECASE,
@@ -83,11 +86,12 @@ def recovery_lines(
 
 
 def first_of_each(hits: Sequence[Hit]) -> list[Hit]:
-    """`hits` (the lines right after the trouble) as each shape's first line in time order, then
-    the rest in their order: what came next, one kind at a time (`Rebinding datasource …` at
-    +3 s, the first `POST /orders … 201`), not ten `GET … 200` the question's words liked best."""
+    """`hits` (the lines right after the trouble) as each shape's first line in time order, the
+    kinds below WARN first, then the rest in their order: what came next, one kind at a time
+    (`Rebinding datasource …` at +3 s, the first `POST /orders … 201`), not ten `GET … 200` the
+    question's words liked best, nor the trouble's own stragglers before the first success."""
     firsts: dict[str, Hit] = {}
-    for hit in sorted(hits, key=lambda hit: hit.timestamp):
+    for hit in sorted(hits, key=lambda hit: (hit.level_rank >= WARN_RANK, hit.timestamp)):
         firsts.setdefault(hit.shape_hash, hit)
     held = {hit.id for hit in firsts.values()}
     return [*firsts.values(), *(hit for hit in hits if hit.id not in held)]
