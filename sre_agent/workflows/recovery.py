@@ -5,9 +5,9 @@ of the whole day ("GET /orders … 200" at 13:30, before anything broke).
 
 `asks_about_recovery` reads the question; `trouble_of` is the thread's trouble (the shapes its
 answers found failing, `precursors.remembered_trouble`), else the error patterns with the most
-lines stored; `recovery_lines` gives each trouble shape's last line and
-the stretch of `AFTER` right after the worst one's, where the retrieve step looks next, each kind
-of line's first in time order (`first_of_each`).
+lines stored; `recovery_lines` gives each trouble shape's last line and the stretch of `AFTER`
+right after the first shape's, where the retrieve step looks next, each kind of line's first in
+time order, the quieter kinds first (`first_of_each`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.filters import LEVEL_RANKS, in_clause
@@ -64,7 +64,8 @@ def recovery_lines(
 ) -> tuple[list[str], SearchFilters | None]:
     """The ids of each trouble shape's last line under `filters`, the latest first, and the
     filters of the stretch of `AFTER` right after the last line of the first shape that has one
-    (the worst: a background error that went on elsewhere does not move it; None when no line)."""
+    (the thread's first, or the one with the most lines: a background error that went on elsewhere
+    does not move it; None when no line)."""
     if not shapes:
         return [], None
     rows = index.scan(
@@ -73,7 +74,7 @@ def recovery_lines(
         filters=with_clause(filters, in_clause("shape", shapes)),
         limit=BROAD_SCAN_LIMIT,
     )
-    last: dict[str, tuple] = {}
+    last: dict[str, tuple[datetime, str]] = {}
     for row in rows:
         if row.shape not in last or row.timestamp >= last[row.shape][0]:
             last[row.shape] = (row.timestamp, row.id)
@@ -106,7 +107,7 @@ def recovery_tiers(
     ranked: Callable[[SearchFilters], list[Hit]],
 ) -> list[list[Hit]]:
     """The retrieve step's first tiers for a recovery question: the trouble's last line of each
-    shape, latest first, then the lines right after the worst one's, each kind's first in time
+    shape, latest first, then the lines right after the first shape's, each kind's first in time
     order; `ranked` ranks the lines passing a filter by the question. [] when no trouble line."""
     last, after = recovery_lines(
         index, session, tables, filters, trouble_of(index, session, tables, filters, remembered)
