@@ -11,7 +11,7 @@ from test_retrieve_rules import BASE, SESSION, _ask, _rows, _store
 
 from sre_agent.indexes import SearchFilters
 from sre_agent.shapes import message_shape
-from sre_agent.workflows.recovery import asks_about_recovery, recovery_lines
+from sre_agent.workflows.recovery import asks_about_recovery, recovery_lines, trouble_of
 
 
 @pytest.mark.parametrize(
@@ -109,6 +109,7 @@ def test_after_the_trouble_the_quieter_lines_come_before_its_stragglers(tmp_path
     rows += [
         (26, "Unhandled exception for PUT /api/v1/carts/c_1", {"level": "ERROR"}),  # a straggler
         (27, "Unhandled exception for PUT /api/v1/carts/c_2", {"level": "ERROR"}),
+        (27.5, "HikariPool-1 - Connection is not available, request timed out", {"level": "WARN"}),
         (28, "Full resync committed: 184233 rows"),
         (29, "Order ORD-24-4647627 placed for cart c_7f3e91a2"),
     ]
@@ -121,4 +122,17 @@ def test_after_the_trouble_the_quieter_lines_come_before_its_stragglers(tmp_path
         "Failed to create order: read-only transaction",
         "Full resync committed: 184233 rows",
         "Order ORD-24-4647627 placed for cart c_7f3e91a2",
+    ]
+
+
+def test_only_the_three_error_patterns_with_most_lines_are_the_trouble(tmp_path, embedder) -> None:
+    rows = [
+        (m, f"kind {kind} failed: boom", {"level": "ERROR"})
+        for kind, count in zip("abcd", (5, 4, 3, 1), strict=True)
+        for m in range(10, 10 + count)
+    ]
+    rows.append((40, "kind d failed: boom", {"level": "ERROR"}))  # the rarest kind, latest of all
+    store = _store(tmp_path, embedder, _rows(*rows))
+    assert trouble_of(store, SESSION, None, SearchFilters(), []) == [
+        message_shape(f"kind {kind} failed: boom") for kind in "abc"
     ]
