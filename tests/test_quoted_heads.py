@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from test_retrieve_rules import SESSION, _ask, _rows, _store
 
-from sre_agent.indexes import Hit
-from sre_agent.workflows.order import heads_first
+from sre_agent.workflows.order import as_hit, heads_first
 
 PHRASE = "HikariPool-1 - Connection is not available, request timed out after"
 SAID = f"o.h.engine.jdbc.spi.SqlExceptionHelper : {PHRASE} 30000ms."
@@ -42,7 +41,7 @@ def test_a_line_holding_the_identifier_in_a_field_keeps_its_place(tmp_path, embe
             (3, "conn from 10.1.1.1 refused"),
         ),
     )
-    hits = [Hit(**row.model_dump(), score=0.0, via="fts") for row in store.scan(SESSION)]
+    hits = [as_hit(row) for row in store.scan(SESSION)]
     ordered = [hit.message for hit in heads_first(hits, ["10.1.1.1"])]
     assert ordered == [
         "heartbeat ok",

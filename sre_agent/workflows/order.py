@@ -94,11 +94,7 @@ def heads_first(hits: Sequence[Hit], identifiers: Sequence[str]) -> list[Hit]:
         head, _, rest = hit.message.lower().partition("\n")
         return any(w not in head and w in rest for w in wanted)
 
-    later = [hit for hit in hits if deep(hit)]
-    if not later:
-        return list(hits)
-    held = {hit.id for hit in later}
-    return [*[hit for hit in hits if hit.id not in held], *later]
+    return merge_hits([hit for hit in hits if not deep(hit)], hits)
 
 
 def signals_first(ranked: Sequence[tuple[Hit, T]], terms: Sequence[str]) -> list[tuple[Hit, T]]:
@@ -211,6 +207,14 @@ def merge_rows(line: ResultLine, rows: Sequence[StoredRecord]) -> None:
 def as_hit(row: StoredRecord) -> Hit:
     """A scanned row as a hit of the exact tiers (no score: its place is its rank)."""
     return Hit.model_validate({**row.model_dump(), "score": 0.0, "via": "fts"})
+
+
+def shape_firsts(hits: Sequence[Hit]) -> list[Hit]:
+    """The first hit of each shape in `hits`, in their order: one line of each kind."""
+    firsts: dict[str, Hit] = {}
+    for hit in hits:
+        firsts.setdefault(hit.shape_hash, hit)
+    return list(firsts.values())
 
 
 def merge_hits(first: Sequence[Hit], then: Sequence[Hit]) -> list[Hit]:

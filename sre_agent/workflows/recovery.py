@@ -21,6 +21,7 @@ from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.filters import LEVEL_RANKS, in_clause
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT
 from sre_agent.workflows.constraints import with_clause
+from sre_agent.workflows.order import merge_hits, shape_firsts
 
 #: How long after the trouble's last line is read for what came next.
 AFTER = timedelta(minutes=15)
@@ -91,11 +92,8 @@ def first_of_each(hits: Sequence[Hit]) -> list[Hit]:
     kinds below WARN first, then the rest in their order: what came next, one kind at a time
     (`Rebinding datasource …` at +3 s, the first `POST /orders … 201`), not ten `GET … 200` the
     question's words liked best, nor the trouble's own stragglers before the first success."""
-    firsts: dict[str, Hit] = {}
-    for hit in sorted(hits, key=lambda hit: (hit.level_rank >= WARN_RANK, hit.timestamp)):
-        firsts.setdefault(hit.shape_hash, hit)
-    held = {hit.id for hit in firsts.values()}
-    return [*firsts.values(), *(hit for hit in hits if hit.id not in held)]
+    quiet_first = sorted(hits, key=lambda hit: (hit.level_rank >= WARN_RANK, hit.timestamp))
+    return merge_hits(shape_firsts(quiet_first), hits)
 
 
 def recovery_tiers(

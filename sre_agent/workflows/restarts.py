@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.workflows.changes import rare_ids_saying
 from sre_agent.workflows.constraints import any_identifier_clause, with_clause
+from sre_agent.workflows.order import merge_hits, shape_firsts
 
 #: A line whose shape repeats more than this many times on one host is routine, not a restart.
 MAX_REPEATS_PER_HOST = 10
@@ -27,13 +28,16 @@ MAX_RESTARTS = 200
 #: The part of a line read for restart words.
 HEAD_CHARS = 300
 
-_ASKS = re.compile(
-    r"\b(?:re-?start(?:ed|s|ing)?|re-?boot(?:ed|s|ing)?|bounced?|booted|re-?spawn(?:ed|s)?)\b"
-    r"|\b(?:come|comes|came|coming|get|got|brought|bring|bringing)\s+(?:\w+\s+)?back\b"
-    r"(?!\s+(?:in|into|to normal|from|with|and forth))"
+#: Words of a question about something coming back: "came back", then "back up", "running again".
+_COME_BACK = r"\b(?:come|comes|came|coming|get|got|brought|bring|bringing)\s+(?:\w+\s+)?back\b"
+_BACK_AGAIN = (
     r"|\bback\s+(?:up|online|to life)\b"
     r"|\b(?:answering|responding|serving|running)\s+again\b"
-    r"|\bstart(?:ed)?\s+(?:up\s+)?again\b",
+    r"|\bstart(?:ed)?\s+(?:up\s+)?again\b"
+)
+_ASKS = re.compile(
+    r"\b(?:re-?start(?:ed|s|ing)?|re-?boot(?:ed|s|ing)?|bounced?|booted|re-?spawn(?:ed|s)?)\b"
+    rf"|{_COME_BACK}(?!\s+(?:in|into|to normal|from|with|and forth)){_BACK_AGAIN}",
     re.IGNORECASE,
 )
 _RESTART_WORDS = re.compile(
@@ -45,12 +49,7 @@ _RESTART_WORDS = re.compile(
 )
 
 #: A question about the return ("did it come back up?"), not only about the going down.
-_ASKS_RETURN = re.compile(
-    r"\b(?:come|comes|came|coming|get|got|brought|bring|bringing)\s+(?:\w+\s+)?back\b"
-    r"|\bback\s+(?:up|online|to life)\b|\b(?:answering|responding|serving|running)\s+again\b"
-    r"|\bstart(?:ed)?\s+(?:up\s+)?again\b|\brecover(?:ed|y)?\b",
-    re.IGNORECASE,
-)
+_ASKS_RETURN = re.compile(rf"{_COME_BACK}{_BACK_AGAIN}|\brecover(?:ed|y)?\b", re.IGNORECASE)
 #: The words of a line that says something started or is back (not that it stopped).
 _RETURN_WORDS = re.compile(
     r"\b(?:re-?start(?:ed)?|start(?:ed|ing|s)?|re-?boot(?:ed)?|boot(?:ed)|(?:re-?)?spawned"
@@ -81,12 +80,8 @@ def returns_first(hits: Sequence[Hit], question: str) -> list[Hit]:
     if _ASKS_RETURN.search(_SINCE_BACK.sub(" ", question)) is None:
         return list(hits)
     back = [hit for hit in hits if _RETURN_WORDS.search(hit.message[:HEAD_CHARS])]
-    shapes: dict[str, Hit] = {}
-    for hit in back:  # one line of each kind first: "starting up" ×8 is one thing, not eight
-        shapes.setdefault(hit.shape_hash, hit)
-    first = list(shapes.values())
-    held = {hit.id for hit in first}
-    return [*first, *(hit for hit in back if hit.id not in held), *(hit for hit in hits if hit not in back)]
+    # one line of each kind first: "starting up" ×8 is one thing, not eight
+    return merge_hits(merge_hits(shape_firsts(back), back), hits)
 
 
 def speaks_of_restart(text: str) -> bool:

@@ -43,6 +43,7 @@ from sre_agent.workflows.constraints import (
 from sre_agent.workflows.entities import named_ids, without_words
 from sre_agent.workflows.line_stats import add_counts, add_patterns
 from sre_agent.workflows.order import (
+    as_hit,
     dedupe,
     heads_first,
     holders_first,
@@ -264,7 +265,7 @@ class Retriever:
             exact = heads_first(exact, present)  # the lines that say it, before traces that carry it
             if plan.asks_what_went_wrong:  # "what happened to upstream 10.0.3.21?": its worst lines first
                 worst = worst_rows(self.index, session, tables, every, plan.window, WORST_FIRST)
-                exact = merge_hits([Hit(**row.model_dump(), score=0.0, via="fts") for row in worst], exact)
+                exact = merge_hits([as_hit(row) for row in worst], exact)
         tiers = [exact, self._anchored(session, tables, plan, filters)]
         if exact:
             tiers.append(self._sharing_ids(session, tables, plan, filters, exact))
