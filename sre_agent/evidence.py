@@ -14,6 +14,7 @@ structured log's detail fields (`workflows/details.py`) follow its message, inde
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -150,19 +151,17 @@ def group_stats(group: Sequence[ResultLine]) -> PatternStats | None:
     if len(per_shape) == 1:
         return next(iter(per_shape.values()))
     parts = list(per_shape.values())
-    hosts: dict[str, int] = {}
-    levels: dict[str, int] = {}
+    hosts: Counter[str] = Counter()
+    levels: Counter[str] = Counter()
     for part in parts:
-        for name, n in part.hosts.items():
-            hosts[name] = hosts.get(name, 0) + n
-        for name, n in part.levels.items():
-            levels[name] = levels.get(name, 0) + n
+        hosts.update(part.hosts)
+        levels.update(part.levels)
     return PatternStats(
         count=sum(part.count for part in parts),
         first_seen=min(part.first_seen for part in parts),
         last_seen=max(part.last_seen for part in parts),
-        hosts=dict(sorted(hosts.items(), key=lambda item: -item[1])),
-        levels=dict(sorted(levels.items(), key=lambda item: -item[1])),
+        hosts=dict(hosts.most_common()),
+        levels=dict(levels.most_common()),
     )
 
 
