@@ -215,12 +215,12 @@ def _cut_around(text: str, max_chars: int, keep: Sequence[str]) -> str | None:
     """`text` as its start, the stretch around the first `keep` word it holds, and its end (a
     third of `max_chars` each) — None when no such word is there or the plain cut shows it."""
     lowered = text.lower()
+    third = max_chars // 3  # also the plain cut's end (`_cut`: its start is the rest)
     for word in keep:
         at = lowered.find(word.lower()) if len(word) >= 2 else -1
         if at < 0:
             continue
-        third = max_chars // 3
-        if at + len(word) <= max_chars - max_chars // 3 or at >= len(text) - max_chars // 3:
+        if at + len(word) <= max_chars - third or at >= len(text) - third:
             return None  # the plain cut's start or end holds it
         start = max(third, at - max(0, third - len(word)) // 2)
         end = min(len(text) - third, start + max(third, len(word)))

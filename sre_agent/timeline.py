@@ -56,11 +56,11 @@ _VERSION_FIELDS = [
 ]
 
 
-def version_started(message: str, fields_json: str) -> str | None:
-    """The version a start line's record names (`starting payment-gateway` with `version: 2.14.0`):
-    a process that starts and says what it runs is a deploy or a restart, though its words name
-    neither. None when the line says no start or its record names no version."""
-    head = message.split("\n", 1)[0]
+def version_started(head: str, fields_json: str) -> str | None:
+    """The version the record of a start line (its first line `head`) names (`starting
+    payment-gateway` with `version: 2.14.0`): a process that starts and says what it runs is a
+    deploy or a restart, though its words name neither. None when the line says no start or its
+    record names no version."""
     if _STARTS.search(head) is None or NO_CHANGE_WORDS.search(head) is not None:
         return None
     for field in _VERSION_FIELDS:
@@ -76,7 +76,7 @@ def change_said(message: str, fields_json: str) -> str | None:
     head = message.split("\n", 1)[0]
     if speaks_of_change(head):
         return message
-    version = version_started(message, fields_json)
+    version = version_started(head, fields_json)
     return f"{head} (version {version})" if version else None
 
 

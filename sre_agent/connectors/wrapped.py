@@ -120,16 +120,15 @@ def inner_object(text: str) -> dict[str, Any] | None:
 
 #: The head of a line that goes on the record above: a stack frame (`\tat com.x.Foo.bar(Foo.java:42)`,
 #: Python's `  File "…", line 3` and its code four spaces in, Go's `\t/src/x.go:42 +0x1d`), a
-#: `Caused by:`, `... 12 more` (one leading space is not enough: HealthApp writes ` getTodayTotal…`
-#: as a record of its own), the
-#: exception a logged error carries (`org.x.DataAccessException: …`, Python's `Traceback (…):` and
-#: its last line `KeyError: 'sku'`).
+#: `Caused by:`, `... 12 more`, Python's `Traceback (…):` (one leading space is not enough:
+#: HealthApp writes ` getTodayTotal…` as a record of its own).
 _CONTINUATION = re.compile(
     r"^(?:\t|\s+at [\w$.<>/]+\(| {4,}\S|\s+File \"|\s*\.\.\. \d+ (?:more|common frames omitted)"
     r"|Caused by: |Suppressed: |Traceback \(most recent call last\):)"
 )
-#: An exception's own line: glued only when it says no level (`KeyError: 'sku'` is one; a record
-#: `KafkaError: broker down` at level ERROR is a report of its own).
+#: The exception a logged error carries (`org.x.DataAccessException: …`, Python's last line
+#: `KeyError: 'sku'`): glued only when it says no level (a record `KafkaError: broker down` at
+#: level ERROR is a report of its own).
 _EXCEPTION = re.compile(r"^(?:[\w$]+\.)*[\w$]*(?:Exception|Error|Throwable)(?::|$)")
 #: How long after the record above a continuation may come (a shipper stamps each line it reads).
 CONTINUATION_SECONDS = 2.0
@@ -139,9 +138,8 @@ def continues(previous: LogRecord, record: LogRecord) -> bool:
     """Whether `record` is a line of `previous` that a container's shipper (Docker's json-file,
     Fluent Bit, Google's agent) stored as a record of its own: its text starts like a stack frame
     or a `Caused by:` (or is an exception's line and says no level), it comes from the same stream,
-    container and host within
-    `CONTINUATION_SECONDS`. (A frame's text may name a level, `Caused by: …PSQLException: ERROR:
-    …`: that is the exception's, not the line's.)"""
+    container and host within `CONTINUATION_SECONDS`. (A frame's text may name a level, `Caused by:
+    …PSQLException: ERROR: …`: that is the exception's, not the line's.)"""
     if not _CONTINUATION.match(record.message) and not (
         record.level is None and _EXCEPTION.match(record.message)
     ):
