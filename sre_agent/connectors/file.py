@@ -187,8 +187,16 @@ class FileLogstore:
         self, lines: Iterable[Line], path: Path, result: FetchResult, aliases: Aliases = None
     ) -> Iterator[tuple[int, LogRecord]]:
         """Records of text lines: a line with a time starts one (`text_lines.record_start`), the
-        lines after it that have none (stack frames, "Caused by", wrapped text) are joined to it.
-        Lines before the first record are skipped and located: nothing places them in time."""
+        lines after it that have none (stack frames, "Caused by", wrapped text) are joined to it,
+        and so are the records that are parts of it (PostgreSQL's DETAIL, HINT, STATEMENT:
+        `text_lines.continues`). Lines before the first record are skipped and located: nothing
+        places them in time."""
+        return _joined(self._text_lines(lines, path, result, aliases), continues)
+
+    def _text_lines(
+        self, lines: Iterable[Line], path: Path, result: FetchResult, aliases: Aliases
+    ) -> Iterator[tuple[int, LogRecord]]:
+        """`_text_records` before the records that are parts of others are joined."""
         pending: LogRecord | None = None
         pending_at = -1
         source = str(path)  # one string shared by every record of the file
@@ -208,14 +216,30 @@ class FileLogstore:
                 else:
                     _note(result, f"{path}:{lineno}", NO_TIME)
                 continue
-            if pending is not None and (part := continues(pending, record)) is not None:
-                pending.message += "\n" + part  # PostgreSQL's DETAIL, HINT, STATEMENT of the report
-                continue
             if pending is not None:
                 yield pending_at, pending
             pending, pending_at = record, offset
         if pending is not None:
             yield pending_at, pending
+
+
+def _joined(
+    records: Iterable[tuple[int, LogRecord]], part_of: Callable[[LogRecord, LogRecord], str | None]
+) -> Iterator[tuple[int, LogRecord]]:
+    """`records` (with their offsets), each record that `part_of` says belongs to the one above
+    joined to it as the text `part_of` gives: a PostgreSQL report's DETAIL line, a stack frame a
+    container's shipper stored as a record of its own."""
+    pending: LogRecord | None = None
+    pending_at = -1
+    for offset, record in records:
+        if pending is not None and (part := part_of(pending, record)) is not None:
+            pending.message += "\n" + part
+            continue
+        if pending is not None:
+            yield pending_at, pending
+        pending, pending_at = record, offset
+    if pending is not None:
+        yield pending_at, pending
 
 
 def _unreadable(lines: int) -> str:
@@ -324,10 +348,15 @@ def _jsonl_records(
 ) -> Iterator[tuple[int, LogRecord]]:
     """Records of JSONL lines, one a line; a line that continues the record above (a stack frame
     a container's shipper stored as a record of its own: `wrapped.continues`) is joined to it."""
+    return _joined(_jsonl_lines(lines, path, result, aliases), wrapped.continues)
+
+
+def _jsonl_lines(
+    lines: Iterable[Line], path: Path, result: FetchResult, aliases: Aliases
+) -> Iterator[tuple[int, LogRecord]]:
+    """A record of each JSONL line (`parse_jsonl_line`); a line that cannot be read is located."""
     source = str(path)  # one string shared by every record of the file
     day = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()  # for lines with a time of day only
-    pending: LogRecord | None = None
-    pending_at = -1
     for offset, lineno, raw in lines:
         if not raw.strip():
             continue
@@ -335,15 +364,6 @@ def _jsonl_records(
             _note(result, f"{path}:{lineno}", _too_long(raw.rstrip("\r\n")))
             continue
         try:
-            record = parse_jsonl_line(raw, source=source, line=lineno, aliases=aliases, day=day)
+            yield offset, parse_jsonl_line(raw, source=source, line=lineno, aliases=aliases, day=day)
         except ValueError as exc:
             _note(result, f"{path}:{lineno}", str(exc))
-            continue
-        if pending is not None and wrapped.continues(pending, record):
-            pending.message += "\n" + record.message  # `\tat com.shop…`, `Caused by: …`
-            continue
-        if pending is not None:
-            yield pending_at, pending
-        pending, pending_at = record, offset
-    if pending is not None:
-        yield pending_at, pending

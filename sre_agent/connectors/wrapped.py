@@ -134,18 +134,21 @@ _EXCEPTION = re.compile(r"^(?:[\w$]+\.)*[\w$]*(?:Exception|Error|Throwable)(?::|
 CONTINUATION_SECONDS = 2.0
 
 
-def continues(previous: LogRecord, record: LogRecord) -> bool:
-    """Whether `record` is a line of `previous` that a container's shipper (Docker's json-file,
-    Fluent Bit, Google's agent) stored as a record of its own: its text starts like a stack frame
-    or a `Caused by:` (or is an exception's line and says no level), it comes from the same stream,
-    container and host within `CONTINUATION_SECONDS`. (A frame's text may name a level, `Caused by:
-    …PSQLException: ERROR: …`: that is the exception's, not the line's.)"""
+def continues(previous: LogRecord, record: LogRecord) -> str | None:
+    """The text `record` adds to `previous` (its whole message) when it is a line of `previous`
+    that a container's shipper (Docker's json-file, Fluent Bit, Google's agent) stored as a record
+    of its own, else None: its text starts like a stack frame or a `Caused by:` (or is an
+    exception's line and says no level), it comes from the same stream, container and host within
+    `CONTINUATION_SECONDS`. (A frame's text may name a level, `Caused by: …PSQLException: ERROR:
+    …`: that is the exception's, not the line's.)"""
     if not _CONTINUATION.match(record.message) and not (
         record.level is None and _EXCEPTION.match(record.message)
     ):
-        return False
+        return None
     if (record.service, record.host) != (previous.service, previous.host):
-        return False
+        return None
     if record.fields.get("stream") != previous.fields.get("stream"):
-        return False
-    return 0 <= (record.timestamp - previous.timestamp).total_seconds() <= CONTINUATION_SECONDS
+        return None
+    if not 0 <= (record.timestamp - previous.timestamp).total_seconds() <= CONTINUATION_SECONDS:
+        return None
+    return record.message
