@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from sre_agent.connectors import FileLogstore
-from sre_agent.connectors.json_record import epoch_time, numeric_level, record_from_object
+from sre_agent.connectors.json_record import record_from_object
+from sre_agent.connectors.json_values import epoch_time, numeric_level
 from sre_agent.models import LogQuery
 
 T = datetime(2024, 3, 12, 14, 5, 16, 564000, tzinfo=UTC)

@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sre_agent.connectors.json_values import epoch_time, field_name, iso_time, numeric_level
 from sre_agent.connectors.names import service_of_pod
 from sre_agent.connectors.wrapped import inner_line, inner_object
 from sre_agent.models import LEVELS, LogRecord, normalize_level
@@ -164,21 +165,9 @@ _FEW_VALUES = frozenset({"service", "method", "host", "env"})
 #: is refused as malformed (ValueError) instead of failing the whole fetch where it is stored.
 MAX_DEPTH = 64
 LEVEL_IN_TEXT = re.compile(r"\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC|SEVERE)\b")
-_EPOCH_DIGITS = re.compile(r"\d{9,19}(?:\.\d+)?")
-_PINO = ((10, "TRACE"), (20, "DEBUG"), (30, "INFO"), (40, "WARN"), (50, "ERROR"))
-_SYSLOG = ("FATAL", "FATAL", "FATAL", "ERROR", "WARN", "INFO", "INFO", "DEBUG")  # 0 emerg … 7 debug
-_OTEL = ((4, "TRACE"), (8, "DEBUG"), (12, "INFO"), (16, "WARN"), (20, "ERROR"))
 #: Message fields that hold another program's whole line (a shipper's wrapper): its leading time,
 #: level and logger are read from it (`wrapped.py`).
 _WRAPPER_KEYS = frozenset({"log", "textpayload"})
-
-
-@lru_cache(maxsize=4096)  # a source repeats its few key names on every line
-def field_name(name: str) -> str:
-    """A field's name as names are compared: without case and punctuation. `@timestamp`,
-    `Time_Stamp` and `timeStamp` are `timestamp`; `SYSLOG_IDENTIFIER` is `syslogidentifier`;
-    `_PID` is `pid`."""
-    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 #: The usual names as `field_name` compares them.
@@ -247,35 +236,6 @@ class _Keys:
         return None, None
 
 
-def epoch_time(value: Any) -> datetime | None:
-    """An epoch number (or string of digits) as UTC, its unit told by its size; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        if not _EPOCH_DIGITS.fullmatch(value.strip()):
-            return None
-        value = float(value)
-    if not isinstance(value, int | float):
-        return None
-    number = float(value)
-    for limit, scale in ((1e17, 1e9), (1e14, 1e6), (1e11, 1e3)):
-        if number >= limit:
-            number /= scale
-            break
-    return datetime.fromtimestamp(number, tz=UTC)
-
-
-def iso_time(value: Any) -> Any:
-    """An ISO 8601 string as a datetime (UTC when it says `Z`); anything else as it is, for the
-    record model to read or reject. One C call: the model's own parser costs twice the time."""
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
-
-
 #: Level names too short to trust: taken only when the value reads as a level ("W", "D2").
 _WEAK_LEVEL_KEYS = frozenset({"s", "type"})  # as `field_name` gives them
 
@@ -286,26 +246,6 @@ def _level_like(key: str, value: Any) -> bool:
     if field_name(key) not in _WEAK_LEVEL_KEYS:
         return True
     return isinstance(value, str) and normalize_level(value) in LEVELS
-
-
-def numeric_level(value: Any, key: str) -> str | None:
-    """A level given as a number: OpenTelemetry's severityNumber, syslog's 0-7, pino's 10-60."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        if not value.strip().isdigit():
-            return None
-        value = int(value.strip())
-    if not isinstance(value, int | float):
-        return None
-    number = int(value)
-    table = _OTEL if field_name(key).endswith("severitynumber") else None
-    if table is None and 0 <= number <= 7:
-        return _SYSLOG[number]
-    for limit, name in table or _PINO:
-        if number <= limit:
-            return name
-    return "FATAL"
 
 
 #: Words in a field's name that say something went wrong: a record with no message field gets

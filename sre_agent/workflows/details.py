@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sre_agent.connectors.json_record import field_name
+from sre_agent.connectors.json_values import field_name
 from sre_agent.indexes.rows import TEXT_FIELDS
 
 #: Longest value shown; a longer one is cut with "…".

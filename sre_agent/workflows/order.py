@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from sre_agent.connectors.json_record import field_name
+from sre_agent.connectors.json_values import field_name
 from sre_agent.indexes import Hit, StoredRecord
 from sre_agent.indexes.filters import sql_string
 from sre_agent.shapes import pattern_key

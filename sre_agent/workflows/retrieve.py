@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import partial
 
-from sre_agent.indexes import Hit, LogIndex, SearchFilters
+from sre_agent.indexes import Hit, SearchFilters
 from sre_agent.indexes.filters import in_clause
 from sre_agent.shapes import message_shape
-from sre_agent.workflows.anchors import anchor_matches, named_first, rank_matches
+from sre_agent.workflows.anchors import anchor_matches, named_first
 from sre_agent.workflows.around import lines_around
 from sre_agent.workflows.broad import ranked_window, session_span, worst_rows
 from sre_agent.workflows.changes import change_ids
@@ -40,7 +40,7 @@ from sre_agent.workflows.constraints import (
     search_filters,
     with_clause,
 )
-from sre_agent.workflows.entities import named_ids, without_words
+from sre_agent.workflows.entities import named_ids
 from sre_agent.workflows.line_stats import add_counts, add_patterns
 from sre_agent.workflows.order import (
     as_hit,
@@ -55,6 +55,7 @@ from sre_agent.workflows.order import (
 )
 from sre_agent.workflows.origins import named_origin_ids
 from sre_agent.workflows.plan import RetrievalPlan
+from sre_agent.workflows.plan_search import EXACT_CANDIDATES, TIER_VECTOR_WEIGHT, PlanSearch
 from sre_agent.workflows.precursors import PRECURSOR_LINES, earliest_first, first_different
 from sre_agent.workflows.recovery import recovery_tiers
 from sre_agent.workflows.requests import (
@@ -73,20 +74,6 @@ from sre_agent.workflows.windows import absent, just_after, read_on_to, settle_w
 CANDIDATES = 200  # hits pulled from the index before de-duplication
 HINTED_TREND_LINES = 3  # of the one such shape a question about the time before the trouble gets
 TREND_SHAPES = 3  # shapes of climbing reports a question about what built up gets first
-EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
-#: How much more the meaning (vector) list counts than the words (full-text) list in the question's
-#: hybrid search. The question's exact words already rank first through the tiers (identifiers,
-#: anchors); what is left to rank is by meaning. Measured cold over the incident sets (bench/
-#: bench_recall.py): paraphrase recall@10 0.325 at 1, 0.397 at 4, 0.430 at 8 and 100; lexical
-#: 0.854 → 0.861, broad and the factual set unchanged.
-VECTOR_WEIGHT = 8.0
-#: The same weight where the lines are already known to hold the question's identifiers, anchors or
-#: quoted shape: what is left to choose among them is which aspect the question asks about ("which
-#: blocks did 10.251.90.64 *serve*?"), and its words say that as much as its meaning. Measured cold
-#: on factual-b (bench/bench_recall.py), with the anchor lines ranked by the question: scoped
-#: 0.857 → 0.877, count 0.646 → 0.696 at 1 (0.760 overall at 2, 0.775 at 1); the incident sets
-#: and factual unchanged.
-TIER_VECTOR_WEIGHT = 1.0
 #: Lines of what a question asks "what went wrong with" that come first, worst and most unusual
 #: patterns first (`broad.worst_rows`): the words left beside an id ("what happened to upstream
 #: 10.0.3.21?") are in every line that holds it and rank nothing.
@@ -98,11 +85,8 @@ SHARED_IDS = 5
 __all__ = ["Retriever"]
 
 
-class Retriever:
-    """Runs plans against a `LogIndex`. Stateless apart from the index."""
-
-    def __init__(self, index: LogIndex) -> None:
-        self.index = index
+class Retriever(PlanSearch):
+    """Runs plans against a `LogIndex` (`PlanSearch` holds it). Stateless apart from the index."""
 
     def retrieve(
         self, session: str, plan: RetrievalPlan, *, k: int = 10, tables: Sequence[str] | None = None
@@ -358,60 +342,3 @@ class Retriever:
         return [
             h for h in self._ranked(session, tables, plan, sharing, TIER_VECTOR_WEIGHT) if h.id not in held
         ]
-
-    def _ranked(
-        self,
-        session: str,
-        tables: list[str] | None,
-        plan: RetrievalPlan,
-        filters: SearchFilters,
-        vector_weight: float = VECTOR_WEIGHT,
-        held: Sequence[str] = (),
-    ) -> list[Hit]:
-        """The lines passing `filters`, ranked by the question's hybrid search ([] when none pass)."""
-        if not self.index.exists(session, tables=tables, filters=filters):
-            return []
-        return self._search(session, tables, plan, filters, EXACT_CANDIDATES, vector_weight, held)
-
-    def _search(
-        self,
-        session: str,
-        tables: list[str] | None,
-        plan: RetrievalPlan,
-        filters: SearchFilters,
-        k: int,
-        vector_weight: float = VECTOR_WEIGHT,
-        held: Sequence[str] = (),
-    ) -> list[Hit]:
-        """The question's hybrid search: its words (with the vocabulary's and its numbers as
-        phrases) for the full text, its own words for the meaning, meaning weighed `vector_weight`
-        times over words. `held`: identifiers every line searched holds; their words leave the
-        full-text query, where they would only favour the shortest lines."""
-        return self.index.search(
-            session,
-            without_words(plan.query_text, held),
-            tables=tables,
-            filters=filters,
-            k=k,
-            phrases=[*plan.terms, *plan.suggested],
-            vector_weight=vector_weight,
-            vector_query=plan.meaning_text,
-        )
-
-    def _anchored(
-        self,
-        session: str,
-        tables: list[str] | None,
-        plan: RetrievalPlan,
-        filters: SearchFilters,
-        *,
-        rare_words: bool = True,
-    ) -> list[Hit]:
-        """Lines holding the question's anchors (`anchors`): most anchors first, then as the
-        question ranks them among themselves, words weighing as much as meaning."""
-        matched = anchor_matches(self.index, session, tables, plan, filters, rare_words=rare_words)
-        if not matched:
-            return []
-        among = with_clause(filters, in_clause("id", matched))
-        by_question = self._search(session, tables, plan, among, EXACT_CANDIDATES, TIER_VECTOR_WEIGHT)
-        return rank_matches(matched, by_question, worst_first=plan.prefer_level is not None)
