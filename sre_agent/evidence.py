@@ -43,6 +43,8 @@ def message_rows(line: ResultLine, indent: str, keep: Sequence[str] = ()) -> lis
 
 
 MAX_DIFFERENCES = 12
+#: Characters of a quoted phrase named in a pattern's heading ("×20 with 'upstream server…'").
+HELD_CHARS = 24
 #: Hosts named in a pattern's heading when its lines are on several.
 MAX_HOSTS = 3
 
@@ -124,15 +126,17 @@ def _hour_span(utc_hour: int, utc_offset: int | None) -> str:
     return f"{start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}"
 
 
-def group_key(line: ResultLine) -> str:
+def group_key(line: ResultLine) -> tuple[str, tuple[str, ...]]:
     """What the lines of one evidence entry share: their pattern (`shapes.pattern_key`), else the
-    message itself."""
-    return pattern_key(line.shape) if line.shape else line.message
+    message itself; and the identifiers their pattern's lines were counted holding, so that one
+    entry's count never adds lines counted two ways."""
+    holding = tuple(line.pattern.holding) if line.pattern is not None else ()
+    return (pattern_key(line.shape) if line.shape else line.message, holding)
 
 
 def group_patterns(lines: Sequence[ResultLine]) -> list[list[ResultLine]]:
     """The lines grouped by `group_key`, groups in the order of their best line, lines in rank order."""
-    groups: dict[str, list[ResultLine]] = {}
+    groups: dict[tuple[str, tuple[str, ...]], list[ResultLine]] = {}
     for line in lines:
         groups.setdefault(group_key(line), []).append(line)
     return list(groups.values())
@@ -162,6 +166,7 @@ def group_stats(group: Sequence[ResultLine]) -> PatternStats | None:
         last_seen=max(part.last_seen for part in parts),
         hosts=dict(hosts.most_common()),
         levels=dict(levels.most_common()),
+        holding=parts[0].holding,  # the same for every line of a group (`group_key`)
     )
 
 
@@ -195,7 +200,8 @@ def render_evidence(
         source = f"  {said_by}" if said_by else ""
         mixed = f" ({_counted(stats.levels)})" if stats is not None and len(stats.levels) > 1 else ""
         when = _when(first, last, count, utc_offset)
-        rows.append(f"{i:>2}. [{level}] ×{count}{mixed}{kinds}  {when}{source}")
+        holding = f" with {held_ids(stats.holding)}" if stats is not None and stats.holding else ""
+        rows.append(f"{i:>2}. [{level}] ×{count}{holding}{mixed}{kinds}  {when}{source}")
         for line in group[:VARIANTS]:
             rows += message_rows(line, "    ", keep)
             if line.details:  # a structured log's substance: `from=closed to=half-open`
@@ -208,6 +214,15 @@ def render_evidence(
         if said := rhythm(stats, utc_offset):
             rows.append(f"    ({said})")
     return "```text\n" + "\n".join(rows) + "\n```" if rows else ""
+
+
+def held_ids(identifiers: Sequence[str]) -> str:
+    """'10.0.3.7' or "'upstream server temporar…' and 10.0.3.7": the identifiers a pattern's lines
+    were counted holding, a phrase quoted and cut at `HELD_CHARS`."""
+    said = [
+        f"'{i[:HELD_CHARS]}…'" if len(i) > HELD_CHARS else f"'{i}'" if " " in i else i for i in identifiers
+    ]
+    return " and ".join(said)
 
 
 _ORDER = ("-", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")

@@ -178,3 +178,21 @@ def test_lines_alike_but_for_a_quoted_request_are_one_entry_with_their_counts_ad
     )
     assert [row.startswith(" 2.") for row in rows].count(True) == 0
     assert pattern_key(lines[0].shape) == pattern_key(lines[1].shape)
+
+
+def test_lines_counted_holding_the_questions_ids_say_so_and_are_not_added_to_the_others() -> None:
+    def refused(upstream: str, count: int, holding: list[str]) -> ResultLine:
+        message = f'connect() failed (111: Connection refused), upstream: "http://{upstream}:9090/v1/orders"'
+        stamps = [int((T0 + timedelta(minutes=n)).timestamp() * 1_000_000) for n in range(count)]
+        stats = pattern_stats(stamps)
+        assert stats is not None
+        stats.holding = holding
+        return _line(message, message_shape(message), level="ERROR", pattern=stats)
+
+    phrase = "connect() failed (111: Connection refused)"
+    lines = [refused("10.0.3.21", 10, [phrase, "10.0.3.21"]), refused("10.0.3.22", 15, [])]
+    rows = [row for row in render_evidence(lines).splitlines() if row[:3] in (" 1.", " 2.")]
+    assert rows == [
+        " 1. [ERROR] ×10 with 'connect() failed (111: C…' and 10.0.3.21  2026-03-01 02:10:00 → 2026-03-01 02:19:00 (9m)",
+        " 2. [ERROR] ×15  2026-03-01 02:10:00 → 2026-03-01 02:24:00 (14m)",
+    ]

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from test_retrieve_rules import BASE, SESSION, _ask, _rows, _store
+from test_retrieve_rules import BASE, NOW, SESSION, _ask, _rows, _store
 
+from sre_agent.evidence import render_evidence
 from sre_agent.indexes import SearchFilters
 from sre_agent.models import TimeWindow
 from sre_agent.workflows.broad import worst_rows
+from sre_agent.workflows.refine import RuleRefiner
+from sre_agent.workflows.retrieve import Retriever
 
 ADDRESS = "10.0.3.21"
 
@@ -70,3 +73,26 @@ def test_worst_rows_takes_k_messages_and_reads_the_usual_rate_outside_the_window
     assert len(worst) == 2
     # the warnings rose above their usual rate (none outside the window); the errors did not
     assert DISABLED in worst[0].message and REFUSED in worst[1].message
+
+
+def test_the_pattern_of_a_line_holding_the_id_counts_only_the_lines_holding_it(tmp_path, embedder) -> None:
+    # ten refusals from 10.0.3.21, five from 10.0.3.22: one pattern (the address is masked), but the
+    # engineer asked about one upstream and must not read "×15" as its refusals
+    store = _store(tmp_path, embedder, _rows(*_lines()))
+    plan = RuleRefiner().refine(f"what happened to upstream {ADDRESS}?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=5)
+    refused = next(line for line in lines if REFUSED in line.message)
+    assert refused.pattern is not None
+    assert (refused.pattern.count, refused.pattern.holding) == (10, [ADDRESS])
+    assert refused.pattern.last_seen == BASE + timedelta(minutes=49)  # not the other upstream's 54
+    evidence = render_evidence(lines)
+    assert f"×10 with {ADDRESS}" in evidence and "×15" not in evidence
+
+
+def test_a_question_naming_no_identifier_counts_the_whole_pattern(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, _rows(*_lines()))
+    plan = RuleRefiner().refine("any connection refused by the upstreams?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=5)
+    refused = next(line for line in lines if REFUSED in line.message)
+    assert refused.pattern is not None
+    assert (refused.pattern.count, refused.pattern.holding) == (15, [])

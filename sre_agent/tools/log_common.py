@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from sre_agent.connectors.base import Logstore
 from sre_agent.connectors.report import FetchReport
 from sre_agent.errors import InputError
-from sre_agent.evidence import rhythm, source_of
+from sre_agent.evidence import held_ids, rhythm, source_of
 from sre_agent.models import TimeWindow
 from sre_agent.stacktrace import one_line
 from sre_agent.timephrases import named_window, parse_time_window
@@ -135,6 +135,7 @@ def render_line(i: int, line: ResultLine) -> str:
     )
     if line.pattern is not None and line.pattern.count > line.count:
         extra += f" (its pattern: ×{line.pattern.count}"
+        extra += f" with {held_ids(line.pattern.holding)}" if line.pattern.holding else ""
         extra += f", {said})" if (said := rhythm(line.pattern)) else ")"
     message = one_line(line.message, 400)  # a stack trace keeps its causes and our innermost frames
     details = f" [{line.details}]" if line.details else ""  # a structured log's substance

@@ -29,6 +29,10 @@ class PatternStats(BaseModel):
     levels: dict[str, int] = Field(
         default_factory=dict, description="its lines per level, most first (lines with no level not counted)"
     )
+    holding: list[str] = Field(
+        default_factory=list,
+        description="identifiers of the question every line counted holds (only those lines were counted)",
+    )
 
 
 class ResultLine(BaseModel):

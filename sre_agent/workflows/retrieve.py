@@ -131,7 +131,7 @@ class Retriever(PlanSearch):
                 return lines, attempt.dropped
             lines, missing = self._specific(session, table_list, plan, filters, k)
             add_counts(self.index, session, table_list, filters, lines, just_after(plan.window, filters))
-            add_patterns(self.index, session, table_list, filters, lines)
+            add_patterns(self.index, session, table_list, filters, lines, plan.identifiers)
             return lines, attempt.dropped + missing
         return [], []
 
