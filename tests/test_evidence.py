@@ -193,6 +193,7 @@ def test_lines_counted_holding_the_questions_ids_say_so_and_are_not_added_to_the
     lines = [refused("10.0.3.21", 10, [phrase, "10.0.3.21"]), refused("10.0.3.22", 15, [])]
     rows = [row for row in render_evidence(lines).splitlines() if row[:3] in (" 1.", " 2.")]
     assert rows == [
-        " 1. [ERROR] ×10 with 'connect() failed (111: C…' and 10.0.3.21  2026-03-01 02:10:00 → 2026-03-01 02:19:00 (9m)",
+        " 1. [ERROR] ×10 with 'connect() failed (111: C…' and 10.0.3.21"
+        "  2026-03-01 02:10:00 → 2026-03-01 02:19:00 (9m)",
         " 2. [ERROR] ×15  2026-03-01 02:10:00 → 2026-03-01 02:24:00 (14m)",
     ]

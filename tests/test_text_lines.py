@@ -303,13 +303,20 @@ def test_kubernetes_events_and_other_field_names(tmp_path: Path) -> None:
         "lastTimestamp": "2025-08-12T16:25:08Z",
     }
     normal = {**event, "type": "Normal", "message": "Pulled image"}
+    node = {**event, "involvedObject": {"kind": "Node", "name": "ip-10-0-1-7"}, "message": "NodeNotReady"}
     other = {"ts": 1763665204792, "event_message": "disk watermark exceeded", "component": "indexer"}
-    path.write_text("\n".join(json.dumps(o) for o in (event, normal, other)) + "\n", encoding="utf-8")
+    path.write_text("\n".join(json.dumps(o) for o in (event, normal, other, node)) + "\n", encoding="utf-8")
     records, problems = _fetch(path)
     assert problems == []
-    warning, pulled, indexer = records
+    by_message = {record.message: record for record in records}
+    warning, pulled, indexer = (
+        by_message[o["message" if "message" in o else "event_message"]] for o in (event, normal, other)
+    )
+    not_ready = by_message["NodeNotReady"]
+    assert (not_ready.host, not_ready.service) == ("ip-10-0-1-7", None)  # a node is no service
     assert warning.timestamp == _utc(2025, 8, 12, 16, 25, 8)  # the last time it was seen
     assert (warning.level, warning.host) == ("WARN", "orders-api-6c8f9d7b5-qx2lm")
+    assert warning.service == "orders-api"  # the pod's deployment, as for a pod field
     assert pulled.level is None  # `Normal` is no level
     assert (indexer.message, indexer.fields) == ("disk watermark exceeded", {"component": "indexer"})
 

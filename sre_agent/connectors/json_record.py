@@ -343,7 +343,7 @@ def record_from_object(
             host_key = key if name == "host" else host_key
         else:
             fields[name] = str(value)
-    if "service" not in fields and host_key is not None and "pod" in field_name(host_key):
+    if "service" not in fields and host_key is not None and _names_a_pod(host_key, keys.flat):
         fields["service"] = sys.intern(service_of_pod(fields["host"]))
     if msg_key is None:  # every field but the time and level: `rpc=GetMembership status=UNAVAILABLE`
         message = _message_from_fields(keys.flat, {ts_key or "", level_key or ""})
@@ -373,6 +373,14 @@ def record_from_object(
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ValueError(f"field '{first['loc'][0]}': {first['msg']}") from None
+
+
+def _names_a_pod(host_key: str, flat: dict[str, Any]) -> bool:
+    """Whether the host field names a pod: a pod field, or a Kubernetes event's object of kind Pod."""
+    name = field_name(host_key)
+    if name == "involvedobjectname":
+        return str(flat.get(host_key[: -len("name")] + "kind", "")).lower() == "pod"
+    return "pod" in name
 
 
 def _too_deep(values: Iterable[Any], room: int) -> bool:
