@@ -118,6 +118,18 @@ def test_the_ids_lines_name_are_long_words_with_a_digit_not_asked_about() -> Non
     assert named_ids(hits[1:], []) == ["attempt_0322_m_000033_0", "ATTEMPT_0322_M_000072_0"]
 
 
+def test_the_ids_a_json_or_key_value_line_names_are_its_values_not_its_times_or_protocols() -> None:
+    access = _hit(
+        '{ "requestId":"70e48a95-c2cf-4a2a-b2f5-abf281e38adc", "ip": "84.213.173.254", '
+        '"requestTime":"04/Jun/2024:14:14:47 +0000", "protocol":"HTTP/1.1", "status":"502", '
+        '"integrationRequestId":"f80a3c11-816b-476f-b86f-31cd3ee282f8" }'
+    )
+    asked = ["70e48a95-c2cf-4a2a-b2f5-abf281e38adc"]
+    assert named_ids([access], asked) == ["84.213.173.254", "f80a3c11-816b-476f-b86f-31cd3ee282f8"]
+    logged = _hit("at 2024-06-04T14:14:49.755Z job=attempt_0322_m_000033_0 peer=10.0.1.14:7000 took 10:02:17")
+    assert named_ids([logged], []) == ["attempt_0322_m_000033_0", "10.0.1.14:7000"]
+
+
 def test_an_id_of_exactly_eight_characters_counts_and_lower_case_parts_of_a_held_name_leave() -> None:
     assert named_ids([_hit("moved abcd1234 and abc1234")], []) == ["abcd1234"]
     assert without_words("ab cd ef", ["ab-cd"]) == "ef"

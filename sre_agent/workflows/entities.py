@@ -18,6 +18,12 @@ from sre_agent.indexes.fts_query import is_identifier
 #: attempt, a container or a transaction id is).
 ID_CHARS = 8
 _EDGE = "[](){}<>,;:'\""
+#: Where a message's words end: spaces, and the quotes, brackets and separators of the JSON or
+#: `key=value` text a line may carry (`"integrationRequestId":"f80a3c11-…"` names f80a3c11-…).
+_BETWEEN = re.compile(r"[\s\"'=,;{}\[\]()<>]+")
+#: Words with digits that are no entity: times, dates, protocols and versions (`14:14:47`,
+#: `04/Jun/2024:14:14:47`, `2024-06-04T14:14:49.755Z`, `HTTP/1.1`).
+_NOT_AN_ENTITY = re.compile(r".*\d:\d\d(?::\d\d)?\b.*|\d{4}-\d\d-\d\d.*|[A-Za-z]+/\d+(?:\.\d+)*")
 
 
 def named_ids(hits: Sequence[Hit], asked: Sequence[str]) -> list[str]:
@@ -25,10 +31,15 @@ def named_ids(hits: Sequence[Hit], asked: Sequence[str]) -> list[str]:
     seen = {a.lower() for a in asked}
     ids: list[str] = []
     for hit in hits:
-        for token in hit.message.split():
+        for token in _BETWEEN.split(hit.message):
             word = token.strip(_EDGE)
             long_id = len(word) >= ID_CHARS and any(c.isdigit() for c in word)
-            if long_id and is_identifier(word) and word.lower() not in seen:
+            if (
+                long_id
+                and not _NOT_AN_ENTITY.fullmatch(word)
+                and word.lower() not in seen
+                and is_identifier(word)
+            ):
                 seen.add(word.lower())
                 ids.append(word)
     return ids
