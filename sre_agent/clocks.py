@@ -5,12 +5,14 @@ and the question "what went wrong between 23:59 and 00:01?" is read in that cloc
 (`timephrases`). So every time an answer shows — evidence, log patterns, the timeline, the
 searched window — is shown in the logs' own clock when it is known (`utc_offset`, minutes east of
 UTC, as the fetch found it), with the offset beside it ("(+08:00)"), or in UTC, said so. One answer
-then never mixes 16:00 UTC in one section with 00:00 in the next.
+then never mixes 16:00 UTC in one section with 00:00 in the next. A question that states its zone
+("between 09:10 and 09:25 UTC") is read in that zone (`stated_zone`), not the logs' clock.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 SECONDS = "%Y-%m-%d %H:%M:%S"
 MINUTES = "%Y-%m-%d %H:%M"
@@ -55,3 +57,23 @@ def lasting(start: datetime, end: datetime) -> str:
     if minutes >= 10 or (minutes and not secs):
         return f"{minutes}m"
     return f"{minutes}m {secs}s" if minutes else f"{secs}s"
+
+
+#: A zone the question states for its clock times: "09:10 UTC", "14:05Z", "3pm GMT", "utc+2",
+#: "UTC-05:30". A bare "+02:00" is not read: "14:05-14:10" would be one.
+_STATED_ZONE = re.compile(
+    r"(?i:\b(?:utc|gmt)(?:\s*(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d\d))?)?\b)|(?<=\d)Z\b"
+)
+
+
+def stated_zone(question: str) -> tzinfo | None:
+    """The zone the question states for its times (`_STATED_ZONE`), None when it states none."""
+    m = _STATED_ZONE.search(question)
+    if m is None:
+        return None
+    if not m.group("sign"):
+        return UTC
+    minutes = int(m.group("hours")) * 60 + int(m.group("minutes") or 0)
+    if minutes > 14 * 60:
+        return None
+    return timezone(timedelta(minutes=minutes if m.group("sign") == "+" else -minutes))

@@ -3,7 +3,8 @@
 
 `now` is passed in, never read from the clock here: in a replay "now" is the end of the
 incident's window. Clock times in questions are read in `tz` (default UTC): callers pass the
-offset the logs were written in, so "between 22:00 and 23:00" means what the log lines show.
+offset the logs were written in, so "between 22:00 and 23:00" means what the log lines show,
+unless the question states its zone ("09:10 UTC", "14:05Z", "3pm GMT+2": `stated_zone`).
 A range that crosses midnight with a named date ("between 23:59 and 00:01" on dec 24) can mean
 two nights; the other reading is kept in `ParsedTime.alternatives` for a caller that finds no
 line in the first. A window reaching outside the years 1900 to 2199 ("last 9999999999 hours")
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
+from sre_agent.clocks import stated_zone
 from sre_agent.errors import InputError, echo
 from sre_agent.models import TimeWindow, as_utc
 
@@ -376,9 +378,11 @@ ANY_CLOCK = timedelta(hours=14)
 
 
 def named_window(text: str, now: datetime, utc_offset: int | None) -> TimeWindow | None:
-    """The window `text` names, read in the logs' clock (`utc_offset` minutes east of UTC); while
-    that clock is not known, widened by `ANY_CLOCK` on each side, as "at 14:05" may be local time.
-    None when `text` names no time."""
+    """The window `text` names, read in the zone it states, else in the logs' clock (`utc_offset`
+    minutes east of UTC); while that clock is not known, widened by `ANY_CLOCK` on each side, as
+    "at 14:05" may be local time. None when `text` names no time."""
+    if (stated := stated_zone(text)) is not None:
+        return parse_time_window(text, now, stated).window
     tz = timezone(timedelta(minutes=utc_offset)) if utc_offset else None
     window = parse_time_window(text, now, tz).window
     if window is None or utc_offset is not None:

@@ -3,13 +3,15 @@ the timeline, the rhythm and the evidence of one answer never mix UTC with the l
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
-from sre_agent.clocks import MINUTES, label, lasting, span, stamp
+from sre_agent.clocks import MINUTES, label, lasting, span, stamp, stated_zone
 from sre_agent.evidence import rhythm
 from sre_agent.patterns import mine_patterns, render_patterns
 from sre_agent.timeline import Change, Timeline, render_timeline
+from sre_agent.timephrases import named_window
 from sre_agent.workflows.order import pattern_stats
+from sre_agent.workflows.refine import RuleRefiner
 
 # 16:00:05 UTC is 00:00:05 the next day in a log written at +08:00.
 T = datetime(2017, 12, 23, 16, 0, 5, tzinfo=UTC)
@@ -91,3 +93,27 @@ def test_how_long_a_span_lasted_reads_in_its_two_largest_units() -> None:
              (48_562, "13h 29m"), (86_400, "1d"), (183_600, "2d 3h")]  # fmt: skip
     assert [lasting(t0, t0 + timedelta(seconds=s)) for s, _ in after] == [text for _, text in after]
     assert lasting(t0, t0 - timedelta(seconds=5)) == "0s"  # an end before its start is no span
+
+
+def test_a_zone_the_question_states_is_read_and_a_range_or_a_word_is_no_zone() -> None:
+    east = timedelta(hours=2)
+    assert stated_zone("what went wrong between 09:10 and 09:25 UTC?") == UTC
+    assert stated_zone("anything at 14:05Z?") == UTC
+    assert stated_zone("around 3pm gmt+2") == timezone(east)
+    assert stated_zone("at 9 utc-05:30") == timezone(-timedelta(hours=5, minutes=30))
+    assert stated_zone("between 14:05-14:10 on plan Z") is None
+    assert stated_zone("UTC+15 is no zone") is None
+
+
+def test_a_question_stating_utc_is_not_read_in_the_logs_clock() -> None:
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    plan = RuleRefiner().refine("what went wrong between 09:10 and 09:25 UTC?", now=now, utc_offset=60)
+    assert plan.window is not None
+    assert (plan.window.start, plan.window.end) == (
+        datetime(2026, 3, 1, 9, 10, tzinfo=UTC),
+        datetime(2026, 3, 1, 9, 25, tzinfo=UTC),
+    )
+    assert any("(read in UTC, as the question says)" in note for note in plan.notes)
+    local = RuleRefiner().refine("what went wrong between 10:10 and 10:25?", now=now, utc_offset=60)
+    assert local.window == plan.window  # the same minutes, read in the logs' clock (+01:00)
+    assert named_window("between 09:10 and 09:25 utc", now, 60) == plan.window

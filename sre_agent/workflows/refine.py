@@ -15,6 +15,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
 
+from sre_agent.clocks import stated_zone
 from sre_agent.configs import ServiceConfig
 from sre_agent.indexes.fts_query import is_identifier
 from sre_agent.stems import contains_phrase, stems
@@ -258,7 +259,8 @@ class RuleRefiner:
         # the lines that say them come after the others
         excluded = [m.group(2) for m in _SET_ASIDE.finditer(question)]
 
-        tz = timezone(timedelta(minutes=utc_offset)) if utc_offset else None
+        stated = stated_zone(question)  # "between 09:10 and 09:25 UTC": not the logs' clock
+        tz = stated or (timezone(timedelta(minutes=utc_offset)) if utc_offset else None)
         thread_day = _thread_day(thread)
         parsed = parse_time_window(question, now, tz, default_day=thread_day)
         # Time phrases and quoted phrases are not words to search for; numbers are.
@@ -272,6 +274,9 @@ class RuleRefiner:
         before_then = back_then is not None and back_then.before
         if parsed.window:
             clock = f" (read in the logs' clock, UTC{_offset_text(utc_offset)})" if tz else ""
+            if stated is not None:
+                east = int((stated.utcoffset(None) or timedelta(0)).total_seconds() // 60)
+                clock = f" (read in UTC{_offset_text(east) if east else ''}, as the question says)"
             if parsed.on_default_day:
                 clock += f" on {thread_day}, the day this thread was about"
             notes.append(
