@@ -1,4 +1,5 @@
-"""The `file` logstore: JSONL files (the incident `logs.jsonl` format) and plain text log files.
+"""The `file` logstore: JSONL files (the incident `logs.jsonl` format), CSV, container runtime
+(CRI) logs and plain text log files.
 
 It is the embedded default and what replay serves. JSONL lines that cannot be read are
 skipped, counted, and the first few reported as `file:line: reason`. Plain text lines that
@@ -24,6 +25,7 @@ import orjson
 
 from sre_agent.connectors import file_index, wrapped
 from sre_agent.connectors.base import FETCH_PROGRESS, FETCH_SEEN, FetchResult, record_matches
+from sre_agent.connectors.cri_lines import cri_records
 from sre_agent.connectors.csv_lines import csv_records, delimiter, header_of
 from sre_agent.connectors.file_index import file_key
 from sre_agent.connectors.inputs import CUT_SHORT, Line, NotALog, check_text, log_files, open_text
@@ -128,6 +130,8 @@ class FileLogstore:
         if kind == "csv":  # a read from the middle of the file takes its header from its first line
             header = header_of(_lines(path), delimiter(path)) if start else None
             return csv_records(lines, path, partial(_note, result), aliases, header)
+        if kind == "cri":
+            return _joined(cri_records(lines, path, partial(_note, result), aliases), wrapped.continues)
         return self._text_records(lines, path, result, aliases)
 
     def span(self) -> TimeWindow | None:
@@ -180,6 +184,10 @@ class FileLogstore:
                 noted = partial(_note, ignored)
                 yield from (record for _, record in csv_records(numbered, path, noted, None, header))
                 header = header or header_of(numbered, delimiter(path))
+            elif kind == "cri":
+                yield from (
+                    record for _, record in cri_records(numbered, path, partial(_note, ignored), None)
+                )
             else:
                 yield from (record for _, record in self._text_records(numbered, path, ignored))
 

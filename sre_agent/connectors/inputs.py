@@ -43,7 +43,7 @@ NAMES_READ = ".jsonl, .log, .txt, rotated (.log.1, .log-20240501) and their .gz"
 
 _GIVE = "give a JSONL or plain text log (.gz is read too)"
 
-Format = Literal["jsonl", "csv", "text"]
+Format = Literal["jsonl", "csv", "cri", "text"]
 #: One line of a log file as it is read: byte offset (-1 when compressed), 1-based line number, text.
 Line = tuple[int, int, str]
 
@@ -126,8 +126,16 @@ def _sniff(path: Path) -> bytes:
         raise NotALog(path, "cannot be decompressed", str(exc)) from None
 
 
+#: One line of a container runtime's log as the kubelet writes it (`cri_lines.py`): the runtime's
+#: time (nanoseconds, `Z` or an offset), the stream, partial/full tag, the text.
+CRI_LINE = re.compile(
+    r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) (stdout|stderr) ([PF])(?: (.*))?"
+)
+
+
 def check_text(path: Path) -> Format:
-    """How to read `path` (JSONL or plain text); `NotALog` naming the file when it is not text."""
+    """How to read `path` (JSONL, CSV, a container runtime's CRI log or plain text); `NotALog`
+    naming the file when it is not text."""
     head = _sniff(path)
     nul = head.find(b"\0")
     if nul >= 0:
@@ -147,7 +155,9 @@ def check_text(path: Path) -> Format:
     if _inner_suffix(path) in (".csv", ".tsv"):
         return "csv"
     first = next((line for line in text.splitlines() if line.strip()), "")
-    return "jsonl" if first.lstrip().startswith("{") else "text"
+    if first.lstrip().startswith("{"):
+        return "jsonl"
+    return "cri" if CRI_LINE.fullmatch(first) else "text"
 
 
 def _inner_suffix(path: Path) -> str:

@@ -120,11 +120,12 @@ def inner_object(text: str) -> dict[str, Any] | None:
 
 #: The head of a line that goes on the record above: a stack frame (`\tat com.x.Foo.bar(Foo.java:42)`,
 #: Python's `  File "…", line 3` and its code four spaces in, Go's `\t/src/x.go:42 +0x1d`), a
-#: `Caused by:`, `... 12 more`, Python's `Traceback (…):` (one leading space is not enough:
-#: HealthApp writes ` getTodayTotal…` as a record of its own).
+#: `Caused by:`, `... 12 more`, Python's `Traceback (…):`, a native frame (Node/V8's ` 1: 0xc98e20
+#: node::Abort() [node]`, glibc's backtrace) (one leading space is not enough by itself: HealthApp
+#: writes ` getTodayTotal…` as a record of its own).
 _CONTINUATION = re.compile(
     r"^(?:\t|\s+at [\w$.<>/]+\(| {4,}\S|\s+File \"|\s*\.\.\. \d+ (?:more|common frames omitted)"
-    r"|Caused by: |Suppressed: |Traceback \(most recent call last\):)"
+    r"|Caused by: |Suppressed: |Traceback \(most recent call last\):|\s*\d{1,3}: 0x[0-9a-f]+\b)"
 )
 #: The exception a logged error carries (`org.x.DataAccessException: …`, Python's last line
 #: `KeyError: 'sku'`): glued only when it says no level (a record `KafkaError: broker down` at
