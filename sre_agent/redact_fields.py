@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from sre_agent.redact_keys import KEY_HINT, MARKER, key_marker, looks_opaque
-from sre_agent.redact_rules import PASSWORD, SECRET, TOKEN, Rule, sub
+from sre_agent.redact_rules import NEXT_FIELD, PASSWORD, SECRET, TOKEN, Rule, sub
 
 # Command lines. `curl -u user:pw` keeps the user; `--password X`, `--api-token=X`,
 # `-Dspring.datasource.password=X`: a flag that names a secret loses its value; `mysql -pX`,
@@ -142,8 +142,9 @@ def _free_text_secret(m: re.Match[str]) -> str | None:
     has_digit = any(c.isdigit() for c in value)
     if keyword.startswith(("pass", "otp", "pin")):
         secret = has_digit or (len(value) >= 8 and looks_opaque(value))
-    else:  # a key or token: 16 characters or more, not a word (digits, symbols or mixed case)
-        secret = len(value) >= 16 and looks_opaque(value)
+    else:  # a key or token: 16 characters or more, not a word (digits, symbols or mixed case),
+        # and not the next field ("token: alloc_id=670a…")
+        secret = len(value) >= 16 and looks_opaque(value) and not NEXT_FIELD.match(value)
     if not secret:
         return None
     marker = PASSWORD if keyword.startswith(("pass", "otp", "pin")) else SECRET

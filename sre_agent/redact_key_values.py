@@ -27,7 +27,7 @@ from sre_agent.redact_keys import (
     may_name_secret,
     weak_value_is_secret,
 )
-from sre_agent.redact_rules import PHONE, TOKEN, Rule, token_start
+from sre_agent.redact_rules import NEXT_FIELD, PHONE, TOKEN, Rule, token_start
 
 # `key=value`, `key: value`, `"key": "value"`, `key='value'`, `\"key\": \"value\"` (JSON inside
 # a JSON string), `user[password]=x`, `--password=x`. `_KEY_SEP` finds a key and its separator;
@@ -55,8 +55,9 @@ _PHONE_VALUE = re.compile(r"(?P<bare>\+?\(?\d[\d ().-]{4,24}\d)")
 _ENV_VALUE = re.compile(r"(?P<bare>[^\s\"'\\]+)")
 
 
-def _secret_value(marker: str, weak: bool, value_match: re.Match[str]) -> str | None:
-    """The replacement for a value after a secret key (opening quote kept), or None to keep it."""
+def _secret_value(marker: str, weak: bool, value_match: re.Match[str], colon: bool = False) -> str | None:
+    """The replacement for a value after a secret key (opening quote kept), or None to keep it.
+    `colon`: the key ends in a colon, as in prose ("renew Vault token: alloc_id=…")."""
     groups = value_match.groupdict()
     for quote_group, value_group in (("eq", "esc"), ("dq", "dval"), ("sq", "sval"), (None, "bare")):
         value = groups.get(value_group)
@@ -66,6 +67,8 @@ def _secret_value(marker: str, weak: bool, value_match: re.Match[str]) -> str | 
             return None
         if marker == TOKEN and is_plain_word(value):
             return None  # "token: expired" is prose; a password may be any word, so it has no such rule
+        if marker == TOKEN and colon and value_group == "bare" and NEXT_FIELD.match(value):
+            return None  # "renew Vault token: alloc_id=670a…": the next field, whose own key is read next
         if weak and not weak_value_is_secret(marker, value):
             return None  # `auth=oauth2`, `confirm=true`
         return (value_match.group(quote_group) if quote_group else "") + marker
@@ -116,7 +119,7 @@ def _redact_key_values(text: str) -> tuple[str, int]:
             value = _PHONE_VALUE.match(text, m.end()) or value  # `phone=(020) 7946 0958`: all of it
         elif m.group("sep") == "=" and m.group("key").isupper() and text[m.end() : m.end() + 1] not in "\"'":
             value = _ENV_VALUE.match(text, m.end())  # `DJANGO_SECRET_KEY==x)y(`: an env value runs to a blank
-        new = _secret_value(marker, weak, value) if value else None
+        new = _secret_value(marker, weak, value, colon=":" in m.group("sep")) if value else None
         if value is None or new is None:
             continue
         parts += [text[done : m.end()], new]

@@ -116,6 +116,12 @@ def const(marker: str) -> Callable[[re.Match[str]], str | None]:
     return lambda m: marker
 
 
+#: A `name=value` field (a name of letters, no digits) where a prose secret's value would be:
+#: "failed to renew Vault token: alloc_id=670a…" names the next field, not the token (a token
+#: holds `=` only as its padding, at the end).
+NEXT_FIELD = re.compile(r"[A-Za-z_][A-Za-z_.\-]*=[^=]")
+
+
 def token_start(excluded: str) -> str:
     """A lookbehind: a match starts a token. The character before it is not in `excluded` (nor a
     backslash), or it ends a URL escape (`%20AKIA...`) or a JSON escape (`\\nAKIA...`)."""

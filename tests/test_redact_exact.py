@@ -179,6 +179,23 @@ KEYS = [
     case("token: Expired", "token: Expired", 0, "token-then-a-capitalised-word"),
     case("token: Expired1", "token: [TOKEN]", 1, "token-then-not-a-word"),
     case(
+        "failed to renew Vault token: alloc_id=670a71ba-5f7a-4b3f-ab19-189a23d3f20d task=billing",
+        "failed to renew Vault token: alloc_id=670a71ba-5f7a-4b3f-ab19-189a23d3f20d task=billing",
+        0,
+        "token-then-the-next-field",
+    ),
+    case("token: abc=defghijklmnop123", "token: abc=defghijklmnop123", 0, "token-colon-then-a-field"),
+    case("token: abc==", "token: [TOKEN]", 1, "token-colon-padding-is-no-field"),
+    case("token: a1b2c3d4e5=f6g7h8", "token: [TOKEN]", 1, "token-colon-digits-name-no-field"),
+    case("api_token=abcdef=ghijklmnop1234", "api_token=[TOKEN]", 1, "token-equals-then-a-field-is-its-value"),
+    case(
+        "the token is alloc_id=670a71ba5f7a4b3fab19",
+        "the token is alloc_id=670a71ba5f7a4b3fab19",
+        0,
+        "prose-token-then-the-next-field",
+    ),
+    case("the token is x9f8e7d6c5b4a3z2y1w0v", "the token is [SECRET]", 1, "prose-token-then-a-token"),
+    case(
         "token: expired password=hunter2",
         "token: expired password=[PASSWORD]",
         1,
