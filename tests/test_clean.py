@@ -307,6 +307,12 @@ def test_user_names_are_words_so_they_keep_shapes_apart() -> None:
             "proto=ssh2 lib=log4j os=win2019x user=wxyz12345 job u50339 k=u1234-b",
             "proto=ssh2 lib=log4j os=win2019x user=wxyz12345 job u50339 k=u1234-b",
         ),
+        # an ISO 8601 time in the text: its hour is a number too, so one shape over the hours
+        (
+            "2024-06-04T14:14:49.755Z retrying at 2024-06-04T13:05:00+02:00 (T14 stays)",
+            "<NUM>-<NUM>-<NUM>T<NUM>:<NUM>:<NUM>Z retrying at"
+            " <NUM>-<NUM>-<NUM>T<NUM>:<NUM>:<NUM>+<NUM>:<NUM> (T14 stays)",
+        ),
     ],
 )
 def test_message_shape_masks_variable_parts(message: str, shape: str) -> None:
