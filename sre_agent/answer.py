@@ -111,6 +111,8 @@ def render_answer(result: SearchResult) -> str:
         parts.append(fetch)
     for sentence in relaxed_sentences(result.relaxed, "I "):
         parts.append(f"_{sentence[0].upper()}{sentence[1:]}._")
+    if result.plan.recovery:
+        parts.append(f"**Recovery**: {result.plan.recovery}")
     if not result.lines:
         facets = result.fetch_report is not None and result.fetch_report.facets is not None
         parts.append(

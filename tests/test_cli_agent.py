@@ -300,3 +300,17 @@ def test_ask_with_an_llm_puts_the_malformed_lines_in_the_footer(
     footer = _flat(result.stdout.split("Tools run:")[1])
     assert f"⚠ {said[0]} ⚠ {said[1]}" in footer
     assert f"\nfetch: {said[0]}\nfetch: {said[1]}\n" in tool_texts[0]  # the model was told too
+
+
+def test_ask_did_it_recover_says_in_the_summary_when_the_trouble_last_showed(cli_env: Path) -> None:
+    path = Path("orders.log")  # cli_env runs in a temp folder
+    lines = [f"2026-03-01T12:{m:02d}:00Z INFO GET /orders?user=u{m} -> 200" for m in range(0, 60, 2)]
+    failed = "failed: read-only transaction"
+    lines += [f"2026-03-01T12:{m:02d}:30Z ERROR order {m} {failed}" for m in range(20, 31)]
+    path.write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
+    result = _run("ask", "did it recover? is it still failing?", "--logs", str(path), "--session", "rec1")
+    assert result.exit_code == 0, result.output
+    summary = _flat(result.stdout).split("Evidence:")[0]
+    assert "The trouble's last line, ERROR order 30 failed: read-only transaction, is at" in summary
+    after = "is at 2026-03-01 12:30:30 UTC; the stored logs go on for 27m after it (to 2026-03-01 12:58:00)"
+    assert after in summary

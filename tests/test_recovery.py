@@ -7,11 +7,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_retrieve_rules import BASE, SESSION, _ask, _rows, _store
+from test_retrieve_rules import BASE, NOW, SESSION, _ask, _rows, _store
 
+from sre_agent.answer import render_answer
 from sre_agent.indexes import SearchFilters
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.recovery import asks_about_recovery, recovery_lines, trouble_of
+from sre_agent.workflows.refine import RuleRefiner
+from sre_agent.workflows.results import SearchResult
+from sre_agent.workflows.retrieve import Retriever
 
 
 @pytest.mark.parametrize(
@@ -136,3 +140,42 @@ def test_only_the_three_error_patterns_with_most_lines_are_the_trouble(tmp_path,
     assert trouble_of(store, SESSION, None, SearchFilters(), []) == [
         message_shape(f"kind {kind} failed: boom") for kind in "abc"
     ]
+
+
+def _failing_until(last_minute: int, logs_end: int) -> list:
+    gets = [(m, f"GET /orders?user=u{m} -> 200", {"host": "api-1"}) for m in range(0, logs_end + 1, 2)]
+    failures = [
+        (m, f"Failed to create order for cart c-{m}: read-only transaction", {"level": "ERROR"})
+        for m in range(20, last_minute + 1)
+    ]
+    return _rows(*gets, *failures)
+
+
+def test_the_answer_says_when_the_trouble_last_showed_and_that_the_logs_go_on_without_it(
+    tmp_path, embedder
+) -> None:
+    store = _store(tmp_path, embedder, _failing_until(30, 58))
+    plan = RuleRefiner().refine("did it recover? is it still failing?", now=NOW)
+    Retriever(store).retrieve(SESSION, plan, k=5)
+    assert plan.recovery == (
+        "The trouble's last line, `Failed to create order for cart c-30: read-only transaction`, is at"
+        " 2026-03-01 12:30:00 UTC; the stored logs go on for 28m after it (to 2026-03-01 12:58:00) without"
+        " another."
+    )
+    assert "**Recovery**: The trouble's last line" in render_answer(
+        SearchResult(question=plan.question, session=SESSION, plan=plan)
+    )
+
+
+def test_a_trouble_still_logged_near_the_end_of_the_logs_is_not_called_over(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, _failing_until(56, 58))
+    plan = RuleRefiner().refine("did it recover? is it still failing?", now=NOW, utc_offset=120)
+    Retriever(store).retrieve(SESSION, plan, k=5)
+    assert plan.recovery == (
+        "Not recovered as far as the stored logs go: the trouble was still being logged when they end"
+        " (its last line, `Failed to create order for cart c-56: read-only transaction`, at"
+        " 2026-03-01 14:56:00 (+02:00), 2m before the last stored line)."
+    )
+    named = RuleRefiner().refine("between 12:20 and 12:28 - still failing?", now=NOW)
+    Retriever(store).retrieve(SESSION, named, k=5)
+    assert named.recovery is None  # a window named: its own lines answer, no verdict over the whole log

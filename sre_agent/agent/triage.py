@@ -291,6 +291,7 @@ def render_triage(
         "**Summary**: "
         + summary_opening(ranking)
         + _summary(lines, patterns, known, plan)
+        + "".join(f" {finding}" for result in results for finding in result.findings)
         + _partly(results),
         *_fetch_notes(results),
     ]

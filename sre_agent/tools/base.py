@@ -55,6 +55,9 @@ class ToolOutput(BaseModel):
     scope: str = ""
     fetch_report: FetchReport | None = None
     suspects: SuspectRanking | None = None
+    findings: list[str] = Field(
+        default_factory=list, description="what the lines say to the question, in sentences for the summary"
+    )
 
 
 class ToolResult(BaseModel):
@@ -74,6 +77,9 @@ class ToolResult(BaseModel):
     )
     suspects: SuspectRanking | None = Field(
         default=None, description="rank_suspects' ranking, for the answer"
+    )
+    findings: list[str] = Field(
+        default_factory=list, description="what the lines say to the question, in sentences for the summary"
     )
     seconds: float = 0.0
 

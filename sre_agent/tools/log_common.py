@@ -183,6 +183,8 @@ def _header(result: SearchResult, scope: str) -> str:
     if result.fetched or result.new:
         head.append(f"fetched {result.fetched} records from {result.source} ({result.new} new to the thread)")
     head.append(f"searched {scope}")
+    if result.plan.recovery:
+        head.append(f"recovery: {result.plan.recovery}")
     head.append(f"{len(result.lines)} distinct lines, best first (×count = identical lines):")
     text = "; ".join(head) + fetch_notes(result.fetch_report)
     for warning in result.warnings:
@@ -216,4 +218,5 @@ def searched(result: SearchResult, table: str | None) -> ToolOutput:
         counts={"fetched": result.fetched, "new": result.new, "lines": len(result.lines)},
         scope=scope,
         fetch_report=result.fetch_report,
+        findings=[result.plan.recovery] if result.plan.recovery else [],
     )

@@ -169,6 +169,7 @@ def _result(name: str, args: BaseModel, output: ToolOutput, redactor: Redactor, 
         scope=output.scope,
         fetch_report=output.fetch_report,
         suspects=output.suspects,
+        findings=output.findings,
     )
 
 

@@ -110,6 +110,11 @@ class RetrievalPlan(BaseModel):
         description="how the retrieve step read the question against the stored lines (a window read "
         "another way, a host scope, requests followed): said with the answer's scope",
     )
+    recovery: str | None = Field(
+        default=None,
+        description="for a question whether the trouble is over: its last line and whether the stored logs "
+        "go on without another, in one sentence for the answer's summary (`recovery.recovery_note`)",
+    )
     read_on_to: datetime | None = Field(
         default=None,
         description="set by the retrieve step: the lines holding what the question names were read on "

@@ -7,7 +7,9 @@ of the whole day ("GET /orders … 200" at 13:30, before anything broke).
 answers found failing, `precursors.remembered_trouble`), else the error patterns with the most
 lines stored; `recovery_lines` gives each trouble shape's last line and the stretch of `AFTER`
 right after the first shape's, where the retrieve step looks next, each kind of line's first in
-time order, the quieter kinds first (`first_of_each`).
+time order, the quieter kinds first (`first_of_each`). The answer also says it in words
+(`recovery_note`): when the trouble's last line came, and whether the stored logs go on without
+another or end while it is still being logged.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from sre_agent.clocks import label, lasting, stamp
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.filters import LEVEL_RANKS, in_clause
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT
@@ -25,6 +28,8 @@ from sre_agent.workflows.order import merge_hits, shape_firsts
 
 #: How long after the trouble's last line is read for what came next.
 AFTER = timedelta(minutes=15)
+#: A trouble whose last line came this close to the end of the stored logs may still be going.
+STILL = timedelta(minutes=5)
 #: The most trouble shapes followed.
 MAX_TROUBLE = 3
 #: Lines at WARN or worse come after the others in the stretch after the trouble.
@@ -103,16 +108,40 @@ def recovery_tiers(
     filters: SearchFilters,
     remembered: list[str],
     ranked: Callable[[SearchFilters], list[Hit]],
-) -> list[list[Hit]]:
+    utc_offset: int | None = None,
+) -> tuple[list[list[Hit]], str | None]:
     """The retrieve step's first tiers for a recovery question: the trouble's last line of each
     shape, latest first, then the lines right after the first shape's, each kind's first in time
-    order; `ranked` ranks the lines passing a filter by the question. [] when no trouble line."""
-    last, after = recovery_lines(
-        index, session, tables, filters, trouble_of(index, session, tables, filters, remembered)
-    )
+    order; `ranked` ranks the lines passing a filter by the question. With them, the answer's
+    words about it (`recovery_note`). ([], None) when no trouble line."""
+    shapes = trouble_of(index, session, tables, filters, remembered)
+    last, after = recovery_lines(index, session, tables, filters, shapes)
     if not last or after is None:
-        return []
+        return [], None
     ranked_last = sorted(
         ranked(with_clause(filters, in_clause("id", last))), key=lambda hit: last.index(hit.id)
     )
-    return [ranked_last, first_of_each(ranked(after))]
+    main = next((hit for shape in shapes for hit in ranked_last if hit.shape == shape), None)
+    stored = index.time_span(session, tables=tables)
+    note = None
+    if main is not None and stored is not None:
+        note = recovery_note(main, datetime.fromtimestamp(stored[1] / 1_000_000, tz=UTC), utc_offset)
+    return [ranked_last, first_of_each(ranked(after))], note
+
+
+def recovery_note(last: Hit, logs_end: datetime, utc_offset: int | None) -> str:
+    """Whether the trouble is over, as far as the stored logs tell: its last line (`last`, of its
+    main shape) and how long the logs go on after it without another; within `STILL` of their
+    end, that it may still be going."""
+    when = f"{stamp(last.timestamp, utc_offset)} {label(utc_offset)}"
+    said = last.message.splitlines()[0][:80].replace("`", "'")
+    gap = lasting(last.timestamp, logs_end)
+    if logs_end - last.timestamp < STILL:
+        return (
+            f"Not recovered as far as the stored logs go: the trouble was still being logged when they "
+            f"end (its last line, `{said}`, at {when}, {gap} before the last stored line)."
+        )
+    return (
+        f"The trouble's last line, `{said}`, is at {when}; the stored logs go on for {gap} after it "
+        f"(to {stamp(logs_end, utc_offset)}) without another."
+    )

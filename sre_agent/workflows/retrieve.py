@@ -108,6 +108,7 @@ class Retriever(PlanSearch):
             table_list = [t for t in table_list if t in existing]
             if not table_list:
                 return [], []
+        plan.recovery = None
         go_on, plan.read_notes = settle_window(self.index, session, table_list, plan)
         if not go_on:
             return [], []
@@ -175,14 +176,17 @@ class Retriever(PlanSearch):
         # "did it recover?": the trouble's last lines, then what followed (with a window named, "14:20
         # to 15:00 - still failing?" asks for that window's lines: the question's own ranking)
         if plan.asks_about_recovery and plan.window is None:
-            tiers[:0] = recovery_tiers(
+            recovered, said = recovery_tiers(
                 self.index,
                 session,
                 tables,
                 filters,
                 plan.trouble_shapes,
                 partial(self._ranked, session, tables, plan),
+                plan.utc_offset,
             )
+            tiers[:0] = recovered
+            plan.recovery = said
         # "already failing before it died?": the same trouble, earlier
         if plan.trouble_shapes and plan.before_then:
             earlier = with_clause(filters, in_clause("shape", plan.trouble_shapes))
