@@ -334,3 +334,44 @@ def test_a_record_with_no_level_is_an_error_when_an_error_field_is_set() -> None
     assert record_from_object({**fine, "error": None, "err": ""}, source="f", line=1).level is None
     said = record_from_object({**trail, "level": "warn"}, source="f", line=1)
     assert said.level == "WARN"  # a level of its own is kept
+
+
+def test_a_cloudwatch_log_group_names_the_service_by_its_last_part() -> None:
+    def exported(group: str) -> dict:
+        return {
+            "logGroupName": group,
+            "logStreamName": "2024/06/04/[42]5a6e9f8ffebb7e6386907a1b7cd59188",
+            "timestamp": "2024-06-04T14:14:47.925Z",
+            "message": "START RequestId: f80a3c11-816b-476f-b86f-31cd3ee282f8 Version: 42\n",
+            "ingestionTime": 1717510489424,
+        }
+
+    lambda_ = record_from_object(exported("/aws/lambda/orders-api-prod-createOrder"), source="x")
+    assert (lambda_.service, lambda_.message) == (
+        "orders-api-prod-createOrder",
+        "START RequestId: f80a3c11-816b-476f-b86f-31cd3ee282f8 Version: 42",
+    )
+    assert record_from_object(exported("/ecs/checkout/"), source="x").service == "checkout"
+    named = {**exported("/aws/lambda/x"), "service": "payments"}
+    assert record_from_object(named, source="x").service == "payments"  # a service field comes first
+
+
+def test_a_time_under_an_unusual_name_is_read_and_an_audit_level_is_no_severity() -> None:
+    audit = {
+        "kind": "Event",
+        "apiVersion": "audit.k8s.io/v1",
+        "level": "Metadata",
+        "auditID": "8f1a62b4-9356-4166-998c-2ac582af2904",
+        "verb": "list",
+        "requestURI": "/apis/batch/v1/jobs",
+        "responseStatus": {"code": 429, "reason": "TooManyRequests"},
+        "requestReceivedTimestamp": "2026-12-09T15:58:00.000000Z",
+        "stageTimestamp": "2026-12-09T15:58:00.004211Z",
+    }
+    record = record_from_object(audit, source="audit.log")
+    assert record.timestamp == datetime(2026, 12, 9, 15, 58, tzinfo=UTC)  # the first named like a time
+    assert record.level is None and record.fields["level"] == "Metadata"
+    assert record_from_object({**audit, "level": "warning"}, source="x").level == "WARN"
+    assert record_from_object({**audit, "level": 50}, source="x").level == "ERROR"  # pino's number
+    with pytest.raises(ValueError, match="missing field 'timestamp'"):
+        record_from_object({"msg": "x", "requestTimestamp": "not a time"}, source="x")

@@ -282,6 +282,16 @@ def test_a_file_with_no_readable_line_is_refused_in_one_line(tmp_path: Path, cli
     )
 
 
+def test_a_big_file_with_no_readable_line_says_only_its_start_and_end_were_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    with path.open("w", encoding="utf-8") as out:  # 2 MiB of lines with no time: only ends are read
+        for n in range(40_000):
+            out.write(f"row {n}: nothing here says when this happened, padded to be long\n")
+    said = "none of the [0-9]+ lines read from its start and its end could be read"
+    with pytest.raises(NotALog, match=said):
+        FileLogstore(path).span()
+
+
 def test_in_a_folder_a_file_with_no_readable_line_is_named_and_the_others_read(tmp_path: Path) -> None:
     (tmp_path / "app.log").write_text("2025-03-18T14:00:03Z ERROR boom\n", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("remember to rotate\nthe keys\n", encoding="utf-8")

@@ -157,7 +157,9 @@ class FileLogstore:
         if first is None or last is None:
             if ignored.skipped:  # lines there were, and not one could be read: no log of ours
                 where = paths[0] if len(paths) == 1 else self.path
-                raise NotALog(where, _unreadable(ignored.skipped), ignored.problems[0], _TIMES_READ)
+                sampled = any(p.stat().st_size > SPAN_SCAN_BYTES for p in paths)
+                reason = _unreadable(ignored.skipped, sampled)
+                raise NotALog(where, reason, ignored.problems[0], _TIMES_READ)
             return None, None
         return TimeWindow(start=first, end=last), log_clock(offsets)
 
@@ -250,8 +252,11 @@ def _joined(
         yield pending_at, pending
 
 
-def _unreadable(lines: int) -> str:
-    """Why a file of `lines` lines none of which is a record is refused (or skipped in a folder)."""
+def _unreadable(lines: int, sampled: bool = False) -> str:
+    """Why a file of `lines` lines none of which is a record is refused (or skipped in a folder);
+    `sampled`: the lines were its first and last ones only (a big file's span is read so)."""
+    if sampled:
+        return f"none of the {lines} lines read from its start and its end could be read as a log record"
     return f"none of its {lines} lines could be read as a log record"
 
 

@@ -29,7 +29,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sre_agent.connectors.json_values import epoch_time, field_name, iso_time, numeric_level
+from sre_agent.connectors.json_values import (
+    epoch_time,
+    field_name,
+    iso_time,
+    message_from_fields,
+    named_like_a_time,
+    numeric_level,
+    rendered,
+    says_error,
+    usable,
+)
 from sre_agent.connectors.names import service_of_pod
 from sre_agent.connectors.wrapped import inner_line, inner_object
 from sre_agent.models import LEVELS, LogRecord, normalize_level
@@ -117,6 +127,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "resource.labels.function_name",  # Cloud Functions
         "_SYSTEMD_UNIT",  # the journal (`journalctl -o json`): the unit, else the program
         "SYSLOG_IDENTIFIER",
+        "logGroupName",  # CloudWatch Logs (`aws logs filter-log-events`): `/aws/lambda/<function>`
     ),
     "method": ("method", "rpc_method", "rpc.method", "rpc", "grpc.method", "endpoint", "operation"),
     "request_id": (
@@ -188,10 +199,6 @@ def _flatten(obj: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str,
     return out
 
 
-def _usable(value: Any) -> bool:
-    return value is not None and value != "" and not isinstance(value, dict | list)
-
-
 @lru_cache(maxsize=1024)  # lines of one source share their key names: work them out once
 def _candidates(keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """For each of our fields, the keys among `keys` that may hold it, best name first."""
@@ -226,10 +233,10 @@ class _Keys:
         if aliases:
             for key in aliases.get(field, ()):
                 for source in (self.obj, self.flat):
-                    if key in source and _usable(source[key]):
+                    if key in source and usable(source[key]):
                         return key, source[key]
         flat = self.flat
-        for key in self.candidates[field]:  # `_usable`, written out: it runs ~10 times a record
+        for key in self.candidates[field]:  # `usable`, written out: it runs ~10 times a record
             value = flat[key]
             if value is not None and value != "" and not isinstance(value, dict | list):
                 return key, value
@@ -241,47 +248,14 @@ _WEAK_LEVEL_KEYS = frozenset({"s", "type"})  # as `field_name` gives them
 
 
 def _level_like(key: str, value: Any) -> bool:
-    """Whether `value` under `key` may be a level: any value of a usual level name; of a weak one
-    (`_WEAK_LEVEL_KEYS`) only a text that normalises to one of `LEVELS`."""
-    if field_name(key) not in _WEAK_LEVEL_KEYS:
+    """Whether `value` under `key` may be a level: a number (pino, syslog, OpenTelemetry) or a text
+    that normalises to one of `LEVELS`; under a weak name (`_WEAK_LEVEL_KEYS`) only such a text.
+    A Kubernetes audit event's `level: Metadata` is how much it recorded, not how bad it was."""
+    if isinstance(value, str) and normalize_level(value) in LEVELS:
         return True
-    return isinstance(value, str) and normalize_level(value) in LEVELS
-
-
-#: Words in a field's name that say something went wrong: a record with no message field gets
-#: `name=value …` of those fields first (CloudTrail: `errorCode=AccessDenied errorMessage=Access
-#: Denied` before `eventVersion=1.08 awsRegion=…`), the rest in their order.
-_TELLING = ("error", "exception", "fault")
-#: Field names (as `field_name` gives them) whose value, when there is one, says the record is an
-#: error, for a record with no level of its own (CloudTrail's `errorCode` is set only on failures).
-_ERROR_FIELDS = frozenset({"error", "err", "errorcode", "errormessage", "errortype", "exception", "excinfo"})
-
-
-def _telling(key: str) -> int:
-    name = field_name(key)
-    return next((rank for rank, word in enumerate(_TELLING) if word in name), len(_TELLING))
-
-
-def _message_from_fields(flat: dict[str, Any], skip: set[str]) -> str:
-    """`name=value …` of a record's fields, for a record that has no message field: the fields
-    whose names say something went wrong first (`_TELLING`), the rest in their order."""
-    keys = sorted((k for k, v in flat.items() if k not in skip and _usable(v)), key=_telling)
-    return " ".join(f"{k}={flat[k]}" for k in keys)
-
-
-def _says_error(flat: dict[str, Any]) -> bool:
-    """Whether a field named like an error (`_ERROR_FIELDS`) holds something."""
-    return any(field_name(k) in _ERROR_FIELDS and v not in (None, "", {}, [], False) for k, v in flat.items())
-
-
-def _rendered(template: str, flat: dict[str, Any]) -> str:
-    """A message template (Serilog's `@mt`) with its `{Name}` holes filled from the record."""
-
-    def fill(m: re.Match[str]) -> str:
-        value = flat.get(m.group(1))
-        return m.group(0) if value is None else str(value)
-
-    return re.sub(r"\{@?(\w+)(?::[^}]*)?\}", fill, template)
+    if field_name(key) in _WEAK_LEVEL_KEYS:
+        return False
+    return isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit())
 
 
 def record_from_object(
@@ -313,6 +287,8 @@ def record_from_object(
         return record_from_object(merged, source=source, line=line, aliases=aliases, day=day, _inner=True)
     said = inner_line(msg) if wrapper else None
     ts_key, ts = keys.pick("timestamp", aliases)
+    if ts_key is None:  # no usual name: a field named like a time that holds one (`stageTimestamp`)
+        ts_key, ts = named_like_a_time(keys.flat)
     if ts_key is not None:
         timestamp = epoch_time(ts) or iso_time(ts)
     elif said is not None and said.timestamp is not None:
@@ -339,6 +315,8 @@ def record_from_object(
             text = str(value)
             if name == "service" and text.endswith(".service"):  # a systemd unit: `cron.service`
                 text = text[: -len(".service")]
+            elif name == "service" and text.startswith("/"):  # a log group: its last part names it
+                text = text.rstrip("/").rsplit("/", 1)[-1] or text
             fields[name] = sys.intern(text)
             host_key = key if name == "host" else host_key
         else:
@@ -346,11 +324,11 @@ def record_from_object(
     if "service" not in fields and host_key is not None and _names_a_pod(host_key, keys.flat):
         fields["service"] = sys.intern(service_of_pod(fields["host"]))
     if msg_key is None:  # every field but the time and level: `rpc=GetMembership status=UNAVAILABLE`
-        message = _message_from_fields(keys.flat, {ts_key or "", level_key or ""})
+        message = message_from_fields(keys.flat, {ts_key or "", level_key or ""})
     elif said is not None:
         message = said.message
     elif field_name(msg_key) == "mt":
-        message = _rendered(str(msg), keys.flat)
+        message = rendered(str(msg), keys.flat)
     else:
         message = str(msg).rstrip("\n")
     fields["message"] = message
@@ -360,7 +338,7 @@ def record_from_object(
         fields["level"] = said.level
     elif "level" not in fields and (found := LEVEL_IN_TEXT.search(message[:80])):
         fields["level"] = found.group(1)
-    elif "level" not in fields and _says_error(keys.flat):  # no level, but an `errorCode` set
+    elif "level" not in fields and says_error(keys.flat):  # no level, but an `errorCode` set
         fields["level"] = "ERROR"
     if flat:
         fields["fields"] = {k: v for k, v in obj.items() if k not in used}

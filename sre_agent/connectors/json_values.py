@@ -1,6 +1,8 @@
 """Values of a JSON log record read as ours: field names compared without case or punctuation, epoch
-and ISO times, and levels given as numbers (pino/bunyan 10-60, syslog 0-7, OpenTelemetry's
-severityNumber 1-24). `json_record.py` uses them to find a record's fields whatever they are called.
+and ISO times (and a time under an unusual name: `named_like_a_time`), levels given as numbers
+(pino/bunyan 10-60, syslog 0-7, OpenTelemetry's severityNumber 1-24), and a record's message made
+of its fields when it has none. `json_record.py` uses them to find a record's fields whatever they
+are called.
 """
 
 from __future__ import annotations
@@ -71,3 +73,53 @@ def numeric_level(value: Any, key: str) -> str | None:
         if number <= limit:
             return name
     return "FATAL"
+
+
+def named_like_a_time(flat: dict[str, Any]) -> tuple[str | None, Any]:
+    """The first field whose name ends like a time's (`requestReceivedTimestamp`, `stageTimestamp`,
+    `event_time`) and whose value reads as one, for a record with none of the usual names."""
+    for key, value in flat.items():
+        named = field_name(key).endswith(("timestamp", "time")) and isinstance(value, str | int | float)
+        if named and isinstance(epoch_time(value) or iso_time(value), datetime):
+            return key, value
+    return None, None
+
+
+def usable(value: Any) -> bool:
+    return value is not None and value != "" and not isinstance(value, dict | list)
+
+
+#: Words in a field's name that say something went wrong: a record with no message field gets
+#: `name=value …` of those fields first (CloudTrail: `errorCode=AccessDenied errorMessage=Access
+#: Denied` before `eventVersion=1.08 awsRegion=…`), the rest in their order.
+_TELLING = ("error", "exception", "fault")
+#: Field names (as `field_name` gives them) whose value, when there is one, says the record is an
+#: error, for a record with no level of its own (CloudTrail's `errorCode` is set only on failures).
+_ERROR_FIELDS = frozenset({"error", "err", "errorcode", "errormessage", "errortype", "exception", "excinfo"})
+
+
+def _telling(key: str) -> int:
+    name = field_name(key)
+    return next((rank for rank, word in enumerate(_TELLING) if word in name), len(_TELLING))
+
+
+def message_from_fields(flat: dict[str, Any], skip: set[str]) -> str:
+    """`name=value …` of a record's fields, for a record that has no message field: the fields
+    whose names say something went wrong first (`_TELLING`), the rest in their order."""
+    keys = sorted((k for k, v in flat.items() if k not in skip and usable(v)), key=_telling)
+    return " ".join(f"{k}={flat[k]}" for k in keys)
+
+
+def says_error(flat: dict[str, Any]) -> bool:
+    """Whether a field named like an error (`_ERROR_FIELDS`) holds something."""
+    return any(field_name(k) in _ERROR_FIELDS and v not in (None, "", {}, [], False) for k, v in flat.items())
+
+
+def rendered(template: str, flat: dict[str, Any]) -> str:
+    """A message template (Serilog's `@mt`) with its `{Name}` holes filled from the record."""
+
+    def fill(m: re.Match[str]) -> str:
+        value = flat.get(m.group(1))
+        return m.group(0) if value is None else str(value)
+
+    return re.sub(r"\{@?(\w+)(?::[^}]*)?\}", fill, template)
