@@ -10,8 +10,10 @@ they are the clients' mistakes (scanners' 404s, rate limits), and would bury the
 The status is found in a record field with a well-known name (`status`, `status_code`,
 `http.response.status_code`, ..., also inside `res`, `response` or `http` objects: pino-http's
 `res.statusCode`) or in the message, in the two layouts access logs use:
-`"GET /path HTTP/1.1" 503 217` (common/combined log format, nginx, Apache) and HAProxy's
-`Tq/Tw/Tc/Tr/Tt 503 217` (five timers, the status, the bytes read).
+`"GET /path HTTP/1.1" 503 217` (common/combined log format, nginx, Apache), HAProxy's
+`Tq/Tw/Tc/Tr/Tt 503 217` (five timers, the status, the bytes read), AWS load balancers'
+`0.000 6.012 0.000 502 - 345 551 "POST https://…"` (three timings, the balancer's status, the
+target's) and a JSON access line kept as a message's text (API Gateway's `"status":"502"`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ ROUTINE_LEVELS = frozenset({"TRACE", "DEBUG", "INFO"})
 _REQUEST_THEN_STATUS = re.compile(r'HTTP/\d(?:\.\d)?"\s+([1-5]\d\d)\b')
 _TIMER = r"[+-]?\d+"
 _TIMERS_THEN_STATUS = re.compile(rf"(?:^|\s){_TIMER}(?:/{_TIMER}){{4}}\s+([1-5]\d\d)\s+\d+\s")
+_SECONDS = r"-?\d+(?:\.\d+)?"
+_TIMINGS_THEN_STATUS = re.compile(
+    rf"(?:^|\s){_SECONDS}\s+{_SECONDS}\s+{_SECONDS}\s+([1-5]\d\d)\s+(?:[1-5]\d\d|-)\s+\d+\s+\d+\s+\""
+)
+_JSON_STATUS = re.compile(r'"(?:status|statusCode|status_code|httpStatus)"\s*:\s*"?([1-5]\d\d)\b')
 
 
 def _status_value(value: Any) -> int | None:
@@ -88,5 +95,9 @@ def http_status(message: str, fields: Mapping[str, Any] | None = None) -> int | 
     if "HTTP/" in message and (m := _REQUEST_THEN_STATUS.search(message)):
         return int(m.group(1))
     if "/" in message and (m := _TIMERS_THEN_STATUS.search(message)):
+        return int(m.group(1))
+    if '"' in message and (m := _TIMINGS_THEN_STATUS.search(message)):
+        return int(m.group(1))
+    if message.lstrip().startswith("{") and (m := _JSON_STATUS.search(message)):
         return int(m.group(1))
     return None

@@ -31,6 +31,22 @@ HAPROXY = (
         ('10.0.0.1 "GET / HTTP/2" 502 0', 502),
         (HAPROXY.format(status=503), 503),
         ("10.0.0.2 [18/Jun/2024:13:59:30.327] fe be/web1 0/0/+1/-1/+7 500 194 - - SH--", 500),
+        # an AWS load balancer's line: three timings, its status, the target's, the bytes
+        (
+            "https 2026-12-05T14:10:01.681303Z app/shop-alb/50dc 203.0.113.135:60259 10.0.13.57:8080"
+            ' 0.000 30.001 -1 502 - 345 551 "POST https://shop.example.com:443/api/checkout HTTP/2.0"'
+            ' "okhttp"',
+            502,
+        ),
+        (
+            "https 2026-12-05T13:30:01Z app/shop-alb/50dc 203.0.113.1:6 10.0.14.21:8080 0.000 0.048 0.000"
+            ' 200 200 345 551 "GET https://shop.example.com:443/api/session HTTP/2.0" "okhttp"',
+            200,
+        ),
+        # a JSON access line kept as text (API Gateway in CloudWatch)
+        ('{ "requestId":"70e48a95", "httpMethod":"POST", "status":"502", "responseLength":"36" }', 502),
+        ('{"msg": "batch done", "retries": 503}', None),
+        ("took 0.5 1.0 2.0 503 200 12 13 bytes", None),
         # not an access-log layout: no status
         ("GetMembership returned UNAVAILABLE (HTTP 503), retrying", None),
         ("took 1/2/3/4/5 200 ms", None),
