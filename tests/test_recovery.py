@@ -27,6 +27,12 @@ from sre_agent.workflows.retrieve import Retriever
         ("has the replica recovered?", True),
         ("back to normal now?", True),
         ("did the errors stop? is it fixed?", True),
+        ("did it calm down after they compacted that table?", True),
+        ("any more of those aborted reads since?", True),
+        ("has it settled down", True),
+        ("did it clear up by noon?", True),
+        ("how many more errors since yesterday than the day before?", False),
+        ("when was the last 'timeout' before it cleared up?", False),
         ("why are orders failing?", False),
         ("what happened after it recovered at 14:30?", False),
         ("how do I recover a deleted table?", False),
@@ -85,22 +91,25 @@ def test_recovery_lines_give_each_kinds_last_line_latest_first_and_the_stretch_a
     tmp_path, embedder
 ) -> None:
     rows = [
+        (-90, "metrics push failed: 401 Unauthorized", {"level": "ERROR"}),
         (20, "Failed to create order: read-only transaction", {"level": "ERROR"}),
         (25, "Failed to create order: read-only transaction", {"level": "ERROR"}),
-        (27, "Kafka publish failed: broker not available", {"level": "ERROR"}),
         (26, "POST /orders order=17 -> 201"),
+        (27, "Kafka publish failed: broker not available", {"level": "ERROR"}),
         (28, "POST /orders order=18 -> 201"),
+        (30, "metrics push failed: 401 Unauthorized", {"level": "ERROR"}),
     ]
     store = _store(tmp_path, embedder, _rows(*rows))
-    shapes = [message_shape(rows[0][1]), message_shape(rows[2][1])]
+    shapes = [message_shape(rows[1][1]), message_shape(rows[4][1]), message_shape(rows[0][1])]
     last, after = recovery_lines(store, SESSION, None, SearchFilters(), shapes)
     by_id = {row.id: row for row in store.scan(SESSION)}
-    assert [by_id[i].timestamp for i in last] == [BASE + timedelta(minutes=27), BASE + timedelta(minutes=25)]
-    # the stretch after the first (worst) shape's last line, not after the later Kafka one
+    assert [by_id[i].timestamp for i in last] == [BASE + timedelta(minutes=m) for m in (30, 27, 25)]
+    # the trouble ends with the last of its kinds that began with it (the Kafka failure at 27),
+    # not with the metrics push that has failed since long before (its line at 30)
     assert after is not None
     assert (after.start, after.end) == (
-        BASE + timedelta(minutes=25, microseconds=1),
-        BASE + timedelta(minutes=40),
+        BASE + timedelta(minutes=27, microseconds=1),
+        BASE + timedelta(minutes=42),
     )
     assert recovery_lines(store, SESSION, None, SearchFilters(), []) == ([], None)
     # both lines of one kind after the trouble come, the first of each kind first

@@ -28,6 +28,8 @@ from sre_agent.workflows.order import merge_hits, shape_firsts
 
 #: How long after the trouble's last line is read for what came next.
 AFTER = timedelta(minutes=15)
+#: A trouble kind whose lines began this long before the main one's is a background error.
+BACKGROUND = timedelta(hours=1)
 #: A trouble whose last line came this close to the end of the stored logs may still be going.
 STILL = timedelta(minutes=5)
 #: The most trouble shapes followed.
@@ -36,11 +38,13 @@ MAX_TROUBLE = 3
 WARN_RANK = LEVEL_RANKS["WARN"]
 
 _ASKS = re.compile(
-    r"\b(?:did|has|have|is|are)\b[^?.]{0,40}\b(?:recover(?:ed)?|resolved?|fixed|healthy|stable)\b"
+    r"\b(?:did|has|have|is|are)\b[^?.]{0,40}\b(?:recover(?:ed)?|resolved?|fixed|healthy|stable"
+    r"|(?:calm|settle|quiet)(?:ed|d)? down|clear(?:ed)? up)\b"
     r"|\b(?:working|succeeding|passing|flowing|coming in) again\b"
     r"|\b(?:go|goes|going|went|get|gets|getting|got) (?:through|thru) again\b"
     r"|\bback to normal\b|\bstill (?:failing|happening|broken|erroring|down|timing out|there)\b"
-    r"|\bstopped (?:failing|erroring|happening)\b|\bis it over\b",
+    r"|\bstopped (?:failing|erroring|happening)\b|\bis it over\b"
+    r"|\b(?:any|no) more\b[^?.]{0,40}\bsince\b",
     re.IGNORECASE,
 )
 
@@ -69,9 +73,8 @@ def recovery_lines(
     index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, shapes: list[str]
 ) -> tuple[list[str], SearchFilters | None]:
     """The ids of each trouble shape's last line under `filters`, the latest first, and the
-    filters of the stretch of `AFTER` right after the last line of the first shape that has one
-    (the thread's first, or the one with the most lines: a background error that went on elsewhere
-    does not move it; None when no line)."""
+    filters of the stretch of `AFTER` right after the trouble ended (`trouble_end`; None when no
+    line)."""
     if not shapes:
         return [], None
     rows = index.scan(
@@ -80,16 +83,32 @@ def recovery_lines(
         filters=with_clause(filters, in_clause("shape", shapes)),
         limit=BROAD_SCAN_LIMIT,
     )
+    first: dict[str, datetime] = {}
     last: dict[str, tuple[datetime, str]] = {}
     for row in rows:
+        if row.shape not in first or row.timestamp < first[row.shape]:
+            first[row.shape] = row.timestamp
         if row.shape not in last or row.timestamp >= last[row.shape][0]:
             last[row.shape] = (row.timestamp, row.id)
     if not last:
         return [], None
     ends = sorted(last.values(), reverse=True)
-    ended = next(last[shape][0] for shape in shapes if shape in last)
+    ended = trouble_end([shape for shape in shapes if shape in last], first, last)
     after = filters.model_copy(update={"start": ended + timedelta(microseconds=1), "end": ended + AFTER})
     return [row_id for _, row_id in ends], after
+
+
+def trouble_end(
+    shapes: Sequence[str], first: dict[str, datetime], last: dict[str, tuple[datetime, str]]
+) -> datetime:
+    """When the trouble ended: the last line of its kinds that began with it. The first shape (the
+    thread's first, or the one with the most lines) sets when it began; a kind whose lines began
+    more than `BACKGROUND` before that is a background error going on beside it (an analytics
+    call failing all day) and does not keep the trouble going, while the kinds that began with it
+    do ("Internal Server Error" went on to 14:31 after the export job's out-of-memory stopped at
+    13:57)."""
+    began = first[shapes[0]]
+    return max(last[shape][0] for shape in shapes if first[shape] >= began - BACKGROUND)
 
 
 def first_of_each(hits: Sequence[Hit]) -> list[Hit]:
@@ -121,7 +140,8 @@ def recovery_tiers(
     ranked_last = sorted(
         ranked(with_clause(filters, in_clause("id", last))), key=lambda hit: last.index(hit.id)
     )
-    main = next((hit for shape in shapes for hit in ranked_last if hit.shape == shape), None)
+    ended = after.start - timedelta(microseconds=1) if after.start is not None else None
+    main = next((hit for hit in ranked_last if hit.timestamp == ended), None)
     stored = index.time_span(session, tables=tables)
     note = None
     if main is not None and stored is not None:
