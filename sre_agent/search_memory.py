@@ -49,7 +49,11 @@ def remember_search(
         remembered[NAMED_KEY] = "\n".join(result.plan.identifiers)
     if result.plan.window is not None and not result.plan.before_then:  # not the week before it
         remembered[WINDOW_KEY] = remembered_window(result.plan.window)
-        remembered[TROUBLE_KEY] = json.dumps(trouble_shapes(result.lines))  # what "before it" is before
+        # What "before it" is before, "did it recover" is about: what a question about a window
+        # found failing ("what went wrong between …?" starts a new story); a follow-up's window
+        # ("warnings earlier today?") does not replace the trouble the thread is about.
+        if result.plan.broad or TROUBLE_KEY not in memory:
+            remembered[TROUBLE_KEY] = json.dumps(trouble_shapes(result.lines))
     if result.hosts is not None:  # what "that box" / "those nodes" mean in the next question
         remembered[HOSTS_KEY] = ",".join(h for h in result.hosts if "," not in h)
         remembered[ONE_HOST_KEY] = result.host_one or ""

@@ -266,3 +266,52 @@ def test_since_when_finds_the_trouble_the_thread_found_earlier_oldest_first(engi
     assert earlier[:5] == [
         csr.format(f"{m:08x}-eee9-40cf-bb84-225c6a6f2796") for m in (650, 780, 910, 1040, 1170)
     ]
+
+
+def test_warnings_earlier_today_before_it_started_read_the_day_up_to_the_trouble(engine, tmp_path) -> None:
+    """From 06:00 the tombstone warnings of one table climb; at 16:00 its reads abort (the trouble);
+    a memtable's flush reports grow all day too, and a nightly repair failed at 01:00. The
+    follow-up asks for "warnings earlier today, before it started": the day up to the trouble, the
+    reports that climbed toward it first; its own window does not replace the thread's trouble."""
+    day = datetime(2024, 5, 22, tzinfo=UTC)
+    at = lambda minute: (day + timedelta(minutes=minute)).isoformat()  # noqa: E731
+    rows = [{"timestamp": at(60), "level": "ERROR", "msg": "Repair 41 failed: Too many open files"}]
+    rows += [{"timestamp": at(m), "msg": f"GET /v1/prices/{m} 200"} for m in range(0, 1140, 11)]
+    rows += [
+        {
+            "timestamp": at(m),
+            "level": "WARN",
+            "msg": f"Read 1187 live rows and {m * 3} tombstone cells on promos",
+        }
+        for m in range(360, 960, 60)
+    ]
+    rows += [
+        {"timestamp": at(m), "msg": f"Enqueuing flush of carts, usage {m // 10} MiB"}
+        for m in range(0, 960, 90)
+    ]
+    rows += [
+        {"timestamp": at(m), "level": "ERROR", "msg": f"Scanned over 100001 tombstones on promos (read {m})"}
+        for m in range(960, 1000, 5)
+    ]
+    rows.sort(key=lambda r: r["timestamp"])
+    logs = tmp_path / "db.jsonl"
+    logs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+    def ask(question: str) -> SearchResult:
+        return asyncio.run(engine.search(question, session="tomb", logs=logs, now=day + timedelta(hours=19)))
+
+    ask("reads failing on the promos table, what went wrong between 16:00 and 16:30 utc on may 22?")
+    trouble = json.loads(engine.thread_context("tomb")[TROUBLE_KEY])
+    assert any("Scanned over" in shape for shape in trouble)
+    earlier = ask("since when has that been building up? any warnings earlier today before it started?")
+    assert earlier.plan.window == TimeWindow(start=day, end=day + timedelta(hours=16))
+    assert earlier.plan.before_then
+    assert earlier.plan.notes[-1] == (
+        "'since when': up to 2024-05-22 16:00 UTC, where the time asked about earlier in this thread begins"
+    )
+    top = [line.message for line in earlier.lines[:10]]
+    # the reports that climbed toward the trouble, not the memtable's: they share its words
+    assert sum("tombstone cells" in message for message in top) >= 7
+    assert not any("Enqueuing flush" in message for message in top)
+    assert all(line.last_seen <= day + timedelta(hours=16) for line in earlier.lines)
+    assert json.loads(engine.thread_context("tomb")[TROUBLE_KEY]) == trouble  # still the thread's trouble

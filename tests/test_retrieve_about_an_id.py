@@ -96,3 +96,22 @@ def test_a_question_naming_no_identifier_counts_the_whole_pattern(tmp_path, embe
     refused = next(line for line in lines if REFUSED in line.message)
     assert refused.pattern is not None
     assert (refused.pattern.count, refused.pattern.holding) == (15, [])
+
+
+def test_when_did_it_start_on_each_gives_each_hosts_first_line_then_the_rest_oldest_first(
+    tmp_path, embedder
+) -> None:
+    said = "HikariPool-1 - Connection is not available, request timed out after 30000ms"
+    lines = [(m, f"[exec-{m}] {said}", {"level": "ERROR", "host": "pod-a"}) for m in range(10, 40, 3)]
+    lines += [(m, f"[exec-{m}] {said}", {"level": "ERROR", "host": "pod-b"}) for m in range(25, 40, 2)]
+    lines += [(m, f"[nio-{m}] {said}", {"level": "ERROR", "host": "pod-c"}) for m in (31, 38)]
+    lines += [(m, f"GET /v1/cart/{m} 200", {"host": "pod-a"}) for m in range(0, 40)]
+    store = _store(tmp_path, embedder, _rows(*sorted(lines, key=lambda line: line[0])))
+    top, _ = _ask(store, f"the traces say '{said}'. which pods, and when did it start on each?", k=5)
+    assert top[:5] == [
+        f"[exec-10] {said}",
+        f"[exec-25] {said}",
+        f"[nio-31] {said}",
+        f"[exec-13] {said}",
+        f"[exec-16] {said}",
+    ]

@@ -36,7 +36,7 @@ from sre_agent.indexes import Hit
 from sre_agent.indexes.filters import LEVEL_RANKS, level_rank
 from sre_agent.models import TimeWindow
 from sre_agent.shapes import sounds_like_trouble
-from sre_agent.workflows.order import within_shapes
+from sre_agent.workflows.order import merge_hits, within_shapes
 from sre_agent.workflows.referents import referred_window, thread_window
 from sre_agent.workflows.results import ResultLine
 
@@ -70,7 +70,11 @@ _BEFORE_THEN = re.compile(
 _BEFORE_EVENT = re.compile(
     r"\b(?:before (?:it|they|the \w+|those \w+|these \w+)\b|since when\b)", re.IGNORECASE
 )
-_EARLIER_STATE = re.compile(r"\b(?:already|had (?:\S+ ){0,6}?been|going downhill)\b", re.IGNORECASE)
+_EARLIER_STATE = re.compile(
+    r"\b(?:already|had (?:\S+ ){0,6}?been|going downhill|earlier"
+    r"|build(?:ing)? up|pil(?:e|ing) up|creeping)\b",
+    re.IGNORECASE,
+)
 # "first" only where it says when ("when did they first fail", "the first sign"), not which one
 # ("the first task that died there was TID 56")
 _SINCE_WHEN = re.compile(
@@ -135,6 +139,15 @@ def earliest_first(hits: Sequence[Hit]) -> list[Hit]:
     """`hits` with, inside each shape, its lines in time order, oldest first, in that shape's
     places (lines of other shapes keep theirs)."""
     return within_shapes(hits, lambda hit: hit, lambda hit: hit.timestamp)
+
+
+def each_hosts_first(hits: Sequence[Hit]) -> list[Hit]:
+    """`hits` with the first of each host's lines (in their order) before the rest: "when did it
+    start on each?" is answered by each pod's first line, not by one pod's first ten."""
+    firsts: dict[str, Hit] = {}
+    for hit in hits:
+        firsts.setdefault(hit.host or "", hit)
+    return merge_hits(list(firsts.values()), hits)
 
 
 def trouble_shapes(lines: Sequence[ResultLine]) -> list[str]:

@@ -18,11 +18,17 @@ from typing import Protocol
 from sre_agent.clocks import stated_zone
 from sre_agent.configs import ServiceConfig
 from sre_agent.indexes.fts_query import is_identifier
+from sre_agent.models import TimeWindow
 from sre_agent.stems import contains_phrase, stems
 from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.changes import asks_about_changes
 from sre_agent.workflows.plan import RetrievalPlan
-from sre_agent.workflows.precursors import asks_since_when, pointed_window, remembered_trouble
+from sre_agent.workflows.precursors import (
+    asks_since_when,
+    pointed_window,
+    referred_before,
+    remembered_trouble,
+)
 from sre_agent.workflows.recovery import asks_about_recovery
 from sre_agent.workflows.referents import referred_hosts, referred_trouble
 from sre_agent.workflows.restarts import asks_about_restarts
@@ -283,6 +289,14 @@ class RuleRefiner:
                 f"time: {' / '.join(parsed.phrases)}{clock} → {parsed.window.start:%Y-%m-%d %H:%M} .. "
                 f"{parsed.window.end:%Y-%m-%d %H:%M} UTC"
             )
+        if parsed.window is not None and (earlier := referred_before(question, thread)) is not None:
+            before, pointing = earlier  # "warnings earlier today, before it started failing?"
+            if parsed.window.start < before.end < parsed.window.end:
+                window, before_then = TimeWindow(start=parsed.window.start, end=before.end), True
+                notes.append(
+                    f"'{pointing}': up to {before.end:%Y-%m-%d %H:%M} UTC, where the time asked about "
+                    "earlier in this thread begins"
+                )
 
         min_level = None
         for level in ("FATAL", "ERROR", "WARN"):

@@ -56,7 +56,7 @@ from sre_agent.workflows.order import (
 from sre_agent.workflows.origins import named_origin_ids
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.plan_search import EXACT_CANDIDATES, TIER_VECTOR_WEIGHT, PlanSearch
-from sre_agent.workflows.precursors import PRECURSOR_LINES, earliest_first, first_different
+from sre_agent.workflows.precursors import PRECURSOR_LINES, each_hosts_first, earliest_first, first_different
 from sre_agent.workflows.recovery import recovery_tiers
 from sre_agent.workflows.requests import (
     asks_about_someone,
@@ -68,7 +68,7 @@ from sre_agent.workflows.requests import (
 from sre_agent.workflows.restarts import restart_ids, returns_first
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
-from sre_agent.workflows.trends import trend_ids
+from sre_agent.workflows.trends import closeness_to, trend_ids
 from sre_agent.workflows.windows import absent, just_after, read_on_to, settle_window, unheld_numbers
 
 CANDIDATES = 200  # hits pulled from the index before de-duplication
@@ -157,6 +157,9 @@ class Retriever(PlanSearch):
     ) -> tuple[list[ResultLine], list[str]]:
         """Exact tiers first (identifiers, phrase shapes), then the question's hybrid hits."""
         tiers, missing = self._exact_tiers(session, tables, plan, filters)
+        if plan.asks_since_when:  # "which pods, and when did it start on each?": each pod's first,
+            # then the rest oldest first (every line of a tier holds what the question names)
+            tiers = [each_hosts_first(sorted(tier, key=lambda hit: hit.timestamp)) for tier in tiers]
         if late := self._after_window(session, tables, plan, filters):  # what it names, just after
             tiers.append(late)
         if written := named_origin_ids(self.index, session, tables, plan, filters):  # "what did mod_jk log"
@@ -286,12 +289,14 @@ class Retriever(PlanSearch):
         if not found:
             return [], False
         ranked = self._ranked(session, tables, plan, with_clause(filters, in_clause("id", found)))
-        best = list(dict.fromkeys(hit.shape_hash for hit in ranked))[:TREND_SHAPES]
+        near = closeness_to(plan.trouble_shapes)  # the thread's trouble's own reports first
+        best = list(dict.fromkeys(hit.shape_hash for hit in sorted(ranked, key=near, reverse=True)))
         series = [
             sorted((hit for hit in ranked if hit.shape_hash == shape), key=lambda hit: hit.timestamp)
-            for shape in best
+            for shape in best[:TREND_SHAPES]
         ]
-        series.sort(key=lambda lines: lines[-1].timestamp, reverse=True)  # what built up last, first
+        # then what built up last, first
+        series.sort(key=lambda lines: (near(lines[0]), lines[-1].timestamp), reverse=True)
         if not plan.asks_about_buildup:  # "already flaky before it started bouncing?": one hint of it
             series = [series[0][:HINTED_TREND_LINES]]
         return [hit for lines in series for hit in lines], of_what_it_names

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from sre_agent.indexes import LogIndex, SearchFilters, StoredRecord
+from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
+from sre_agent.stems import stems
 
 #: The fewest lines of one shape that make a trend.
 MIN_POINTS = 3
@@ -158,3 +159,11 @@ def _numbers(message: str) -> list[float]:
         if not _NAMES_IT.search(message[max(0, m.start() - 12) : m.start()])
         and not _AGO.match(message, m.end())
     ]
+
+
+def closeness_to(trouble: Sequence[str]) -> Callable[[Hit], int]:
+    """How many words a line's shape shares with the thread's `trouble` shapes (0 for every line
+    when there is none): "since when has that been building up?" asks about the tombstone counts
+    that climbed before the tombstone errors, not about any memtable that grew that day."""
+    words = {w for shape in trouble for w in stems(shape)}
+    return lambda hit: len(words & set(stems(hit.shape))) if words else 0
