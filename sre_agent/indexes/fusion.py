@@ -62,7 +62,7 @@ def fuse(
     else:
         scores = raw
     fused: list[tuple[Candidate, float, Via]] = []
-    for key in sorted(scores, key=lambda key: -scores[key]):
+    for key in sorted(scores, key=lambda key: (-scores[key], key)):  # ties in storage order: stable
         vias = found_by[key]
         found_via: Via = "both" if len(vias) == 2 else ("vector" if "vector" in vias else "fts")
         fused.append((first[key], scores[key], found_via))

@@ -84,7 +84,7 @@ def fts_candidates(table: str, results: list[list[dict[str, Any]]], n: int) -> l
                 found[row["_rowid"]] = Candidate(table, row["_rowid"], row["shape_hash"], row["_score"])
             else:
                 seen.score += row["_score"]
-    return sorted(found.values(), key=lambda c: -c.score)[:n]
+    return sorted(found.values(), key=lambda c: (-c.score, c.row_id))[:n]  # ties: storage order
 
 
 #: A shape's row ids in storage order: a list, or the array `ShapeVectors` holds.
