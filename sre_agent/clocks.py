@@ -60,20 +60,34 @@ def lasting(start: datetime, end: datetime) -> str:
 
 
 #: A zone the question states for its clock times: "09:10 UTC", "14:05Z", "3pm GMT", "utc+2",
-#: "UTC-05:30". A bare "+02:00" is not read: "14:05-14:10" would be one.
+#: "UTC-05:30", or a zone's usual abbreviation ("10:40 CET", "9am PST": `ZONE_NAMES`). A bare
+#: "+02:00" is not read: "14:05-14:10" would be one.
 _STATED_ZONE = re.compile(
     r"(?i:\b(?:utc|gmt)(?:\s*(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d\d))?)?\b)|(?<=\d)Z\b"
+    r"|\b(?P<name>[A-Z]{3,4})\b"
 )
+#: Zone abbreviations read as fixed offsets (minutes east of UTC), written in capitals after a
+#: time. Ambiguous ones (IST: India, Ireland or Israel; CST: US Central or China) are read as the
+#: most common in operations (India, US Central); the plan's note says what was read.
+ZONE_NAMES = {
+    "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "EET": 120, "EEST": 180, "MSK": 180,
+    "IST": 330, "SGT": 480, "HKT": 480, "JST": 540, "KST": 540, "AEST": 600, "AEDT": 660,
+    "NZST": 720, "NZDT": 780, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420,
+    "MDT": -360, "PST": -480, "PDT": -420, "AKST": -540, "AKDT": -480, "HST": -600,
+}  # fmt: skip
 
 
 def stated_zone(question: str) -> tzinfo | None:
     """The zone the question states for its times (`_STATED_ZONE`), None when it states none."""
-    m = _STATED_ZONE.search(question)
-    if m is None:
-        return None
-    if not m.group("sign"):
-        return UTC
-    minutes = int(m.group("hours")) * 60 + int(m.group("minutes") or 0)
-    if minutes > 14 * 60:
-        return None
-    return timezone(timedelta(minutes=minutes if m.group("sign") == "+" else -minutes))
+    for m in _STATED_ZONE.finditer(question):
+        if m.group("name") is not None:
+            if m.group("name") in ZONE_NAMES:
+                return timezone(timedelta(minutes=ZONE_NAMES[m.group("name")]))
+            continue
+        if not m.group("sign"):
+            return UTC
+        minutes = int(m.group("hours")) * 60 + int(m.group("minutes") or 0)
+        if minutes > 14 * 60:
+            return None
+        return timezone(timedelta(minutes=minutes if m.group("sign") == "+" else -minutes))
+    return None

@@ -103,6 +103,9 @@ def test_a_zone_the_question_states_is_read_and_a_range_or_a_word_is_no_zone() -
     assert stated_zone("at 9 utc-05:30") == timezone(-timedelta(hours=5, minutes=30))
     assert stated_zone("between 14:05-14:10 on plan Z") is None
     assert stated_zone("UTC+15 is no zone") is None
+    assert stated_zone("what went wrong between 10:40 and 11:00 CET?") == timezone(timedelta(hours=1))
+    assert stated_zone("ERROR at 9am PST on the API box") == timezone(-timedelta(hours=8))
+    assert stated_zone("the API and DNS were fine at 10:00") is None  # capitals that name no zone
 
 
 def test_a_question_stating_utc_is_not_read_in_the_logs_clock() -> None:
