@@ -59,6 +59,9 @@ _ALTERNATIVES: tuple[tuple[str | None, str], ...] = (
     ("_", r"(?P<id>(?<![\w-])(?:[A-Za-z][A-Za-z0-9]*|\d+)_-?\d+(?:_-?\d+)*(?![\w]))"),
     ("_", r"(?P<rid>(?<![\w-])[A-Za-z]{2,12}_(?=[A-Za-z]*\d)[A-Za-z0-9]{6,}(?![\w-]))"),
     ("=", r"(?P<kid>(?<==)[A-Za-z]{1,3}\d{4,}(?![\w-]))"),
+    # the value of a field named as an id (`request_id=FLqIPZlOJrJ9pYv759tn`, `traceId=…`): six or
+    # more characters with a letter (a number alone stays a number)
+    ("=", r"(?P<idval>(?<=[iI][dD]=)(?=[\w+/.:-]*[A-Za-z])[A-Za-z0-9][\w+/.:-]{5,}(?![\w-]))"),
     ("T", r"(?P<isotime>\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?(?![\w.]))"),
     (None, r"(?P<num>(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*)"),
 )
@@ -110,6 +113,7 @@ _TOKENS = {
     "id": "<ID>",
     "rid": "<ID>",
     "kid": "<ID>",
+    "idval": "<ID>",
     "num": "<NUM>",
 }
 

@@ -307,6 +307,11 @@ def test_user_names_are_words_so_they_keep_shapes_apart() -> None:
             "proto=ssh2 lib=log4j os=win2019x user=wxyz12345 job u50339 k=u1234-b",
             "proto=ssh2 lib=log4j os=win2019x user=wxyz12345 job u50339 k=u1234-b",
         ),
+        # the value of a field named as an id is an id; a number stays a number
+        (
+            "request_id=FLqIPZlOJrJ9pYv759tn [info] sessionId=abc123XYZ pid=123456 valid=true id=ab",
+            "request_id=<ID> [info] sessionId=<ID> pid=<NUM> valid=true id=ab",
+        ),
         # an ISO 8601 time in the text: its hour is a number too, so one shape over the hours
         (
             "2024-06-04T14:14:49.755Z retrying at 2024-06-04T13:05:00+02:00 (T14 stays)",
