@@ -1,5 +1,5 @@
 """The `file` logstore: JSONL files (the incident `logs.jsonl` format), CSV, container runtime
-(CRI) logs and plain text log files.
+(CRI) logs, W3C extended logs (IIS, CloudFront) and plain text log files.
 
 It is the embedded default and what replay serves. JSONL lines that cannot be read are
 skipped, counted, and the first few reported as `file:line: reason`. Plain text lines that
@@ -32,6 +32,7 @@ from sre_agent.connectors.inputs import CUT_SHORT, Line, NotALog, check_text, lo
 from sre_agent.connectors.json_record import MAX_DEPTH, Aliases, record_from_object
 from sre_agent.connectors.newest import NewestKept
 from sre_agent.connectors.text_lines import continues, record_start
+from sre_agent.connectors.w3c_lines import w3c_header, w3c_records
 from sre_agent.errors import InputError
 from sre_agent.models import LogQuery, LogRecord, TimeWindow, log_clock
 
@@ -132,6 +133,9 @@ class FileLogstore:
             return csv_records(lines, path, partial(_note, result), aliases, header)
         if kind == "cri":
             return _joined(cri_records(lines, path, partial(_note, result), aliases), wrapped.continues)
+        if kind == "w3c":  # a read from the middle of the file takes the columns of its first #Fields:
+            columns = w3c_header(_lines(path)) if start else None
+            return w3c_records(lines, path, partial(_note, result), aliases, columns)
         return self._text_records(lines, path, result, aliases)
 
     def span(self) -> TimeWindow | None:
@@ -187,9 +191,12 @@ class FileLogstore:
                 yield from (record for _, record in csv_records(numbered, path, noted, None, header))
                 header = header or header_of(numbered, delimiter(path))
             elif kind == "cri":
-                yield from (
-                    record for _, record in cri_records(numbered, path, partial(_note, ignored), None)
-                )
+                noted = partial(_note, ignored)
+                yield from (record for _, record in cri_records(numbered, path, noted, None))
+            elif kind == "w3c":
+                noted = partial(_note, ignored)
+                header = header or w3c_header(_lines(path))
+                yield from (record for _, record in w3c_records(numbered, path, noted, None, header))
             else:
                 yield from (record for _, record in self._text_records(numbered, path, ignored))
 

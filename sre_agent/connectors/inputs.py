@@ -43,7 +43,7 @@ NAMES_READ = ".jsonl, .log, .txt, rotated (.log.1, .log-20240501) and their .gz"
 
 _GIVE = "give a JSONL or plain text log (.gz is read too)"
 
-Format = Literal["jsonl", "csv", "cri", "text"]
+Format = Literal["jsonl", "csv", "cri", "w3c", "text"]
 #: One line of a log file as it is read: byte offset (-1 when compressed), 1-based line number, text.
 Line = tuple[int, int, str]
 
@@ -134,7 +134,8 @@ CRI_LINE = re.compile(
 
 
 def check_text(path: Path) -> Format:
-    """How to read `path` (JSONL, CSV, a container runtime's CRI log or plain text); `NotALog`
+    """How to read `path` (JSONL, CSV, a container runtime's CRI log, a W3C extended log or plain
+    text); `NotALog`
     naming the file when it is not text."""
     head = _sniff(path)
     nul = head.find(b"\0")
@@ -157,6 +158,8 @@ def check_text(path: Path) -> Format:
     first = next((line for line in text.splitlines() if line.strip()), "")
     if first.lstrip().startswith("{"):
         return "jsonl"
+    if first.startswith(("#Software:", "#Version:", "#Fields:", "#Date:")):
+        return "w3c"
     return "cri" if CRI_LINE.fullmatch(first) else "text"
 
 
