@@ -26,7 +26,8 @@ from sre_agent.patterns import LogPattern
 
 CHANGE_WORDS = re.compile(
     r"\b(?:config(?:uration)?|deploy\w*|rollout|rolled back|rollback|revision|release[ds]?|version"
-    r"|upgrad\w*|downgrad\w*|restart\w*|reload\w*|reconfigur\w*|SIGHUP|scal(?:ed|ing) (?:up|down|to)"
+    r"|upgrad\w*|downgrad\w*|restart\w*|reload\w*|reconfigur\w*|SIGHUP|signal: hup"
+    r"|(?:warm|cold|graceful) shutdown|scal(?:ed|ing) (?:up|down|to)"
     r"|migrat\w*|feature flag"
     r"|failover|promoted|leader|(?<![/.-])(?:un)?install(?:ed|ing)?|patched)\b",
     re.IGNORECASE,

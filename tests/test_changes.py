@@ -99,6 +99,9 @@ def test_what_changed_for_a_named_thing_puts_that_things_lines_before_the_change
         ("kernel patched live: CVE-2024-1086", True),
         ("1#1: signal 1 (SIGHUP) received from 48213, reconfiguring", True),  # nginx re-reads its config
         ("RequestHandler reconfigured with 4 workers", True),
+        ("[2024-06-11 09:39:30 +0000] [21093] [INFO] Handling signal: hup", True),  # gunicorn reloads
+        ("[2024-06-11 09:40:12,200: WARNING/MainProcess] worker: Warm shutdown (MainProcess)", True),
+        ("connection shutdown by peer", False),
         ("config reloaded: no changes", False),  # says nothing changed
         ("GET /install.sh 200", False),  # a path, not an install
         ("request took 32ms", False),

@@ -27,6 +27,7 @@ from sre_agent.workflows.precursors import (
     trouble_shapes,
 )
 from sre_agent.workflows.referents import WINDOW_KEY
+from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import ResultLine, SearchResult
 
 T0 = datetime(2024, 5, 21, 6, 0, tzinfo=UTC)
@@ -315,3 +316,22 @@ def test_warnings_earlier_today_before_it_started_read_the_day_up_to_the_trouble
     assert not any("Enqueuing flush" in message for message in top)
     assert all(line.last_seen <= day + timedelta(hours=16) for line in earlier.lines)
     assert json.loads(engine.thread_context("tomb")[TROUBLE_KEY]) == trouble  # still the thread's trouble
+
+
+def test_before_that_earlier_today_is_the_threads_day_when_today_is_a_later_day() -> None:
+    """A replay's "now" (or a thread picked up next morning) is a day after the trouble: "what
+    changed before that? anything rolled out earlier today" is about the trouble's day, up to it."""
+    trouble = TimeWindow(
+        start=datetime(2024, 6, 11, 13, 55, tzinfo=UTC), end=datetime(2024, 6, 11, 14, tzinfo=UTC)
+    )
+    memory = {WINDOW_KEY: f"{trouble.start.isoformat()}/{trouble.end.isoformat()}"}
+    now = datetime(2024, 6, 12, 7, 30, tzinfo=UTC)
+    plan = RuleRefiner().refine(
+        "what changed before that? was anything rolled out earlier today", now=now, thread=memory
+    )
+    assert plan.window == TimeWindow(start=datetime(2024, 6, 11, tzinfo=UTC), end=trouble.start)
+    assert plan.before_then
+    assert plan.notes[-1] == (
+        "'before that' before 'today': read as the day the thread is about, 2024-06-11 00:00 .. "
+        "2024-06-11 13:55 UTC, up to the time it asked about"
+    )

@@ -12,7 +12,7 @@ through the `Refiner` protocol.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
 from sre_agent.clocks import stated_zone
@@ -296,6 +296,15 @@ class RuleRefiner:
                 notes.append(
                     f"'{pointing}': up to {before.end:%Y-%m-%d %H:%M} UTC, where the time asked about "
                     "earlier in this thread begins"
+                )
+            elif parsed.window.start >= before.end:  # "before that … earlier today", today being later:
+                local = before.end.astimezone(tz or UTC)  # the day the thread is about, up to its time
+                midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+                window, before_then = TimeWindow(start=midnight, end=before.end), True
+                notes.append(
+                    f"'{pointing}' before '{' / '.join(parsed.phrases)}': read as the day the thread is "
+                    f"about, {midnight:%Y-%m-%d %H:%M} .. {before.end:%Y-%m-%d %H:%M} UTC, up to the time "
+                    "it asked about"
                 )
 
         min_level = None
