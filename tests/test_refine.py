@@ -63,6 +63,13 @@ def test_identifiers_quoted_phrases_ips_ids() -> None:
     assert plan.window is not None and plan.window.end == NOW
 
 
+def test_a_json_key_pasted_with_its_value_is_one_phrase() -> None:
+    plan = RuleRefiner().refine('the slowlog is full of terms aggs with "size":65535. who sends them?', now=NOW)
+    assert plan.identifiers == ['"size":65535']
+    said = RuleRefiner().refine('the error says "timeout": what is it? and "retries": 3', now=NOW)
+    assert said.identifiers == ["timeout", '"retries": 3']
+
+
 def test_request_id_is_a_field_filter_not_an_identifier() -> None:
     plan = RuleRefiner().refine("trace request req-8f3a2b9c please", now=NOW)
     assert plan.field_filters == {"request_id": "req-8f3a2b9c"}

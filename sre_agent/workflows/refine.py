@@ -127,7 +127,9 @@ _ENVIRONMENTS = {"prod": "prod", "production": "prod", "staging": "staging", "de
 _ENVIRONMENT = re.compile(r"(?<![\w/.\-])(" + "|".join(_ENVIRONMENTS) + r")(?![\w/\-]|\.\w)", re.IGNORECASE)
 
 _QUOTED = re.compile(
-    r"(?<![A-Za-z0-9])'([^']{2,200})'(?![A-Za-z0-9])|\"([^\"]{2,200})\"|`([^`]{2,200})`|“([^”]{2,200})”"
+    # a JSON key with its value, pasted from a line: `"size":65535` is one phrase, not the word size
+    r"(\"[\w.@-]{1,60}\"\s*:\s*(?:-?\d+(?:\.\d+)?|true|false|null|\"[^\"]{0,200}\"))"
+    r"|(?<![A-Za-z0-9])'([^']{2,200})'(?![A-Za-z0-9])|\"([^\"]{2,200})\"|`([^`]{2,200})`|“([^”]{2,200})”"
 )
 _IDENTIFIER_PATTERNS = [
     re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),  # IPv4[:port]

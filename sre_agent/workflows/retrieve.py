@@ -132,7 +132,9 @@ class Retriever(PlanSearch):
                 return lines, attempt.dropped
             lines, missing = self._specific(session, table_list, plan, filters, k)
             add_counts(self.index, session, table_list, filters, lines, just_after(plan.window, filters))
-            add_patterns(self.index, session, table_list, filters, lines, plan.identifiers)
+            # counted holding what names one thing: an id, a number, a phrase; not a plain word ('size')
+            named = [i for i in plan.identifiers if not i.isalpha()]
+            add_patterns(self.index, session, table_list, filters, lines, named)
             return lines, attempt.dropped + missing
         return [], []
 
@@ -159,7 +161,11 @@ class Retriever(PlanSearch):
         tiers, missing = self._exact_tiers(session, tables, plan, filters)
         if plan.asks_since_when:  # "which pods, and when did it start on each?": each pod's first,
             # then the rest oldest first (every line of a tier holds what the question names)
-            tiers = [each_hosts_first(sorted(tier, key=lambda hit: hit.timestamp)) for tier in tiers]
+            # (lines that say it before traces that only carry it, as in each tier: `heads_first`)
+            tiers = [
+                heads_first(each_hosts_first(sorted(tier, key=lambda hit: hit.timestamp)), plan.identifiers)
+                for tier in tiers
+            ]
         if late := self._after_window(session, tables, plan, filters):  # what it names, just after
             tiers.append(late)
         if written := named_origin_ids(self.index, session, tables, plan, filters):  # "what did mod_jk log"
