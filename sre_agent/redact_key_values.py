@@ -55,7 +55,7 @@ _PHONE_VALUE = re.compile(r"(?P<bare>\+?\(?\d[\d ().-]{4,24}\d)")
 _ENV_VALUE = re.compile(r"(?P<bare>[^\s\"'\\]+)")
 
 
-def _secret_value(marker: str, weak: bool, value_match: re.Match[str], colon: bool = False) -> str | None:
+def _secret_value(marker: str, weak: bool, value_match: re.Match[str], *, colon: bool) -> str | None:
     """The replacement for a value after a secret key (opening quote kept), or None to keep it.
     `colon`: the key ends in a colon, as in prose ("renew Vault token: alloc_id=…")."""
     groups = value_match.groupdict()
