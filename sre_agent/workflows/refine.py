@@ -22,6 +22,7 @@ from sre_agent.models import TimeWindow
 from sre_agent.stems import contains_phrase, stems
 from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.changes import asks_about_changes
+from sre_agent.workflows.identifiers import QUOTED, quoted_and_ids
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.precursors import (
     asks_since_when,
@@ -126,21 +127,6 @@ _ENVIRONMENTS = {"prod": "prod", "production": "prod", "staging": "staging", "de
 #: `prod-db-01`, `dev.example.com`). "stage" is not one: "the ordering stage", "stage 3".
 _ENVIRONMENT = re.compile(r"(?<![\w/.\-])(" + "|".join(_ENVIRONMENTS) + r")(?![\w/\-]|\.\w)", re.IGNORECASE)
 
-_QUOTED = re.compile(
-    # a JSON key with its value, pasted from a line: `"size":65535` is one phrase, not the word size
-    r"(\"[\w.@-]{1,60}\"\s*:\s*(?:-?\d+(?:\.\d+)?|true|false|null|\"[^\"]{0,200}\"))"
-    r"|(?<![A-Za-z0-9])'([^']{2,200})'(?![A-Za-z0-9])|\"([^\"]{2,200})\"|`([^`]{2,200})`|“([^”]{2,200})”"
-)
-_IDENTIFIER_PATTERNS = [
-    re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b"),  # IPv4[:port]
-    re.compile(r"\bblk_-?\d+\b"),  # HDFS block
-    re.compile(r"\b0x[0-9a-fA-F]{4,}\b"),  # hex ids (ZooKeeper sessions, addresses)
-    re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),  # UUID
-    re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"),  # error codes: DEADLINE_EXCEEDED
-    re.compile(
-        r"\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+\b"
-    ),  # req-8f3a
-]
 _REQUEST_ID_WORDS = r"(?:request|req|trace)(?:[ _-]?id)?"
 _REQUEST_ID_VALUE = r"[:= ]+([A-Za-z0-9_.:-]*\d[A-Za-z0-9_.:-]*)"
 _USER_ID_WORDS = r"(?:user|user[ _-]?id|uid|account)"
@@ -223,7 +209,7 @@ class RuleRefiner:
                 expansions.extend(w for w in words if w not in expansions)
                 notes.append(f"'{phrase}' → {', '.join(words)}")
 
-        identifiers = self._identifiers(question)
+        identifiers = quoted_and_ids(question)
         field_filters: dict[str, str] = {}
         if m := self._user_id.search(question):
             field_filters["user_id"] = m.group(1).rstrip(_ID_END)
@@ -272,7 +258,7 @@ class RuleRefiner:
         thread_day = _thread_day(thread)
         parsed = parse_time_window(question, now, tz, default_day=thread_day)
         # Time phrases and quoted phrases are not words to search for; numbers are.
-        rest_for_terms = _QUOTED.sub(" ", question)
+        rest_for_terms = QUOTED.sub(" ", question)
         for phrase in sorted(parsed.phrases, key=len, reverse=True):  # "from 23:00 on dec 23 …" first
             rest_for_terms = rest_for_terms.replace(phrase, " ")
         window, back_then = parsed.window, None
@@ -327,7 +313,7 @@ class RuleRefiner:
         prefer_level = None
         if broad:
             min_level = min_level or "WARN"
-        elif not _ASKS_FOR_LEVEL.search(_QUOTED.sub(" ", question)):
+        elif not _ASKS_FOR_LEVEL.search(QUOTED.sub(" ", question)):
             prefer_level, min_level = min_level, None
 
         env = environment
@@ -374,19 +360,6 @@ class RuleRefiner:
             referent=referent,
             notes=notes,
         )
-
-    def _identifiers(self, question: str) -> list[str]:
-        """Quoted phrases, then IPs, block ids, hex ids, UUIDs, error codes and dashed ids."""
-        found: list[str] = []
-        for m in _QUOTED.finditer(question):
-            found.append(next(g for g in m.groups() if g))
-        unquoted = _QUOTED.sub(" ", question)
-        for pattern in _IDENTIFIER_PATTERNS:
-            for m in pattern.finditer(unquoted):
-                value = m.group(0)
-                if not any(value in f for f in found):
-                    found.append(value)
-        return found
 
 
 def _offset_text(minutes: int | None) -> str:
