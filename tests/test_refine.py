@@ -64,7 +64,8 @@ def test_identifiers_quoted_phrases_ips_ids() -> None:
 
 
 def test_a_json_key_pasted_with_its_value_is_one_phrase() -> None:
-    plan = RuleRefiner().refine('the slowlog is full of terms aggs with "size":65535. who sends them?', now=NOW)
+    asked = 'the slowlog is full of terms aggs with "size":65535. who sends them?'
+    plan = RuleRefiner().refine(asked, now=NOW)
     assert plan.identifiers == ['"size":65535']
     said = RuleRefiner().refine('the error says "timeout": what is it? and "retries": 3', now=NOW)
     assert said.identifiers == ["timeout", '"retries": 3']
