@@ -165,6 +165,12 @@ def test_a_time_at_the_start_in_the_usual_shapes(line: str, when: datetime, mess
             "ERROR",
             "[error] 1234#0: *5 upstream timed out (110: Connection timed out)",
         ),
+        (  # Elixir's Logger: metadata, then the level in brackets
+            "2025-03-18 14:05:00.126 request_id=F7Ikc_hT8x0AABcB [error] GenServer #PID<0.512.0> terminating",
+            _utc(2025, 3, 18, 14, 5, 0, 126000),
+            "ERROR",
+            "request_id=F7Ikc_hT8x0AABcB [error] GenServer #PID<0.512.0> terminating",
+        ),
         (
             "2025/03/18 14:05:00.123456 http: TLS handshake error from 10.0.0.1:5050: EOF",
             _utc(2025, 3, 18, 14, 5, 0, 123456),

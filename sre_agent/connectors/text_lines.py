@@ -69,9 +69,11 @@ _COMPACT: list[tuple[re.Pattern[str], str]] = [
     ),
 ]
 _LOGCAT_LEVEL = re.compile(r"^\d+\s+\d+\s+([VDIWEF])\s")
-#: A lower-case level in brackets opening the message: nginx's `[error]`, Apache 2.4's `[core:warn]`.
+#: A lower-case level in brackets opening the message: nginx's `[error]`, Apache 2.4's `[core:warn]`,
+#: also after a few `key=value` fields of metadata (Elixir's Logger: `request_id=F7Ikc [error] …`).
 _BRACKET_LEVEL = re.compile(
-    r"^\[(?:[\w.-]+:)?(emerg|alert|crit|critical|error|err|warn|warning|notice|info|debug)\]", re.IGNORECASE
+    r"^(?:[\w.-]+=\S+\s+){0,4}\[(?:[\w.-]+:)?(emerg|alert|crit|critical|error|err|warn|warning|notice|info|debug)\]",
+    re.IGNORECASE,
 )
 #: MySQL's and MariaDB's error log: the thread id, then the level in brackets (`12 [Warning] [MY-…]`).
 _MYSQL_LEVEL = re.compile(r"^\d+ \[(System|Note|Warning|Error|ERROR)\]")
