@@ -28,7 +28,7 @@ from sre_agent.connectors.base import FETCH_PROGRESS, FETCH_SEEN, FetchResult, r
 from sre_agent.connectors.cri_lines import cri_records
 from sre_agent.connectors.csv_lines import csv_records, delimiter, header_of
 from sre_agent.connectors.file_index import file_key
-from sre_agent.connectors.inputs import CUT_SHORT, Line, NotALog, check_text, log_files, open_text
+from sre_agent.connectors.inputs import CUT_SHORT, Format, Line, NotALog, check_text, log_files, open_text
 from sre_agent.connectors.json_record import MAX_DEPTH, Aliases, record_from_object
 from sre_agent.connectors.newest import NewestKept
 from sre_agent.connectors.text_lines import continues, record_start
@@ -123,19 +123,32 @@ class FileLogstore:
     def _records(
         self, path: Path, result: FetchResult, aliases: Aliases, start: int = 0, line: int = 1
     ) -> Iterator[tuple[int, LogRecord]]:
-        """(byte offset, record) of one file from byte `start` (line `line`); -1 when compressed."""
-        lines = _lines(path, start, line, result)
+        """(byte offset, record) of one file from byte `start` (line `line`); -1 when compressed.
+        A read from the middle of a CSV or W3C file takes the columns its start names."""
         kind = check_text(path)
+        header = _columns(kind, path) if start else None
+        return self._read(kind, _lines(path, start, line, result), path, result, aliases, header)
+
+    def _read(
+        self,
+        kind: Format,
+        lines: Iterable[Line],
+        path: Path,
+        result: FetchResult,
+        aliases: Aliases,
+        header: list[str] | None = None,
+    ) -> Iterator[tuple[int, LogRecord]]:
+        """(byte offset, record) of `lines` of a file read as `kind`; `header`: the column names in
+        force where `lines` begin (CSV, W3C), None when they begin with the file's own."""
+        noted = partial(_note, result)
         if kind == "jsonl":
             return _jsonl_records(lines, path, result, aliases)
-        if kind == "csv":  # a read from the middle of the file takes its header from its first line
-            header = header_of(_lines(path), delimiter(path)) if start else None
-            return csv_records(lines, path, partial(_note, result), aliases, header)
+        if kind == "csv":
+            return csv_records(lines, path, noted, aliases, header)
         if kind == "cri":
-            return _joined(cri_records(lines, path, partial(_note, result), aliases), wrapped.continues)
-        if kind == "w3c":  # a read from the middle of the file takes the columns of its first #Fields:
-            columns = w3c_header(_lines(path)) if start else None
-            return w3c_records(lines, path, partial(_note, result), aliases, columns)
+            return _joined(cri_records(lines, path, noted, aliases), wrapped.continues)
+        if kind == "w3c":
+            return w3c_records(lines, path, noted, aliases, header)
         return self._text_records(lines, path, result, aliases)
 
     def span(self) -> TimeWindow | None:
@@ -170,7 +183,6 @@ class FileLogstore:
     def _span_records(self, path: Path, ignored: FetchResult) -> Iterator[LogRecord]:
         size = path.stat().st_size
         kind = check_text(path)
-        jsonl = kind == "jsonl"
         if size <= SPAN_SCAN_BYTES or path.suffix.lower() in COMPRESSED:
             yield from (record for _, record in self._records(path, ignored, None))
             return
@@ -179,26 +191,15 @@ class FileLogstore:
             head = fh.read(half)
             fh.seek(size - half)
             tail = fh.read(half)
-        # Whole lines only: the head's last line and the tail's first may be cut.
-        header: list[str] | None = None  # a CSV's column names: the head's first line, for the tail
+        # Whole lines only: the head's last line and the tail's first may be cut. A W3C file's
+        # columns are its first #Fields:; a CSV's, the head's first line, for the tail.
+        header = _columns(kind, path) if kind == "w3c" else None
         for chunk in (head.rsplit(b"\n", 1)[0], tail.split(b"\n", 1)[-1]):
             lines = chunk.decode("utf-8", errors="replace").splitlines()
             numbered = [(-1, n, text) for n, text in enumerate(lines, 1)]
-            if jsonl:
-                yield from (record for _, record in _jsonl_records(numbered, path, ignored, None))
-            elif kind == "csv":
-                noted = partial(_note, ignored)
-                yield from (record for _, record in csv_records(numbered, path, noted, None, header))
+            yield from (record for _, record in self._read(kind, numbered, path, ignored, None, header))
+            if kind == "csv":
                 header = header or header_of(numbered, delimiter(path))
-            elif kind == "cri":
-                noted = partial(_note, ignored)
-                yield from (record for _, record in cri_records(numbered, path, noted, None))
-            elif kind == "w3c":
-                noted = partial(_note, ignored)
-                header = header or w3c_header(_lines(path))
-                yield from (record for _, record in w3c_records(numbered, path, noted, None, header))
-            else:
-                yield from (record for _, record in self._text_records(numbered, path, ignored))
 
     def _text_records(
         self, lines: Iterable[Line], path: Path, result: FetchResult, aliases: Aliases = None
@@ -238,6 +239,15 @@ class FileLogstore:
             pending, pending_at = record, offset
         if pending is not None:
             yield pending_at, pending
+
+
+def _columns(kind: Format, path: Path) -> list[str] | None:
+    """The column names a CSV or W3C file's start gives (None for the other kinds)."""
+    if kind == "csv":
+        return header_of(_lines(path), delimiter(path))
+    if kind == "w3c":
+        return w3c_header(_lines(path))
+    return None
 
 
 def _joined(

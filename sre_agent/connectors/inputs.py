@@ -135,8 +135,7 @@ CRI_LINE = re.compile(
 
 def check_text(path: Path) -> Format:
     """How to read `path` (JSONL, CSV, a container runtime's CRI log, a W3C extended log or plain
-    text); `NotALog`
-    naming the file when it is not text."""
+    text); `NotALog` naming the file when it is not text."""
     head = _sniff(path)
     nul = head.find(b"\0")
     if nul >= 0:
