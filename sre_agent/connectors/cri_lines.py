@@ -51,11 +51,6 @@ def container_of(path: Path) -> str | None:
 MAX_JOINED_CHARS = 1024 * 1024
 
 
-def is_cri(line: str) -> bool:
-    """Whether `line` is a CRI container log line."""
-    return CRI_LINE.fullmatch(line.rstrip("\r\n")) is not None
-
-
 def cri_records(
     lines: Iterable[Line], path: Path, note: Callable[[str, str], None], aliases: Aliases
 ) -> Iterator[tuple[int, LogRecord]]:
