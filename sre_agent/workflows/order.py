@@ -209,12 +209,17 @@ def as_hit(row: StoredRecord) -> Hit:
     return Hit.model_validate({**row.model_dump(), "score": 0.0, "via": "fts"})
 
 
-def shape_firsts(hits: Sequence[Hit]) -> list[Hit]:
-    """The first hit of each shape in `hits`, in their order: one line of each kind."""
+def firsts_by(hits: Sequence[Hit], key: Callable[[Hit], str]) -> list[Hit]:
+    """The first hit of each `key` in `hits`, in their order."""
     firsts: dict[str, Hit] = {}
     for hit in hits:
-        firsts.setdefault(hit.shape_hash, hit)
+        firsts.setdefault(key(hit), hit)
     return list(firsts.values())
+
+
+def shape_firsts(hits: Sequence[Hit]) -> list[Hit]:
+    """The first hit of each shape in `hits`, in their order: one line of each kind."""
+    return firsts_by(hits, lambda hit: hit.shape_hash)
 
 
 def merge_hits(first: Sequence[Hit], then: Sequence[Hit]) -> list[Hit]:
