@@ -5,11 +5,11 @@ of the whole day ("GET /orders … 200" at 13:30, before anything broke).
 
 `asks_about_recovery` reads the question; `trouble_of` is the thread's trouble (the shapes its
 answers found failing, `precursors.remembered_trouble`), else the error patterns with the most
-lines stored; `recovery_lines` gives each trouble shape's last line and the stretch of `AFTER`
-right after the first shape's, where the retrieve step looks next, each kind of line's first in
-time order, the quieter kinds first (`first_of_each`). The answer also says it in words
-(`recovery_note`): when the trouble's last line came, and whether the stored logs go on without
-another or end while it is still being logged.
+lines stored; `recovery_lines` gives each trouble shape's last line and when the trouble ended,
+and `after_trouble` the stretch of `AFTER` right after it, where the retrieve step looks next,
+each kind of line's first in time order, the quieter kinds first (`first_of_each`). The answer
+also says it in words (`recovery_note`): when the trouble's last line came, and whether the stored
+logs go on without another or end while it is still being logged.
 """
 
 from __future__ import annotations
@@ -71,10 +71,9 @@ def trouble_of(
 
 def recovery_lines(
     index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, shapes: list[str]
-) -> tuple[list[str], SearchFilters | None]:
-    """The ids of each trouble shape's last line under `filters`, the latest first, and the
-    filters of the stretch of `AFTER` right after the trouble ended (`trouble_end`; None when no
-    line)."""
+) -> tuple[list[str], datetime | None]:
+    """The ids of each trouble shape's last line under `filters`, the latest first, and when the
+    trouble ended (`trouble_end`; None when no line)."""
     if not shapes:
         return [], None
     rows = index.scan(
@@ -93,9 +92,14 @@ def recovery_lines(
     if not last:
         return [], None
     ends = sorted(last.values(), reverse=True)
-    ended = trouble_end([shape for shape in shapes if shape in last], first, last)
-    after = filters.model_copy(update={"start": ended + timedelta(microseconds=1), "end": ended + AFTER})
-    return [row_id for _, row_id in ends], after
+    return [row_id for _, row_id in ends], trouble_end(
+        [shape for shape in shapes if shape in last], first, last
+    )
+
+
+def after_trouble(filters: SearchFilters, ended: datetime) -> SearchFilters:
+    """`filters` over the stretch of `AFTER` right after the trouble `ended`."""
+    return filters.model_copy(update={"start": ended + timedelta(microseconds=1), "end": ended + AFTER})
 
 
 def trouble_end(
@@ -134,19 +138,18 @@ def recovery_tiers(
     order; `ranked` ranks the lines passing a filter by the question. With them, the answer's
     words about it (`recovery_note`). ([], None) when no trouble line."""
     shapes = trouble_of(index, session, tables, filters, remembered)
-    last, after = recovery_lines(index, session, tables, filters, shapes)
-    if not last or after is None:
+    last, ended = recovery_lines(index, session, tables, filters, shapes)
+    if not last or ended is None:
         return [], None
     ranked_last = sorted(
         ranked(with_clause(filters, in_clause("id", last))), key=lambda hit: last.index(hit.id)
     )
-    ended = after.start - timedelta(microseconds=1) if after.start is not None else None
     main = next((hit for hit in ranked_last if hit.timestamp == ended), None)
     stored = index.time_span(session, tables=tables)
     note = None
     if main is not None and stored is not None:
         note = recovery_note(main, datetime.fromtimestamp(stored[1] / 1_000_000, tz=UTC), utc_offset)
-    return [ranked_last, first_of_each(ranked(after))], note
+    return [ranked_last, first_of_each(ranked(after_trouble(filters, ended)))], note
 
 
 def recovery_note(last: Hit, logs_end: datetime, utc_offset: int | None) -> str:
