@@ -42,6 +42,7 @@ _IPV6 = (
     rf"|::{_HEX4}"  # ::1
 )
 _PORT = r"(?::\d{1,5})?"
+_NUMBER = r"\d+(?:[.,]\d+)*"  # a number, its decimal or thousands parts with it
 
 # The masks in the order they are tried, each with what a line must hold for it to match there
 # (see `_present`; None: any line may hold one). Every mask starts a token (no word character
@@ -63,7 +64,7 @@ _ALTERNATIVES: tuple[tuple[str | None, str], ...] = (
     # more characters with a letter (a number alone stays a number)
     ("=", r"(?P<idval>(?<=[iI][dD]=)(?=[\w+/.:-]*[A-Za-z])[A-Za-z0-9][\w+/.:-]{5,}(?![\w-]))"),
     ("T", r"(?P<isotime>\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?(?![\w.]))"),
-    (None, r"(?P<num>(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*)"),
+    (None, rf"(?P<num>(?<![A-Za-z0-9_.]){_NUMBER})"),
 )
 _DIGIT = re.compile(r"\d", re.ASCII)
 
@@ -104,7 +105,7 @@ _MIXED_SEGMENT = re.compile(
 )
 
 
-_NUMBERS = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBERS = re.compile(_NUMBER)
 _TOKENS = {
     "uuid": "<UUID>",
     "ip": "<IP>",
