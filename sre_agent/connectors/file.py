@@ -48,7 +48,8 @@ COMPRESSED = {".gz", ".zst"}
 #: What a file none of whose lines could be read is told (`FileLogstore.fetch`).
 _TIMES_READ = (
     "a log line starts with a time (ISO 8601, syslog, RFC 5424, Apache or nginx access/error logs), "
-    "is logfmt with a time field, or is a JSON object with one"
+    "is logfmt with a time field, or is a JSON object with one; a container runtime's log, a W3C "
+    "log (#Fields:) and a CSV or TSV with a time column are read too"
 )
 #: Why a text line before a file's first record is skipped.
 NO_TIME = "no time we can read at its start (nor a logfmt time field), and no record above it to join"
