@@ -10,9 +10,18 @@ import pytest
 from test_retrieve_rules import BASE, NOW, SESSION, _ask, _rows, _store
 
 from sre_agent.answer import render_answer
-from sre_agent.indexes import SearchFilters
+from sre_agent.indexes import Hit, SearchFilters
 from sre_agent.shapes import message_shape
-from sre_agent.workflows.recovery import after_trouble, asks_about_recovery, recovery_lines, trouble_of
+from sre_agent.workflows.recovery import (
+    BACKGROUND,
+    STILL,
+    after_trouble,
+    asks_about_recovery,
+    recovery_lines,
+    recovery_note,
+    trouble_end,
+    trouble_of,
+)
 from sre_agent.workflows.refine import RuleRefiner
 from sre_agent.workflows.results import SearchResult
 from sre_agent.workflows.retrieve import Retriever
@@ -189,3 +198,30 @@ def test_a_trouble_still_logged_near_the_end_of_the_logs_is_not_called_over(tmp_
     named = RuleRefiner().refine("between 12:20 and 12:28 - still failing?", now=NOW)
     Retriever(store).retrieve(SESSION, named, k=5)
     assert named.recovery is None  # a window named: its own lines answer, no verdict over the whole log
+
+
+def test_the_recovery_sentence_at_its_bounds() -> None:
+    said = "Failed to create order `c-56`: " + "x" * 80
+    last = Hit.model_construct(timestamp=BASE, message=said + "\nCaused by: read-only")
+    over = recovery_note(last, BASE + STILL, 120)  # exactly STILL later: the logs went on without it
+    assert over == (
+        "The trouble's last line, `Failed to create order 'c-56': " + "x" * 49 + "`, is at "
+        "2026-03-01 14:00:00 (+02:00); the stored logs go on for 5m after it (to 2026-03-01 14:05:00)"
+        " without another."
+    )
+    still = recovery_note(last, BASE + STILL - timedelta(seconds=1), None)
+    assert still.startswith("Not recovered as far as the stored logs go:")
+
+
+def test_a_kind_that_began_exactly_an_hour_before_the_trouble_is_part_of_it() -> None:
+    began = {
+        "main": BASE,
+        "with it": BASE - BACKGROUND,
+        "before it": BASE - BACKGROUND - timedelta(seconds=1),
+    }
+    ends = {
+        "main": (BASE + timedelta(minutes=5), "a"),
+        "with it": (BASE + timedelta(minutes=9), "b"),
+        "before it": (BASE + timedelta(minutes=30), "c"),
+    }
+    assert trouble_end(["main", "with it", "before it"], began, ends) == BASE + timedelta(minutes=9)
