@@ -45,9 +45,10 @@ def settle_window(
     if window != plan.window:
         notes.append(f"no stored line in {asked}, so I read the time as {_text(window, plan.utc_offset)}")
         plan.window = window
-    elsewhere = plan.identifiers and not _holds_one(index, session, tables, plan, plan.window)
-    if elsewhere and _holds_one(index, session, tables, plan, None):
-        named = ", ".join(f"'{i}'" for i in plan.identifiers)
+    names = named_things(plan)
+    elsewhere = names and not _holds_one(index, session, tables, names, plan.window)
+    if elsewhere and _holds_one(index, session, tables, names, None):
+        named = ", ".join(f"'{i}'" for i in names)
         notes.append(
             f"no line in {_text(plan.window, plan.utc_offset)} holds {named}, so I searched all the "
             f"stored lines{_covered(index, session, tables, plan)}"
@@ -120,14 +121,26 @@ def _first_holding(
     return None
 
 
+def named_things(plan: RetrievalPlan) -> list[str]:
+    """What the question names that a window must hold a line of: its identifiers, else its short
+    names with a letter and a digit (`web02`, `osd.7`; not a bare number such as a status code)."""
+    if plan.identifiers:
+        return plan.identifiers
+    return [
+        term
+        for term in plan.terms
+        if " " not in term and any(c.isdigit() for c in term) and any(c.isalpha() for c in term)
+    ]
+
+
 def _holds_one(
-    index: LogIndex, session: str, tables: list[str] | None, plan: RetrievalPlan, window: TimeWindow | None
+    index: LogIndex, session: str, tables: list[str] | None, names: list[str], window: TimeWindow | None
 ) -> bool:
-    """Whether a stored line (in `window`, if one is given) holds one of the plan's identifiers."""
+    """Whether a stored line (in `window`, if one is given) holds one of `names`."""
     filters = SearchFilters(start=window.start, end=window.end) if window else SearchFilters()
     return any(
         index.exists(session, tables=tables, filters=with_clause(filters, identifier_clause(i)))
-        for i in plan.identifiers
+        for i in names
     )
 
 
