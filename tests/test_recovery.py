@@ -11,6 +11,7 @@ from test_retrieve_rules import BASE, NOW, SESSION, _ask, _rows, _store
 
 from sre_agent.answer import render_answer
 from sre_agent.indexes import Hit, SearchFilters
+from sre_agent.models import LogRecord
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.recovery import (
     BACKGROUND,
@@ -225,3 +226,51 @@ def test_a_kind_that_began_exactly_an_hour_before_the_trouble_is_part_of_it() ->
         "before it": (BASE + timedelta(minutes=30), "c"),
     }
     assert trouble_end(["main", "with it", "before it"], began, ends) == BASE + timedelta(minutes=9)
+
+
+def _service_rows(*lines: tuple[float, str, str, str]) -> list[LogRecord]:
+    """(minute, service, level, message) → records at BASE + minute."""
+    return [
+        LogRecord(
+            timestamp=BASE + timedelta(minutes=m),
+            message=msg,
+            level=level,
+            service=service,
+            source="t.jsonl",
+            line=n,
+        )
+        for n, (m, service, level, msg) in enumerate(lines, 1)
+    ]
+
+
+def test_a_shape_with_failing_lines_counts_only_those_as_the_trouble(tmp_path, embedder) -> None:
+    # one access-line shape holds the 502s and the 201s around them: the trouble is the 502s
+    failing = [(m, "gw", "ERROR", f"POST /orders status=502 latency={m}ms") for m in range(20, 26)]
+    fine = [(m, "gw", "INFO", f"POST /orders status=201 latency={m}ms") for m in range(10, 41, 3)]
+    store = _store(tmp_path, embedder, _service_rows(*sorted(failing + fine)))
+    shape = message_shape("POST /orders status=502 latency=20ms")
+    assert shape == message_shape("POST /orders status=201 latency=40ms")
+    last, ended = recovery_lines(store, SESSION, None, SearchFilters(), [shape])
+    assert ended == BASE + timedelta(minutes=25)
+    assert [row.message for row in store.scan(SESSION) if row.id in last] == [
+        "POST /orders status=502 latency=25ms"
+    ]
+
+
+def test_after_the_trouble_the_lines_of_the_services_in_trouble_come_first(tmp_path, embedder) -> None:
+    rows = [(m, "createOrder", "ERROR", "Task timed out after 6.01 seconds") for m in range(20, 26)]
+    rows += [
+        (26, "thumbs", "INFO", "resizing products/P1/IMG_1.jpg"),
+        (27, "thumbs", "INFO", "wrote 3 thumbnails for products/P1/IMG_1.jpg"),
+        (28, "createOrder", "INFO", "START RequestId: 3d39 Version: 41"),
+        (29, "createOrder", "INFO", "order ord_1 created for customer cus_1"),
+    ]
+    store = _store(tmp_path, embedder, _service_rows(*rows))
+    found, _ = _ask(store, "they flipped the alias back. did it recover after that?", k=5)
+    assert found == [
+        "Task timed out after 6.01 seconds",
+        "START RequestId: 3d39 Version: 41",
+        "order ord_1 created for customer cus_1",
+        "resizing products/P1/IMG_1.jpg",
+        "wrote 3 thumbnails for products/P1/IMG_1.jpg",
+    ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sre_agent.clocks import label, lasting, stamp
@@ -73,7 +73,8 @@ def recovery_lines(
     index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, shapes: list[str]
 ) -> tuple[list[str], datetime | None]:
     """The ids of each trouble shape's last line under `filters`, the latest first, and when the
-    trouble ended (`trouble_end`; None when no line)."""
+    trouble ended (`trouble_end`; None when no line). A shape with lines at WARN or worse counts
+    only those: an access line's shape holds its `201`s as well as its `502`s."""
     if not shapes:
         return [], None
     rows = index.scan(
@@ -82,9 +83,12 @@ def recovery_lines(
         filters=with_clause(filters, in_clause("shape", shapes)),
         limit=BROAD_SCAN_LIMIT,
     )
+    failing = {row.shape for row in rows if row.level_rank >= WARN_RANK}
     first: dict[str, datetime] = {}
     last: dict[str, tuple[datetime, str]] = {}
     for row in rows:
+        if row.shape in failing and row.level_rank < WARN_RANK:
+            continue  # an access line's 201 among its 502s: the trouble is the failing ones
         if row.shape not in first or row.timestamp < first[row.shape]:
             first[row.shape] = row.timestamp
         if row.shape not in last or row.timestamp >= last[row.shape][0]:
@@ -115,12 +119,16 @@ def trouble_end(
     return max(last[shape][0] for shape in shapes if first[shape] >= began - BACKGROUND)
 
 
-def first_of_each(hits: Sequence[Hit]) -> list[Hit]:
+def first_of_each(hits: Sequence[Hit], troubled: Collection[str] = ()) -> list[Hit]:
     """`hits` (the lines right after the trouble) as each shape's first line in time order, the
     kinds below WARN first, then the rest in their order: what came next, one kind at a time
     (`Rebinding datasource …` at +3 s, the first `POST /orders … 201`), not ten `GET … 200` the
-    question's words liked best, nor the trouble's own stragglers before the first success."""
-    quiet_first = sorted(hits, key=lambda hit: (hit.level_rank >= WARN_RANK, hit.timestamp))
+    question's words liked best, nor the trouble's own stragglers before the first success. The
+    lines of the services that were in trouble (`troubled`) come before the others': whether the
+    function that failed works again, not what an unrelated function did meanwhile."""
+    quiet_first = sorted(
+        hits, key=lambda hit: (hit.service not in troubled, hit.level_rank >= WARN_RANK, hit.timestamp)
+    )
     return merge_hits(shape_firsts(quiet_first), hits)
 
 
@@ -149,7 +157,8 @@ def recovery_tiers(
     note = None
     if main is not None and stored is not None:
         note = recovery_note(main, datetime.fromtimestamp(stored[1] / 1_000_000, tz=UTC), utc_offset)
-    return [ranked_last, first_of_each(ranked(after_trouble(filters, ended)))], note
+    troubled = {hit.service for hit in ranked_last if hit.service}
+    return [ranked_last, first_of_each(ranked(after_trouble(filters, ended)), troubled)], note
 
 
 def recovery_note(last: Hit, logs_end: datetime, utc_offset: int | None) -> str:
