@@ -375,3 +375,54 @@ def test_a_time_under_an_unusual_name_is_read_and_an_audit_level_is_no_severity(
     assert record_from_object({**audit, "level": 50}, source="x").level == "ERROR"  # pino's number
     with pytest.raises(ValueError, match="missing field 'timestamp'"):
         record_from_object({"msg": "x", "requestTimestamp": "not a time"}, source="x")
+
+
+@pytest.mark.parametrize(
+    ("message", "level"),
+    [
+        ('at=error code=H12 desc="Request timeout" method=POST path="/checkout" status=503', "ERROR"),
+        ("at=info method=GET path=/ status=200", "INFO"),
+        ('level=warn msg="pool nearly full" used=48', "WARN"),
+        ("method=GET path=/x lvl=debug", "DEBUG"),
+        ('severity="error" msg=x', "ERROR"),
+        ("at=checkout step=2 done", None),  # a place, not a level
+        ("seat=error", None),  # not a level pair
+        ("State changed from up to crashed", None),
+    ],
+)
+def test_a_logfmt_message_kept_whole_gives_its_level(message: str, level: str | None) -> None:
+    # a log drain ships Heroku's router lines whole, as the record's message
+    record = record_from_object({"timestamp": ISO, "message": message, "dyno": "router"}, source="f", line=1)
+    assert record.level == level
+
+
+def test_a_logfmt_line_read_as_an_object_takes_at_as_its_level_only_when_it_is_one() -> None:
+    assert record_from_object({"ts": ISO, "at": "warning", "msg": "x"}, source="f", line=1).level == "WARN"
+    placed = record_from_object({"ts": ISO, "at": "checkout", "msg": "x"}, source="f", line=1)
+    assert placed.level is None and placed.fields == {"at": "checkout"}
+
+
+def test_a_klog_line_kept_as_the_message_gives_its_level() -> None:
+    shipped = {"time": ISO, "stream": "stderr", "kubernetes": {"pod_name": "kube-apiserver-cp-1"}}
+    said = "E0709 14:02:11.123456       1 status.go:71] apiserver received an error"
+    assert record_from_object({**shipped, "message": said}, source="f", line=1).level == "ERROR"
+    assert record_from_object({**shipped, "message": "W" + said[1:]}, source="f", line=1).level == "WARN"
+    assert record_from_object({**shipped, "message": "Trace[1]: END"}, source="f", line=1).level is None
+
+
+def test_a_message_that_is_a_json_object_is_read_as_the_record() -> None:
+    # Fluent Bit kept etcd's zap line whole under `message`: its own level, message and fields count
+    zap = '{"level":"warn","ts":"2024-07-09T14:02:11.5Z","caller":"etcdserver/util.go:170","msg":"apply request took too long","took":"1.2s"}'
+    record = record_from_object({"message": zap, "kubernetes": {"pod_name": "etcd-cp-1"}}, source="f", line=4)
+    assert (record.level, record.message, record.host) == ("WARN", "apply request took too long", "etcd-cp-1")
+    assert record.timestamp == datetime(2024, 7, 9, 14, 2, 11, 500000, tzinfo=UTC)
+    assert record.fields["took"] == "1.2s" and record.fields["caller"] == "etcdserver/util.go:170"
+    # one with no message of its own (API Gateway's JSON access line) stays the message
+    access = '{ "requestId":"70e4", "httpMethod":"POST", "status":"502", "responseLength":"36" }'
+    kept = record_from_object(
+        {"timestamp": ISO, "message": access, "logStreamName": "b8e5"}, source="f", line=6
+    )
+    assert kept.message == access and kept.fields == {"logStreamName": "b8e5"}
+    # a message that only looks like one stays as it is
+    odd = record_from_object({"time": ISO, "message": "{not json} at all"}, source="f", line=5)
+    assert odd.message == "{not json} at all"

@@ -391,3 +391,31 @@ def test_a_big_csv_keeps_its_header_for_the_span_and_for_a_read_from_its_middle(
         f"worker {s} done" for s in (20_000, 20_001, 20_002)
     ]
     assert again.problems == []
+
+
+def test_a_klog_line_starts_a_record_with_its_level_and_the_files_year() -> None:
+    line = 'E0709 14:02:11.123456       1 status.go:71] apiserver received an error: "etcdserver: mvcc: database space exceeded"'
+    record = record_start(line, source="apiserver.log", lineno=3, default_year=2024)
+    assert record is not None
+    assert (record.timestamp, record.level, record.line) == (
+        datetime(2024, 7, 9, 14, 2, 11, 123456, tzinfo=UTC),
+        "ERROR",
+        3,
+    )
+    assert (
+        record.message
+        == '1 status.go:71] apiserver received an error: "etcdserver: mvcc: database space exceeded"'
+    )
+    for letter, level in (("I", "INFO"), ("W", "WARN"), ("F", "FATAL")):
+        said = record_start(letter + line[1:], source="f", lineno=1, default_year=2024)
+        assert said is not None and said.level == level
+    # not a klog head: no source file, a month that is none, another letter
+    assert record_start("E0709 14:02:11.123456 status", source="f", lineno=1, default_year=2024) is None
+    assert (
+        record_start("E1309 14:02:11.123456       1 a.go:1] x", source="f", lineno=1, default_year=2024)
+        is None
+    )
+    assert (
+        record_start("X0709 14:02:11.123456       1 a.go:1] x", source="f", lineno=1, default_year=2024)
+        is None
+    )

@@ -40,6 +40,7 @@ from sre_agent.connectors.json_values import (
     says_error,
     usable,
 )
+from sre_agent.connectors.klog import klog_level
 from sre_agent.connectors.names import service_of_pod
 from sre_agent.connectors.wrapped import inner_line, inner_object
 from sre_agent.models import LEVELS, LogRecord, normalize_level
@@ -107,6 +108,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "severityNumber",
         "s",  # MongoDB's structured log: F, E, W, I, D1-D5 (`_WEAK_LEVEL_KEYS`)
         "type",  # Kubernetes events: `Warning` (a `Normal` one has no level) (`_WEAK_LEVEL_KEYS`)
+        "at",  # Heroku's router and logfmt loggers: `at=error code=H12` (`_WEAK_LEVEL_KEYS`)
     ),
     "service": (
         "service",
@@ -176,6 +178,9 @@ _FEW_VALUES = frozenset({"service", "method", "host", "env"})
 #: is refused as malformed (ValueError) instead of failing the whole fetch where it is stored.
 MAX_DEPTH = 64
 LEVEL_IN_TEXT = re.compile(r"\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC|SEVERE)\b")
+#: A logfmt message's own level pair (`at=error code=H12 …`, `level=warn msg=…`), when a shipper
+#: kept the line whole as the record's message.
+LOGFMT_LEVEL = re.compile(r'(?:^|\s)(?:level|lvl|severity|at)="?([A-Za-z]+)\b')
 #: Message fields that hold another program's whole line (a shipper's wrapper): its leading time,
 #: level and logger are read from it (`wrapped.py`).
 _WRAPPER_KEYS = frozenset({"log", "textpayload"})
@@ -244,7 +249,7 @@ class _Keys:
 
 
 #: Level names too short to trust: taken only when the value reads as a level ("W", "D2").
-_WEAK_LEVEL_KEYS = frozenset({"s", "type"})  # as `field_name` gives them
+_WEAK_LEVEL_KEYS = frozenset({"s", "type", "at"})  # as `field_name` gives them
 
 
 def _level_like(key: str, value: Any) -> bool:
@@ -282,7 +287,14 @@ def record_from_object(
     keys = _Keys(obj)
     msg_key, msg = keys.pick("message", aliases)
     wrapper = msg_key is not None and field_name(msg_key) in _WRAPPER_KEYS and isinstance(msg, str)
-    if wrapper and not _inner and msg_key in obj and (inner := inner_object(msg)) is not None:
+    # a message that is itself a JSON object with a message of its own (zap's, Sidekiq's line kept
+    # whole by the shipper) is read as the record, whatever the message field is called; one
+    # without (an access log's JSON line) stays the message, as its fields alone say less
+    whole = msg_key is not None and isinstance(msg, str) and msg[:1] == "{"
+    inner = inner_object(msg) if whole and not _inner and msg_key in obj else None
+    if inner is not None and not wrapper and _Keys(inner).pick("message", aliases)[0] is None:
+        inner = None
+    if inner is not None:
         merged = {k: v for k, v in obj.items() if k != msg_key} | inner
         return record_from_object(merged, source=source, line=line, aliases=aliases, day=day, _inner=True)
     said = inner_line(msg) if wrapper else None
@@ -336,6 +348,8 @@ def record_from_object(
         # the application's own level at the head of its line wins over the wrapper's, which a
         # shipper guesses from the stream (Google's agent calls every stderr line ERROR)
         fields["level"] = said.level
+    elif "level" not in fields and (level := klog_level(message) or _logfmt_level(message[:200])):
+        fields["level"] = level  # `E0709 14:02:11.123456 1 status.go:71] …`, `at=error code=H12 …`
     elif "level" not in fields and (found := LEVEL_IN_TEXT.search(message[:80])):
         fields["level"] = found.group(1)
     elif "level" not in fields and says_error(keys.flat):  # no level, but an `errorCode` set
@@ -351,6 +365,15 @@ def record_from_object(
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ValueError(f"field '{first['loc'][0]}': {first['msg']}") from None
+
+
+def _logfmt_level(head: str) -> str | None:
+    """The level a logfmt message's level pair names (`at=error` → ERROR); None when it has none
+    that reads as a level (`at=checkout` is a place)."""
+    for found in LOGFMT_LEVEL.finditer(head):
+        if (level := normalize_level(found.group(1))) in LEVELS:
+            return level
+    return None
 
 
 def _names_a_pod(host_key: str, flat: dict[str, Any]) -> bool:

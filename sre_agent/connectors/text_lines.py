@@ -17,6 +17,8 @@ in (others are lines of the record above: stack frames, "Caused by", wrapped tex
 - logfmt `ts=2025-03-18T14:05:00Z level=error svc=payments host=pay-3 msg="…" status=503`: read
   as the object it is (`json_record.record_from_object`: its time, level, service, host and message
   under whatever usual names it uses; the other keys become the record's fields);
+- Kubernetes' klog `E0709 14:02:11.123456       1 status.go:71] …` (the letter is the level, the
+  year is `default_year`);
 - an ISO 8601 time after a short prefix of at most `MAX_PREFIX_WORDS` words (`web01 2025-03-18
   14:05:00 ERROR …`, `INFO  2025-03-18 …`), the prefix kept in the message.
 
@@ -30,6 +32,7 @@ import re
 from datetime import UTC, datetime
 
 from sre_agent.connectors.json_record import LEVEL_IN_TEXT, Aliases, record_from_object
+from sre_agent.connectors.klog import klog_start
 from sre_agent.models import LogRecord, normalize_level
 
 #: Words that may stand before an ISO time that starts a record ("web01", "INFO").
@@ -102,6 +105,9 @@ def record_start(
         return _syslog_with_pri(line, source, lineno, default_year)
     if _LOGFMT_START.match(line) and (record := _logfmt(line, source, lineno, aliases)) is not None:
         return record
+    if line[:1] in "IWEF" and (klog := klog_start(line, default_year)) is not None:
+        when, severity, said = klog  # `E0709 14:02:11.123456       1 status.go:71] …`
+        return _record(when, said, source, lineno, level=severity)
     found = _time_at_start(line, default_year)
     if found is None:
         return None
