@@ -61,8 +61,20 @@ _ALTERNATIVES: tuple[tuple[str | None, str], ...] = (
     ("_", r"(?P<rid>(?<![\w-])[A-Za-z]{2,12}_(?=[A-Za-z]*\d)[A-Za-z0-9]{6,}(?![\w-]))"),
     ("=", r"(?P<kid>(?<==)[A-Za-z]{1,3}\d{4,}(?![\w-]))"),
     # the value of a field named as an id (`request_id=FLqIPZlOJrJ9pYv759tn`, `traceId=…`): six or
-    # more characters with a letter (a number alone stays a number)
-    ("=", r"(?P<idval>(?<=[iI][dD]=)(?=[\w+/.:-]*[A-Za-z])[A-Za-z0-9][\w+/.:-]{5,}(?![\w-]))"),
+    # more characters with a letter (a number alone stays a number); under a name that is only an
+    # id (`id=`, Sidekiq's `tid=apr`, `…_id=`, `…Id=`, `…ID=`; not `valid=`), any such value
+    (
+        "=",
+        r"(?P<idval>(?:(?<=[iI][dD]=)(?=[\w+/.:-]*[A-Za-z])[A-Za-z0-9][\w+/.:-]{5,}"
+        r"|(?:(?<=\b[a-z]id=)|(?<=\bid=)|(?<=_id=)|(?<=Id=)|(?<=ID=))(?=[\w+/.:-]*[A-Za-z])[\w+/.:-]{1,64})"
+        r"(?![\w-]))",
+    ),
+    # the string value of a JSON key named as an id (`"id"`, `"tid"`, `"..._id"`, `"...Id"`, `"...ID"`;
+    # not `"valid"` or `"paid"`), however short (Sidekiq's `"tid":"apr"`)
+    (
+        "j",
+        r'(?P<jsonid>(?:(?<="id":")|(?<="[a-z]id":")|(?<=_id":")|(?<=Id":")|(?<=ID":"))[\w+/.:-]{1,64}(?="))',
+    ),
     ("T", r"(?P<isotime>\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?(?![\w.]))"),
     (None, rf"(?P<num>(?<![A-Za-z0-9_.]){_NUMBER})"),
 )
@@ -72,7 +84,7 @@ _DIGIT = re.compile(r"\d", re.ASCII)
 def _present(message: str) -> str:
     """What `message` holds of what the masks need: `[` (a redaction marker), `@` (an e-mail),
     `u` (4 dashes: a UUID), `4` (3 dots: IPv4), `6` (`::` or 7 colons: IPv6), `_` (an id), `=` (a
-    field's value), `T` (an ISO 8601 time, `2024-06-04T14:14:49.755Z`)."""
+    field's value), `T` (an ISO 8601 time, `2024-06-04T14:14:49.755Z`), `j` (a JSON id's value)."""
     return (
         ("[" if "[" in message else "")
         + ("@" if "@" in message else "")
@@ -82,6 +94,7 @@ def _present(message: str) -> str:
         + ("_" if "_" in message else "")
         + ("=" if "=" in message else "")
         + ("T" if "T" in message else "")
+        + ("j" if 'd":"' in message or 'D":"' in message else "")
     )
 
 
@@ -115,6 +128,7 @@ _TOKENS = {
     "rid": "<ID>",
     "kid": "<ID>",
     "idval": "<ID>",
+    "jsonid": "<ID>",
     "num": "<NUM>",
 }
 
@@ -141,8 +155,9 @@ def message_shape(message: str) -> str:
     if "/" in message or "\\" in message:
         message = _PATH.sub(lambda m: _MIXED_SEGMENT.sub("<ID>", m.group(0)), message)
     present = _present(message)
-    if "u" in present or "6" in present or _DIGIT.search(message):
-        # without a digit, only a UUID or an IPv6 address of letters alone could be masked
+    if "u" in present or "6" in present or "j" in present or _DIGIT.search(message):
+        # without a digit, only a UUID, an IPv6 address of letters alone or a JSON id's value
+        # could be masked
         message = _masks(present).sub(_mask, message)
     return " ".join(message.split())  # whitespace runs, newlines included, as one space
 

@@ -310,7 +310,22 @@ def test_user_names_are_words_so_they_keep_shapes_apart() -> None:
         # the value of a field named as an id is an id; a number stays a number
         (
             "request_id=FLqIPZlOJrJ9pYv759tn [info] sessionId=abc123XYZ pid=123456 valid=true id=ab",
-            "request_id=<ID> [info] sessionId=<ID> pid=<NUM> valid=true id=ab",
+            "request_id=<ID> [info] sessionId=<ID> pid=<NUM> valid=true id=<ID>",
+        ),
+        # under a name that is only an id, however short (Sidekiq's `tid=`), but not a number
+        (
+            "pid=2 tid=syx jid=e1 user_id=bob userId=a ID=Q9 tid=42 paid=no ssid=x Kid=ab",
+            "pid=<NUM> tid=<ID> jid=<ID> user_id=<ID> userId=<ID> ID=<ID> tid=<NUM> paid=no ssid=x Kid=ab",
+        ),
+        # the string value of a JSON key named as an id, however short or letters only
+        (
+            '{"tid":"apr","jid":"e1f","id":"q","user_id":"bob","requestId":"x.y","ID":"Z9","msg":"start"}',
+            '{"tid":"<ID>","jid":"<ID>","id":"<ID>","user_id":"<ID>","requestId":"<ID>","ID":"<ID>","msg":"start"}',
+        ),
+        # not of keys that only end in "id" (`valid`, `paid`, `ssid`), nor a number or an empty value
+        (
+            '{"valid":"yes","paid":"no","ssid":"home","kid":"a b","id":"","Id": "spaced","xid":42}',
+            '{"valid":"yes","paid":"no","ssid":"home","kid":"a b","id":"","Id": "spaced","xid":<NUM>}',
         ),
         # an ISO 8601 time in the text: its hour is a number too, so one shape over the hours
         (
