@@ -18,7 +18,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from sre_agent.errors import InputError
 from sre_agent.indexes import LogIndex, SearchFilters, table_name
-from sre_agent.indexes.filters import level_rank, to_micros
+from sre_agent.indexes.filters import in_clause, level_rank, to_micros
 from sre_agent.indexes.rows import clean_rows, fts_text, records_of, short_hash
 from sre_agent.models import CleanRecord, normalize_level
 from sre_agent.shapes import embedding_text
@@ -363,6 +363,12 @@ def test_filters_restrict_every_hit(filled_store: LogIndex) -> None:
     check(SearchFilters(method="Charge"), lambda h: h.method == "Charge")
     check(SearchFilters(message_contains=["STRIPE", "12000"]), lambda h: "12000ms" in h.message)
     assert filled_store.search(SESSION, query, filters=SearchFilters(host="x' OR '1'='1")) == []
+
+
+def test_an_empty_id_list_matches_nothing_rather_than_failing(filled_store: LogIndex) -> None:
+    assert in_clause("id", []) == "FALSE"
+    assert filled_store.scan(SESSION, filters=SearchFilters(where=in_clause("id", []))) == []
+    assert filled_store.search(SESSION, "error", filters=SearchFilters(where=in_clause("id", []))) == []
 
 
 def test_bad_filters_are_input_errors(filled_store: LogIndex) -> None:

@@ -36,8 +36,10 @@ def sql_string(value: str) -> str:
 
 
 def in_clause(column: str, values: Iterable[str]) -> str:
-    """`column IN ('a', 'b', …)`, every value quoted by `sql_string`."""
-    return f"{column} IN (" + ", ".join(sql_string(v) for v in values) + ")"
+    """`column IN ('a', 'b', …)`, every value quoted by `sql_string`; `FALSE` for no values (an
+    empty `IN ()` is a syntax error to LanceDB, and matches nothing)."""
+    quoted = [sql_string(v) for v in values]
+    return f"{column} IN (" + ", ".join(quoted) + ")" if quoted else "FALSE"
 
 
 class SearchFilters(BaseModel):
