@@ -13,10 +13,12 @@ without the method filter), which also say how far the logs read reach, and the 
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -25,7 +27,8 @@ from sre_agent.models import CleanRecord
 from sre_agent.patterns import LogPattern
 
 CHANGE_WORDS = re.compile(
-    r"\b(?:config(?:uration)?|deploy\w*|rollout|rolled back|rollback|revision|release[ds]?|version"
+    r"\b(?:(?<![/.-])config(?:uration)?|deploy\w*|rollout|rolled back|rollback|revision|release[ds]?"
+    r"|version(?!/)"
     r"|upgrad\w*|downgrad\w*|restart\w*|reload\w*|reconfigur\w*|SIGHUP|signal: hup"
     r"|(?:warm|cold|graceful) shutdown|scal(?:ed|ing) (?:up|down|to)"
     r"|migrat\w*|feature flag"
@@ -36,45 +39,76 @@ CHANGE_WORDS = re.compile(
 #: change; over a short look-back a watcher's check is not yet frequent enough to count as routine.
 NO_CHANGE_WORDS = re.compile(
     r"\b(?:unchanged|no changes?|not changed|nothing (?:to|changed)|up[ -]to[ -]date"
-    r"|already (?:at|on|running))\b",
+    r"|already (?:at|on|running)|\w*DeprecationWarning|deprecated)\b",
     re.IGNORECASE,
 )
 
 
+#: A version as a program's start banner names it: `v5.3.6`, `v24.0` (not a path's `/v1.2/`, nor
+#: `TLSv1.2`): `celery@worker-2 v5.3.6 (emerald-rush)` is a start, so a change.
+_BANNER_VERSION = re.compile(r"(?<![\w/.-])v\d+\.\d+(?:\.\d+)*(?![\w/.-])")
+
+
 def speaks_of_change(text: str) -> bool:
-    """Whether `text` names a change (config, deploy, rollout, restart, …) and does not say that
-    nothing changed."""
-    return CHANGE_WORDS.search(text) is not None and NO_CHANGE_WORDS.search(text) is None
+    """Whether `text` names a change (config, deploy, rollout, restart, …, or a version as a start
+    banner does) and does not say that nothing changed."""
+    named = CHANGE_WORDS.search(text) is not None or _BANNER_VERSION.search(text) is not None
+    return named and NO_CHANGE_WORDS.search(text) is None
 
 
 #: A line that says a process starts (`starting payment-gateway`, `Started OrdersApplication`).
 _STARTS = re.compile(r"\b(?:start(?:s|ed|ing)|boot(?:ed|ing)|launch(?:ed|ing))\b", re.IGNORECASE)
 #: The version a record names in a field of its own (`"version": "2.14.0"`), else its build
 #: (`"commit": "a91c3e2"`): the first of these that it has.
-_VERSION_FIELDS = [
-    re.compile(rf'"(?:{keys})"\s*:\s*"?([\w.:/@+-]{{2,80}})', re.IGNORECASE)
+_VERSION_KEYS = [
+    re.compile(rf"^(?:{keys})$", re.IGNORECASE)
     for keys in ("version|app_?version|service_?version|image_?tag", "build|commit|git_?(?:sha|commit)")
 ]
+_VERSION_VALUE = re.compile(r"^[\w.:/@+-]{2,80}$")
+#: Objects a shipper adds about itself and the machine (Filebeat's `agent.version`, `ecs.version`,
+#: `host.os.version`, Winlogbeat's `winlog.version`): their versions are not the program's.
+_SHIPPER_KEYS = frozenset(
+    {"agent", "ecs", "beat", "host", "os", "log", "input", "cloud", "winlog", "fluentbit"}
+)
 
 
 def version_started(head: str, fields_json: str) -> str | None:
     """The version the record of a start line (its first line `head`) names (`starting
     payment-gateway` with `version: 2.14.0`): a process that starts and says what it runs is a
     deploy or a restart, though its words name neither. None when the line says no start or its
-    record names no version."""
+    record names no version (a shipper's own `agent.version` is not one)."""
     if _STARTS.search(head) is None or NO_CHANGE_WORDS.search(head) is not None:
         return None
-    for field in _VERSION_FIELDS:
-        if found := field.search(fields_json):
-            return found.group(1)
+    try:
+        fields = json.loads(fields_json)
+    except ValueError:
+        return None
+    if not isinstance(fields, dict):
+        return None
+    for keys in _VERSION_KEYS:
+        if (found := _version_in(fields, keys)) is not None:
+            return found
+    return None
+
+
+def _version_in(fields: dict[str, Any], keys: re.Pattern[str]) -> str | None:
+    """The first value under a key `keys` matches, in `fields` and the objects in it (a shipper's
+    own objects aside, `_SHIPPER_KEYS`)."""
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            if key.lower() not in _SHIPPER_KEYS and (found := _version_in(value, keys)) is not None:
+                return found
+        elif keys.match(key) and _VERSION_VALUE.match(str(value)):
+            return str(value)
     return None
 
 
 def change_said(message: str, fields_json: str) -> str | None:
     """What a line says changed, as the timeline shows it: its first line when its words name a
     change, that line with the version it started (`starting payment-gateway (version 2.14.0)`),
-    else None."""
-    head = message.split("\n", 1)[0]
+    else None. The first line is the first that says something (a banner may begin with a blank
+    one)."""
+    head = next((line for line in message.split("\n") if line.strip()), "")
     if speaks_of_change(head):
         return message
     version = version_started(head, fields_json)

@@ -5,10 +5,12 @@ LanceDB, the real model (`workflows/changes.py`)."""
 from __future__ import annotations
 
 import pytest
-from test_retrieve_rules import _ask, _rows, _store
+from test_retrieve_rules import SESSION, _ask, _rows, _store
 
+from sre_agent.indexes import SearchFilters
 from sre_agent.timeline import change_said, speaks_of_change
 from sre_agent.workflows.changes import asks_about_changes
+from sre_agent.workflows.restarts import return_ids
 
 
 @pytest.mark.parametrize(
@@ -104,6 +106,18 @@ def test_what_changed_for_a_named_thing_puts_that_things_lines_before_the_change
         ("connection shutdown by peer", False),
         ("config reloaded: no changes", False),  # says nothing changed
         ("GET /install.sh 200", False),  # a path, not an install
+        ('GET /.git/config HTTP/1.1" 404 179', False),  # a scanner's path, not a config
+        ("Not Found: /.git/config", False),
+        ('"POST /send/ HTTP/1.1" 302 0 "Mozilla/5.0 (Macintosh) Version/17.4 Safari/605.1.15"', False),
+        ("consumer.py:507: CPendingDeprecationWarning: The broker_connection_retry configuration", False),
+        ("config key 'timeout' is deprecated, use 'request_timeout'", False),
+        ("nginx version: nginx/1.25.3", True),
+        ("-------------- celery@airflow-worker-2 v5.3.6 (emerald-rush)", True),
+        ("Keycloak v24.0.1 (powered by Quarkus) started", True),
+        ("GET /api/v1.2/orders 200", False),  # a path's version
+        ("handshake done with TLSv1.3", False),
+        ("retrying v2 endpoint", False),
+        ("loaded config /etc/app/app.yaml", True),
         ("request took 32ms", False),
     ],
 )
@@ -126,6 +140,22 @@ def test_which_lines_speak_of_a_change(line: str, is_change: bool) -> None:
             "Started OrdersApplication in 14.2 seconds (version 77be0d1)",
         ),
         ("starting payment-gateway", '{"ecs.version": "1.2.0"}', None),  # the shipper's schema, not the app's
+        # a shipper's own objects name its version, not the program's (Filebeat's agent.version)
+        ("Starting attempt 1 of 3", '{"agent": {"version": "8.13.4"}, "ecs": {"version": "8.0.0"}}', None),
+        (
+            "Starting attempt 1 of 3",
+            '{"agent": {"version": "8.13.4"}, "service": {"version": "2.8.1"}}',
+            "Starting attempt 1 of 3 (version 2.8.1)",
+        ),
+        ("starting api", '{"version": {"major": 2}}', None),  # not a version value
+        ("starting api", '{"version": "2.1 (beta build)"}', None),
+        ("starting api", "not json", None),
+        # a banner that begins with a blank line: its first line that says something
+        (
+            " \n -------------- celery@w-2 v5.3.6 (emerald-rush)\n- ** [config]",
+            "{}",
+            " \n -------------- celery@w-2 v5.3.6 (emerald-rush)\n- ** [config]",
+        ),
         ("charge succeeded", '{"version": "2.14.0"}', None),  # no start
         ("starting payment-gateway", "{}", None),  # no version
         ("worker already started", '{"version": "2"}', None),  # says nothing changed
@@ -153,3 +183,37 @@ def test_what_changed_finds_a_start_with_a_new_version(tmp_path, embedder) -> No
     )
     found, _ = _ask(store, "what changed right before the payment errors started?", k=3)
     assert found[0] == "starting payment-gateway"
+
+
+def test_what_was_rolled_out_gets_each_stop_and_the_start_that_followed_it(tmp_path, embedder) -> None:
+    routine = [
+        (m, f"Task sync_rates[{m}] succeeded in 0.2s", {"host": f"worker-{1 + m % 2}"}) for m in range(40)
+    ]
+    rows = [
+        *routine,
+        (10, "worker: Warm shutdown (MainProcess)", {"host": "worker-1", "level": "WARN"}),
+        (10.1, "celery@worker-1 ready.", {"host": "worker-1"}),
+        (12, "worker: Warm shutdown (MainProcess)", {"host": "worker-2", "level": "WARN"}),
+        (12.2, "mingle: all alone", {"host": "worker-2"}),
+        (12.3, "celery@worker-2 ready.", {"host": "worker-2"}),
+        (12.4, "celery@worker-2 ready again.", {"host": "worker-2"}),  # the first return only
+        (18, "celery@worker-1 ready to go.", {"host": "worker-1"}),  # 8 min after: not this change's
+        (30, "celery@worker-3 ready.", {"host": "worker-3"}),  # no change before it on its host
+        (41, "Task export failed: OutOfMemoryError", {"host": "worker-1", "level": "ERROR"}),
+    ]
+    store = _store(tmp_path, embedder, _rows(*sorted(rows, key=lambda row: row[0])))
+    every = store.scan(SESSION)
+    changed = [row.id for row in every if "Warm shutdown" in row.message]
+    back = return_ids(store, SESSION, None, SearchFilters(), changed)
+    by_id = {row.id: row for row in every}
+    assert [(by_id[i].message, by_id[i].host) for i in back] == [
+        ("celery@worker-1 ready.", "worker-1"),
+        ("celery@worker-2 ready.", "worker-2"),
+    ]
+    assert return_ids(store, SESSION, None, SearchFilters(), []) == []
+    found, _ = _ask(store, "what changed before that? was anything rolled out earlier today", k=3)
+    assert sorted(found[:3]) == [
+        "celery@worker-1 ready.",
+        "celery@worker-2 ready.",
+        "worker: Warm shutdown (MainProcess)",
+    ]

@@ -335,3 +335,27 @@ def test_before_that_earlier_today_is_the_threads_day_when_today_is_a_later_day(
         "'before that' before 'today': read as the day the thread is about, 2024-06-11 00:00 .. "
         "2024-06-11 13:55 UTC, up to the time it asked about"
     )
+
+
+def test_before_it_with_a_time_of_its_own_points_back_unless_the_question_says_it_is_unrelated() -> None:
+    trouble = TimeWindow(
+        start=datetime(2024, 7, 9, 14, 5, tzinfo=UTC), end=datetime(2024, 7, 9, 14, 9, tzinfo=UTC)
+    )
+    memory = {WINDOW_KEY: f"{trouble.start.isoformat()}/{trouble.end.isoformat()}"}
+    now = datetime(2024, 7, 10, 7, tzinfo=UTC)
+    # "before it filled up … this morning": the trouble's morning, up to it (no "already" needed)
+    plan = RuleRefiner().refine(
+        "ok so what changed before it filled up? did anyone roll out something this morning",
+        now=now,
+        thread=memory,
+    )
+    assert plan.window == TimeWindow(start=datetime(2024, 7, 9, tzinfo=UTC), end=trouble.start)
+    assert plan.notes[-1].startswith("'before it' before 'today / morning': read as the day the thread is about")
+    # "since when" asks when, not what came before; "unrelated:" is about something else
+    for question in (
+        "cert-manager fails since last night. since when and how often?",
+        "unrelated: the webhook failed before the renewals last night, why?",
+    ):
+        plan = RuleRefiner().refine(question, now=now, thread=memory)
+        assert plan.window is not None and plan.window.start == datetime(2024, 7, 9, 18, tzinfo=UTC), question
+        assert not plan.before_then

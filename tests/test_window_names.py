@@ -84,3 +84,28 @@ def test_the_names_a_window_must_hold() -> None:
         question="q", query_text="q", terms=["503", "web02", "osd.7", "port 5433", "ReportsPool", "x9"]
     )
     assert named_things(plan) == ["web02", "osd.7", "x9"]
+
+
+def test_what_went_wrong_in_a_window_without_the_named_thing_reads_the_windows_worst(
+    tmp_path, embedder
+) -> None:
+    records = [_record(30 + m, f"pgmap v{m}: 12 pgs active+clean", 10 + m, host="mon-1") for m in range(10)]
+    records += [
+        _record(35, "heartbeat_check: no reply from osd.8", 30, host="osd-2", level="ERROR"),
+        _record(36, "Health check failed: 1 osds down (OSD_DOWN)", 31, host="mon-1", level="WARN"),
+        _record(-30, "overall HEALTH_WARN 1 osds down", 1, host="mon-1", level="WARN"),
+    ]
+    store = _store(tmp_path, embedder, sorted(records, key=lambda r: r.timestamp))
+    question = "ceph -s shows HEALTH_WARN. whats going on between 12:30 and 12:40?"
+    plan = RuleRefiner().refine(question, now=NOW)
+    assert plan.identifiers == ["HEALTH_WARN"] and plan.asks_what_went_wrong
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=2, tables=[TABLE])
+    assert plan.window is not None and plan.broad and not plan.identifiers
+    assert plan.read_notes == [
+        "no line in 2026-03-01 12:30 → 2026-03-01 12:40 UTC holds 'HEALTH_WARN', so I read the window's"
+        " worst lines"
+    ]
+    assert [line.message for line in lines] == [
+        "heartbeat_check: no reply from osd.8",
+        "Health check failed: 1 osds down (OSD_DOWN)",
+    ]

@@ -40,6 +40,9 @@ class RetrievalPlan(BaseModel):
     day: date | None = Field(
         default=None, description="the day the question named, in the logs' clock (the thread's day after it)"
     )
+    window_by_clock: bool = Field(
+        default=False, description="the question gave its window in clock times ('between 09:31 and 09:32')"
+    )
     window_alternatives: list[TimeWindow] = Field(
         default_factory=list, description="other readings of the time phrase, tried when the window is empty"
     )
@@ -100,6 +103,10 @@ class RetrievalPlan(BaseModel):
     )
     asks_since_when: bool = Field(
         default=False, description="asks when something began: within a shape, the oldest lines first"
+    )
+    asks_where: bool = Field(
+        default=False,
+        description="asks on which hosts something happens: each host's first line of what it names first",
     )
     window_referent: str | None = Field(
         default=None,

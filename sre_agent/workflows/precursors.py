@@ -70,6 +70,15 @@ _BEFORE_THEN = re.compile(
 _BEFORE_EVENT = re.compile(
     r"\b(?:before (?:it|they|the \w+|those \w+|these \w+)\b|since when\b)", re.IGNORECASE
 )
+#: "before it filled up", "before the errors" (not "since when": that asks when, not what came before)
+_BEFORE_AN_EVENT = re.compile(r"\bbefore (?:it|they|the \w+|those \w+|these \w+)\b", re.IGNORECASE)
+#: A question that says it is about something else than the thread ("unrelated: …", "different
+#: thing: …", "separate issue …") points back at nothing.
+_UNRELATED = re.compile(
+    r"^\W*(?:(?:also )?unrelated|different (?:thing|issue|question)|separate (?:issue|question)"
+    r"|new (?:issue|question))\b",
+    re.IGNORECASE,
+)
 _EARLIER_STATE = re.compile(
     r"\b(?:already|had (?:\S+ ){0,6}?been|going downhill|earlier"
     r"|build(?:ing)? up|pil(?:e|ing) up|creeping)\b",
@@ -84,13 +93,19 @@ _SINCE_WHEN = re.compile(
 )
 
 
-def referred_before(question: str, thread: dict[str, str] | None) -> tuple[TimeWindow, str] | None:
+def referred_before(
+    question: str, thread: dict[str, str] | None, dated: bool = False
+) -> tuple[TimeWindow, str] | None:
     """The stretch "already … before it died" / "in the hours before that" in `question` stands
     for: `PRECURSOR_LOOKBACK` up to the start of the thread's last window, and the words that
-    pointed back; None when the question asks about no earlier time or the thread has no window."""
+    pointed back; None when the question asks about no earlier time or the thread has no window.
+    A question that names a time of its own (`dated`: "what changed before it filled up? … this
+    morning") points back with "before it …" alone."""
     m = _BEFORE_THEN.search(question)
     if m is None and _EARLIER_STATE.search(question):
         m = _BEFORE_EVENT.search(question)
+    if m is None and dated and not _UNRELATED.match(question):
+        m = _BEFORE_AN_EVENT.search(question)
     if m is None or (then := thread_window(thread)) is None:
         return None
     return TimeWindow(start=then.start - PRECURSOR_LOOKBACK, end=then.start), m.group(0)

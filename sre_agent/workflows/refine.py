@@ -33,6 +33,7 @@ from sre_agent.workflows.precursors import (
 from sre_agent.workflows.recovery import asks_about_recovery
 from sre_agent.workflows.referents import referred_hosts, referred_trouble
 from sre_agent.workflows.restarts import asks_about_restarts
+from sre_agent.workflows.spread import asks_where
 from sre_agent.workflows.trends import asks_about_buildup
 
 #: The thread-memory key of the day (ISO date, in the logs' clock) the thread's last window was on.
@@ -99,8 +100,8 @@ _WARNINGS = re.compile(_WARN_WORD, re.IGNORECASE)
 _BROAD = re.compile(
     r"what (?:else )?(?:went|goes|is going|was going) wrong|what (?:else )?happened"
     r"|(?:anything|something) (?:else )?(?:go|goes|went|gone|going) wrong"
-    r"|what(?:'s| is) (?:going on|happening)"
-    r"|what(?:'s| is| was) (?:wrong|broken|the (?:matter|problem|trouble))\b"
+    r"|what(?:'s|s| is) (?:going on|happening)"  # "whats going on": as typed at 3 a.m.
+    r"|what(?:'s|s| is| was) (?:wrong|broken|the (?:matter|problem|trouble))\b"
     r"|anything (?:else )?(?:abnormal|unusual|odd|wrong|weird|strange|suspicious|interesting)"
     r"|(?:anything|something) (?:else )?(?:off|amiss|fishy|out of the ordinary)\b"
     r"|\b(?:did|does|has|is) (?:it|that|this) (?:happen(?:ed|ing)?|occur(?:red)?|recur(?:red)?) again"
@@ -167,6 +168,7 @@ _CODE_NAME = re.compile(r"[A-Za-z]+[a-z][A-Z][A-Za-z]*|[A-Z]{3,}")
 _TIME_WORDS = frozenset("around at about near by before after since until till from to between".split())
 _EDGE = "\"'`()[]{}<>,;!?"
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
+_CLOCK_IN = re.compile(r"\b\d{1,2}:\d{2}\b")
 # The word right before a number names what it counts ("port 5433", "job 8", "HTTP 502").
 _WORD_NUMBER = re.compile(
     r"\b([A-Za-z][A-Za-z_-]{1,30})[\s#:=]+(\d+(?:\.\d+|(?::\d{2}){1,2})?)(?![\w.:/-]|\.\w)"
@@ -277,7 +279,10 @@ class RuleRefiner:
                 f"time: {' / '.join(parsed.phrases)}{clock} → {parsed.window.start:%Y-%m-%d %H:%M} .. "
                 f"{parsed.window.end:%Y-%m-%d %H:%M} UTC"
             )
-        if parsed.window is not None and (earlier := referred_before(question, thread)) is not None:
+        if (
+            parsed.window is not None
+            and (earlier := referred_before(question, thread, dated=True)) is not None
+        ):
             before, pointing = earlier  # "warnings earlier today, before it started failing?"
             if parsed.window.start < before.end < parsed.window.end:
                 window, before_then = TimeWindow(start=parsed.window.start, end=before.end), True
@@ -342,6 +347,7 @@ class RuleRefiner:
             window=window,
             window_referent=back_then.referent if back_then else None,
             window_alternatives=parsed.alternatives,
+            window_by_clock=window is parsed.window and any(_CLOCK_IN.search(p) for p in parsed.phrases),
             day=parsed.day,
             asks_about_changes=asks_about_changes(question),
             asks_about_buildup=asks_about_buildup(question),
@@ -349,6 +355,7 @@ class RuleRefiner:
             trouble_shapes=remembered_trouble(thread) if before_then or recovery else [],
             asks_about_recovery=recovery,
             asks_since_when=asks_since_when(question),
+            asks_where=asks_where(question),
             asks_about_restarts=asks_about_restarts(question),
             utc_offset=utc_offset,
             min_level=min_level,

@@ -14,10 +14,12 @@ what the question names.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
-from sre_agent.workflows.changes import rare_ids_saying
+from sre_agent.workflows.changes import SCAN_LIMIT, rare_ids_saying
 from sre_agent.workflows.constraints import any_identifier_clause, with_clause
 from sre_agent.workflows.order import merge_hits, shape_firsts
 
@@ -27,6 +29,9 @@ MAX_REPEATS_PER_HOST = 10
 MAX_RESTARTS = 200
 #: The part of a line read for restart words.
 HEAD_CHARS = 300
+#: How soon after a change line (a shutdown, a reload) a line of its host saying it is back
+#: belongs to that change.
+RETURN_WITHIN = timedelta(minutes=5)
 
 #: Words of a question about something coming back: "came back", then "back up", "running again".
 _COME_BACK = r"\b(?:come|comes|came|coming|get|got|brought|bring|bringing)\s+(?:\w+\s+)?back\b"
@@ -120,3 +125,33 @@ def _head_says_restart(message: str) -> bool:
     """Whether the first `HEAD_CHARS` of `message` say a stop, start or return: a `Started` deep
     in a stack trace or a dumped config is not a restart."""
     return speaks_of_restart(message[:HEAD_CHARS])
+
+
+def return_ids(
+    index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, changed: Sequence[str]
+) -> list[str]:
+    """The ids of the lines passing `filters` that say a process is back (`ready`, `started`,
+    `listening`) on the host of a change line (`changed`, ids) within `RETURN_WITHIN` after it,
+    the first such line after each change: "was anything rolled out?" is answered by `Warm
+    shutdown` and, 7 s later, `celery@worker-1 ready.`; a deploy is the stop and the start. Shapes
+    that repeat more than `MAX_REPEATS_PER_HOST` times on one host are routine, not a return."""
+    rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT)
+    per_host = Counter((row.shape, row.host) for row in rows)
+    wanted = set(changed)
+    found: list[str] = []
+    for change in (row for row in rows if row.id in wanted):
+        back = next(
+            (
+                row
+                for row in rows
+                if row.host == change.host
+                and change.timestamp < row.timestamp <= change.timestamp + RETURN_WITHIN
+                and row.id not in wanted
+                and per_host[(row.shape, row.host)] <= MAX_REPEATS_PER_HOST
+                and _RETURN_WORDS.search(row.message[:HEAD_CHARS])
+            ),
+            None,
+        )
+        if back is not None and back.id not in found:
+            found.append(back.id)
+    return found

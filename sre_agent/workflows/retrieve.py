@@ -57,7 +57,7 @@ from sre_agent.workflows.origins import named_origin_ids
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.plan_search import EXACT_CANDIDATES, TIER_VECTOR_WEIGHT, PlanSearch
 from sre_agent.workflows.precursors import PRECURSOR_LINES, each_hosts_first, earliest_first, first_different
-from sre_agent.workflows.recovery import recovery_tiers
+from sre_agent.workflows.recovery import WARN_RANK, recovery_tiers
 from sre_agent.workflows.requests import (
     asks_about_someone,
     follow_requests,
@@ -65,9 +65,10 @@ from sre_agent.workflows.requests import (
     place_followed,
     request_ids,
 )
-from sre_agent.workflows.restarts import restart_ids, returns_first
+from sre_agent.workflows.restarts import restart_ids, return_ids, returns_first
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
+from sre_agent.workflows.spread import hosts_first
 from sre_agent.workflows.trends import closeness_to, trend_ids
 from sre_agent.workflows.windows import absent, just_after, read_on_to, settle_window, unheld_numbers
 
@@ -166,6 +167,8 @@ class Retriever(PlanSearch):
                 heads_first(each_hosts_first(sorted(tier, key=lambda hit: hit.timestamp)), plan.identifiers)
                 for tier in tiers
             ]
+        elif plan.asks_where:  # "only the web boxes, or the workers too?": each host's first line
+            tiers = [hosts_first(tier, plan.identifiers) for tier in tiers]
         if late := self._after_window(session, tables, plan, filters):  # what it names, just after
             tiers.append(late)
         if written := named_origin_ids(self.index, session, tables, plan, filters):  # "what did mod_jk log"
@@ -174,8 +177,11 @@ class Retriever(PlanSearch):
             by_writer = with_clause(filters, in_clause("id", written))
             tiers.insert(at, self._ranked(session, tables, plan, by_writer))
         if plan.asks_about_changes and (changed := change_ids(self.index, session, tables, filters)):
-            # "did anything change?": those lines next, after any lines of what the question names
+            # "did anything change?": those lines next, after any lines of what the question names,
+            # then each one's host saying it is back (a deploy is the stop and the start)
             tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", changed))))
+            if back := return_ids(self.index, session, tables, filters, changed):
+                tiers.append(self._ranked(session, tables, plan, with_clause(filters, in_clause("id", back))))
         if plan.asks_about_restarts:  # "did it come back up?": the lines that say a stop, start or return
             tiers.append(self._restarts(session, tables, plan, filters))
         if plan.asks_about_buildup or plan.before_then:  # "was that box already running low?"
@@ -260,9 +266,15 @@ class Retriever(PlanSearch):
                 else self._ranked(session, tables, plan, every, TIER_VECTOR_WEIGHT, present)
             )
             exact = heads_first(exact, present)  # the lines that say it, before traces that carry it
-            if plan.asks_what_went_wrong:  # "what happened to upstream 10.0.3.21?": its worst lines first
-                worst = worst_rows(self.index, session, tables, every, plan.window, WORST_FIRST)
-                exact = merge_hits([as_hit(row) for row in worst], exact)
+            # "mongo-2 stuck in RECOVERING": of its lines, those holding the question's anchors first
+            anchored = self._anchored(session, tables, plan, every, rare_words=False)
+            exact = merge_hits(anchored, exact)
+            if plan.asks_what_went_wrong:  # "what happened to upstream 10.0.3.21?": its worst lines
+                # first, the failing ones before the anchored lines, the merely unusual ones after
+                rows = worst_rows(self.index, session, tables, every, plan.window, WORST_FIRST)
+                worst = [as_hit(row) for row in rows]
+                failing = [hit for hit in worst if hit.level_rank >= WARN_RANK]
+                exact = merge_hits(failing, merge_hits(anchored, merge_hits(worst, exact)))
         tiers = [exact, self._anchored(session, tables, plan, filters)]
         if exact:
             tiers.append(self._sharing_ids(session, tables, plan, filters, exact))

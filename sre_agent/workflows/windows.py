@@ -8,7 +8,10 @@
   of them ("'deadlock detected' fired overnight on feb 14" when the night was read wrong).
 - A window that holds stored lines but none holding any identifier the question names, while
   lines outside it do, is dropped the same way, and said ("where did replica set X come from?
-  nobody deployed today": X was created yesterday).
+  nobody deployed today": X was created yesterday); so is one that holds no line of a short name
+  it gives (`web02`). A question asking what went wrong in a window it gives in clock times ("ceph
+  -s shows HEALTH_WARN: whats going on between 09:31 and 09:32?") is about the window: it keeps
+  it and reads its worst lines instead ("this morning" is too loose a time to outweigh an id).
 - What the question names goes on after its window ends ("command 3106 before midnight: did that
   boot go through?" — it timed out at 00:03): `just_after` is the stretch after the window where
   its lines are still looked for, after those inside it.
@@ -47,7 +50,17 @@ def settle_window(
         plan.window = window
     names = named_things(plan)
     elsewhere = names and not _holds_one(index, session, tables, names, plan.window)
-    if elsewhere and _holds_one(index, session, tables, names, None):
+    elsewhere = elsewhere and _holds_one(index, session, tables, names, None)
+    if elsewhere and plan.asks_what_went_wrong and plan.identifiers and plan.window_by_clock:
+        # "ceph -s shows HEALTH_WARN: whats going on between 09:31 and 09:32?" asks about the window
+        named = ", ".join(f"'{i}'" for i in plan.identifiers)
+        notes.append(
+            f"no line in {_text(plan.window, plan.utc_offset)} holds {named}, so I read the window's "
+            "worst lines"
+        )
+        plan.identifiers, plan.broad = [], True
+        plan.min_level, plan.prefer_level = plan.prefer_level or plan.min_level or "WARN", None
+    elif elsewhere:
         named = ", ".join(f"'{i}'" for i in names)
         notes.append(
             f"no line in {_text(plan.window, plan.utc_offset)} holds {named}, so I searched all the "
