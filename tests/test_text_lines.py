@@ -394,7 +394,8 @@ def test_a_big_csv_keeps_its_header_for_the_span_and_for_a_read_from_its_middle(
 
 
 def test_a_klog_line_starts_a_record_with_its_level_and_the_files_year() -> None:
-    line = 'E0709 14:02:11.123456       1 status.go:71] apiserver received an error: "etcdserver: mvcc: database space exceeded"'
+    said = 'apiserver received an error: "etcdserver: mvcc: database space exceeded"'
+    line = f"E0709 14:02:11.123456       1 status.go:71] {said}"
     record = record_start(line, source="apiserver.log", lineno=3, default_year=2024)
     assert record is not None
     assert (record.timestamp, record.level, record.line) == (
