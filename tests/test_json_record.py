@@ -13,6 +13,7 @@ import pytest
 from sre_agent.connectors import FileLogstore
 from sre_agent.connectors.json_record import record_from_object
 from sre_agent.connectors.json_values import epoch_time, numeric_level
+from sre_agent.connectors.text_lines import record_start
 from sre_agent.models import LogQuery
 
 T = datetime(2024, 3, 12, 14, 5, 16, 564000, tzinfo=UTC)
@@ -412,7 +413,10 @@ def test_a_klog_line_kept_as_the_message_gives_its_level() -> None:
 
 def test_a_message_that_is_a_json_object_is_read_as_the_record() -> None:
     # Fluent Bit kept etcd's zap line whole under `message`: its own level, message and fields count
-    zap = '{"level":"warn","ts":"2024-07-09T14:02:11.5Z","caller":"etcdserver/util.go:170","msg":"apply request took too long","took":"1.2s"}'
+    zap = (
+        '{"level":"warn","ts":"2024-07-09T14:02:11.5Z","caller":"etcdserver/util.go:170",'
+        '"msg":"apply request took too long","took":"1.2s"}'
+    )
     record = record_from_object({"message": zap, "kubernetes": {"pod_name": "etcd-cp-1"}}, source="f", line=4)
     assert (record.level, record.message, record.host) == ("WARN", "apply request took too long", "etcd-cp-1")
     assert record.timestamp == datetime(2024, 7, 9, 14, 2, 11, 500000, tzinfo=UTC)
@@ -426,3 +430,25 @@ def test_a_message_that_is_a_json_object_is_read_as_the_record() -> None:
     # a message that only looks like one stays as it is
     odd = record_from_object({"time": ISO, "message": "{not json} at all"}, source="f", line=5)
     assert odd.message == "{not json} at all"
+
+
+@pytest.mark.parametrize(
+    ("message", "level"),
+    [
+        ("Error R14 (Memory quota exceeded)", "ERROR"),  # Heroku's platform errors
+        ("Error: connect ECONNREFUSED 10.0.0.5:5432", "ERROR"),
+        ("Warning: vm.overcommit_memory is 0", "WARN"),
+        ("Fatal error in main loop", "FATAL"),
+        ("Errors found: 0", None),
+        ("Error", None),
+        ("no Error here", None),
+    ],
+)
+def test_a_message_opening_with_a_capitalised_level_word_has_that_level(
+    message: str, level: str | None
+) -> None:
+    assert record_from_object({"timestamp": ISO, "message": message}, source="f", line=1).level == level
+    assert (
+        record_start(f"2024-03-12T14:05:16Z {message}", source="f", lineno=1, default_year=2024).level
+        == level
+    )

@@ -178,6 +178,9 @@ _FEW_VALUES = frozenset({"service", "method", "host", "env"})
 #: is refused as malformed (ValueError) instead of failing the whole fetch where it is stored.
 MAX_DEPTH = 64
 LEVEL_IN_TEXT = re.compile(r"\b(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|PANIC|SEVERE)\b")
+#: A message that opens with a capitalised level word (Heroku's `Error R14 (Memory quota exceeded)`,
+#: Node's `Error: connect ECONNREFUSED`, `Warning: …`).
+LEADING_LEVEL = re.compile(r"^(Error|Warning|Fatal|Critical|Panic)(?=[:\s])")
 #: A logfmt message's own level pair (`at=error code=H12 …`, `level=warn msg=…`), when a shipper
 #: kept the line whole as the record's message.
 LOGFMT_LEVEL = re.compile(r'(?:^|\s)(?:level|lvl|severity|at)="?([A-Za-z]+)\b')
@@ -350,6 +353,8 @@ def record_from_object(
         fields["level"] = said.level
     elif "level" not in fields and (level := klog_level(message) or _logfmt_level(message[:200])):
         fields["level"] = level  # `E0709 14:02:11.123456 1 status.go:71] …`, `at=error code=H12 …`
+    elif "level" not in fields and (lead := LEADING_LEVEL.match(message)):
+        fields["level"] = lead.group(1)
     elif "level" not in fields and (found := LEVEL_IN_TEXT.search(message[:80])):
         fields["level"] = found.group(1)
     elif "level" not in fields and says_error(keys.flat):  # no level, but an `errorCode` set
