@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sre_agent.configs import RpcMethod, ServiceConfig
-from sre_agent.workflows.refine import RuleRefiner
+from sre_agent.workflows.refine import THREAD_DAY, RuleRefiner
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 CONFIG = ServiceConfig(
@@ -141,3 +141,30 @@ def test_errors_or_warnings_asks_for_warnings_too() -> None:
     assert errors.min_level == "ERROR"
     crashes = RuleRefiner().refine("any crashes or warnings between 14:00 and 14:20?", now=NOW)
     assert crashes.min_level == "WARN"
+
+
+@pytest.mark.parametrize(
+    ("question", "prefer"),
+    [
+        ("the scheduler run around 02:00 exited with status 137, why?", "WARN"),
+        ("why did the nightly export stop overnight", "WARN"),
+        ("why did wait_for_partner_file give up?", "WARN"),
+        ("why is checkout slow for user 8812?", None),
+        ("which job exited first?", None),
+        ("why did the errors start?", "ERROR"),  # a level it names by name stays that level
+    ],
+)
+def test_why_something_broke_puts_its_warnings_and_errors_first(question: str, prefer: str | None) -> None:
+    plan = RuleRefiner().refine(question, now=NOW)
+    assert plan.prefer_level == prefer and plan.min_level is None
+
+
+def test_an_unrelated_question_is_read_without_the_thread() -> None:
+    thread = {"user_id": "8812", THREAD_DAY: "2026-11-20"}
+    plan = RuleRefiner().refine("unrelated: what failed around 02:00?", now=NOW, thread=thread)
+    assert plan.field_filters == {} and plan.window is not None
+    assert plan.window.start == datetime(2026, 11, 24, 1, 30, tzinfo=UTC)
+    assert plan.notes[0] == "'unrelated': read without this thread's earlier turns"
+    followed = RuleRefiner().refine("what failed for the user around 02:00?", now=NOW, thread=thread)
+    assert followed.field_filters == {"user_id": "8812"}
+    assert followed.window is not None and followed.window.start == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)

@@ -93,6 +93,11 @@ _SINCE_WHEN = re.compile(
 )
 
 
+def says_unrelated(question: str) -> bool:
+    """Whether `question` says it is about something else than its thread ("unrelated: …")."""
+    return _UNRELATED.match(question) is not None
+
+
 def referred_before(
     question: str, thread: dict[str, str] | None, dated: bool = False
 ) -> tuple[TimeWindow, str] | None:
@@ -104,7 +109,7 @@ def referred_before(
     m = _BEFORE_THEN.search(question)
     if m is None and _EARLIER_STATE.search(question):
         m = _BEFORE_EVENT.search(question)
-    if m is None and dated and not _UNRELATED.match(question):
+    if m is None and dated and not says_unrelated(question):
         m = _BEFORE_AN_EVENT.search(question)
     if m is None or (then := thread_window(thread)) is None:
         return None

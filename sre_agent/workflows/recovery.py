@@ -42,7 +42,9 @@ _ASKS = re.compile(
     r"|(?:calm|settle|quiet)(?:ed|d)? down|clear(?:ed)? up)\b"
     r"|\b(?:working|succeeding|passing|flowing|coming in) again\b"
     r"|\b(?:go|goes|going|went|get|gets|getting|got) (?:through|thru) again\b"
-    r"|\bback to normal\b|\bstill (?:failing|happening|broken|erroring|down|timing out|there)\b"
+    r"|\bback to normal\b"
+    r"|\bstill (?:failing|happening|broken|erroring|down|timing out|there|stuck|backed up|queued|growing)\b"
+    r"|\b(?:did|has|have|is|are) (?:it|they|the \w+) (?:drain(?:ed|ing)?|caught up|catch(?:ing)? up)\b"
     r"|\bstopped (?:failing|erroring|happening)\b|\bis it over\b"
     r"|\b(?:any|no) more\b[^?.]{0,40}\bsince\b",
     re.IGNORECASE,

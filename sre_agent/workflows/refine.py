@@ -29,6 +29,7 @@ from sre_agent.workflows.precursors import (
     pointed_window,
     referred_before,
     remembered_trouble,
+    says_unrelated,
 )
 from sre_agent.workflows.recovery import asks_about_recovery
 from sre_agent.workflows.referents import referred_hosts, referred_trouble
@@ -168,6 +169,14 @@ _CODE_NAME = re.compile(r"[A-Za-z]+[a-z][A-Z][A-Za-z]*|[A-Z]{3,}")
 _TIME_WORDS = frozenset("around at about near by before after since until till from to between".split())
 _EDGE = "\"'`()[]{}<>,;!?"
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$")
+#: "why did it exit/crash/die/stop?", "… exited with status 137, why?": its warnings and errors first.
+_WHY_IT_BROKE = re.compile(
+    r"\bwhy\b[^?.]{0,60}\b(?:exit(?:ed|s)?|crash(?:ed|es)?|die[ds]?|fail(?:ed|s)?|stop(?:ped|s)?"
+    r"|kill(?:ed)?|went (?:red|down)|go(?:es)? down|hung|hang(?:s|ing)?|broke|give up|gave up)\b"
+    r"|\b(?:exit(?:ed|s)?|crash(?:ed|es)?|die[ds]|fail(?:ed|s)|stopped|killed|went down|hung|broke"
+    r"|gave up)\b[^?.]{0,60}\bwhy\b",
+    re.IGNORECASE,
+)
 _CLOCK_IN = re.compile(r"\b\d{1,2}:\d{2}\b")
 # The word right before a number names what it counts ("port 5433", "job 8", "HTTP 502").
 _WORD_NUMBER = re.compile(
@@ -203,6 +212,9 @@ class RuleRefiner:
         request" without naming one inherits them. `utc_offset` (minutes east of UTC) is the clock
         the logs were written in: clock times in the question are read in it."""
         notes: list[str] = []
+        if thread and says_unrelated(question):  # "unrelated: …": a question of its own
+            thread = None
+            notes.append("'unrelated': read without this thread's earlier turns")
         question_stems = stems(question)
 
         expansions: list[str] = []
@@ -320,6 +332,8 @@ class RuleRefiner:
             min_level = min_level or "WARN"
         elif not _ASKS_FOR_LEVEL.search(QUOTED.sub(" ", question)):
             prefer_level, min_level = min_level, None
+        if not broad and prefer_level is None and min_level is None and _WHY_IT_BROKE.search(question):
+            prefer_level = "WARN"  # "exited with status 137, why?": what went wrong before it, first
 
         env = environment
         if said := _ENVIRONMENT.search(question):
