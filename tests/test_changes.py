@@ -217,3 +217,40 @@ def test_what_was_rolled_out_gets_each_stop_and_the_start_that_followed_it(tmp_p
         "celery@worker-2 ready.",
         "worker: Warm shutdown (MainProcess)",
     ]
+
+
+def _returns(tmp_path, embedder, rows, filters=None):
+    store = _store(tmp_path, embedder, _rows(*sorted(rows, key=lambda row: row[0])))
+    every = store.scan(SESSION)
+    changed = [row.id for row in every if "Warm shutdown" in row.message]
+    by_id = {row.id: row for row in every}
+    found = return_ids(store, SESSION, None, filters or SearchFilters(), changed)
+    return [(by_id[i].message, by_id[i].host) for i in found]
+
+
+def test_a_return_counts_after_its_change_up_to_exactly_five_minutes(tmp_path, embedder) -> None:
+    rows = [
+        (10, "worker: Warm shutdown", {"host": "w-1"}),
+        (10, "celery@w-1 ready at once.", {"host": "w-1"}),  # the same instant: not after it
+        (15, "celery@w-1 ready in five.", {"host": "w-1"}),  # exactly RETURN_WITHIN: counts
+        (20, "worker: Warm shutdown", {"host": "w-2"}),
+        (25.01, "celery@w-2 ready too late.", {"host": "w-2"}),
+    ]
+    assert _returns(tmp_path, embedder, rows) == [("celery@w-1 ready in five.", "w-1")]
+
+
+def test_a_return_line_repeated_more_than_ten_times_on_its_host_is_routine(tmp_path, embedder) -> None:
+    rows = [(m, "worker: Warm shutdown", {"host": h}) for m, h in ((1, "w-1"), (1, "w-2"))]
+    rows += [(1 + m / 100, f"job {m} started", {"host": "w-1"}) for m in range(11)]  # 11 on w-1
+    rows += [(1 + m / 100, f"job {m} started", {"host": "w-2"}) for m in range(10)]  # 10 on w-2
+    assert _returns(tmp_path, embedder, rows) == [("job 1 started", "w-2")]  # job 0: the same instant
+
+
+def test_returns_are_read_only_where_the_filters_let(tmp_path, embedder) -> None:
+    rows = [
+        (1, "worker: Warm shutdown", {"host": "w-1"}),
+        (2, "celery@w-1 ready.", {"host": "w-1", "env": "staging"}),
+        (3, "celery@w-1 ready again.", {"host": "w-1", "env": "prod"}),
+    ]
+    prod = SearchFilters(where="env IS NULL OR env = 'prod'")
+    assert _returns(tmp_path, embedder, rows, prod) == [("celery@w-1 ready again.", "w-1")]

@@ -279,3 +279,16 @@ def test_after_the_trouble_the_lines_of_the_services_in_trouble_come_first(tmp_p
         "resizing products/P1/IMG_1.jpg",
         "wrote 3 thumbnails for products/P1/IMG_1.jpg",
     ]
+
+
+def test_a_shape_whose_failing_lines_are_warnings_counts_only_those(tmp_path, embedder) -> None:
+    warned = [(m, "gw", "WARN", f"POST /orders status=429 latency={m}ms") for m in range(20, 24)]
+    fine = [(m, "gw", "INFO", f"POST /orders status=201 latency={m}ms") for m in range(10, 41, 3)]
+    store = _store(tmp_path, embedder, _service_rows(*sorted(warned + fine)))
+    last, ended = recovery_lines(
+        store, SESSION, None, SearchFilters(), [message_shape("POST /orders status=429 latency=1ms")]
+    )
+    assert ended == BASE + timedelta(minutes=23)
+    assert [row.message for row in store.scan(SESSION) if row.id in last] == [
+        "POST /orders status=429 latency=23ms"
+    ]

@@ -109,3 +109,31 @@ def test_what_went_wrong_in_a_window_without_the_named_thing_reads_the_windows_w
         "heartbeat_check: no reply from osd.8",
         "Health check failed: 1 osds down (OSD_DOWN)",
     ]
+
+
+def test_the_windows_worst_lines_keep_the_level_the_question_asked_for(tmp_path, embedder) -> None:
+    records = [_record(30 + m, f"pgmap v{m}: 12 pgs active+clean", 10 + m, host="mon-1") for m in range(10)]
+    records += [
+        _record(35, "heartbeat_check: no reply from osd.8", 30, host="osd-2", level="ERROR"),
+        _record(36, "Health check failed: 1 osds down (OSD_DOWN)", 31, host="mon-1", level="WARN"),
+        _record(-30, "overall HEALTH_WARN 1 osds down; 'slow ops' seen", 1, host="mon-1", level="WARN"),
+    ]
+    store = _store(tmp_path, embedder, sorted(records, key=lambda r: r.timestamp))
+    plain = RuleRefiner().refine(
+        "ceph -s shows HEALTH_WARN. whats going on between 12:30 and 12:40?", now=NOW
+    )
+    Retriever(store).retrieve(SESSION, plain, k=2, tables=[TABLE])
+    assert (plain.min_level, plain.prefer_level) == ("WARN", None)
+    # errors named: the errors; two names, in the logs' own clock (+08:00)
+    asked = RuleRefiner().refine(
+        "'HEALTH_WARN' and 'slow ops' and erroring: whats going on between 20:30 and 20:40?",
+        now=NOW,
+        utc_offset=480,
+    )
+    lines, _ = Retriever(store).retrieve(SESSION, asked, k=2, tables=[TABLE])
+    assert (asked.min_level, asked.prefer_level) == ("ERROR", None)
+    assert [line.message for line in lines][:1] == ["heartbeat_check: no reply from osd.8"]
+    assert asked.read_notes == [
+        "no line in 2026-03-01 20:30 → 2026-03-01 20:40 (+08:00) holds 'HEALTH_WARN', 'slow ops', so I read"
+        " the window's worst lines"
+    ]
