@@ -14,10 +14,12 @@ from sre_agent.indexes import Hit, SearchFilters
 from sre_agent.models import LogRecord
 from sre_agent.shapes import message_shape
 from sre_agent.workflows.recovery import (
+    AFTER,
     BACKGROUND,
     STILL,
     after_trouble,
     asks_about_recovery,
+    fixed_after,
     recovery_lines,
     recovery_note,
     trouble_end,
@@ -292,3 +294,39 @@ def test_a_shape_whose_failing_lines_are_warnings_counts_only_those(tmp_path, em
     assert [row.message for row in store.scan(SESSION) if row.id in last] == [
         "POST /orders status=429 latency=23ms"
     ]
+
+
+def test_a_fix_that_came_later_than_the_stretch_after_the_trouble_is_where_it_reads_on(
+    tmp_path, embedder
+) -> None:
+    rows = [(m, "api", "ERROR", "Failed to create order: too many clients already") for m in range(10, 21)]
+    rows += [(m + 0.5, "api", "INFO", f"retry queue holds {m} jobs") for m in range(21, 36)]
+    rows += [
+        (36, "deploy", "INFO", "Rolled back deployment orders-worker to revision 41"),
+        (37, "api", "INFO", "Order ord_9 placed for cart c_1"),
+    ]
+    store = _store(tmp_path, embedder, _service_rows(*sorted(rows)))
+    ended = BASE + timedelta(minutes=20)
+    moved = fixed_after(store, SESSION, None, SearchFilters(), ended)
+    assert (moved.start, moved.end) == (BASE + timedelta(minutes=36), BASE + timedelta(minutes=51))
+    found, _ = _ask(store, "they rolled the workers back. did it recover after that?", k=3)
+    assert found == [
+        "Failed to create order: too many clients already",
+        "Order ord_9 placed for cart c_1",
+        "Rolled back deployment orders-worker to revision 41",
+    ]
+
+
+def test_the_stretch_after_the_trouble_stays_when_a_change_is_in_it_or_none_comes_within_the_hour(
+    tmp_path, embedder
+) -> None:
+    rows = [(m, "api", "ERROR", "Failed to create order: too many clients already") for m in range(10, 21)]
+    rows += [(34, "deploy", "INFO", "Rolled back deployment orders-worker to revision 41")]
+    rows += [(101, "deploy", "INFO", "Rolled out deployment orders-worker revision 42")]
+    store = _store(tmp_path, embedder, _service_rows(*sorted(rows)))
+    ended = BASE + timedelta(minutes=20)
+    kept = fixed_after(store, SESSION, None, SearchFilters(), ended)  # the rollback at 34 is in it
+    assert (kept.start, kept.end) == (ended + timedelta(microseconds=1), ended + AFTER)
+    later = BASE + timedelta(minutes=40)  # the next change is 61 min on: not this trouble's fix
+    alone = fixed_after(store, SESSION, None, SearchFilters(), later)
+    assert (alone.start, alone.end) == (later + timedelta(microseconds=1), later + AFTER)

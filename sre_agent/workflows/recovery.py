@@ -23,11 +23,14 @@ from sre_agent.clocks import label, lasting, stamp
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.filters import LEVEL_RANKS, in_clause
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT
+from sre_agent.workflows.changes import change_ids
 from sre_agent.workflows.constraints import with_clause
 from sre_agent.workflows.order import merge_hits, shape_firsts
 
 #: How long after the trouble's last line is read for what came next.
 AFTER = timedelta(minutes=15)
+#: How long after the trouble a change may be the fix whose aftermath is read, when none came sooner.
+FIX_LOOKAHEAD = timedelta(hours=1)
 #: A trouble kind whose lines began this long before the main one's is a background error.
 BACKGROUND = timedelta(hours=1)
 #: A trouble whose last line came this close to the end of the stored logs may still be going.
@@ -160,7 +163,28 @@ def recovery_tiers(
     if main is not None and stored is not None:
         note = recovery_note(main, datetime.fromtimestamp(stored[1] / 1_000_000, tz=UTC), utc_offset)
     troubled = {hit.service for hit in ranked_last if hit.service}
-    return [ranked_last, first_of_each(ranked(after_trouble(filters, ended)), troubled)], note
+    stretch = fixed_after(index, session, tables, filters, ended)
+    return [ranked_last, first_of_each(ranked(stretch), troubled)], note
+
+
+def fixed_after(
+    index: LogIndex, session: str, tables: list[str] | None, filters: SearchFilters, ended: datetime
+) -> SearchFilters:
+    """Where to read what came after the trouble `ended`: the `AFTER` right after it, unless no
+    line there speaks of a change and one within `FIX_LOOKAHEAD` does ("they rolled the workers
+    back": the rollback came 16 min after the last failure), then from that change on."""
+    after = after_trouble(filters, ended)
+    if change_ids(index, session, tables, after):
+        return after
+    later = filters.model_copy(update={"start": after.start, "end": ended + FIX_LOOKAHEAD})
+    changed = change_ids(index, session, tables, later)
+    if not changed:
+        return after
+    first = min(
+        row.timestamp
+        for row in index.scan(session, tables=tables, filters=with_clause(later, in_clause("id", changed)))
+    )
+    return filters.model_copy(update={"start": first, "end": first + AFTER})
 
 
 def recovery_note(last: Hit, logs_end: datetime, utc_offset: int | None) -> str:
