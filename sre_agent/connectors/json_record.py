@@ -353,10 +353,8 @@ def record_from_object(
         fields["level"] = said.level
     elif "level" not in fields and (level := klog_level(message) or _logfmt_level(message[:200])):
         fields["level"] = level  # `E0709 14:02:11.123456 1 status.go:71] …`, `at=error code=H12 …`
-    elif "level" not in fields and (lead := LEADING_LEVEL.match(message)):
-        fields["level"] = lead.group(1)
-    elif "level" not in fields and (found := LEVEL_IN_TEXT.search(message[:80])):
-        fields["level"] = found.group(1)
+    elif "level" not in fields and (written := level_in_text(message)):
+        fields["level"] = written
     elif "level" not in fields and says_error(keys.flat):  # no level, but an `errorCode` set
         fields["level"] = "ERROR"
     if flat:
@@ -370,6 +368,17 @@ def record_from_object(
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ValueError(f"field '{first['loc'][0]}': {first['msg']}") from None
+
+
+def level_in_text(message: str) -> str | None:
+    """The level a message's words give it: a capitalised level word opening it (`Error R14 …`,
+    `LEADING_LEVEL`), else a level word in capitals in its first 80 characters (`LEVEL_IN_TEXT`);
+    None when neither. The last resort of the JSON and the text readers alike."""
+    if lead := LEADING_LEVEL.match(message):
+        return lead.group(1)
+    if found := LEVEL_IN_TEXT.search(message[:80]):
+        return found.group(1)
+    return None
 
 
 def _logfmt_level(head: str) -> str | None:

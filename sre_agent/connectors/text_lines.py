@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from sre_agent.connectors.json_record import LEADING_LEVEL, LEVEL_IN_TEXT, Aliases, record_from_object
+from sre_agent.connectors.json_record import Aliases, level_in_text, record_from_object
 from sre_agent.connectors.klog import klog_start
 from sre_agent.models import LogRecord, normalize_level
 
@@ -152,10 +152,8 @@ def _record(
     if level is None and message.startswith("[") and (pg := _PG_SEVERITY.match(message)):
         word = pg.group(2)  # PostgreSQL: `[1] LOG:  database system is ready to accept connections`
         level = None if word in _PG_PARTS else normalize_level(_PG_LEVELS.get(word, word.rstrip("12345")))
-    if level is None and (lead := LEADING_LEVEL.match(message)):  # `Error: connect ECONNREFUSED`
-        level = lead.group(1)
-    if level is None and (said := LEVEL_IN_TEXT.search(message[:80])):
-        level = said.group(1)
+    if level is None:  # `Error: connect ECONNREFUSED`, `… ERROR …`
+        level = level_in_text(message)
     return LogRecord(
         timestamp=ts,
         message=message,

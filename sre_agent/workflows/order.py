@@ -222,6 +222,11 @@ def shape_firsts(hits: Sequence[Hit]) -> list[Hit]:
     return firsts_by(hits, lambda hit: hit.shape_hash)
 
 
+def host_firsts(hits: Sequence[Hit]) -> list[Hit]:
+    """The first hit of each host in `hits` (lines without a host as one), in their order."""
+    return firsts_by(hits, lambda hit: hit.host or "")
+
+
 def merge_hits(first: Sequence[Hit], then: Sequence[Hit]) -> list[Hit]:
     """`first`, then the hits of `then` not in it, each in its own order."""
     seen = {h.id for h in first}

@@ -36,7 +36,7 @@ from sre_agent.indexes import Hit
 from sre_agent.indexes.filters import LEVEL_RANKS, level_rank
 from sre_agent.models import TimeWindow
 from sre_agent.shapes import sounds_like_trouble
-from sre_agent.workflows.order import firsts_by, merge_hits, within_shapes
+from sre_agent.workflows.order import host_firsts, merge_hits, within_shapes
 from sre_agent.workflows.referents import referred_window, thread_window
 from sre_agent.workflows.results import ResultLine
 
@@ -164,7 +164,7 @@ def earliest_first(hits: Sequence[Hit]) -> list[Hit]:
 def each_hosts_first(hits: Sequence[Hit]) -> list[Hit]:
     """`hits` with the first of each host's lines (in their order) before the rest: "when did it
     start on each?" is answered by each pod's first line, not by one pod's first ten."""
-    return merge_hits(firsts_by(hits, lambda hit: hit.host or ""), hits)
+    return merge_hits(host_firsts(hits), hits)
 
 
 def trouble_shapes(lines: Sequence[ResultLine]) -> list[str]:

@@ -180,11 +180,9 @@ def fixed_after(
     changed = change_ids(index, session, tables, later)
     if not changed:
         return after
-    first = min(
-        row.timestamp
-        for row in index.scan(session, tables=tables, filters=with_clause(later, in_clause("id", changed)))
-    )
-    return filters.model_copy(update={"start": first, "end": first + AFTER})
+    # `change_ids` gives the oldest first: that change's time is where the stretch begins
+    first = index.scan(session, tables=tables, filters=with_clause(later, in_clause("id", changed[:1])))
+    return filters.model_copy(update={"start": first[0].timestamp, "end": first[0].timestamp + AFTER})
 
 
 def recovery_note(last: Hit, logs_end: datetime, utc_offset: int | None) -> str:

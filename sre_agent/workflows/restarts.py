@@ -14,11 +14,12 @@ what the question names.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sre_agent.indexes import Hit, LogIndex, SearchFilters
+from sre_agent.indexes import Hit, LogIndex, SearchFilters, StoredRecord
 from sre_agent.workflows.changes import SCAN_LIMIT, rare_ids_saying
 from sre_agent.workflows.constraints import any_identifier_clause, with_clause
 from sre_agent.workflows.order import merge_hits, shape_firsts
@@ -138,15 +139,19 @@ def return_ids(
     rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT)
     per_host = Counter((row.shape, row.host) for row in rows)
     wanted = set(changed)
+    on_host: dict[str | None, list[StoredRecord]] = defaultdict(list)  # oldest first, as scanned
+    for row in rows:
+        on_host[row.host].append(row)
     found: list[str] = []
     for change in (row for row in rows if row.id in wanted):
+        mine = on_host[change.host]  # its host's lines after it, up to `RETURN_WITHIN` on
+        start = bisect_right(mine, change.timestamp, key=lambda row: row.timestamp)
+        end = bisect_right(mine, change.timestamp + RETURN_WITHIN, key=lambda row: row.timestamp)
         back = next(
             (
                 row
-                for row in rows
-                if row.host == change.host
-                and change.timestamp < row.timestamp <= change.timestamp + RETURN_WITHIN
-                and row.id not in wanted
+                for row in mine[start:end]
+                if row.id not in wanted
                 and per_host[(row.shape, row.host)] <= MAX_REPEATS_PER_HOST
                 and _RETURN_WORDS.search(row.message[:HEAD_CHARS])
             ),

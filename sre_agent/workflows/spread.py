@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from sre_agent.indexes import Hit
-from sre_agent.workflows.order import firsts_by, heads_first, merge_hits
+from sre_agent.workflows.order import heads_first, host_firsts, merge_hits
 
 #: Names of the places a line comes from, as an engineer says them.
 _PLACES = (
@@ -41,4 +41,4 @@ def hosts_first(hits: Sequence[Hit], identifiers: Sequence[str]) -> list[Hit]:
     (`heads_first`): the web box whose stack trace carries the error counts as much as the worker
     that says it in its first line."""
     in_time = sorted(hits, key=lambda hit: hit.timestamp)
-    return merge_hits(firsts_by(in_time, lambda hit: hit.host or ""), heads_first(in_time, identifiers))
+    return merge_hits(host_firsts(in_time), heads_first(in_time, identifiers))

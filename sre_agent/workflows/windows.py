@@ -51,9 +51,9 @@ def settle_window(
     names = named_things(plan)
     elsewhere = names and not _holds_one(index, session, tables, names, plan.window)
     elsewhere = elsewhere and _holds_one(index, session, tables, names, None)
+    named = ", ".join(f"'{i}'" for i in names)
     if elsewhere and plan.asks_what_went_wrong and plan.identifiers and plan.window_by_clock:
         # "ceph -s shows HEALTH_WARN: whats going on between 09:31 and 09:32?" asks about the window
-        named = ", ".join(f"'{i}'" for i in plan.identifiers)
         notes.append(
             f"no line in {_text(plan.window, plan.utc_offset)} holds {named}, so I read the window's "
             "worst lines"
@@ -61,7 +61,6 @@ def settle_window(
         plan.identifiers, plan.broad = [], True
         plan.min_level, plan.prefer_level = plan.prefer_level or plan.min_level or "WARN", None
     elif elsewhere:
-        named = ", ".join(f"'{i}'" for i in names)
         notes.append(
             f"no line in {_text(plan.window, plan.utc_offset)} holds {named}, so I searched all the "
             f"stored lines{_covered(index, session, tables, plan)}"
