@@ -15,6 +15,10 @@ The masks, tried left to right at each position (first that matches wins):
   (`ord_rAW3Latp63`, `cus_NffrFeUfNV2Hib`, `crt_z7gi99i3`: a short word, `_`, then six or more
   letters and digits holding a digit), and a field's value of one to three letters and four or more
   digits (`user=u50339`, `cart=c374203`: an id, where `ssh2` or `log4j` stay words);
+- random ids of capitals, small letters and digits, 8 to 64 of them (Postfix's long queue id
+  `4WyGg7EoVB`, a Dovecot session `qmUvejPYx4VUv9Q2JP6lMs`) become `<ID>` when they switch between
+  the three often and, under 16 characters, hold no word of five letters: `Win32Exception`,
+  `IPv4Address` and `iPhone15` stay;
 - inside a path of two or more segments, a segment mixing letters and digits becomes `<ID>`:
   `/dfs/data/current/subdir37/blk_1` and `/dfs/data/current/subdir5/blk_2` are one shape, as are
   `_task_200811092030_0002_r_000318_0/part-00318` and its siblings;
@@ -75,16 +79,25 @@ _ALTERNATIVES: tuple[tuple[str | None, str], ...] = (
         "j",
         r'(?P<jsonid>(?:(?<="id":")|(?<="[a-z]id":")|(?<=_id":")|(?<=Id":")|(?<=ID":"))[\w+/.:-]{1,64}(?="))',
     ),
+    # a random id of mixed-case letters and digits (Postfix's long queue id `4WyGg7EoVB`, a
+    # Dovecot session `qmUvejPYx4VUv9Q2JP6lMs`); `_mask` keeps words like `Win32Exception`
+    (
+        "m",
+        r"(?P<mixed>(?=[A-Za-z0-9]{8})(?<!-)(?=[A-Za-z]*\d)(?=[a-z0-9]*[A-Z])(?=[A-Z0-9]*[a-z])"
+        r"[A-Za-z0-9]{8,64}(?![\w-]))",
+    ),
     ("T", r"(?P<isotime>\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?(?![\w.]))"),
     (None, rf"(?P<num>(?<![A-Za-z0-9_.]){_NUMBER})"),
 )
 _DIGIT = re.compile(r"\d", re.ASCII)
+_GLUED = re.compile(r"[A-Za-z]\d|\d[A-Za-z]", re.ASCII)
 
 
 def _present(message: str) -> str:
     """What `message` holds of what the masks need: `[` (a redaction marker), `@` (an e-mail),
     `u` (4 dashes: a UUID), `4` (3 dots: IPv4), `6` (`::` or 7 colons: IPv6), `_` (an id), `=` (a
-    field's value), `T` (an ISO 8601 time, `2024-06-04T14:14:49.755Z`), `j` (a JSON id's value)."""
+    field's value), `T` (an ISO 8601 time, `2024-06-04T14:14:49.755Z`), `j` (a JSON id's value),
+    `m` (a digit beside a letter: a random id of both)."""
     return (
         ("[" if "[" in message else "")
         + ("@" if "@" in message else "")
@@ -95,6 +108,7 @@ def _present(message: str) -> str:
         + ("=" if "=" in message else "")
         + ("T" if "T" in message else "")
         + ("j" if 'd":"' in message or 'D":"' in message else "")
+        + ("m" if _GLUED.search(message) else "")
     )
 
 
@@ -129,8 +143,29 @@ _TOKENS = {
     "kid": "<ID>",
     "idval": "<ID>",
     "jsonid": "<ID>",
+    "mixed": "<ID>",
     "num": "<NUM>",
 }
+
+
+#: How often a random id switches between capitals, small letters and digits, at least (per
+#: character after the first): `4WyGg7EoVB` 8 of 9, `Win32Exception` 4 of 13.
+RANDOM_SWITCHES = 0.35
+_LEADING_NUMBER = re.compile(r"^\d+")
+#: A word of five letters or more inside a name (`IPv4Address`, `S3Client`, `iPhone15`).
+_WORD_INSIDE = re.compile(r"[A-Za-z][a-z]{4}")
+#: From this length, a word inside is chance: `lwQBHzdwdrX5h6fRWjzTOE96` is random.
+LONG_ID = 16
+
+
+def _random_id(text: str) -> bool:
+    """Whether `text` (letters of both cases and digits) reads as random: it switches between
+    capitals, small letters and digits often and, when short, holds no word."""
+    kinds = [1 if c.isupper() else 2 if c.islower() else 3 for c in text]
+    switches = sum(a != b for a, b in zip(kinds, kinds[1:], strict=False))
+    if switches < RANDOM_SWITCHES * (len(text) - 1):
+        return False
+    return len(text) >= LONG_ID or _WORD_INSIDE.search(text) is None
 
 
 def _mask(m: re.Match[str]) -> str:
@@ -138,6 +173,10 @@ def _mask(m: re.Match[str]) -> str:
     text = m.group(0)
     if kind in ("keep", "mail"):
         return text
+    if kind == "mixed":  # a word with digits in it keeps its letters; a leading number is a number
+        if _random_id(text):
+            return "<ID>"
+        return _LEADING_NUMBER.sub("<NUM>", text)
     if kind == "isotime":  # its hour is a number like the rest: `T14:` is not a word of the line
         return _NUMBERS.sub("<NUM>", text)
     if kind == "hex" and not text.lower().startswith("0x"):

@@ -327,6 +327,22 @@ def test_user_names_are_words_so_they_keep_shapes_apart() -> None:
             '{"valid":"yes","paid":"no","ssid":"home","kid":"a b","id":"","Id": "spaced","xid":42}',
             '{"valid":"yes","paid":"no","ssid":"home","kid":"a b","id":"","Id": "spaced","xid":<NUM>}',
         ),
+        # random ids of both cases and digits: one shape for every Postfix queue id and session
+        (
+            "4WyGg7EoVB: to=<[EMAIL]>, status=deferred lmtp<37699><qmUvejPYx4VUv9Q2JP6lMs> 4Xom5Yy1s7",
+            "<ID>: to=<[EMAIL]>, status=deferred lmtp<<NUM>><<ID>> <ID>",
+        ),
+        # names with digits stay (few switches, or a word inside); a leading number is a number
+        (
+            "Win32Exception IPv4Address iPhone15 DB2Admin Base64Decoder 3Abcdefgh abc123XYZ",
+            "Win32Exception IPv4Address iPhone15 DB2Admin Base64Decoder <NUM>Abcdefgh abc123XYZ",
+        ),
+        # from 16 characters a random id is one whatever words it seems to hold; too short, or
+        # joined to a word by a dash or an underscore, it stays
+        (
+            "lwQBHzdwdrX5h6fRWjzTOE96 aB3dE5g web-4WyGg7EoVB a_4WyGg7EoVB x4WyGg7EoVB 4WyGg7EoVB-x",
+            "<ID> aB3dE5g web-<NUM>WyGg7EoVB a_4WyGg7EoVB <ID> <NUM>WyGg7EoVB-x",
+        ),
         # an ISO 8601 time in the text: its hour is a number too, so one shape over the hours
         (
             "2024-06-04T14:14:49.755Z retrying at 2024-06-04T13:05:00+02:00 (T14 stays)",
