@@ -19,6 +19,8 @@ from sre_agent.workflows.recovery import (
     STILL,
     after_trouble,
     asks_about_recovery,
+    each_word_first,
+    fix_text,
     fixed_after,
     recovery_lines,
     recovery_note,
@@ -330,3 +332,91 @@ def test_the_stretch_after_the_trouble_stays_when_a_change_is_in_it_or_none_come
     later = BASE + timedelta(minutes=40)  # the next change is 61 min on: not this trouble's fix
     alone = fixed_after(store, SESSION, None, SearchFilters(), later)
     assert (alone.start, alone.end) == (later + timedelta(microseconds=1), later + AFTER)
+
+
+@pytest.mark.parametrize(
+    ("question", "done"),
+    [
+        (
+            "someone defragged every member and disarmed it ~14:30. did it come back after that, or is "
+            "anything still failing?",
+            "defragged every member disarmed",
+        ),
+        (
+            "they put the old resolvers back and flushed the queue. did it drain, or is anything still "
+            "stuck?",
+            "old resolvers flushed queue",
+        ),
+        (
+            "did it calm down after they compacted that table? any more of those aborted reads since?",
+            "compacted table",
+        ),
+        ("they put it back a while ago and started the osds again. is it healthy now?", "started osds"),
+        # too little said about what was done: the failing words and "they set it back" are not a fix
+        ("they set it back a while ago. did it recover after that or is it still happening?", None),
+        ("they rolled the workers back. did it recover after that?", None),
+        ("is it still failing? are the errors degraded?", None),
+        ("is it still failing?", None),
+        # nobody did anything: not a fix
+        ("how long did it hang on, and did orders go thru again after it let go?", None),
+    ],
+)
+def test_what_a_recovery_question_says_was_done(question: str, done: str | None) -> None:
+    assert fix_text(question) == done
+
+
+def _named(message: str) -> Hit:
+    return Hit(
+        id=message,
+        table="logs_all_prod",
+        timestamp=BASE,
+        message=message,
+        shape=message,
+        shape_hash=message,
+        msg_hash=message,
+        level_rank=2,
+        score=1.0,
+        via="both",
+    )
+
+
+def test_each_thing_done_gets_its_best_line_before_more_of_the_first() -> None:
+    hits = [
+        _named(m) for m in ("defragmenting", "finished defragmenting", "Members: 3", "alarm disarmed", "ok")
+    ]
+    ordered = each_word_first(hits, ["defragged", "every", "member", "disarmed"])
+    # "membe" is held by "Members: 3" only in its capital form: the words are read case-blind; a
+    # line holding none of the words ("ok") is not what was done
+    assert [hit.message for hit in ordered] == [
+        "defragmenting",
+        "Members: 3",
+        "alarm disarmed",
+        "finished defragmenting",
+    ]
+    # a word shorter than the stem is matched whole, at the start of a word of the line; a hit
+    # holding nothing new waits
+    ok = [_named("the threshold"), _named("b ok"), _named("a ok"), _named("an older one")]
+    assert [h.message for h in each_word_first(ok, ["ok", "old"])] == ["b ok", "an older one", "a ok"]
+
+
+def test_did_it_recover_after_what_they_did_gets_the_lines_saying_it_was_done(tmp_path, embedder) -> None:
+    rows = [(m, "apiserver", "ERROR", "etcdserver: mvcc: database space exceeded") for m in range(10, 31)]
+    rows += [(m + 0.5, "etcd", "INFO", f"compacted revision {m * 1000}") for m in range(0, 30, 3)]
+    rows += [(m + 0.2, "etcd", "INFO", "defragmenting") for m in (24, 26, 28)]
+    rows += [(m + 0.7, "etcd", "INFO", "finished defragmenting directory") for m in (24, 26, 28)]
+    rows += [
+        (31, "etcd", "WARN", "alarm disarmed"),
+        (32, "scheduler", "INFO", "successfully acquired lease kube-system/kube-scheduler"),
+    ]
+    store = _store(tmp_path, embedder, _service_rows(*sorted(rows)))
+    found, _ = _ask(store, "someone defragged every member and disarmed it. is it still failing?", k=5)
+    assert found[0] == "etcdserver: mvcc: database space exceeded"
+    # what was done, each thing once, before what came after the trouble
+    assert found[1:4] == ["defragmenting", "alarm disarmed", "finished defragmenting directory"]
+    assert found[4] == "successfully acquired lease kube-system/kube-scheduler"
+    # without words for what was done, the lines after the trouble come right after its last line
+    plain, _ = _ask(store, "is it still failing?", k=2)
+    assert plain == [
+        "etcdserver: mvcc: database space exceeded",
+        "successfully acquired lease kube-system/kube-scheduler",
+    ]

@@ -76,6 +76,22 @@ class PlanSearch:
             vector_query=plan.meaning_text,
         )
 
+    def _searched(
+        self, session: str, tables: list[str] | None, text: str, filters: SearchFilters
+    ) -> list[Hit]:
+        """The lines passing `filters` that best answer `text` (not the whole question: what it says
+        was done, for a recovery), words weighing as much as meaning."""
+        if not self.index.exists(session, tables=tables, filters=filters):
+            return []
+        return self.index.search(
+            session,
+            text,
+            tables=tables,
+            filters=filters,
+            k=EXACT_CANDIDATES,
+            vector_weight=TIER_VECTOR_WEIGHT,
+        )
+
     def _anchored(
         self,
         session: str,

@@ -26,6 +26,7 @@ from sre_agent.workflows.broad import BROAD_SCAN_LIMIT
 from sre_agent.workflows.changes import change_ids
 from sre_agent.workflows.constraints import with_clause
 from sre_agent.workflows.order import merge_hits, shape_firsts
+from sre_agent.workflows.precursors import first_different
 
 #: How long after the trouble's last line is read for what came next.
 AFTER = timedelta(minutes=15)
@@ -39,6 +40,16 @@ STILL = timedelta(minutes=5)
 MAX_TROUBLE = 3
 #: Lines at WARN or worse come after the others in the stretch after the trouble.
 WARN_RANK = LEVEL_RANKS["WARN"]
+#: How long before the trouble's last line what was done about it may have been logged (the
+#: defrag that ended it ran in its last minutes; stragglers of requests begun before a fix).
+FIX_BEFORE = timedelta(minutes=30)
+#: The most different lines of what the question says was done ("defragged every member").
+FIX_LINES = 3
+#: The fewest words a question must give about what was done for them to be searched.
+FIX_WORDS = 2
+#: The letters of a word that must appear in a line for it to hold the word ("defragged" ->
+#: "defra", in "defragmenting").
+STEM = 5
 
 _ASKS = re.compile(
     r"\b(?:did|has|have|is|are)\b[^?.]{0,40}\b(?:recover(?:ed)?|resolved?|fixed|healthy|stable"
@@ -54,9 +65,34 @@ _ASKS = re.compile(
 )
 
 
+# Words of a recovery question that do not say what was done: "they set it back a while ago".
+_NOT_THE_FIX = frozenset(
+    """
+    a about after again ago all an and any anyone anything are as at back been before bit but by
+    came come coming degraded did do does done down error errors erroring failed failing failure
+    for from going got had has have he her him his in is it its just minutes now of on or our out
+    put rolled roll set she since so somebody someone something still that the their them then
+    they this those through to up us was we were what while who working
+    """.split()
+)
+_FIX_WORD = re.compile(r"[A-Za-z][\w.-]*[A-Za-z0-9]|[A-Za-z]")
+# Who did something, and what they did, to the end of its sentence: "someone defragged every member".
+_DONE = re.compile(r"\b(?:they|someone|somebody|we|ops|he|she|i)\b[^.?!;]*", re.IGNORECASE)
+
+
 def asks_about_recovery(question: str) -> bool:
     """Whether `question` asks whether the trouble is over (it recovered, works again, still fails)."""
     return _ASKS.search(question) is not None
+
+
+def fix_text(question: str) -> str | None:
+    """What a recovery question says someone did about the trouble, as words to search for
+    ("someone defragged every member and disarmed it ~14:30. did it come back?" -> "defragged
+    every member disarmed"); None when it says too little ("they set it back a while ago") or
+    nobody did anything ("did orders go thru again after it let go?")."""
+    done = " ".join(clause.group(0) for clause in _DONE.finditer(_ASKS.sub(" . ", question)))
+    words = [word for word in _FIX_WORD.findall(done) if word.lower() not in _NOT_THE_FIX and len(word) > 2]
+    return " ".join(words) if len(words) >= FIX_WORDS else None
 
 
 def trouble_of(
@@ -145,9 +181,12 @@ def recovery_tiers(
     remembered: list[str],
     ranked: Callable[[SearchFilters], list[Hit]],
     utc_offset: int | None = None,
+    fix: str | None = None,
+    searched: Callable[[str, SearchFilters], list[Hit]] | None = None,
 ) -> tuple[list[list[Hit]], str | None]:
     """The retrieve step's first tiers for a recovery question: the trouble's last line of each
-    shape, latest first, then the lines right after the first shape's, each kind's first in time
+    shape, latest first; the lines saying what the question says was done (`fix`, `fix_lines`,
+    ranked by `searched`); then the lines right after the trouble, each kind's first in time
     order; `ranked` ranks the lines passing a filter by the question. With them, the answer's
     words about it (`recovery_note`). ([], None) when no trouble line."""
     shapes = trouble_of(index, session, tables, filters, remembered)
@@ -164,7 +203,44 @@ def recovery_tiers(
         note = recovery_note(main, datetime.fromtimestamp(stored[1] / 1_000_000, tz=UTC), utc_offset)
     troubled = {hit.service for hit in ranked_last if hit.service}
     stretch = fixed_after(index, session, tables, filters, ended)
-    return [ranked_last, first_of_each(ranked(stretch), troubled)], note
+    done = fix_lines(filters, ended, shapes, fix, searched) if fix and searched else []
+    return [ranked_last, done, first_of_each(ranked(stretch), troubled)], note
+
+
+def fix_lines(
+    filters: SearchFilters,
+    ended: datetime,
+    shapes: list[str],
+    fix: str,
+    searched: Callable[[str, SearchFilters], list[Hit]],
+) -> list[Hit]:
+    """The lines that say what the question says was done (`fix`: "defragged every member and
+    disarmed it"), from `FIX_BEFORE` before the trouble `ended` to `FIX_LOOKAHEAD` after, not the
+    trouble's own lines: at most `FIX_LINES` different messages as `searched` ranks them by `fix`."""
+    around = filters.model_copy(update={"start": ended - FIX_BEFORE, "end": ended + FIX_LOOKAHEAD})
+    hits = [hit for hit in searched(fix, around) if hit.shape not in shapes]
+    return first_different(each_word_first(hits, fix.split()), FIX_LINES)
+
+
+def each_word_first(hits: Sequence[Hit], words: Sequence[str]) -> list[Hit]:
+    """The `hits` holding a word of `words` (a word of the line begins with its first `STEM`
+    letters: "defragged" is in "defragmenting", "old" not in "threshold"): first each one that
+    holds a word no earlier one held, then the rest, each part in its order. "Defragged every
+    member and disarmed it" is two things done: the best "defragmenting" line, then "alarm
+    disarmed", not three defragmenting lines. A line only close in meaning is not what the
+    question says was done."""
+    stems = re.compile(r"\b(?:" + "|".join(re.escape(w.lower()[:STEM]) for w in words) + ")", re.IGNORECASE)
+    covered: set[str] = set()
+    first: list[Hit] = []
+    holding: list[Hit] = []
+    for hit in hits:
+        held = {stem.lower() for stem in stems.findall(hit.message)}
+        if held - covered:
+            covered |= held
+            first.append(hit)
+        elif held:
+            holding.append(hit)
+    return first + holding
 
 
 def fixed_after(

@@ -57,7 +57,7 @@ from sre_agent.workflows.origins import named_origin_ids
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.plan_search import EXACT_CANDIDATES, TIER_VECTOR_WEIGHT, PlanSearch
 from sre_agent.workflows.precursors import PRECURSOR_LINES, each_hosts_first, earliest_first, first_different
-from sre_agent.workflows.recovery import WARN_RANK, recovery_tiers
+from sre_agent.workflows.recovery import WARN_RANK, fix_text, recovery_tiers
 from sre_agent.workflows.requests import (
     asks_about_someone,
     follow_requests,
@@ -199,6 +199,8 @@ class Retriever(PlanSearch):
                 plan.trouble_shapes,
                 partial(self._ranked, session, tables, plan),
                 plan.utc_offset,
+                fix_text(plan.question),
+                partial(self._searched, session, tables),
             )
             tiers[:0] = recovered
             plan.recovery = said
