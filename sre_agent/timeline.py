@@ -27,8 +27,8 @@ from sre_agent.models import CleanRecord
 from sre_agent.patterns import LogPattern
 
 CHANGE_WORDS = re.compile(
-    r"\b(?:(?<![/.-])config(?:uration)?|deploy\w*|rollout|rolled back|rollback|revision|release[ds]?"
-    r"|version(?!/)"
+    r"\b(?:(?<![/.-])config(?:uration)?|(?<![/.-])deploy\w*|(?<=/)deploy(?!ments)\w*|rollout|rolled back"
+    r"|rollback|revision|release[ds]?|(?<![-_])version(?!/)"
     r"|upgrad\w*|downgrad\w*|restart\w*|reload\w*|reconfigur\w*|SIGHUP|signal: hup"
     r"|(?:warm|cold|graceful) shutdown|scal(?:ed|ing) (?:up|down|to)"
     r"|migrat\w*|feature flag"

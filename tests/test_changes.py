@@ -118,6 +118,15 @@ def test_what_changed_for_a_named_thing_puts_that_things_lines_before_the_change
         ("handshake done with TLSv1.3", False),
         ("retrying v2 endpoint", False),
         ("loaded config /etc/app/app.yaml", True),
+        # an API request naming a resource or a header key, not a deploy or a version change
+        ("GET /apis/apps/v1/namespaces/shop/deployments?limit=500 200", False),
+        ('Trace[45]: "List" api-group:,api-version:v1,resource:secrets,verb:LIST (total time: 611ms)', False),
+        ("x_api_version=3 GET /orders 200", False),
+        ("Deployment shop/checkout-api rolled out", True),
+        ("deployed version 4.12.0", True),
+        # a deploy user's copy; Kubernetes' deployments resource in a request's path is not a deploy
+        ("Invoked with src=/home/deploy/.ansible/tmp/source dest=/etc/resolv.conf", True),
+        ("GET /apis/apps/v1/deployments/web 200 and x.deploy", False),
         ("request took 32ms", False),
     ],
 )
