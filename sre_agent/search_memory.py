@@ -26,7 +26,7 @@ from sre_agent.thread_memory import ThreadMemory
 from sre_agent.workflows.events import SearchJob
 from sre_agent.workflows.precursors import TROUBLE_KEY, trouble_shapes
 from sre_agent.workflows.referents import HOSTS_KEY, NAMED_KEY, ONE_HOST_KEY, WINDOW_KEY, remembered_window
-from sre_agent.workflows.refine import THREAD_DAY
+from sre_agent.workflows.refine import THREAD_DAY, THREAD_TODAY, day_of_asking
 from sre_agent.workflows.results import SearchResult
 
 
@@ -45,6 +45,11 @@ def remember_search(
     elif result.plan.window is not None and THREAD_DAY not in memory and not result.plan.before_then:
         clock = timedelta(minutes=result.utc_offset or 0)
         remembered[THREAD_DAY] = (result.plan.window.start + clock).date().isoformat()
+    # "started yesterday … on jul 10": the thread is held on jul 11, and its "today" is that day
+    if result.plan.window is not None and THREAD_TODAY not in memory:
+        asked_on = day_of_asking(result.question, result.plan.window, result.utc_offset)
+        if asked_on is not None:
+            remembered[THREAD_TODAY] = asked_on.isoformat()
     if result.plan.identifiers and result.plan.referent is None:  # its own, not "that box"'s hosts
         remembered[NAMED_KEY] = "\n".join(result.plan.identifiers)
     if result.plan.window is not None and not result.plan.before_then:  # not the week before it

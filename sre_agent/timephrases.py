@@ -80,13 +80,14 @@ _LAST = re.compile(
     r"(?P<unit>s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\b",
     re.IGNORECASE,
 )
-_SINCE_WORD = re.compile(r"\bsince\b", re.IGNORECASE)
+_SINCE_WORD = re.compile(r"\bsince\b(?! when\b)", re.IGNORECASE)  # "since when, … today?" asks when
 _PARTS = {
     "morning": (time(6), time(12)),
     "afternoon": (time(12), time(18)),
     "evening": (time(17), None),
     "night": (time(20), None),
 }
+_THIS_PART = re.compile(r"\bthis (?:morning|afternoon|evening)\b", re.IGNORECASE)
 _OVERNIGHT = re.compile(r"\bover ?night\b", re.IGNORECASE)
 #: "tonight", "last night": the night nearest the question's now (`_night_near`).
 _NIGHT_NEAR_NOW = re.compile(r"\b(?:tonight|last night)\b", re.IGNORECASE)
@@ -107,6 +108,9 @@ class ParsedTime:
     phrases: list[str] = field(default_factory=list)
     alternatives: list[TimeWindow] = field(default_factory=list)
     on_default_day: bool = False  # a clock time was read on `default_day`, the question naming no day
+    #: "today", "yesterday", "this morning" read on the thread's days (`default_day`, `today`), not
+    #: the clock's: the day they were read as
+    thread_relative: date | None = None
     day: date | None = None  # the (first) date the question wrote, in `tz` (not "today")
 
 
@@ -238,13 +242,19 @@ def _iso_days(q: str, tz: tzinfo = UTC) -> tuple[TimeWindow, str] | None:
 
 
 def parse_time_window(
-    question: str, now: datetime, tz: tzinfo | None = None, default_day: date | None = None
+    question: str,
+    now: datetime,
+    tz: tzinfo | None = None,
+    default_day: date | None = None,
+    today: date | None = None,
 ) -> ParsedTime:
     """The time window a question asks about, or an empty ParsedTime when it names none.
 
     Clock times and dates are read in `tz` (UTC when None); the window comes back in UTC. A clock
     time with no date is read on `default_day` when given (the day a conversation is about:
-    "and later that evening, anything after 18:00?"), else on the day of `now`."""
+    "and later that evening, anything after 18:00?"), else on the day of `now`. "Today" (and
+    "yesterday", "this morning") is `today` when given (the day the conversation said it is held
+    on), else `default_day`, else the day of `now`."""
     tz = tz or UTC
     now = as_utc(now).astimezone(tz)
     q = question
@@ -271,15 +281,20 @@ def parse_time_window(
     out.day = day_start  # a date the question wrote; "today" and "yesterday" are not a thread's day
     lowered = q.lower()
     night: re.Match[str] | None = None
+    # "today" and "yesterday" in a thread about a day are that day and the one before: "how many
+    # times today?" asked the morning after the outage the thread is about means the outage's day
+    thread_today = today or default_day
+    today = thread_today or now.date()
+    relative = day_start is None  # a day read from `today`: the thread's, when it has one
     if day_start is None:
         if "yesterday" in lowered:
-            day_start = day_end = now.date() - timedelta(days=1)
+            day_start = day_end = today - timedelta(days=1)
             date_text = "yesterday"
         elif night := _NIGHT_NEAR_NOW.search(q):  # read after the clock times, below
             date_text = night.group(0)
-        elif "today" in lowered or "this morning" in lowered:
-            day_start = day_end = now.date()
-            date_text = "today"
+        elif "today" in lowered or _THIS_PART.search(q):  # "this afternoon": today's afternoon
+            day_start = day_end = today
+            date_text = "today" if "today" in lowered else None
     if date_text:
         out.phrases.append(date_text)
     # Strip the date (and an "on" before it) so its digits are not read as clock times and a
@@ -335,10 +350,10 @@ def parse_time_window(
             out.phrases.append("overnight")
         for part, (p_start, p_end) in _PARTS.items():
             # "on the 18th … before last night": the day's night is another time, not a part of it
-            named = re.search(rf"(?<!last )(?<!before )\b{part}\b", lowered)
+            named = re.search(rf"(?<!last )(?<!before )\b(?:this )?{part}\b", lowered)
             if named and day_end == day_start and not since and crossing is None:
                 start, end = _at(day_start, p_start, tz), _at(day_start, p_end, tz)
-                out.phrases.append(part)
+                out.phrases.append(q[named.start() : named.end()])  # "this morning", as written
                 break
 
     if start is not None and end is not None:
@@ -346,7 +361,9 @@ def parse_time_window(
         if on_day is None and start > now:
             start, end = start - timedelta(days=1), end - timedelta(days=1)
         out.window = TimeWindow(start=start, end=end)
-        out.on_default_day = day_start is None and default_day is not None
+        out.on_default_day = default_day is not None and relative and day_start is None
+        if relative and day_start is not None and thread_today is not None:
+            out.thread_relative = day_start
         if crossing is not None:
             out.alternatives.append(TimeWindow(start=crossing[0], end=crossing[1]))
     return _in_range(out)

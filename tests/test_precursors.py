@@ -350,7 +350,7 @@ def test_before_it_with_a_time_of_its_own_points_back_unless_the_question_says_i
         thread=memory,
     )
     assert plan.window == TimeWindow(start=datetime(2024, 7, 9, tzinfo=UTC), end=trouble.start)
-    said = "'before it' before 'today / morning': read as the day the thread is about"
+    said = "'before it' before 'this morning': read as the day the thread is about"
     assert plan.notes[-1].startswith(said)
     # "since when" asks when, not what came before; "unrelated:" is about something else
     for question in (

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from sre_agent.configs import RpcMethod, ServiceConfig
-from sre_agent.workflows.refine import THREAD_DAY, RuleRefiner
+from sre_agent.models import TimeWindow
+from sre_agent.workflows.refine import THREAD_DAY, RuleRefiner, day_of_asking
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 CONFIG = ServiceConfig(
@@ -168,3 +169,28 @@ def test_an_unrelated_question_is_read_without_the_thread() -> None:
     followed = RuleRefiner().refine("what failed for the user around 02:00?", now=NOW, thread=thread)
     assert followed.field_filters == {"user_id": "8812"}
     assert followed.window is not None and followed.window.start == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "offset", "asked_on"),
+    [
+        (
+            "a hole in the logs from last night, between 21:30 and 23:00 on the 12th",
+            (2024, 2, 12, 21, 30),
+            0,
+            13,
+        ),
+        ("it died last night, between 00:30 and 01:00 on the 13th", (2024, 2, 13, 0, 30), 0, 13),
+        ("wifi dies since yesterday, between 14:35 and 14:45 on feb 12", (2024, 2, 12, 14, 35), 0, 13),
+        # read in the logs' clock: 23:30 UTC is the 13th at UTC+1
+        ("started yesterday at 00:30", (2024, 2, 12, 23, 30), 60, 14),
+        ("what went wrong between 14:35 and 14:45 on feb 12?", (2024, 2, 12, 14, 35), 0, None),
+    ],
+)
+def test_the_day_a_question_is_asked_on_when_it_says_yesterday_or_last_night(
+    question: str, start: tuple[int, ...], offset: int, asked_on: int | None
+) -> None:
+    begins = datetime(*start, tzinfo=UTC)
+    window = TimeWindow(start=begins, end=begins + timedelta(minutes=30))
+    day = day_of_asking(question, window, offset)
+    assert day == (date(2024, 2, asked_on) if asked_on else None)

@@ -140,6 +140,39 @@ def test_a_follow_ups_clock_time_is_read_on_the_day_the_thread_was_about() -> No
     assert today is not None and today.start == datetime(2026, 11, 23, 18, tzinfo=UTC)
 
 
+def test_today_and_yesterday_in_a_thread_are_its_day_and_the_one_before() -> None:
+    from datetime import date
+
+    thread_day = date(2016, 7, 26)  # asked the morning after: NOW is another day
+    today = parse_time_window("since when, and how many times today?", NOW, default_day=thread_day)
+    assert today.window is not None and today.thread_relative == thread_day and not today.on_default_day
+    assert (today.window.start, today.window.end) == (
+        datetime(2016, 7, 26, tzinfo=UTC),
+        datetime(2016, 7, 27, tzinfo=UTC),
+    )
+    before = parse_time_window("was it flapping yesterday too?", NOW, default_day=thread_day)
+    assert before.window is not None and before.window.start == datetime(2016, 7, 25, tzinfo=UTC)
+    # a date the question writes is that date; without a thread, today is the day of NOW
+    dated = parse_time_window("how many times on jul 27?", NOW, default_day=thread_day)
+    assert dated.window is not None and dated.window.start.day == 27 and not dated.on_default_day
+    # "this afternoon" is that day's afternoon, said as written
+    afternoon = parse_time_window("did anyone touch the config this afternoon", NOW, default_day=thread_day)
+    assert afternoon.window is not None and afternoon.thread_relative == thread_day
+    assert (afternoon.window.start, afternoon.window.end) == (
+        datetime(2016, 7, 26, 12, tzinfo=UTC),
+        datetime(2016, 7, 26, 18, tzinfo=UTC),
+    )
+    assert afternoon.phrases == ["this afternoon"]
+    alone = parse_time_window("how many times today?", NOW)
+    assert alone.window is not None and alone.window.start == datetime(2026, 11, 24, tzinfo=UTC)
+    assert not alone.on_default_day and alone.thread_relative is None
+    # a thread that said its day was yesterday is held the day after: that is its today
+    asked_on = date(2016, 7, 27)
+    later = parse_time_window("re-pushed around 11:20 today", NOW, default_day=thread_day, today=asked_on)
+    assert later.window is not None and later.window.start == datetime(2016, 7, 27, 10, 50, tzinfo=UTC)
+    assert later.thread_relative == asked_on
+
+
 @pytest.mark.parametrize("written", ["overnight", "over night"])
 def test_overnight_on_a_day_is_the_night_into_its_morning_and_the_night_after_is_the_other_reading(
     written: str,

@@ -298,9 +298,11 @@ def test_after_overnight_on_a_day_the_thread_is_about_that_day(engine, tmp_path)
         datetime(2024, 2, 14, 8, 0, tzinfo=UTC),
     )
     assert first.lines[0].message == "deadlock detected"
-    # "today" (feb 15 here) is a window of its own, but not the day the thread is about
+    # "today" in a thread about feb 14 is feb 14 (asked at midnight after it, or in a replay whose
+    # clock is the end of the logs), said as such; it does not move the thread's day
     today, _ = _search(engine, "nobody deployed anything today, right?", session="n", logs=logs, now=now)
-    assert today.plan.window is not None and today.plan.window.start == datetime(2024, 2, 15, tzinfo=UTC)
+    assert today.plan.window is not None and today.plan.window.start == datetime(2024, 2, 14, tzinfo=UTC)
+    assert "today read as 2024-02-14, by the days this thread is about" in today.plan.notes[-1]
     follow_up, _ = _search(
         engine,
         "earlier that night, anything else off between 00:30 and 02:30?",
@@ -310,3 +312,34 @@ def test_after_overnight_on_a_day_the_thread_is_about_that_day(engine, tmp_path)
     )
     assert follow_up.plan.window is not None and follow_up.plan.broad
     assert follow_up.plan.window.start == datetime(2024, 2, 14, 0, 30, tzinfo=UTC)
+
+
+def test_a_thread_that_said_yesterday_reads_its_today_as_the_day_after(engine, tmp_path) -> None:
+    """'started yesterday … on jul 10' is asked on jul 11: that thread's 'around 11:20 today' is
+    jul 11, though its day (for clock times alone) stays jul 10; a thread that said nothing of the
+    kind reads 'today' as its own day (the replay's clock is the end of the logs, the day after)."""
+    stamps = [datetime(2017, 7, 10, 8, 0, tzinfo=UTC) + timedelta(minutes=15 * i) for i in range(4 * 28)]
+    lines = [
+        {"timestamp": t.isoformat(), "level": "INFO", "message": f"poll {i}"} for i, t in enumerate(stamps)
+    ]
+    logs = tmp_path / "wifi.jsonl"
+    logs.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    now = datetime(2017, 7, 11, 12, 0, tzinfo=UTC)
+    _search(
+        engine,
+        "wifi dies since yesterday. what went wrong between 14:35 and 14:45 on jul 10?",
+        session="y",
+        logs=logs,
+        now=now,
+    )
+    later, _ = _search(
+        engine, "IT re-pushed the profile around 11:20 today, anything since?", session="y", now=now
+    )
+    assert later.plan.window is not None and later.plan.window.start == datetime(
+        2017, 7, 11, 10, 50, tzinfo=UTC
+    )
+    clock, _ = _search(engine, "and after 18:00?", session="y", now=now)
+    assert clock.plan.window is not None and clock.plan.window.start == datetime(2017, 7, 10, 18, tzinfo=UTC)
+    _search(engine, "what went wrong between 14:35 and 14:45 on jul 10?", session="z", logs=logs, now=now)
+    same, _ = _search(engine, "how many polls today?", session="z", now=now)
+    assert same.plan.window is not None and same.plan.window.start == datetime(2017, 7, 10, tzinfo=UTC)

@@ -41,14 +41,34 @@ from sre_agent.workflows.trends import asks_about_buildup
 THREAD_DAY = "day"
 
 
-def _thread_day(thread: dict[str, str] | None) -> date | None:
+#: The thread-memory key of the day its questions are asked on, when one placed its day in the past
+#: ("started yesterday … on jul 10": it is jul 11), in the logs' clock.
+THREAD_TODAY = "today"
+#: Words that place the day asked about before the day of asking.
+_SAID_BEFORE_TODAY = re.compile(r"\b(?:yesterday|last night)\b", re.IGNORECASE)
+
+
+def _thread_day(thread: dict[str, str] | None, key: str = THREAD_DAY) -> date | None:
     """The day earlier turns of the thread asked about (`THREAD_DAY`), if any: a follow-up's clock
-    time with no date ("and after 18:00?") is read on it."""
-    value = (thread or {}).get(THREAD_DAY)
+    time with no date ("and after 18:00?") is read on it; or (`key` `THREAD_TODAY`) the day they
+    said they were asked on."""
+    value = (thread or {}).get(key)
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def day_of_asking(question: str, window: TimeWindow, utc_offset: int | None) -> date | None:
+    """The day `question` is asked on when it says its `window` was yesterday or last night (the
+    morning after the night), in the logs' clock; None when it does not say so."""
+    said = _SAID_BEFORE_TODAY.search(question)
+    if said is None:
+        return None
+    start = window.start + timedelta(minutes=utc_offset or 0)
+    if said.group(0).lower() == "last night":
+        return (start + timedelta(hours=12)).date()  # 21:30 or 00:30: the morning after
+    return start.date() + timedelta(days=1)
 
 
 class Refiner(Protocol):
@@ -270,7 +290,9 @@ class RuleRefiner:
         stated = stated_zone(question)  # "between 09:10 and 09:25 UTC": not the logs' clock
         tz = stated or (timezone(timedelta(minutes=utc_offset)) if utc_offset else None)
         thread_day = _thread_day(thread)
-        parsed = parse_time_window(question, now, tz, default_day=thread_day)
+        parsed = parse_time_window(
+            question, now, tz, default_day=thread_day, today=_thread_day(thread, THREAD_TODAY)
+        )
         # Time phrases and quoted phrases are not words to search for; numbers are.
         rest_for_terms = QUOTED.sub(" ", question)
         for phrase in sorted(parsed.phrases, key=len, reverse=True):  # "from 23:00 on dec 23 …" first
@@ -287,6 +309,8 @@ class RuleRefiner:
                 clock = f" (read in UTC{_offset_text(east) if east else ''}, as the question says)"
             if parsed.on_default_day:
                 clock += f" on {thread_day}, the day this thread was about"
+            elif parsed.thread_relative is not None:
+                clock += f" read as {parsed.thread_relative}, by the days this thread is about"
             notes.append(
                 f"time: {' / '.join(parsed.phrases)}{clock} → {parsed.window.start:%Y-%m-%d %H:%M} .. "
                 f"{parsed.window.end:%Y-%m-%d %H:%M} UTC"
