@@ -68,6 +68,7 @@ from sre_agent.workflows.requests import (
 from sre_agent.workflows.restarts import restart_ids, return_ids, returns_first
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
+from sre_agent.workflows.short_names import spell_out
 from sre_agent.workflows.spread import hosts_first
 from sre_agent.workflows.trends import closeness_to, trend_ids
 from sre_agent.workflows.windows import absent, just_after, read_on_to, settle_window, unheld_numbers
@@ -113,6 +114,7 @@ class Retriever(PlanSearch):
         go_on, plan.read_notes = settle_window(self.index, session, table_list, plan)
         if not go_on:
             return [], []
+        plan.read_notes += spell_out(self.index, session, table_list, plan)  # "te1/0/12"
         plan.read_notes += scope_to_host(self.index, session, table_list, plan)
         # "What happened with <an id the logs hold>?" asks about that id; with a time window named
         # ("the win7 box misbehaved: what went wrong between 04:30 and 04:45?") it asks about the window.
