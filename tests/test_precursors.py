@@ -28,7 +28,7 @@ from sre_agent.workflows.precursors import (
 )
 from sre_agent.workflows.referents import WINDOW_KEY
 from sre_agent.workflows.refine import RuleRefiner
-from sre_agent.workflows.results import ResultLine, SearchResult
+from sre_agent.workflows.results import PatternStats, ResultLine, SearchResult
 
 T0 = datetime(2024, 5, 21, 6, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=1, hours=6)
@@ -160,16 +160,18 @@ def test_since_when_shows_a_kind_of_line_from_its_first(engine, tmp_path) -> Non
     assert warned[:3] == [f"upstream [{m}] terminated with unexpected error: EOF" for m in (100, 120, 140)]
 
 
-def _line(message: str, level: str | None, shape: str | None = None) -> ResultLine:
+def _line(message: str, level: str | None, shape: str | None = None, count: int = 1) -> ResultLine:
     at = T0
-    return ResultLine(message=message, level=level, first_seen=at, last_seen=at, shape=shape or message)
+    return ResultLine(
+        message=message, level=level, first_seen=at, last_seen=at, shape=shape or message, count=count
+    )
 
 
 def test_the_trouble_an_answer_showed_is_its_errors_or_lines_that_say_something_failed() -> None:
     lines = [
         _line("GET / 200", "INFO"),
         _line("CSR retrial timed out: <*>", "ERROR"),
-        _line("slow query <*> ms", "WARN"),  # a warning is too often routine
+        _line("slow query <*> ms", "WARN"),  # a warning without words of failure is too often routine
         _line("out of memory: killed <*>", "FATAL"),
         _line("CSR retrial timed out: <*>", "ERROR"),  # one shape once
         _line("debug tick", "DEBUG"),
@@ -177,16 +179,27 @@ def test_the_trouble_an_answer_showed_is_its_errors_or_lines_that_say_something_
         _line("sync done for <*>", None),
         _line("", "ERROR", shape=""),  # no shape: nothing to look for
         _line("request handled for <*>", "ERROR"),  # the level says it, whatever the words
-        _line("retry failed for <*>", "INFO"),  # and a level says it is not
+        _line("status=deferred (Host not found)", "INFO"),  # and the words, whatever the level
     ]
     assert trouble_shapes(lines) == [
         "CSR retrial timed out: <*>",
         "out of memory: killed <*>",
         "sync failed for <*>",
         "request handled for <*>",
+        "status=deferred (Host not found)",
     ]
     many = [_line(f"error {n} <*>", "ERROR") for n in range(MAX_TROUBLE + 2)]
     assert trouble_shapes(many) == [f"error {n} <*>" for n in range(MAX_TROUBLE)]
+    # the patterns with most lines first: the trouble is what failed most, not a one-off beside it
+    counted = [
+        _line("map error", "ERROR"),
+        _line("deferred: not found", "INFO", count=40),
+        _line("x failed", "WARN", count=3),
+    ]
+    assert trouble_shapes(counted) == ["deferred: not found", "x failed", "map error"]
+    # a pattern's count in the searched scope, when known, over the line's own count
+    counted[0].pattern = PatternStats(count=90, first_seen=T0, last_seen=T0)
+    assert trouble_shapes(counted)[0] == "map error"
 
 
 def test_in_that_same_run_is_the_threads_window_and_before_that_the_week_before_it() -> None:

@@ -168,20 +168,19 @@ def each_hosts_first(hits: Sequence[Hit]) -> list[Hit]:
 
 
 def trouble_shapes(lines: Sequence[ResultLine]) -> list[str]:
-    """The shapes of `lines` that say something failed: an error or worse (a warning is too often
-    routine: a GC pause, a stats line), or, for a line without a level, words of failure; in the
-    answer's order, at most `MAX_TROUBLE`."""
+    """The shapes of `lines` that say something failed: an error or worse, or a line whose words
+    say it failed whatever its level (Postfix logs `status=deferred (Host or domain name not
+    found)` at info; a warning without such words is too often routine: a GC pause, a stats
+    line); the patterns with most lines first (the trouble is what failed most, not the one-off
+    error beside it), at most `MAX_TROUBLE`."""
     bad = [
-        line.shape
+        line
         for line in lines
         if line.shape
-        and (
-            level_rank(line.level) >= LEVEL_RANKS["ERROR"]
-            if line.level is not None
-            else sounds_like_trouble(line.message[:300])
-        )
+        and (level_rank(line.level) >= LEVEL_RANKS["ERROR"] or sounds_like_trouble(line.message[:300]))
     ]
-    return list(dict.fromkeys(bad))[:MAX_TROUBLE]
+    most = sorted(bad, key=lambda line: -(line.pattern.count if line.pattern else line.count))
+    return list(dict.fromkeys(line.shape for line in most))[:MAX_TROUBLE]
 
 
 def remembered_trouble(thread: dict[str, str] | None) -> list[str]:
