@@ -9,7 +9,9 @@ The masks, tried left to right at each position (first that matches wins):
 - redaction markers (`[EMAIL]`) and e-mail addresses stay as they are;
 - UUIDs become `<UUID>`, also after a dashed prefix (OpenStack's `req-<UUID>`, a pod's `web-<UUID>`);
 - IPv4 (optionally `::ffff:`-mapped) and IPv6 addresses, each with an optional `:port`, become `<IP>`;
-- `0x`-prefixed hex and runs of 8+ hex characters holding both digits and letters become `<HEX>`;
+- `0x`-prefixed hex and runs of 8+ hex characters holding both digits and letters become `<HEX>`,
+  and so do runs of 6 or 7 that switch between digits and letters twice or more (rspamd's
+  task tag `c261cd`, a short commit `e41d07c`; not `ED25519`);
 - `name_123` / `blk_-123` style ids (letters, `_`, an optionally negative number) and numbers
   joined by underscores (`30546354_25138444`) become `<ID>`, and so do prefixed random ids
   (`ord_rAW3Latp63`, `cus_NffrFeUfNV2Hib`, `crt_z7gi99i3`: a short word, `_`, then six or more
@@ -60,7 +62,11 @@ _ALTERNATIVES: tuple[tuple[str | None, str], ...] = (
     ),
     ("4", rf"(?P<ip>(?<![\w.]){_IPV4}{_PORT}(?!\w|\.\d))"),
     ("6", rf"(?P<ip6>(?<![\w:])(?:\[(?:{_IPV6})\]|{_IPV6}){_PORT}(?![\w:]))"),
-    (None, r"(?P<hex>(?<![\w])(?:0[xX][0-9A-Fa-f]+|[0-9A-Fa-f]{8,})(?![\w]))"),
+    (
+        None,
+        r"(?P<hex>(?<![\w])(?:0[xX][0-9A-Fa-f]+|[0-9A-Fa-f]{8,}"
+        r"|(?=[0-9A-Fa-f]{6,7}(?!\w))(?:[A-Fa-f]+\d+[A-Fa-f]|\d+[A-Fa-f]+\d)[0-9A-Fa-f]*)(?![\w]))",
+    ),
     ("_", r"(?P<id>(?<![\w-])(?:[A-Za-z][A-Za-z0-9]*|\d+)_-?\d+(?:_-?\d+)*(?![\w]))"),
     ("_", r"(?P<rid>(?<![\w-])[A-Za-z]{2,12}_(?=[A-Za-z]*\d)[A-Za-z0-9]{6,}(?![\w-]))"),
     ("=", r"(?P<kid>(?<==)[A-Za-z]{1,3}\d{4,}(?![\w-]))"),

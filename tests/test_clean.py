@@ -343,6 +343,12 @@ def test_user_names_are_words_so_they_keep_shapes_apart() -> None:
             "lwQBHzdwdrX5h6fRWjzTOE96 aB3dE5g web-4WyGg7EoVB a_4WyGg7EoVB x4WyGg7EoVB 4WyGg7EoVB-x",
             "<ID> aB3dE5g web-<NUM>WyGg7EoVB a_4WyGg7EoVB <ID> <NUM>WyGg7EoVB-x",
         ),
+        # six or seven hex characters switching between digits and letters twice or more are an
+        # id too (rspamd's task tag, a short commit); a key type, a size or a word with digits stay
+        (
+            "<c261cd>; map; error commit e41d07c ED25519 65536b cafe12 <644cdf>",
+            "<<HEX>>; map; error commit <HEX> ED25519 <NUM>b cafe12 <<NUM>cdf>",
+        ),
         # an ISO 8601 time in the text: its hour is a number too, so one shape over the hours
         (
             "2024-06-04T14:14:49.755Z retrying at 2024-06-04T13:05:00+02:00 (T14 stays)",
