@@ -420,3 +420,29 @@ def test_did_it_recover_after_what_they_did_gets_the_lines_saying_it_was_done(tm
         "etcdserver: mvcc: database space exceeded",
         "successfully acquired lease kube-system/kube-scheduler",
     ]
+
+
+def test_the_fix_the_question_names_is_a_change_first_and_what_came_after_it_is_read_from_it(
+    tmp_path, embedder
+) -> None:
+    rows = [(m, "mta", "ERROR", "map error: cannot resolve maps.example.com") for m in range(10, 31, 2)]
+    rows += [(m + 0.5, "smtp", "INFO", f"mail q{m} deferred: host not found") for m in range(10, 40, 3)]
+    rows += [(m + 0.2, "dns", "INFO", f"resolver cache holds {m} names") for m in range(0, 60, 5)]
+    rows += [
+        (41, "ansible", "INFO", "config copied: /etc/resolv.conf from resolv.conf.bak"),
+        (42, "smtp", "INFO", "mail q41 sent to gmail"),
+        (43, "smtp", "INFO", "mail q42 removed from queue"),
+    ]
+    store = _store(tmp_path, embedder, _service_rows(*sorted(rows)))
+    question = "they put the old resolvers back a while ago. is anything still stuck?"
+    found, _ = _ask(store, question, k=5)
+    # the trouble's last line; then what was done, the change before the lines that only hold the
+    # word ("resolver cache"); then what came after that change (not the deferrals between the
+    # trouble's end at 30 and the fix at 41)
+    assert found[:2] == [
+        "map error: cannot resolve maps.example.com",
+        "config copied: /etc/resolv.conf from resolv.conf.bak",
+    ]
+    assert found[2].startswith("resolver cache holds ") and found[3].startswith("resolver cache holds ")
+    assert found[4] == "mail q41 sent to gmail"
+    assert not [line for line in found if "deferred" in line]

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from sre_agent.clocks import label, lasting, stamp
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.filters import LEVEL_RANKS, in_clause
+from sre_agent.timeline import speaks_of_change
 from sre_agent.workflows.broad import BROAD_SCAN_LIMIT
 from sre_agent.workflows.changes import change_ids
 from sre_agent.workflows.constraints import with_clause
@@ -202,8 +203,11 @@ def recovery_tiers(
     if main is not None and stored is not None:
         note = recovery_note(main, datetime.fromtimestamp(stored[1] / 1_000_000, tz=UTC), utc_offset)
     troubled = {hit.service for hit in ranked_last if hit.service}
-    stretch = fixed_after(index, session, tables, filters, ended)
     done = fix_lines(filters, ended, shapes, fix, searched) if fix and searched else []
+    if later := [hit.timestamp for hit in done if hit.timestamp > ended]:  # what came after the fix
+        stretch = filters.model_copy(update={"start": min(later), "end": min(later) + AFTER})
+    else:
+        stretch = fixed_after(index, session, tables, filters, ended)
     return [ranked_last, done, first_of_each(ranked(stretch), troubled)], note
 
 
@@ -219,7 +223,10 @@ def fix_lines(
     trouble's own lines: at most `FIX_LINES` different messages as `searched` ranks them by `fix`."""
     around = filters.model_copy(update={"start": ended - FIX_BEFORE, "end": ended + FIX_LOOKAHEAD})
     hits = [hit for hit in searched(fix, around) if hit.shape not in shapes]
-    return first_different(each_word_first(hits, fix.split()), FIX_LINES)
+    # a fix is a change: a line that speaks of one first ("put the old resolvers back": Ansible's
+    # copy of resolv.conf, before rspamd's "cannot resolve")
+    changes_first = sorted(hits, key=lambda hit: not speaks_of_change(hit.message[:300]))
+    return first_different(each_word_first(changes_first, fix.split()), FIX_LINES)
 
 
 def each_word_first(hits: Sequence[Hit], words: Sequence[str]) -> list[Hit]:
