@@ -47,3 +47,28 @@ def test_a_short_name_stays_when_no_or_several_stored_names_fit(tmp_path, embedd
     plan = RuleRefiner().refine("te1/0/1 up?", now=NOW)
     spell_out(store, SESSION, None, plan)
     assert plan.terms[-1] == "TenGigabitEthernet1/0/1"
+
+
+def test_the_long_name_is_looked_for_where_the_number_is_and_in_the_tables_searched(
+    tmp_path, embedder
+) -> None:
+    # past the first lines read (`LOOKED_AT`): the search goes to the lines holding the number; the
+    # short form itself (`Te1/0/12`, as long as the question's) is not a name of its own
+    noise = [
+        (m / 10, f"%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: oxidized] at 00:{m % 60:02d}")
+        for m in range(60)
+    ]
+    late = [(30, "%HA_EM-6-LOG: crc_watch: Te1/0/12 input CRC errors increased"), (31, FLAPS[0][1])]
+    store = _store(tmp_path, embedder, _rows(*noise, *late))
+    plan = RuleRefiner().refine("te1/0/12 down?", now=NOW)
+    assert spell_out(store, SESSION, None, plan) and plan.terms[-1] == "TenGigabitEthernet1/0/12"
+    # only the tables searched: another table's name for the same port is not read
+    from sre_agent.clean import clean_records
+
+    store.ingest(SESSION, "other", clean_records(_rows((40, "Interface TeGig1/0/12 down")), None).records)
+    tables = [t for t in store.list_tables(SESSION) if t != "other"]
+    plan = RuleRefiner().refine("te1/0/12 down?", now=NOW)
+    spell_out(store, SESSION, tables, plan)
+    assert plan.terms == ["te1/0/12", "TenGigabitEthernet1/0/12"]
+    plan = RuleRefiner().refine("te1/0/12 down?", now=NOW)
+    assert spell_out(store, SESSION, None, plan) == []  # two names fit across both tables
