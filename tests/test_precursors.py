@@ -160,10 +160,18 @@ def test_since_when_shows_a_kind_of_line_from_its_first(engine, tmp_path) -> Non
     assert warned[:3] == [f"upstream [{m}] terminated with unexpected error: EOF" for m in (100, 120, 140)]
 
 
-def _line(message: str, level: str | None, shape: str | None = None, count: int = 1) -> ResultLine:
+def _line(
+    message: str, level: str | None, shape: str | None = None, count: int = 1, service: str | None = None
+) -> ResultLine:
     at = T0
     return ResultLine(
-        message=message, level=level, first_seen=at, last_seen=at, shape=shape or message, count=count
+        message=message,
+        level=level,
+        first_seen=at,
+        last_seen=at,
+        shape=shape or message,
+        count=count,
+        service=service,
     )
 
 
@@ -179,7 +187,12 @@ def test_the_trouble_an_answer_showed_is_its_errors_or_lines_that_say_something_
         _line("sync done for <*>", None),
         _line("", "ERROR", shape=""),  # no shape: nothing to look for
         _line("request handled for <*>", "ERROR"),  # the level says it, whatever the words
-        _line("status=deferred (Host not found)", "INFO"),  # and the words, whatever the level
+        # and the words, whatever the level, from a service with no error among the lines (a
+        # source whose levels say nothing); a service with errors has routine warnings
+        _line("status=deferred (Host not found)", "INFO", service="postfix/smtp"),
+        _line("retry failed for <*>", "INFO"),
+        _line("transport failed, retrying", "WARN", service="api"),
+        _line("GetOrder failed", "ERROR", service="api"),
     ]
     assert trouble_shapes(lines) == [
         "CSR retrial timed out: <*>",
@@ -187,14 +200,15 @@ def test_the_trouble_an_answer_showed_is_its_errors_or_lines_that_say_something_
         "sync failed for <*>",
         "request handled for <*>",
         "status=deferred (Host not found)",
+        "GetOrder failed",
     ]
     many = [_line(f"error {n} <*>", "ERROR") for n in range(MAX_TROUBLE + 2)]
     assert trouble_shapes(many) == [f"error {n} <*>" for n in range(MAX_TROUBLE)]
     # the patterns with most lines first: the trouble is what failed most, not a one-off beside it
     counted = [
-        _line("map error", "ERROR"),
-        _line("deferred: not found", "INFO", count=40),
-        _line("x failed", "WARN", count=3),
+        _line("map error", "ERROR", service="rspamd"),
+        _line("deferred: not found", "INFO", count=40, service="smtp"),
+        _line("x failed", "WARN", count=3, service="cleanup"),
     ]
     assert trouble_shapes(counted) == ["deferred: not found", "x failed", "map error"]
     # a pattern's count in the searched scope, when known, over the line's own count

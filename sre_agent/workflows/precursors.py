@@ -168,16 +168,23 @@ def each_hosts_first(hits: Sequence[Hit]) -> list[Hit]:
 
 
 def trouble_shapes(lines: Sequence[ResultLine]) -> list[str]:
-    """The shapes of `lines` that say something failed: an error or worse, or a line whose words
-    say it failed whatever its level (Postfix logs `status=deferred (Host or domain name not
-    found)` at info; a warning without such words is too often routine: a GC pause, a stats
-    line); the patterns with most lines first (the trouble is what failed most, not the one-off
-    error beside it), at most `MAX_TROUBLE`."""
+    """The shapes of `lines` that say something failed: an error or worse; or a line whose words say
+    it failed when it has no level, or its service has no error among the lines (a source whose
+    levels say nothing: Postfix logs `status=deferred (Host or domain name not found)` at info;
+    where a service has errors, its warnings are too often routine: a retry, a GC pause); the
+    patterns with most lines first (the trouble is what failed most, not the one-off error beside
+    it), at most `MAX_TROUBLE`."""
+    erring = {line.service for line in lines if level_rank(line.level) >= LEVEL_RANKS["ERROR"]}
     bad = [
         line
         for line in lines
         if line.shape
-        and (level_rank(line.level) >= LEVEL_RANKS["ERROR"] or sounds_like_trouble(line.message[:300]))
+        and (
+            level_rank(line.level) >= LEVEL_RANKS["ERROR"]
+            or (
+                (line.level is None or line.service not in erring) and sounds_like_trouble(line.message[:300])
+            )
+        )
     ]
     most = sorted(bad, key=lambda line: -(line.pattern.count if line.pattern else line.count))
     return list(dict.fromkeys(line.shape for line in most))[:MAX_TROUBLE]
