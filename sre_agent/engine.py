@@ -75,7 +75,7 @@ class Engine(EngineParts):
 
     def thread_context(self, session: str) -> dict[str, str]:
         """The ids (user, request, method) earlier turns of this thread named, and the day its last
-        window was on (`refine.THREAD_DAY`); {} for a new thread."""
+        window was on (`thread_days.THREAD_DAY`); {} for a new thread."""
         return self.threads.context(session)
 
     def log_clock(self, session: str) -> int | None:

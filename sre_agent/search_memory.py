@@ -2,7 +2,7 @@
 
 - The field filters the question used (user, request, method): a follow-up that says "the user"
   or "that request" inherits them.
-- The day its time window was on, in the logs' own clock (`refine.THREAD_DAY`): a follow-up's
+- The day its time window was on, in the logs' own clock (`thread_days.THREAD_DAY`): a follow-up's
   clock time with no day is read on that day.
 - Which logs source filled which table, and the spans its fetch read whole (`sources.with_fetch`):
   a later question about the same source and time is answered from the table, not fetched again.
@@ -26,8 +26,8 @@ from sre_agent.thread_memory import ThreadMemory
 from sre_agent.workflows.events import SearchJob
 from sre_agent.workflows.precursors import TROUBLE_KEY, trouble_shapes
 from sre_agent.workflows.referents import HOSTS_KEY, NAMED_KEY, ONE_HOST_KEY, WINDOW_KEY, remembered_window
-from sre_agent.workflows.refine import THREAD_DAY, THREAD_TODAY, day_of_asking
 from sre_agent.workflows.results import SearchResult
+from sre_agent.workflows.thread_days import THREAD_DAY, THREAD_TODAY, day_of_asking
 
 
 def remember_search(

@@ -8,7 +8,8 @@ import pytest
 
 from sre_agent.configs import RpcMethod, ServiceConfig
 from sre_agent.models import TimeWindow
-from sre_agent.workflows.refine import THREAD_DAY, RuleRefiner, day_of_asking
+from sre_agent.workflows.refine import RuleRefiner
+from sre_agent.workflows.thread_days import THREAD_DAY, day_of_asking
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 CONFIG = ServiceConfig(

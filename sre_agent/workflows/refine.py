@@ -12,7 +12,7 @@ through the `Refiner` protocol.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol
 
 from sre_agent.clocks import stated_zone
@@ -35,40 +35,8 @@ from sre_agent.workflows.recovery import asks_about_recovery
 from sre_agent.workflows.referents import referred_hosts, referred_trouble
 from sre_agent.workflows.restarts import asks_about_restarts
 from sre_agent.workflows.spread import asks_where
+from sre_agent.workflows.thread_days import THREAD_TODAY, remembered_day
 from sre_agent.workflows.trends import asks_about_buildup
-
-#: The thread-memory key of the day (ISO date, in the logs' clock) the thread's last window was on.
-THREAD_DAY = "day"
-
-
-#: The thread-memory key of the day its questions are asked on, when one placed its day in the past
-#: ("started yesterday … on jul 10": it is jul 11), in the logs' clock.
-THREAD_TODAY = "today"
-#: Words that place the day asked about before the day of asking.
-_SAID_BEFORE_TODAY = re.compile(r"\b(?:yesterday|last night)\b", re.IGNORECASE)
-
-
-def _thread_day(thread: dict[str, str] | None, key: str = THREAD_DAY) -> date | None:
-    """The day earlier turns of the thread asked about (`THREAD_DAY`), if any: a follow-up's clock
-    time with no date ("and after 18:00?") is read on it; or (`key` `THREAD_TODAY`) the day they
-    said they were asked on."""
-    value = (thread or {}).get(key)
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def day_of_asking(question: str, window: TimeWindow, utc_offset: int | None) -> date | None:
-    """The day `question` is asked on when it says its `window` was yesterday or last night (the
-    morning after the night), in the logs' clock; None when it does not say so."""
-    said = _SAID_BEFORE_TODAY.search(question)
-    if said is None:
-        return None
-    start = window.start + timedelta(minutes=utc_offset or 0)
-    if said.group(0).lower() == "last night":
-        return (start + timedelta(hours=12)).date()  # 21:30 or 00:30: the morning after
-    return start.date() + timedelta(days=1)
 
 
 class Refiner(Protocol):
@@ -289,9 +257,9 @@ class RuleRefiner:
 
         stated = stated_zone(question)  # "between 09:10 and 09:25 UTC": not the logs' clock
         tz = stated or (timezone(timedelta(minutes=utc_offset)) if utc_offset else None)
-        thread_day = _thread_day(thread)
+        thread_day = remembered_day(thread)
         parsed = parse_time_window(
-            question, now, tz, default_day=thread_day, today=_thread_day(thread, THREAD_TODAY)
+            question, now, tz, default_day=thread_day, today=remembered_day(thread, THREAD_TODAY)
         )
         # Time phrases and quoted phrases are not words to search for; numbers are.
         rest_for_terms = QUOTED.sub(" ", question)
