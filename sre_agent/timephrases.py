@@ -285,16 +285,16 @@ def parse_time_window(
     # times today?" asked the morning after the outage the thread is about means the outage's day
     thread_today = today or default_day
     today = thread_today or now.date()
-    relative = day_start is None  # a day read from `today`: the thread's, when it has one
+    from_today = False  # the day was read from `today`: the thread's, when it has one
     if day_start is None:
         if "yesterday" in lowered:
             day_start = day_end = today - timedelta(days=1)
-            date_text = "yesterday"
+            date_text, from_today = "yesterday", True
         elif night := _NIGHT_NEAR_NOW.search(q):  # read after the clock times, below
             date_text = night.group(0)
         elif "today" in lowered or _THIS_PART.search(q):  # "this afternoon": today's afternoon
             day_start = day_end = today
-            date_text = "today" if "today" in lowered else None
+            date_text, from_today = ("today" if "today" in lowered else None), True
     if date_text:
         out.phrases.append(date_text)
     # Strip the date (and an "on" before it) so its digits are not read as clock times and a
@@ -361,8 +361,8 @@ def parse_time_window(
         if on_day is None and start > now:
             start, end = start - timedelta(days=1), end - timedelta(days=1)
         out.window = TimeWindow(start=start, end=end)
-        out.on_default_day = default_day is not None and relative and day_start is None
-        if relative and day_start is not None and thread_today is not None:
+        out.on_default_day = day_start is None and default_day is not None
+        if from_today and thread_today is not None:
             out.thread_relative = day_start
         if crossing is not None:
             out.alternatives.append(TimeWindow(start=crossing[0], end=crossing[1]))
