@@ -148,6 +148,11 @@ def after_trouble(filters: SearchFilters, ended: datetime) -> SearchFilters:
     return filters.model_copy(update={"start": ended + timedelta(microseconds=1), "end": ended + AFTER})
 
 
+def read_from(filters: SearchFilters, start: datetime) -> SearchFilters:
+    """`filters` over the `AFTER` from `start` on: from the fix that came after the trouble."""
+    return filters.model_copy(update={"start": start, "end": start + AFTER})
+
+
 def trouble_end(
     shapes: Sequence[str], first: dict[str, datetime], last: dict[str, tuple[datetime, str]]
 ) -> datetime:
@@ -205,7 +210,7 @@ def recovery_tiers(
     troubled = {hit.service for hit in ranked_last if hit.service}
     done = fix_lines(filters, ended, shapes, fix, searched) if fix and searched else []
     if later := [hit.timestamp for hit in done if hit.timestamp > ended]:  # what came after the fix
-        stretch = filters.model_copy(update={"start": min(later), "end": min(later) + AFTER})
+        stretch = read_from(filters, min(later))
     else:
         stretch = fixed_after(index, session, tables, filters, ended)
     return [ranked_last, done, first_of_each(ranked(stretch), troubled)], note
@@ -265,7 +270,7 @@ def fixed_after(
         return after
     # `change_ids` gives the oldest first: that change's time is where the stretch begins
     first = index.scan(session, tables=tables, filters=with_clause(later, in_clause("id", changed[:1])))
-    return filters.model_copy(update={"start": first[0].timestamp, "end": first[0].timestamp + AFTER})
+    return read_from(filters, first[0].timestamp)
 
 
 def recovery_note(last: Hit, logs_end: datetime, utc_offset: int | None) -> str:
