@@ -28,15 +28,15 @@ def _long_name(index: LogIndex, session: str, tables: list[str] | None, short: s
     if m is None:
         return None
     letters, number = m.group(1).lower(), m.group(2)
-    number_rx = re.escape(number)
+    name = f"{re.escape(letters)}[a-z-]*{re.escape(number)}"  # its letters, maybe more, its number
+    # the lines holding it (the engine's regex has no lookarounds: the bounds are matched), then
+    # the name read from them, case aside
     sql = (
         f"({like('text', number)} AND regexp_like(lower(text), "
-        f"{sql_string(f'(?:^|[^a-z0-9_]){letters}[a-z-]*{number_rx}(?:[^0-9/:.]|$)')}))"
+        f"{sql_string(f'(?:^|[^a-z0-9_]){name}(?:[^0-9/:.]|$)')}))"
     )
     rows = index.scan(session, tables=tables, filters=with_clause(SearchFilters(), sql), limit=LOOKED_AT)
-    whole = re.compile(
-        rf"(?<![A-Za-z0-9_]){re.escape(letters)}[A-Za-z-]*{number_rx}(?![0-9/:.])", re.IGNORECASE
-    )
+    whole = re.compile(rf"(?<![A-Za-z0-9_]){name}(?![0-9/:.])", re.IGNORECASE)
     names = {found.group(0) for row in rows for found in whole.finditer(row.message)}
     longer = {name for name in names if len(name) > len(short)}  # not `Te1/0/12` itself
     return longer.pop() if len(longer) == 1 else None
