@@ -25,6 +25,11 @@ class RetrievalPlan(BaseModel):
         description="words an LLM expects the matching lines to hold ('Accepted password'): exact phrases "
         "that rank first, like the question's own numbers, when few lines hold them",
     )
+    jargon: list[str] = Field(
+        default_factory=list,
+        description="the logs' usual words for what the question says in plain words ('ram' → 'OOMKilled', "
+        "`ops_words`): the few lines holding one rank before the question's hybrid hits",
+    )
     identifiers: list[str] = Field(
         default_factory=list, description="exact strings (ids, quoted phrases): lines holding them rank first"
     )

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.filters import in_clause
-from sre_agent.workflows.anchors import anchor_matches, rank_matches
+from sre_agent.workflows.anchors import ANCHOR_LIMIT, ANCHOR_SHARE, anchor_matches, holds, rank_matches
 from sre_agent.workflows.constraints import with_clause
 from sre_agent.workflows.entities import without_words
 from sre_agent.workflows.plan import RetrievalPlan
+from sre_agent.workflows.precursors import first_different
 
 EXACT_CANDIDATES = 100  # hits of one exact tier (lines holding the identifiers)
 #: How much more the meaning (vector) list counts than the words (full-text) list in the question's
@@ -29,6 +30,9 @@ VECTOR_WEIGHT = 8.0
 #: 0.857 → 0.877, count 0.646 → 0.696 at 1 (0.760 overall at 2, 0.775 at 1); the incident sets
 #: and factual unchanged.
 TIER_VECTOR_WEIGHT = 1.0
+#: Different messages of the lines holding the logs' words for what the question says in plain
+#: words (`ops_words`) that rank before the question's hybrid hits.
+JARGON_LINES = 3
 
 
 class PlanSearch:
@@ -109,3 +113,25 @@ class PlanSearch:
         among = with_clause(filters, in_clause("id", matched))
         by_question = self._search(session, tables, plan, among, EXACT_CANDIDATES, TIER_VECTOR_WEIGHT)
         return rank_matches(matched, by_question, worst_first=plan.prefer_level is not None)
+
+    def _in_jargon(
+        self, session: str, tables: list[str] | None, plan: RetrievalPlan, filters: SearchFilters
+    ) -> list[Hit]:
+        """The lines holding the logs' words for what the question says in plain words
+        (`plan.jargon`: "ran out of ram" → `OOMKilled`), as the question ranks them, their first
+        `JARGON_LINES` different messages. A word many lines hold (`ANCHOR_LIMIT`, or more than
+        `ANCHOR_SHARE` of the lines searched) says nothing about which line is meant: skipped."""
+        if not plan.jargon:
+            return []
+        in_scope = self.index.count_matching(session, tables=tables, filters=filters)
+        ids: set[str] = set()
+        for word in plan.jargon:
+            hits = self.index.phrase_hits(session, word, tables=tables, filters=filters, limit=ANCHOR_LIMIT)
+            hits = [hit for hit in hits if holds(hit, word)]
+            if hits and len(hits) < ANCHOR_LIMIT and len(hits) <= in_scope * ANCHOR_SHARE:
+                ids.update(hit.id for hit in hits)
+        if not ids:
+            return []
+        among = with_clause(filters, in_clause("id", ids))
+        ranked = self._search(session, tables, plan, among, EXACT_CANDIDATES, VECTOR_WEIGHT)
+        return first_different(ranked, JARGON_LINES)

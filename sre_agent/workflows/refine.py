@@ -23,6 +23,7 @@ from sre_agent.stems import contains_phrase, stems
 from sre_agent.timephrases import parse_time_window
 from sre_agent.workflows.changes import asks_about_changes
 from sre_agent.workflows.identifiers import QUOTED, quoted_and_ids
+from sre_agent.workflows.ops_words import concepts_in, log_words
 from sre_agent.workflows.plan import RetrievalPlan
 from sre_agent.workflows.precursors import (
     asks_since_when,
@@ -211,6 +212,10 @@ class RuleRefiner:
                 expansions.extend(w for w in words if w not in expansions)
                 notes.append(f"'{phrase}' → {', '.join(words)}")
 
+        spoken = concepts_in(question)  # "ran out of ram": the logs say `OOMKilled`
+        notes += [
+            f"'{said}' read as {concept.name}: its usual log words searched too" for concept, said in spoken
+        ]
         identifiers = quoted_and_ids(question)
         field_filters: dict[str, str] = {}
         if m := self._user_id.search(question):
@@ -346,6 +351,7 @@ class RuleRefiner:
             query_text=query_text or question,
             meaning_text=own_words or question,
             expansions=expansions,
+            jargon=log_words(spoken, question),
             identifiers=identifiers,
             terms=terms,
             excluded=excluded,

@@ -212,6 +212,8 @@ class Retriever(PlanSearch):
             tiers.append(
                 first_different(earliest_first(self._ranked(session, tables, plan, earlier)), PRECURSOR_LINES)
             )
+        if jargon := self._in_jargon(session, tables, plan, filters):  # "ran out of ram": `OOMKilled`
+            tiers.append(jargon)  # after what the question names and asks for, before its hybrid hits
         hits = self._search(session, tables, plan, filters, CANDIDATES)
         if plan.asks_since_when:  # "since when?": each kind of line the search found, from its first
             hits = earliest_first(hits)

@@ -1,0 +1,97 @@
+"""Plain words for jargon (`workflows/ops_words.py`): the concepts a question speaks of, their log
+words, and the tier of the few lines holding one (`plan_search._in_jargon`). Small real LanceDB,
+the real model."""
+
+from __future__ import annotations
+
+from test_retrieve_rules import NOW, _ask, _rows, _store
+
+from sre_agent.workflows.ops_words import CONCEPTS, concepts_in, log_words
+from sre_agent.workflows.plan_search import JARGON_LINES
+from sre_agent.workflows.refine import RuleRefiner
+
+
+def _names(question: str) -> list[str]:
+    return [concept.name for concept, _ in concepts_in(question)]
+
+
+def test_plain_phrases_name_their_concepts_by_word_stems() -> None:
+    assert _names("is the box running out of ram?") == ["memory exhausted"]
+    assert _names("were the certs about to expire?") == ["certificate trouble"]
+    assert _names("did the cache throw entries away too early?") == ["thrown away"]
+    # a phrasal verb's particle may stand after its object, three words at most
+    assert _names("the gateway kept turning every new connection away") == ["refused connections"]
+    assert _names("the gateway kept turning every single new connection away") == []
+    # nothing is read into questions that do not speak of trouble in plain words
+    for question in (
+        "what is behind this?",
+        "is it resolved now?",
+        "did it come back up?",
+        "what went wrong?",
+    ):
+        assert _names(question) == [], question
+
+
+def test_every_concept_has_plain_phrases_and_log_words_written_once() -> None:
+    for concept in CONCEPTS:
+        assert concept.plain and concept.jargon, concept.name
+        assert all(p and p == p.strip() for p in (*concept.plain, *concept.jargon)), concept.name
+        assert len(set(concept.jargon)) == len(concept.jargon), concept.name
+    assert len({c.name for c in CONCEPTS}) == len(CONCEPTS)
+
+
+def test_log_words_leave_out_single_words_the_question_says() -> None:
+    spoken = concepts_in("did the disk fill up? the disk usage graph looked odd")
+    assert [c.name for c, _ in spoken] == ["disk full"]
+    words = log_words(spoken, "did the disk fill up? the disk usage graph looked odd")
+    assert words[:2] == ["No space left on device", "ENOSPC"]
+    assert "disk usage" in words  # a phrase stays: the question's words alone do not say it
+    spoken = concepts_in("out of ram? any OOM?")
+    assert "OOM" not in log_words(spoken, "out of ram? any OOM?")
+
+
+def test_the_plan_carries_the_log_words_and_says_why() -> None:
+    plan = RuleRefiner().refine("were clients turned away because every slot was taken?", now=NOW)
+    assert plan.jargon[0] == "Connection refused"
+    assert "too many connections" in plan.jargon
+    assert plan.notes[:2] == [
+        "'turned away' read as refused connections: its usual log words searched too",
+        "'every slot' read as too many at once: its usual log words searched too",
+    ]
+    assert RuleRefiner().refine("what went wrong between 10:00 and 11:00?", now=NOW).jargon == []
+
+
+NOISE = [(m, f"GET /api/orders/{m} 200 in {m + 3}ms") for m in range(30)]
+KILLS = [
+    (40, "Memory cgroup out of memory: Killed process 4242 (java) total-vm:8123456kB"),
+    (41, "oom_reaper: reaped process 4242 (java), now anon-rss:0kB"),
+]
+
+
+def test_lines_in_the_logs_words_rank_first_for_a_plain_words_question(tmp_path, embedder) -> None:
+    store = _store(tmp_path, embedder, _rows(*NOISE, *KILLS, (45, "worker pool resized to 8 threads")))
+    found, _ = _ask(store, "did the app get killed for using too much ram?")
+    assert set(found[:2]) == {KILLS[0][1], KILLS[1][1]}
+
+
+def test_a_log_word_many_lines_hold_lifts_nothing(tmp_path, embedder) -> None:
+    # every line says `pool`: it does not say which line is meant
+    pooled = [(m, f"pool worker-{m} took job {m} from the pool queue") for m in range(20)]
+    store = _store(tmp_path, embedder, _rows(*pooled, (30, "db handle leak suspected in checkout")))
+    plan = RuleRefiner().refine("are requests sitting on a db handle?", now=NOW)
+    assert "pool" in plan.jargon
+    found, _ = _ask(store, "are requests sitting on a db handle?", k=1)
+    assert found == ["db handle leak suspected in checkout"]
+
+
+def test_at_most_a_few_messages_of_the_logs_words_go_first(tmp_path, embedder) -> None:
+    refused = [(50 + m, f"connect to 10.0.0.{m}:5432 failed: Connection refused") for m in range(6)]
+    refused += [(60, "upstream connect error or disconnect/reset before headers")]
+    refused += [(61, "dial tcp 10.0.9.9:443: connect: no route to host")]
+    refused += [(62, "ECONNREFUSED 127.0.0.1:6379")]
+    store = _store(tmp_path, embedder, _rows(*NOISE, *refused))
+    found, _ = _ask(store, "was the database turning callers away?")
+    jargon = {m for _, m in refused}
+    held = [m for m in found if m in jargon]
+    assert len(held) >= JARGON_LINES
+    assert all(m in jargon for m in found[:JARGON_LINES])
