@@ -27,11 +27,11 @@ from sre_agent.models import CleanRecord
 from sre_agent.patterns import LogPattern
 
 CHANGE_WORDS = re.compile(
-    r"\b(?:(?<![/.-])config(?:uration)?|(?<![/.-])deploy\w*|(?<=/)deploy(?!ments)\w*|rollout|rolled back"
-    r"|rollback|revision|release[ds]?|(?<![-_])version(?!/)"
-    r"|upgrad\w*|downgrad\w*|restart\w*|reload\w*|reconfigur\w*|SIGHUP|signal: hup"
+    r"\b(?:(?<![/.-])config(?:uration)?|(?<![/.-])deploy[a-z]*|(?<=/)deploy(?!ments)[a-z]*"
+    r"|rollout|rolled back|rollback|revision|release[ds]?|(?<![-_])version(?!/)"
+    r"|upgrad[a-z]*|downgrad[a-z]*|restart[a-z]*|reload[a-z]*|reconfigur[a-z]*|SIGHUP|signal: hup"
     r"|(?:warm|cold|graceful) shutdown|scal(?:ed|ing) (?:up|down|to)"
-    r"|migrat\w*|feature flag"
+    r"|migrat[a-z]*|feature flag"
     r"|failover|promoted|leader|(?<![/.-])(?:un)?install(?:ed|ing)?|patched)\b",
     re.IGNORECASE,
 )
@@ -49,15 +49,25 @@ NO_CHANGE_WORDS = re.compile(
 _BANNER_VERSION = re.compile(r"(?<![\w/.-])v\d+\.\d+(?:\.\d+)*(?![\w/.-])")
 
 
+#: A line that says a process starts (`starting payment-gateway`, `Started OrdersApplication`).
+_STARTS = re.compile(r"\b(?:start(?:s|ed|ing)|boot(?:ed|ing)|launch(?:ed|ing))\b", re.IGNORECASE)
+#: A release number of three parts (`24.0.5`, `3.8.4`): with words of a start, a start banner
+#: (`Keycloak 24.0.5 on JVM (powered by Quarkus 3.8.4) started in 13.293s`). Not an address's
+#: four parts, nor a duration's two (`13.293s`).
+_RELEASE = re.compile(r"(?<![\w.-])v?\d+\.\d+\.\d+(?:[-+][\w.]+)?(?![\w]|\.\d)")
+
+
 def speaks_of_change(text: str) -> bool:
     """Whether `text` names a change (config, deploy, rollout, restart, …, or a version as a start
     banner does) and does not say that nothing changed."""
-    named = CHANGE_WORDS.search(text) is not None or _BANNER_VERSION.search(text) is not None
+    named = (
+        CHANGE_WORDS.search(text) is not None
+        or _BANNER_VERSION.search(text) is not None
+        or (_STARTS.search(text) is not None and _RELEASE.search(text) is not None)
+    )
     return named and NO_CHANGE_WORDS.search(text) is None
 
 
-#: A line that says a process starts (`starting payment-gateway`, `Started OrdersApplication`).
-_STARTS = re.compile(r"\b(?:start(?:s|ed|ing)|boot(?:ed|ing)|launch(?:ed|ing))\b", re.IGNORECASE)
 #: The version a record names in a field of its own (`"version": "2.14.0"`), else its build
 #: (`"commit": "a91c3e2"`): the first of these that it has.
 _VERSION_KEYS = [

@@ -25,6 +25,8 @@ from sre_agent.workflows.restarts import return_ids
         ("did IT push anything to this laptop right before it started?", True),
         ("did ops install something on the db hosts last night?", True),
         ("was anything patched on web02 this week?", True),
+        ("what changed right before that? did somebody redeploy one of them", True),
+        ("did anyone re-deploy the api?", True),
         ("did the request push through in the end?", False),
         ("what went wrong between 14:00 and 14:10?", False),
         ("the pool size changed to 5, why?", False),
@@ -128,6 +130,18 @@ def test_what_changed_for_a_named_thing_puts_that_things_lines_before_the_change
         ("Invoked with src=/home/deploy/.ansible/tmp/source dest=/etc/resolv.conf", True),
         ("GET /apis/apps/v1/deployments/web 200 and x.deploy", False),
         ("request took 32ms", False),
+        # a key that begins with a change word is not a change (`restart_after_timeout="true"`)
+        ('type="LOGIN_ERROR", error="expired_code", restart_after_timeout="true"', False),
+        ("deployment_id=7 GET /orders 200", False),
+        ("restart_count=0 probe ok", False),
+        ("restarting worker 3", True),
+        # a start that names a release of three parts is a start banner
+        ("Keycloak 24.0.5 on JVM (powered by Quarkus 3.8.4) started in 13.293s. Listening on: :8080", True),
+        ("BIND 9.18.24-1-Debian starting", True),
+        ("started in 13.293s", False),  # a duration's two parts
+        ("starting worker 10.0.0.12", False),  # an address's four
+        ("Started OrdersApplication in 4.1 seconds", False),
+        ("upload 1.2.3 finished", False),  # a release without a start
     ],
 )
 def test_which_lines_speak_of_a_change(line: str, is_change: bool) -> None:
@@ -263,3 +277,30 @@ def test_returns_are_read_only_where_the_filters_let(tmp_path, embedder) -> None
     ]
     prod = SearchFilters(where="env IS NULL OR env = 'prod'")
     assert _returns(tmp_path, embedder, rows, prod) == [("celery@w-1 ready again.", "w-1")]
+
+
+def test_a_start_banner_that_is_the_change_brings_the_stop_just_before_it(tmp_path, embedder) -> None:
+    banner = "Keycloak 24.0.5 on JVM (powered by Quarkus 3.8.4) started in 13.293s"
+    rows = [
+        (1, "Keycloak stopped in 0.232s", {"host": "idp-1"}),  # another host's stop
+        (9.5, "Keycloak stopped in 0.240s", {"host": "idp-2"}),  # over 5 minutes before: not its
+        (14.9, "Keycloak stopped in 0.232s", {"host": "idp-2"}),
+        (14.95, "closing the event store", {"host": "idp-2"}),  # says no stop
+        (15, banner, {"host": "idp-2"}),
+        (15.5, "Listening on: http://0.0.0.0:8080", {"host": "idp-2"}),
+        *[(20 + m, f"type=LOGIN user {m}", {"host": "idp-2"}) for m in range(5)],
+    ]
+    store = _store(tmp_path, embedder, _rows(*rows))
+    every = store.scan(SESSION)
+    changed = [row.id for row in every if row.message == banner]
+    by_id = {row.id: row for row in every}
+    back = return_ids(store, SESSION, None, SearchFilters(), changed)
+    assert [(by_id[i].message, by_id[i].timestamp.minute) for i in back] == [
+        ("Keycloak stopped in 0.232s", 14),
+        ("Listening on: http://0.0.0.0:8080", 15),
+    ]
+    # a change that is not a start (a config reload) brings no stop before it
+    reload = [row.id for row in every if row.message.startswith("Keycloak stopped in 0.240s")]
+    assert return_ids(store, SESSION, None, SearchFilters(), reload) == []
+    found, _ = _ask(store, "what changed right before that? did somebody redeploy one of them", k=3)
+    assert set(found[:3]) == {banner, "Keycloak stopped in 0.232s", "Listening on: http://0.0.0.0:8080"}

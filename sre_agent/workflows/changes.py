@@ -31,7 +31,7 @@ _ASKS = re.compile(
     r"|\b(?:was|were) (?:anything|something|there any \w+) "
     r"(?:deployed|rolled out|released|upgraded|reconfigured|pushed|installed|updated|patched)\b"
     r"|\bdid (?:someone|somebody|anyone|anybody|we|they|it|ops|infra|the \w+ team) "
-    r"(?:deploy|ship|push|roll out|release|upgrade|change|install|update|patch)\b",
+    r"(?:(?:re-?)?deploy|ship|push|roll out|release|upgrade|change|install|update|patch)\b",
     re.IGNORECASE,
 )
 

@@ -14,7 +14,7 @@ what the question names.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
@@ -62,6 +62,12 @@ _RETURN_WORDS = re.compile(
     r"|launch(?:ed|ing)|ready|listening|initiali[sz]ed|(?:is|are|now|back|came|comes) up|online"
     r"|recovered|resum(?:ed|ing)|new process)\b",
     re.IGNORECASE,
+)
+
+#: The words of a line that says a process stops: the first half of a redeploy whose start banner
+#: is the change (`Keycloak stopped in 0.232s`, then `Keycloak 24.0.5 … started`).
+_STOP_WORDS = re.compile(
+    r"\b(?:stopp(?:ed|ing)|shut(?:ting)?\s?down|exit(?:ed|ing)|terminat(?:ed|ing)|killed)\b", re.IGNORECASE
 )
 
 
@@ -134,8 +140,10 @@ def return_ids(
     """The ids of the lines passing `filters` that say a process is back (`ready`, `started`,
     `listening`) on the host of a change line (`changed`, ids) within `RETURN_WITHIN` after it,
     the first such line after each change: "was anything rolled out?" is answered by `Warm
-    shutdown` and, 7 s later, `celery@worker-1 ready.`; a deploy is the stop and the start. Shapes
-    that repeat more than `MAX_REPEATS_PER_HOST` times on one host are routine, not a return."""
+    shutdown` and, 7 s later, `celery@worker-1 ready.`; a deploy is the stop and the start. When
+    the change is itself a start (a start banner naming its release), the last line of its host
+    saying a stop within `RETURN_WITHIN` before it comes too. Shapes that repeat more than
+    `MAX_REPEATS_PER_HOST` times on one host are routine, not a return."""
     rows = index.scan(session, tables=tables, filters=filters, limit=SCAN_LIMIT)
     per_host = Counter((row.shape, row.host) for row in rows)
     wanted = set(changed)
@@ -157,6 +165,21 @@ def return_ids(
             ),
             None,
         )
-        if back is not None and back.id not in found:
-            found.append(back.id)
+        # a change that is itself a start: the stop just before it, on its host, belongs to it
+        stop = None
+        if _RETURN_WORDS.search(change.message[:HEAD_CHARS]):
+            begin = bisect_left(mine, change.timestamp - RETURN_WITHIN, key=lambda row: row.timestamp)
+            before = bisect_left(mine, change.timestamp, key=lambda row: row.timestamp)
+            stop = next(
+                (
+                    row
+                    for row in reversed(mine[begin:before])
+                    if per_host[(row.shape, row.host)] <= MAX_REPEATS_PER_HOST
+                    and _STOP_WORDS.search(row.message[:HEAD_CHARS])
+                ),
+                None,
+            )
+        for row in (stop, back):
+            if row is not None and row.id not in found:
+                found.append(row.id)
     return found
