@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from test_retrieve_rules import _ask, _rows, _store
 
-from sre_agent.workflows.spread import asks_where
+from sre_agent.workflows.spread import asks_where, each_named_in_turn
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,22 @@ def test_each_hosts_first_line_of_the_phrase_comes_first(tmp_path, embedder) -> 
         f"Internal Server Error: /checkout/\n{trace}",
         f"Couldn't apply scheduled task cleanup: {oom}",
     ]
+
+
+def test_lines_of_several_named_things_are_taken_in_turn(tmp_path, embedder) -> None:
+    rows = [(m, f"reloading configuration on ns-2 step {m}", {"host": "ns-2"}) for m in range(8)]
+    rows += [(10 + m, f"reloading configuration on ns-1 step {m}", {"host": "ns-1"}) for m in range(3)]
+    rows += [(20, "zone transfer of example.com started")]
+    store = _store(tmp_path, embedder, _rows(*rows))
+    hits = store.search("rules", "reloading configuration", k=20)
+    ordered = each_named_in_turn(hits, ["ns-1", "ns-2"])
+    assert len(ordered) == len(hits)
+    named = [hit.host for hit in ordered if hit.host]
+    assert named[:6] == ["ns-1", "ns-2", "ns-1", "ns-2", "ns-1", "ns-2"]
+    assert named[6:] == ["ns-2"] * 5
+    assert ordered[-1].message == "zone transfer of example.com started"  # naming neither: last
+    # within each named thing, the order of the hits it was given
+    ns2 = [hit.message for hit in hits if hit.host == "ns-2"]
+    assert [hit.message for hit in ordered if hit.host == "ns-2"] == ns2
+    found, _ = _ask(store, "what changed on ns-1 and ns-2 right before that?", k=4)
+    assert sum("ns-1" in line for line in found) == 2

@@ -69,7 +69,7 @@ from sre_agent.workflows.restarts import restart_ids, return_ids, returns_first
 from sre_agent.workflows.results import ResultLine
 from sre_agent.workflows.scope import scope_to_host
 from sre_agent.workflows.short_names import spell_out
-from sre_agent.workflows.spread import hosts_first
+from sre_agent.workflows.spread import each_named_in_turn, hosts_first
 from sre_agent.workflows.trends import closeness_to, trend_ids
 from sre_agent.workflows.windows import absent, just_after, read_on_to, settle_window, unheld_numbers
 
@@ -287,9 +287,8 @@ class Retriever(PlanSearch):
             tiers.append(lines_around(self.index, session, tables, filters, exact))
         if len(present) > 1:
             any_of = any_identifier_clause(present)
-            tiers.append(
-                self._ranked(session, tables, plan, with_clause(filters, any_of), TIER_VECTOR_WEIGHT)
-            )
+            any_one = self._ranked(session, tables, plan, with_clause(filters, any_of), TIER_VECTOR_WEIGHT)
+            tiers.append(each_named_in_turn(any_one, present))  # "on ns-1 and ns-2": both
         for identifier in plan.identifiers:
             shape = message_shape(identifier)
             if " " in identifier and shape != identifier:  # "used 50/50" → lines saying "used 49/50" too

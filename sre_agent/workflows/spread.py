@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from sre_agent.indexes import Hit
+from sre_agent.workflows.anchors import holds
 from sre_agent.workflows.order import heads_first, host_firsts, merge_hits
 
 #: Names of the places a line comes from, as an engineer says them.
@@ -42,3 +43,19 @@ def hosts_first(hits: Sequence[Hit], identifiers: Sequence[str]) -> list[Hit]:
     that says it in its first line."""
     in_time = sorted(hits, key=lambda hit: hit.timestamp)
     return merge_hits(host_firsts(in_time), heads_first(in_time, identifiers))
+
+
+def each_named_in_turn(hits: Sequence[Hit], named: Sequence[str]) -> list[Hit]:
+    """`hits` (lines holding any of several things the question names: "what changed on ns-1 and
+    ns-2?") taken in turn, the best line of each named thing, then the second best of each, and so
+    on, in `hits`' order within each; not the ten best lines of whichever one logs the most. A line
+    counts for the first named thing it holds; lines holding none come last."""
+    queues: list[list[Hit]] = [[] for _ in named]
+    rest: list[Hit] = []
+    for hit in hits:
+        at = next((i for i, name in enumerate(named) if holds(hit, name)), None)
+        (rest if at is None else queues[at]).append(hit)
+    out: list[Hit] = []
+    for rank in range(max((len(q) for q in queues), default=0)):
+        out.extend(q[rank] for q in queues if rank < len(q))
+    return out + rest
