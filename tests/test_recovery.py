@@ -106,6 +106,25 @@ def test_with_a_window_named_the_question_gets_that_windows_lines(tmp_path, embe
     assert "Failed to create order for cart c-30: read-only transaction" not in found  # after the window
 
 
+def test_a_moment_named_for_the_fix_still_gets_the_troubles_end_and_what_came_after(
+    tmp_path, embedder
+) -> None:
+    gets = [(m, f"GET /orders?user=u{m} -> 200", {"host": "api-1"}) for m in range(0, 60, 2)]
+    failures = [
+        (m, f"Failed to create order for cart c-{m}: read-only transaction", {"level": "ERROR"})
+        for m in range(20, 31)
+    ]
+    rows = [*gets, *failures, (33, "POST /orders user=u7 order=ord-77 -> 201")]
+    store = _store(tmp_path, embedder, _rows(*rows))
+    question = "they failed the db over around 12:31. did it recover after that?"
+    plan = RuleRefiner().refine(question, now=NOW)
+    assert plan.window_at_moment and plan.window is not None
+    assert not RuleRefiner().refine("from 12:20 to 12:28, did it recover?", now=NOW).window_at_moment
+    found, _ = _ask(store, question, k=3)
+    assert found[0] == "Failed to create order for cart c-30: read-only transaction"
+    assert "POST /orders user=u7 order=ord-77 -> 201" in found[1:3]
+
+
 def test_recovery_lines_give_each_kinds_last_line_latest_first_and_the_stretch_after(
     tmp_path, embedder
 ) -> None:

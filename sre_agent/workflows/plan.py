@@ -45,6 +45,11 @@ class RetrievalPlan(BaseModel):
     day: date | None = Field(
         default=None, description="the day the question named, in the logs' clock (the thread's day after it)"
     )
+    window_at_moment: bool = Field(
+        default=False,
+        description="the window is the time around a moment the question named ('around 14:40', "
+        "'at 3pm'), not a span it asked about ('between 14:00 and 15:00')",
+    )
     window_by_clock: bool = Field(
         default=False, description="the question gave its window in clock times ('between 09:31 and 09:32')"
     )

@@ -167,6 +167,8 @@ _WHY_IT_BROKE = re.compile(
     re.IGNORECASE,
 )
 _CLOCK_IN = re.compile(r"\b\d{1,2}:\d{2}\b")
+#: A time phrase naming a moment, not a span: "around 14:40", "at 3pm".
+_MOMENT = re.compile(r"(?:around|about|at|near|~)\s*\d", re.IGNORECASE)
 # The word right before a number names what it counts ("port 5433", "job 8", "HTTP 502").
 _WORD_NUMBER = re.compile(
     r"\b([A-Za-z][A-Za-z_-]{1,30})[\s#:=]+(\d+(?:\.\d+|(?::\d{2}){1,2})?)(?![\w.:/-]|\.\w)"
@@ -360,6 +362,7 @@ class RuleRefiner:
             window_referent=back_then.referent if back_then else None,
             window_alternatives=parsed.alternatives,
             window_by_clock=window is parsed.window and any(_CLOCK_IN.search(p) for p in parsed.phrases),
+            window_at_moment=window is parsed.window and any(_MOMENT.match(p) for p in parsed.phrases),
             day=parsed.day,
             asks_about_changes=asks_about_changes(question),
             asks_about_buildup=asks_about_buildup(question),

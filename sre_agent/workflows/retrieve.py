@@ -190,9 +190,10 @@ class Retriever(PlanSearch):
             rising, of_what_it_names = self._trends(session, tables, plan, filters)
             if rising:  # first when they are lines of what the question names, else after those
                 tiers.insert(0 if of_what_it_names else len(tiers), rising)
-        # "did it recover?": the trouble's last lines, then what followed (with a window named, "14:20
-        # to 15:00 - still failing?" asks for that window's lines: the question's own ranking)
-        if plan.asks_about_recovery and plan.window is None:
+        # "did it recover?": the trouble's last lines, then what followed (with a span named, "14:20
+        # to 15:00 - still failing?" asks for that span's lines: the question's own ranking; a
+        # moment, "they flushed it around 14:40, did it recover?", says when the fix was)
+        if plan.asks_about_recovery and (plan.window is None or plan.window_at_moment):
             recovered, said = recovery_tiers(
                 self.index,
                 session,
