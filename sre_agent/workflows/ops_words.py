@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sre_agent.stems import contains_phrase, stems
+from sre_agent.stems import contains_phrase, stem, stems
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ def _concept(name: str, plain: str, jargon: str) -> Concept:
     )
 
 
+# The concepts are data, not logic: not mutated (`make mutation`; docs/mutation.md).
+# pragma: no mutate start
 CONCEPTS: tuple[Concept, ...] = (
     _concept(
         "memory exhausted",
@@ -278,6 +280,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "mount | FailedMount | MountVolume | FailedAttachVolume | attach | detach | volume",
     ),
 )
+# pragma: no mutate end
 
 
 def _stemmed(phrases: tuple[str, ...]) -> list[list[str]]:
@@ -320,10 +323,10 @@ def concepts_in(question: str) -> list[tuple[Concept, str]]:
 def log_words(spoken: list[tuple[Concept, str]], question: str) -> list[str]:
     """The log words of the concepts `spoken` of (`concepts_in`), each once, in concept order;
     no single word the question already says (its own words are searched already)."""
-    said = {w.lower() for w in stems(question)}
+    said = set(stems(question))
     out: dict[str, None] = {}
     for concept, _ in spoken:
         for word in concept.jargon:
-            if " " in word or word.lower() not in said:
+            if " " in word or stem(word) not in said:
                 out.setdefault(word, None)
     return list(out)

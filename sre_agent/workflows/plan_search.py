@@ -120,7 +120,8 @@ class PlanSearch:
         """The lines holding the logs' words for what the question says in plain words
         (`plan.jargon`: "ran out of ram" → `OOMKilled`), as the question ranks them, their first
         `JARGON_LINES` different messages. A word many lines hold (`ANCHOR_LIMIT`, or more than
-        `ANCHOR_SHARE` of the lines searched) says nothing about which line is meant: skipped."""
+        `ANCHOR_SHARE` of the lines searched) says nothing about which line is meant: skipped. The
+        answer says which words were read so (`plan.read_notes`)."""
         if not plan.jargon:
             return []
         in_scope = self.index.count_matching(session, tables=tables, filters=filters)
@@ -134,4 +135,11 @@ class PlanSearch:
             return []
         among = with_clause(filters, in_clause("id", ids))
         ranked = self._search(session, tables, plan, among, EXACT_CANDIDATES, VECTOR_WEIGHT)
-        return first_different(ranked, JARGON_LINES)
+        tier = first_different(ranked, JARGON_LINES)
+        said = [word for word in plan.jargon if any(holds(hit, word) for hit in tier)]
+        plan.read_notes.append(
+            "the logs' words for what the question says in plain words: "
+            + ", ".join(f"“{word}”" for word in said[:4])
+            + f" ({len(tier)} lines, ranked after the lines of what it names)"
+        )
+        return tier
