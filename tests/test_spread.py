@@ -78,6 +78,7 @@ def test_lines_of_several_named_things_are_taken_in_turn(tmp_path, embedder) -> 
     assert named[:6] == ["ns-1", "ns-2", "ns-1", "ns-2", "ns-1", "ns-2"]
     assert named[6:] == ["ns-2"] * 5
     assert ordered[-1].message == "zone transfer of example.com started"  # naming neither: last
+    assert each_named_in_turn(hits, []) == list(hits)  # nothing named: as given
     # within each named thing, the order of the hits it was given
     ns2 = [hit.message for hit in hits if hit.host == "ns-2"]
     assert [hit.message for hit in ordered if hit.host == "ns-2"] == ns2
