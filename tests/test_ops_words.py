@@ -111,3 +111,18 @@ def test_the_concept_lists_are_read_from_bar_separated_text() -> None:
 
     assert _concept("c", "a | b c |d", "E|f g") == Concept("c", ("a", "b c", "d"), ("E", "f g"))
     assert _stemmed(("disks filled", "", "--")) == [stems("disks filled")]
+
+
+def test_how_many_lines_hold_a_log_word_is_counted_among_the_lines_searched(tmp_path, embedder) -> None:
+    # in the window asked about, 6 of 8 lines say `pool` (not a word that picks a line out); over the
+    # whole store 6 of 20 do: the share that matters is the window's
+    pooled = [(m, f"pool worker-{m} took job {m} from the pool queue") for m in range(6)]
+    rows = [*pooled, (6, "db handle leak suspected in checkout"), (7, "GET /healthz 200")]
+    rows += [(60 + m, f"GET /api/orders/{m} 200 in {m + 3}ms") for m in range(12)]
+    store = _store(tmp_path, embedder, _rows(*rows))
+    question = "between 12:00 and 12:08, were requests sitting on a db handle?"
+    plan = RuleRefiner().refine(question, now=NOW)
+    assert "pool" in plan.jargon and plan.window is not None
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=1)
+    assert [line.message for line in lines] == ["db handle leak suspected in checkout"]
+    assert not any("plain words" in note for note in plan.read_notes)  # no tier: nothing to say
