@@ -126,3 +126,22 @@ def test_how_many_lines_hold_a_log_word_is_counted_among_the_lines_searched(tmp_
     lines, _ = Retriever(store).retrieve(SESSION, plan, k=1)
     assert [line.message for line in lines] == ["db handle leak suspected in checkout"]
     assert not any("plain words" in note for note in plan.read_notes)  # no tier: nothing to say
+
+
+def test_only_the_lines_searched_count_for_a_log_word(tmp_path, embedder) -> None:
+    # one line of the window asked about says it; fifteen after the window do: in the window it
+    # picks its line out
+    late = [
+        (60 + m, "HikariPool-1 - Connection is not available, request timed out after 30000ms")
+        for m in range(15)
+    ]
+    rows = [(m, f"GET /api/orders/{m} 200 in {m + 3}ms") for m in range(7)]
+    rows += [(7, "HikariPool-1 - Connection is not available, request timed out after 30000ms."), *late]
+    store = _store(tmp_path, embedder, _rows(*rows))
+    plan = RuleRefiner().refine("between 12:00 and 12:08, were requests sitting on a db handle?", now=NOW)
+    lines, _ = Retriever(store).retrieve(SESSION, plan, k=3)
+    assert lines[0].message == "HikariPool-1 - Connection is not available, request timed out after 30000ms."
+    assert plan.read_notes == [
+        "the logs' words for what the question says in plain words: “Connection is not available” "
+        "(1 line, ranked after the lines of what it names)"
+    ]

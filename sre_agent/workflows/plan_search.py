@@ -140,6 +140,6 @@ class PlanSearch:
         plan.read_notes.append(
             "the logs' words for what the question says in plain words: "
             + ", ".join(f"“{word}”" for word in said[:4])
-            + f" ({len(tier)} lines, ranked after the lines of what it names)"
+            + f" ({len(tier)} line{'' if len(tier) == 1 else 's'}, ranked after the lines of what it names)"
         )
         return tier
