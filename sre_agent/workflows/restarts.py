@@ -179,7 +179,7 @@ def return_ids(
                 ),
                 None,
             )
-        for row in (stop, back):
-            if row is not None and row.id not in found:
-                found.append(row.id)
+        for line in (stop, back):
+            if line is not None and line.id not in found:
+                found.append(line.id)
     return found
