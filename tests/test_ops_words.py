@@ -145,3 +145,19 @@ def test_only_the_lines_searched_count_for_a_log_word(tmp_path, embedder) -> Non
         "the logs' words for what the question says in plain words: “Connection is not available” "
         "(1 line, ranked after the lines of what it names)"
     ]
+
+
+def test_a_line_sharing_no_word_with_the_question_comes_in_by_its_log_word(tmp_path, embedder) -> None:
+    # the question's own words and meaning point at the database lines; the refusal says none of them
+    kinds = [
+        "database caller api-{n} opened session {n}",
+        "database callers waiting in queue: {n}",
+        "turning on database statement cache for caller {n}",
+        "database away-mode disabled by caller {n}",
+        "callers of the database throttled to {n} per second",
+        "database caller {n} closed its session cleanly",
+    ]
+    noise = [(m, kinds[m % len(kinds)].format(n=m)) for m in range(36)]
+    store = _store(tmp_path, embedder, _rows(*noise, (40, "ECONNREFUSED 127.0.0.1:6379")))
+    found, _ = _ask(store, "was the database turning callers away?", k=3)
+    assert "ECONNREFUSED 127.0.0.1:6379" in found[:3]
