@@ -94,6 +94,27 @@ def plain_words(plan: RetrievalPlan, anchors: list[str]) -> list[str]:
     return [w for w in dict.fromkeys(words) if len(w) >= 4 and w.lower() not in taken][:MAX_WORDS]
 
 
+def selective_hits(
+    index: LogIndex,
+    session: str,
+    tables: list[str] | None,
+    filters: SearchFilters,
+    phrase: str,
+    in_scope: int,
+    *,
+    whole: bool,
+) -> list[Hit]:
+    """The lines passing `filters` that hold `phrase` (as written, whole words, when `whole`), or
+    none when so many hold it (`ANCHOR_LIMIT`, or more than `ANCHOR_SHARE` of the `in_scope` lines
+    searched) that it says nothing about which line is meant."""
+    hits = index.phrase_hits(session, phrase, tables=tables, filters=filters, limit=ANCHOR_LIMIT)
+    if whole:
+        hits = [hit for hit in hits if holds(hit, phrase)]
+    if len(hits) >= ANCHOR_LIMIT or len(hits) > in_scope * ANCHOR_SHARE:
+        return []
+    return hits
+
+
 def anchor_matches(
     index: LogIndex,
     session: str,
@@ -113,10 +134,9 @@ def anchor_matches(
     rare = min(max(RARE_LINES, int(in_scope * RARE_SHARE)), int(in_scope * RARE_CAP))
     matched: dict[str, Match] = {}
     for phrase in [*anchors, *words]:
-        hits = index.phrase_hits(session, phrase, tables=tables, filters=filters, limit=ANCHOR_LIMIT)
-        if phrase in anchors and _word_name(phrase):
-            hits = [hit for hit in hits if holds(hit, phrase)]
-        if not hits or len(hits) >= ANCHOR_LIMIT or len(hits) > in_scope * ANCHOR_SHARE:
+        whole = phrase in anchors and _word_name(phrase)
+        hits = selective_hits(index, session, tables, filters, phrase, in_scope, whole=whole)
+        if not hits:
             continue
         is_word = phrase not in anchors
         if is_word and len(hits) > rare:

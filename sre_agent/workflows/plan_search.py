@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sre_agent.indexes import Hit, LogIndex, SearchFilters
 from sre_agent.indexes.filters import in_clause
-from sre_agent.workflows.anchors import ANCHOR_LIMIT, ANCHOR_SHARE, anchor_matches, holds, rank_matches
+from sre_agent.workflows.anchors import anchor_matches, holds, rank_matches, selective_hits
 from sre_agent.workflows.constraints import with_clause
 from sre_agent.workflows.entities import without_words
 from sre_agent.workflows.plan import RetrievalPlan
@@ -119,18 +119,16 @@ class PlanSearch:
     ) -> list[Hit]:
         """The lines holding the logs' words for what the question says in plain words
         (`plan.jargon`: "ran out of ram" → `OOMKilled`), as the question ranks them, their first
-        `JARGON_LINES` different messages. A word many lines hold (`ANCHOR_LIMIT`, or more than
-        `ANCHOR_SHARE` of the lines searched) says nothing about which line is meant: skipped. The
-        answer says which words were read so (`plan.read_notes`)."""
+        `JARGON_LINES` different messages. A word many lines hold says nothing about which line
+        is meant: skipped, as an anchor is (`anchors.selective_hits`). The answer says which words
+        were read so (`plan.read_notes`)."""
         if not plan.jargon:
             return []
         in_scope = self.index.count_matching(session, tables=tables, filters=filters)
         ids: set[str] = set()
         for word in plan.jargon:
-            hits = self.index.phrase_hits(session, word, tables=tables, filters=filters, limit=ANCHOR_LIMIT)
-            hits = [hit for hit in hits if holds(hit, word)]
-            if hits and len(hits) < ANCHOR_LIMIT and len(hits) <= in_scope * ANCHOR_SHARE:
-                ids.update(hit.id for hit in hits)
+            hits = selective_hits(self.index, session, tables, filters, word, in_scope, whole=True)
+            ids.update(hit.id for hit in hits)
         if not ids:
             return []
         among = with_clause(filters, in_clause("id", ids))
